@@ -1,0 +1,248 @@
+package dev.tandem;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tandem.local.LocalTier;
+import dev.tandem.spi.CacheTier;
+import dev.tandem.spi.Store;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A write-through cache in front of a database, linearizable per key.
+ *
+ * <p>Writes ({@link #put}, {@link #remove}, {@link #update}, ...) return only after the database
+ * committed and the cache was updated. Reads ({@link #get}) are answered from the cache and loaded
+ * from the database on a miss. Once a write of a key has returned, every read of that key that
+ * starts later returns that write or a newer one, whatever reads, writes, evictions and expiries
+ * run concurrently.
+ *
+ * <p>Values are cached by reference: treat them as immutable. Null keys and values are rejected
+ * with a {@link NullPointerException} naming the parameter, before any I/O.
+ *
+ * <p>Failures are reported as unchecked exceptions: {@link StoreException} (the database failed;
+ * nothing was written and the cache is unchanged), {@link CommitOutcomeUnknownException} (the
+ * commit may or may not have happened; the keys are fenced until re-read), {@link
+ * VersionConflictException} (a conditional write lost), and {@link IllegalArgumentException} for a
+ * value the store cannot take.
+ *
+ * @param <K> the key type; {@code equals} and {@code hashCode} must be consistent with the
+ *     database's notion of key equality
+ * @param <V> the value type
+ */
+public interface Tandem<K, V> extends AutoCloseable {
+
+  /**
+   * Returns a builder of a Tandem over {@code store}.
+   *
+   * @throws NullPointerException if store is null
+   */
+  static <K, V> Builder<K, V> builder(Store<K, V> store) {
+    return new Builder<>(requireNonNull(store, "store"));
+  }
+
+  /**
+   * Returns the value of {@code key}, from the cache or else loaded from the database (and cached).
+   * Concurrent misses of one key share one database load.
+   *
+   * @return the value, or empty if the database has none
+   * @throws StoreException if the key was not cached and the database load failed
+   */
+  Optional<V> get(K key);
+
+  /**
+   * Returns the value of {@code key} with its version, like {@link #get}.
+   *
+   * @throws StoreException if the key was not cached and the database load failed
+   */
+  Optional<Versioned<V>> getVersioned(K key);
+
+  /**
+   * Returns the cached value of {@code key} without ever touching the database.
+   *
+   * @return the cached value, or empty on a miss or a cached absence
+   */
+  Optional<V> getIfCached(K key);
+
+  /**
+   * Returns the values of {@code keys} that exist, loading all the misses from the database in one
+   * query. Each value is as fresh as {@link #get} would return it.
+   *
+   * @return a map of the keys that have a value; iteration order is unspecified
+   * @throws StoreException if the database load failed
+   */
+  Map<K, V> getAll(Collection<? extends K> keys);
+
+  /**
+   * Writes {@code value} under {@code key}: commits it to the database, then updates the cache.
+   *
+   * @return the version the database assigned to the write
+   * @throws StoreException if the database failed; nothing was written
+   * @throws CommitOutcomeUnknownException if the commit outcome is unknown
+   * @throws IllegalArgumentException if the store cannot take the value
+   */
+  long put(K key, V value);
+
+  /**
+   * Writes all entries in one database transaction: all of them commit or none does.
+   *
+   * @throws StoreException if the database failed; nothing was written
+   * @throws CommitOutcomeUnknownException if the commit outcome is unknown
+   * @throws IllegalArgumentException if the store cannot take one of the values; it names the key
+   *     and nothing was written
+   */
+  void putAll(Map<? extends K, ? extends V> entries);
+
+  /**
+   * Writes {@code value} only if the key's current version is {@code expectedVersion}, in one
+   * database transaction that locks the key.
+   *
+   * @param expectedVersion the version read earlier with {@link #getVersioned}, or 0 to require
+   *     the key to be absent
+   * @return the new version
+   * @throws VersionConflictException if the key had another version; nothing was written
+   * @throws StoreException if the database failed; nothing was written
+   * @throws CommitOutcomeUnknownException if the commit outcome is unknown
+   */
+  long putIfVersion(K key, long expectedVersion, V value);
+
+  /**
+   * Atomically replaces the value of an existing key with {@code function} applied to it, in one
+   * database transaction that locks the key, so that concurrent updates are never lost. The
+   * function should be quick and free of side effects.
+   *
+   * @return the new value, or empty if the key was absent (the function was not called)
+   * @throws StoreException if the database failed, or the function threw (as the cause); nothing
+   *     was written
+   * @throws CommitOutcomeUnknownException if the commit outcome is unknown
+   */
+  Optional<V> update(K key, UnaryOperator<V> function);
+
+  /**
+   * Deletes {@code key} from the database, then records its absence in the cache.
+   *
+   * @return whether the key had a value
+   * @throws StoreException if the database failed; nothing was deleted
+   * @throws CommitOutcomeUnknownException if the commit outcome is unknown
+   */
+  boolean remove(K key);
+
+  /**
+   * Deletes all {@code keys} in one database transaction.
+   *
+   * @return how many of the keys had a value
+   * @throws StoreException if the database failed; nothing was deleted
+   * @throws CommitOutcomeUnknownException if the commit outcome is unknown
+   */
+  int removeAll(Collection<? extends K> keys);
+
+  /** Drops the cached copy of {@code key}, if any; the database is not touched. */
+  void invalidate(K key);
+
+  /** Drops every cached copy; the database is not touched. */
+  void invalidateAll();
+
+  /** Returns the approximate number of cached entries, cached absences included. */
+  long estimatedSize();
+
+  /** Returns a snapshot of the counters. */
+  Stats stats();
+
+  /** Closes the cache tier and the store; idempotent. */
+  @Override
+  void close();
+
+  /**
+   * Builds a {@link Tandem}. Each setting may be made once; a setting made twice or a bad
+   * combination fails with a message naming the setting.
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   */
+  final class Builder<K, V> {
+    final Store<K, V> store;
+    @Nullable CacheTier<K, V> tier;
+    @Nullable Ticker ticker;
+    @Nullable Object meterRegistry;
+    @Nullable String name;
+
+    Builder(Store<K, V> store) {
+      this.store = store;
+    }
+
+    /**
+     * Sets the cache tier. Default: a {@link LocalTier} holding at most 10,000 entries with no
+     * expiry.
+     *
+     * @throws IllegalStateException if the tier was already set
+     */
+    public Builder<K, V> cacheTier(CacheTier<K, V> tier) {
+      requireNonNull(tier, "tier");
+      if (this.tier != null) {
+        throw new IllegalStateException("cache tier was already set to " + this.tier);
+      }
+      this.tier = tier;
+      return this;
+    }
+
+    /**
+     * Sets the ticker used to measure write latency. Default: {@link Ticker#system()}.
+     *
+     * @throws IllegalStateException if the ticker was already set
+     */
+    public Builder<K, V> ticker(Ticker ticker) {
+      requireNonNull(ticker, "ticker");
+      if (this.ticker != null) {
+        throw new IllegalStateException("ticker was already set");
+      }
+      this.ticker = ticker;
+      return this;
+    }
+
+    /**
+     * Sets the name used in metrics tags and log messages. Default: {@code "tandem"}.
+     *
+     * @throws IllegalStateException if the name was already set
+     * @throws IllegalArgumentException if the name is blank
+     */
+    public Builder<K, V> name(String name) {
+      requireNonNull(name, "name");
+      if (this.name != null) {
+        throw new IllegalStateException("name was already set to " + this.name);
+      }
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Publishes metrics to a Micrometer registry (micrometer-core must be on the class path):
+     * {@code tandem.gets} by {@code result} (hit, miss), {@code tandem.loads}, {@code
+     * tandem.load.failures}, {@code tandem.writes}, {@code tandem.write.failures}, {@code
+     * tandem.write.latency}, {@code tandem.evictions} and {@code tandem.size}, tagged with the
+     * name. Default: no metrics (the counters of {@link Tandem#stats()} are always kept).
+     *
+     * @param registry an {@code io.micrometer.core.instrument.MeterRegistry}
+     * @throws IllegalStateException if a registry was already set
+     */
+    public Builder<K, V> meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      requireNonNull(registry, "registry");
+      if (this.meterRegistry != null) {
+        throw new IllegalStateException("meter registry was already set");
+      }
+      this.meterRegistry = registry;
+      return this;
+    }
+
+    /** Builds the Tandem. The builder may not be used again afterwards. */
+    public Tandem<K, V> build() {
+      CacheTier<K, V> t = tier != null ? tier : LocalTier.<K, V>builder().maximumSize(10_000).build();
+      return new WriteThroughCache<>(this, t);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.tandem.spi;
+
+import java.util.Collection;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where a {@link dev.tandem.Tandem} keeps its cached copies.
+ *
+ * <p><b>Atomicity contract.</b> Every mutation is atomic per key and fenced by version: an entry
+ * is only ever replaced by a newer one ({@link Cached#isNewerThan}). A read-miss fill is guarded by
+ * a lease: {@link #beginFill} hands one out before the database read, {@link #applyCommitted}
+ * revokes every lease of the key, and {@link #fill} installs its entry only if its lease is still
+ * valid, atomically with that check. So a fill that read the database before a write committed can
+ * never install its older entry after the write updated the tier, even if the write's entry was
+ * evicted in between (races H2, H3, H6 of the design).
+ *
+ * <p>A fenced key ({@link #fence}) is held out of the cache: it has no entry and hands out no
+ * lease, until a committed write ({@link #applyCommitted}) lifts the fence.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public interface CacheTier<K, V> extends AutoCloseable {
+
+  /** The lease returned by {@link #beginFill} for a fenced key: such a key is not filled. */
+  long NO_LEASE = 0;
+
+  /** Returns the cached entry of {@code key}, or null on a miss. Never blocks on I/O of others. */
+  @Nullable Cached<V> getIfPresent(K key);
+
+  /** Returns the cached entries of the keys that are present. */
+  Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys);
+
+  /**
+   * Takes a lease for filling {@code key} after a miss; call before reading the database.
+   *
+   * @return the lease, or {@link #NO_LEASE} if the key is fenced
+   */
+  long beginFill(K key);
+
+  /**
+   * Installs {@code loaded} if {@code lease} is still valid and {@code loaded} is newer than the
+   * current entry; consumes the lease either way.
+   *
+   * @return whether the entry was installed
+   */
+  boolean fill(K key, long lease, Cached<V> loaded);
+
+  /** Gives back a lease whose load failed. */
+  void cancelFill(K key, long lease);
+
+  /**
+   * Records a committed write: revokes the key's leases, lifts its fence, and installs
+   * {@code committed} unless the current entry is newer.
+   */
+  void applyCommitted(K key, Cached<V> committed);
+
+  /** Drops the key's entry, revokes its leases and refuses fills until {@link #applyCommitted}. */
+  void fence(K key);
+
+  /** Drops the cached entry of {@code key}, if any; does not touch the database. */
+  void invalidate(K key);
+
+  /** Drops every cached entry; fenced keys stay fenced. */
+  void invalidateAll();
+
+  /** Returns the approximate number of cached entries. */
+  long estimatedSize();
+
+  /** Returns how many entries were evicted for size or expiry since the tier was built. */
+  long evictionCount();
+
+  /** Releases the tier's resources; idempotent. */
+  @Override
+  default void close() {}
+}

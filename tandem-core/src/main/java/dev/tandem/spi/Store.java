@@ -1,0 +1,45 @@
+package dev.tandem.spi;
+
+import dev.tandem.Versioned;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The system of record behind a {@link dev.tandem.Tandem}: a database that assigns versions.
+ *
+ * <p><b>Version contract.</b> Every committed write of a key (put or delete) gets a version, a
+ * positive {@code long}, and of two committed writes of one key the one that committed later has
+ * the greater version, also across a delete and a re-create, and also when the delete found
+ * nothing to delete. A delete's version is the version of its tombstone: it is never stored, but
+ * it must be greater than every version of the key committed before it and less than every
+ * version committed after it. (A global sequence read while the key is locked does all of this.)
+ *
+ * <p><b>Reads.</b> {@link #load} and {@link #loadAll} return committed data only, read in a
+ * snapshot taken after the call began.
+ *
+ * <p>Implementations must be safe for use by many threads.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public interface Store<K, V> extends AutoCloseable {
+
+  /**
+   * Returns the committed value of {@code key} with its version, or empty if the key is absent.
+   */
+  Optional<Versioned<V>> load(K key);
+
+  /**
+   * Returns the committed values of the given keys; absent keys are missing from the map. The
+   * result is read in one snapshot where the store can do so.
+   */
+  Map<K, Versioned<V>> loadAll(Collection<? extends K> keys);
+
+  /** Begins a transaction. The caller closes it, which rolls it back unless it committed. */
+  StoreTransaction<K, V> begin();
+
+  /** Releases what the store owns (for example a connection pool it created); idempotent. */
+  @Override
+  default void close() {}
+}

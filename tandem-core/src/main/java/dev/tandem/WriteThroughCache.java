@@ -472,6 +472,16 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return "Tandem{" + name + ", " + tier + "}";
   }
 
+  /** Returns the load in flight for {@code key}, if any; for tests. */
+  @org.jspecify.annotations.Nullable CompletableFuture<Cached<V>> flight(K key) {
+    return flights.get(key);
+  }
+
+  /** Returns the number of keys with a held or awaited write lock; for tests. */
+  int lockedKeys() {
+    return locks.size();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static <V> Cached<V> cachedOf(Optional<Versioned<V>> loaded) {

@@ -1,0 +1,98 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.local.LocalTier;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Builds engines over a {@link MemoryStore} and runs the two-thread choreographies of the race tests. */
+final class Harness implements AutoCloseable {
+  final MemoryStore<String, String> store = new MemoryStore<>();
+  final WriteThroughCache<String, String> tandem;
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+
+  Harness() {
+    this(LocalTier.<String, String>builder().maximumSize(1_000).executor(Runnable::run).build());
+  }
+
+  Harness(LocalTier<String, String> tier) {
+    tandem = (WriteThroughCache<String, String>) Tandem.builder(store).cacheTier(tier).build();
+  }
+
+  <T> Future<T> async(java.util.concurrent.Callable<T> task) {
+    return threads.submit(task);
+  }
+
+  /** Makes the next load of {@code key} stop after it read the store, until the returned gate opens. */
+  Gate pauseNextLoadOf(String key) {
+    Gate gate = new Gate();
+    store.afterLoadRead = k -> {
+      if (k.equals(key) && gate.reached.getCount() > 0) {
+        gate.reached.countDown();
+        await(gate.release);
+      }
+    };
+    return gate;
+  }
+
+  static final class Gate {
+    final CountDownLatch reached = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    void awaitReached() {
+      Harness.await(reached);
+    }
+
+    void open() {
+      release.countDown();
+    }
+  }
+
+  static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(30, TimeUnit.SECONDS)).as("latch reached within 30 s").isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits for a condition, failing with a thread dump after a deadline (never a fixed sleep). */
+  static void awaitCondition(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+          dump.append(t).append('\n');
+          for (StackTraceElement e : stack) {
+            dump.append("    at ").append(e).append('\n');
+          }
+        });
+        throw new AssertionError("timed out waiting for " + what + "\n" + dump);
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+
+  static <T> T get(Future<T> future) {
+    try {
+      return future.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    threads.shutdownNow();
+    tandem.close();
+  }
+}

@@ -1,0 +1,161 @@
+package dev.tandem;
+
+import dev.tandem.spi.AmbiguousCommitException;
+import dev.tandem.spi.Mutation;
+import dev.tandem.spi.RejectedValueException;
+import dev.tandem.spi.Store;
+import dev.tandem.spi.StoreTransaction;
+import dev.tandem.spi.Written;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An in-memory store that keeps the {@link Store} contract (per-key locks held to the end of the
+ * transaction, versions from one sequence taken under the lock), with hooks that let a test stop a
+ * load after it read, fail a commit, or make a commit's outcome ambiguous.
+ */
+final class MemoryStore<K, V> implements Store<K, V> {
+
+  /** What the next commit does. */
+  enum CommitFault { NONE, FAIL, AMBIGUOUS_APPLIED, AMBIGUOUS_LOST }
+
+  final Map<K, Versioned<V>> rows = new ConcurrentHashMap<>();
+  private final Map<K, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private final AtomicReference<CommitFault> nextCommit = new AtomicReference<>(CommitFault.NONE);
+  final AtomicLong loads = new AtomicLong();
+  final AtomicLong commits = new AtomicLong();
+  volatile Consumer<K> afterLoadRead = key -> {};
+  volatile Predicate<V> rejects = value -> false;
+  volatile boolean down;
+
+  void failNextCommit(CommitFault fault) {
+    nextCommit.set(fault);
+  }
+
+  @Override
+  public Optional<Versioned<V>> load(K key) {
+    checkUp();
+    loads.incrementAndGet();
+    Optional<Versioned<V>> read = Optional.ofNullable(rows.get(key));
+    afterLoadRead.accept(key);
+    return read;
+  }
+
+  @Override
+  public Map<K, Versioned<V>> loadAll(Collection<? extends K> keys) {
+    checkUp();
+    Map<K, Versioned<V>> result = new HashMap<>();
+    for (K key : keys) {
+      loads.incrementAndGet();
+      Versioned<V> v = rows.get(key);
+      if (v != null) {
+        result.put(key, v);
+      }
+    }
+    keys.forEach(afterLoadRead);
+    return result;
+  }
+
+  @Override
+  public StoreTransaction<K, V> begin() {
+    checkUp();
+    return new Tx();
+  }
+
+  private void checkUp() {
+    if (down) {
+      throw new IllegalStateException("memory store is down");
+    }
+  }
+
+  private final class Tx implements StoreTransaction<K, V> {
+    private final List<ReentrantLock> held = new ArrayList<>();
+    private final Map<K, @Nullable Versioned<V>> staged = new LinkedHashMap<>();
+    private boolean ended;
+
+    private void lock(K key) {
+      ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
+      if (!lock.isHeldByCurrentThread()) {
+        lock.lock();
+        held.add(lock);
+      }
+    }
+
+    private @Nullable Versioned<V> current(K key) {
+      return staged.containsKey(key) ? staged.get(key) : rows.get(key);
+    }
+
+    @Override
+    public Optional<Versioned<V>> loadForUpdate(K key) {
+      lock(key);
+      return Optional.ofNullable(current(key));
+    }
+
+    @Override
+    public List<Written> apply(List<? extends Mutation<K, V>> mutations) {
+      for (Mutation<K, V> m : mutations) {
+        if (m instanceof Mutation.Put<K, V> put && rejects.test(put.value())) {
+          throw new RejectedValueException(put.key(), "value " + put.value() + " is rejected");
+        }
+      }
+      List<Written> written = new ArrayList<>();
+      for (Mutation<K, V> m : mutations) {
+        lock(m.key());
+        boolean existed = current(m.key()) != null;
+        long version = sequence.incrementAndGet();
+        staged.put(m.key(), m instanceof Mutation.Put<K, V> put ? new Versioned<>(put.value(), version) : null);
+        written.add(new Written(version, existed));
+      }
+      return written;
+    }
+
+    @Override
+    public void commit() {
+      CommitFault fault = nextCommit.getAndSet(CommitFault.NONE);
+      if (fault == CommitFault.FAIL) {
+        throw new IllegalStateException("commit failed (injected)");
+      }
+      if (fault != CommitFault.AMBIGUOUS_LOST) {
+        staged.forEach((key, value) -> {
+          if (value == null) {
+            rows.remove(key);
+          } else {
+            rows.put(key, value);
+          }
+        });
+        commits.incrementAndGet();
+      }
+      ended = true;
+      release();
+      if (fault == CommitFault.AMBIGUOUS_APPLIED || fault == CommitFault.AMBIGUOUS_LOST) {
+        throw new AmbiguousCommitException("connection lost during commit (injected)", new RuntimeException("socket closed"));
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!ended) {
+        ended = true;
+        release();
+      }
+    }
+
+    private void release() {
+      held.forEach(ReentrantLock::unlock);
+      held.clear();
+    }
+  }
+}

@@ -40,6 +40,7 @@ final class MemoryStore<K, V> implements Store<K, V> {
   volatile Consumer<K> afterLoadRead = key -> {};
   volatile Predicate<V> rejects = value -> false;
   volatile boolean down;
+  volatile boolean downAfterNextCommit;
 
   void failNextCommit(CommitFault fault) {
     nextCommit.set(fault);
@@ -136,10 +137,16 @@ final class MemoryStore<K, V> implements Store<K, V> {
             rows.put(key, value);
           }
         });
-        commits.incrementAndGet();
+        if (!staged.isEmpty()) {
+          commits.incrementAndGet(); // counts writing commits only
+        }
       }
       ended = true;
       release();
+      if (downAfterNextCommit) {
+        downAfterNextCommit = false;
+        down = true;
+      }
       if (fault == CommitFault.AMBIGUOUS_APPLIED || fault == CommitFault.AMBIGUOUS_LOST) {
         throw new AmbiguousCommitException("connection lost during commit (injected)", new RuntimeException("socket closed"));
       }

@@ -1,0 +1,124 @@
+package dev.tandem.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.spi.CacheTier;
+import dev.tandem.spi.Cached;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The local tier's atomicity contract: version fences, leases, fences, expiry, builder validation. */
+class LocalTierTest {
+
+  private final AtomicLong nanos = new AtomicLong();
+  private final LocalTier<String, String> tier = LocalTier.<String, String>builder()
+      .maximumSize(100).expireAfterWrite(Duration.ofMinutes(1)).ticker(nanos::get).executor(Runnable::run).build();
+
+  /** H1: two committed writes published in the wrong order; the newer version stays. */
+  @Test
+  void olderCommittedWriteNeverReplacesNewer() {
+    tier.applyCommitted("k", Cached.present("v7", 7));
+    tier.applyCommitted("k", Cached.present("v5", 5));
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
+  }
+
+  @Test
+  void olderTombstoneNeverReplacesNewerValue() {
+    tier.applyCommitted("k", Cached.present("v9", 9));
+    tier.applyCommitted("k", Cached.deleted(8));
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v9", 9));
+  }
+
+  @Test
+  void fillUnderValidLeaseInstalls() {
+    long lease = tier.beginFill("k");
+    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isTrue();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
+    assertThat(tier.leaseCount()).isZero();
+  }
+
+  @Test
+  void commitRevokesOutstandingLease() {
+    long lease = tier.beginFill("k");
+    tier.applyCommitted("k", Cached.present("v2", 2));
+    tier.invalidate("k"); // evicted before the stale fill arrives (H6)
+    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isFalse();
+    assertThat(tier.getIfPresent("k")).isNull();
+  }
+
+  @Test
+  void fillNeverReplacesNewerEntry() {
+    tier.applyCommitted("k", Cached.present("v3", 3));
+    long lease = tier.beginFill("k");
+    assertThat(tier.fill("k", lease, Cached.absent())).isTrue();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v3", 3));
+  }
+
+  @Test
+  void fencedKeyRefusesLeasesUntilCommit() {
+    tier.applyCommitted("k", Cached.present("v1", 1));
+    tier.fence("k");
+    assertThat(tier.getIfPresent("k")).isNull();
+    assertThat(tier.isFenced("k")).isTrue();
+    assertThat(tier.beginFill("k")).isEqualTo(CacheTier.NO_LEASE);
+    assertThat(tier.fill("k", CacheTier.NO_LEASE, Cached.present("v1", 1))).isFalse();
+
+    tier.applyCommitted("k", Cached.present("v2", 2));
+    assertThat(tier.isFenced("k")).isFalse();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v2", 2));
+  }
+
+  @Test
+  void fenceSurvivesInvalidateAll() {
+    tier.fence("k");
+    tier.invalidateAll();
+    assertThat(tier.isFenced("k")).isTrue();
+  }
+
+  @Test
+  void cancelledLeaseIsForgotten() {
+    long lease = tier.beginFill("k");
+    tier.cancelFill("k", lease);
+    assertThat(tier.leaseCount()).isZero();
+  }
+
+  @Test
+  void entriesExpireAfterWriteAndCountAsEvictions() {
+    tier.applyCommitted("k", Cached.present("v1", 1));
+    nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+    assertThat(tier.getIfPresent("k")).isNull();
+    tier.estimatedSize(); // let Caffeine run its maintenance
+    tier.applyCommitted("other", Cached.present("x", 2));
+    assertThat(tier.evictionCount()).isEqualTo(1);
+  }
+
+  @Test
+  void sizeBoundEvicts() {
+    LocalTier<Integer, String> small = LocalTier.<Integer, String>builder().maximumSize(10).executor(Runnable::run).build();
+    for (int i = 0; i < 100; i++) {
+      small.applyCommitted(i, Cached.present("v", i + 1));
+    }
+    assertThat(small.estimatedSize()).isLessThanOrEqualTo(10);
+    assertThat(small.evictionCount()).isGreaterThanOrEqualTo(90);
+  }
+
+  @Test
+  void builderRejectsMissingOrRepeatedBounds() {
+    assertThatThrownBy(() -> LocalTier.builder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs a bound");
+    assertThatThrownBy(() -> LocalTier.builder().maximumSize(1).maximumSize(2))
+        .isInstanceOf(IllegalStateException.class).hasMessage("maximum size was already set to 1");
+    assertThatThrownBy(() -> LocalTier.<String, String>builder().maximumSize(1).maximumWeight(5, (k, v) -> 1))
+        .isInstanceOf(IllegalStateException.class).hasMessage("maximum size was already set to 1");
+    assertThatThrownBy(() -> LocalTier.builder().maximumSize(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+    assertThatThrownBy(() -> LocalTier.builder().expireAfterWrite(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+    assertThatThrownBy(() -> LocalTier.builder().expireAfterWrite(Duration.ofSeconds(1)).expireAfterWrite(Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already set");
+    assertThatThrownBy(() -> LocalTier.builder().ticker(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("ticker");
+  }
+}

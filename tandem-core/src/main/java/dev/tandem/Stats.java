@@ -4,7 +4,8 @@ package dev.tandem;
  * A snapshot of a {@link Tandem}'s counters since it was built. Each counter is read separately,
  * so a snapshot taken under load is not atomic across counters.
  *
- * @param hitCount reads answered by the cache tier (including cached absences)
+ * @param hitCount reads answered by the cache tier (including cached absences); counted only when
+ *     the Tandem was built with {@link Tandem.Builder#recordStats()} or a meter registry, else 0
  * @param missCount reads that went to the database
  * @param loadCount database loads performed for misses (concurrent misses of one key share one)
  * @param loadFailureCount database loads that failed
@@ -31,7 +32,10 @@ public record Stats(
     return hitCount + missCount;
   }
 
-  /** Returns the fraction of reads that were hits, or 1.0 when there were no reads. */
+  /**
+   * Returns the fraction of reads that were hits, or 1.0 when there were no reads; meaningful only
+   * when hits are recorded.
+   */
   public double hitRate() {
     long reads = readCount();
     return reads == 0 ? 1.0 : (double) hitCount / reads;

@@ -168,6 +168,7 @@ public interface Tandem<K, V> extends AutoCloseable {
     @Nullable Ticker ticker;
     @Nullable Object meterRegistry;
     @Nullable String name;
+    boolean recordStats;
 
     Builder(Store<K, V> store) {
       this.store = store;
@@ -221,11 +222,27 @@ public interface Tandem<K, V> extends AutoCloseable {
     }
 
     /**
+     * Counts cache hits too, for {@link Tandem#stats()} and the metrics. Off by default, as in
+     * Caffeine: counting a hit costs a contended atomic increment on the read path, which is most
+     * of what a hit costs. Misses, loads and writes are always counted. {@link #meterRegistry}
+     * turns this on.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> recordStats() {
+      if (recordStats) {
+        throw new IllegalStateException("record stats was already set");
+      }
+      recordStats = true;
+      return this;
+    }
+
+    /**
      * Publishes metrics to a Micrometer registry (micrometer-core must be on the class path):
      * {@code tandem.gets} by {@code result} (hit, miss), {@code tandem.loads}, {@code
      * tandem.load.failures}, {@code tandem.writes}, {@code tandem.write.failures}, {@code
      * tandem.write.latency}, {@code tandem.evictions} and {@code tandem.size}, tagged with the
-     * name. Default: no metrics (the counters of {@link Tandem#stats()} are always kept).
+     * name. Implies {@link #recordStats()}. Default: no metrics.
      *
      * @param registry an {@code io.micrometer.core.instrument.MeterRegistry}
      * @throws IllegalStateException if a registry was already set

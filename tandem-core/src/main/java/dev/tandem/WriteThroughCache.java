@@ -57,6 +57,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final ConcurrentHashMap<K, CompletableFuture<Cached<V>>> flights = new ConcurrentHashMap<>();
   private final StatsCounter stats = new StatsCounter();
   private final LongConsumer writeLatency;
+  private final boolean countHits;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   WriteThroughCache(Builder<K, V> builder, CacheTier<K, V> tier) {
@@ -64,6 +65,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.tier = tier;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
     this.name = builder.name != null ? builder.name : "tandem";
+    this.countHits = builder.recordStats || builder.meterRegistry != null;
     this.writeLatency = builder.meterRegistry != null
         ? TandemMetrics.bind(this, (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name)
         : nanos -> {};
@@ -76,11 +78,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     requireNonNull(key, "key");
     Cached<V> cached = tier.getIfPresent(key);
     if (cached != null) {
-      stats.hits.increment();
-      return cached.value();
+      if (countHits) {
+        stats.hits.increment();
+      }
+      return Optional.ofNullable(cached.value());
     }
     stats.misses.increment();
-    return load(key).value();
+    return load(key).optional();
   }
 
   @Override
@@ -88,13 +92,16 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     requireNonNull(key, "key");
     Cached<V> cached = tier.getIfPresent(key);
     if (cached != null) {
-      stats.hits.increment();
+      if (countHits) {
+        stats.hits.increment();
+      }
     } else {
       stats.misses.increment();
       cached = load(key);
     }
     long version = cached.version();
-    return cached.value().map(v -> new Versioned<>(v, version));
+    V value = cached.value();
+    return value == null ? Optional.empty() : Optional.of(new Versioned<>(value, version));
   }
 
   @Override
@@ -105,15 +112,19 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       stats.misses.increment();
       return Optional.empty();
     }
-    stats.hits.increment();
-    return cached.value();
+    if (countHits) {
+      stats.hits.increment();
+    }
+    return cached.optional();
   }
 
   @Override
   public Map<K, V> getAll(Collection<? extends K> keys) {
     List<K> distinct = distinctKeys(keys);
     Map<K, Cached<V>> found = new HashMap<>(tier.getAllPresent(distinct));
-    stats.hits.add(found.size());
+    if (countHits) {
+      stats.hits.add(found.size());
+    }
     if (found.size() < distinct.size()) {
       List<K> missing = new ArrayList<>(distinct.size() - found.size());
       for (K key : distinct) {
@@ -125,7 +136,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       found.putAll(loadAll(missing));
     }
     Map<K, V> result = new HashMap<>(found.size() * 2);
-    found.forEach((key, cached) -> cached.value().ifPresent(v -> result.put(key, v)));
+    found.forEach((key, cached) -> {
+      if (cached.value() != null) {
+        result.put(key, cached.value());
+      }
+    });
     return result;
   }
 

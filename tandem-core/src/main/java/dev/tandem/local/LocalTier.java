@@ -277,7 +277,7 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       if (maximumWeight >= 0) {
         ToIntBiFunction<? super K, ? super V> w = requireNonNull(weigher);
         typed.maximumWeight(maximumWeight)
-            .weigher((K key, Cached<V> entry) -> entry.value().map(v -> w.applyAsInt(key, v)).orElse(1));
+            .weigher((K key, Cached<V> entry) -> entry.value() == null ? 1 : w.applyAsInt(key, entry.value()));
       }
       return new LocalTier<>(typed.build(), evictions);
     }

@@ -1,0 +1,5 @@
+/** One adapter per compared system. */
+@NullMarked
+package dev.tandem.bench.impl;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,55 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.local.LocalTier;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+/** The Micrometer meters and {@link Tandem#stats()} report the same counts. */
+class MetricsTest {
+
+  @Test
+  void metersFollowStats() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    MemoryStore<String, String> store = new MemoryStore<>();
+    long[] now = {0};
+    try (Tandem<String, String> tandem = Tandem.builder(store)
+        .cacheTier(LocalTier.<String, String>builder().maximumSize(1).executor(Runnable::run).build())
+        .meterRegistry(registry)
+        .name("flights")
+        .ticker(() -> now[0] += 1_000)
+        .build()) {
+      tandem.put("a", "1");          // write
+      tandem.get("a");               // hit
+      tandem.put("b", "2");          // write; evicts a (size 1)
+      tandem.get("a");               // miss + load
+      tandem.get("zzz");             // miss + load (absent)
+      store.failNextCommit(MemoryStore.CommitFault.FAIL);
+      try {
+        tandem.put("c", "3");
+      } catch (StoreException expected) {
+        // counted as a write failure
+      }
+
+      Stats stats = tandem.stats();
+      assertThat(stats.hitCount()).isEqualTo(1);
+      assertThat(stats.missCount()).isEqualTo(2);
+      assertThat(stats.loadCount()).isEqualTo(2);
+      assertThat(stats.writeCount()).isEqualTo(2);
+      assertThat(stats.writeFailureCount()).isEqualTo(1);
+      assertThat(stats.evictionCount()).isGreaterThanOrEqualTo(1);
+      assertThat(stats.averageWriteNanos()).isEqualTo(1_000);
+      assertThat(stats.hitRate()).isEqualTo(1.0 / 3);
+
+      assertThat(registry.get("tandem.gets").tag("cache", "flights").tag("result", "hit").functionCounter().count()).isEqualTo(1);
+      assertThat(registry.get("tandem.gets").tag("result", "miss").functionCounter().count()).isEqualTo(2);
+      assertThat(registry.get("tandem.loads").functionCounter().count()).isEqualTo(2);
+      assertThat(registry.get("tandem.writes").functionCounter().count()).isEqualTo(2);
+      assertThat(registry.get("tandem.write.failures").functionCounter().count()).isEqualTo(1);
+      assertThat(registry.get("tandem.evictions").functionCounter().count()).isEqualTo(stats.evictionCount());
+      assertThat(registry.get("tandem.write.latency").timer().count()).isEqualTo(2);
+      assertThat(registry.get("tandem.size").gauge().value()).isEqualTo(tandem.estimatedSize());
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.tandem.jdbc;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The SQL that differs between databases: how a transaction locks keys (present or absent) and
+ * draws versions, and how it upserts. The statements are built once per store.
+ *
+ * <p><b>The version invariant.</b> Every version is drawn from the table's sequence <em>after</em>
+ * the transaction locked its key, and the lock is held until the transaction ends. So of two
+ * committed writes of a key, the later one drew its version later and got the greater one (the
+ * sequence must hand out increasing values across sessions: PostgreSQL's {@code CACHE 1}).
+ */
+abstract class Dialect {
+
+  /** The supported databases. */
+  enum Kind {
+    POSTGRESQL,
+    H2;
+
+    static Kind of(DatabaseMetaData metaData) throws SQLException {
+      String product = metaData.getDatabaseProductName();
+      if ("PostgreSQL".equals(product)) {
+        return POSTGRESQL;
+      }
+      if ("H2".equals(product)) {
+        return H2;
+      }
+      throw new IllegalArgumentException("unsupported database " + product + ": JdbcStore supports PostgreSQL and H2");
+    }
+  }
+
+  /** Reads one result. */
+  @FunctionalInterface
+  interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * What a transaction knows once it locked the keys of a batch: their committed versions
+   * (absent keys are missing) and fresh versions, ascending, one per mutation.
+   */
+  record Prelude(Map<Object, Long> current, long[] versions) {}
+
+  final Table table;
+  final String loadSql;
+  final String loadAllSql;
+  final String deleteSql;
+  final @Nullable String changeLogSql;
+
+  Dialect(Table table) {
+    this.table = table;
+    this.loadSql = "SELECT " + table.selectList() + " FROM " + table.name() + " WHERE " + table.keyColumn() + " = ?";
+    this.loadAllSql = "SELECT " + table.keyColumn() + ", " + table.selectList() + " FROM " + table.name()
+        + " WHERE " + table.keyColumn() + " = ANY(?)";
+    this.deleteSql = "DELETE FROM " + table.name() + " WHERE " + table.keyColumn() + " = ?";
+    this.changeLogSql = table.changeLog() == null ? null : "INSERT INTO " + table.changeLog()
+        + " (table_name, row_key, old_version, new_version, operation, changed_at) VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+  }
+
+  static Dialect of(Kind kind, Table table) {
+    return switch (kind) {
+      case POSTGRESQL -> new PostgresDialect(table);
+      case H2 -> new H2Dialect(table);
+    };
+  }
+
+  /** Binds {@code keys} as the one array parameter of {@link #loadAllSql}. */
+  abstract void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys) throws SQLException;
+
+  /**
+   * Locks {@code key} until the transaction ends, waiting for other writers of it, then reads
+   * its row with {@code reader} (positioned before the row of {@link #loadSql}'s columns).
+   */
+  abstract <T> T loadForUpdate(Connection c, Object key, RowReader<T> reader) throws SQLException;
+
+  /**
+   * Locks {@code keys} (distinct) until the transaction ends, then reads their committed versions
+   * and draws {@code versions} fresh versions.
+   */
+  abstract Prelude prelude(Connection c, List<?> keys, int versions) throws SQLException;
+
+  /** Returns the upsert of one row: key, the value parameters, then the version. */
+  abstract String upsertSql();
+
+  /** Returns whether {@link #putOne} and {@link #deleteOne} write a key in one round trip. */
+  abstract boolean writesOneKeyAtOnce();
+
+  /** Locks and upserts one key in one round trip; returns its new version and whether it existed. */
+  abstract long[] putOne(Connection c, Object key, List<?> values) throws SQLException;
+
+  /** Locks and deletes one key in one round trip; returns its tombstone version and whether it existed. */
+  abstract long[] deleteOne(Connection c, Object key) throws SQLException;
+
+  /** Binds the value parameters starting at {@code index}; returns the next index. */
+  static int bindValues(PreparedStatement ps, int index, List<?> values) throws SQLException {
+    for (Object value : values) {
+      ps.setObject(index++, value);
+    }
+    return index;
+  }
+
+  /** Returns the {@code ON CONFLICT}/{@code MERGE} column list: key, values, version. */
+  String insertColumns() {
+    return table.keyColumn() + ", " + String.join(", ", table.valueColumns()) + ", " + table.versionColumn();
+  }
+
+  String valueParameters() {
+    return String.join(", ", table.valueParameters());
+  }
+}

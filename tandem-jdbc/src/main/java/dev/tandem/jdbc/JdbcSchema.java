@@ -1,0 +1,131 @@
+package dev.tandem.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Adds what a {@link JdbcStore} needs to a PostgreSQL or H2 schema. Every method is idempotent:
+ * it creates what is missing and leaves what exists. Names are written as unquoted names are
+ * stored (lower case in PostgreSQL, upper case in H2), so plain SQL finds them.
+ */
+public final class JdbcSchema {
+
+  /** The columns of a change-log table, all written by the store. */
+  static final List<String> CHANGE_LOG_COLUMNS =
+      List.of("table_name", "row_key", "old_version", "new_version", "operation", "changed_at");
+
+  private JdbcSchema() {}
+
+  /**
+   * Gives {@code table} a version column and its version sequence {@code <table>_tandem_seq}.
+   * The column is a {@code bigint NOT NULL} whose default is the sequence's next value, so rows
+   * that exist already, and rows inserted later by other SQL, get a valid version. In PostgreSQL
+   * the sequence caches one value per session ({@code CACHE 1}), which versions need.
+   *
+   * @param versionColumn the column name, usually {@code tandem_version}
+   * @throws IllegalArgumentException if a name is not an identifier, the table does not exist, or
+   *     the column exists and is not an integer column
+   * @throws JdbcStoreException if a statement fails
+   */
+  public static void addVersionColumn(DataSource dataSource, String table, String versionColumn) {
+    requireNonNull(dataSource, "dataSource");
+    QualifiedName name = QualifiedName.parse(table, "table", true);
+    String column = QualifiedName.identifier(versionColumn, "versionColumn");
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      Catalog catalog = new Catalog(c);
+      Catalog.TableName t = catalog.table(name, "table");
+      boolean postgres = catalog.kind() == Dialect.Kind.POSTGRESQL;
+      String sequence = QualifiedName.quote(t.schema()) + "." + QualifiedName.quote(catalog.sequenceOf(t));
+      s.execute("CREATE SEQUENCE IF NOT EXISTS " + sequence + (postgres ? " CACHE 1" : ""));
+      Catalog.Column existing = catalog.findColumn(catalog.columns(t), column);
+      if (existing == null) {
+        String nextValue = postgres ? "nextval('" + sequence + "')" : "NEXT VALUE FOR " + sequence;
+        s.execute("ALTER TABLE " + t.quoted() + " ADD COLUMN IF NOT EXISTS "
+            + QualifiedName.quote(catalog.fold(column)) + " BIGINT DEFAULT " + nextValue + " NOT NULL");
+      } else if (!existing.isInteger()) {
+        throw new IllegalArgumentException("versionColumn: column " + existing.name() + " of " + t
+            + " exists and is " + existing.typeName() + ", not bigint");
+      }
+    } catch (SQLException e) {
+      throw new JdbcStoreException("adding version column " + versionColumn + " to " + table, e);
+    }
+  }
+
+  /**
+   * Creates a key-value table: {@code key} (text, the primary key), {@code value} (of
+   * {@code type}, not null) and {@code tandem_version} with its sequence. Use it with {@code
+   * keyColumn("key", String.class)} and {@link RowMapper#text RowMapper.text("value")} (or {@link
+   * RowMapper#bytes bytes}).
+   *
+   * @throws IllegalArgumentException if the name is not an identifier
+   * @throws JdbcStoreException if a statement fails
+   */
+  public static void createKeyValueTable(DataSource dataSource, String table, ValueType type) {
+    requireNonNull(dataSource, "dataSource");
+    QualifiedName name = QualifiedName.parse(table, "table", true);
+    requireNonNull(type, "type");
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      Catalog catalog = new Catalog(c);
+      if (catalog.findTable(name) == null) {
+        boolean postgres = catalog.kind() == Dialect.Kind.POSTGRESQL;
+        String valueType = switch (type) {
+          case TEXT -> postgres ? "text" : "CHARACTER VARYING";
+          case BYTES -> postgres ? "bytea" : "BINARY VARYING";
+          case JSON -> postgres ? "jsonb" : "JSON";
+        };
+        s.execute("CREATE TABLE IF NOT EXISTS " + created(catalog, name) + " ("
+            + QualifiedName.quote(catalog.fold("key")) + " " + (postgres ? "text" : "CHARACTER VARYING") + " PRIMARY KEY, "
+            + QualifiedName.quote(catalog.fold("value")) + " " + valueType + " NOT NULL)");
+      }
+    } catch (SQLException e) {
+      throw new JdbcStoreException("creating table " + table, e);
+    }
+    addVersionColumn(dataSource, table, "tandem_version");
+  }
+
+  /**
+   * Creates a change-log table for {@link JdbcStore.Builder#changeLog}: one row per mutation with
+   * {@code table_name}, {@code row_key} (the key's {@code toString()}), {@code old_version} (null if
+   * the key had no value), {@code new_version}, {@code operation} ({@code put} or {@code delete})
+   * and {@code changed_at} (the transaction's time), plus an identity column {@code id}.
+   *
+   * @throws IllegalArgumentException if the name is not an identifier
+   * @throws JdbcStoreException if a statement fails
+   */
+  public static void createChangeLogTable(DataSource dataSource, String table) {
+    requireNonNull(dataSource, "dataSource");
+    QualifiedName name = QualifiedName.parse(table, "changeLog", true);
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      Catalog catalog = new Catalog(c);
+      if (catalog.findTable(name) != null) {
+        return;
+      }
+      s.execute("CREATE TABLE IF NOT EXISTS " + created(catalog, name) + " ("
+          + column(catalog, "id") + " BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+          + column(catalog, "table_name") + " CHARACTER VARYING NOT NULL, "
+          + column(catalog, "row_key") + " CHARACTER VARYING NOT NULL, "
+          + column(catalog, "old_version") + " BIGINT, "
+          + column(catalog, "new_version") + " BIGINT NOT NULL, "
+          + column(catalog, "operation") + " CHARACTER VARYING(6) NOT NULL CHECK ("
+          + column(catalog, "operation") + " IN ('put', 'delete')), "
+          + column(catalog, "changed_at") + " TIMESTAMP WITH TIME ZONE NOT NULL)");
+    } catch (SQLException e) {
+      throw new JdbcStoreException("creating change-log table " + table, e);
+    }
+  }
+
+  private static String column(Catalog catalog, String name) {
+    return QualifiedName.quote(catalog.fold(name));
+  }
+
+  /** The quoted name under which a new table is created: folded, in the given or current schema. */
+  private static String created(Catalog catalog, QualifiedName name) throws SQLException {
+    String schema = name.schema() != null ? catalog.fold(name.schema()) : catalog.defaultSchema();
+    return QualifiedName.quote(schema) + "." + QualifiedName.quote(catalog.fold(name.name()));
+  }
+}

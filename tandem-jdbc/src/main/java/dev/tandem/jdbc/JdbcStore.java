@@ -1,0 +1,519 @@
+package dev.tandem.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.Versioned;
+import dev.tandem.spi.Store;
+import dev.tandem.spi.StoreTransaction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link Store} over one table of PostgreSQL or H2, with a version column and a version
+ * sequence ({@link JdbcSchema#addVersionColumn}).
+ *
+ * <pre>{@code
+ * JdbcStore<Long, Flight> store = JdbcStore.<Long, Flight>builder()
+ *     .dataSource(dataSource)
+ *     .table("flight")
+ *     .keyColumn("flight_id", Long.class)
+ *     .rowMapper(new FlightMapper())
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Versions.</b> Every put and every delete (also of an absent key) draws a version from the
+ * table's sequence {@code <table>_tandem_seq} after it locked its key, and holds the lock until its
+ * transaction ends; so versions of a key increase in commit order, across delete and re-create.
+ * A delete's version is not stored: it is the version of the tombstone the cache keeps.
+ *
+ * <p><b>Locks.</b> In PostgreSQL a key is locked with a transaction-scoped advisory lock on a
+ * 64-bit hash of the table name and the key's {@code toString()}, taken also for absent keys, so
+ * any number of nodes may share the table. The advisory lock ids are shared with whatever else
+ * the application locks with {@code pg_advisory_lock}. In H2 a key is locked by its row lock,
+ * which does not exist for an absent key: use an H2 table behind one {@link dev.tandem.Tandem}
+ * only (that Tandem orders its own writers of a key).
+ *
+ * <p><b>Limits.</b> Only writes made through the store are versioned: a row updated by other SQL
+ * keeps its version, and caches keep the old value until invalidated. Connections must use READ
+ * COMMITTED (the default of both databases). Keys are {@code String}, {@code Long}, {@code Integer}
+ * or {@code UUID}.
+ *
+ * <p>The store is thread-safe; each {@link #begin() transaction} uses one connection.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class JdbcStore<K, V> implements Store<K, V> {
+
+  private static final Set<Class<?>> KEY_TYPES = Set.of(String.class, Long.class, Integer.class, UUID.class);
+
+  private final DataSource dataSource;
+  private final @Nullable HikariDataSource ownedPool;
+  private final Dialect.Kind kind;
+  private final Table table;
+  private final Dialect dialect;
+  private final RowMapper<V> mapper;
+  private final Class<K> keyType;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private JdbcStore(Builder<K, V> builder, DataSource dataSource, @Nullable HikariDataSource ownedPool,
+      Dialect.Kind kind, Table table) {
+    this.dataSource = dataSource;
+    this.ownedPool = ownedPool;
+    this.kind = kind;
+    this.table = table;
+    this.dialect = Dialect.of(kind, table);
+    this.mapper = requireNonNull(builder.rowMapper);
+    this.keyType = requireNonNull(builder.keyType);
+  }
+
+  /** Returns a new builder. */
+  public static <K, V> Builder<K, V> builder() {
+    return new Builder<>();
+  }
+
+  /**
+   * Returns the committed row of {@code key}, read in one statement.
+   *
+   * @throws NullPointerException if key is null
+   * @throws JdbcStoreException if the query fails
+   * @throws IllegalStateException if the row's version is not positive or the mapper read null
+   */
+  @Override
+  public Optional<Versioned<V>> load(K key) {
+    requireNonNull(key, "key");
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.loadSql)) {
+      ps.setObject(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return readOne(rs, key);
+      }
+    } catch (SQLException e) {
+      throw new JdbcStoreException("load of key " + key + " from " + table.display(), e);
+    }
+  }
+
+  /**
+   * Returns the committed rows of {@code keys}, read in one statement (one snapshot) that binds
+   * the keys as one array.
+   *
+   * @throws NullPointerException if keys or one of them is null
+   * @throws JdbcStoreException if the query fails
+   */
+  @Override
+  public Map<K, Versioned<V>> loadAll(Collection<? extends K> keys) {
+    requireNonNull(keys, "keys");
+    Set<K> distinct = new LinkedHashSet<>(keys.size() * 2);
+    for (K key : keys) {
+      distinct.add(requireNonNull(key, "keys: a key is null"));
+    }
+    if (distinct.isEmpty()) {
+      return Map.of();
+    }
+    int versionIndex = table.valueColumns().size() + 2;
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.loadAllSql)) {
+      dialect.bindKeys(c, ps, 1, distinct);
+      Map<K, Versioned<V>> result = new HashMap<>(distinct.size() * 2);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          K key = keyType.cast(rs.getObject(1, keyType));
+          result.put(key, versioned(rs, key, versionIndex));
+        }
+      }
+      return result;
+    } catch (SQLException e) {
+      throw new JdbcStoreException("loadAll of " + distinct.size() + " keys from " + table.display(), e);
+    }
+  }
+
+  /**
+   * Begins a transaction on a connection of its own, with auto-commit off.
+   *
+   * @throws JdbcStoreException if no connection can be had
+   * @throws IllegalStateException if the store was closed
+   */
+  @Override
+  public StoreTransaction<K, V> begin() {
+    if (closed.get()) {
+      throw new IllegalStateException("the store of " + table.display() + " is closed");
+    }
+    Connection c;
+    try {
+      c = dataSource.getConnection();
+    } catch (SQLException e) {
+      throw new JdbcStoreException("begin on " + table.display(), e);
+    }
+    try {
+      boolean autoCommit = c.getAutoCommit();
+      if (autoCommit) {
+        c.setAutoCommit(false);
+      }
+      return new JdbcTransaction<>(this, c, autoCommit);
+    } catch (SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw new JdbcStoreException("begin on " + table.display(), e);
+    }
+  }
+
+  /** Closes the connection pool if the store created it ({@link Builder#jdbcUrl}); idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcStore{" + kind.name().toLowerCase(Locale.ROOT) + " " + table.display() + "}";
+  }
+
+  Table table() {
+    return table;
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  RowMapper<V> mapper() {
+    return mapper;
+  }
+
+  /** Reads the row of {@link Dialect#loadSql}'s columns, if there is one. */
+  Optional<Versioned<V>> readOne(ResultSet rs, K key) throws SQLException {
+    if (!rs.next()) {
+      return Optional.empty();
+    }
+    return Optional.of(versioned(rs, key, table.valueColumns().size() + 1));
+  }
+
+  private Versioned<V> versioned(ResultSet rs, K key, int versionIndex) throws SQLException {
+    long version = rs.getLong(versionIndex);
+    if (version < 1) {
+      throw new IllegalStateException("key " + key + " of " + table.display() + " has version " + version
+          + " but versions must be positive: write the row through Tandem or give it a version from the sequence");
+    }
+    V value = mapper.read(rs);
+    if (value == null) {
+      throw new IllegalStateException(mapper + " read null for key " + key + " of " + table.display());
+    }
+    return new Versioned<>(value, version);
+  }
+
+  /**
+   * Builds a {@link JdbcStore}. The data source (or URL), table, key column and row mapper are
+   * required; each setting may be made once.
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   */
+  public static final class Builder<K, V> {
+    private @Nullable DataSource dataSource;
+    private @Nullable String jdbcUrl;
+    private @Nullable String user;
+    private @Nullable String password;
+    private @Nullable QualifiedName table;
+    private @Nullable String keyColumn;
+    private @Nullable Class<K> keyType;
+    private @Nullable RowMapper<V> rowMapper;
+    private @Nullable String versionColumn;
+    private @Nullable QualifiedName changeLog;
+
+    private Builder() {}
+
+    /**
+     * Uses connections of {@code dataSource}, typically a pool; the store never closes it.
+     *
+     * @throws IllegalStateException if a data source or URL was already set
+     */
+    public Builder<K, V> dataSource(DataSource dataSource) {
+      requireNonNull(dataSource, "dataSource");
+      checkNoConnection();
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /**
+     * Connects to {@code jdbcUrl} through a HikariCP pool (10 connections, READ COMMITTED) that
+     * the store creates in {@link #build()} and closes in {@link JdbcStore#close()}.
+     *
+     * @param user the user, or null if the URL names it or none is needed
+     * @param password the password, or null
+     * @throws IllegalArgumentException if the URL does not start with {@code jdbc:}
+     * @throws IllegalStateException if a data source or URL was already set
+     */
+    public Builder<K, V> jdbcUrl(String jdbcUrl, @Nullable String user, @Nullable String password) {
+      requireNonNull(jdbcUrl, "jdbcUrl");
+      checkNoConnection();
+      if (!jdbcUrl.startsWith("jdbc:")) {
+        throw new IllegalArgumentException("jdbcUrl must start with jdbc: but was " + jdbcUrl);
+      }
+      this.jdbcUrl = jdbcUrl;
+      this.user = user;
+      this.password = password;
+      return this;
+    }
+
+    /**
+     * Sets the table, {@code name} or {@code schema.name}; unqualified names are looked up in the
+     * connection's current schema.
+     *
+     * @throws IllegalArgumentException if the name is not an identifier
+     * @throws IllegalStateException if the table was already set
+     */
+    public Builder<K, V> table(String table) {
+      QualifiedName name = QualifiedName.parse(table, "table", true);
+      if (this.table != null) {
+        throw new IllegalStateException("table was already set to " + this.table.name());
+      }
+      this.table = name;
+      return this;
+    }
+
+    /**
+     * Sets the key column, which must be the table's primary key or alone in a unique index, and
+     * the Java type of keys: {@code String}, {@code Long}, {@code Integer} or {@code UUID}.
+     *
+     * @throws IllegalArgumentException if the column is not an identifier or the type unsupported
+     * @throws IllegalStateException if the key column was already set
+     */
+    public Builder<K, V> keyColumn(String column, Class<K> type) {
+      String name = QualifiedName.identifier(column, "keyColumn");
+      requireNonNull(type, "type");
+      if (!KEY_TYPES.contains(type)) {
+        throw new IllegalArgumentException("keyColumn: key type must be String, Long, Integer or UUID but was "
+            + type.getName());
+      }
+      if (this.keyColumn != null) {
+        throw new IllegalStateException("key column was already set to " + this.keyColumn);
+      }
+      this.keyColumn = name;
+      this.keyType = type;
+      return this;
+    }
+
+    /**
+     * Sets the mapper of values to the value columns.
+     *
+     * @throws IllegalStateException if the mapper was already set
+     */
+    public Builder<K, V> rowMapper(RowMapper<V> rowMapper) {
+      requireNonNull(rowMapper, "rowMapper");
+      if (this.rowMapper != null) {
+        throw new IllegalStateException("row mapper was already set to " + this.rowMapper);
+      }
+      this.rowMapper = rowMapper;
+      return this;
+    }
+
+    /**
+     * Sets the version column, a {@code bigint}. Default: {@code tandem_version}.
+     *
+     * @throws IllegalArgumentException if the column is not an identifier
+     * @throws IllegalStateException if the version column was already set
+     */
+    public Builder<K, V> versionColumn(String column) {
+      String name = QualifiedName.identifier(column, "versionColumn");
+      if (this.versionColumn != null) {
+        throw new IllegalStateException("version column was already set to " + this.versionColumn);
+      }
+      this.versionColumn = name;
+      return this;
+    }
+
+    /**
+     * Records every mutation in {@code table} ({@link JdbcSchema#createChangeLogTable}), in the
+     * mutation's own transaction. Default: no change log.
+     *
+     * @throws IllegalArgumentException if the name is not an identifier
+     * @throws IllegalStateException if the change log was already set
+     */
+    public Builder<K, V> changeLog(String table) {
+      QualifiedName name = QualifiedName.parse(table, "changeLog", true);
+      if (this.changeLog != null) {
+        throw new IllegalStateException("change log was already set to " + this.changeLog.name());
+      }
+      this.changeLog = name;
+      return this;
+    }
+
+    /**
+     * Connects, detects the database (PostgreSQL or H2) and checks the schema: the table, its key
+     * column (unique), the value columns, the version column and sequence, the change log.
+     *
+     * @throws IllegalStateException if a required setting is missing
+     * @throws IllegalArgumentException if the schema does not fit, naming the setting
+     * @throws JdbcStoreException if the catalog cannot be read
+     */
+    public JdbcStore<K, V> build() {
+      if (dataSource == null && jdbcUrl == null) {
+        throw new IllegalStateException("dataSource or jdbcUrl must be set");
+      }
+      QualifiedName tableName = required(table, "table");
+      String key = required(keyColumn, "keyColumn");
+      RowMapper<V> mapper = required(rowMapper, "rowMapper");
+      String version = versionColumn != null ? versionColumn : "tandem_version";
+      List<String> columns = mapperColumns(mapper);
+
+      HikariDataSource pool = dataSource == null ? createPool(requireNonNull(jdbcUrl), tableName.name()) : null;
+      DataSource ds = pool != null ? pool : requireNonNull(dataSource);
+      try (Connection c = ds.getConnection()) {
+        Catalog catalog = new Catalog(c);
+        Table resolved = resolve(c, catalog, tableName, key, columns, version);
+        return new JdbcStore<>(this, ds, pool, catalog.kind(), resolved);
+      } catch (SQLException e) {
+        closeQuietly(pool, e);
+        throw new JdbcStoreException("checking table " + tableName.name(), e);
+      } catch (RuntimeException e) {
+        closeQuietly(pool, e);
+        throw e;
+      }
+    }
+
+    private Table resolve(Connection c, Catalog catalog, QualifiedName tableName, String key, List<String> columns,
+        String version) throws SQLException {
+      if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+        throw new IllegalArgumentException("dataSource: connections use transaction isolation level "
+            + c.getTransactionIsolation() + " but JdbcStore needs READ COMMITTED ("
+            + Connection.TRANSACTION_READ_COMMITTED + ")");
+      }
+      Catalog.TableName t = catalog.table(tableName, "table");
+      Map<String, Catalog.Column> all = catalog.columns(t);
+      Catalog.Column keyCol = catalog.column(t, all, key, "keyColumn");
+      if (!catalog.isUniqueKey(t, keyCol.name())) {
+        throw new IllegalArgumentException("keyColumn: column " + keyCol.name() + " of " + t
+            + " is neither the primary key nor alone in a unique index");
+      }
+      Catalog.Column versionCol = catalog.findColumn(all, version);
+      if (versionCol == null) {
+        throw new IllegalArgumentException("versionColumn: table " + t + " has no column " + version
+            + "; add it with JdbcSchema.addVersionColumn");
+      }
+      if (!versionCol.isInteger()) {
+        throw new IllegalArgumentException("versionColumn: column " + versionCol.name() + " of " + t
+            + " must be a bigint but is " + versionCol.typeName());
+      }
+      List<String> quoted = new ArrayList<>();
+      List<String> parameters = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (String column : columns) {
+        Catalog.Column col = catalog.column(t, all, column, "rowMapper");
+        if (col.name().equals(keyCol.name()) || col.name().equals(versionCol.name()) || !seen.add(col.name())) {
+          throw new IllegalArgumentException("rowMapper: column " + column
+              + " is the key column, the version column or listed twice");
+        }
+        quoted.add(QualifiedName.quote(col.name()));
+        parameters.add(parameter(catalog.kind(), col));
+      }
+      String sequence = catalog.sequenceOf(t);
+      if (!catalog.sequenceExists(t.schema(), sequence)) {
+        throw new IllegalArgumentException("table: " + t + " has no version sequence " + sequence
+            + "; create it with JdbcSchema.addVersionColumn");
+      }
+      long cache = catalog.sequenceCache(t.schema(), sequence);
+      if (cache != 1) {
+        throw new IllegalArgumentException("table: sequence " + t.schema() + "." + sequence + " caches " + cache
+            + " values per session, so versions would not follow commit order; run ALTER SEQUENCE ... CACHE 1");
+      }
+      String log = null;
+      if (changeLog != null) {
+        Catalog.TableName logTable = catalog.table(changeLog, "changeLog");
+        Map<String, Catalog.Column> logColumns = catalog.columns(logTable);
+        for (String column : JdbcSchema.CHANGE_LOG_COLUMNS) {
+          if (catalog.findColumn(logColumns, column) == null) {
+            throw new IllegalArgumentException("changeLog: table " + logTable + " has no column " + column
+                + "; create it with JdbcSchema.createChangeLogTable");
+          }
+        }
+        log = logTable.quoted();
+      }
+      return new Table(t.toString(), t.quoted(), QualifiedName.quote(keyCol.name()), requireNonNull(keyType),
+          List.copyOf(quoted), List.copyOf(parameters), QualifiedName.quote(versionCol.name()),
+          QualifiedName.quote(t.schema()) + "." + QualifiedName.quote(sequence), log);
+    }
+
+    /** JSON columns need their parameter typed: pgjdbc binds a String as varchar, H2 as a JSON string. */
+    private static String parameter(Dialect.Kind kind, Catalog.Column column) {
+      String type = column.typeName();
+      if (kind == Dialect.Kind.POSTGRESQL && (type.equals("json") || type.equals("jsonb"))) {
+        return "CAST(? AS " + type + ")";
+      }
+      if (kind == Dialect.Kind.H2 && type.equals("json")) {
+        return "? FORMAT JSON";
+      }
+      return "?";
+    }
+
+    private static List<String> mapperColumns(RowMapper<?> mapper) {
+      List<String> columns = mapper.columns();
+      if (columns == null || columns.isEmpty()) {
+        throw new IllegalArgumentException("rowMapper: columns() must name at least one column");
+      }
+      for (String column : columns) {
+        QualifiedName.identifier(column, "rowMapper column");
+      }
+      return List.copyOf(columns);
+    }
+
+    private HikariDataSource createPool(String url, String table) {
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(url);
+      if (user != null) {
+        config.setUsername(user);
+      }
+      if (password != null) {
+        config.setPassword(password);
+      }
+      config.setPoolName("tandem-" + table);
+      config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+      config.setMaximumPoolSize(10);
+      return new HikariDataSource(config);
+    }
+
+    private void checkNoConnection() {
+      if (dataSource != null || jdbcUrl != null) {
+        throw new IllegalStateException("connection was already set to "
+            + (dataSource != null ? "data source " + dataSource : "URL " + jdbcUrl));
+      }
+    }
+
+    private static <T> T required(@Nullable T value, String setting) {
+      if (value == null) {
+        throw new IllegalStateException(setting + " must be set");
+      }
+      return value;
+    }
+
+    private static void closeQuietly(@Nullable HikariDataSource pool, Exception failure) {
+      if (pool != null) {
+        try {
+          pool.close();
+        } catch (RuntimeException e) {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,270 @@
+package dev.tandem.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tandem.Versioned;
+import dev.tandem.spi.AmbiguousCommitException;
+import dev.tandem.spi.Mutation;
+import dev.tandem.spi.RejectedValueException;
+import dev.tandem.spi.StoreTransaction;
+import dev.tandem.spi.Written;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One transaction of a {@link JdbcStore} on one connection with auto-commit off.
+ *
+ * <p>{@link #apply} encodes every value before the first statement, so a rejected value writes
+ * nothing. It then locks all the keys and draws the versions ({@link Dialect#prelude}), works out
+ * each key's final state in Java, and writes it with at most one upsert batch and one delete batch
+ * (plus the change log). A single put or delete without a change log takes PostgreSQL's
+ * one-round-trip statements instead.
+ *
+ * <p>{@link #commit} tells an ambiguous failure (the connection broke, so the commit may have
+ * happened) from a definite one (the database refused it).
+ */
+final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
+
+  private static final Logger log = LoggerFactory.getLogger(JdbcTransaction.class);
+
+  /** A mutation with its value already encoded; values is null for a delete. */
+  private record Step<K>(K key, @Nullable List<?> values) {}
+
+  private final JdbcStore<K, V> store;
+  private final Table table;
+  private final Dialect dialect;
+  private final Connection connection;
+  private final boolean restoreAutoCommit;
+  private boolean committed;
+  private boolean closed;
+
+  JdbcTransaction(JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit) {
+    this.store = store;
+    this.table = store.table();
+    this.dialect = store.dialect();
+    this.connection = connection;
+    this.restoreAutoCommit = restoreAutoCommit;
+  }
+
+  @Override
+  public Optional<Versioned<V>> loadForUpdate(K key) {
+    requireNonNull(key, "key");
+    checkOpen();
+    try {
+      return dialect.loadForUpdate(connection, key, rs -> store.readOne(rs, key));
+    } catch (SQLException e) {
+      throw new JdbcStoreException("loadForUpdate of key " + key + " from " + table.display(), e);
+    }
+  }
+
+  @Override
+  public List<Written> apply(List<? extends Mutation<K, V>> mutations) {
+    requireNonNull(mutations, "mutations");
+    checkOpen();
+    List<Step<K>> steps = encode(mutations);
+    if (steps.isEmpty()) {
+      return List.of();
+    }
+    try {
+      if (steps.size() == 1 && table.changeLog() == null && dialect.writesOneKeyAtOnce()) {
+        return List.of(applyOne(steps.get(0)));
+      }
+      return applyAll(steps);
+    } catch (SQLException e) {
+      throw new JdbcStoreException(describe(steps) + " in " + table.display(), e);
+    }
+  }
+
+  @Override
+  public void commit() {
+    checkOpen();
+    if (committed) {
+      throw new IllegalStateException("the transaction already committed");
+    }
+    try {
+      connection.commit();
+      committed = true;
+    } catch (SQLException e) {
+      if (connectionLost(e)) {
+        throw new AmbiguousCommitException("commit on " + table.display()
+            + ": the connection failed, so whether the transaction committed is unknown: " + e.getMessage(), e);
+      }
+      throw new JdbcStoreException("commit on " + table.display(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (!committed) {
+        connection.rollback();
+      }
+      if (restoreAutoCommit) {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      log.debug("rollback on {} failed; the connection is discarded", table.display(), e);
+    } finally {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        log.debug("closing a connection of {} failed", table.display(), e);
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the transaction is closed");
+    }
+  }
+
+  /** Encodes every value before any statement runs (rejected values write nothing). */
+  private List<Step<K>> encode(List<? extends Mutation<K, V>> mutations) {
+    RowMapper<V> mapper = store.mapper();
+    int columns = table.valueColumns().size();
+    List<Step<K>> steps = new ArrayList<>(mutations.size());
+    for (Mutation<K, V> mutation : mutations) {
+      requireNonNull(mutation, "mutations: a mutation is null");
+      if (mutation instanceof Mutation.Put<K, V> put) {
+        List<?> values;
+        try {
+          values = mapper.write(put.value());
+        } catch (RuntimeException e) {
+          throw new RejectedValueException(put.key(), mapper + " could not write the value of key " + put.key()
+              + ": " + e, e);
+        }
+        if (values == null || values.size() != columns) {
+          throw new RejectedValueException(put.key(), mapper + " wrote " + (values == null ? "null" : values.size()
+              + " values") + " for the " + columns + " columns " + table.valueColumns() + " (key " + put.key() + ")");
+        }
+        steps.add(new Step<>(put.key(), new ArrayList<>(values)));
+      } else {
+        steps.add(new Step<>(mutation.key(), null));
+      }
+    }
+    return steps;
+  }
+
+  private Written applyOne(Step<K> step) throws SQLException {
+    long[] result = step.values() != null
+        ? dialect.putOne(connection, step.key(), step.values())
+        : dialect.deleteOne(connection, step.key());
+    return new Written(result[0], result[1] != 0);
+  }
+
+  private List<Written> applyAll(List<Step<K>> steps) throws SQLException {
+    LinkedHashMap<K, Step<K>> last = new LinkedHashMap<>();
+    steps.forEach(step -> last.put(step.key(), step));
+    Dialect.Prelude prelude = dialect.prelude(connection, new ArrayList<>(last.keySet()), steps.size());
+
+    // Replay the steps on the committed versions: Written per step, change-log rows, final versions.
+    Map<Object, Long> state = new HashMap<>(prelude.current());
+    Map<K, Long> finalVersion = new HashMap<>();
+    List<Written> written = new ArrayList<>(steps.size());
+    List<Object[]> logRows = new ArrayList<>(table.changeLog() != null ? steps.size() : 0);
+    for (int i = 0; i < steps.size(); i++) {
+      Step<K> step = steps.get(i);
+      long version = prelude.versions()[i];
+      if (version < 1) {
+        throw new SQLException("the sequence of " + table.display() + " returned " + version + " as a version");
+      }
+      Long old = step.values() != null ? state.put(step.key(), version) : state.remove(step.key());
+      written.add(new Written(version, old != null));
+      finalVersion.put(step.key(), version);
+      if (table.changeLog() != null) {
+        logRows.add(new Object[] {table.display(), step.key().toString(), old, version,
+            step.values() != null ? "put" : "delete"});
+      }
+    }
+
+    List<Step<K>> puts = new ArrayList<>();
+    List<K> deletes = new ArrayList<>();
+    for (Step<K> step : last.values()) {
+      if (step.values() != null) {
+        puts.add(step);
+      } else if (prelude.current().containsKey(step.key())) {
+        deletes.add(step.key());
+      }
+    }
+    if (!puts.isEmpty()) {
+      try (PreparedStatement ps = connection.prepareStatement(dialect.upsertSql())) {
+        for (Step<K> put : puts) {
+          ps.setObject(1, put.key());
+          int next = Dialect.bindValues(ps, 2, requireNonNull(put.values()));
+          ps.setLong(next, finalVersion.get(put.key()));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    if (!deletes.isEmpty()) {
+      try (PreparedStatement ps = connection.prepareStatement(dialect.deleteSql)) {
+        for (K key : deletes) {
+          ps.setObject(1, key);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    if (!logRows.isEmpty()) {
+      try (PreparedStatement ps = connection.prepareStatement(requireNonNull(dialect.changeLogSql))) {
+        for (Object[] row : logRows) {
+          for (int c = 0; c < row.length; c++) {
+            if (row[c] == null) {
+              ps.setNull(c + 1, java.sql.Types.BIGINT);
+            } else {
+              ps.setObject(c + 1, row[c]);
+            }
+          }
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    return written;
+  }
+
+  /**
+   * Whether a failed commit lost its connection (then it may or may not have committed) rather
+   * than being refused by the database (then it did not commit).
+   */
+  private boolean connectionLost(SQLException e) {
+    String state = e.getSQLState();
+    if (state != null && state.startsWith("08")) {
+      return true;
+    }
+    try {
+      return connection.isClosed() || !connection.isValid(5);
+    } catch (SQLException probeFailure) {
+      e.addSuppressed(probeFailure);
+      return true;
+    }
+  }
+
+  private static String describe(List<? extends Step<?>> steps) {
+    if (steps.size() == 1) {
+      Step<?> step = steps.get(0);
+      return (step.values() != null ? "put" : "delete") + " of key " + step.key();
+    }
+    List<Object> keys = new ArrayList<>();
+    for (int i = 0; i < Math.min(5, steps.size()); i++) {
+      keys.add(steps.get(i).key());
+    }
+    return steps.size() + " mutations of keys " + keys + (steps.size() > 5 ? "..." : "");
+  }
+}

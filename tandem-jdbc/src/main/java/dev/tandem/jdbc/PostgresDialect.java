@@ -1,0 +1,177 @@
+package dev.tandem.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * PostgreSQL: keys are locked with transaction-scoped advisory locks on a 64-bit hash of table and
+ * key ({@link KeyHash}), so that absent keys can be locked too and every node that writes through
+ * a {@code JdbcStore} excludes the others. Several keys are locked in ascending hash order.
+ *
+ * <p>Statements assume READ COMMITTED: a statement that runs after the lock was granted sees every
+ * write committed before, since it takes its snapshot then. That is why a lock and a read of the
+ * locked rows are two statements (sent in one round trip), never one: a statement's snapshot is
+ * taken before its own lock wait. The single-key upsert is the exception: {@code INSERT ... ON
+ * CONFLICT} sees the latest committed row whatever its snapshot, so the lock is folded into it, in
+ * a subquery the planner cannot flatten ({@code OFFSET 0}, volatile function), which makes the lock
+ * run before {@code nextval}.
+ *
+ * <p>Driver notes: every statement text is fixed per store (key sets are bound as one array), so
+ * pgjdbc's server-side prepared statement cache works; upserts never repeat a key in one batch, so
+ * {@code reWriteBatchedInserts=true} is safe; update counts are not relied upon.
+ */
+final class PostgresDialect extends Dialect {
+
+  private final String lockSql = "SELECT pg_advisory_xact_lock(?)";
+  private final String loadForUpdateSql;
+  private final String preludeSql;
+  private final String upsertSql;
+  private final String putOneSql;
+  private final String deleteOneSql;
+  private final String keyArrayType;
+
+  PostgresDialect(Table table) {
+    super(table);
+    String nextval = "nextval('" + table.sequence() + "')";
+    this.loadForUpdateSql = lockSql + "; " + loadSql;
+    String conflict = " ON CONFLICT (" + table.keyColumn() + ") DO UPDATE SET " + updates();
+    this.preludeSql = "SELECT pg_advisory_xact_lock(h) FROM unnest(CAST(? AS bigint[])) AS u(h); "
+        + "SELECT " + table.keyColumn() + ", " + table.versionColumn() + " FROM " + table.name()
+        + " WHERE " + table.keyColumn() + " = ANY(?); "
+        + "SELECT " + nextval + " FROM generate_series(1, ?)";
+    this.upsertSql = "INSERT INTO " + table.name() + " (" + insertColumns() + ") VALUES (?, " + valueParameters()
+        + ", ?)" + conflict;
+    this.putOneSql = "INSERT INTO " + table.name() + " (" + insertColumns() + ") SELECT ?, " + valueParameters()
+        + ", " + nextval + " FROM (SELECT pg_advisory_xact_lock(?) OFFSET 0) AS l" + conflict
+        + " RETURNING " + table.versionColumn() + ", xmax";
+    this.deleteOneSql = lockSql + "; WITH d AS (" + deleteSql + " RETURNING 1) SELECT " + nextval
+        + ", EXISTS (SELECT 1 FROM d)";
+    this.keyArrayType = arrayType(table.keyType());
+  }
+
+  private String updates() {
+    StringBuilder sb = new StringBuilder();
+    for (String column : table.valueColumns()) {
+      sb.append(column).append(" = EXCLUDED.").append(column).append(", ");
+    }
+    return sb.append(table.versionColumn()).append(" = EXCLUDED.").append(table.versionColumn()).toString();
+  }
+
+  private static String arrayType(Class<?> keyType) {
+    if (keyType == Long.class) {
+      return "int8";
+    } else if (keyType == Integer.class) {
+      return "int4";
+    } else if (keyType == UUID.class) {
+      return "uuid";
+    }
+    return "text";
+  }
+
+  private long lockId(Object key) {
+    return KeyHash.of(table.display(), key);
+  }
+
+  @Override
+  void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys) throws SQLException {
+    ps.setArray(index, c.createArrayOf(keyArrayType, keys.toArray()));
+  }
+
+  @Override
+  <T> T loadForUpdate(Connection c, Object key, RowReader<T> reader) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(loadForUpdateSql)) {
+      ps.setLong(1, lockId(key));
+      ps.setObject(2, key);
+      ps.execute();
+      skipTo(ps, 1);
+      try (ResultSet rs = ps.getResultSet()) {
+        return reader.read(rs);
+      }
+    }
+  }
+
+  @Override
+  Prelude prelude(Connection c, List<?> keys, int versions) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(preludeSql)) {
+      ps.setArray(1, c.createArrayOf("int8", KeyHash.sortedOf(table.display(), keys)));
+      bindKeys(c, ps, 2, keys);
+      ps.setInt(3, versions);
+      ps.execute();
+      Map<Object, Long> current = new HashMap<>();
+      skipTo(ps, 1);
+      try (ResultSet rs = ps.getResultSet()) {
+        while (rs.next()) {
+          current.put(rs.getObject(1, table.keyType()), rs.getLong(2));
+        }
+      }
+      skipTo(ps, 1);
+      long[] drawn = new long[versions];
+      try (ResultSet rs = ps.getResultSet()) {
+        for (int i = 0; i < versions && rs.next(); i++) {
+          drawn[i] = rs.getLong(1);
+        }
+      }
+      java.util.Arrays.sort(drawn);
+      return new Prelude(current, drawn);
+    }
+  }
+
+  @Override
+  String upsertSql() {
+    return upsertSql;
+  }
+
+  @Override
+  boolean writesOneKeyAtOnce() {
+    return true;
+  }
+
+  @Override
+  long[] putOne(Connection c, Object key, List<?> values) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(putOneSql)) {
+      ps.setObject(1, key);
+      int next = bindValues(ps, 2, values);
+      ps.setLong(next, lockId(key));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the upsert of key " + key + " into " + table.display() + " returned no row");
+        }
+        // xmax is 0 on a freshly inserted row and set (by the conflict's row lock) on an updated one
+        return new long[] {rs.getLong(1), "0".equals(rs.getString(2)) ? 0 : 1};
+      }
+    }
+  }
+
+  @Override
+  long[] deleteOne(Connection c, Object key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(deleteOneSql)) {
+      ps.setLong(1, lockId(key));
+      ps.setObject(2, key);
+      ps.execute();
+      skipTo(ps, 1);
+      try (ResultSet rs = ps.getResultSet()) {
+        if (!rs.next()) {
+          throw new SQLException("the delete of key " + key + " from " + table.display() + " returned no row");
+        }
+        return new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0};
+      }
+    }
+  }
+
+  /** Moves past {@code count} results of a multi-statement execution. */
+  private static void skipTo(PreparedStatement ps, int count) throws SQLException {
+    for (int i = 0; i < count; i++) {
+      ps.getMoreResults();
+    }
+    if (ps.getResultSet() == null) {
+      throw new SQLException("expected a result set from " + ps);
+    }
+  }
+}

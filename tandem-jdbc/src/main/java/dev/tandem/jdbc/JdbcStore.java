@@ -366,6 +366,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      * @throws IllegalStateException if a required setting is missing
      * @throws IllegalArgumentException if the schema does not fit, naming the setting
      * @throws JdbcStoreException if the catalog cannot be read
+     * @throws RuntimeException from HikariCP if the pool made for {@link #jdbcUrl} cannot connect
      */
     public JdbcStore<K, V> build() {
       if (dataSource == null && jdbcUrl == null) {

@@ -190,6 +190,32 @@ class JdbcStoreIT {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  void schemaQualifiedTablesWithUuidAndIntegerKeys(TestDatabase db) {
+    String schema = TestDatabase.uniqueName("ops");
+    db.execute("CREATE SCHEMA " + schema);
+    db.execute("CREATE TABLE " + schema + ".gate (id UUID PRIMARY KEY, name VARCHAR(10) NOT NULL)");
+    db.execute("CREATE TABLE " + schema + ".seat (id INT PRIMARY KEY, name VARCHAR(10) NOT NULL)");
+    JdbcSchema.addVersionColumn(db.dataSource(), schema + ".gate", "tandem_version");
+    JdbcSchema.addVersionColumn(db.dataSource(), schema + ".seat", "tandem_version");
+    java.util.UUID b7 = java.util.UUID.randomUUID();
+    try (JdbcStore<java.util.UUID, String> gates = JdbcStore.<java.util.UUID, String>builder()
+            .dataSource(db.dataSource()).table(schema + ".gate").keyColumn("id", java.util.UUID.class)
+            .rowMapper(RowMapper.text("name")).build();
+        JdbcStore<Integer, String> seats = JdbcStore.<Integer, String>builder()
+            .dataSource(db.dataSource()).table(schema + ".seat").keyColumn("id", Integer.class)
+            .rowMapper(RowMapper.text("name")).build()) {
+      long gate = commit(gates, List.of(new Mutation.Put<>(b7, "B7"))).get(0).version();
+      long seat = commit(seats, List.of(new Mutation.Put<>(12, "12A"), new Mutation.Put<>(13, "13C"))).get(0).version();
+      assertThat(gates.loadAll(List.of(b7, java.util.UUID.randomUUID()))).containsExactly(
+          Map.entry(b7, new Versioned<>("B7", gate)));
+      assertThat(seats.loadAll(List.of(12, 14))).containsExactly(Map.entry(12, new Versioned<>("12A", seat)));
+      assertThat(commit(seats, List.<Mutation<Integer, String>>of(new Mutation.Delete<>(13))).get(0).existed()).isTrue();
+      assertThat(gates.toString()).containsIgnoringCase(schema + ".gate");
+    }
+  }
+
   private static <V> JdbcStore<String, V> keyValue(TestDatabase db, String table, RowMapper<V> mapper) {
     return JdbcStore.<String, V>builder().dataSource(db.dataSource()).table(table).keyColumn("key", String.class)
         .rowMapper(mapper).build();
@@ -525,6 +551,51 @@ class JdbcStoreIT {
           .hasMessageContaining("whether the transaction committed is unknown");
       tx.close(); // never throws for the rollback of a dead connection
       assertThat(store.load(1L)).isEmpty();
+    }
+  }
+
+  /**
+   * pgjdbc options users set for speed: {@code reWriteBatchedInserts} turns an upsert batch into
+   * one multi-row INSERT (which fails if a key repeats) and {@code prepareThreshold=1} prepares
+   * every statement, multi-statement ones included, on the server from its first use.
+   */
+  @Test
+  void worksWithRewrittenBatchesAndServerPreparedStatements() {
+    PostgresServer server = PostgresServer.shared();
+    String database = TestDatabase.uniqueName("pgjdbc_options");
+    server.createDatabase(database);
+    javax.sql.DataSource plain = server.dataSourceOf(database);
+    String table = "flight";
+    try (Connection c = plain.getConnection(); java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE flight (flight_id BIGINT PRIMARY KEY, origin VARCHAR(3) NOT NULL,"
+          + " delay_minutes INT NOT NULL)");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    JdbcSchema.addVersionColumn(plain, table, "tandem_version");
+    try (JdbcStore<Long, Flight> store = JdbcStore.<Long, Flight>builder()
+        .jdbcUrl(server.jdbcUrl(database) + "&reWriteBatchedInserts=true&prepareThreshold=1", null, null)
+        .table(table).keyColumn("flight_id", Long.class).rowMapper(Flight.MAPPER).build()) {
+      long last = 0;
+      for (int round = 0; round < 8; round++) {
+        List<Written> written = commit(store, List.of(
+            new Mutation.Put<>(1L, new Flight("AMS", round)),
+            new Mutation.Put<>(2L, new Flight("BER", round)),
+            new Mutation.Put<>(1L, new Flight("AMS", round + 100)),
+            new Mutation.Delete<>(3L)));
+        assertThat(written).extracting(Written::version).isSorted().doesNotHaveDuplicates();
+        assertThat(written.get(0).version()).isGreaterThan(last);
+        Written single = put(store, 3L, new Flight("CPH", round));
+        Written gone = delete(store, 3L);
+        assertThat(gone.existed()).isTrue();
+        try (StoreTransaction<Long, Flight> tx = store.begin()) {
+          assertThat(tx.loadForUpdate(1L)).map(Versioned::value).contains(new Flight("AMS", round + 100));
+          tx.commit();
+        }
+        last = gone.version();
+        assertThat(last).isGreaterThan(single.version());
+        assertThat(store.loadAll(List.of(1L, 2L, 3L))).containsOnlyKeys(1L, 2L);
+      }
     }
   }
 

@@ -1,0 +1,234 @@
+package dev.tandem.cli.demo;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.Tandem;
+import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.TandemVersion;
+import dev.tandem.cli.Terminal;
+import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.local.LocalTier;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tandem demo}: the flight-delay demo on an embedded H2 database (created and filled on the
+ * first run) or on any database given by JDBC URL, with the local cache tier.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    versionProvider = TandemVersion.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "The flight-delay demo: reads a flight through Tandem (a miss, then a hit), delays it by two hours"
+          + " with a write through Tandem, checks database and cache field by field, and restores it.",
+      "",
+      "With no options it runs on an embedded H2 database in ./tandem-data, created and filled with"
+          + " generated flights on the first run.",
+      ""
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the cache matched the database",
+      "1:the cache differed from the database, or the demo could not run",
+      "2:bad usage"
+    })
+public final class DemoCommand implements Callable<Integer> {
+
+  private static final int CACHE_SIZE = 10_000;
+
+  /** H2's error code for a database file locked by another process. */
+  private static final int H2_DATABASE_IN_USE = 90020;
+
+  @Option(names = {"-f", "--flight-id"}, paramLabel = "ID", defaultValue = "115",
+      description = "The flight to delay (default: ${DEFAULT-VALUE}).")
+  long flightId;
+
+  @Option(names = {"-i", "--interactive"}, description = "Wait for Enter before each step.")
+  boolean interactive;
+
+  @Option(names = {"-v", "--verbose"}, description = "Show the SQL that Tandem's store and the demo run.")
+  boolean verbose;
+
+  @Option(names = "--flush", description = "Empty the cache first (with the local tier it starts empty anyway).")
+  boolean flush;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "tandem-data",
+      description = "Folder of the embedded H2 database (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Path.of("tandem-data");
+
+  @Option(names = "--jdbc-url", paramLabel = "URL",
+      description = "Use this database instead, for example jdbc:postgresql://localhost/flights;"
+          + " the demo tables are created and filled if none exists.")
+  @Nullable String jdbcUrl;
+
+  @Option(names = "--jdbc-user", paramLabel = "USER", description = "User for --jdbc-url, unless the URL names one.")
+  @Nullable String jdbcUser;
+
+  @Option(names = "--jdbc-password", paramLabel = "PASSWORD", description = "Password for --jdbc-url.")
+  @Nullable String jdbcPassword;
+
+  @Option(names = "--no-color", description = "No colour, even on a terminal (so does the NO_COLOR variable).")
+  boolean noColor;
+
+  @Spec CommandSpec spec;
+
+  /** Creates the command; picocli calls this. */
+  public DemoCommand() {}
+
+  /** Runs the demo and returns its exit code. */
+  @Override
+  public Integer call() throws SQLException, IOException {
+    validate();
+    PrintWriter out = spec.commandLine().getOut();
+    Terminal terminal = Terminal.detect(noColor);
+    String url = jdbcUrl != null ? jdbcUrl : embeddedUrl();
+    try (HikariDataSource dataSource = open(url)) {
+      prepareSchema(dataSource, out);
+      FlightQueries queries = new FlightQueries(dataSource);
+      if (queries.row(flightId).isEmpty()) {
+        throw new CommandFailedException("flight " + flightId + " does not exist; the database has "
+            + queries.describeFlights() + " (choose one with --flight-id)");
+      }
+      SqlTrace trace = new SqlTrace();
+      JdbcStore<Long, Flight> store = store(trace.wrap(dataSource));
+      try (Tandem<Long, Flight> tandem = Tandem.builder(store)
+          .cacheTier(LocalTier.<Long, Flight>builder().maximumSize(CACHE_SIZE).build())
+          .recordStats()
+          .build()) {
+        FlightDelayDemo.Settings settings = new FlightDelayDemo.Settings(
+            flightId, verbose, flush, interactive ? keyboard() : null, describe(dataSource, url),
+            String.format(Locale.ROOT, "local tier (Caffeine) inside this process, at most %,d flights; empty at start", CACHE_SIZE));
+        return new FlightDelayDemo(tandem, store, queries, trace, out, terminal, settings).run();
+      }
+    }
+  }
+
+  /** Returns the store of the flight table over {@code dataSource}. */
+  static JdbcStore<Long, Flight> store(DataSource dataSource) {
+    try {
+      return JdbcStore.<Long, Flight>builder()
+          .dataSource(dataSource)
+          .table(FlightsSchema.FLIGHT)
+          .keyColumn("flight_id", Long.class)
+          .rowMapper(new FlightMapper())
+          .versionColumn(FlightsSchema.VERSION_COLUMN)
+          .changeLog(FlightsSchema.LOG)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailedException("the database's demo tables do not fit the demo: " + e.getMessage(), e);
+    }
+  }
+
+  private void validate() {
+    if (jdbcUrl != null && spec.commandLine().getParseResult().hasMatchedOption("--data-dir")) {
+      throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded database and cannot go with --jdbc-url");
+    }
+    if (jdbcUrl == null && (jdbcUser != null || jdbcPassword != null)) {
+      throw new ParameterException(spec.commandLine(), "--jdbc-user and --jdbc-password need --jdbc-url");
+    }
+    if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
+      throw new ParameterException(spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
+    }
+  }
+
+  private String embeddedUrl() throws IOException {
+    Path directory = dataDir.toAbsolutePath().normalize();
+    Files.createDirectories(directory);
+    return "jdbc:h2:file:" + directory.resolve("flights");
+  }
+
+  private HikariDataSource open(String url) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    if (jdbcUser != null) {
+      config.setUsername(jdbcUser);
+    }
+    if (jdbcPassword != null) {
+      config.setPassword(jdbcPassword);
+    }
+    config.setPoolName("tandem-demo");
+    config.setMaximumPoolSize(4);
+    config.setConnectionTimeout(10_000);
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      if (jdbcUrl == null && hasErrorCode(e, H2_DATABASE_IN_USE)) {
+        throw new CommandFailedException("the demo database in " + dataDir
+            + " is in use by another process (is another tandem demo running?)");
+      }
+      throw new CommandFailedException("cannot open the database " + withoutSecrets(url), e);
+    }
+  }
+
+  private static boolean hasErrorCode(Throwable e, int code) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && sql.getErrorCode() == code) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void prepareSchema(HikariDataSource dataSource, PrintWriter out) throws SQLException {
+    FlightsSchema.State state = FlightsSchema.inspect(dataSource);
+    if (state == FlightsSchema.State.READY) {
+      return;
+    }
+    if (state == FlightsSchema.State.PARTIAL) {
+      if (jdbcUrl != null) {
+        throw new CommandFailedException("the database has the tables " + FlightsSchema.existingTables(dataSource)
+            + " but not all of " + FlightsSchema.TABLES + ": drop them, or point --jdbc-url at an empty database");
+      }
+      out.println("The demo database in " + dataDir + " is incomplete (an earlier first run was cut short): creating it again.");
+      FlightsSchema.dropEverything(dataSource);
+    }
+    out.printf(Locale.ROOT, "First run: creating the demo database (%d airports, %d airlines, %,d flights)... ",
+        FlightsData.AIRPORTS, FlightsData.AIRLINES, FlightsData.FLIGHTS);
+    out.flush();
+    long start = System.nanoTime();
+    FlightsSchema.create(dataSource, FlightsData.generate());
+    out.printf(Locale.ROOT, "done in %,d ms%n%n", (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private String describe(HikariDataSource dataSource, String url) throws SQLException {
+    String product;
+    try (Connection connection = dataSource.getConnection()) {
+      DatabaseMetaData meta = connection.getMetaData();
+      product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
+    }
+    if (jdbcUrl == null) {
+      return product + ", embedded, file " + dataDir.resolve("flights.mv.db");
+    }
+    return product + ", " + withoutSecrets(url);
+  }
+
+  /** The URL up to its parameters, which may hold a password. */
+  private static String withoutSecrets(String url) {
+    int parameters = url.indexOf('?');
+    return parameters < 0 ? url : url.substring(0, parameters);
+  }
+
+  private static BufferedReader keyboard() {
+    return new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset()));
+  }
+}

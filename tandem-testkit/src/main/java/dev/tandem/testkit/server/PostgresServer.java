@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -195,7 +196,21 @@ public final class PostgresServer implements AutoCloseable {
     }
     closed = true;
     stop();
+    awaitPostmasterExit();
     deleteRecursively(dataDirectory);
+  }
+
+  /**
+   * Waits (up to 30 seconds) until the postmaster removed its pid file: zonky's own shutdown hook
+   * may be stopping the server concurrently, and deleting the data under a server that is still
+   * writing its shutdown checkpoint leaves files behind.
+   */
+  private void awaitPostmasterExit() {
+    Path pidFile = dataDirectory.resolve("postmaster.pid");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (Files.exists(pidFile) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
   }
 
   private void stop() {

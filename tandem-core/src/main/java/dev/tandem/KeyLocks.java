@@ -46,6 +46,16 @@ final class KeyLocks<K> {
     return () -> release(key, l);
   }
 
+  /** Locks one key if no other thread holds it; returns null if one does. */
+  @org.jspecify.annotations.Nullable Held tryLock(K key) {
+    KeyLock l = reference(key);
+    if (!l.lock.tryLock()) {
+      locks.computeIfPresent(key, (k, current) -> --current.users == 0 ? null : current);
+      return null;
+    }
+    return () -> release(key, l);
+  }
+
   /** Locks every key of {@code keys} (duplicates allowed) in the global order. */
   Held lockAll(Collection<? extends K> keys) {
     List<K> distinct = new ArrayList<>(new LinkedHashSet<>(keys));

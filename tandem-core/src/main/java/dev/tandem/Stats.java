@@ -13,6 +13,7 @@ package dev.tandem;
  *     a batch counts once per key)
  * @param writeFailureCount writes that did not commit or whose outcome is unknown
  * @param outcomeUnknownCount writes whose commit outcome was unknown
+ * @param retryCount transactions run again after a passing failure (see {@link RetryPolicy})
  * @param totalWriteNanos time spent in committed writes, from call to return
  * @param evictionCount entries the cache tier evicted for size or expiry
  */
@@ -24,6 +25,7 @@ public record Stats(
     long writeCount,
     long writeFailureCount,
     long outcomeUnknownCount,
+    long retryCount,
     long totalWriteNanos,
     long evictionCount) {
 

@@ -12,9 +12,10 @@ final class StatsCounter {
   final LongAdder writeFailures = new LongAdder();
   final LongAdder outcomeUnknown = new LongAdder();
   final LongAdder writeNanos = new LongAdder();
+  final LongAdder retries = new LongAdder();
 
   Stats snapshot(long evictions) {
     return new Stats(hits.sum(), misses.sum(), loads.sum(), loadFailures.sum(), writes.sum(),
-        writeFailures.sum(), outcomeUnknown.sum(), writeNanos.sum(), evictions);
+        writeFailures.sum(), outcomeUnknown.sum(), retries.sum(), writeNanos.sum(), evictions);
   }
 }

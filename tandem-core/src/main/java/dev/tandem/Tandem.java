@@ -139,6 +139,23 @@ public interface Tandem<K, V> extends AutoCloseable {
    */
   int removeAll(Collection<? extends K> keys);
 
+  /**
+   * Runs {@code work} as one database transaction over any number of keys: all of its writes
+   * commit or none does; the cache shows none of them before the commit and all of them when this
+   * method returns (race H7). Keys are locked as the work touches them; when a key is held by
+   * another writer out of the global lock order, the work is abandoned and run again with the keys
+   * locked up front, so two transactions never deadlock on this node; a deadlock or serialization
+   * failure the database reports is retried by the {@link RetryPolicy}. The work may therefore run
+   * more than once: keep it free of side effects.
+   *
+   * @return what the work returned
+   * @throws StoreException if the database failed; nothing was written
+   * @throws CommitOutcomeUnknownException if the commit outcome is unknown; the touched keys are
+   *     fenced until re-read
+   * @throws RuntimeException whatever the work threw; nothing was written
+   */
+  <R> R transaction(java.util.function.Function<? super Transaction<K, V>, ? extends R> work);
+
   /** Drops the cached copy of {@code key}, if any; the database is not touched. */
   void invalidate(K key);
 
@@ -169,6 +186,9 @@ public interface Tandem<K, V> extends AutoCloseable {
     @Nullable Object meterRegistry;
     @Nullable String name;
     boolean recordStats;
+    @Nullable RetryPolicy retry;
+    int maxBatchSize;
+    java.time.@Nullable Duration maxBatchWait;
 
     Builder(Store<K, V> store) {
       this.store = store;
@@ -253,6 +273,59 @@ public interface Tandem<K, V> extends AutoCloseable {
         throw new IllegalStateException("meter registry was already set");
       }
       this.meterRegistry = registry;
+      return this;
+    }
+
+    /**
+     * Sets how transactions that fail for a passing reason are retried. Default: {@link
+     * RetryPolicy#DEFAULT} (5 retries, backoff 2 ms to 100 ms with jitter).
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> retryPolicy(RetryPolicy policy) {
+      requireNonNull(policy, "policy");
+      if (retry != null) {
+        throw new IllegalStateException("retry policy was already set to " + retry);
+      }
+      retry = policy;
+      return this;
+    }
+
+    /**
+     * Bounds how many concurrent writes share one database transaction (group commit). Writes that
+     * arrive while a transaction is committing wait for the next one and share it. Default: 256.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder<K, V> maxBatchSize(int size) {
+      if (maxBatchSize != 0) {
+        throw new IllegalStateException("max batch size was already set to " + maxBatchSize);
+      }
+      if (size < 1) {
+        throw new IllegalArgumentException("max batch size must be at least 1 but was " + size);
+      }
+      maxBatchSize = size;
+      return this;
+    }
+
+    /**
+     * Makes a writer that finds fewer than {@code maxBatchSize} writes waiting linger this long for
+     * more before it commits. Default: zero, no waiting: at low load a write commits at once, and
+     * batches form by themselves while a commit is in flight.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder<K, V> maxBatchWait(java.time.Duration wait) {
+      requireNonNull(wait, "wait");
+      if (maxBatchWait != null) {
+        throw new IllegalStateException("max batch wait was already set to " + maxBatchWait);
+      }
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("max batch wait must not be negative but was " + wait);
+      }
+      maxBatchWait = wait;
       return this;
     }
 

@@ -8,6 +8,7 @@ import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import dev.tandem.spi.Mutation;
 import dev.tandem.spi.RejectedValueException;
+import dev.tandem.spi.RetryableException;
 import dev.tandem.spi.Store;
 import dev.tandem.spi.StoreTransaction;
 import dev.tandem.spi.Written;
@@ -23,8 +24,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +64,17 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final LongConsumer writeLatency;
   private final boolean countHits;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final GroupCommitter<K, V> committer;
+  private final RetryPolicy retry;
 
   WriteThroughCache(Builder<K, V> builder, CacheTier<K, V> tier) {
     this.store = builder.store;
     this.tier = tier;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
     this.name = builder.name != null ? builder.name : "tandem";
+    this.retry = builder.retry != null ? builder.retry : RetryPolicy.DEFAULT;
+    this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
+        builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, this::runBatch);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
     this.writeLatency = builder.meterRegistry != null
         ? TandemMetrics.bind(this, (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name)
@@ -233,11 +243,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   public long put(K key, V value) {
     requireNonNull(key, "key");
     requireNonNull(value, "value");
-    return writeThrough("put", List.of(key), (tx, publish) -> {
-      long version = tx.apply(List.of(new Mutation.Put<>(key, value))).get(0).version();
-      publish.put(key, Cached.present(value, version));
-      return version;
-    });
+    return writeThrough(WriteRequest.mutations("put", List.of(key),
+        List.of(new Mutation.Put<>(key, value)), written -> written.get(0).version()));
   }
 
   @Override
@@ -249,17 +256,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       requireNonNull(value, () -> "putAll: the value of key " + key + " is null");
       mutations.add(new Mutation.Put<>(key, value));
     });
-    if (mutations.isEmpty()) {
-      return;
+    if (!mutations.isEmpty()) {
+      writeThrough(WriteRequest.mutations("putAll", keysOf(mutations), mutations, written -> Boolean.TRUE));
     }
-    writeThrough("putAll", keysOf(mutations), (tx, publish) -> {
-      List<Written> written = tx.apply(mutations);
-      for (int i = 0; i < mutations.size(); i++) {
-        Mutation.Put<K, V> put = (Mutation.Put<K, V>) mutations.get(i);
-        publish.put(put.key(), Cached.present(put.value(), written.get(i).version()));
-      }
-      return null;
-    });
   }
 
   @Override
@@ -269,7 +268,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     if (expectedVersion < 0) {
       throw new IllegalArgumentException("expected version must not be negative but was " + expectedVersion);
     }
-    return writeThrough("putIfVersion", List.of(key), (tx, publish) -> {
+    return writeThrough(WriteRequest.work("putIfVersion", List.of(key), (tx, publish) -> {
       long actual = tx.loadForUpdate(key).map(Versioned::version).orElse(0L);
       if (actual != expectedVersion) {
         throw new VersionConflictException(key, expectedVersion, actual);
@@ -277,14 +276,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       long version = tx.apply(List.of(new Mutation.Put<>(key, value))).get(0).version();
       publish.put(key, Cached.present(value, version));
       return version;
-    });
+    }));
   }
 
   @Override
   public Optional<V> update(K key, UnaryOperator<V> function) {
     requireNonNull(key, "key");
     requireNonNull(function, "function");
-    return writeThrough("update", List.of(key), (tx, publish) -> {
+    return writeThrough(WriteRequest.work("update", List.of(key), (tx, publish) -> {
       Optional<Versioned<V>> current = tx.loadForUpdate(key);
       if (current.isEmpty()) {
         return Optional.<V>empty();
@@ -299,17 +298,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       long version = tx.apply(List.of(new Mutation.Put<>(key, next))).get(0).version();
       publish.put(key, Cached.present(next, version));
       return Optional.of(next);
-    });
+    }));
   }
 
   @Override
   public boolean remove(K key) {
     requireNonNull(key, "key");
-    return writeThrough("remove", List.of(key), (tx, publish) -> {
-      Written written = tx.apply(List.of(new Mutation.Delete<K, V>(key))).get(0);
-      publish.put(key, Cached.deleted(written.version()));
-      return written.existed();
-    });
+    return writeThrough(WriteRequest.mutations("remove", List.of(key),
+        List.of(new Mutation.Delete<>(key)), written -> written.get(0).existed()));
   }
 
   @Override
@@ -320,26 +316,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
     List<Mutation<K, V>> mutations = new ArrayList<>(distinct.size());
     distinct.forEach(key -> mutations.add(new Mutation.Delete<>(key)));
-    return writeThrough("removeAll", distinct, (tx, publish) -> {
-      List<Written> written = tx.apply(mutations);
-      int existed = 0;
-      for (int i = 0; i < distinct.size(); i++) {
-        publish.put(distinct.get(i), Cached.deleted(written.get(i).version()));
-        existed += written.get(i).existed() ? 1 : 0;
-      }
-      return existed;
-    });
-  }
-
-  /** The part of a write that runs inside its database transaction. */
-  @FunctionalInterface
-  private interface Work<K, V, R> {
-    /** Does the transaction's work and records in {@code publish} what to cache after commit. */
-    R run(StoreTransaction<K, V> tx, Map<K, Cached<V>> publish);
+    return writeThrough(WriteRequest.mutations("removeAll", distinct, mutations,
+        written -> (int) written.stream().filter(Written::existed).count()));
   }
 
   /** A failure of the caller's own function, passed through unchanged. */
-  private static final class CallerFailure extends RuntimeException {
+  static final class CallerFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     CallerFailure(RuntimeException cause) {
@@ -348,57 +330,354 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   }
 
   /**
-   * Locks the keys, runs {@code work} in one transaction, commits, and only then publishes to the
-   * tier what the work recorded.
+   * Locks the request's keys on this node, has it committed (with other writers' requests, see
+   * {@link GroupCommitter}) and published, and returns its result.
    */
-  private <R> R writeThrough(String operation, List<K> keys, Work<K, V, R> work) {
+  private <R> R writeThrough(WriteRequest<K, V, R> request) {
     long start = ticker.read();
-    try (KeyLocks.Held held = keys.size() == 1 ? locks.lock(keys.get(0)) : locks.lockAll(keys)) {
-      Map<K, Cached<V>> publish = new LinkedHashMap<>();
-      R result = commit(operation, keys, work, publish);
-      publish.forEach(this::publish);
+    try (KeyLocks.Held held = request.keys.size() == 1 ? locks.lock(request.keys.get(0)) : locks.lockAll(request.keys)) {
+      R result = committer.submit(request);
       long nanos = ticker.read() - start;
-      stats.writes.add(publish.size());
+      stats.writes.add(request.publish.size());
       stats.writeNanos.add(nanos);
       writeLatency.accept(nanos);
       return result;
     }
   }
 
-  private <R> R commit(String operation, List<K> keys, Work<K, V, R> work, Map<K, Cached<V>> publish) {
+  // ---------------------------------------------------------------- batches
+
+  /** How one attempt at committing a batch ended. */
+  private sealed interface Attempt {}
+
+  private record Committed() implements Attempt {}
+
+  /** One request is at fault: it fails alone and the others are tried again without it. */
+  private record Excluded(WriteRequest<?, ?, ?> request, RuntimeException failure) implements Attempt {}
+
+  /** A failure that no single request can be blamed for: each request is tried on its own. */
+  private record Split() implements Attempt {}
+
+  /** A passing failure: the whole batch is tried again after a backoff. */
+  private record Retry(RuntimeException cause) implements Attempt {}
+
+  private record Ambiguous(RuntimeException cause) implements Attempt {}
+
+  /**
+   * Commits a batch of requests from distinct keys' writers; completes every request. One bad
+   * request fails alone: the batch is retried without it.
+   */
+  private void runBatch(List<WriteRequest<K, V, ?>> batch) {
+    List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch);
+    int retries = 0;
+    while (!live.isEmpty()) {
+      live.forEach(WriteRequest::reset);
+      Attempt attempt = attempt(live);
+      switch (attempt) {
+        case Committed c -> {
+          for (WriteRequest<K, V, ?> r : live) {
+            r.publish.forEach(this::publish);
+            r.succeed();
+          }
+          return;
+        }
+        case Excluded(WriteRequest<?, ?, ?> r, RuntimeException failure) -> {
+          live.remove(r);
+          fail(r, failure);
+        }
+        case Split s -> {
+          for (WriteRequest<K, V, ?> r : live) {
+            runBatch(List.of(r));
+          }
+          return;
+        }
+        case Retry(RuntimeException cause) -> {
+          if (++retries > retry.maxRetries()) {
+            for (WriteRequest<K, V, ?> r : live) {
+              fail(r, new StoreException(r.operation, r.keys, cause));
+            }
+            return;
+          }
+          stats.retries.increment();
+          retry.pause(retries);
+        }
+        case Ambiguous(RuntimeException cause) -> {
+          List<K> keys = new ArrayList<>();
+          live.forEach(r -> keys.addAll(r.keys));
+          resolveAmbiguous(keys);
+          for (WriteRequest<K, V, ?> r : live) {
+            stats.outcomeUnknown.increment();
+            fail(r, new CommitOutcomeUnknownException(r.operation, r.keys, cause));
+          }
+          return;
+        }
+      }
+    }
+  }
+
+  private Attempt attempt(List<WriteRequest<K, V, ?>> live) {
     StoreTransaction<K, V> tx;
     try {
       tx = store.begin();
+    } catch (RetryableException e) {
+      return new Retry(e);
     } catch (RuntimeException e) {
-      stats.writeFailures.increment();
-      throw new StoreException(operation, keys, e);
+      return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
     }
     try {
-      R result = work.run(tx, publish);
-      tx.commit();
-      return result;
-    } catch (CallerFailure e) {
-      stats.writeFailures.increment();
-      throw (RuntimeException) e.getCause();
-    } catch (VersionConflictException | NullPointerException e) {
-      stats.writeFailures.increment();
-      throw e;
-    } catch (RejectedValueException e) {
-      stats.writeFailures.increment();
-      throw new IllegalArgumentException(
-          operation + ": the store rejected the value of key " + e.key() + ": " + e.getMessage(), e);
+      for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
+        WriteRequest<K, V, ?> r = it.next();
+        if (r.work == null) {
+          continue;
+        }
+        try {
+          r.runWork(tx);
+        } catch (CallerFailure e) {
+          it.remove(); // the caller's own error: nothing was written, the transaction is intact
+          fail(r, (RuntimeException) e.getCause());
+        } catch (VersionConflictException | NullPointerException e) {
+          it.remove();
+          fail(r, e);
+        } catch (RejectedValueException e) {
+          it.remove();
+          fail(r, rejected(r, e));
+        } catch (RetryableException e) {
+          return new Retry(e);
+        } catch (RuntimeException e) {
+          return new Excluded(r, storeFailure(r, e));
+        }
+      }
+      List<WriteRequest<K, V, ?>> plain = new ArrayList<>(live.size());
+      List<Mutation<K, V>> all = new ArrayList<>(live.size());
+      for (WriteRequest<K, V, ?> r : live) {
+        if (r.mutations != null) {
+          plain.add(r);
+          all.addAll(r.mutations);
+        }
+      }
+      if (!all.isEmpty()) {
+        List<Written> written;
+        try {
+          written = tx.apply(all);
+        } catch (RejectedValueException e) {
+          WriteRequest<K, V, ?> owner = ownerOf(plain, e.key());
+          return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split();
+        } catch (RetryableException e) {
+          return new Retry(e);
+        } catch (RuntimeException e) {
+          return plain.size() == 1 ? new Excluded(plain.get(0), storeFailure(plain.get(0), e)) : new Split();
+        }
+        int from = 0;
+        for (WriteRequest<K, V, ?> r : plain) {
+          int n = java.util.Objects.requireNonNull(r.mutations).size();
+          r.stageWritten(written.subList(from, from + n));
+          from += n;
+        }
+      }
+      if (!live.isEmpty()) {
+        tx.commit();
+      }
+      return new Committed();
     } catch (AmbiguousCommitException e) {
-      stats.writeFailures.increment();
-      stats.outcomeUnknown.increment();
-      resolveAmbiguous(keys);
-      throw new CommitOutcomeUnknownException(operation, keys, e);
+      return new Ambiguous(e);
+    } catch (RetryableException e) {
+      return new Retry(e);
     } catch (RuntimeException e) {
-      stats.writeFailures.increment();
-      throw new StoreException(operation, keys, e);
+      return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
     } finally {
       closeQuietly(tx);
     }
   }
+
+  private @Nullable WriteRequest<K, V, ?> ownerOf(List<WriteRequest<K, V, ?>> requests, Object key) {
+    for (WriteRequest<K, V, ?> r : requests) {
+      if (r.keys.contains(key)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private void fail(WriteRequest<?, ?, ?> request, RuntimeException failure) {
+    stats.writeFailures.increment();
+    request.fail(failure);
+  }
+
+  private static StoreException storeFailure(WriteRequest<?, ?, ?> request, RuntimeException cause) {
+    return new StoreException(request.operation, request.keys, cause);
+  }
+
+  private static IllegalArgumentException rejected(WriteRequest<?, ?, ?> request, RejectedValueException e) {
+    return new IllegalArgumentException(
+        request.operation + ": the store rejected the value of key " + e.key() + ": " + e.getMessage(), e);
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  @Override
+  public <R> R transaction(Function<? super Transaction<K, V>, ? extends R> work) {
+    requireNonNull(work, "work");
+    long start = ticker.read();
+    Set<K> prelocked = new LinkedHashSet<>();
+    int retries = 0;
+    while (true) {
+      try (KeyLocks.Held held = locks.lockAll(prelocked); TransactionView view = new TransactionView(prelocked)) {
+        StoreTransaction<K, V> tx;
+        try {
+          tx = store.begin();
+        } catch (RetryableException e) {
+          retries = retryOrThrow(retries, e, view.touched());
+          continue;
+        } catch (RuntimeException e) {
+          stats.writeFailures.increment();
+          throw new StoreException("transaction", view.touched(), e);
+        }
+        try {
+          view.tx = tx;
+          R result = work.apply(view);
+          Map<K, Cached<V>> publish = view.flush();
+          tx.commit();
+          publish.forEach(this::publish);
+          long nanos = ticker.read() - start;
+          stats.writes.add(publish.size());
+          stats.writeNanos.add(nanos);
+          writeLatency.accept(nanos);
+          return result;
+        } catch (Restart restart) {
+          prelocked.add(restart.<K>key()); // lock it up front, in the global order, and run again
+        } catch (RetryableException e) {
+          retries = retryOrThrow(retries, e, view.touched());
+        } catch (AmbiguousCommitException e) {
+          stats.writeFailures.increment();
+          stats.outcomeUnknown.increment();
+          resolveAmbiguous(view.touched());
+          throw new CommitOutcomeUnknownException("transaction", view.touched(), e);
+        } catch (RejectedValueException e) {
+          stats.writeFailures.increment();
+          throw new IllegalArgumentException(
+              "transaction: the store rejected the value of key " + e.key() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+          stats.writeFailures.increment();
+          throw e;
+        } finally {
+          closeQuietly(tx);
+        }
+      }
+    }
+  }
+
+  private int retryOrThrow(int retries, RetryableException e, List<K> keys) {
+    if (retries >= retry.maxRetries()) {
+      stats.writeFailures.increment();
+      throw new StoreException("transaction", keys, e);
+    }
+    stats.retries.increment();
+    retry.pause(retries + 1);
+    return retries + 1;
+  }
+
+  /** Thrown to abandon a transaction attempt that would wait for a key out of the global lock order. */
+  private static final class Restart extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Object key;
+
+    Restart(Object key) {
+      super(null, null, false, false);
+      this.key = key;
+    }
+
+    @SuppressWarnings("unchecked")
+    <K> K key() {
+      return (K) key;
+    }
+  }
+
+  /**
+   * The caller's view of a running transaction: reads lock the key here and in the database and
+   * see the transaction's own writes; writes are staged and applied in one batch before commit.
+   */
+  private final class TransactionView implements Transaction<K, V>, AutoCloseable {
+    private final Set<K> locked;
+    private final List<KeyLocks.Held> extra = new ArrayList<>();
+    private final Map<K, Optional<V>> seen = new HashMap<>();
+    private final Map<K, Mutation<K, V>> staged = new LinkedHashMap<>();
+    private @Nullable StoreTransaction<K, V> tx;
+
+    TransactionView(Set<K> prelocked) {
+      this.locked = new LinkedHashSet<>(prelocked);
+    }
+
+    @Override
+    public Optional<V> get(K key) {
+      requireNonNull(key, "key");
+      touch(key);
+      Optional<V> known = seen.get(key);
+      if (known != null) {
+        return known;
+      }
+      Optional<V> current = java.util.Objects.requireNonNull(tx).loadForUpdate(key).map(Versioned::value);
+      seen.put(key, current);
+      return current;
+    }
+
+    @Override
+    public void put(K key, V value) {
+      requireNonNull(key, "key");
+      requireNonNull(value, "value");
+      touch(key);
+      staged.remove(key);
+      staged.put(key, new Mutation.Put<>(key, value));
+      seen.put(key, Optional.of(value));
+    }
+
+    @Override
+    public boolean remove(K key) {
+      boolean existed = get(key).isPresent();
+      staged.remove(key);
+      staged.put(key, new Mutation.Delete<>(key));
+      seen.put(key, Optional.empty());
+      return existed;
+    }
+
+    private void touch(K key) {
+      if (locked.contains(key)) {
+        return;
+      }
+      KeyLocks.Held held = locks.tryLock(key);
+      if (held == null) {
+        throw new Restart(key);
+      }
+      extra.add(held);
+      locked.add(key);
+    }
+
+    List<K> touched() {
+      return new ArrayList<>(locked);
+    }
+
+    /** Applies the staged writes; returns what to publish once committed. */
+    Map<K, Cached<V>> flush() {
+      Map<K, Cached<V>> publish = new LinkedHashMap<>();
+      if (staged.isEmpty()) {
+        return publish;
+      }
+      List<Mutation<K, V>> mutations = new ArrayList<>(staged.values());
+      List<Written> written = java.util.Objects.requireNonNull(tx).apply(mutations);
+      for (int i = 0; i < mutations.size(); i++) {
+        long version = written.get(i).version();
+        publish.put(mutations.get(i).key(), mutations.get(i) instanceof Mutation.Put<K, V> put
+            ? Cached.present(put.value(), version) : Cached.deleted(version));
+      }
+      return publish;
+    }
+
+    @Override
+    public void close() {
+      extra.forEach(KeyLocks.Held::close);
+    }
+  }
+
+  // ---------------------------------------------------------------- shared by writes
 
   /** Publishes a committed entry; a tier failure must not turn a committed write into an error (H4). */
   private void publish(K key, Cached<V> committed) {
@@ -488,7 +767,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   }
 
   /** Returns the load in flight for {@code key}, if any; for tests. */
-  @org.jspecify.annotations.Nullable CompletableFuture<Cached<V>> flight(K key) {
+  @Nullable CompletableFuture<Cached<V>> flight(K key) {
     return flights.get(key);
   }
 

@@ -115,6 +115,37 @@ public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
   }
 
   @Override
+  public <R> R transaction(java.util.function.Function<? super dev.tandem.Transaction<K, V>, ? extends R> work) {
+    Map<K, Optional<V>> staged = new java.util.LinkedHashMap<>();
+    R result = work.apply(new dev.tandem.Transaction<>() {
+      @Override
+      public Optional<V> get(K key) {
+        return staged.containsKey(key) ? staged.get(key) : NaiveWriteThrough.this.get(key); // unlocked, through the cache
+      }
+
+      @Override
+      public void put(K key, V value) {
+        staged.put(key, Optional.of(value));
+      }
+
+      @Override
+      public boolean remove(K key) {
+        boolean existed = get(key).isPresent();
+        staged.put(key, Optional.empty());
+        return existed;
+      }
+    });
+    staged.forEach((key, value) -> { // one transaction per key: not atomic (H7)
+      if (value.isPresent()) {
+        put(key, value.get());
+      } else {
+        remove(key);
+      }
+    });
+    return result;
+  }
+
+  @Override
   public void invalidate(K key) {
     cache.remove(key);
   }
@@ -131,7 +162,7 @@ public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
 
   @Override
   public Stats stats() {
-    return new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   @Override

@@ -534,9 +534,16 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         }
         try {
           view.tx = tx;
-          R result = work.apply(view);
-          Map<K, Cached<V>> publish = view.flush();
-          tx.commit();
+          R result = work.apply(view); // the caller's exceptions pass through unchanged
+          Map<K, Cached<V>> publish;
+          try {
+            publish = view.flush();
+            tx.commit();
+          } catch (RetryableException | AmbiguousCommitException | RejectedValueException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            throw new StoreException("transaction", view.touched(), e);
+          }
           publish.forEach(this::publish);
           long nanos = ticker.read() - start;
           stats.writes.add(publish.size());
@@ -615,7 +622,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       if (known != null) {
         return known;
       }
-      Optional<V> current = java.util.Objects.requireNonNull(tx).loadForUpdate(key).map(Versioned::value);
+      Optional<V> current;
+      try {
+        current = java.util.Objects.requireNonNull(tx).loadForUpdate(key).map(Versioned::value);
+      } catch (RetryableException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new StoreException("transaction read", List.of(key), e);
+      }
       seen.put(key, current);
       return current;
     }
@@ -769,6 +783,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   /** Returns the load in flight for {@code key}, if any; for tests. */
   @Nullable CompletableFuture<Cached<V>> flight(K key) {
     return flights.get(key);
+  }
+
+  /** Returns how many writes wait for a group commit; for tests. */
+  int queuedWrites() {
+    return committer.queued();
   }
 
   /** Returns the number of keys with a held or awaited write lock; for tests. */

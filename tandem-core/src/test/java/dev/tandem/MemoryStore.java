@@ -41,6 +41,12 @@ final class MemoryStore<K, V> implements Store<K, V> {
   volatile Predicate<V> rejects = value -> false;
   volatile boolean down;
   volatile boolean downAfterNextCommit;
+  /** Runs at the start of every writing commit, on the committing thread (to hold a commit open). */
+  volatile Runnable beforeCommit = () -> {};
+  /** Values whose statement fails inside {@link StoreTransaction#apply}, like a constraint violation. */
+  volatile Predicate<V> failsStatement = value -> false;
+  /** How many of the next transactions fail at begin with a passing failure. */
+  final java.util.concurrent.atomic.AtomicInteger retryableBegins = new java.util.concurrent.atomic.AtomicInteger();
 
   void failNextCommit(CommitFault fault) {
     nextCommit.set(fault);
@@ -73,6 +79,9 @@ final class MemoryStore<K, V> implements Store<K, V> {
   @Override
   public StoreTransaction<K, V> begin() {
     checkUp();
+    if (retryableBegins.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new dev.tandem.spi.RetryableException("serialization failure (injected)", new RuntimeException("40001"));
+    }
     return new Tx();
   }
 
@@ -114,6 +123,9 @@ final class MemoryStore<K, V> implements Store<K, V> {
       }
       List<Written> written = new ArrayList<>();
       for (Mutation<K, V> m : mutations) {
+        if (m instanceof Mutation.Put<K, V> put && failsStatement.test(put.value())) {
+          throw new IllegalStateException("check constraint violated by " + put.value() + " (injected)");
+        }
         lock(m.key());
         boolean existed = current(m.key()) != null;
         long version = sequence.incrementAndGet();
@@ -125,6 +137,9 @@ final class MemoryStore<K, V> implements Store<K, V> {
 
     @Override
     public void commit() {
+      if (!staged.isEmpty()) {
+        beforeCommit.run();
+      }
       CommitFault fault = nextCommit.getAndSet(CommitFault.NONE);
       if (fault == CommitFault.FAIL) {
         throw new IllegalStateException("commit failed (injected)");

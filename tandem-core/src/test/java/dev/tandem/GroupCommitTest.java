@@ -1,0 +1,184 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.MemoryStore.CommitFault;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Group commit: writers that arrive while a commit is in flight share the next transaction; one
+ * bad write fails alone; passing failures are retried; an unknown outcome is never retried.
+ */
+class GroupCommitTest {
+
+  private final Harness h = new Harness();
+  private final CountDownLatch firstCommitReached = new CountDownLatch(1);
+  private final CountDownLatch releaseFirstCommit = new CountDownLatch(1);
+
+  @AfterEach
+  void close() {
+    releaseFirstCommit.countDown();
+    h.close();
+  }
+
+  /** Holds the first writing commit open until the test releases it. */
+  private void holdFirstCommit() {
+    h.store.beforeCommit = () -> {
+      if (firstCommitReached.getCount() > 0) {
+        firstCommitReached.countDown();
+        Harness.await(releaseFirstCommit);
+      }
+    };
+  }
+
+  /** Starts a put of key "lead" that holds the first commit, then {@code others} puts that must queue behind it. */
+  private List<Future<Long>> queueBehindHeldCommit(List<String> values) {
+    holdFirstCommit();
+    Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
+    Harness.await(firstCommitReached);
+    List<Future<Long>> others = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      String key = "k" + i;
+      String value = values.get(i);
+      others.add(h.async(() -> h.tandem.put(key, value)));
+    }
+    Harness.awaitCondition(values.size() + " writes to queue", () -> h.tandem.queuedWrites() == values.size());
+    releaseFirstCommit.countDown();
+    assertThat(Harness.get(leader)).isPositive();
+    return others;
+  }
+
+  @Test
+  void writersArrivingDuringACommitShareTheNextOne() {
+    List<Future<Long>> queued = queueBehindHeldCommit(List.of("a", "b", "c", "d", "e", "f", "g", "h"));
+    for (Future<Long> f : queued) {
+      assertThat(Harness.get(f)).isPositive();
+    }
+    assertThat(h.store.commits.get()).as("one commit for the leader, one for the eight that queued").isEqualTo(2);
+    for (int i = 0; i < 8; i++) {
+      assertThat(h.tandem.getIfCached("k" + i)).contains(String.valueOf((char) ('a' + i)));
+      assertThat(h.store.rows.get("k" + i).value()).isEqualTo(String.valueOf((char) ('a' + i)));
+    }
+    assertThat(h.tandem.stats().writeCount()).isEqualTo(9);
+  }
+
+  @Test
+  void oneBadWriteInABusyBatchFailsAloneAndTheOthersCommit() throws Exception {
+    h.store.rejects = v -> v.equals("unencodable");
+    h.store.failsStatement = v -> v.equals("violates-check");
+    List<Future<Long>> queued = queueBehindHeldCommit(List.of("a", "unencodable", "b", "violates-check", "c"));
+
+    assertThat(Harness.get(queued.get(0))).isPositive();
+    assertThat(failureOf(queued.get(1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key k1").hasMessageContaining("unencodable");
+    assertThat(Harness.get(queued.get(2))).isPositive();
+    assertThat(failureOf(queued.get(3))).isInstanceOf(StoreException.class)
+        .hasMessageContaining("put of key k3 failed").hasMessageContaining("check constraint violated");
+    assertThat(Harness.get(queued.get(4))).isPositive();
+
+    assertThat(h.store.rows).containsKeys("lead", "k0", "k2", "k4").doesNotContainKeys("k1", "k3");
+    assertThat(h.tandem.get("k3")).isEmpty();
+    assertThat(h.tandem.stats().writeFailureCount()).isEqualTo(2);
+  }
+
+  @Test
+  void unknownOutcomeFailsTheWholeBatchAndIsNeverRetried() throws Exception {
+    h.store.beforeCommit = () -> {
+      if (firstCommitReached.getCount() > 0) {
+        firstCommitReached.countDown();
+        Harness.await(releaseFirstCommit);
+      } else {
+        h.store.failNextCommit(CommitFault.AMBIGUOUS_APPLIED);
+      }
+    };
+    Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
+    Harness.await(firstCommitReached);
+    Future<Long> a = h.async(() -> h.tandem.put("a", "1"));
+    Future<Long> b = h.async(() -> h.tandem.put("b", "2"));
+    Harness.awaitCondition("two writes to queue", () -> h.tandem.queuedWrites() == 2);
+    releaseFirstCommit.countDown();
+    Harness.get(leader);
+
+    assertThat(failureOf(a)).isInstanceOf(CommitOutcomeUnknownException.class).hasMessageContaining("key a");
+    assertThat(failureOf(b)).isInstanceOf(CommitOutcomeUnknownException.class).hasMessageContaining("key b");
+    assertThat(h.store.commits.get()).isEqualTo(2);
+    assertThat(h.tandem.get("a")).contains("1"); // it did apply, and the cache learned it
+    assertThat(h.tandem.get("b")).contains("2");
+  }
+
+  @Test
+  void passingFailuresAreRetried() {
+    h.store.retryableBegins.set(2);
+    assertThat(h.tandem.put("k", "v")).isPositive();
+    assertThat(h.tandem.stats().retryCount()).isEqualTo(2);
+    assertThat(h.tandem.get("k")).contains("v");
+  }
+
+  @Test
+  void retriesAreBoundedByThePolicy() {
+    try (Tandem<String, String> noRetry = Tandem.builder(h.store).retryPolicy(RetryPolicy.NONE).build()) {
+      h.store.retryableBegins.set(1);
+      assertThatThrownBy(() -> noRetry.put("k", "v")).isInstanceOf(StoreException.class)
+          .hasMessageContaining("serialization failure");
+      assertThat(noRetry.stats().retryCount()).isZero();
+      assertThat(h.store.rows).doesNotContainKey("k");
+    }
+  }
+
+  @Test
+  void retryPolicyBackoffIsCappedAndValidated() {
+    RetryPolicy policy = new RetryPolicy(10, java.time.Duration.ofMillis(2), java.time.Duration.ofMillis(50));
+    assertThat(policy.ceiling(1)).isEqualTo(java.time.Duration.ofMillis(2));
+    assertThat(policy.ceiling(3)).isEqualTo(java.time.Duration.ofMillis(8));
+    assertThat(policy.ceiling(10)).isEqualTo(java.time.Duration.ofMillis(50));
+    assertThat(policy.ceiling(200)).isEqualTo(java.time.Duration.ofMillis(50));
+    assertThatThrownBy(() -> new RetryPolicy(-1, java.time.Duration.ZERO, java.time.Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RetryPolicy(1, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void writersOfOneKeyNeverShareABatchAndKeepTheirOrder() {
+    holdFirstCommit();
+    Future<Long> first = h.async(() -> h.tandem.put("k", "first"));
+    Harness.await(firstCommitReached);
+    Future<Long> second = h.async(() -> h.tandem.put("k", "second"));
+    releaseFirstCommit.countDown();
+    long v1 = Harness.get(first);
+    long v2 = Harness.get(second);
+    assertThat(v2).isGreaterThan(v1);
+    assertThat(h.tandem.get("k")).contains("second");
+    assertThat(h.store.rows.get("k").value()).isEqualTo("second");
+  }
+
+  @Test
+  void builderValidatesBatchSettings() {
+    assertThatThrownBy(() -> Tandem.builder(h.store).maxBatchSize(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Tandem.builder(h.store).maxBatchSize(2).maxBatchSize(3))
+        .isInstanceOf(IllegalStateException.class).hasMessage("max batch size was already set to 2");
+    assertThatThrownBy(() -> Tandem.builder(h.store).maxBatchWait(java.time.Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Tandem.builder(h.store).retryPolicy(RetryPolicy.NONE).retryPolicy(RetryPolicy.DEFAULT))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  private static Throwable failureOf(Future<?> future) throws InterruptedException {
+    try {
+      future.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("timed out", e);
+    }
+    throw new AssertionError("expected a failure");
+  }
+}

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Versioned;
+import dev.tandem.spi.RetryableException;
 import dev.tandem.spi.Store;
 import dev.tandem.spi.StoreTransaction;
 import java.sql.Connection;
@@ -55,6 +56,15 @@ import org.jspecify.annotations.Nullable;
  * keeps its version, and caches keep the old value until invalidated. Connections must use READ
  * COMMITTED (the default of both databases). Keys are {@code String}, {@code Long}, {@code Integer}
  * or {@code UUID}.
+ *
+ * <p><b>Failures.</b> A transaction that fails for a passing reason and did not commit throws
+ * {@link RetryableException} (after rolling back), which Tandem retries: a serialization failure
+ * or deadlock (SQLState 40001, 40P01), a lock timeout (55P03; H2's 50200/HYT00), H2's concurrent
+ * update (90131), no connection to be had (refused, SQLState class 08, or the pool's {@link
+ * java.sql.SQLTransientConnectionException}), or a connection found broken by the transaction's
+ * first operation. A failure of the commit never is: it is an {@link
+ * dev.tandem.spi.AmbiguousCommitException} if the connection broke, else a {@link
+ * JdbcStoreException}. {@link #load} and {@link #loadAll} throw {@link JdbcStoreException} only.
  *
  * <p>The store is thread-safe; each {@link #begin() transaction} uses one connection.
  *
@@ -146,7 +156,14 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   /**
    * Begins a transaction on a connection of its own, with auto-commit off.
    *
-   * @throws JdbcStoreException if no connection can be had
+   * <p>Statements of the transaction that fail for a passing reason (serialization failure,
+   * deadlock, lock timeout) roll it back and throw {@link RetryableException}, and so does a
+   * connection found broken by its first operation; see {@link StoreTransaction}.
+   *
+   * @throws RetryableException if no connection could be had (refused, broken, or the pool timed
+   *     out): nothing was sent, so beginning again later is safe; its cause is a {@link
+   *     JdbcStoreException}
+   * @throws JdbcStoreException if the connection failed for another reason
    * @throws IllegalStateException if the store was closed
    */
   @Override
@@ -158,7 +175,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     try {
       c = dataSource.getConnection();
     } catch (SQLException e) {
-      throw new JdbcStoreException("begin on " + table.display(), e);
+      throw beginFailure(e);
     }
     try {
       boolean autoCommit = c.getAutoCommit();
@@ -172,8 +189,14 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       } catch (SQLException closeFailure) {
         e.addSuppressed(closeFailure);
       }
-      throw new JdbcStoreException("begin on " + table.display(), e);
+      throw beginFailure(e);
     }
+  }
+
+  /** No statement of the transaction was sent: a connection that could not be had may be tried again. */
+  private RuntimeException beginFailure(SQLException e) {
+    JdbcStoreException failure = new JdbcStoreException("begin on " + table.display(), e);
+    return SqlFailure.isConnectionFailure(e) ? new RetryableException(failure.getMessage(), failure) : failure;
   }
 
   /** Closes the connection pool if the store created it ({@link Builder#jdbcUrl}); idempotent. */

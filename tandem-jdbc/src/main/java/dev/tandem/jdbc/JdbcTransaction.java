@@ -6,6 +6,7 @@ import dev.tandem.Versioned;
 import dev.tandem.spi.AmbiguousCommitException;
 import dev.tandem.spi.Mutation;
 import dev.tandem.spi.RejectedValueException;
+import dev.tandem.spi.RetryableException;
 import dev.tandem.spi.StoreTransaction;
 import dev.tandem.spi.Written;
 import java.sql.Connection;
@@ -30,7 +31,13 @@ import org.slf4j.LoggerFactory;
  * (plus the change log). A single put or delete without a change log takes PostgreSQL's
  * one-round-trip statements instead.
  *
- * <p>{@link #commit} tells an ambiguous failure (the connection broke, so the commit may have
+ * <p><b>Failures.</b> A statement that fails for a passing reason (serialization failure,
+ * deadlock, lock timeout; see {@link SqlFailure}) rolls the transaction back and throws {@link
+ * RetryableException}, as does a connection found broken by the transaction's first operation (a
+ * pooled connection whose server process ended while it sat idle): nothing of the transaction
+ * can have committed, so it may run again from the start. A connection lost after the first
+ * operation is a plain {@link JdbcStoreException}. {@link #commit} never throws {@code
+ * RetryableException}: it tells an ambiguous failure (the connection broke, so the commit may have
  * happened) from a definite one (the database refused it).
  */
 final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
@@ -46,7 +53,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private final Connection connection;
   private final boolean restoreAutoCommit;
   private boolean committed;
+  private boolean rolledBack;
   private boolean closed;
+  /** Whether an operation of this transaction completed on the connection. */
+  private boolean used;
 
   JdbcTransaction(JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit) {
     this.store = store;
@@ -61,9 +71,11 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     requireNonNull(key, "key");
     checkOpen();
     try {
-      return dialect.loadForUpdate(connection, key, rs -> store.readOne(rs, key));
+      Optional<Versioned<V>> loaded = dialect.loadForUpdate(connection, key, rs -> store.readOne(rs, key));
+      used = true;
+      return loaded;
     } catch (SQLException e) {
-      throw new JdbcStoreException("loadForUpdate of key " + key + " from " + table.display(), e);
+      throw failure("loadForUpdate of key " + key + " from " + table.display(), e);
     }
   }
 
@@ -76,12 +88,13 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return List.of();
     }
     try {
-      if (steps.size() == 1 && table.changeLog() == null && dialect.writesOneKeyAtOnce()) {
-        return List.of(applyOne(steps.get(0)));
-      }
-      return applyAll(steps);
+      List<Written> written = steps.size() == 1 && table.changeLog() == null && dialect.writesOneKeyAtOnce()
+          ? List.of(applyOne(steps.get(0)))
+          : applyAll(steps);
+      used = true;
+      return written;
     } catch (SQLException e) {
-      throw new JdbcStoreException(describe(steps) + " in " + table.display(), e);
+      throw failure(describe(steps) + " in " + table.display(), e);
     }
   }
 
@@ -110,7 +123,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     }
     closed = true;
     try {
-      if (!committed) {
+      if (!committed && !rolledBack) {
         connection.rollback();
       }
       if (restoreAutoCommit) {
@@ -125,6 +138,25 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
         log.debug("closing a connection of {} failed", table.display(), e);
       }
     }
+  }
+
+  /**
+   * Returns the exception for a failed statement: a {@link RetryableException}, after rolling
+   * back, if the failure was passing or the connection was broken before this transaction's first
+   * operation completed; otherwise a {@link JdbcStoreException}.
+   */
+  private RuntimeException failure(String operation, SQLException e) {
+    JdbcStoreException failure = new JdbcStoreException(operation, e);
+    if (!SqlFailure.isPassing(e) && (used || !SqlFailure.isConnectionFailure(e))) {
+      return failure;
+    }
+    try {
+      connection.rollback(); // release the locks now: the transaction that waits for them may be the retry's
+      rolledBack = true;
+    } catch (SQLException rollbackFailure) {
+      failure.addSuppressed(rollbackFailure);
+    }
+    return new RetryableException(failure.getMessage(), failure);
   }
 
   private void checkOpen() {

@@ -163,8 +163,8 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server (if it still runs) and starts it again on the same port with the same
-   * data; committed data survives. Open connections are lost.
+   * Stops the server (if it still runs, see {@link #stop()}) and starts it again on the same
+   * port with the same data; committed data survives. Open connections are lost.
    *
    * @throws IllegalStateException if the server was closed
    * @throws UncheckedIOException if the server cannot start
@@ -173,7 +173,7 @@ public final class PostgresServer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the server was closed");
     }
-    stop();
+    halt();
     postgres = launch(dataDirectory, port);
   }
 
@@ -195,7 +195,7 @@ public final class PostgresServer implements AutoCloseable {
       return;
     }
     closed = true;
-    stop();
+    halt();
     awaitPostmasterExit();
     deleteRecursively(dataDirectory);
   }
@@ -213,7 +213,21 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private void stop() {
+  /**
+   * Stops the server, keeping its data; connections are refused until {@link #restart()} starts
+   * it again on the same port. Does nothing if it is stopped already.
+   *
+   * @throws IllegalStateException if this is the shared server, which other tests use
+   * @throws UncheckedIOException if the server cannot be stopped
+   */
+  public synchronized void stop() {
+    if (isShared) {
+      throw new IllegalStateException("the shared server cannot be stopped: start a private one");
+    }
+    halt();
+  }
+
+  private synchronized void halt() {
     EmbeddedPostgres running = postgres;
     postgres = null;
     if (running != null) {

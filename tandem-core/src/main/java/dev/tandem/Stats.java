@@ -14,6 +14,8 @@ package dev.tandem;
  * @param writeFailureCount writes that did not commit or whose outcome is unknown
  * @param outcomeUnknownCount writes whose commit outcome was unknown
  * @param retryCount transactions run again after a passing failure (see {@link RetryPolicy})
+ * @param tierFailureCount cache tier calls that failed (reads then went to the database; writes
+ *     were refused before the database, or fenced the key after it)
  * @param totalWriteNanos time spent in committed writes, from call to return
  * @param evictionCount entries the cache tier evicted for size or expiry
  */
@@ -26,6 +28,7 @@ public record Stats(
     long writeFailureCount,
     long outcomeUnknownCount,
     long retryCount,
+    long tierFailureCount,
     long totalWriteNanos,
     long evictionCount) {
 

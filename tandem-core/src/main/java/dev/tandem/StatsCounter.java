@@ -13,9 +13,10 @@ final class StatsCounter {
   final LongAdder outcomeUnknown = new LongAdder();
   final LongAdder writeNanos = new LongAdder();
   final LongAdder retries = new LongAdder();
+  final LongAdder tierFailures = new LongAdder();
 
   Stats snapshot(long evictions) {
     return new Stats(hits.sum(), misses.sum(), loads.sum(), loadFailures.sum(), writes.sum(),
-        writeFailures.sum(), outcomeUnknown.sum(), retries.sum(), writeNanos.sum(), evictions);
+        writeFailures.sum(), outcomeUnknown.sum(), retries.sum(), tierFailures.sum(), writeNanos.sum(), evictions);
   }
 }

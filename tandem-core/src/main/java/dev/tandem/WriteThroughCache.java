@@ -86,7 +86,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<V> get(K key) {
     requireNonNull(key, "key");
-    Cached<V> cached = tier.getIfPresent(key);
+    Cached<V> cached = lookup(key);
     if (cached != null) {
       if (countHits) {
         stats.hits.increment();
@@ -100,7 +100,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<Versioned<V>> getVersioned(K key) {
     requireNonNull(key, "key");
-    Cached<V> cached = tier.getIfPresent(key);
+    Cached<V> cached = lookup(key);
     if (cached != null) {
       if (countHits) {
         stats.hits.increment();
@@ -117,7 +117,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<V> getIfCached(K key) {
     requireNonNull(key, "key");
-    Cached<V> cached = tier.getIfPresent(key);
+    Cached<V> cached = lookup(key);
     if (cached == null) {
       stats.misses.increment();
       return Optional.empty();
@@ -154,6 +154,50 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return result;
   }
 
+  /** Asks the tier; a tier that cannot answer counts as a miss, so the read goes to the database. */
+  private @Nullable Cached<V> lookup(K key) {
+    try {
+      return tier.getIfPresent(key);
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);
+      return null;
+    }
+  }
+
+  /** Takes a fill lease; a tier that cannot give one gets no fill (the load still answers the read). */
+  private long lease(K key) {
+    try {
+      return tier.beginFill(key);
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      return CacheTier.NO_LEASE;
+    }
+  }
+
+  private void fill(K key, long lease, Cached<V> loaded) {
+    if (lease == CacheTier.NO_LEASE) {
+      return;
+    }
+    try {
+      tier.fill(key, lease, loaded);
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      log.debug("{}: cache fill of key {} failed", name, key, e);
+    }
+  }
+
+  private void cancelFill(K key, long lease) {
+    if (lease == CacheTier.NO_LEASE) {
+      return;
+    }
+    try {
+      tier.cancelFill(key, lease);
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+    }
+  }
+
   /** Loads one key on a miss, sharing the load with concurrent misses of the same key. */
   private Cached<V> load(K key) {
     CompletableFuture<Cached<V>> mine = new CompletableFuture<>();
@@ -161,15 +205,15 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     if (running != null) {
       return await(key, running);
     }
-    long lease = tier.beginFill(key);
+    long lease = lease(key);
     try {
       stats.loads.increment();
       Cached<V> loaded = cachedOf(store.load(key));
-      tier.fill(key, lease, loaded);
+      fill(key, lease, loaded);
       mine.complete(loaded);
       return loaded;
     } catch (RuntimeException | Error e) {
-      tier.cancelFill(key, lease);
+      cancelFill(key, lease);
       stats.loadFailures.increment();
       RuntimeException failure = e instanceof Error err ? new StoreException("load", List.of(key), err)
           : new StoreException("load", List.of(key), e);
@@ -196,14 +240,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     Map<K, Cached<V>> result = new HashMap<>(missing.size() * 2);
     if (!owned.isEmpty()) {
       Map<K, Long> leases = new HashMap<>(owned.size() * 2);
-      owned.keySet().forEach(key -> leases.put(key, tier.beginFill(key)));
+      owned.keySet().forEach(key -> leases.put(key, lease(key)));
       try {
         stats.loads.add(owned.size());
         Map<K, Versioned<V>> loaded = store.loadAll(owned.keySet());
         owned.forEach((key, flight) -> {
           Versioned<V> v = loaded.get(key);
           Cached<V> cached = v == null ? Cached.absent() : Cached.present(v.value(), v.version());
-          tier.fill(key, leases.get(key), cached);
+          fill(key, leases.get(key), cached);
           flight.complete(cached);
           result.put(key, cached);
         });
@@ -211,7 +255,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         stats.loadFailures.add(owned.size());
         StoreException failure = new StoreException("load", List.copyOf(owned.keySet()), e);
         owned.forEach((key, flight) -> {
-          tier.cancelFill(key, leases.get(key));
+          cancelFill(key, leases.get(key));
           flight.completeExceptionally(failure);
         });
         throw failure;
@@ -368,7 +412,16 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * request fails alone: the batch is retried without it.
    */
   private void runBatch(List<WriteRequest<K, V, ?>> batch) {
-    List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch);
+    List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch.size());
+    for (WriteRequest<K, V, ?> r : batch) {
+      try {
+        r.keys.forEach(tier::beforeWrite);
+        live.add(r);
+      } catch (RuntimeException e) {
+        stats.tierFailures.increment();
+        fail(r, new CacheTierUnavailableException(r.operation, r.keys, e)); // before the database is touched
+      }
+    }
     int retries = 0;
     while (!live.isEmpty()) {
       live.forEach(WriteRequest::reset);
@@ -537,9 +590,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           R result = work.apply(view); // the caller's exceptions pass through unchanged
           Map<K, Cached<V>> publish;
           try {
+            view.prepareTier();
             publish = view.flush();
             tx.commit();
-          } catch (RetryableException | AmbiguousCommitException | RejectedValueException e) {
+          } catch (RetryableException | AmbiguousCommitException | RejectedValueException
+              | CacheTierUnavailableException e) {
             throw e;
           } catch (RuntimeException e) {
             throw new StoreException("transaction", view.touched(), e);
@@ -669,6 +724,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return new ArrayList<>(locked);
     }
 
+    /** Lets the tier prepare every key about to be written (a shared tier fences them). */
+    void prepareTier() {
+      for (K key : staged.keySet()) {
+        try {
+          tier.beforeWrite(key);
+        } catch (RuntimeException e) {
+          stats.tierFailures.increment();
+          throw new CacheTierUnavailableException("transaction", List.copyOf(staged.keySet()), e);
+        }
+      }
+    }
+
     /** Applies the staged writes; returns what to publish once committed. */
     Map<K, Cached<V>> flush() {
       Map<K, Cached<V>> publish = new LinkedHashMap<>();
@@ -698,6 +765,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     try {
       tier.applyCommitted(key, committed);
     } catch (RuntimeException e) {
+      stats.tierFailures.increment();
       log.warn("{}: cache update of key {} failed after commit; fencing the key", name, key, e);
       try {
         tier.fence(key);

@@ -34,6 +34,7 @@ public final class TandemMetrics {
     counter(registry, "tandem.write.failures", tags, tandem, Stats::writeFailureCount, "writes not committed or of unknown outcome");
     counter(registry, "tandem.write.outcome.unknown", tags, tandem, Stats::outcomeUnknownCount, "writes whose commit outcome was unknown");
     counter(registry, "tandem.write.retries", tags, tandem, Stats::retryCount, "transactions retried after a passing failure");
+    counter(registry, "tandem.tier.failures", tags, tandem, Stats::tierFailureCount, "cache tier calls that failed");
     counter(registry, "tandem.evictions", tags, tandem, Stats::evictionCount, "entries evicted for size or expiry");
     Gauge.builder("tandem.size", tandem, Tandem::estimatedSize).tags(tags)
         .description("approximate number of cached entries").register(registry);

@@ -56,6 +56,17 @@ public interface CacheTier<K, V> extends AutoCloseable {
    */
   void applyCommitted(K key, Cached<V> committed);
 
+  /**
+   * Called before the database write of {@code key}, while this node holds the key's write lock.
+   * A tier shared by several nodes fences the key here (drops its entry and refuses fills), so that
+   * if publishing the committed write fails afterwards, no node can serve or refill the old value
+   * (race H4); {@link #applyCommitted} lifts that fence. A tier in one process has nothing to do.
+   *
+   * @throws RuntimeException if the tier cannot be reached: the write is then refused before the
+   *     database is touched
+   */
+  default void beforeWrite(K key) {}
+
   /** Drops the key's entry, revokes its leases and refuses fills until {@link #applyCommitted}. */
   void fence(K key);
 

@@ -162,7 +162,7 @@ public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
 
   @Override
   public Stats stats() {
-    return new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   @Override

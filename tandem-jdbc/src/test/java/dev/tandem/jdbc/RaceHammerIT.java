@@ -7,7 +7,6 @@ import dev.tandem.local.LocalTier;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
 import dev.tandem.testkit.race.RaceHammer;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -28,22 +27,7 @@ abstract class RaceHammerIT {
   /** Returns a data source of an empty database of its own. */
   abstract DataSource freshDatabase();
 
-  private static final RowMapper<Long> LONG_VALUE = new RowMapper<>() {
-    @Override
-    public List<String> columns() {
-      return List.of("v");
-    }
-
-    @Override
-    public Long read(ResultSet rs) throws SQLException {
-      return rs.getLong("v");
-    }
-
-    @Override
-    public List<?> write(Long value) {
-      return List.of(value);
-    }
-  };
+  private static final RowMapper<Long> LONG_VALUE = new LongColumn("v");
 
   private JdbcStore<String, Long> store(DataSource ds) throws SQLException {
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {

@@ -91,13 +91,13 @@ abstract class Dialect {
   /** Returns the upsert of one row: key, the value parameters, then the version. */
   abstract String upsertSql();
 
-  /** Returns whether {@link #putOne} and {@link #deleteOne} write a key in one round trip. */
+  /** Returns whether {@link #putOne} and {@link #deleteOne} write a single key in fewer statements than the batch path. */
   abstract boolean writesOneKeyAtOnce();
 
-  /** Locks and upserts one key in one round trip; returns its new version and whether it existed. */
+  /** Locks and upserts one key; returns its new version (drawn after the lock) and whether it existed. */
   abstract long[] putOne(Connection c, Object key, List<?> values) throws SQLException;
 
-  /** Locks and deletes one key in one round trip; returns its tombstone version and whether it existed. */
+  /** Locks and deletes one key; returns its tombstone version (drawn after the lock) and whether it existed. */
   abstract long[] deleteOne(Connection c, Object key) throws SQLException;
 
   /** Binds the value parameters starting at {@code index}; returns the next index. */

@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * H2, embedded in one process: keys are locked with H2's row locks ({@code SELECT ... FOR UPDATE},
- * then {@code MERGE}).
+ * then {@code MERGE}). A single put takes two statements: the lock (which also tells whether the
+ * key existed), then a {@code MERGE} that draws its version from the sequence and returns it
+ * ({@code FINAL TABLE}); the version is still drawn after the lock was granted.
  *
  * <p><b>Single node only.</b> H2 cannot lock an absent key: two transactions that both create a
  * key, or create one while another deletes it, are not ordered by the database. Within one
@@ -24,6 +26,9 @@ final class H2Dialect extends Dialect {
   private final String lockSql;
   private final String versionsSql;
   private final String upsertSql;
+  private final String lockOneSql;
+  private final String putOneSql;
+  private final String nextVersionSql;
 
   H2Dialect(Table table) {
     super(table);
@@ -33,6 +38,12 @@ final class H2Dialect extends Dialect {
     this.versionsSql = "SELECT NEXT VALUE FOR " + table.sequence() + " FROM SYSTEM_RANGE(1, ?)";
     this.upsertSql = "MERGE INTO " + table.name() + " (" + insertColumns() + ") KEY (" + table.keyColumn()
         + ") VALUES (?, " + valueParameters() + ", ?)";
+    this.lockOneSql = "SELECT " + table.versionColumn() + " FROM " + table.name() + " WHERE " + table.keyColumn()
+        + " = ? FOR UPDATE";
+    this.putOneSql = "SELECT " + table.versionColumn() + " FROM FINAL TABLE (MERGE INTO " + table.name() + " ("
+        + insertColumns() + ") KEY (" + table.keyColumn() + ") VALUES (?, " + valueParameters()
+        + ", NEXT VALUE FOR " + table.sequence() + "))";
+    this.nextVersionSql = "SELECT NEXT VALUE FOR " + table.sequence();
   }
 
   @Override
@@ -81,16 +92,48 @@ final class H2Dialect extends Dialect {
 
   @Override
   boolean writesOneKeyAtOnce() {
-    return false;
+    return true;
   }
 
   @Override
-  long[] putOne(Connection c, Object key, List<?> values) {
-    throw new UnsupportedOperationException("H2 writes through the prelude");
+  long[] putOne(Connection c, Object key, List<?> values) throws SQLException {
+    boolean existed = lockOne(c, key);
+    try (PreparedStatement ps = c.prepareStatement(putOneSql)) {
+      ps.setObject(1, key);
+      bindValues(ps, 2, values);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the merge of key " + key + " into " + table.display() + " returned no row");
+        }
+        return new long[] {rs.getLong(1), existed ? 1 : 0};
+      }
+    }
   }
 
   @Override
-  long[] deleteOne(Connection c, Object key) {
-    throw new UnsupportedOperationException("H2 writes through the prelude");
+  long[] deleteOne(Connection c, Object key) throws SQLException {
+    boolean existed = lockOne(c, key);
+    long version;
+    try (PreparedStatement ps = c.prepareStatement(nextVersionSql); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      version = rs.getLong(1);
+    }
+    if (existed) {
+      try (PreparedStatement ps = c.prepareStatement(deleteSql)) {
+        ps.setObject(1, key);
+        ps.executeUpdate();
+      }
+    }
+    return new long[] {version, existed ? 1 : 0};
+  }
+
+  /** Locks the row of {@code key}, if there is one, until the transaction ends; returns whether there is. */
+  private boolean lockOne(Connection c, Object key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(lockOneSql)) {
+      ps.setObject(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 }

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #apply} encodes every value before the first statement, so a rejected value writes
  * nothing. It then locks all the keys and draws the versions ({@link Dialect#prelude}), works out
  * each key's final state in Java, and writes it with at most one upsert batch and one delete batch
- * (plus the change log). A single put or delete without a change log takes PostgreSQL's
- * one-round-trip statements instead.
+ * (plus the change log). A single put or delete without a change log takes the dialect's shorter
+ * path instead ({@link Dialect#putOne}: one statement on PostgreSQL, two on H2).
  *
  * <p><b>Failures.</b> A statement that fails for a passing reason (serialization failure,
  * deadlock, lock timeout; see {@link SqlFailure}) rolls the transaction back and throws {@link

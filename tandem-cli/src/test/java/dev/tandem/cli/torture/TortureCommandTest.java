@@ -1,0 +1,63 @@
+package dev.tandem.cli.torture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.cli.CliRun;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The options of {@code tandem torture}, checked before anything starts. */
+class TortureCommandTest {
+
+  @Test
+  void helpListsTheOptionsOfIssue3() {
+    CliRun run = CliRun.of("torture", "--help");
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("--duration", "--clients", "--keys", "--db", "--jdbc-url", "--tier", "--faults",
+        "--engine", "--seed", "--history");
+  }
+
+  @Test
+  void aTierOtherThanLocalIsRefusedInOneLine() {
+    CliRun run = CliRun.of("torture", "--tier", "redis");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).singleElement().asString()
+        .startsWith("tandem torture: --tier: only 'local' is available for now");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void anUnknownEngineOrFaultSetIsAUsageError() {
+    assertThat(CliRun.of("torture", "--engine", "redis").exitCode()).isEqualTo(2);
+    assertThat(CliRun.of("torture", "--faults", "network").exitCode()).isEqualTo(2);
+    assertThat(CliRun.of("torture", "--db", "oracle").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void aUrlOfAnotherDatabaseThanDbIsRefused() {
+    CliRun run = CliRun.of("torture", "--db", "postgres", "--jdbc-url", "jdbc:h2:mem:x");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).singleElement().asString().contains("--db postgres does not match --jdbc-url");
+  }
+
+  @Test
+  void nonsensicalCountsAreRefused() {
+    assertThat(CliRun.of("torture", "--clients", "0").errLines()).singleElement().asString().contains("--clients");
+    assertThat(CliRun.of("torture", "--keys", "0").errLines()).singleElement().asString().contains("--keys");
+    assertThat(CliRun.of("torture", "--duration", "0s").errLines()).singleElement().asString().contains("--duration");
+  }
+
+  @Test
+  void durationsAreReadAsPeopleWriteThem() {
+    DurationConverter converter = new DurationConverter();
+
+    assertThat(converter.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(converter.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(converter.convert("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(converter.convert("10")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(converter.convert("PT1S")).isEqualTo(Duration.ofSeconds(1));
+  }
+}

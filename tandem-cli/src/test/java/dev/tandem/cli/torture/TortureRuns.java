@@ -1,0 +1,47 @@
+package dev.tandem.cli.torture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.cli.CliRun;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Runs {@code tandem torture} in-process and reads its verdict line. */
+final class TortureRuns {
+
+  /** The verdict line, exactly as issue 3 specifies it. */
+  static final Pattern VERDICT =
+      Pattern.compile("linearizable: (yes|no) ops=(\\d+) keys=(\\d+) stale=(\\d+) lost=(\\d+) seed=(-?\\d+)");
+
+  private TortureRuns() {}
+
+  /** Returns a seed: {@code -Dtandem.seed=N} to replay a run, else a new one (printed by the run). */
+  static long seed() {
+    String fixed = System.getProperty("tandem.seed");
+    return fixed != null ? Long.parseLong(fixed) : System.nanoTime() % 1_000_000_000L;
+  }
+
+  /** Runs {@code tandem torture args...}, prints what it printed, and returns it. */
+  static CliRun torture(String... args) {
+    CliRun run = CliRun.of(prepend("torture", args));
+    System.out.println("tandem torture " + String.join(" ", args) + "\n" + run);
+    return run;
+  }
+
+  /** Returns the verdict line, asserting that it is the last line of the output. */
+  static Matcher verdict(CliRun run) {
+    List<String> lines = run.out().lines().toList();
+    assertThat(lines).as(run.toString()).isNotEmpty();
+    Matcher m = VERDICT.matcher(lines.get(lines.size() - 1));
+    assertThat(m.matches()).as("the last line is the verdict:\n" + run).isTrue();
+    return m;
+  }
+
+  private static String[] prepend(String first, String[] rest) {
+    String[] all = new String[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+}

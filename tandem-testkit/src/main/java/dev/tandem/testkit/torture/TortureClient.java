@@ -1,0 +1,157 @@
+package dev.tandem.testkit.torture;
+
+import dev.tandem.CommitOutcomeUnknownException;
+import dev.tandem.StoreException;
+import dev.tandem.Tandem;
+import dev.tandem.testkit.history.Action;
+import dev.tandem.testkit.history.HistoryRecorder;
+import dev.tandem.testkit.history.Invocation;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One client of a torture run: a seeded loop of operations on random keys, each recorded as an
+ * invocation just before the call and a completion just after it.
+ *
+ * <p>Outcomes follow the API's contract: a {@link StoreException} or {@link
+ * IllegalArgumentException} means the operation did not take effect ({@code fail}), a {@link
+ * CommitOutcomeUnknownException} that it may have ({@code info}); any other exception is a
+ * surprise, recorded as {@code info} (nothing is known) and counted.
+ */
+final class TortureClient implements Runnable {
+
+  /** The operation mix, in percent: the cumulative bounds of each kind. */
+  static final int READ = 45;
+  static final int WRITE = READ + 22;
+  static final int UPDATE = WRITE + 12;
+  static final int DELETE = UPDATE + 9;
+  // the rest, 12%: invalidations
+
+  private final int process;
+  private final Tandem<String, Long> target;
+  private final HistoryRecorder recorder;
+  private final SplittableRandom random;
+  private final int keys;
+  private final AtomicLong values;
+  private final AtomicBoolean stop;
+  private final LongAdder invalidations;
+  private final LongAdder absentUpdates;
+  private final Surprises surprises;
+
+  TortureClient(int process, Tandem<String, Long> target, HistoryRecorder recorder,
+      SplittableRandom random, int keys, AtomicLong values, AtomicBoolean stop,
+      LongAdder invalidations, LongAdder absentUpdates, Surprises surprises) {
+    this.process = process;
+    this.target = target;
+    this.recorder = recorder;
+    this.random = random;
+    this.keys = keys;
+    this.values = values;
+    this.stop = stop;
+    this.invalidations = invalidations;
+    this.absentUpdates = absentUpdates;
+    this.surprises = surprises;
+  }
+
+  @Override
+  public void run() {
+    while (!stop.get()) {
+      String key = "k" + random.nextInt(keys);
+      int dice = random.nextInt(100);
+      if (dice < READ) {
+        read(key);
+      } else if (dice < WRITE) {
+        write(key);
+      } else if (dice < UPDATE) {
+        update(key);
+      } else if (dice < DELETE) {
+        delete(key);
+      } else {
+        target.invalidate(key);
+        invalidations.increment();
+      }
+    }
+  }
+
+  private void read(String key) {
+    Invocation op = recorder.invoke(process, Action.READ, key, null);
+    Optional<Long> value;
+    try {
+      value = target.get(key);
+    } catch (RuntimeException e) {
+      failed(op, e);
+      return;
+    }
+    op.ok(value.orElse(null));
+  }
+
+  private void write(String key) {
+    long value = values.incrementAndGet();
+    Invocation op = recorder.invoke(process, Action.WRITE, key, value);
+    try {
+      target.put(key, value);
+    } catch (RuntimeException e) {
+      failed(op, e);
+      return;
+    }
+    op.ok();
+  }
+
+  /**
+   * An update is a compare-and-set from the value its function was given to a new unique value,
+   * chosen before the call (the function may run more than once when a batch is retried: only its
+   * last run can have committed, and it returns the same value every time).
+   */
+  private void update(String key) {
+    long next = values.incrementAndGet();
+    AtomicLong seen = new AtomicLong(-1);
+    Invocation op = recorder.invokeCas(process, key, null, next);
+    Optional<Long> result;
+    try {
+      result = target.update(key, old -> {
+        seen.set(old);
+        return next;
+      });
+    } catch (RuntimeException e) {
+      failed(op, e);
+      return;
+    }
+    if (result.isEmpty()) {
+      op.fail(); // the key was absent: nothing was written
+      absentUpdates.increment();
+    } else {
+      op.ok(seen.get(), next);
+    }
+  }
+
+  private void delete(String key) {
+    Invocation op = recorder.invoke(process, Action.DELETE, key, null);
+    try {
+      target.remove(key);
+    } catch (RuntimeException e) {
+      failed(op, e);
+      return;
+    }
+    op.ok();
+  }
+
+  private void failed(Invocation op, RuntimeException e) {
+    if (e instanceof StoreException || e instanceof IllegalArgumentException) {
+      op.fail();
+    } else if (e instanceof CommitOutcomeUnknownException) {
+      op.info();
+    } else {
+      op.info();
+      surprises.record(op.toString(), e);
+    }
+  }
+
+  /** Returns the description of the client for thread dumps. */
+  @Override
+  public String toString() {
+    return "torture client " + process;
+  }
+}

@@ -86,12 +86,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<V> get(K key) {
     requireNonNull(key, "key");
-    Cached<V> cached = lookup(key);
-    if (cached != null) {
+    Optional<V> hit = lookupValue(key);
+    if (hit != null) {
       if (countHits) {
         stats.hits.increment();
       }
-      return Optional.ofNullable(cached.value());
+      return hit;
     }
     stats.misses.increment();
     return load(key).optional();
@@ -117,15 +117,15 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<V> getIfCached(K key) {
     requireNonNull(key, "key");
-    Cached<V> cached = lookup(key);
-    if (cached == null) {
+    Optional<V> hit = lookupValue(key);
+    if (hit == null) {
       stats.misses.increment();
       return Optional.empty();
     }
     if (countHits) {
       stats.hits.increment();
     }
-    return cached.optional();
+    return hit;
   }
 
   @Override
@@ -152,6 +152,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
     });
     return result;
+  }
+
+  /** Asks the tier for the value alone (the hit path); a tier that cannot answer counts as a miss. */
+  @SuppressWarnings("NullableOptional")
+  private @Nullable Optional<V> lookupValue(K key) {
+    try {
+      return tier.getValueIfPresent(key);
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);
+      return null;
+    }
   }
 
   /** Asks the tier; a tier that cannot answer counts as a miss, so the read goes to the database. */

@@ -11,22 +11,31 @@ import dev.tandem.spi.Cached;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.HashMap;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiFunction;
 import java.util.function.ToIntBiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The in-process cache tier, on a Caffeine cache: one JVM, one copy.
  *
- * <p><b>Design.</b> Entries live in a bounded Caffeine cache. Leases and fences live beside it in
- * a small map that nothing evicts, holding only keys with a fill in flight or a fence: a lease must
- * outlive the eviction of the entry it guards (race H6). Every operation that checks or revokes a
- * lease runs inside that map's per-key {@code compute} and updates the Caffeine entry from there,
- * so "lease still valid" and "install" are one atomic step. No I/O ever runs inside a compute.
+ * <p><b>Design.</b> The Caffeine cache holds each key's value itself (or one shared marker for a
+ * known absence), so that a hit costs what a Caffeine hit costs: no wrapper to dereference. What
+ * the hit path does not need lives beside it in a small map that nothing evicts ({@code states}):
+ * per key, the version of the cached object (identified by reference), the lease of a fill in
+ * flight, and the fence. A lease must outlive the eviction of the entry it guards (race H6), and
+ * a version is trusted only while Caffeine still holds the very object it was recorded for.
+ *
+ * <p>Every mutation runs inside {@code states.compute} for its key and updates Caffeine from
+ * there, so "lease still valid", "newer than the cached version" and "install" are one atomic
+ * step. Caffeine's eviction listener never touches {@code states} (that would take the two locks
+ * in the other order); it queues the key, and later mutations drop the states of evicted keys. No
+ * I/O ever runs inside a compute.
  *
  * <p>Invariants: an entry is replaced only by a newer version; a fill installs only under a lease
  * taken before its database read and not revoked since; a fenced key has no entry.
@@ -36,15 +45,43 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LocalTier<K, V> implements CacheTier<K, V> {
 
-  private static final long FENCED = -1;
+  /** What Caffeine holds for a known absence (a tombstone or a loaded absence). */
+  private static final Object ABSENT = new Object() {
+    @Override
+    public String toString() {
+      return "ABSENT";
+    }
+  };
 
-  private final Cache<K, Cached<V>> cache;
-  private final ConcurrentHashMap<K, Long> leases = new ConcurrentHashMap<>();
+  /** How many queued evictions a mutation cleans up at most. */
+  private static final int CLEANUP_BATCH = 16;
+
+  /**
+   * What the tier knows of a key besides Caffeine's entry. Immutable: replaced inside
+   * {@code states.compute}.
+   *
+   * @param cached the object recorded in Caffeine for this key, or null
+   * @param version the version of {@code cached}
+   * @param lease the lease of a fill in flight, or {@link CacheTier#NO_LEASE}
+   * @param fenced whether fills are refused until a committed write
+   */
+  private record State(@Nullable Object cached, long version, long lease, boolean fenced) {
+    static final State EMPTY = new State(null, 0, NO_LEASE, false);
+
+    boolean idle() {
+      return cached == null && lease == NO_LEASE && !fenced;
+    }
+  }
+
+  private final Cache<K, Object> cache;
+  private final ConcurrentHashMap<K, State> states = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<K> evicted;
   private final AtomicLong lastLease = new AtomicLong();
   private final LongAdder evictions;
 
-  private LocalTier(Cache<K, Cached<V>> cache, LongAdder evictions) {
+  private LocalTier(Cache<K, Object> cache, ConcurrentLinkedQueue<K> evicted, LongAdder evictions) {
     this.cache = cache;
+    this.evicted = evicted;
     this.evictions = evictions;
   }
 
@@ -54,19 +91,49 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
+  public @Nullable Optional<V> getValueIfPresent(K key) {
+    Object value = cache.getIfPresent(key);
+    if (value == null) {
+      return null;
+    }
+    return value == ABSENT ? Optional.empty() : Optional.of((V) value);
+  }
+
+  @Override
   public @Nullable Cached<V> getIfPresent(K key) {
-    return cache.getIfPresent(key);
+    Object value = cache.getIfPresent(key);
+    if (value == null) {
+      return null;
+    }
+    State state = states.get(key);
+    if (state == null || state.cached() != value) {
+      return null; // being replaced right now: the caller reads the database instead
+    }
+    return toCached(value, state.version());
   }
 
   @Override
   public Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys) {
-    return cache.getAllPresent(keys);
+    Map<K, Cached<V>> found = new HashMap<>();
+    for (K key : keys) {
+      Cached<V> cached = getIfPresent(key);
+      if (cached != null) {
+        found.put(key, cached);
+      }
+    }
+    return found;
   }
 
   @Override
   public long beginFill(K key) {
-    long lease = leases.compute(key, (k, current) -> current != null ? current : lastLease.incrementAndGet());
-    return lease == FENCED ? NO_LEASE : lease;
+    cleanUp();
+    State state = states.compute(key, (k, current) -> {
+      State s = current != null ? current : State.EMPTY;
+      return s.fenced() || s.lease() != NO_LEASE ? s
+          : new State(s.cached(), s.version(), lastLease.incrementAndGet(), false);
+    });
+    return state.fenced() ? NO_LEASE : state.lease();
   }
 
   @Override
@@ -75,48 +142,70 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       return false;
     }
     boolean[] installed = {false};
-    leases.computeIfPresent(key, (k, current) -> {
-      if (current != lease) {
-        return current; // revoked by a write, or fenced: the load may be stale
+    states.computeIfPresent(key, (k, s) -> {
+      if (s.lease() != lease || s.fenced()) {
+        return s; // revoked by a write, or fenced: the load may be stale
       }
-      cache.asMap().merge(k, loaded, newest());
-      installed[0] = true;
-      return null;
+      State next = new State(s.cached(), s.version(), NO_LEASE, false);
+      if (isNewer(k, next, loaded)) {
+        next = install(k, loaded);
+        installed[0] = true;
+      }
+      return next.idle() ? null : next;
     });
     return installed[0];
   }
 
   @Override
   public void cancelFill(K key, long lease) {
-    if (lease != NO_LEASE) {
-      leases.remove(key, lease);
+    if (lease == NO_LEASE) {
+      return;
     }
+    states.computeIfPresent(key, (k, s) -> {
+      if (s.lease() != lease) {
+        return s;
+      }
+      State next = new State(s.cached(), s.version(), NO_LEASE, s.fenced());
+      return next.idle() ? null : next;
+    });
   }
 
   @Override
   public void applyCommitted(K key, Cached<V> committed) {
-    leases.compute(key, (k, current) -> {
-      cache.asMap().merge(k, committed, newest());
-      return null; // revokes every lease and lifts a fence
+    cleanUp();
+    states.compute(key, (k, current) -> {
+      State s = current != null ? current : State.EMPTY;
+      State next = new State(s.cached(), s.version(), NO_LEASE, false); // revokes leases, lifts the fence
+      return isNewer(k, next, committed) ? install(k, committed) : next.idle() ? null : next;
     });
   }
 
   @Override
   public void fence(K key) {
-    leases.compute(key, (k, current) -> {
+    states.compute(key, (k, current) -> {
       cache.invalidate(k);
-      return FENCED;
+      return new State(null, 0, NO_LEASE, true);
     });
   }
 
   @Override
   public void invalidate(K key) {
-    cache.invalidate(key);
+    states.compute(key, (k, s) -> {
+      cache.invalidate(k);
+      if (s == null) {
+        return null;
+      }
+      State next = new State(null, 0, s.lease(), s.fenced());
+      return next.idle() ? null : next;
+    });
   }
 
   @Override
   public void invalidateAll() {
     cache.invalidateAll();
+    for (K key : states.keySet()) {
+      forgetIfGone(key);
+    }
   }
 
   @Override
@@ -131,13 +220,23 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
 
   /** Returns whether {@code key} is fenced; for tests and diagnostics. */
   boolean isFenced(K key) {
-    Long lease = leases.get(key);
-    return lease != null && lease == FENCED;
+    State state = states.get(key);
+    return state != null && state.fenced();
   }
 
-  /** Returns the number of keys with a lease or a fence; for tests and diagnostics. */
+  /** Returns the number of keys with a lease in flight; for tests and diagnostics. */
   int leaseCount() {
-    return leases.size();
+    int leases = 0;
+    for (State s : states.values()) {
+      leases += s.lease() != NO_LEASE ? 1 : 0;
+    }
+    return leases;
+  }
+
+  /** Returns how many keys the side map tracks; for tests (it must not outgrow the cache). */
+  int trackedKeys() {
+    cleanUp();
+    return states.size();
   }
 
   @Override
@@ -145,8 +244,43 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     return "LocalTier{size=" + cache.estimatedSize() + "}";
   }
 
-  private static <V> BiFunction<Cached<V>, Cached<V>, Cached<V>> newest() {
-    return (current, offered) -> offered.isNewerThan(current) ? offered : current;
+  /** Whether {@code offered} may replace what Caffeine holds for the key (nothing, or an older version). */
+  private boolean isNewer(K key, State state, Cached<V> offered) {
+    Object current = state.cached();
+    if (current == null || cache.getIfPresent(key) != current) {
+      return true; // nothing cached (evicted or expired): any entry the caller may install is fine
+    }
+    return offered.version() > state.version();
+  }
+
+  private State install(K key, Cached<V> entry) {
+    Object value = entry.value() != null ? entry.value() : ABSENT;
+    cache.put(key, value);
+    return new State(value, entry.version(), NO_LEASE, false);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Cached<V> toCached(Object value, long version) {
+    return value == ABSENT ? (version == 0 ? Cached.absent() : Cached.deleted(version))
+        : Cached.present((V) value, version);
+  }
+
+  /** Drops the states of a few keys that Caffeine evicted. */
+  private void cleanUp() {
+    K key;
+    for (int i = 0; i < CLEANUP_BATCH && (key = evicted.poll()) != null; i++) {
+      forgetIfGone(key);
+    }
+  }
+
+  private void forgetIfGone(K key) {
+    states.computeIfPresent(key, (k, s) -> {
+      if (s.cached() == null || cache.getIfPresent(k) == s.cached()) {
+        return s;
+      }
+      State next = new State(null, 0, s.lease(), s.fenced());
+      return next.idle() ? null : next;
+    });
   }
 
   /**
@@ -255,6 +389,7 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("a local tier needs a bound: set maximum size or maximum weight");
       }
       LongAdder evictions = new LongAdder();
+      ConcurrentLinkedQueue<K> evicted = new ConcurrentLinkedQueue<>();
       Caffeine<Object, Object> caffeine = Caffeine.newBuilder();
       if (maximumSize >= 0) {
         caffeine.maximumSize(maximumSize);
@@ -269,17 +404,24 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       if (executor != null) {
         caffeine.executor(executor);
       }
-      Caffeine<K, Cached<V>> typed = caffeine.evictionListener((K key, Cached<V> value, RemovalCause cause) -> {
+      Caffeine<K, Object> typed = caffeine.evictionListener((K key, Object value, RemovalCause cause) -> {
         if (cause.wasEvicted()) {
           evictions.increment();
+          if (key != null) {
+            evicted.add(key); // its state is dropped later, outside Caffeine's lock
+          }
         }
       });
       if (maximumWeight >= 0) {
         ToIntBiFunction<? super K, ? super V> w = requireNonNull(weigher);
-        typed.maximumWeight(maximumWeight)
-            .weigher((K key, Cached<V> entry) -> entry.value() == null ? 1 : w.applyAsInt(key, entry.value()));
+        typed.maximumWeight(maximumWeight).weigher((K key, Object value) -> weigh(w, key, value));
       }
-      return new LocalTier<>(typed.build(), evictions);
+      return new LocalTier<>(typed.build(), evicted, evictions);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> int weigh(ToIntBiFunction<? super K, ? super V> weigher, K key, Object value) {
+      return value == ABSENT ? 1 : weigher.applyAsInt(key, (V) value);
     }
 
     private void checkNoBound() {

@@ -2,6 +2,7 @@ package dev.tandem.spi;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +29,18 @@ public interface CacheTier<K, V> extends AutoCloseable {
 
   /** Returns the cached entry of {@code key}, or null on a miss. Never blocks on I/O of others. */
   @Nullable Cached<V> getIfPresent(K key);
+
+  /**
+   * Returns the cached value of {@code key} for a read that needs no version: null on a miss, an
+   * empty {@code Optional} for a cached absence, else the value. It is the hit path of
+   * {@link dev.tandem.Tandem#get}: a tier should answer it without allocating or dereferencing more
+   * than its own lookup needs (the {@code Optional} it creates is normally optimised away).
+   */
+  @SuppressWarnings("NullableOptional") // null means a miss; it keeps the hit path free of allocation
+  default @Nullable Optional<V> getValueIfPresent(K key) {
+    Cached<V> cached = getIfPresent(key);
+    return cached == null ? null : cached.optional();
+  }
 
   /** Returns the cached entries of the keys that are present. */
   Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys);

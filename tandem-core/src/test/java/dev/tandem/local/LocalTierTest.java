@@ -52,8 +52,9 @@ class LocalTierTest {
   void fillNeverReplacesNewerEntry() {
     tier.applyCommitted("k", Cached.present("v3", 3));
     long lease = tier.beginFill("k");
-    assertThat(tier.fill("k", lease, Cached.absent())).isTrue();
+    assertThat(tier.fill("k", lease, Cached.absent())).isFalse();
     assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v3", 3));
+    assertThat(tier.leaseCount()).isZero();
   }
 
   @Test
@@ -102,6 +103,29 @@ class LocalTierTest {
     }
     assertThat(small.estimatedSize()).isLessThanOrEqualTo(10);
     assertThat(small.evictionCount()).isGreaterThanOrEqualTo(90);
+  }
+
+  /** The side map of versions and leases never outgrows the cache: evicted keys are forgotten. */
+  @Test
+  void stateOfEvictedKeysIsForgotten() {
+    LocalTier<Integer, String> small = LocalTier.<Integer, String>builder().maximumSize(10).executor(Runnable::run).build();
+    for (int i = 0; i < 10_000; i++) {
+      small.applyCommitted(i, Cached.present("v" + i, i + 1));
+      long lease = small.beginFill(-i - 1);
+      small.fill(-i - 1, lease, Cached.absent());
+    }
+    assertThat(small.trackedKeys()).isLessThanOrEqualTo(10 + 2 * 16);
+  }
+
+  /** The hit path answers values and absences without versions; a miss is null. */
+  @Test
+  void valueLookupDistinguishesMissAbsenceAndValue() {
+    assertThat(tier.getValueIfPresent("k")).isNull();
+    tier.applyCommitted("k", Cached.deleted(4));
+    assertThat(tier.getValueIfPresent("k")).isEmpty();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.deleted(4));
+    tier.applyCommitted("k", Cached.present("v", 5));
+    assertThat(tier.getValueIfPresent("k")).contains("v");
   }
 
   @Test

@@ -1,0 +1,74 @@
+package dev.tandem.cli.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResultsJsonTest {
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void parsesAndHasTheShapeOfIssue4WithOneEntryPerSystemInRunOrder() {
+    Map<String, Object> json = Json.object(ResultsJson.of(Samples.results()));
+
+    assertThat(json).containsEntry("scenario", "A").containsEntry("threads", 8.0).containsEntry("baseline", "direct")
+        .containsEntry("records", 10_000.0).containsEntry("duration_s", 10.0).containsEntry("seed", 42.0);
+    List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
+    assertThat(results).extracting(r -> r.get("system")).containsExactly("tandem", "direct", "naive");
+    for (Map<String, Object> r : results) {
+      assertThat(r).containsKeys("ops_per_sec", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "ratio", "hit_ratio",
+          "by_operation");
+      assertThat((Double) r.get("p50_us")).isLessThanOrEqualTo((Double) r.get("p99_us"));
+      assertThat((Double) r.get("p99_us")).isLessThanOrEqualTo((Double) r.get("max_us"));
+    }
+    assertThat(results.get(0).get("ops_per_sec")).isEqualTo(30_000.0);
+    assertThat((Double) results.get(0).get("ratio")).isCloseTo(3.0, within(1e-9));
+    assertThat((Double) results.get(1).get("ratio")).isEqualTo(1.0);
+    assertThat(results.get(1).get("hit_ratio")).as("no cache, no hit ratio").isSameAs(Json.NULL);
+    assertThat(results.get(0).get("hit_ratio")).isEqualTo(0.95);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void carriesTheMachineTheDatabaseAndPercentileCurvesPerOperation() {
+    Map<String, Object> json = Json.object(ResultsJson.of(Samples.results()));
+
+    Map<String, Object> machine = (Map<String, Object>) json.get("machine");
+    assertThat(machine).containsEntry("cores", 2.0).containsEntry("memory_bytes", (double) (8L << 30))
+        .containsEntry("jdk", "21.0.5 (Test)");
+    assertThat((Map<String, Object>) json.get("database")).containsEntry("product", "H2 2.3.232");
+    Map<String, Object> read = ((List<Map<String, Object>>) ((List<Map<String, Object>>) json.get("results")).get(0)
+        .get("by_operation")).get(0);
+    assertThat(read).containsEntry("operation", "read").containsEntry("count", 1_000.0);
+    List<List<Double>> curve = (List<List<Double>>) read.get("percentiles");
+    assertThat(curve.get(0).get(0)).isEqualTo(0.0);
+    assertThat(curve.get(curve.size() - 1).get(0)).isEqualTo(100.0);
+    assertThat(curve).extracting(p -> p.get(1)).isSorted();
+  }
+
+  @Test
+  void escapesStringsAndWritesNonFiniteNumbersAsNull() {
+    JsonWriter writer = new JsonWriter().beginObject()
+        .name("text").value("quote \" backslash \\ newline \n tab \t bell \u0007")
+        .name("nan").value(Double.NaN)
+        .name("half").value(0.5)
+        .name("empty").beginArray().endArray()
+        .endObject();
+
+    Map<String, Object> json = Json.object(writer.toJson());
+
+    assertThat(json).containsEntry("text", "quote \" backslash \\ newline \n tab \t bell \u0007")
+        .containsEntry("nan", Json.NULL).containsEntry("half", 0.5).containsEntry("empty", List.of());
+  }
+
+  @Test
+  void refusesToFinishWithAContainerOpen() {
+    JsonWriter writer = new JsonWriter().beginObject().name("a").beginArray();
+
+    assertThatThrownBy(writer::toJson).isInstanceOf(IllegalStateException.class).hasMessageContaining("still open");
+  }
+}

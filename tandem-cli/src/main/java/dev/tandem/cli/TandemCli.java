@@ -1,7 +1,9 @@
 package dev.tandem.cli;
 
+import dev.tandem.cli.bench.BenchCommand;
 import dev.tandem.cli.demo.DemoCommand;
 import dev.tandem.cli.torture.TortureCommand;
+import dev.tandem.cli.verify.VerifyCommand;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
     versionProvider = TandemVersion.class,
     description = "Tandem, a write-through cache for the JVM that never serves a stale value.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {DemoCommand.class, TortureCommand.class})
+    subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, TortureCommand.class})
 public final class TandemCli implements Callable<Integer> {
 
   /** Exit code of a command that ran and failed. */

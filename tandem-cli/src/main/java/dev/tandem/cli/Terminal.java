@@ -42,6 +42,14 @@ public final class Terminal {
     return new Terminal(false, unicode);
   }
 
+  /**
+   * Returns whether the standard output is a terminal (not a file or a pipe), whatever the colour
+   * settings: live progress is drawn only there.
+   */
+  public static boolean stdoutIsTerminal() {
+    return isTerminal();
+  }
+
   /** Returns the encoding of the standard output. */
   static Charset stdoutCharset() {
     String name = System.getProperty("stdout.encoding", System.getProperty("native.encoding"));

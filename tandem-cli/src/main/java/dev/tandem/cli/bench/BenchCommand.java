@@ -1,0 +1,316 @@
+package dev.tandem.cli.bench;
+
+import dev.tandem.cli.TandemVersion;
+import dev.tandem.cli.Terminal;
+import dev.tandem.cli.report.BenchResults;
+import dev.tandem.cli.report.Environment;
+import dev.tandem.cli.report.ReportDirectory;
+import dev.tandem.cli.report.ResultsJson;
+import dev.tandem.cli.report.RunSettings;
+import dev.tandem.cli.report.SystemResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tandem bench}: runs a workload against Tandem and the systems it is compared with, one
+ * after another on a freshly loaded table, and prints throughput and latency percentiles.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    versionProvider = TandemVersion.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Runs a YCSB-style workload against Tandem and the systems it is compared with, one after another"
+          + " in this JVM, each on a freshly loaded table, and prints throughput and latency percentiles per system"
+          + " and operation, with the throughput of each relative to 'direct' (or to the first compared system).",
+      "",
+      "With no options: workload A on an embedded H2 database in memory, Tandem against direct, naive and ehcache.",
+      "The bench drops and creates its table (--table) in the database it is given.",
+      "",
+      "Systems: tandem (local tier), direct (JdbcStore, no cache), naive (the tutorial write-through class),"
+          + " ehcache (Ehcache 3 write-through), raw-jdbc (SELECT; upsert with one commit per write),"
+          + " group-commit-jdbc (one committer thread writes each batch of waiting rows in one transaction).",
+      ""
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the benchmark ran", "1:a system failed or the database could not be used", "2:bad usage"})
+public final class BenchCommand implements Callable<Integer> {
+
+  private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+  @Option(names = {"-w", "--workload", "--scenario"}, paramLabel = "NAME", defaultValue = "A",
+      description = "A (50% reads, 50% updates), B (95/5), C (reads only), D (reads of the latest, 5% inserts),"
+          + " F (50% reads, 50% read-modify-writes) or writes (updates only) (default: ${DEFAULT-VALUE}).")
+  Workload workload = Workload.A;
+
+  @Option(names = "--compare", paramLabel = "SYSTEMS", split = ",", defaultValue = "direct,naive,ehcache",
+      converter = Contender.Converter.class,
+      description = "Systems to run besides Tandem, in order (default: ${DEFAULT-VALUE}); name tandem in the list to"
+          + " place it elsewhere than first.")
+  List<Contender> compare = new ArrayList<>();
+
+  @Option(names = {"-t", "--threads"}, paramLabel = "N", defaultValue = "8",
+      description = "Threads running operations (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = {"-d", "--duration"}, paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+      description = "How long each system is measured, e.g. 500ms, 20s, 2m (default: ${DEFAULT-VALUE}).")
+  Duration duration = Duration.ofSeconds(10);
+
+  @Option(names = {"-n", "--operations"}, paramLabel = "N",
+      description = "Measure this many operations per system instead of a duration.")
+  @Nullable Long operations;
+
+  @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "2s", converter = DurationConverter.class,
+      description = "How long each system runs unmeasured first (default: ${DEFAULT-VALUE}).")
+  Duration warmup = Duration.ofSeconds(2);
+
+  @Option(names = "--records", paramLabel = "N", defaultValue = "10000",
+      description = "Records loaded before each system runs (default: ${DEFAULT-VALUE}).")
+  long records;
+
+  @Option(names = "--value-size", paramLabel = "BYTES", defaultValue = "100",
+      description = "Size of each value (default: ${DEFAULT-VALUE}).")
+  int valueSize;
+
+  @Option(names = "--distribution", paramLabel = "NAME", defaultValue = "zipfian",
+      description = "zipfian (YCSB's, a few hot keys; workload D: the latest records) or uniform"
+          + " (default: ${DEFAULT-VALUE}).")
+  Distribution distribution = Distribution.ZIPFIAN;
+
+  @Option(names = "--cache-size", paramLabel = "N",
+      description = "Entries each cache may hold (default: twice the records, so that everything fits).")
+  @Nullable Long cacheSize;
+
+  @Option(names = "--db", paramLabel = "DB", defaultValue = "h2",
+      description = "h2 (embedded, in memory) or postgres (an embedded server started for the run, unless --jdbc-url"
+          + " is given) (default: ${DEFAULT-VALUE}).")
+  BenchDatabase.Kind db = BenchDatabase.Kind.H2;
+
+  @Option(names = "--jdbc-url", paramLabel = "URL",
+      description = "Run on this PostgreSQL or H2 database instead of an embedded one.")
+  @Nullable String jdbcUrl;
+
+  @Option(names = "--jdbc-user", paramLabel = "USER", description = "User for --jdbc-url, unless the URL names one.")
+  @Nullable String jdbcUser;
+
+  @Option(names = "--jdbc-password", paramLabel = "PASSWORD", description = "Password for --jdbc-url.")
+  @Nullable String jdbcPassword;
+
+  @Option(names = "--table", paramLabel = "NAME", defaultValue = BenchTable.DEFAULT_NAME,
+      description = "The table the bench drops, creates and loads (default: ${DEFAULT-VALUE}).")
+  String table = BenchTable.DEFAULT_NAME;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+  @Nullable Path json;
+
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Write report.html (self-contained, charts inline), results.json and HdrHistogram logs to DIR.")
+  @Nullable Path report;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Seed of the values and key choices (default: random).")
+  @Nullable Long seed;
+
+  @Option(names = "--no-progress", description = "No live progress bar, even on a terminal.")
+  boolean noProgress;
+
+  @Option(names = "--no-color", description = "No colour, even on a terminal (so does the NO_COLOR variable).")
+  boolean noColor;
+
+  @Spec CommandSpec spec;
+
+  /** Creates the command; picocli calls this. */
+  public BenchCommand() {}
+
+  /** Runs the benchmark and returns the exit code. */
+  @Override
+  public Integer call() throws SQLException {
+    List<Contender> systems = validate();
+    PrintWriter out = spec.commandLine().getOut();
+    Terminal terminal = Terminal.detect(noColor);
+    Progress progress = new Progress(out, terminal, !noProgress && Terminal.stdoutIsTerminal());
+    long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+    long cache = cacheSize != null ? cacheSize : Math.max(1, records * 2);
+    RunPlan plan = new RunPlan(workload, distribution, records, valueSize, cache, threads,
+        operations == null ? duration : null, operations == null ? 0 : operations, warmup, runSeed);
+    String baseline = baseline(systems);
+    Instant startedAt = Instant.now();
+
+    try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, jdbcUser, jdbcPassword, threads + 4, progress::println)) {
+      Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(), database.setup());
+      header(out, terminal, plan, systems, baseline, database, environment);
+      ReportDirectory reportDirectory = report != null ? ReportDirectory.create(report) : null;
+      ZipfianGenerator zipfian = ZipfianGenerator.of(records);
+      BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
+      List<SystemResult> results = new ArrayList<>();
+      for (Contender system : systems) {
+        benchTable.prepare(records, valueSize, runSeed);
+        Path log = reportDirectory != null ? reportDirectory.histogramLog(system.label()) : null;
+        SystemResult result;
+        try (BenchTarget target = system.open(benchTable, cache)) {
+          result = new BenchRun(plan, system, zipfian, progress, log).run(target);
+        }
+        results.add(result);
+        progress.println(summary(terminal, result));
+      }
+      BenchResults all = new BenchResults(settings(plan, baseline), environment, baseline, results);
+      out.println();
+      ResultTable.print(all, out, terminal);
+      if (json != null) {
+        ReportDirectory.writeFile(json, ResultsJson.of(all));
+        out.println();
+        out.println("Results written to " + json);
+      }
+      if (reportDirectory != null) {
+        Path html = reportDirectory.write(all);
+        out.println((json == null ? "\n" : "") + "Report written to " + html.toAbsolutePath()
+            + " (with results.json and the HdrHistogram logs)");
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  private List<Contender> validate() {
+    if (threads < 1 || threads > 1024) {
+      throw usage("--threads must be between 1 and 1024 but was " + threads);
+    }
+    if (records < 1 || records > 100_000_000) {
+      throw usage("--records must be between 1 and 100,000,000 but was " + records);
+    }
+    if (valueSize < 1 || valueSize > 10_000_000) {
+      throw usage("--value-size must be between 1 and 10,000,000 bytes but was " + valueSize);
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      throw usage("--duration must be positive but was " + duration);
+    }
+    if (warmup.isNegative()) {
+      throw usage("--warmup must not be negative but was " + warmup);
+    }
+    if (operations != null) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--duration")) {
+        throw usage("--duration and --operations exclude each other: measure for a time or a number of operations");
+      }
+      if (operations < 1) {
+        throw usage("--operations must be positive but was " + operations);
+      }
+    }
+    if (cacheSize != null && cacheSize < 1) {
+      throw usage("--cache-size must be positive but was " + cacheSize);
+    }
+    if (!TABLE_NAME.matcher(table).matches()) {
+      throw usage("--table must be a plain SQL name (letters, digits, _) but was '" + table + "'");
+    }
+    if (jdbcUrl == null && (jdbcUser != null || jdbcPassword != null)) {
+      throw usage("--jdbc-user and --jdbc-password need --jdbc-url");
+    }
+    if (jdbcUrl != null) {
+      BenchDatabase.Kind kind = BenchDatabase.Kind.ofUrl(jdbcUrl);
+      if (kind == null) {
+        throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL but was '"
+            + BenchDatabase.withoutParameters(jdbcUrl) + "'");
+      }
+      if (spec.commandLine().getParseResult().hasMatchedOption("--db") && kind != db) {
+        throw usage("--db " + db.name().toLowerCase(Locale.ROOT) + " does not match --jdbc-url "
+            + BenchDatabase.withoutParameters(jdbcUrl));
+      }
+      db = kind;
+    }
+    Set<Contender> systems = new LinkedHashSet<>();
+    if (!compare.contains(Contender.TANDEM)) {
+      systems.add(Contender.TANDEM);
+    }
+    for (Contender contender : compare) {
+      if (!systems.add(contender)) {
+        throw usage("--compare names " + contender.label() + " twice");
+      }
+    }
+    return List.copyOf(systems);
+  }
+
+  /** The system the ratios are taken against: direct, else the first one compared with Tandem. */
+  private static String baseline(List<Contender> systems) {
+    if (systems.contains(Contender.DIRECT)) {
+      return Contender.DIRECT.label();
+    }
+    return systems.stream().filter(c -> c != Contender.TANDEM).findFirst().orElse(Contender.TANDEM).label();
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  private RunSettings settings(RunPlan plan, String baseline) {
+    return new RunSettings(commandLine(), workload.label(), workload.description(),
+        workload.readsLatest() && distribution == Distribution.ZIPFIAN ? "latest (zipfian)" : distribution.label(),
+        plan.records(), plan.valueSize(), plan.cacheSize(), plan.threads(), plan.duration(), plan.operations(),
+        plan.warmup(), plan.seed());
+  }
+
+  /** The command line as given, with the password masked. */
+  private String commandLine() {
+    List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+    if (!args.isEmpty() && args.get(0).equals(spec.name())) {
+      args.remove(0); // the original arguments start with the subcommand's name
+    }
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--jdbc-password") && i + 1 < args.size()) {
+        args.set(i + 1, "***");
+      } else if (args.get(i).startsWith("--jdbc-password=")) {
+        args.set(i, "--jdbc-password=***");
+      }
+    }
+    return "tandem bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
+  }
+
+  private static void header(PrintWriter out, Terminal terminal, RunPlan plan, List<Contender> systems, String baseline,
+      BenchDatabase database, Environment environment) {
+    out.println(terminal.bold("tandem bench") + ": workload " + plan.workload().label() + " ("
+        + plan.workload().description() + "), " + (plan.workload().readsLatest() && plan.distribution()
+            == Distribution.ZIPFIAN ? "latest records most" : plan.distribution().label() + " keys"));
+    String measured = plan.duration() != null
+        ? terminal.latency(plan.duration().toNanos()) + " per system"
+        : String.format(Locale.ROOT, "%,d operations per system", plan.operations());
+    out.println("  database  " + database.product() + " (" + database.setup() + ")");
+    out.printf(Locale.ROOT, "  records   %,d of %,d bytes; caches hold %,d entries%n", plan.records(), plan.valueSize(),
+        plan.cacheSize());
+    out.println("  load      " + plan.threads() + " threads, " + (plan.warmup().isZero() ? "no" : terminal.latency(
+        plan.warmup().toNanos())) + " warm-up, then " + measured);
+    out.println("  systems   " + systems.stream().map(Contender::label).collect(Collectors.joining(", "))
+        + " (ratios against " + baseline + ")");
+    out.printf(Locale.ROOT, "  machine   %d cores, %.1f GiB, Java %s%n", environment.cores(),
+        environment.memoryBytes() / (1024.0 * 1024 * 1024), environment.jdk());
+    out.println("  seed      " + plan.seed());
+    out.println();
+    out.flush();
+  }
+
+  private static String summary(Terminal terminal, SystemResult result) {
+    Double hitRatio = result.hitRatio();
+    return String.format(Locale.ROOT, "  %-18s %s  p50 %s  p99 %s%s", result.system(),
+        terminal.bold(String.format(Locale.ROOT, "%,12.0f ops/s", result.opsPerSec())),
+        terminal.latency(Math.round(result.latency().p50() * 1_000)),
+        terminal.latency(Math.round(result.latency().p99() * 1_000)),
+        hitRatio == null ? "" : String.format(Locale.ROOT, "  hit ratio %.1f%%", hitRatio * 100));
+  }
+}

@@ -1,0 +1,119 @@
+package dev.tandem.cli.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tandem.jdbc.JdbcSchema;
+import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.jdbc.RowMapper;
+import dev.tandem.jdbc.ValueType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.SplittableRandom;
+import javax.sql.DataSource;
+
+/**
+ * The table every system of a run works on: a key-value table of JdbcSchema's shape ({@code key}
+ * text primary key, {@code value} text, {@code tandem_version} with its sequence), dropped,
+ * created and loaded again before each system, so that each starts from the same rows.
+ */
+final class BenchTable {
+
+  /** The default table name. */
+  static final String DEFAULT_NAME = "tandem_bench";
+
+  private static final int LOAD_BATCH = 1_000;
+
+  private final DataSource dataSource;
+  private final String name;
+  private final boolean postgres;
+  private final String selectSql;
+  private final String upsertSql;
+  private final String insertSql;
+
+  /**
+   * @param name an unquoted identifier (checked by the command), folded as the database folds it
+   * @param postgres whether the database is PostgreSQL; else H2
+   */
+  BenchTable(DataSource dataSource, String name, boolean postgres) {
+    this.dataSource = requireNonNull(dataSource, "dataSource");
+    this.name = requireNonNull(name, "name");
+    this.postgres = postgres;
+    String key = postgres ? "\"key\"" : "\"KEY\"";
+    String value = postgres ? "\"value\"" : "\"VALUE\"";
+    this.selectSql = "SELECT " + value + " FROM " + name + " WHERE " + key + " = ?";
+    this.insertSql = "INSERT INTO " + name + " (" + key + ", " + value + ") VALUES (?, ?)";
+    this.upsertSql = postgres
+        ? insertSql + " ON CONFLICT (" + key + ") DO UPDATE SET " + value + " = EXCLUDED." + value
+        : "MERGE INTO " + name + " (" + key + ", " + value + ") KEY (" + key + ") VALUES (?, ?)";
+  }
+
+  /** Returns the table's name. */
+  String name() {
+    return name;
+  }
+
+  /** Returns the data source, a pool shared by every system of the run. */
+  DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Returns the plain read of one value: {@code SELECT value ... WHERE key = ?}. */
+  String selectSql() {
+    return selectSql;
+  }
+
+  /**
+   * Returns the plain upsert of one row (key, value): {@code ON CONFLICT} in PostgreSQL, {@code
+   * MERGE} in H2. It leaves the version column alone, as plain SQL would.
+   */
+  String upsertSql() {
+    return upsertSql;
+  }
+
+  /**
+   * Drops the table and its version sequence, creates them again and loads records 0 to {@code
+   * records}-1 with random values of {@code valueSize} characters, {@value #LOAD_BATCH} rows per
+   * transaction.
+   */
+  void prepare(long records, int valueSize, long seed) throws SQLException {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS " + name);
+      s.execute("DROP SEQUENCE IF EXISTS " + name + "_tandem_seq");
+    }
+    JdbcSchema.createKeyValueTable(dataSource, name, ValueType.TEXT);
+    SplittableRandom random = new SplittableRandom(seed);
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+        for (long i = 0; i < records; i++) {
+          ps.setString(1, KeySpace.key(i));
+          ps.setString(2, ValuePool.randomValue(valueSize, random));
+          ps.addBatch();
+          if ((i + 1) % LOAD_BATCH == 0 || i == records - 1) {
+            ps.executeBatch();
+            c.commit();
+          }
+        }
+      } finally {
+        c.setAutoCommit(true);
+      }
+      if (postgres) {
+        try (Statement s = c.createStatement()) {
+          s.execute("ANALYZE " + name);
+        }
+      }
+    }
+  }
+
+  /** Returns a new {@link JdbcStore} of the table over the shared pool. */
+  JdbcStore<String, String> store() {
+    return JdbcStore.<String, String>builder()
+        .dataSource(dataSource)
+        .table(name)
+        .keyColumn("key", String.class)
+        .rowMapper(RowMapper.text("value"))
+        .build();
+  }
+}

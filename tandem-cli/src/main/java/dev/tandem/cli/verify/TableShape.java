@@ -1,0 +1,156 @@
+package dev.tandem.cli.verify;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A table as the catalog stores it: its exact schema and name, its columns and its primary key.
+ * Names given by the user are looked up as written, then folded to upper and to lower case, the
+ * way unquoted SQL names are.
+ *
+ * @param schema the schema, as stored
+ * @param name the table name, as stored
+ * @param columns the columns in table order
+ * @param primaryKey the primary key's columns, in key order
+ */
+record TableShape(String schema, String name, List<Column> columns, List<String> primaryKey) {
+
+  /**
+   * A column.
+   *
+   * @param name the name, as stored
+   * @param jdbcType the {@link Types} constant
+   * @param typeName the database's name of the type
+   */
+  record Column(String name, int jdbcType, String typeName) {}
+
+  /**
+   * Looks {@code table} ({@code name} or {@code schema.name}) up in the connection's current schema
+   * or the given one.
+   *
+   * @throws IllegalArgumentException if there is no such table
+   */
+  static TableShape of(Connection c, String table) throws SQLException {
+    DatabaseMetaData meta = c.getMetaData();
+    int dot = table.indexOf('.');
+    String wantedSchema = dot < 0 ? c.getSchema() : table.substring(0, dot);
+    String wantedName = dot < 0 ? table : table.substring(dot + 1);
+    for (String schema : spellings(wantedSchema)) {
+      for (String name : spellings(wantedName)) {
+        try (ResultSet rs = meta.getTables(null, null, null, new String[] {"TABLE", "BASE TABLE"})) {
+          while (rs.next()) {
+            if (name.equals(rs.getString("TABLE_NAME")) && (schema == null || schema.equals(rs.getString("TABLE_SCHEM")))) {
+              String found = rs.getString("TABLE_SCHEM");
+              return new TableShape(found, name, columns(meta, found, name), primaryKey(meta, found, name));
+            }
+          }
+        }
+      }
+    }
+    throw new IllegalArgumentException("no table " + table + (dot < 0 ? " in schema " + wantedSchema : ""));
+  }
+
+  /** Returns the column named {@code wanted} (as written, or folded), or null. */
+  @Nullable Column column(String wanted) {
+    for (String spelling : spellings(wanted)) {
+      for (Column column : columns) {
+        if (column.name().equals(spelling)) {
+          return column;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Returns the table name quoted and schema-qualified, for SQL. */
+  String quoted() {
+    return quote(schema) + "." + quote(name);
+  }
+
+  /** Returns {@code identifier} in double quotes. */
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  /**
+   * Returns the Java type Tandem uses for keys of {@code column}: Long, Integer, UUID or String.
+   *
+   * @throws IllegalArgumentException if the column's type is none of these
+   */
+  static Class<?> keyType(Column column) {
+    switch (column.jdbcType()) {
+      case Types.BIGINT:
+        return Long.class;
+      case Types.INTEGER:
+      case Types.SMALLINT:
+      case Types.TINYINT:
+        return Integer.class;
+      case Types.CHAR:
+      case Types.VARCHAR:
+      case Types.LONGVARCHAR:
+      case Types.NCHAR:
+      case Types.NVARCHAR:
+      case Types.LONGNVARCHAR:
+        return String.class;
+      default:
+        if (column.typeName().toLowerCase(Locale.ROOT).equals("uuid")) {
+          return UUID.class;
+        }
+        if (column.typeName().toLowerCase(Locale.ROOT).contains("char") || column.typeName().equalsIgnoreCase("text")) {
+          return String.class;
+        }
+        throw new IllegalArgumentException("the key column " + column.name() + " is of type " + column.typeName()
+            + ", but Tandem keys are text, bigint, integer or uuid");
+    }
+  }
+
+  private static List<Column> columns(DatabaseMetaData meta, String schema, String table) throws SQLException {
+    List<Column> columns = new ArrayList<>();
+    try (ResultSet rs = meta.getColumns(null, schema, table, null)) {
+      while (rs.next()) {
+        if (schema.equals(rs.getString("TABLE_SCHEM")) && table.equals(rs.getString("TABLE_NAME"))) {
+          columns.add(new Column(rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
+        }
+      }
+    }
+    return List.copyOf(columns);
+  }
+
+  private static List<String> primaryKey(DatabaseMetaData meta, String schema, String table) throws SQLException {
+    List<String> names = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    try (ResultSet rs = meta.getPrimaryKeys(null, schema, table)) {
+      while (rs.next()) {
+        names.add(rs.getString("COLUMN_NAME"));
+        positions.add(rs.getInt("KEY_SEQ"));
+      }
+    }
+    String[] ordered = new String[names.size()];
+    for (int i = 0; i < names.size(); i++) {
+      ordered[Math.max(0, Math.min(ordered.length - 1, positions.get(i) - 1))] = names.get(i);
+    }
+    return List.of(ordered);
+  }
+
+  /** The name as written, upper-cased and lower-cased, without repeats; a null schema stays null. */
+  private static List<@Nullable String> spellings(@Nullable String name) {
+    List<@Nullable String> spellings = new ArrayList<>();
+    if (name == null) {
+      spellings.add(null);
+      return spellings;
+    }
+    Set<String> distinct = new LinkedHashSet<>(List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT)));
+    spellings.addAll(distinct);
+    return spellings;
+  }
+}

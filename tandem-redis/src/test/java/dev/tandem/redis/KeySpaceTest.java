@@ -1,0 +1,49 @@
+package dev.tandem.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.cluster.SlotHash;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Key names: a key's entry and metadata share a Cluster slot; distinct keys get distinct names. */
+class KeySpaceTest {
+
+  private final KeySpace<String> space = new KeySpace<>("app:", String::valueOf);
+
+  private static final List<String> AWKWARD = List.of("", "a", "{a}", "}", "{", "%", "%7B", "%25", "a}b{c", "{}",
+      "key:m", "ключ", "a b", "*?[]");
+
+  @Test
+  void entryAndMetadataShareOneSlot() {
+    for (String key : AWKWARD) {
+      byte[] entry = space.entry(key);
+      assertThat(SlotHash.getSlot(KeySpace.meta(entry))).as(key).isEqualTo(SlotHash.getSlot(entry));
+    }
+  }
+
+  @Test
+  void distinctKeysGetDistinctNames() {
+    Set<String> names = new HashSet<>();
+    for (String key : AWKWARD) {
+      names.add(new String(space.entry(key), StandardCharsets.UTF_8));
+      names.add(new String(KeySpace.meta(space.entry(key)), StandardCharsets.UTF_8));
+    }
+    assertThat(names).hasSize(2 * AWKWARD.size());
+  }
+
+  @Test
+  void namesAreReadable() {
+    assertThat(new String(space.entry("user:42"), StandardCharsets.UTF_8)).isEqualTo("app:{user:42}");
+    assertThat(new String(KeySpace.meta(space.entry("user:42")), StandardCharsets.UTF_8)).isEqualTo("app:{user:42}:m");
+    assertThat(new String(space.entry("{x}"), StandardCharsets.UTF_8)).isEqualTo("app:{%7Bx%7D}");
+  }
+
+  @Test
+  void scanPatternEscapesGlobCharactersOfThePrefix() {
+    assertThat(new KeySpace<String>("a*b?[c]:", String::valueOf).entryPattern()).isEqualTo("a\\*b\\?\\[c\\]:{*}");
+  }
+}

@@ -1,0 +1,44 @@
+package dev.tandem.redis;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Builder validation: loud, naming the setting, before any connection. */
+class RedisTierBuilderTest {
+
+  @Test
+  void needsAServer() {
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).build())
+        .isInstanceOf(IllegalStateException.class).hasMessage("a Redis tier needs a server: set uri or client");
+  }
+
+  @Test
+  void settingsCanBeMadeOnce() {
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).uri("redis://localhost:1").uri("redis://localhost:2"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("uri was already set to localhost:1");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).keyPrefix("a:").keyPrefix("b:"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("key prefix was already set to a:");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).timeToLive(Duration.ofSeconds(1))
+        .timeToLive(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class).hasMessageContaining("already set");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).commandTimeout(Duration.ofSeconds(1))
+        .commandTimeout(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
+        .hasMessage("command timeout was already set to PT1S");
+  }
+
+  @Test
+  void rejectsBadValues() {
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).keyPrefix("a{b}:"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("braces");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).keyPrefix(""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-empty");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).timeToLive(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("time to live must be at least 1 ms but was PT0S");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).writeFenceTimeout(Duration.ofNanos(5)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write fence timeout");
+    assertThatThrownBy(() -> RedisTier.builder(null)).isInstanceOf(NullPointerException.class).hasMessage("codec");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).ticker(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("ticker");
+  }
+}

@@ -1,0 +1,365 @@
+package dev.tandem.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.spi.CacheTier;
+import dev.tandem.spi.Cached;
+import dev.tandem.testkit.server.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cache-tier contract against a real Redis: version fences, leases, fences, expiry; and what
+ * only a shared tier has: fences before writes that hold out every node, a watermark that outlives
+ * an expired entry, scripts reloaded after the server forgot them. Two tiers on one server with one
+ * prefix play two nodes.
+ */
+class RedisTierIT {
+
+  private static final AtomicInteger PREFIXES = new AtomicInteger();
+  private static RedisClient raw;
+  private static StatefulRedisConnection<byte[], byte[]> rawConnection;
+
+  private final String prefix = "it" + PREFIXES.incrementAndGet() + ":";
+  private final RedisTier<String, String> tier = tier(b -> b);
+  private final RedisTier<String, String> otherNode = tier(b -> b);
+
+  @BeforeAll
+  static void connect() {
+    raw = RedisClient.create(RedisServer.shared().uri());
+    rawConnection = raw.connect(ByteArrayCodec.INSTANCE);
+  }
+
+  @AfterAll
+  static void disconnect() {
+    rawConnection.close();
+    raw.shutdown();
+  }
+
+  @AfterEach
+  void close() {
+    tier.close();
+    otherNode.close();
+  }
+
+  private RedisTier<String, String> tier(
+      java.util.function.UnaryOperator<RedisTier.Builder<String, String>> settings) {
+    return settings.apply(RedisTier.<String, String>builder(Codec.string()).uri(RedisServer.shared().uri())
+        .keyPrefix(prefix)).build();
+  }
+
+  /** H1: two committed writes published in the wrong order; the newer version stays. */
+  @Test
+  void olderCommittedWriteNeverReplacesNewer() {
+    tier.applyCommitted("k", Cached.present("v7", 7));
+    otherNode.applyCommitted("k", Cached.present("v5", 5));
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
+    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
+  }
+
+  @Test
+  void olderTombstoneNeverReplacesNewerValue() {
+    tier.applyCommitted("k", Cached.present("v9", 9));
+    tier.applyCommitted("k", Cached.deleted(8));
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v9", 9));
+    tier.applyCommitted("k", Cached.deleted(10));
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.deleted(10));
+  }
+
+  /** Versions compare exactly across the whole 64-bit range (Lua numbers are doubles). */
+  @Test
+  void versionsCompareExactlyAtTheEdges() {
+    tier.applyCommitted("big", Cached.present("max-1", Long.MAX_VALUE - 1));
+    tier.applyCommitted("big", Cached.present("max-2", Long.MAX_VALUE - 2));
+    assertThat(tier.getIfPresent("big")).isEqualTo(Cached.present("max-1", Long.MAX_VALUE - 1));
+    tier.applyCommitted("big", Cached.present("max", Long.MAX_VALUE));
+    assertThat(tier.getIfPresent("big")).isEqualTo(Cached.present("max", Long.MAX_VALUE));
+
+    tier.applyCommitted("halves", Cached.present("ten digits", 9_999_999_999L));
+    tier.applyCommitted("halves", Cached.present("eleven digits", 10_000_000_000L));
+    tier.applyCommitted("halves", Cached.present("older", 9_999_999_998L));
+    assertThat(tier.getIfPresent("halves")).isEqualTo(Cached.present("eleven digits", 10_000_000_000L));
+  }
+
+  @Test
+  void fillUnderValidLeaseInstalls() {
+    long lease = tier.beginFill("k");
+    assertThat(lease).isNotEqualTo(CacheTier.NO_LEASE);
+    assertThat(tier.hasLease("k")).isTrue();
+    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isTrue();
+    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
+    assertThat(tier.hasLease("k")).isFalse();
+  }
+
+  @Test
+  void concurrentMissesOnTwoNodesShareOneLease() {
+    long lease = tier.beginFill("k");
+    assertThat(otherNode.beginFill("k")).isEqualTo(lease);
+    assertThat(otherNode.fill("k", lease, Cached.present("v1", 1))).isTrue();
+    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).as("the lease was consumed").isFalse();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
+  }
+
+  /** H2/H6: a commit revokes the lease, and the revocation outlives the eviction of the entry. */
+  @Test
+  void commitRevokesOutstandingLease() {
+    long lease = tier.beginFill("k");
+    otherNode.applyCommitted("k", Cached.present("v2", 2));
+    tier.invalidate("k"); // evicted before the stale fill arrives (H6)
+    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isFalse();
+    assertThat(tier.getIfPresent("k")).isNull();
+  }
+
+  /** H3: a delete's tombstone revokes the lease of a load that still saw the row. */
+  @Test
+  void deleteRevokesLeaseOfLoadThatSawTheRow() {
+    tier.applyCommitted("k", Cached.present("v1", 1));
+    tier.invalidate("k");
+    long lease = tier.beginFill("k");
+    otherNode.applyCommitted("k", Cached.deleted(2));
+    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isFalse();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.deleted(2));
+  }
+
+  @Test
+  void fillNeverReplacesNewerEntry() {
+    tier.applyCommitted("k", Cached.present("v3", 3));
+    long lease = tier.beginFill("k");
+    assertThat(tier.fill("k", lease, Cached.absent())).isTrue();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v3", 3));
+  }
+
+  /** The watermark outlives the entry: a fill that is older than a known version is refused. */
+  @Test
+  void fillOlderThanWatermarkIsRefusedAfterEviction() {
+    tier.applyCommitted("k", Cached.present("v5", 5));
+    tier.invalidate("k");
+    long lease = tier.beginFill("k");
+    assertThat(tier.fill("k", lease, Cached.present("v4", 4))).isFalse();
+    assertThat(tier.getIfPresent("k")).isNull();
+    assertThat(tier.watermark("k")).isEqualTo(5);
+  }
+
+  @Test
+  void fencedKeyRefusesLeasesUntilCommit() {
+    tier.applyCommitted("k", Cached.present("v1", 1));
+    tier.fence("k");
+    assertThat(otherNode.getIfPresent("k")).isNull();
+    assertThat(otherNode.isFenced("k")).isTrue();
+    assertThat(otherNode.beginFill("k")).isEqualTo(CacheTier.NO_LEASE);
+    assertThat(otherNode.fill("k", CacheTier.NO_LEASE, Cached.present("v1", 1))).isFalse();
+
+    otherNode.applyCommitted("k", Cached.present("v2", 2));
+    assertThat(tier.isFenced("k")).isFalse();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v2", 2));
+  }
+
+  /** A fence taken while a fill was in flight revokes its lease. */
+  @Test
+  void fenceRevokesOutstandingLease() {
+    long lease = tier.beginFill("k");
+    otherNode.fence("k");
+    otherNode.applyCommitted("k", Cached.present("v2", 2));
+    otherNode.invalidate("k");
+    assertThat(tier.fill("k", lease, Cached.present("v2", 2))).isFalse();
+  }
+
+  /** A fence placed after a failed publish of version 6 is not lifted by a delayed publish of 5. */
+  @Test
+  void fenceWithFloorIgnoresOlderDelayedPublish() {
+    tier.applyCommitted("k", Cached.present("v4", 4));
+    tier.fence("k", 6L);
+    otherNode.applyCommitted("k", Cached.present("v5", 5)); // committed before 6, published late
+    assertThat(otherNode.isFenced("k")).isTrue();
+    assertThat(otherNode.getIfPresent("k")).isNull();
+    otherNode.applyCommitted("k", Cached.present("v6", 6)); // the truth, re-read and published
+    assertThat(tier.isFenced("k")).isFalse();
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v6", 6));
+  }
+
+  @Test
+  void fenceSurvivesInvalidateAll() {
+    tier.applyCommitted("other", Cached.present("x", 1));
+    tier.fence("k");
+    tier.invalidateAll();
+    assertThat(tier.isFenced("k")).isTrue();
+    assertThat(tier.getIfPresent("other")).isNull();
+    assertThat(tier.watermark("other")).isEqualTo(1);
+  }
+
+  @Test
+  void invalidateAllTouchesOnlyItsOwnPrefix() {
+    RedisTier<String, String> neighbour = RedisTier.<String, String>builder(Codec.string())
+        .uri(RedisServer.shared().uri()).keyPrefix(prefix + "neighbour:").build();
+    try (neighbour) {
+      neighbour.applyCommitted("k", Cached.present("theirs", 1));
+      tier.applyCommitted("k", Cached.present("mine", 1));
+      tier.invalidateAll();
+      assertThat(tier.getIfPresent("k")).isNull();
+      assertThat(neighbour.getIfPresent("k")).isEqualTo(Cached.present("theirs", 1));
+    }
+  }
+
+  @Test
+  void cancelledLeaseIsForgotten() {
+    long lease = tier.beginFill("k");
+    tier.cancelFill("k", lease);
+    assertThat(tier.hasLease("k")).isFalse();
+    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isFalse();
+  }
+
+  /** H4 across nodes: while a write is in flight, no node serves or fills the key. */
+  @Test
+  void beforeWriteHoldsEveryNodeOutUntilTheWriteIsPublished() {
+    tier.applyCommitted("k", Cached.present("v1", 1));
+    long staleLease = otherNode.beginFill("k");
+    tier.beforeWrite("k");
+    assertThat(otherNode.getIfPresent("k")).isNull();
+    assertThat(otherNode.beginFill("k")).isEqualTo(CacheTier.NO_LEASE);
+    assertThat(otherNode.fill("k", staleLease, Cached.present("v1", 1))).isFalse();
+    tier.applyCommitted("k", Cached.present("v2", 2));
+    assertThat(otherNode.isFenced("k")).isFalse();
+    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v2", 2));
+  }
+
+  /** Two nodes write one key at once: neither's entry is served until both have published. */
+  @Test
+  void anotherNodesWriteInFlightHoldsOutAnEntry() {
+    tier.beforeWrite("k");
+    otherNode.beforeWrite("k");
+    tier.applyCommitted("k", Cached.present("v6", 6));
+    assertThat(otherNode.getIfPresent("k")).as("the other write may commit a newer version").isNull();
+    assertThat(tier.isFenced("k")).isTrue();
+    otherNode.applyCommitted("k", Cached.present("v7", 7));
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
+  }
+
+  @Test
+  void olderWriteThatPublishesLastIsDropped() {
+    tier.beforeWrite("k");
+    otherNode.beforeWrite("k");
+    otherNode.applyCommitted("k", Cached.present("v7", 7));
+    tier.applyCommitted("k", Cached.present("v6", 6)); // committed first, published last
+    assertThat(tier.getIfPresent("k")).isNull();
+    assertThat(tier.isFenced("k")).isFalse();
+    long lease = tier.beginFill("k");
+    assertThat(tier.fill("k", lease, Cached.present("v6", 6))).as("older than the watermark").isFalse();
+    lease = tier.beginFill("k");
+    assertThat(tier.fill("k", lease, Cached.present("v7", 7))).isTrue();
+    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
+  }
+
+  /** A write that never publishes (crash, failure) holds its fence only until the fence timeout. */
+  @Test
+  void writeFenceLapsesAfterItsTimeout() {
+    try (RedisTier<String, String> quick = tier(b -> b.writeFenceTimeout(Duration.ofMillis(300)))) {
+      quick.beforeWrite("k");
+      assertThat(otherNode.beginFill("k")).isEqualTo(CacheTier.NO_LEASE);
+      awaitTrue("the write fence lapses", () -> !otherNode.isFenced("k"));
+      long lease = otherNode.beginFill("k");
+      assertThat(lease).isNotEqualTo(CacheTier.NO_LEASE);
+      assertThat(otherNode.fill("k", lease, Cached.present("v1", 1))).isTrue();
+    }
+  }
+
+  /** A node's next write of a key replaces its own earlier fence that never published. */
+  @Test
+  void nextWriteReplacesOwnUnpublishedFence() {
+    tier.beforeWrite("k"); // this write failed in the database: nothing is published
+    tier.beforeWrite("k");
+    tier.applyCommitted("k", Cached.present("v3", 3));
+    assertThat(otherNode.isFenced("k")).isFalse();
+    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v3", 3));
+  }
+
+  /** Expiry through Redis's own time-to-live; the watermark outlives the entry. */
+  @Test
+  void entriesExpireAfterTimeToLive() {
+    try (RedisTier<String, String> expiring = tier(b -> b.timeToLive(Duration.ofMillis(200)))) {
+      expiring.applyCommitted("k", Cached.present("v7", 7));
+      assertThat(expiring.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
+      Long ttl = rawConnection.sync().pttl(expiring.entryKey("k"));
+      assertThat(ttl).isBetween(1L, 200L);
+      awaitTrue("the entry expires", () -> expiring.getIfPresent("k") == null);
+      expiring.applyCommitted("k", Cached.present("v5", 5)); // a publish delayed past the expiry
+      assertThat(expiring.getIfPresent("k")).isNull();
+      long lease = expiring.beginFill("k");
+      assertThat(expiring.fill("k", lease, Cached.present("v7", 7))).isTrue();
+      assertThat(expiring.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
+    }
+  }
+
+  /** H6 with a real expiry: the lease revoked by a commit stays revoked after the entry expired. */
+  @Test
+  void leaseRevokedByCommitStaysRevokedAfterExpiry() {
+    try (RedisTier<String, String> expiring = tier(b -> b.timeToLive(Duration.ofMillis(100)))) {
+      long lease = expiring.beginFill("k");
+      expiring.applyCommitted("k", Cached.present("v2", 2));
+      awaitTrue("the entry expires", () -> expiring.getIfPresent("k") == null);
+      assertThat(expiring.fill("k", lease, Cached.present("v1", 1))).isFalse();
+      assertThat(expiring.getIfPresent("k")).isNull();
+    }
+  }
+
+  @Test
+  void getAllPresentReturnsOnlyCachedKeys() {
+    tier.applyCommitted("a", Cached.present("A", 1));
+    tier.applyCommitted("gone", Cached.deleted(2));
+    Map<String, Cached<String>> found = otherNode.getAllPresent(List.of("a", "gone", "missing"));
+    assertThat(found).containsOnly(Map.entry("a", Cached.present("A", 1)), Map.entry("gone", Cached.deleted(2)));
+    assertThat(otherNode.getAllPresent(List.of())).isEmpty();
+  }
+
+  @Test
+  void awkwardKeysWork() {
+    for (String key : List.of("", "{", "}", "{x}", "%", "a b", "ключ")) {
+      tier.applyCommitted(key, Cached.present("value of " + key, 1));
+      assertThat(otherNode.getIfPresent(key)).as(key).isEqualTo(Cached.present("value of " + key, 1));
+    }
+  }
+
+  /** A server that forgot its scripts (restart, SCRIPT FLUSH, fail-over) gets them again. */
+  @Test
+  void scriptsAreReloadedAfterTheServerForgetsThem() {
+    tier.applyCommitted("k", Cached.present("v1", 1));
+    rawConnection.sync().scriptFlush();
+    tier.applyCommitted("k", Cached.present("v2", 2));
+    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v2", 2));
+    long lease = otherNode.beginFill("j");
+    assertThat(otherNode.fill("j", lease, Cached.absent())).isTrue();
+    assertThat(otherNode.getIfPresent("j")).isEqualTo(Cached.absent());
+  }
+
+  @Test
+  void userSuppliedCodec() {
+    Codec<Long> longs = Codec.of(v -> Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        b -> Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII)));
+    try (RedisTier<Integer, Long> numbers = RedisTier.<Integer, Long>builder(longs).uri(RedisServer.shared().uri())
+        .keyPrefix(prefix + "n:").build()) {
+      numbers.applyCommitted(1, Cached.present(42L, 3));
+      assertThat(numbers.getIfPresent(1)).isEqualTo(Cached.present(42L, 3));
+      assertThat(numbers.getIfPresent(2)).isNull();
+    }
+  }
+
+  static void awaitTrue(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+    }
+  }
+}

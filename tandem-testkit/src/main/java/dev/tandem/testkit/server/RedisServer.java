@@ -1,0 +1,288 @@
+package dev.tandem.testkit.server;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real Redis (or Valkey) server on a free loopback port, run from the installed
+ * {@code redis-server} binary (Debian: {@code apt-get install redis-server}; CI installs it): one
+ * {@linkplain #shared() shared} server per JVM, or {@linkplain #start() private} ones for tests
+ * that stop, pause or restart their server.
+ *
+ * <p>The server keeps nothing on disk ({@code --save ""}, no append-only file): a restart comes
+ * back empty. The binary is {@code -Dtandem.redis.server=PATH} if set, else {@code redis-server}
+ * or {@code valkey-server} from the {@code PATH}.
+ */
+public final class RedisServer implements AutoCloseable {
+
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(20);
+  private static @Nullable RedisServer shared;
+
+  private final Path binary;
+  private final Path directory;
+  private final boolean isShared;
+  private int port;
+  private @Nullable Process process;
+  private boolean closed;
+
+  private RedisServer(boolean isShared) {
+    this.binary = findBinary();
+    this.isShared = isShared;
+    try {
+      this.directory = Files.createTempDirectory("tandem-redis-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create a directory for Redis", e);
+    }
+    RuntimeException failure = null;
+    for (int attempt = 0; attempt < 3; attempt++) { // a free port may be taken before the server binds it
+      try {
+        this.port = freePort();
+        this.process = launch(port);
+        return;
+      } catch (IllegalStateException e) {
+        failure = e;
+      }
+    }
+    deleteRecursively(directory);
+    throw failure;
+  }
+
+  /**
+   * Returns the JVM's shared server, starting it on first use; it is stopped when the JVM exits
+   * and {@link #close()} on it does nothing.
+   *
+   * @throws IllegalStateException if no binary is installed or the server cannot start
+   */
+  public static synchronized RedisServer shared() {
+    if (shared == null) {
+      RedisServer server = new RedisServer(true);
+      Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndDelete, "tandem-redis-stop"));
+      shared = server;
+    }
+    return shared;
+  }
+
+  /**
+   * Starts a private server on a free port; the caller closes it.
+   *
+   * @throws IllegalStateException if no binary is installed or the server cannot start
+   */
+  public static RedisServer start() {
+    return new RedisServer(false);
+  }
+
+  /** Returns the loopback port the server listens on (kept across {@link #restart()}). */
+  public synchronized int port() {
+    return port;
+  }
+
+  /** Returns the server's URI, {@code redis://127.0.0.1:<port>}. */
+  public synchronized String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /**
+   * Returns the process id of the running server, for fault tests that signal it.
+   *
+   * @throws IllegalStateException if the server is not running
+   */
+  public synchronized long pid() {
+    Process running = process;
+    if (running == null || !running.isAlive()) {
+      throw new IllegalStateException("the server is not running");
+    }
+    return running.pid();
+  }
+
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after 10 seconds); connections are refused until
+   * {@link #restart()}. Does nothing if it is stopped already.
+   *
+   * @throws IllegalStateException if this is the shared server, which other tests use
+   */
+  public synchronized void stop() {
+    if (isShared) {
+      throw new IllegalStateException("the shared server cannot be stopped: start a private one");
+    }
+    halt();
+  }
+
+  /**
+   * Stops the server if it runs and starts it again, empty, on the same port.
+   *
+   * @throws IllegalStateException if the server was closed or cannot start
+   */
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("the server was closed");
+    }
+    if (isShared) {
+      throw new IllegalStateException("the shared server cannot be restarted: start a private one");
+    }
+    halt();
+    process = launch(port);
+  }
+
+  /** Stops a private server and deletes its directory; idempotent. Does nothing on the shared server. */
+  @Override
+  public void close() {
+    if (!isShared) {
+      stopAndDelete();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisServer{port=" + port + (isShared ? ", shared" : "") + "}";
+  }
+
+  private synchronized void stopAndDelete() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    halt();
+    deleteRecursively(directory);
+  }
+
+  private synchronized void halt() {
+    Process running = process;
+    process = null;
+    if (running == null) {
+      return;
+    }
+    running.destroy();
+    try {
+      if (!running.waitFor(10, TimeUnit.SECONDS)) {
+        running.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      running.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Process launch(int port) {
+    Path log = directory.resolve("redis-" + port + ".log");
+    List<String> command = new ArrayList<>(List.of(binary.toString(),
+        "--port", Integer.toString(port),
+        "--bind", "127.0.0.1",
+        "--save", "",
+        "--appendonly", "no",
+        "--daemonize", "no",
+        "--dir", directory.toString(),
+        "--logfile", ""));
+    Process started;
+    try {
+      started = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      throw new IllegalStateException("could not run " + binary + ": " + e.getMessage(), e);
+    }
+    long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!started.isAlive()) {
+        throw new IllegalStateException("redis-server exited with " + started.exitValue() + " on port " + port
+            + ": " + tail(log));
+      }
+      if (answersPing(port)) {
+        return started;
+      }
+      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+    started.destroyForcibly();
+    throw new IllegalStateException("redis-server did not answer on port " + port + " within " + STARTUP_WAIT
+        + ": " + tail(log));
+  }
+
+  private static boolean answersPing(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+      socket.setSoTimeout(1000);
+      OutputStream out = socket.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] reply = new byte[7];
+      int read = 0;
+      while (read < reply.length) {
+        int n = in.read(reply, read, reply.length - read);
+        if (n < 0) {
+          break;
+        }
+        read += n;
+      }
+      return new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
+  }
+
+  private static Path findBinary() {
+    String configured = System.getProperty("tandem.redis.server");
+    if (configured != null) {
+      Path path = Path.of(configured);
+      if (!Files.isExecutable(path)) {
+        throw new IllegalStateException("-Dtandem.redis.server=" + configured + " is not an executable file");
+      }
+      return path;
+    }
+    String searchPath = System.getenv("PATH");
+    List<String> directories = new ArrayList<>(List.of((searchPath == null ? "" : searchPath).split(File.pathSeparator)));
+    directories.addAll(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin"));
+    for (String name : List.of("redis-server", "valkey-server")) {
+      for (String dir : directories) {
+        if (!dir.isEmpty()) {
+          Path candidate = Path.of(dir, name);
+          if (Files.isExecutable(candidate)) {
+            return candidate;
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("redis-server is not installed: install it (Debian: apt-get install redis-server)"
+        + " or set -Dtandem.redis.server=/path/to/redis-server");
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a temporary directory left behind is harmless
+    }
+  }
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Runs the real YCSB client (site.ycsb.Client 0.17.0) with its core workloads A, B and F against the
+# Tandem binding and the plain JDBC baseline, on an embedded PostgreSQL server started for the run.
+#
+#   tandem-ycsb/run-ycsb.sh                      # defaults below
+#   RECORDS=100000 OPERATIONS=200000 THREADS=32 tandem-ycsb/run-ycsb.sh
+#   DB_URL=jdbc:postgresql://host/db?user=u tandem-ycsb/run-ycsb.sh   # your own server instead
+#
+# For each binding: load RECORDS records into a new usertable (-load), then run workloads A, B and F
+# (-t), OPERATIONS operations each, THREADS client threads. YCSB's full output is kept in OUT
+# (default tandem-ycsb/target/ycsb), and a summary is printed at the end.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+records="${RECORDS:-50000}"
+operations="${OPERATIONS:-100000}"
+threads="${THREADS:-16}"
+out="${OUT:-$root/tandem-ycsb/target/ycsb}"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+echo "building tandem-ycsb..." >&2
+(cd "$root" && mvn -B -q -Dmaven.test.skip=true -pl tandem-ycsb -am package) >&2
+jar="$(ls "$root"/tandem-ycsb/target/tandem-ycsb-*.jar | grep -v -E -e '-(sources|tests|javadoc)\.jar$' | head -n 1)"
+cp="$jar:$(cat "$root/tandem-ycsb/target/ycsb-classpath.txt")"
+mkdir -p "$out"
+
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    exec 9>&- # closing its standard input stops the server
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+trap stop_server EXIT
+
+url="${DB_URL:-}"
+if [ -z "$url" ]; then
+  echo "starting an embedded PostgreSQL server..." >&2
+  rm -f "$out/postgres.url" "$out/postgres.stdin"
+  mkfifo "$out/postgres.stdin"
+  # PostgreSQL refuses to run as root: build/java-unprivileged starts it in a user namespace then.
+  TANDEM_JAVA="$java" "$root/build/java-unprivileged" -cp "$cp" dev.tandem.ycsb.YcsbPostgres "$out/postgres.url" \
+    <"$out/postgres.stdin" >"$out/postgres.log" 2>&1 &
+  server_pid=$!
+  exec 9>"$out/postgres.stdin"
+  for _ in $(seq 1 240); do
+    [ -f "$out/postgres.url" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$out/postgres.log" >&2; echo "the server did not start" >&2; exit 1; }
+    sleep 0.5
+  done
+  [ -f "$out/postgres.url" ] || { echo "the server did not start within 2 minutes" >&2; exit 1; }
+  url="$(cat "$out/postgres.url")"
+fi
+
+ycsb() { # binding, phase flag, workload, output file
+  "$java" -cp "$cp" site.ycsb.Client "$2" -db "dev.tandem.ycsb.$1" -P "$root/tandem-ycsb/workloads/workload$3" \
+    -p db.url="$url" -p recordcount="$records" -p operationcount="$operations" -threads "$threads" \
+    -p hdrhistogram.percentiles=50,99 \
+    ${5:+-p "$5"} >"$4" 2>"$4.err"
+}
+
+for binding in PlainJdbcClient TandemClient; do
+  echo "$binding: loading $records records..." >&2
+  ycsb "$binding" -load a "$out/$binding-load.txt" tandem.recreate=true
+  for workload in a b f; do
+    echo "$binding: workload ${workload^^}, $operations operations, $threads threads..." >&2
+    ycsb "$binding" -t "$workload" "$out/$binding-$workload.txt"
+  done
+done
+stop_server
+
+echo
+echo "YCSB 0.17.0, $records records, $operations operations per workload, $threads threads; $url" | sed 's/?.*//'
+printf '%-16s %-9s %12s %12s %12s %12s %12s\n' binding workload "ops/s" "read p50" "read p99" "write p50" "write p99"
+for binding in PlainJdbcClient TandemClient; do
+  for workload in a b f; do
+    f="$out/$binding-$workload.txt"
+    awk -F', ' -v b="$binding" -v w="${workload^^}" '
+      $1 == "[OVERALL]" && $2 == "Throughput(ops/sec)" { tput = $3 }
+      $2 == "50thPercentileLatency(us)" { p50[$1] = $3 }
+      $2 == "99thPercentileLatency(us)" { p99[$1] = $3 }
+      $2 == "Return=ERROR" || $2 == "Return=NOT_FOUND" { failed += $3 }
+      END {
+        write = ("[READ-MODIFY-WRITE]" in p50) ? "[READ-MODIFY-WRITE]" : "[UPDATE]"
+        printf "%-16s %-9s %12.0f %9s us %9s us %9s us %9s us%s\n", b, w, tput, p50["[READ]"], p99["[READ]"],
+          p50[write], p99[write], failed ? "  (" failed " failed)" : ""
+      }' "$f"
+  done
+done
+echo "(write = update; for F, read-modify-write, which YCSB measures as read plus update)"

@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
       "",
       "With the local tier the cache lives inside the application's process, so this command verifies a cache of"
           + " its own: it fills it from the table, then checks it (with --interactive it waits for Enter in between,"
-          + " so that you can change rows with SQL meanwhile and watch verify find them). Against a shared tier"
+          + " so that you can change rows with SQL meanwhile and watch verify find them; that needs a database server,"
+          + " since an embedded H2 file is locked by this process). Against a shared tier"
           + " (to come) it will check the cache your application uses; until then use the Verifier class inside"
           + " the application.",
       "",

@@ -72,6 +72,9 @@ import org.slf4j.LoggerFactory;
  * writer lost Redis after committing lapses after the {@linkplain Builder#writeFenceTimeout write
  * fence timeout}; by then the database holds the committed value, which is what a fill reads.
  *
+ * <p>Give each Tandem its own tier instance (one connection each): the tier remembers which
+ * write fences its engine placed, and relies on the engine writing a key from one thread at a time.
+ *
  * <p>Not yet handled: a server that restarts empty or from an old snapshot (race H9), Redis
  * Cluster, key eviction under {@code maxmemory} (run the server with {@code noeviction} or a
  * {@code volatile-*} policy and a time-to-live, so that metadata is not evicted before entries).

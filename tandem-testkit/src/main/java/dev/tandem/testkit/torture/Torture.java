@@ -87,7 +87,8 @@ public final class Torture {
   /**
    * Runs the clients for the duration, stops them and the nemesis, waits for quiescence, reads
    * every key a last time and returns what happened. Clients still running {@code stopGrace} after
-   * the end are reported with a thread dump and interrupted; their operations stay pending.
+   * the end are reported with a thread dump and interrupted; an operation of theirs that has not
+   * completed by the time the history is taken stays pending (an unknown outcome).
    *
    * @throws InterruptedException if the calling thread is interrupted; the clients are stopped
    */

@@ -18,7 +18,7 @@ import java.util.List;
  * @param surpriseExamples the first few of them, with the operation that threw
  * @param faults one line per kind of fault injected, from {@link Nemesis#summary()}
  * @param stuckClients a thread dump of the clients still running long after the run ended (a
- *     liveness failure; their operations stay pending), or empty
+ *     liveness failure; an operation they have not completed is pending), or empty
  */
 public record TortureReport(
     History history,

@@ -37,6 +37,8 @@ final class WriteRequest<K, V, R> {
   private @Nullable R result;
   private @Nullable RuntimeException failure;
   private volatile boolean done;
+  /** Whether {@link #publish} was published (set by the leader before {@link #succeed}). */
+  boolean published;
   private final Semaphore signal = new Semaphore(0);
 
   private WriteRequest(String operation, List<K> keys, @Nullable List<Mutation<K, V>> mutations,

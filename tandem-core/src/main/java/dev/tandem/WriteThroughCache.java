@@ -59,7 +59,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final Ticker ticker;
   private final String name;
   private final KeyLocks<K> locks = new KeyLocks<>();
-  private final ConcurrentHashMap<K, CompletableFuture<Cached<V>>> flights = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, CompletableFuture<Loaded<V>>> flights = new ConcurrentHashMap<>();
   private final StatsCounter stats = new StatsCounter();
   private final LongConsumer writeLatency;
   private final boolean countHits;
@@ -187,15 +187,17 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
-  private void fill(K key, long lease, Cached<V> loaded) {
+  /** Fills under the lease; returns whether the lease was still valid (see {@link Loaded}). */
+  private boolean fill(K key, long lease, Cached<V> loaded) {
     if (lease == CacheTier.NO_LEASE) {
-      return;
+      return false;
     }
     try {
-      tier.fill(key, lease, loaded);
+      return tier.fill(key, lease, loaded);
     } catch (RuntimeException e) {
       stats.tierFailures.increment();
       log.debug("{}: cache fill of key {} failed", name, key, e);
+      return false;
     }
   }
 
@@ -210,39 +212,58 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
+  /**
+   * The outcome of a load in flight. {@code shareable} says whether the tier accepted its fill
+   * under a still-valid lease: only then is the result as new as every write published since the
+   * load began, and may be handed to readers that joined the load after it began. A write on
+   * another node does not know this node's loads, so without this check a read that began after
+   * such a write returned could receive the older value of a load it joined (race H8).
+   */
+  private record Loaded<V>(Cached<V> entry, boolean shareable) {}
+
   /** Loads one key on a miss, sharing the load with concurrent misses of the same key. */
   private Cached<V> load(K key) {
-    CompletableFuture<Cached<V>> mine = new CompletableFuture<>();
-    CompletableFuture<Cached<V>> running = flights.putIfAbsent(key, mine);
-    if (running != null) {
-      return await(key, running);
+    CompletableFuture<Loaded<V>> mine = new CompletableFuture<>();
+    CompletableFuture<Loaded<V>> running = flights.putIfAbsent(key, mine);
+    if (running == null) {
+      try {
+        return loadAndFill(key, mine);
+      } finally {
+        flights.remove(key, mine);
+      }
     }
+    Loaded<V> joined = await(key, running);
+    if (joined.shareable()) {
+      return joined.entry();
+    }
+    return loadAndFill(key, new CompletableFuture<>()); // the joined load may be older: read again, alone
+  }
+
+  /** Takes a lease, reads the database, fills under the lease, and completes {@code flight}. */
+  private Cached<V> loadAndFill(K key, CompletableFuture<Loaded<V>> flight) {
     long lease = lease(key);
     try {
       stats.loads.increment();
       Cached<V> loaded = cachedOf(store.load(key));
-      fill(key, lease, loaded);
-      mine.complete(loaded);
+      flight.complete(new Loaded<>(loaded, fill(key, lease, loaded)));
       return loaded;
     } catch (RuntimeException | Error e) {
       cancelFill(key, lease);
       stats.loadFailures.increment();
       RuntimeException failure = e instanceof Error err ? new StoreException("load", List.of(key), err)
           : new StoreException("load", List.of(key), e);
-      mine.completeExceptionally(failure);
+      flight.completeExceptionally(failure);
       throw failure;
-    } finally {
-      flights.remove(key, mine);
     }
   }
 
   /** Loads missing keys in one store call; keys already in flight are joined instead. */
   private Map<K, Cached<V>> loadAll(List<K> missing) {
-    Map<K, CompletableFuture<Cached<V>>> owned = new LinkedHashMap<>();
-    Map<K, CompletableFuture<Cached<V>>> joined = new HashMap<>();
+    Map<K, CompletableFuture<Loaded<V>>> owned = new LinkedHashMap<>();
+    Map<K, CompletableFuture<Loaded<V>>> joined = new HashMap<>();
     for (K key : missing) {
-      CompletableFuture<Cached<V>> mine = new CompletableFuture<>();
-      CompletableFuture<Cached<V>> running = flights.putIfAbsent(key, mine);
+      CompletableFuture<Loaded<V>> mine = new CompletableFuture<>();
+      CompletableFuture<Loaded<V>> running = flights.putIfAbsent(key, mine);
       if (running == null) {
         owned.put(key, mine);
       } else {
@@ -259,8 +280,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         owned.forEach((key, flight) -> {
           Versioned<V> v = loaded.get(key);
           Cached<V> cached = v == null ? Cached.absent() : Cached.present(v.value(), v.version());
-          fill(key, leases.get(key), cached);
-          flight.complete(cached);
+          flight.complete(new Loaded<>(cached, fill(key, leases.get(key), cached)));
           result.put(key, cached);
         });
       } catch (RuntimeException e) {
@@ -275,11 +295,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         owned.forEach(flights::remove);
       }
     }
-    joined.forEach((key, flight) -> result.put(key, await(key, flight)));
+    joined.forEach((key, flight) -> {
+      Loaded<V> l = await(key, flight);
+      result.put(key, l.shareable() ? l.entry() : loadAndFill(key, new CompletableFuture<>()));
+    });
     return result;
   }
 
-  private Cached<V> await(K key, CompletableFuture<Cached<V>> flight) {
+  private Loaded<V> await(K key, CompletableFuture<Loaded<V>> flight) {
     try {
       return flight.get();
     } catch (ExecutionException e) {
@@ -299,6 +322,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   public long put(K key, V value) {
     requireNonNull(key, "key");
     requireNonNull(value, "value");
+    checkValue("put", key, value);
     return writeThrough(WriteRequest.mutations("put", List.of(key),
         List.of(new Mutation.Put<>(key, value)), written -> written.get(0).version()));
   }
@@ -310,6 +334,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     entries.forEach((key, value) -> {
       requireNonNull(key, "putAll: a key is null");
       requireNonNull(value, () -> "putAll: the value of key " + key + " is null");
+      checkValue("putAll", key, value);
       mutations.add(new Mutation.Put<>(key, value));
     });
     if (!mutations.isEmpty()) {
@@ -324,6 +349,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     if (expectedVersion < 0) {
       throw new IllegalArgumentException("expected version must not be negative but was " + expectedVersion);
     }
+    checkValue("putIfVersion", key, value);
     return writeThrough(WriteRequest.work("putIfVersion", List.of(key), (tx, publish) -> {
       long actual = tx.loadForUpdate(key).map(Versioned::version).orElse(0L);
       if (actual != expectedVersion) {
@@ -351,6 +377,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         throw new CallerFailure(e);
       }
       requireNonNull(next, () -> "update: the function returned null for key " + key);
+      try {
+        checkValue("update", key, next);
+      } catch (IllegalArgumentException e) {
+        throw new CallerFailure(e);
+      }
       long version = tx.apply(List.of(new Mutation.Put<>(key, next))).get(0).version();
       publish.put(key, Cached.present(next, version));
       return Optional.of(next);
@@ -442,11 +473,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         case Committed c -> {
           for (WriteRequest<K, V, ?> r : live) {
             r.publish.forEach(this::publish);
+            r.published = true;
+            abandonUnpublished(r);
             r.succeed();
           }
           return;
         }
-        case Excluded(WriteRequest<?, ?, ?> r, RuntimeException failure) -> {
+        case Excluded(WriteRequest<?, ?, ?> excluded, RuntimeException failure) -> {
+          WriteRequest<K, V, ?> r = live.get(live.indexOf(excluded));
           live.remove(r);
           fail(r, failure);
         }
@@ -563,9 +597,40 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return null;
   }
 
-  private void fail(WriteRequest<?, ?, ?> request, RuntimeException failure) {
+  private void fail(WriteRequest<K, V, ?> request, RuntimeException failure) {
     stats.writeFailures.increment();
+    if (!(failure instanceof CommitOutcomeUnknownException)) {
+      abandonUnpublished(request); // an unknown outcome keeps its keys fenced until read back
+    }
     request.fail(failure);
+  }
+
+  /** Tells the tier about the request's keys that were prepared but will not be published. */
+  private void abandonUnpublished(WriteRequest<K, V, ?> request) {
+    for (K key : request.keys) {
+      if (!request.published || !request.publish.containsKey(key)) {
+        abandon(key);
+      }
+    }
+  }
+
+  private void abandon(K key) {
+    try {
+      tier.writeAbandoned(key);
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      log.debug("{}: cache tier could not release key {}", name, key, e);
+    }
+  }
+
+  /** Lets the tier refuse a value it cannot hold, before the database is touched (contract 6). */
+  private void checkValue(String operation, K key, V value) {
+    try {
+      tier.checkValue(key, value);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          operation + ": the cache tier cannot store the value of key " + key + ": " + e.getMessage(), e);
+    }
   }
 
   private static StoreException storeFailure(WriteRequest<?, ?, ?> request, RuntimeException cause) {
@@ -612,6 +677,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
             throw new StoreException("transaction", view.touched(), e);
           }
           publish.forEach(this::publish);
+          view.settle();
           long nanos = ticker.read() - start;
           stats.writes.add(publish.size());
           stats.writeNanos.add(nanos);
@@ -624,6 +690,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         } catch (AmbiguousCommitException e) {
           stats.writeFailures.increment();
           stats.outcomeUnknown.increment();
+          view.settle();
           resolveAmbiguous(view.touched());
           throw new CommitOutcomeUnknownException("transaction", view.touched(), e);
         } catch (RejectedValueException e) {
@@ -705,6 +772,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     public void put(K key, V value) {
       requireNonNull(key, "key");
       requireNonNull(value, "value");
+      checkValue("transaction", key, value);
       touch(key);
       staged.remove(key);
       staged.put(key, new Mutation.Put<>(key, value));
@@ -736,9 +804,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return new ArrayList<>(locked);
     }
 
+    /** Keys the tier prepared for writing; released if the transaction does not publish them. */
+    private final List<K> prepared = new ArrayList<>();
+    private boolean settled;
+
     /** Lets the tier prepare every key about to be written (a shared tier fences them). */
     void prepareTier() {
       for (K key : staged.keySet()) {
+        prepared.add(key);
         try {
           tier.beforeWrite(key);
         } catch (RuntimeException e) {
@@ -764,8 +837,16 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return publish;
     }
 
+    /** Marks the prepared keys as published or as kept fenced (unknown outcome). */
+    void settle() {
+      settled = true;
+    }
+
     @Override
     public void close() {
+      if (!settled) {
+        prepared.forEach(WriteThroughCache.this::abandon);
+      }
       extra.forEach(KeyLocks.Held::close);
     }
   }
@@ -797,7 +878,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   private void resolveAmbiguous(List<K> keys) {
     for (K key : keys) {
-      tier.fence(key);
+      try {
+        tier.fence(key);
+      } catch (RuntimeException e) {
+        stats.tierFailures.increment();
+        log.warn("{}: could not fence key {} after an ambiguous commit", name, key, e);
+      }
       flights.remove(key);
     }
     Map<K, Cached<V>> truth = new LinkedHashMap<>();
@@ -810,7 +896,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       log.warn("{}: could not re-read {} after an ambiguous commit; they stay fenced", name, keys, e);
       return;
     }
-    truth.forEach(tier::applyCommitted);
+    truth.forEach(this::publish);
   }
 
   private void closeQuietly(StoreTransaction<K, V> tx) {
@@ -861,7 +947,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   }
 
   /** Returns the load in flight for {@code key}, if any; for tests. */
-  @Nullable CompletableFuture<Cached<V>> flight(K key) {
+  @Nullable CompletableFuture<?> flight(K key) {
     return flights.get(key);
   }
 

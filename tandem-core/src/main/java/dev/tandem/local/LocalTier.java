@@ -141,19 +141,19 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     if (lease == NO_LEASE) {
       return false;
     }
-    boolean[] installed = {false};
+    boolean[] valid = {false};
     states.computeIfPresent(key, (k, s) -> {
       if (s.lease() != lease || s.fenced()) {
         return s; // revoked by a write, or fenced: the load may be stale
       }
+      valid[0] = true;
       State next = new State(s.cached(), s.version(), NO_LEASE, false);
       if (isNewer(k, next, loaded)) {
         next = install(k, loaded);
-        installed[0] = true;
       }
       return next.idle() ? null : next;
     });
-    return installed[0];
+    return valid[0];
   }
 
   @Override

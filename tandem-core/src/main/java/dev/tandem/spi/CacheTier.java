@@ -56,7 +56,9 @@ public interface CacheTier<K, V> extends AutoCloseable {
    * Installs {@code loaded} if {@code lease} is still valid and {@code loaded} is newer than the
    * current entry; consumes the lease either way.
    *
-   * @return whether the entry was installed
+   * @return whether the lease was still valid (whether or not {@code loaded} was newer): then no
+   *     write was published since the lease was taken, and readers who waited for this load may
+   *     be given its result
    */
   boolean fill(K key, long lease, Cached<V> loaded);
 
@@ -79,6 +81,21 @@ public interface CacheTier<K, V> extends AutoCloseable {
    *     database is touched
    */
   default void beforeWrite(K key) {}
+
+  /**
+   * Called when a write that {@link #beforeWrite prepared} the key ends without publishing it
+   * (it failed, found nothing to change, or was rolled back), so that a shared tier can lift the
+   * fence it placed at once instead of when it lapses.
+   */
+  default void writeAbandoned(K key) {}
+
+  /**
+   * Checks, before the database write, that the tier can store {@code value} (for example that it
+   * encodes), so that a value the cache cannot hold is refused before anything is committed.
+   *
+   * @throws RuntimeException if the tier cannot store the value
+   */
+  default void checkValue(K key, V value) {}
 
   /** Drops the key's entry, revokes its leases and refuses fills until {@link #applyCommitted}. */
   void fence(K key);

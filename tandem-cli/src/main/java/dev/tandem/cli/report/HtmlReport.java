@@ -77,7 +77,9 @@ public final class HtmlReport {
     html.append("<p class=\"note\">Each system ran alone, one after another, on a freshly loaded table, in one JVM."
         + " The load is closed-loop: each thread waits for its operation before starting the next, so latencies"
         + " do not include queueing that an open-loop client would see. On a small or shared machine absolute"
-        + " numbers move from run to run; the ratios within one run are what to compare. The raw latencies are in"
+        + " numbers move from run to run; the ratios within one run are what to compare. The system that runs first"
+        + " also warms the JVM up: to check that the order does not decide a ratio, run again with the systems in"
+        + " another order (--compare, naming tandem where it should run). The raw latencies are in"
         + " the HdrHistogram logs (<code>*.hlog</code>) beside this page.</p>\n");
     return html.append("</body>\n</html>\n").toString();
   }

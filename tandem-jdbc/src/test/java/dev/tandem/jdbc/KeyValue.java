@@ -2,6 +2,7 @@ package dev.tandem.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -29,16 +30,23 @@ final class KeyValue {
   }
 
   /**
-   * Returns a HikariCP pool of {@code size} connections over {@code unpooled} that gives up
-   * waiting for a connection after 250 ms (HikariCP's least), running {@code initSql} on every new
-   * connection.
+   * Returns a HikariCP pool of {@code size} connections over {@code unpooled} that waits up to 30
+   * seconds for a connection, running {@code initSql} on every new connection.
    */
   static HikariDataSource pool(DataSource unpooled, int size, @Nullable String initSql) {
+    return pool(unpooled, size, initSql, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Returns a HikariCP pool of {@code size} connections over {@code unpooled} that gives up
+   * waiting for a connection after {@code connectionTimeout} (HikariCP's least is 250 ms).
+   */
+  static HikariDataSource pool(DataSource unpooled, int size, @Nullable String initSql, Duration connectionTimeout) {
     HikariConfig config = new HikariConfig();
     config.setDataSource(unpooled);
     config.setMaximumPoolSize(size);
-    config.setConnectionTimeout(250);
-    config.setValidationTimeout(250);
+    config.setConnectionTimeout(connectionTimeout.toMillis());
+    config.setValidationTimeout(Math.min(5_000, connectionTimeout.toMillis()));
     config.setPoolName("kv-" + POOLS.incrementAndGet());
     if (initSql != null) {
       config.setConnectionInitSql(initSql);

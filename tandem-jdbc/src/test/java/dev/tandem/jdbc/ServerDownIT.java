@@ -26,7 +26,7 @@ class ServerDownIT {
     try (PostgresServer server = PostgresServer.start()) {
       DataSource unpooled = server.createDatabase("server_down");
       JdbcStore<String, String> direct = KeyValue.create(unpooled, "kv");
-      try (HikariDataSource pool = KeyValue.pool(unpooled, 2, null);
+      try (HikariDataSource pool = KeyValue.pool(unpooled, 2, null, Duration.ofSeconds(1));
           Tandem<String, String> tandem = Tandem.builder(KeyValue.store(pool, "kv"))
               .retryPolicy(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5))).build()) {
         long before = tandem.put("k", "before");

@@ -14,19 +14,28 @@ import dev.tandem.testkit.history.History;
 import dev.tandem.testkit.history.Operation;
 import dev.tandem.testkit.history.Outcome;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
+import dev.tandem.testkit.fault.FaultProxy;
+import dev.tandem.testkit.torture.Fault;
 import dev.tandem.testkit.torture.Nemesis;
+import dev.tandem.testkit.torture.RandomFaults;
+import dev.tandem.testkit.torture.TortureFaults;
 import dev.tandem.testkit.torture.Torture;
 import dev.tandem.testkit.torture.TortureReport;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,6 +94,15 @@ public final class TortureCommand implements Callable<Integer> {
   /** The expiry of cached entries: short, so that entries expire while the clients work. */
   static final Duration EXPIRE_AFTER_WRITE = Duration.ofMillis(50);
 
+  /** Mixed into the seed of the faults, so that they do not follow the operation mix. */
+  private static final long FAULT_SEED = 0x5DEECE66DL;
+
+  /** The longest pause between two faults. */
+  private static final Duration MAX_QUIET = Duration.ofMillis(500);
+
+  /** Held so that its level sticks: java.util.logging keeps loggers weakly. */
+  private static final Logger PGJDBC_LOG = Logger.getLogger("org.postgresql");
+
   /** How many failed keys get their whole explanation; the others get one line each. */
   private static final int EXPLAINED_KEYS = 3;
 
@@ -111,7 +129,7 @@ public final class TortureCommand implements Callable<Integer> {
   @Nullable String jdbcUrl;
 
   @Option(names = "--tier", paramLabel = "TIER", defaultValue = "local",
-      description = "The cache tier: local (Caffeine in this process); the shared tiers come with Redis"
+      description = "The cache tier: local (Caffeine in this process), the only one torture runs for now"
           + " (default: ${DEFAULT-VALUE}).")
   String tier = "local";
 
@@ -142,6 +160,7 @@ public final class TortureCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     TortureDatabase.Kind kind = validate();
+    quietLibraryLogs();
     PrintWriter out = spec.commandLine().getOut();
     long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1_000_000_000L);
     int cacheSize = Math.max(1, keys / 4);
@@ -152,8 +171,10 @@ public final class TortureCommand implements Callable<Integer> {
     TortureReport report;
     try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line))) {
       out.println("database: " + database.description() + ", table " + database.table());
+      boolean proxied = faults != Faults.NONE && kind == TortureDatabase.Kind.POSTGRES;
+      JdbcStore<String, Long> store = database.store(proxied
+          ? database.proxiedPool(clients + 2) : database.pool(database.url(), clients + 2, "store"));
       Nemesis nemesis = nemesis(database, runSeed, out);
-      JdbcStore<String, Long> store = database.store(database.pool(database.url(), clients + 2, "store"));
       JdbcStore<String, Long> direct = database.store(database.direct());
       try (Tandem<String, Long> target = engine(store, cacheSize)) {
         out.println(engine == Engine.TANDEM
@@ -183,14 +204,18 @@ public final class TortureCommand implements Callable<Integer> {
     out.flush();
     CheckResult result = LinearizabilityChecker.builder().build().check(report.history());
     explain(out, result);
+    if (!report.clientsStopped()) {
+      out.println("the run fails whatever the verdict: clients were stuck (a liveness failure, thread dump above)");
+    }
     out.println(result.verdictLine(runSeed));
     out.flush();
-    return result.linearizable() ? 0 : TandemCli.EXIT_FAILURE;
+    return result.linearizable() && report.clientsStopped() ? 0 : TandemCli.EXIT_FAILURE;
   }
 
   private TortureDatabase.Kind validate() {
     if (!tier.equals("local")) {
-      throw usage("--tier: only 'local' is available for now (the shared Redis tiers come later), not '" + tier + "'");
+      throw usage("--tier: only 'local' is available for now (torture does not run the Redis tier yet), not '"
+          + tier + "'");
     }
     if (clients < 1 || clients > 256) {
       throw usage("--clients must be between 1 and 256 but was " + clients);
@@ -229,7 +254,28 @@ public final class TortureCommand implements Callable<Integer> {
       out.println("faults: none");
       return Nemesis.none();
     }
-    throw new CommandFailedException("--faults " + lower(faults) + " is not available yet");
+    if (faults == Faults.ALL) {
+      out.println("faults: all = db for now (cache-tier faults come when torture runs the Redis tier)");
+    }
+    List<Fault> kinds;
+    if (database.kind() == TortureDatabase.Kind.H2) {
+      out.println("faults: on embedded H2 only statement failures apply (H2 runs in this process: no connection"
+          + " to cut, no server to restart)");
+      try {
+        kinds = TortureFaults.h2(database.direct(), database.table(), "v");
+      } catch (IllegalStateException e) {
+        throw new CommandFailedException("--faults " + lower(faults) + " on H2 needs the database in this process"
+            + " (a jdbc:h2:mem: or jdbc:h2:file: URL), to install its failing trigger: " + e.getMessage(), e);
+      }
+    } else {
+      FaultProxy proxy = Objects.requireNonNull(database.proxy());
+      kinds = TortureFaults.postgres(proxy, database.direct(), database.databaseName(), database.table(), "v",
+          database.server(), runSeed ^ FAULT_SEED);
+      out.println("faults: the store connects through a fault proxy (" + proxy + ")"
+          + (database.server() == null ? "; no server restarts (the server is not ours)" : ""));
+    }
+    kinds.forEach(f -> out.println("  - " + f.name()));
+    return new RandomFaults(kinds, runSeed ^ FAULT_SEED, MAX_QUIET);
   }
 
   private void summarize(PrintWriter out, TortureReport report, Tandem<String, Long> target, int busy) {
@@ -256,6 +302,7 @@ public final class TortureCommand implements Callable<Integer> {
         byOutcome.getOrDefault(Outcome.OK, 0), byOutcome.getOrDefault(Outcome.FAIL, 0), report.absentUpdates(),
         byOutcome.getOrDefault(Outcome.FAIL, 0) - report.absentUpdates(), byOutcome.getOrDefault(Outcome.INFO, 0),
         pending > 0 ? String.format(Locale.ROOT, ", %,d pending", pending) : "");
+    out.println("  " + finalState(h));
     if (engine == Engine.TANDEM) {
       var stats = target.stats();
       out.printf(Locale.ROOT, "  cache: %,d hits, %,d loads, %,d evictions; %,d writes retried, %,d with unknown outcome%n",
@@ -278,6 +325,42 @@ public final class TortureCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Compares, key by key, the final read through the cache with the direct database read that
+   * followed it (both made by the extra process after quiescence).
+   */
+  private String finalState(History h) {
+    Map<String, Operation> cacheReads = new TreeMap<>();
+    Map<String, Operation> dbReads = new TreeMap<>();
+    for (Operation op : h.operations()) {
+      if (op.process() == clients && op.outcome() == Outcome.OK) {
+        (op.action() == Action.READ ? cacheReads : dbReads).put(op.key(), op);
+      }
+    }
+    List<String> differ = new ArrayList<>();
+    cacheReads.forEach((key, read) -> {
+      Operation db = dbReads.get(key);
+      if (db != null && !Objects.equals(read.value(), db.value())) {
+        differ.add(key + " reads " + show(read.value()) + " but the database has " + show(db.value()));
+      }
+    });
+    String line = "final reads: the cache and the database agree on " + (cacheReads.size() - differ.size()) + " of "
+        + keys + " keys";
+    if (cacheReads.size() < keys || dbReads.size() < keys) {
+      line += " (" + (keys - cacheReads.size()) + " cache reads and " + (keys - dbReads.size())
+          + " database reads failed)";
+    }
+    if (!differ.isEmpty()) {
+      line += "; they differ on " + differ.size() + ": " + String.join(", ", differ.subList(0, Math.min(3, differ.size())))
+          + (differ.size() > 3 ? ", ..." : "");
+    }
+    return line;
+  }
+
+  private static String show(@Nullable Long value) {
+    return value == null ? "absent" : value.toString();
+  }
+
   private static void explain(PrintWriter out, CheckResult result) {
     out.printf(Locale.ROOT, "checked %,d keys in %,d ms: %d not linearizable, %d stale reads, %d lost writes,"
         + " %d impossible reads%n", result.keys(), result.elapsed().toMillis(), result.failures().size(),
@@ -293,6 +376,21 @@ public final class TortureCommand implements Callable<Integer> {
     if (failures.size() > EXPLAINED_KEYS) {
       out.println("(the first " + EXPLAINED_KEYS + " failed keys are explained; write --history FILE to see all)");
     }
+  }
+
+  /**
+   * Faults make HikariCP, pgjdbc and the engine warn at every broken connection, with stack traces:
+   * the summary counts what they report, so their warnings are silenced (the SLF4J ones unless set
+   * with -D).
+   */
+  private static void quietLibraryLogs() {
+    for (String logger : List.of("com.zaxxer.hikari", "dev.tandem")) {
+      String property = "org.slf4j.simpleLogger.log." + logger;
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, "error");
+      }
+    }
+    PGJDBC_LOG.setLevel(Level.SEVERE); // pgjdbc logs through java.util.logging
   }
 
   private static void say(PrintWriter out, String line) {

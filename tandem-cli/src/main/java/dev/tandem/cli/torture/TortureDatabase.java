@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.cli.CommandFailedException;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.PostgresServer;
 import java.sql.Connection;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -58,6 +61,7 @@ final class TortureDatabase implements AutoCloseable {
   private final String table;
   private final List<HikariDataSource> pools = new ArrayList<>();
   private final HikariDataSource direct;
+  private @Nullable FaultProxy proxy;
 
   private TortureDatabase(Kind kind, String url, @Nullable String user, String description,
       @Nullable PostgresServer server, @Nullable H2Database h2) {
@@ -147,8 +151,13 @@ final class TortureDatabase implements AutoCloseable {
    * It is closed with the database.
    */
   HikariDataSource pool(String jdbcUrl, int size, String name) {
+    return pool(jdbcUrl, Map.of(), size, name);
+  }
+
+  private HikariDataSource pool(String jdbcUrl, Map<String, String> properties, int size, String name) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
+    properties.forEach(config::addDataSourceProperty);
     if (user != null) {
       config.setUsername(user);
     }
@@ -161,12 +170,57 @@ final class TortureDatabase implements AutoCloseable {
       config.addDataSourceProperty("connectTimeout", "2"); // seconds
       config.addDataSourceProperty("socketTimeout", "10"); // seconds: a blackholed connection fails
       config.addDataSourceProperty("tcpKeepAlive", "true");
+      config.addDataSourceProperty("options", "-c lock_timeout=2000"); // ms: a held row lock fails the writer
     }
     HikariDataSource pool = new HikariDataSource(config);
     synchronized (pools) {
       pools.add(pool);
     }
     return pool;
+  }
+
+  /**
+   * Returns a pool of {@code size} connections to this PostgreSQL database through a {@link
+   * FaultProxy} started in front of its server (on first use; closed with the database).
+   *
+   * @throws IllegalStateException if this is not PostgreSQL
+   */
+  HikariDataSource proxiedPool(int size) {
+    Properties parsed = parsedUrl();
+    String host = parsed.getProperty("PGHOST", "localhost").split(",")[0];
+    int port = Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]);
+    FaultProxy p;
+    synchronized (this) {
+      if (proxy == null) {
+        proxy = FaultProxy.start(host, port);
+      }
+      p = proxy;
+    }
+    Map<String, String> properties = new java.util.HashMap<>();
+    parsed.stringPropertyNames().stream().filter(name -> !name.startsWith("PG"))
+        .forEach(name -> properties.put(name, parsed.getProperty(name)));
+    return pool("jdbc:postgresql://" + p.host() + ":" + p.port() + "/" + databaseName(), properties, size, "store");
+  }
+
+  /** Returns the fault proxy of {@link #proxiedPool}, or null if none was started. */
+  synchronized @Nullable FaultProxy proxy() {
+    return proxy;
+  }
+
+  /** Returns the name of the PostgreSQL database. */
+  String databaseName() {
+    return parsedUrl().getProperty("PGDBNAME", "postgres");
+  }
+
+  private Properties parsedUrl() {
+    if (kind != Kind.POSTGRES) {
+      throw new IllegalStateException("not a PostgreSQL database: " + description);
+    }
+    Properties parsed = org.postgresql.Driver.parseURL(url, null);
+    if (parsed == null) {
+      throw new CommandFailedException("cannot read the PostgreSQL URL " + stripParameters(url));
+    }
+    return parsed;
   }
 
   /** Returns a store of the run's table over {@code dataSource}. */
@@ -229,6 +283,10 @@ final class TortureDatabase implements AutoCloseable {
     }
     synchronized (pools) {
       pools.forEach(HikariDataSource::close);
+    }
+    FaultProxy p = proxy();
+    if (p != null) {
+      p.close();
     }
     closeQuietly(server, h2);
   }

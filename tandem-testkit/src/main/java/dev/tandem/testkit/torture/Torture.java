@@ -2,6 +2,7 @@ package dev.tandem.testkit.torture;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tandem.StoreException;
 import dev.tandem.Tandem;
 import dev.tandem.Versioned;
 import dev.tandem.spi.Store;
@@ -153,6 +154,8 @@ public final class Torture {
         try {
           read.ok(target.get(key).orElse(null));
           break;
+        } catch (StoreException e) {
+          read.fail(); // documented: the database failed (a pooled connection the faults broke); read again
         } catch (RuntimeException e) {
           read.fail();
           surprises.record("final " + read, e);

@@ -1,0 +1,112 @@
+package dev.tandem.testkit.torture;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tandem.testkit.fault.FaultProxy;
+import dev.tandem.testkit.fault.HeldLocks;
+import dev.tandem.testkit.fault.PostgresFaults;
+import dev.tandem.testkit.server.PostgresServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The database faults of a torture run ({@code --faults db}), as {@link Fault}s for a {@link
+ * RandomFaults} nemesis: on PostgreSQL through a {@link FaultProxy} and {@link PostgresFaults}, on
+ * embedded H2 through an {@link H2FailingTrigger}.
+ */
+public final class TortureFaults {
+
+  private static final Duration HOLD = Duration.ofSeconds(1);
+
+  private TortureFaults() {}
+
+  /**
+   * Returns the PostgreSQL faults: commits whose answer is lost (the proxy cuts the connection
+   * right after forwarding {@code COMMIT}), connections reset mid-transaction, statements failing
+   * in a trigger for some values, serialization failures, latency bursts, new connections refused,
+   * rows held locked (lock timeouts, if the clients set {@code lock_timeout}), backends ended by
+   * {@code pg_terminate_backend}, and, if {@code server} is given, a restart of the server (at most
+   * once every 10 seconds).
+   *
+   * @param proxy the proxy the clients connect through
+   * @param admin direct connections to the database (not through the proxy), as a superuser
+   * @param database the name of the database, whose backends are terminated
+   * @param table the table the clients write, which has a bigint column {@code valueColumn}
+   * @param server the server to restart, or null if it is not ours to restart
+   * @param seed the seed of the latencies and cut counts
+   */
+  public static List<Fault> postgres(FaultProxy proxy, DataSource admin, String database, String table,
+      String valueColumn, @Nullable PostgresServer server, long seed) {
+    requireNonNull(proxy, "proxy");
+    requireNonNull(admin, "admin");
+    requireNonNull(database, "database");
+    requireNonNull(table, "table");
+    requireNonNull(valueColumn, "valueColumn");
+    SplittableRandom random = new SplittableRandom(seed);
+    int cutsBefore = proxy.cutCount();
+    AtomicInteger dropped = new AtomicInteger();
+    AtomicInteger terminated = new AtomicInteger();
+    AtomicInteger locked = new AtomicInteger();
+    AtomicReference<@Nullable HeldLocks> locks = new AtomicReference<>();
+    List<Fault> faults = new ArrayList<>();
+    faults.add(Fault.held("commit answer lost (connection cut after COMMIT)",
+            () -> proxy.cutAfterStatement("COMMIT", 1 + random.nextInt(3)),
+            () -> proxy.cutAfterStatement("COMMIT", 0), HOLD)
+        .withDetail(() -> (proxy.cutCount() - cutsBefore) + " commits cut"));
+    faults.add(Fault.instant("connections reset (mid-transaction)", () -> dropped.addAndGet(proxy.dropConnections()))
+        .withDetail(() -> dropped.get() + " connections reset"));
+    faults.add(Fault.held("failing statements (trigger rejects values = 1 mod 4)",
+        () -> PostgresFaults.failingTrigger(admin, table, "NEW." + valueColumn + " % 4 = 1"),
+        () -> PostgresFaults.dropFailingTrigger(admin, table), HOLD));
+    faults.add(Fault.held("serialization failures (trigger, SQLState 40001, 1 row in 5)",
+        () -> PostgresFaults.failingTrigger(admin, table, "random() < 0.2", "40001"),
+        () -> PostgresFaults.dropFailingTrigger(admin, table), HOLD));
+    faults.add(Fault.held("latency burst (proxy)",
+        () -> PostgresFaults.slow(proxy, Duration.ofMillis(5 + random.nextInt(96))),
+        () -> PostgresFaults.slow(proxy, Duration.ZERO), HOLD));
+    faults.add(Fault.held("new connections refused (proxy)", proxy::stopAccepting, proxy::resumeAccepting,
+        Duration.ofMillis(800)));
+    faults.add(Fault.held("rows locked (lock timeouts)",
+            () -> {
+              HeldLocks held = PostgresFaults.lockRows(admin, table, "true");
+              locked.addAndGet(held.rows());
+              locks.set(held);
+            },
+            () -> {
+              HeldLocks held = locks.getAndSet(null);
+              if (held != null) {
+                held.close();
+              }
+            }, HOLD)
+        .withDetail(() -> locked.get() + " row locks held"));
+    faults.add(Fault.instant("backends terminated (pg_terminate_backend)",
+            () -> terminated.addAndGet(PostgresFaults.terminateBackends(admin, database)))
+        .withDetail(() -> terminated.get() + " backends ended"));
+    if (server != null) {
+      faults.add(Fault.instant("server restarted", () -> PostgresFaults.restart(server))
+          .atMostEvery(Duration.ofSeconds(10)));
+    }
+    return faults;
+  }
+
+  /**
+   * Returns the faults an embedded H2 database can take: statements failing in a trigger, for some
+   * values or at random as serialization failures. (H2 runs in this process: it has no connections
+   * to cut and no server to restart.) Installs the trigger on {@code table}.
+   */
+  public static List<Fault> h2(DataSource dataSource, String table, String valueColumn) {
+    H2FailingTrigger.install(dataSource, table, valueColumn);
+    return List.of(
+        Fault.held("failing statements (trigger rejects values = 1 mod 4)",
+            () -> H2FailingTrigger.arm(table, H2FailingTrigger.Mode.VALUES), () -> H2FailingTrigger.disarm(table), HOLD),
+        Fault.held("serialization failures (trigger, SQLState 40001, 1 row in 5)",
+            () -> H2FailingTrigger.arm(table, H2FailingTrigger.Mode.SERIALIZATION),
+            () -> H2FailingTrigger.disarm(table), HOLD));
+  }
+}

@@ -17,8 +17,10 @@ import java.util.function.Consumer;
  * its own request is done and wakes the next waiting writer to lead the rest, so nobody leads
  * forever.
  *
- * <p>Invariants: callers hold their keys' locks while they wait, so the requests of one batch touch
- * disjoint keys and per-key order is the order of lock acquisition; every drained request is
+ * <p>Invariants: one leader at a time, and it publishes a batch before it lets the next leader
+ * commit, so a key's writes commit and publish in queue order, also when several writes of one key
+ * share a batch (they are applied in queue order within it); callers hold their keys' shared locks
+ * while they wait, which keeps a transaction of the same key out; every drained request is
  * completed (committed and published, or failed with the reason) before its leader moves on, even
  * if the batch runner throws.
  */

@@ -7,19 +7,25 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Per-key mutual exclusion for this node's writers.
+ * Per-key locks for this node's writers, in two modes.
  *
- * <p><b>Design.</b> One lock per key that has a writer, created on demand and dropped when its
- * last user leaves, so the map holds only keys being written. Writers of unrelated keys never
- * share a lock; readers never take one. Several keys are locked in the order of the locks' serial
- * numbers, one global order, so two multi-key writers cannot deadlock.
+ * <p><b>Design.</b> One read-write lock per key that has a writer, created on demand and dropped
+ * when its last user leaves, so the map holds only keys being written. Writes that go through the
+ * {@link GroupCommitter} take their keys <i>shared</i>: their order is the order of the commit
+ * queue, which one leader at a time commits and publishes, so several writes of one hot key can
+ * share a transaction (applied in queue order) instead of waiting for one commit each. A
+ * {@link Tandem#transaction} runs outside that queue and takes its keys <i>exclusive</i>, so that it
+ * never overlaps a queued write of the same key on this node. Several keys are locked in the order
+ * of the locks' serial numbers, one global order, so lockers cannot deadlock. Readers never lock.
  *
- * <p>It serializes the writers of one key on this node, so the store's transactions for a key
- * never overlap here, and an ambiguous commit is resolved before the next write of its key starts
- * (races H1, H10).
+ * <p>Together with the queue this orders a key's writes on this node, so the store's versions
+ * follow commit order even where the database cannot lock an absent key (H2), and an ambiguous
+ * commit is resolved before the next write of its key commits (races H1, H10).
  */
 final class KeyLocks<K> {
 
@@ -35,52 +41,61 @@ final class KeyLocks<K> {
 
   private static final class KeyLock {
     final long serial = SERIALS.incrementAndGet();
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     int users; // guarded by the map's compute on this key
+
+    Lock mode(boolean exclusive) {
+      return exclusive ? lock.writeLock() : lock.readLock();
+    }
   }
 
-  /** Locks one key, waiting for its current writer. */
-  Held lock(K key) {
-    KeyLock l = reference(key);
-    l.lock.lock();
-    return () -> release(key, l);
+  /** Locks the keys (duplicates allowed) shared with other queued writers, in the global order. */
+  Held lockShared(Collection<? extends K> keys) {
+    return lockAll(keys, false);
   }
 
-  /** Locks one key if no other thread holds it; returns null if one does. */
-  @org.jspecify.annotations.Nullable Held tryLock(K key) {
+  /** Locks the keys (duplicates allowed) exclusively, in the global order. */
+  Held lockExclusive(Collection<? extends K> keys) {
+    return lockAll(keys, true);
+  }
+
+  /** Locks one key exclusively if nobody holds it in either mode; returns null otherwise. */
+  @Nullable Held tryLockExclusive(K key) {
     KeyLock l = reference(key);
-    if (!l.lock.tryLock()) {
-      locks.computeIfPresent(key, (k, current) -> --current.users == 0 ? null : current);
+    if (!l.lock.writeLock().tryLock()) {
+      unreference(key);
       return null;
     }
-    return () -> release(key, l);
-  }
-
-  /** Locks every key of {@code keys} (duplicates allowed) in the global order. */
-  Held lockAll(Collection<? extends K> keys) {
-    List<K> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
-    List<KeyLock> held = new ArrayList<>(distinct.size());
-    for (K key : distinct) {
-      held.add(reference(key));
-    }
-    Integer[] order = new Integer[distinct.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.comparingLong(i -> held.get(i).serial));
-    for (Integer i : order) {
-      held.get(i).lock.lock();
-    }
-    return () -> {
-      for (int i = 0; i < distinct.size(); i++) {
-        release(distinct.get(i), held.get(i));
-      }
-    };
+    return () -> release(key, l, true);
   }
 
   /** Returns how many keys have a lock; for tests. */
   int size() {
     return locks.size();
+  }
+
+  private Held lockAll(Collection<? extends K> keys, boolean exclusive) {
+    if (keys.size() == 1) {
+      K key = keys.iterator().next();
+      KeyLock l = reference(key);
+      l.mode(exclusive).lock();
+      return () -> release(key, l, exclusive);
+    }
+    List<K> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
+    List<KeyLock> held = new ArrayList<>(distinct.size());
+    for (K key : distinct) {
+      held.add(reference(key));
+    }
+    List<KeyLock> ordered = new ArrayList<>(held);
+    ordered.sort(Comparator.comparingLong(l -> l.serial));
+    for (KeyLock l : ordered) {
+      l.mode(exclusive).lock();
+    }
+    return () -> {
+      for (int i = 0; i < distinct.size(); i++) {
+        release(distinct.get(i), held.get(i), exclusive);
+      }
+    };
   }
 
   private KeyLock reference(K key) {
@@ -91,8 +106,12 @@ final class KeyLocks<K> {
     });
   }
 
-  private void release(K key, KeyLock l) {
-    l.lock.unlock();
+  private void unreference(K key) {
     locks.computeIfPresent(key, (k, current) -> --current.users == 0 ? null : current);
+  }
+
+  private void release(K key, KeyLock l, boolean exclusive) {
+    l.mode(exclusive).unlock();
+    unreference(key);
   }
 }

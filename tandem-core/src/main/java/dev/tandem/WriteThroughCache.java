@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The write-through engine.
  *
- * <p><b>Writes</b> run under this node's lock of their keys ({@link KeyLocks}): one database
- * transaction, then, only after it committed, one {@link CacheTier#applyCommitted} per key with
- * the version the database assigned. The tier keeps the newest version, so cache updates can
+ * <p><b>Writes</b> are queued for group commit ({@link GroupCommitter}) under this node's shared
+ * lock of their keys ({@link KeyLocks}; a transaction takes its keys exclusively): one database
+ * transaction per batch, applied in queue order, then, only after it committed, one {@link
+ * CacheTier#applyCommitted} per key with the version the database assigned. The tier keeps the newest version, so cache updates can
  * never be applied out of order (H1); the cache is never touched before the commit (H5, H7). A
  * commit with an unknown outcome fences its keys and re-reads them under a database lock before
  * the caller hears of it, and is never retried (H10).
@@ -422,7 +423,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   private <R> R writeThrough(WriteRequest<K, V, R> request) {
     long start = ticker.read();
-    try (KeyLocks.Held held = request.keys.size() == 1 ? locks.lock(request.keys.get(0)) : locks.lockAll(request.keys)) {
+    try (KeyLocks.Held held = locks.lockShared(request.keys)) {
       R result = committer.submit(request);
       long nanos = ticker.read() - start;
       stats.writes.add(request.publish.size());
@@ -524,10 +525,16 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
     }
     try {
+      List<WriteRequest<K, V, ?>> segment = new ArrayList<>();
       for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
         WriteRequest<K, V, ?> r = it.next();
         if (r.work == null) {
+          segment.add(r); // plain writes in a row become one batch statement
           continue;
+        }
+        Attempt failed = applySegment(tx, segment); // keep queue order: earlier writes first
+        if (failed != null) {
+          return failed;
         }
         try {
           r.runWork(tx);
@@ -546,32 +553,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           return new Excluded(r, storeFailure(r, e));
         }
       }
-      List<WriteRequest<K, V, ?>> plain = new ArrayList<>(live.size());
-      List<Mutation<K, V>> all = new ArrayList<>(live.size());
-      for (WriteRequest<K, V, ?> r : live) {
-        if (r.mutations != null) {
-          plain.add(r);
-          all.addAll(r.mutations);
-        }
-      }
-      if (!all.isEmpty()) {
-        List<Written> written;
-        try {
-          written = tx.apply(all);
-        } catch (RejectedValueException e) {
-          WriteRequest<K, V, ?> owner = ownerOf(plain, e.key());
-          return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split();
-        } catch (RetryableException e) {
-          return new Retry(e);
-        } catch (RuntimeException e) {
-          return plain.size() == 1 ? new Excluded(plain.get(0), storeFailure(plain.get(0), e)) : new Split();
-        }
-        int from = 0;
-        for (WriteRequest<K, V, ?> r : plain) {
-          int n = java.util.Objects.requireNonNull(r.mutations).size();
-          r.stageWritten(written.subList(from, from + n));
-          from += n;
-        }
+      Attempt failed = applySegment(tx, segment);
+      if (failed != null) {
+        return failed;
       }
       if (!live.isEmpty()) {
         tx.commit();
@@ -588,13 +572,51 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
+  /**
+   * Applies a run of plain writes as one batch and stages their results; empties the run. Returns
+   * how the attempt ends if the batch failed, else null.
+   */
+  private @Nullable Attempt applySegment(StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> segment) {
+    if (segment.isEmpty()) {
+      return null;
+    }
+    List<Mutation<K, V>> all = new ArrayList<>(segment.size());
+    for (WriteRequest<K, V, ?> r : segment) {
+      all.addAll(java.util.Objects.requireNonNull(r.mutations));
+    }
+    List<Written> written;
+    try {
+      written = tx.apply(all);
+    } catch (RejectedValueException e) {
+      WriteRequest<K, V, ?> owner = ownerOf(segment, e.key());
+      return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split(); // ambiguous owner: each alone
+    } catch (RetryableException e) {
+      return new Retry(e);
+    } catch (RuntimeException e) {
+      return segment.size() == 1 ? new Excluded(segment.get(0), storeFailure(segment.get(0), e)) : new Split();
+    }
+    int from = 0;
+    for (WriteRequest<K, V, ?> r : segment) {
+      int n = java.util.Objects.requireNonNull(r.mutations).size();
+      r.stageWritten(written.subList(from, from + n));
+      from += n;
+    }
+    segment.clear();
+    return null;
+  }
+
+  /** Returns the one request that writes {@code key}, or null if none or several do. */
   private @Nullable WriteRequest<K, V, ?> ownerOf(List<WriteRequest<K, V, ?>> requests, Object key) {
+    WriteRequest<K, V, ?> owner = null;
     for (WriteRequest<K, V, ?> r : requests) {
       if (r.keys.contains(key)) {
-        return r;
+        if (owner != null) {
+          return null;
+        }
+        owner = r;
       }
     }
-    return null;
+    return owner;
   }
 
   private void fail(WriteRequest<K, V, ?> request, RuntimeException failure) {
@@ -651,7 +673,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     Set<K> prelocked = new LinkedHashSet<>();
     int retries = 0;
     while (true) {
-      try (KeyLocks.Held held = locks.lockAll(prelocked); TransactionView view = new TransactionView(prelocked)) {
+      try (KeyLocks.Held held = locks.lockExclusive(prelocked); TransactionView view = new TransactionView(prelocked)) {
         StoreTransaction<K, V> tx;
         try {
           tx = store.begin();
@@ -792,7 +814,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       if (locked.contains(key)) {
         return;
       }
-      KeyLocks.Held held = locks.tryLock(key);
+      KeyLocks.Held held = locks.tryLockExclusive(key);
       if (held == null) {
         throw new Restart(key);
       }

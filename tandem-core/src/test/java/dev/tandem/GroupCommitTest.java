@@ -146,18 +146,35 @@ class GroupCommitTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** Writes of one hot key share a batch and are applied in queue order (not one commit each). */
   @Test
-  void writersOfOneKeyNeverShareABatchAndKeepTheirOrder() {
+  void writesOfOneKeyShareABatchInQueueOrder() {
     holdFirstCommit();
-    Future<Long> first = h.async(() -> h.tandem.put("k", "first"));
+    Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
     Harness.await(firstCommitReached);
-    Future<Long> second = h.async(() -> h.tandem.put("k", "second"));
+    List<Future<Long>> writes = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      String value = Integer.toString(i);
+      writes.add(h.async(() -> h.tandem.put("k", value)));
+      int queued = i;
+      Harness.awaitCondition("write " + i + " to queue", () -> h.tandem.queuedWrites() == queued);
+    }
+    Future<java.util.Optional<String>> update = h.async(() -> h.tandem.update("k", v -> v + "!"));
+    Harness.awaitCondition("the update to queue", () -> h.tandem.queuedWrites() == 6);
     releaseFirstCommit.countDown();
-    long v1 = Harness.get(first);
-    long v2 = Harness.get(second);
-    assertThat(v2).isGreaterThan(v1);
-    assertThat(h.tandem.get("k")).contains("second");
-    assertThat(h.store.rows.get("k").value()).isEqualTo("second");
+    Harness.get(leader);
+
+    long previous = 0;
+    for (Future<Long> f : writes) {
+      long version = Harness.get(f);
+      assertThat(version).as("versions follow queue order").isGreaterThan(previous);
+      previous = version;
+    }
+    String last = Harness.get(update).orElseThrow();
+    assertThat(h.store.commits.get()).as("the leader's commit, then one for all six").isEqualTo(2);
+    assertThat(h.store.rows.get("k").value()).isEqualTo(h.tandem.get("k").orElseThrow());
+    assertThat(h.tandem.getIfCached("k")).contains(h.store.rows.get("k").value());
+    assertThat(last).as("the update was queued last: it saw the fifth put").isEqualTo("5!");
   }
 
   @Test

@@ -16,9 +16,20 @@ class KeyLocksTest {
 
   @Test
   void locksAreDroppedWhenReleased() {
-    try (KeyLocks.Held a = locks.lock("a"); KeyLocks.Held ab = locks.lockAll(List.of("b", "c", "b"))) {
+    try (KeyLocks.Held a = locks.lockExclusive(List.of("a")); KeyLocks.Held ab = locks.lockShared(List.of("b", "c", "b"))) {
       assertThat(locks.size()).isEqualTo(3);
     }
+    assertThat(locks.size()).isZero();
+  }
+
+  @Test
+  void sharedHoldersExcludeOnlyExclusiveLockers() {
+    try (KeyLocks.Held first = locks.lockShared(List.of("k")); KeyLocks.Held second = locks.lockShared(List.of("k"))) {
+      assertThat(locks.tryLockExclusive("k")).isNull();
+    }
+    KeyLocks.Held exclusive = locks.tryLockExclusive("k");
+    assertThat(exclusive).isNotNull();
+    exclusive.close();
     assertThat(locks.size()).isZero();
   }
 
@@ -33,7 +44,7 @@ class KeyLocksTest {
       for (List<String> set : sets) {
         futures.add(pool.submit(() -> {
           for (int i = 0; i < 20_000; i++) {
-            try (KeyLocks.Held held = locks.lockAll(set)) {
+            try (KeyLocks.Held held = locks.lockExclusive(set)) {
               maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
               inside.decrementAndGet();
             }

@@ -525,6 +525,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
     }
     try {
+      if (live.stream().allMatch(r -> r.work == null)) {
+        return applyAndCommit(tx, live); // the common case: plain writes only
+      }
       List<WriteRequest<K, V, ?>> segment = new ArrayList<>();
       for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
         WriteRequest<K, V, ?> r = it.next();
@@ -603,6 +606,34 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
     segment.clear();
     return null;
+  }
+
+  /** Applies plain writes as one batch and commits in the same step (one round trip if the store can). */
+  private Attempt applyAndCommit(StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> plain) {
+    List<Mutation<K, V>> all = new ArrayList<>(plain.size());
+    for (WriteRequest<K, V, ?> r : plain) {
+      all.addAll(java.util.Objects.requireNonNull(r.mutations));
+    }
+    List<Written> written;
+    try {
+      written = tx.applyAndCommit(all);
+    } catch (RejectedValueException e) {
+      WriteRequest<K, V, ?> owner = ownerOf(plain, e.key());
+      return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split();
+    } catch (AmbiguousCommitException e) {
+      return new Ambiguous(e);
+    } catch (RetryableException e) {
+      return new Retry(e);
+    } catch (RuntimeException e) {
+      return plain.size() == 1 ? new Excluded(plain.get(0), storeFailure(plain.get(0), e)) : new Split();
+    }
+    int from = 0;
+    for (WriteRequest<K, V, ?> r : plain) {
+      int n = java.util.Objects.requireNonNull(r.mutations).size();
+      r.stageWritten(written.subList(from, from + n));
+      from += n;
+    }
+    return new Committed();
   }
 
   /** Returns the one request that writes {@code key}, or null if none or several do. */

@@ -31,6 +31,20 @@ public interface StoreTransaction<K, V> extends AutoCloseable {
   List<Written> apply(List<? extends Mutation<K, V>> mutations);
 
   /**
+   * Applies the mutations as {@link #apply} does and commits, as the last act of the transaction.
+   * A store may do both in one round trip (for example one statement in auto-commit mode).
+   *
+   * @throws RejectedValueException as {@link #apply}
+   * @throws AmbiguousCommitException if the outcome is unknown
+   * @throws RuntimeException for any other failure, which means nothing was committed
+   */
+  default List<Written> applyAndCommit(List<? extends Mutation<K, V>> mutations) {
+    List<Written> written = apply(mutations);
+    commit();
+    return written;
+  }
+
+  /**
    * Commits.
    *
    * @throws AmbiguousCommitException if the outcome is unknown: the commit was sent but its answer

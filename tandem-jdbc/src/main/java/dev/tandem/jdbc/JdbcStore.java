@@ -83,6 +83,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private final RowMapper<V> mapper;
   private final Class<K> keyType;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final boolean autoCommitSingleWrites;
 
   private JdbcStore(Builder<K, V> builder, DataSource dataSource, @Nullable HikariDataSource ownedPool,
       Dialect.Kind kind, Table table) {
@@ -93,6 +94,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.dialect = Dialect.of(kind, table);
     this.mapper = requireNonNull(builder.rowMapper);
     this.keyType = requireNonNull(builder.keyType);
+    this.autoCommitSingleWrites = builder.autoCommitSingleWrites != null && builder.autoCommitSingleWrites;
   }
 
   /** Returns a new builder. */
@@ -216,6 +218,10 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     return table;
   }
 
+  boolean autoCommitSingleWrites() {
+    return autoCommitSingleWrites;
+  }
+
   Dialect dialect() {
     return dialect;
   }
@@ -263,6 +269,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     private @Nullable RowMapper<V> rowMapper;
     private @Nullable String versionColumn;
     private @Nullable QualifiedName changeLog;
+    private @Nullable Boolean autoCommitSingleWrites;
 
     private Builder() {}
 
@@ -379,6 +386,24 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         throw new IllegalStateException("change log was already set to " + this.changeLog.name());
       }
       this.changeLog = name;
+      return this;
+    }
+
+    /**
+     * Whether a transaction that is one lone put or delete (the common case of an uncontended
+     * write) runs as one statement in auto-commit mode, so that the write and its commit take one
+     * round trip instead of two. The price: if the connection fails during that statement, the
+     * outcome is unknown ({@link dev.tandem.CommitOutcomeUnknownException}) even when the server
+     * had not started it (a pooled connection the server dropped while it sat idle), where two
+     * round trips could tell and retry. Default: false. Ignored on H2 and with a change log.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> autoCommitSingleWrites(boolean enabled) {
+      if (autoCommitSingleWrites != null) {
+        throw new IllegalStateException("auto-commit of single writes was already set to " + autoCommitSingleWrites);
+      }
+      this.autoCommitSingleWrites = enabled;
       return this;
     }
 

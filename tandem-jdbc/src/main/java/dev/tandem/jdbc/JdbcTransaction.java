@@ -55,6 +55,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private boolean committed;
   private boolean rolledBack;
   private boolean closed;
+  /** Whether {@link #applyAndCommit} switched the connection to auto-commit. */
+  private boolean autoCommitSwitched;
   /** Whether an operation of this transaction completed on the connection. */
   private boolean used;
 
@@ -83,7 +85,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   public List<Written> apply(List<? extends Mutation<K, V>> mutations) {
     requireNonNull(mutations, "mutations");
     checkOpen();
-    List<Step<K>> steps = encode(mutations);
+    return applySteps(encode(mutations));
+  }
+
+  private List<Written> applySteps(List<Step<K>> steps) {
     if (steps.isEmpty()) {
       return List.of();
     }
@@ -95,6 +100,46 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return written;
     } catch (SQLException e) {
       throw failure(describe(steps) + " in " + table.display(), e);
+    }
+  }
+
+  /**
+   * A lone put or delete that is the whole transaction runs as one statement in auto-commit mode
+   * (PostgreSQL): the write and its commit take one round trip instead of two. Anything else is
+   * {@link #apply} then {@link #commit}. A connection that fails during that statement leaves its
+   * outcome unknown ({@link AmbiguousCommitException}).
+   */
+  @Override
+  public List<Written> applyAndCommit(List<? extends Mutation<K, V>> mutations) {
+    requireNonNull(mutations, "mutations");
+    checkOpen();
+    List<Step<K>> steps = encode(mutations);
+    if (!store.autoCommitSingleWrites() || used || committed || steps.size() != 1 || table.changeLog() != null
+        || !dialect.writesOneKeyAtOnce()) {
+      List<Written> written = applySteps(steps);
+      commit();
+      return written;
+    }
+    try {
+      connection.setAutoCommit(true); // nothing was sent in this transaction yet, so this sends nothing
+      autoCommitSwitched = true;
+    } catch (SQLException e) {
+      throw failure("switching to auto-commit on " + table.display(), e);
+    }
+    try {
+      Written written = applyOne(steps.get(0));
+      used = true;
+      committed = true;
+      return List.of(written);
+    } catch (SQLException e) {
+      rolledBack = true; // auto-commit: a failed statement left nothing to roll back
+      String operation = describe(steps) + " in " + table.display();
+      if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
+        throw new AmbiguousCommitException(operation + ": the connection failed, so whether it committed is unknown: "
+            + e.getMessage(), e);
+      }
+      JdbcStoreException failure = new JdbcStoreException(operation, e);
+      throw SqlFailure.isPassing(e) ? new RetryableException(failure.getMessage(), failure) : failure;
     }
   }
 
@@ -128,6 +173,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       }
       if (restoreAutoCommit) {
         connection.setAutoCommit(true);
+      } else if (autoCommitSwitched) {
+        connection.setAutoCommit(false); // hand the connection back as it came
       }
     } catch (SQLException e) {
       log.debug("rollback on {} failed; the connection is discarded", table.display(), e);

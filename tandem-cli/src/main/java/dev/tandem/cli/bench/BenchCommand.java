@@ -59,8 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   @Option(names = {"-w", "--workload", "--scenario"}, paramLabel = "NAME", defaultValue = "A",
-      description = "A (50% reads, 50% updates), B (95/5), C (reads only), D (reads of the latest, 5% inserts),"
-          + " F (50% reads, 50% read-modify-writes) or writes (updates only) (default: ${DEFAULT-VALUE}).")
+      description = "A (50%% reads, 50%% updates), B (95/5), C (reads only), D (reads of the latest, 5%% inserts),"
+          + " F (50%% reads, 50%% read-modify-writes) or writes (updates only) (default: ${DEFAULT-VALUE}).")
   Workload workload = Workload.A;
 
   @Option(names = "--compare", paramLabel = "SYSTEMS", split = ",", defaultValue = "direct,naive,ehcache",

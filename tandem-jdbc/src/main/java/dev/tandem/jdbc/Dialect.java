@@ -94,6 +94,12 @@ abstract class Dialect {
   /** Returns whether {@link #putOne} and {@link #deleteOne} write a single key in fewer statements than the batch path. */
   abstract boolean writesOneKeyAtOnce();
 
+  /**
+   * Returns whether {@link #putOne} and {@link #deleteOne} are one statement each, so that they
+   * may run alone in auto-commit mode: their lock then still covers the drawing of the version.
+   */
+  abstract boolean writesOneKeyInOneStatement();
+
   /** Locks and upserts one key; returns its new version (drawn after the lock) and whether it existed. */
   abstract long[] putOne(Connection c, Object key, List<?> values) throws SQLException;
 

@@ -96,6 +96,11 @@ final class H2Dialect extends Dialect {
   }
 
   @Override
+  boolean writesOneKeyInOneStatement() {
+    return false; // two statements: in auto-commit the lock would end before the version is drawn
+  }
+
+  @Override
   long[] putOne(Connection c, Object key, List<?> values) throws SQLException {
     boolean existed = lockOne(c, key);
     try (PreparedStatement ps = c.prepareStatement(putOneSql)) {

@@ -115,7 +115,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     checkOpen();
     List<Step<K>> steps = encode(mutations);
     if (!store.autoCommitSingleWrites() || used || committed || steps.size() != 1 || table.changeLog() != null
-        || !dialect.writesOneKeyAtOnce()) {
+        || !dialect.writesOneKeyInOneStatement()) {
       List<Written> written = applySteps(steps);
       commit();
       return written;

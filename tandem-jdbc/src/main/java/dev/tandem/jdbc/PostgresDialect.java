@@ -134,6 +134,11 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
+  boolean writesOneKeyInOneStatement() {
+    return true;
+  }
+
+  @Override
   long[] putOne(Connection c, Object key, List<?> values) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(putOneSql)) {
       ps.setObject(1, key);

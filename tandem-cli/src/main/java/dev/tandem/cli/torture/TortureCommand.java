@@ -9,6 +9,7 @@ import dev.tandem.local.LocalTier;
 import dev.tandem.testkit.check.CheckResult;
 import dev.tandem.testkit.check.KeyResult;
 import dev.tandem.testkit.check.LinearizabilityChecker;
+import dev.tandem.testkit.check.Verdict;
 import dev.tandem.testkit.history.Action;
 import dev.tandem.testkit.history.History;
 import dev.tandem.testkit.history.Operation;
@@ -375,6 +376,11 @@ public final class TortureCommand implements Callable<Integer> {
     }
     if (failures.size() > EXPLAINED_KEYS) {
       out.println("(the first " + EXPLAINED_KEYS + " failed keys are explained; write --history FILE to see all)");
+    }
+    long undecided = failures.stream().filter(r -> r.verdict() == Verdict.UNKNOWN).count();
+    if (undecided > 0) {
+      out.println("the checker ran out of budget on " + undecided + " keys (no violation found, none ruled out):"
+          + " many clients on few keys make long searches; use more --keys, fewer --clients or a shorter --duration");
     }
   }
 

@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * each system through a HikariCP pool with the same settings and on a fresh table per trial.
  * Writes rotate over 10,000 keys. Goal (issue 2): Tandem at most 1.15x the latency of
  * {@code raw-jdbc}. {@code raw-jdbc-tx} runs the same upsert in an explicit transaction, which costs
- * PostgreSQL the round trip of a separate COMMIT, as Tandem's put does.
+ * PostgreSQL the round trip of a separate COMMIT, as Tandem's put does by default; {@code
+ * tandem-autocommit} turns on {@code JdbcStore.Builder.autoCommitSingleWrites}, which saves that
+ * round trip.
  *
  * <pre>java -jar tandem-bench/target/benchmarks.jar PutBenchmark -jvm build/unprivileged/bin/java</pre>
  *
@@ -46,7 +48,7 @@ public class PutBenchmark {
   @Param({"h2", "postgres"})
   public String database = "h2";
 
-  @Param({"raw-jdbc", "raw-jdbc-tx", "tandem"})
+  @Param({"raw-jdbc", "raw-jdbc-tx", "tandem", "tandem-autocommit"})
   public String system = "tandem";
 
   private final String[] keys = new String[KEYS];

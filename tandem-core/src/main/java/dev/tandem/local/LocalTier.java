@@ -63,13 +63,19 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
    * @param cached the object recorded in Caffeine for this key, or null
    * @param version the version of {@code cached}
    * @param lease the lease of a fill in flight, or {@link CacheTier#NO_LEASE}
-   * @param fenced whether fills are refused until a committed write
+   * @param fenced whether fills are refused until a committed write (after an unknown outcome)
+   * @param writers writes of this key prepared ({@link #beforeWrite}) and not yet published or
+   *     abandoned: while there are any the key takes no fill
    */
-  private record State(@Nullable Object cached, long version, long lease, boolean fenced) {
-    static final State EMPTY = new State(null, 0, NO_LEASE, false);
+  private record State(@Nullable Object cached, long version, long lease, boolean fenced, int writers) {
+    static final State EMPTY = new State(null, 0, NO_LEASE, false, 0);
 
     boolean idle() {
-      return cached == null && lease == NO_LEASE && !fenced;
+      return cached == null && lease == NO_LEASE && !fenced && writers == 0;
+    }
+
+    boolean refusesFills() {
+      return fenced || writers > 0;
     }
   }
 
@@ -130,10 +136,10 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     cleanUp();
     State state = states.compute(key, (k, current) -> {
       State s = current != null ? current : State.EMPTY;
-      return s.fenced() || s.lease() != NO_LEASE ? s
-          : new State(s.cached(), s.version(), lastLease.incrementAndGet(), false);
+      return s.refusesFills() || s.lease() != NO_LEASE ? s
+          : new State(s.cached(), s.version(), lastLease.incrementAndGet(), false, 0);
     });
-    return state.fenced() ? NO_LEASE : state.lease();
+    return state.refusesFills() ? NO_LEASE : state.lease();
   }
 
   @Override
@@ -143,11 +149,11 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     }
     boolean[] valid = {false};
     states.computeIfPresent(key, (k, s) -> {
-      if (s.lease() != lease || s.fenced()) {
+      if (s.lease() != lease || s.refusesFills()) {
         return s; // revoked by a write, or fenced: the load may be stale
       }
       valid[0] = true;
-      State next = new State(s.cached(), s.version(), NO_LEASE, false);
+      State next = new State(s.cached(), s.version(), NO_LEASE, false, 0);
       if (isNewer(k, next, loaded)) {
         next = install(k, loaded);
       }
@@ -165,7 +171,29 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       if (s.lease() != lease) {
         return s;
       }
-      State next = new State(s.cached(), s.version(), NO_LEASE, s.fenced());
+      State next = new State(s.cached(), s.version(), NO_LEASE, s.fenced(), s.writers());
+      return next.idle() ? null : next;
+    });
+  }
+
+  /**
+   * Counts a write of the key in flight: until it publishes or is abandoned, no fill is accepted
+   * (a load may have seen the write's commit) and a write publishing while another is still in
+   * flight does not install its older value. The cached entry stays: until the write returns,
+   * serving the previous value is correct.
+   */
+  @Override
+  public void beforeWrite(K key) {
+    states.compute(key, (k, current) -> {
+      State s = current != null ? current : State.EMPTY;
+      return new State(s.cached(), s.version(), NO_LEASE, s.fenced(), s.writers() + 1); // revokes the lease too
+    });
+  }
+
+  @Override
+  public void writeAbandoned(K key) {
+    states.computeIfPresent(key, (k, s) -> {
+      State next = new State(s.cached(), s.version(), s.lease(), s.fenced(), Math.max(0, s.writers() - 1));
       return next.idle() ? null : next;
     });
   }
@@ -175,7 +203,12 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     cleanUp();
     states.compute(key, (k, current) -> {
       State s = current != null ? current : State.EMPTY;
-      State next = new State(s.cached(), s.version(), NO_LEASE, false); // revokes leases, lifts the fence
+      int writers = Math.max(0, s.writers() - 1);
+      State next = new State(s.cached(), s.version(), NO_LEASE, false, writers); // revokes leases, lifts the fence
+      if (writers > 0) {
+        cache.invalidate(k); // another write of the key is in flight and will publish the newer value
+        return new State(null, 0, NO_LEASE, false, writers);
+      }
       return isNewer(k, next, committed) ? install(k, committed) : next.idle() ? null : next;
     });
   }
@@ -184,7 +217,7 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
   public void fence(K key) {
     states.compute(key, (k, current) -> {
       cache.invalidate(k);
-      return new State(null, 0, NO_LEASE, true);
+      return new State(null, 0, NO_LEASE, true, 0); // the prepared writes of the key end with this fence
     });
   }
 
@@ -195,7 +228,7 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       if (s == null) {
         return null;
       }
-      State next = new State(null, 0, s.lease(), s.fenced());
+      State next = new State(null, 0, s.lease(), s.fenced(), s.writers());
       return next.idle() ? null : next;
     });
   }
@@ -256,7 +289,7 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
   private State install(K key, Cached<V> entry) {
     Object value = entry.value() != null ? entry.value() : ABSENT;
     cache.put(key, value);
-    return new State(value, entry.version(), NO_LEASE, false);
+    return new State(value, entry.version(), NO_LEASE, false, 0);
   }
 
   @SuppressWarnings("unchecked")
@@ -278,7 +311,7 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       if (s.cached() == null || cache.getIfPresent(k) == s.cached()) {
         return s;
       }
-      State next = new State(null, 0, s.lease(), s.fenced());
+      State next = new State(null, 0, s.lease(), s.fenced(), s.writers());
       return next.idle() ? null : next;
     });
   }

@@ -16,6 +16,14 @@ class TandemCliTest {
   }
 
   @Test
+  void generatesAShellCompletionScriptForEveryCommand() {
+    CliRun run = CliRun.of("generate-completion");
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("complete -F").contains("demo").contains("torture").contains("bench");
+  }
+
+  @Test
   void helpListsTheDemoCommand() {
     CliRun run = CliRun.of("--help");
 

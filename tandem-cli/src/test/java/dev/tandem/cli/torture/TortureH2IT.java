@@ -27,7 +27,7 @@ class TortureH2IT {
     long seed = TortureRuns.seed();
     Path file = dir.resolve("history.jsonl");
 
-    CliRun run = TortureRuns.torture("--db", "h2", "--faults", "db", "--duration", "6s", "--seed", Long.toString(seed),
+    CliRun run = TortureRuns.torture("--db", "h2", "--faults", "db", "--duration", "30s", "--seed", Long.toString(seed),
         "--history", file.toString());
 
     Matcher verdict = TortureRuns.verdict(run);

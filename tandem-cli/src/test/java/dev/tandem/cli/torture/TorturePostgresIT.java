@@ -17,7 +17,7 @@ class TorturePostgresIT {
   void tandemStaysLinearizableUnderDatabaseFaults() {
     long seed = TortureRuns.seed();
 
-    CliRun run = TortureRuns.torture("--db", "postgres", "--faults", "db", "--duration", "10s",
+    CliRun run = TortureRuns.torture("--db", "postgres", "--faults", "db", "--duration", "30s",
         "--seed", Long.toString(seed));
 
     Matcher verdict = TortureRuns.verdict(run);

@@ -74,11 +74,14 @@ final class WriteRequest<K, V, R> {
   void stageWritten(List<Written> written) {
     List<Mutation<K, V>> ms = java.util.Objects.requireNonNull(mutations);
     for (int i = 0; i < ms.size(); i++) {
-      long version = written.get(i).version();
-      publish.put(ms.get(i).key(), ms.get(i) instanceof Mutation.Put<K, V> put
-          ? Cached.present(put.value(), version) : Cached.deleted(version));
+      publish.put(ms.get(i).key(), committed(ms.get(i), written.get(i).version()));
     }
     staged = java.util.Objects.requireNonNull(resultOf).apply(written);
+  }
+
+  /** Returns what the tier holds for {@code mutation} once it committed at {@code version}. */
+  static <K, V> Cached<V> committed(Mutation<K, V> mutation, long version) {
+    return mutation instanceof Mutation.Put<K, V> put ? Cached.present(put.value(), version) : Cached.deleted(version);
   }
 
   void succeed() {

@@ -245,14 +245,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     long lease = lease(key);
     try {
       stats.loads.increment();
-      Cached<V> loaded = cachedOf(store.load(key));
-      if (fill(key, lease, loaded)) {
-        flight.complete(new Loaded<>(loaded, true));
-        return loaded;
-      }
-      Cached<V> answer = afterRefusedFill(key, loaded);
-      flight.complete(new Loaded<>(answer, false));
-      return answer;
+      return answer(key, lease, cachedOf(store.load(key)), flight);
     } catch (RuntimeException | Error e) {
       cancelFill(key, lease);
       stats.loadFailures.increment();
@@ -261,6 +254,17 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       flight.completeExceptionally(failure);
       throw failure;
     }
+  }
+
+  /** Fills under the lease and completes the flight with what the read answers. */
+  private Cached<V> answer(K key, long lease, Cached<V> loaded, CompletableFuture<Loaded<V>> flight) {
+    if (fill(key, lease, loaded)) {
+      flight.complete(new Loaded<>(loaded, true));
+      return loaded;
+    }
+    Cached<V> answer = afterRefusedFill(key, loaded);
+    flight.complete(new Loaded<>(answer, false));
+    return answer;
   }
 
   /**
@@ -301,12 +305,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         stats.loads.add(owned.size());
         Map<K, Versioned<V>> loaded = store.loadAll(owned.keySet());
         owned.forEach((key, flight) -> {
-          Versioned<V> v = loaded.get(key);
-          Cached<V> cached = v == null ? Cached.absent() : Cached.present(v.value(), v.version());
-          boolean filled = fill(key, leases.get(key), cached);
-          Cached<V> answer = filled ? cached : afterRefusedFill(key, cached);
-          flight.complete(new Loaded<>(answer, filled));
-          result.put(key, answer);
+          result.put(key, answer(key, leases.get(key), cachedOf(Optional.ofNullable(loaded.get(key))), flight));
         });
       } catch (RuntimeException e) {
         stats.loadFailures.add(owned.size());
@@ -560,8 +559,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
     }
     try {
-      if (live.stream().allMatch(r -> r.work == null)) {
-        return applyAndCommit(tx, live); // the common case: plain writes only
+      if (live.stream().allMatch(r -> r.work == null)) { // the common case: plain writes only
+        Attempt failed = applyPlain(tx, new ArrayList<>(live), true);
+        return failed != null ? failed : new Committed();
       }
       List<WriteRequest<K, V, ?>> segment = new ArrayList<>();
       for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
@@ -570,7 +570,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           segment.add(r); // plain writes in a row become one batch statement
           continue;
         }
-        Attempt failed = applySegment(tx, segment); // keep queue order: earlier writes first
+        Attempt failed = applyPlain(tx, segment, false); // keep queue order: earlier writes first
         if (failed != null) {
           return failed;
         }
@@ -591,7 +591,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           return new Excluded(r, storeFailure(r, e));
         }
       }
-      Attempt failed = applySegment(tx, segment);
+      Attempt failed = applyPlain(tx, segment, false);
       if (failed != null) {
         return failed;
       }
@@ -611,50 +611,24 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   }
 
   /**
-   * Applies a run of plain writes as one batch and stages their results; empties the run. Returns
-   * how the attempt ends if the batch failed, else null.
+   * Applies a run of plain writes as one batch statement and stages their results, committing in
+   * the same step if {@code andCommit} (one round trip where the store can); empties the run.
+   * Returns how the attempt ends if the batch failed, else null.
    */
-  private @Nullable Attempt applySegment(StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> segment) {
-    if (segment.isEmpty()) {
+  private @Nullable Attempt applyPlain(StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> plain, boolean andCommit) {
+    if (plain.isEmpty()) {
       return null;
     }
-    List<Mutation<K, V>> all = new ArrayList<>(segment.size());
-    for (WriteRequest<K, V, ?> r : segment) {
-      all.addAll(java.util.Objects.requireNonNull(r.mutations));
-    }
-    List<Written> written;
-    try {
-      written = tx.apply(all);
-    } catch (RejectedValueException e) {
-      WriteRequest<K, V, ?> owner = ownerOf(segment, e.key());
-      return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split(); // ambiguous owner: each alone
-    } catch (RetryableException e) {
-      return new Retry(e);
-    } catch (RuntimeException e) {
-      return segment.size() == 1 ? new Excluded(segment.get(0), storeFailure(segment.get(0), e)) : new Split();
-    }
-    int from = 0;
-    for (WriteRequest<K, V, ?> r : segment) {
-      int n = java.util.Objects.requireNonNull(r.mutations).size();
-      r.stageWritten(written.subList(from, from + n));
-      from += n;
-    }
-    segment.clear();
-    return null;
-  }
-
-  /** Applies plain writes as one batch and commits in the same step (one round trip if the store can). */
-  private Attempt applyAndCommit(StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> plain) {
     List<Mutation<K, V>> all = new ArrayList<>(plain.size());
     for (WriteRequest<K, V, ?> r : plain) {
-      all.addAll(java.util.Objects.requireNonNull(r.mutations));
+      all.addAll(requireNonNull(r.mutations));
     }
     List<Written> written;
     try {
-      written = tx.applyAndCommit(all);
+      written = andCommit ? tx.applyAndCommit(all) : tx.apply(all);
     } catch (RejectedValueException e) {
       WriteRequest<K, V, ?> owner = ownerOf(plain, e.key());
-      return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split();
+      return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split(); // ambiguous owner: each alone
     } catch (AmbiguousCommitException e) {
       return new Ambiguous(e);
     } catch (RetryableException e) {
@@ -664,11 +638,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
     int from = 0;
     for (WriteRequest<K, V, ?> r : plain) {
-      int n = java.util.Objects.requireNonNull(r.mutations).size();
+      int n = requireNonNull(r.mutations).size();
       r.stageWritten(written.subList(from, from + n));
       from += n;
     }
-    return new Committed();
+    plain.clear();
+    return null;
   }
 
   /** Returns the one request that writes {@code key}, or null if none or several do. */
@@ -846,7 +821,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
       Optional<V> current;
       try {
-        current = java.util.Objects.requireNonNull(tx).loadForUpdate(key).map(Versioned::value);
+        current = requireNonNull(tx).loadForUpdate(key).map(Versioned::value);
       } catch (RetryableException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -916,11 +891,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         return publish;
       }
       List<Mutation<K, V>> mutations = new ArrayList<>(staged.values());
-      List<Written> written = java.util.Objects.requireNonNull(tx).apply(mutations);
+      List<Written> written = requireNonNull(tx).apply(mutations);
       for (int i = 0; i < mutations.size(); i++) {
-        long version = written.get(i).version();
-        publish.put(mutations.get(i).key(), mutations.get(i) instanceof Mutation.Put<K, V> put
-            ? Cached.present(put.value(), version) : Cached.deleted(version));
+        publish.put(mutations.get(i).key(), WriteRequest.committed(mutations.get(i), written.get(i).version()));
       }
       return publish;
     }

@@ -1,5 +1,6 @@
 package dev.tandem.cli.bench;
 
+import dev.tandem.cli.JdbcLogin;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.report.BenchResults;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -111,11 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Run on this PostgreSQL or H2 database instead of an embedded one.")
   @Nullable String jdbcUrl;
 
-  @Option(names = "--jdbc-user", paramLabel = "USER", description = "User for --jdbc-url, unless the URL names one.")
-  @Nullable String jdbcUser;
-
-  @Option(names = "--jdbc-password", paramLabel = "PASSWORD", description = "Password for --jdbc-url.")
-  @Nullable String jdbcPassword;
+  @Mixin JdbcLogin login = new JdbcLogin();
 
   @Option(names = "--table", paramLabel = "NAME", defaultValue = BenchTable.DEFAULT_NAME,
       description = "The table the bench drops, creates and loads (default: ${DEFAULT-VALUE}).")
@@ -156,7 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
     String baseline = baseline(systems);
     Instant startedAt = Instant.now();
 
-    try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, jdbcUser, jdbcPassword, threads + 4, progress::println)) {
+    try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, login.user(), login.password(), threads + 4, progress::println)) {
       Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(), database.setup());
       header(out, terminal, plan, systems, baseline, database, environment);
       ReportDirectory reportDirectory = report != null ? ReportDirectory.create(report) : null;
@@ -221,9 +219,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (!TABLE_NAME.matcher(table).matches()) {
       throw usage("--table must be a plain SQL name (letters, digits, _) but was '" + table + "'");
     }
-    if (jdbcUrl == null && (jdbcUser != null || jdbcPassword != null)) {
-      throw usage("--jdbc-user and --jdbc-password need --jdbc-url");
-    }
+    login.check(spec, jdbcUrl);
     if (jdbcUrl != null) {
       BenchDatabase.Kind kind = BenchDatabase.Kind.ofUrl(jdbcUrl);
       if (kind == null) {

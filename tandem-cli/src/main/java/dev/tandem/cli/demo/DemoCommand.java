@@ -1,5 +1,6 @@
 package dev.tandem.cli.demo;
 
+import dev.tandem.cli.JdbcLogin;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
@@ -24,6 +25,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -81,11 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
           + " the demo tables are created and filled if none exists.")
   @Nullable String jdbcUrl;
 
-  @Option(names = "--jdbc-user", paramLabel = "USER", description = "User for --jdbc-url, unless the URL names one.")
-  @Nullable String jdbcUser;
-
-  @Option(names = "--jdbc-password", paramLabel = "PASSWORD", description = "Password for --jdbc-url.")
-  @Nullable String jdbcPassword;
+  @Mixin JdbcLogin login = new JdbcLogin();
 
   @Option(names = "--no-color", description = "No colour, even on a terminal (so does the NO_COLOR variable).")
   boolean noColor;
@@ -143,9 +141,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (jdbcUrl != null && spec.commandLine().getParseResult().hasMatchedOption("--data-dir")) {
       throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded database and cannot go with --jdbc-url");
     }
-    if (jdbcUrl == null && (jdbcUser != null || jdbcPassword != null)) {
-      throw new ParameterException(spec.commandLine(), "--jdbc-user and --jdbc-password need --jdbc-url");
-    }
+    login.check(spec, jdbcUrl);
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
       throw new ParameterException(spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
     }
@@ -160,12 +156,7 @@ public final class DemoCommand implements Callable<Integer> {
   private HikariDataSource open(String url) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
-    if (jdbcUser != null) {
-      config.setUsername(jdbcUser);
-    }
-    if (jdbcPassword != null) {
-      config.setPassword(jdbcPassword);
-    }
+    login.applyTo(config);
     config.setPoolName("tandem-demo");
     config.setMaximumPoolSize(4);
     config.setConnectionTimeout(10_000);

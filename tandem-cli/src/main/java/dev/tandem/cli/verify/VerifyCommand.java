@@ -1,5 +1,6 @@
 package dev.tandem.cli.verify;
 
+import dev.tandem.cli.JdbcLogin;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
@@ -29,6 +30,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -102,11 +104,7 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--jdbc-url", paramLabel = "URL", description = "Check a table of this database instead.")
   @Nullable String jdbcUrl;
 
-  @Option(names = "--jdbc-user", paramLabel = "USER", description = "User for --jdbc-url, unless the URL names one.")
-  @Nullable String jdbcUser;
-
-  @Option(names = "--jdbc-password", paramLabel = "PASSWORD", description = "Password for --jdbc-url.")
-  @Nullable String jdbcPassword;
+  @Mixin JdbcLogin login = new JdbcLogin();
 
   @Option(names = "--seed", paramLabel = "N", description = "Seed of --sample's choice (default: random).")
   @Nullable Long seed;
@@ -287,9 +285,7 @@ public final class VerifyCommand implements Callable<Integer> {
     if (jdbcUrl != null && spec.commandLine().getParseResult().hasMatchedOption("--data-dir")) {
       throw new ParameterException(spec.commandLine(), "--data-dir is for the demo database and cannot go with --jdbc-url");
     }
-    if (jdbcUrl == null && (jdbcUser != null || jdbcPassword != null)) {
-      throw new ParameterException(spec.commandLine(), "--jdbc-user and --jdbc-password need --jdbc-url");
-    }
+    login.check(spec, jdbcUrl);
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
       throw new ParameterException(spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
     }
@@ -307,12 +303,7 @@ public final class VerifyCommand implements Callable<Integer> {
   private HikariDataSource open(String url) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
-    if (jdbcUser != null) {
-      config.setUsername(jdbcUser);
-    }
-    if (jdbcPassword != null) {
-      config.setPassword(jdbcPassword);
-    }
+    login.applyTo(config);
     config.setPoolName("tandem-verify");
     config.setMaximumPoolSize(2);
     config.setConnectionTimeout(10_000);

@@ -10,6 +10,10 @@ import java.util.function.Function;
  * <code>}</code> are percent-escaped (the tag must not end early), and an empty key is written
  * {@code %00}, which no escaped key can be; so distinct encoded keys get distinct names.
  *
+ * <p>Besides, per server (per master of a cluster) an epoch key <code>&lt;prefix&gt;{%e&lt;n&gt;}:epoch</code>
+ * and its flush lock <code>&lt;prefix&gt;{%e&lt;n&gt;}:lock</code>, where {@code n} picks a slot the
+ * server owns; no escaped key starts with {@code %e}, so they never collide with an entry.
+ *
  * @param <K> the key type
  */
 final class KeySpace<K> {
@@ -43,6 +47,10 @@ final class KeySpace<K> {
 
   /** Returns a SCAN pattern that matches this tier's entry keys and not their metadata. */
   String entryPattern() {
+    return escapedPrefix() + "{*}";
+  }
+
+  private String escapedPrefix() {
     StringBuilder pattern = new StringBuilder();
     for (char c : prefix.toCharArray()) {
       if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
@@ -50,7 +58,55 @@ final class KeySpace<K> {
       }
       pattern.append(c);
     }
-    return pattern.append("{*}").toString();
+    return pattern.toString();
+  }
+
+  /** Returns a SCAN pattern that matches every entry and metadata key of this tier, and its epoch keys. */
+  String dataPattern() {
+    return escapedPrefix() + "{*";
+  }
+
+  /** Returns whether {@code redisKey}, matched by {@link #dataPattern()}, is an epoch or lock key. */
+  boolean isEpochKey(byte[] redisKey) {
+    byte[] head = (prefix + "{%e").getBytes(StandardCharsets.UTF_8);
+    if (redisKey.length < head.length) {
+      return false;
+    }
+    for (int i = 0; i < head.length; i++) {
+      if (redisKey[i] != head[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Returns whether {@code redisKey} is an entry key of this tier (not metadata, not an epoch key). */
+  boolean isEntryKey(byte[] redisKey) {
+    byte[] head = (prefix + "{").getBytes(StandardCharsets.UTF_8);
+    if (redisKey.length <= head.length || redisKey[redisKey.length - 1] != '}' || isEpochKey(redisKey)) {
+      return false;
+    }
+    for (int i = 0; i < head.length; i++) {
+      if (redisKey[i] != head[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Returns the hash tag of the epoch keys numbered {@code n}, e.g. {@code %e0}. */
+  static String epochTag(int n) {
+    return "%e" + n;
+  }
+
+  /** Returns the epoch key numbered {@code n}. */
+  byte[] epoch(int n) {
+    return (prefix + "{" + epochTag(n) + "}:epoch").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Returns the flush lock that goes with the epoch key numbered {@code n}. */
+  byte[] flushLock(int n) {
+    return (prefix + "{" + epochTag(n) + "}:lock").getBytes(StandardCharsets.UTF_8);
   }
 
   String prefix() {

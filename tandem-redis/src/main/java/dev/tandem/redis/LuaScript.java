@@ -2,7 +2,8 @@ package dev.tandem.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.util.List;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,7 +14,9 @@ import java.util.HexFormat;
 
 /**
  * One of the tier's Lua scripts: read from {@code dev/tandem/redis/<name>.lua} with the shared
- * {@code lib.lua} in front, loaded once with SCRIPT LOAD and run with EVALSHA. A server that lost
+ * {@code lib.lua} in front (or alone: {@link #plain}), loaded once with SCRIPT LOAD and run with
+ * EVALSHA. Through a cluster connection, SCRIPT LOAD reaches every master and EVALSHA the master
+ * of the first key's slot. A server that lost
  * its script cache (a restart, SCRIPT FLUSH, a fail-over) answers NOSCRIPT: the script is loaded
  * again and the call repeated once.
  */
@@ -34,8 +37,16 @@ final class LuaScript {
     return new LuaScript(name, resource("lib") + "\n" + resource(name));
   }
 
+  /**
+   * Reads the script {@code name} alone, without the library: for a script whose first line must
+   * be its flags ({@code #!lua flags=...}).
+   */
+  static LuaScript plain(String name) {
+    return new LuaScript(name, resource(name));
+  }
+
   /** Loads the script into the server's script cache. */
-  void load(RedisCommands<byte[], byte[]> redis) {
+  void load(RedisClusterCommands<byte[], byte[]> redis) {
     String loaded = redis.scriptLoad(body);
     if (!sha.equals(loaded)) {
       throw new IllegalStateException("script " + name + " loaded as " + loaded + " but its SHA-1 is " + sha);
@@ -43,7 +54,7 @@ final class LuaScript {
   }
 
   /** Runs the script; returns its integer reply. */
-  long run(RedisCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
+  long run(RedisClusterCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
     Long reply;
     try {
       reply = redis.evalsha(sha, ScriptOutputType.INTEGER, keys, args);
@@ -55,6 +66,22 @@ final class LuaScript {
       throw new IllegalStateException("script " + name + " returned no integer");
     }
     return reply;
+  }
+
+  /** Runs the script; returns its reply, an array of two integers. */
+  long[] runPair(RedisClusterCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
+    List<Object> reply;
+    try {
+      reply = redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+    } catch (RedisNoScriptException e) {
+      load(redis);
+      reply = redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+    }
+    if (reply == null || reply.size() != 2 || !(reply.get(0) instanceof Long first)
+        || !(reply.get(1) instanceof Long second)) {
+      throw new IllegalStateException("script " + name + " returned " + reply + ", not two integers");
+    }
+    return new long[] {first, second};
   }
 
   String sha() {

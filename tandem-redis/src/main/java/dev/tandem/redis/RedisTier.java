@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tandem.Ticker;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -15,14 +16,24 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +43,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,22 +99,42 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
   private static final byte[] NONE = new byte[0];
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
+  /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
+  private static final long EXACT_COUNT_LIMIT = 10_000;
+  private static final int SAMPLES = 200;
+  private static final VarHandle LINK;
 
-  private final @Nullable RedisClient ownedClient;
-  private final StatefulRedisConnection<byte[], byte[]> connection;
-  private final RedisCommands<byte[], byte[]> redis;
-  private final RedisAsyncCommands<byte[], byte[]> async;
+  static {
+    try {
+      LINK = MethodHandles.lookup().findVarHandle(RedisTier.class, "link", Link.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final @Nullable AbstractRedisClient ownedClient;
+  private final @Nullable RedisClient client;
+  private final @Nullable RedisClusterClient clusterClient;
   private final Codec<V> codec;
   private final KeySpace<K> keys;
   private final String server;
+  private final Duration commandTimeout;
   private final long commandTimeoutNanos;
+  private final long fenceMillis;
   private final byte[] entryTtl;
   private final byte[] metaTtl;
   private final byte[] writeFenceTimeout;
   private final CircuitBreaker breaker;
+  private final WritePolicy writePolicy;
+  private final @Nullable RepairJournal journal;
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** This node's fence token per key with a write in flight (one at most: the engine locks the key). */
-  private final ConcurrentHashMap<K, Long> writeTokens = new ConcurrentHashMap<>();
+  /** The verified connection in use; null until one is made (again). */
+  private volatile @Nullable Link link;
+  private final ReentrantLock connecting = new ReentrantLock();
+  /** Evictions and expiries counted on links that were dropped. */
+  private final AtomicLong evictionsBefore = new AtomicLong();
+  /** This node's fence per key with a write in flight (one at most: the engine locks the key). */
+  private final ConcurrentHashMap<K, WriteFence> writeFences = new ConcurrentHashMap<>();
   /** Versions whose publish failed, until the engine fences their key. */
   private final ConcurrentHashMap<K, Long> unpublished = new ConcurrentHashMap<>();
   private final LuaScript beginFillScript = LuaScript.named("begin_fill");
@@ -111,32 +143,37 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final LuaScript applyScript = LuaScript.named("apply");
   private final LuaScript fenceScript = LuaScript.named("fence");
   private final LuaScript beforeWriteScript = LuaScript.named("before_write");
+  private final LuaScript retireScript = LuaScript.named("retire");
 
-  private RedisTier(Builder<K, V> builder, @Nullable RedisClient ownedClient,
-      StatefulRedisConnection<byte[], byte[]> connection, String server) {
+  /** A fence this node placed before a write: its token, and the link (server processes) it went to. */
+  private record WriteFence(long token, Link link) {}
+
+  private RedisTier(Builder<K, V> builder, @Nullable AbstractRedisClient ownedClient, @Nullable RedisClient client,
+      @Nullable RedisClusterClient clusterClient, String server) {
     this.ownedClient = ownedClient;
-    this.connection = connection;
-    this.redis = connection.sync();
-    this.async = connection.async();
+    this.client = client;
+    this.clusterClient = clusterClient;
     this.codec = builder.codec;
     this.server = server;
     this.keys = new KeySpace<>(builder.keyPrefix != null ? builder.keyPrefix : "tandem:",
         builder.keyEncoder != null ? builder.keyEncoder : String::valueOf);
-    Duration timeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
-    this.commandTimeoutNanos = timeout.toNanos();
+    this.commandTimeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
+    this.commandTimeoutNanos = commandTimeout.toNanos();
     long ttlMillis = builder.timeToLive != null ? builder.timeToLive.toMillis() : 0;
-    long fenceMillis = (builder.writeFenceTimeout != null ? builder.writeFenceTimeout : Duration.ofSeconds(30)).toMillis();
+    this.fenceMillis = (builder.writeFenceTimeout != null ? builder.writeFenceTimeout : Duration.ofSeconds(30)).toMillis();
     this.entryTtl = ascii(ttlMillis);
     this.metaTtl = ascii(ttlMillis + Math.max(MIN_METADATA_RETENTION_MILLIS, 2 * fenceMillis));
     this.writeFenceTimeout = ascii(fenceMillis);
     Duration openTime = builder.circuitOpenTime != null ? builder.circuitOpenTime : Duration.ofSeconds(1);
     this.breaker = new CircuitBreaker(builder.ticker != null ? builder.ticker : Ticker.system(), openTime.toNanos(),
         "RedisTier(" + server + ", " + keys.prefix() + ")");
+    this.writePolicy = builder.writePolicy != null ? builder.writePolicy : WritePolicy.STRICT;
+    this.journal = builder.repairJournal != null ? new RepairJournal(builder.repairJournal) : null;
   }
 
   /**
    * Returns a builder of a Redis tier whose values {@code codec} turns into bytes. A server
-   * ({@link Builder#uri(String)} or {@link Builder#client}) is required.
+   * ({@link Builder#uri(String)}, {@link Builder#client} or {@link Builder#clusterUri}) is required.
    */
   public static <K, V> Builder<K, V> builder(Codec<V> codec) {
     return new Builder<>(requireNonNull(codec, "codec"));
@@ -155,12 +192,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       return null;
     }
+    Link used = link;
     byte[] payload;
     try {
-      payload = redis.get(entryKey);
+      if (used == null) {
+        used = reconnect();
+      }
+      payload = used.redis.get(entryKey);
       breaker.succeeded();
     } catch (RuntimeException e) {
-      breaker.failed(e);
+      failed(used, e);
       throw e;
     }
     return payload == null ? null : EntryFormat.decode(key, payload, codec);
@@ -178,9 +219,13 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     List<K> asked = new ArrayList<>(keys);
     List<RedisFuture<byte[]>> replies = new ArrayList<>(asked.size());
     long deadline = System.nanoTime() + commandTimeoutNanos;
+    Link used = link;
     try {
+      if (used == null) {
+        used = reconnect();
+      }
       for (K key : asked) {
-        replies.add(async.get(this.keys.entry(key)));
+        replies.add(used.async.get(this.keys.entry(key)));
       }
       Map<K, Cached<V>> found = new HashMap<>(asked.size() * 2);
       for (int i = 0; i < asked.size(); i++) {
@@ -197,7 +242,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       RuntimeException failure = e instanceof RuntimeException r ? r : new RedisException("getAllPresent failed", e);
       if (!(failure instanceof IllegalStateException)) {
-        breaker.failed(failure);
+        failed(used, failure);
       }
       log.debug("{}: reading {} keys failed; they read from the database", this, asked.size(), failure);
       return Map.of();
@@ -206,7 +251,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /**
    * Takes the key's fill lease (sharing one that is outstanding), or returns {@link #NO_LEASE} if
-   * the key is fenced or the circuit is open.
+   * the key is fenced, the circuit is open, or the server came back without its fences less than
+   * the write fence timeout ago.
    *
    * @throws RedisException if Redis fails or times out
    */
@@ -216,7 +262,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       return NO_LEASE;
     }
-    return call(() -> beginFillScript.run(redis, pair(entryKey), ascii(newToken()), metaTtl));
+    return call(l -> l.fillsAllowed()
+        ? beginFillScript.run(l.redis, pair(entryKey), ascii(newToken()), metaTtl) : NO_LEASE);
   }
 
   /**
@@ -237,7 +284,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       return false;
     }
-    return call(() -> fillScript.run(redis, pair(entryKey), ascii(lease), EntryFormat.version(loaded.version()),
+    return call(l -> fillScript.run(l.redis, pair(entryKey), ascii(lease), EntryFormat.version(loaded.version()),
         payload, entryTtl, metaTtl)) == 1;
   }
 
@@ -253,14 +300,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
     byte[] entryKey = keys.entry(key);
     if (breaker.allow()) {
-      call(() -> cancelFillScript.run(redis, pair(entryKey), ascii(lease)));
+      call(l -> cancelFillScript.run(l.redis, pair(entryKey), ascii(lease)));
     }
   }
 
   /**
    * Records a committed write in one script: revokes the key's leases, removes this node's fence
    * of the write, lifts a fence unless the write is older than the watermark, and installs the
-   * entry unless a newer version is known or another node's write of the key is in flight.
+   * entry unless a newer version is known or another node's write of the key is in flight. If this
+   * node's fence of the write went to a server process that is gone (H9), the entry is dropped
+   * instead of installed: the server lost the watermark of any newer write published meanwhile.
    *
    * @throws RedisException if Redis fails, times out, or the circuit is open: the engine then fences
    * @throws IllegalArgumentException if the codec cannot encode the value (the engine then fences)
@@ -268,7 +317,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   @Override
   public void applyCommitted(K key, Cached<V> committed) {
     byte[] entryKey = keys.entry(key);
-    Long token = writeTokens.get(key);
+    WriteFence fence = writeFences.get(key);
     byte[] payload;
     try {
       payload = EntryFormat.encode(key, committed, codec);
@@ -280,15 +329,18 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       unpublished.put(key, committed.version());
       throw unavailable("publish", key);
     }
+    byte[] version = EntryFormat.version(committed.version());
     try {
-      call(() -> applyScript.run(redis, pair(entryKey), EntryFormat.version(committed.version()), payload,
-          token == null ? NONE : ascii(token), entryTtl, metaTtl));
+      call(l -> fence != null && !l.sameServers(fence.link())
+          ? retireScript.run(l.redis, pair(entryKey), version, metaTtl)
+          : applyScript.run(l.redis, pair(entryKey), version, payload,
+              fence == null ? NONE : ascii(fence.token()), entryTtl, metaTtl));
     } catch (RuntimeException e) {
       unpublished.put(key, committed.version());
       throw e;
     }
-    if (token != null) {
-      writeTokens.remove(key, token);
+    if (fence != null) {
+      writeFences.remove(key, fence);
     }
     unpublished.remove(key);
   }
@@ -296,21 +348,53 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /**
    * Fences the key before this node's database write of it: drops its entry, revokes its leases
    * and refuses fills on every node until this write is published, or until the write fence
-   * timeout if it never is.
+   * timeout if it never is. Under {@link WritePolicy#AVAILABLE}, a fence that cannot be placed is
+   * replaced by a record in the repair journal, and this node reconnects (and repairs) before its
+   * next use of Redis.
    *
-   * @throws RedisException if Redis fails, times out, or the circuit is open: the write is refused
+   * @throws RedisException under {@link WritePolicy#STRICT} if Redis fails, times out, or the
+   *     circuit is open: the write is refused
+   * @throws java.io.UncheckedIOException under {@link WritePolicy#AVAILABLE} if the journal cannot
+   *     be written: the write is refused
    */
   @Override
   public void beforeWrite(K key) {
     byte[] entryKey = keys.entry(key);
     if (!breaker.allow()) {
-      throw unavailable("fence before write", key);
+      if (writePolicy == WritePolicy.STRICT) {
+        throw unavailable("fence before write", key);
+      }
+      writeUnfenced(key, entryKey, null);
+      return;
     }
     long token = newToken();
-    Long previous = writeTokens.put(key, token); // a write of this node that never published
+    WriteFence previous = writeFences.remove(key); // a write of this node that never published
     unpublished.remove(key);
-    call(() -> beforeWriteScript.run(redis, pair(entryKey), ascii(token), previous == null ? NONE : ascii(previous),
-        writeFenceTimeout, metaTtl));
+    try {
+      call(l -> {
+        writeFences.put(key, new WriteFence(token, l));
+        return beforeWriteScript.run(l.redis, pair(entryKey), ascii(token),
+            previous == null || !l.sameServers(previous.link()) ? NONE : ascii(previous.token()),
+            writeFenceTimeout, metaTtl);
+      });
+    } catch (RuntimeException e) {
+      if (writePolicy == WritePolicy.STRICT) {
+        throw e;
+      }
+      writeUnfenced(key, entryKey, e);
+    }
+  }
+
+  /** AVAILABLE: records the key for repair and drops the link, so that the next use repairs first. */
+  private void writeUnfenced(K key, byte[] entryKey, @Nullable RuntimeException cause) {
+    requireNonNull(journal).record(entryKey);
+    writeFences.remove(key);
+    Link current = link;
+    if (current != null) {
+      drop(current);
+    }
+    log.warn("{}: key {} could not be fenced; its write goes ahead (policy AVAILABLE) and the key is recorded in {}"
+        + " for repair", this, key, journal.path(), cause);
   }
 
   /**
@@ -327,11 +411,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   void fence(K key, @Nullable Long floor) {
     byte[] entryKey = keys.entry(key);
-    Long token = writeTokens.get(key);
-    call(() -> fenceScript.run(redis, pair(entryKey), floor == null ? NONE : EntryFormat.version(floor),
-        token == null ? NONE : ascii(token), metaTtl));
-    if (token != null) {
-      writeTokens.remove(key, token);
+    WriteFence fence = writeFences.get(key);
+    call(l -> fenceScript.run(l.redis, pair(entryKey), floor == null ? NONE : EntryFormat.version(floor),
+        fence == null || !l.sameServers(fence.link()) ? NONE : ascii(fence.token()), metaTtl));
+    if (fence != null) {
+      writeFences.remove(key, fence);
     }
     if (floor != null) {
       unpublished.remove(key, floor);
@@ -349,12 +433,12 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       throw unavailable("invalidate", key);
     }
-    call(() -> redis.del(entryKey));
+    call(l -> l.redis.del(entryKey));
   }
 
   /**
-   * Deletes every entry under this tier's key prefix (SCAN and UNLINK, not atomic: entries
-   * written meanwhile may stay); fenced keys stay fenced.
+   * Deletes every entry under this tier's key prefix, on every master of a cluster (SCAN and
+   * UNLINK, not atomic: entries written meanwhile may stay); fenced keys stay fenced.
    *
    * @throws RedisException if Redis fails, times out, or the circuit is open
    */
@@ -364,23 +448,27 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       throw unavailable("invalidateAll", "every key");
     }
     ScanArgs args = ScanArgs.Builder.matches(keys.entryPattern().getBytes(StandardCharsets.UTF_8)).limit(1000);
-    call(() -> {
-      ScanCursor cursor = ScanCursor.INITIAL;
+    call(l -> {
       long removed = 0;
-      do {
-        KeyScanCursor<byte[]> page = redis.scan(cursor, args);
-        if (!page.getKeys().isEmpty()) {
-          removed += redis.unlink(page.getKeys().toArray(new byte[0][]));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
+      for (RedisClusterCommands<byte[], byte[]> node : l.nodes) {
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+          KeyScanCursor<byte[]> page = node.scan(cursor, args);
+          if (!page.getKeys().isEmpty()) {
+            removed += l.redis.unlink(page.getKeys().toArray(new byte[0][])); // a cluster connection splits by slot
+          }
+          cursor = page;
+        } while (!cursor.isFinished());
+      }
       return removed;
     });
   }
 
   /**
-   * Returns Redis's DBSIZE: every key in the database, so entries, their metadata and any other
-   * application's keys; 0 if Redis cannot be reached. An upper bound, not a count of entries.
+   * Returns the approximate number of entries under this tier's key prefix, summed over the
+   * masters: counted exactly (SCAN) on a server with at most 10,000 keys, else estimated as DBSIZE
+   * times the share of entries among 200 RANDOMKEY samples (metadata and other applications' keys
+   * excluded). Returns 0 if Redis cannot be reached.
    */
   @Override
   public long estimatedSize() {
@@ -388,23 +476,82 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return 0;
     }
     try {
-      return call(() -> redis.dbsize());
+      return call(l -> {
+        long total = 0;
+        for (RedisClusterCommands<byte[], byte[]> node : l.nodes) {
+          total += entriesOn(node);
+        }
+        return total;
+      });
     } catch (RuntimeException e) {
       return 0;
     }
   }
 
-  /** Returns 0: Redis expires and evicts entries itself and does not count them per tier. */
+  private long entriesOn(RedisClusterCommands<byte[], byte[]> node) {
+    long size = node.dbsize();
+    if (size <= EXACT_COUNT_LIMIT) {
+      ScanArgs args = ScanArgs.Builder.matches(keys.entryPattern().getBytes(StandardCharsets.UTF_8)).limit(1000);
+      long count = 0;
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<byte[]> page = node.scan(cursor, args);
+        count += page.getKeys().size();
+        cursor = page;
+      } while (!cursor.isFinished());
+      return count;
+    }
+    int hits = 0;
+    for (int i = 0; i < SAMPLES; i++) {
+      byte[] sampled = node.randomkey();
+      if (sampled != null && keys.isEntryKey(sampled)) {
+        hits++;
+      }
+    }
+    return size * hits / SAMPLES;
+  }
+
+  /**
+   * Returns the keys Redis evicted (under {@code maxmemory}) or expired since this tier was built,
+   * from INFO stats {@code evicted_keys + expired_keys}, summed over the masters. Redis counts per
+   * server, not per prefix: other applications' keys and this tier's expired metadata count too.
+   * Returns what was counted so far if Redis cannot be reached.
+   */
   @Override
   public long evictionCount() {
-    return 0;
+    Link current = link;
+    if (current == null || !breaker.allow()) {
+      return evictionsBefore.get();
+    }
+    try {
+      return evictionsBefore.get() + call(l -> l == current ? current.evictionsSinceVerified() : 0L);
+    } catch (RuntimeException e) {
+      return evictionsBefore.get();
+    }
+  }
+
+  /** Returns the write policy: what a write does when its key cannot be fenced. */
+  public WritePolicy writePolicy() {
+    return writePolicy;
   }
 
   /** Closes the connection, and the client if this tier created it; idempotent. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      connection.close();
+      connecting.lock();
+      try {
+        Link current = link;
+        link = null;
+        if (current != null) {
+          current.close();
+        }
+      } finally {
+        connecting.unlock();
+      }
+      if (journal != null) {
+        journal.close();
+      }
       if (ownedClient != null) {
         ownedClient.shutdown();
       }
@@ -416,12 +563,149 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     return "RedisTier{" + server + ", prefix=" + keys.prefix() + ", circuit=" + breaker + "}";
   }
 
+  // ---------------------------------------------------------------- connections
+
+  /**
+   * Returns the link, making and verifying a new one if there is none. One thread at a time
+   * connects; the others fail at once instead of queueing behind it.
+   *
+   * @throws RedisException if no verified link can be made now
+   */
+  private Link reconnect() {
+    if (!connecting.tryLock()) {
+      throw new RedisException("Redis at " + server + " is being reconnected by another call");
+    }
+    try {
+      Link current = link;
+      if (current != null) {
+        return current;
+      }
+      if (closed.get()) {
+        throw new RedisException(this + " is closed");
+      }
+      Link fresh = open();
+      link = fresh;
+      return fresh;
+    } finally {
+      connecting.unlock();
+    }
+  }
+
+  /** Connects, verifies every server process reached (H9), loads the scripts and repairs the journaled keys. */
+  private Link open() {
+    StatefulConnection<byte[], byte[]> connection;
+    RedisClusterCommands<byte[], byte[]> redis;
+    RedisClusterAsyncCommands<byte[], byte[]> async;
+    List<RedisClusterCommands<byte[], byte[]>> nodes = new ArrayList<>();
+    List<StatefulConnection<byte[], byte[]>> nodeConnections = new ArrayList<>();
+    List<Integer> tags = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    if (clusterClient != null) {
+      StatefulRedisClusterConnection<byte[], byte[]> cluster = clusterClient.connect(ByteArrayCodec.INSTANCE);
+      cluster.setTimeout(commandTimeout);
+      connection = cluster;
+      redis = cluster.sync();
+      async = cluster.async();
+      try {
+        List<RedisClusterNode> masters = new ArrayList<>();
+        for (RedisClusterNode node : cluster.getPartitions()) {
+          if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+            masters.add(node);
+          }
+        }
+        masters.sort(Comparator.comparing(RedisClusterNode::getNodeId));
+        for (RedisClusterNode master : masters) {
+          StatefulRedisConnection<byte[], byte[]> nodeConnection = cluster.getConnection(master.getNodeId());
+          nodeConnection.setTimeout(commandTimeout);
+          nodes.add(nodeConnection.sync());
+          nodeConnections.add(nodeConnection);
+          tags.add(tagOwnedBy(master));
+          names.add(master.getUri().getHost() + ":" + master.getUri().getPort());
+        }
+      } catch (RuntimeException e) {
+        connection.closeAsync();
+        throw e;
+      }
+    } else {
+      StatefulRedisConnection<byte[], byte[]> single = requireNonNull(client).connect(ByteArrayCodec.INSTANCE);
+      single.setTimeout(commandTimeout);
+      connection = single;
+      redis = single.sync();
+      async = single.async();
+      nodes.add(redis);
+      nodeConnections.add(single);
+      tags.add(0);
+      names.add(server);
+    }
+    try {
+      StringBuilder runIds = new StringBuilder();
+      long fillsFrom = System.nanoTime();
+      long evictions = 0;
+      for (int i = 0; i < nodes.size(); i++) {
+        RedisClusterCommands<byte[], byte[]> node = nodes.get(i);
+        ServerEpoch.Verified verified = ServerEpoch.verify(node, keys, tags.get(i), fenceMillis, names.get(i));
+        runIds.append(i == 0 ? "" : ",").append(verified.runId());
+        if (verified.fillsFromNanos() - fillsFrom > 0) {
+          fillsFrom = verified.fillsFromNanos();
+        }
+        for (LuaScript script : scripts()) {
+          script.load(node);
+        }
+        ServerEpoch.loadScripts(node);
+        evictions += Link.evictions(node);
+      }
+      if (journal != null) {
+        journal.repair(journaled -> {
+          for (byte[] entryKey : journaled) {
+            retireScript.run(redis, pair(entryKey), NONE, metaTtl);
+          }
+          log.info("{}: repaired {} keys written without a fence (policy AVAILABLE)", this, journaled.size());
+        });
+      }
+      return new Link(connection, redis, async, List.copyOf(nodes), List.copyOf(nodeConnections), runIds.toString(), fillsFrom, evictions);
+    } catch (RuntimeException e) {
+      connection.closeAsync();
+      throw e;
+    }
+  }
+
+  /** Returns the number of an epoch key whose slot {@code master} owns. */
+  private int tagOwnedBy(RedisClusterNode master) {
+    for (int n = 0; n < 1_000_000; n++) {
+      if (master.hasSlot(SlotHash.getSlot(keys.epoch(n)))) {
+        return n;
+      }
+    }
+    throw new IllegalStateException("no epoch key of prefix " + keys.prefix() + " hashes to a slot of " + master);
+  }
+
+  /** Reports a failed call; drops the link if its connection broke, so that the next call verifies a new one. */
+  private void failed(@Nullable Link used, RuntimeException e) {
+    breaker.failed(e);
+    if (used != null && !used.isOpen()) {
+      drop(used);
+    }
+  }
+
+  private void drop(Link used) {
+    if (LINK.compareAndSet(this, used, null)) {
+      evictionsBefore.addAndGet(used.lastEvictions());
+      used.close();
+    }
+  }
+
+  private List<LuaScript> scripts() {
+    return List.of(beginFillScript, fillScript, cancelFillScript, applyScript, fenceScript, beforeWriteScript,
+        retireScript);
+  }
+
   // ---------------------------------------------------------------- for tests and diagnostics
 
   /** Returns whether {@code key} is fenced now (a fence of this or another node, or a write fence). */
   boolean isFenced(K key) {
+    RedisClusterCommands<byte[], byte[]> redis = commands();
     Map<byte[], byte[]> meta = redis.hgetall(KeySpace.meta(keys.entry(key)));
-    List<byte[]> time = redis.time();
+    List<byte[]> time = redis.time(); // a cluster connection asks the master of the default node: any clock will do
     long now = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
         + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
     for (Map.Entry<byte[], byte[]> field : meta.entrySet()) {
@@ -438,12 +722,12 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /** Returns whether {@code key} has an outstanding fill lease. */
   boolean hasLease(K key) {
-    return redis.hexists(KeySpace.meta(keys.entry(key)), "l".getBytes(StandardCharsets.US_ASCII));
+    return commands().hexists(KeySpace.meta(keys.entry(key)), "l".getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Returns the key's watermark, 0 if it has none. */
   long watermark(K key) {
-    byte[] mark = redis.hget(KeySpace.meta(keys.entry(key)), "m".getBytes(StandardCharsets.US_ASCII));
+    byte[] mark = commands().hget(KeySpace.meta(keys.entry(key)), "m".getBytes(StandardCharsets.US_ASCII));
     return mark == null ? 0 : Long.parseLong(new String(mark, StandardCharsets.US_ASCII));
   }
 
@@ -456,22 +740,36 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     return breaker;
   }
 
-  void loadScripts() {
-    for (LuaScript script : List.of(beginFillScript, fillScript, cancelFillScript, applyScript, fenceScript,
-        beforeWriteScript)) {
-      script.load(redis);
-    }
+  /** Returns the commands of the current link, connecting if needed. */
+  RedisClusterCommands<byte[], byte[]> commands() {
+    Link current = link;
+    return current != null ? current.redis : reconnect().redis;
+  }
+
+  /** Returns the current link, or null if there is none now. */
+  @Nullable Link link() {
+    return link;
+  }
+
+  /** Connects and verifies now (build() does, so that a bad server fails loudly). */
+  void connect() {
+    reconnect();
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private <T> T call(Supplier<T> command) {
+  /** Runs {@code command} on the link (made and verified first if there is none) and reports the outcome. */
+  private <T> T call(Function<Link, T> command) {
+    Link used = link;
     try {
-      T result = command.get();
+      if (used == null) {
+        used = reconnect();
+      }
+      T result = command.apply(used);
       breaker.succeeded();
       return result;
     } catch (RuntimeException e) {
-      breaker.failed(e);
+      failed(used, e);
       throw e;
     }
   }
@@ -505,6 +803,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     private final Codec<V> codec;
     private @Nullable RedisURI uri;
     private @Nullable RedisClient client;
+    private @Nullable List<RedisURI> clusterUris;
+    private @Nullable WritePolicy writePolicy;
+    private @Nullable Path repairJournal;
     private @Nullable String keyPrefix;
     private @Nullable Function<? super K, String> keyEncoder;
     private @Nullable Duration timeToLive;
@@ -521,7 +822,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
      * Connects to the server at {@code uri}, e.g. {@code redis://localhost:6379/0}; password, ACL
      * user, TLS ({@code rediss://}) and database number pass through Lettuce's URI syntax. The
      * tier creates its own client, rejects commands while disconnected instead of queueing them,
-     * and shuts the client down on {@link RedisTier#close()}.
+     * never lets Lettuce reconnect by itself (the tier reconnects and verifies the server, race
+     * H9), and shuts the client down on {@link RedisTier#close()}.
      *
      * @throws IllegalStateException if a server was already set
      * @throws IllegalArgumentException if the URI is not a Redis URI
@@ -544,15 +846,79 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Connects through the caller's client, which keeps its options (Tandem recommends
-     * {@code DisconnectedBehavior.REJECT_COMMANDS}) and is not shut down by the tier.
+     * Connects through the caller's client, which keeps its options and is not shut down by the
+     * tier. Its options must turn automatic reconnection off ({@code ClientOptions.autoReconnect(false)}):
+     * the tier reconnects itself and verifies each new connection (race H9). Tandem recommends
+     * {@code DisconnectedBehavior.REJECT_COMMANDS}.
      *
      * @throws IllegalStateException if a server was already set
+     * @throws IllegalArgumentException if the client reconnects by itself
      */
     public Builder<K, V> client(RedisClient client) {
       requireNonNull(client, "client");
       checkNoServer();
+      if (client.getOptions().isAutoReconnect()) {
+        throw new IllegalArgumentException("the client reconnects by itself: a Redis tier must verify every new"
+            + " connection (a restarted Redis may hold old data), so build the client with"
+            + " ClientOptions.builder().autoReconnect(false)");
+      }
       this.client = client;
+      return this;
+    }
+
+    /**
+     * Connects to a Redis Cluster through Lettuce's cluster client, starting from the nodes at
+     * {@code uris} (one is enough; the others are tried if it fails), e.g. {@code
+     * redis://10.0.0.1:7000}. A key's entry and metadata share a hash slot; the tier's scripts run
+     * on the key's master; {@link RedisTier#invalidateAll()}, {@link RedisTier#estimatedSize()}
+     * and the restart check (race H9) cover every master. The tier owns the client.
+     *
+     * @throws IllegalStateException if a server was already set
+     * @throws IllegalArgumentException if no URI is given or one is not a Redis URI
+     */
+    public Builder<K, V> clusterUri(String... uris) {
+      requireNonNull(uris, "uris");
+      checkNoServer();
+      if (uris.length == 0) {
+        throw new IllegalArgumentException("a cluster needs at least one node URI");
+      }
+      List<RedisURI> parsed = new ArrayList<>(uris.length);
+      for (String uri : uris) {
+        parsed.add(RedisURI.create(requireNonNull(uri, "uri")));
+      }
+      this.clusterUris = List.copyOf(parsed);
+      return this;
+    }
+
+    /**
+     * Sets what a write does when its key cannot be fenced in Redis before the database write.
+     * Default: {@link WritePolicy#STRICT} (the write is refused). {@link WritePolicy#AVAILABLE}
+     * needs a {@link #repairJournal}.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> writePolicy(WritePolicy policy) {
+      requireNonNull(policy, "policy");
+      if (writePolicy != null) {
+        throw new IllegalStateException("write policy was already set to " + writePolicy);
+      }
+      this.writePolicy = policy;
+      return this;
+    }
+
+    /**
+     * Sets the file where the {@link WritePolicy#AVAILABLE} policy records keys it wrote without a
+     * fence (created if missing). Keys recorded by an earlier run of this node are repaired before
+     * the tier first uses Redis. Give each node its own file on a local disk.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> repairJournal(Path file) {
+      requireNonNull(file, "file");
+      if (repairJournal != null) {
+        throw new IllegalStateException("repair journal was already set to " + repairJournal);
+      }
+      this.repairJournal = file;
       return this;
     }
 
@@ -671,44 +1037,63 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Connects, loads the scripts and returns the tier.
+     * Connects, verifies the server (race H9: a server that restarted is cleared of this tier's
+     * keys), loads the scripts and returns the tier.
      *
-     * @throws IllegalStateException if no server was set
+     * @throws IllegalStateException if no server was set, or {@link WritePolicy#AVAILABLE} was set
+     *     without a repair journal (or a journal without it)
      * @throws RedisException if the server cannot be reached or refuses the scripts
      */
     public RedisTier<K, V> build() {
-      if (uri == null && client == null) {
-        throw new IllegalStateException("a Redis tier needs a server: set uri or client");
+      if (uri == null && client == null && clusterUris == null) {
+        throw new IllegalStateException("a Redis tier needs a server: set uri, client or clusterUri");
+      }
+      if (writePolicy == WritePolicy.AVAILABLE && repairJournal == null) {
+        throw new IllegalStateException("write policy AVAILABLE needs a repair journal");
+      }
+      if (repairJournal != null && writePolicy != WritePolicy.AVAILABLE) {
+        throw new IllegalStateException("a repair journal is only used by write policy AVAILABLE");
       }
       Duration timeout = commandTimeout != null ? commandTimeout : Duration.ofSeconds(1);
-      RedisClient owned = null;
-      RedisClient used = client;
+      SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+      AbstractRedisClient owned = null;
+      RedisClient single = client;
+      RedisClusterClient cluster = null;
       String server;
       if (uri != null) {
         RedisURI target = uri;
-        owned = RedisClient.create(target);
-        owned.setOptions(ClientOptions.builder()
+        single = RedisClient.create(target);
+        single.setOptions(ClientOptions.builder()
+            .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+            .socketOptions(socket)
             .timeoutOptions(TimeoutOptions.enabled(timeout))
             .build());
-        used = owned;
+        owned = single;
         server = target.getHost() + ":" + target.getPort();
+      } else if (clusterUris != null) {
+        cluster = RedisClusterClient.create(clusterUris);
+        cluster.setOptions(ClusterClientOptions.builder()
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(socket)
+            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .build());
+        owned = cluster;
+        RedisURI first = clusterUris.get(0);
+        server = "cluster " + first.getHost() + ":" + first.getPort();
       } else {
         server = "client " + requireNonNull(client);
       }
-      StatefulRedisConnection<byte[], byte[]> connection = null;
+      RedisTier<K, V> tier = null;
       try {
-        connection = requireNonNull(used).connect(ByteArrayCodec.INSTANCE);
-        connection.setTimeout(timeout);
-        RedisTier<K, V> tier = new RedisTier<>(this, owned, connection, server);
-        tier.loadScripts();
+        tier = new RedisTier<>(this, owned, single, cluster, server);
+        tier.connect();
         return tier;
       } catch (RuntimeException e) {
-        if (connection != null) {
-          connection.close();
-        }
-        if (owned != null) {
+        if (tier != null) {
+          tier.close();
+        } else if (owned != null) {
           owned.shutdown();
         }
         throw e;
@@ -716,6 +1101,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
 
     private void checkNoServer() {
+      if (clusterUris != null) {
+        throw new IllegalStateException("cluster URIs were already set");
+      }
       if (uri != null) {
         throw new IllegalStateException("uri was already set to " + uri.getHost() + ":" + uri.getPort());
       }

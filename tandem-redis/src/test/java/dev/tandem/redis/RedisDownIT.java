@@ -47,6 +47,9 @@ class RedisDownIT {
   }
 
   private RedisTier<String, Long> tier() {
+    if (server.isRunning()) {
+      Epochs.trust(server.uri(), "down:");
+    }
     return RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(server.uri()).keyPrefix("down:")
         .commandTimeout(Duration.ofMillis(300)).circuitOpenTime(Duration.ofMillis(100)).build();
   }

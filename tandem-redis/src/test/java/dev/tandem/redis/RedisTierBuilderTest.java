@@ -2,6 +2,8 @@ package dev.tandem.redis;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.RedisClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +13,7 @@ class RedisTierBuilderTest {
   @Test
   void needsAServer() {
     assertThatThrownBy(() -> RedisTier.builder(Codec.string()).build())
-        .isInstanceOf(IllegalStateException.class).hasMessage("a Redis tier needs a server: set uri or client");
+        .isInstanceOf(IllegalStateException.class).hasMessage("a Redis tier needs a server: set uri, client or clusterUri");
   }
 
   @Test
@@ -25,6 +27,35 @@ class RedisTierBuilderTest {
     assertThatThrownBy(() -> RedisTier.builder(Codec.string()).commandTimeout(Duration.ofSeconds(1))
         .commandTimeout(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
         .hasMessage("command timeout was already set to PT1S");
+  }
+
+  @Test
+  void availableNeedsAJournalAndAJournalNeedsAvailable() {
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).uri("redis://localhost:1")
+        .writePolicy(WritePolicy.AVAILABLE).build())
+        .isInstanceOf(IllegalStateException.class).hasMessage("write policy AVAILABLE needs a repair journal");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).uri("redis://localhost:1")
+        .repairJournal(Path.of("journal")).build())
+        .isInstanceOf(IllegalStateException.class).hasMessage("a repair journal is only used by write policy AVAILABLE");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).writePolicy(WritePolicy.STRICT)
+        .writePolicy(WritePolicy.AVAILABLE))
+        .isInstanceOf(IllegalStateException.class).hasMessage("write policy was already set to STRICT");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).uri("redis://localhost:1").clusterUri("redis://localhost:2"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("uri was already set to localhost:1");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).clusterUri())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("a cluster needs at least one node URI");
+  }
+
+  /** A client that reconnects by itself would carry commands to a restarted server unverified (H9). */
+  @Test
+  void refusesAClientThatReconnectsByItself() {
+    RedisClient client = RedisClient.create();
+    try {
+      assertThatThrownBy(() -> RedisTier.builder(Codec.string()).client(client))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("autoReconnect(false)");
+    } finally {
+      client.shutdown();
+    }
   }
 
   @Test

@@ -55,6 +55,7 @@ class RedisTierIT {
 
   private RedisTier<String, String> tier(
       java.util.function.UnaryOperator<RedisTier.Builder<String, String>> settings) {
+    Epochs.trust(RedisServer.shared().uri(), prefix);
     return settings.apply(RedisTier.<String, String>builder(Codec.string()).uri(RedisServer.shared().uri())
         .keyPrefix(prefix)).build();
   }
@@ -200,6 +201,7 @@ class RedisTierIT {
 
   @Test
   void invalidateAllTouchesOnlyItsOwnPrefix() {
+    Epochs.trust(RedisServer.shared().uri(), prefix + "neighbour:");
     RedisTier<String, String> neighbour = RedisTier.<String, String>builder(Codec.string())
         .uri(RedisServer.shared().uri()).keyPrefix(prefix + "neighbour:").build();
     try (neighbour) {
@@ -345,6 +347,7 @@ class RedisTierIT {
   void userSuppliedCodec() {
     Codec<Long> longs = Codec.of(v -> Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
         b -> Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII)));
+    Epochs.trust(RedisServer.shared().uri(), prefix + "n:");
     try (RedisTier<Integer, Long> numbers = RedisTier.<Integer, Long>builder(longs).uri(RedisServer.shared().uri())
         .keyPrefix(prefix + "n:").build()) {
       numbers.applyCommitted(1, Cached.present(42L, 3));

@@ -77,6 +77,7 @@ class RemoteWriteDuringLoadIT {
           .keyColumn("k", String.class).rowMapper(new LongColumn("v")).build();
       PausingStore pausing = new PausingStore(store);
       String prefix = "join-" + System.nanoTime() + ":";
+      Epochs.trust(RedisServer.shared().uri(), prefix);
       try (Tandem<String, Long> a = Tandem.builder(store).cacheTier(RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
               .uri(RedisServer.shared().uri()).keyPrefix(prefix).build()).build();
           Tandem<String, Long> b = Tandem.builder((Store<String, Long>) pausing).cacheTier(RedisTier.<String, Long>builder(

@@ -78,6 +78,7 @@ class TandemOnRedisIT {
   }
 
   private Tandem<String, Long> node(String name, UnaryOperator<RedisTier.Builder<String, Long>> settings) {
+    Epochs.trust(RedisServer.shared().uri(), prefix);
     RedisTier<String, Long> tier = settings.apply(RedisTier.<String, Long>builder(LONGS)
         .uri(RedisServer.shared().uri()).keyPrefix(prefix)).build();
     Tandem<String, Long> node = Tandem.builder(store()).cacheTier(tier).name(name).build();

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,13 +28,16 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain #shared() shared} server per JVM, or {@linkplain #start() private} ones for tests
  * that stop, pause or restart their server.
  *
- * <p>The server keeps nothing on disk ({@code --save ""}, no append-only file): a restart comes
- * back empty. The binary is {@code -Dtandem.redis.server=PATH} if set, else {@code redis-server}
- * or {@code valkey-server} from the {@code PATH}.
+ * <p>The server saves nothing by itself ({@code --save ""}, no append-only file): {@link #restart()}
+ * comes back empty. A test of a server that comes back with old data (race H9) takes a {@link
+ * #snapshot()} (SAVE) and later {@link #restartFrom restarts from it}. The binary is {@code
+ * -Dtandem.redis.server=PATH} if set, else {@code redis-server} or {@code valkey-server} from the
+ * {@code PATH}.
  */
 public final class RedisServer implements AutoCloseable {
 
   private static final Duration STARTUP_WAIT = Duration.ofSeconds(20);
+  private static final String DUMP = "dump.rdb";
   private static @Nullable RedisServer shared;
 
   private final Path binary;
@@ -125,20 +129,96 @@ public final class RedisServer implements AutoCloseable {
     halt();
   }
 
+  /** Returns whether the server process is running. */
+  public synchronized boolean isRunning() {
+    Process running = process;
+    return running != null && running.isAlive();
+  }
+
+  /**
+   * Kills the server at once (SIGKILL: no chance to save or to close connections cleanly), as a
+   * crash would; connections are refused until a restart. Does nothing if it is stopped already.
+   *
+   * @throws IllegalStateException if this is the shared server
+   */
+  public synchronized void kill() {
+    if (isShared) {
+      throw new IllegalStateException("the shared server cannot be killed: start a private one");
+    }
+    Process running = process;
+    process = null;
+    if (running != null) {
+      running.destroyForcibly();
+      try {
+        running.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Saves the data set now (SAVE) and returns a copy of the file, for {@link #restartFrom}.
+   *
+   * @throws IllegalStateException if the server is not running or the save fails
+   */
+  public synchronized Path snapshot() {
+    if (!isRunning()) {
+      throw new IllegalStateException("the server is not running");
+    }
+    String reply = command("SAVE");
+    if (!reply.startsWith("+OK")) {
+      throw new IllegalStateException("SAVE answered " + reply.strip());
+    }
+    try {
+      Path copy = Files.createTempFile(directory, "snapshot-", ".rdb");
+      Files.copy(directory.resolve(DUMP), copy, StandardCopyOption.REPLACE_EXISTING);
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not copy the snapshot", e);
+    }
+  }
+
   /**
    * Stops the server if it runs and starts it again, empty, on the same port.
    *
    * @throws IllegalStateException if the server was closed or cannot start
    */
   public synchronized void restart() {
+    checkRestartable();
+    halt();
+    try {
+      Files.deleteIfExists(directory.resolve(DUMP));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete the old dump file", e);
+    }
+    process = launch(port);
+  }
+
+  /**
+   * Kills the server if it runs (SIGKILL) and starts it again on the same port with the data of
+   * {@code snapshot}, an earlier {@link #snapshot()}: the server comes back with old data.
+   *
+   * @throws IllegalStateException if the server was closed or cannot start
+   */
+  public synchronized void restartFrom(Path snapshot) {
+    checkRestartable();
+    kill();
+    try {
+      Files.copy(snapshot, directory.resolve(DUMP), StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not put the snapshot in place", e);
+    }
+    process = launch(port);
+  }
+
+  private void checkRestartable() {
     if (closed) {
       throw new IllegalStateException("the server was closed");
     }
     if (isShared) {
       throw new IllegalStateException("the shared server cannot be restarted: start a private one");
     }
-    halt();
-    process = launch(port);
   }
 
   /** Stops a private server and deletes its directory; idempotent. Does nothing on the shared server. */
@@ -189,6 +269,7 @@ public final class RedisServer implements AutoCloseable {
         "--appendonly", "no",
         "--daemonize", "no",
         "--dir", directory.toString(),
+        "--dbfilename", DUMP,
         "--logfile", ""));
     Process started;
     try {
@@ -210,6 +291,26 @@ public final class RedisServer implements AutoCloseable {
     started.destroyForcibly();
     throw new IllegalStateException("redis-server did not answer on port " + port + " within " + STARTUP_WAIT
         + ": " + tail(log));
+  }
+
+  /** Sends one inline command and returns the first line of the reply. */
+  private String command(String inline) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      StringBuilder line = new StringBuilder();
+      int c;
+      while ((c = in.read()) >= 0 && c != '\n') {
+        line.append((char) c);
+      }
+      return line.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not send " + inline + " to Redis on port " + port, e);
+    }
   }
 
   private static boolean answersPing(int port) {

@@ -1,0 +1,111 @@
+package dev.tandem.redis;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The file where a tier under the {@link WritePolicy#AVAILABLE} policy records each Redis key it
+ * let a write go to the database without fencing: one Base64 line per key, appended and forced to
+ * the disk before the write proceeds. It survives a crash of the node: a tier opened on the same
+ * file repairs the keys before its first use of Redis. Thread-safe.
+ */
+final class RepairJournal implements AutoCloseable {
+
+  private final Path path;
+  private final FileChannel channel;
+
+  RepairJournal(Path path) {
+    this.path = path;
+    try {
+      Path parent = path.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      channel.position(channel.size());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not open the repair journal " + path, e);
+    }
+  }
+
+  /**
+   * Appends {@code redisKey} and forces it to the disk.
+   *
+   * @throws UncheckedIOException if the journal cannot be written: the write must then be refused
+   */
+  synchronized void record(byte[] redisKey) {
+    byte[] line = (Base64.getEncoder().encodeToString(redisKey) + "\n").getBytes(StandardCharsets.US_ASCII);
+    try {
+      ByteBuffer buffer = ByteBuffer.wrap(line);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not record a key in the repair journal " + path, e);
+    }
+  }
+
+  /**
+   * Hands every recorded key (once each) to {@code repair} and empties the journal if it returns
+   * normally; records made meanwhile wait. Does nothing if the journal is empty.
+   *
+   * @throws RuntimeException what {@code repair} throws; the journal then keeps every key
+   */
+  synchronized void repair(Consumer<List<byte[]>> repair) {
+    List<byte[]> keys = recorded();
+    if (keys.isEmpty()) {
+      return;
+    }
+    repair.accept(keys);
+    try {
+      channel.truncate(0);
+      channel.position(0);
+      channel.force(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not empty the repair journal " + path, e);
+    }
+  }
+
+  /** Returns the recorded keys, each once, in the order first recorded. */
+  synchronized List<byte[]> recorded() {
+    try {
+      Set<String> lines = new LinkedHashSet<>(Files.readAllLines(path, StandardCharsets.US_ASCII));
+      List<byte[]> keys = new ArrayList<>(lines.size());
+      for (String line : lines) {
+        if (!line.isBlank()) {
+          keys.add(Base64.getDecoder().decode(line.strip()));
+        }
+      }
+      return keys;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException("could not read the repair journal " + path, e);
+    }
+  }
+
+  Path path() {
+    return path;
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // nothing was pending: every record was forced when made
+    }
+  }
+}

@@ -26,6 +26,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The cache tier shared by many nodes: one Redis or Valkey server (standalone) through Lettuce.
@@ -131,6 +133,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** The verified connection in use; null until one is made (again). */
   private volatile @Nullable Link link;
   private final ReentrantLock connecting = new ReentrantLock();
+  private final @Nullable Disposable deactivations;
   /** Evictions and expiries counted on links that were dropped. */
   private final AtomicLong evictionsBefore = new AtomicLong();
   /** This node's fence per key with a write in flight (one at most: the engine locks the key). */
@@ -169,6 +172,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         "RedisTier(" + server + ", " + keys.prefix() + ")");
     this.writePolicy = builder.writePolicy != null ? builder.writePolicy : WritePolicy.STRICT;
     this.journal = builder.repairJournal != null ? new RepairJournal(builder.repairJournal) : null;
+    // A cluster connection opens node connections by itself; when one of those the link verified
+    // closes (its master went away), the link is dropped at once rather than at its next failure.
+    this.deactivations = clusterClient == null ? null : clusterClient.getResources().eventBus().get()
+        .filter(ConnectionDeactivatedEvent.class::isInstance)
+        .subscribe(event -> {
+          Link current = link;
+          if (current != null && !current.isOpen()) {
+            drop(current);
+          }
+        });
   }
 
   /**
@@ -549,6 +562,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       } finally {
         connecting.unlock();
       }
+      if (deactivations != null) {
+        deactivations.dispose();
+      }
       if (journal != null) {
         journal.close();
       }
@@ -615,7 +631,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         }
         masters.sort(Comparator.comparing(RedisClusterNode::getNodeId));
         for (RedisClusterNode master : masters) {
-          StatefulRedisConnection<byte[], byte[]> nodeConnection = cluster.getConnection(master.getNodeId());
+          // by host and port: the connection that commands routed by slot to this master use
+          StatefulRedisConnection<byte[], byte[]> nodeConnection =
+              cluster.getConnection(master.getUri().getHost(), master.getUri().getPort());
           nodeConnection.setTimeout(commandTimeout);
           nodes.add(nodeConnection.sync());
           nodeConnections.add(nodeConnection);

@@ -4,6 +4,7 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ final class ServerEpoch {
   private static final LuaScript FLUSH = LuaScript.plain("epoch_flush");
   private static final LuaScript END = LuaScript.plain("epoch_end");
   private static final int BATCH = 500;
+  private static final String RELEASE =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
   /**
    * What a verification found: the process's run id, the {@link System#nanoTime()} from which
@@ -73,6 +76,21 @@ final class ServerEpoch {
           + " node is clearing the keys of prefix " + keys.prefix() + " on it; the tier stays unavailable until it has");
     }
     boolean hadEpoch = begun[0] == 3;
+    try {
+      return flush(node, keys, runId, uptimeSeconds, hadEpoch, epochKeys, token, lockTtl, fenceMillis, server);
+    } catch (RuntimeException e) {
+      try { // let another node take over at once rather than when the lock lapses
+        node.eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] {epochKeys[1]}, token);
+      } catch (RuntimeException release) {
+        e.addSuppressed(release);
+      }
+      throw e;
+    }
+  }
+
+  private static Verified flush(RedisClusterCommands<byte[], byte[]> node, KeySpace<?> keys, String runId,
+      long uptimeSeconds, boolean hadEpoch, byte[][] epochKeys, byte[] token, byte[] lockTtl, long fenceMillis,
+      String server) {
     List<byte[]> time = node.time();
     long serverNowMillis = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
         + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
@@ -81,15 +99,16 @@ final class ServerEpoch {
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
       KeyScanCursor<byte[]> page = node.scan(cursor, args);
-      List<byte[]> batch = new ArrayList<>(page.getKeys().size() + 1);
-      batch.add(epochKeys[1]);
+      List<byte[]> batch = new ArrayList<>(page.getKeys().size() + 2);
+      batch.add(token);
+      batch.add(lockTtl);
       for (byte[] key : page.getKeys()) {
         if (!keys.isEpochKey(key)) {
           batch.add(key);
         }
       }
-      if (batch.size() > 1) {
-        long unlinked = FLUSH.run(node, batch.toArray(new byte[0][]), token, lockTtl);
+      if (batch.size() > 2) {
+        long unlinked = FLUSH.run(node, new byte[][] {epochKeys[1]}, batch.toArray(new byte[0][]));
         if (unlinked < 0) {
           throw lostLock(server, keys);
         }

@@ -77,10 +77,15 @@ class TandemOnRedisIT {
         .rowMapper(new LongColumn("v")).build();
   }
 
-  private Tandem<String, Long> node(String name, UnaryOperator<RedisTier.Builder<String, Long>> settings) {
+  /** Points the builder at the Redis under test, where {@code prefix} is in steady use. */
+  RedisTier.Builder<String, Long> server(RedisTier.Builder<String, Long> builder, String prefix) {
     Epochs.trust(RedisServer.shared().uri(), prefix);
-    RedisTier<String, Long> tier = settings.apply(RedisTier.<String, Long>builder(LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix)).build();
+    return builder.uri(RedisServer.shared().uri());
+  }
+
+  private Tandem<String, Long> node(String name, UnaryOperator<RedisTier.Builder<String, Long>> settings) {
+    RedisTier<String, Long> tier = settings.apply(server(RedisTier.<String, Long>builder(LONGS), prefix)
+        .keyPrefix(prefix)).build();
     Tandem<String, Long> node = Tandem.builder(store()).cacheTier(tier).name(name).build();
     nodes.add(node);
     return node;

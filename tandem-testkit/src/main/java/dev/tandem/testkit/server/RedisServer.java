@@ -43,13 +43,20 @@ public final class RedisServer implements AutoCloseable {
   private final Path binary;
   private final Path directory;
   private final boolean isShared;
+  private final boolean clusterNode;
   private int port;
+  private int busPort;
   private @Nullable Process process;
   private boolean closed;
 
   private RedisServer(boolean isShared) {
+    this(isShared, false);
+  }
+
+  private RedisServer(boolean isShared, boolean clusterNode) {
     this.binary = findBinary();
     this.isShared = isShared;
+    this.clusterNode = clusterNode;
     try {
       this.directory = Files.createTempDirectory("tandem-redis-");
     } catch (IOException e) {
@@ -59,6 +66,7 @@ public final class RedisServer implements AutoCloseable {
     for (int attempt = 0; attempt < 3; attempt++) { // a free port may be taken before the server binds it
       try {
         this.port = freePort();
+        this.busPort = clusterNode ? freePort() : 0;
         this.process = launch(port);
         return;
       } catch (IllegalStateException e) {
@@ -93,9 +101,19 @@ public final class RedisServer implements AutoCloseable {
     return new RedisServer(false);
   }
 
+  /** Starts a private server with cluster mode on, not yet part of a cluster: see {@link RedisCluster}. */
+  static RedisServer startClusterNode() {
+    return new RedisServer(false, true);
+  }
+
   /** Returns the loopback port the server listens on (kept across {@link #restart()}). */
   public synchronized int port() {
     return port;
+  }
+
+  /** Returns the cluster bus port of a cluster node (0 for a standalone server). */
+  synchronized int busPort() {
+    return busPort;
   }
 
   /** Returns the server's URI, {@code redis://127.0.0.1:<port>}. */
@@ -271,6 +289,10 @@ public final class RedisServer implements AutoCloseable {
         "--dir", directory.toString(),
         "--dbfilename", DUMP,
         "--logfile", ""));
+    if (clusterNode) {
+      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+          "--cluster-port", Integer.toString(busPort), "--cluster-node-timeout", "3000"));
+    }
     Process started;
     try {
       started = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -293,24 +315,48 @@ public final class RedisServer implements AutoCloseable {
         + ": " + tail(log));
   }
 
-  /** Sends one inline command and returns the first line of the reply. */
-  private String command(String inline) {
+  /**
+   * Sends one command and returns its reply as text: a simple string or error with its sign
+   * ({@code +OK}, {@code -ERR ...}), an integer as {@code :n}, a bulk string as its content.
+   *
+   * @throws UncheckedIOException if the server cannot be reached
+   */
+  public synchronized String command(String... args) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
       socket.setSoTimeout(30_000);
+      StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+      for (String arg : args) {
+        request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+      }
       OutputStream out = socket.getOutputStream();
-      out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(request.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = socket.getInputStream();
-      StringBuilder line = new StringBuilder();
-      int c;
-      while ((c = in.read()) >= 0 && c != '\n') {
+      String first = readLine(in);
+      if (!first.startsWith("$")) {
+        return first;
+      }
+      int length = Integer.parseInt(first.substring(1));
+      if (length < 0) {
+        return "";
+      }
+      byte[] body = in.readNBytes(length + 2);
+      return new String(body, 0, Math.min(length, body.length), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not send " + args[0] + " to Redis on port " + port, e);
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0 && c != '\n') {
+      if (c != '\r') {
         line.append((char) c);
       }
-      return line.toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not send " + inline + " to Redis on port " + port, e);
     }
+    return line.toString();
   }
 
   private static boolean answersPing(int port) {

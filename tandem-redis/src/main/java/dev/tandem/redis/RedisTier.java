@@ -53,10 +53,10 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 
 /**
- * The cache tier shared by many nodes: one Redis or Valkey server (standalone) through Lettuce.
- * Nodes that use the same server and {@linkplain Builder#keyPrefix key prefix} share their cache;
- * this tier keeps no copy of its own, so a write acknowledged on one node is what every other node
- * reads next (race H8).
+ * The cache tier shared by many nodes: one Redis or Valkey server, or a Redis Cluster, through
+ * Lettuce. Nodes that use the same server and {@linkplain Builder#keyPrefix key prefix} share their
+ * cache; this tier keeps no copy of its own, so a write acknowledged on one node is what every other
+ * node reads next (race H8).
  *
  * <p><b>Design.</b> A key {@code k} has two Redis keys in one hash slot: its entry
  * <code>&lt;prefix&gt;{k}</code> (a string: version, kind, value bytes) and its metadata
@@ -76,22 +76,75 @@ import reactor.core.Disposable;
  *       so a delayed publish of an older write cannot lift it.
  * </ul>
  *
+ * <p><b>A server that restarted (H9).</b> A Redis that restarts empty, from an old RDB snapshot, or
+ * a replica promoted in a fail-over may hold entries older than acknowledged writes, and has lost
+ * (or holds old) watermarks, leases and fences. The tier never uses a connection it has not
+ * verified: Lettuce's automatic reconnection is off, and when a connection breaks the tier makes a
+ * new one itself (behind the circuit breaker's probe) and verifies, on each server process it
+ * reaches (every master of a cluster), that process's {@code run_id} against the epoch key of the
+ * prefix on it (see {@code ServerEpoch}). A process's run id is new in every process, and the epoch
+ * key holds the run id at which the prefix's keys on that server were last vouched for. If they
+ * differ (or the key is missing), one node takes a flush lock in the same script that read the
+ * epoch key, unlinks every key of the prefix on that server (entries and metadata) in batches that
+ * each check the lock is still its own, and then, still under the lock, writes the new run id into
+ * the epoch key. A node that finds the lock taken keeps the tier unavailable (reads go to the
+ * database, {@code STRICT} writes are refused) until the epoch matches. Why no node ever serves
+ * old data, nor loses data it relies on:
+ *
+ * <ol>
+ *   <li>A node serves through a link only after the epoch key named the running process; that key
+ *       is written only by a flusher that still held the lock, after its last unlink.
+ *   <li>Once the epoch names the running process, no node can start a flush while that process
+ *       lives: the check of the epoch and the taking of the lock are one script. The epoch key has
+ *       no time to live, is not an entry (invalidateAll leaves it), and a restart from a snapshot
+ *       brings back an epoch that names an older process.
+ *   <li>A flusher whose lock lapsed (it paused, or died) unlinks nothing more: every batch checks
+ *       the lock. So every unlink of a flush precedes the epoch write, which precedes every use.
+ *   <li>What the old process held for writes in flight is gone. A write whose fence went to an
+ *       earlier process publishes by dropping the entry and raising the watermark, not by
+ *       installing (the server may have lost the watermark of a newer write published before it
+ *       went). And no node installs a fill until the write fence timeout has passed since the
+ *       server came back (since it started, if it came back empty and held none of the prefix's
+ *       keys), so that a fill that read the database before such a write committed cannot stay
+ *       cached if that write never manages to publish.
+ * </ol>
+ *
+ * <p>Not covered: a server whose data is replaced while it keeps its process (FLUSHALL,
+ * {@code DEBUG RELOAD}, a replica resynchronised under a live connection), and a proxy in front of
+ * Redis that keeps the client's connection while reconnecting to a restarted server (the run id is
+ * checked per connection). In a cluster, Lettuce opens node connections itself: the tier verifies
+ * the connections that commands routed by slot use, and drops its link as soon as one of them
+ * closes (connection events, and any failed call); a command that Lettuce routed to a new node
+ * connection in the instant before that event is not covered. The keys of a prefix must all be on
+ * the masters of one cluster; slot migration (resharding) while nodes run is not handled.
+ *
  * <p><b>When Redis is down or slow.</b> Calls time out after the {@linkplain
  * Builder#commandTimeout command timeout}; three failures in a row open a circuit breaker for the
  * {@linkplain Builder#circuitOpenTime open time}, after which one call at a time probes. While the
  * circuit is open, {@link #getIfPresent} returns null and {@link #beginFill} returns {@link
- * #NO_LEASE}: reads go to the database and fill nothing. {@link #beforeWrite} throws, so the
- * engine refuses the write before touching the database (no node can then read a value older than
- * an acknowledged write: the {@code STRICT} policy). A fence that could not be lifted because its
- * writer lost Redis after committing lapses after the {@linkplain Builder#writeFenceTimeout write
- * fence timeout}; by then the database holds the committed value, which is what a fill reads.
+ * #NO_LEASE}: reads go to the database and fill nothing. What a write does depends on the
+ * {@linkplain Builder#writePolicy write policy}: under {@link WritePolicy#STRICT} (the default)
+ * {@link #beforeWrite} throws, so the engine refuses the write before touching the database and no
+ * node can read a value older than an acknowledged write. Under {@link WritePolicy#AVAILABLE} the
+ * key is appended to the {@linkplain Builder#repairJournal repair journal} (forced to disk), the
+ * link is dropped, and the write goes ahead; the next link this node makes drops the entry and
+ * revokes the leases of every journaled key before it is used, and a write that committed after
+ * that repair and then failed to publish is journaled again. Meanwhile another node that still
+ * reaches Redis may read the value that write replaced: until this node reaches Redis again, or
+ * the entry's time to live runs out. A fence that could not be lifted because its writer lost
+ * Redis after committing lapses after the {@linkplain Builder#writeFenceTimeout write fence
+ * timeout}; by then the database holds the committed value, which is what a fill reads.
+ *
+ * <p><b>Cluster.</b> With {@link Builder#clusterUri}, the tier talks to every master through
+ * Lettuce's cluster client: a key's scripts run on its master (entry and metadata share a slot),
+ * {@link #invalidateAll}, {@link #estimatedSize}, {@link #evictionCount} and the restart check
+ * cover every master, and each master has its own epoch key (a hash tag that falls in its slots).
  *
  * <p>Give each Tandem its own tier instance (one connection each): the tier remembers which
  * write fences its engine placed, and relies on the engine writing a key from one thread at a time.
- *
- * <p>Not yet handled: a server that restarts empty or from an old snapshot (race H9), Redis
- * Cluster, key eviction under {@code maxmemory} (run the server with {@code noeviction} or a
- * {@code volatile-*} policy and a time-to-live, so that metadata is not evicted before entries).
+ * All nodes of a prefix should use the same write fence timeout. Run Redis with {@code noeviction}
+ * or a {@code volatile-*} policy and a time-to-live, so that metadata (and the epoch key, which has
+ * no time-to-live) is not evicted before entries.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -138,6 +191,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final AtomicLong evictionsBefore = new AtomicLong();
   /** This node's fence per key with a write in flight (one at most: the engine locks the key). */
   private final ConcurrentHashMap<K, WriteFence> writeFences = new ConcurrentHashMap<>();
+  /** Keys whose write went ahead without a fence (AVAILABLE) and has not published yet. */
+  private final java.util.Set<K> unfenced = ConcurrentHashMap.newKeySet();
   /** Versions whose publish failed, until the engine fences their key. */
   private final ConcurrentHashMap<K, Long> unpublished = new ConcurrentHashMap<>();
   private final LuaScript beginFillScript = LuaScript.named("begin_fill");
@@ -335,11 +390,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     try {
       payload = EntryFormat.encode(key, committed, codec);
     } catch (RuntimeException e) {
-      unpublished.put(key, committed.version());
+      publishFailed(key, entryKey, committed.version());
       throw e;
     }
     if (!breaker.allow()) {
-      unpublished.put(key, committed.version());
+      publishFailed(key, entryKey, committed.version());
       throw unavailable("publish", key);
     }
     byte[] version = EntryFormat.version(committed.version());
@@ -349,12 +404,13 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
           : applyScript.run(l.redis, pair(entryKey), version, payload,
               fence == null ? NONE : ascii(fence.token()), entryTtl, metaTtl));
     } catch (RuntimeException e) {
-      unpublished.put(key, committed.version());
+      publishFailed(key, entryKey, committed.version());
       throw e;
     }
     if (fence != null) {
       writeFences.remove(key, fence);
     }
+    unfenced.remove(key);
     unpublished.remove(key);
   }
 
@@ -398,9 +454,28 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
   }
 
+  private void publishFailed(K key, byte[] entryKey, long version) {
+    unpublished.put(key, version);
+    if (unfenced.remove(key)) {
+      // the journal may have been repaired (and emptied) before this write committed: record it again
+      requireNonNull(journal).record(entryKey);
+      Link current = link;
+      if (current != null) {
+        drop(current);
+      }
+    }
+  }
+
+  /** Forgets the fence of a write that ends without publishing; the fence itself lapses in Redis. */
+  @Override
+  public void writeAbandoned(K key) {
+    unfenced.remove(key);
+  }
+
   /** AVAILABLE: records the key for repair and drops the link, so that the next use repairs first. */
   private void writeUnfenced(K key, byte[] entryKey, @Nullable RuntimeException cause) {
     requireNonNull(journal).record(entryKey);
+    unfenced.add(key);
     writeFences.remove(key);
     Link current = link;
     if (current != null) {

@@ -46,4 +46,22 @@ class KeySpaceTest {
   void scanPatternEscapesGlobCharactersOfThePrefix() {
     assertThat(new KeySpace<String>("a*b?[c]:", String::valueOf).entryPattern()).isEqualTo("a\\*b\\?\\[c\\]:{*}");
   }
+
+  /** The epoch keys are in the flush pattern's range but never an entry, and never one of a key's names. */
+  @Test
+  void epochKeysNeverCollideWithEntries() {
+    byte[] epoch = space.epoch(3);
+    assertThat(new String(epoch, StandardCharsets.UTF_8)).isEqualTo("app:{%e3}:epoch");
+    assertThat(space.isEpochKey(epoch)).isTrue();
+    assertThat(space.isEpochKey(space.flushLock(3))).isTrue();
+    assertThat(space.isEntryKey(epoch)).isFalse();
+    for (String key : AWKWARD) {
+      assertThat(space.isEpochKey(space.entry(key))).as(key).isFalse();
+      assertThat(space.isEpochKey(KeySpace.meta(space.entry(key)))).as(key).isFalse();
+      assertThat(space.isEntryKey(space.entry(key))).as(key).isTrue();
+      assertThat(space.isEntryKey(KeySpace.meta(space.entry(key)))).as(key).isFalse();
+    }
+    assertThat(space.isEpochKey(space.entry("%e0"))).as("an escaped %% never starts %%e").isFalse();
+    assertThat(space.dataPattern()).isEqualTo("app:{*");
+  }
 }

@@ -1,0 +1,54 @@
+package dev.tandem.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The AVAILABLE policy's journal: keys survive a reopen, a failed repair keeps them, a repair empties it. */
+class RepairJournalTest {
+
+  @TempDir Path directory;
+
+  private static byte[] key(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void recordedKeysSurviveAReopenOnceEach() {
+    Path file = directory.resolve("j");
+    try (RepairJournal journal = new RepairJournal(file)) {
+      journal.record(key("a{1}"));
+      journal.record(key("a{2}"));
+      journal.record(key("a{1}"));
+    }
+    try (RepairJournal reopened = new RepairJournal(file)) {
+      assertThat(reopened.recorded()).extracting(b -> new String(b, StandardCharsets.UTF_8))
+          .containsExactly("a{1}", "a{2}");
+      reopened.record(key("a{3}"));
+      assertThat(reopened.recorded()).hasSize(3);
+    }
+  }
+
+  @Test
+  void aFailedRepairKeepsEveryKeyAndASuccessfulOneEmptiesTheJournal() {
+    try (RepairJournal journal = new RepairJournal(directory.resolve("j"))) {
+      journal.record(key("a{1}"));
+      assertThatThrownBy(() -> journal.repair(keys -> {
+        throw new IllegalStateException("Redis went away");
+      })).hasMessage("Redis went away");
+      assertThat(journal.recorded()).hasSize(1);
+      List<byte[]> repaired = new ArrayList<>();
+      journal.repair(repaired::addAll);
+      assertThat(repaired).hasSize(1);
+      assertThat(journal.recorded()).isEmpty();
+      journal.record(key("a{2}"));
+      assertThat(journal.recorded()).hasSize(1);
+    }
+  }
+}

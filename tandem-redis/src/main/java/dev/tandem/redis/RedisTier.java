@@ -192,7 +192,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** This node's fence per key with a write in flight (one at most: the engine locks the key). */
   private final ConcurrentHashMap<K, WriteFence> writeFences = new ConcurrentHashMap<>();
   /** Keys whose write went ahead without a fence (AVAILABLE) and has not published yet. */
-  private final java.util.Set<K> unfenced = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<K, Long> unfenced = new ConcurrentHashMap<>();
   /** Versions whose publish failed, until the engine fences their key. */
   private final ConcurrentHashMap<K, Long> unpublished = new ConcurrentHashMap<>();
   private final LuaScript beginFillScript = LuaScript.named("begin_fill");
@@ -456,9 +456,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   private void publishFailed(K key, byte[] entryKey, long version) {
     unpublished.put(key, version);
-    if (unfenced.remove(key)) {
-      // the journal may have been repaired (and emptied) before this write committed: record it again
-      requireNonNull(journal).record(entryKey);
+    Long recordedAt = unfenced.remove(key);
+    if (recordedAt != null && recordedAt != requireNonNull(journal).repairs()) {
+      // the journal was repaired (and emptied) since, maybe before this write committed: record it again
+      journal.record(entryKey);
       Link current = link;
       if (current != null) {
         drop(current);
@@ -474,8 +475,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /** AVAILABLE: records the key for repair and drops the link, so that the next use repairs first. */
   private void writeUnfenced(K key, byte[] entryKey, @Nullable RuntimeException cause) {
-    requireNonNull(journal).record(entryKey);
-    unfenced.add(key);
+    unfenced.put(key, requireNonNull(journal).record(entryKey));
     writeFences.remove(key);
     Link current = link;
     if (current != null) {

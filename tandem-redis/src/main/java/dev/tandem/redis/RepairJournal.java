@@ -25,6 +25,7 @@ final class RepairJournal implements AutoCloseable {
 
   private final Path path;
   private final FileChannel channel;
+  private long repairs;
 
   RepairJournal(Path path) {
     this.path = path;
@@ -42,11 +43,12 @@ final class RepairJournal implements AutoCloseable {
   }
 
   /**
-   * Appends {@code redisKey} and forces it to the disk.
+   * Appends {@code redisKey} and forces it to the disk; returns the {@linkplain #repairs() repair
+   * count} at which it was recorded.
    *
    * @throws UncheckedIOException if the journal cannot be written: the write must then be refused
    */
-  synchronized void record(byte[] redisKey) {
+  synchronized long record(byte[] redisKey) {
     byte[] line = (Base64.getEncoder().encodeToString(redisKey) + "\n").getBytes(StandardCharsets.US_ASCII);
     try {
       ByteBuffer buffer = ByteBuffer.wrap(line);
@@ -57,6 +59,12 @@ final class RepairJournal implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("could not record a key in the repair journal " + path, e);
     }
+    return repairs;
+  }
+
+  /** Returns how many repairs emptied the journal: a record made before the count changed was repaired. */
+  synchronized long repairs() {
+    return repairs;
   }
 
   /**
@@ -75,6 +83,7 @@ final class RepairJournal implements AutoCloseable {
       channel.truncate(0);
       channel.position(0);
       channel.force(true);
+      repairs++;
     } catch (IOException e) {
       throw new UncheckedIOException("could not empty the repair journal " + path, e);
     }

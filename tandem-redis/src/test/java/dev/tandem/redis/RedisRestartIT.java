@@ -173,4 +173,34 @@ class RedisRestartIT {
     writer.applyCommitted("k", Cached.present(3L, 3));
     assertThat(reader.getIfPresent("k")).isEqualTo(Cached.present(3L, 3));
   }
+
+  /** While another node clears the prefix on a restarted server, this node reads the database and refuses writes. */
+  @Test
+  void aFlushInProgressElsewhereKeepsTheTierUnavailable() throws Exception {
+    Epochs.trust(server.uri(), PREFIX);
+    RedisTier<String, Long> tier = tier(Duration.ofMillis(300));
+    Tandem<String, Long> node = node("a", tier);
+    node.put("k", 1L);
+    server.kill();
+    server.restart();
+    String lock = new String(new KeySpace<String>(PREFIX, String::valueOf).flushLock(0),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(server.command("SET", lock, "another-node", "PX", "60000")).isEqualTo("+OK");
+    for (int i = 0; i < 5; i++) {
+      assertThat(node.get("k")).as("read %d while another node flushes", i).contains(1L);
+    }
+    assertThat(tier.link()).as("no connection is used before the epoch matches").isNull();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.put("k", 2L))
+        .isInstanceOf(dev.tandem.CacheTierUnavailableException.class);
+    assertThat(server.command("DEL", lock)).isEqualTo(":1"); // the other node gave up; this one takes over
+    RedisTierIT.awaitTrue("the tier is verified again", () -> {
+      try {
+        node.put("k", 3L);
+        return true;
+      } catch (dev.tandem.CacheTierUnavailableException e) {
+        return false;
+      }
+    });
+    assertThat(node.getIfCached("k")).contains(3L);
+  }
 }

@@ -38,7 +38,7 @@ class RepairJournalTest {
   @Test
   void aFailedRepairKeepsEveryKeyAndASuccessfulOneEmptiesTheJournal() {
     try (RepairJournal journal = new RepairJournal(directory.resolve("j"))) {
-      journal.record(key("a{1}"));
+      assertThat(journal.record(key("a{1}"))).isZero();
       assertThatThrownBy(() -> journal.repair(keys -> {
         throw new IllegalStateException("Redis went away");
       })).hasMessage("Redis went away");
@@ -47,7 +47,8 @@ class RepairJournalTest {
       journal.repair(repaired::addAll);
       assertThat(repaired).hasSize(1);
       assertThat(journal.recorded()).isEmpty();
-      journal.record(key("a{2}"));
+      assertThat(journal.repairs()).as("a record made before 1 was repaired").isEqualTo(1);
+      assertThat(journal.record(key("a{2}"))).isEqualTo(1);
       assertThat(journal.recorded()).hasSize(1);
     }
   }

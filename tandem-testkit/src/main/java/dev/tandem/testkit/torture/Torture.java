@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A torture run: concurrent clients hammer few keys of a {@link Tandem} of {@code String} keys and
- * {@code Long} values with a seeded mix of reads, writes, updates, deletes and invalidations, while
+ * {@code Long} values (or of several, the nodes of a cluster, with the clients spread over them) with a seeded mix of reads, writes, updates, deletes and invalidations, while
  * a {@link Nemesis} injects faults; every operation is recorded for the linearizability checker.
  *
  * <pre>{@code
@@ -40,9 +40,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>The end.</b> When the duration is over the clients finish their current operation, the
  * nemesis heals every fault, the quiescence action runs (for example waiting until the database
- * has no transaction in progress), and one more process reads every key through the target and
- * then directly from the database ({@code db-read}), so that a final divergence or a lost write
- * shows up in the same check.
+ * has no transaction in progress), and one more process per node reads every key through its node
+ * (process {@code clients + i} through node {@code i}), then process {@code clients} reads it
+ * directly from the database ({@code db-read}), so that a final divergence or a lost write shows
+ * up in the same check.
  *
  * <p>The operation mix replays from the seed; the interleaving does not.
  */
@@ -50,7 +51,7 @@ public final class Torture {
 
   private static final int FINAL_READ_ATTEMPTS = 5;
 
-  private final Tandem<String, Long> target;
+  private final List<Tandem<String, Long>> nodes;
   private final Store<String, Long> database;
   private final int clients;
   private final int keys;
@@ -61,7 +62,7 @@ public final class Torture {
   private final Duration stopGrace;
 
   private Torture(Builder builder, long seed) {
-    this.target = builder.target;
+    this.nodes = builder.nodes;
     this.database = builder.database;
     this.clients = builder.clients > 0 ? builder.clients : 8;
     this.keys = builder.keys > 0 ? builder.keys : 20;
@@ -77,7 +78,20 @@ public final class Torture {
    * directly at the end, bypassing any cache).
    */
   public static Builder builder(Tandem<String, Long> target, Store<String, Long> database) {
-    return new Builder(requireNonNull(target, "target"), requireNonNull(database, "database"));
+    return new Builder(List.of(requireNonNull(target, "target")), requireNonNull(database, "database"));
+  }
+
+  /**
+   * Returns a builder of a run against several nodes sharing one database: client {@code p} calls
+   * node {@code p % nodes.size()}. The database is read directly at the end, bypassing any cache.
+   *
+   * @throws IllegalArgumentException if there is no node
+   */
+  public static Builder builder(List<? extends Tandem<String, Long>> nodes, Store<String, Long> database) {
+    if (nodes.isEmpty()) {
+      throw new IllegalArgumentException("nodes must not be empty");
+    }
+    return new Builder(List.copyOf(nodes), requireNonNull(database, "database"));
   }
 
   /** Returns the key of index {@code i}, as the clients name it: {@code k0}, {@code k1}, ... */
@@ -104,7 +118,7 @@ public final class Torture {
     CountDownLatch done = new CountDownLatch(clients);
     List<Thread> threads = new ArrayList<>(clients);
     for (int p = 0; p < clients; p++) {
-      TortureClient client = new TortureClient(p, target, recorder, master.split(), keys, values, stop,
+      TortureClient client = new TortureClient(p, nodes.get(p % nodes.size()), recorder, master.split(), keys, values, stop,
           invalidations, absentUpdates, surprises);
       threads.add(Thread.ofPlatform().name("torture-client-" + p).daemon().unstarted(() -> {
         try {
@@ -144,25 +158,27 @@ public final class Torture {
         surprises.examples(), nemesis.summary(), stuck);
   }
 
-  /** One more process reads each key through the target, then directly from the database. */
+  /** One more process per node reads each key through its node, then one directly from the database. */
   private void finalReads(HistoryRecorder recorder, Surprises surprises) {
-    int process = clients;
     for (int i = 0; i < keys; i++) {
       String key = key(i);
-      for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++) {
-        Invocation read = recorder.invoke(process, Action.READ, key, null);
-        try {
-          read.ok(target.get(key).orElse(null));
-          break;
-        } catch (StoreException e) {
-          read.fail(); // documented: the database failed (a pooled connection the faults broke); read again
-        } catch (RuntimeException e) {
-          read.fail();
-          surprises.record("final " + read, e);
+      for (int node = 0; node < nodes.size(); node++) {
+        Tandem<String, Long> target = nodes.get(node);
+        for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++) {
+          Invocation read = recorder.invoke(clients + node, Action.READ, key, null);
+          try {
+            read.ok(target.get(key).orElse(null));
+            break;
+          } catch (StoreException e) {
+            read.fail(); // documented: the database failed (a pooled connection the faults broke); read again
+          } catch (RuntimeException e) {
+            read.fail();
+            surprises.record("final " + read, e);
+          }
         }
       }
       for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++) {
-        Invocation dbRead = recorder.invoke(process, Action.DB_READ, key, null);
+        Invocation dbRead = recorder.invoke(clients, Action.DB_READ, key, null);
         try {
           dbRead.ok(database.load(key).map(Versioned::value).orElse(null));
           break;
@@ -190,7 +206,7 @@ public final class Torture {
 
   @Override
   public String toString() {
-    return "Torture{clients=" + clients + ", keys=" + keys + ", duration=" + duration + ", seed=" + seed
+    return "Torture{nodes=" + nodes.size() + ", clients=" + clients + ", keys=" + keys + ", duration=" + duration + ", seed=" + seed
         + ", " + nemesis + "}";
   }
 
@@ -198,7 +214,7 @@ public final class Torture {
    * Builds a {@link Torture}. The seed is required; each setting may be made once.
    */
   public static final class Builder {
-    final Tandem<String, Long> target;
+    final List<Tandem<String, Long>> nodes;
     final Store<String, Long> database;
     int clients;
     int keys;
@@ -208,8 +224,8 @@ public final class Torture {
     @Nullable Runnable quiescence;
     @Nullable Duration stopGrace;
 
-    private Builder(Tandem<String, Long> target, Store<String, Long> database) {
-      this.target = target;
+    private Builder(List<Tandem<String, Long>> nodes, Store<String, Long> database) {
+      this.nodes = nodes;
       this.database = database;
     }
 

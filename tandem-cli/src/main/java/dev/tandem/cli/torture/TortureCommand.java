@@ -111,6 +111,13 @@ public final class TortureCommand implements Callable<Integer> {
   /** The longest pause between two faults. */
   private static final Duration MAX_QUIET = Duration.ofMillis(500);
 
+  /**
+   * The longest pause between two faults when Redis is faulted: a Redis fault and the circuit
+   * breaker's recovery last about a second, so shorter pauses would leave the tier down for most
+   * of the run.
+   */
+  private static final Duration MAX_QUIET_CACHE = Duration.ofSeconds(2);
+
   /** Held so that its level sticks: java.util.logging keeps loggers weakly. */
   private static final Logger PGJDBC_LOG = Logger.getLogger("org.postgresql");
 
@@ -372,7 +379,8 @@ public final class TortureCommand implements Callable<Integer> {
       }
     }
     kinds.forEach(f -> out.println("  - " + f.name()));
-    return new RandomFaults(kinds, runSeed ^ FAULT_SEED, MAX_QUIET);
+    boolean cacheFaulted = redis != null && (groups.contains(FaultGroup.CACHE) || restore);
+    return new RandomFaults(kinds, runSeed ^ FAULT_SEED, cacheFaulted ? MAX_QUIET_CACHE : MAX_QUIET);
   }
 
   private List<Fault> databaseFaults(TortureDatabase database, long runSeed, PrintWriter out) {
@@ -442,7 +450,7 @@ public final class TortureCommand implements Callable<Integer> {
       out.println("  fault: " + line);
     }
     if (report.surprises() > 0) {
-      out.printf(Locale.ROOT, "  %,d unexpected exceptions (recorded as info), for example:%n", report.surprises());
+      out.printf(Locale.ROOT, "  %,d unexpected exceptions (operations recorded as info; invalidations only counted), for example:%n", report.surprises());
       report.surpriseExamples().forEach(e -> out.println("    " + e));
     }
     if (busy != 0) {
@@ -526,15 +534,16 @@ public final class TortureCommand implements Callable<Integer> {
   }
 
   /**
-   * Faults make HikariCP, pgjdbc and the engine warn at every broken connection, with stack traces:
-   * the summary counts what they report, so their warnings are silenced (the SLF4J ones unless set
-   * with -D).
+   * Faults make HikariCP, pgjdbc, Lettuce and the engine warn at every broken connection, with stack
+   * traces: the summary counts what they report, so their warnings are silenced (the SLF4J ones
+   * unless set with -D).
    */
   private static void quietLibraryLogs() {
-    for (String logger : List.of("com.zaxxer.hikari", "dev.tandem")) {
+    for (String logger : List.of("com.zaxxer.hikari", "dev.tandem", "io.lettuce", "io.netty")) {
       String property = "org.slf4j.simpleLogger.log." + logger;
       if (System.getProperty(property) == null) {
-        System.setProperty(property, "error");
+        // the engine logs each tier failure as an error with a stack trace: the summary counts them
+        System.setProperty(property, logger.equals("dev.tandem") ? "off" : "error");
       }
     }
     PGJDBC_LOG.setLevel(Level.SEVERE); // pgjdbc logs through java.util.logging

@@ -1,5 +1,6 @@
 package dev.tandem.testkit.torture;
 
+import dev.tandem.CacheTierUnavailableException;
 import dev.tandem.CommitOutcomeUnknownException;
 import dev.tandem.StoreException;
 import dev.tandem.Tandem;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * One client of a torture run: a seeded loop of operations on random keys, each recorded as an
  * invocation just before the call and a completion just after it.
  *
- * <p>Outcomes follow the API's contract: a {@link StoreException} or {@link
+ * <p>Outcomes follow the API's contract: a {@link StoreException}, {@link
+ * CacheTierUnavailableException} (the write was refused before the database) or {@link
  * IllegalArgumentException} means the operation did not take effect ({@code fail}), a {@link
  * CommitOutcomeUnknownException} that it may have ({@code info}); any other exception is a
  * surprise, recorded as {@code info} (nothing is known) and counted.
@@ -70,9 +72,18 @@ final class TortureClient implements Runnable {
       } else if (dice < DELETE) {
         delete(key);
       } else {
-        target.invalidate(key);
-        invalidations.increment();
+        invalidate(key);
       }
+    }
+  }
+
+  /** An invalidation changes no value, so it is only counted; the API documents no failure of it. */
+  private void invalidate(String key) {
+    try {
+      target.invalidate(key);
+      invalidations.increment();
+    } catch (RuntimeException e) {
+      surprises.record("p" + process + " invalidate " + key, e);
     }
   }
 
@@ -139,7 +150,8 @@ final class TortureClient implements Runnable {
   }
 
   private void failed(Invocation op, RuntimeException e) {
-    if (e instanceof StoreException || e instanceof IllegalArgumentException) {
+    if (e instanceof StoreException || e instanceof IllegalArgumentException
+        || e instanceof CacheTierUnavailableException) {
       op.fail();
     } else if (e instanceof CommitOutcomeUnknownException) {
       op.info();

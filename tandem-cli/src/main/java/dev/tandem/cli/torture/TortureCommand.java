@@ -21,7 +21,12 @@ import dev.tandem.testkit.torture.RandomFaults;
 import dev.tandem.testkit.torture.TortureFaults;
 import dev.tandem.testkit.torture.Torture;
 import dev.tandem.testkit.torture.TortureReport;
+import dev.tandem.testkit.history.Event;
+import dev.tandem.testkit.history.HistoryRecorder;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.Comparator;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,6 +62,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "torture",
     mixinStandardHelpOptions = true,
+    subcommands = TortureNodeCommand.class,
     versionProvider = TandemVersion.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
@@ -158,6 +164,11 @@ public final class TortureCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   int nodes = 1;
 
+  @Option(names = "--processes",
+      description = "Run each node in a JVM of its own (started by the command with this class path), as separate"
+          + " application servers would; the histories of the nodes are merged. Needs --db postgres.")
+  boolean processes;
+
   @Option(names = "--redis-uri", paramLabel = "URI",
       description = "Use this Redis (redis://host:port) instead of starting redis-server; the run's keys get a"
           + " prefix of their own, deleted at the end. Such a server is never killed, paused or restored.")
@@ -216,17 +227,21 @@ public final class TortureCommand implements Callable<Integer> {
       int perNode = (clients + nodes - 1) / nodes;
       List<Tandem<String, Long>> targets = new ArrayList<>(nodes);
       try {
-        for (int i = 0; i < nodes; i++) {
+        for (int i = 0; i < (processes ? 0 : nodes); i++) {
           JdbcStore<String, Long> store = database.store(proxied
               ? database.proxiedPool(perNode + 2) : database.pool(database.url(), perNode + 2, "store-" + i));
-          targets.add(node(cacheTier, store, redis, cacheSize, i));
+          targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, i));
+        }
+        if (processes && proxied) {
+          database.proxiedUrl(); // starts the proxy the database faults use
         }
         Nemesis nemesis = nemesis(database, redis, groups, runSeed, out);
         JdbcStore<String, Long> direct = database.store(database.direct());
         out.println("cache: " + (engine == Engine.TANDEM ? "Tandem, " + cacheTier.describe(cacheSize)
             : "NaiveWriteThrough over " + (cacheTier.shared() ? "the shared Redis (GET, SET, DEL; no expiry)"
                 : "a map of at most " + cacheSize + " entries (cleared when full), no expiry"))
-            + (nodes > 1 ? "; " + nodes + " nodes, clients spread over them (client p on node p mod " + nodes + ")" : ""));
+            + (nodes > 1 ? "; " + nodes + " nodes, clients spread over them (client p on node p mod " + nodes + ")" : "")
+            + (processes ? "; each node in a JVM of its own" : ""));
         if (engine == Engine.TANDEM && nodes > 1 && !cacheTier.shared()) {
           out.println("note: the local tier is not shared: a node keeps serving its cached value after a write on"
               + " another node (H8), so expect stale reads; use --tier redis for a cluster");
@@ -234,11 +249,16 @@ public final class TortureCommand implements Callable<Integer> {
         out.println("running for " + format(duration) + "...");
         out.flush();
         int[] busy = {0};
-        report = Torture.builder(targets, direct)
-            .clients(clients).keys(keys).duration(duration).seed(runSeed)
-            .nemesis(nemesis)
-            .quiescence(() -> busy[0] = database.awaitQuiescence())
-            .build().run();
+        if (processes) {
+          report = new NodeProcesses(database, redis, proxied, cacheSize, runSeed)
+              .run(nemesis, () -> busy[0] = database.awaitQuiescence(), direct);
+        } else {
+          report = Torture.builder(targets, direct)
+              .clients(clients).keys(keys).duration(duration).seed(runSeed)
+              .nemesis(nemesis)
+              .quiescence(() -> busy[0] = database.awaitQuiescence())
+              .build().run();
+        }
         summarize(out, report, targets, busy[0]);
       } finally {
         targets.forEach(Tandem::close);
@@ -304,6 +324,9 @@ public final class TortureCommand implements Callable<Integer> {
       }
       kind = ofUrl;
     }
+    if (processes && kind != TortureDatabase.Kind.POSTGRES) {
+      throw usage("--processes needs --db postgres: the nodes' JVMs cannot reach an H2 database in this one");
+    }
     if (nodes > 1 && engine == Engine.TANDEM && kind == TortureDatabase.Kind.H2) {
       throw usage("--nodes " + nodes + " needs --db postgres: H2 cannot lock an absent key, so an H2 table must sit"
           + " behind one Tandem (the naive engine runs on H2 with several nodes)");
@@ -337,18 +360,6 @@ public final class TortureCommand implements Callable<Integer> {
 
   private static String faultsOption(Set<FaultGroup> groups) {
     return groups.isEmpty() ? "none" : String.join(",", groups.stream().map(g -> g.option).toList());
-  }
-
-  private Tandem<String, Long> node(TortureTier cacheTier, JdbcStore<String, Long> store, @Nullable TortureRedis redis,
-      int cacheSize, int node) {
-    if (engine == Engine.NAIVE) {
-      return new NaiveWriteThrough<>(store, cacheTier.naiveCache(redis, cacheSize, node));
-    }
-    return Tandem.builder(store)
-        .cacheTier(cacheTier.tier(redis, cacheSize, node))
-        .name("node-" + node)
-        .recordStats()
-        .build();
   }
 
   private Nemesis nemesis(TortureDatabase database, @Nullable TortureRedis redis, Set<FaultGroup> groups, long runSeed,
@@ -426,7 +437,7 @@ public final class TortureCommand implements Callable<Integer> {
         byOutcome.getOrDefault(Outcome.FAIL, 0) - report.absentUpdates(), byOutcome.getOrDefault(Outcome.INFO, 0),
         pending > 0 ? String.format(Locale.ROOT, ", %,d pending", pending) : "");
     out.println("  " + finalState(h));
-    if (engine == Engine.TANDEM) {
+    if (engine == Engine.TANDEM && !targets.isEmpty()) {
       long hits = 0;
       long loads = 0;
       long evictions = 0;
@@ -538,7 +549,7 @@ public final class TortureCommand implements Callable<Integer> {
    * traces: the summary counts what they report, so their warnings are silenced (the SLF4J ones
    * unless set with -D).
    */
-  private static void quietLibraryLogs() {
+  static void quietLibraryLogs() {
     for (String logger : List.of("com.zaxxer.hikari", "dev.tandem", "io.lettuce", "io.netty")) {
       String property = "org.slf4j.simpleLogger.log." + logger;
       if (System.getProperty(property) == null) {
@@ -552,6 +563,105 @@ public final class TortureCommand implements Callable<Integer> {
   private static void say(PrintWriter out, String line) {
     out.println(line);
     out.flush();
+  }
+
+  /** The nodes of a {@code --processes} run, each in a child JVM, and the merge of their histories. */
+  private final class NodeProcesses {
+    private final TortureDatabase database;
+    private final @Nullable TortureRedis redis;
+    private final boolean proxied;
+    private final int cacheSize;
+    private final long runSeed;
+
+    NodeProcesses(TortureDatabase database, @Nullable TortureRedis redis, boolean proxied, int cacheSize,
+        long runSeed) {
+      this.database = database;
+      this.redis = redis;
+      this.proxied = proxied;
+      this.cacheSize = cacheSize;
+      this.runSeed = runSeed;
+    }
+
+    TortureReport run(Nemesis nemesis, Runnable quiescence, JdbcStore<String, Long> direct)
+        throws InterruptedException {
+      Path dir;
+      try {
+        dir = Files.createTempDirectory("tandem-torture-");
+      } catch (IOException e) {
+        throw new CommandFailedException("cannot create a directory for the nodes' histories: " + e.getMessage(), e);
+      }
+      String url = proxied ? database.proxiedUrl() : database.url();
+      List<NodeProcess> children = new ArrayList<>();
+      try {
+        for (int i = 0; i < nodes; i++) {
+          List<String> args = new ArrayList<>(List.of("--node", Integer.toString(i), "--nodes", Integer.toString(nodes),
+              "--clients", Integer.toString(clients), "--keys", Integer.toString(keys),
+              "--duration-ms", Long.toString(duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", tier,
+              "--engine", engine.name(), "--jdbc-url", url, "--table", database.table(),
+              "--cache-size", Integer.toString(cacheSize), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
+          if (redis != null) {
+            args.addAll(List.of("--redis-uri", redis.nodeUri().toURI().toString(), "--redis-prefix", redis.prefix()));
+          }
+          children.add(NodeProcess.start(i, args));
+        }
+        for (NodeProcess child : children) {
+          child.await("ready", Duration.ofMinutes(2));
+        }
+        long start = System.nanoTime();
+        children.forEach(c -> c.send("go"));
+        nemesis.start();
+        try {
+          for (NodeProcess child : children) {
+            child.await("stopped", duration.plusMinutes(1));
+          }
+        } finally {
+          nemesis.stop();
+        }
+        Duration ran = Duration.ofNanos(System.nanoTime() - start);
+        quiescence.run();
+        children.forEach(c -> c.send("final"));
+        long invalidations = 0;
+        long absentUpdates = 0;
+        long surprises = 0;
+        List<String> examples = new ArrayList<>();
+        StringBuilder stuck = new StringBuilder();
+        for (NodeProcess child : children) {
+          List<String> said = child.await("done", Duration.ofMinutes(2));
+          said.stream().filter(l -> l.startsWith("surprise ")).limit(Math.max(0, 2 - examples.size() / nodes))
+              .forEach(l -> examples.add(child + ": " + l.substring(9)));
+          String[] done = said.get(said.size() - 1).split(" ");
+          invalidations += Long.parseLong(done[1]);
+          absentUpdates += Long.parseLong(done[2]);
+          surprises += Long.parseLong(done[3]);
+          if (done[5].equals("1")) {
+            stuck.append(child).append(": clients stuck (thread dump on its error output)\n");
+          }
+        }
+        HistoryRecorder databaseReads = new HistoryRecorder();
+        long[] failedReads = {0};
+        Torture.readDatabase(direct, databaseReads, clients, keys, (op, e) -> {
+          failedReads[0]++;
+          if (examples.size() < 5) {
+            examples.add(op + ": " + e);
+          }
+        });
+        List<Event> events = new ArrayList<>(databaseReads.events());
+        for (int i = 0; i < nodes; i++) {
+          events.addAll(History.read(dir.resolve("node-" + i + ".jsonl")).events());
+        }
+        events.sort(Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
+        return new TortureReport(History.of(events), ran, invalidations, absentUpdates, surprises + failedReads[0],
+            examples, nemesis.summary(), stuck.toString());
+      } finally {
+        children.forEach(NodeProcess::close);
+        try (var files = Files.list(dir)) {
+          files.forEach(f -> f.toFile().delete());
+          Files.deleteIfExists(dir);
+        } catch (IOException e) {
+          // a temporary directory left behind is harmless
+        }
+      }
+    }
   }
 
   private ParameterException usage(String message) {

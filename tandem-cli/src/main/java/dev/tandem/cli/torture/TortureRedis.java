@@ -29,13 +29,30 @@ final class TortureRedis implements AutoCloseable {
   private final @Nullable FaultProxy proxy;
   private final String prefix;
   private final String description;
+  private final boolean owned;
 
   private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description) {
+    this(direct, server, proxy, description,
+        "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":", true);
+  }
+
+  private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description,
+      String prefix, boolean owned) {
     this.direct = direct;
     this.server = server;
     this.proxy = proxy;
     this.description = description;
-    this.prefix = "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":";
+    this.prefix = prefix;
+    this.owned = owned;
+  }
+
+  /**
+   * Returns the Redis of another process's run (a node of {@code torture --processes}): the nodes
+   * connect to {@code uri} (already the proxy's, if any) with the run's key prefix; closing does
+   * nothing.
+   */
+  static TortureRedis attach(String uri, String prefix) {
+    return new TortureRedis(RedisURI.create(uri), null, null, "Redis at " + uri, prefix, false);
   }
 
   /**
@@ -101,14 +118,13 @@ final class TortureRedis implements AutoCloseable {
     return b.build();
   }
 
-  /** Returns the server's URI, not through the proxy (for a child process's faults-free set-up). */
-  RedisURI directUri() {
-    return RedisURI.builder(direct).build();
-  }
 
   /** Stops the proxy; deletes the run's keys from a URI's server (best effort); stops our server. */
   @Override
   public void close() {
+    if (!owned) {
+      return;
+    }
     if (proxy != null) {
       proxy.close();
     }

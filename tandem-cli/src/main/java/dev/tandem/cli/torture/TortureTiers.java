@@ -2,6 +2,8 @@ package dev.tandem.cli.torture;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tandem.Tandem;
+import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.local.LocalTier;
 import dev.tandem.redis.Codec;
 import dev.tandem.redis.RedisTier;
@@ -102,6 +104,22 @@ final class TortureTiers {
   static final Map<String, TortureTier> ALL = byName(List.of(LOCAL, REDIS));
 
   private TortureTiers() {}
+
+  /**
+   * Returns node {@code node} of a run: Tandem over {@code store} with a new tier of its own, or
+   * the naive write-through class with the tier's naive cache.
+   */
+  static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
+      @Nullable TortureRedis redis, int cacheSize, int node) {
+    if (engine == TortureCommand.Engine.NAIVE) {
+      return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));
+    }
+    return Tandem.builder(store)
+        .cacheTier(tier.tier(redis, cacheSize, node))
+        .name("node-" + node)
+        .recordStats()
+        .build();
+  }
 
   /** Returns the tier of a {@code --tier} name, or null if there is none. */
   static @Nullable TortureTier named(String name) {

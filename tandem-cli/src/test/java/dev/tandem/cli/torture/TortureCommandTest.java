@@ -15,7 +15,7 @@ class TortureCommandTest {
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("--duration", "--clients", "--keys", "--db", "--jdbc-url", "--tier", "--faults",
-        "--engine", "--seed", "--history", "--nodes", "--redis-uri", "rdb-restore");
+        "--engine", "--seed", "--history", "--nodes", "--redis-uri", "--processes", "rdb-restore");
   }
 
   @Test
@@ -45,6 +45,8 @@ class TortureCommandTest {
     assertThat(CliRun.of("torture", "--faults", "none,db").errLines()).singleElement().asString()
         .contains("--faults none cannot be combined");
     assertThat(CliRun.of("torture", "--nodes", "9").errLines()).singleElement().asString().contains("--nodes");
+    assertThat(CliRun.of("torture", "--processes").errLines()).singleElement().asString()
+        .contains("--processes needs --db postgres");
   }
 
   @Test

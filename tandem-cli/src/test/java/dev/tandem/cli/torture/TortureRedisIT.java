@@ -9,24 +9,25 @@ import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code tandem torture --tier redis --nodes 3}: three Tandem nodes (each its own engine, pool and
- * Redis connection) share one PostgreSQL database and one redis-server started by the command,
- * which is killed, paused and cut off while the clients run; the history stays linearizable. The
- * naive write-through over the same shared Redis is caught. Replay with {@code -Dtandem.seed=N}.
+ * {@code tandem torture --tier redis --nodes 3 --processes}: three Tandem nodes, each in a JVM of
+ * its own (its own engine, pool and Redis connection), share one PostgreSQL database and one
+ * redis-server started by the command, which is killed, paused and cut off while the clients run;
+ * the merged history stays linearizable. The naive write-through over a shared Redis is caught.
+ * Replay with {@code -Dtandem.seed=N}.
  */
 class TortureRedisIT {
 
   @Test
-  void threeNodesStayLinearizableUnderRedisFaults() {
+  void threeNodeProcessesStayLinearizableUnderRedisFaults() {
     long seed = TortureRuns.seed();
 
-    CliRun run = TortureRuns.torture("--db", "postgres", "--tier", "redis", "--nodes", "3", "--faults", "cache",
-        "--duration", "30s", "--seed", Long.toString(seed));
+    CliRun run = TortureRuns.torture("--db", "postgres", "--tier", "redis", "--nodes", "3", "--processes",
+        "--faults", "cache", "--duration", "30s", "--seed", Long.toString(seed));
 
     Matcher verdict = TortureRuns.verdict(run);
     assertThat(verdict.group(1)).as(run.toString()).isEqualTo("yes");
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("nodes=3", "3 nodes, clients spread over them",
+    assertThat(run.out()).contains("nodes=3", "3 nodes, clients spread over them", "each node in a JVM of its own",
         "fault: redis killed (SIGKILL) and restarted empty: ", "fault: redis paused (SIGSTOP, then SIGCONT): ",
         "final reads: the cache (on every node) and the database agree on 20 of 20 keys");
     assertThat(run.out()).as("no fault of the old-snapshot switch unless asked").doesNotContain("snapshot");

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * One client of a torture run: a seeded loop of operations on random keys, each recorded as an
@@ -37,14 +38,14 @@ final class TortureClient implements Runnable {
   private final HistoryRecorder recorder;
   private final SplittableRandom random;
   private final int keys;
-  private final AtomicLong values;
+  private final LongSupplier values;
   private final AtomicBoolean stop;
   private final LongAdder invalidations;
   private final LongAdder absentUpdates;
   private final Surprises surprises;
 
   TortureClient(int process, Tandem<String, Long> target, HistoryRecorder recorder,
-      SplittableRandom random, int keys, AtomicLong values, AtomicBoolean stop,
+      SplittableRandom random, int keys, LongSupplier values, AtomicBoolean stop,
       LongAdder invalidations, LongAdder absentUpdates, Surprises surprises) {
     this.process = process;
     this.target = target;
@@ -100,7 +101,7 @@ final class TortureClient implements Runnable {
   }
 
   private void write(String key) {
-    long value = values.incrementAndGet();
+    long value = values.getAsLong();
     Invocation op = recorder.invoke(process, Action.WRITE, key, value);
     try {
       target.put(key, value);
@@ -117,7 +118,7 @@ final class TortureClient implements Runnable {
    * last run can have committed, and it returns the same value every time).
    */
   private void update(String key) {
-    long next = values.incrementAndGet();
+    long next = values.getAsLong();
     AtomicLong seen = new AtomicLong(-1);
     Invocation op = recorder.invokeCas(process, key, null, next);
     Optional<Long> result;

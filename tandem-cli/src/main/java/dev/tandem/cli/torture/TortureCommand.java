@@ -230,7 +230,11 @@ public final class TortureCommand implements Callable<Integer> {
         for (int i = 0; i < (processes ? 0 : nodes); i++) {
           JdbcStore<String, Long> store = database.store(proxied
               ? database.proxiedPool(perNode + 2) : database.pool(database.url(), perNode + 2, "store-" + i));
-          targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, i));
+          try {
+            targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, i));
+          } catch (RuntimeException e) {
+            throw new CommandFailedException("cannot start node " + i + ": " + e.getMessage(), e);
+          }
         }
         if (processes && proxied) {
           database.proxiedUrl(); // starts the proxy the database faults use

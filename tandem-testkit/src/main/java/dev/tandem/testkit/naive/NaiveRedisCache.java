@@ -31,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class NaiveRedisCache<K, V> implements NaiveCache<K, V> {
 
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final RedisCommands<String, String> redis;
@@ -57,7 +59,9 @@ public final class NaiveRedisCache<K, V> implements NaiveCache<K, V> {
     this.encoder = requireNonNull(encoder, "encoder");
     this.decoder = requireNonNull(decoder, "decoder");
     this.expiry = timeToLive.isZero() ? new SetArgs() : SetArgs.Builder.px(timeToLive.toMillis());
-    RedisURI parsed = RedisURI.builder(uri).withTimeout(commandTimeout).build();
+    // the URI's timeout bounds the connection handshake: generous, so that a busy machine still connects
+    RedisURI parsed = RedisURI.builder(uri).withTimeout(CONNECT_TIMEOUT.compareTo(commandTimeout) > 0 ? CONNECT_TIMEOUT
+        : commandTimeout).build();
     this.client = RedisClient.create(parsed);
     client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(commandTimeout))
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());

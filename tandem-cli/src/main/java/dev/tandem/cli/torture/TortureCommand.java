@@ -86,7 +86,7 @@ public final class TortureCommand implements Callable<Integer> {
 
   /** What cache sits in front of the database. */
   enum Engine {
-    /** Tandem with the local tier. */
+    /** Tandem, with the tier of {@code --tier}. */
     TANDEM,
     /** The naive write-through class: the negative control, which the check should catch. */
     NAIVE
@@ -204,7 +204,7 @@ public final class TortureCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     TortureDatabase.Kind kind = validate();
-    TortureTier cacheTier = java.util.Objects.requireNonNull(TortureTiers.named(tier));
+    TortureTier cacheTier = Objects.requireNonNull(TortureTiers.named(tier));
     Set<FaultGroup> groups = faultGroups();
     quietLibraryLogs();
     PrintWriter out = spec.commandLine().getOut();

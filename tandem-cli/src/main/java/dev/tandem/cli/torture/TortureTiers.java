@@ -13,6 +13,7 @@ import dev.tandem.testkit.naive.NaiveRedisCache;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,6 +130,6 @@ final class TortureTiers {
   private static Map<String, TortureTier> byName(List<TortureTier> tiers) {
     Map<String, TortureTier> map = new LinkedHashMap<>();
     tiers.forEach(t -> map.put(t.name(), t));
-    return java.util.Collections.unmodifiableMap(map);
+    return Collections.unmodifiableMap(map);
   }
 }

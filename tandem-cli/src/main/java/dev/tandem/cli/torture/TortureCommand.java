@@ -63,6 +63,7 @@ import picocli.CommandLine.Spec;
     name = "torture",
     mixinStandardHelpOptions = true,
     subcommands = TortureNodeCommand.class,
+    synopsisSubcommandLabel = "",
     versionProvider = TandemVersion.class,
     sortOptions = false,
     usageHelpAutoWidth = true,

@@ -219,10 +219,14 @@ public final class TortureCommand implements Callable<Integer> {
     TortureReport report;
     boolean cacheFaults = cacheTier.shared() && (groups.contains(FaultGroup.CACHE) || groups.contains(FaultGroup.RDB_RESTORE));
     try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
-        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults, line -> say(out, line)) : null) {
+        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults,
+            groups.contains(FaultGroup.RDB_RESTORE) ? TortureTiers.EXPIRE_WITH_SNAPSHOTS : TortureTiers.EXPIRE_AFTER_WRITE,
+            line -> say(out, line)) : null) {
       out.println("database: " + database.description() + ", table " + database.table());
       if (redis != null) {
-        out.println("redis: " + redis.description() + ", keys " + redis.prefix() + "*");
+        out.println("redis: " + redis.description() + ", keys " + redis.prefix() + "*, entries expiring "
+            + format(redis.entryTimeToLive()) + " after write"
+            + (groups.contains(FaultGroup.RDB_RESTORE) ? " (not 50ms: an old snapshot must hold live entries)" : ""));
       }
       boolean proxied = groups.contains(FaultGroup.DB) && kind == TortureDatabase.Kind.POSTGRES;
       int perNode = (clients + nodes - 1) / nodes;
@@ -605,7 +609,8 @@ public final class TortureCommand implements Callable<Integer> {
               "--engine", engine.name(), "--jdbc-url", url, "--table", database.table(),
               "--cache-size", Integer.toString(cacheSize), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
           if (redis != null) {
-            args.addAll(List.of("--redis-uri", redis.nodeUri().toURI().toString(), "--redis-prefix", redis.prefix()));
+            args.addAll(List.of("--redis-uri", redis.nodeUri().toURI().toString(), "--redis-prefix", redis.prefix(),
+                "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis())));
           }
           children.add(NodeProcess.start(i, args));
         }

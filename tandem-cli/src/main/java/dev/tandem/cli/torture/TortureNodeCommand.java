@@ -43,6 +43,7 @@ final class TortureNodeCommand implements Callable<Integer> {
   @Option(names = "--table", required = true) String table = "";
   @Option(names = "--redis-uri") @Nullable String redisUri;
   @Option(names = "--redis-prefix") @Nullable String redisPrefix;
+  @Option(names = "--redis-ttl-ms") long redisTtlMillis = TortureTiers.EXPIRE_AFTER_WRITE.toMillis();
   @Option(names = "--cache-size", required = true) int cacheSize;
   @Option(names = "--history", required = true) Path history = Path.of("");
 
@@ -54,7 +55,8 @@ final class TortureNodeCommand implements Callable<Integer> {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     TortureTier cacheTier = Objects.requireNonNull(TortureTiers.named(tier), tier);
-    TortureRedis redis = redisUri != null ? TortureRedis.attach(redisUri, Objects.requireNonNull(redisPrefix)) : null;
+    TortureRedis redis = redisUri != null
+        ? TortureRedis.attach(redisUri, Objects.requireNonNull(redisPrefix), Duration.ofMillis(redisTtlMillis)) : null;
     TortureReport report;
     try (TortureDatabase database = TortureDatabase.attach(jdbcUrl, table)) {
       int perNode = (clients + nodes - 1) / nodes;

@@ -30,20 +30,23 @@ final class TortureRedis implements AutoCloseable {
   private final String prefix;
   private final String description;
   private final boolean owned;
+  private final Duration entryTimeToLive;
 
-  private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description) {
+  private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description,
+      Duration entryTimeToLive) {
     this(direct, server, proxy, description,
-        "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":", true);
+        "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":", true, entryTimeToLive);
   }
 
   private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description,
-      String prefix, boolean owned) {
+      String prefix, boolean owned, Duration entryTimeToLive) {
     this.direct = direct;
     this.server = server;
     this.proxy = proxy;
     this.description = description;
     this.prefix = prefix;
     this.owned = owned;
+    this.entryTimeToLive = entryTimeToLive;
   }
 
   /**
@@ -51,16 +54,17 @@ final class TortureRedis implements AutoCloseable {
    * connect to {@code uri} (already the proxy's, if any) with the run's key prefix; closing does
    * nothing.
    */
-  static TortureRedis attach(String uri, String prefix) {
-    return new TortureRedis(RedisURI.create(uri), null, null, "Redis at " + uri, prefix, false);
+  static TortureRedis attach(String uri, String prefix, Duration entryTimeToLive) {
+    return new TortureRedis(RedisURI.create(uri), null, null, "Redis at " + uri, prefix, false, entryTimeToLive);
   }
 
   /**
    * Starts a server (if {@code uri} is null) and, if {@code proxied}, a fault proxy in front of it.
    *
+   * @param entryTimeToLive how long the nodes' tiers keep an entry in Redis
    * @throws CommandFailedException if the server cannot be started or the URI is invalid
    */
-  static TortureRedis open(@Nullable String uri, boolean proxied, Consumer<String> say) {
+  static TortureRedis open(@Nullable String uri, boolean proxied, Duration entryTimeToLive, Consumer<String> say) {
     RedisServer server = null;
     FaultProxy proxy = null;
     try {
@@ -79,7 +83,7 @@ final class TortureRedis implements AutoCloseable {
         proxy = FaultProxy.start(direct.getHost(), direct.getPort());
         description += ", reached through a fault proxy (" + proxy + ")";
       }
-      return new TortureRedis(direct, server, proxy, description);
+      return new TortureRedis(direct, server, proxy, description, entryTimeToLive);
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
@@ -102,6 +106,11 @@ final class TortureRedis implements AutoCloseable {
   /** Returns the fault proxy in front of the server, or null if there is none. */
   @Nullable FaultProxy proxy() {
     return proxy;
+  }
+
+  /** Returns how long the nodes' tiers keep an entry in Redis. */
+  Duration entryTimeToLive() {
+    return entryTimeToLive;
   }
 
   /** Returns the prefix of every key of this run. */

@@ -29,6 +29,12 @@ final class TortureTiers {
   /** The expiry of cached entries: short, so that entries expire while the clients work. */
   static final Duration EXPIRE_AFTER_WRITE = Duration.ofMillis(50);
 
+  /**
+   * The expiry of entries in Redis when old snapshots are restored: long, so that a snapshot holds
+   * entries that are still alive when it comes back (with 50 ms they would all have expired).
+   */
+  static final Duration EXPIRE_WITH_SNAPSHOTS = Duration.ofMinutes(1);
+
   /** The Redis command timeout of the nodes: shorter than a pause of the server, so pauses time out. */
   static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofMillis(250);
 
@@ -82,14 +88,13 @@ final class TortureTiers {
 
     @Override
     public String describe(int cacheSize) {
-      return "Redis tier (STRICT), entries expiring " + EXPIRE_AFTER_WRITE.toMillis() + " ms after write, command timeout "
-          + REDIS_COMMAND_TIMEOUT.toMillis() + " ms";
+      return "Redis tier (STRICT), command timeout " + REDIS_COMMAND_TIMEOUT.toMillis() + " ms";
     }
 
     @Override
     public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
       TortureRedis r = requireNonNull(redis, "redis");
-      return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri()).keyPrefix(r.prefix()).timeToLive(EXPIRE_AFTER_WRITE)
+      return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri()).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
           .commandTimeout(REDIS_COMMAND_TIMEOUT).circuitOpenTime(REDIS_CIRCUIT_OPEN).build();
     }
 

@@ -1,5 +1,7 @@
 package dev.tandem.testkit.server;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,11 +30,11 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain #shared() shared} server per JVM, or {@linkplain #start() private} ones for tests
  * that stop, pause or restart their server.
  *
- * <p>The server saves nothing by itself ({@code --save ""}, no append-only file): {@link #restart()}
- * comes back empty. A test of a server that comes back with old data (race H9) takes a {@link
- * #snapshot()} (SAVE) and later {@link #restartFrom restarts from it}. The binary is {@code
- * -Dtandem.redis.server=PATH} if set, else {@code redis-server} or {@code valkey-server} from the
- * {@code PATH}.
+ * <p>The server keeps nothing on disk ({@code --save ""}, no append-only file): a restart comes
+ * back empty, unless it is a {@linkplain #restartFrom restart from a snapshot} taken earlier with
+ * {@link #snapshot()}. Fault tests can also {@linkplain #kill() kill} the server (SIGKILL) and
+ * {@linkplain #pause() pause} it (SIGSTOP). The binary is {@code -Dtandem.redis.server=PATH} if set, else {@code redis-server}
+ * or {@code valkey-server} from the {@code PATH}.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -47,6 +49,8 @@ public final class RedisServer implements AutoCloseable {
   private int port;
   private int busPort;
   private @Nullable Process process;
+  private boolean paused;
+  private int snapshots;
   private boolean closed;
 
   private RedisServer(boolean isShared) {
@@ -106,14 +110,20 @@ public final class RedisServer implements AutoCloseable {
     return new RedisServer(false, true);
   }
 
-  /** Returns the loopback port the server listens on (kept across {@link #restart()}). */
-  public synchronized int port() {
-    return port;
-  }
-
   /** Returns the cluster bus port of a cluster node (0 for a standalone server). */
   synchronized int busPort() {
     return busPort;
+  }
+
+  /** Returns whether the server process is running (paused counts as running). */
+  public synchronized boolean isRunning() {
+    Process running = process;
+    return running != null && running.isAlive();
+  }
+
+  /** Returns the loopback port the server listens on (kept across {@link #restart()}). */
+  public synchronized int port() {
+    return port;
   }
 
   /** Returns the server's URI, {@code redis://127.0.0.1:<port>}. */
@@ -147,95 +157,122 @@ public final class RedisServer implements AutoCloseable {
     halt();
   }
 
-  /** Returns whether the server process is running. */
-  public synchronized boolean isRunning() {
-    Process running = process;
-    return running != null && running.isAlive();
-  }
-
-  /**
-   * Kills the server at once (SIGKILL: no chance to save or to close connections cleanly), as a
-   * crash would; connections are refused until a restart. Does nothing if it is stopped already.
-   *
-   * @throws IllegalStateException if this is the shared server
-   */
-  public synchronized void kill() {
-    if (isShared) {
-      throw new IllegalStateException("the shared server cannot be killed: start a private one");
-    }
-    Process running = process;
-    process = null;
-    if (running != null) {
-      running.destroyForcibly();
-      try {
-        running.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /**
-   * Saves the data set now (SAVE) and returns a copy of the file, for {@link #restartFrom}.
-   *
-   * @throws IllegalStateException if the server is not running or the save fails
-   */
-  public synchronized Path snapshot() {
-    if (!isRunning()) {
-      throw new IllegalStateException("the server is not running");
-    }
-    String reply = command("SAVE");
-    if (!reply.startsWith("+OK")) {
-      throw new IllegalStateException("SAVE answered " + reply.strip());
-    }
-    try {
-      Path copy = Files.createTempFile(directory, "snapshot-", ".rdb");
-      Files.copy(directory.resolve(DUMP), copy, StandardCopyOption.REPLACE_EXISTING);
-      return copy;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not copy the snapshot", e);
-    }
-  }
-
   /**
    * Stops the server if it runs and starts it again, empty, on the same port.
    *
    * @throws IllegalStateException if the server was closed or cannot start
    */
   public synchronized void restart() {
-    checkRestartable();
-    halt();
-    try {
-      Files.deleteIfExists(directory.resolve(DUMP));
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not delete the old dump file", e);
-    }
-    process = launch(port);
-  }
-
-  /**
-   * Kills the server if it runs (SIGKILL) and starts it again on the same port with the data of
-   * {@code snapshot}, an earlier {@link #snapshot()}: the server comes back with old data.
-   *
-   * @throws IllegalStateException if the server was closed or cannot start
-   */
-  public synchronized void restartFrom(Path snapshot) {
-    checkRestartable();
-    kill();
-    try {
-      Files.copy(snapshot, directory.resolve(DUMP), StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not put the snapshot in place", e);
-    }
-    process = launch(port);
-  }
-
-  private void checkRestartable() {
     if (closed) {
       throw new IllegalStateException("the server was closed");
     }
     if (isShared) {
       throw new IllegalStateException("the shared server cannot be restarted: start a private one");
+    }
+    halt();
+    process = launch(port);
+  }
+
+  /**
+   * Kills the server with SIGKILL, as a crash would: nothing is saved, open connections break, new
+   * ones are refused until {@link #restart()}. Does nothing if it is stopped already.
+   *
+   * @throws IllegalStateException if this is the shared server
+   */
+  public synchronized void kill() {
+    ownServer("killed");
+    Process running = process;
+    process = null;
+    if (running == null) {
+      return;
+    }
+    if (paused) {
+      signal(running, "CONT");
+      paused = false;
+    }
+    running.destroyForcibly(); // SIGKILL
+    try {
+      running.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Pauses the server with SIGSTOP: connections stay open, commands queue up unanswered (and run
+   * after {@link #resume()}); a client sees timeouts. Does nothing if paused or stopped already.
+   *
+   * @throws IllegalStateException if this is the shared server
+   */
+  public synchronized void pause() {
+    ownServer("paused");
+    Process running = process;
+    if (running != null && !paused) {
+      signal(running, "STOP");
+      paused = true;
+    }
+  }
+
+  /** Resumes a {@linkplain #pause() paused} server (SIGCONT); does nothing if it is not paused. */
+  public synchronized void resume() {
+    Process running = process;
+    if (running != null && paused) {
+      signal(running, "CONT");
+    }
+    paused = false;
+  }
+
+  /**
+   * Saves the data set now (the blocking {@code SAVE} command) and returns the snapshot file, for a
+   * later {@link #restartFrom}. Each call makes a new file in the server's directory.
+   *
+   * @throws IllegalStateException if the server is not running or the save fails
+   */
+  public synchronized Path snapshot() {
+    ownServer("snapshotted");
+    if (process == null || paused) {
+      throw new IllegalStateException("the server is not running" + (paused ? " (paused)" : ""));
+    }
+    String reply = command(port, "SAVE");
+    if (!reply.startsWith("+OK")) {
+      throw new IllegalStateException("SAVE failed on port " + port + ": " + reply.strip());
+    }
+    Path saved = directory.resolve(DUMP);
+    Path snapshot = directory.resolve("snapshot-" + (++snapshots) + ".rdb");
+    try {
+      Files.move(saved, snapshot, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not keep the snapshot " + saved, e);
+    }
+    return snapshot;
+  }
+
+  /**
+   * Kills the server (SIGKILL) and starts it again on the same port with the data of {@code
+   * snapshot}, as a server restored from an old backup or failed over to a lagging replica would
+   * come back (race H9). A later {@link #restart()} comes back empty again.
+   *
+   * @throws IllegalStateException if the server was closed or cannot start
+   * @throws UncheckedIOException if the snapshot cannot be copied
+   */
+  public synchronized void restartFrom(Path snapshot) {
+    requireNonNull(snapshot, "snapshot");
+    if (closed) {
+      throw new IllegalStateException("the server was closed");
+    }
+    kill();
+    Path dump = directory.resolve(DUMP);
+    try {
+      Files.copy(snapshot, dump, StandardCopyOption.REPLACE_EXISTING);
+      process = launch(port); // loads the dump before it answers PING
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not restore " + snapshot, e);
+    } finally {
+      try {
+        Files.deleteIfExists(dump);
+      } catch (IOException e) {
+        // the next plain restart would load it; nothing else writes there
+      }
     }
   }
 
@@ -267,6 +304,10 @@ public final class RedisServer implements AutoCloseable {
     if (running == null) {
       return;
     }
+    if (paused) {
+      signal(running, "CONT"); // a stopped process would not act on SIGTERM
+      paused = false;
+    }
     running.destroy();
     try {
       if (!running.waitFor(10, TimeUnit.SECONDS)) {
@@ -287,7 +328,6 @@ public final class RedisServer implements AutoCloseable {
         "--appendonly", "no",
         "--daemonize", "no",
         "--dir", directory.toString(),
-        "--dbfilename", DUMP,
         "--logfile", ""));
     if (clusterNode) {
       command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
@@ -327,7 +367,8 @@ public final class RedisServer implements AutoCloseable {
       socket.setSoTimeout(30_000);
       StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
       for (String arg : args) {
-        request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+        request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
+            .append("\r\n");
       }
       OutputStream out = socket.getOutputStream();
       out.write(request.toString().getBytes(StandardCharsets.UTF_8));
@@ -360,25 +401,52 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private static boolean answersPing(int port) {
+    try {
+      return command(port, "PING").startsWith("+PONG");
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /** Sends one inline command and returns the first line of the reply. */
+  private static String command(int port, String inline) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-      socket.setSoTimeout(1000);
+      socket.setSoTimeout(30_000); // SAVE of a small data set
       OutputStream out = socket.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
-      byte[] reply = new byte[7];
-      int read = 0;
-      while (read < reply.length) {
-        int n = in.read(reply, read, reply.length - read);
-        if (n < 0) {
-          break;
-        }
-        read += n;
+      StringBuilder reply = new StringBuilder();
+      int c;
+      while ((c = in.read()) >= 0 && c != '\n') {
+        reply.append((char) c);
       }
-      return new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+      return reply.toString();
     } catch (IOException e) {
-      return false;
+      throw new IllegalStateException(inline + " on port " + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void signal(Process process, String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
+          .start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
+            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run kill -" + signal, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending SIG" + signal, e);
+    }
+  }
+
+  private void ownServer(String what) {
+    if (isShared) {
+      throw new IllegalStateException("the shared server cannot be " + what + ": start a private one");
     }
   }
 

@@ -56,7 +56,7 @@ class RedisRestartIT {
 
   private RedisTier<String, Long> tier(Duration writeFenceTimeout) {
     RedisTier<String, Long> tier = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(server.uri())
-        .keyPrefix(PREFIX).commandTimeout(Duration.ofMillis(500)).circuitOpenTime(Duration.ofMillis(50))
+        .keyPrefix(PREFIX).commandTimeout(Duration.ofSeconds(2)).circuitOpenTime(Duration.ofMillis(50))
         .writeFenceTimeout(writeFenceTimeout).build();
     open.add(tier);
     return tier;

@@ -1003,12 +1003,22 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public void invalidate(K key) {
     requireNonNull(key, "key");
-    tier.invalidate(key);
+    try {
+      tier.invalidate(key);
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      throw new CacheTierUnavailableException("invalidate", List.of(key), e);
+    }
   }
 
   @Override
   public void invalidateAll() {
-    tier.invalidateAll();
+    try {
+      tier.invalidateAll();
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      throw new CacheTierUnavailableException("invalidateAll", List.of(), e);
+    }
   }
 
   @Override

@@ -18,6 +18,8 @@ final class HookedTier<K, V> implements CacheTier<K, V> {
   private final CacheTier<K, V> delegate;
   /** Runs after a fill the delegate accepted, on the filling thread (to delay its reply). */
   volatile BiConsumer<K, Cached<V>> afterAcceptedFill = (key, entry) -> {};
+  /** If set, thrown by invalidations instead of delegating (an unreachable shared tier). */
+  volatile @Nullable RuntimeException invalidationFailure;
   /** Runs after every applied committed write, on the publishing thread. */
   volatile BiConsumer<K, Cached<V>> afterApply = (key, entry) -> {};
 
@@ -67,11 +69,19 @@ final class HookedTier<K, V> implements CacheTier<K, V> {
 
   @Override
   public void invalidate(K key) {
+    RuntimeException failure = invalidationFailure;
+    if (failure != null) {
+      throw failure;
+    }
     delegate.invalidate(key);
   }
 
   @Override
   public void invalidateAll() {
+    RuntimeException failure = invalidationFailure;
+    if (failure != null) {
+      throw failure;
+    }
     delegate.invalidateAll();
   }
 

@@ -101,6 +101,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private final LongAdder evictions = new LongAdder();
   private final LongAdder received = new LongAdder();
+  private final LongAdder published = new LongAdder();
   private final LongAdder publishFailures = new LongAdder();
   private final AtomicLong subscriptions = new AtomicLong();
   private final AtomicLong losses = new AtomicLong();
@@ -324,6 +325,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       dropAll();
       try {
         bus.publishAll();
+        published.increment();
       } catch (RuntimeException e) {
         publishFailed("every key", e);
       }
@@ -402,6 +404,11 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   /** Returns how many messages of other nodes this tier received. */
   long receivedMessages() {
     return received.sum();
+  }
+
+  /** Returns how many invalidation messages this tier published. */
+  long publishedMessages() {
+    return published.sum();
   }
 
   /** Returns how many invalidation messages this tier failed to publish. */
@@ -496,6 +503,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private void publish(String name) {
     try {
       bus.publish(name);
+      published.increment();
     } catch (RuntimeException e) {
       publishFailed(name, e);
     }

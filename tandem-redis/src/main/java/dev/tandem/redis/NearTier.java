@@ -2,9 +2,6 @@ package dev.tandem.redis;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tandem.Ticker;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
@@ -62,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * the channel is subscribed again, and the L1 then starts empty, so no message lost meanwhile can
  * leave a stale copy behind.
  *
- * <p><b>Design.</b> L1 maps a key to its {@link Cached} entry. Beside it, per stripe of the key
+ * <p><b>Design.</b> L1 ({@link LocalCopies}) holds the values themselves in Caffeine, with their
+ * versions beside them, so that a hit is a Caffeine hit. Beside it, per stripe of the key
  * space, a counter of changes ({@code changes}): every own write and every message bumps the
  * key's stripe before it drops the L1 copy, and a copy read from L2 is installed only if its
  * stripe did not move since before the L2 read. The install and the drop of a key run inside one
@@ -94,7 +92,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private final String channel;
   private final InvalidationBus bus;
   /** The local copies; null while the subscription is lost (then every read goes to L2). */
-  private volatile @Nullable Cache<K, Cached<V>> near;
+  private volatile @Nullable LocalCopies<K, V> near;
   private final Object subscription = new Object();
   private final AtomicLongArray changes = new AtomicLongArray(STRIPES);
   private final ConcurrentHashMap<String, K> names = new ConcurrentHashMap<>();
@@ -138,11 +136,11 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    */
   @Override
   public @Nullable Optional<V> getValueIfPresent(K key) {
-    Cache<K, Cached<V>> local = near;
+    LocalCopies<K, V> local = near;
     if (local != null) {
-      Cached<V> hit = local.getIfPresent(key);
+      Object hit = local.value(key);
       if (hit != null) {
-        return hit.optional();
+        return LocalCopies.optional(hit);
       }
     }
     Cached<V> found = readShared(key, local);
@@ -156,9 +154,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    */
   @Override
   public @Nullable Cached<V> getIfPresent(K key) {
-    Cache<K, Cached<V>> local = near;
+    LocalCopies<K, V> local = near;
     if (local != null) {
-      Cached<V> hit = local.getIfPresent(key);
+      Cached<V> hit = local.entry(key);
       if (hit != null) {
         return hit;
       }
@@ -172,11 +170,11 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    */
   @Override
   public Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys) {
-    Cache<K, Cached<V>> local = near;
+    LocalCopies<K, V> local = near;
     Map<K, Cached<V>> found = new HashMap<>(keys.size() * 2);
     List<K> missing = new ArrayList<>();
     for (K key : keys) {
-      Cached<V> hit = local != null ? local.getIfPresent(key) : null;
+      Cached<V> hit = local != null ? local.entry(key) : null;
       if (hit != null) {
         found.put(key, hit);
       } else {
@@ -221,7 +219,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    */
   @Override
   public boolean fill(K key, long lease, Cached<V> loaded) {
-    Cache<K, Cached<V>> local = near;
+    LocalCopies<K, V> local = near;
     String name = name(key);
     long seen = changes.get(stripe(name));
     boolean honoured = shared.fill(key, lease, loaded);
@@ -335,8 +333,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   /** Returns the approximate number of copies in this node's L1 (0 while it is bypassed). */
   @Override
   public long estimatedSize() {
-    Cache<K, Cached<V>> local = near;
-    return local == null ? 0 : local.estimatedSize();
+    LocalCopies<K, V> local = near;
+    return local == null ? 0 : local.size();
   }
 
   /** Returns how many L1 copies were evicted for size or expired since the tier was built. */
@@ -373,8 +371,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
   @Override
   public String toString() {
-    Cache<K, Cached<V>> local = near;
-    return "NearTier{" + (local == null ? "bypassed" : "size=" + local.estimatedSize()) + ", timeToLive="
+    LocalCopies<K, V> local = near;
+    return "NearTier{" + (local == null ? "bypassed" : "size=" + local.size()) + ", timeToLive="
         + timeToLive + ", channel=" + channel + ", shared=" + shared + "}";
   }
 
@@ -387,8 +385,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
   /** Returns the L1 copy of {@code key} without reading L2, or null. */
   @Nullable Cached<V> localCopy(K key) {
-    Cache<K, Cached<V>> local = near;
-    return local == null ? null : local.getIfPresent(key);
+    LocalCopies<K, V> local = near;
+    return local == null ? null : local.entry(key);
   }
 
   /** Returns how many times the channel was subscribed (1 after build, +1 per resubscription). */
@@ -424,7 +422,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   // ---------------------------------------------------------------- L1
 
   /** Reads L2 on an L1 miss and keeps a copy unless a change of the key was seen meanwhile. */
-  private @Nullable Cached<V> readShared(K key, @Nullable Cache<K, Cached<V>> local) {
+  private @Nullable Cached<V> readShared(K key, @Nullable LocalCopies<K, V> local) {
     if (local == null) {
       return shared.getIfPresent(key);
     }
@@ -442,16 +440,13 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    * stripe happened since {@code seen} was read (before the L2 call that produced the entry), and
    * the entry is newer than the copy there. Atomic with {@link #drop} of the same key.
    */
-  private void install(Cache<K, Cached<V>> local, K key, String name, long seen, Cached<V> entry) {
+  private void install(LocalCopies<K, V> local, K key, String name, long seen, Cached<V> entry) {
     int stripe = stripe(name);
     names.compute(name, (n, mapped) -> {
       if (near != local || changes.get(stripe) != seen) {
         return mapped; // a change of the key (or of the subscription) came after the L2 read
       }
-      Cached<V> current = local.getIfPresent(key);
-      if (current == null || entry.isNewerThan(current)) {
-        local.put(key, entry);
-      }
+      local.install(key, entry);
       return key;
     });
     if (clock != null) {
@@ -466,9 +461,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private void drop(String name) {
     changes.incrementAndGet(stripe(name));
     names.computeIfPresent(name, (n, key) -> {
-      Cache<K, Cached<V>> local = near;
+      LocalCopies<K, V> local = near;
       if (local != null) {
-        local.invalidate(key);
+        local.remove(key);
       }
       return key;
     });
@@ -491,8 +486,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     try {
       for (String name : names.keySet()) {
         names.computeIfPresent(name, (n, key) -> {
-          Cache<K, Cached<V>> local = near;
-          return local != null && local.asMap().containsKey(key) ? key : null;
+          LocalCopies<K, V> local = near;
+          return local != null && local.contains(key) ? key : null;
         });
       }
     } finally {
@@ -515,19 +510,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         timeToLive, e);
   }
 
-  private Cache<K, Cached<V>> newCache() {
-    Caffeine<Object, Object> caffeine = Caffeine.newBuilder()
-        .maximumSize(maximumSize)
-        .expireAfterWrite(timeToLive)
-        .ticker(ticker::read);
-    if (executor != null) {
-      caffeine.executor(executor);
-    }
-    return caffeine.<K, Cached<V>>evictionListener((K key, Cached<V> value, RemovalCause cause) -> {
-      if (cause.wasEvicted()) {
-        evictions.increment();
-      }
-    }).build();
+  private LocalCopies<K, V> newCache() {
+    return new LocalCopies<>(maximumSize, timeToLive, ticker, executor, evictions);
   }
 
   private String name(K key) {

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * RESP2).
  *
  * <p>A message is {@code <node> <entry key>}, or {@code <node> *} for every key; {@code <node>} is
- * a random id of the sending tier, so that a tier skips its own messages. Redis delivers a
- * message to every subscriber before it answers the PUBLISH, at most once: a subscriber that is
+ * a random id of the sending tier, so that a tier skips its own messages. Redis queues a message
+ * for every subscriber before it answers the PUBLISH, at most once: a subscriber that is
  * disconnected loses what is published meanwhile. So the receiver hears of every loss of the
  * subscription ({@link Receiver#deaf}) before it hears of the next subscription ({@link
  * Receiver#listening}): Lettuce reports both from the connection's own event loop, in order, and

@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * time this node may still serve the older value (race H8, accepted and bounded). The bound:
  *
  * <ul>
- *   <li>normally, the delivery of one invalidation message (Redis hands it to this node's
- *       connection before the writer's PUBLISH returns, so only the last hop to this node's event
- *       loop is late; the README has the measured figures);
+ *   <li>normally, the delivery of one invalidation message (Redis queues it for every subscriber
+ *       before it answers the writer's PUBLISH, which the write awaits before it returns, so only
+ *       the last hop into this node is late; the README has the measured figures);
  *   <li>always, as a hard cap, the {@linkplain Builder#boundedStaleness time to live} of an L1
  *       copy (plus one millisecond tick of the clock that expires it, plus the duration of the L2
  *       read that fetched it): a copy is dropped that long after it was read from L2, whether or

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * a process that can write to Redis must not be able to make another one run code.
  *
  * <p>A codec must be deterministic and thread-safe, and {@code decode(encode(v))} must equal
- * {@code v}. Nodes that share one Redis must use the same codec.
+ * {@code v}. Nodes that share one Redis must use the same codec. For JSON, see {@link JsonCodec}.
  *
  * @param <V> the value type
  */

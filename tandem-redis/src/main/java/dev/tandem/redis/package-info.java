@@ -1,7 +1,9 @@
 /**
- * The shared cache tier on Redis or Valkey, through Lettuce: {@link dev.tandem.redis.RedisTier}
- * and the {@link dev.tandem.redis.Codec} that turns values into bytes. Every cache mutation is
- * one Lua script, atomic in Redis; the rest of the package is private to the tier.
+ * The shared cache tier on Redis or Valkey, through Lettuce: {@link dev.tandem.redis.RedisTier},
+ * the near cache {@link dev.tandem.redis.NearTier} (a local copy over it, bounded staleness), and
+ * the {@link dev.tandem.redis.Codec} that turns values into bytes ({@link
+ * dev.tandem.redis.JsonCodec} for JSON). Every cache mutation is one Lua script, atomic in Redis;
+ * the rest of the package is private to the tiers.
  */
 @NullMarked
 package dev.tandem.redis;

@@ -1,0 +1,96 @@
+package dev.tandem.bench;
+
+import dev.tandem.bench.impl.NearReadCache;
+import dev.tandem.bench.impl.ReadCache;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Near-cache hits against a bare Caffeine {@code getIfPresent}, same keys, same run: {@code near}
+ * reads the near tier itself ({@code getValueIfPresent}, an L1 hit), {@code tandem-near} reads
+ * through {@code Tandem.get} over the near tier. The near tier's Redis is a private redis-server
+ * on loopback that the trial starts (installed {@code redis-server} required); hits never reach
+ * it. Goal: the near-cache hit at least 0.8x Caffeine's throughput.
+ *
+ * <pre>java -jar tandem-bench/target/benchmarks.jar NearGetBenchmark</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@Threads(2)
+public class NearGetBenchmark {
+  private static final int SIZE = 1 << 14;
+  private static final int MASK = SIZE - 1;
+
+  /** How many distinct keys the cache holds; the reads cycle through 16,384 slots over them. */
+  @Param({"16384"})
+  public int keyCount = SIZE;
+
+  @Param({"caffeine", "near", "tandem-near"})
+  public String cache = "near";
+
+  private @Nullable ReadCache readCache;
+  private final Long[] keys = new Long[SIZE];
+
+  /** Per-thread position in the key sequence. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int index = new SplittableRandom().nextInt(SIZE);
+  }
+
+  @Setup(Level.Trial)
+  public void fill() {
+    ReadCache filled = switch (cache) {
+      case "near" -> new NearReadCache(2 * keyCount, false);
+      case "tandem-near" -> new NearReadCache(2 * keyCount, true);
+      default -> ReadCache.named(cache, 2 * keyCount);
+    };
+    readCache = filled;
+    SplittableRandom random = new SplittableRandom(42);
+    for (int i = 0; i < SIZE; i++) {
+      keys[i] = i < keyCount ? random.nextLong(4L * keyCount) : keys[random.nextInt(keyCount)];
+      filled.put(keys[i], "value-" + keys[i]);
+    }
+    for (Long key : keys) {
+      if (filled.get(key) == null) {
+        throw new IllegalStateException(cache + " does not find key " + key + ": the benchmark would measure misses");
+      }
+    }
+    long distinct = java.util.Arrays.stream(keys).distinct().count();
+    if (filled instanceof NearReadCache near && near.localCopies() < distinct * 9 / 10) {
+      throw new IllegalStateException("the near tier's L1 holds only " + near.localCopies() + " of " + distinct
+          + " keys: the benchmark would measure Redis reads");
+    }
+    System.gc(); // lays the live entries out alike for every system (see GetBenchmark)
+  }
+
+  @TearDown(Level.Trial)
+  public void stop() throws Exception {
+    if (readCache instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
+  }
+
+  @Benchmark
+  public @Nullable String hit(Cursor cursor) {
+    return java.util.Objects.requireNonNull(readCache).get(keys[cursor.index++ & MASK]);
+  }
+}

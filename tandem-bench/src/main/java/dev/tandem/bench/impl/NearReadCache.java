@@ -1,0 +1,64 @@
+package dev.tandem.bench.impl;
+
+import dev.tandem.Tandem;
+import dev.tandem.redis.Codec;
+import dev.tandem.redis.NearTier;
+import dev.tandem.redis.RedisTier;
+import dev.tandem.testkit.server.RedisServer;
+import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The near tier (a Caffeine L1 over a {@link RedisTier} on a private redis-server that this
+ * adapter starts), read either at the tier ({@code getValueIfPresent}, the L1 hit alone) or
+ * through {@code Tandem.get}. {@link #put} writes through Tandem and reads the key once, so that
+ * the L1 holds it (an own write drops the L1 copy; the next read fetches it from Redis).
+ */
+public final class NearReadCache implements ReadCache, AutoCloseable {
+  private final RedisServer server;
+  private final NearTier<Long, String> tier;
+  private final Tandem<Long, String> tandem;
+  private final boolean throughTandem;
+
+  /** Starts a redis-server and builds the tier and a Tandem over it and an in-memory store. */
+  public NearReadCache(int maximumSize, boolean throughTandem) {
+    this.server = RedisServer.start();
+    RedisTier<Long, String> shared = RedisTier.<Long, String>builder(Codec.string()).uri(server.uri())
+        .keyPrefix("near-bench:").build();
+    this.tier = NearTier.builder(shared).uri(server.uri()).maximumSize(maximumSize)
+        .boundedStaleness(Duration.ofMinutes(30)).build();
+    this.tandem = Tandem.builder(new NullStore()).cacheTier(tier).build();
+    this.throughTandem = throughTandem;
+  }
+
+  @Override
+  public void put(Long key, String value) {
+    tandem.put(key, value);
+    tandem.get(key);
+  }
+
+  @Override
+  @SuppressWarnings("NullableOptional")
+  public @Nullable String get(Long key) {
+    if (throughTandem) {
+      return tandem.get(key).orElse(null);
+    }
+    Optional<String> hit = tier.getValueIfPresent(key);
+    return hit == null ? null : hit.orElse(null);
+  }
+
+  /** Returns how many copies the L1 holds (approximately). */
+  public long localCopies() {
+    return tier.estimatedSize();
+  }
+
+  @Override
+  public void close() {
+    try {
+      tandem.close();
+    } finally {
+      server.close();
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.tandem.redis;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Redis pub/sub channel over which near tiers tell each other which keys changed. One
+ * connection subscribes, another publishes (a subscribed connection takes no other commands in
+ * RESP2).
+ *
+ * <p>A message is {@code <node> <entry key>}, or {@code <node> *} for every key; {@code <node>} is
+ * a random id of the sending tier, so that a tier skips its own messages. Redis queues a message
+ * for every subscriber before it answers the PUBLISH, at most once: a subscriber that is
+ * disconnected loses what is published meanwhile. So the receiver hears of every loss of the
+ * subscription ({@link Receiver#deaf}) before it hears of the next subscription ({@link
+ * Receiver#listening}): Lettuce reports both from the connection's own event loop, in order, and
+ * subscribes again by itself after reconnecting.
+ */
+final class InvalidationBus implements AutoCloseable {
+
+  /** What the bus reports; called from Lettuce's event loop, so each call must be short. */
+  interface Receiver {
+    /** Another node changed the key stored under {@code entryKey}. */
+    void changed(String entryKey);
+
+    /** Another node dropped every key. */
+    void changedAll();
+
+    /** The subscription is confirmed: from now on no message is lost until {@link #deaf}. */
+    void listening();
+
+    /** The subscription is lost: messages may be lost from now on until {@link #listening}. */
+    void deaf();
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(InvalidationBus.class);
+  private static final String ALL = "*";
+
+  private final RedisClient client;
+  private final String channel;
+  private final String node = Long.toHexString(ThreadLocalRandom.current().nextLong() | 1L << 62);
+  private final String ownPrefix = node + " ";
+  private final Receiver receiver;
+  private final StatefulRedisPubSubConnection<String, String> subscriber;
+  private final StatefulRedisConnection<String, String> publisher;
+  private final RedisConnectionStateListener stateListener;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Connects both connections and subscribes; {@code receiver} hears {@link Receiver#listening}
+   * once the subscription is confirmed (before this constructor returns).
+   *
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached
+   */
+  InvalidationBus(RedisClient client, String channel, Duration timeout, Receiver receiver) {
+    this.client = client;
+    this.channel = channel;
+    this.receiver = receiver;
+    StatefulRedisPubSubConnection<String, String> sub = null;
+    StatefulRedisConnection<String, String> pub = null;
+    RedisConnectionStateListener listener = new RedisConnectionStateListener() {
+      @Override
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+        if (connection == subscriberOrNull()) {
+          log.debug("invalidation channel {} lost its subscription", channel);
+          receiver.deaf();
+        }
+      }
+    };
+    this.stateListener = listener;
+    try {
+      sub = client.connectPubSub(io.lettuce.core.codec.StringCodec.UTF8);
+      sub.setTimeout(timeout);
+      pub = client.connect(io.lettuce.core.codec.StringCodec.UTF8);
+      pub.setTimeout(timeout);
+    } catch (RuntimeException e) {
+      if (sub != null) {
+        sub.close();
+      }
+      throw e;
+    }
+    this.subscriber = sub;
+    this.publisher = pub;
+    client.addListener(listener);
+    subscriber.addListener(new RedisPubSubAdapter<>() {
+      @Override
+      public void message(String from, String message) {
+        if (channel.equals(from)) {
+          receive(message);
+        }
+      }
+
+      @Override
+      public void subscribed(String to, long count) {
+        if (channel.equals(to)) {
+          receiver.listening();
+        }
+      }
+    });
+    try {
+      subscriber.sync().subscribe(channel);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Tells every other subscribed node that the key stored under {@code entryKey} changed; returns
+   * once Redis has handed the message to every subscriber's connection.
+   *
+   * @throws io.lettuce.core.RedisException if Redis fails or times out
+   */
+  void publish(String entryKey) {
+    publisher.sync().publish(channel, ownPrefix + entryKey);
+  }
+
+  /**
+   * Tells every other subscribed node that every key changed.
+   *
+   * @throws io.lettuce.core.RedisException if Redis fails or times out
+   */
+  void publishAll() {
+    publisher.sync().publish(channel, ownPrefix + ALL);
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      client.removeListener(stateListener);
+      subscriber.close();
+      publisher.close();
+    }
+  }
+
+  private StatefulRedisPubSubConnection<String, String> subscriberOrNull() {
+    return subscriber;
+  }
+
+  private void receive(String message) {
+    if (message.startsWith(ownPrefix)) {
+      return;
+    }
+    int space = message.indexOf(' ');
+    if (space < 0) {
+      log.warn("invalidation channel {}: ignored a malformed message '{}'", channel, message);
+      return;
+    }
+    String entryKey = message.substring(space + 1);
+    if (entryKey.equals(ALL)) {
+      receiver.changedAll();
+    } else {
+      receiver.changed(entryKey);
+    }
+  }
+}

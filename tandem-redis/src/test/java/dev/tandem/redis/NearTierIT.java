@@ -1,0 +1,420 @@
+package dev.tandem.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.Tandem;
+import dev.tandem.jdbc.JdbcSchema;
+import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.testkit.fault.FaultProxy;
+import dev.tandem.testkit.race.RaceHammer;
+import dev.tandem.testkit.server.PostgresServer;
+import dev.tandem.testkit.server.RedisServer;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import dev.tandem.spi.Cached;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two Tandem nodes, each with a {@link NearTier} (its own L1 over its own {@link RedisTier}),
+ * sharing one PostgreSQL database and one Redis: own writes are visible at once, another node's
+ * writes once their invalidation arrives (bounded staleness, measured and printed), and a lost
+ * invalidation channel makes a node bypass its L1 instead of serving what it may have missed.
+ *
+ * <p>Seeds are printed; replay one with {@code -Dtandem.seed=N}.
+ */
+class NearTierIT {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(10);
+  private static int databases;
+
+  private final List<HikariDataSource> pools = new ArrayList<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private String database;
+  private String prefix;
+  private String channel;
+
+  @BeforeEach
+  void freshDatabase() throws SQLException {
+    database = "near_" + ++databases;
+    prefix = "near-" + ProcessHandle.current().pid() + "-" + database + ":";
+    channel = "near-" + ProcessHandle.current().pid() + "-" + database;
+    Epochs.trust(RedisServer.shared().uri(), prefix); // a prefix in steady use: fills allowed at once
+    PostgresServer.shared().createDatabase(database);
+    try (HikariDataSource setup = pool(); Connection c = setup.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE kv (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
+      JdbcSchema.addVersionColumn(setup, "kv", "tandem_version");
+    }
+  }
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+    pools.forEach(HikariDataSource::close);
+  }
+
+  private HikariDataSource pool() {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(PostgresServer.shared().jdbcUrl(database));
+    config.setUsername(PostgresServer.USER);
+    config.setMaximumPoolSize(8);
+    return new HikariDataSource(config);
+  }
+
+  private JdbcStore<String, Long> store() {
+    HikariDataSource pool = pool();
+    pools.add(pool);
+    return JdbcStore.<String, Long>builder().dataSource(pool).table("kv").keyColumn("k", String.class)
+        .rowMapper(new LongColumn("v")).build();
+  }
+
+  private RedisTier<String, Long> redisTier() {
+    return RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(RedisServer.shared().uri()).keyPrefix(prefix)
+        .build();
+  }
+
+  /** A node on a near tier whose invalidation channel goes to {@code uri}. */
+  private Node node(String name, String uri, UnaryOperator<NearTier.Builder<String, Long>> settings) {
+    NearTier<String, Long> tier = settings.apply(NearTier.builder(redisTier()).uri(uri).channel(channel)
+        .maximumSize(10_000)).build();
+    Tandem<String, Long> tandem = Tandem.builder(store()).cacheTier(tier).name(name).build();
+    closeables.add(tandem);
+    return new Node(tandem, tier);
+  }
+
+  private Node node(String name) {
+    return node(name, RedisServer.shared().uri(), b -> b.boundedStaleness(Duration.ofSeconds(30)));
+  }
+
+  private record Node(Tandem<String, Long> tandem, NearTier<String, Long> tier) {}
+
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out after " + DEADLINE + " waiting until " + what);
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+
+  /**
+   * Reads {@code key} on the node until its L1 keeps a copy: a read right after another node's
+   * write may race that write's message, and then keeps no copy (its install is refused).
+   */
+  private static void keepsACopy(Node node, String key) {
+    await(node.tandem() + " keeps a copy of " + key, () -> {
+      node.tandem().get(key);
+      return node.tier().localCopy(key) != null;
+    });
+  }
+
+  private static long seed() {
+    String fixed = System.getProperty("tandem.seed");
+    return fixed != null ? Long.parseLong(fixed) : System.nanoTime();
+  }
+
+  @Test
+  void builderRefusesAMissingStalenessBoundAndRepeatedSettings() {
+    try (RedisTier<String, Long> shared = redisTier()) {
+      assertThatThrownBy(() -> NearTier.builder(shared).uri(RedisServer.shared().uri()).maximumSize(10).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("set boundedStaleness");
+      assertThatThrownBy(() -> NearTier.builder(shared).boundedStaleness(Duration.ofSeconds(1))
+          .boundedStaleness(Duration.ofSeconds(2)))
+          .isInstanceOf(IllegalStateException.class).hasMessage("bounded staleness was already set to PT1S");
+      assertThatThrownBy(() -> NearTier.builder(shared).boundedStaleness(Duration.ofNanos(10)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 ms");
+      assertThatThrownBy(() -> NearTier.builder(shared).boundedStaleness(Duration.ofSeconds(1)).maximumSize(10).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("set uri or client");
+    }
+  }
+
+  /** A read on this node after this node's write returned sees that write, with no waiting. */
+  @Test
+  void ownWritesAreVisibleAtOnce() {
+    Node a = node("a");
+    for (long i = 1; i <= 200; i++) {
+      String key = "k" + (i % 5);
+      a.tandem().get(key); // L1 holds the previous state
+      a.tandem().put(key, i);
+      assertThat(a.tandem().get(key)).as("read after own put %d", i).contains(i);
+    }
+    assertThat(a.tier().localCopy("k0")).isNotNull(); // the reads above were served by L1 again
+    a.tandem().remove("k1");
+    assertThat(a.tandem().get("k1")).isEmpty();
+  }
+
+  /** Another node's L1 copy is dropped by the invalidation message, and the next read sees the write. */
+  @Test
+  void writeOnOneNodeIsSeenOnTheOtherAfterItsInvalidation() {
+    Node a = node("a");
+    Node b = node("b");
+    a.tandem().put("k", 1L);
+    for (long i = 2; i <= 100; i++) {
+      assertThat(b.tandem().get("k")).contains(i - 1);
+      keepsACopy(b, "k");
+      a.tandem().put("k", i);
+      await("B's copy of k is dropped", () -> b.tier().localCopy("k") == null);
+      assertThat(b.tandem().get("k")).as("read on B after put %d on A was invalidated", i).contains(i);
+    }
+    a.tandem().remove("k");
+    await("B's copy of k is dropped after the remove", () -> b.tier().localCopy("k") == null);
+    assertThat(b.tandem().get("k")).isEmpty();
+    assertThat(b.tier().receivedMessages()).isGreaterThanOrEqualTo(100);
+  }
+
+  /**
+   * The race hammer on node A (few keys, concurrent puts, reads, fills) while node B writes the
+   * same keys: A never reads older than its own acknowledged puts, although its L1 installs race
+   * both its own writes and B's invalidations; after quiescence (and delivery of B's last
+   * messages) A's cache agrees with the database.
+   */
+  @Test
+  void raceHammerOnOneNodeWhileTheOtherWritesIsConsistent() throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    long seed = seed();
+    OtherNodeWriting hammered = new OtherNodeWriting(a.tandem(), b.tandem(), seed);
+    RaceHammer.Report report = RaceHammer.run(new Quiesced(hammered, a.tier(), b.tier()), store(),
+        new RaceHammer.Config(6, 6, 1_000, Duration.ofSeconds(40), seed));
+    System.out.println("near tier: node A hammered while node B wrote " + hammered.otherWrites.get() + " times: "
+        + report);
+    assertThat(report.examples()).isEmpty();
+    assertThat(report.consistent()).isTrue();
+    assertThat(report.failures()).isZero();
+  }
+
+  /**
+   * The invalidation channel of node B is cut and cannot reconnect: B bypasses its L1 at once, so
+   * a write on A, whose message B never receives, is what B reads next. When the channel is back,
+   * B's L1 starts empty.
+   */
+  @Test
+  void lostChannelBypassesTheLocalCopies() throws Exception {
+    RedisServer redis = RedisServer.shared();
+    try (FaultProxy proxy = FaultProxy.start("127.0.0.1", redis.port())) {
+      Node a = node("a");
+      Node b = node("b", "redis://" + proxy.host() + ":" + proxy.port(), x -> x.boundedStaleness(Duration.ofSeconds(30)));
+      a.tandem().put("k", 1L);
+      assertThat(b.tandem().get("k")).contains(1L);
+      keepsACopy(b, "k");
+
+      proxy.stopAccepting();
+      proxy.dropConnections();
+      await("B notices the lost channel", () -> b.tier().losses() >= 1);
+      a.tandem().put("k", 2L); // B cannot hear of this
+      assertThat(b.tandem().get("k")).as("B read through to Redis").contains(2L);
+      assertThat(b.tier().isBypassed()).isTrue();
+      assertThat(b.tier().localCopy("k")).isNull();
+      assertThat(b.tandem().get("k")).contains(2L);
+
+      proxy.resumeAccepting();
+      await("B subscribes again", () -> b.tier().subscriptions() >= 2 && !b.tier().isBypassed());
+      assertThat(b.tandem().get("k")).contains(2L);
+      a.tandem().put("k", 3L);
+      await("B hears of A's write again", () -> b.tier().localCopy("k") == null);
+      assertThat(b.tandem().get("k")).contains(3L);
+    }
+  }
+
+  /**
+   * The race the change counters prevent: node B's L2 read returns the old value, and node A's
+   * write and its invalidation reach B while that read's answer is still on its way (B's Redis
+   * connection answers 500 ms late through a proxy). B must not keep a copy of the old value
+   * afterwards: it would serve it after the invalidation, until the time to live.
+   */
+  @Test
+  void readOverlappingAnotherNodesWriteKeepsNoCopy() throws Exception {
+    RedisServer redis = RedisServer.shared();
+    RedisClient adminClient = RedisClient.create(redis.uri());
+    closeables.add(adminClient::shutdown);
+    FaultProxy proxy = FaultProxy.start("127.0.0.1", redis.port());
+    closeables.add(proxy);
+    try (StatefulRedisConnection<String, String> admin = adminClient.connect()) {
+      Node a = node("a");
+      RedisTier<String, Long> slow = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+          .uri("redis://" + proxy.host() + ":" + proxy.port()).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(5))
+          .build();
+      NearTier<String, Long> b = NearTier.builder(slow).uri(redis.uri()).channel(channel).maximumSize(100)
+          .boundedStaleness(Duration.ofSeconds(30)).build();
+      closeables.add(b);
+      a.tandem().put("k", 1L);
+      long getsBefore = getCalls(admin);
+
+      proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ofMillis(500));
+      CompletableFuture<Cached<Long>> read = CompletableFuture.supplyAsync(() -> b.getIfPresent("k"));
+      await("B's GET ran in Redis", () -> getCalls(admin) > getsBefore);
+      a.tandem().put("k", 2L);
+      await("B received A's invalidation", () -> b.receivedMessages() >= 1);
+      assertThat(read.get(10, TimeUnit.SECONDS).value()).as("the read began before the put").isEqualTo(1L);
+      assertThat(b.localCopy("k")).as("no copy of the value the invalidation dropped").isNull();
+      proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ZERO);
+      assertThat(b.getIfPresent("k")).extracting(Cached::value).isEqualTo(2L);
+    }
+  }
+
+  private static long getCalls(StatefulRedisConnection<String, String> admin) {
+    for (String line : admin.sync().info("commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_get:calls=")) {
+        return Long.parseLong(line.substring("cmdstat_get:calls=".length(), line.indexOf(',')));
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * {@code CLIENT KILL TYPE pubsub}: both nodes lose their subscription, Lettuce reconnects and
+   * resubscribes, and each L1 starts empty, so no copy that a message lost in the gap should have
+   * dropped survives.
+   */
+  @Test
+  void killedSubscriptionsEmptyTheLocalCopies() {
+    Node a = node("a");
+    Node b = node("b");
+    a.tandem().put("k", 1L);
+    assertThat(b.tandem().get("k")).contains(1L);
+    assertThat(a.tandem().get("k")).contains(1L);
+    keepsACopy(b, "k");
+
+    RedisClient client = RedisClient.create(RedisServer.shared().uri());
+    try (StatefulRedisConnection<String, String> admin = client.connect()) {
+      long killed = admin.sync().clientKill(KillArgs.Builder.typePubsub());
+      assertThat(killed).isGreaterThanOrEqualTo(2);
+    } finally {
+      client.shutdown();
+    }
+    await("both nodes lost and regained their subscription", () -> a.tier().losses() >= 1 && b.tier().losses() >= 1
+        && a.tier().subscriptions() >= 2 && b.tier().subscriptions() >= 2 && !b.tier().isBypassed());
+    assertThat(b.tier().localCopy("k")).as("B's L1 starts empty after resubscribing").isNull();
+    assertThat(b.tandem().get("k")).contains(1L);
+    a.tandem().put("k", 2L);
+    await("B hears of A's write after resubscribing", () -> b.tier().localCopy("k") == null);
+    assertThat(b.tandem().get("k")).contains(2L);
+  }
+
+  /**
+   * The time to live is the hard cap when no message comes: a node writing through a plain
+   * RedisTier publishes nothing, so B keeps serving its copy (the accepted staleness) until the
+   * copy expires by B's clock.
+   */
+  @Test
+  void timeToLiveCapsStalenessWhenNoMessageArrives() {
+    AtomicLong nanos = new AtomicLong();
+    Node b = node("b", RedisServer.shared().uri(), x -> x.boundedStaleness(Duration.ofSeconds(2)).ticker(nanos::get)
+        .executor(Runnable::run));
+    Tandem<String, Long> plain = Tandem.builder(store()).cacheTier(redisTier()).name("plain").build();
+    closeables.add(plain);
+    plain.put("k", 1L);
+    assertThat(b.tandem().get("k")).contains(1L);
+    plain.put("k", 2L);
+    nanos.addAndGet(Duration.ofMillis(1999).toNanos());
+    assertThat(b.tandem().get("k")).as("within the bound, B may serve its old copy").contains(1L);
+    nanos.addAndGet(Duration.ofMillis(1).toNanos());
+    assertThat(b.tandem().get("k")).as("past the bound, B reads Redis again").contains(2L);
+  }
+
+  /**
+   * Measures the staleness bound: B reads key k in a tight loop (L1 hits) while A writes it; for
+   * each write, the time from A's put returning to B's first read of the new value (0 if B saw it
+   * before the put returned). Printed, not asserted: timing claims depend on the machine.
+   */
+  @Test
+  void measureStalenessAfterAnotherNodesWrite() throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    int writes = Integer.getInteger("tandem.near.writes", 300);
+    a.tandem().put("k", 0L);
+    AtomicLongArray seenAt = new AtomicLongArray(writes + 1);
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch reading = new CountDownLatch(1);
+    AtomicLong reads = new AtomicLong();
+    Thread reader = Thread.ofPlatform().name("near-reader").start(() -> {
+      long last = -1;
+      reading.countDown();
+      while (!stop.get()) {
+        long v = b.tandem().get("k").orElse(-1L);
+        reads.incrementAndGet();
+        if (v != last && v > 0 && v <= writes) {
+          seenAt.compareAndSet((int) v, 0, System.nanoTime());
+          last = v;
+        }
+      }
+    });
+    assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+    long[] ackedAt = new long[writes + 1];
+    for (int i = 1; i <= writes; i++) {
+      a.tandem().put("k", (long) i);
+      ackedAt[i] = System.nanoTime();
+      int written = i;
+      await("B reads write " + i, () -> seenAt.get(written) != 0);
+    }
+    stop.set(true);
+    reader.join(10_000);
+    long[] delays = new long[writes];
+    for (int i = 1; i <= writes; i++) {
+      delays[i - 1] = Math.max(0, seenAt.get(i) - ackedAt[i]);
+    }
+    Arrays.sort(delays);
+    System.out.printf("near tier staleness after another node's acknowledged write (%d writes, %d reads on B):"
+            + " p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us; %d of %d seen before the put returned;"
+            + " hard cap (time to live) %s%n",
+        writes, reads.get(), delays[writes / 2] / 1e3, delays[writes * 9 / 10] / 1e3, delays[writes * 99 / 100] / 1e3,
+        delays[writes - 1] / 1e3, Arrays.stream(delays).filter(d -> d == 0).count(), writes, b.tier().timeToLive());
+    assertThat(b.tier().receivedMessages()).isGreaterThanOrEqualTo(writes);
+  }
+
+  /**
+   * Node A as the hammer sees it, whose {@code getIfCached} (the hammer's convergence check, after
+   * every call returned) first waits until A received every message node B published, so that
+   * the check does not race B's last invalidation.
+   */
+  private record Quiesced(Tandem<String, Long> hammered, NearTier<String, Long> a, NearTier<String, Long> b)
+      implements Tandem<String, Long> {
+    @Override public Optional<Long> get(String key) { return hammered.get(key); }
+    @Override public Optional<dev.tandem.Versioned<Long>> getVersioned(String key) { return hammered.getVersioned(key); }
+    @Override public java.util.Map<String, Long> getAll(java.util.Collection<? extends String> keys) { return hammered.getAll(keys); }
+    @Override public long put(String key, Long value) { return hammered.put(key, value); }
+    @Override public void putAll(java.util.Map<? extends String, ? extends Long> entries) { hammered.putAll(entries); }
+    @Override public long putIfVersion(String key, long expected, Long value) { return hammered.putIfVersion(key, expected, value); }
+    @Override public Optional<Long> update(String key, UnaryOperator<Long> function) { return hammered.update(key, function); }
+    @Override public boolean remove(String key) { return hammered.remove(key); }
+    @Override public int removeAll(java.util.Collection<? extends String> keys) { return hammered.removeAll(keys); }
+    @Override public <R> R transaction(java.util.function.Function<? super dev.tandem.Transaction<String, Long>, ? extends R> work) { return hammered.transaction(work); }
+    @Override public void invalidate(String key) { hammered.invalidate(key); }
+    @Override public void invalidateAll() { hammered.invalidateAll(); }
+    @Override public long estimatedSize() { return hammered.estimatedSize(); }
+    @Override public dev.tandem.Stats stats() { return hammered.stats(); }
+    @Override public void close() { hammered.close(); }
+
+    @Override
+    public Optional<Long> getIfCached(String key) {
+      long published = b.publishedMessages();
+      await("A received B's messages", () -> a.receivedMessages() >= published);
+      return hammered.getIfCached(key);
+    }
+  }
+}

@@ -100,6 +100,24 @@ abstract class Dialect {
    */
   abstract boolean writesOneKeyInOneStatement();
 
+  /**
+   * Fails if the connection is known to be dead without asking the server: the server said
+   * goodbye while the connection sat idle (PostgreSQL sends a FATAL message before it ends a
+   * backend). Sends nothing. By default checks nothing.
+   *
+   * @throws SQLException a connection failure if the connection is dead
+   */
+  void checkAlive(Connection c) throws SQLException {}
+
+  /**
+   * Returns whether {@code e} broke the connection while the request was still being written, so
+   * that the server cannot have received all of it: a request that ends with its commit (one
+   * statement in auto-commit mode) then did not commit. False when unsure. By default false.
+   */
+  boolean unsent(SQLException e) {
+    return false;
+  }
+
   /** Locks and upserts one key; returns its new version (drawn after the lock) and whether it existed. */
   abstract long[] putOne(Connection c, Object key, List<?> values) throws SQLException;
 

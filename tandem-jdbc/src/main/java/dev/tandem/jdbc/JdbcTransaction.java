@@ -59,6 +59,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private boolean autoCommitSwitched;
   /** Whether an operation of this transaction completed on the connection. */
   private boolean used;
+  /** Whether the connection is known to be dead, behind the pool's back: it must not go back to the pool. */
+  private boolean discard;
 
   JdbcTransaction(JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit) {
     this.store = store;
@@ -105,9 +107,16 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
 
   /**
    * A lone put or delete that is the whole transaction runs as one statement in auto-commit mode
-   * (PostgreSQL): the write and its commit take one round trip instead of two. Anything else is
-   * {@link #apply} then {@link #commit}. A connection that fails during that statement leaves its
-   * outcome unknown ({@link AmbiguousCommitException}).
+   * (PostgreSQL, unless {@link JdbcStore.Builder#autoCommitSingleWrites} turned it off): the write
+   * and its commit take one round trip instead of two. Anything else is {@link #apply} then {@link
+   * #commit}.
+   *
+   * <p>Which failures are ambiguous: the commit happens when the server has the whole request, so
+   * only a connection that fails after the request was written in full leaves the outcome unknown
+   * ({@link AmbiguousCommitException}). A connection the server ended while it sat idle is caught
+   * before anything is sent ({@link Dialect#checkAlive}), and one that breaks while the request is
+   * being written ({@link Dialect#unsent}) cannot have committed: both are {@link
+   * RetryableException}s, as they are when the first of two round trips meets them.
    */
   @Override
   public List<Written> applyAndCommit(List<? extends Mutation<K, V>> mutations) {
@@ -120,11 +129,14 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       commit();
       return written;
     }
+    String operation = describe(steps) + " in " + table.display();
     try {
-      connection.setAutoCommit(true); // nothing was sent in this transaction yet, so this sends nothing
+      dialect.checkAlive(connection); // sends nothing
+      connection.setAutoCommit(true); // nothing was sent in this transaction yet, so this sends nothing either
       autoCommitSwitched = true;
     } catch (SQLException e) {
-      throw failure("switching to auto-commit on " + table.display(), e);
+      discard = SqlFailure.isConnectionFailure(e);
+      throw failure(operation, e); // not used yet: a dead connection is retryable
     }
     try {
       Written written = applyOne(steps.get(0));
@@ -133,7 +145,12 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return List.of(written);
     } catch (SQLException e) {
       rolledBack = true; // auto-commit: a failed statement left nothing to roll back
-      String operation = describe(steps) + " in " + table.display();
+      if (dialect.unsent(e)) {
+        discard = true;
+        JdbcStoreException failure = new JdbcStoreException(operation
+            + ": the connection failed while the request was being sent, so nothing was committed", e);
+        throw new RetryableException(failure.getMessage(), failure);
+      }
       if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
         throw new AmbiguousCommitException(operation + ": the connection failed, so whether it committed is unknown: "
             + e.getMessage(), e);
@@ -167,6 +184,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return;
     }
     closed = true;
+    if (discard) {
+      store.discard(connection);
+      return;
+    }
     try {
       if (!committed && !rolledBack) {
         connection.rollback();

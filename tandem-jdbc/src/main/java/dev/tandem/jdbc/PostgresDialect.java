@@ -1,5 +1,6 @@
 package dev.tandem.jdbc;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.postgresql.PGConnection;
 
 /**
  * PostgreSQL: keys are locked with transaction-scoped advisory locks on a 64-bit hash of table and
@@ -28,6 +30,9 @@ import java.util.UUID;
  * {@code reWriteBatchedInserts=true} is safe; update counts are not relied upon.
  */
 final class PostgresDialect extends Dialect {
+
+  /** pgjdbc's stream class, which does all the connection's reading and writing. */
+  private static final String PG_STREAM = "org.postgresql.core.PGStream";
 
   private final String lockSql = "SELECT pg_advisory_xact_lock(?)";
   private final String loadForUpdateSql;
@@ -168,6 +173,41 @@ final class PostgresDialect extends Dialect {
         return new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0};
       }
     }
+  }
+
+  /**
+   * Lets pgjdbc read what the server sent while the connection was idle, without waiting: a FATAL
+   * message of a backend that was ended (terminated, shut down, idle timeout) is thrown here, as a
+   * connection failure, before any request is sent. Asynchronous notifications read on the way
+   * are dropped (a pooled connection of the store is not for {@code LISTEN}).
+   */
+  @Override
+  void checkAlive(Connection c) throws SQLException {
+    if (c.isWrapperFor(PGConnection.class)) {
+      c.unwrap(PGConnection.class).getNotifications();
+    }
+  }
+
+  /**
+   * pgjdbc writes a request in full, ending with its {@code Sync} message, and only then reads. An
+   * I/O failure thrown from one of its stream's writing methods therefore means the {@code Sync},
+   * at which the server commits an auto-commit statement, was not delivered; a failure while
+   * reading, or one whose origin cannot be seen, may come after the commit.
+   */
+  @Override
+  boolean unsent(SQLException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+          if (frame.getClassName().equals(PG_STREAM)) {
+            String method = frame.getMethodName();
+            return method.equals("flush") || method.startsWith("send");
+          }
+        }
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Moves past {@code count} results of a multi-statement execution. */

@@ -91,6 +91,14 @@ abstract class Dialect {
   /** Returns the upsert of one row: key, the value parameters, then the version. */
   abstract String upsertSql();
 
+  /**
+   * Upserts rows of distinct keys (key, the value parameters, version) in one statement, if the
+   * dialect can for these values; returns false, having done nothing, if not. By default false.
+   */
+  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions) throws SQLException {
+    return false;
+  }
+
   /** Returns whether {@link #putOne} and {@link #deleteOne} write a single key in fewer statements than the batch path. */
   abstract boolean writesOneKeyAtOnce();
 

@@ -498,6 +498,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       }
       List<String> quoted = new ArrayList<>();
       List<String> parameters = new ArrayList<>();
+      List<String> types = new ArrayList<>();
       Set<String> seen = new HashSet<>();
       for (String column : columns) {
         Catalog.Column col = catalog.column(t, all, column, "rowMapper");
@@ -507,6 +508,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         }
         quoted.add(QualifiedName.quote(col.name()));
         parameters.add(parameter(catalog.kind(), col));
+        types.add(col.typeName());
       }
       String sequence = catalog.sequenceOf(t);
       if (!catalog.sequenceExists(t.schema(), sequence)) {
@@ -531,7 +533,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         log = logTable.quoted();
       }
       return new Table(t.toString(), t.quoted(), QualifiedName.quote(keyCol.name()), requireNonNull(keyType),
-          List.copyOf(quoted), List.copyOf(parameters), QualifiedName.quote(versionCol.name()),
+          List.copyOf(quoted), List.copyOf(parameters), List.copyOf(types), QualifiedName.quote(versionCol.name()),
           QualifiedName.quote(t.schema()) + "." + QualifiedName.quote(sequence), log);
     }
 

@@ -301,6 +301,9 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
         deletes.add(step.key());
       }
     }
+    if (puts.size() > 1 && upsertAll(puts, finalVersion)) {
+      puts.clear();
+    }
     if (!puts.isEmpty()) {
       try (PreparedStatement ps = connection.prepareStatement(dialect.upsertSql())) {
         for (Step<K> put : puts) {
@@ -337,6 +340,20 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       }
     }
     return written;
+  }
+
+  /** Upserts the final rows in one statement if the dialect can; returns whether it did. */
+  private boolean upsertAll(List<Step<K>> puts, Map<K, Long> finalVersion) throws SQLException {
+    List<Object> keys = new ArrayList<>(puts.size());
+    List<List<?>> values = new ArrayList<>(puts.size());
+    long[] versions = new long[puts.size()];
+    for (int i = 0; i < puts.size(); i++) {
+      Step<K> put = puts.get(i);
+      keys.add(put.key());
+      values.add(requireNonNull(put.values()));
+      versions[i] = finalVersion.get(put.key());
+    }
+    return dialect.upsertAll(connection, keys, values, versions);
   }
 
   /**

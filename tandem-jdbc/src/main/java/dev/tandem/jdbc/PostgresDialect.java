@@ -1,6 +1,8 @@
 package dev.tandem.jdbc;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,7 +11,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 
 /**
@@ -41,12 +45,22 @@ final class PostgresDialect extends Dialect {
   private final String putOneSql;
   private final String deleteOneSql;
   private final String keyArrayType;
+  private final String conflict;
+  private final @Nullable String upsertAllSql;
+
+  /** Column types (catalog names) whose text form reads back as the same value. */
+  private static final Set<String> TEXT_EXACT_TYPES = Set.of("text", "varchar", "bpchar", "int2", "int4", "int8",
+      "bool", "numeric", "uuid", "json", "jsonb");
+
+  /** Value classes whose {@code toString()} is their exact text form in PostgreSQL. */
+  private static final Set<Class<?>> TEXT_EXACT_VALUES = Set.of(String.class, Long.class, Integer.class,
+      Short.class, Boolean.class, BigDecimal.class, BigInteger.class, UUID.class);
 
   PostgresDialect(Table table) {
     super(table);
     String nextval = "nextval('" + table.sequence() + "')";
     this.loadForUpdateSql = lockSql + "; " + loadSql;
-    String conflict = " ON CONFLICT (" + table.keyColumn() + ") DO UPDATE SET " + updates();
+    this.conflict = " ON CONFLICT (" + table.keyColumn() + ") DO UPDATE SET " + updates();
     this.preludeSql = "SELECT pg_advisory_xact_lock(h) FROM unnest(CAST(? AS bigint[])) AS u(h); "
         + "SELECT " + table.keyColumn() + ", " + table.versionColumn() + " FROM " + table.name()
         + " WHERE " + table.keyColumn() + " = ANY(?); "
@@ -59,6 +73,7 @@ final class PostgresDialect extends Dialect {
     this.deleteOneSql = lockSql + "; WITH d AS (" + deleteSql + " RETURNING 1) SELECT " + nextval
         + ", EXISTS (SELECT 1 FROM d)";
     this.keyArrayType = arrayType(table.keyType());
+    this.upsertAllSql = upsertAllSql();
   }
 
   private String updates() {
@@ -131,6 +146,63 @@ final class PostgresDialect extends Dialect {
   @Override
   String upsertSql() {
     return upsertSql;
+  }
+
+  /**
+   * All rows in one {@code INSERT ... SELECT FROM unnest(arrays) ON CONFLICT}: one statement, one
+   * execution and one fixed text (prepared once on the server) whatever the number of rows, where
+   * a JDBC batch executes the upsert once per row. Each value column travels as a text array and
+   * is cast to its type on the server, so this is used only for column types whose text form is
+   * exact and for values whose {@code toString()} is that text (strings, integers, booleans,
+   * decimals, UUIDs; null); anything else takes the batch.
+   */
+  @Override
+  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions) throws SQLException {
+    if (upsertAllSql == null) {
+      return false;
+    }
+    int columns = table.valueColumns().size();
+    String[][] texts = new String[columns][keys.size()];
+    for (int row = 0; row < keys.size(); row++) {
+      List<?> rowValues = values.get(row);
+      for (int col = 0; col < columns; col++) {
+        Object value = rowValues.get(col);
+        if (value != null && !TEXT_EXACT_VALUES.contains(value.getClass())) {
+          return false;
+        }
+        texts[col][row] = value == null ? null : value.toString();
+      }
+    }
+    Long[] boxed = new Long[versions.length];
+    for (int i = 0; i < versions.length; i++) {
+      boxed[i] = versions[i];
+    }
+    try (PreparedStatement ps = c.prepareStatement(upsertAllSql)) {
+      bindKeys(c, ps, 1, keys);
+      for (int col = 0; col < columns; col++) {
+        ps.setArray(col + 2, c.createArrayOf("text", texts[col]));
+      }
+      ps.setArray(columns + 2, c.createArrayOf("int8", boxed));
+      ps.executeUpdate();
+    }
+    return true;
+  }
+
+  private @Nullable String upsertAllSql() {
+    StringBuilder select = new StringBuilder("u.k");
+    StringBuilder arrays = new StringBuilder("CAST(? AS " + keyArrayType + "[])");
+    StringBuilder names = new StringBuilder("k");
+    for (int col = 0; col < table.valueColumns().size(); col++) {
+      String type = table.valueTypes().get(col);
+      if (!TEXT_EXACT_TYPES.contains(type)) {
+        return null;
+      }
+      select.append(", CAST(u.c").append(col).append(" AS ").append(type).append(')');
+      arrays.append(", CAST(? AS text[])");
+      names.append(", c").append(col);
+    }
+    return "INSERT INTO " + table.name() + " (" + insertColumns() + ") SELECT " + select + ", u.v FROM unnest("
+        + arrays + ", CAST(? AS int8[])) AS u(" + names + ", v)" + conflict;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.tandem.jdbc;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -15,6 +16,8 @@ import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.PGStream;
 
 /**
  * PostgreSQL: keys are locked with transaction-scoped advisory locks on a 64-bit hash of table and
@@ -37,6 +40,8 @@ final class PostgresDialect extends Dialect {
 
   /** pgjdbc's stream class, which does all the connection's reading and writing. */
   private static final String PG_STREAM = "org.postgresql.core.PGStream";
+
+  private static final @Nullable Field STREAM = streamField();
 
   private final String lockSql = "SELECT pg_advisory_xact_lock(?)";
   private final String loadForUpdateSql;
@@ -248,15 +253,46 @@ final class PostgresDialect extends Dialect {
   }
 
   /**
-   * Lets pgjdbc read what the server sent while the connection was idle, without waiting: a FATAL
-   * message of a backend that was ended (terminated, shut down, idle timeout) is thrown here, as a
-   * connection failure, before any request is sent. Asynchronous notifications read on the way
-   * are dropped (a pooled connection of the store is not for {@code LISTEN}).
+   * Looks, without waiting and without sending, whether the server sent anything while the
+   * connection sat idle: bytes waiting in the socket of an idle connection are a message nobody
+   * asked for, usually the FATAL goodbye of a backend that was ended (terminated, shut down, idle
+   * timeout). Only then pgjdbc reads them ({@code getNotifications()}), which throws that goodbye
+   * as a connection failure, before any request is sent. Notices and notifications read on the
+   * way are dropped (a pooled connection of the store is not for {@code LISTEN}).
+   *
+   * <p>pgjdbc has no public way to look without waiting (its own check blocks for a millisecond
+   * when nothing is there), so this reads the socket of its connection through its internal
+   * {@code QueryExecutorBase.pgStream}; where that cannot be reached (another pgjdbc layout, a
+   * proxy driver) the check is skipped, and such a failure counts as after the send (outcome
+   * unknown), the safe side.
    */
   @Override
   void checkAlive(Connection c) throws SQLException {
-    if (c.isWrapperFor(PGConnection.class)) {
+    if (STREAM == null || !c.isWrapperFor(BaseConnection.class)) {
+      return;
+    }
+    int waiting;
+    try {
+      PGStream stream = (PGStream) STREAM.get(c.unwrap(BaseConnection.class).getQueryExecutor());
+      waiting = stream.getSocket().getInputStream().available();
+    } catch (IOException e) {
+      throw new SQLException("the connection is closed: " + e.getMessage(), "08006", e);
+    } catch (IllegalAccessException | RuntimeException e) {
+      return; // cannot look: skip the check
+    }
+    if (waiting > 0) {
       c.unwrap(PGConnection.class).getNotifications();
+    }
+  }
+
+  /** pgjdbc's {@code QueryExecutorBase.pgStream}, or null if it cannot be read. */
+  private static @Nullable Field streamField() {
+    try {
+      Field field = Class.forName("org.postgresql.core.QueryExecutorBase").getDeclaredField("pgStream");
+      field.setAccessible(true);
+      return PGStream.class.isAssignableFrom(field.getType()) ? field : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
     }
   }
 

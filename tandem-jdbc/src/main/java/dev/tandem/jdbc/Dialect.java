@@ -93,9 +93,11 @@ abstract class Dialect {
 
   /**
    * Upserts rows of distinct keys (key, the value parameters, version) in one statement, if the
-   * dialect can for these values; returns false, having done nothing, if not. By default false.
+   * dialect can for these values, and if {@code andCommit} sends the COMMIT of the transaction in
+   * the same round trip; returns false, having done nothing, if it cannot. By default false.
    */
-  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions) throws SQLException {
+  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
+      throws SQLException {
     return false;
   }
 

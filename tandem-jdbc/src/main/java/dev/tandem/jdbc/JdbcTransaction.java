@@ -59,6 +59,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private boolean autoCommitSwitched;
   /** Whether an operation of this transaction completed on the connection. */
   private boolean used;
+  /** Whether {@link #applyAll} may send the COMMIT with its last statement (set by {@link #applyAndCommit}). */
+  private boolean commitWithLastStatement;
   /** Whether the connection is known to be dead, behind the pool's back: it must not go back to the pool. */
   private boolean discard;
 
@@ -125,8 +127,16 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     List<Step<K>> steps = encode(mutations);
     if (!store.autoCommitSingleWrites() || used || committed || steps.size() != 1 || table.changeLog() != null
         || !dialect.writesOneKeyInOneStatement()) {
-      List<Written> written = applySteps(steps);
-      commit();
+      commitWithLastStatement = !used && !committed && steps.size() > 1;
+      List<Written> written;
+      try {
+        written = applySteps(steps);
+      } finally {
+        commitWithLastStatement = false;
+      }
+      if (!committed) {
+        commit();
+      }
       return written;
     }
     String operation = describe(steps) + " in " + table.display();
@@ -301,8 +311,14 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
         deletes.add(step.key());
       }
     }
-    if (puts.size() > 1 && upsertAll(puts, finalVersion)) {
-      puts.clear();
+    if (puts.size() > 1) {
+      if (commitWithLastStatement && deletes.isEmpty() && logRows.isEmpty()) {
+        if (upsertAllAndCommit(puts, finalVersion, describe(steps) + " in " + table.display())) {
+          return written;
+        }
+      } else if (upsertAll(puts, finalVersion, false)) {
+        puts.clear();
+      }
     }
     if (!puts.isEmpty()) {
       try (PreparedStatement ps = connection.prepareStatement(dialect.upsertSql())) {
@@ -342,8 +358,46 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     return written;
   }
 
+  /**
+   * Upserts the final rows and commits in one round trip, if the dialect can; returns whether it
+   * did (then the transaction committed). The prelude's round trip just proved the connection
+   * alive; as with a lone write, only a connection that fails after the request was written in
+   * full leaves the outcome unknown.
+   */
+  private boolean upsertAllAndCommit(List<Step<K>> puts, Map<K, Long> finalVersion, String operation) {
+    try {
+      if (!upsertAll(puts, finalVersion, true)) {
+        return false;
+      }
+      committed = true;
+      return true;
+    } catch (SQLException e) {
+      if (dialect.unsent(e)) {
+        discard = true;
+        JdbcStoreException failure = new JdbcStoreException(operation
+            + ": the connection failed while the request was being sent, so nothing was committed", e);
+        throw new RetryableException(failure.getMessage(), failure);
+      }
+      if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
+        throw new AmbiguousCommitException(operation + ": the connection failed during the commit, so whether it"
+            + " committed is unknown: " + e.getMessage(), e);
+      }
+      JdbcStoreException failure = new JdbcStoreException(operation, e);
+      if (!SqlFailure.isPassing(e)) {
+        throw failure;
+      }
+      try {
+        connection.rollback();
+        rolledBack = true;
+      } catch (SQLException rollbackFailure) {
+        failure.addSuppressed(rollbackFailure);
+      }
+      throw new RetryableException(failure.getMessage(), failure);
+    }
+  }
+
   /** Upserts the final rows in one statement if the dialect can; returns whether it did. */
-  private boolean upsertAll(List<Step<K>> puts, Map<K, Long> finalVersion) throws SQLException {
+  private boolean upsertAll(List<Step<K>> puts, Map<K, Long> finalVersion, boolean andCommit) throws SQLException {
     List<Object> keys = new ArrayList<>(puts.size());
     List<List<?>> values = new ArrayList<>(puts.size());
     long[] versions = new long[puts.size()];
@@ -353,7 +407,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       values.add(requireNonNull(put.values()));
       versions[i] = finalVersion.get(put.key());
     }
-    return dialect.upsertAll(connection, keys, values, versions);
+    return dialect.upsertAll(connection, keys, values, versions, andCommit);
   }
 
   /**

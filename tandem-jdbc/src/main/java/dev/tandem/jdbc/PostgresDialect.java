@@ -52,6 +52,7 @@ final class PostgresDialect extends Dialect {
   private final String keyArrayType;
   private final String conflict;
   private final @Nullable String upsertAllSql;
+  private final @Nullable String upsertAllAndCommitSql;
 
   /** Column types (catalog names) whose text form reads back as the same value. */
   private static final Set<String> TEXT_EXACT_TYPES = Set.of("text", "varchar", "bpchar", "int2", "int4", "int8",
@@ -79,6 +80,7 @@ final class PostgresDialect extends Dialect {
         + ", EXISTS (SELECT 1 FROM d)";
     this.keyArrayType = arrayType(table.keyType());
     this.upsertAllSql = upsertAllSql();
+    this.upsertAllAndCommitSql = upsertAllSql == null ? null : upsertAllSql + "; COMMIT";
   }
 
   private String updates() {
@@ -159,10 +161,13 @@ final class PostgresDialect extends Dialect {
    * a JDBC batch executes the upsert once per row. Each value column travels as a text array and
    * is cast to its type on the server, so this is used only for column types whose text form is
    * exact and for values whose {@code toString()} is that text (strings, integers, booleans,
-   * decimals, UUIDs; null); anything else takes the batch.
+   * decimals, UUIDs; null); anything else takes the batch. With {@code andCommit} the statement
+   * text ends in {@code ; COMMIT}: pgjdbc sends both in one request (one round trip), and after a
+   * failing upsert the server skips the COMMIT, leaving the transaction to be rolled back.
    */
   @Override
-  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions) throws SQLException {
+  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
+      throws SQLException {
     if (upsertAllSql == null) {
       return false;
     }
@@ -182,13 +187,13 @@ final class PostgresDialect extends Dialect {
     for (int i = 0; i < versions.length; i++) {
       boxed[i] = versions[i];
     }
-    try (PreparedStatement ps = c.prepareStatement(upsertAllSql)) {
+    try (PreparedStatement ps = c.prepareStatement(andCommit ? upsertAllAndCommitSql : upsertAllSql)) {
       bindKeys(c, ps, 1, keys);
       for (int col = 0; col < columns; col++) {
         ps.setArray(col + 2, c.createArrayOf("text", texts[col]));
       }
       ps.setArray(columns + 2, c.createArrayOf("int8", boxed));
-      ps.executeUpdate();
+      ps.execute(); // with the COMMIT: both statements go in one request, the COMMIT only runs if the upsert did
     }
     return true;
   }

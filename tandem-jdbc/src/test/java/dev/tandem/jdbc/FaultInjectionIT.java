@@ -114,6 +114,31 @@ class FaultInjectionIT {
     }
   }
 
+  /**
+   * A batch of several puts sends its COMMIT in the same request as its upsert (one round trip
+   * after the locks): cut right after the upsert's request, the batch has committed, so its
+   * outcome is unknown to the client (with a separate COMMIT it would have failed uncommitted).
+   * Every key is read back: cache and database agree.
+   */
+  @Test
+  void aBatchCutAfterItsUpsertWithTheCommitIsOutcomeUnknownAndEveryKeyReadBack() {
+    try (Tandem<String, String> tandem = throughTheProxy()) {
+      tandem.putAll(Map.of("a", "1", "b", "1"));
+      proxy.cutAfterStatement("INSERT INTO", 1);
+
+      assertThatThrownBy(() -> tandem.putAll(Map.of("a", "2", "b", "2")))
+          .isInstanceOf(CommitOutcomeUnknownException.class);
+
+      assertThat(proxy.cutCount()).isEqualTo(1);
+      for (String key : List.of("a", "b")) {
+        Versioned<String> committed = truth.load(key).orElseThrow();
+        assertThat(committed.value()).as(key).isEqualTo("2"); // committed with the upsert's request
+        assertThat(tandem.getIfCached(key)).as(key).contains("2");
+        assertThat(tandem.getVersioned(key)).as(key).contains(committed);
+      }
+    }
+  }
+
   private void assertCutWriteIsOutcomeUnknownAndReadBack(Tandem<String, String> tandem, String cutAfter) {
     long first = tandem.put("k", "1");
     proxy.cutAfterStatement(cutAfter, 1);

@@ -156,10 +156,20 @@ public interface Tandem<K, V> extends AutoCloseable {
    */
   <R> R transaction(java.util.function.Function<? super Transaction<K, V>, ? extends R> work);
 
-  /** Drops the cached copy of {@code key}, if any; the database is not touched. */
+  /**
+   * Drops the cached copy of {@code key}, if any; the database is not touched.
+   *
+   * @throws CacheTierUnavailableException if the cache tier could not be reached (a shared tier):
+   *     the copy may still be cached
+   */
   void invalidate(K key);
 
-  /** Drops every cached copy; the database is not touched. */
+  /**
+   * Drops every cached copy; the database is not touched.
+   *
+   * @throws CacheTierUnavailableException if the cache tier could not be reached (a shared tier):
+   *     copies may still be cached
+   */
   void invalidateAll();
 
   /** Returns the approximate number of cached entries, cached absences included. */

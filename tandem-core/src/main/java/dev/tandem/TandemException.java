@@ -23,6 +23,9 @@ public abstract class TandemException extends RuntimeException {
   }
 
   static String describe(List<?> keys) {
+    if (keys.isEmpty()) {
+      return "every key";
+    }
     return keys.size() == 1 ? "key " + keys.get(0) : keys.size() + " keys " + abbreviate(keys);
   }
 

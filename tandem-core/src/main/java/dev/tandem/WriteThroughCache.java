@@ -256,8 +256,15 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
-  /** Fills under the lease and completes the flight with what the read answers. */
+  /**
+   * Fills under the lease and completes the flight with what the read answers. The flight leaves
+   * the map before the fill is sent: an accepted fill proves the load as new as every write
+   * published before the fill ran in the tier, so only reads that began before that moment may
+   * share it. A read that arrives later, even while the fill's reply is still on its way, loads
+   * again (found by the multi-process torture test; see {@code LoadJoinedAfterItsFillTest}).
+   */
   private Cached<V> answer(K key, long lease, Cached<V> loaded, CompletableFuture<Loaded<V>> flight) {
+    flights.remove(key, flight);
     if (fill(key, lease, loaded)) {
       flight.complete(new Loaded<>(loaded, true));
       return loaded;
@@ -506,9 +513,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       Attempt attempt = attempt(live);
       switch (attempt) {
         case Committed c -> {
+          publishNewest(live);
           for (WriteRequest<K, V, ?> r : live) {
-            r.publish.forEach(this::publish);
-            r.published = true;
             abandonUnpublished(r);
             r.succeed();
           }
@@ -658,6 +664,30 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
     }
     return owner;
+  }
+
+  /**
+   * Publishes a committed batch: each key once, with the entry of its last write in queue order
+   * (the newest: the batch applied them in that order). Publishing an older write of a key whose
+   * newer write committed in the same transaction would show every node a value the database no
+   * longer holds until the newer publish lands (found by the multi-node torture test; see {@code
+   * BatchPublishesNewestTest}). The superseded writes are abandoned first, so that a tier counting
+   * the writes in flight sees the last one publish.
+   */
+  private void publishNewest(List<WriteRequest<K, V, ?>> committed) {
+    Map<K, Cached<V>> newest = new LinkedHashMap<>();
+    for (WriteRequest<K, V, ?> r : committed) {
+      newest.putAll(r.publish);
+      r.published = true;
+    }
+    for (WriteRequest<K, V, ?> r : committed) {
+      r.publish.forEach((key, entry) -> {
+        if (newest.get(key) != entry) {
+          abandon(key);
+        }
+      });
+    }
+    newest.forEach(this::publish);
   }
 
   private void fail(WriteRequest<K, V, ?> request, RuntimeException failure) {
@@ -973,12 +1003,22 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public void invalidate(K key) {
     requireNonNull(key, "key");
-    tier.invalidate(key);
+    try {
+      tier.invalidate(key);
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      throw new CacheTierUnavailableException("invalidate", List.of(key), e);
+    }
   }
 
   @Override
   public void invalidateAll() {
-    tier.invalidateAll();
+    try {
+      tier.invalidateAll();
+    } catch (RuntimeException e) {
+      stats.tierFailures.increment();
+      throw new CacheTierUnavailableException("invalidateAll", List.of(), e);
+    }
   }
 
   @Override

@@ -5,7 +5,6 @@ import dev.tandem.cli.CommandFailedException;
 import dev.tandem.cli.TandemCli;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.jdbc.JdbcStore;
-import dev.tandem.local.LocalTier;
 import dev.tandem.testkit.check.CheckResult;
 import dev.tandem.testkit.check.KeyResult;
 import dev.tandem.testkit.check.LinearizabilityChecker;
@@ -22,11 +21,19 @@ import dev.tandem.testkit.torture.RandomFaults;
 import dev.tandem.testkit.torture.TortureFaults;
 import dev.tandem.testkit.torture.Torture;
 import dev.tandem.testkit.torture.TortureReport;
+import dev.tandem.testkit.history.Event;
+import dev.tandem.testkit.history.HistoryRecorder;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.Comparator;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,22 +53,26 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem torture}: concurrent clients hammer few keys of a real database through Tandem (or
- * the naive write-through class, the negative control), with faults injected into the database;
- * every operation is recorded and the history checked for linearizability. The last line printed is
+ * the naive write-through class, the negative control), on one node or several sharing a cache
+ * tier, with faults injected into the database and the shared cache; every operation is recorded
+ * and the history checked for linearizability. The last line printed is
  * the verdict, {@code linearizable: yes|no ops=N keys=K stale=S lost=L seed=X}; the exit code is 0
  * only for yes.
  */
 @Command(
     name = "torture",
     mixinStandardHelpOptions = true,
+    subcommands = TortureNodeCommand.class,
+    synopsisSubcommandLabel = "",
     versionProvider = TandemVersion.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
       "Proves (or disproves) \"never stale\": concurrent clients run reads, writes, deletes, updates and"
           + " invalidations on few keys through Tandem, over a real database, with a tiny cache that evicts"
-          + " and expires constantly and, with --faults, faults injected into the database. Every operation is"
-          + " recorded with its start and end time, and the history is checked for linearizability per key.",
+          + " and expires constantly, on one node or several (--nodes) sharing a Redis (--tier redis) and,"
+          + " with --faults, faults injected into the database and Redis. Every operation is recorded with"
+          + " its start and end time, and the history is checked for linearizability per key.",
       "",
       "The last line is the verdict: linearizable: yes|no ops=N keys=K stale=S lost=L seed=X.",
       ""
@@ -76,30 +87,43 @@ public final class TortureCommand implements Callable<Integer> {
 
   /** What cache sits in front of the database. */
   enum Engine {
-    /** Tandem with the local tier. */
+    /** Tandem, with the tier of {@code --tier}. */
     TANDEM,
     /** The naive write-through class: the negative control, which the check should catch. */
     NAIVE
   }
 
-  /** Which faults to inject. */
-  enum Faults {
-    /** None. */
-    NONE,
+  /** A group of faults, named in {@code --faults}. */
+  enum FaultGroup {
     /** Database faults. */
-    DB,
-    /** Every fault there is: today the database faults (cache-tier faults come with the shared tiers). */
-    ALL
-  }
+    DB("db"),
+    /** Cache-tier faults: Redis killed and restarted empty, paused, connections reset and refused. */
+    CACHE("cache"),
+    /**
+     * Redis restored from an old RDB snapshot (race H9): its own switch, left out of {@code cache}
+     * and {@code all} until the Redis tier detects such a restart.
+     */
+    RDB_RESTORE("rdb-restore");
 
-  /** The expiry of cached entries: short, so that entries expire while the clients work. */
-  static final Duration EXPIRE_AFTER_WRITE = Duration.ofMillis(50);
+    final String option;
+
+    FaultGroup(String option) {
+      this.option = option;
+    }
+  }
 
   /** Mixed into the seed of the faults, so that they do not follow the operation mix. */
   private static final long FAULT_SEED = 0x5DEECE66DL;
 
   /** The longest pause between two faults. */
   private static final Duration MAX_QUIET = Duration.ofMillis(500);
+
+  /**
+   * The longest pause between two faults when Redis is faulted: a Redis fault and the circuit
+   * breaker's recovery last about a second, so shorter pauses would leave the tier down for most
+   * of the run.
+   */
+  private static final Duration MAX_QUIET_CACHE = Duration.ofSeconds(2);
 
   /** Held so that its level sticks: java.util.logging keeps loggers weakly. */
   private static final Logger PGJDBC_LOG = Logger.getLogger("org.postgresql");
@@ -129,20 +153,40 @@ public final class TortureCommand implements Callable<Integer> {
           + " instead of an embedded one; user and password go in the URL.")
   @Nullable String jdbcUrl;
 
-  @Option(names = "--tier", paramLabel = "TIER", defaultValue = "local",
-      description = "The cache tier: local (Caffeine in this process), the only one torture runs for now"
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--tier", paramLabel = "local|redis", defaultValue = "local",
+      description = "The cache tier of each node: local (Caffeine in the node: not shared, so several nodes"
+          + " serve each other's old values) or redis (one Redis shared by the nodes, started for the run"
+          + " unless --redis-uri is given) (default: ${DEFAULT-VALUE}).")
   String tier = "local";
 
-  @Option(names = "--faults", paramLabel = "none|db|all", defaultValue = "none",
-      description = "Faults to inject: none, db (connections cut during commit and mid-transaction,"
-          + " failing statements, latency, terminated backends, a server restart), all (= db for now)"
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+      description = "Independent Tandem instances (each its own engine, connection pool and tier), sharing"
+          + " the database and, with --tier redis, Redis; the clients are spread over them"
           + " (default: ${DEFAULT-VALUE}).")
-  Faults faults = Faults.NONE;
+  int nodes = 1;
+
+  @Option(names = "--processes",
+      description = "Run each node in a JVM of its own (started by the command with this class path), as separate"
+          + " application servers would; the histories of the nodes are merged. Needs --db postgres.")
+  boolean processes;
+
+  @Option(names = "--redis-uri", paramLabel = "URI",
+      description = "Use this Redis (redis://host:port) instead of starting redis-server; the run's keys get a"
+          + " prefix of their own, deleted at the end. Such a server is never killed, paused or restored.")
+  @Nullable String redisUri;
+
+  @Option(names = "--faults", paramLabel = "LIST", defaultValue = "none", split = ",",
+      description = "Faults to inject, a comma-separated list of: none; db (connections cut during commit and"
+          + " mid-transaction, failing statements, latency, terminated backends, a server restart); cache"
+          + " (Redis killed with SIGKILL and restarted empty, paused with SIGSTOP longer than the command timeout,"
+          + " connections reset and refused through a proxy); all (= db,cache); rdb-restore (Redis restarted"
+          + " from an old RDB snapshot, race H9: not part of cache or all) (default: ${DEFAULT-VALUE}).")
+  List<String> faults = List.of("none");
 
   @Option(names = "--engine", paramLabel = "tandem|naive", defaultValue = "tandem",
       description = "tandem, or naive: the tutorial write-through class (DB then cache.put; cache.put after a"
-          + " miss), the negative control that the check should catch (default: ${DEFAULT-VALUE}).")
+          + " miss; with --tier redis: DB then SET, GET then DB then SET), the negative control that the"
+          + " check should catch (default: ${DEFAULT-VALUE}).")
   Engine engine = Engine.TANDEM;
 
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the operation mix and the faults (default: random).")
@@ -161,36 +205,72 @@ public final class TortureCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     TortureDatabase.Kind kind = validate();
+    TortureTier cacheTier = Objects.requireNonNull(TortureTiers.named(tier));
+    Set<FaultGroup> groups = faultGroups();
     quietLibraryLogs();
     PrintWriter out = spec.commandLine().getOut();
     long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1_000_000_000L);
     int cacheSize = Math.max(1, keys / 4);
-    out.printf(Locale.ROOT, "tandem torture: seed=%d engine=%s db=%s tier=%s clients=%d keys=%d duration=%s faults=%s%n",
-        runSeed, lower(engine), lower(kind), tier, clients, keys, format(duration), lower(faults));
+    out.printf(Locale.ROOT, "tandem torture: seed=%d engine=%s db=%s tier=%s nodes=%d clients=%d keys=%d duration=%s"
+        + " faults=%s%n", runSeed, lower(engine), lower(kind), tier, nodes, clients, keys, format(duration),
+        faultsOption(groups));
     out.flush();
 
     TortureReport report;
-    try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line))) {
+    boolean cacheFaults = cacheTier.shared() && (groups.contains(FaultGroup.CACHE) || groups.contains(FaultGroup.RDB_RESTORE));
+    try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
+        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults,
+            groups.contains(FaultGroup.RDB_RESTORE) ? TortureTiers.EXPIRE_WITH_SNAPSHOTS : TortureTiers.EXPIRE_AFTER_WRITE,
+            line -> say(out, line)) : null) {
       out.println("database: " + database.description() + ", table " + database.table());
-      boolean proxied = faults != Faults.NONE && kind == TortureDatabase.Kind.POSTGRES;
-      JdbcStore<String, Long> store = database.store(proxied
-          ? database.proxiedPool(clients + 2) : database.pool(database.url(), clients + 2, "store"));
-      Nemesis nemesis = nemesis(database, runSeed, out);
-      JdbcStore<String, Long> direct = database.store(database.direct());
-      try (Tandem<String, Long> target = engine(store, cacheSize)) {
-        out.println(engine == Engine.TANDEM
-            ? "cache: Tandem, local tier (Caffeine) of at most " + cacheSize + " entries, expiring "
-                + EXPIRE_AFTER_WRITE.toMillis() + " ms after write"
-            : "cache: NaiveWriteThrough of at most " + cacheSize + " entries (cleared when full), no expiry");
+      if (redis != null) {
+        out.println("redis: " + redis.description() + ", keys " + redis.prefix() + "*, entries expiring "
+            + format(redis.entryTimeToLive()) + " after write"
+            + (groups.contains(FaultGroup.RDB_RESTORE) ? " (not 50ms: an old snapshot must hold live entries)" : ""));
+      }
+      boolean proxied = groups.contains(FaultGroup.DB) && kind == TortureDatabase.Kind.POSTGRES;
+      int perNode = (clients + nodes - 1) / nodes;
+      List<Tandem<String, Long>> targets = new ArrayList<>(nodes);
+      try {
+        for (int i = 0; i < (processes ? 0 : nodes); i++) {
+          JdbcStore<String, Long> store = database.store(proxied
+              ? database.proxiedPool(perNode + 2) : database.pool(database.url(), perNode + 2, "store-" + i));
+          try {
+            targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, i));
+          } catch (RuntimeException e) {
+            throw new CommandFailedException("cannot start node " + i + ": " + e.getMessage(), e);
+          }
+        }
+        if (processes && proxied) {
+          database.proxiedUrl(); // starts the proxy the database faults use
+        }
+        Nemesis nemesis = nemesis(database, redis, groups, runSeed, out);
+        JdbcStore<String, Long> direct = database.store(database.direct());
+        out.println("cache: " + (engine == Engine.TANDEM ? "Tandem, " + cacheTier.describe(cacheSize)
+            : "NaiveWriteThrough over " + (cacheTier.shared() ? "the shared Redis (GET, SET, DEL; no expiry)"
+                : "a map of at most " + cacheSize + " entries (cleared when full), no expiry"))
+            + (nodes > 1 ? "; " + nodes + " nodes, clients spread over them (client p on node p mod " + nodes + ")" : "")
+            + (processes ? "; each node in a JVM of its own" : ""));
+        if (engine == Engine.TANDEM && nodes > 1 && !cacheTier.shared()) {
+          out.println("note: the local tier is not shared: a node keeps serving its cached value after a write on"
+              + " another node (H8), so expect stale reads; use --tier redis for a cluster");
+        }
         out.println("running for " + format(duration) + "...");
         out.flush();
         int[] busy = {0};
-        report = Torture.builder(target, direct)
-            .clients(clients).keys(keys).duration(duration).seed(runSeed)
-            .nemesis(nemesis)
-            .quiescence(() -> busy[0] = database.awaitQuiescence())
-            .build().run();
-        summarize(out, report, target, busy[0]);
+        if (processes) {
+          report = new NodeProcesses(database, redis, proxied, cacheSize, runSeed)
+              .run(nemesis, () -> busy[0] = database.awaitQuiescence(), direct);
+        } else {
+          report = Torture.builder(targets, direct)
+              .clients(clients).keys(keys).duration(duration).seed(runSeed)
+              .nemesis(nemesis)
+              .quiescence(() -> busy[0] = database.awaitQuiescence())
+              .build().run();
+        }
+        summarize(out, report, targets, busy[0]);
+      } finally {
+        targets.forEach(Tandem::close);
       }
     }
     if (history != null) {
@@ -214,12 +294,15 @@ public final class TortureCommand implements Callable<Integer> {
   }
 
   private TortureDatabase.Kind validate() {
-    if (!tier.equals("local")) {
-      throw usage("--tier: only 'local' is available for now (torture does not run the Redis tier yet), not '"
-          + tier + "'");
+    TortureTier cacheTier = TortureTiers.named(tier);
+    if (cacheTier == null) {
+      throw usage("--tier must be one of " + String.join(", ", TortureTiers.ALL.keySet()) + ", not '" + tier + "'");
     }
     if (clients < 1 || clients > 256) {
       throw usage("--clients must be between 1 and 256 but was " + clients);
+    }
+    if (nodes < 1 || nodes > clients) {
+      throw usage("--nodes must be between 1 and --clients (" + clients + ") but was " + nodes);
     }
     if (keys < 1) {
       throw usage("--keys must be at least 1 but was " + keys);
@@ -227,59 +310,118 @@ public final class TortureCommand implements Callable<Integer> {
     if (duration.isNegative() || duration.isZero()) {
       throw usage("--duration must be positive");
     }
+    Set<FaultGroup> groups = faultGroups();
+    if (groups.contains(FaultGroup.CACHE) && !cacheTier.shared() && !faults.contains("all")) {
+      throw usage("--faults cache needs a shared tier (--tier redis): the local tier has no server to fault");
+    }
+    if (groups.contains(FaultGroup.RDB_RESTORE) && (!cacheTier.shared() || redisUri != null)) {
+      throw usage("--faults rdb-restore needs --tier redis with the redis-server the run starts (not --redis-uri)");
+    }
+    if (redisUri != null && !cacheTier.shared()) {
+      throw usage("--redis-uri needs a shared tier (--tier redis)");
+    }
+    TortureDatabase.Kind kind;
     if (jdbcUrl == null) {
-      return db != null ? db : TortureDatabase.Kind.H2;
+      kind = db != null ? db : TortureDatabase.Kind.H2;
+    } else {
+      TortureDatabase.Kind ofUrl = TortureDatabase.Kind.ofUrl(jdbcUrl);
+      if (ofUrl == null) {
+        throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL");
+      }
+      if (db != null && db != ofUrl) {
+        throw usage("--db " + lower(db) + " does not match --jdbc-url, which is " + lower(ofUrl));
+      }
+      kind = ofUrl;
     }
-    TortureDatabase.Kind ofUrl = TortureDatabase.Kind.ofUrl(jdbcUrl);
-    if (ofUrl == null) {
-      throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL");
+    if (processes && kind != TortureDatabase.Kind.POSTGRES) {
+      throw usage("--processes needs --db postgres: the nodes' JVMs cannot reach an H2 database in this one");
     }
-    if (db != null && db != ofUrl) {
-      throw usage("--db " + lower(db) + " does not match --jdbc-url, which is " + lower(ofUrl));
+    if (nodes > 1 && engine == Engine.TANDEM && kind == TortureDatabase.Kind.H2) {
+      throw usage("--nodes " + nodes + " needs --db postgres: H2 cannot lock an absent key, so an H2 table must sit"
+          + " behind one Tandem (the naive engine runs on H2 with several nodes)");
     }
-    return ofUrl;
+    return kind;
   }
 
-  private Tandem<String, Long> engine(JdbcStore<String, Long> store, int cacheSize) {
-    if (engine == Engine.NAIVE) {
-      return new NaiveWriteThrough<>(store, cacheSize);
+  /** Returns the fault groups of {@code --faults}. */
+  private Set<FaultGroup> faultGroups() {
+    Set<FaultGroup> groups = EnumSet.noneOf(FaultGroup.class);
+    for (String raw : faults) {
+      String name = raw.strip().toLowerCase(Locale.ROOT);
+      switch (name) {
+        case "none" -> { }
+        case "all" -> {
+          groups.add(FaultGroup.DB);
+          groups.add(FaultGroup.CACHE);
+        }
+        default -> {
+          FaultGroup group = Arrays.stream(FaultGroup.values()).filter(g -> g.option.equals(name)).findFirst()
+              .orElseThrow(() -> usage("--faults: unknown fault group '" + raw + "' (none, db, cache, all, rdb-restore)"));
+          groups.add(group);
+        }
+      }
     }
-    return Tandem.builder(store)
-        .cacheTier(LocalTier.<String, Long>builder().maximumSize(cacheSize).expireAfterWrite(EXPIRE_AFTER_WRITE).build())
-        .recordStats()
-        .build();
+    if (faults.stream().anyMatch(f -> f.strip().equalsIgnoreCase("none")) && !groups.isEmpty()) {
+      throw usage("--faults none cannot be combined with other faults");
+    }
+    return groups;
   }
 
-  private Nemesis nemesis(TortureDatabase database, long runSeed, PrintWriter out) {
-    if (faults == Faults.NONE) {
+  private static String faultsOption(Set<FaultGroup> groups) {
+    return groups.isEmpty() ? "none" : String.join(",", groups.stream().map(g -> g.option).toList());
+  }
+
+  private Nemesis nemesis(TortureDatabase database, @Nullable TortureRedis redis, Set<FaultGroup> groups, long runSeed,
+      PrintWriter out) {
+    if (groups.isEmpty()) {
       out.println("faults: none");
       return Nemesis.none();
     }
-    if (faults == Faults.ALL) {
-      out.println("faults: all = db for now (cache-tier faults come when torture runs the Redis tier)");
+    List<Fault> kinds = new ArrayList<>();
+    if (groups.contains(FaultGroup.DB)) {
+      kinds.addAll(databaseFaults(database, runSeed, out));
     }
-    List<Fault> kinds;
+    boolean restore = groups.contains(FaultGroup.RDB_RESTORE);
+    if (groups.contains(FaultGroup.CACHE) || restore) {
+      if (redis == null) {
+        out.println("faults: no cache faults on the local tier (it has no server); --faults all = db here");
+      } else {
+        FaultProxy proxy = Objects.requireNonNull(redis.proxy());
+        List<Fault> cache = TortureFaults.redis(proxy, redis.server(), restore);
+        if (!groups.contains(FaultGroup.CACHE)) { // rdb-restore alone
+          cache = cache.stream().filter(f -> f.name().contains("snapshot")).toList();
+        }
+        kinds.addAll(cache);
+        out.println("faults: the nodes reach Redis through a fault proxy (" + proxy + ")"
+            + (redis.server() == null ? "; the server is not ours: never killed or paused" : "")
+            + "; a node's Redis command timeout is " + TortureTiers.REDIS_COMMAND_TIMEOUT.toMillis() + " ms, a pause"
+            + " lasts up to " + TortureFaults.REDIS_PAUSE.toMillis() + " ms");
+      }
+    }
+    kinds.forEach(f -> out.println("  - " + f.name()));
+    boolean cacheFaulted = redis != null && (groups.contains(FaultGroup.CACHE) || restore);
+    return new RandomFaults(kinds, runSeed ^ FAULT_SEED, cacheFaulted ? MAX_QUIET_CACHE : MAX_QUIET);
+  }
+
+  private List<Fault> databaseFaults(TortureDatabase database, long runSeed, PrintWriter out) {
     if (database.kind() == TortureDatabase.Kind.H2) {
       out.println("faults: on embedded H2 only statement failures apply (H2 runs in this process: no connection"
           + " to cut, no server to restart)");
       try {
-        kinds = TortureFaults.h2(database.direct(), database.table(), "v");
+        return TortureFaults.h2(database.direct(), database.table(), "v");
       } catch (IllegalStateException e) {
-        throw new CommandFailedException("--faults " + lower(faults) + " on H2 needs the database in this process"
+        throw new CommandFailedException("--faults db on H2 needs the database in this process"
             + " (a jdbc:h2:mem: or jdbc:h2:file: URL), to install its failing trigger: " + e.getMessage(), e);
       }
-    } else {
-      FaultProxy proxy = Objects.requireNonNull(database.proxy());
-      kinds = TortureFaults.postgres(proxy, database.direct(), database.databaseName(), database.table(), "v",
-          database.server(), runSeed ^ FAULT_SEED);
-      out.println("faults: the store connects through a fault proxy (" + proxy + ")"
-          + (database.server() == null ? "; no server restarts (the server is not ours)" : ""));
     }
-    kinds.forEach(f -> out.println("  - " + f.name()));
-    return new RandomFaults(kinds, runSeed ^ FAULT_SEED, MAX_QUIET);
+    FaultProxy proxy = Objects.requireNonNull(database.proxy());
+    out.println("faults: the store connects through a fault proxy (" + proxy + ")"
+        + (database.server() == null ? "; no server restarts (the server is not ours)" : ""));
+    return TortureFaults.postgres(proxy, database.direct(), database.databaseName(), database.table(), "v",
+        database.server(), runSeed ^ FAULT_SEED);
   }
 
-  private void summarize(PrintWriter out, TortureReport report, Tandem<String, Long> target, int busy) {
+  private void summarize(PrintWriter out, TortureReport report, List<Tandem<String, Long>> targets, int busy) {
     History h = report.history();
     Map<Action, Integer> byAction = new EnumMap<>(Action.class);
     Map<Outcome, Integer> byOutcome = new EnumMap<>(Outcome.class);
@@ -304,16 +446,31 @@ public final class TortureCommand implements Callable<Integer> {
         byOutcome.getOrDefault(Outcome.FAIL, 0) - report.absentUpdates(), byOutcome.getOrDefault(Outcome.INFO, 0),
         pending > 0 ? String.format(Locale.ROOT, ", %,d pending", pending) : "");
     out.println("  " + finalState(h));
-    if (engine == Engine.TANDEM) {
-      var stats = target.stats();
-      out.printf(Locale.ROOT, "  cache: %,d hits, %,d loads, %,d evictions; %,d writes retried, %,d with unknown outcome%n",
-          stats.hitCount(), stats.loadCount(), stats.evictionCount(), stats.retryCount(), stats.outcomeUnknownCount());
+    if (engine == Engine.TANDEM && !targets.isEmpty()) {
+      long hits = 0;
+      long loads = 0;
+      long evictions = 0;
+      long retries = 0;
+      long unknown = 0;
+      long tierFailures = 0;
+      for (Tandem<String, Long> target : targets) {
+        var stats = target.stats();
+        hits += stats.hitCount();
+        loads += stats.loadCount();
+        evictions += stats.evictionCount();
+        retries += stats.retryCount();
+        unknown += stats.outcomeUnknownCount();
+        tierFailures += stats.tierFailureCount();
+      }
+      out.printf(Locale.ROOT, "  cache%s: %,d hits, %,d loads, %,d evictions, %,d tier failures; %,d writes retried,"
+          + " %,d with unknown outcome%n", targets.size() > 1 ? " (all nodes)" : "", hits, loads, evictions, tierFailures,
+          retries, unknown);
     }
     for (String line : report.faults()) {
       out.println("  fault: " + line);
     }
     if (report.surprises() > 0) {
-      out.printf(Locale.ROOT, "  %,d unexpected exceptions (recorded as info), for example:%n", report.surprises());
+      out.printf(Locale.ROOT, "  %,d unexpected exceptions (operations recorded as info; invalidations only counted), for example:%n", report.surprises());
       report.surpriseExamples().forEach(e -> out.println("    " + e));
     }
     if (busy != 0) {
@@ -327,29 +484,41 @@ public final class TortureCommand implements Callable<Integer> {
   }
 
   /**
-   * Compares, key by key, the final read through the cache with the direct database read that
-   * followed it (both made by the extra process after quiescence).
+   * Compares, key by key, the final reads through the cache (one per node) with the direct
+   * database read that followed them (all made by the extra processes after quiescence).
    */
   private String finalState(History h) {
-    Map<String, Operation> cacheReads = new TreeMap<>();
+    Map<String, List<Operation>> cacheReads = new TreeMap<>();
     Map<String, Operation> dbReads = new TreeMap<>();
     for (Operation op : h.operations()) {
-      if (op.process() == clients && op.outcome() == Outcome.OK) {
-        (op.action() == Action.READ ? cacheReads : dbReads).put(op.key(), op);
+      if (op.process() >= clients && op.outcome() == Outcome.OK) {
+        if (op.action() == Action.READ) {
+          cacheReads.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+        } else {
+          dbReads.put(op.key(), op);
+        }
       }
     }
     List<String> differ = new ArrayList<>();
-    cacheReads.forEach((key, read) -> {
-      Operation db = dbReads.get(key);
-      if (db != null && !Objects.equals(read.value(), db.value())) {
-        differ.add(key + " reads " + show(read.value()) + " but the database has " + show(db.value()));
+    int read = 0;
+    for (Map.Entry<String, List<Operation>> e : cacheReads.entrySet()) {
+      Operation db = dbReads.get(e.getKey());
+      if (e.getValue().size() < nodes || db == null) {
+        continue;
       }
-    });
-    String line = "final reads: the cache and the database agree on " + (cacheReads.size() - differ.size()) + " of "
-        + keys + " keys";
-    if (cacheReads.size() < keys || dbReads.size() < keys) {
-      line += " (" + (keys - cacheReads.size()) + " cache reads and " + (keys - dbReads.size())
-          + " database reads failed)";
+      read++;
+      for (Operation r : e.getValue()) {
+        if (!Objects.equals(r.value(), db.value())) {
+          differ.add(e.getKey() + " reads " + show(r.value()) + (nodes > 1 ? " on node " + (r.process() - clients) : "")
+              + " but the database has " + show(db.value()));
+          break;
+        }
+      }
+    }
+    String line = "final reads: the cache" + (nodes > 1 ? " (on every node)" : "") + " and the database agree on "
+        + (read - differ.size()) + " of " + keys + " keys";
+    if (read < keys) {
+      line += " (" + (keys - read) + " keys could not be read" + (nodes > 1 ? " on every node" : "") + ")";
     }
     if (!differ.isEmpty()) {
       line += "; they differ on " + differ.size() + ": " + String.join(", ", differ.subList(0, Math.min(3, differ.size())))
@@ -385,15 +554,16 @@ public final class TortureCommand implements Callable<Integer> {
   }
 
   /**
-   * Faults make HikariCP, pgjdbc and the engine warn at every broken connection, with stack traces:
-   * the summary counts what they report, so their warnings are silenced (the SLF4J ones unless set
-   * with -D).
+   * Faults make HikariCP, pgjdbc, Lettuce and the engine warn at every broken connection, with stack
+   * traces: the summary counts what they report, so their warnings are silenced (the SLF4J ones
+   * unless set with -D).
    */
-  private static void quietLibraryLogs() {
-    for (String logger : List.of("com.zaxxer.hikari", "dev.tandem")) {
+  static void quietLibraryLogs() {
+    for (String logger : List.of("com.zaxxer.hikari", "dev.tandem", "io.lettuce", "io.netty")) {
       String property = "org.slf4j.simpleLogger.log." + logger;
       if (System.getProperty(property) == null) {
-        System.setProperty(property, "error");
+        // the engine logs each tier failure as an error with a stack trace: the summary counts them
+        System.setProperty(property, logger.equals("dev.tandem") ? "off" : "error");
       }
     }
     PGJDBC_LOG.setLevel(Level.SEVERE); // pgjdbc logs through java.util.logging
@@ -402,6 +572,106 @@ public final class TortureCommand implements Callable<Integer> {
   private static void say(PrintWriter out, String line) {
     out.println(line);
     out.flush();
+  }
+
+  /** The nodes of a {@code --processes} run, each in a child JVM, and the merge of their histories. */
+  private final class NodeProcesses {
+    private final TortureDatabase database;
+    private final @Nullable TortureRedis redis;
+    private final boolean proxied;
+    private final int cacheSize;
+    private final long runSeed;
+
+    NodeProcesses(TortureDatabase database, @Nullable TortureRedis redis, boolean proxied, int cacheSize,
+        long runSeed) {
+      this.database = database;
+      this.redis = redis;
+      this.proxied = proxied;
+      this.cacheSize = cacheSize;
+      this.runSeed = runSeed;
+    }
+
+    TortureReport run(Nemesis nemesis, Runnable quiescence, JdbcStore<String, Long> direct)
+        throws InterruptedException {
+      Path dir;
+      try {
+        dir = Files.createTempDirectory("tandem-torture-");
+      } catch (IOException e) {
+        throw new CommandFailedException("cannot create a directory for the nodes' histories: " + e.getMessage(), e);
+      }
+      String url = proxied ? database.proxiedUrl() : database.url();
+      List<NodeProcess> children = new ArrayList<>();
+      try {
+        for (int i = 0; i < nodes; i++) {
+          List<String> args = new ArrayList<>(List.of("--node", Integer.toString(i), "--nodes", Integer.toString(nodes),
+              "--clients", Integer.toString(clients), "--keys", Integer.toString(keys),
+              "--duration-ms", Long.toString(duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", tier,
+              "--engine", engine.name(), "--jdbc-url", url, "--table", database.table(),
+              "--cache-size", Integer.toString(cacheSize), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
+          if (redis != null) {
+            args.addAll(List.of("--redis-uri", redis.nodeUri().toURI().toString(), "--redis-prefix", redis.prefix(),
+                "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis())));
+          }
+          children.add(NodeProcess.start(i, args));
+        }
+        for (NodeProcess child : children) {
+          child.await("ready", Duration.ofMinutes(2));
+        }
+        long start = System.nanoTime();
+        children.forEach(c -> c.send("go"));
+        nemesis.start();
+        try {
+          for (NodeProcess child : children) {
+            child.await("stopped", duration.plusMinutes(1));
+          }
+        } finally {
+          nemesis.stop();
+        }
+        Duration ran = Duration.ofNanos(System.nanoTime() - start);
+        quiescence.run();
+        children.forEach(c -> c.send("final"));
+        long invalidations = 0;
+        long absentUpdates = 0;
+        long surprises = 0;
+        List<String> examples = new ArrayList<>();
+        StringBuilder stuck = new StringBuilder();
+        for (NodeProcess child : children) {
+          List<String> said = child.await("done", Duration.ofMinutes(2));
+          said.stream().filter(l -> l.startsWith("surprise ")).limit(Math.max(0, 2 - examples.size() / nodes))
+              .forEach(l -> examples.add(child + ": " + l.substring(9)));
+          String[] done = said.get(said.size() - 1).split(" ");
+          invalidations += Long.parseLong(done[1]);
+          absentUpdates += Long.parseLong(done[2]);
+          surprises += Long.parseLong(done[3]);
+          if (done[5].equals("1")) {
+            stuck.append(child).append(": clients stuck (thread dump on its error output)\n");
+          }
+        }
+        HistoryRecorder databaseReads = new HistoryRecorder();
+        long[] failedReads = {0};
+        Torture.readDatabase(direct, databaseReads, clients, keys, (op, e) -> {
+          failedReads[0]++;
+          if (examples.size() < 5) {
+            examples.add(op + ": " + e);
+          }
+        });
+        List<Event> events = new ArrayList<>(databaseReads.events());
+        for (int i = 0; i < nodes; i++) {
+          events.addAll(History.read(dir.resolve("node-" + i + ".jsonl")).events());
+        }
+        events.sort(Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
+        return new TortureReport(History.of(events), ran, invalidations, absentUpdates, surprises + failedReads[0],
+            examples, nemesis.summary(), stuck.toString());
+      } finally {
+        children.forEach(NodeProcess::close);
+        try (var files = Files.list(dir)) {
+          files.forEach(f -> f.toFile().delete());
+          Files.deleteIfExists(dir);
+        } catch (IOException e) {
+          // a temporary directory left behind is harmless
+        }
+      }
+    }
   }
 
   private ParameterException usage(String message) {

@@ -63,16 +63,56 @@ final class TortureDatabase implements AutoCloseable {
   private final HikariDataSource direct;
   private @Nullable FaultProxy proxy;
 
+  private final boolean owned;
+
   private TortureDatabase(Kind kind, String url, @Nullable String user, String description,
       @Nullable PostgresServer server, @Nullable H2Database h2) {
+    this(kind, url, user, description, server, h2,
+        "tandem_torture_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), true);
+  }
+
+  private TortureDatabase(Kind kind, String url, @Nullable String user, String description,
+      @Nullable PostgresServer server, @Nullable H2Database h2, String table, boolean owned) {
     this.kind = kind;
     this.url = url;
     this.user = user;
     this.description = description;
     this.server = server;
     this.h2 = h2;
-    this.table = "tandem_torture_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    this.direct = pool(url, 4, "direct");
+    this.table = table;
+    this.owned = owned;
+    this.direct = pool(url, 2, "direct");
+  }
+
+  /**
+   * Returns the table {@code table} of the PostgreSQL database of {@code url}, made by the run of
+   * another process (a node of {@code torture --processes}); closing closes the pools only.
+   */
+  static TortureDatabase attach(String url, String table) {
+    return new TortureDatabase(Kind.POSTGRES, url, null, stripParameters(url), null, null, table, false);
+  }
+
+  /**
+   * Returns the JDBC URL of this PostgreSQL database through the fault proxy, starting the proxy
+   * on first use (as {@link #proxiedPool} does), for a node in another process.
+   */
+  String proxiedUrl() {
+    Properties parsed = parsedUrl();
+    FaultProxy p = proxy(parsed);
+    StringBuilder query = new StringBuilder();
+    parsed.stringPropertyNames().stream().filter(name -> !name.startsWith("PG")).sorted().forEach(name ->
+        query.append(query.isEmpty() ? '?' : '&').append(name).append('=')
+            .append(java.net.URLEncoder.encode(parsed.getProperty(name), java.nio.charset.StandardCharsets.UTF_8)));
+    return "jdbc:postgresql://" + p.host() + ":" + p.port() + "/" + databaseName() + query;
+  }
+
+  private synchronized FaultProxy proxy(Properties parsed) {
+    if (proxy == null) {
+      String host = parsed.getProperty("PGHOST", "localhost").split(",")[0];
+      int port = Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]);
+      proxy = FaultProxy.start(host, port);
+    }
+    return proxy;
   }
 
   /**
@@ -187,15 +227,7 @@ final class TortureDatabase implements AutoCloseable {
    */
   HikariDataSource proxiedPool(int size) {
     Properties parsed = parsedUrl();
-    String host = parsed.getProperty("PGHOST", "localhost").split(",")[0];
-    int port = Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]);
-    FaultProxy p;
-    synchronized (this) {
-      if (proxy == null) {
-        proxy = FaultProxy.start(host, port);
-      }
-      p = proxy;
-    }
+    FaultProxy p = proxy(parsed);
     Map<String, String> properties = new java.util.HashMap<>();
     parsed.stringPropertyNames().stream().filter(name -> !name.startsWith("PG"))
         .forEach(name -> properties.put(name, parsed.getProperty(name)));
@@ -273,7 +305,7 @@ final class TortureDatabase implements AutoCloseable {
   /** Closes the pools; drops the table from a URL's database; stops an embedded database. */
   @Override
   public void close() {
-    if (server == null && h2 == null) {
+    if (owned && server == null && h2 == null) {
       try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
         s.execute("DROP TABLE IF EXISTS " + table);
         s.execute("DROP SEQUENCE IF EXISTS " + table + "_tandem_seq");

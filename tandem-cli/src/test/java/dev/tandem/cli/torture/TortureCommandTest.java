@@ -15,17 +15,38 @@ class TortureCommandTest {
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("--duration", "--clients", "--keys", "--db", "--jdbc-url", "--tier", "--faults",
-        "--engine", "--seed", "--history");
+        "--engine", "--seed", "--history", "--nodes", "--redis-uri", "--processes", "rdb-restore");
   }
 
   @Test
-  void aTierOtherThanLocalIsRefusedInOneLine() {
-    CliRun run = CliRun.of("torture", "--tier", "redis");
+  void anUnknownTierIsRefusedInOneLineNamingTheTiers() {
+    CliRun run = CliRun.of("torture", "--tier", "memcached");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.errLines()).singleElement().asString()
-        .startsWith("tandem torture: --tier: only 'local' is available for now");
+        .startsWith("tandem torture: --tier must be one of local, redis, not 'memcached'");
     assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void severalTandemNodesOnH2AreRefused() {
+    CliRun run = CliRun.of("torture", "--nodes", "3");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).singleElement().asString().contains("--nodes 3 needs --db postgres");
+  }
+
+  @Test
+  void cacheFaultsNeedASharedTierAndRdbRestoreAServerOfOurOwn() {
+    assertThat(CliRun.of("torture", "--faults", "cache").errLines()).singleElement().asString()
+        .contains("--faults cache needs a shared tier");
+    assertThat(CliRun.of("torture", "--tier", "redis", "--redis-uri", "redis://127.0.0.1:1", "--faults",
+        "cache,rdb-restore").errLines()).singleElement().asString().contains("--faults rdb-restore needs");
+    assertThat(CliRun.of("torture", "--faults", "none,db").errLines()).singleElement().asString()
+        .contains("--faults none cannot be combined");
+    assertThat(CliRun.of("torture", "--nodes", "9").errLines()).singleElement().asString().contains("--nodes");
+    assertThat(CliRun.of("torture", "--processes").errLines()).singleElement().asString()
+        .contains("--processes needs --db postgres");
   }
 
   @Test

@@ -16,24 +16,37 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The write-through cache as tutorials write it: write the database, then {@code cache.put}; on a
- * read miss, load and {@code cache.put}. No versions, no leases, no per-key order.
+ * read miss, load and {@code cache.put}. No versions, no leases, no per-key order. The cache is a
+ * map in this process, or any {@link NaiveCache}, such as {@link NaiveRedisCache} shared by many
+ * nodes.
  *
  * <p>It is <b>wrong on purpose</b>: the negative control that the race tests and the torture
- * command must catch (stale reads from H1, H2, H3, H6). Never use it for anything else.
+ * command must catch (stale reads from H1, H2, H3, H6, and H8 across nodes). Never use it for
+ * anything else.
  */
 public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
 
   private final Store<K, V> store;
-  private final Map<K, Versioned<V>> cache = new ConcurrentHashMap<>();
-  private final int maximumSize;
+  private final NaiveCache<K, V> cache;
 
   /** Creates the naive cache over {@code store}; it drops everything when it grows past the bound. */
   public NaiveWriteThrough(Store<K, V> store, int maximumSize) {
+    this(store, new MapCache<>(maximumSize));
+  }
+
+  /** Returns the tutorial's in-process cache: a map, cleared when it holds {@code maximumSize} entries. */
+  public static <K, V> NaiveCache<K, V> mapCache(int maximumSize) {
+    return new MapCache<>(maximumSize);
+  }
+
+  /** Creates the naive write-through over {@code store} with {@code cache} in front of it. */
+  public NaiveWriteThrough(Store<K, V> store, NaiveCache<K, V> cache) {
     this.store = requireNonNull(store, "store");
-    this.maximumSize = maximumSize;
+    this.cache = requireNonNull(cache, "cache");
   }
 
   @Override
@@ -48,7 +61,7 @@ public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
       return Optional.of(cached);
     }
     Optional<Versioned<V>> loaded = store.load(key);
-    loaded.ifPresent(v -> cachePut(key, v)); // the stale fill: races H2, H3, H6
+    loaded.ifPresent(v -> cache.put(key, v)); // the stale fill: races H2, H3, H6
     return loaded;
   }
 
@@ -69,7 +82,7 @@ public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
   @Override
   public long put(K key, V value) {
     long version = write(new Mutation.Put<>(key, value)).version();
-    cachePut(key, new Versioned<>(value, version)); // unordered with other writers: race H1
+    cache.put(key, new Versioned<>(value, version)); // unordered with other writers: race H1
     return version;
   }
 
@@ -167,14 +180,46 @@ public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
 
   @Override
   public void close() {
+    cache.close();
     store.close();
   }
 
-  private void cachePut(K key, Versioned<V> value) {
-    if (cache.size() >= maximumSize) {
-      cache.clear();
+  /** The tutorial's in-process cache: a concurrent map, cleared when it is full. */
+  private static final class MapCache<K, V> implements NaiveCache<K, V> {
+    private final Map<K, Versioned<V>> map = new ConcurrentHashMap<>();
+    private final int maximumSize;
+
+    MapCache(int maximumSize) {
+      this.maximumSize = maximumSize;
     }
-    cache.put(key, value);
+
+    @Override
+    public @Nullable Versioned<V> get(K key) {
+      return map.get(key);
+    }
+
+    @Override
+    public void put(K key, Versioned<V> value) {
+      if (map.size() >= maximumSize) {
+        map.clear();
+      }
+      map.put(key, value);
+    }
+
+    @Override
+    public void remove(K key) {
+      map.remove(key);
+    }
+
+    @Override
+    public void clear() {
+      map.clear();
+    }
+
+    @Override
+    public long size() {
+      return map.size();
+    }
   }
 
   private Written write(Mutation<K, V> mutation) {

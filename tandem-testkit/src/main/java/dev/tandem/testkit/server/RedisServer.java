@@ -1,5 +1,7 @@
 package dev.tandem.testkit.server;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,12 +31,15 @@ import org.jspecify.annotations.Nullable;
  * that stop, pause or restart their server.
  *
  * <p>The server keeps nothing on disk ({@code --save ""}, no append-only file): a restart comes
- * back empty. The binary is {@code -Dtandem.redis.server=PATH} if set, else {@code redis-server}
+ * back empty, unless it is a {@linkplain #restartFrom restart from a snapshot} taken earlier with
+ * {@link #snapshot()}. Fault tests can also {@linkplain #kill() kill} the server (SIGKILL) and
+ * {@linkplain #pause() pause} it (SIGSTOP). The binary is {@code -Dtandem.redis.server=PATH} if set, else {@code redis-server}
  * or {@code valkey-server} from the {@code PATH}.
  */
 public final class RedisServer implements AutoCloseable {
 
   private static final Duration STARTUP_WAIT = Duration.ofSeconds(20);
+  private static final String DUMP = "dump.rdb";
   private static @Nullable RedisServer shared;
 
   private final Path binary;
@@ -41,6 +47,8 @@ public final class RedisServer implements AutoCloseable {
   private final boolean isShared;
   private int port;
   private @Nullable Process process;
+  private boolean paused;
+  private int snapshots;
   private boolean closed;
 
   private RedisServer(boolean isShared) {
@@ -141,6 +149,109 @@ public final class RedisServer implements AutoCloseable {
     process = launch(port);
   }
 
+  /**
+   * Kills the server with SIGKILL, as a crash would: nothing is saved, open connections break, new
+   * ones are refused until {@link #restart()}. Does nothing if it is stopped already.
+   *
+   * @throws IllegalStateException if this is the shared server
+   */
+  public synchronized void kill() {
+    ownServer("killed");
+    Process running = process;
+    process = null;
+    if (running == null) {
+      return;
+    }
+    if (paused) {
+      signal(running, "CONT");
+      paused = false;
+    }
+    running.destroyForcibly(); // SIGKILL
+    try {
+      running.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Pauses the server with SIGSTOP: connections stay open, commands queue up unanswered (and run
+   * after {@link #resume()}); a client sees timeouts. Does nothing if paused or stopped already.
+   *
+   * @throws IllegalStateException if this is the shared server
+   */
+  public synchronized void pause() {
+    ownServer("paused");
+    Process running = process;
+    if (running != null && !paused) {
+      signal(running, "STOP");
+      paused = true;
+    }
+  }
+
+  /** Resumes a {@linkplain #pause() paused} server (SIGCONT); does nothing if it is not paused. */
+  public synchronized void resume() {
+    Process running = process;
+    if (running != null && paused) {
+      signal(running, "CONT");
+    }
+    paused = false;
+  }
+
+  /**
+   * Saves the data set now (the blocking {@code SAVE} command) and returns the snapshot file, for a
+   * later {@link #restartFrom}. Each call makes a new file in the server's directory.
+   *
+   * @throws IllegalStateException if the server is not running or the save fails
+   */
+  public synchronized Path snapshot() {
+    ownServer("snapshotted");
+    if (process == null || paused) {
+      throw new IllegalStateException("the server is not running" + (paused ? " (paused)" : ""));
+    }
+    String reply = command(port, "SAVE");
+    if (!reply.startsWith("+OK")) {
+      throw new IllegalStateException("SAVE failed on port " + port + ": " + reply.strip());
+    }
+    Path saved = directory.resolve(DUMP);
+    Path snapshot = directory.resolve("snapshot-" + (++snapshots) + ".rdb");
+    try {
+      Files.move(saved, snapshot, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not keep the snapshot " + saved, e);
+    }
+    return snapshot;
+  }
+
+  /**
+   * Kills the server (SIGKILL) and starts it again on the same port with the data of {@code
+   * snapshot}, as a server restored from an old backup or failed over to a lagging replica would
+   * come back (race H9). A later {@link #restart()} comes back empty again.
+   *
+   * @throws IllegalStateException if the server was closed or cannot start
+   * @throws UncheckedIOException if the snapshot cannot be copied
+   */
+  public synchronized void restartFrom(Path snapshot) {
+    requireNonNull(snapshot, "snapshot");
+    if (closed) {
+      throw new IllegalStateException("the server was closed");
+    }
+    kill();
+    Path dump = directory.resolve(DUMP);
+    try {
+      Files.copy(snapshot, dump, StandardCopyOption.REPLACE_EXISTING);
+      process = launch(port); // loads the dump before it answers PING
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not restore " + snapshot, e);
+    } finally {
+      try {
+        Files.deleteIfExists(dump);
+      } catch (IOException e) {
+        // the next plain restart would load it; nothing else writes there
+      }
+    }
+  }
+
   /** Stops a private server and deletes its directory; idempotent. Does nothing on the shared server. */
   @Override
   public void close() {
@@ -168,6 +279,10 @@ public final class RedisServer implements AutoCloseable {
     process = null;
     if (running == null) {
       return;
+    }
+    if (paused) {
+      signal(running, "CONT"); // a stopped process would not act on SIGTERM
+      paused = false;
     }
     running.destroy();
     try {
@@ -213,25 +328,52 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private static boolean answersPing(int port) {
+    try {
+      return command(port, "PING").startsWith("+PONG");
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /** Sends one inline command and returns the first line of the reply. */
+  private static String command(int port, String inline) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-      socket.setSoTimeout(1000);
+      socket.setSoTimeout(30_000); // SAVE of a small data set
       OutputStream out = socket.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
-      byte[] reply = new byte[7];
-      int read = 0;
-      while (read < reply.length) {
-        int n = in.read(reply, read, reply.length - read);
-        if (n < 0) {
-          break;
-        }
-        read += n;
+      StringBuilder reply = new StringBuilder();
+      int c;
+      while ((c = in.read()) >= 0 && c != '\n') {
+        reply.append((char) c);
       }
-      return new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+      return reply.toString();
     } catch (IOException e) {
-      return false;
+      throw new IllegalStateException(inline + " on port " + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void signal(Process process, String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
+          .start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
+            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run kill -" + signal, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending SIG" + signal, e);
+    }
+  }
+
+  private void ownServer(String what) {
+    if (isShared) {
+      throw new IllegalStateException("the shared server cannot be " + what + ": start a private one");
     }
   }
 

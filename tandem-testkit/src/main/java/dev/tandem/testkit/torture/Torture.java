@@ -19,11 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A torture run: concurrent clients hammer few keys of a {@link Tandem} of {@code String} keys and
- * {@code Long} values with a seeded mix of reads, writes, updates, deletes and invalidations, while
+ * {@code Long} values (or of several, the nodes of a cluster, with the clients spread over them) with a seeded mix of reads, writes, updates, deletes and invalidations, while
  * a {@link Nemesis} injects faults; every operation is recorded for the linearizability checker.
  *
  * <pre>{@code
@@ -40,9 +42,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>The end.</b> When the duration is over the clients finish their current operation, the
  * nemesis heals every fault, the quiescence action runs (for example waiting until the database
- * has no transaction in progress), and one more process reads every key through the target and
- * then directly from the database ({@code db-read}), so that a final divergence or a lost write
- * shows up in the same check.
+ * has no transaction in progress), and one more process per node reads every key through its node
+ * (process {@code clients + i} through node {@code i}), then process {@code clients} reads it
+ * directly from the database ({@code db-read}), so that a final divergence or a lost write shows
+ * up in the same check.
  *
  * <p>The operation mix replays from the seed; the interleaving does not.
  */
@@ -50,7 +53,7 @@ public final class Torture {
 
   private static final int FINAL_READ_ATTEMPTS = 5;
 
-  private final Tandem<String, Long> target;
+  private final List<Tandem<String, Long>> nodes;
   private final Store<String, Long> database;
   private final int clients;
   private final int keys;
@@ -59,9 +62,11 @@ public final class Torture {
   private final Nemesis nemesis;
   private final Runnable quiescence;
   private final Duration stopGrace;
+  private final int part;
+  private final int parts;
 
   private Torture(Builder builder, long seed) {
-    this.target = builder.target;
+    this.nodes = builder.nodes;
     this.database = builder.database;
     this.clients = builder.clients > 0 ? builder.clients : 8;
     this.keys = builder.keys > 0 ? builder.keys : 20;
@@ -70,6 +75,8 @@ public final class Torture {
     this.nemesis = builder.nemesis != null ? builder.nemesis : Nemesis.none();
     this.quiescence = builder.quiescence != null ? builder.quiescence : () -> {};
     this.stopGrace = builder.stopGrace != null ? builder.stopGrace : Duration.ofSeconds(30);
+    this.part = builder.part;
+    this.parts = builder.parts;
   }
 
   /**
@@ -77,7 +84,20 @@ public final class Torture {
    * directly at the end, bypassing any cache).
    */
   public static Builder builder(Tandem<String, Long> target, Store<String, Long> database) {
-    return new Builder(requireNonNull(target, "target"), requireNonNull(database, "database"));
+    return new Builder(List.of(requireNonNull(target, "target")), requireNonNull(database, "database"));
+  }
+
+  /**
+   * Returns a builder of a run against several nodes sharing one database: client {@code p} calls
+   * node {@code p % nodes.size()}. The database is read directly at the end, bypassing any cache.
+   *
+   * @throws IllegalArgumentException if there is no node
+   */
+  public static Builder builder(List<? extends Tandem<String, Long>> nodes, Store<String, Long> database) {
+    if (nodes.isEmpty()) {
+      throw new IllegalArgumentException("nodes must not be empty");
+    }
+    return new Builder(List.copyOf(nodes), requireNonNull(database, "database"));
   }
 
   /** Returns the key of index {@code i}, as the clients name it: {@code k0}, {@code k1}, ... */
@@ -95,16 +115,24 @@ public final class Torture {
    */
   public TortureReport run() throws InterruptedException {
     HistoryRecorder recorder = new HistoryRecorder();
+    CountDownLatch[] done = new CountDownLatch[1]; // set before any client starts
     AtomicLong values = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     LongAdder invalidations = new LongAdder();
     LongAdder absentUpdates = new LongAdder();
     Surprises surprises = new Surprises();
     SplittableRandom master = new SplittableRandom(seed);
-    CountDownLatch done = new CountDownLatch(clients);
     List<Thread> threads = new ArrayList<>(clients);
+    LongSupplier nextValue = parts == 0 ? values::incrementAndGet : () -> values.incrementAndGet() * parts + part;
+    int started = 0;
     for (int p = 0; p < clients; p++) {
-      TortureClient client = new TortureClient(p, target, recorder, master.split(), keys, values, stop,
+      SplittableRandom random = master.split(); // split for every client, so that a part's clients replay alike
+      if (parts != 0 && p % parts != part) {
+        continue;
+      }
+      started++;
+      Tandem<String, Long> node = parts != 0 ? nodes.get(0) : nodes.get(p % nodes.size());
+      TortureClient client = new TortureClient(p, node, recorder, random, keys, nextValue, stop,
           invalidations, absentUpdates, surprises);
       threads.add(Thread.ofPlatform().name("torture-client-" + p).daemon().unstarted(() -> {
         try {
@@ -112,22 +140,23 @@ public final class Torture {
         } catch (RuntimeException | Error e) {
           surprises.record(client + " died", e); // its last operation stays pending
         } finally {
-          done.countDown();
+          done[0].countDown();
         }
       }));
     }
+    done[0] = new CountDownLatch(started);
     long start = System.nanoTime();
     threads.forEach(Thread::start);
     String stuck = "";
     try {
       nemesis.start();
       try {
-        done.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+        done[0].await(duration.toNanos(), TimeUnit.NANOSECONDS);
       } finally {
         stop.set(true);
         nemesis.stop();
       }
-      if (!done.await(stopGrace.toNanos(), TimeUnit.NANOSECONDS)) {
+      if (!done[0].await(stopGrace.toNanos(), TimeUnit.NANOSECONDS)) {
         stuck = dump(threads);
         threads.forEach(Thread::interrupt);
       }
@@ -144,32 +173,61 @@ public final class Torture {
         surprises.examples(), nemesis.summary(), stuck);
   }
 
-  /** One more process reads each key through the target, then directly from the database. */
+  /**
+   * One more process per node reads each key through its node, then one directly from the database
+   * (not in a part: the database is read by whoever merges the parts).
+   */
   private void finalReads(HistoryRecorder recorder, Surprises surprises) {
-    int process = clients;
     for (int i = 0; i < keys; i++) {
       String key = key(i);
-      for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++) {
-        Invocation read = recorder.invoke(process, Action.READ, key, null);
-        try {
-          read.ok(target.get(key).orElse(null));
-          break;
-        } catch (StoreException e) {
-          read.fail(); // documented: the database failed (a pooled connection the faults broke); read again
-        } catch (RuntimeException e) {
-          read.fail();
-          surprises.record("final " + read, e);
+      for (int node = 0; node < nodes.size(); node++) {
+        Tandem<String, Long> target = nodes.get(node);
+        int process = clients + (parts != 0 ? part : node);
+        for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++) {
+          Invocation read = recorder.invoke(process, Action.READ, key, null);
+          try {
+            read.ok(target.get(key).orElse(null));
+            break;
+          } catch (StoreException e) {
+            read.fail(); // documented: the database failed (a pooled connection the faults broke); read again
+          } catch (RuntimeException e) {
+            read.fail();
+            surprises.record("final " + read, e);
+          }
         }
       }
-      for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++) {
-        Invocation dbRead = recorder.invoke(process, Action.DB_READ, key, null);
-        try {
-          dbRead.ok(database.load(key).map(Versioned::value).orElse(null));
-          break;
-        } catch (RuntimeException e) {
-          dbRead.fail();
-          surprises.record("final " + dbRead, e);
-        }
+      if (parts != 0) {
+        continue;
+      }
+      databaseRead(database, recorder, clients, key, surprises::record);
+    }
+  }
+
+  /**
+   * Reads every key directly from {@code database} as process {@code process}, each recorded as a
+   * {@code db-read} and retried a few times if the database fails: the end of a run whose parts
+   * (see {@link Builder#partOf}) ran elsewhere. Call it after every part made its final reads, with
+   * the process number {@code clients} of the parts.
+   *
+   * @param failures told of each failed read, with the exception
+   */
+  public static void readDatabase(Store<String, Long> database, HistoryRecorder recorder, int process, int keys,
+      BiConsumer<String, RuntimeException> failures) {
+    for (int i = 0; i < keys; i++) {
+      databaseRead(database, recorder, process, key(i), failures);
+    }
+  }
+
+  private static void databaseRead(Store<String, Long> database, HistoryRecorder recorder, int process, String key,
+      BiConsumer<String, RuntimeException> failures) {
+    for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++) {
+      Invocation dbRead = recorder.invoke(process, Action.DB_READ, key, null);
+      try {
+        dbRead.ok(database.load(key).map(Versioned::value).orElse(null));
+        break;
+      } catch (RuntimeException e) {
+        dbRead.fail();
+        failures.accept("final " + dbRead, e);
       }
     }
   }
@@ -190,7 +248,7 @@ public final class Torture {
 
   @Override
   public String toString() {
-    return "Torture{clients=" + clients + ", keys=" + keys + ", duration=" + duration + ", seed=" + seed
+    return "Torture{nodes=" + nodes.size() + ", clients=" + clients + ", keys=" + keys + ", duration=" + duration + ", seed=" + seed
         + ", " + nemesis + "}";
   }
 
@@ -198,7 +256,7 @@ public final class Torture {
    * Builds a {@link Torture}. The seed is required; each setting may be made once.
    */
   public static final class Builder {
-    final Tandem<String, Long> target;
+    final List<Tandem<String, Long>> nodes;
     final Store<String, Long> database;
     int clients;
     int keys;
@@ -207,9 +265,11 @@ public final class Torture {
     @Nullable Nemesis nemesis;
     @Nullable Runnable quiescence;
     @Nullable Duration stopGrace;
+    int part = -1;
+    int parts;
 
-    private Builder(Tandem<String, Long> target, Store<String, Long> database) {
-      this.target = target;
+    private Builder(List<Tandem<String, Long>> nodes, Store<String, Long> database) {
+      this.nodes = nodes;
       this.database = database;
     }
 
@@ -325,6 +385,32 @@ public final class Torture {
         throw new IllegalArgumentException("stop grace must not be negative but was " + grace);
       }
       this.stopGrace = grace;
+      return this;
+    }
+
+    /**
+     * Makes this run part {@code part} of {@code parts}, each in a process of its own with one node
+     * (the one given to the builder): it runs only the clients {@code p} with {@code p % parts ==
+     * part}, with the same operation mix as the whole run would give them, writes values {@code
+     * n * parts + part} (unique across the parts), and makes its final reads through its node as
+     * process {@code clients + part}, but no database reads: see {@link #readDatabase}. Default: the
+     * whole run.
+     *
+     * @throws IllegalStateException if already set, or the builder has more than one node
+     * @throws IllegalArgumentException if {@code part} is not in {@code [0, parts)}
+     */
+    public Builder partOf(int part, int parts) {
+      if (this.parts != 0) {
+        throw new IllegalStateException("part was already set to " + this.part + " of " + this.parts);
+      }
+      if (nodes.size() != 1) {
+        throw new IllegalStateException("a part runs one node, not " + nodes.size());
+      }
+      if (parts < 1 || part < 0 || part >= parts) {
+        throw new IllegalArgumentException("part must be in [0, " + parts + ") but was " + part);
+      }
+      this.part = part;
+      this.parts = parts;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.tandem.testkit.torture;
 
+import dev.tandem.CacheTierUnavailableException;
 import dev.tandem.CommitOutcomeUnknownException;
 import dev.tandem.StoreException;
 import dev.tandem.Tandem;
@@ -11,12 +12,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * One client of a torture run: a seeded loop of operations on random keys, each recorded as an
  * invocation just before the call and a completion just after it.
  *
- * <p>Outcomes follow the API's contract: a {@link StoreException} or {@link
+ * <p>Outcomes follow the API's contract: a {@link StoreException}, {@link
+ * CacheTierUnavailableException} (the write was refused before the database) or {@link
  * IllegalArgumentException} means the operation did not take effect ({@code fail}), a {@link
  * CommitOutcomeUnknownException} that it may have ({@code info}); any other exception is a
  * surprise, recorded as {@code info} (nothing is known) and counted.
@@ -35,14 +38,14 @@ final class TortureClient implements Runnable {
   private final HistoryRecorder recorder;
   private final SplittableRandom random;
   private final int keys;
-  private final AtomicLong values;
+  private final LongSupplier values;
   private final AtomicBoolean stop;
   private final LongAdder invalidations;
   private final LongAdder absentUpdates;
   private final Surprises surprises;
 
   TortureClient(int process, Tandem<String, Long> target, HistoryRecorder recorder,
-      SplittableRandom random, int keys, AtomicLong values, AtomicBoolean stop,
+      SplittableRandom random, int keys, LongSupplier values, AtomicBoolean stop,
       LongAdder invalidations, LongAdder absentUpdates, Surprises surprises) {
     this.process = process;
     this.target = target;
@@ -70,9 +73,18 @@ final class TortureClient implements Runnable {
       } else if (dice < DELETE) {
         delete(key);
       } else {
-        target.invalidate(key);
-        invalidations.increment();
+        invalidate(key);
       }
+    }
+  }
+
+  /** An invalidation changes no value, so it is only counted; the API documents no failure of it. */
+  private void invalidate(String key) {
+    try {
+      target.invalidate(key);
+      invalidations.increment();
+    } catch (RuntimeException e) {
+      surprises.record("p" + process + " invalidate " + key, e);
     }
   }
 
@@ -89,7 +101,7 @@ final class TortureClient implements Runnable {
   }
 
   private void write(String key) {
-    long value = values.incrementAndGet();
+    long value = values.getAsLong();
     Invocation op = recorder.invoke(process, Action.WRITE, key, value);
     try {
       target.put(key, value);
@@ -106,7 +118,7 @@ final class TortureClient implements Runnable {
    * last run can have committed, and it returns the same value every time).
    */
   private void update(String key) {
-    long next = values.incrementAndGet();
+    long next = values.getAsLong();
     AtomicLong seen = new AtomicLong(-1);
     Invocation op = recorder.invokeCas(process, key, null, next);
     Optional<Long> result;
@@ -139,7 +151,8 @@ final class TortureClient implements Runnable {
   }
 
   private void failed(Invocation op, RuntimeException e) {
-    if (e instanceof StoreException || e instanceof IllegalArgumentException) {
+    if (e instanceof StoreException || e instanceof IllegalArgumentException
+        || e instanceof CacheTierUnavailableException) {
       op.fail();
     } else if (e instanceof CommitOutcomeUnknownException) {
       op.info();

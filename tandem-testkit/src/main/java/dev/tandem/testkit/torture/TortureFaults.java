@@ -6,23 +6,30 @@ import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.fault.HeldLocks;
 import dev.tandem.testkit.fault.PostgresFaults;
 import dev.tandem.testkit.server.PostgresServer;
+import dev.tandem.testkit.server.RedisServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The database faults of a torture run ({@code --faults db}), as {@link Fault}s for a {@link
- * RandomFaults} nemesis: on PostgreSQL through a {@link FaultProxy} and {@link PostgresFaults}, on
- * embedded H2 through an {@link H2FailingTrigger}.
+ * The faults of a torture run as {@link Fault}s for a {@link RandomFaults} nemesis: database faults
+ * ({@code --faults db}) on PostgreSQL through a {@link FaultProxy} and {@link PostgresFaults}, on
+ * embedded H2 through an {@link H2FailingTrigger}; cache faults ({@code --faults cache}) on a
+ * {@link RedisServer} and a {@link FaultProxy} in front of it.
  */
 public final class TortureFaults {
 
   private static final Duration HOLD = Duration.ofSeconds(1);
+
+  /** How long Redis stays paused at most: well beyond a client's command timeout. */
+  public static final Duration REDIS_PAUSE = Duration.ofMillis(1500);
 
   private TortureFaults() {}
 
@@ -113,5 +120,69 @@ public final class TortureFaults {
         Fault.held("serialization failures (trigger, SQLState 40001, 1 row in 5)",
             () -> H2FailingTrigger.arm(table, H2FailingTrigger.Mode.SERIALIZATION),
             () -> H2FailingTrigger.disarm(table), HOLD));
+  }
+
+  /**
+   * Returns the faults of a Redis server shared by the nodes, who connect through {@code proxy}:
+   * connections reset, and reset with new ones refused for a while (proxy); if {@code server} is
+   * ours, also the server killed with SIGKILL and restarted empty after a while, and paused with
+   * SIGSTOP for up to {@link #REDIS_PAUSE} (give the clients a shorter command timeout); and if
+   * {@code restoreSnapshots} too, the server restored from an old snapshot (race H9): the fault
+   * alternates between saving a snapshot and, the next time, killing the server and starting it
+   * from that snapshot.
+   *
+   * @param proxy the proxy the nodes connect through
+   * @param server the server, or null if it is not ours to kill
+   * @param restoreSnapshots whether to restore old snapshots (needs {@code server})
+   * @throws IllegalArgumentException if {@code restoreSnapshots} without a server
+   */
+  public static List<Fault> redis(FaultProxy proxy, @Nullable RedisServer server, boolean restoreSnapshots) {
+    requireNonNull(proxy, "proxy");
+    if (restoreSnapshots && server == null) {
+      throw new IllegalArgumentException("restoring snapshots needs a server of our own");
+    }
+    AtomicInteger dropped = new AtomicInteger();
+    List<Fault> faults = new ArrayList<>();
+    faults.add(Fault.instant("redis connections reset (proxy)", () -> dropped.addAndGet(proxy.dropConnections()))
+        .withDetail(() -> dropped.get() + " connections reset"));
+    faults.add(Fault.held("redis connections reset and new ones refused (proxy)",
+        () -> {
+          proxy.stopAccepting();
+          dropped.addAndGet(proxy.dropConnections());
+        },
+        proxy::resumeAccepting, Duration.ofMillis(800)));
+    if (server == null) {
+      return faults;
+    }
+    AtomicBoolean killed = new AtomicBoolean();
+    faults.add(Fault.held("redis killed (SIGKILL) and restarted empty",
+        () -> {
+          killed.set(true);
+          server.kill();
+        },
+        () -> {
+          if (killed.getAndSet(false)) {
+            server.restart();
+          }
+        }, HOLD));
+    faults.add(Fault.held("redis paused (SIGSTOP, then SIGCONT)", server::pause, server::resume, REDIS_PAUSE));
+    if (restoreSnapshots) {
+      AtomicReference<@Nullable Path> snapshot = new AtomicReference<>();
+      AtomicInteger saved = new AtomicInteger();
+      AtomicInteger restored = new AtomicInteger();
+      faults.add(Fault.instant("redis restored from an old snapshot (SAVE, later restart from that RDB file)",
+              () -> {
+                Path old = snapshot.getAndSet(null);
+                if (old == null) {
+                  snapshot.set(server.snapshot());
+                  saved.incrementAndGet();
+                } else {
+                  server.restartFrom(old);
+                  restored.incrementAndGet();
+                }
+              })
+          .withDetail(() -> saved.get() + " snapshots saved, " + restored.get() + " restored"));
+    }
+    return faults;
   }
 }

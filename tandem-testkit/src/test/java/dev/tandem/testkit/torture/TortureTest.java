@@ -8,6 +8,7 @@ import dev.tandem.testkit.check.CheckResult;
 import dev.tandem.testkit.check.LinearizabilityChecker;
 import dev.tandem.testkit.history.Action;
 import dev.tandem.testkit.history.History;
+import dev.tandem.testkit.history.HistoryRecorder;
 import dev.tandem.testkit.history.Operation;
 import dev.tandem.testkit.history.Outcome;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
@@ -62,6 +63,44 @@ class TortureTest {
           "k3", "k3", "k4", "k4", "k5", "k5");
       assertThat(history.operations()).filteredOn(op -> op.action() == Action.CAS && op.outcome() == Outcome.FAIL)
           .hasSize((int) report.absentUpdates());
+    }
+  }
+
+  /** Two parts of one run, as two node processes run them, merge into one checkable history. */
+  @Test
+  void partsOfARunMergeIntoTheHistoryOfTheWholeRun() throws Exception {
+    long seed = seed();
+    MemoryStore store = new MemoryStore();
+    try (Tandem<String, Long> tandem = tandem(store)) {
+      List<java.util.concurrent.Future<TortureReport>> parts = new java.util.ArrayList<>();
+      try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+        for (int part = 0; part < 2; part++) {
+          Torture run = Torture.builder(tandem, store).clients(4).keys(6).duration(Duration.ofMillis(500)).seed(seed)
+              .partOf(part, 2).build();
+          parts.add(pool.submit(run::run));
+        }
+      }
+      HistoryRecorder databaseReads = new HistoryRecorder();
+      Torture.readDatabase(store, databaseReads, 4, 6, (op, e) -> { throw e; });
+      List<dev.tandem.testkit.history.Event> events = new java.util.ArrayList<>(databaseReads.events());
+      for (int part = 0; part < 2; part++) {
+        History history = parts.get(part).get().history();
+        int p = part;
+        assertThat(history.operations()).as("part %d", part).allSatisfy(op -> {
+          assertThat(op.action()).isNotEqualTo(Action.DB_READ);
+          assertThat(op.process()).isIn(op.process() >= 4 ? List.of(4 + p) : List.of(p, p + 2));
+          if (op.action() == Action.WRITE) {
+            assertThat(op.value() % 2).as("values of part %d", p).isEqualTo(p);
+          }
+        });
+        events.addAll(history.events());
+      }
+      events.sort(java.util.Comparator.comparingLong(dev.tandem.testkit.history.Event::time));
+      History merged = History.of(events);
+      CheckResult result = CHECKER.check(merged);
+      assertThat(result.linearizable()).as(result.report()).isTrue();
+      assertThat(merged.operations()).filteredOn(op -> op.action() == Action.DB_READ).hasSize(6);
+      assertThat(merged.operations()).filteredOn(op -> op.process() >= 4 && op.action() == Action.READ).hasSize(12);
     }
   }
 

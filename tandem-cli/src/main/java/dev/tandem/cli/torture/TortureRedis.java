@@ -1,0 +1,167 @@
+package dev.tandem.cli.torture;
+
+import dev.tandem.cli.CommandFailedException;
+import dev.tandem.testkit.fault.FaultProxy;
+import dev.tandem.testkit.server.RedisServer;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Redis of a torture run, shared by its nodes: a {@code redis-server} started for the run, or
+ * the server of a URI; with a {@link FaultProxy} in front of it when cache faults are injected (the
+ * nodes then connect through the proxy). The run's keys carry a prefix of their own; closing
+ * deletes them (from a URI's server) or stops the server.
+ */
+final class TortureRedis implements AutoCloseable {
+
+  private final RedisURI direct;
+  private final @Nullable RedisServer server;
+  private final @Nullable FaultProxy proxy;
+  private final String prefix;
+  private final String description;
+  private final boolean owned;
+  private final Duration entryTimeToLive;
+
+  private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description,
+      Duration entryTimeToLive) {
+    this(direct, server, proxy, description,
+        "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":", true, entryTimeToLive);
+  }
+
+  private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description,
+      String prefix, boolean owned, Duration entryTimeToLive) {
+    this.direct = direct;
+    this.server = server;
+    this.proxy = proxy;
+    this.description = description;
+    this.prefix = prefix;
+    this.owned = owned;
+    this.entryTimeToLive = entryTimeToLive;
+  }
+
+  /**
+   * Returns the Redis of another process's run (a node of {@code torture --processes}): the nodes
+   * connect to {@code uri} (already the proxy's, if any) with the run's key prefix; closing does
+   * nothing.
+   */
+  static TortureRedis attach(String uri, String prefix, Duration entryTimeToLive) {
+    return new TortureRedis(RedisURI.create(uri), null, null, "Redis at " + uri, prefix, false, entryTimeToLive);
+  }
+
+  /**
+   * Starts a server (if {@code uri} is null) and, if {@code proxied}, a fault proxy in front of it.
+   *
+   * @param entryTimeToLive how long the nodes' tiers keep an entry in Redis
+   * @throws CommandFailedException if the server cannot be started or the URI is invalid
+   */
+  static TortureRedis open(@Nullable String uri, boolean proxied, Duration entryTimeToLive, Consumer<String> say) {
+    RedisServer server = null;
+    FaultProxy proxy = null;
+    try {
+      RedisURI direct;
+      String description;
+      if (uri == null) {
+        say.accept("starting redis-server for the run...");
+        server = RedisServer.start();
+        direct = RedisURI.create(server.uri());
+        description = "redis-server started for this run on 127.0.0.1:" + server.port();
+      } else {
+        direct = RedisURI.create(uri);
+        description = "Redis at " + direct.getHost() + ":" + direct.getPort() + " (not ours: never killed or paused)";
+      }
+      if (proxied) {
+        proxy = FaultProxy.start(direct.getHost(), direct.getPort());
+        description += ", reached through a fault proxy (" + proxy + ")";
+      }
+      return new TortureRedis(direct, server, proxy, description, entryTimeToLive);
+    } catch (RuntimeException e) {
+      if (server != null) {
+        server.close();
+      }
+      throw new CommandFailedException("cannot " + (uri == null ? "start redis-server" : "use --redis-uri " + uri)
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Returns what the server is, for the output. */
+  String description() {
+    return description;
+  }
+
+  /** Returns the server the run started, or null for a URI's server. */
+  @Nullable RedisServer server() {
+    return server;
+  }
+
+  /** Returns the fault proxy in front of the server, or null if there is none. */
+  @Nullable FaultProxy proxy() {
+    return proxy;
+  }
+
+  /** Returns how long the nodes' tiers keep an entry in Redis. */
+  Duration entryTimeToLive() {
+    return entryTimeToLive;
+  }
+
+  /** Returns the prefix of every key of this run. */
+  String prefix() {
+    return prefix;
+  }
+
+  /** Returns the URI the nodes connect to: the proxy's, if there is one. */
+  RedisURI nodeUri() {
+    if (proxy == null) {
+      return RedisURI.builder(direct).build();
+    }
+    RedisURI.Builder b = RedisURI.builder(direct).withHost(proxy.host()).withPort(proxy.port());
+    return b.build();
+  }
+
+
+  /** Stops the proxy; deletes the run's keys from a URI's server (best effort); stops our server. */
+  @Override
+  public void close() {
+    if (!owned) {
+      return;
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (server != null) {
+      server.close();
+      return;
+    }
+    RedisClient client = RedisClient.create(RedisURI.builder(direct).withTimeout(Duration.ofSeconds(5)).build());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      RedisCommands<String, String> redis = c.sync();
+      ScanArgs args = ScanArgs.Builder.matches(prefix + "*").limit(1000);
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page = redis.scan(cursor, args);
+        if (!page.getKeys().isEmpty()) {
+          redis.unlink(page.getKeys().toArray(new String[0]));
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
+    } catch (RuntimeException e) {
+      // best effort: the keys have a prefix of their own and expire
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

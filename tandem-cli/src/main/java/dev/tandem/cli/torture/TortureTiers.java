@@ -1,0 +1,140 @@
+package dev.tandem.cli.torture;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tandem.Tandem;
+import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.local.LocalTier;
+import dev.tandem.redis.Codec;
+import dev.tandem.redis.RedisTier;
+import dev.tandem.spi.CacheTier;
+import dev.tandem.testkit.naive.NaiveCache;
+import dev.tandem.testkit.naive.NaiveRedisCache;
+import dev.tandem.testkit.naive.NaiveWriteThrough;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The tiers {@code tandem torture --tier NAME} can run: {@code local} (Caffeine in each node) and
+ * {@code redis} (one Redis shared by the nodes). A new tier is one more {@link TortureTier} in
+ * {@link #ALL}.
+ */
+final class TortureTiers {
+
+  /** The expiry of cached entries: short, so that entries expire while the clients work. */
+  static final Duration EXPIRE_AFTER_WRITE = Duration.ofMillis(50);
+
+  /**
+   * The expiry of entries in Redis when old snapshots are restored: long, so that a snapshot holds
+   * entries that are still alive when it comes back (with 50 ms they would all have expired).
+   */
+  static final Duration EXPIRE_WITH_SNAPSHOTS = Duration.ofMinutes(1);
+
+  /** The Redis command timeout of the nodes: shorter than a pause of the server, so pauses time out. */
+  static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofMillis(250);
+
+  /** How long a node's circuit breaker stays open after Redis failed. */
+  static final Duration REDIS_CIRCUIT_OPEN = Duration.ofMillis(200);
+
+  /** Values as decimal text in Redis. */
+  static final Codec<Long> LONGS = Codec.of(v -> Long.toString(v).getBytes(StandardCharsets.US_ASCII),
+      b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII)));
+
+  /** Caffeine in each node: not shared, so several nodes serve each other's old values (H8). */
+  static final TortureTier LOCAL = new TortureTier() {
+    @Override
+    public String name() {
+      return "local";
+    }
+
+    @Override
+    public boolean shared() {
+      return false;
+    }
+
+    @Override
+    public String describe(int cacheSize) {
+      return "local tier (Caffeine) of at most " + cacheSize + " entries, expiring " + EXPIRE_AFTER_WRITE.toMillis()
+          + " ms after write";
+    }
+
+    @Override
+    public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
+      return LocalTier.<String, Long>builder().maximumSize(cacheSize).expireAfterWrite(EXPIRE_AFTER_WRITE).build();
+    }
+
+    @Override
+    public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
+      return NaiveWriteThrough.mapCache(cacheSize);
+    }
+  };
+
+  /** One Redis shared by every node, each with a {@link RedisTier} (one connection) of its own. */
+  static final TortureTier REDIS = new TortureTier() {
+    @Override
+    public String name() {
+      return "redis";
+    }
+
+    @Override
+    public boolean shared() {
+      return true;
+    }
+
+    @Override
+    public String describe(int cacheSize) {
+      return "Redis tier (STRICT), command timeout " + REDIS_COMMAND_TIMEOUT.toMillis() + " ms";
+    }
+
+    @Override
+    public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
+      TortureRedis r = requireNonNull(redis, "redis");
+      return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri()).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
+          .commandTimeout(REDIS_COMMAND_TIMEOUT).circuitOpenTime(REDIS_CIRCUIT_OPEN).build();
+    }
+
+    @Override
+    public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
+      TortureRedis r = requireNonNull(redis, "redis");
+      return new NaiveRedisCache<String, Long>(r.nodeUri(), r.prefix() + "naive:", Duration.ZERO, REDIS_COMMAND_TIMEOUT,
+          String::valueOf, Long::valueOf);
+    }
+  };
+
+  /** Every tier by name, in the order of the help text. To add a tier, add it here. */
+  static final Map<String, TortureTier> ALL = byName(List.of(LOCAL, REDIS));
+
+  private TortureTiers() {}
+
+  /**
+   * Returns node {@code node} of a run: Tandem over {@code store} with a new tier of its own, or
+   * the naive write-through class with the tier's naive cache.
+   */
+  static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
+      @Nullable TortureRedis redis, int cacheSize, int node) {
+    if (engine == TortureCommand.Engine.NAIVE) {
+      return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));
+    }
+    return Tandem.builder(store)
+        .cacheTier(tier.tier(redis, cacheSize, node))
+        .name("node-" + node)
+        .recordStats()
+        .build();
+  }
+
+  /** Returns the tier of a {@code --tier} name, or null if there is none. */
+  static @Nullable TortureTier named(String name) {
+    return ALL.get(name);
+  }
+
+  private static Map<String, TortureTier> byName(List<TortureTier> tiers) {
+    Map<String, TortureTier> map = new LinkedHashMap<>();
+    tiers.forEach(t -> map.put(t.name(), t));
+    return Collections.unmodifiableMap(map);
+  }
+}

@@ -1,0 +1,97 @@
+package dev.tandem;
+
+import dev.tandem.spi.CacheTier;
+import dev.tandem.spi.Cached;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A tier that delegates to another and lets a test act at chosen points: after a fill was
+ * accepted, after a committed write was applied. It does not pass on {@link #beforeWrite} and
+ * {@link #writeAbandoned}: it is the tier the SPI allows in one process ("nothing to do"), so that
+ * the engine alone must keep the contract, without the local tier's count of writes in flight.
+ */
+final class HookedTier<K, V> implements CacheTier<K, V> {
+
+  private final CacheTier<K, V> delegate;
+  /** Runs after a fill the delegate accepted, on the filling thread (to delay its reply). */
+  volatile BiConsumer<K, Cached<V>> afterAcceptedFill = (key, entry) -> {};
+  /** If set, thrown by invalidations instead of delegating (an unreachable shared tier). */
+  volatile @Nullable RuntimeException invalidationFailure;
+  /** Runs after every applied committed write, on the publishing thread. */
+  volatile BiConsumer<K, Cached<V>> afterApply = (key, entry) -> {};
+
+  HookedTier(CacheTier<K, V> delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public @Nullable Cached<V> getIfPresent(K key) {
+    return delegate.getIfPresent(key);
+  }
+
+  @Override
+  public Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys) {
+    return delegate.getAllPresent(keys);
+  }
+
+  @Override
+  public long beginFill(K key) {
+    return delegate.beginFill(key);
+  }
+
+  @Override
+  public boolean fill(K key, long lease, Cached<V> loaded) {
+    boolean accepted = delegate.fill(key, lease, loaded);
+    if (accepted) {
+      afterAcceptedFill.accept(key, loaded);
+    }
+    return accepted;
+  }
+
+  @Override
+  public void cancelFill(K key, long lease) {
+    delegate.cancelFill(key, lease);
+  }
+
+  @Override
+  public void applyCommitted(K key, Cached<V> committed) {
+    delegate.applyCommitted(key, committed);
+    afterApply.accept(key, committed);
+  }
+
+  @Override
+  public void fence(K key) {
+    delegate.fence(key);
+  }
+
+  @Override
+  public void invalidate(K key) {
+    RuntimeException failure = invalidationFailure;
+    if (failure != null) {
+      throw failure;
+    }
+    delegate.invalidate(key);
+  }
+
+  @Override
+  public void invalidateAll() {
+    RuntimeException failure = invalidationFailure;
+    if (failure != null) {
+      throw failure;
+    }
+    delegate.invalidateAll();
+  }
+
+  @Override
+  public long estimatedSize() {
+    return delegate.estimatedSize();
+  }
+
+  @Override
+  public long evictionCount() {
+    return delegate.evictionCount();
+  }
+}

@@ -164,7 +164,8 @@ class FaultInjectionIT {
    * lone puts run in one round trip each. A reset seen before or while the request is written
    * makes the put retry; one that reaches the client only after its request was written leaves
    * the outcome unknown, and the put says so. Either way no put fails otherwise, and afterwards
-   * cache and database agree on every key (the unknown ones were read back).
+   * every read answers what the database holds, and the cache holds that or nothing (a key whose
+   * read-back also met a dead connection stays fenced).
    */
   @Test
   void lonePutsOnConnectionsResetWhileIdleSucceedOrReportUnknownAndCacheTheTruth() {
@@ -183,7 +184,10 @@ class FaultInjectionIT {
           unknown++;
         }
         assertThat(tandem.getVersioned("k" + i)).isEqualTo(truth.load("k" + i));
-        assertThat(tandem.getIfCached("k" + i)).isEqualTo(truth.load("k" + i).map(Versioned::value));
+        Optional<String> cached = tandem.getIfCached("k" + i); // empty if the read-back met a dead connection too: fenced
+        if (cached.isPresent()) {
+          assertThat(cached).isEqualTo(truth.load("k" + i).map(Versioned::value));
+        }
       }
       assertThat(tandem.stats().outcomeUnknownCount()).isEqualTo(unknown);
       assertThat(tandem.stats().writeFailureCount()).isEqualTo(unknown);

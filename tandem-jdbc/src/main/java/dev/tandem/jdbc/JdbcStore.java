@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * java.sql.SQLTransientConnectionException}), or a connection found broken by the transaction's
  * first operation. A failure of the commit never is: it is an {@link
  * dev.tandem.spi.AmbiguousCommitException} if the connection broke, else a {@link
- * JdbcStoreException}. {@link #load} and {@link #loadAll} throw {@link JdbcStoreException} only.
+ * JdbcStoreException}. Where the commit travels with the last statement (a lone write in
+ * auto-commit, a batch's upsert with its COMMIT; see {@link Builder#autoCommitSingleWrites}), a
+ * connection found dead before or while that request was written is retryable, and one that breaks
+ * after it is ambiguous. {@link #load} and {@link #loadAll} throw {@link JdbcStoreException} only.
  *
  * <p>The store is thread-safe; each {@link #begin() transaction} uses one connection.
  *

@@ -91,6 +91,16 @@ abstract class Dialect {
   /** Returns the upsert of one row: key, the value parameters, then the version. */
   abstract String upsertSql();
 
+  /**
+   * Upserts rows of distinct keys (key, the value parameters, version) in one statement, if the
+   * dialect can for these values, and if {@code andCommit} sends the COMMIT of the transaction in
+   * the same round trip; returns false, having done nothing, if it cannot. By default false.
+   */
+  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
+      throws SQLException {
+    return false;
+  }
+
   /** Returns whether {@link #putOne} and {@link #deleteOne} write a single key in fewer statements than the batch path. */
   abstract boolean writesOneKeyAtOnce();
 
@@ -99,6 +109,24 @@ abstract class Dialect {
    * may run alone in auto-commit mode: their lock then still covers the drawing of the version.
    */
   abstract boolean writesOneKeyInOneStatement();
+
+  /**
+   * Fails if the connection is known to be dead without asking the server: the server said
+   * goodbye while the connection sat idle (PostgreSQL sends a FATAL message before it ends a
+   * backend). Sends nothing. By default checks nothing.
+   *
+   * @throws SQLException a connection failure if the connection is dead
+   */
+  void checkAlive(Connection c) throws SQLException {}
+
+  /**
+   * Returns whether {@code e} broke the connection while the request was still being written, so
+   * that the server cannot have received all of it: a request that ends with its commit (one
+   * statement in auto-commit mode) then did not commit. False when unsure. By default false.
+   */
+  boolean unsent(SQLException e) {
+    return false;
+  }
 
   /** Locks and upserts one key; returns its new version (drawn after the lock) and whether it existed. */
   abstract long[] putOne(Connection c, Object key, List<?> values) throws SQLException;

@@ -26,6 +26,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Store} over one table of PostgreSQL or H2, with a version column and a version
@@ -64,7 +66,10 @@ import org.jspecify.annotations.Nullable;
  * java.sql.SQLTransientConnectionException}), or a connection found broken by the transaction's
  * first operation. A failure of the commit never is: it is an {@link
  * dev.tandem.spi.AmbiguousCommitException} if the connection broke, else a {@link
- * JdbcStoreException}. {@link #load} and {@link #loadAll} throw {@link JdbcStoreException} only.
+ * JdbcStoreException}. Where the commit travels with the last statement (a lone write in
+ * auto-commit, a batch's upsert with its COMMIT; see {@link Builder#autoCommitSingleWrites}), a
+ * connection found dead before or while that request was written is retryable, and one that breaks
+ * after it is ambiguous. {@link #load} and {@link #loadAll} throw {@link JdbcStoreException} only.
  *
  * <p>The store is thread-safe; each {@link #begin() transaction} uses one connection.
  *
@@ -73,6 +78,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JdbcStore<K, V> implements Store<K, V> {
 
+  private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
   private static final Set<Class<?>> KEY_TYPES = Set.of(String.class, Long.class, Integer.class, UUID.class);
 
   private final DataSource dataSource;
@@ -94,7 +100,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.dialect = Dialect.of(kind, table);
     this.mapper = requireNonNull(builder.rowMapper);
     this.keyType = requireNonNull(builder.keyType);
-    this.autoCommitSingleWrites = builder.autoCommitSingleWrites != null && builder.autoCommitSingleWrites;
+    this.autoCommitSingleWrites = builder.autoCommitSingleWrites == null || builder.autoCommitSingleWrites;
   }
 
   /** Returns a new builder. */
@@ -212,6 +218,28 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   @Override
   public String toString() {
     return "JdbcStore{" + kind.name().toLowerCase(Locale.ROOT) + " " + table.display() + "}";
+  }
+
+  /**
+   * Drops a connection found dead in a way its pool cannot have seen (pgjdbc read the server's
+   * goodbye outside any pooled call): HikariCP evicts it; any other pool gets it back aborted, so
+   * that its next use fails at once instead of being sent.
+   */
+  void discard(Connection connection) {
+    try {
+      if (dataSource.isWrapperFor(HikariDataSource.class)) {
+        dataSource.unwrap(HikariDataSource.class).evictConnection(connection);
+      } else {
+        connection.abort(Runnable::run);
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.debug("could not discard a dead connection of {}", table.display(), e);
+    }
+    try {
+      connection.close();
+    } catch (SQLException | RuntimeException e) {
+      log.debug("closing a dead connection of {} failed", table.display(), e);
+    }
   }
 
   Table table() {
@@ -392,10 +420,17 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     /**
      * Whether a transaction that is one lone put or delete (the common case of an uncontended
      * write) runs as one statement in auto-commit mode, so that the write and its commit take one
-     * round trip instead of two. The price: if the connection fails during that statement, the
-     * outcome is unknown ({@link dev.tandem.CommitOutcomeUnknownException}) even when the server
-     * had not started it (a pooled connection the server dropped while it sat idle), where two
-     * round trips could tell and retry. Default: false. Ignored on H2 and with a change log.
+     * round trip instead of two. Default: true. Ignored on H2 (its put is two statements) and with
+     * a change log.
+     *
+     * <p>What it changes on failure: a connection that breaks after the statement was sent leaves
+     * the outcome unknown ({@link dev.tandem.CommitOutcomeUnknownException}), where two round trips
+     * would have failed the write plainly if it broke before the commit was sent. A connection that
+     * the server ended while it sat in the pool (PostgreSQL says goodbye with a message that pgjdbc
+     * reads before sending), or that breaks while the statement is being written, is still retried,
+     * as with two round trips; HikariCP also checks a connection that was idle for half a second
+     * before handing it out. The outcome stays correct either way: after an unknown outcome Tandem
+     * fences the key and reads it back.
      *
      * @throws IllegalStateException if already set
      */
@@ -466,6 +501,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       }
       List<String> quoted = new ArrayList<>();
       List<String> parameters = new ArrayList<>();
+      List<String> types = new ArrayList<>();
       Set<String> seen = new HashSet<>();
       for (String column : columns) {
         Catalog.Column col = catalog.column(t, all, column, "rowMapper");
@@ -475,6 +511,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         }
         quoted.add(QualifiedName.quote(col.name()));
         parameters.add(parameter(catalog.kind(), col));
+        types.add(col.typeName());
       }
       String sequence = catalog.sequenceOf(t);
       if (!catalog.sequenceExists(t.schema(), sequence)) {
@@ -499,7 +536,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         log = logTable.quoted();
       }
       return new Table(t.toString(), t.quoted(), QualifiedName.quote(keyCol.name()), requireNonNull(keyType),
-          List.copyOf(quoted), List.copyOf(parameters), QualifiedName.quote(versionCol.name()),
+          List.copyOf(quoted), List.copyOf(parameters), List.copyOf(types), QualifiedName.quote(versionCol.name()),
           QualifiedName.quote(t.schema()) + "." + QualifiedName.quote(sequence), log);
     }
 

@@ -59,6 +59,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private boolean autoCommitSwitched;
   /** Whether an operation of this transaction completed on the connection. */
   private boolean used;
+  /** Whether {@link #applyAll} may send the COMMIT with its last statement (set by {@link #applyAndCommit}). */
+  private boolean commitWithLastStatement;
+  /** Whether the connection is known to be dead, behind the pool's back: it must not go back to the pool. */
+  private boolean discard;
 
   JdbcTransaction(JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit) {
     this.store = store;
@@ -105,9 +109,16 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
 
   /**
    * A lone put or delete that is the whole transaction runs as one statement in auto-commit mode
-   * (PostgreSQL): the write and its commit take one round trip instead of two. Anything else is
-   * {@link #apply} then {@link #commit}. A connection that fails during that statement leaves its
-   * outcome unknown ({@link AmbiguousCommitException}).
+   * (PostgreSQL, unless {@link JdbcStore.Builder#autoCommitSingleWrites} turned it off): the write
+   * and its commit take one round trip instead of two. Anything else is {@link #apply} then {@link
+   * #commit}.
+   *
+   * <p>Which failures are ambiguous: the commit happens when the server has the whole request, so
+   * only a connection that fails after the request was written in full leaves the outcome unknown
+   * ({@link AmbiguousCommitException}). A connection the server ended while it sat idle is caught
+   * before anything is sent ({@link Dialect#checkAlive}), and one that breaks while the request is
+   * being written ({@link Dialect#unsent}) cannot have committed: both are {@link
+   * RetryableException}s, as they are when the first of two round trips meets them.
    */
   @Override
   public List<Written> applyAndCommit(List<? extends Mutation<K, V>> mutations) {
@@ -116,15 +127,26 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     List<Step<K>> steps = encode(mutations);
     if (!store.autoCommitSingleWrites() || used || committed || steps.size() != 1 || table.changeLog() != null
         || !dialect.writesOneKeyInOneStatement()) {
-      List<Written> written = applySteps(steps);
-      commit();
+      commitWithLastStatement = !used && !committed && steps.size() > 1;
+      List<Written> written;
+      try {
+        written = applySteps(steps);
+      } finally {
+        commitWithLastStatement = false;
+      }
+      if (!committed) {
+        commit();
+      }
       return written;
     }
+    String operation = describe(steps) + " in " + table.display();
     try {
-      connection.setAutoCommit(true); // nothing was sent in this transaction yet, so this sends nothing
+      dialect.checkAlive(connection); // sends nothing
+      connection.setAutoCommit(true); // nothing was sent in this transaction yet, so this sends nothing either
       autoCommitSwitched = true;
     } catch (SQLException e) {
-      throw failure("switching to auto-commit on " + table.display(), e);
+      discard = SqlFailure.isConnectionFailure(e);
+      throw failure(operation, e); // not used yet: a dead connection is retryable
     }
     try {
       Written written = applyOne(steps.get(0));
@@ -133,7 +155,12 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return List.of(written);
     } catch (SQLException e) {
       rolledBack = true; // auto-commit: a failed statement left nothing to roll back
-      String operation = describe(steps) + " in " + table.display();
+      if (dialect.unsent(e)) {
+        discard = true;
+        JdbcStoreException failure = new JdbcStoreException(operation
+            + ": the connection failed while the request was being sent, so nothing was committed", e);
+        throw new RetryableException(failure.getMessage(), failure);
+      }
       if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
         throw new AmbiguousCommitException(operation + ": the connection failed, so whether it committed is unknown: "
             + e.getMessage(), e);
@@ -167,6 +194,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return;
     }
     closed = true;
+    if (discard) {
+      store.discard(connection);
+      return;
+    }
     try {
       if (!committed && !rolledBack) {
         connection.rollback();
@@ -280,6 +311,15 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
         deletes.add(step.key());
       }
     }
+    if (puts.size() > 1) {
+      if (commitWithLastStatement && deletes.isEmpty() && logRows.isEmpty()) {
+        if (upsertAllAndCommit(puts, finalVersion, describe(steps) + " in " + table.display())) {
+          return written;
+        }
+      } else if (upsertAll(puts, finalVersion, false)) {
+        puts.clear();
+      }
+    }
     if (!puts.isEmpty()) {
       try (PreparedStatement ps = connection.prepareStatement(dialect.upsertSql())) {
         for (Step<K> put : puts) {
@@ -316,6 +356,58 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       }
     }
     return written;
+  }
+
+  /**
+   * Upserts the final rows and commits in one round trip, if the dialect can; returns whether it
+   * did (then the transaction committed). The prelude's round trip just proved the connection
+   * alive; as with a lone write, only a connection that fails after the request was written in
+   * full leaves the outcome unknown.
+   */
+  private boolean upsertAllAndCommit(List<Step<K>> puts, Map<K, Long> finalVersion, String operation) {
+    try {
+      if (!upsertAll(puts, finalVersion, true)) {
+        return false;
+      }
+      committed = true;
+      return true;
+    } catch (SQLException e) {
+      if (dialect.unsent(e)) {
+        discard = true;
+        JdbcStoreException failure = new JdbcStoreException(operation
+            + ": the connection failed while the request was being sent, so nothing was committed", e);
+        throw new RetryableException(failure.getMessage(), failure);
+      }
+      if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
+        throw new AmbiguousCommitException(operation + ": the connection failed during the commit, so whether it"
+            + " committed is unknown: " + e.getMessage(), e);
+      }
+      JdbcStoreException failure = new JdbcStoreException(operation, e);
+      if (!SqlFailure.isPassing(e)) {
+        throw failure;
+      }
+      try {
+        connection.rollback();
+        rolledBack = true;
+      } catch (SQLException rollbackFailure) {
+        failure.addSuppressed(rollbackFailure);
+      }
+      throw new RetryableException(failure.getMessage(), failure);
+    }
+  }
+
+  /** Upserts the final rows in one statement if the dialect can; returns whether it did. */
+  private boolean upsertAll(List<Step<K>> puts, Map<K, Long> finalVersion, boolean andCommit) throws SQLException {
+    List<Object> keys = new ArrayList<>(puts.size());
+    List<List<?>> values = new ArrayList<>(puts.size());
+    long[] versions = new long[puts.size()];
+    for (int i = 0; i < puts.size(); i++) {
+      Step<K> put = puts.get(i);
+      keys.add(put.key());
+      values.add(requireNonNull(put.values()));
+      versions[i] = finalVersion.get(put.key());
+    }
+    return dialect.upsertAll(connection, keys, values, versions, andCommit);
   }
 
   /**

@@ -1,5 +1,9 @@
 package dev.tandem.jdbc;
 
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,7 +12,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.PGStream;
 
 /**
  * PostgreSQL: keys are locked with transaction-scoped advisory locks on a 64-bit hash of table and
@@ -29,6 +38,11 @@ import java.util.UUID;
  */
 final class PostgresDialect extends Dialect {
 
+  /** pgjdbc's stream class, which does all the connection's reading and writing. */
+  private static final String PG_STREAM = "org.postgresql.core.PGStream";
+
+  private static final @Nullable Field STREAM = streamField();
+
   private final String lockSql = "SELECT pg_advisory_xact_lock(?)";
   private final String loadForUpdateSql;
   private final String preludeSql;
@@ -36,12 +50,23 @@ final class PostgresDialect extends Dialect {
   private final String putOneSql;
   private final String deleteOneSql;
   private final String keyArrayType;
+  private final String conflict;
+  private final @Nullable String upsertAllSql;
+  private final @Nullable String upsertAllAndCommitSql;
+
+  /** Column types (catalog names) whose text form reads back as the same value. */
+  private static final Set<String> TEXT_EXACT_TYPES = Set.of("text", "varchar", "bpchar", "int2", "int4", "int8",
+      "bool", "numeric", "uuid", "json", "jsonb");
+
+  /** Value classes whose {@code toString()} is their exact text form in PostgreSQL. */
+  private static final Set<Class<?>> TEXT_EXACT_VALUES = Set.of(String.class, Long.class, Integer.class,
+      Short.class, Boolean.class, BigDecimal.class, BigInteger.class, UUID.class);
 
   PostgresDialect(Table table) {
     super(table);
     String nextval = "nextval('" + table.sequence() + "')";
     this.loadForUpdateSql = lockSql + "; " + loadSql;
-    String conflict = " ON CONFLICT (" + table.keyColumn() + ") DO UPDATE SET " + updates();
+    this.conflict = " ON CONFLICT (" + table.keyColumn() + ") DO UPDATE SET " + updates();
     this.preludeSql = "SELECT pg_advisory_xact_lock(h) FROM unnest(CAST(? AS bigint[])) AS u(h); "
         + "SELECT " + table.keyColumn() + ", " + table.versionColumn() + " FROM " + table.name()
         + " WHERE " + table.keyColumn() + " = ANY(?); "
@@ -54,6 +79,8 @@ final class PostgresDialect extends Dialect {
     this.deleteOneSql = lockSql + "; WITH d AS (" + deleteSql + " RETURNING 1) SELECT " + nextval
         + ", EXISTS (SELECT 1 FROM d)";
     this.keyArrayType = arrayType(table.keyType());
+    this.upsertAllSql = upsertAllSql();
+    this.upsertAllAndCommitSql = upsertAllSql == null ? null : upsertAllSql + "; COMMIT";
   }
 
   private String updates() {
@@ -128,6 +155,66 @@ final class PostgresDialect extends Dialect {
     return upsertSql;
   }
 
+  /**
+   * All rows in one {@code INSERT ... SELECT FROM unnest(arrays) ON CONFLICT}: one statement, one
+   * execution and one fixed text (prepared once on the server) whatever the number of rows, where
+   * a JDBC batch executes the upsert once per row. Each value column travels as a text array and
+   * is cast to its type on the server, so this is used only for column types whose text form is
+   * exact and for values whose {@code toString()} is that text (strings, integers, booleans,
+   * decimals, UUIDs; null); anything else takes the batch. With {@code andCommit} the statement
+   * text ends in {@code ; COMMIT}: pgjdbc sends both in one request (one round trip), and after a
+   * failing upsert the server skips the COMMIT, leaving the transaction to be rolled back.
+   */
+  @Override
+  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
+      throws SQLException {
+    if (upsertAllSql == null) {
+      return false;
+    }
+    int columns = table.valueColumns().size();
+    String[][] texts = new String[columns][keys.size()];
+    for (int row = 0; row < keys.size(); row++) {
+      List<?> rowValues = values.get(row);
+      for (int col = 0; col < columns; col++) {
+        Object value = rowValues.get(col);
+        if (value != null && !TEXT_EXACT_VALUES.contains(value.getClass())) {
+          return false;
+        }
+        texts[col][row] = value == null ? null : value.toString();
+      }
+    }
+    Long[] boxed = new Long[versions.length];
+    for (int i = 0; i < versions.length; i++) {
+      boxed[i] = versions[i];
+    }
+    try (PreparedStatement ps = c.prepareStatement(andCommit ? upsertAllAndCommitSql : upsertAllSql)) {
+      bindKeys(c, ps, 1, keys);
+      for (int col = 0; col < columns; col++) {
+        ps.setArray(col + 2, c.createArrayOf("text", texts[col]));
+      }
+      ps.setArray(columns + 2, c.createArrayOf("int8", boxed));
+      ps.execute(); // with the COMMIT: both statements go in one request, the COMMIT only runs if the upsert did
+    }
+    return true;
+  }
+
+  private @Nullable String upsertAllSql() {
+    StringBuilder select = new StringBuilder("u.k");
+    StringBuilder arrays = new StringBuilder("CAST(? AS " + keyArrayType + "[])");
+    StringBuilder names = new StringBuilder("k");
+    for (int col = 0; col < table.valueColumns().size(); col++) {
+      String type = table.valueTypes().get(col);
+      if (!TEXT_EXACT_TYPES.contains(type)) {
+        return null;
+      }
+      select.append(", CAST(u.c").append(col).append(" AS ").append(type).append(')');
+      arrays.append(", CAST(? AS text[])");
+      names.append(", c").append(col);
+    }
+    return "INSERT INTO " + table.name() + " (" + insertColumns() + ") SELECT " + select + ", u.v FROM unnest("
+        + arrays + ", CAST(? AS int8[])) AS u(" + names + ", v)" + conflict;
+  }
+
   @Override
   boolean writesOneKeyAtOnce() {
     return true;
@@ -168,6 +255,72 @@ final class PostgresDialect extends Dialect {
         return new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0};
       }
     }
+  }
+
+  /**
+   * Looks, without waiting and without sending, whether the server sent anything while the
+   * connection sat idle: bytes waiting in the socket of an idle connection are a message nobody
+   * asked for, usually the FATAL goodbye of a backend that was ended (terminated, shut down, idle
+   * timeout). Only then pgjdbc reads them ({@code getNotifications()}), which throws that goodbye
+   * as a connection failure, before any request is sent. Notices and notifications read on the
+   * way are dropped (a pooled connection of the store is not for {@code LISTEN}).
+   *
+   * <p>pgjdbc has no public way to look without waiting (its own check blocks for a millisecond
+   * when nothing is there), so this reads the socket of its connection through its internal
+   * {@code QueryExecutorBase.pgStream}; where that cannot be reached (another pgjdbc layout, a
+   * proxy driver) the check is skipped, and such a failure counts as after the send (outcome
+   * unknown), the safe side.
+   */
+  @Override
+  void checkAlive(Connection c) throws SQLException {
+    if (STREAM == null || !c.isWrapperFor(BaseConnection.class)) {
+      return;
+    }
+    int waiting;
+    try {
+      PGStream stream = (PGStream) STREAM.get(c.unwrap(BaseConnection.class).getQueryExecutor());
+      waiting = stream.getSocket().getInputStream().available();
+    } catch (IOException e) {
+      throw new SQLException("the connection is closed: " + e.getMessage(), "08006", e);
+    } catch (IllegalAccessException | RuntimeException e) {
+      return; // cannot look: skip the check
+    }
+    if (waiting > 0) {
+      c.unwrap(PGConnection.class).getNotifications();
+    }
+  }
+
+  /** pgjdbc's {@code QueryExecutorBase.pgStream}, or null if it cannot be read. */
+  private static @Nullable Field streamField() {
+    try {
+      Field field = Class.forName("org.postgresql.core.QueryExecutorBase").getDeclaredField("pgStream");
+      field.setAccessible(true);
+      return PGStream.class.isAssignableFrom(field.getType()) ? field : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * pgjdbc writes a request in full, ending with its {@code Sync} message, and only then reads. An
+   * I/O failure thrown from one of its stream's writing methods therefore means the {@code Sync},
+   * at which the server commits an auto-commit statement, was not delivered; a failure while
+   * reading, or one whose origin cannot be seen, may come after the commit.
+   */
+  @Override
+  boolean unsent(SQLException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+          if (frame.getClassName().equals(PG_STREAM)) {
+            String method = frame.getMethodName();
+            return method.equals("flush") || method.startsWith("send");
+          }
+        }
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Moves past {@code count} results of a multi-statement execution. */

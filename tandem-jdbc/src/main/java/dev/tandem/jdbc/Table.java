@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param valueColumns the quoted value columns, in {@link RowMapper#columns()} order
  * @param valueParameters the parameter expression of each value column: {@code ?}, or a cast for
  *     types the driver cannot bind from a string (JSON)
+ * @param valueTypes the database's name of each value column's type, as the catalog gives it
  * @param versionColumn the quoted version column
  * @param sequence the quoted, schema-qualified version sequence
  * @param changeLog the quoted, schema-qualified change-log table, or null
@@ -25,6 +26,7 @@ record Table(
     Class<?> keyType,
     List<String> valueColumns,
     List<String> valueParameters,
+    List<String> valueTypes,
     String versionColumn,
     String sequence,
     @Nullable String changeLog) {

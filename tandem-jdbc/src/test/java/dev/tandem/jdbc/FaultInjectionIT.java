@@ -92,28 +92,105 @@ class FaultInjectionIT {
   /**
    * The connection is cut right after the COMMIT request reached the server: the server commits,
    * the client never hears of it. Tandem reports the outcome as unknown, and before it does so it
-   * reads the key back: the cache then holds what the database holds (H5, H10).
+   * reads the key back: the cache then holds what the database holds (H5, H10). With lone writes
+   * in two round trips (statement, then COMMIT).
    */
   @Test
   void aCommitCutAfterItWasSentIsOutcomeUnknownAndTheCacheHoldsTheDatabasesState() {
-    try (Tandem<String, String> tandem = throughTheProxy()) {
-      long first = tandem.put("k", "1");
-      proxy.cutAfterStatement("COMMIT", 1);
+    try (Tandem<String, String> tandem = Tandem.builder(KeyValue.twoRoundTripStore(proxiedPool, "kv")).build()) {
+      assertCutWriteIsOutcomeUnknownAndReadBack(tandem, "COMMIT");
+    }
+  }
 
-      assertThatThrownBy(() -> tandem.put("k", "2"))
-          .isInstanceOf(CommitOutcomeUnknownException.class)
-          .hasMessageContaining("key k");
+  /**
+   * The same with the default one round trip: the lone put is one auto-committed statement, cut
+   * right after the server received all of it. It committed; Tandem cannot know, says so, and
+   * has read the key back before it does.
+   */
+  @Test
+  void aLonePutCutAfterItsAutoCommittedStatementWasSentIsOutcomeUnknownAndReadBack() {
+    try (Tandem<String, String> tandem = throughTheProxy()) {
+      assertCutWriteIsOutcomeUnknownAndReadBack(tandem, "INSERT INTO");
+    }
+  }
+
+  /**
+   * A batch of several puts sends its COMMIT in the same request as its upsert (one round trip
+   * after the locks): cut right after the upsert's request, the batch has committed, so its
+   * outcome is unknown to the client (with a separate COMMIT it would have failed uncommitted).
+   * Every key is read back: cache and database agree.
+   */
+  @Test
+  void aBatchCutAfterItsUpsertWithTheCommitIsOutcomeUnknownAndEveryKeyReadBack() {
+    try (Tandem<String, String> tandem = throughTheProxy()) {
+      tandem.putAll(Map.of("a", "1", "b", "1"));
+      proxy.cutAfterStatement("INSERT INTO", 1);
+
+      assertThatThrownBy(() -> tandem.putAll(Map.of("a", "2", "b", "2")))
+          .isInstanceOf(CommitOutcomeUnknownException.class);
 
       assertThat(proxy.cutCount()).isEqualTo(1);
-      Versioned<String> committed = truth.load("k").orElseThrow();
-      assertThat(committed.value()).isEqualTo("2"); // the whole COMMIT request reached the server
-      assertThat(committed.version()).isGreaterThan(first);
-      assertThat(tandem.getIfCached("k")).contains("2");
-      assertThat(tandem.getVersioned("k")).contains(committed);
-      assertThat(tandem.stats().outcomeUnknownCount()).isEqualTo(1);
+      for (String key : List.of("a", "b")) {
+        Versioned<String> committed = truth.load(key).orElseThrow();
+        assertThat(committed.value()).as(key).isEqualTo("2"); // committed with the upsert's request
+        assertThat(tandem.getIfCached(key)).as(key).contains("2");
+        assertThat(tandem.getVersioned(key)).as(key).contains(committed);
+      }
+    }
+  }
 
-      long next = tandem.put("k", "3");
-      assertThat(truth.load("k")).contains(new Versioned<>("3", next));
+  private void assertCutWriteIsOutcomeUnknownAndReadBack(Tandem<String, String> tandem, String cutAfter) {
+    long first = tandem.put("k", "1");
+    proxy.cutAfterStatement(cutAfter, 1);
+
+    assertThatThrownBy(() -> tandem.put("k", "2"))
+        .isInstanceOf(CommitOutcomeUnknownException.class)
+        .hasMessageContaining("key k");
+
+    assertThat(proxy.cutCount()).isEqualTo(1);
+    Versioned<String> committed = truth.load("k").orElseThrow();
+    assertThat(committed.value()).isEqualTo("2"); // the whole request reached the server
+    assertThat(committed.version()).isGreaterThan(first);
+    assertThat(tandem.getIfCached("k")).contains("2");
+    assertThat(tandem.getVersioned("k")).contains(committed);
+    assertThat(tandem.stats().outcomeUnknownCount()).isEqualTo(1);
+
+    long next = tandem.put("k", "3");
+    assertThat(truth.load("k")).contains(new Versioned<>("3", next));
+  }
+
+  /**
+   * Every pooled connection is reset by the network while idle (no word from the server), then
+   * lone puts run in one round trip each. A reset seen before or while the request is written
+   * makes the put retry; one that reaches the client only after its request was written leaves
+   * the outcome unknown, and the put says so. Either way no put fails otherwise, and afterwards
+   * every read answers what the database holds, and the cache holds that or nothing (a key whose
+   * read-back also met a dead connection stays fenced).
+   */
+  @Test
+  void lonePutsOnConnectionsResetWhileIdleSucceedOrReportUnknownAndCacheTheTruth() {
+    try (Tandem<String, String> tandem = throughTheProxy()) {
+      for (int i = 0; i < 4; i++) {
+        tandem.put("k" + i, "before");
+      }
+      assertThat(proxy.dropConnections()).isPositive();
+
+      int unknown = 0;
+      for (int i = 0; i < 4; i++) {
+        try {
+          long version = tandem.put("k" + i, "after");
+          assertThat(truth.load("k" + i)).contains(new Versioned<>("after", version));
+        } catch (CommitOutcomeUnknownException e) {
+          unknown++;
+        }
+        assertThat(tandem.getVersioned("k" + i)).isEqualTo(truth.load("k" + i));
+        Optional<String> cached = tandem.getIfCached("k" + i); // empty if the read-back met a dead connection too: fenced
+        if (cached.isPresent()) {
+          assertThat(cached).isEqualTo(truth.load("k" + i).map(Versioned::value));
+        }
+      }
+      assertThat(tandem.stats().outcomeUnknownCount()).isEqualTo(unknown);
+      assertThat(tandem.stats().writeFailureCount()).isEqualTo(unknown);
     }
   }
 
@@ -149,12 +226,12 @@ class FaultInjectionIT {
    * With the server's answers held back by the proxy, a put that has run its statement keeps its
    * transaction open and its key locked in the database: a second node's put of the key waits,
    * the database and the cache show neither write; once the answers flow, both commit in that
-   * order.
+   * order. With lone writes in two round trips (in one, the statement commits at once).
    */
   @Test
   void withAnswersHeldBackAWriteKeepsItsKeyLockedAndWritesOfTheKeyCommitInOrder() throws Exception {
     try (HikariDataSource directPool = KeyValue.pool(direct, 2, null);
-        Tandem<String, String> slow = throughTheProxy();
+        Tandem<String, String> slow = Tandem.builder(KeyValue.twoRoundTripStore(proxiedPool, "kv")).build();
         Tandem<String, String> other = Tandem.builder(KeyValue.store(directPool, "kv")).build()) {
       slow.put("k", "0");
       proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ofHours(1));

@@ -187,6 +187,18 @@ class JdbcStoreIT {
       assertThat(documents.load("doc").orElseThrow().value().replace(" ", ""))
           .isIn("{\"delay\":5,\"gate\":\"B7\"}", "{\"gate\":\"B7\",\"delay\":5}");
       assertThat(texts.loadAll(List.of("greeting", "nothing"))).containsOnlyKeys("greeting");
+
+      // several rows in one transaction: on PostgreSQL one upsert of arrays (text cast to the column's type)
+      String tricky = "{\"q\": [\"a \\\"quoted\\\" {brace}, comma\", null]}";
+      commit(texts, List.of(new Mutation.Put<>("a", "x, {y}, \"z\" \\ NULL"), new Mutation.Put<>("b", ""),
+          new Mutation.Put<>("greeting", "again")));
+      commit(documents, List.of(new Mutation.Put<>("doc", tricky), new Mutation.Put<>("other", "[1, 2]")));
+      commit(blobs, List.of(new Mutation.Put<>("r1", new byte[] {1}), new Mutation.Put<>("r2", new byte[] {2, 3})));
+      assertThat(texts.loadAll(List.of("a", "b", "greeting")).values()).extracting(Versioned::value)
+          .containsExactlyInAnyOrder("x, {y}, \"z\" \\ NULL", "", "again");
+      assertThat(documents.load("doc").orElseThrow().value().replace(" ", "")).isEqualTo(tricky.replace(" ", ""));
+      assertThat(documents.load("other").orElseThrow().value().replace(" ", "")).isEqualTo("[1,2]");
+      assertThat(blobs.load("r2").orElseThrow().value()).containsExactly(2, 3);
     }
   }
 

@@ -29,6 +29,12 @@ final class KeyValue {
         .rowMapper(RowMapper.text("value")).build();
   }
 
+  /** Returns a store of an existing key-value {@code table} whose lone writes take two round trips. */
+  static JdbcStore<String, String> twoRoundTripStore(DataSource ds, String table) {
+    return JdbcStore.<String, String>builder().dataSource(ds).table(table).keyColumn("key", String.class)
+        .rowMapper(RowMapper.text("value")).autoCommitSingleWrites(false).build();
+  }
+
   /**
    * Returns a HikariCP pool of {@code size} connections over {@code unpooled} that waits up to 30
    * seconds for a connection, running {@code initSql} on every new connection.

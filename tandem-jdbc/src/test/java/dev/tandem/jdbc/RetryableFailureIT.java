@@ -175,6 +175,30 @@ class RetryableFailureIT {
     assertThat(committed(direct, "k")).isEmpty();
   }
 
+  /**
+   * A lone put in one round trip (auto-commit) on a connection whose server process was ended
+   * while it sat idle: the server's goodbye is read before anything is sent, so the put is
+   * retryable, not of unknown outcome, and nothing was written.
+   */
+  @Test
+  void aLonePutOnAConnectionEndedWhileIdleIsRetryableNotAmbiguous() throws SQLException {
+    DataSource unpooled = TestDatabase.POSTGRESQL.createDataSource();
+    JdbcSchema.createKeyValueTable(unpooled, "kv", ValueType.TEXT);
+    JdbcStore<String, String> direct = KeyValue.store(unpooled, "kv");
+    direct.begin().close(); // the table exists and the store works
+    try (Connection physical = unpooled.getConnection()) {
+      JdbcStore<String, String> store = KeyValue.store(OneConnection.dataSource(physical), "kv");
+      terminate(unpooled, backendPid(physical));
+      try (StoreTransaction<String, String> tx = store.begin()) {
+        assertThatThrownBy(() -> tx.applyAndCommit(List.of(new Mutation.Put<>("lone", "1"))))
+            .isInstanceOf(RetryableException.class)
+            .hasCauseInstanceOf(JdbcStoreException.class)
+            .satisfies(e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("57P01"));
+      }
+    }
+    assertThat(committed(direct, "lone")).isEmpty();
+  }
+
   private static int backendPid(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
       rs.next();

@@ -15,9 +15,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,6 +51,11 @@ import picocli.CommandLine.Spec;
       "",
       "With no options: workload A on an embedded H2 database in memory, Tandem against direct, naive and ehcache.",
       "The bench drops and creates its table (--table) in the database it is given.",
+      "",
+      "Equal conditions: before each system the table is dropped, created and loaded again; on PostgreSQL it is"
+          + " then vacuumed and analyzed and a CHECKPOINT is taken (skipped without the privilege), and the JVM"
+          + " collects garbage; each system warms up (--warmup) before it is measured. What remains is the order"
+          + " (the JIT and the caches of the machine keep what earlier systems did): --rounds N rotates it.",
       "",
       "Systems: tandem (local tier), direct (JdbcStore, no cache), naive (the tutorial write-through class),"
           + " ehcache (Ehcache 3 write-through), raw-jdbc (SELECT; upsert with one commit per write),"
@@ -86,6 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "2s", converter = DurationConverter.class,
       description = "How long each system runs unmeasured first (default: ${DEFAULT-VALUE}).")
   Duration warmup = Duration.ofSeconds(2);
+
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+      description = "Measure every system N times, each round starting one system later in the list, and report"
+          + " each system's round of median throughput (default: ${DEFAULT-VALUE}). Use 3 or more when comparing"
+          + " systems: a system's place in the run can cost or gain it more than the difference between systems.")
+  int rounds;
 
   @Option(names = "--records", paramLabel = "N", defaultValue = "10000",
       description = "Records loaded before each system runs (default: ${DEFAULT-VALUE}).")
@@ -160,16 +174,28 @@ public final class BenchCommand implements Callable<Integer> {
       ReportDirectory reportDirectory = report != null ? ReportDirectory.create(report) : null;
       ZipfianGenerator zipfian = ZipfianGenerator.of(records);
       BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
+      Map<Contender, List<SystemResult>> measured = new EnumMap<>(Contender.class);
+      for (int round = 0; round < rounds; round++) {
+        if (rounds > 1) {
+          progress.println("round " + (round + 1) + " of " + rounds);
+        }
+        for (int i = 0; i < systems.size(); i++) {
+          Contender system = systems.get((i + round) % systems.size()); // each round starts one system later
+          benchTable.prepare(records, valueSize, runSeed);
+          System.gc(); // no system pays for the garbage of the one before
+          Path log = reportDirectory == null ? null
+              : reportDirectory.histogramLog(rounds == 1 ? system.label() : system.label() + "-round" + (round + 1));
+          SystemResult result;
+          try (BenchTarget target = system.open(benchTable, cache)) {
+            result = new BenchRun(plan, system, zipfian, progress, log).run(target);
+          }
+          measured.computeIfAbsent(system, s -> new ArrayList<>()).add(result);
+          progress.println(summary(terminal, result));
+        }
+      }
       List<SystemResult> results = new ArrayList<>();
       for (Contender system : systems) {
-        benchTable.prepare(records, valueSize, runSeed);
-        Path log = reportDirectory != null ? reportDirectory.histogramLog(system.label()) : null;
-        SystemResult result;
-        try (BenchTarget target = system.open(benchTable, cache)) {
-          result = new BenchRun(plan, system, zipfian, progress, log).run(target);
-        }
-        results.add(result);
-        progress.println(summary(terminal, result));
+        results.add(median(measured.get(system)));
       }
       BenchResults all = new BenchResults(settings(plan, baseline), environment, baseline, results);
       out.println();
@@ -189,7 +215,17 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** Returns the round of median throughput (of an even number, the lower of the middle two). */
+  private static SystemResult median(List<SystemResult> rounds) {
+    List<SystemResult> sorted = new ArrayList<>(rounds);
+    sorted.sort(Comparator.comparingDouble(SystemResult::opsPerSec));
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
   private List<Contender> validate() {
+    if (rounds < 1 || rounds > 100) {
+      throw usage("--rounds must be between 1 and 100 but was " + rounds);
+    }
     if (threads < 1 || threads > 1024) {
       throw usage("--threads must be between 1 and 1024 but was " + threads);
     }

@@ -153,10 +153,12 @@ public final class TortureCommand implements Callable<Integer> {
           + " instead of an embedded one; user and password go in the URL.")
   @Nullable String jdbcUrl;
 
-  @Option(names = "--tier", paramLabel = "local|redis", defaultValue = "local",
+  @Option(names = "--tier", paramLabel = "local|redis|near", defaultValue = "local",
       description = "The cache tier of each node: local (Caffeine in the node: not shared, so several nodes"
-          + " serve each other's old values) or redis (one Redis shared by the nodes, started for the run"
-          + " unless --redis-uri is given) (default: ${DEFAULT-VALUE}).")
+          + " serve each other's old values), redis (one Redis shared by the nodes, started for the run"
+          + " unless --redis-uri is given) or near (a Caffeine L1 per node over redis, invalidated over"
+          + " pub/sub: bounded staleness, so expect stale reads; the output says how stale)"
+          + " (default: ${DEFAULT-VALUE}).")
   String tier = "local";
 
   @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
@@ -285,6 +287,13 @@ public final class TortureCommand implements Callable<Integer> {
     out.flush();
     CheckResult result = LinearizabilityChecker.builder().build().check(report.history());
     explain(out, result);
+    if (engine == Engine.TANDEM && cacheTier == TortureTiers.NEAR) {
+      Duration bound = TortureTiers.NEAR_STALENESS;
+      Duration seen = result.maxStaleness().orElse(Duration.ZERO);
+      out.printf(Locale.ROOT, "bounded staleness (the near tier's promise, not linearizability): %s, stalest read"
+          + " %.3f ms after the replacing write, bound %d ms%n", seen.compareTo(bound) <= 0 ? "within" : "EXCEEDED",
+          seen.toNanos() / 1e6, bound.toMillis());
+    }
     if (!report.clientsStopped()) {
       out.println("the run fails whatever the verdict: clients were stuck (a liveness failure, thread dump above)");
     }
@@ -535,6 +544,8 @@ public final class TortureCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "checked %,d keys in %,d ms: %d not linearizable, %d stale reads, %d lost writes,"
         + " %d impossible reads%n", result.keys(), result.elapsed().toMillis(), result.failures().size(),
         result.stale(), result.lost(), result.impossibleReads());
+    result.maxStaleness().ifPresent(stale -> out.printf(Locale.ROOT, "staleness: the stalest read began %.3f ms after"
+        + " the write that replaced its value was acknowledged%n", stale.toNanos() / 1e6));
     List<KeyResult> failures = result.failures();
     for (int i = 0; i < failures.size(); i++) {
       KeyResult r = failures.get(i);

@@ -6,6 +6,7 @@ import dev.tandem.Tandem;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.local.LocalTier;
 import dev.tandem.redis.Codec;
+import dev.tandem.redis.NearTier;
 import dev.tandem.redis.RedisTier;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.testkit.naive.NaiveCache;
@@ -106,8 +107,55 @@ final class TortureTiers {
     }
   };
 
+  /**
+   * The bounded staleness of the near tier in a run: its L1 time to live, the cap on how long a
+   * node may serve a value another node replaced if the invalidation message never arrives.
+   */
+  static final Duration NEAR_STALENESS = Duration.ofMillis(100);
+
+  /**
+   * A near tier in each node (Caffeine L1, invalidated over pub/sub) in front of a {@link
+   * RedisTier} of its own over the shared Redis. It promises bounded staleness, not
+   * linearizability: the checker is expected to find stale reads, and prints how stale.
+   */
+  static final TortureTier NEAR = new TortureTier() {
+    @Override
+    public String name() {
+      return "near";
+    }
+
+    @Override
+    public boolean shared() {
+      return true;
+    }
+
+    @Override
+    public String describe(int cacheSize) {
+      return "near tier (L1 of at most " + cacheSize + " entries, BOUNDED_STALENESS " + NEAR_STALENESS.toMillis()
+          + " ms) over the Redis tier (STRICT), command timeout " + REDIS_COMMAND_TIMEOUT.toMillis() + " ms";
+    }
+
+    @Override
+    public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
+      TortureRedis r = requireNonNull(redis, "redis");
+      RedisTier<String, Long> shared = (RedisTier<String, Long>) REDIS.tier(redis, cacheSize, node);
+      try {
+        return NearTier.builder(shared).uri(r.nodeUri()).channel(r.prefix() + "near").maximumSize(cacheSize)
+            .boundedStaleness(NEAR_STALENESS).commandTimeout(REDIS_COMMAND_TIMEOUT).build();
+      } catch (RuntimeException e) {
+        shared.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
+      return REDIS.naiveCache(redis, cacheSize, node);
+    }
+  };
+
   /** Every tier by name, in the order of the help text. To add a tier, add it here. */
-  static final Map<String, TortureTier> ALL = byName(List.of(LOCAL, REDIS));
+  static final Map<String, TortureTier> ALL = byName(List.of(LOCAL, REDIS, NEAR));
 
   private TortureTiers() {}
 

@@ -80,6 +80,22 @@ public final class CheckResult {
     return all;
   }
 
+  /**
+   * Returns the largest staleness among the definite stale reads: for each, how long after the
+   * acknowledgement of the write that had replaced the value it returned the read began (a lower
+   * bound of how old the value was). Empty if there is no stale read. This is what a tier that
+   * promises bounded staleness, not linearizability, is measured by.
+   */
+  public Optional<Duration> maxStaleness() {
+    long max = -1;
+    for (Anomaly a : anomalies()) {
+      if (a.kind() == Anomaly.Kind.STALE_READ && !a.evidence().isEmpty()) {
+        max = Math.max(max, a.operation().invokeTime() - a.evidence().getLast().completeTime());
+      }
+    }
+    return max < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(max));
+  }
+
   /** Returns how long the check took. */
   public Duration elapsed() {
     return elapsed;

@@ -35,7 +35,8 @@ public final class TortureFaults {
 
   /**
    * Returns the PostgreSQL faults: commits whose answer is lost (the proxy cuts the connection
-   * right after forwarding {@code COMMIT}), connections reset mid-transaction, statements failing
+   * right after forwarding {@code COMMIT}, or an {@code INSERT}: a lone write that is one
+   * auto-committed statement, or a statement inside a transaction), connections reset mid-transaction, statements failing
    * in a trigger for some values, serialization failures, latency bursts, new connections refused,
    * rows held locked (lock timeouts, if the clients set {@code lock_timeout}), backends ended by
    * {@code pg_terminate_backend}, and, if {@code server} is given, a restart of the server (at most
@@ -65,7 +66,11 @@ public final class TortureFaults {
     faults.add(Fault.held("commit answer lost (connection cut after COMMIT)",
             () -> proxy.cutAfterStatement("COMMIT", 1 + random.nextInt(3)),
             () -> proxy.cutAfterStatement("COMMIT", 0), HOLD)
-        .withDetail(() -> (proxy.cutCount() - cutsBefore) + " commits cut"));
+        .withDetail(() -> (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"));
+    faults.add(Fault.held("lone write's answer lost (connection cut after an auto-committed INSERT)",
+            () -> proxy.cutAfterStatement("INSERT INTO", 1 + random.nextInt(3)),
+            () -> proxy.cutAfterStatement("INSERT INTO", 0), HOLD)
+        .withDetail(() -> (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"));
     faults.add(Fault.instant("connections reset (mid-transaction)", () -> dropped.addAndGet(proxy.dropConnections()))
         .withDetail(() -> dropped.get() + " connections reset"));
     faults.add(Fault.held("failing statements (trigger rejects values = 1 mod 4)",

@@ -66,6 +66,18 @@ class LinearizabilityCheckerTest {
   }
 
   @Test
+  void stalenessIsMeasuredFromTheReplacingWritesAcknowledgementToTheReadsStart() {
+    CheckResult stale = check(scenario()
+        .write(0, "x", 1, 0, 10)
+        .write(0, "x", 2, 20, 30)
+        .read(1, "x", 1L, 40, 50)
+        .write(2, "y", 5, 0, 100)
+        .read(3, "y", null, 107, 110));
+    assertThat(stale.maxStaleness()).contains(java.time.Duration.ofNanos(10));
+    assertThat(check(scenario().write(0, "x", 1, 0, 10).read(1, "x", 1L, 40, 50)).maxStaleness()).isEmpty();
+  }
+
+  @Test
   void readOfAnOldValueWhileItsOverwriteIsStillRunningIsLinearizable() {
     CheckResult result = check(scenario()
         .write(0, "x", 1, 0, 10)

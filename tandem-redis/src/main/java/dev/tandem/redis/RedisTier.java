@@ -467,11 +467,15 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
   }
 
-  /** Forgets the fence of a write that ends without publishing; the fence itself lapses in Redis. */
+  /**
+   * Does nothing: the fence of a write that ends without publishing lapses in Redis, and the
+   * journal record of an unfenced write is kept until a write of the key publishes. The engine
+   * also abandons a write superseded by a newer write of the key in the same batch before it
+   * publishes the newer one; forgetting the record here would let that publish, if it failed
+   * after a repair, go unjournaled. A record kept too long costs at most one extra repair.
+   */
   @Override
-  public void writeAbandoned(K key) {
-    unfenced.remove(key);
-  }
+  public void writeAbandoned(K key) {}
 
   /** AVAILABLE: records the key for repair and drops the link, so that the next use repairs first. */
   private void writeUnfenced(K key, byte[] entryKey, @Nullable RuntimeException cause) {

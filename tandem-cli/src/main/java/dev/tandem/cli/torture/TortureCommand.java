@@ -153,11 +153,13 @@ public final class TortureCommand implements Callable<Integer> {
           + " instead of an embedded one; user and password go in the URL.")
   @Nullable String jdbcUrl;
 
-  @Option(names = "--tier", paramLabel = "local|redis|near", defaultValue = "local",
+  @Option(names = "--tier", paramLabel = "TIER", defaultValue = "local",
       description = "The cache tier of each node: local (Caffeine in the node: not shared, so several nodes"
           + " serve each other's old values), redis (one Redis shared by the nodes, started for the run"
           + " unless --redis-uri is given) or near (a Caffeine L1 per node over redis, invalidated over"
-          + " pub/sub: bounded staleness, so expect stale reads; the output says how stale)"
+          + " pub/sub: bounded staleness, so expect stale reads; the output says how stale) or redis-available"
+          + " (redis with the AVAILABLE write policy: writes go ahead while Redis is unreachable, so expect"
+          + " stale reads under cache faults until the repair)"
           + " (default: ${DEFAULT-VALUE}).")
   String tier = "local";
 

@@ -8,11 +8,13 @@ import dev.tandem.local.LocalTier;
 import dev.tandem.redis.Codec;
 import dev.tandem.redis.NearTier;
 import dev.tandem.redis.RedisTier;
+import dev.tandem.redis.WritePolicy;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.testkit.naive.NaiveCache;
 import dev.tandem.testkit.naive.NaiveRedisCache;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -154,8 +156,47 @@ final class TortureTiers {
     }
   };
 
+  /**
+   * The Redis tier under the {@link WritePolicy#AVAILABLE} policy: a write whose key cannot be
+   * fenced goes ahead, its key is journaled (a file per node in the temporary folder) and repaired
+   * when the node reaches Redis again. It promises no linearizability while Redis is unreachable:
+   * the checker is expected to find stale reads under cache faults, and prints how stale.
+   */
+  static final TortureTier REDIS_AVAILABLE = new TortureTier() {
+    @Override
+    public String name() {
+      return "redis-available";
+    }
+
+    @Override
+    public boolean shared() {
+      return true;
+    }
+
+    @Override
+    public String describe(int cacheSize) {
+      return "Redis tier (AVAILABLE: unfenced writes journaled and repaired), command timeout "
+          + REDIS_COMMAND_TIMEOUT.toMillis() + " ms";
+    }
+
+    @Override
+    public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
+      TortureRedis r = requireNonNull(redis, "redis");
+      Path journal = Path.of(System.getProperty("java.io.tmpdir"), r.prefix().replace(':', '-') + "node-" + node + ".journal");
+      journal.toFile().deleteOnExit(); // the run's prefix is its own: nothing to repair after it
+      return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri()).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
+          .commandTimeout(REDIS_COMMAND_TIMEOUT).circuitOpenTime(REDIS_CIRCUIT_OPEN)
+          .writePolicy(WritePolicy.AVAILABLE).repairJournal(journal).build();
+    }
+
+    @Override
+    public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
+      return REDIS.naiveCache(redis, cacheSize, node);
+    }
+  };
+
   /** Every tier by name, in the order of the help text. To add a tier, add it here. */
-  static final Map<String, TortureTier> ALL = byName(List.of(LOCAL, REDIS, NEAR));
+  static final Map<String, TortureTier> ALL = byName(List.of(LOCAL, REDIS, NEAR, REDIS_AVAILABLE));
 
   private TortureTiers() {}
 

@@ -24,7 +24,7 @@ class TortureCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.errLines()).singleElement().asString()
-        .startsWith("tandem torture: --tier must be one of local, redis, near, not 'memcached'");
+        .startsWith("tandem torture: --tier must be one of local, redis, near, redis-available, not 'memcached'");
     assertThat(run.out()).isEmpty();
   }
 

@@ -44,7 +44,7 @@ public class NearGetBenchmark {
   @Param({"16384"})
   public int keyCount = SIZE;
 
-  @Param({"caffeine", "near", "tandem-near"})
+  @Param({"caffeine", "caffeine-ttl", "near", "tandem-near"})
   public String cache = "near";
 
   private @Nullable ReadCache readCache;

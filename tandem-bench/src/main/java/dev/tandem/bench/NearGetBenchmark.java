@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * reads the near tier itself ({@code getValueIfPresent}, an L1 hit), {@code tandem-near} reads
  * through {@code Tandem.get} over the near tier. The near tier's Redis is a private redis-server
  * on loopback that the trial starts (installed {@code redis-server} required); hits never reach
- * it. Goal: the near-cache hit at least 0.8x Caffeine's throughput.
+ * it. {@code caffeine-ttl-near-jvm} reads {@code caffeine-ttl}'s cache, filled beside a near tier
+ * in the same JVM: the baseline with the near tier's JVM environment (its threads, JIT profiles and
+ * heap) but not its code. Goal: the near-cache hit at least 0.8x Caffeine's throughput.
  *
  * <pre>java -jar tandem-bench/target/benchmarks.jar NearGetBenchmark</pre>
  */
@@ -44,7 +46,7 @@ public class NearGetBenchmark {
   @Param({"16384"})
   public int keyCount = SIZE;
 
-  @Param({"caffeine", "caffeine-ttl", "near", "tandem-near"})
+  @Param({"caffeine", "caffeine-ttl", "caffeine-ttl-near-jvm", "near", "tandem-near"})
   public String cache = "near";
 
   private @Nullable ReadCache readCache;
@@ -61,6 +63,7 @@ public class NearGetBenchmark {
     ReadCache filled = switch (cache) {
       case "near" -> new NearReadCache(2 * keyCount, false);
       case "tandem-near" -> new NearReadCache(2 * keyCount, true);
+      case "caffeine-ttl-near-jvm" -> new NearReadCache(2 * keyCount, false, true);
       default -> ReadCache.named(cache, 2 * keyCount);
     };
     readCache = filled;

@@ -13,10 +13,13 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One generation of a {@link NearTier}'s L1: a Caffeine cache of the values themselves (one shared
- * marker for a known absence), so that a hit costs what a Caffeine hit costs and does not
- * dereference a wrapper, and beside it the {@link Cached} entry (value and version) of each value
- * held, identified by reference, for versioned reads and the "only newer" check.
+ * One generation of a {@link NearTier}'s L1: a Caffeine cache of the answers of unversioned reads
+ * ({@code Optional.of(value)}, or the shared {@code Optional.empty()} for a known absence), made
+ * once when a copy is installed, so that a hit allocates nothing and costs what a Caffeine hit
+ * costs even where the JIT does not inline the tier into its caller (then an {@code Optional}
+ * made per hit escapes and is allocated: 16 bytes a hit). Beside it, the {@link Cached} entry
+ * (value and version) of each value held, identified by reference, for versioned reads and the
+ * "only newer" check.
  *
  * <p>Not atomic by itself: {@link NearTier} calls {@link #install} and {@link #remove} for a key
  * only while it holds that key's lock. A versioned read that finds a value and an entry that do
@@ -28,15 +31,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class LocalCopies<K, V> {
 
-  /** What the cache holds for a known absence (a tombstone or a loaded absence). */
-  static final Object ABSENT = new Object() {
-    @Override
-    public String toString() {
-      return "ABSENT";
-    }
-  };
-
-  private final Cache<K, Object> values;
+  private final Cache<K, Optional<V>> values;
   private final ConcurrentHashMap<K, Cached<V>> entries = new ConcurrentHashMap<>();
 
   LocalCopies(long maximumSize, Duration timeToLive, Ticker ticker, @Nullable Executor executor, LongAdder evictions) {
@@ -47,7 +42,7 @@ final class LocalCopies<K, V> {
     if (executor != null) {
       caffeine.executor(executor);
     }
-    this.values = caffeine.<K, Object>evictionListener((K key, Object value, RemovalCause cause) -> {
+    this.values = caffeine.<K, Optional<V>>evictionListener((K key, Optional<V> value, RemovalCause cause) -> {
       if (cause.wasEvicted()) {
         evictions.increment();
         if (key != null) {
@@ -57,20 +52,15 @@ final class LocalCopies<K, V> {
     }).build();
   }
 
-  /** Returns the value held for {@code key}, {@link #ABSENT}, or null: the hit path. */
-  @Nullable Object value(K key) {
+  /** Returns the answer held for {@code key} (empty for a known absence), or null: the hit path. */
+  @SuppressWarnings("NullableOptional")
+  @Nullable Optional<V> value(K key) {
     return values.getIfPresent(key);
-  }
-
-  /** Returns {@code held} (not null) as the answer of an unversioned read. */
-  @SuppressWarnings("unchecked")
-  static <V> Optional<V> optional(Object held) {
-    return held == ABSENT ? Optional.empty() : Optional.of((V) held);
   }
 
   /** Returns the entry held for {@code key}, or null if none (or if it is being replaced). */
   @Nullable Cached<V> entry(K key) {
-    Object held = values.getIfPresent(key);
+    Optional<V> held = values.getIfPresent(key);
     if (held == null) {
       return null;
     }
@@ -83,7 +73,7 @@ final class LocalCopies<K, V> {
     Cached<V> current = entry(key);
     if (current == null || entry.isNewerThan(current)) {
       entries.put(key, entry); // first: a reader that sees the old value with it reports a miss
-      values.put(key, entry.value() != null ? entry.value() : ABSENT);
+      values.put(key, entry.optional());
     }
   }
 
@@ -102,7 +92,7 @@ final class LocalCopies<K, V> {
     return values.estimatedSize();
   }
 
-  private static boolean holds(Cached<?> entry, Object value) {
-    return entry.value() != null ? entry.value() == value : value == ABSENT;
+  private static boolean holds(Cached<?> entry, @Nullable Optional<?> held) {
+    return held != null && held.orElse(null) == entry.value();
   }
 }

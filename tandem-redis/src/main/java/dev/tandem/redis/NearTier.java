@@ -59,8 +59,9 @@ import org.slf4j.LoggerFactory;
  * the channel is subscribed again, and the L1 then starts empty, so no message lost meanwhile can
  * leave a stale copy behind.
  *
- * <p><b>Design.</b> L1 ({@link LocalCopies}) holds the values themselves in Caffeine, with their
- * versions beside them, so that a hit is a Caffeine hit. Beside it, per stripe of the key
+ * <p><b>Design.</b> L1 ({@link LocalCopies}) holds in Caffeine the answer a hit returns (the
+ * value's {@code Optional}, made once per copy), with the versions beside them, so that a hit is a
+ * Caffeine hit and allocates nothing. Beside it, per stripe of the key
  * space, a counter of changes ({@code changes}): every own write and every message bumps the
  * key's stripe before it drops the L1 copy, and a copy read from L2 is installed only if its
  * stripe did not move since before the L2 read. The install and the drop of a key run inside one
@@ -135,14 +136,16 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    * @throws RedisException if L1 misses and Redis fails or times out
    */
   @Override
+  @SuppressWarnings("NullableOptional")
   public @Nullable Optional<V> getValueIfPresent(K key) {
     LocalCopies<K, V> local = near;
-    if (local != null) {
-      Object hit = local.value(key);
-      if (hit != null) {
-        return LocalCopies.optional(hit);
-      }
-    }
+    Optional<V> hit = local != null ? local.value(key) : null;
+    return hit != null ? hit : missedValue(key, local);
+  }
+
+  /** The miss path of {@link #getValueIfPresent}, apart so that the hit path stays small. */
+  @SuppressWarnings("NullableOptional")
+  private @Nullable Optional<V> missedValue(K key, @Nullable LocalCopies<K, V> local) {
     Cached<V> found = readShared(key, local);
     return found == null ? null : found.optional();
   }

@@ -155,16 +155,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return List.of(written);
     } catch (SQLException e) {
       rolledBack = true; // auto-commit: a failed statement left nothing to roll back
-      if (dialect.unsent(e)) {
-        discard = true;
-        JdbcStoreException failure = new JdbcStoreException(operation
-            + ": the connection failed while the request was being sent, so nothing was committed", e);
-        throw new RetryableException(failure.getMessage(), failure);
-      }
-      if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
-        throw new AmbiguousCommitException(operation + ": the connection failed, so whether it committed is unknown: "
-            + e.getMessage(), e);
-      }
+      throwIfConnectionFailed(operation, e);
       JdbcStoreException failure = new JdbcStoreException(operation, e);
       throw SqlFailure.isPassing(e) ? new RetryableException(failure.getMessage(), failure) : failure;
     }
@@ -185,6 +176,24 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
             + ": the connection failed, so whether the transaction committed is unknown: " + e.getMessage(), e);
       }
       throw new JdbcStoreException("commit on " + table.display(), e);
+    }
+  }
+
+  /**
+   * Throws what a connection failure of a request that ends with its commit means: nothing
+   * committed if it broke while the request was being sent ({@link RetryableException}), an unknown
+   * outcome if it broke later ({@link AmbiguousCommitException}). Returns for any other failure.
+   */
+  private void throwIfConnectionFailed(String operation, SQLException e) {
+    if (dialect.unsent(e)) {
+      discard = true;
+      JdbcStoreException failure = new JdbcStoreException(operation
+          + ": the connection failed while the request was being sent, so nothing was committed", e);
+      throw new RetryableException(failure.getMessage(), failure);
+    }
+    if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
+      throw new AmbiguousCommitException(operation + ": the connection failed after the request was sent, so whether"
+          + " it committed is unknown: " + e.getMessage(), e);
     }
   }
 
@@ -372,16 +381,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       committed = true;
       return true;
     } catch (SQLException e) {
-      if (dialect.unsent(e)) {
-        discard = true;
-        JdbcStoreException failure = new JdbcStoreException(operation
-            + ": the connection failed while the request was being sent, so nothing was committed", e);
-        throw new RetryableException(failure.getMessage(), failure);
-      }
-      if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
-        throw new AmbiguousCommitException(operation + ": the connection failed during the commit, so whether it"
-            + " committed is unknown: " + e.getMessage(), e);
-      }
+      throwIfConnectionFailed(operation, e);
       JdbcStoreException failure = new JdbcStoreException(operation, e);
       if (!SqlFailure.isPassing(e)) {
         throw failure;

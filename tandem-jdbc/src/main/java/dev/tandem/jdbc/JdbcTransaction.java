@@ -155,7 +155,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return List.of(written);
     } catch (SQLException e) {
       rolledBack = true; // auto-commit: a failed statement left nothing to roll back
-      throwIfConnectionFailed(operation, e);
+      throwIfConnectionFailed(operation, e, true);
       JdbcStoreException failure = new JdbcStoreException(operation, e);
       throw SqlFailure.isPassing(e) ? new RetryableException(failure.getMessage(), failure) : failure;
     }
@@ -180,12 +180,15 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   }
 
   /**
-   * Throws what a connection failure of a request that ends with its commit means: nothing
-   * committed if it broke while the request was being sent ({@link RetryableException}), an unknown
-   * outcome if it broke later ({@link AmbiguousCommitException}). Returns for any other failure.
+   * Throws what a connection failure of a request that ends with its commit means: an unknown
+   * outcome ({@link AmbiguousCommitException}), except that a request that commits only at its
+   * final {@code Sync} (one statement in auto-commit mode) committed nothing if it broke while it
+   * was being sent ({@link RetryableException}). A request that carries an explicit {@code COMMIT}
+   * commits when that statement arrives, possibly before the rest is sent: never "unsent".
+   * Returns for any other failure.
    */
-  private void throwIfConnectionFailed(String operation, SQLException e) {
-    if (dialect.unsent(e)) {
+  private void throwIfConnectionFailed(String operation, SQLException e, boolean commitsAtSync) {
+    if (commitsAtSync && dialect.unsent(e)) {
       discard = true;
       JdbcStoreException failure = new JdbcStoreException(operation
           + ": the connection failed while the request was being sent, so nothing was committed", e);
@@ -370,8 +373,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   /**
    * Upserts the final rows and commits in one round trip, if the dialect can; returns whether it
    * did (then the transaction committed). The prelude's round trip just proved the connection
-   * alive; as with a lone write, only a connection that fails after the request was written in
-   * full leaves the outcome unknown.
+   * alive; a connection that fails during this request leaves the outcome unknown, even while the
+   * request was still being written (the server commits as soon as the COMMIT statement arrives).
    */
   private boolean upsertAllAndCommit(List<Step<K>> puts, Map<K, Long> finalVersion, String operation) {
     try {
@@ -381,7 +384,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       committed = true;
       return true;
     } catch (SQLException e) {
-      throwIfConnectionFailed(operation, e);
+      throwIfConnectionFailed(operation, e, false);
       JdbcStoreException failure = new JdbcStoreException(operation, e);
       if (!SqlFailure.isPassing(e)) {
         throw failure;

@@ -675,6 +675,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * the writes in flight sees the last one publish.
    */
   private void publishNewest(List<WriteRequest<K, V, ?>> committed) {
+    if (committed.size() == 1) { // a lone writer: nothing to supersede
+      WriteRequest<K, V, ?> only = committed.get(0);
+      only.published = true;
+      only.publish.forEach(this::publish);
+      return;
+    }
     Map<K, Cached<V>> newest = new LinkedHashMap<>();
     for (WriteRequest<K, V, ?> r : committed) {
       newest.putAll(r.publish);

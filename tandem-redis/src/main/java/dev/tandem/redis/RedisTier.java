@@ -848,9 +848,17 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     return link;
   }
 
-  /** Connects and verifies now (build() does, so that a bad server fails loudly). */
+  /**
+   * Connects and verifies now (build() does, so that a bad server fails loudly). If another node is clearing this prefix on the server right
+   * now (nodes that start together on a new prefix), the tier starts without a link, unavailable:
+   * its first use after the clearing verifies a link, as after any lost connection.
+   */
   void connect() {
-    reconnect();
+    try {
+      reconnect();
+    } catch (ServerEpoch.ClearingElsewhere e) {
+      log.info("{}: starts unavailable: {}", this, e.getMessage());
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1139,7 +1147,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
      *
      * @throws IllegalStateException if no server was set, or {@link WritePolicy#AVAILABLE} was set
      *     without a repair journal (or a journal without it)
-     * @throws RedisException if the server cannot be reached or refuses the scripts
+     * @throws RedisException if the server cannot be reached or refuses the scripts (a server on
+     *     which another node is clearing this prefix right now is not a failure: the tier starts
+     *     unavailable and verifies its link on first use)
      */
     public RedisTier<K, V> build() {
       if (uri == null && client == null && clusterUris == null) {

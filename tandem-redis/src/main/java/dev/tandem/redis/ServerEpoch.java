@@ -52,6 +52,15 @@ final class ServerEpoch {
 
   private ServerEpoch() {}
 
+  /** Another node holds the flush lock: a passing state, the tier is unavailable until it ends. */
+  static final class ClearingElsewhere extends RedisException {
+    private static final long serialVersionUID = 1L;
+
+    ClearingElsewhere(String message) {
+      super(message);
+    }
+  }
+
   /**
    * Verifies the server that {@code node} reaches, clearing this tier's keys on it if it cannot
    * vouch for them.
@@ -72,7 +81,7 @@ final class ServerEpoch {
       return new Verified(runId, System.nanoTime() + begun[1] * 1_000_000, -1);
     }
     if (begun[0] == 1) {
-      throw new RedisException("Redis at " + server + " (run id " + runId + ") is a new server process and another"
+      throw new ClearingElsewhere("Redis at " + server + " (run id " + runId + ") is a new server process and another"
           + " node is clearing the keys of prefix " + keys.prefix() + " on it; the tier stays unavailable until it has");
     }
     boolean hadEpoch = begun[0] == 3;

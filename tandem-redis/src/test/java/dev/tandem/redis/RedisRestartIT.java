@@ -203,4 +203,28 @@ class RedisRestartIT {
     });
     assertThat(node.getIfCached("k")).contains(3L);
   }
+
+  /** Found by the multi-process torture: nodes that start together on a new prefix must all start. */
+  @Test
+  void aTierBuiltWhileAnotherNodeClearsItsPrefixStartsUnavailableAndRecovers() throws Exception {
+    String lock = new String(new KeySpace<String>(PREFIX, String::valueOf).flushLock(0),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(server.command("SET", lock, "another-node", "PX", "60000")).isEqualTo("+OK");
+    RedisTier<String, Long> tier = tier(Duration.ofMillis(300)); // does not throw
+    assertThat(tier.link()).as("no connection is used before the epoch matches").isNull();
+    Tandem<String, Long> node = node("a", tier);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.put("k", 1L))
+        .isInstanceOf(dev.tandem.CacheTierUnavailableException.class);
+    assertThat(server.command("DEL", lock)).isEqualTo(":1");
+    RedisTierIT.awaitTrue("the tier is verified", () -> {
+      try {
+        node.put("k", 2L);
+        return true;
+      } catch (dev.tandem.CacheTierUnavailableException e) {
+        return false;
+      }
+    });
+    assertThat(node.get("k")).contains(2L);
+    assertThat(tier.link()).isNotNull();
+  }
 }

@@ -97,8 +97,7 @@ final class TortureTiers {
     @Override
     public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
       TortureRedis r = requireNonNull(redis, "redis");
-      return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri()).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
-          .commandTimeout(REDIS_COMMAND_TIMEOUT).circuitOpenTime(REDIS_CIRCUIT_OPEN).build();
+      return redisTier(r).build();
     }
 
     @Override
@@ -184,9 +183,7 @@ final class TortureTiers {
       TortureRedis r = requireNonNull(redis, "redis");
       Path journal = Path.of(System.getProperty("java.io.tmpdir"), r.prefix().replace(':', '-') + "node-" + node + ".journal");
       journal.toFile().deleteOnExit(); // the run's prefix is its own: nothing to repair after it
-      return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri()).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
-          .commandTimeout(REDIS_COMMAND_TIMEOUT).circuitOpenTime(REDIS_CIRCUIT_OPEN)
-          .writePolicy(WritePolicy.AVAILABLE).repairJournal(journal).build();
+      return redisTier(r).writePolicy(WritePolicy.AVAILABLE).repairJournal(journal).build();
     }
 
     @Override
@@ -219,6 +216,12 @@ final class TortureTiers {
   /** Returns the tier of a {@code --tier} name, or null if there is none. */
   static @Nullable TortureTier named(String name) {
     return ALL.get(name);
+  }
+
+  /** The settings every node's Redis tier of a run shares: server, prefix, expiry, timeouts. */
+  private static RedisTier.Builder<String, Long> redisTier(TortureRedis r) {
+    return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri()).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
+        .commandTimeout(REDIS_COMMAND_TIMEOUT).circuitOpenTime(REDIS_CIRCUIT_OPEN);
   }
 
   private static Map<String, TortureTier> byName(List<TortureTier> tiers) {

@@ -57,7 +57,9 @@ import picocli.CommandLine.Spec;
  * tier, with faults injected into the database and the shared cache; every operation is recorded
  * and the history checked for linearizability. The last line printed is
  * the verdict, {@code linearizable: yes|no ops=N keys=K stale=S lost=L seed=X}; the exit code is 0
- * only for yes.
+ * only for yes, except where a no is the documented trade of the tier: with {@code --tier
+ * redis-available} and cache faults, a history whose only anomalies are stale reads within the
+ * staleness bound of the AVAILABLE write policy (printed on the line before the verdict).
  */
 @Command(
     name = "torture",
@@ -79,7 +81,8 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:the history is linearizable",
+      "0:the history is linearizable (with --tier redis-available and cache faults: or its only anomalies are"
+          + " stale reads within the AVAILABLE policy's staleness bound, its documented trade)",
       "1:it is not (or the run could not be made)",
       "2:bad usage"
     })
@@ -97,7 +100,10 @@ public final class TortureCommand implements Callable<Integer> {
   enum FaultGroup {
     /** Database faults. */
     DB("db"),
-    /** Cache-tier faults: Redis killed and restarted empty, paused, connections reset and refused. */
+    /**
+     * Cache-tier faults: Redis killed and restarted empty, paused, connections reset and refused
+     * (for every node at once, or for one node alone: a partition).
+     */
     CACHE("cache"),
     /**
      * Redis restored from an old RDB snapshot (race H9): part of {@code cache} and {@code all} when
@@ -114,6 +120,9 @@ public final class TortureCommand implements Callable<Integer> {
 
   /** Mixed into the seed of the faults, so that they do not follow the operation mix. */
   private static final long FAULT_SEED = 0x5DEECE66DL;
+
+  /** Mixed into the seed of the faults that pick which node to partition from Redis. */
+  private static final long PARTITION_SEED = 0x9E3779B97F4A7C15L;
 
   /** The longest pause between two faults. */
   private static final Duration MAX_QUIET = Duration.ofMillis(500);
@@ -159,7 +168,8 @@ public final class TortureCommand implements Callable<Integer> {
           + " unless --redis-uri is given) or near (a Caffeine L1 per node over redis, invalidated over"
           + " pub/sub: bounded staleness, so expect stale reads; the output says how stale) or redis-available"
           + " (redis with the AVAILABLE write policy: writes go ahead while Redis is unreachable, so expect"
-          + " stale reads under cache faults until the repair)"
+          + " stale reads under cache faults until the repair, above all when one node is partitioned from Redis;"
+          + " the output measures them against the policy's staleness bound)"
           + " (default: ${DEFAULT-VALUE}).")
   String tier = "local";
 
@@ -183,8 +193,8 @@ public final class TortureCommand implements Callable<Integer> {
       description = "Faults to inject, a comma-separated list of: none; db (connections cut during commit and"
           + " mid-transaction, failing statements, latency, terminated backends, a server restart); cache"
           + " (Redis killed with SIGKILL and restarted empty, paused with SIGSTOP longer than the command timeout,"
-          + " connections reset and refused through a proxy, and, unless --redis-uri is given, Redis restarted"
-          + " from an old RDB snapshot); all (= db,cache); rdb-restore (only the old snapshots, race H9)"
+          + " connections reset and refused through a proxy per node, with several nodes one node alone partitioned"
+          + " from Redis, and, unless --redis-uri is given, Redis restarted from an old RDB snapshot); all (= db,cache); rdb-restore (only the old snapshots, race H9)"
           + " (default: ${DEFAULT-VALUE}).")
   List<String> faults = List.of("none");
 
@@ -222,9 +232,12 @@ public final class TortureCommand implements Callable<Integer> {
     out.flush();
 
     TortureReport report;
+    Duration longestGap = Duration.ZERO; // the longest time a node went without a connection to Redis
+    int gapNode = -1;
+    Duration entryTimeToLive = TortureTiers.EXPIRE_AFTER_WRITE;
     boolean cacheFaults = cacheTier.shared() && (groups.contains(FaultGroup.CACHE) || groups.contains(FaultGroup.RDB_RESTORE));
     try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
-        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults,
+        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults, nodes,
             groups.contains(FaultGroup.RDB_RESTORE) ? TortureTiers.EXPIRE_WITH_SNAPSHOTS : TortureTiers.EXPIRE_AFTER_WRITE,
             line -> say(out, line)) : null) {
       out.println("database: " + database.description() + ", table " + database.table());
@@ -274,6 +287,17 @@ public final class TortureCommand implements Callable<Integer> {
               .build().run();
         }
         summarize(out, report, targets, busy[0]);
+        if (redis != null) {
+          entryTimeToLive = redis.entryTimeToLive();
+          List<FaultProxy> proxies = redis.proxies();
+          for (int i = 0; i < proxies.size(); i++) {
+            Duration gap = proxies.get(i).longestGap();
+            if (gap.compareTo(longestGap) > 0) {
+              longestGap = gap;
+              gapNode = i;
+            }
+          }
+        }
       } finally {
         targets.forEach(Tandem::close);
       }
@@ -298,12 +322,74 @@ public final class TortureCommand implements Callable<Integer> {
           + " %.3f ms after the replacing write, bound %d ms%n", seen.compareTo(bound) <= 0 ? "within" : "EXCEEDED",
           seen.toNanos() / 1e6, bound.toMillis());
     }
+    boolean traded = engine == Engine.TANDEM && cacheTier == TortureTiers.REDIS_AVAILABLE
+        && availableTrade(out, result, cacheFaults, longestGap, gapNode, entryTimeToLive);
     if (!report.clientsStopped()) {
       out.println("the run fails whatever the verdict: clients were stuck (a liveness failure, thread dump above)");
     }
     out.println(result.verdictLine(runSeed));
     out.flush();
-    return result.linearizable() && report.clientsStopped() ? 0 : TandemCli.EXIT_FAILURE;
+    return (result.linearizable() || traded) && report.clientsStopped() ? 0 : TandemCli.EXIT_FAILURE;
+  }
+
+  /**
+   * Measures a {@code redis-available} run against the staleness bound of {@link
+   * dev.tandem.redis.WritePolicy#AVAILABLE} (README, "When Redis is down or slow"): a node that
+   * cannot fence a key writes it anyway and repairs it when it reaches Redis again, so another
+   * node may read the replaced value from the write's acknowledgement until that repair, or until
+   * the entry's time to live runs out. The bound is measured, not assumed: the longest time a
+   * node went without a connection to Redis (seen at its proxy: the cut, the reconnection after
+   * the heal), capped by the time to live, plus one command timeout for the Redis calls that close
+   * the window (the repair on the new connection). Prints the stalest read against it and what
+   * the verdict means.
+   *
+   * @return true if the history is not linearizable only in the way the policy documents: its
+   *     anomalies are definite stale reads (no lost write, no impossible read, no key failed
+   *     without one), cache faults were injected, and the stalest read is within the bound
+   */
+  private static boolean availableTrade(PrintWriter out, CheckResult result, boolean cacheFaults, Duration longestGap,
+      int gapNode, Duration entryTimeToLive) {
+    boolean capped = entryTimeToLive.compareTo(longestGap) < 0;
+    Duration window = capped ? entryTimeToLive : longestGap;
+    Duration bound = window.plus(TortureTiers.REDIS_COMMAND_TIMEOUT);
+    String boundText = String.format(Locale.ROOT, "bound %,d ms = the longest a node went without a connection to"
+        + " Redis, %,d ms%s (measured at its proxy: from the cut to its reconnection after the heal)%s, + one command"
+        + " timeout, %d ms, for the calls that end it (the repair on the new connection)", bound.toMillis(),
+        longestGap.toMillis(), gapNode >= 0 ? " (node " + gapNode + ")" : "",
+        capped ? ", capped by the entries' time to live, " + entryTimeToLive.toMillis() + " ms" : "",
+        TortureTiers.REDIS_COMMAND_TIMEOUT.toMillis());
+    if (result.linearizable()) {
+      out.println("staleness (WritePolicy.AVAILABLE's documented trade): no stale read this run; " + boundText);
+      return false;
+    }
+    Duration seen = result.maxStaleness().orElse(Duration.ZERO);
+    boolean within = result.maxStaleness().isPresent() && seen.compareTo(bound) <= 0;
+    out.printf(Locale.ROOT, "staleness (WritePolicy.AVAILABLE's documented trade): the stalest read began %.3f ms"
+        + " after the replacing write; %s: %s%n", seen.toNanos() / 1e6, boundText, within ? "within" : "EXCEEDED");
+    long undecided = result.failures().stream().filter(r -> r.verdict() != Verdict.NOT_LINEARIZABLE).count();
+    // keys that failed with no definite anomaly: the search found a read (or a cas's old value) with no legal
+    // point, because it overlaps the write that replaced its value; its staleness has no sound measure
+    long untimed = result.failures().stream().filter(r -> r.verdict() == Verdict.NOT_LINEARIZABLE
+        && r.anomalies().isEmpty() && r.counterexample().map(c -> c.blocked().action())
+            .filter(a -> a == Action.READ || a == Action.CAS).isPresent()).count();
+    long other = result.failures().stream().filter(r -> r.verdict() == Verdict.NOT_LINEARIZABLE && r.stale() == 0)
+        .count() - untimed;
+    String beyond = !cacheFaults ? "no cache fault was injected, so no read may be stale"
+        : result.lost() > 0 ? result.lost() + " lost writes"
+        : result.impossibleReads() > 0 ? result.impossibleReads() + " impossible reads"
+        : undecided > 0 ? "the checker could not decide " + undecided + " keys"
+        : other > 0 ? other + " keys failed without a stale read"
+        : result.stale() == 0 ? "no definite stale read to measure"
+        : !within ? "the stalest read exceeds the bound" : "";
+    if (!beyond.isEmpty()) {
+      out.println("verdict: not linearizable beyond AVAILABLE's trade (" + beyond + "): the run fails");
+      return false;
+    }
+    out.printf(Locale.ROOT, "verdict: not linearizable, as expected for WritePolicy.AVAILABLE when a node loses Redis"
+        + " while others keep it: %d stale reads, all within the bound%s, no lost write, no impossible read;"
+        + " the run passes (exit 0)%n", result.stale(), untimed == 0 ? "" : String.format(Locale.ROOT, " (and %d keys"
+            + " with a stale read the checker cannot time: it overlaps the write that replaced its value)", untimed));
+    return true;
   }
 
   private TortureDatabase.Kind validate() {
@@ -404,13 +490,20 @@ public final class TortureCommand implements Callable<Integer> {
       if (redis == null) {
         out.println("faults: no cache faults on the local tier (it has no server); --faults all = db here");
       } else {
-        FaultProxy proxy = Objects.requireNonNull(redis.proxy());
-        List<Fault> cache = TortureFaults.redis(proxy, redis.server(), restore);
+        List<FaultProxy> proxies = redis.proxies();
+        List<Fault> cache = TortureFaults.redis(proxies, redis.server(), restore, runSeed ^ FAULT_SEED ^ PARTITION_SEED);
         if (!groups.contains(FaultGroup.CACHE)) { // rdb-restore alone
           cache = cache.stream().filter(f -> f.name().contains("snapshot")).toList();
         }
         kinds.addAll(cache);
-        out.println("faults: the nodes reach Redis through a fault proxy (" + proxy + ")"
+        StringBuilder paths = new StringBuilder();
+        for (int i = 0; i < proxies.size(); i++) {
+          paths.append(i == 0 ? "" : ", ").append(nodes > 1 ? "node " + i + " via " : "")
+              .append(proxies.get(i).host()).append(':').append(proxies.get(i).port());
+        }
+        out.println("faults: " + (nodes > 1 ? "each node reaches Redis through a fault proxy of its own (" + paths
+            + "): a fault cuts all of them at once, or one node alone (partitioned, the node drawn from the seed)"
+            : "the node reaches Redis through a fault proxy (" + paths + ")")
             + (redis.server() == null ? "; the server is not ours: never killed or paused" : "")
             + "; a node's Redis command timeout is " + TortureTiers.REDIS_COMMAND_TIMEOUT.toMillis() + " ms, a pause"
             + " lasts up to " + TortureFaults.REDIS_PAUSE.toMillis() + " ms");
@@ -629,7 +722,7 @@ public final class TortureCommand implements Callable<Integer> {
               "--engine", engine.name(), "--jdbc-url", url, "--table", database.table(),
               "--cache-size", Integer.toString(cacheSize), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
           if (redis != null) {
-            args.addAll(List.of("--redis-uri", redis.nodeUri().toURI().toString(), "--redis-prefix", redis.prefix(),
+            args.addAll(List.of("--redis-uri", redis.nodeUri(i).toURI().toString(), "--redis-prefix", redis.prefix(),
                 "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis())));
           }
           children.add(NodeProcess.start(i, args));

@@ -11,6 +11,8 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -18,31 +20,32 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The Redis of a torture run, shared by its nodes: a {@code redis-server} started for the run, or
- * the server of a URI; with a {@link FaultProxy} in front of it when cache faults are injected (the
- * nodes then connect through the proxy). The run's keys carry a prefix of their own; closing
- * deletes them (from a URI's server) or stops the server.
+ * the server of a URI; when cache faults are injected, with a {@link FaultProxy} per node in front
+ * of it (node {@code i} connects through proxy {@code i}, so that a fault can cut one node off as
+ * well as all of them). The run's keys carry a prefix of their own; closing deletes them (from a
+ * URI's server) or stops the server.
  */
 final class TortureRedis implements AutoCloseable {
 
   private final RedisURI direct;
   private final @Nullable RedisServer server;
-  private final @Nullable FaultProxy proxy;
+  private final List<FaultProxy> proxies;
   private final String prefix;
   private final String description;
   private final boolean owned;
   private final Duration entryTimeToLive;
 
-  private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description,
+  private TortureRedis(RedisURI direct, @Nullable RedisServer server, List<FaultProxy> proxies, String description,
       Duration entryTimeToLive) {
-    this(direct, server, proxy, description,
+    this(direct, server, proxies, description,
         "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":", true, entryTimeToLive);
   }
 
-  private TortureRedis(RedisURI direct, @Nullable RedisServer server, @Nullable FaultProxy proxy, String description,
+  private TortureRedis(RedisURI direct, @Nullable RedisServer server, List<FaultProxy> proxies, String description,
       String prefix, boolean owned, Duration entryTimeToLive) {
     this.direct = direct;
     this.server = server;
-    this.proxy = proxy;
+    this.proxies = List.copyOf(proxies);
     this.description = description;
     this.prefix = prefix;
     this.owned = owned;
@@ -51,22 +54,25 @@ final class TortureRedis implements AutoCloseable {
 
   /**
    * Returns the Redis of another process's run (a node of {@code torture --processes}): the nodes
-   * connect to {@code uri} (already the proxy's, if any) with the run's key prefix; closing does
-   * nothing.
+   * connects to {@code uri} (already its own proxy's, if any) with the run's key prefix; closing
+   * does nothing.
    */
   static TortureRedis attach(String uri, String prefix, Duration entryTimeToLive) {
-    return new TortureRedis(RedisURI.create(uri), null, null, "Redis at " + uri, prefix, false, entryTimeToLive);
+    return new TortureRedis(RedisURI.create(uri), null, List.of(), "Redis at " + uri, prefix, false, entryTimeToLive);
   }
 
   /**
-   * Starts a server (if {@code uri} is null) and, if {@code proxied}, a fault proxy in front of it.
+   * Starts a server (if {@code uri} is null) and, if {@code proxied}, a fault proxy per node in
+   * front of it.
    *
+   * @param nodes how many nodes connect (one proxy each)
    * @param entryTimeToLive how long the nodes' tiers keep an entry in Redis
    * @throws CommandFailedException if the server cannot be started or the URI is invalid
    */
-  static TortureRedis open(@Nullable String uri, boolean proxied, Duration entryTimeToLive, Consumer<String> say) {
+  static TortureRedis open(@Nullable String uri, boolean proxied, int nodes, Duration entryTimeToLive,
+      Consumer<String> say) {
     RedisServer server = null;
-    FaultProxy proxy = null;
+    List<FaultProxy> proxies = new ArrayList<>();
     try {
       RedisURI direct;
       String description;
@@ -80,11 +86,15 @@ final class TortureRedis implements AutoCloseable {
         description = "Redis at " + direct.getHost() + ":" + direct.getPort() + " (not ours: never killed or paused)";
       }
       if (proxied) {
-        proxy = FaultProxy.start(direct.getHost(), direct.getPort());
-        description += ", reached through a fault proxy (" + proxy + ")";
+        for (int i = 0; i < nodes; i++) {
+          proxies.add(FaultProxy.start(direct.getHost(), direct.getPort()));
+        }
+        description += nodes == 1 ? ", reached through a fault proxy" : ", reached by each node through a fault proxy of"
+            + " its own";
       }
-      return new TortureRedis(direct, server, proxy, description, entryTimeToLive);
+      return new TortureRedis(direct, server, proxies, description, entryTimeToLive);
     } catch (RuntimeException e) {
+      proxies.forEach(FaultProxy::close);
       if (server != null) {
         server.close();
       }
@@ -103,9 +113,9 @@ final class TortureRedis implements AutoCloseable {
     return server;
   }
 
-  /** Returns the fault proxy in front of the server, or null if there is none. */
-  @Nullable FaultProxy proxy() {
-    return proxy;
+  /** Returns the fault proxy of each node, in node order; empty if the nodes connect directly. */
+  List<FaultProxy> proxies() {
+    return proxies;
   }
 
   /** Returns how long the nodes' tiers keep an entry in Redis. */
@@ -118,13 +128,13 @@ final class TortureRedis implements AutoCloseable {
     return prefix;
   }
 
-  /** Returns the URI the nodes connect to: the proxy's, if there is one. */
-  RedisURI nodeUri() {
-    if (proxy == null) {
+  /** Returns the URI node {@code node} connects to: its proxy's, if the nodes have proxies. */
+  RedisURI nodeUri(int node) {
+    if (proxies.isEmpty()) {
       return RedisURI.builder(direct).build();
     }
-    RedisURI.Builder b = RedisURI.builder(direct).withHost(proxy.host()).withPort(proxy.port());
-    return b.build();
+    FaultProxy proxy = proxies.get(node);
+    return RedisURI.builder(direct).withHost(proxy.host()).withPort(proxy.port()).build();
   }
 
 
@@ -134,9 +144,7 @@ final class TortureRedis implements AutoCloseable {
     if (!owned) {
       return;
     }
-    if (proxy != null) {
-      proxy.close();
-    }
+    proxies.forEach(FaultProxy::close);
     if (server != null) {
       server.close();
       return;

@@ -97,13 +97,13 @@ final class TortureTiers {
     @Override
     public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
       TortureRedis r = requireNonNull(redis, "redis");
-      return redisTier(r).build();
+      return redisTier(r, node).build();
     }
 
     @Override
     public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
       TortureRedis r = requireNonNull(redis, "redis");
-      return new NaiveRedisCache<String, Long>(r.nodeUri(), r.prefix() + "naive:", Duration.ZERO, REDIS_COMMAND_TIMEOUT,
+      return new NaiveRedisCache<String, Long>(r.nodeUri(node), r.prefix() + "naive:", Duration.ZERO, REDIS_COMMAND_TIMEOUT,
           String::valueOf, Long::valueOf);
     }
   };
@@ -141,7 +141,7 @@ final class TortureTiers {
       TortureRedis r = requireNonNull(redis, "redis");
       RedisTier<String, Long> shared = (RedisTier<String, Long>) REDIS.tier(redis, cacheSize, node);
       try {
-        return NearTier.builder(shared).uri(r.nodeUri()).channel(r.prefix() + "near").maximumSize(cacheSize)
+        return NearTier.builder(shared).uri(r.nodeUri(node)).channel(r.prefix() + "near").maximumSize(cacheSize)
             .boundedStaleness(NEAR_STALENESS).commandTimeout(REDIS_COMMAND_TIMEOUT).build();
       } catch (RuntimeException e) {
         shared.close();
@@ -183,7 +183,7 @@ final class TortureTiers {
       TortureRedis r = requireNonNull(redis, "redis");
       Path journal = Path.of(System.getProperty("java.io.tmpdir"), r.prefix().replace(':', '-') + "node-" + node + ".journal");
       journal.toFile().deleteOnExit(); // the run's prefix is its own: nothing to repair after it
-      return redisTier(r).writePolicy(WritePolicy.AVAILABLE).repairJournal(journal).build();
+      return redisTier(r, node).writePolicy(WritePolicy.AVAILABLE).repairJournal(journal).build();
     }
 
     @Override
@@ -218,9 +218,9 @@ final class TortureTiers {
     return ALL.get(name);
   }
 
-  /** The settings every node's Redis tier of a run shares: server, prefix, expiry, timeouts. */
-  private static RedisTier.Builder<String, Long> redisTier(TortureRedis r) {
-    return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri()).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
+  /** The settings every node's Redis tier of a run shares (prefix, expiry, timeouts), with the node's path to Redis. */
+  private static RedisTier.Builder<String, Long> redisTier(TortureRedis r, int node) {
+    return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri(node)).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
         .commandTimeout(REDIS_COMMAND_TIMEOUT).circuitOpenTime(REDIS_CIRCUIT_OPEN);
   }
 

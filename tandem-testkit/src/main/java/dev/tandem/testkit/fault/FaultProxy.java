@@ -81,6 +81,12 @@ public final class FaultProxy implements AutoCloseable {
   private volatile long serverToClientNanos;
   private volatile boolean refusing;
   private volatile boolean closed;
+  /** Guards the two fields below. */
+  private final Object gaps = new Object();
+  /** Whether no connection is open since one closed (not before the first); since when (System.nanoTime). */
+  private boolean idle;
+  private long idleSince;
+  private long longestGapNanos;
 
   private FaultProxy(InetSocketAddress target, ServerSocket listener) {
     this.target = target;
@@ -196,6 +202,19 @@ public final class FaultProxy implements AutoCloseable {
     return accepted.get();
   }
 
+  /**
+   * Returns the longest time the proxy carried no connection between two connections: from the
+   * moment its last open connection closed (or was reset) to the moment it let a new one through
+   * to the server. For a client that keeps one connection, this is the longest time it could not
+   * reach the server (a refused attempt does not end the gap). The time before the first
+   * connection and a gap still running are not counted; zero if there was no such gap.
+   */
+  public Duration longestGap() {
+    synchronized (gaps) {
+      return Duration.ofNanos(longestGapNanos);
+    }
+  }
+
   /** Stops listening and resets every connection; waits briefly for the threads to end. Idempotent. */
   @Override
   public void close() {
@@ -247,7 +266,14 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   void removed(ProxiedConnection connection) {
-    open.remove(connection);
+    if (open.remove(connection)) {
+      synchronized (gaps) {
+        if (open.isEmpty() && !idle) {
+          idle = true;
+          idleSince = System.nanoTime();
+        }
+      }
+    }
   }
 
   /** Returns an unstarted virtual thread that the proxy tracks until it ends. */
@@ -296,6 +322,12 @@ public final class FaultProxy implements AutoCloseable {
       server.connect(target, 10_000);
       connection = new ProxiedConnection(this, client, server);
       open.add(connection);
+      synchronized (gaps) {
+        if (idle) {
+          longestGapNanos = Math.max(longestGapNanos, System.nanoTime() - idleSince);
+          idle = false;
+        }
+      }
       if (closed) {
         connection.drop();
         return;

@@ -10,7 +10,9 @@ import dev.tandem.testkit.server.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * The faults of a torture run as {@link Fault}s for a {@link RandomFaults} nemesis: database faults
  * ({@code --faults db}) on PostgreSQL through a {@link FaultProxy} and {@link PostgresFaults}, on
  * embedded H2 through an {@link H2FailingTrigger}; cache faults ({@code --faults cache}) on a
- * {@link RedisServer} and a {@link FaultProxy} in front of it.
+ * {@link RedisServer} and a {@link FaultProxy} per node in front of it.
  */
 public final class TortureFaults {
 
@@ -30,6 +32,12 @@ public final class TortureFaults {
 
   /** How long Redis stays paused at most: well beyond a client's command timeout. */
   public static final Duration REDIS_PAUSE = Duration.ofMillis(1500);
+
+  /** How long one node stays partitioned from Redis at most. */
+  public static final Duration REDIS_PARTITION = Duration.ofSeconds(2);
+
+  /** How many partitions the summary lists one by one. */
+  private static final int PARTITIONS_LISTED = 8;
 
   private TortureFaults() {}
 
@@ -123,34 +131,46 @@ public final class TortureFaults {
   }
 
   /**
-   * Returns the faults of a Redis server shared by the nodes, who connect through {@code proxy}:
-   * connections reset, and reset with new ones refused for a while (proxy); if {@code server} is
-   * ours, also the server killed with SIGKILL and restarted empty after a while, and paused with
-   * SIGSTOP for up to {@link #REDIS_PAUSE} (give the clients a shorter command timeout); and if
-   * {@code restoreSnapshots} too, the server restored from an old snapshot (race H9): the fault
+   * Returns the faults of a Redis server shared by the nodes, each of which connects through a
+   * proxy of its own ({@code proxies}, in node order): every node's connections reset, and reset
+   * with new ones refused for a while (on every proxy at once: Redis is cut off from all nodes);
+   * with more than one node, one node partitioned from Redis (only its proxy resets its
+   * connections and refuses new ones, for up to {@link #REDIS_PARTITION}; the node is drawn from
+   * {@code seed}, the others keep reaching Redis); if {@code server} is ours, also the server
+   * killed with SIGKILL and restarted empty after a while, and paused with SIGSTOP for up to
+   * {@link #REDIS_PAUSE} (give the clients a shorter command timeout); and if {@code
+   * restoreSnapshots} too, the server restored from an old snapshot (race H9): the fault
    * alternates between saving a snapshot and, the next time, killing the server and starting it
    * from that snapshot.
    *
-   * @param proxy the proxy the nodes connect through
+   * @param proxies the proxy of each node, through which it reaches the server
    * @param server the server, or null if it is not ours to kill
    * @param restoreSnapshots whether to restore old snapshots (needs {@code server})
-   * @throws IllegalArgumentException if {@code restoreSnapshots} without a server
+   * @param seed the seed of the partitioned nodes
+   * @throws IllegalArgumentException if there is no proxy, or {@code restoreSnapshots} without a server
    */
-  public static List<Fault> redis(FaultProxy proxy, @Nullable RedisServer server, boolean restoreSnapshots) {
-    requireNonNull(proxy, "proxy");
+  public static List<Fault> redis(List<FaultProxy> proxies, @Nullable RedisServer server, boolean restoreSnapshots,
+      long seed) {
+    List<FaultProxy> paths = List.copyOf(proxies);
+    if (paths.isEmpty()) {
+      throw new IllegalArgumentException("the nodes need at least one proxy");
+    }
     if (restoreSnapshots && server == null) {
       throw new IllegalArgumentException("restoring snapshots needs a server of our own");
     }
     AtomicInteger dropped = new AtomicInteger();
     List<Fault> faults = new ArrayList<>();
-    faults.add(Fault.instant("redis connections reset (proxy)", () -> dropped.addAndGet(proxy.dropConnections()))
+    faults.add(Fault.instant("redis connections reset (proxy)", () -> dropped.addAndGet(dropAll(paths)))
         .withDetail(() -> dropped.get() + " connections reset"));
     faults.add(Fault.held("redis connections reset and new ones refused (proxy)",
         () -> {
-          proxy.stopAccepting();
-          dropped.addAndGet(proxy.dropConnections());
+          paths.forEach(FaultProxy::stopAccepting);
+          dropped.addAndGet(dropAll(paths));
         },
-        proxy::resumeAccepting, Duration.ofMillis(800)));
+        () -> paths.forEach(FaultProxy::resumeAccepting), Duration.ofMillis(800)));
+    if (paths.size() > 1) {
+      faults.add(partition(paths, new SplittableRandom(seed)));
+    }
     if (server == null) {
       return faults;
     }
@@ -184,5 +204,48 @@ public final class TortureFaults {
           .withDetail(() -> saved.get() + " snapshots saved, " + restored.get() + " restored"));
     }
     return faults;
+  }
+
+  /** A node cut off from Redis: which, and since when (System.nanoTime). */
+  private record Cut(int node, long since) {}
+
+  /**
+   * Returns the fault that partitions one node from Redis: its proxy refuses new connections and
+   * resets the open ones; healing lets it connect again. The detail lists each partition's node
+   * and how long it lasted.
+   */
+  private static Fault partition(List<FaultProxy> paths, SplittableRandom random) {
+    AtomicReference<@Nullable Cut> cut = new AtomicReference<>();
+    List<String> done = Collections.synchronizedList(new ArrayList<>());
+    return new Fault("one node partitioned from redis (only its proxy resets its connections and refuses new ones)",
+        () -> {
+          int node = random.nextInt(paths.size());
+          FaultProxy path = paths.get(node);
+          path.stopAccepting();
+          path.dropConnections();
+          cut.set(new Cut(node, System.nanoTime()));
+        },
+        () -> {
+          Cut c = cut.getAndSet(null);
+          if (c != null) {
+            paths.get(c.node()).resumeAccepting();
+            done.add(String.format(Locale.ROOT, "node %d for %,d ms", c.node(),
+                (System.nanoTime() - c.since()) / 1_000_000));
+          }
+        }, REDIS_PARTITION, Duration.ZERO,
+        () -> {
+          synchronized (done) {
+            return done.size() <= PARTITIONS_LISTED ? String.join(", ", done)
+                : String.join(", ", done.subList(0, PARTITIONS_LISTED)) + ", ...";
+          }
+        });
+  }
+
+  private static int dropAll(List<FaultProxy> paths) {
+    int n = 0;
+    for (FaultProxy path : paths) {
+      n += path.dropConnections();
+    }
+    return n;
   }
 }

@@ -15,7 +15,9 @@ import dev.tandem.testkit.history.Operation;
 import dev.tandem.testkit.history.Outcome;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
 import dev.tandem.testkit.fault.FaultProxy;
+import dev.tandem.testkit.check.Anomaly;
 import dev.tandem.testkit.torture.Fault;
+import dev.tandem.testkit.torture.Injection;
 import dev.tandem.testkit.torture.Nemesis;
 import dev.tandem.testkit.torture.RandomFaults;
 import dev.tandem.testkit.torture.TortureFaults;
@@ -234,6 +236,7 @@ public final class TortureCommand implements Callable<Integer> {
     TortureReport report;
     Duration longestGap = Duration.ZERO; // the longest time a node went without a connection to Redis
     int gapNode = -1;
+    List<Injection> injections = List.of();
     Duration entryTimeToLive = TortureTiers.EXPIRE_AFTER_WRITE;
     boolean cacheFaults = cacheTier.shared() && (groups.contains(FaultGroup.CACHE) || groups.contains(FaultGroup.RDB_RESTORE));
     try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
@@ -287,6 +290,9 @@ public final class TortureCommand implements Callable<Integer> {
               .build().run();
         }
         summarize(out, report, targets, busy[0]);
+        if (nemesis instanceof RandomFaults random) {
+          injections = random.injections();
+        }
         if (redis != null) {
           entryTimeToLive = redis.entryTimeToLive();
           List<FaultProxy> proxies = redis.proxies();
@@ -323,7 +329,7 @@ public final class TortureCommand implements Callable<Integer> {
           seen.toNanos() / 1e6, bound.toMillis());
     }
     boolean traded = engine == Engine.TANDEM && cacheTier == TortureTiers.REDIS_AVAILABLE
-        && availableTrade(out, result, cacheFaults, longestGap, gapNode, entryTimeToLive);
+        && availableTrade(out, result, cacheFaults, longestGap, gapNode, entryTimeToLive, injections);
     if (!report.clientsStopped()) {
       out.println("the run fails whatever the verdict: clients were stuck (a liveness failure, thread dump above)");
     }
@@ -348,7 +354,7 @@ public final class TortureCommand implements Callable<Integer> {
    *     without one), cache faults were injected, and the stalest read is within the bound
    */
   private static boolean availableTrade(PrintWriter out, CheckResult result, boolean cacheFaults, Duration longestGap,
-      int gapNode, Duration entryTimeToLive) {
+      int gapNode, Duration entryTimeToLive, List<Injection> injections) {
     boolean capped = entryTimeToLive.compareTo(longestGap) < 0;
     Duration window = capped ? entryTimeToLive : longestGap;
     Duration bound = window.plus(TortureTiers.REDIS_COMMAND_TIMEOUT);
@@ -366,6 +372,24 @@ public final class TortureCommand implements Callable<Integer> {
     boolean within = result.maxStaleness().isPresent() && seen.compareTo(bound) <= 0;
     out.printf(Locale.ROOT, "staleness (WritePolicy.AVAILABLE's documented trade): the stalest read began %.3f ms"
         + " after the replacing write; %s: %s%n", seen.toNanos() / 1e6, boundText, within ? "within" : "EXCEEDED");
+    Map<String, long[]> byFault = new TreeMap<>(); // fault -> {stale reads, stalest nanos}
+    for (Anomaly a : result.anomalies()) {
+      if (a.kind() == Anomaly.Kind.STALE_READ && !a.evidence().isEmpty()) {
+        long acknowledged = a.evidence().getLast().completeTime();
+        String fault = "before any fault";
+        for (Injection i : injections) {
+          if (i.injectedAt() <= acknowledged) {
+            fault = "after " + i.fault();
+          }
+        }
+        long[] tally = byFault.computeIfAbsent(fault, f -> new long[2]);
+        tally[0]++;
+        tally[1] = Math.max(tally[1], a.operation().invokeTime() - acknowledged);
+      }
+    }
+    out.println("stale reads by the last fault injected before the replacing write was acknowledged:");
+    byFault.forEach((fault, tally) -> out.printf(Locale.ROOT, "  %s: %,d (stalest %.3f ms)%n", fault, tally[0],
+        tally[1] / 1e6));
     long undecided = result.failures().stream().filter(r -> r.verdict() != Verdict.NOT_LINEARIZABLE).count();
     // keys that failed with no definite anomaly: the search found a read (or a cas's old value) with no legal
     // point, because it overlaps the write that replaced its value; its staleness has no sound measure

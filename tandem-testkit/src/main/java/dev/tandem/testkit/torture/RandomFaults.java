@@ -30,6 +30,7 @@ public final class RandomFaults implements Nemesis {
   private final Map<String, int[]> counts = new LinkedHashMap<>(); // name -> {injected, failed}
   private final Map<String, Long> lastInjected = new LinkedHashMap<>();
   private final List<String> failures = new ArrayList<>();
+  private final List<Injection> injections = new ArrayList<>();
   private @Nullable Thread thread;
   private volatile @Nullable Fault active;
 
@@ -96,6 +97,14 @@ public final class RandomFaults implements Nemesis {
     return lines;
   }
 
+  /**
+   * Returns every fault injected so far, in order, with when it was injected and healed; a fault
+   * still in effect is not listed.
+   */
+  public synchronized List<Injection> injections() {
+    return List.copyOf(injections);
+  }
+
   private void run() {
     List<Fault> firstRound = new ArrayList<>(faults);
     for (int i = firstRound.size() - 1; i > 0; i--) { // a seeded shuffle
@@ -109,11 +118,15 @@ public final class RandomFaults implements Nemesis {
         continue;
       }
       long hold = fault.maxHold().isZero() ? 0 : random.nextLong(fault.maxHold().toNanos() / 4, fault.maxHold().toNanos() + 1);
+      long injectedAt = System.nanoTime();
       if (!inject(fault)) {
         continue;
       }
       boolean stopping = hold > 0 && pause(hold);
       heal(fault);
+      synchronized (this) {
+        injections.add(new Injection(fault.name(), injectedAt, hold > 0 ? System.nanoTime() : injectedAt));
+      }
       if (stopping) {
         return;
       }

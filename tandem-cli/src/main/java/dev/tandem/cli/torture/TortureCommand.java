@@ -111,7 +111,12 @@ public final class TortureCommand implements Callable<Integer> {
      * Redis restored from an old RDB snapshot (race H9): part of {@code cache} and {@code all} when
      * the run starts the server itself; also a switch of its own.
      */
-    RDB_RESTORE("rdb-restore");
+    RDB_RESTORE("rdb-restore"),
+    /**
+     * One node partitioned from Redis while the others keep it: part of {@code cache} and {@code
+     * all} with several nodes; also a switch of its own.
+     */
+    PARTITION("partition");
 
     final String option;
 
@@ -196,7 +201,8 @@ public final class TortureCommand implements Callable<Integer> {
           + " mid-transaction, failing statements, latency, terminated backends, a server restart); cache"
           + " (Redis killed with SIGKILL and restarted empty, paused with SIGSTOP longer than the command timeout,"
           + " connections reset and refused through a proxy per node, with several nodes one node alone partitioned"
-          + " from Redis, and, unless --redis-uri is given, Redis restarted from an old RDB snapshot); all (= db,cache); rdb-restore (only the old snapshots, race H9)"
+          + " from Redis, and, unless --redis-uri is given, Redis restarted from an old RDB snapshot); all (= db,cache);"
+          + " rdb-restore (only the old snapshots, race H9); partition (only the one-node partition)"
           + " (default: ${DEFAULT-VALUE}).")
   List<String> faults = List.of("none");
 
@@ -238,7 +244,8 @@ public final class TortureCommand implements Callable<Integer> {
     int gapNode = -1;
     List<Injection> injections = List.of();
     Duration entryTimeToLive = TortureTiers.EXPIRE_AFTER_WRITE;
-    boolean cacheFaults = cacheTier.shared() && (groups.contains(FaultGroup.CACHE) || groups.contains(FaultGroup.RDB_RESTORE));
+    boolean cacheFaults = cacheTier.shared() && (groups.contains(FaultGroup.CACHE)
+        || groups.contains(FaultGroup.RDB_RESTORE) || groups.contains(FaultGroup.PARTITION));
     try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
         TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults, nodes,
             groups.contains(FaultGroup.RDB_RESTORE) ? TortureTiers.EXPIRE_WITH_SNAPSHOTS : TortureTiers.EXPIRE_AFTER_WRITE,
@@ -353,14 +360,14 @@ public final class TortureCommand implements Callable<Integer> {
    *     anomalies are definite stale reads (no lost write, no impossible read, no key failed
    *     without one), cache faults were injected, and the stalest read is within the bound
    */
-  private static boolean availableTrade(PrintWriter out, CheckResult result, boolean cacheFaults, Duration longestGap,
+  static boolean availableTrade(PrintWriter out, CheckResult result, boolean cacheFaults, Duration longestGap,
       int gapNode, Duration entryTimeToLive, List<Injection> injections) {
     boolean capped = entryTimeToLive.compareTo(longestGap) < 0;
     Duration window = capped ? entryTimeToLive : longestGap;
     Duration bound = window.plus(TortureTiers.REDIS_COMMAND_TIMEOUT);
     String boundText = String.format(Locale.ROOT, "bound %,d ms = the longest a node went without a connection to"
         + " Redis, %,d ms%s (measured at its proxy: from the cut to its reconnection after the heal)%s, + one command"
-        + " timeout, %d ms, for the calls that end it (the repair on the new connection)", bound.toMillis(),
+        + " timeout, %d ms, for the Redis calls that end it (the repair on the new connection)", bound.toMillis(),
         longestGap.toMillis(), gapNode >= 0 ? " (node " + gapNode + ")" : "",
         capped ? ", capped by the entries' time to live, " + entryTimeToLive.toMillis() + " ms" : "",
         TortureTiers.REDIS_COMMAND_TIMEOUT.toMillis());
@@ -437,6 +444,10 @@ public final class TortureCommand implements Callable<Integer> {
     if (groups.contains(FaultGroup.CACHE) && !cacheTier.shared() && !faults.contains("all")) {
       throw usage("--faults cache needs a shared tier (--tier redis): the local tier has no server to fault");
     }
+    if (groups.contains(FaultGroup.PARTITION) && (!cacheTier.shared() || nodes < 2)) {
+      throw usage("--faults partition needs a shared tier (--tier redis) and --nodes 2 or more: it cuts one node off"
+          + " from Redis while the others keep it");
+    }
     if (groups.contains(FaultGroup.RDB_RESTORE) && (!cacheTier.shared() || redisUri != null)) {
       throw usage("--faults rdb-restore needs --tier redis with the redis-server the run starts (not --redis-uri)");
     }
@@ -480,7 +491,8 @@ public final class TortureCommand implements Callable<Integer> {
         case "cache" -> groups.add(FaultGroup.CACHE);
         default -> {
           FaultGroup group = Arrays.stream(FaultGroup.values()).filter(g -> g.option.equals(name)).findFirst()
-              .orElseThrow(() -> usage("--faults: unknown fault group '" + raw + "' (none, db, cache, all, rdb-restore)"));
+              .orElseThrow(() -> usage("--faults: unknown fault group '" + raw + "' (none, db, cache, all, rdb-restore,"
+                  + " partition)"));
           groups.add(group);
         }
       }
@@ -510,14 +522,16 @@ public final class TortureCommand implements Callable<Integer> {
       kinds.addAll(databaseFaults(database, runSeed, out));
     }
     boolean restore = groups.contains(FaultGroup.RDB_RESTORE);
-    if (groups.contains(FaultGroup.CACHE) || restore) {
+    boolean partition = groups.contains(FaultGroup.PARTITION);
+    if (groups.contains(FaultGroup.CACHE) || restore || partition) {
       if (redis == null) {
         out.println("faults: no cache faults on the local tier (it has no server); --faults all = db here");
       } else {
         List<FaultProxy> proxies = redis.proxies();
         List<Fault> cache = TortureFaults.redis(proxies, redis.server(), restore, runSeed ^ FAULT_SEED ^ PARTITION_SEED);
-        if (!groups.contains(FaultGroup.CACHE)) { // rdb-restore alone
-          cache = cache.stream().filter(f -> f.name().contains("snapshot")).toList();
+        if (!groups.contains(FaultGroup.CACHE)) { // rdb-restore or partition alone
+          cache = cache.stream().filter(f -> restore && f.name().contains("snapshot")
+              || partition && f.name().contains("partitioned")).toList();
         }
         kinds.addAll(cache);
         StringBuilder paths = new StringBuilder();
@@ -534,7 +548,7 @@ public final class TortureCommand implements Callable<Integer> {
       }
     }
     kinds.forEach(f -> out.println("  - " + f.name()));
-    boolean cacheFaulted = redis != null && (groups.contains(FaultGroup.CACHE) || restore);
+    boolean cacheFaulted = redis != null && (groups.contains(FaultGroup.CACHE) || restore || partition);
     return new RandomFaults(kinds, runSeed ^ FAULT_SEED, cacheFaulted ? MAX_QUIET_CACHE : MAX_QUIET);
   }
 

@@ -50,6 +50,14 @@ class TortureCommandTest {
   }
 
   @Test
+  void aPartitionNeedsASharedTierAndSeveralNodes() {
+    assertThat(CliRun.of("torture", "--tier", "redis", "--faults", "partition").errLines()).singleElement().asString()
+        .contains("--faults partition needs a shared tier (--tier redis) and --nodes 2 or more");
+    assertThat(CliRun.of("torture", "--db", "postgres", "--nodes", "2", "--faults", "partition").errLines())
+        .singleElement().asString().contains("--faults partition needs a shared tier");
+  }
+
+  @Test
   void anUnknownEngineOrFaultSetIsAUsageError() {
     assertThat(CliRun.of("torture", "--engine", "redis").exitCode()).isEqualTo(2);
     assertThat(CliRun.of("torture", "--faults", "network").exitCode()).isEqualTo(2);

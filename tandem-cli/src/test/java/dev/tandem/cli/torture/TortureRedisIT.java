@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code tandem torture --tier redis --nodes 3 --processes}: three Tandem nodes, each in a JVM of
  * its own (its own engine, pool and Redis connection), share one PostgreSQL database and one
- * redis-server started by the command, which is killed, paused and cut off while the clients run;
+ * redis-server started by the command (each node through a fault proxy of its own), which is killed,
+ * paused and cut off from every node or from one node alone while the clients run;
  * the merged history stays linearizable. The naive write-through over a shared Redis is caught.
  * Replay with {@code -Dtandem.seed=N}.
  */
@@ -29,6 +30,7 @@ class TortureRedisIT {
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("nodes=3", "3 nodes, clients spread over them", "each node in a JVM of its own",
         "fault: redis killed (SIGKILL) and restarted empty: ", "fault: redis paused (SIGSTOP, then SIGCONT): ",
+        "fault: one node partitioned from redis (only its proxy resets its connections and refuses new ones): ",
         "final reads: the cache (on every node) and the database agree on 20 of 20 keys");
     assertThat(run.out()).as("cache faults include old snapshots when the run owns the server")
         .contains("  - redis restored from an old snapshot");

@@ -99,6 +99,36 @@ class FaultProxyIT {
   }
 
   /**
+   * The longest gap spans a client cut off (its connection reset, new ones refused) until its next
+   * connection gets through: no less than the time the test knows it had none, no more than from
+   * the reset to the new connection. Refused attempts do not end it; a gap before the first
+   * connection does not count.
+   */
+  @Test
+  void theLongestGapRunsFromTheLastConnectionClosingToTheNextOneLetThrough() throws SQLException {
+    assertThat(proxy.longestGap()).isZero();
+    Connection first = proxied.getConnection();
+    assertThat(proxy.longestGap()).as("no gap before the first connection").isZero();
+    proxy.stopAccepting();
+    long cutFrom = System.nanoTime();
+    proxy.dropConnections();
+    long cutTo = System.nanoTime();
+    try {
+      first.close();
+    } catch (SQLException e) {
+      // reset by the proxy: pgjdbc cannot say goodbye, and says so
+    }
+    assertThatThrownBy(proxied::getConnection).isInstanceOf(SQLException.class);
+    assertThat(proxy.longestGap()).as("a refused attempt does not end the gap").isZero();
+    proxy.resumeAccepting();
+    long againFrom = System.nanoTime();
+    try (Connection again = proxied.getConnection()) {
+      long againTo = System.nanoTime();
+      assertThat(proxy.longestGap().toNanos()).isBetween(againFrom - cutTo, againTo - cutFrom);
+    }
+  }
+
+  /**
    * After a few commits pgjdbc runs COMMIT as a server-prepared statement; the armed cut still
    * finds it. The server receives the whole request and commits; the client never hears of it.
    */

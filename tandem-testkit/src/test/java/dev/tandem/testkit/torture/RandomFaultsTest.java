@@ -33,6 +33,13 @@ class RandomFaultsTest {
     assertThat(injections.subList(0, 3)).containsExactlyInAnyOrder("inject a", "inject b", "inject c");
     assertThat(log.subList(log.size() - 3, log.size())).containsExactly("heal a", "heal b", "heal c");
     assertThat(nemesis.summary()).anyMatch(line -> line.startsWith("a: "));
+    List<Injection> timeline = nemesis.injections();
+    assertThat(timeline.stream().map(i -> "inject " + i.fault()).toList())
+        .as("every fault healed, in the order injected").isEqualTo(injections.subList(0, timeline.size()));
+    assertThat(timeline).hasSizeGreaterThanOrEqualTo(2).allSatisfy(i -> assertThat(i.healedAt()).isGreaterThan(i.injectedAt()));
+    for (int i = 1; i < timeline.size(); i++) {
+      assertThat(timeline.get(i).injectedAt()).isGreaterThanOrEqualTo(timeline.get(i - 1).healedAt());
+    }
   }
 
   @Test

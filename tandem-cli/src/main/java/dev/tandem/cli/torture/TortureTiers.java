@@ -13,6 +13,7 @@ import dev.tandem.spi.CacheTier;
 import dev.tandem.testkit.naive.NaiveCache;
 import dev.tandem.testkit.naive.NaiveRedisCache;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
+import io.lettuce.core.RedisCommandTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +44,9 @@ final class TortureTiers {
 
   /** How long a node's circuit breaker stays open after Redis failed. */
   static final Duration REDIS_CIRCUIT_OPEN = Duration.ofMillis(200);
+
+  /** How many times a node tries to build its tier when Redis times out meanwhile. */
+  private static final int TIER_ATTEMPTS = 3;
 
   /** Values as decimal text in Redis. */
   static final Codec<Long> LONGS = Codec.of(v -> Long.toString(v).getBytes(StandardCharsets.US_ASCII),
@@ -207,10 +211,28 @@ final class TortureTiers {
       return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));
     }
     return Tandem.builder(store)
-        .cacheTier(tier.tier(redis, cacheSize, node))
+        .cacheTier(newTier(tier, redis, cacheSize, node))
         .name("node-" + node)
         .recordStats()
         .build();
+  }
+
+  /**
+   * Builds a node's tier, again if Redis timed out while the tier connected: a Redis tier connects
+   * and verifies the server when it is built, with the run's short command timeout, which a
+   * machine busy with other work (a CI build) can exceed before the run has even started.
+   */
+  private static CacheTier<String, Long> newTier(TortureTier tier, @Nullable TortureRedis redis, int cacheSize,
+      int node) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return tier.tier(redis, cacheSize, node);
+      } catch (RedisCommandTimeoutException e) {
+        if (attempt == TIER_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Returns the tier of a {@code --tier} name, or null if there is none. */

@@ -246,15 +246,17 @@ public final class TortureCommand implements Callable<Integer> {
     Duration entryTimeToLive = TortureTiers.EXPIRE_AFTER_WRITE;
     boolean cacheFaults = cacheTier.shared() && (groups.contains(FaultGroup.CACHE)
         || groups.contains(FaultGroup.RDB_RESTORE) || groups.contains(FaultGroup.PARTITION));
+    boolean longExpiry = groups.contains(FaultGroup.RDB_RESTORE) || groups.contains(FaultGroup.PARTITION);
     try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
         TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults, nodes,
-            groups.contains(FaultGroup.RDB_RESTORE) ? TortureTiers.EXPIRE_WITH_SNAPSHOTS : TortureTiers.EXPIRE_AFTER_WRITE,
+            longExpiry ? TortureTiers.EXPIRE_SLOWLY : TortureTiers.EXPIRE_AFTER_WRITE,
             line -> say(out, line)) : null) {
       out.println("database: " + database.description() + ", table " + database.table());
       if (redis != null) {
         out.println("redis: " + redis.description() + ", keys " + redis.prefix() + "*, entries expiring "
             + format(redis.entryTimeToLive()) + " after write"
-            + (groups.contains(FaultGroup.RDB_RESTORE) ? " (not 50ms: an old snapshot must hold live entries)" : ""));
+            + (groups.contains(FaultGroup.RDB_RESTORE) ? " (not 50ms: an old snapshot must hold live entries)"
+                : longExpiry ? " (not 50ms: under a partition the repair, not the expiry, must end a stale read)" : ""));
       }
       boolean proxied = groups.contains(FaultGroup.DB) && kind == TortureDatabase.Kind.POSTGRES;
       int perNode = (clients + nodes - 1) / nodes;

@@ -155,9 +155,19 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return result;
   }
 
-  /** Asks the tier for the value alone (the hit path); a tier that cannot answer counts as a miss. */
+  /**
+   * Asks the tier for the value alone: first what it holds in this JVM (the hit path, no I/O),
+   * then, if that is nothing, the tier itself; a tier that cannot answer counts as a miss.
+   */
   @SuppressWarnings("NullableOptional")
   private @Nullable Optional<V> lookupValue(K key) {
+    Optional<V> local = tier.getValueIfLocal(key);
+    return local != null ? local : readTier(key);
+  }
+
+  /** Asks the tier for the value alone, maybe with I/O; a tier that cannot answer counts as a miss. */
+  @SuppressWarnings("NullableOptional")
+  private @Nullable Optional<V> readTier(K key) {
     try {
       return tier.getValueIfPresent(key);
     } catch (RuntimeException e) {

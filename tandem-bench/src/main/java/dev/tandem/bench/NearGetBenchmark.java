@@ -22,12 +22,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Near-cache hits against a bare Caffeine {@code getIfPresent}, same keys, same run: {@code near}
- * reads the near tier itself ({@code getValueIfPresent}, an L1 hit), {@code tandem-near} reads
- * through {@code Tandem.get} over the near tier. The near tier's Redis is a private redis-server
- * on loopback that the trial starts (installed {@code redis-server} required); hits never reach
- * it. {@code caffeine-ttl-near-jvm} reads {@code caffeine-ttl}'s cache, filled beside a near tier
- * in the same JVM: the baseline with the near tier's JVM environment (its threads, JIT profiles and
- * heap) but not its code. Goal: the near-cache hit at least 0.8x Caffeine's throughput.
+ * reads the near tier itself ({@code getValueIfLocal}, the L1 hit, which {@code Tandem.get} calls
+ * first), {@code tandem-near} reads through {@code Tandem.get} over the near tier. The near tier's
+ * Redis is a private redis-server on loopback that the trial starts (installed {@code
+ * redis-server} required); hits never reach it. {@code caffeine-near-jvm} reads a bare Caffeine
+ * cache filled beside a near tier in the same JVM: the baseline with the near tier's JVM
+ * environment (its threads, JIT profiles and heap) but not its code. Goal: the near-cache hit at
+ * least 0.8x Caffeine's throughput.
  *
  * <pre>java -jar tandem-bench/target/benchmarks.jar NearGetBenchmark</pre>
  */
@@ -46,7 +47,7 @@ public class NearGetBenchmark {
   @Param({"16384"})
   public int keyCount = SIZE;
 
-  @Param({"caffeine", "caffeine-ttl", "caffeine-ttl-near-jvm", "near", "tandem-near"})
+  @Param({"caffeine", "caffeine-near-jvm", "near", "tandem-near"})
   public String cache = "near";
 
   private @Nullable ReadCache readCache;
@@ -63,7 +64,7 @@ public class NearGetBenchmark {
     ReadCache filled = switch (cache) {
       case "near" -> new NearReadCache(2 * keyCount, false);
       case "tandem-near" -> new NearReadCache(2 * keyCount, true);
-      case "caffeine-ttl-near-jvm" -> new NearReadCache(2 * keyCount, false, true);
+      case "caffeine-near-jvm" -> new NearReadCache(2 * keyCount, false, "caffeine");
       default -> ReadCache.named(cache, 2 * keyCount);
     };
     readCache = filled;

@@ -42,6 +42,19 @@ public interface CacheTier<K, V> extends AutoCloseable {
     return cached == null ? null : cached.optional();
   }
 
+  /**
+   * Returns the answer {@link #getValueIfPresent} would give for {@code key} if this tier holds it
+   * in this JVM, or null if answering would need I/O (or nothing is held). Never blocks, never
+   * performs I/O. {@link dev.tandem.Tandem#get} asks this first and calls {@link
+   * #getValueIfPresent} only when it returns null, so that a hit runs code that contains no miss
+   * path: small enough for the JIT to inline into the caller whatever the misses that came before.
+   * A tier with copies in another process (Redis) holds nothing here: the default returns null.
+   */
+  @SuppressWarnings("NullableOptional") // null means "not held here"
+  default @Nullable Optional<V> getValueIfLocal(K key) {
+    return null;
+  }
+
   /** Returns the cached entries of the keys that are present. */
   Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys);
 

@@ -7,47 +7,54 @@ import dev.tandem.Ticker;
 import dev.tandem.spi.Cached;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One generation of a {@link NearTier}'s L1: a Caffeine cache of the answers of unversioned reads
- * ({@code Optional.of(value)}, or the shared {@code Optional.empty()} for a known absence), made
- * once when a copy is installed, so that a hit allocates nothing and costs what a Caffeine hit
- * costs even where the JIT does not inline the tier into its caller (then an {@code Optional}
- * made per hit escapes and is allocated: 16 bytes a hit). Beside it, the {@link Cached} entry
- * (value and version) of each value held, identified by reference, for versioned reads and the
- * "only newer" check.
+ * One generation of a {@link NearTier}'s L1: a size-bounded Caffeine cache of {@linkplain Copy
+ * copies}, each holding a value (or null for a known absence), its version, and the time at which
+ * the copy stops being served. A hit is one Caffeine lookup, one clock read and one dereference
+ * (the copy) before the value itself; the {@code Optional} it answers with is made by the caller's
+ * compiled code and normally optimised away.
+ *
+ * <p>The time to live is checked here, on each read, against the tier's clock, rather than by
+ * Caffeine's {@code expireAfterWrite}: Caffeine then runs the plain size-bounded read path of a
+ * bare Caffeine cache, and the check costs one volatile load (the {@link CoarseClock}) and a
+ * comparison. An expired copy is never served; it keeps its slot until an install replaces it or
+ * the size bound evicts it.
  *
  * <p>Not atomic by itself: {@link NearTier} calls {@link #install} and {@link #remove} for a key
- * only while it holds that key's lock. A versioned read that finds a value and an entry that do
- * not belong together (a change in between) reports a miss. Caffeine's eviction listener drops
- * the entry of an evicted or expired value; it takes no other lock.
+ * only while it holds that key's lock.
  *
  * @param <K> the key type
  * @param <V> the value type
  */
 final class LocalCopies<K, V> {
 
-  private final Cache<K, Optional<V>> values;
-  private final ConcurrentHashMap<K, Cached<V>> entries = new ConcurrentHashMap<>();
+  /** What L1 holds for a key: the value (null for an absence), its version, and its deadline. */
+  private record Copy<V>(@Nullable V value, long version, long expiresAt) {
+    Cached<V> entry() {
+      return new Cached<>(value, version);
+    }
+  }
+
+  private final Cache<K, Copy<V>> copies;
+  private final Ticker ticker;
+  private final long timeToLiveNanos;
+  private final LongAdder evictions;
 
   LocalCopies(long maximumSize, Duration timeToLive, Ticker ticker, @Nullable Executor executor, LongAdder evictions) {
-    Caffeine<Object, Object> caffeine = Caffeine.newBuilder()
-        .maximumSize(maximumSize)
-        .expireAfterWrite(timeToLive)
-        .ticker(ticker::read);
+    this.ticker = ticker;
+    this.timeToLiveNanos = timeToLive.toNanos();
+    this.evictions = evictions;
+    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(maximumSize);
     if (executor != null) {
       caffeine.executor(executor);
     }
-    this.values = caffeine.<K, Optional<V>>evictionListener((K key, Optional<V> value, RemovalCause cause) -> {
+    this.copies = caffeine.<K, Copy<V>>evictionListener((K key, Copy<V> copy, RemovalCause cause) -> {
       if (cause.wasEvicted()) {
         evictions.increment();
-        if (key != null) {
-          entries.computeIfPresent(key, (k, e) -> holds(e, value) ? null : e);
-        }
       }
     }).build();
   }
@@ -55,44 +62,44 @@ final class LocalCopies<K, V> {
   /** Returns the answer held for {@code key} (empty for a known absence), or null: the hit path. */
   @SuppressWarnings("NullableOptional")
   @Nullable Optional<V> value(K key) {
-    return values.getIfPresent(key);
+    Copy<V> copy = copies.getIfPresent(key);
+    return copy != null && copy.expiresAt - ticker.read() > 0 ? Optional.ofNullable(copy.value) : null;
   }
 
-  /** Returns the entry held for {@code key}, or null if none (or if it is being replaced). */
+  /** Returns the entry held for {@code key}, or null if none or expired. */
   @Nullable Cached<V> entry(K key) {
-    Optional<V> held = values.getIfPresent(key);
-    if (held == null) {
-      return null;
-    }
-    Cached<V> entry = entries.get(key);
-    return entry != null && holds(entry, held) ? entry : null;
+    Copy<V> copy = copies.getIfPresent(key);
+    return copy != null && copy.expiresAt - ticker.read() > 0 ? copy.entry() : null;
   }
 
-  /** Holds {@code entry} for {@code key} unless a newer one is held; call under the key's lock. */
+  /**
+   * Holds {@code entry} for {@code key} for the time to live, unless a newer one is held (an
+   * expired copy counts as none, and is counted as evicted); call under the key's lock.
+   */
   void install(K key, Cached<V> entry) {
-    Cached<V> current = entry(key);
-    if (current == null || entry.isNewerThan(current)) {
-      entries.put(key, entry); // first: a reader that sees the old value with it reports a miss
-      values.put(key, entry.optional());
+    long now = ticker.read();
+    Copy<V> current = copies.getIfPresent(key);
+    boolean expired = current != null && current.expiresAt - now <= 0;
+    if (current == null || expired || entry.version() > current.version) {
+      if (expired) {
+        evictions.increment();
+      }
+      copies.put(key, new Copy<>(entry.value(), entry.version(), now + timeToLiveNanos));
     }
   }
 
   /** Drops what is held for {@code key}; call under the key's lock. */
   void remove(K key) {
-    values.invalidate(key);
-    entries.remove(key);
+    copies.invalidate(key);
   }
 
-  /** Returns whether a value is held for {@code key} (without counting a read). */
+  /** Returns whether a copy is held for {@code key}, expired or not (without counting a read). */
   boolean contains(K key) {
-    return values.asMap().containsKey(key);
+    return copies.asMap().containsKey(key);
   }
 
+  /** Returns the approximate number of copies held, expired ones included. */
   long size() {
-    return values.estimatedSize();
-  }
-
-  private static boolean holds(Cached<?> entry, @Nullable Optional<?> held) {
-    return held != null && held.orElse(null) == entry.value();
+    return copies.estimatedSize();
   }
 }

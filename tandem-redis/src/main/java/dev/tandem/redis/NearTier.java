@@ -59,9 +59,11 @@ import org.slf4j.LoggerFactory;
  * the channel is subscribed again, and the L1 then starts empty, so no message lost meanwhile can
  * leave a stale copy behind.
  *
- * <p><b>Design.</b> L1 ({@link LocalCopies}) holds in Caffeine the answer a hit returns (the
- * value's {@code Optional}, made once per copy), with the versions beside them, so that a hit is a
- * Caffeine hit and allocates nothing. Beside it, per stripe of the key
+ * <p><b>Design.</b> L1 ({@link LocalCopies}) holds in a size-bounded Caffeine cache one small copy
+ * per key (value, version, deadline), so that a hit is a Caffeine hit, a clock read and one
+ * dereference. {@code Tandem.get} reaches it through {@link #getValueIfLocal}, which has no miss
+ * path, so the JIT can inline it into the caller and drop the {@code Optional} a hit answers with,
+ * whatever misses came before. Beside L1, per stripe of the key
  * space, a counter of changes ({@code changes}): every own write and every message bumps the
  * key's stripe before it drops the L1 copy, and a copy read from L2 is installed only if its
  * stripe did not move since before the L2 read. The install and the drop of a key run inside one
@@ -138,15 +140,26 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @Override
   @SuppressWarnings("NullableOptional")
   public @Nullable Optional<V> getValueIfPresent(K key) {
-    LocalCopies<K, V> local = near;
-    Optional<V> hit = local != null ? local.value(key) : null;
-    return hit != null ? hit : missedValue(key, local);
+    Optional<V> hit = getValueIfLocal(key);
+    return hit != null ? hit : missedValue(key);
   }
 
-  /** The miss path of {@link #getValueIfPresent}, apart so that the hit path stays small. */
+  /**
+   * Returns the value of {@code key} from L1 (an empty {@code Optional} for a cached absence), or
+   * null if L1 holds no live copy or is bypassed; never reads Redis. The hit path of {@link
+   * dev.tandem.Tandem#get}.
+   */
+  @Override
   @SuppressWarnings("NullableOptional")
-  private @Nullable Optional<V> missedValue(K key, @Nullable LocalCopies<K, V> local) {
-    Cached<V> found = readShared(key, local);
+  public @Nullable Optional<V> getValueIfLocal(K key) {
+    LocalCopies<K, V> local = near;
+    return local != null ? local.value(key) : null;
+  }
+
+  /** The miss path of {@link #getValueIfPresent}: reads L2 and keeps a copy. */
+  @SuppressWarnings("NullableOptional")
+  private @Nullable Optional<V> missedValue(K key) {
+    Cached<V> found = readShared(key, near);
     return found == null ? null : found.optional();
   }
 

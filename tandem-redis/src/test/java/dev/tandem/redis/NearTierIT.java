@@ -211,7 +211,9 @@ class NearTierIT {
   /**
    * The invalidation channel of node B is cut and cannot reconnect: B bypasses its L1 at once, so
    * a write on A, whose message B never receives, is what B reads next. When the channel is back,
-   * B's L1 starts empty.
+   * B's L1 starts empty. The lookup {@code Tandem.get} makes first ({@code getValueIfLocal})
+   * answers from L1 alone: nothing before B keeps a copy (although Redis holds one), the copy
+   * after, and nothing, without touching Redis or throwing, while L1 is bypassed.
    */
   @Test
   void lostChannelBypassesTheLocalCopies() throws Exception {
@@ -220,12 +222,15 @@ class NearTierIT {
       Node a = node("a");
       Node b = node("b", "redis://" + proxy.host() + ":" + proxy.port(), x -> x.boundedStaleness(Duration.ofSeconds(30)));
       a.tandem().put("k", 1L);
+      assertThat(b.tier().getValueIfLocal("k")).as("Redis holds k, B's L1 does not").isNull();
       assertThat(b.tandem().get("k")).contains(1L);
       keepsACopy(b, "k");
+      assertThat(b.tier().getValueIfLocal("k")).contains(1L);
 
       proxy.stopAccepting();
       proxy.dropConnections();
       await("B notices the lost channel", () -> b.tier().losses() >= 1);
+      assertThat(b.tier().getValueIfLocal("k")).as("bypassed: nothing is answered locally").isNull();
       a.tandem().put("k", 2L); // B cannot hear of this
       assertThat(b.tandem().get("k")).as("B read through to Redis").contains(2L);
       assertThat(b.tier().isBypassed()).isTrue();

@@ -11,29 +11,29 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The near tier (a Caffeine L1 over a {@link RedisTier} on a private redis-server that this
- * adapter starts), read either at the tier ({@code getValueIfPresent}, the L1 hit alone) or
- * through {@code Tandem.get}, or, as a baseline, read from a plain expiring Caffeine cache filled
- * beside the tier in the same JVM (same threads, same JIT profiles, same heap). {@link #put}
- * writes through Tandem and reads the key once, so that the L1 holds it (an own write drops the L1
- * copy; the next read fetches it from Redis).
+ * adapter starts), read either at the tier ({@code getValueIfLocal}, the L1 hit alone, which
+ * {@code Tandem.get} calls first) or through {@code Tandem.get}, or, as a baseline, read from a
+ * bare Caffeine cache filled beside the tier in the same JVM (same threads, same JIT profiles,
+ * same heap). {@link #put} writes through Tandem and reads the key, so that the L1 holds it (an
+ * own write drops the L1 copy; the next read fetches it from Redis).
  */
 public final class NearReadCache implements ReadCache, AutoCloseable {
   private final RedisServer server;
   private final NearTier<Long, String> tier;
   private final Tandem<Long, String> tandem;
   private final boolean throughTandem;
-  private final @Nullable CaffeineReadCache beside;
+  private final @Nullable ReadCache beside;
 
   /** Starts a redis-server and builds the tier and a Tandem over it and an in-memory store. */
   public NearReadCache(int maximumSize, boolean throughTandem) {
-    this(maximumSize, throughTandem, false);
+    this(maximumSize, throughTandem, null);
   }
 
   /**
-   * As {@link #NearReadCache(int, boolean)}; with {@code caffeineBeside}, {@link #get} reads an
-   * expiring Caffeine cache that {@link #put} fills too, instead of the tier.
+   * As {@link #NearReadCache(int, boolean)}; with a {@code beside} cache ({@link ReadCache#named}),
+   * {@link #get} reads that cache, which {@link #put} fills too, instead of the tier.
    */
-  public NearReadCache(int maximumSize, boolean throughTandem, boolean caffeineBeside) {
+  public NearReadCache(int maximumSize, boolean throughTandem, @Nullable String beside) {
     this.server = RedisServer.start();
     RedisTier<Long, String> shared = RedisTier.<Long, String>builder(Codec.string()).uri(server.uri())
         .keyPrefix("near-bench:").build();
@@ -41,13 +41,15 @@ public final class NearReadCache implements ReadCache, AutoCloseable {
         .boundedStaleness(Duration.ofMinutes(30)).build();
     this.tandem = Tandem.builder(new NullStore()).cacheTier(tier).build();
     this.throughTandem = throughTandem;
-    this.beside = caffeineBeside ? new CaffeineReadCache(maximumSize, true) : null;
+    this.beside = beside == null ? null : ReadCache.named(beside, maximumSize);
   }
 
   @Override
   public void put(Long key, String value) {
     tandem.put(key, value);
-    tandem.get(key);
+    for (int read = 0; read < 3 && tier.getValueIfLocal(key) == null; read++) {
+      tandem.get(key); // an install the tier refuses (a change seen in the key's stripe) is retried
+    }
     if (beside != null) {
       beside.put(key, value);
     }
@@ -62,7 +64,7 @@ public final class NearReadCache implements ReadCache, AutoCloseable {
     if (throughTandem) {
       return tandem.get(key).orElse(null);
     }
-    Optional<String> hit = tier.getValueIfPresent(key);
+    Optional<String> hit = tier.getValueIfLocal(key);
     return hit == null ? null : hit.orElse(null);
   }
 

@@ -13,10 +13,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One generation of a {@link NearTier}'s L1: a size-bounded Caffeine cache of {@linkplain Copy
- * copies}, each holding a value (or null for a known absence), its version, and the time at which
- * the copy stops being served. A hit is one Caffeine lookup, one clock read and one dereference
- * (the copy) before the value itself; the {@code Optional} it answers with is made by the caller's
- * compiled code and normally optimised away.
+ * copies}, each holding the answer an unversioned read returns ({@code Optional.of(value)}, or
+ * the shared {@code Optional.empty()} for a known absence), the version, and the time at which the
+ * copy stops being served. The answer is made once, when the copy is installed, so that a hit
+ * allocates nothing even where the JIT does not inline the tier into its caller (an {@code
+ * Optional} made per hit then escapes: 16 bytes a hit, which measured slower than the extra
+ * dereference).
  *
  * <p>The time to live is checked here, on each read, against the tier's clock, rather than by
  * Caffeine's {@code expireAfterWrite}: Caffeine then runs the plain size-bounded read path of a
@@ -32,10 +34,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class LocalCopies<K, V> {
 
-  /** What L1 holds for a key: the value (null for an absence), its version, and its deadline. */
-  private record Copy<V>(@Nullable V value, long version, long expiresAt) {
+  /** What L1 holds for a key: the answer a hit returns, the version, and the deadline. */
+  private record Copy<V>(Optional<V> answer, long version, long expiresAt) {
     Cached<V> entry() {
-      return new Cached<>(value, version);
+      return new Cached<>(answer.orElse(null), version);
     }
   }
 
@@ -63,7 +65,7 @@ final class LocalCopies<K, V> {
   @SuppressWarnings("NullableOptional")
   @Nullable Optional<V> value(K key) {
     Copy<V> copy = copies.getIfPresent(key);
-    return copy != null && copy.expiresAt - ticker.read() > 0 ? Optional.ofNullable(copy.value) : null;
+    return copy != null && copy.expiresAt - ticker.read() > 0 ? copy.answer : null;
   }
 
   /** Returns the entry held for {@code key}, or null if none or expired. */
@@ -84,7 +86,7 @@ final class LocalCopies<K, V> {
       if (expired) {
         evictions.increment();
       }
-      copies.put(key, new Copy<>(entry.value(), entry.version(), now + timeToLiveNanos));
+      copies.put(key, new Copy<>(entry.optional(), entry.version(), now + timeToLiveNanos));
     }
   }
 

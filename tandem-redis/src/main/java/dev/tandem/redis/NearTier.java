@@ -60,10 +60,10 @@ import org.slf4j.LoggerFactory;
  * leave a stale copy behind.
  *
  * <p><b>Design.</b> L1 ({@link LocalCopies}) holds in a size-bounded Caffeine cache one small copy
- * per key (value, version, deadline), so that a hit is a Caffeine hit, a clock read and one
- * dereference. {@code Tandem.get} reaches it through {@link #getValueIfLocal}, which has no miss
- * path, so the JIT can inline it into the caller and drop the {@code Optional} a hit answers with,
- * whatever misses came before. Beside L1, per stripe of the key
+ * per key (the answer a hit returns, made once; the version; the deadline), so that a hit is a
+ * Caffeine hit and a clock read, and allocates nothing. {@code Tandem.get} reaches it through
+ * {@link #getValueIfLocal}, which has no miss path, so its compiled code stays small enough to
+ * be inlined into the caller whatever misses came before. Beside L1, per stripe of the key
  * space, a counter of changes ({@code changes}): every own write and every message bumps the
  * key's stripe before it drops the L1 copy, and a copy read from L2 is installed only if its
  * stripe did not move since before the L2 read. The install and the drop of a key run inside one

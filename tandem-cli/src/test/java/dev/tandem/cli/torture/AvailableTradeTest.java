@@ -141,7 +141,7 @@ class AvailableTradeTest {
   private boolean judge(boolean cacheFaults, Duration longestGap, Duration timeToLive, List<Injection> injections) {
     CheckResult result = LinearizabilityChecker.builder().build().check(recorder.history());
     try (PrintWriter out = new PrintWriter(printed)) {
-      return TortureCommand.availableTrade(out, result, cacheFaults, longestGap, 1, timeToLive, injections);
+      return AvailableTrade.judge(out, result, cacheFaults, longestGap, 1, timeToLive, injections);
     }
   }
 

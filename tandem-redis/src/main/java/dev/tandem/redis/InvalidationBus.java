@@ -2,12 +2,16 @@ package dev.tandem.redis;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,12 +58,15 @@ final class InvalidationBus implements AutoCloseable {
   private final StatefulRedisConnection<String, String> publisher;
   private final RedisConnectionStateListener stateListener;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch confirmed = new CountDownLatch(1);
 
   /**
    * Connects both connections and subscribes; {@code receiver} hears {@link Receiver#listening}
-   * once the subscription is confirmed (before this constructor returns).
+   * once the subscription is confirmed, before this constructor returns (Lettuce completes the
+   * SUBSCRIBE command before it tells the listeners, so the constructor waits for the latter).
    *
-   * @throws io.lettuce.core.RedisException if Redis cannot be reached
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached, or does not confirm the
+   *     subscription within {@code timeout}
    */
   InvalidationBus(RedisClient client, String channel, Duration timeout, Receiver receiver) {
     this.client = client;
@@ -103,11 +110,19 @@ final class InvalidationBus implements AutoCloseable {
       public void subscribed(String to, long count) {
         if (channel.equals(to)) {
           receiver.listening();
+          confirmed.countDown();
         }
       }
     });
     try {
       subscriber.sync().subscribe(channel);
+      if (!confirmed.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new RedisCommandTimeoutException("the subscription to " + channel + " was not confirmed within " + timeout);
+      }
+    } catch (InterruptedException e) {
+      close();
+      Thread.currentThread().interrupt();
+      throw new RedisCommandInterruptedException(e);
     } catch (RuntimeException e) {
       close();
       throw e;

@@ -47,9 +47,7 @@ public final class NearReadCache implements ReadCache, AutoCloseable {
   @Override
   public void put(Long key, String value) {
     tandem.put(key, value);
-    for (int read = 0; read < 3 && tier.getValueIfLocal(key) == null; read++) {
-      tandem.get(key); // an install the tier refuses (a change seen in the key's stripe) is retried
-    }
+    tandem.get(key); // an own write drops the L1 copy; this read installs it from Redis
     if (beside != null) {
       beside.put(key, value);
     }

@@ -14,7 +14,7 @@ class InvalidationBusIT {
 
   /**
    * Lettuce completes SUBSCRIBE before it tells the connection's listeners, so without waiting for
-   * the latter a near tier was built bypassed and kept no copy for its first reads (seen in 4 of 10
+   * the latter a near tier was built bypassed and kept no copy for its first reads (seen in 3 of 10
    * benchmark fills). The receiver here takes 50 ms to hear of the subscription, which widens that
    * window from microseconds to something a constructor that does not wait cannot miss.
    */

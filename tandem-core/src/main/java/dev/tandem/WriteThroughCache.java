@@ -161,15 +161,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   @SuppressWarnings("NullableOptional")
   private @Nullable Optional<V> lookupValue(K key) {
-    Optional<V> local = tier.getValueIfLocal(key);
-    return local != null ? local : readTier(key);
-  }
-
-  /** Asks the tier for the value alone, maybe with I/O; a tier that cannot answer counts as a miss. */
-  @SuppressWarnings("NullableOptional")
-  private @Nullable Optional<V> readTier(K key) {
     try {
-      return tier.getValueIfPresent(key);
+      Optional<V> local = tier.getValueIfLocal(key);
+      return local != null ? local : tier.getValueIfPresent(key);
     } catch (RuntimeException e) {
       stats.tierFailures.increment();
       log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);

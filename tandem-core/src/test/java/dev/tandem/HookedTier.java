@@ -4,6 +4,7 @@ import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -20,11 +21,23 @@ final class HookedTier<K, V> implements CacheTier<K, V> {
   volatile BiConsumer<K, Cached<V>> afterAcceptedFill = (key, entry) -> {};
   /** If set, thrown by invalidations instead of delegating (an unreachable shared tier). */
   volatile @Nullable RuntimeException invalidationFailure;
+  /** If set, thrown by the local lookup (a tier whose hit path fails); else it holds nothing locally. */
+  volatile @Nullable RuntimeException localLookupFailure;
   /** Runs after every applied committed write, on the publishing thread. */
   volatile BiConsumer<K, Cached<V>> afterApply = (key, entry) -> {};
 
   HookedTier(CacheTier<K, V> delegate) {
     this.delegate = delegate;
+  }
+
+  @Override
+  @SuppressWarnings("NullableOptional")
+  public @Nullable Optional<V> getValueIfLocal(K key) {
+    RuntimeException failure = localLookupFailure;
+    if (failure != null) {
+      throw failure;
+    }
+    return null; // as the default: every read goes through getIfPresent and its hooks
   }
 
   @Override

@@ -13,6 +13,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,7 @@ final class InvalidationBus implements AutoCloseable {
   private final RedisConnectionStateListener stateListener;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch confirmed = new CountDownLatch(1);
+  private final AtomicReference<@Nullable Throwable> listenFailure = new AtomicReference<>();
 
   /**
    * Connects both connections and subscribes; {@code receiver} hears {@link Receiver#listening}
@@ -109,8 +112,14 @@ final class InvalidationBus implements AutoCloseable {
       @Override
       public void subscribed(String to, long count) {
         if (channel.equals(to)) {
-          receiver.listening();
-          confirmed.countDown();
+          try {
+            receiver.listening();
+          } catch (RuntimeException | Error e) {
+            listenFailure.compareAndSet(null, e);
+            throw e;
+          } finally {
+            confirmed.countDown();
+          }
         }
       }
     });
@@ -118,6 +127,10 @@ final class InvalidationBus implements AutoCloseable {
       subscriber.sync().subscribe(channel);
       if (!confirmed.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new RedisCommandTimeoutException("the subscription to " + channel + " was not confirmed within " + timeout);
+      }
+      Throwable failed = listenFailure.get();
+      if (failed != null) {
+        throw new IllegalStateException("the receiver failed on the subscription to " + channel, failed);
       }
     } catch (InterruptedException e) {
       close();

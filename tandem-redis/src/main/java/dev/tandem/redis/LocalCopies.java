@@ -7,7 +7,10 @@ import dev.tandem.Ticker;
 import dev.tandem.spi.Cached;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -23,8 +26,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The time to live is checked here, on each read, against the tier's clock, rather than by
  * Caffeine's {@code expireAfterWrite}: Caffeine then runs the plain size-bounded read path of a
  * bare Caffeine cache, and the check costs one volatile load (the {@link CoarseClock}) and a
- * comparison. An expired copy is never served; it keeps its slot until an install replaces it or
- * the size bound evicts it.
+ * comparison. An expired copy is never served. It is removed when an install replaces it, when
+ * the size bound evicts it, or by a sweep that installs start at most every half time to live (on
+ * the maintenance executor): so an expired copy is gone within about 1.5 times the time to live,
+ * counted as evicted.
  *
  * <p>Not atomic by itself: {@link NearTier} calls {@link #install} and {@link #remove} for a key
  * only while it holds that key's lock.
@@ -41,15 +46,22 @@ final class LocalCopies<K, V> {
     }
   }
 
+  /** The longest time to live kept exactly; longer ones are cut to it (about 73 years). */
+  private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
+
   private final Cache<K, Copy<V>> copies;
   private final Ticker ticker;
   private final long timeToLiveNanos;
   private final LongAdder evictions;
+  private final Executor sweeper;
+  private final AtomicLong lastSweep;
 
   LocalCopies(long maximumSize, Duration timeToLive, Ticker ticker, @Nullable Executor executor, LongAdder evictions) {
     this.ticker = ticker;
-    this.timeToLiveNanos = timeToLive.toNanos();
+    this.timeToLiveNanos = (timeToLive.compareTo(LONGEST) > 0 ? LONGEST : timeToLive).toNanos();
     this.evictions = evictions;
+    this.sweeper = executor != null ? executor : ForkJoinPool.commonPool();
+    this.lastSweep = new AtomicLong(ticker.read());
     Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(maximumSize);
     if (executor != null) {
       caffeine.executor(executor);
@@ -88,6 +100,24 @@ final class LocalCopies<K, V> {
       }
       copies.put(key, new Copy<>(entry.optional(), entry.version(), now + timeToLiveNanos));
     }
+    long last = lastSweep.get();
+    if (now - last >= timeToLiveNanos / 2 && lastSweep.compareAndSet(last, now)) {
+      sweeper.execute(this::sweepExpired);
+    }
+  }
+
+  /**
+   * Removes the copies whose time to live ran out, each only if it is still the copy held (an
+   * install that replaced it meanwhile wins), and counts them as evicted. Needs no key lock.
+   */
+  void sweepExpired() {
+    long now = ticker.read();
+    ConcurrentMap<K, Copy<V>> map = copies.asMap();
+    map.forEach((key, copy) -> {
+      if (copy.expiresAt - now <= 0 && map.remove(key, copy)) {
+        evictions.increment();
+      }
+    });
   }
 
   /** Drops what is held for {@code key}; call under the key's lock. */

@@ -669,8 +669,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Accepts bounded staleness and sets its hard cap: an L1 copy is dropped {@code timeToLive}
-     * after it was read from Redis, whether or not an invalidation message arrived. A read on
+     * Accepts bounded staleness and sets its hard cap: an L1 copy is no longer served {@code
+     * timeToLive} after it was read from Redis, whether or not an invalidation message arrived
+     * (and is removed within about half as long again). A read on
      * this node may return a value older than a write acknowledged on another node, normally for
      * as long as one invalidation message takes to arrive, at most for about {@code timeToLive}.
      * Required: there is no default, because no default is right for every application.

@@ -1,6 +1,7 @@
 package dev.tandem.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.testkit.server.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -35,6 +36,27 @@ class InvalidationBusIT {
     RedisClient client = RedisClient.create(RedisServer.shared().uri());
     try (InvalidationBus bus = new InvalidationBus(client, "bus-it-" + System.nanoTime(), Duration.ofSeconds(5), slow)) {
       assertThat(listening).as("subscribed when the constructor returned").isTrue();
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  /** A receiver that fails on the subscription fails the constructor at once, with its cause. */
+  @Test
+  void aReceiverFailingOnTheSubscriptionFailsTheConstructorWithItsCause() {
+    IllegalArgumentException cause = new IllegalArgumentException("cannot make the L1");
+    InvalidationBus.Receiver failing = new InvalidationBus.Receiver() {
+      @Override public void changed(String entryKey) {}
+      @Override public void changedAll() {}
+      @Override public void deaf() {}
+      @Override public void listening() {
+        throw cause;
+      }
+    };
+    RedisClient client = RedisClient.create(RedisServer.shared().uri());
+    try {
+      assertThatThrownBy(() -> new InvalidationBus(client, "bus-it-" + System.nanoTime(), Duration.ofSeconds(30), failing))
+          .isInstanceOf(IllegalStateException.class).hasCause(cause);
     } finally {
       client.shutdown();
     }

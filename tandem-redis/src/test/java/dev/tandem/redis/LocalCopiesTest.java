@@ -66,6 +66,32 @@ class LocalCopiesTest {
     assertThat(copies.value("k")).as("the new copy lives for a whole time to live").contains("v");
   }
 
+  /** Installs start a sweep at most every half time to live; it removes expired copies only. */
+  @Test
+  void expiredCopiesAreSweptAndCounted() {
+    copies.install("old", Cached.present("v", 1));
+    advance(Duration.ofMillis(1500));
+    copies.install("young", Cached.present("v", 1)); // a sweep is due: nothing has expired yet
+    assertThat(copies.contains("old")).isTrue();
+    advance(Duration.ofMillis(600)); // old expired, young has 900 ms left; the last sweep was 600 ms ago
+    copies.install("other", Cached.present("v", 1));
+    assertThat(copies.contains("old")).as("no sweep before half a time to live since the last").isTrue();
+    advance(Duration.ofMillis(400));
+    copies.install("another", Cached.present("v", 1));
+    assertThat(copies.contains("old")).as("swept").isFalse();
+    assertThat(copies.value("young")).as("still live, kept").contains("v");
+    assertThat(evictions.sum()).isEqualTo(1);
+  }
+
+  /** A time to live longer than the clock can add is cut to about 73 years, not an overflow. */
+  @Test
+  void aTimeToLiveOfForeverIsServedWithoutOverflow() {
+    LocalCopies<String, String> forever = new LocalCopies<>(10, java.time.temporal.ChronoUnit.FOREVER.getDuration(),
+        () -> Long.MAX_VALUE - 5, Runnable::run, evictions);
+    forever.install("k", Cached.present("v", 1));
+    assertThat(forever.value("k")).contains("v");
+  }
+
   @Test
   void removeDropsTheCopy() {
     copies.install("k", Cached.present("v", 5));

@@ -64,7 +64,7 @@ public class NearGetBenchmark {
     ReadCache filled = switch (cache) {
       case "near" -> new NearReadCache(2 * keyCount, false);
       case "tandem-near" -> new NearReadCache(2 * keyCount, true);
-      case "caffeine-near-jvm" -> new NearReadCache(2 * keyCount, false, "caffeine");
+      case "caffeine-near-jvm" -> new NearReadCache(2 * keyCount, false, true);
       default -> ReadCache.named(cache, 2 * keyCount);
     };
     readCache = filled;

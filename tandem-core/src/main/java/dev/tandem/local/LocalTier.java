@@ -96,13 +96,6 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     return new Builder<>();
   }
 
-  /** Everything this tier holds is local: the same answer as {@link #getValueIfPresent}. */
-  @Override
-  @SuppressWarnings("NullableOptional")
-  public @Nullable Optional<V> getValueIfLocal(K key) {
-    return getValueIfPresent(key);
-  }
-
   @Override
   @SuppressWarnings("unchecked")
   public @Nullable Optional<V> getValueIfPresent(K key) {

@@ -48,7 +48,9 @@ public interface CacheTier<K, V> extends AutoCloseable {
    * performs I/O. {@link dev.tandem.Tandem#get} asks this first and calls {@link
    * #getValueIfPresent} only when it returns null, so that a hit runs code that contains no miss
    * path: small enough for the JIT to inline into the caller whatever the misses that came before.
-   * A tier with copies in another process (Redis) holds nothing here: the default returns null.
+   * The default returns null: right for a tier whose copies are in another process (Redis), and
+   * for one whose {@code getValueIfPresent} never does I/O and has no miss path of its own (the
+   * local tier), which would only look a missed key up twice.
    */
   @SuppressWarnings("NullableOptional") // null means "not held here"
   default @Nullable Optional<V> getValueIfLocal(K key) {

@@ -128,16 +128,6 @@ class LocalTierTest {
     assertThat(tier.getValueIfPresent("k")).contains("v");
   }
 
-  /** Everything the local tier holds is in this JVM: the no-I/O lookup gives the same answers. */
-  @Test
-  void localLookupAnswersAsTheValueLookup() {
-    assertThat(tier.getValueIfLocal("k")).isNull();
-    tier.applyCommitted("k", Cached.deleted(4));
-    assertThat(tier.getValueIfLocal("k")).isEmpty();
-    tier.applyCommitted("k", Cached.present("v", 5));
-    assertThat(tier.getValueIfLocal("k")).contains("v");
-  }
-
   @Test
   void builderRejectsMissingOrRepeatedBounds() {
     assertThatThrownBy(() -> LocalTier.builder().build())

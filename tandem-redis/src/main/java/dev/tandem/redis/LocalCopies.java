@@ -76,14 +76,20 @@ final class LocalCopies<K, V> {
   /** Returns the answer held for {@code key} (empty for a known absence), or null: the hit path. */
   @SuppressWarnings("NullableOptional")
   @Nullable Optional<V> value(K key) {
-    Copy<V> copy = copies.getIfPresent(key);
-    return copy != null && copy.expiresAt - ticker.read() > 0 ? copy.answer : null;
+    Copy<V> copy = live(key);
+    return copy != null ? copy.answer : null;
   }
 
   /** Returns the entry held for {@code key}, or null if none or expired. */
   @Nullable Cached<V> entry(K key) {
+    Copy<V> copy = live(key);
+    return copy != null ? copy.entry() : null;
+  }
+
+  /** Returns the copy of {@code key} if one is held and its time to live has not run out. */
+  private @Nullable Copy<V> live(K key) {
     Copy<V> copy = copies.getIfPresent(key);
-    return copy != null && copy.expiresAt - ticker.read() > 0 ? copy.entry() : null;
+    return copy != null && copy.expiresAt - ticker.read() > 0 ? copy : null;
   }
 
   /**

@@ -4,22 +4,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
 
-/**
- * The baseline: a bare Caffeine cache, read with {@code getIfPresent}; with {@code expiring}, one
- * whose entries also expire a while after write, by a clock that costs one volatile read (what a
- * near tier's L1 needs for its staleness cap).
- */
+/** The baseline: a bare Caffeine cache, read with {@code getIfPresent}. */
 final class CaffeineReadCache implements ReadCache {
   private final Cache<Long, String> cache;
 
-  private static volatile long now = System.nanoTime();
-
-  CaffeineReadCache(int maximumSize, boolean expiring) {
-    Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maximumSize);
-    if (expiring) {
-      builder.expireAfterWrite(java.time.Duration.ofHours(1)).ticker(() -> now);
-    }
-    cache = builder.build();
+  CaffeineReadCache(int maximumSize) {
+    cache = Caffeine.newBuilder().maximumSize(maximumSize).build();
   }
 
   @Override

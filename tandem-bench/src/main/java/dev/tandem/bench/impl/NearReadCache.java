@@ -22,18 +22,18 @@ public final class NearReadCache implements ReadCache, AutoCloseable {
   private final NearTier<Long, String> tier;
   private final Tandem<Long, String> tandem;
   private final boolean throughTandem;
-  private final @Nullable ReadCache beside;
+  private final @Nullable CaffeineReadCache beside;
 
   /** Starts a redis-server and builds the tier and a Tandem over it and an in-memory store. */
   public NearReadCache(int maximumSize, boolean throughTandem) {
-    this(maximumSize, throughTandem, null);
+    this(maximumSize, throughTandem, false);
   }
 
   /**
-   * As {@link #NearReadCache(int, boolean)}; with a {@code beside} cache ({@link ReadCache#named}),
-   * {@link #get} reads that cache, which {@link #put} fills too, instead of the tier.
+   * As {@link #NearReadCache(int, boolean)}; with {@code caffeineBeside}, {@link #get} reads a
+   * bare Caffeine cache that {@link #put} fills too, instead of the tier.
    */
-  public NearReadCache(int maximumSize, boolean throughTandem, @Nullable String beside) {
+  public NearReadCache(int maximumSize, boolean throughTandem, boolean caffeineBeside) {
     this.server = RedisServer.start();
     RedisTier<Long, String> shared = RedisTier.<Long, String>builder(Codec.string()).uri(server.uri())
         .keyPrefix("near-bench:").build();
@@ -41,7 +41,7 @@ public final class NearReadCache implements ReadCache, AutoCloseable {
         .boundedStaleness(Duration.ofMinutes(30)).build();
     this.tandem = Tandem.builder(new NullStore()).cacheTier(tier).build();
     this.throughTandem = throughTandem;
-    this.beside = beside == null ? null : ReadCache.named(beside, maximumSize);
+    this.beside = caffeineBeside ? new CaffeineReadCache(maximumSize) : null;
   }
 
   @Override

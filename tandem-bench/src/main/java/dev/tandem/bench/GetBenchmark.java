@@ -58,10 +58,12 @@ public class GetBenchmark {
     SplittableRandom random = new SplittableRandom(42);
     for (int i = 0; i < SIZE; i++) {
       keys[i] = i < keyCount ? random.nextLong(4L * keyCount) : keys[random.nextInt(keyCount)];
-      readCache.put(keys[i], "value-" + keys[i]);
     }
-    // Every system's setup leaves different garbage between its entries; a collection lays the
-    // live entries out alike for all of them, so that the comparison is of the read paths.
+    for (Long key : FillOrder.shuffled(keys, random)) { // not in read order: see FillOrder
+      readCache.put(key, "value-" + key);
+    }
+    // Every system's setup leaves different garbage between its entries; a full collection removes
+    // it before the measurement (it keeps the order in which the live entries were allocated).
     System.gc();
   }
 

@@ -71,7 +71,9 @@ public class NearGetBenchmark {
     SplittableRandom random = new SplittableRandom(42);
     for (int i = 0; i < SIZE; i++) {
       keys[i] = i < keyCount ? random.nextLong(4L * keyCount) : keys[random.nextInt(keyCount)];
-      filled.put(keys[i], "value-" + keys[i]);
+    }
+    for (Long key : FillOrder.shuffled(keys, random)) { // not in read order: see FillOrder
+      filled.put(key, "value-" + key);
     }
     for (Long key : keys) {
       if (filled.get(key) == null) {
@@ -83,7 +85,7 @@ public class NearGetBenchmark {
       throw new IllegalStateException("the near tier's L1 holds only " + near.localCopies() + " of " + distinct
           + " keys: the benchmark would measure Redis reads");
     }
-    System.gc(); // lays the live entries out alike for every system (see GetBenchmark)
+    System.gc();
   }
 
   @TearDown(Level.Trial)

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * share a batch (they are applied in queue order within it); callers hold their keys' shared locks
  * while they wait, which keeps a transaction of the same key out; every drained request is
  * completed (committed and published, or failed with the reason) before its leader moves on, even
- * if the batch runner throws.
+ * if the batch runner throws; a leader that leaves by an exception (an {@link Error} is passed on
+ * to its caller) still wakes the next writer.
  */
 final class GroupCommitter<K, V> {
 
@@ -47,10 +48,7 @@ final class GroupCommitter<K, V> {
           lead(request);
         } finally {
           leadership.release();
-        }
-        WriteRequest<K, V, ?> next = queue.peek();
-        if (next != null) {
-          next.wake(); // its caller may be parked after failing to lead while we led
+          wakeNext(); // also when lead throws: nobody else would wake the writers parked behind it
         }
         if (request.isDone()) {
           break;
@@ -59,6 +57,14 @@ final class GroupCommitter<K, V> {
       request.awaitDoneOrWake();
     }
     return request.join();
+  }
+
+  /** Wakes the next queued writer, whose caller may be parked after failing to lead while we led. */
+  private void wakeNext() {
+    WriteRequest<K, V, ?> next = queue.peek();
+    if (next != null) {
+      next.wake();
+    }
   }
 
   /** Returns how many requests wait to be drained; for tests. */

@@ -487,9 +487,31 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   /**
    * Commits a batch of requests from distinct keys' writers; completes every request. One bad
-   * request fails alone: the batch is retried without it.
+   * request fails alone: the batch is retried without it. An {@link Error} from the store or the
+   * tier (a driver's failed assertion, say) may have struck before or after the commit: the
+   * requests it leaves open end as of unknown outcome (their keys fenced and read back, as after
+   * a cut connection), and the error is passed on to the leader's caller.
    */
   private void commitBatch(List<WriteRequest<K, V, ?>> batch) {
+    try {
+      prepareAndRun(batch);
+    } catch (Error e) {
+      List<WriteRequest<K, V, ?>> open = batch.stream().filter(r -> !r.isDone()).toList();
+      List<K> keys = new ArrayList<>();
+      open.forEach(r -> keys.addAll(r.keys));
+      try {
+        resolveAmbiguous(keys);
+      } finally {
+        for (WriteRequest<K, V, ?> r : open) {
+          stats.outcomeUnknown.increment();
+          fail(r, new CommitOutcomeUnknownException(r.operation, r.keys, e));
+        }
+      }
+      throw e;
+    }
+  }
+
+  private void prepareAndRun(List<WriteRequest<K, V, ?>> batch) {
     List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch.size());
     for (WriteRequest<K, V, ?> r : batch) {
       List<K> prepared = new ArrayList<>(r.keys.size());
@@ -778,6 +800,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
             throw e;
           } catch (RuntimeException e) {
             throw new StoreException("transaction", view.touched(), e);
+          } catch (Error e) { // before or after the commit: an unknown outcome, passed on as the error
+            closeQuietly(tx); // end the cut-off transaction before its keys are read back
+            stats.writeFailures.increment();
+            stats.outcomeUnknown.increment();
+            view.settle();
+            resolveAmbiguous(view.touched());
+            throw e;
           }
           publish.forEach(this::publish);
           view.settle();

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +115,103 @@ class GroupCommitTest {
     assertThat(h.store.commits.get()).isEqualTo(2);
     assertThat(h.tandem.get("a")).contains("1"); // it did apply, and the cache learned it
     assertThat(h.tandem.get("b")).contains("2");
+  }
+
+  /**
+   * A store that throws an {@link Error} (pgjdbc 42.7.8's assertion when its connection is cut
+   * during a batch, with {@code -ea}) fails its batch with an unknown outcome, and the writer
+   * queued behind that batch is still woken and committed. Found by the torture test: the leader
+   * left by the error without waking the next writer, and every writer queued after it waited
+   * forever.
+   */
+  @Test
+  void anErrorInABatchFailsItAndTheWriterQueuedBehindItStillCommits() throws Exception {
+    CountDownLatch secondCommitReached = new CountDownLatch(1);
+    CountDownLatch releaseSecondCommit = new CountDownLatch(1);
+    AtomicInteger writingCommits = new AtomicInteger();
+    h.store.beforeCommit = () -> {
+      int n = writingCommits.incrementAndGet();
+      if (n == 1) {
+        firstCommitReached.countDown();
+        Harness.await(releaseFirstCommit);
+      } else if (n == 2) {
+        secondCommitReached.countDown();
+        Harness.await(releaseSecondCommit);
+        throw new AssertionError("driver assertion (injected)");
+      }
+    };
+    Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
+    Harness.await(firstCommitReached);
+    Future<Long> a = h.async(() -> h.tandem.put("a", "1"));
+    Future<Long> b = h.async(() -> h.tandem.put("b", "2"));
+    Harness.awaitCondition("two writes to queue", () -> h.tandem.queuedWrites() == 2);
+    releaseFirstCommit.countDown();
+    Harness.get(leader);
+    Harness.await(secondCommitReached); // a's and b's batch, held open
+    FutureTask<Long> c = new FutureTask<>(() -> h.tandem.put("c", "3"));
+    Thread writerC = new Thread(c, "writer-c");
+    writerC.setDaemon(true);
+    writerC.start();
+    Harness.awaitCondition("c to queue and park behind the batch",
+        () -> h.tandem.queuedWrites() == 1 && writerC.getState() == Thread.State.WAITING);
+    releaseSecondCommit.countDown();
+
+    assertThat(Harness.get(c)).as("the writer queued behind the failed batch commits").isPositive();
+    List<Throwable> failures = List.of(failureOf(a), failureOf(b));
+    assertThat(failures).filteredOn(AssertionError.class::isInstance)
+        .as("the leader's caller gets the error itself").hasSize(1);
+    assertThat(failures).filteredOn(CommitOutcomeUnknownException.class::isInstance)
+        .as("the other writer learns that the outcome is unknown, and why").singleElement()
+        .extracting(Throwable::getCause).isInstanceOf(AssertionError.class);
+    assertThat(h.tandem.stats().outcomeUnknownCount()).isEqualTo(2);
+    assertThat(h.tandem.get("a")).isEmpty(); // the error came before the rows were applied
+    assertThat(h.tandem.get("c")).contains("3");
+    assertThat(h.tandem.put("d", "4")).isPositive();
+  }
+
+  /**
+   * An error thrown after the commit applied: the engine cannot know the outcome, so it must not
+   * leave the old value cached (the local tier keeps serving a key's value while its write is in
+   * flight, until the write publishes or is abandoned).
+   */
+  @Test
+  void anErrorAfterTheCommitAppliedLeavesNoStaleValueCached() {
+    h.tandem.put("k", "old");
+    assertThat(h.tandem.get("k")).contains("old");
+    assertThat(h.tandem.getIfCached("k")).contains("old");
+    AtomicBoolean once = new AtomicBoolean(true);
+    h.store.afterCommit = () -> {
+      if (once.getAndSet(false)) {
+        throw new AssertionError("driver assertion after the commit (injected)");
+      }
+    };
+    assertThatThrownBy(() -> h.tandem.put("k", "new")).isInstanceOf(AssertionError.class);
+
+    assertThat(h.store.rows.get("k").value()).isEqualTo("new");
+    assertThat(h.tandem.getIfCached("k")).isNotEqualTo(java.util.Optional.of("old"));
+    assertThat(h.tandem.get("k")).contains("new");
+    assertThat(h.tandem.stats().outcomeUnknownCount()).isEqualTo(1);
+  }
+
+  /** The same through {@code transaction}: an error from its commit leaves no stale value cached. */
+  @Test
+  void anErrorAfterATransactionsCommitLeavesNoStaleValueCached() {
+    h.tandem.put("k", "old");
+    assertThat(h.tandem.get("k")).contains("old");
+    AtomicBoolean once = new AtomicBoolean(true);
+    h.store.afterCommit = () -> {
+      if (once.getAndSet(false)) {
+        throw new AssertionError("driver assertion after the commit (injected)");
+      }
+    };
+    assertThatThrownBy(() -> h.tandem.transaction(tx -> {
+      tx.put("k", "new");
+      return null;
+    })).isInstanceOf(AssertionError.class);
+
+    assertThat(h.store.rows.get("k").value()).isEqualTo("new");
+    assertThat(h.tandem.get("k")).contains("new");
+    assertThat(h.tandem.stats().outcomeUnknownCount()).isEqualTo(1);
   }
 
   @Test

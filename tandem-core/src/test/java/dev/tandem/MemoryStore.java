@@ -43,6 +43,8 @@ final class MemoryStore<K, V> implements Store<K, V> {
   volatile boolean downAfterNextCommit;
   /** Runs at the start of every writing commit, on the committing thread (to hold a commit open). */
   volatile Runnable beforeCommit = () -> {};
+  /** Runs after a writing commit applied its rows and released its locks, before commit returns. */
+  volatile Runnable afterCommit = () -> {};
   /** Values whose statement fails inside {@link StoreTransaction#apply}, like a constraint violation. */
   volatile Predicate<V> failsStatement = value -> false;
   /** How many of the next transactions fail at begin with a passing failure. */
@@ -158,6 +160,9 @@ final class MemoryStore<K, V> implements Store<K, V> {
       }
       ended = true;
       release();
+      if (!staged.isEmpty()) {
+        afterCommit.run();
+      }
       if (downAfterNextCommit) {
         downAfterNextCommit = false;
         down = true;

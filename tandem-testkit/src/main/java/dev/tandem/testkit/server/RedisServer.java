@@ -52,6 +52,8 @@ public final class RedisServer implements AutoCloseable {
   private boolean paused;
   private int snapshots;
   private boolean closed;
+  /** Stops the server if the JVM exits before {@link #close()} (a benchmark whose setup threw). */
+  private final Thread exitHook = new Thread(this::stopAndDelete, "tandem-redis-stop");
 
   private RedisServer(boolean isShared) {
     this(isShared, false);
@@ -72,6 +74,7 @@ public final class RedisServer implements AutoCloseable {
         this.port = freePort();
         this.busPort = clusterNode ? freePort() : 0;
         this.process = launch(port);
+        Runtime.getRuntime().addShutdownHook(exitHook);
         return;
       } catch (IllegalStateException e) {
         failure = e;
@@ -89,15 +92,14 @@ public final class RedisServer implements AutoCloseable {
    */
   public static synchronized RedisServer shared() {
     if (shared == null) {
-      RedisServer server = new RedisServer(true);
-      Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndDelete, "tandem-redis-stop"));
-      shared = server;
+      shared = new RedisServer(true);
     }
     return shared;
   }
 
   /**
-   * Starts a private server on a free port; the caller closes it.
+   * Starts a private server on a free port; the caller closes it (if nobody does, it is stopped
+   * when the JVM exits normally).
    *
    * @throws IllegalStateException if no binary is installed or the server cannot start
    */
@@ -296,6 +298,13 @@ public final class RedisServer implements AutoCloseable {
     closed = true;
     halt();
     deleteRecursively(directory);
+    if (Thread.currentThread() != exitHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+      } catch (IllegalStateException e) {
+        // the JVM is exiting: the hook runs and finds the server closed
+      }
+    }
   }
 
   private synchronized void halt() {

@@ -94,4 +94,34 @@ class RedisServerIT {
     assertThatThrownBy(shared::pause).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(shared::snapshot).isInstanceOf(IllegalStateException.class);
   }
+  /**
+   * A private server that nobody closed (a benchmark whose setup threw, so JMH never ran its
+   * teardown) is stopped when its JVM exits, instead of running on as an orphan.
+   */
+  @Test
+  void aServerLeftOpenStopsWithItsJvm() throws Exception {
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process child = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+        LeftOpen.class.getName()).redirectErrorStream(true).start();
+    String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("child JVM exits: %s", output).isTrue();
+    assertThat(child.exitValue()).as(output).isZero();
+    long pid = Long.parseLong(output.lines().filter(l -> l.startsWith("pid=")).findFirst()
+        .orElseThrow(() -> new AssertionError("no pid in: " + output)).substring(4));
+
+    try {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("redis-server %d after its JVM exited", pid).isFalse();
+    } finally {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // no orphan if it failed
+    }
+  }
+
+  /** Starts a private server, prints its pid and exits without closing it. */
+  static final class LeftOpen {
+    public static void main(String[] args) {
+      RedisServer left = RedisServer.start();
+      System.out.println("pid=" + left.pid());
+    }
+  }
 }

@@ -22,8 +22,9 @@ import java.util.function.Consumer;
  * share a batch (they are applied in queue order within it); callers hold their keys' shared locks
  * while they wait, which keeps a transaction of the same key out; every drained request is
  * completed (committed and published, or failed with the reason) before its leader moves on, even
- * if the batch runner throws; a leader that leaves by an exception (an {@link Error} is passed on
- * to its caller) still wakes the next writer.
+ * if the batch runner throws (an {@link Error} included: it becomes the cause of the failures of
+ * its batch's requests, and the leader goes on until its own request is done); a leader that
+ * leaves by an exception anyway still wakes the next writer.
  */
 final class GroupCommitter<K, V> {
 
@@ -41,7 +42,7 @@ final class GroupCommitter<K, V> {
 
   /** Commits the request, possibly with others, and returns its result or throws its failure. */
   <R> R submit(WriteRequest<K, V, R> request) {
-    queue.add(request);
+    enqueue(request);
     while (!request.isDone()) {
       if (leadership.tryAcquire()) {
         try {
@@ -57,6 +58,11 @@ final class GroupCommitter<K, V> {
       request.awaitDoneOrWake();
     }
     return request.join();
+  }
+
+  /** Queues a request to be drained by a leader; the first step of {@link #submit}, alone for tests. */
+  void enqueue(WriteRequest<K, V, ?> request) {
+    queue.add(request);
   }
 
   /** Wakes the next queued writer, whose caller may be parked after failing to lead while we led. */
@@ -88,13 +94,13 @@ final class GroupCommitter<K, V> {
       try {
         runner.accept(batch);
       } catch (RuntimeException | Error e) {
+        // The runner completes every request, Errors included; this is the last resort. An Error
+        // reaches the batch's callers as the cause of their failures, as in an executor: the
+        // leader does not throw it, since its own request may be in a later batch.
         for (WriteRequest<K, V, ?> r : batch) {
           if (!r.isDone()) {
             r.fail(new StoreException(r.operation, r.keys, e));
           }
-        }
-        if (e instanceof Error error) {
-          throw error;
         }
       }
     }

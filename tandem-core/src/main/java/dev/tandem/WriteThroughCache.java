@@ -489,13 +489,15 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * Commits a batch of requests from distinct keys' writers; completes every request. One bad
    * request fails alone: the batch is retried without it. An {@link Error} from the store or the
    * tier (a driver's failed assertion, say) may have struck before or after the commit: the
-   * requests it leaves open end as of unknown outcome (their keys fenced and read back, as after
-   * a cut connection), and the error is passed on to the leader's caller.
+   * requests it leaves open end as of unknown outcome, with the error as the cause (their keys
+   * fenced and read back, as after a cut connection); requests already completed keep their
+   * outcome.
    */
   private void commitBatch(List<WriteRequest<K, V, ?>> batch) {
     try {
       prepareAndRun(batch);
     } catch (Error e) {
+      log.error("{}: the store or cache tier threw an error during a write; its outcome is unknown", name, e);
       List<WriteRequest<K, V, ?>> open = batch.stream().filter(r -> !r.isDone()).toList();
       List<K> keys = new ArrayList<>();
       open.forEach(r -> keys.addAll(r.keys));
@@ -507,7 +509,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           fail(r, new CommitOutcomeUnknownException(r.operation, r.keys, e));
         }
       }
-      throw e;
     }
   }
 
@@ -987,12 +988,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private void publish(K key, Cached<V> committed) {
     try {
       tier.applyCommitted(key, committed);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: the commit stands, the old value must go
       stats.tierFailures.increment();
       log.warn("{}: cache update of key {} failed after commit; fencing the key", name, key, e);
       try {
         tier.fence(key);
-      } catch (RuntimeException fenceFailure) {
+      } catch (RuntimeException | Error fenceFailure) {
         e.addSuppressed(fenceFailure);
         log.error("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
       }
@@ -1034,6 +1035,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       tx.close();
     } catch (RuntimeException e) {
       log.debug("{}: closing a store transaction failed", name, e);
+    } catch (Error e) { // not passed on: it would replace the outcome of the write that ran in tx
+      log.error("{}: closing a store transaction threw an error", name, e);
     }
   }
 

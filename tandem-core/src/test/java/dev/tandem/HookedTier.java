@@ -23,6 +23,8 @@ final class HookedTier<K, V> implements CacheTier<K, V> {
   volatile @Nullable RuntimeException invalidationFailure;
   /** If set, thrown by the local lookup (a tier whose hit path fails); else it holds nothing locally. */
   volatile @Nullable RuntimeException localLookupFailure;
+  /** If set, thrown (once) by the next {@link #applyCommitted} instead of delegating. */
+  volatile @Nullable Error applyError;
   /** Runs after every applied committed write, on the publishing thread. */
   volatile BiConsumer<K, Cached<V>> afterApply = (key, entry) -> {};
 
@@ -71,6 +73,11 @@ final class HookedTier<K, V> implements CacheTier<K, V> {
 
   @Override
   public void applyCommitted(K key, Cached<V> committed) {
+    Error error = applyError;
+    if (error != null) {
+      applyError = null;
+      throw error;
+    }
     delegate.applyCommitted(key, committed);
     afterApply.accept(key, committed);
   }

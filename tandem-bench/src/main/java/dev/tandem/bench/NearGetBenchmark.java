@@ -1,5 +1,6 @@
 package dev.tandem.bench;
 
+import dev.tandem.bench.impl.CaffeineOverRedis;
 import dev.tandem.bench.impl.NearReadCache;
 import dev.tandem.bench.impl.ReadCache;
 import java.util.SplittableRandom;
@@ -27,8 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Redis is a private redis-server on loopback that the trial starts (installed {@code
  * redis-server} required); hits never reach it. {@code caffeine-near-jvm} reads a bare Caffeine
  * cache filled beside a near tier in the same JVM: the baseline with the near tier's JVM
- * environment (its threads, JIT profiles and heap) but not its code. Goal: the near-cache hit at
- * least 0.8x Caffeine's throughput.
+ * environment (its threads, JIT profiles and heap) but not its code. {@code caffeine-over-redis}
+ * reads a bare Caffeine cache filled from Redis through Lettuce in a JVM of its own: the near cache
+ * a user would write by hand ({@link CaffeineOverRedis}). Goal: the near-cache hit at least 0.8x
+ * Caffeine's throughput.
  *
  * <pre>java -jar tandem-bench/target/benchmarks.jar NearGetBenchmark</pre>
  */
@@ -47,7 +50,7 @@ public class NearGetBenchmark {
   @Param({"16384"})
   public int keyCount = SIZE;
 
-  @Param({"caffeine", "caffeine-near-jvm", "near", "tandem-near"})
+  @Param({"caffeine", "caffeine-over-redis", "caffeine-near-jvm", "near", "tandem-near"})
   public String cache = "near";
 
   private @Nullable ReadCache readCache;
@@ -65,6 +68,7 @@ public class NearGetBenchmark {
       case "near" -> new NearReadCache(2 * keyCount, false);
       case "tandem-near" -> new NearReadCache(2 * keyCount, true);
       case "caffeine-near-jvm" -> new NearReadCache(2 * keyCount, false, true);
+      case "caffeine-over-redis" -> new CaffeineOverRedis(2 * keyCount);
       default -> ReadCache.named(cache, 2 * keyCount);
     };
     readCache = filled;

@@ -62,6 +62,21 @@ class GroupCommitTest {
     return others;
   }
 
+  /**
+   * Starts a put of key "lead", whose commit the test's {@code beforeCommit} hook holds until
+   * {@link #releaseFirstCommit}, queues puts a=1 and b=2 behind it, releases it and returns the two.
+   */
+  private List<Future<Long>> queueTwoBehindTheFirstCommit() {
+    Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
+    Harness.await(firstCommitReached);
+    Future<Long> a = h.async(() -> h.tandem.put("a", "1"));
+    Future<Long> b = h.async(() -> h.tandem.put("b", "2"));
+    Harness.awaitCondition("two writes to queue", () -> h.tandem.queuedWrites() == 2);
+    releaseFirstCommit.countDown();
+    Harness.get(leader);
+    return List.of(a, b);
+  }
+
   @Test
   void writersArrivingDuringACommitShareTheNextOne() {
     List<Future<Long>> queued = queueBehindHeldCommit(List.of("a", "b", "c", "d", "e", "f", "g", "h"));
@@ -105,13 +120,9 @@ class GroupCommitTest {
         h.store.failNextCommit(CommitFault.AMBIGUOUS_APPLIED);
       }
     };
-    Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
-    Harness.await(firstCommitReached);
-    Future<Long> a = h.async(() -> h.tandem.put("a", "1"));
-    Future<Long> b = h.async(() -> h.tandem.put("b", "2"));
-    Harness.awaitCondition("two writes to queue", () -> h.tandem.queuedWrites() == 2);
-    releaseFirstCommit.countDown();
-    Harness.get(leader);
+    List<Future<Long>> queued = queueTwoBehindTheFirstCommit();
+    Future<Long> a = queued.get(0);
+    Future<Long> b = queued.get(1);
 
     assertThat(failureOf(a)).isInstanceOf(CommitOutcomeUnknownException.class).hasMessageContaining("key a");
     assertThat(failureOf(b)).isInstanceOf(CommitOutcomeUnknownException.class).hasMessageContaining("key b");
@@ -123,9 +134,9 @@ class GroupCommitTest {
   /**
    * A store that throws an {@link Error} (pgjdbc 42.7.8's assertion when its connection is cut
    * during a batch, with {@code -ea}) fails its batch with an unknown outcome, the error as the
-   * cause, and the writer queued behind that batch is still woken and committed. Found by the torture test: the leader
-   * left by the error without waking the next writer, and every writer queued after it waited
-   * forever.
+   * cause, and the writer queued behind that batch is still woken and committed. Found by the
+   * torture test: the leader left by the error without waking the next writer, and every writer
+   * queued after it waited forever.
    */
   @Test
   void anErrorInABatchFailsItAndTheWriterQueuedBehindItStillCommits() throws Exception {
@@ -141,13 +152,9 @@ class GroupCommitTest {
         throw new AssertionError("driver assertion (injected)");
       }
     };
-    Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
-    Harness.await(firstCommitReached);
-    Future<Long> a = h.async(() -> h.tandem.put("a", "1"));
-    Future<Long> b = h.async(() -> h.tandem.put("b", "2"));
-    Harness.awaitCondition("two writes to queue", () -> h.tandem.queuedWrites() == 2);
-    releaseFirstCommit.countDown();
-    Harness.get(leader);
+    List<Future<Long>> queued = queueTwoBehindTheFirstCommit();
+    Future<Long> a = queued.get(0);
+    Future<Long> b = queued.get(1);
     Harness.await(secondCommitReached); // a's and b's batch, held open
     FutureTask<Long> c = new FutureTask<>(() -> h.tandem.put("c", "3"));
     Thread writerC = new Thread(c, "writer-c");

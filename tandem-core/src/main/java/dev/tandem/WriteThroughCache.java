@@ -498,16 +498,24 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       prepareAndRun(batch);
     } catch (Error e) {
       log.error("{}: the store or cache tier threw an error during a write; its outcome is unknown", name, e);
-      List<WriteRequest<K, V, ?>> open = batch.stream().filter(r -> !r.isDone()).toList();
-      List<K> keys = new ArrayList<>();
-      open.forEach(r -> keys.addAll(r.keys));
-      try {
-        resolveAmbiguous(keys);
-      } finally {
-        for (WriteRequest<K, V, ?> r : open) {
-          stats.outcomeUnknown.increment();
-          fail(r, new CommitOutcomeUnknownException(r.operation, r.keys, e));
-        }
+      failUnknown(batch.stream().filter(r -> !r.isDone()).toList(), e);
+    }
+  }
+
+  /**
+   * Ends requests whose commit may or may not have happened: fences and reads back their keys
+   * (see {@link #resolveAmbiguous}), then fails each with {@link CommitOutcomeUnknownException},
+   * also if the read-back itself throws.
+   */
+  private void failUnknown(List<WriteRequest<K, V, ?>> requests, Throwable cause) {
+    List<K> keys = new ArrayList<>();
+    requests.forEach(r -> keys.addAll(r.keys));
+    try {
+      resolveAmbiguous(keys);
+    } finally {
+      for (WriteRequest<K, V, ?> r : requests) {
+        stats.outcomeUnknown.increment();
+        fail(r, new CommitOutcomeUnknownException(r.operation, r.keys, cause));
       }
     }
   }
@@ -569,13 +577,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           retry.pause(retries);
         }
         case Ambiguous(RuntimeException cause) -> {
-          List<K> keys = new ArrayList<>();
-          live.forEach(r -> keys.addAll(r.keys));
-          resolveAmbiguous(keys);
-          for (WriteRequest<K, V, ?> r : live) {
-            stats.outcomeUnknown.increment();
-            fail(r, new CommitOutcomeUnknownException(r.operation, r.keys, cause));
-          }
+          failUnknown(live, cause);
           return;
         }
       }
@@ -802,11 +804,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           } catch (RuntimeException e) {
             throw new StoreException("transaction", view.touched(), e);
           } catch (Error e) { // before or after the commit: an unknown outcome, passed on as the error
-            closeQuietly(tx); // end the cut-off transaction before its keys are read back
-            stats.writeFailures.increment();
-            stats.outcomeUnknown.increment();
-            view.settle();
-            resolveAmbiguous(view.touched());
+            settleUnknown(tx, view);
             throw e;
           }
           publish.forEach(this::publish);
@@ -821,10 +819,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         } catch (RetryableException e) {
           retries = retryOrThrow(retries, e, view.touched());
         } catch (AmbiguousCommitException e) {
-          stats.writeFailures.increment();
-          stats.outcomeUnknown.increment();
-          view.settle();
-          resolveAmbiguous(view.touched());
+          settleUnknown(tx, view);
           throw new CommitOutcomeUnknownException("transaction", view.touched(), e);
         } catch (RejectedValueException e) {
           stats.writeFailures.increment();
@@ -838,6 +833,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         }
       }
     }
+  }
+
+  /**
+   * After a transaction whose commit may or may not have happened: closes it (so that the read-back
+   * does not wait for its locks), keeps its keys fenced and reads them back.
+   */
+  private void settleUnknown(StoreTransaction<K, V> tx, TransactionView view) {
+    closeQuietly(tx);
+    stats.writeFailures.increment();
+    stats.outcomeUnknown.increment();
+    view.settle();
+    resolveAmbiguous(view.touched());
   }
 
   private int retryOrThrow(int retries, RetryableException e, List<K> keys) {

@@ -1,8 +1,10 @@
 package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.spi.Mutation;
+import dev.tandem.spi.Written;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,7 @@ class GroupCommitterTest {
         throw new AssertionError("driver assertion (injected)");
       }
       batch.forEach(r -> {
-        r.stageWritten(List.of(new dev.tandem.spi.Written(7, false)));
+        r.stageWritten(List.of(new Written(7, false)));
         r.succeed();
       });
     });
@@ -43,7 +45,7 @@ class GroupCommitterTest {
     assertThat(batches).containsExactly(List.of("other"), List.of("own"));
     assertThat(other.isDone()).isTrue();
     assertThat(committer.queued()).isZero();
-    org.assertj.core.api.Assertions.assertThatThrownBy(other::join).isInstanceOf(StoreException.class)
+    assertThatThrownBy(other::join).isInstanceOf(StoreException.class)
         .cause().isInstanceOf(AssertionError.class);
   }
 }

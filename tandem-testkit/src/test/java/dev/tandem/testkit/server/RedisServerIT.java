@@ -94,6 +94,7 @@ class RedisServerIT {
     assertThatThrownBy(shared::pause).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(shared::snapshot).isInstanceOf(IllegalStateException.class);
   }
+
   /**
    * A private server that nobody closed (a benchmark whose setup threw, so JMH never ran its
    * teardown) is stopped when its JVM exits, instead of running on as an orphan.
@@ -101,10 +102,16 @@ class RedisServerIT {
   @Test
   void aServerLeftOpenStopsWithItsJvm() throws Exception {
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path log = Files.createTempFile("left-open-", ".log");
     Process child = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
-        LeftOpen.class.getName()).redirectErrorStream(true).start();
-    String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("child JVM exits: %s", output).isTrue();
+        LeftOpen.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    boolean exited = child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+    String output = Files.readString(log);
+    Files.delete(log);
+    if (!exited) {
+      child.destroyForcibly();
+    }
+    assertThat(exited).as("child JVM exits: %s", output).isTrue();
     assertThat(child.exitValue()).as(output).isZero();
     long pid = Long.parseLong(output.lines().filter(l -> l.startsWith("pid=")).findFirst()
         .orElseThrow(() -> new AssertionError("no pid in: " + output)).substring(4));

@@ -30,7 +30,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * cache filled beside a near tier in the same JVM: the baseline with the near tier's JVM
  * environment (its threads, JIT profiles and heap) but not its code. {@code caffeine-over-redis}
  * reads a bare Caffeine cache filled from Redis through Lettuce in a JVM of its own: the near cache
- * a user would write by hand ({@link CaffeineOverRedis}). Goal: the near-cache hit at least 0.8x
+ * a user would write by hand ({@link CaffeineOverRedis}); {@code caffeine-over-redis-read-through}
+ * fills the same cache through its read path (look up, miss, GET, put), as a near cache is filled
+ * in use, so that its lookup has a history of misses when the JIT compiles it, as the near tier's
+ * has. Goal: the near-cache hit at least 0.8x
  * Caffeine's throughput.
  *
  * <pre>java -jar tandem-bench/target/benchmarks.jar NearGetBenchmark</pre>
@@ -50,7 +53,8 @@ public class NearGetBenchmark {
   @Param({"16384"})
   public int keyCount = SIZE;
 
-  @Param({"caffeine", "caffeine-over-redis", "caffeine-near-jvm", "near", "tandem-near"})
+  @Param({"caffeine", "caffeine-over-redis", "caffeine-over-redis-read-through", "caffeine-near-jvm", "near",
+      "tandem-near"})
   public String cache = "near";
 
   private @Nullable ReadCache readCache;
@@ -69,6 +73,7 @@ public class NearGetBenchmark {
       case "tandem-near" -> new NearReadCache(2 * keyCount, true);
       case "caffeine-near-jvm" -> new NearReadCache(2 * keyCount, false, true);
       case "caffeine-over-redis" -> new CaffeineOverRedis(2 * keyCount);
+      case "caffeine-over-redis-read-through" -> new CaffeineOverRedis(2 * keyCount, true);
       default -> ReadCache.named(cache, 2 * keyCount);
     };
     readCache = filled;

@@ -5,12 +5,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,14 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Redis pub/sub channel over which near tiers tell each other which keys changed. One
- * connection subscribes, another publishes (a subscribed connection takes no other commands in
- * RESP2).
+ * The subscription to the Redis pub/sub channel on which {@link RedisTier}s announce which entries
+ * changed (they publish from inside the scripts that change them).
  *
  * <p>A message is {@code <node> <entry key>}, or {@code <node> *} for every key; {@code <node>} is
- * a random id of the sending tier, so that a tier skips its own messages. Redis queues a message
- * for every subscriber before it answers the PUBLISH, at most once: a subscriber that is
- * disconnected loses what is published meanwhile. So the receiver hears of every loss of the
+ * a random id of the announcing tier, so that a near tier skips the messages of its own shared
+ * tier. Redis queues a message for every subscriber before it runs the next command, at most once:
+ * a subscriber that is disconnected loses what is published meanwhile. So the receiver hears of every loss of the
  * subscription ({@link Receiver#deaf}) before it hears of the next subscription ({@link
  * Receiver#listening}): Lettuce reports both from the connection's own event loop, in order, and
  * subscribes again by itself after reconnecting.
@@ -53,30 +50,28 @@ final class InvalidationBus implements AutoCloseable {
 
   private final RedisClient client;
   private final String channel;
-  private final String node = Long.toHexString(ThreadLocalRandom.current().nextLong() | 1L << 62);
-  private final String ownPrefix = node + " ";
+  private final String ownPrefix;
   private final Receiver receiver;
   private final StatefulRedisPubSubConnection<String, String> subscriber;
-  private final StatefulRedisConnection<String, String> publisher;
   private final RedisConnectionStateListener stateListener;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch confirmed = new CountDownLatch(1);
   private final AtomicReference<@Nullable Throwable> listenFailure = new AtomicReference<>();
 
   /**
-   * Connects both connections and subscribes; {@code receiver} hears {@link Receiver#listening}
+   * Connects and subscribes, skipping the messages of {@code node} (the shared tier of the
+   * receiving near tier); {@code receiver} hears {@link Receiver#listening}
    * once the subscription is confirmed, before this constructor returns (Lettuce completes the
    * SUBSCRIBE command before it tells the listeners, so the constructor waits for the latter).
    *
    * @throws io.lettuce.core.RedisException if Redis cannot be reached, or does not confirm the
    *     subscription within {@code timeout}
    */
-  InvalidationBus(RedisClient client, String channel, Duration timeout, Receiver receiver) {
+  InvalidationBus(RedisClient client, String channel, String node, Duration timeout, Receiver receiver) {
     this.client = client;
     this.channel = channel;
+    this.ownPrefix = node + " ";
     this.receiver = receiver;
-    StatefulRedisPubSubConnection<String, String> sub = null;
-    StatefulRedisConnection<String, String> pub = null;
     RedisConnectionStateListener listener = new RedisConnectionStateListener() {
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
@@ -87,19 +82,8 @@ final class InvalidationBus implements AutoCloseable {
       }
     };
     this.stateListener = listener;
-    try {
-      sub = client.connectPubSub(io.lettuce.core.codec.StringCodec.UTF8);
-      sub.setTimeout(timeout);
-      pub = client.connect(io.lettuce.core.codec.StringCodec.UTF8);
-      pub.setTimeout(timeout);
-    } catch (RuntimeException e) {
-      if (sub != null) {
-        sub.close();
-      }
-      throw e;
-    }
-    this.subscriber = sub;
-    this.publisher = pub;
+    this.subscriber = client.connectPubSub(io.lettuce.core.codec.StringCodec.UTF8);
+    subscriber.setTimeout(timeout);
     client.addListener(listener);
     subscriber.addListener(new RedisPubSubAdapter<>() {
       @Override
@@ -142,31 +126,11 @@ final class InvalidationBus implements AutoCloseable {
     }
   }
 
-  /**
-   * Tells every other subscribed node that the key stored under {@code entryKey} changed; returns
-   * once Redis has handed the message to every subscriber's connection.
-   *
-   * @throws io.lettuce.core.RedisException if Redis fails or times out
-   */
-  void publish(String entryKey) {
-    publisher.sync().publish(channel, ownPrefix + entryKey);
-  }
-
-  /**
-   * Tells every other subscribed node that every key changed.
-   *
-   * @throws io.lettuce.core.RedisException if Redis fails or times out
-   */
-  void publishAll() {
-    publisher.sync().publish(channel, ownPrefix + ALL);
-  }
-
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       client.removeListener(stateListener);
       subscriber.close();
-      publisher.close();
     }
   }
 

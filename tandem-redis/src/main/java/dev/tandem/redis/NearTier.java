@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A near cache: a per-node Caffeine copy (L1) in front of a shared {@link RedisTier} (L2), kept
- * fresh by invalidation messages that nodes exchange over a Redis pub/sub channel. A hit in L1
+ * fresh by the invalidation messages that the shared tiers of all nodes publish on a Redis pub/sub
+ * channel ({@link RedisTier.Builder#invalidationChannel}), each from inside the script that changes
+ * the entry. A hit in L1
  * costs about what a Caffeine hit costs and never touches the network.
  *
  * <p><b>Consistency: {@code BOUNDED_STALENESS}, not linearizable.</b> A write acknowledged on
@@ -40,14 +42,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>normally, the delivery of one invalidation message (Redis queues it for every subscriber
- *       before it answers the writer's PUBLISH, which the write awaits before it returns, so only
- *       the last hop into this node is late; the README has the measured figures);
+ *       inside the writer's script, which the write awaits before it returns, so only the last hop
+ *       into this node is late; the README has the measured figures);
  *   <li>always, as a hard cap, the {@linkplain Builder#boundedStaleness time to live} of an L1
  *       copy (plus one millisecond tick of the clock that expires it, plus the duration of the L2
  *       read that fetched it): a copy is dropped that long after it was read from L2, whether or
  *       not a message arrived. This covers what messages cannot: a silent network partition, a
- *       writer that died between updating Redis and publishing, a write made through a plain
- *       {@code RedisTier} that publishes nothing.
+ *       write made through a shared tier that announces on another channel.
  * </ul>
  *
  * <p>What holds as for the shared tier alone: this node never serves a value older than a write
@@ -73,9 +74,10 @@ import org.slf4j.LoggerFactory;
  * nothing, a new subscription with a new empty cache, and an install checks that the L1 it read
  * for is still the current one.
  *
- * <p>Every node that writes through the same Redis key prefix must use a near tier on the same
- * channel; a node that writes through a plain {@code RedisTier} publishes nothing, and the other
- * nodes then see its writes only when their copies expire.
+ * <p>A write cannot reach Redis without its message: the script that records it publishes it. So
+ * a writer that dies right after its write leaves no copy stale, and a node that writes through a
+ * plain {@code RedisTier} (no near tier) invalidates the near tiers' copies too, as long as its
+ * tier announces on the same channel (the default channel follows the key prefix).
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -92,7 +94,6 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private final @Nullable CoarseClock clock;
   private final @Nullable Executor executor;
   private final @Nullable RedisClient ownedClient;
-  private final String channel;
   private final InvalidationBus bus;
   /** The local copies; null while the subscription is lost (then every read goes to L2). */
   private volatile @Nullable LocalCopies<K, V> near;
@@ -102,8 +103,6 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private final LongAdder evictions = new LongAdder();
   private final LongAdder received = new LongAdder();
-  private final LongAdder published = new LongAdder();
-  private final LongAdder publishFailures = new LongAdder();
   private final AtomicLong subscriptions = new AtomicLong();
   private final AtomicLong losses = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -117,8 +116,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     this.executor = builder.executor;
     this.ownedClient = ownedClient;
     Duration timeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
-    this.channel = builder.channel != null ? builder.channel : "tandem:near";
-    this.bus = new InvalidationBus(client, channel, timeout, new Receiver()); // subscribed: L1 in use
+    this.bus = new InvalidationBus(client, shared.invalidationChannel(), shared.node(), timeout,
+        new Receiver()); // subscribed: L1 in use
   }
 
   /**
@@ -275,54 +274,47 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Publishes a committed write to L2, drops this node's L1 copy of the key (even if L2 failed),
-   * then tells the other nodes to drop theirs and returns once Redis delivered that message. A
-   * failed message is logged and counted, not thrown: the write is in L2 already, and the other
-   * nodes' copies then expire within the time to live.
+   * Publishes a committed write to L2, whose script also tells the other nodes to drop their
+   * copies, then drops this node's L1 copy of the key (even if L2 failed). When the call returns,
+   * Redis has queued the message for every other node.
    *
    * @throws RedisException if L2 fails (the engine then fences the key)
    */
   @Override
   public void applyCommitted(K key, Cached<V> committed) {
-    String name = name(key);
     try {
       shared.applyCommitted(key, committed);
     } finally {
-      drop(name);
+      drop(name(key));
     }
-    publish(name);
   }
 
   /**
-   * Fences the key in L2, drops the L1 copy (even if L2 failed) and tells the other nodes to drop
-   * theirs.
+   * Fences the key in L2 (whose script tells the other nodes to drop their copies) and drops the
+   * L1 copy (even if L2 failed).
    *
    * @throws RedisException if L2 fails or times out
    */
   @Override
   public void fence(K key) {
-    String name = name(key);
     try {
       shared.fence(key);
     } finally {
-      drop(name);
-      publish(name);
+      drop(name(key));
     }
   }
 
   /**
-   * Drops the key's entry in L2 and in every node's L1 (the others by a message).
+   * Drops the key's entry in L2 and in every node's L1 (the others by L2's message).
    *
    * @throws RedisException if L2 fails, times out, or its circuit is open
    */
   @Override
   public void invalidate(K key) {
-    String name = name(key);
     try {
       shared.invalidate(key);
     } finally {
-      drop(name);
-      publish(name);
+      drop(name(key));
     }
   }
 
@@ -337,12 +329,6 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       shared.invalidateAll();
     } finally {
       dropAll();
-      try {
-        bus.publishAll();
-        published.increment();
-      } catch (RuntimeException e) {
-        publishFailed("every key", e);
-      }
     }
   }
 
@@ -389,7 +375,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   public String toString() {
     LocalCopies<K, V> local = near;
     return "NearTier{" + (local == null ? "bypassed" : "size=" + local.size()) + ", timeToLive="
-        + timeToLive + ", channel=" + channel + ", shared=" + shared + "}";
+        + timeToLive + ", channel=" + shared.invalidationChannel() + ", shared=" + shared + "}";
   }
 
   // ---------------------------------------------------------------- for tests and diagnostics
@@ -420,14 +406,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     return received.sum();
   }
 
-  /** Returns how many invalidation messages this tier published. */
+  /** Returns how many invalidation messages this tier's shared tier published. */
   long publishedMessages() {
-    return published.sum();
-  }
-
-  /** Returns how many invalidation messages this tier failed to publish. */
-  long publishFailures() {
-    return publishFailures.sum();
+    return shared.announced();
   }
 
   /** Returns how many Redis key names the tier tracks; for tests (it must not outgrow L1). */
@@ -511,21 +492,6 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
   }
 
-  private void publish(String name) {
-    try {
-      bus.publish(name);
-      published.increment();
-    } catch (RuntimeException e) {
-      publishFailed(name, e);
-    }
-  }
-
-  private void publishFailed(String what, RuntimeException e) {
-    publishFailures.increment();
-    log.warn("{}: could not tell the other nodes that {} changed; their copies expire within {}", this, what,
-        timeToLive, e);
-  }
-
   private LocalCopies<K, V> newCache() {
     return new LocalCopies<>(maximumSize, timeToLive, ticker, executor, evictions);
   }
@@ -583,7 +549,6 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     private final RedisTier<K, V> shared;
     private @Nullable RedisURI uri;
     private @Nullable RedisClient client;
-    private @Nullable String channel;
     private long maximumSize = -1;
     private @Nullable Duration timeToLive;
     private @Nullable Duration commandTimeout;
@@ -629,25 +594,6 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       requireNonNull(client, "client");
       checkNoServer();
       this.client = client;
-      return this;
-    }
-
-    /**
-     * Sets the pub/sub channel of invalidation messages; every node that shares the cache uses the
-     * same one. Default: {@code tandem:near}.
-     *
-     * @throws IllegalStateException if already set
-     * @throws IllegalArgumentException if empty
-     */
-    public Builder<K, V> channel(String channel) {
-      requireNonNull(channel, "channel");
-      if (this.channel != null) {
-        throw new IllegalStateException("channel was already set to " + this.channel);
-      }
-      if (channel.isEmpty()) {
-        throw new IllegalArgumentException("channel must not be empty");
-      }
-      this.channel = channel;
       return this;
     }
 

@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -45,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -153,6 +155,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
   private static final byte[] NONE = new byte[0];
+  /** What a message names instead of an entry key when every entry changed. */
+  private static final byte[] ALL_ENTRIES = {'*'};
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
   /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
   private static final long EXACT_COUNT_LIMIT = 10_000;
@@ -202,6 +206,13 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final LuaScript fenceScript = LuaScript.named("fence");
   private final LuaScript beforeWriteScript = LuaScript.named("before_write");
   private final LuaScript retireScript = LuaScript.named("retire");
+  /** The near tiers' pub/sub channel, on which every change of an entry is announced. */
+  private final String channel;
+  private final byte[] channelBytes;
+  /** A random id of this tier, in front of each of its messages, so that its own near tier skips them. */
+  private final String node = Long.toHexString(ThreadLocalRandom.current().nextLong() | 1L << 62);
+  private final byte[] messageHead = (node + " ").getBytes(StandardCharsets.US_ASCII);
+  private final LongAdder announced = new LongAdder();
 
   /** A fence this node placed before a write: its token, and the link (server processes) it went to. */
   private record WriteFence(long token, Link link) {}
@@ -215,6 +226,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     this.server = server;
     this.keys = new KeySpace<>(builder.keyPrefix != null ? builder.keyPrefix : "tandem:",
         builder.keyEncoder != null ? builder.keyEncoder : String::valueOf);
+    this.channel = builder.invalidationChannel != null ? builder.invalidationChannel : keys.prefix() + "near";
+    this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
     this.commandTimeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
     this.commandTimeoutNanos = commandTimeout.toNanos();
     long ttlMillis = builder.timeToLive != null ? builder.timeToLive.toMillis() : 0;
@@ -400,9 +413,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     byte[] version = EntryFormat.version(committed.version());
     try {
       call(l -> fence != null && !l.sameServers(fence.link())
-          ? retireScript.run(l.redis, pair(entryKey), version, metaTtl)
+          ? retireScript.run(l.redis, pair(entryKey), version, metaTtl, channelBytes, message(entryKey))
           : applyScript.run(l.redis, pair(entryKey), version, payload,
-              fence == null ? NONE : ascii(fence.token()), entryTtl, metaTtl));
+              fence == null ? NONE : ascii(fence.token()), entryTtl, metaTtl, channelBytes, message(entryKey)));
+      announced.increment();
     } catch (RuntimeException e) {
       publishFailed(key, entryKey, committed.version());
       throw e;
@@ -505,7 +519,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     byte[] entryKey = keys.entry(key);
     WriteFence fence = writeFences.get(key);
     call(l -> fenceScript.run(l.redis, pair(entryKey), floor == null ? NONE : EntryFormat.version(floor),
-        fence == null || !l.sameServers(fence.link()) ? NONE : ascii(fence.token()), metaTtl));
+        fence == null || !l.sameServers(fence.link()) ? NONE : ascii(fence.token()), metaTtl, channelBytes,
+        message(entryKey)));
+    announced.increment();
     if (fence != null) {
       writeFences.remove(key, fence);
     }
@@ -515,7 +531,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Deletes the key's entry; its watermark, lease and fences stay.
+   * Deletes the key's entry and announces it on the {@linkplain Builder#invalidationChannel
+   * invalidation channel}; its watermark, lease and fences stay.
    *
    * @throws RedisException if Redis fails, times out, or the circuit is open
    */
@@ -525,12 +542,17 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       throw unavailable("invalidate", key);
     }
-    call(l -> l.redis.del(entryKey));
+    call(l -> {
+      l.redis.del(entryKey);
+      return l.redis.publish(channelBytes, message(entryKey));
+    });
+    announced.increment();
   }
 
   /**
    * Deletes every entry under this tier's key prefix, on every master of a cluster (SCAN and
-   * UNLINK, not atomic: entries written meanwhile may stay); fenced keys stay fenced.
+   * UNLINK, not atomic: entries written meanwhile may stay), then announces it on the {@linkplain
+   * Builder#invalidationChannel invalidation channel}; fenced keys stay fenced.
    *
    * @throws RedisException if Redis fails, times out, or the circuit is open
    */
@@ -552,8 +574,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
           cursor = page;
         } while (!cursor.isFinished());
       }
+      l.redis.publish(channelBytes, message(ALL_ENTRIES));
       return removed;
     });
+    announced.increment();
   }
 
   /**
@@ -754,7 +778,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       if (journal != null) {
         journal.repair(journaled -> {
           for (byte[] entryKey : journaled) {
-            retireScript.run(redis, pair(entryKey), NONE, metaTtl);
+            retireScript.run(redis, pair(entryKey), NONE, metaTtl, channelBytes, message(entryKey));
+            announced.increment();
           }
           log.info("{}: repaired {} keys written without a fence (policy AVAILABLE)", this, journaled.size());
         });
@@ -826,6 +851,28 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   long watermark(K key) {
     byte[] mark = commands().hget(KeySpace.meta(keys.entry(key)), "m".getBytes(StandardCharsets.US_ASCII));
     return mark == null ? 0 : Long.parseLong(new String(mark, StandardCharsets.US_ASCII));
+  }
+
+  /** Returns the pub/sub channel on which this tier announces every change of an entry. */
+  String invalidationChannel() {
+    return channel;
+  }
+
+  /** Returns the id in front of this tier's messages on the invalidation channel. */
+  String node() {
+    return node;
+  }
+
+  /** Returns how many changes this tier announced (each by a script or command that succeeded). */
+  long announced() {
+    return announced.sum();
+  }
+
+  /** The message that announces a change of the entry stored under {@code entryKey}. */
+  private byte[] message(byte[] entryKey) {
+    byte[] message = Arrays.copyOf(messageHead, messageHead.length + entryKey.length);
+    System.arraycopy(entryKey, 0, message, messageHead.length, entryKey.length);
+    return message;
   }
 
   /** Returns the Redis key of the entry of {@code key}. */
@@ -918,6 +965,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     private @Nullable Duration writeFenceTimeout;
     private @Nullable Duration circuitOpenTime;
     private @Nullable Ticker ticker;
+    private @Nullable String invalidationChannel;
 
     private Builder(Codec<V> codec) {
       this.codec = codec;
@@ -1043,6 +1091,27 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalArgumentException("key prefix must be non-empty and without braces but was '" + prefix + "'");
       }
       this.keyPrefix = prefix;
+      return this;
+    }
+
+    /**
+     * Sets the pub/sub channel on which the tier announces each change of an entry (a committed
+     * write, a fence, an invalidation), from inside the script that makes the change, for the
+     * {@link NearTier near tiers} of the cache. Every node of a cache uses the same channel.
+     * Default: the key prefix followed by {@code near}, e.g. {@code tandem:near}.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if empty
+     */
+    public Builder<K, V> invalidationChannel(String channel) {
+      requireNonNull(channel, "channel");
+      if (invalidationChannel != null) {
+        throw new IllegalStateException("invalidation channel was already set to " + invalidationChannel);
+      }
+      if (channel.isEmpty()) {
+        throw new IllegalArgumentException("invalidation channel must not be empty");
+      }
+      this.invalidationChannel = channel;
       return this;
     }
 

@@ -1,7 +1,9 @@
 -- Records a committed write. ARGV: version (20 digits), entry payload, the writer's own fence
--- token ('' if none), entry ttl (ms, 0 = none), metadata ttl (ms).
+-- token ('' if none), entry ttl (ms, 0 = none), metadata ttl (ms), then the near tiers' channel and
+-- message (see lib).
 -- Returns 1 if installed (or an equal entry is there), 2 if held out by another writer's fence,
 -- 0 if older than a version this tier knows.
+announce()
 local meta = load_meta(KEYS[2])
 redis.call('HDEL', KEYS[2], 'l') -- revokes every outstanding lease
 if ARGV[3] ~= '' then

@@ -1,6 +1,8 @@
 -- Holds a key out of the cache until a committed write, not older than the watermark, lifts it.
 -- ARGV: floor (20 digits, '' if unknown: a version known committed, raised into the watermark),
--- the writer's own fence token ('' if none), metadata ttl (ms).
+-- the writer's own fence token ('' if none), metadata ttl (ms), then the near tiers' channel and
+-- message (see lib).
+announce()
 local meta = load_meta(KEYS[2])
 redis.call('DEL', KEYS[1])
 redis.call('HDEL', KEYS[2], 'l')

@@ -9,6 +9,8 @@
 --          not older than the watermark
 --   w:<t>  a fence placed before a database write by writer token t; its value is the server time
 --          (milliseconds) when it lapses if the writer never reports back
+-- Every script that changes or fences an entry takes two more ARGV at the end: the pub/sub channel
+-- of near tiers, and the message that names the entry there ("<node> <entry key>").
 -- Versions are compared as two 10-digit halves, so every 64-bit version compares exactly (Lua
 -- numbers are doubles) and no locale collation is involved.
 
@@ -90,4 +92,11 @@ local function keep_meta(meta_key, meta_ttl_ms)
   if redis.call('EXISTS', meta_key) == 1 then
     redis.call('PEXPIRE', meta_key, meta_ttl_ms)
   end
+end
+
+-- Tells the near tiers that the entry changed. Published from inside the script, so that no change
+-- can reach Redis without its message; Redis queues it for every subscriber before it runs any
+-- other command.
+local function announce()
+  redis.call('PUBLISH', ARGV[#ARGV - 1], ARGV[#ARGV])
 end

@@ -34,7 +34,7 @@ class InvalidationBusIT {
       }
     };
     RedisClient client = RedisClient.create(RedisServer.shared().uri());
-    try (InvalidationBus bus = new InvalidationBus(client, "bus-it-" + System.nanoTime(), Duration.ofSeconds(5), slow)) {
+    try (InvalidationBus bus = new InvalidationBus(client, "bus-it-" + System.nanoTime(), "it", Duration.ofSeconds(5), slow)) {
       assertThat(listening).as("subscribed when the constructor returned").isTrue();
     } finally {
       client.shutdown();
@@ -55,7 +55,7 @@ class InvalidationBusIT {
     };
     RedisClient client = RedisClient.create(RedisServer.shared().uri());
     try {
-      assertThatThrownBy(() -> new InvalidationBus(client, "bus-it-" + System.nanoTime(), Duration.ofSeconds(30), failing))
+      assertThatThrownBy(() -> new InvalidationBus(client, "bus-it-" + System.nanoTime(), "it", Duration.ofSeconds(30), failing))
           .isInstanceOf(IllegalStateException.class).hasCause(cause);
     } finally {
       client.shutdown();

@@ -93,12 +93,12 @@ class NearTierIT {
 
   private RedisTier<String, Long> redisTier() {
     return RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(RedisServer.shared().uri()).keyPrefix(prefix)
-        .build();
+        .invalidationChannel(channel).build();
   }
 
   /** A node on a near tier whose invalidation channel goes to {@code uri}. */
   private Node node(String name, String uri, UnaryOperator<NearTier.Builder<String, Long>> settings) {
-    NearTier<String, Long> tier = settings.apply(NearTier.builder(redisTier()).uri(uri).channel(channel)
+    NearTier<String, Long> tier = settings.apply(NearTier.builder(redisTier()).uri(uri)
         .maximumSize(10_000)).build();
     Tandem<String, Long> tandem = Tandem.builder(store()).cacheTier(tier).name(name).build();
     closeables.add(tandem);
@@ -188,6 +188,63 @@ class NearTierIT {
   }
 
   /**
+   * A node that writes through a plain {@code RedisTier} (no near tier) invalidates the near
+   * nodes' copies too: its tier announces each write from inside the script that records it. Before
+   * the announcement moved into the scripts, only near tiers published, and B kept the old value
+   * until its copy expired (30 s here).
+   */
+  @Test
+  void aWriteThroughAPlainRedisTierDropsTheNearCopies() {
+    Node b = node("b");
+    Tandem<String, Long> plain = Tandem.builder(store()).cacheTier(redisTier()).name("plain").build();
+    closeables.add(plain);
+    plain.put("k", 1L);
+    keepsACopy(b, "k");
+    plain.put("k", 2L);
+    await("B's copy is dropped well before it expires", () -> b.tier().localCopy("k") == null);
+    assertThat(b.tandem().get("k")).contains(2L);
+  }
+
+  /**
+   * What the shared tier announces, as a subscriber sees it: each committed write, fence and
+   * invalidation of an entry, and an invalidation of every entry, one message each, in order, named
+   * {@code <node> <entry key>} (or {@code <node> *}).
+   */
+  @Test
+  void theSharedTierAnnouncesEveryChangeOfAnEntry() throws Exception {
+    RedisClient client = RedisClient.create(RedisServer.shared().uri());
+    closeables.add(client::shutdown);
+    java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+    io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
+    closeables.add(subscriber);
+    subscriber.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+      @Override
+      public void message(String from, String message) {
+        messages.add(message);
+      }
+    });
+    subscriber.sync().subscribe(channel);
+    try (RedisTier<String, Long> tier = redisTier()) {
+      String entry = new String(tier.entryKey("k"), java.nio.charset.StandardCharsets.UTF_8);
+      String own = tier.node() + " ";
+      tier.beforeWrite("k");
+      tier.applyCommitted("k", new Cached<>(1L, 1));
+      tier.fence("k");
+      tier.invalidate("k");
+      tier.invalidateAll();
+      List<String> received = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        String message = messages.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(message).as("message %d", i + 1).isNotNull();
+        received.add(message);
+      }
+      assertThat(received).containsExactly(own + entry, own + entry, own + entry, own + "*");
+      assertThat(tier.announced()).isEqualTo(4);
+      assertThat(messages).as("nothing else, e.g. for the fence before the write").isEmpty();
+    }
+  }
+
+  /**
    * The race hammer on node A (few keys, concurrent puts, reads, fills) while node B writes the
    * same keys: A never reads older than its own acknowledged puts, although its L1 installs race
    * both its own writes and B's invalidations; after quiescence (and delivery of B's last
@@ -262,9 +319,9 @@ class NearTierIT {
     try (StatefulRedisConnection<String, String> admin = adminClient.connect()) {
       Node a = node("a");
       RedisTier<String, Long> slow = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-          .uri("redis://" + proxy.host() + ":" + proxy.port()).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(5))
-          .build();
-      NearTier<String, Long> b = NearTier.builder(slow).uri(redis.uri()).channel(channel).maximumSize(100)
+          .uri("redis://" + proxy.host() + ":" + proxy.port()).keyPrefix(prefix).invalidationChannel(channel)
+          .commandTimeout(Duration.ofSeconds(5)).build();
+      NearTier<String, Long> b = NearTier.builder(slow).uri(redis.uri()).maximumSize(100)
           .boundedStaleness(Duration.ofSeconds(30)).build();
       closeables.add(b);
       a.tandem().put("k", 1L);
@@ -322,16 +379,18 @@ class NearTierIT {
   }
 
   /**
-   * The time to live is the hard cap when no message comes: a node writing through a plain
-   * RedisTier publishes nothing, so B keeps serving its copy (the accepted staleness) until the
-   * copy expires by B's clock.
+   * The time to live is the hard cap when no message comes: a node whose Redis tier announces on
+   * another channel (misconfigured) tells B nothing, so B keeps serving its copy (the accepted
+   * staleness) until the copy expires by B's clock.
    */
   @Test
   void timeToLiveCapsStalenessWhenNoMessageArrives() {
     AtomicLong nanos = new AtomicLong();
     Node b = node("b", RedisServer.shared().uri(), x -> x.boundedStaleness(Duration.ofSeconds(2)).ticker(nanos::get)
         .executor(Runnable::run));
-    Tandem<String, Long> plain = Tandem.builder(store()).cacheTier(redisTier()).name("plain").build();
+    RedisTier<String, Long> elsewhere = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel + "-elsewhere").build();
+    Tandem<String, Long> plain = Tandem.builder(store()).cacheTier(elsewhere).name("plain").build();
     closeables.add(plain);
     plain.put("k", 1L);
     assertThat(b.tandem().get("k")).contains(1L);

@@ -148,7 +148,7 @@ final class TortureTiers {
       TortureRedis r = requireNonNull(redis, "redis");
       RedisTier<String, Long> shared = (RedisTier<String, Long>) REDIS.tier(redis, cacheSize, node);
       try {
-        return NearTier.builder(shared).uri(r.nodeUri(node)).channel(r.prefix() + "near").maximumSize(cacheSize)
+        return NearTier.builder(shared).uri(r.nodeUri(node)).maximumSize(cacheSize)
             .boundedStaleness(NEAR_STALENESS).commandTimeout(REDIS_COMMAND_TIMEOUT).build();
       } catch (RuntimeException e) {
         shared.close();

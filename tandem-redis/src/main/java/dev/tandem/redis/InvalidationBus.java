@@ -5,6 +5,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
@@ -18,12 +19,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The subscription to the Redis pub/sub channel on which {@link RedisTier}s announce which entries
- * changed (they publish from inside the scripts that change them).
+ * changed (they publish from inside the scripts that change them), and the near tier's heartbeat on
+ * the same channel.
  *
  * <p>A message is {@code <node> <entry key>}, or {@code <node> *} for every key; {@code <node>} is
  * a random id of the announcing tier, so that a near tier skips the messages of its own shared
- * tier. Redis queues a message for every subscriber before it runs the next command, at most once:
- * a subscriber that is disconnected loses what is published meanwhile. So the receiver hears of every loss of the
+ * tier. A heartbeat is {@code <node> !<nanos>}, published by the near tier itself and received by
+ * it alone. Redis queues a message for every subscriber before it runs the next command, at most
+ * once, and delivers a subscriber's messages in the order it ran their PUBLISH commands: so when a
+ * heartbeat comes back, every message published before it has arrived. A subscriber that is
+ * disconnected loses what is published meanwhile. So the receiver hears of every loss of the
  * subscription ({@link Receiver#deaf}) before it hears of the next subscription ({@link
  * Receiver#listening}): Lettuce reports both from the connection's own event loop, in order, and
  * subscribes again by itself after reconnecting.
@@ -38,6 +43,9 @@ final class InvalidationBus implements AutoCloseable {
     /** Another node dropped every key. */
     void changedAll();
 
+    /** This node's heartbeat published at {@code sentAt} ({@link System#nanoTime()}) came back. */
+    void heartbeat(long sentAt);
+
     /** The subscription is confirmed: from now on no message is lost until {@link #deaf}. */
     void listening();
 
@@ -47,12 +55,14 @@ final class InvalidationBus implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(InvalidationBus.class);
   private static final String ALL = "*";
+  private static final char HEARTBEAT = '!';
 
   private final RedisClient client;
   private final String channel;
   private final String ownPrefix;
   private final Receiver receiver;
   private final StatefulRedisPubSubConnection<String, String> subscriber;
+  private final StatefulRedisConnection<String, String> publisher;
   private final RedisConnectionStateListener stateListener;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch confirmed = new CountDownLatch(1);
@@ -82,8 +92,16 @@ final class InvalidationBus implements AutoCloseable {
       }
     };
     this.stateListener = listener;
-    this.subscriber = client.connectPubSub(io.lettuce.core.codec.StringCodec.UTF8);
-    subscriber.setTimeout(timeout);
+    StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(io.lettuce.core.codec.StringCodec.UTF8);
+    try {
+      sub.setTimeout(timeout);
+      this.publisher = client.connect(io.lettuce.core.codec.StringCodec.UTF8);
+      publisher.setTimeout(timeout);
+    } catch (RuntimeException e) {
+      sub.close();
+      throw e;
+    }
+    this.subscriber = sub;
     client.addListener(listener);
     subscriber.addListener(new RedisPubSubAdapter<>() {
       @Override
@@ -126,11 +144,25 @@ final class InvalidationBus implements AutoCloseable {
     }
   }
 
+  /**
+   * Publishes a heartbeat stamped {@code sentAt} without waiting for Redis; {@link
+   * Receiver#heartbeat} hears it when it comes back. A heartbeat that fails is lost: the receiver
+   * then hears nothing.
+   */
+  void heartbeat(long sentAt) {
+    try {
+      publisher.async().publish(channel, ownPrefix + HEARTBEAT + sentAt);
+    } catch (RuntimeException e) {
+      log.debug("invalidation channel {}: heartbeat not sent", channel, e);
+    }
+  }
+
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       client.removeListener(stateListener);
       subscriber.close();
+      publisher.close();
     }
   }
 
@@ -140,7 +172,14 @@ final class InvalidationBus implements AutoCloseable {
 
   private void receive(String message) {
     if (message.startsWith(ownPrefix)) {
-      return;
+      if (message.length() > ownPrefix.length() && message.charAt(ownPrefix.length()) == HEARTBEAT) {
+        try {
+          receiver.heartbeat(Long.parseLong(message, ownPrefix.length() + 1, message.length(), 10));
+        } catch (NumberFormatException e) {
+          log.warn("invalidation channel {}: ignored a malformed heartbeat '{}'", channel, message);
+        }
+      }
+      return; // the shared tier's own announcement: the near tier dropped its copy itself
     }
     int space = message.indexOf(' ');
     if (space < 0) {

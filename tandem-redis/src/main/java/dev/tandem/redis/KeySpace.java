@@ -2,6 +2,7 @@ package dev.tandem.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Names the Redis keys of a logical key: the entry {@code <prefix>{<key>}} and its metadata
@@ -35,6 +36,50 @@ final class KeySpace<K> {
       throw new IllegalArgumentException("the key encoder returned null for key " + key);
     }
     return (prefix + "{" + escape(encoded) + "}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Returns the text that {@link #entry} was made from, or null if {@code entryKey} is not an entry
+   * key of this prefix (or not one that {@link #entry} makes).
+   */
+  @Nullable String encodedKey(String entryKey) {
+    String head = prefix + "{";
+    if (!entryKey.startsWith(head) || !entryKey.endsWith("}") || entryKey.length() < head.length() + 1) {
+      return null;
+    }
+    String escaped = entryKey.substring(head.length(), entryKey.length() - 1);
+    if (escaped.equals("%00")) {
+      return "";
+    }
+    StringBuilder text = null;
+    for (int i = 0; i < escaped.length(); i++) {
+      char c = escaped.charAt(i);
+      if (c == '{' || c == '}') {
+        return null;
+      }
+      if (c != '%') {
+        if (text != null) {
+          text.append(c);
+        }
+        continue;
+      }
+      String code = escaped.length() >= i + 3 ? escaped.substring(i + 1, i + 3) : "";
+      char decoded = switch (code) {
+        case "25" -> '%';
+        case "7B" -> '{';
+        case "7D" -> '}';
+        default -> 0;
+      };
+      if (decoded == 0) {
+        return null; // %00 only stands alone, and %e starts the epoch keys
+      }
+      if (text == null) {
+        text = new StringBuilder(escaped.length()).append(escaped, 0, i);
+      }
+      text.append(decoded);
+      i += 2;
+    }
+    return text == null ? escaped : text.toString();
   }
 
   /** Returns the metadata key that belongs to {@code entryKey}. */

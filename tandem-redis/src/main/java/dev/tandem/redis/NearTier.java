@@ -2,7 +2,9 @@ package dev.tandem.redis;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tandem.Ticker;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import io.lettuce.core.ClientOptions;
@@ -13,18 +15,17 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,7 @@ import org.slf4j.LoggerFactory;
  * A near cache: a per-node Caffeine copy (L1) in front of a shared {@link RedisTier} (L2), kept
  * fresh by the invalidation messages that the shared tiers of all nodes publish on a Redis pub/sub
  * channel ({@link RedisTier.Builder#invalidationChannel}), each from inside the script that changes
- * the entry. A hit in L1
- * costs about what a Caffeine hit costs and never touches the network.
+ * the entry. A hit in L1 is a Caffeine hit: it never touches the network.
  *
  * <p><b>Consistency: {@code BOUNDED_STALENESS}, not linearizable.</b> A write acknowledged on
  * another node reaches this node's L1 as a message after the write returned there, so for a short
@@ -44,12 +44,23 @@ import org.slf4j.LoggerFactory;
  *   <li>normally, the delivery of one invalidation message (Redis queues it for every subscriber
  *       inside the writer's script, which the write awaits before it returns, so only the last hop
  *       into this node is late; the README has the measured figures);
- *   <li>always, as a hard cap, the {@linkplain Builder#boundedStaleness time to live} of an L1
- *       copy (plus one millisecond tick of the clock that expires it, plus the duration of the L2
- *       read that fetched it): a copy is dropped that long after it was read from L2, whether or
- *       not a message arrived. This covers what messages cannot: a silent network partition, a
- *       write made through a shared tier that announces on another channel.
+ *   <li>always, as a hard cap, the {@linkplain Builder#boundedStaleness bound} (plus the wake-up
+ *       delay of the tier's heartbeat thread, normally well under a millisecond). The tier
+ *       publishes a heartbeat on the channel four times per bound and serves from L1 only while a
+ *       heartbeat sent less than one bound ago has come back. Redis delivers a subscriber's
+ *       messages in the order it ran their PUBLISH commands, so a heartbeat that came back proves
+ *       that every invalidation published before it was sent has been applied. This covers what
+ *       single messages cannot: a silent network partition, a stalled connection, a slow event
+ *       loop. While no heartbeat comes back, every read goes to L2.
  * </ul>
+ *
+ * <p>No write can reach Redis without its message: the shared tier's scripts publish it, and the
+ * fence placed before each database write publishes one too, so the other nodes drop their copies
+ * before the write and cannot take them again while it is in flight (L2 is fenced), even if the
+ * writer dies before it reports. A node that writes through a plain {@code RedisTier} (no near
+ * tier) invalidates the copies in the same way, as long as its tier announces on the same channel
+ * (the default channel follows the key prefix). A node whose tier announces elsewhere is not
+ * heard at all: configure every node alike.
  *
  * <p>What holds as for the shared tier alone: this node never serves a value older than a write
  * this node acknowledged (its own writes drop its L1 copy before they return, and a copy read
@@ -60,24 +71,20 @@ import org.slf4j.LoggerFactory;
  * the channel is subscribed again, and the L1 then starts empty, so no message lost meanwhile can
  * leave a stale copy behind.
  *
- * <p><b>Design.</b> L1 ({@link LocalCopies}) holds in a size-bounded Caffeine cache one small copy
- * per key (the answer a hit returns, made once; the version; the deadline), so that a hit is a
- * Caffeine hit and a clock read, and allocates nothing. {@code Tandem.get} reaches it through
- * {@link #getValueIfLocal}, which has no miss path, so its compiled code stays small enough to
- * be inlined into the caller whatever misses came before. Beside L1, per stripe of the key
- * space, a counter of changes ({@code changes}): every own write and every message bumps the
- * key's stripe before it drops the L1 copy, and a copy read from L2 is installed only if its
- * stripe did not move since before the L2 read. The install and the drop of a key run inside one
- * {@code ConcurrentHashMap.compute} of its Redis key name ({@code names}, which also maps a name
- * from a message back to the key), so one of them sees the other: a drop that comes first moved
- * the counter, an install that comes first is dropped. A lost subscription replaces L1 with
- * nothing, a new subscription with a new empty cache, and an install checks that the L1 it read
- * for is still the current one.
+ * <p><b>Design.</b> L1 is a size-bounded Caffeine cache of the values themselves (a shared marker
+ * for a known absence), so that a hit is one volatile read and a Caffeine lookup, and allocates
+ * nothing once inlined. L1 keeps no versions: reads that need one ({@link #getIfPresent}, {@link
+ * #getAllPresent}) read L2 (and keep copies). Beside L1, per stripe of the key space, a counter of
+ * changes: every own write and every message bumps the key's stripe before it drops the L1 copy,
+ * and a copy read from L2 is installed only if its stripe did not move since before the L2 read.
+ * The install and the drop of a key are each one {@code compute} of the key in Caffeine's map, so
+ * one of them sees the other: a drop that comes first moved the counter, an install that comes
+ * first is dropped. A message names the entry's Redis key; the tier turns it back into the key
+ * with the {@linkplain Builder#keyDecoder key decoder}, and keeps a copy only of a key whose name
+ * reads back to it.
  *
- * <p>A write cannot reach Redis without its message: the script that records it publishes it. So
- * a writer that dies right after its write leaves no copy stale, and a node that writes through a
- * plain {@code RedisTier} (no near tier) invalidates the near tiers' copies too, as long as its
- * tier announces on the same channel (the default channel follows the key prefix).
+ * <p>Standalone Redis only: in a Redis Cluster, messages published on different masters reach a
+ * subscriber in no common order, which the heartbeat's proof needs.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -86,38 +93,65 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(NearTier.class);
   private static final int STRIPES = 1 << 12;
+  /** What L1 holds for a key known to be absent. */
+  private static final Object ABSENT = new Object();
+  /** The shortest time between two heartbeats. */
+  private static final long MIN_HEARTBEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /** One L1: filled and emptied while it is current, served from while the channel is healthy. */
+  private static final class Generation<K> {
+    final Cache<K, Object> cache;
+    /** Until when (nanoTime) the heartbeats that came back vouch for this L1; guarded by the tier's lock. */
+    long healthyUntil;
+
+    Generation(Cache<K, Object> cache, long healthyUntil) {
+      this.cache = cache;
+      this.healthyUntil = healthyUntil;
+    }
+  }
 
   private final RedisTier<K, V> shared;
-  private final Duration timeToLive;
+  private final Duration bound;
+  private final long boundNanos;
+  private final long heartbeatNanos;
   private final long maximumSize;
-  private final Ticker ticker;
-  private final @Nullable CoarseClock clock;
   private final @Nullable Executor executor;
+  private final Function<String, ? extends K> keyDecoder;
   private final @Nullable RedisClient ownedClient;
   private final InvalidationBus bus;
-  /** The local copies; null while the subscription is lost (then every read goes to L2). */
-  private volatile @Nullable LocalCopies<K, V> near;
-  private final Object subscription = new Object();
+  private final Object lock = new Object();
+  /** The L1 that installs and drops go to; null while the subscription is lost. Written under lock. */
+  private volatile @Nullable Generation<K> current;
+  /** The cache of {@link #current} while its heartbeats vouch for it, else null: the hit path. Written under lock. */
+  private volatile @Nullable Cache<K, Object> serving;
   private final AtomicLongArray changes = new AtomicLongArray(STRIPES);
-  private final ConcurrentHashMap<String, K> names = new ConcurrentHashMap<>();
-  private final AtomicBoolean sweeping = new AtomicBoolean();
   private final LongAdder evictions = new LongAdder();
   private final LongAdder received = new LongAdder();
+  private final LongAdder undecodable = new LongAdder();
+  private final AtomicBoolean warnedUndecodable = new AtomicBoolean();
   private final AtomicLong subscriptions = new AtomicLong();
   private final AtomicLong losses = new AtomicLong();
+  private final AtomicLong lapses = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread heartbeat;
+  private volatile boolean heartbeatPaused;
 
+  @SuppressWarnings("unchecked")
   private NearTier(Builder<K, V> builder, @Nullable RedisClient ownedClient, RedisClient client) {
     this.shared = builder.shared;
-    this.timeToLive = requireNonNull(builder.timeToLive);
+    this.bound = requireNonNull(builder.bound);
+    this.boundNanos = bound.toNanos();
+    this.heartbeatNanos = Math.max(MIN_HEARTBEAT_NANOS, boundNanos / 4);
     this.maximumSize = builder.maximumSize;
-    this.clock = builder.ticker == null ? CoarseClock.shared() : null;
-    this.ticker = builder.ticker != null ? builder.ticker : requireNonNull(clock);
     this.executor = builder.executor;
+    this.keyDecoder = builder.keyDecoder != null ? builder.keyDecoder : text -> (K) text;
     this.ownedClient = ownedClient;
     Duration timeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
+    this.heartbeat = new Thread(this::beat, "tandem-near-heartbeat");
+    heartbeat.setDaemon(true);
     this.bus = new InvalidationBus(client, shared.invalidationChannel(), shared.node(), timeout,
         new Receiver()); // subscribed: L1 in use
+    heartbeat.start();
   }
 
   /**
@@ -130,9 +164,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Returns the value of {@code key} from L1 without any I/O if a copy is there; else reads L2
-   * (one GET) and keeps a copy of what it found. Null on a miss, an empty {@code Optional} for a
-   * cached absence.
+   * Returns the value of {@code key} from L1 without any I/O if a copy is there and L1 is in use;
+   * else reads L2 (one GET) and keeps a copy of what it found. Null on a miss, an empty {@code
+   * Optional} for a cached absence.
    *
    * @throws RedisException if L1 misses and Redis fails or times out
    */
@@ -145,74 +179,61 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
   /**
    * Returns the value of {@code key} from L1 (an empty {@code Optional} for a cached absence), or
-   * null if L1 holds no live copy or is bypassed; never reads Redis. The hit path of {@link
+   * null if L1 holds no copy or is not in use; never reads Redis. The hit path of {@link
    * dev.tandem.Tandem#get}.
    */
   @Override
-  @SuppressWarnings("NullableOptional")
+  @SuppressWarnings({"NullableOptional", "unchecked"})
   public @Nullable Optional<V> getValueIfLocal(K key) {
-    LocalCopies<K, V> local = near;
-    return local != null ? local.value(key) : null;
+    Cache<K, Object> l1 = serving;
+    if (l1 == null) {
+      return null;
+    }
+    Object value = l1.getIfPresent(key);
+    return value == null ? null : value == ABSENT ? Optional.empty() : Optional.of((V) value);
   }
 
   /** The miss path of {@link #getValueIfPresent}: reads L2 and keeps a copy. */
   @SuppressWarnings("NullableOptional")
   private @Nullable Optional<V> missedValue(K key) {
-    Cached<V> found = readShared(key, near);
+    Cached<V> found = readShared(key);
     return found == null ? null : found.optional();
   }
 
   /**
-   * Returns the entry of {@code key} from L1, else from L2 (keeping a copy), or null on a miss.
+   * Returns the entry of {@code key} from L2, keeping a copy in L1, or null on a miss. L1 keeps no
+   * versions, so a versioned read always reads L2.
    *
-   * @throws RedisException if L1 misses and Redis fails or times out
+   * @throws RedisException if Redis fails or times out
    */
   @Override
   public @Nullable Cached<V> getIfPresent(K key) {
-    LocalCopies<K, V> local = near;
-    if (local != null) {
-      Cached<V> hit = local.entry(key);
-      if (hit != null) {
-        return hit;
-      }
-    }
-    return readShared(key, local);
+    return readShared(key);
   }
 
   /**
-   * Returns the entries found in L1, and for the other keys those L2 holds (keeping copies). A
-   * Redis failure leaves the L2 keys out: they read from the database.
+   * Returns the entries L2 holds (one round trip), keeping copies in L1. A Redis failure leaves the
+   * keys out: they read from the database.
    */
   @Override
   public Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys) {
-    LocalCopies<K, V> local = near;
-    Map<K, Cached<V>> found = new HashMap<>(keys.size() * 2);
-    List<K> missing = new ArrayList<>();
+    Generation<K> l1 = current;
+    long[] seen = new long[keys.size()];
+    int i = 0;
     for (K key : keys) {
-      Cached<V> hit = local != null ? local.entry(key) : null;
-      if (hit != null) {
-        found.put(key, hit);
-      } else {
-        missing.add(key);
+      seen[i++] = changes.get(stripe(key));
+    }
+    Map<K, Cached<V>> found = shared.getAllPresent(keys);
+    if (l1 != null) {
+      i = 0;
+      for (K key : keys) {
+        Cached<V> entry = found.get(key);
+        if (entry != null) {
+          install(l1, key, seen[i], entry);
+        }
+        i++;
       }
     }
-    if (missing.isEmpty()) {
-      return found;
-    }
-    Map<K, String> missingNames = new HashMap<>(missing.size() * 2);
-    Map<K, Long> seen = new HashMap<>(missing.size() * 2);
-    for (K key : missing) {
-      String name = name(key);
-      missingNames.put(key, name);
-      seen.put(key, changes.get(stripe(name)));
-    }
-    Map<K, Cached<V>> fromShared = shared.getAllPresent(missing);
-    fromShared.forEach((key, entry) -> {
-      found.put(key, entry);
-      if (local != null) {
-        install(local, key, requireNonNull(missingNames.get(key)), requireNonNull(seen.get(key)), entry);
-      }
-    });
     return found;
   }
 
@@ -234,12 +255,11 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    */
   @Override
   public boolean fill(K key, long lease, Cached<V> loaded) {
-    LocalCopies<K, V> local = near;
-    String name = name(key);
-    long seen = changes.get(stripe(name));
+    Generation<K> l1 = current;
+    long seen = changes.get(stripe(key));
     boolean honoured = shared.fill(key, lease, loaded);
-    if (honoured && local != null) {
-      install(local, key, name, seen, loaded);
+    if (honoured && l1 != null) {
+      install(l1, key, seen, loaded);
     }
     return honoured;
   }
@@ -251,8 +271,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Fences the key in L2 before this node's database write, as {@link RedisTier#beforeWrite} does.
-   * The L1 copy stays: until the write returns, the previous value is a correct answer.
+   * Fences the key in L2 before this node's database write, as {@link RedisTier#beforeWrite} does;
+   * the fence's script tells the other nodes to drop their copies. This node's L1 copy stays: until
+   * the write returns, the previous value is a correct answer here.
    *
    * @throws RedisException if Redis fails, times out, or its circuit is open: the write is refused
    */
@@ -285,7 +306,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     try {
       shared.applyCommitted(key, committed);
     } finally {
-      drop(name(key));
+      drop(key);
     }
   }
 
@@ -300,7 +321,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     try {
       shared.fence(key);
     } finally {
-      drop(name(key));
+      drop(key);
     }
   }
 
@@ -314,7 +335,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     try {
       shared.invalidate(key);
     } finally {
-      drop(name(key));
+      drop(key);
     }
   }
 
@@ -332,34 +353,36 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
   }
 
-  /** Returns the approximate number of copies in this node's L1 (0 while it is bypassed). */
+  /** Returns the approximate number of copies in this node's L1 (0 while the subscription is lost). */
   @Override
   public long estimatedSize() {
-    LocalCopies<K, V> local = near;
-    return local == null ? 0 : local.size();
+    Generation<K> l1 = current;
+    return l1 == null ? 0 : l1.cache.estimatedSize();
   }
 
-  /** Returns how many L1 copies were evicted for size or expired since the tier was built. */
+  /** Returns how many L1 copies were evicted for size since the tier was built. */
   @Override
   public long evictionCount() {
     return evictions.sum();
   }
 
-  /** Returns the time to live of an L1 copy: the hard cap of this tier's staleness. */
-  public Duration timeToLive() {
-    return timeToLive;
+  /** Returns the staleness bound: the longest time L1 is served without a heartbeat coming back. */
+  public Duration boundedStaleness() {
+    return bound;
   }
 
   /**
-   * Closes the invalidation channel, the client if this tier created it, and the shared tier;
-   * idempotent.
+   * Stops the heartbeat, closes the invalidation channel, the client if this tier created it, and
+   * the shared tier; idempotent.
    */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      synchronized (subscription) {
-        near = null;
+      synchronized (lock) {
+        current = null;
+        serving = null;
       }
+      heartbeat.interrupt();
       try {
         bus.close();
         if (ownedClient != null) {
@@ -373,22 +396,24 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
   @Override
   public String toString() {
-    LocalCopies<K, V> local = near;
-    return "NearTier{" + (local == null ? "bypassed" : "size=" + local.size()) + ", timeToLive="
-        + timeToLive + ", channel=" + shared.invalidationChannel() + ", shared=" + shared + "}";
+    Generation<K> l1 = current;
+    return "NearTier{" + (l1 == null ? "no L1" : "size=" + l1.cache.estimatedSize()) + (serving == null ? ", bypassed" : "")
+        + ", bound=" + bound + ", channel=" + shared.invalidationChannel() + ", shared=" + shared + "}";
   }
 
   // ---------------------------------------------------------------- for tests and diagnostics
 
-  /** Returns whether L1 is bypassed now (the subscription is lost, or the tier is closed). */
+  /** Returns whether L1 is bypassed now (no subscription, no recent heartbeat, or closed). */
   boolean isBypassed() {
-    return near == null;
+    return serving == null;
   }
 
-  /** Returns the L1 copy of {@code key} without reading L2, or null. */
-  @Nullable Cached<V> localCopy(K key) {
-    LocalCopies<K, V> local = near;
-    return local == null ? null : local.entry(key);
+  /** Returns what L1 holds for {@code key} (served or not), without reading L2: the value, empty for an absence, or null. */
+  @SuppressWarnings({"NullableOptional", "unchecked"})
+  @Nullable Optional<V> localCopy(K key) {
+    Generation<K> l1 = current;
+    Object value = l1 == null ? null : l1.cache.asMap().get(key);
+    return value == null ? null : value == ABSENT ? Optional.empty() : Optional.of((V) value);
   }
 
   /** Returns how many times the channel was subscribed (1 after build, +1 per resubscription). */
@@ -401,6 +426,11 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     return losses.get();
   }
 
+  /** Returns how many times L1 stopped being served because no heartbeat came back in time. */
+  long lapses() {
+    return lapses.get();
+  }
+
   /** Returns how many messages of other nodes this tier received. */
   long receivedMessages() {
     return received.sum();
@@ -411,98 +441,149 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     return shared.announced();
   }
 
-  /** Returns how many Redis key names the tier tracks; for tests (it must not outgrow L1). */
-  int trackedNames() {
-    return names.size();
+  /** Returns how many keys L1 refused to keep because their Redis names do not decode back to them. */
+  long undecodableKeys() {
+    return undecodable.sum();
+  }
+
+  /** Stops or resumes publishing heartbeats, to let the bound lapse in a test. */
+  void pauseHeartbeat(boolean paused) {
+    heartbeatPaused = paused;
+    LockSupport.unpark(heartbeat);
   }
 
   // ---------------------------------------------------------------- L1
 
-  /** Reads L2 on an L1 miss and keeps a copy unless a change of the key was seen meanwhile. */
-  private @Nullable Cached<V> readShared(K key, @Nullable LocalCopies<K, V> local) {
-    if (local == null) {
+  /** Reads L2 and keeps a copy unless a change of the key was seen meanwhile. */
+  private @Nullable Cached<V> readShared(K key) {
+    Generation<K> l1 = current;
+    if (l1 == null) {
       return shared.getIfPresent(key);
     }
-    String name = name(key);
-    long seen = changes.get(stripe(name));
+    long seen = changes.get(stripe(key));
     Cached<V> found = shared.getIfPresent(key);
     if (found != null) {
-      install(local, key, name, seen, found);
+      install(l1, key, seen, found);
     }
     return found;
   }
 
   /**
-   * Installs {@code entry} in {@code local} if it is still the current L1, no change of the key's
+   * Installs {@code entry} in {@code l1} if it is still the current L1, no change of the key's
    * stripe happened since {@code seen} was read (before the L2 call that produced the entry), and
-   * the entry is newer than the copy there. Atomic with {@link #drop} of the same key.
+   * the key can be found again from its name in a message. Atomic with {@link #drop} of the key.
    */
-  private void install(LocalCopies<K, V> local, K key, String name, long seen, Cached<V> entry) {
-    int stripe = stripe(name);
-    names.compute(name, (n, mapped) -> {
-      if (near != local || changes.get(stripe) != seen) {
-        return mapped; // a change of the key (or of the subscription) came after the L2 read
-      }
-      local.install(key, entry);
-      return key;
-    });
-    if (clock != null) {
-      clock.advance();
-    }
-    if (names.size() > 2 * maximumSize + 1024) {
-      sweepNames();
-    }
-  }
-
-  /** Drops the L1 copy of the key named {@code name}; every install that read L2 before is refused. */
-  private void drop(String name) {
-    changes.incrementAndGet(stripe(name));
-    names.computeIfPresent(name, (n, key) -> {
-      LocalCopies<K, V> local = near;
-      if (local != null) {
-        local.remove(key);
-      }
-      return key;
-    });
-  }
-
-  /** Replaces L1 with an empty cache (if it is in use): installs under way go to the old one. */
-  private void dropAll() {
-    synchronized (subscription) {
-      if (near != null) {
-        near = newCache();
-      }
-    }
-  }
-
-  /** Forgets the names of keys that L1 no longer holds; one sweep at a time. */
-  private void sweepNames() {
-    if (!sweeping.compareAndSet(false, true)) {
+  private void install(Generation<K> l1, K key, long seen, Cached<V> entry) {
+    if (!decodesBack(key)) {
       return;
     }
+    int stripe = stripe(key);
+    Object value = entry.value() != null ? entry.value() : ABSENT;
+    l1.cache.asMap().compute(key, (k, held) -> current == l1 && changes.get(stripe) == seen ? value : held);
+  }
+
+  /** Whether a message naming the key's entry would find the key: L1 keeps no copy it could not drop. */
+  private boolean decodesBack(K key) {
+    String name = new String(shared.entryKey(key), StandardCharsets.UTF_8);
+    K decoded = decode(name);
+    if (key.equals(decoded)) {
+      return true;
+    }
+    undecodable.increment();
+    if (warnedUndecodable.compareAndSet(false, true)) {
+      log.warn("{}: keeps no L1 copy of key {} ({}): its Redis name {} does not decode back to it (decoded: {}); set "
+          + "NearTier.Builder.keyDecoder to the inverse of the shared tier's key encoder. Logged once.", this, key,
+          key.getClass().getName(), name, decoded);
+    }
+    return false;
+  }
+
+  private @Nullable K decode(String entryKey) {
+    String text = shared.encodedKey(entryKey);
+    if (text == null) {
+      return null;
+    }
     try {
-      for (String name : names.keySet()) {
-        names.computeIfPresent(name, (n, key) -> {
-          LocalCopies<K, V> local = near;
-          return local != null && local.contains(key) ? key : null;
-        });
-      }
-    } finally {
-      sweeping.set(false);
+      return keyDecoder.apply(text);
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 
-  private LocalCopies<K, V> newCache() {
-    return new LocalCopies<>(maximumSize, timeToLive, ticker, executor, evictions);
+  /** Drops the L1 copy of {@code key}; every install that read L2 before is refused. */
+  private void drop(K key) {
+    changes.incrementAndGet(stripe(key));
+    Generation<K> l1 = current;
+    if (l1 != null) {
+      l1.cache.asMap().compute(key, (k, held) -> null); // a compute, not a remove: it locks even if absent
+    }
   }
 
-  private String name(K key) {
-    return new String(shared.entryKey(key), StandardCharsets.UTF_8);
+  /** Replaces L1 with an empty cache (if there is one): installs under way go to the old one. */
+  private void dropAll() {
+    synchronized (lock) {
+      Generation<K> l1 = current;
+      if (l1 != null) {
+        Generation<K> fresh = new Generation<>(newCache(), l1.healthyUntil);
+        current = fresh;
+        if (serving != null) {
+          serving = fresh.cache;
+        }
+      }
+    }
   }
 
-  private static int stripe(String name) {
-    int h = name.hashCode();
+  private Cache<K, Object> newCache() {
+    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(maximumSize);
+    if (executor != null) {
+      caffeine.executor(executor);
+    }
+    return caffeine.<K, Object>evictionListener((K key, Object value, RemovalCause cause) -> {
+      if (cause.wasEvicted()) {
+        evictions.increment();
+      }
+    }).build();
+  }
+
+  private static int stripe(Object key) {
+    int h = key.hashCode();
     return (h ^ (h >>> 16)) & (STRIPES - 1);
+  }
+
+  // ---------------------------------------------------------------- heartbeat
+
+  /**
+   * The heartbeat thread: publishes a heartbeat every quarter of the bound, and stops serving L1
+   * once the last heartbeat that came back was sent a bound ago.
+   */
+  private void beat() {
+    long next = System.nanoTime();
+    while (!closed.get()) {
+      long now = System.nanoTime();
+      if (now - next >= 0) {
+        if (!heartbeatPaused) {
+          bus.heartbeat(now);
+        }
+        next = now + heartbeatNanos;
+      }
+      long wake = next;
+      synchronized (lock) {
+        Generation<K> l1 = current;
+        if (l1 != null && serving != null) {
+          if (now - l1.healthyUntil >= 0) {
+            serving = null;
+            lapses.incrementAndGet();
+            log.warn("{}: no heartbeat came back within {}; reading through to Redis until one does", this, bound);
+          } else if (l1.healthyUntil - wake < 0) {
+            wake = l1.healthyUntil;
+          }
+        }
+      }
+      LockSupport.parkNanos(this, wake - now);
+      if (Thread.interrupted() && closed.get()) {
+        return;
+      }
+    }
   }
 
   /** What the invalidation channel reports, applied to L1. */
@@ -510,7 +591,10 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     @Override
     public void changed(String entryKey) {
       received.increment();
-      drop(entryKey);
+      K key = decode(entryKey);
+      if (key != null) {
+        drop(key);
+      } // else no copy can be of this entry: L1 keeps only keys whose names decode back to them
     }
 
     @Override
@@ -520,40 +604,57 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     @Override
-    public void listening() {
-      synchronized (subscription) {
-        if (!closed.get()) {
-          near = newCache(); // empty: whatever was published while deaf cannot have left a stale copy
-          subscriptions.incrementAndGet();
+    public void heartbeat(long sentAt) {
+      synchronized (lock) {
+        Generation<K> l1 = current;
+        if (l1 == null) {
+          return;
+        }
+        long until = sentAt + boundNanos;
+        if (until - l1.healthyUntil > 0) {
+          l1.healthyUntil = until;
+        }
+        if (serving == null && !closed.get() && System.nanoTime() - l1.healthyUntil < 0) {
+          serving = l1.cache;
+          log.info("{}: heartbeats come back again; serving from L1", NearTier.this);
         }
       }
     }
 
     @Override
+    public void listening() {
+      synchronized (lock) {
+        if (!closed.get()) {
+          // empty: whatever was published while deaf cannot have left a stale copy
+          Generation<K> fresh = new Generation<>(newCache(), System.nanoTime() + boundNanos);
+          current = fresh;
+          serving = fresh.cache;
+          subscriptions.incrementAndGet();
+        }
+      }
+      LockSupport.unpark(heartbeat);
+    }
+
+    @Override
     public void deaf() {
-      synchronized (subscription) {
-        near = null;
+      synchronized (lock) {
+        current = null;
+        serving = null;
         losses.incrementAndGet();
       }
       log.warn("{}: the invalidation channel is lost; reading through to Redis until it is back", NearTier.this);
     }
   }
 
-  /**
-   * Builds a {@link NearTier}. Each setting may be made once.
-   *
-   * @param <K> the key type
-   * @param <V> the value type
-   */
   public static final class Builder<K, V> {
     private final RedisTier<K, V> shared;
     private @Nullable RedisURI uri;
     private @Nullable RedisClient client;
     private long maximumSize = -1;
-    private @Nullable Duration timeToLive;
+    private @Nullable Duration bound;
     private @Nullable Duration commandTimeout;
-    private @Nullable Ticker ticker;
     private @Nullable Executor executor;
+    private @Nullable Function<String, ? extends K> keyDecoder;
 
     private Builder(RedisTier<K, V> shared) {
       this.shared = shared;
@@ -615,25 +716,44 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Accepts bounded staleness and sets its hard cap: an L1 copy is no longer served {@code
-     * timeToLive} after it was read from Redis, whether or not an invalidation message arrived
-     * (and is removed within about half as long again). A read on
-     * this node may return a value older than a write acknowledged on another node, normally for
-     * as long as one invalidation message takes to arrive, at most for about {@code timeToLive}.
-     * Required: there is no default, because no default is right for every application.
+     * Accepts bounded staleness and sets its hard cap: this node serves from L1 only while a
+     * heartbeat it published on the invalidation channel less than {@code bound} ago has come back
+     * (heartbeats go out four times per bound, at most one per millisecond). A read on this node
+     * may return a value older than a write acknowledged on another node, normally for as long as
+     * one invalidation message takes to arrive, at most for about {@code bound}. Required: there is
+     * no default, because no default is right for every application.
      *
      * @throws IllegalStateException if already set
      * @throws IllegalArgumentException if shorter than a millisecond
      */
-    public Builder<K, V> boundedStaleness(Duration timeToLive) {
-      requireNonNull(timeToLive, "timeToLive");
-      if (this.timeToLive != null) {
-        throw new IllegalStateException("bounded staleness was already set to " + this.timeToLive);
+    public Builder<K, V> boundedStaleness(Duration bound) {
+      requireNonNull(bound, "bound");
+      if (this.bound != null) {
+        throw new IllegalStateException("bounded staleness was already set to " + this.bound);
       }
-      if (timeToLive.compareTo(Duration.ofMillis(1)) < 0) {
-        throw new IllegalArgumentException("bounded staleness must be at least 1 ms but was " + timeToLive);
+      if (bound.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException("bounded staleness must be at least 1 ms but was " + bound);
       }
-      this.timeToLive = timeToLive;
+      this.bound = bound;
+      return this;
+    }
+
+    /**
+     * Sets how the text of a key in its Redis name (what the shared tier's {@code keyEncoder}
+     * made) becomes the key again, so that a message naming an entry finds the key in L1. L1 keeps
+     * a copy only of a key whose name decodes back to an equal key (others are read from Redis
+     * each time, counted, and logged once). It must be a function: the same text, the same key.
+     * Default: the text itself, right for {@code String} keys with the default encoder; e.g. {@code
+     * Long::valueOf} for {@code Long} keys.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> keyDecoder(Function<String, ? extends K> decoder) {
+      requireNonNull(decoder, "decoder");
+      if (keyDecoder != null) {
+        throw new IllegalStateException("key decoder was already set");
+      }
+      this.keyDecoder = decoder;
       return this;
     }
 
@@ -656,21 +776,6 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Sets the time source of L1 expiry. Default: a clock that a daemon thread advances every
-     * millisecond (reading {@code System.nanoTime()} on every hit would cost more than the hit).
-     *
-     * @throws IllegalStateException if already set
-     */
-    public Builder<K, V> ticker(Ticker ticker) {
-      requireNonNull(ticker, "ticker");
-      if (this.ticker != null) {
-        throw new IllegalStateException("ticker was already set");
-      }
-      this.ticker = ticker;
-      return this;
-    }
-
-    /**
      * Sets the executor of Caffeine's maintenance work. Default: {@code ForkJoinPool.commonPool()}.
      *
      * @throws IllegalStateException if already set
@@ -689,18 +794,23 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
      * owns the shared tier (and closes it).
      *
      * @throws IllegalStateException if a required setting is missing
+     * @throws IllegalArgumentException if the shared tier talks to a Redis Cluster
      * @throws RedisException if the server cannot be reached
      */
     public NearTier<K, V> build() {
+      if (shared.isCluster()) {
+        throw new IllegalArgumentException("a near tier needs a standalone Redis: in a cluster, messages published on "
+            + "different masters reach a subscriber in no common order, which its staleness bound relies on");
+      }
       if (uri == null && client == null) {
         throw new IllegalStateException("a near tier needs the server for its invalidation channel: set uri or client");
       }
       if (maximumSize < 0) {
         throw new IllegalStateException("a near tier needs a bound: set maximum size");
       }
-      if (timeToLive == null) {
+      if (bound == null) {
         throw new IllegalStateException("a near tier may serve values older than a write acknowledged on another "
-            + "node: set boundedStaleness(time to live of a local copy) to accept that and cap it");
+            + "node: set boundedStaleness(bound) to accept that and cap it");
       }
       RedisClient owned = null;
       RedisClient used = client;

@@ -429,9 +429,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Fences the key before this node's database write of it: drops its entry, revokes its leases
-   * and refuses fills on every node until this write is published, or until the write fence
-   * timeout if it never is. Under {@link WritePolicy#AVAILABLE}, a fence that cannot be placed is
+   * Fences the key before this node's database write of it: drops its entry, revokes its leases,
+   * tells the near tiers to drop their copies, and refuses fills on every node until this write is
+   * published, or until the write fence timeout if it never is. Under {@link WritePolicy#AVAILABLE}, a fence that cannot be placed is
    * replaced by a record in the repair journal, and this node reconnects (and repairs) before its
    * next use of Redis.
    *
@@ -458,8 +458,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         writeFences.put(key, new WriteFence(token, l));
         return beforeWriteScript.run(l.redis, pair(entryKey), ascii(token),
             previous == null || !l.sameServers(previous.link()) ? NONE : ascii(previous.token()),
-            writeFenceTimeout, metaTtl);
+            writeFenceTimeout, metaTtl, channelBytes, message(entryKey));
       });
+      announced.increment();
     } catch (RuntimeException e) {
       if (writePolicy == WritePolicy.STRICT) {
         throw e;
@@ -856,6 +857,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** Returns the pub/sub channel on which this tier announces every change of an entry. */
   String invalidationChannel() {
     return channel;
+  }
+
+  /** Returns whether this tier talks to a Redis Cluster. */
+  boolean isCluster() {
+    return clusterClient != null;
+  }
+
+  /** Returns the text that {@code entryKey} (an entry key of this tier) was made from, or null. */
+  @Nullable String encodedKey(String entryKey) {
+    return keys.encodedKey(entryKey);
   }
 
   /** Returns the id in front of this tier's messages on the invalidation channel. */

@@ -1,5 +1,8 @@
 -- Fences a key before this writer's database write. ARGV: token, the writer's previous token on
--- this key ('' if none: a write that never reported back), fence timeout (ms), metadata ttl (ms).
+-- this key ('' if none: a write that never reported back), fence timeout (ms), metadata ttl (ms),
+-- then the near tiers' channel and message (see lib): they drop their copies before the write, so
+-- that none survives a write whose report never comes.
+announce()
 redis.call('DEL', KEYS[1])
 redis.call('HDEL', KEYS[2], 'l')
 if ARGV[2] ~= '' then

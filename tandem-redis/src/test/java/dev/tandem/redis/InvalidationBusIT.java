@@ -25,6 +25,7 @@ class InvalidationBusIT {
     InvalidationBus.Receiver slow = new InvalidationBus.Receiver() {
       @Override public void changed(String entryKey) {}
       @Override public void changedAll() {}
+      @Override public void heartbeat(long sentAt) {}
       @Override public void deaf() {
         listening.set(false);
       }
@@ -48,6 +49,7 @@ class InvalidationBusIT {
     InvalidationBus.Receiver failing = new InvalidationBus.Receiver() {
       @Override public void changed(String entryKey) {}
       @Override public void changedAll() {}
+      @Override public void heartbeat(long sentAt) {}
       @Override public void deaf() {}
       @Override public void listening() {
         throw cause;

@@ -35,6 +35,18 @@ class KeySpaceTest {
     assertThat(names).hasSize(2 * AWKWARD.size());
   }
 
+  /** A near tier finds the key a message names: every entry name reads back to its text; nothing else does. */
+  @Test
+  void entryNamesReadBackToTheirText() {
+    for (String key : AWKWARD) {
+      assertThat(space.encodedKey(new String(space.entry(key), StandardCharsets.UTF_8))).as(key).isEqualTo(key);
+    }
+    for (String other : List.of("app:{k}:m", "other:{k}", "app:{%e0}:epoch", "app:{%e0}", "app:{%zz}", "app:{%7}",
+        "app:{a{b}", "app:k", "app:{k")) {
+      assertThat(space.encodedKey(other)).as(other).isNull();
+    }
+  }
+
   @Test
   void namesAreReadable() {
     assertThat(new String(space.entry("user:42"), StandardCharsets.UTF_8)).isEqualTo("app:{user:42}");

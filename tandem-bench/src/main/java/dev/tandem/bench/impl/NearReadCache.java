@@ -37,8 +37,8 @@ public final class NearReadCache implements ReadCache, AutoCloseable {
     this.server = RedisServer.start();
     RedisTier<Long, String> shared = RedisTier.<Long, String>builder(Codec.string()).uri(server.uri())
         .keyPrefix("near-bench:").build();
-    this.tier = NearTier.builder(shared).uri(server.uri()).maximumSize(maximumSize)
-        .boundedStaleness(Duration.ofMinutes(30)).build();
+    this.tier = NearTier.builder(shared).uri(server.uri()).maximumSize(maximumSize).keyDecoder(Long::valueOf)
+        .boundedStaleness(Duration.ofSeconds(1)).build();
     this.tandem = Tandem.builder(new NullStore()).cacheTier(tier).build();
     this.throughTandem = throughTandem;
     this.beside = caffeineBeside ? new CaffeineReadCache(maximumSize) : null;

@@ -25,7 +25,7 @@ public final class RedisPutTarget implements AutoCloseable {
           .keyPrefix("put-bench:").build();
       CacheTier<Long, String> used = switch (tier) {
         case "redis" -> shared;
-        case "near" -> NearTier.builder(shared).uri(server.uri()).maximumSize(100_000)
+        case "near" -> NearTier.builder(shared).uri(server.uri()).maximumSize(100_000).keyDecoder(Long::valueOf)
             .boundedStaleness(Duration.ofSeconds(1)).build();
         default -> {
           shared.close();

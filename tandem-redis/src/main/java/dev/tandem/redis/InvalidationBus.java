@@ -5,7 +5,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
@@ -19,16 +18,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The subscription to the Redis pub/sub channel on which {@link RedisTier}s announce which entries
- * changed (they publish from inside the scripts that change them), and the near tier's heartbeat on
- * the same channel.
+ * changed (they publish from inside the scripts that change them), and on which near tiers publish
+ * their heartbeats.
  *
- * <p>A message is {@code <node> <entry key>}, or {@code <node> *} for every key; {@code <node>} is
- * a random id of the announcing tier, so that a near tier skips the messages of its own shared
- * tier. A heartbeat is {@code <node> !<nanos>}, published by the near tier itself and received by
- * it alone. Redis queues a message for every subscriber before it runs the next command, at most
- * once, and delivers a subscriber's messages in the order it ran their PUBLISH commands: so when a
- * heartbeat comes back, every message published before it has arrived. A subscriber that is
- * disconnected loses what is published meanwhile. So the receiver hears of every loss of the
+ * <p>A message is {@code <node> <payload>}; {@code <node>} is a random id of the publishing tier,
+ * so that a near tier skips the announcements of its own shared tier. The payload is an entry key
+ * (it ends with a closing brace), {@code *} for every key, or a heartbeat {@code !<nanos>}; a near
+ * tier hears its own heartbeats and ignores the others'. Redis queues a message for every
+ * subscriber before it runs the next command, at most once, and delivers a subscriber's messages
+ * in the order it ran their PUBLISH commands: so when a heartbeat comes back, every message
+ * published on that server before it has arrived. A subscriber that is disconnected loses what is
+ * published meanwhile. So the receiver hears of every loss of the
  * subscription ({@link Receiver#deaf}) before it hears of the next subscription ({@link
  * Receiver#listening}): Lettuce reports both from the connection's own event loop, in order, and
  * subscribes again by itself after reconnecting.
@@ -62,7 +62,6 @@ final class InvalidationBus implements AutoCloseable {
   private final String ownPrefix;
   private final Receiver receiver;
   private final StatefulRedisPubSubConnection<String, String> subscriber;
-  private final StatefulRedisConnection<String, String> publisher;
   private final RedisConnectionStateListener stateListener;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch confirmed = new CountDownLatch(1);
@@ -92,16 +91,8 @@ final class InvalidationBus implements AutoCloseable {
       }
     };
     this.stateListener = listener;
-    StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(io.lettuce.core.codec.StringCodec.UTF8);
-    try {
-      sub.setTimeout(timeout);
-      this.publisher = client.connect(io.lettuce.core.codec.StringCodec.UTF8);
-      publisher.setTimeout(timeout);
-    } catch (RuntimeException e) {
-      sub.close();
-      throw e;
-    }
-    this.subscriber = sub;
+    this.subscriber = client.connectPubSub(io.lettuce.core.codec.StringCodec.UTF8);
+    subscriber.setTimeout(timeout);
     client.addListener(listener);
     subscriber.addListener(new RedisPubSubAdapter<>() {
       @Override
@@ -144,17 +135,9 @@ final class InvalidationBus implements AutoCloseable {
     }
   }
 
-  /**
-   * Publishes a heartbeat stamped {@code sentAt} without waiting for Redis; {@link
-   * Receiver#heartbeat} hears it when it comes back. A heartbeat that fails is lost: the receiver
-   * then hears nothing.
-   */
-  void heartbeat(long sentAt) {
-    try {
-      publisher.async().publish(channel, ownPrefix + HEARTBEAT + sentAt);
-    } catch (RuntimeException e) {
-      log.debug("invalidation channel {}: heartbeat not sent", channel, e);
-    }
+  /** Returns the message of this node's heartbeat stamped {@code sentAt}. */
+  String heartbeatMessage(long sentAt) {
+    return ownPrefix + HEARTBEAT + sentAt;
   }
 
   @Override
@@ -162,7 +145,6 @@ final class InvalidationBus implements AutoCloseable {
     if (closed.compareAndSet(false, true)) {
       client.removeListener(stateListener);
       subscriber.close();
-      publisher.close();
     }
   }
 
@@ -171,26 +153,31 @@ final class InvalidationBus implements AutoCloseable {
   }
 
   private void receive(String message) {
-    if (message.startsWith(ownPrefix)) {
-      if (message.length() > ownPrefix.length() && message.charAt(ownPrefix.length()) == HEARTBEAT) {
-        try {
-          receiver.heartbeat(Long.parseLong(message, ownPrefix.length() + 1, message.length(), 10));
-        } catch (NumberFormatException e) {
-          log.warn("invalidation channel {}: ignored a malformed heartbeat '{}'", channel, message);
-        }
-      }
-      return; // the shared tier's own announcement: the near tier dropped its copy itself
-    }
     int space = message.indexOf(' ');
     if (space < 0) {
       log.warn("invalidation channel {}: ignored a malformed message '{}'", channel, message);
       return;
     }
-    String entryKey = message.substring(space + 1);
-    if (entryKey.equals(ALL)) {
-      receiver.changedAll();
+    boolean own = space + 1 == ownPrefix.length() && message.startsWith(ownPrefix);
+    String payload = message.substring(space + 1);
+    if (payload.endsWith("}")) {
+      if (!own) { // the shared tier's own announcements: the near tier dropped its copy itself
+        receiver.changed(payload);
+      }
+    } else if (payload.equals(ALL)) {
+      if (!own) {
+        receiver.changedAll();
+      }
+    } else if (payload.length() > 1 && payload.charAt(0) == HEARTBEAT) {
+      if (own) { // the other nodes' heartbeats are theirs
+        try {
+          receiver.heartbeat(Long.parseLong(payload, 1, payload.length(), 10));
+        } catch (NumberFormatException e) {
+          log.warn("invalidation channel {}: ignored a malformed heartbeat '{}'", channel, message);
+        }
+      }
     } else {
-      receiver.changed(entryKey);
+      log.warn("invalidation channel {}: ignored a malformed message '{}'", channel, message);
     }
   }
 }

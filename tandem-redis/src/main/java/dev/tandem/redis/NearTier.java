@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,11 +46,13 @@ import org.slf4j.LoggerFactory;
  *       inside the writer's script, which the write awaits before it returns, so only the last hop
  *       into this node is late; the README has the measured figures);
  *   <li>always, as a hard cap, the {@linkplain Builder#boundedStaleness bound} (plus the wake-up
- *       delay of the tier's heartbeat thread, normally well under a millisecond). The tier
- *       publishes a heartbeat on the channel four times per bound and serves from L1 only while a
- *       heartbeat sent less than one bound ago has come back. Redis delivers a subscriber's
- *       messages in the order it ran their PUBLISH commands, so a heartbeat that came back proves
- *       that every invalidation published before it was sent has been applied. This covers what
+ *       delay of the tier's heartbeat thread). The tier publishes a heartbeat on the channel four
+ *       times per bound, through the shared tier's own connection (so on the server where the
+ *       scripts publish the invalidations), and serves from L1 only while a heartbeat sent less
+ *       than one bound ago has come back. Redis delivers a subscriber's messages in the order it
+ *       ran their PUBLISH commands, so a heartbeat that came back proves that every invalidation
+ *       published before it was sent has been applied. A channel subscribed on another server
+ *       hears no heartbeat: L1 is then never served. This covers what
  *       single messages cannot: a silent network partition, a stalled connection, a slow event
  *       loop. While no heartbeat comes back, every read goes to L2.
  * </ul>
@@ -60,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * writer dies before it reports. A node that writes through a plain {@code RedisTier} (no near
  * tier) invalidates the copies in the same way, as long as its tier announces on the same channel
  * (the default channel follows the key prefix). A node whose tier announces elsewhere is not
- * heard at all: configure every node alike.
+ * heard at all: configure every node alike. Under the shared tier's {@code AVAILABLE} write
+ * policy, a write that could not reach Redis announces nothing until its key is repaired: L1 is
+ * then as stale as L2, for as long as that policy allows, not bounded by this tier.
  *
  * <p>What holds as for the shared tier alone: this node never serves a value older than a write
  * this node acknowledged (its own writes drop its L1 copy before they return, and a copy read
@@ -151,7 +156,12 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     heartbeat.setDaemon(true);
     this.bus = new InvalidationBus(client, shared.invalidationChannel(), shared.node(), timeout,
         new Receiver()); // subscribed: L1 in use
-    heartbeat.start();
+    try {
+      heartbeat.start();
+    } catch (RuntimeException | Error e) {
+      bus.close();
+      throw e;
+    }
   }
 
   /**
@@ -384,9 +394,12 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       }
       heartbeat.interrupt();
       try {
-        bus.close();
-        if (ownedClient != null) {
-          ownedClient.shutdown();
+        try {
+          bus.close();
+        } finally {
+          if (ownedClient != null) {
+            ownedClient.shutdown();
+          }
         }
       } finally {
         shared.close();
@@ -553,36 +566,60 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   // ---------------------------------------------------------------- heartbeat
 
   /**
-   * The heartbeat thread: publishes a heartbeat every quarter of the bound, and stops serving L1
-   * once the last heartbeat that came back was sent a bound ago.
+   * The heartbeat thread: publishes a heartbeat every quarter of the bound through the shared
+   * tier's connection (so on the server whose scripts publish the invalidations, in order with
+   * them), and stops serving L1 once the last heartbeat that came back was sent a bound ago. If
+   * the thread ends for any reason but close, L1 is no longer served.
    */
   private void beat() {
-    long next = System.nanoTime();
-    while (!closed.get()) {
-      long now = System.nanoTime();
-      if (now - next >= 0) {
-        if (!heartbeatPaused) {
-          bus.heartbeat(now);
+    try {
+      long next = System.nanoTime();
+      CompletionStage<Long> pending = null;
+      while (!closed.get()) {
+        long now = System.nanoTime();
+        if (now - next >= 0) {
+          if (!heartbeatPaused && (pending == null || pending.toCompletableFuture().isDone())) {
+            pending = publishHeartbeat(now);
+          }
+          next = now + heartbeatNanos;
         }
-        next = now + heartbeatNanos;
-      }
-      long wake = next;
-      synchronized (lock) {
-        Generation<K> l1 = current;
-        if (l1 != null && serving != null) {
-          if (now - l1.healthyUntil >= 0) {
-            serving = null;
-            lapses.incrementAndGet();
-            log.warn("{}: no heartbeat came back within {}; reading through to Redis until one does", this, bound);
-          } else if (l1.healthyUntil - wake < 0) {
-            wake = l1.healthyUntil;
+        long wake = next;
+        boolean lapsed = false;
+        synchronized (lock) {
+          Generation<K> l1 = current;
+          if (l1 != null && serving != null) {
+            if (now - l1.healthyUntil >= 0) {
+              serving = null;
+              lapsed = true;
+            } else if (l1.healthyUntil - wake < 0) {
+              wake = l1.healthyUntil;
+            }
           }
         }
+        if (lapsed) {
+          lapses.incrementAndGet();
+          log.warn("{}: no heartbeat came back within {}; reading through to Redis until one does", this, bound);
+        }
+        LockSupport.parkNanos(this, wake - now);
+        Thread.interrupted(); // close() interrupts; the loop condition decides
       }
-      LockSupport.parkNanos(this, wake - now);
-      if (Thread.interrupted() && closed.get()) {
-        return;
+    } finally {
+      synchronized (lock) {
+        serving = null;
       }
+      if (!closed.get()) {
+        log.error("{}: the heartbeat thread ended; L1 is no longer served", this);
+      }
+    }
+  }
+
+  /** Publishes one heartbeat; null if it could not be sent (then none comes back). */
+  private @Nullable CompletionStage<Long> publishHeartbeat(long sentAt) {
+    try {
+      return shared.publishOnChannel(bus.heartbeatMessage(sentAt));
+    } catch (RuntimeException e) {
+      log.debug("{}: heartbeat not sent", this, e);
+      return null;
     }
   }
 
@@ -591,10 +628,18 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     @Override
     public void changed(String entryKey) {
       received.increment();
-      K key = decode(entryKey);
-      if (key != null) {
-        drop(key);
-      } // else no copy can be of this entry: L1 keeps only keys whose names decode back to them
+      try {
+        K key = decode(entryKey);
+        if (key != null) {
+          drop(key);
+        } // else no copy can be of this entry: L1 keeps only keys whose names decode back to them
+      } catch (RuntimeException | Error e) {
+        dropAll(); // an invalidation must not be lost while heartbeats go on vouching for L1
+        log.error("{}: could not apply the invalidation of {}; dropped every L1 copy", NearTier.this, entryKey, e);
+        if (e instanceof Error error) {
+          throw error;
+        }
+      }
     }
 
     @Override
@@ -605,6 +650,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
     @Override
     public void heartbeat(long sentAt) {
+      boolean resumed = false;
       synchronized (lock) {
         Generation<K> l1 = current;
         if (l1 == null) {
@@ -614,10 +660,14 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         if (until - l1.healthyUntil > 0) {
           l1.healthyUntil = until;
         }
-        if (serving == null && !closed.get() && System.nanoTime() - l1.healthyUntil < 0) {
+        if (serving == null && !closed.get() && heartbeat.isAlive() && System.nanoTime() - l1.healthyUntil < 0) {
           serving = l1.cache;
-          log.info("{}: heartbeats come back again; serving from L1", NearTier.this);
+          resumed = true;
         }
+      }
+      if (resumed) {
+        LockSupport.unpark(heartbeat); // it sleeps until the next heartbeat, not until this lapse
+        log.info("{}: heartbeats come back again; serving from L1", NearTier.this);
       }
     }
 

@@ -39,6 +39,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -877,6 +878,15 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** Returns how many changes this tier announced (each by a script or command that succeeded). */
   long announced() {
     return announced.sum();
+  }
+
+  /**
+   * Publishes {@code message} on the invalidation channel through this tier's own connection (the
+   * one its scripts run on), without waiting; null if there is no connection now.
+   */
+  @Nullable CompletionStage<Long> publishOnChannel(String message) {
+    Link current = link;
+    return current == null ? null : current.async.publish(channelBytes, message.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The message that announces a change of the entry stored under {@code entryKey}. */

@@ -116,8 +116,9 @@ final class TortureTiers {
   };
 
   /**
-   * The bounded staleness of the near tier in a run: its L1 time to live, the cap on how long a
-   * node may serve a value another node replaced if the invalidation message never arrives.
+   * The bounded staleness of the near tier in a run: the cap on how long a node may serve a value
+   * another node replaced if the invalidation message is late or lost (L1 is served only while a
+   * heartbeat sent less than this ago has come back).
    */
   static final Duration NEAR_STALENESS = Duration.ofMillis(100);
 

@@ -45,14 +45,15 @@ import org.slf4j.LoggerFactory;
  *   <li>normally, the delivery of one invalidation message (Redis queues it for every subscriber
  *       inside the writer's script, which the write awaits before it returns, so only the last hop
  *       into this node is late; the README has the measured figures);
- *   <li>always, as a hard cap, the {@linkplain Builder#boundedStaleness bound} (plus the wake-up
- *       delay of the tier's heartbeat thread). The tier publishes a heartbeat on the channel four
+ *   <li>always, as a hard cap, the {@linkplain Builder#boundedStaleness bound} plus the wake-up
+ *       delay of the tier's heartbeat thread (which turns L1 off; like any timer thread it can be
+ *       late without limit on a starved machine). The tier publishes a heartbeat on the channel four
  *       times per bound, through the shared tier's own connection (so on the server where the
  *       scripts publish the invalidations), and serves from L1 only while a heartbeat sent less
  *       than one bound ago has come back. Redis delivers a subscriber's messages in the order it
  *       ran their PUBLISH commands, so a heartbeat that came back proves that every invalidation
  *       published before it was sent has been applied. A channel subscribed on another server
- *       hears no heartbeat: L1 is then never served. This covers what
+ *       hears no heartbeat: L1 is then served for at most one bound after each subscription. This covers what
  *       single messages cannot: a silent network partition, a stalled connection, a slow event
  *       loop. While no heartbeat comes back, every read goes to L2.
  * </ul>
@@ -64,8 +65,11 @@ import org.slf4j.LoggerFactory;
  * tier) invalidates the copies in the same way, as long as its tier announces on the same channel
  * (the default channel follows the key prefix). A node whose tier announces elsewhere is not
  * heard at all: configure every node alike. Under the shared tier's {@code AVAILABLE} write
- * policy, a write that could not reach Redis announces nothing until its key is repaired: L1 is
- * then as stale as L2, for as long as that policy allows, not bounded by this tier.
+ * policy, a write that could not reach Redis announces nothing until its key is repaired; if it
+ * never is (the writer and its journal gone), L1 copies elsewhere keep the old value until they
+ * are evicted or expire, or the key is written again. L1 copies expire with the shared tier's
+ * {@linkplain RedisTier.Builder#timeToLive entries} (within twice its time to live of the write
+ * they missed), which also bounds rows changed outside Tandem.
  *
  * <p>What holds as for the shared tier alone: this node never serves a value older than a write
  * this node acknowledged (its own writes drop its L1 copy before they return, and a copy read
@@ -139,6 +143,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private final AtomicLong lapses = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread heartbeat;
+  /** Whether the heartbeat thread runs its loop; L1 is served only while it does. Cleared under lock. */
+  private volatile boolean beating = true;
   private volatile boolean heartbeatPaused;
 
   @SuppressWarnings("unchecked")
@@ -370,7 +376,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     return l1 == null ? 0 : l1.cache.estimatedSize();
   }
 
-  /** Returns how many L1 copies were evicted for size since the tier was built. */
+  /** Returns how many L1 copies were evicted for size or expired since the tier was built. */
   @Override
   public long evictionCount() {
     return evictions.sum();
@@ -539,7 +545,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       if (l1 != null) {
         Generation<K> fresh = new Generation<>(newCache(), l1.healthyUntil);
         current = fresh;
-        if (serving != null) {
+        if (serving != null && beating) {
           serving = fresh.cache;
         }
       }
@@ -548,6 +554,10 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
   private Cache<K, Object> newCache() {
     Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(maximumSize);
+    Duration entryTimeToLive = shared.entryTimeToLive();
+    if (entryTimeToLive != null) {
+      caffeine.expireAfterWrite(entryTimeToLive); // what Redis forgets, L1 forgets too (rows changed outside Tandem)
+    }
     if (executor != null) {
       caffeine.executor(executor);
     }
@@ -582,6 +592,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
             pending = publishHeartbeat(now);
           }
           next = now + heartbeatNanos;
+          now = System.nanoTime(); // the publish may have taken a while
         }
         long wake = next;
         boolean lapsed = false;
@@ -605,6 +616,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       }
     } finally {
       synchronized (lock) {
+        beating = false;
         serving = null;
       }
       if (!closed.get()) {
@@ -660,7 +672,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         if (until - l1.healthyUntil > 0) {
           l1.healthyUntil = until;
         }
-        if (serving == null && !closed.get() && heartbeat.isAlive() && System.nanoTime() - l1.healthyUntil < 0) {
+        if (serving == null && !closed.get() && beating && System.nanoTime() - l1.healthyUntil < 0) {
           serving = l1.cache;
           resumed = true;
         }
@@ -678,7 +690,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
           // empty: whatever was published while deaf cannot have left a stale copy
           Generation<K> fresh = new Generation<>(newCache(), System.nanoTime() + boundNanos);
           current = fresh;
-          serving = fresh.cache;
+          serving = beating ? fresh.cache : null;
           subscriptions.incrementAndGet();
         }
       }

@@ -183,6 +183,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final long fenceMillis;
   private final byte[] entryTtl;
   private final byte[] metaTtl;
+  private final @Nullable Duration entryTimeToLive;
   private final byte[] writeFenceTimeout;
   private final CircuitBreaker breaker;
   private final WritePolicy writePolicy;
@@ -232,6 +233,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     this.commandTimeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
     this.commandTimeoutNanos = commandTimeout.toNanos();
     long ttlMillis = builder.timeToLive != null ? builder.timeToLive.toMillis() : 0;
+    this.entryTimeToLive = builder.timeToLive;
     this.fenceMillis = (builder.writeFenceTimeout != null ? builder.writeFenceTimeout : Duration.ofSeconds(30)).toMillis();
     this.entryTtl = ascii(ttlMillis);
     this.metaTtl = ascii(ttlMillis + Math.max(MIN_METADATA_RETENTION_MILLIS, 2 * fenceMillis));
@@ -858,6 +860,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** Returns the pub/sub channel on which this tier announces every change of an entry. */
   String invalidationChannel() {
     return channel;
+  }
+
+  /** Returns how long after a write or fill Redis expires an entry, or null if entries do not expire. */
+  @Nullable Duration entryTimeToLive() {
+    return entryTimeToLive;
   }
 
   /** Returns whether this tier talks to a Redis Cluster. */

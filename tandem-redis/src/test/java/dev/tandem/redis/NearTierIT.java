@@ -446,6 +446,25 @@ class NearTierIT {
   }
 
   /**
+   * L1 copies expire with the shared tier's entries: a row changed outside Tandem (no message) is
+   * read again once the copy is gone, as it is from Redis alone.
+   */
+  @Test
+  void copiesExpireWithTheSharedTiersEntries() {
+    RedisTier<String, Long> expiring = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel)
+        .timeToLive(Duration.ofMillis(300)).build();
+    NearTier<String, Long> tier = NearTier.builder(expiring).uri(RedisServer.shared().uri()).maximumSize(100)
+        .boundedStaleness(Duration.ofSeconds(30)).build();
+    closeables.add(tier);
+    tier.applyCommitted("k", new Cached<>(1L, 1));
+    assertThat(tier.getValueIfPresent("k")).contains(1L);
+    assertThat(tier.localCopy("k")).contains(1L);
+    await("the copy expires with the Redis entry", () -> tier.localCopy("k") == null);
+    await("the expiry is counted", () -> tier.evictionCount() > 0);
+  }
+
+  /**
    * A message names an entry's Redis key; L1 keeps a copy only of a key that its name decodes back
    * to. Long keys without a decoder: no copies (counted), reads still right; with {@code
    * Long::valueOf}: copies, dropped by another node's write.

@@ -52,10 +52,10 @@ import org.slf4j.LoggerFactory;
  *       scripts publish the invalidations), and serves from L1 only while a heartbeat sent less
  *       than one bound ago has come back. Redis delivers a subscriber's messages in the order it
  *       ran their PUBLISH commands, so a heartbeat that came back proves that every invalidation
- *       published before it was sent has been applied. A channel subscribed on another server
- *       hears no heartbeat: L1 is then served for at most one bound after each subscription. This covers what
- *       single messages cannot: a silent network partition, a stalled connection, a slow event
- *       loop. While no heartbeat comes back, every read goes to L2.
+ *       published before it was sent has been applied. This covers what single messages cannot:
+ *       a silent network partition, a stalled connection, a slow event loop. While no heartbeat
+ *       comes back, every read goes to L2. A channel subscribed on another server hears no
+ *       heartbeat: L1 is then served for at most one bound after each subscription.
  * </ul>
  *
  * <p>No write can reach Redis without its message: the shared tier's scripts publish it, and the

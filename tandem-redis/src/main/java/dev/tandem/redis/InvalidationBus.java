@@ -68,10 +68,11 @@ final class InvalidationBus implements AutoCloseable {
   private final AtomicReference<@Nullable Throwable> listenFailure = new AtomicReference<>();
 
   /**
-   * Connects and subscribes, skipping the messages of {@code node} (the shared tier of the
-   * receiving near tier); {@code receiver} hears {@link Receiver#listening}
-   * once the subscription is confirmed, before this constructor returns (Lettuce completes the
-   * SUBSCRIBE command before it tells the listeners, so the constructor waits for the latter).
+   * Connects and subscribes, skipping the announcements of {@code node} (the shared tier of the
+   * receiving near tier) and passing on only its heartbeats; {@code receiver} hears {@link
+   * Receiver#listening} once the subscription is confirmed, before this constructor returns
+   * (Lettuce completes the SUBSCRIBE command before it tells the listeners, so the constructor
+   * waits for the latter).
    *
    * @throws io.lettuce.core.RedisException if Redis cannot be reached, or does not confirm the
    *     subscription within {@code timeout}

@@ -416,8 +416,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @Override
   public String toString() {
     Generation<K> l1 = current;
-    return "NearTier{" + (l1 == null ? "no L1" : "size=" + l1.cache.estimatedSize()) + (serving == null ? ", bypassed" : "")
-        + ", bound=" + bound + ", channel=" + shared.invalidationChannel() + ", shared=" + shared + "}";
+    return "NearTier{" + (l1 == null ? "no L1" : "size=" + l1.cache.estimatedSize())
+        + (serving == null ? ", bypassed" : "") + ", bound=" + bound + ", channel=" + shared.invalidationChannel()
+        + ", shared=" + shared + "}";
   }
 
   // ---------------------------------------------------------------- for tests and diagnostics
@@ -427,7 +428,10 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     return serving == null;
   }
 
-  /** Returns what L1 holds for {@code key} (served or not), without reading L2: the value, empty for an absence, or null. */
+  /**
+   * Returns what L1 holds for {@code key}, served or not, without reading L2: the value, empty for
+   * an absence, or null.
+   */
   @SuppressWarnings({"NullableOptional", "unchecked"})
   @Nullable Optional<V> localCopy(K key) {
     Generation<K> l1 = current;

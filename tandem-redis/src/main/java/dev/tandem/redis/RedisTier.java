@@ -434,9 +434,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /**
    * Fences the key before this node's database write of it: drops its entry, revokes its leases,
    * tells the near tiers to drop their copies, and refuses fills on every node until this write is
-   * published, or until the write fence timeout if it never is. Under {@link WritePolicy#AVAILABLE}, a fence that cannot be placed is
-   * replaced by a record in the repair journal, and this node reconnects (and repairs) before its
-   * next use of Redis.
+   * published, or until the write fence timeout if it never is. Under {@link
+   * WritePolicy#AVAILABLE}, a fence that cannot be placed is replaced by a record in the repair
+   * journal, and this node reconnects (and repairs) before its next use of Redis.
    *
    * @throws RedisException under {@link WritePolicy#STRICT} if Redis fails, times out, or the
    *     circuit is open: the write is refused

@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * subscriber before it runs the next command, at most once, and delivers a subscriber's messages
  * in the order it ran their PUBLISH commands: so when a heartbeat comes back, every message
  * published on that server before it has arrived. A subscriber that is disconnected loses what is
- * published meanwhile. So the receiver hears of every loss of the
- * subscription ({@link Receiver#deaf}) before it hears of the next subscription ({@link
- * Receiver#listening}): Lettuce reports both from the connection's own event loop, in order, and
- * subscribes again by itself after reconnecting.
+ * published meanwhile, so the receiver hears of every loss of the subscription ({@link
+ * Receiver#deaf}) before it hears of the next subscription ({@link Receiver#listening}): Lettuce
+ * reports both from the connection's own event loop, in order, and subscribes again by itself
+ * after reconnecting.
  */
 final class InvalidationBus implements AutoCloseable {
 

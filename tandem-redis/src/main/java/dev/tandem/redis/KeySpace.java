@@ -31,11 +31,16 @@ final class KeySpace<K> {
 
   /** Returns the entry key of {@code key}. */
   byte[] entry(K key) {
+    return (prefix + "{" + escape(text(key)) + "}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Returns the text of {@code key} in its Redis names (the encoder's, before escaping). */
+  String text(K key) {
     String encoded = encoder.apply(key);
     if (encoded == null) {
       throw new IllegalArgumentException("the key encoder returned null for key " + key);
     }
-    return (prefix + "{" + escape(encoded) + "}").getBytes(StandardCharsets.UTF_8);
+    return encoded;
   }
 
   /**
@@ -44,8 +49,8 @@ final class KeySpace<K> {
    */
   @Nullable String encodedKey(String entryKey) {
     String head = prefix + "{";
-    if (!entryKey.startsWith(head) || !entryKey.endsWith("}") || entryKey.length() < head.length() + 1) {
-      return null;
+    if (!entryKey.startsWith(head) || !entryKey.endsWith("}") || entryKey.length() == head.length() + 1) {
+      return null; // an empty key is written %00, never as nothing
     }
     String escaped = entryKey.substring(head.length(), entryKey.length() - 1);
     if (escaped.equals("%00")) {

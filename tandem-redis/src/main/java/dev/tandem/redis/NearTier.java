@@ -13,7 +13,6 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -505,27 +504,32 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     l1.cache.asMap().compute(key, (k, held) -> current == l1 && changes.get(stripe) == seen ? value : held);
   }
 
-  /** Whether a message naming the key's entry would find the key: L1 keeps no copy it could not drop. */
+  /**
+   * Whether a message naming the key's entry would find the key: L1 keeps no copy it could not
+   * drop. (A message's entry name reads back to the key's text: {@code KeySpaceTest}.)
+   */
   private boolean decodesBack(K key) {
-    String name = new String(shared.entryKey(key), StandardCharsets.UTF_8);
-    K decoded = decode(name);
+    String text = shared.keyText(key);
+    K decoded = decodeText(text);
     if (key.equals(decoded)) {
       return true;
     }
     undecodable.increment();
     if (warnedUndecodable.compareAndSet(false, true)) {
-      log.warn("{}: keeps no L1 copy of key {} ({}): its Redis name {} does not decode back to it (decoded: {}); set "
-          + "NearTier.Builder.keyDecoder to the inverse of the shared tier's key encoder. Logged once.", this, key,
-          key.getClass().getName(), name, decoded);
+      log.warn("{}: keeps no L1 copy of key {} ({}): its text '{}' in Redis names does not decode back to it "
+          + "(decoded: {}); set NearTier.Builder.keyDecoder to the inverse of the shared tier's key encoder. Logged "
+          + "once.", this, key, key.getClass().getName(), text, decoded);
     }
     return false;
   }
 
+  /** Returns the key whose entry {@code entryKey} names, or null if none of this tier's keys can be. */
   private @Nullable K decode(String entryKey) {
     String text = shared.encodedKey(entryKey);
-    if (text == null) {
-      return null;
-    }
+    return text == null ? null : decodeText(text);
+  }
+
+  private @Nullable K decodeText(String text) {
     try {
       return keyDecoder.apply(text);
     } catch (RuntimeException e) {
@@ -549,7 +553,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       if (l1 != null) {
         Generation<K> fresh = new Generation<>(newCache(), l1.healthyUntil);
         current = fresh;
-        if (serving != null && beating) {
+        if (serving != null) { // served only while the heartbeat loop runs
           serving = fresh.cache;
         }
       }
@@ -676,7 +680,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         if (until - l1.healthyUntil > 0) {
           l1.healthyUntil = until;
         }
-        if (serving == null && !closed.get() && beating && System.nanoTime() - l1.healthyUntil < 0) {
+        if (serving == null && beating && System.nanoTime() - l1.healthyUntil < 0) { // closed: current is null
           serving = l1.cache;
           resumed = true;
         }
@@ -824,7 +828,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Sets how long a call on the invalidation channel may take. Default: 1 second.
+     * Sets how long the subscription to the invalidation channel may take to be confirmed.
+     * Default: 1 second.
      *
      * @throws IllegalStateException if already set
      * @throws IllegalArgumentException if shorter than a millisecond

@@ -872,6 +872,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     return clusterClient != null;
   }
 
+  /** Returns the text of {@code key} in its Redis names, as the key encoder makes it. */
+  String keyText(K key) {
+    return keys.text(key);
+  }
+
   /** Returns the text that {@code entryKey} (an entry key of this tier) was made from, or null. */
   @Nullable String encodedKey(String entryKey) {
     return keys.encodedKey(entryKey);

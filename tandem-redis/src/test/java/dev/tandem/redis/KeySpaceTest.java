@@ -42,7 +42,7 @@ class KeySpaceTest {
       assertThat(space.encodedKey(new String(space.entry(key), StandardCharsets.UTF_8))).as(key).isEqualTo(key);
     }
     for (String other : List.of("app:{k}:m", "other:{k}", "app:{%e0}:epoch", "app:{%e0}", "app:{%zz}", "app:{%7}",
-        "app:{a{b}", "app:k", "app:{k")) {
+        "app:{a{b}", "app:k", "app:{k", "app:{}")) {
       assertThat(space.encodedKey(other)).as(other).isNull();
     }
   }

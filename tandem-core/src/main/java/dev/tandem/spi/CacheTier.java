@@ -43,14 +43,16 @@ public interface CacheTier<K, V> extends AutoCloseable {
   }
 
   /**
-   * Returns the answer {@link #getValueIfPresent} would give for {@code key} if this tier holds it
-   * in this JVM, or null if answering would need I/O (or nothing is held). Never blocks, never
-   * performs I/O. {@link dev.tandem.Tandem#get} asks this first and calls {@link
+   * Returns the value of {@code key} as {@link #getValueIfPresent} would, from a copy this tier
+   * holds in this JVM, or null if it holds none it may serve (answering would need I/O). Never
+   * blocks, never performs I/O. {@link dev.tandem.Tandem#get} asks this first and calls {@link
    * #getValueIfPresent} only when it returns null, so that a hit runs code that contains no miss
    * path: small enough for the JIT to inline into the caller whatever the misses that came before.
-   * The default returns null: right for a tier whose copies are in another process (Redis), and
-   * for one whose {@code getValueIfPresent} never does I/O and has no miss path of its own (the
-   * local tier), which would only look a missed key up twice.
+   * A tier that answers here may therefore leave its copies out of {@code getValueIfPresent}:
+   * looking again would only repeat the miss. The default returns null: right for a tier whose
+   * copies are in another process (Redis), and for one whose {@code getValueIfPresent} never does
+   * I/O and has no miss path of its own (the local tier), which would only look a missed key up
+   * twice.
    */
   @SuppressWarnings("NullableOptional") // null means "not held here"
   default @Nullable Optional<V> getValueIfLocal(K key) {

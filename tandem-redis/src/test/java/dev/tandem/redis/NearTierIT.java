@@ -499,6 +499,31 @@ class NearTierIT {
   }
 
   /**
+   * {@code Tandem.get} asks L1 first ({@code getValueIfLocal}) and {@code getValueIfPresent} only
+   * after a local miss, so the latter reads Redis without looking in L1 again, and replaces the
+   * copy with what it read. A writer announcing on another channel leaves an old copy in L1 (the
+   * misconfiguration the README names), which makes the two answers differ.
+   */
+  @Test
+  void getValueIfPresentReadsRedisNotTheL1() {
+    RedisTier<String, Long> unheard = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel + "-elsewhere").build();
+    closeables.add(unheard);
+    NearTier<String, Long> tier = NearTier.builder(redisTier()).uri(RedisServer.shared().uri()).maximumSize(100)
+        .boundedStaleness(Duration.ofSeconds(30)).build();
+    closeables.add(tier);
+    unheard.applyCommitted("k", new Cached<>(1L, 1));
+    assertThat(tier.getValueIfPresent("k")).contains(1L);
+    await("L1 is served", () -> tier.getValueIfLocal("k") != null);
+    assertThat(tier.getValueIfLocal("k")).contains(1L);
+
+    unheard.applyCommitted("k", new Cached<>(2L, 2));
+    assertThat(tier.getValueIfLocal("k")).as("no message came: the old copy stays").contains(1L);
+    assertThat(tier.getValueIfPresent("k")).as("read from Redis, not from L1").contains(2L);
+    assertThat(tier.getValueIfLocal("k")).as("the copy replaced").contains(2L);
+  }
+
+  /**
    * Measures the staleness bound: B reads key k in a tight loop (L1 hits) while A writes it; for
    * each write, the time from A's put returning to B's first read of the new value (0 if B saw it
    * before the put returned). Printed, not asserted: timing claims depend on the machine.

@@ -41,7 +41,7 @@ public final class NearReadCache implements ReadCache, AutoCloseable {
         .boundedStaleness(Duration.ofSeconds(1)).build();
     this.tandem = Tandem.builder(new NullStore()).cacheTier(tier).build();
     this.throughTandem = throughTandem;
-    this.beside = caffeineBeside ? new CaffeineReadCache(maximumSize) : null;
+    this.beside = caffeineBeside ? new CaffeineReadCache(maximumSize, false) : null;
   }
 
   @Override

@@ -14,7 +14,8 @@ public interface ReadCache {
   /** Creates the adapter named by the benchmark's {@code @Param}. */
   static ReadCache named(String name, int maximumSize) {
     return switch (name) {
-      case "caffeine" -> new CaffeineReadCache(maximumSize);
+      case "caffeine" -> new CaffeineReadCache(maximumSize, false);
+      case "caffeine-read-through" -> new CaffeineReadCache(maximumSize, true);
       case "tandem" -> new TandemReadCache(maximumSize, false);
       case "tandem-stats" -> new TandemReadCache(maximumSize, true);
       default -> throw new IllegalArgumentException("unknown cache " + name);

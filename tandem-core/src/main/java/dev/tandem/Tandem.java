@@ -271,8 +271,9 @@ public interface Tandem<K, V> extends AutoCloseable {
      * Publishes metrics to a Micrometer registry (micrometer-core must be on the class path):
      * {@code tandem.gets} by {@code result} (hit, miss), {@code tandem.loads}, {@code
      * tandem.load.failures}, {@code tandem.writes}, {@code tandem.write.failures}, {@code
-     * tandem.write.latency}, {@code tandem.evictions} and {@code tandem.size}, tagged with the
-     * name. Implies {@link #recordStats()}. Default: no metrics.
+     * tandem.write.latency}, {@code tandem.evictions} and {@code tandem.size}, and the cache
+     * tier's own meters ({@link dev.tandem.spi.CacheTier#registerMeters}), tagged with the name.
+     * Implies {@link #recordStats()}. Default: no metrics.
      *
      * @param registry an {@code io.micrometer.core.instrument.MeterRegistry}
      * @throws IllegalStateException if a registry was already set

@@ -77,9 +77,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
         builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, this::commitBatch);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
-    this.writeLatency = builder.meterRegistry != null
-        ? TandemMetrics.bind(this, (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name)
-        : nanos -> {};
+    if (builder.meterRegistry != null) {
+      io.micrometer.core.instrument.MeterRegistry registry =
+          (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry;
+      this.writeLatency = TandemMetrics.bind(this, registry, name);
+      TandemMetrics.bindTier(tier, registry, name);
+    } else {
+      this.writeLatency = nanos -> {};
+    }
   }
 
   // ---------------------------------------------------------------- reads

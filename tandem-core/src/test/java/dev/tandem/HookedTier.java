@@ -2,10 +2,12 @@ package dev.tandem;
 
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
+import dev.tandem.spi.TierMeters;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +29,8 @@ final class HookedTier<K, V> implements CacheTier<K, V> {
   volatile @Nullable Error applyError;
   /** Runs after every applied committed write, on the publishing thread. */
   volatile BiConsumer<K, Cached<V>> afterApply = (key, entry) -> {};
+  /** Registers meters of its own before the delegate's. */
+  volatile Consumer<TierMeters> meters = registry -> {};
 
   HookedTier(CacheTier<K, V> delegate) {
     this.delegate = delegate;
@@ -113,5 +117,11 @@ final class HookedTier<K, V> implements CacheTier<K, V> {
   @Override
   public long evictionCount() {
     return delegate.evictionCount();
+  }
+
+  @Override
+  public void registerMeters(TierMeters registry) {
+    meters.accept(registry);
+    delegate.registerMeters(registry);
   }
 }

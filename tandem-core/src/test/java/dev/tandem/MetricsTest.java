@@ -52,4 +52,40 @@ class MetricsTest {
       assertThat(registry.get("tandem.size").gauge().value()).isEqualTo(tandem.estimatedSize());
     }
   }
+
+  /** A tier's own meters are registered with the engine's, tagged with the cache's name, and read live. */
+  @Test
+  void theTiersOwnMetersAreRegisteredBesideTheEngines() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    long[] failures = {0};
+    double[] state = {1};
+    HookedTier<String, String> tier = new HookedTier<>(LocalTier.<String, String>builder().maximumSize(10).build());
+    tier.meters = meters -> {
+      meters.counter("test.tier.failures", "failures of the test tier", () -> failures[0]);
+      meters.gauge("test.tier.state", "state of the test tier", () -> state[0]);
+    };
+    try (Tandem<String, String> tandem = Tandem.builder(new MemoryStore<String, String>()).cacheTier(tier)
+        .meterRegistry(registry).name("flights").build()) {
+      tandem.put("a", "1");
+      assertThat(registry.get("test.tier.failures").tag("cache", "flights").functionCounter().count()).isZero();
+      assertThat(registry.get("test.tier.state").tag("cache", "flights").gauge().value()).isEqualTo(1);
+      failures[0] = 3;
+      state[0] = 0;
+      assertThat(registry.get("test.tier.failures").functionCounter().count()).isEqualTo(3);
+      assertThat(registry.get("test.tier.state").gauge().value()).isZero();
+      assertThat(registry.get("test.tier.failures").meter().getId().getDescription()).isEqualTo("failures of the test tier");
+    }
+  }
+
+  /** Without a registry no tier meters are asked for. */
+  @Test
+  void noRegistryNoTierMeters() {
+    boolean[] asked = {false};
+    HookedTier<String, String> tier = new HookedTier<>(LocalTier.<String, String>builder().maximumSize(10).build());
+    tier.meters = meters -> asked[0] = true;
+    try (Tandem<String, String> tandem = Tandem.builder(new MemoryStore<String, String>()).cacheTier(tier).build()) {
+      tandem.put("a", "1");
+    }
+    assertThat(asked[0]).isFalse();
+  }
 }

@@ -2,13 +2,17 @@ package dev.tandem.metrics;
 
 import dev.tandem.Stats;
 import dev.tandem.Tandem;
+import dev.tandem.spi.CacheTier;
+import dev.tandem.spi.TierMeters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -42,6 +46,28 @@ public final class TandemMetrics {
         .description("latency of committed write calls, lock wait included")
         .publishPercentileHistogram().register(registry);
     return nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Registers the meters that {@code tier} reports through {@link CacheTier#registerMeters} (a
+   * Redis tier's circuit, a near tier's L1), under the tag {@code cache=name}. {@link
+   * Tandem.Builder#meterRegistry} calls it for the Tandem's tier.
+   */
+  public static void bindTier(CacheTier<?, ?> tier, MeterRegistry registry, String name) {
+    Tags tags = Tags.of("cache", name);
+    tier.registerMeters(new TierMeters() {
+      @Override
+      public void counter(String meter, String description, LongSupplier count) {
+        // the tier is the meter's (weakly held) state; the Tandem over it keeps it alive
+        FunctionCounter.builder(meter, tier, t -> count.getAsLong()).tags(tags).description(description)
+            .register(registry);
+      }
+
+      @Override
+      public void gauge(String meter, String description, DoubleSupplier value) {
+        Gauge.builder(meter, tier, t -> value.getAsDouble()).tags(tags).description(description).register(registry);
+      }
+    });
   }
 
   private static void counter(MeterRegistry registry, String name, Tags tags, Tandem<?, ?> tandem,

@@ -32,9 +32,11 @@ public interface CacheTier<K, V> extends AutoCloseable {
 
   /**
    * Returns the cached value of {@code key} for a read that needs no version: null on a miss, an
-   * empty {@code Optional} for a cached absence, else the value. It is the hit path of
-   * {@link dev.tandem.Tandem#get}: a tier should answer it without allocating or dereferencing more
-   * than its own lookup needs (the {@code Optional} it creates is normally optimised away).
+   * empty {@code Optional} for a cached absence, else the value. {@link dev.tandem.Tandem#get}
+   * calls it after {@link #getValueIfLocal} returned null; for a tier that keeps everything in
+   * this JVM (and so leaves {@code getValueIfLocal} at its default) it is the hit path, which should
+   * allocate or dereference no more than its own lookup needs (the {@code Optional} it creates is
+   * normally optimised away).
    */
   @SuppressWarnings("NullableOptional") // null means a miss; it keeps the hit path free of allocation
   default @Nullable Optional<V> getValueIfPresent(K key) {
@@ -43,16 +45,17 @@ public interface CacheTier<K, V> extends AutoCloseable {
   }
 
   /**
-   * Returns the value of {@code key} as {@link #getValueIfPresent} would, from a copy this tier
-   * holds in this JVM, or null if it holds none it may serve (answering would need I/O). Never
-   * blocks, never performs I/O. {@link dev.tandem.Tandem#get} asks this first and calls {@link
-   * #getValueIfPresent} only when it returns null, so that a hit runs code that contains no miss
-   * path: small enough for the JIT to inline into the caller whatever the misses that came before.
-   * A tier that answers here may therefore leave its copies out of {@code getValueIfPresent}:
-   * looking again would only repeat the miss. The default returns null: right for a tier whose
-   * copies are in another process (Redis), and for one whose {@code getValueIfPresent} never does
-   * I/O and has no miss path of its own (the local tier), which would only look a missed key up
-   * twice.
+   * Returns the value of {@code key} in the form {@link #getValueIfPresent} uses (an empty {@code
+   * Optional} for a cached absence), from a copy this tier holds in this JVM, or null if it holds
+   * none it may serve (answering would need I/O). Never blocks, never performs I/O. {@link
+   * dev.tandem.Tandem#get} asks this first and calls {@link #getValueIfPresent} only when it
+   * returns null, so that a hit runs code that contains no miss path: small enough for the JIT to
+   * inline into the caller whatever the misses that came before. A tier that answers here may
+   * therefore leave its copies out of {@code getValueIfPresent} (looking again would only repeat
+   * the miss), and a tier that wraps another must pass on both methods. The default returns null:
+   * right for a tier whose copies are in another process (Redis), and for one whose {@code
+   * getValueIfPresent} never does I/O and has no miss path of its own (the local tier), which would
+   * only look a missed key up twice.
    */
   @SuppressWarnings("NullableOptional") // null means "not held here"
   default @Nullable Optional<V> getValueIfLocal(K key) {
@@ -128,6 +131,13 @@ public interface CacheTier<K, V> extends AutoCloseable {
 
   /** Returns how many entries were evicted for size or expiry since the tier was built. */
   long evictionCount();
+
+  /**
+   * Registers the tier's own meters (its health, its failures), once, when the {@link
+   * dev.tandem.Tandem} over it publishes metrics. The engine already publishes hits, misses, size
+   * and evictions for every tier. The default registers none.
+   */
+  default void registerMeters(TierMeters meters) {}
 
   /** Releases the tier's resources; idempotent. */
   @Override

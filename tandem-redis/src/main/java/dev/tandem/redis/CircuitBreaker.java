@@ -3,6 +3,7 @@ package dev.tandem.redis;
 import dev.tandem.Ticker;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ final class CircuitBreaker {
   private final String name;
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicBoolean probing = new AtomicBoolean();
+  private final AtomicLong opens = new AtomicLong();
   private volatile boolean open;
   private volatile long openedAt;
 
@@ -65,18 +67,27 @@ final class CircuitBreaker {
       probing.set(false);
       return;
     }
-    if (failures.incrementAndGet() >= THRESHOLD) {
+    int failed = failures.incrementAndGet();
+    if (failed >= THRESHOLD) {
       openedAt = ticker.read();
       open = true;
       probing.set(false);
-      log.warn("{}: {} Redis calls in a row failed; the circuit is open: reads go to the database and writes"
-          + " are refused until a probe succeeds", name, THRESHOLD, cause);
+      if (failed == THRESHOLD) { // once per opening: the count goes back to 0 only when a call succeeds
+        opens.incrementAndGet();
+        log.warn("{}: {} Redis calls in a row failed; the circuit is open: reads go to the database and writes"
+            + " are refused until a probe succeeds", name, THRESHOLD, cause);
+      }
     }
   }
 
   /** Returns whether the circuit is open (refusing or probing). */
   boolean isOpen() {
     return open;
+  }
+
+  /** Returns how many times the circuit opened. */
+  long opens() {
+    return opens.get();
   }
 
   @Override

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
+import dev.tandem.spi.TierMeters;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -179,12 +180,12 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Reads the value of {@code key} from L2 (one GET) and keeps a copy in L1. Null on a miss, an
-   * empty {@code Optional} for a cached absence. It does not look in L1: {@link
-   * dev.tandem.Tandem#get} calls it only after {@link #getValueIfLocal} found no copy there, and a
-   * second lookup would only repeat the miss. That matters beyond the lookup's cost: the JIT
-   * compiles Caffeine's lookup with the history of hits and misses it has seen, and the hits that
-   * follow a history of two misses per key ran about 6% slower in {@code NearGetBenchmark}.
+   * Reads the value of {@code key} from L2 (one GET) and keeps a copy in L1 unless a change of
+   * the key was seen meanwhile (or its name does not decode back to it). Null on a miss, an empty
+   * {@code Optional} for a cached absence. It does not look in L1: {@link dev.tandem.Tandem#get}
+   * calls it only after {@link #getValueIfLocal} found no copy there, and a second lookup would
+   * only repeat the miss, and add a miss to the history with which the JIT compiles Caffeine's
+   * lookup (see the README's benchmark notes).
    *
    * @throws RedisException if Redis fails or times out
    */
@@ -375,6 +376,28 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @Override
   public long evictionCount() {
     return evictions.sum();
+  }
+
+  /**
+   * Registers the near tier's meters, then the shared tier's ({@link RedisTier#registerMeters}):
+   * {@code tandem.near.serving} (1 while L1 is served, 0 while every read goes to Redis), {@code
+   * tandem.near.lapses} (times no heartbeat came back within the bound), {@code
+   * tandem.near.subscription.losses}, {@code tandem.near.invalidations} (messages of other nodes'
+   * changes received) and {@code tandem.near.undecodable.keys}.
+   */
+  @Override
+  public void registerMeters(TierMeters meters) {
+    meters.gauge("tandem.near.serving", "1 while L1 copies are served, 0 while every read goes to Redis",
+        () -> serving == null ? 0 : 1);
+    meters.counter("tandem.near.lapses",
+        "times L1 stopped being served because no heartbeat came back within the staleness bound", lapses::get);
+    meters.counter("tandem.near.subscription.losses", "times the invalidation channel's subscription was lost",
+        losses::get);
+    meters.counter("tandem.near.invalidations", "messages of other nodes' changes received on the invalidation channel",
+        received::sum);
+    meters.counter("tandem.near.undecodable.keys",
+        "reads that kept no L1 copy because the key's Redis name does not decode back to it", undecodable::sum);
+    shared.registerMeters(meters);
   }
 
   /** Returns the staleness bound: the longest time L1 is served without a heartbeat coming back. */

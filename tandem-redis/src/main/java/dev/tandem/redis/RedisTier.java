@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tandem.Ticker;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
+import dev.tandem.spi.TierMeters;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
@@ -647,6 +648,30 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return evictionsBefore.get() + call(l -> l == current ? current.evictionsSinceVerified() : 0L);
     } catch (RuntimeException e) {
       return evictionsBefore.get();
+    }
+  }
+
+  /**
+   * Registers the shared tier's meters: {@code tandem.redis.circuit.open} (1 while the circuit
+   * breaker refuses calls), {@code tandem.redis.circuit.opens}, {@code
+   * tandem.redis.invalidations.published} (changes announced on the invalidation channel) and, with
+   * a repair journal, {@code tandem.redis.repair.journal.bytes} (above 0 while keys written under
+   * {@link WritePolicy#AVAILABLE} wait for repair).
+   */
+  @Override
+  public void registerMeters(TierMeters meters) {
+    meters.gauge("tandem.redis.circuit.open",
+        "1 while the circuit breaker refuses Redis calls: reads go to the database, fenced writes are refused",
+        () -> breaker.isOpen() ? 1 : 0);
+    meters.counter("tandem.redis.circuit.opens", "times the circuit breaker opened after Redis calls failed in a row",
+        breaker::opens);
+    meters.counter("tandem.redis.invalidations.published", "changes of entries announced on the invalidation channel",
+        announced::sum);
+    RepairJournal repairs = journal;
+    if (repairs != null) {
+      meters.gauge("tandem.redis.repair.journal.bytes",
+          "size of the repair journal in bytes: above 0 while keys written under AVAILABLE wait for repair; -1 if"
+              + " unreadable", repairs::size);
     }
   }
 

@@ -105,6 +105,15 @@ final class RepairJournal implements AutoCloseable {
     }
   }
 
+  /** Returns the journal's size in bytes (0 when no key waits for repair), or -1 if it cannot be read. */
+  long size() {
+    try {
+      return channel.size();
+    } catch (IOException e) { // closed, or the file is gone
+      return -1;
+    }
+  }
+
   Path path() {
     return path;
   }

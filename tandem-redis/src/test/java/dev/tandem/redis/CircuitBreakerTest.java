@@ -52,6 +52,24 @@ class CircuitBreakerTest {
     assertThat(breaker.allow()).isTrue();
   }
 
+  /** Each opening counts once: not the failures past the threshold, nor a failed probe. */
+  @Test
+  void countsEachOpeningOnce() {
+    assertThat(breaker.opens()).isZero();
+    open();
+    breaker.failed(failure); // while open
+    assertThat(breaker.opens()).isEqualTo(1);
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(breaker.allow()).isTrue();
+    breaker.failed(failure); // a failed probe: still the same opening
+    assertThat(breaker.opens()).isEqualTo(1);
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(breaker.allow()).isTrue();
+    breaker.succeeded();
+    open();
+    assertThat(breaker.opens()).isEqualTo(2);
+  }
+
   private void open() {
     for (int i = 0; i < CircuitBreaker.THRESHOLD; i++) {
       breaker.failed(failure);

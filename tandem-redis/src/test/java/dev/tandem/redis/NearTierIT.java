@@ -13,6 +13,10 @@ import dev.tandem.testkit.race.RaceHammer;
 import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.server.RedisServer;
 import io.lettuce.core.KillArgs;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.sql.Connection;
@@ -496,6 +500,43 @@ class NearTierIT {
     await("the decoding tier drops its copy", () -> decoded.localCopy(7L) == null);
     assertThat(decoded.getValueIfPresent(7L)).contains(2L);
     assertThat(decoded.undecodableKeys()).isZero();
+  }
+
+  /**
+   * The near tier's meters and its shared tier's are published with the Tandem's, tagged with its
+   * name: L1 served or not, its lapses, the messages received from other nodes, the changes its
+   * own writes announced, the circuit's state.
+   */
+  @Test
+  void metersReportTheL1AndTheSharedTier() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    NearTier<String, Long> tier = NearTier.builder(redisTier()).uri(RedisServer.shared().uri()).maximumSize(100)
+        .boundedStaleness(Duration.ofMillis(200)).build();
+    Tandem<String, Long> b = Tandem.builder(store()).cacheTier(tier).name("b").meterRegistry(registry).build();
+    closeables.add(b);
+    Node a = node("a");
+    await("B serves its L1", () -> value(registry, "tandem.near.serving") == 1);
+    assertThat(value(registry, "tandem.redis.circuit.open")).isZero();
+    assertThat(value(registry, "tandem.redis.circuit.opens")).isZero();
+    assertThat(registry.find("tandem.redis.repair.journal.bytes").gauge()).as("no journal under STRICT").isNull();
+
+    b.put("k", 1L);
+    assertThat(value(registry, "tandem.redis.invalidations.published")).as("the fence and the write").isEqualTo(2);
+    a.tandem().put("k", 2L);
+    await("B counts A's fence and write", () -> value(registry, "tandem.near.invalidations") == 2);
+
+    double lapses = value(registry, "tandem.near.lapses");
+    tier.pauseHeartbeat(true);
+    await("B's L1 lapses", () -> value(registry, "tandem.near.serving") == 0);
+    assertThat(value(registry, "tandem.near.lapses")).isGreaterThan(lapses);
+    assertThat(value(registry, "tandem.near.subscription.losses")).isZero();
+    assertThat(value(registry, "tandem.near.undecodable.keys")).isZero();
+  }
+
+  /** Reads a meter of the node named {@code b}: a counter's count or a gauge's value. */
+  private static double value(SimpleMeterRegistry registry, String name) {
+    Meter meter = registry.get(name).tag("cache", "b").meter();
+    return meter instanceof FunctionCounter counter ? counter.count() : ((Gauge) meter).value();
   }
 
   /**

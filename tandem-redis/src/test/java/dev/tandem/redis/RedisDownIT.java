@@ -12,6 +12,7 @@ import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.RedisServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -58,9 +59,11 @@ class RedisDownIT {
   void readsFallBackWritesAreRefusedAndTheTierRecovers() throws Exception {
     JdbcStore<String, Long> store = store();
     RedisTier<String, Long> tier = tier();
-    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(tier).build()) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(tier).meterRegistry(registry).build()) {
       tandem.put("k", 1L);
       assertThat(tandem.getIfCached("k")).contains(1L);
+      assertThat(registry.get("tandem.redis.circuit.open").gauge().value()).isZero();
 
       server.stop();
       for (int i = 0; i < 5; i++) {
@@ -68,6 +71,8 @@ class RedisDownIT {
       }
       assertThat(tandem.stats().toString()).isNotEmpty();
       assertThat(tier.breaker().isOpen()).isTrue();
+      assertThat(registry.get("tandem.redis.circuit.open").gauge().value()).isEqualTo(1);
+      assertThat(registry.get("tandem.redis.circuit.opens").functionCounter().count()).isEqualTo(1);
       assertThat(tier.getIfPresent("k")).as("open circuit: a miss, no call").isNull();
       assertThat(tier.beginFill("k")).isEqualTo(CacheTier.NO_LEASE);
       assertThat(tier.getAllPresent(java.util.List.of("k"))).isEmpty();
@@ -89,6 +94,7 @@ class RedisDownIT {
         }
       });
       assertThat(tier.breaker().isOpen()).isFalse();
+      assertThat(registry.get("tandem.redis.circuit.open").gauge().value()).isZero();
       assertThat(store.load("k").map(Versioned::value)).contains(3L);
       assertThat(tandem.get("k")).contains(3L);
       assertThat(tandem.getIfCached("k")).contains(3L);

@@ -11,6 +11,7 @@ import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.RedisServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -58,6 +59,9 @@ class WritePolicyIT {
         .rowMapper(new LongColumn("v")).build();
   }
 
+  /** The cut-off node's meters. */
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
   /** A node that reaches Redis through the proxy (which the test cuts), with the given policy. */
   private Tandem<String, Long> cutOffNode(WritePolicy policy, Path journal) throws Exception {
     RedisTier.Builder<String, Long> builder = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
@@ -66,7 +70,8 @@ class WritePolicyIT {
     if (journal != null) {
       builder.repairJournal(journal);
     }
-    Tandem<String, Long> node = Tandem.builder(store()).cacheTier(builder.build()).name("cut-off").build();
+    Tandem<String, Long> node = Tandem.builder(store()).cacheTier(builder.build()).name("cut-off")
+        .meterRegistry(registry).build();
     open.add(node);
     return node;
   }
@@ -94,6 +99,7 @@ class WritePolicyIT {
     assertThatThrownBy(() -> a.put("k", 2L)).isInstanceOf(CacheTierUnavailableException.class);
     assertThat(store().load("k").map(Versioned::value)).as("the database was not touched").contains(1L);
     assertThat(b.get("k")).contains(1L);
+    assertThat(registry.find("tandem.redis.repair.journal.bytes").gauge()).as("no journal, no meter").isNull();
   }
 
   @Test
@@ -108,6 +114,8 @@ class WritePolicyIT {
     a.put("k", 2L); // no fence: committed and journaled
     assertThat(store().load("k").map(Versioned::value)).contains(2L);
     assertThat(Files.readAllLines(journal)).hasSize(1);
+    assertThat(registry.get("tandem.redis.repair.journal.bytes").gauge().value()).as("a key waits for repair")
+        .isEqualTo((double) Files.size(journal)).isPositive();
     assertThat(b.get("k")).as("the staleness AVAILABLE allows: B still reads its cached copy").contains(1L);
 
     proxy.resumeAccepting();
@@ -116,6 +124,7 @@ class WritePolicyIT {
       return a.getIfCached("k").isPresent();
     });
     assertThat(Files.readAllLines(journal)).as("repaired, so emptied").isEmpty();
+    assertThat(registry.get("tandem.redis.repair.journal.bytes").gauge().value()).isZero();
     assertThat(b.get("k")).as("repaired before A used Redis again").contains(2L);
   }
 

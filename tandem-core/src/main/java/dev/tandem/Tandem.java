@@ -271,9 +271,11 @@ public interface Tandem<K, V> extends AutoCloseable {
      * Publishes metrics to a Micrometer registry (micrometer-core must be on the class path):
      * {@code tandem.gets} by {@code result} (hit, miss), {@code tandem.loads}, {@code
      * tandem.load.failures}, {@code tandem.writes}, {@code tandem.write.failures}, {@code
-     * tandem.write.latency}, {@code tandem.evictions} and {@code tandem.size}, and the cache
-     * tier's own meters ({@link dev.tandem.spi.CacheTier#registerMeters}), tagged with the name.
-     * Implies {@link #recordStats()}. Default: no metrics.
+     * tandem.write.outcome.unknown}, {@code tandem.write.retries}, {@code tandem.tier.failures},
+     * {@code tandem.write.latency}, {@code tandem.evictions} and {@code tandem.size}, and the cache
+     * tier's own meters ({@link dev.tandem.spi.CacheTier#registerMeters}), tagged with the name;
+     * closing the Tandem removes them. {@link #build} fails if a live Tandem of the same name
+     * already publishes to the registry. Implies {@link #recordStats()}. Default: no metrics.
      *
      * @param registry an {@code io.micrometer.core.instrument.MeterRegistry}
      * @throws IllegalStateException if a registry was already set
@@ -340,7 +342,12 @@ public interface Tandem<K, V> extends AutoCloseable {
       return this;
     }
 
-    /** Builds the Tandem. The builder may not be used again afterwards. */
+    /**
+     * Builds the Tandem. The builder may not be used again afterwards.
+     *
+     * @throws IllegalStateException if a {@linkplain #meterRegistry meter registry} was set and a
+     *     live Tandem of the same name already publishes to it
+     */
     public Tandem<K, V> build() {
       CacheTier<K, V> t = tier != null ? tier : LocalTier.<K, V>builder().maximumSize(10_000).build();
       return new WriteThroughCache<>(this, t);

@@ -63,6 +63,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final ConcurrentHashMap<K, CompletableFuture<Loaded<V>>> flights = new ConcurrentHashMap<>();
   private final StatsCounter stats = new StatsCounter();
   private final LongConsumer writeLatency;
+  /** Removes this cache's meters from the registry; does nothing without one. */
+  private final Runnable unbindMeters;
   private final boolean countHits;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final GroupCommitter<K, V> committer;
@@ -78,12 +80,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, this::commitBatch);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
     if (builder.meterRegistry != null) {
-      io.micrometer.core.instrument.MeterRegistry registry =
-          (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry;
-      this.writeLatency = TandemMetrics.bind(this, registry, name);
-      TandemMetrics.bindTier(tier, registry, name);
+      TandemMetrics metrics = TandemMetrics.bind(this, tier,
+          (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name);
+      this.writeLatency = metrics::recordWrite;
+      this.unbindMeters = metrics::close;
     } else {
       this.writeLatency = nanos -> {};
+      this.unbindMeters = () -> {};
     }
   }
 
@@ -1089,9 +1092,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       try {
-        tier.close();
+        unbindMeters.run();
       } finally {
-        store.close();
+        try {
+          tier.close();
+        } finally {
+          store.close();
+        }
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.local.LocalTier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -87,5 +88,30 @@ class MetricsTest {
       tandem.put("a", "1");
     }
     assertThat(asked[0]).isFalse();
+  }
+
+  /**
+   * Two live Tandems of one name cannot share a registry (the second's meters would silently be the
+   * first's); closing a Tandem removes its meters, so one built again under that name publishes
+   * its own.
+   */
+  @Test
+  void aNameIsPublishedByOneLiveTandemAtATime() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Tandem<String, String> first = Tandem.builder(new MemoryStore<String, String>()).meterRegistry(registry)
+        .name("flights").build();
+    first.put("a", "1");
+    assertThatThrownBy(() -> Tandem.builder(new MemoryStore<String, String>()).meterRegistry(registry)
+        .name("flights").build()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("a Tandem named 'flights' already publishes to this meter registry");
+    first.close();
+    assertThat(registry.getMeters()).isEmpty();
+
+    try (Tandem<String, String> second = Tandem.builder(new MemoryStore<String, String>()).meterRegistry(registry)
+        .name("flights").build()) {
+      assertThat(registry.get("tandem.writes").functionCounter().count()).isZero();
+      second.put("b", "2");
+      assertThat(registry.get("tandem.writes").functionCounter().count()).as("the second Tandem's count").isEqualTo(1);
+    }
   }
 }

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * fills the same cache through its read path (look up, miss, GET, put), as a near cache is filled
  * in use, so that its lookup has a history of misses when the JIT compiles it, as the near tier's
  * has. {@code caffeine-read-through} is the bare Caffeine cache filled the same way without Redis
- * (invalidate, look up, miss, put): one miss per key before the hits, as the near tier's fill has
+ * (invalidate, look up, miss, put): one miss per fill before the hits, as the near tier's fill has
  * (a write, then a read that misses L1 once). Goal: the near-cache hit at least 0.8x Caffeine's
  * throughput.
  *

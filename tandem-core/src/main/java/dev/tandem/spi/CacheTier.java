@@ -134,8 +134,9 @@ public interface CacheTier<K, V> extends AutoCloseable {
 
   /**
    * Registers the tier's own meters (its health, its failures), once, when the {@link
-   * dev.tandem.Tandem} over it publishes metrics. The engine already publishes hits, misses, size
-   * and evictions for every tier. The default registers none.
+   * dev.tandem.Tandem} over it publishes metrics; they are removed when that Tandem is closed. The
+   * engine already publishes hits, misses, size and evictions for every tier. A tier that wraps
+   * another passes this on. The default registers none.
    */
   default void registerMeters(TierMeters meters) {}
 

@@ -28,7 +28,7 @@ final class CircuitBreaker {
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicBoolean probing = new AtomicBoolean();
   private final AtomicLong opens = new AtomicLong();
-  private volatile boolean open;
+  private final AtomicBoolean open = new AtomicBoolean();
   private volatile long openedAt;
 
   CircuitBreaker(Ticker ticker, long openNanos, String name) {
@@ -39,7 +39,7 @@ final class CircuitBreaker {
 
   /** Returns whether a call may go to Redis now; a caller that gets true must report its outcome. */
   boolean allow() {
-    if (!open) {
+    if (!open.get()) {
       return true;
     }
     if (ticker.read() - openedAt < openNanos) {
@@ -50,11 +50,12 @@ final class CircuitBreaker {
 
   /** Reports a call that Redis answered. */
   void succeeded() {
-    if (open) {
-      open = false;
-      failures.set(0);
+    if (open.get()) {
+      failures.set(0); // before the circuit closes: a failure counted from now on belongs to the closed circuit
       probing.set(false);
-      log.info("{}: Redis answers again; the circuit is closed", name);
+      if (open.compareAndSet(true, false)) {
+        log.info("{}: Redis answers again; the circuit is closed", name);
+      }
     } else if (failures.get() != 0) {
       failures.set(0);
     }
@@ -62,17 +63,15 @@ final class CircuitBreaker {
 
   /** Reports a call that failed or timed out. */
   void failed(RuntimeException cause) {
-    if (open) {
+    if (open.get()) {
       openedAt = ticker.read();
       probing.set(false);
       return;
     }
-    int failed = failures.incrementAndGet();
-    if (failed >= THRESHOLD) {
+    if (failures.incrementAndGet() >= THRESHOLD) {
       openedAt = ticker.read();
-      open = true;
       probing.set(false);
-      if (failed == THRESHOLD) { // once per opening: the count goes back to 0 only when a call succeeds
+      if (open.compareAndSet(false, true)) { // one caller per opening counts and logs it
         opens.incrementAndGet();
         log.warn("{}: {} Redis calls in a row failed; the circuit is open: reads go to the database and writes"
             + " are refused until a probe succeeds", name, THRESHOLD, cause);
@@ -82,7 +81,7 @@ final class CircuitBreaker {
 
   /** Returns whether the circuit is open (refusing or probing). */
   boolean isOpen() {
-    return open;
+    return open.get();
   }
 
   /** Returns how many times the circuit opened. */
@@ -92,6 +91,6 @@ final class CircuitBreaker {
 
   @Override
   public String toString() {
-    return open ? "open" : "closed";
+    return open.get() ? "open" : "closed";
   }
 }

@@ -382,8 +382,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    * Registers the near tier's meters, then the shared tier's ({@link RedisTier#registerMeters}):
    * {@code tandem.near.serving} (1 while L1 is served, 0 while every read goes to Redis), {@code
    * tandem.near.lapses} (times no heartbeat came back within the bound), {@code
-   * tandem.near.subscription.losses}, {@code tandem.near.invalidations} (messages of other nodes'
-   * changes received) and {@code tandem.near.undecodable.keys}.
+   * tandem.near.subscription.losses}, {@code tandem.near.invalidations.received} (messages of other
+   * nodes' changes, invalidations of every entry included) and {@code
+   * tandem.near.undecodable.keys}.
    */
   @Override
   public void registerMeters(TierMeters meters) {
@@ -393,8 +394,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         "times L1 stopped being served because no heartbeat came back within the staleness bound", lapses::get);
     meters.counter("tandem.near.subscription.losses", "times the invalidation channel's subscription was lost",
         losses::get);
-    meters.counter("tandem.near.invalidations", "messages of other nodes' changes received on the invalidation channel",
-        received::sum);
+    meters.counter("tandem.near.invalidations.received",
+        "messages of other nodes' changes received on the invalidation channel", received::sum);
     meters.counter("tandem.near.undecodable.keys",
         "reads that kept no L1 copy because the key's Redis name does not decode back to it", undecodable::sum);
     shared.registerMeters(meters);

@@ -653,25 +653,25 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /**
    * Registers the shared tier's meters: {@code tandem.redis.circuit.open} (1 while the circuit
-   * breaker refuses calls), {@code tandem.redis.circuit.opens}, {@code
-   * tandem.redis.invalidations.published} (changes announced on the invalidation channel) and, with
-   * a repair journal, {@code tandem.redis.repair.journal.bytes} (above 0 while keys written under
-   * {@link WritePolicy#AVAILABLE} wait for repair).
+   * breaker is open: refusing calls, or letting one probe through), {@code
+   * tandem.redis.circuit.opens}, {@code tandem.redis.invalidations.published} (changes announced on
+   * the invalidation channel) and, with a repair journal, {@code tandem.redis.repair.pending}
+   * (records of keys written under {@link WritePolicy#AVAILABLE} that wait for repair).
    */
   @Override
   public void registerMeters(TierMeters meters) {
     meters.gauge("tandem.redis.circuit.open",
-        "1 while the circuit breaker refuses Redis calls: reads go to the database, fenced writes are refused",
-        () -> breaker.isOpen() ? 1 : 0);
+        "1 while the circuit breaker is open (refusing Redis calls or letting one probe through): reads go to the"
+            + " database, fenced writes are refused", () -> breaker.isOpen() ? 1 : 0);
     meters.counter("tandem.redis.circuit.opens", "times the circuit breaker opened after Redis calls failed in a row",
         breaker::opens);
     meters.counter("tandem.redis.invalidations.published", "changes of entries announced on the invalidation channel",
         announced::sum);
     RepairJournal repairs = journal;
     if (repairs != null) {
-      meters.gauge("tandem.redis.repair.journal.bytes",
-          "size of the repair journal in bytes: above 0 while keys written under AVAILABLE wait for repair; -1 if"
-              + " unreadable", repairs::size);
+      meters.gauge("tandem.redis.repair.pending",
+          "records of keys written under AVAILABLE without a fence that wait for repair (a key written twice counts"
+              + " twice)", repairs::pending);
     }
   }
 

@@ -26,6 +26,8 @@ final class RepairJournal implements AutoCloseable {
   private final Path path;
   private final FileChannel channel;
   private long repairs;
+  /** Records waiting for repair (a key recorded twice counts twice); read without the lock by meters. */
+  private volatile long pending;
 
   RepairJournal(Path path) {
     this.path = path;
@@ -37,6 +39,8 @@ final class RepairJournal implements AutoCloseable {
       this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
       channel.position(channel.size());
+      // records left by a node that stopped before it could repair them
+      pending = Files.readAllLines(path, StandardCharsets.US_ASCII).stream().filter(line -> !line.isBlank()).count();
     } catch (IOException e) {
       throw new UncheckedIOException("could not open the repair journal " + path, e);
     }
@@ -59,6 +63,7 @@ final class RepairJournal implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("could not record a key in the repair journal " + path, e);
     }
+    pending++;
     return repairs;
   }
 
@@ -84,9 +89,15 @@ final class RepairJournal implements AutoCloseable {
       channel.position(0);
       channel.force(true);
       repairs++;
+      pending = 0;
     } catch (IOException e) {
       throw new UncheckedIOException("could not empty the repair journal " + path, e);
     }
+  }
+
+  /** Returns how many records wait for repair (a key recorded twice counts twice); never blocks. */
+  long pending() {
+    return pending;
   }
 
   /** Returns the recorded keys, each once, in the order first recorded. */
@@ -102,15 +113,6 @@ final class RepairJournal implements AutoCloseable {
       return keys;
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalStateException("could not read the repair journal " + path, e);
-    }
-  }
-
-  /** Returns the journal's size in bytes (0 when no key waits for repair), or -1 if it cannot be read. */
-  long size() {
-    try {
-      return channel.size();
-    } catch (IOException e) { // closed, or the file is gone
-      return -1;
     }
   }
 

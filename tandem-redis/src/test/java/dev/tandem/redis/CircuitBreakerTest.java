@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +72,39 @@ class CircuitBreakerTest {
     breaker.succeeded();
     open();
     assertThat(breaker.opens()).isEqualTo(2);
+  }
+
+  /** Callers failing at once from a closed circuit open it once: one count (and one warning). */
+  @Test
+  void concurrentFailuresCountOneOpening() throws Exception {
+    long seed = Long.getLong("tandem.seed", System.nanoTime());
+    System.out.println("CircuitBreakerTest seed=" + seed);
+    Random random = new Random(seed);
+    for (int round = 0; round < 50; round++) {
+      CircuitBreaker fresh = new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
+      int threads = 2 + random.nextInt(7);
+      CyclicBarrier start = new CyclicBarrier(threads);
+      List<Thread> failing = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Thread thread = new Thread(() -> {
+          try {
+            start.await();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          for (int i = 0; i < CircuitBreaker.THRESHOLD; i++) {
+            fresh.failed(failure);
+          }
+        });
+        failing.add(thread);
+        thread.start();
+      }
+      for (Thread thread : failing) {
+        thread.join();
+      }
+      assertThat(fresh.isOpen()).isTrue();
+      assertThat(fresh.opens()).as("round %d, %d threads (seed %d)", round, threads, seed).isEqualTo(1);
+    }
   }
 
   private void open() {

@@ -26,12 +26,15 @@ class RepairJournalTest {
       journal.record(key("a{1}"));
       journal.record(key("a{2}"));
       journal.record(key("a{1}"));
+      assertThat(journal.pending()).as("records, not keys").isEqualTo(3);
     }
     try (RepairJournal reopened = new RepairJournal(file)) {
+      assertThat(reopened.pending()).as("counted again from the file").isEqualTo(3);
       assertThat(reopened.recorded()).extracting(b -> new String(b, StandardCharsets.UTF_8))
           .containsExactly("a{1}", "a{2}");
       reopened.record(key("a{3}"));
       assertThat(reopened.recorded()).hasSize(3);
+      assertThat(reopened.pending()).isEqualTo(4);
     }
   }
 
@@ -43,10 +46,12 @@ class RepairJournalTest {
         throw new IllegalStateException("Redis went away");
       })).hasMessage("Redis went away");
       assertThat(journal.recorded()).hasSize(1);
+      assertThat(journal.pending()).as("a failed repair keeps the record").isEqualTo(1);
       List<byte[]> repaired = new ArrayList<>();
       journal.repair(repaired::addAll);
       assertThat(repaired).hasSize(1);
       assertThat(journal.recorded()).isEmpty();
+      assertThat(journal.pending()).isZero();
       assertThat(journal.repairs()).as("a record made before 1 was repaired").isEqualTo(1);
       assertThat(journal.record(key("a{2}"))).isEqualTo(1);
       assertThat(journal.recorded()).hasSize(1);

@@ -99,7 +99,7 @@ class WritePolicyIT {
     assertThatThrownBy(() -> a.put("k", 2L)).isInstanceOf(CacheTierUnavailableException.class);
     assertThat(store().load("k").map(Versioned::value)).as("the database was not touched").contains(1L);
     assertThat(b.get("k")).contains(1L);
-    assertThat(registry.find("tandem.redis.repair.journal.bytes").gauge()).as("no journal, no meter").isNull();
+    assertThat(registry.find("tandem.redis.repair.pending").gauge()).as("no journal, no meter").isNull();
   }
 
   @Test
@@ -114,8 +114,7 @@ class WritePolicyIT {
     a.put("k", 2L); // no fence: committed and journaled
     assertThat(store().load("k").map(Versioned::value)).contains(2L);
     assertThat(Files.readAllLines(journal)).hasSize(1);
-    assertThat(registry.get("tandem.redis.repair.journal.bytes").gauge().value()).as("a key waits for repair")
-        .isEqualTo((double) Files.size(journal)).isPositive();
+    assertThat(registry.get("tandem.redis.repair.pending").gauge().value()).as("a key waits for repair").isEqualTo(1);
     assertThat(b.get("k")).as("the staleness AVAILABLE allows: B still reads its cached copy").contains(1L);
 
     proxy.resumeAccepting();
@@ -124,7 +123,7 @@ class WritePolicyIT {
       return a.getIfCached("k").isPresent();
     });
     assertThat(Files.readAllLines(journal)).as("repaired, so emptied").isEmpty();
-    assertThat(registry.get("tandem.redis.repair.journal.bytes").gauge().value()).isZero();
+    assertThat(registry.get("tandem.redis.repair.pending").gauge().value()).isZero();
     assertThat(b.get("k")).as("repaired before A used Redis again").contains(2L);
   }
 

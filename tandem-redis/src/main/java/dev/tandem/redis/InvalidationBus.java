@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A message is {@code <node> <payload>}; {@code <node>} is a random id of the publishing tier,
  * so that a near tier skips the announcements of its own shared tier. The payload is an entry key
- * (it ends with a closing brace), {@code *} for every key, or a heartbeat {@code !<nanos>}; a near
- * tier hears its own heartbeats and ignores the others'. Redis queues a message for every
+ * (it ends with a closing brace), {@code *} for every key, a heartbeat {@code !<nanos>} (a near
+ * tier hears its own heartbeats and ignores the others'), or {@code ?}, which a shared tier
+ * publishes when it connects to prove that its Redis user may publish here (ignored). Redis queues a message for every
  * subscriber before it runs the next command, at most once, and delivers a subscriber's messages
  * in the order it ran their PUBLISH commands: so when a heartbeat comes back, every message
  * published on that server before it has arrived. A subscriber that is disconnected loses what is
@@ -56,6 +57,8 @@ final class InvalidationBus implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InvalidationBus.class);
   private static final String ALL = "*";
   private static final char HEARTBEAT = '!';
+  /** What a shared tier publishes when it connects (see {@code RedisTier#checkMayAnnounce}). */
+  private static final String CONNECTED = "?";
 
   private final RedisClient client;
   private final String channel;
@@ -169,6 +172,8 @@ final class InvalidationBus implements AutoCloseable {
       if (!own) {
         receiver.changedAll();
       }
+    } else if (payload.equals(CONNECTED)) {
+      // a shared tier connected and proved it may publish here: nothing changed
     } else if (payload.length() > 1 && payload.charAt(0) == HEARTBEAT) {
       if (own) { // the other nodes' heartbeats are theirs
         try {

@@ -10,6 +10,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -159,6 +160,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private static final byte[] NONE = new byte[0];
   /** What a message names instead of an entry key when every entry changed. */
   private static final byte[] ALL_ENTRIES = {'*'};
+  /** The payload of the notice published at connect, which subscribers ignore: it tests the ACL. */
+  private static final byte[] CONNECTED = {'?'};
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
   /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
   private static final long EXACT_COUNT_LIMIT = 10_000;
@@ -804,6 +807,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         ServerEpoch.loadScripts(node);
         evictions += Link.evictions(node);
       }
+      checkMayAnnounce(redis);
       if (journal != null) {
         journal.repair(journaled -> {
           for (byte[] entryKey : journaled) {
@@ -816,6 +820,26 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return new Link(connection, redis, async, List.copyOf(nodes), List.copyOf(nodeConnections), runIds.toString(), fillsFrom, evictions);
     } catch (RuntimeException e) {
       connection.closeAsync();
+      throw e;
+    }
+  }
+
+  /**
+   * Publishes a notice on the invalidation channel, so that a Redis user whose ACL forbids it fails
+   * at connect, saying why, instead of in every write script (each change is announced there).
+   *
+   * @throws RedisException if the user may not publish on the channel
+   */
+  private void checkMayAnnounce(RedisClusterCommands<byte[], byte[]> redis) {
+    try {
+      redis.publish(channelBytes, message(CONNECTED));
+    } catch (RedisCommandExecutionException e) {
+      String error = e.getMessage();
+      if (error != null && error.startsWith("NOPERM")) {
+        throw new RedisException(this + ": the Redis user may not PUBLISH on the invalidation channel '" + channel
+            + "', where the write scripts announce every change of an entry; grant it (ACL SETUSER <user> &"
+            + channel + ") or choose a channel it may use (Builder#invalidationChannel)", e);
+      }
       throw e;
     }
   }

@@ -1,11 +1,15 @@
 package dev.tandem.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import dev.tandem.testkit.server.RedisServer;
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
@@ -51,6 +55,37 @@ class RedisTierIT {
   void close() {
     tier.close();
     otherNode.close();
+  }
+
+  /**
+   * A Redis user that may not publish on the invalidation channel would fail every write (the
+   * scripts announce each change there, and Redis checks the ACL inside scripts too); the tier
+   * fails at connect instead, naming the channel, and works once the channel is granted.
+   */
+  @Test
+  void aUserWhoMayNotAnnounceFailsAtConnect() {
+    String user = "it-announce-" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet();
+    String channel = prefix + "near";
+    var admin = rawConnection.sync();
+    admin.aclSetuser(user, AclSetuserArgs.Builder.on().addPassword("secret").allKeys().allCommands().resetChannels());
+    try {
+      RedisURI asUser = RedisURI.create(RedisServer.shared().uri());
+      asUser.setAuthentication(user, "secret".toCharArray());
+      Epochs.trust(RedisServer.shared().uri(), prefix);
+      assertThatThrownBy(() -> RedisTier.<String, String>builder(Codec.string()).uri(asUser).keyPrefix(prefix).build())
+          .isInstanceOf(RedisException.class)
+          .hasMessageContaining("may not PUBLISH on the invalidation channel '" + channel + "'")
+          .hasMessageContaining("&" + channel);
+
+      admin.aclSetuser(user, AclSetuserArgs.Builder.channelPattern(channel));
+      try (RedisTier<String, String> granted = RedisTier.<String, String>builder(Codec.string()).uri(asUser)
+          .keyPrefix(prefix).build()) {
+        granted.applyCommitted("k", new Cached<>("v", 1));
+        assertThat(granted.getIfPresent("k")).isEqualTo(new Cached<>("v", 1));
+      }
+    } finally {
+      admin.aclDeluser(user);
+    }
   }
 
   private RedisTier<String, String> tier(

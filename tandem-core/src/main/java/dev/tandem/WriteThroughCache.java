@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,9 +61,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final KeyLocks<K> locks = new KeyLocks<>();
   private final ConcurrentHashMap<K, CompletableFuture<Loaded<V>>> flights = new ConcurrentHashMap<>();
   private final StatsCounter stats = new StatsCounter();
-  private final LongConsumer writeLatency;
-  /** Removes this cache's meters from the registry; does nothing without one. */
-  private final Runnable unbindMeters;
+  /** This cache's meters, or null without a registry. */
+  private final @Nullable TandemMetrics metrics;
   private final boolean countHits;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final GroupCommitter<K, V> committer;
@@ -79,15 +77,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
         builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, this::commitBatch);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
-    if (builder.meterRegistry != null) {
-      TandemMetrics metrics = TandemMetrics.bind(this, tier,
-          (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name);
-      this.writeLatency = metrics::recordWrite;
-      this.unbindMeters = metrics::close;
-    } else {
-      this.writeLatency = nanos -> {};
-      this.unbindMeters = () -> {};
-    }
+    this.metrics = builder.meterRegistry == null ? null
+        : TandemMetrics.bind(this, tier, (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name);
   }
 
   // ---------------------------------------------------------------- reads
@@ -467,10 +458,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     long start = ticker.read();
     try (KeyLocks.Held held = locks.lockShared(request.keys)) {
       R result = committer.submit(request);
-      long nanos = ticker.read() - start;
-      stats.writes.add(request.publish.size());
-      stats.writeNanos.add(nanos);
-      writeLatency.accept(nanos);
+      recordWrite(request.publish.size(), start);
       return result;
     }
   }
@@ -817,10 +805,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           }
           publish.forEach(this::publish);
           view.settle();
-          long nanos = ticker.read() - start;
-          stats.writes.add(publish.size());
-          stats.writeNanos.add(nanos);
-          writeLatency.accept(nanos);
+          recordWrite(publish.size(), start);
           return result;
         } catch (Restart restart) {
           prelocked.add(restart.<K>key()); // lock it up front, in the global order, and run again
@@ -840,6 +825,16 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           closeQuietly(tx);
         }
       }
+    }
+  }
+
+  /** Counts a committed write call of {@code keys} keys that began at {@code start} (ticker time). */
+  private void recordWrite(int keys, long start) {
+    long nanos = ticker.read() - start;
+    stats.writes.add(keys);
+    stats.writeNanos.add(nanos);
+    if (metrics != null) {
+      metrics.recordWrite(nanos);
     }
   }
 
@@ -1092,7 +1087,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       try {
-        unbindMeters.run();
+        if (metrics != null) {
+          metrics.close();
+        }
       } finally {
         try {
           tier.close();

@@ -55,10 +55,11 @@ final class InvalidationBus implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(InvalidationBus.class);
-  private static final String ALL = "*";
+  /** The payload that names every entry (the shared tier's invalidate-all). */
+  static final String ALL = "*";
   private static final char HEARTBEAT = '!';
   /** What a shared tier publishes when it connects (see {@code RedisTier#checkMayAnnounce}). */
-  private static final String CONNECTED = "?";
+  static final String CONNECTED = "?";
 
   private final RedisClient client;
   private final String channel;

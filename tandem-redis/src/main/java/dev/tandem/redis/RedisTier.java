@@ -159,9 +159,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
   private static final byte[] NONE = new byte[0];
   /** What a message names instead of an entry key when every entry changed. */
-  private static final byte[] ALL_ENTRIES = {'*'};
+  private static final byte[] ALL_ENTRIES = InvalidationBus.ALL.getBytes(StandardCharsets.US_ASCII);
   /** The payload of the notice published at connect, which subscribers ignore: it tests the ACL. */
-  private static final byte[] CONNECTED = {'?'};
+  private static final byte[] CONNECTED = InvalidationBus.CONNECTED.getBytes(StandardCharsets.US_ASCII);
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
   /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
   private static final long EXACT_COUNT_LIMIT = 10_000;
@@ -420,9 +420,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     byte[] version = EntryFormat.version(committed.version());
     try {
       call(l -> fence != null && !l.sameServers(fence.link())
-          ? retireScript.run(l.redis, pair(entryKey), version, metaTtl, channelBytes, message(entryKey))
-          : applyScript.run(l.redis, pair(entryKey), version, payload,
-              fence == null ? NONE : ascii(fence.token()), entryTtl, metaTtl, channelBytes, message(entryKey)));
+          ? retireScript.run(l.redis, pair(entryKey), announcing(entryKey, version, metaTtl))
+          : applyScript.run(l.redis, pair(entryKey), announcing(entryKey, version, payload,
+              fence == null ? NONE : ascii(fence.token()), entryTtl, metaTtl)));
       announced.increment();
     } catch (RuntimeException e) {
       publishFailed(key, entryKey, committed.version());
@@ -463,9 +463,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     try {
       call(l -> {
         writeFences.put(key, new WriteFence(token, l));
-        return beforeWriteScript.run(l.redis, pair(entryKey), ascii(token),
+        return beforeWriteScript.run(l.redis, pair(entryKey), announcing(entryKey, ascii(token),
             previous == null || !l.sameServers(previous.link()) ? NONE : ascii(previous.token()),
-            writeFenceTimeout, metaTtl, channelBytes, message(entryKey));
+            writeFenceTimeout, metaTtl));
       });
       announced.increment();
     } catch (RuntimeException e) {
@@ -526,9 +526,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   void fence(K key, @Nullable Long floor) {
     byte[] entryKey = keys.entry(key);
     WriteFence fence = writeFences.get(key);
-    call(l -> fenceScript.run(l.redis, pair(entryKey), floor == null ? NONE : EntryFormat.version(floor),
-        fence == null || !l.sameServers(fence.link()) ? NONE : ascii(fence.token()), metaTtl, channelBytes,
-        message(entryKey)));
+    call(l -> fenceScript.run(l.redis, pair(entryKey), announcing(entryKey,
+        floor == null ? NONE : EntryFormat.version(floor),
+        fence == null || !l.sameServers(fence.link()) ? NONE : ascii(fence.token()), metaTtl)));
     announced.increment();
     if (fence != null) {
       writeFences.remove(key, fence);
@@ -811,7 +811,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       if (journal != null) {
         journal.repair(journaled -> {
           for (byte[] entryKey : journaled) {
-            retireScript.run(redis, pair(entryKey), NONE, metaTtl, channelBytes, message(entryKey));
+            retireScript.run(redis, pair(entryKey), announcing(entryKey, NONE, metaTtl));
             announced.increment();
           }
           log.info("{}: repaired {} keys written without a fence (policy AVAILABLE)", this, journaled.size());
@@ -948,6 +948,18 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   @Nullable CompletionStage<Long> publishOnChannel(String message) {
     Link current = link;
     return current == null ? null : current.async.publish(channelBytes, message.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Returns {@code args} followed by the two arguments every script that changes an entry takes
+   * last (see lib.lua's {@code announce}): the invalidation channel and the message naming the
+   * entry.
+   */
+  private byte[][] announcing(byte[] entryKey, byte[]... args) {
+    byte[][] all = Arrays.copyOf(args, args.length + 2);
+    all[args.length] = channelBytes;
+    all[args.length + 1] = message(entryKey);
+    return all;
   }
 
   /** The message that announces a change of the entry stored under {@code entryKey}. */

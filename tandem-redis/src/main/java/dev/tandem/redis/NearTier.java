@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,11 +111,14 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   /** One L1: filled and emptied while it is current, served from while the channel is healthy. */
   private static final class Generation<K> {
     final Cache<K, Object> cache;
+    /** The cache's map view: the cache itself, one reference fewer to follow on a hit than through {@link #cache}. */
+    final ConcurrentMap<K, Object> map;
     /** Until when (nanoTime) the heartbeats that came back vouch for this L1; guarded by the tier's lock. */
     long healthyUntil;
 
     Generation(Cache<K, Object> cache, long healthyUntil) {
       this.cache = cache;
+      this.map = cache.asMap();
       this.healthyUntil = healthyUntil;
     }
   }
@@ -131,8 +135,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private final Object lock = new Object();
   /** The L1 that installs and drops go to; null while the subscription is lost. Written under lock. */
   private volatile @Nullable Generation<K> current;
-  /** The cache of {@link #current} while its heartbeats vouch for it, else null: the hit path. Written under lock. */
-  private volatile @Nullable Cache<K, Object> serving;
+  /** The map of {@link #current} while its heartbeats vouch for it, else null: the hit path. Written under lock. */
+  private volatile @Nullable ConcurrentMap<K, Object> serving;
   private final AtomicLongArray changes = new AtomicLongArray(STRIPES);
   private final LongAdder evictions = new LongAdder();
   private final LongAdder received = new LongAdder();
@@ -204,11 +208,11 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @Override
   @SuppressWarnings({"NullableOptional", "unchecked"})
   public @Nullable Optional<V> getValueIfLocal(K key) {
-    Cache<K, Object> l1 = serving;
+    ConcurrentMap<K, Object> l1 = serving;
     if (l1 == null) {
       return null;
     }
-    Object value = l1.getIfPresent(key);
+    Object value = l1.get(key); // records the read for eviction, as getIfPresent does
     return value == null ? null : value == ABSENT ? Optional.empty() : Optional.of((V) value);
   }
 
@@ -454,7 +458,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @SuppressWarnings({"NullableOptional", "unchecked"})
   @Nullable Optional<V> localCopy(K key) {
     Generation<K> l1 = current;
-    Object value = l1 == null ? null : l1.cache.asMap().get(key);
+    Object value = l1 == null ? null : l1.map.get(key);
     return value == null ? null : value == ABSENT ? Optional.empty() : Optional.of((V) value);
   }
 
@@ -521,7 +525,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
     int stripe = stripe(key);
     Object value = entry.value() != null ? entry.value() : ABSENT;
-    l1.cache.asMap().compute(key, (k, held) -> current == l1 && changes.get(stripe) == seen ? value : held);
+    l1.map.compute(key, (k, held) -> current == l1 && changes.get(stripe) == seen ? value : held);
   }
 
   /**
@@ -562,7 +566,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     changes.incrementAndGet(stripe(key));
     Generation<K> l1 = current;
     if (l1 != null) {
-      l1.cache.asMap().compute(key, (k, held) -> null); // a compute, not a remove: it locks even if absent
+      l1.map.compute(key, (k, held) -> null); // a compute, not a remove: it locks even if absent
     }
   }
 
@@ -574,7 +578,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         Generation<K> fresh = new Generation<>(newCache(), l1.healthyUntil);
         current = fresh;
         if (serving != null) { // served only while the heartbeat loop runs
-          serving = fresh.cache;
+          serving = fresh.map;
         }
       }
     }
@@ -701,7 +705,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
           l1.healthyUntil = until;
         }
         if (serving == null && beating && System.nanoTime() - l1.healthyUntil < 0) { // closed: current is null
-          serving = l1.cache;
+          serving = l1.map;
           resumed = true;
         }
       }
@@ -718,7 +722,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
           // empty: whatever was published while deaf cannot have left a stale copy
           Generation<K> fresh = new Generation<>(newCache(), System.nanoTime() + boundNanos);
           current = fresh;
-          serving = beating ? fresh.cache : null;
+          serving = beating ? fresh.map : null;
           subscriptions.incrementAndGet();
         }
       }

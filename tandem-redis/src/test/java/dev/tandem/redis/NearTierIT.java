@@ -571,6 +571,41 @@ class NearTierIT {
   }
 
   /**
+   * A hit ({@code getValueIfLocal}) counts for L1's eviction policy as a Caffeine read does: a key
+   * read often outlives keys read less, when new keys crowd L1. L1 holds 10; one key is read 20
+   * times, then 40 new keys are each installed and read 3 times (a frequency below Caffeine's
+   * random admission threshold). Were hits not recorded, the often-read key would be evicted with
+   * the other old ones. Maintenance runs on the caller, so the outcome does not depend on timing.
+   */
+  @Test
+  void hitsCountForEviction() {
+    RedisTier<String, Long> writer = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel + "-elsewhere").build();
+    closeables.add(writer); // writes on another channel: no message drops a copy this test installs
+    NearTier<String, Long> tier = NearTier.builder(redisTier()).uri(RedisServer.shared().uri()).maximumSize(10)
+        .executor(Runnable::run).boundedStaleness(Duration.ofSeconds(30)).build();
+    closeables.add(tier);
+    for (int i = 0; i < 10; i++) {
+      writer.applyCommitted("old-" + i, new Cached<>((long) i, 1));
+      assertThat(tier.getValueIfPresent("old-" + i)).contains((long) i);
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(tier.getValueIfLocal("old-3")).contains(3L);
+    }
+    for (int i = 0; i < 40; i++) {
+      writer.applyCommitted("new-" + i, new Cached<>((long) i, 1));
+      assertThat(tier.getValueIfPresent("new-" + i)).contains((long) i);
+      for (int read = 0; read < 3; read++) {
+        tier.getValueIfLocal("new-" + i);
+      }
+    }
+    assertThat(tier.evictionCount()).as("L1 evicted").isGreaterThanOrEqualTo(40);
+    assertThat(tier.localCopy("old-3")).as("the key read 20 times").contains(3L);
+    assertThat(java.util.stream.IntStream.range(0, 10).filter(i -> i != 3)
+        .filter(i -> tier.localCopy("old-" + i) != null)).as("old keys read once, still held").isEmpty();
+  }
+
+  /**
    * Measures the staleness bound: B reads key k in a tight loop (L1 hits) while A writes it; for
    * each write, the time from A's put returning to B's first read of the new value (0 if B saw it
    * before the put returned). Printed, not asserted: timing claims depend on the machine.

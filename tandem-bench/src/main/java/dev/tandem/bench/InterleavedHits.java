@@ -35,8 +35,8 @@ public final class InterleavedHits {
     List<String> names = List.of("caffeine", "near", "tandem-near", "tandem-local");
     List<ReadCache> caches = new ArrayList<>();
     caches.add(ReadCache.named("caffeine", 2 * SIZE));
-    caches.add(new NearReadCache(2 * SIZE, false));
-    caches.add(new NearReadCache(2 * SIZE, true));
+    caches.add(NearReadCache.start(2 * SIZE, NearReadCache.Read.TIER));
+    caches.add(NearReadCache.start(2 * SIZE, NearReadCache.Read.TANDEM));
     caches.add(ReadCache.named("tandem", 2 * SIZE));
     for (ReadCache cache : caches) {
       for (Long key : keys) {

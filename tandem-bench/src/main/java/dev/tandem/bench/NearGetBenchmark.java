@@ -71,9 +71,9 @@ public class NearGetBenchmark {
   @Setup(Level.Trial)
   public void fill() {
     ReadCache filled = switch (cache) {
-      case "near" -> new NearReadCache(2 * keyCount, false);
-      case "tandem-near" -> new NearReadCache(2 * keyCount, true);
-      case "caffeine-near-jvm" -> new NearReadCache(2 * keyCount, false, true);
+      case "near" -> NearReadCache.start(2 * keyCount, NearReadCache.Read.TIER);
+      case "tandem-near" -> NearReadCache.start(2 * keyCount, NearReadCache.Read.TANDEM);
+      case "caffeine-near-jvm" -> NearReadCache.start(2 * keyCount, NearReadCache.Read.CAFFEINE_BESIDE);
       case "caffeine-over-redis" -> new CaffeineOverRedis(2 * keyCount);
       case "caffeine-over-redis-read-through" -> new CaffeineOverRedis(2 * keyCount, true);
       default -> ReadCache.named(cache, 2 * keyCount);

@@ -11,59 +11,53 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The near tier (a Caffeine L1 over a {@link RedisTier} on a private redis-server that this
- * adapter starts), read either at the tier ({@code getValueIfLocal}, the L1 hit alone, which
- * {@code Tandem.get} calls first) or through {@code Tandem.get}, or, as a baseline, read from a
- * bare Caffeine cache filled beside the tier in the same JVM (same threads, same JIT profiles,
- * same heap). {@link #put} writes through Tandem and reads the key, so that the L1 holds it (an
- * own write drops the L1 copy; the next read fetches it from Redis).
+ * adapter starts) and a Tandem over it, read in one of three ways ({@link Read}). {@link #put}
+ * writes through Tandem and reads the key, so that the L1 holds it (an own write drops the L1
+ * copy; the next read fetches it from Redis). Each way of reading is a class of its own, so that
+ * a hit runs no test of which way was chosen: the bare Caffeine baseline's adapter runs none
+ * either.
  */
-public final class NearReadCache implements ReadCache, AutoCloseable {
-  private final RedisServer server;
-  private final NearTier<Long, String> tier;
-  private final Tandem<Long, String> tandem;
-  private final boolean throughTandem;
-  private final @Nullable CaffeineReadCache beside;
+public abstract sealed class NearReadCache implements ReadCache, AutoCloseable {
 
-  /** Starts a redis-server and builds the tier and a Tandem over it and an in-memory store. */
-  public NearReadCache(int maximumSize, boolean throughTandem) {
-    this(maximumSize, throughTandem, false);
+  /** How {@link #get} reads. */
+  public enum Read {
+    /** The near tier itself ({@code getValueIfLocal}): the L1 hit alone, which {@code Tandem.get} asks first. */
+    TIER,
+    /** {@code Tandem.get} over the near tier. */
+    TANDEM,
+    /**
+     * A bare Caffeine cache that {@link #put} fills beside the tier: the baseline in the near tier's
+     * JVM (same threads, same JIT profiles, same heap) without its code.
+     */
+    CAFFEINE_BESIDE
   }
 
-  /**
-   * As {@link #NearReadCache(int, boolean)}; with {@code caffeineBeside}, {@link #get} reads a
-   * bare Caffeine cache that {@link #put} fills too, instead of the tier.
-   */
-  public NearReadCache(int maximumSize, boolean throughTandem, boolean caffeineBeside) {
+  private final RedisServer server;
+  final NearTier<Long, String> tier;
+  final Tandem<Long, String> tandem;
+
+  /** Starts a redis-server and builds the tier and a Tandem over it and an in-memory store. */
+  public static NearReadCache start(int maximumSize, Read read) {
+    return switch (read) {
+      case TIER -> new TierHit(maximumSize);
+      case TANDEM -> new TandemHit(maximumSize);
+      case CAFFEINE_BESIDE -> new CaffeineBeside(maximumSize);
+    };
+  }
+
+  private NearReadCache(int maximumSize) {
     this.server = RedisServer.start();
     RedisTier<Long, String> shared = RedisTier.<Long, String>builder(Codec.string()).uri(server.uri())
         .keyPrefix("near-bench:").build();
     this.tier = NearTier.builder(shared).uri(server.uri()).maximumSize(maximumSize).keyDecoder(Long::valueOf)
         .boundedStaleness(Duration.ofSeconds(1)).build();
     this.tandem = Tandem.builder(new NullStore()).cacheTier(tier).build();
-    this.throughTandem = throughTandem;
-    this.beside = caffeineBeside ? new CaffeineReadCache(maximumSize, false) : null;
   }
 
   @Override
   public void put(Long key, String value) {
     tandem.put(key, value);
     tandem.get(key); // an own write drops the L1 copy; this read installs it from Redis
-    if (beside != null) {
-      beside.put(key, value);
-    }
-  }
-
-  @Override
-  @SuppressWarnings("NullableOptional")
-  public @Nullable String get(Long key) {
-    if (beside != null) {
-      return beside.get(key);
-    }
-    if (throughTandem) {
-      return tandem.get(key).orElse(null);
-    }
-    Optional<String> hit = tier.getValueIfLocal(key);
-    return hit == null ? null : hit.orElse(null);
   }
 
   /** Returns how many copies the L1 holds (approximately). */
@@ -77,6 +71,50 @@ public final class NearReadCache implements ReadCache, AutoCloseable {
       tandem.close();
     } finally {
       server.close();
+    }
+  }
+
+  private static final class TierHit extends NearReadCache {
+    TierHit(int maximumSize) {
+      super(maximumSize);
+    }
+
+    @Override
+    @SuppressWarnings("NullableOptional")
+    public @Nullable String get(Long key) {
+      Optional<String> hit = tier.getValueIfLocal(key);
+      return hit == null ? null : hit.orElse(null);
+    }
+  }
+
+  private static final class TandemHit extends NearReadCache {
+    TandemHit(int maximumSize) {
+      super(maximumSize);
+    }
+
+    @Override
+    public @Nullable String get(Long key) {
+      return tandem.get(key).orElse(null);
+    }
+  }
+
+  private static final class CaffeineBeside extends NearReadCache {
+    private final CaffeineReadCache beside;
+
+    CaffeineBeside(int maximumSize) {
+      super(maximumSize);
+      this.beside = new CaffeineReadCache(maximumSize, false);
+    }
+
+    @Override
+    public void put(Long key, String value) {
+      super.put(key, value);
+      beside.put(key, value);
+    }
+
+    @Override
+    public @Nullable String get(Long key) {
+      return beside.get(key);
     }
   }
 }

@@ -54,6 +54,22 @@ class MetricsTest {
     }
   }
 
+  /** A tier call that fails is counted in {@code tandem.tier.failures}, and the read goes to the database. */
+  @Test
+  void tierFailuresAreCounted() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    HookedTier<String, String> tier = new HookedTier<>(LocalTier.<String, String>builder().maximumSize(10).build());
+    MemoryStore<String, String> store = new MemoryStore<>();
+    try (Tandem<String, String> tandem = Tandem.builder(store).cacheTier(tier).meterRegistry(registry).name("t")
+        .build()) {
+      tandem.put("a", "1");
+      tier.localLookupFailure = new IllegalStateException("the tier's lookup fails");
+      assertThat(tandem.get("a")).as("read from the database").contains("1");
+      assertThat(tandem.stats().tierFailureCount()).isEqualTo(1);
+      assertThat(registry.get("tandem.tier.failures").tag("cache", "t").functionCounter().count()).isEqualTo(1);
+    }
+  }
+
   /** A tier's own meters are registered with the engine's, tagged with the cache's name, and read live. */
   @Test
   void theTiersOwnMetersAreRegisteredBesideTheEngines() {

@@ -1,6 +1,6 @@
 package dev.tandem.bench;
 
-import dev.tandem.bench.impl.RedisPutTarget;
+import dev.tandem.bench.impl.TandemOverRedis;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,7 +41,7 @@ public class NearPutBenchmark {
   public String tier = "near";
 
   private final Long[] keys = new Long[KEYS];
-  private @Nullable RedisPutTarget target;
+  private @Nullable TandemOverRedis target;
   private int next;
 
   @Setup(Level.Trial)
@@ -49,7 +49,11 @@ public class NearPutBenchmark {
     for (int i = 0; i < KEYS; i++) {
       keys[i] = (long) i;
     }
-    target = new RedisPutTarget(tier);
+    target = switch (tier) {
+      case "redis" -> TandemOverRedis.redis("put-bench:");
+      case "near" -> TandemOverRedis.near("put-bench:", 100_000);
+      default -> throw new IllegalArgumentException("unknown tier " + tier);
+    };
   }
 
   @TearDown(Level.Trial)
@@ -62,6 +66,6 @@ public class NearPutBenchmark {
   @Benchmark
   public void put() {
     int i = next++;
-    java.util.Objects.requireNonNull(target).put(keys[i % KEYS], "value");
+    java.util.Objects.requireNonNull(target).tandem().put(keys[i % KEYS], "value");
   }
 }

@@ -2,7 +2,6 @@ package dev.tandem.redis;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tandem.spi.CacheTier;
@@ -110,15 +109,16 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
   /** One L1: filled and emptied while it is current, served from while the channel is healthy. */
   private static final class Generation<K> {
-    final Cache<K, Object> cache;
-    /** The cache's map view: the cache itself, one reference fewer to follow on a hit than through {@link #cache}. */
+    /**
+     * The Caffeine cache, held as its map view: for a bounded cache that is the cache itself, one
+     * reference fewer to follow on a hit than through the {@code Cache} facade.
+     */
     final ConcurrentMap<K, Object> map;
     /** Until when (nanoTime) the heartbeats that came back vouch for this L1; guarded by the tier's lock. */
     long healthyUntil;
 
-    Generation(Cache<K, Object> cache, long healthyUntil) {
-      this.cache = cache;
-      this.map = cache.asMap();
+    Generation(ConcurrentMap<K, Object> map, long healthyUntil) {
+      this.map = map;
       this.healthyUntil = healthyUntil;
     }
   }
@@ -373,7 +373,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @Override
   public long estimatedSize() {
     Generation<K> l1 = current;
-    return l1 == null ? 0 : l1.cache.estimatedSize();
+    return l1 == null ? 0 : l1.map.size();
   }
 
   /** Returns how many L1 copies were evicted for size or expired since the tier was built. */
@@ -439,7 +439,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @Override
   public String toString() {
     Generation<K> l1 = current;
-    return "NearTier{" + (l1 == null ? "no L1" : "size=" + l1.cache.estimatedSize())
+    return "NearTier{" + (l1 == null ? "no L1" : "size=" + l1.map.size())
         + (serving == null ? ", bypassed" : "") + ", bound=" + bound + ", channel=" + shared.invalidationChannel()
         + ", shared=" + shared + "}";
   }
@@ -584,7 +584,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
   }
 
-  private Cache<K, Object> newCache() {
+  private ConcurrentMap<K, Object> newCache() {
     Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(maximumSize);
     Duration entryTimeToLive = shared.entryTimeToLive();
     if (entryTimeToLive != null) {
@@ -597,7 +597,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       if (cause.wasEvicted()) {
         evictions.increment();
       }
-    }).build();
+    }).build().asMap();
   }
 
   private static int stripe(Object key) {

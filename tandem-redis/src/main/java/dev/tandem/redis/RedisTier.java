@@ -212,6 +212,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final LuaScript fenceScript = LuaScript.named("fence");
   private final LuaScript beforeWriteScript = LuaScript.named("before_write");
   private final LuaScript retireScript = LuaScript.named("retire");
+  private final LuaScript invalidateScript = LuaScript.named("invalidate");
   /** The near tiers' pub/sub channel, on which every change of an entry is announced. */
   private final String channel;
   private final byte[] channelBytes;
@@ -550,10 +551,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       throw unavailable("invalidate", key);
     }
-    call(l -> {
-      l.redis.del(entryKey);
-      return l.redis.publish(channelBytes, message(entryKey));
-    });
+    call(l -> invalidateScript.run(l.redis, new byte[][] {entryKey}, announcing(entryKey)));
     announced.increment();
   }
 

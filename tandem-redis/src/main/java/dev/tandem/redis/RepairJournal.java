@@ -39,8 +39,7 @@ final class RepairJournal implements AutoCloseable {
       this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
       channel.position(channel.size());
-      // records left by a node that stopped before it could repair them
-      pending = Files.readAllLines(path, StandardCharsets.US_ASCII).stream().filter(line -> !line.isBlank()).count();
+      pending = records().size(); // left by a node that stopped before it could repair them
     } catch (IOException e) {
       throw new UncheckedIOException("could not open the repair journal " + path, e);
     }
@@ -103,17 +102,26 @@ final class RepairJournal implements AutoCloseable {
   /** Returns the recorded keys, each once, in the order first recorded. */
   synchronized List<byte[]> recorded() {
     try {
-      Set<String> lines = new LinkedHashSet<>(Files.readAllLines(path, StandardCharsets.US_ASCII));
+      Set<String> lines = new LinkedHashSet<>(records());
       List<byte[]> keys = new ArrayList<>(lines.size());
       for (String line : lines) {
-        if (!line.isBlank()) {
-          keys.add(Base64.getDecoder().decode(line.strip()));
-        }
+        keys.add(Base64.getDecoder().decode(line));
       }
       return keys;
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalStateException("could not read the repair journal " + path, e);
     }
+  }
+
+  /** Returns the journal's records, one Base64 key each, in the order made (repeats included). */
+  private List<String> records() throws IOException {
+    List<String> records = new ArrayList<>();
+    for (String line : Files.readAllLines(path, StandardCharsets.US_ASCII)) {
+      if (!line.isBlank()) {
+        records.add(line.strip());
+      }
+    }
+    return records;
   }
 
   Path path() {

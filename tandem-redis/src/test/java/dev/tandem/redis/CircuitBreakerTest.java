@@ -77,33 +77,76 @@ class CircuitBreakerTest {
   /** Callers failing at once from a closed circuit open it once: one count (and one warning). */
   @Test
   void concurrentFailuresCountOneOpening() throws Exception {
-    long seed = Long.getLong("tandem.seed", System.nanoTime());
-    System.out.println("CircuitBreakerTest seed=" + seed);
+    long seed = seed();
     Random random = new Random(seed);
     for (int round = 0; round < 50; round++) {
       CircuitBreaker fresh = new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
       int threads = 2 + random.nextInt(7);
-      CyclicBarrier start = new CyclicBarrier(threads);
-      List<Thread> failing = new ArrayList<>();
+      List<Runnable> failing = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        Thread thread = new Thread(() -> {
-          try {
-            start.await();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
+        failing.add(() -> {
           for (int i = 0; i < CircuitBreaker.THRESHOLD; i++) {
             fresh.failed(failure);
           }
         });
-        failing.add(thread);
-        thread.start();
       }
-      for (Thread thread : failing) {
-        thread.join();
-      }
+      runTogether(failing);
       assertThat(fresh.isOpen()).isTrue();
       assertThat(fresh.opens()).as("round %d, %d threads (seed %d)", round, threads, seed).isEqualTo(1);
+    }
+  }
+
+  /**
+   * A probe's success racing failures of other callers: the close starts a fresh count, so fewer
+   * failures than the threshold after it leave the circuit closed, whichever way they interleave
+   * with the close (a failure counted against the old count would reopen it at once).
+   */
+  @Test
+  void theCloseStartsAFreshCount() throws Exception {
+    long seed = seed();
+    Random random = new Random(seed);
+    for (int round = 0; round < 2_000; round++) {
+      CircuitBreaker fresh = new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
+      for (int i = 0; i < CircuitBreaker.THRESHOLD; i++) {
+        fresh.failed(failure);
+      }
+      int failing = 1 + random.nextInt(CircuitBreaker.THRESHOLD - 1);
+      List<Runnable> calls = new ArrayList<>();
+      calls.add(fresh::succeeded);
+      for (int t = 0; t < failing; t++) {
+        calls.add(() -> fresh.failed(failure));
+      }
+      runTogether(calls);
+      assertThat(fresh.isOpen()).as("round %d, %d failing (seed %d)", round, failing, seed).isFalse();
+      assertThat(fresh.opens()).isEqualTo(1);
+    }
+  }
+
+  /** Returns the seed of a randomized test, printed; replay one with {@code -Dtandem.seed=N}. */
+  private static long seed() {
+    long seed = Long.getLong("tandem.seed", System.nanoTime());
+    System.out.println("CircuitBreakerTest seed=" + seed);
+    return seed;
+  }
+
+  /** Runs each call on a thread of its own, all released at once, and waits for them. */
+  private static void runTogether(List<Runnable> calls) throws InterruptedException {
+    CyclicBarrier start = new CyclicBarrier(calls.size());
+    List<Thread> threads = new ArrayList<>();
+    for (Runnable call : calls) {
+      Thread thread = new Thread(() -> {
+        try {
+          start.await();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        call.run();
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
     }
   }
 

@@ -210,6 +210,24 @@ class NearTierIT {
   }
 
   /**
+   * The fence placed before a database write drops the other nodes' copies by itself, so that none
+   * survives a write whose writer dies before it reports: B's copy goes once A's tier fences the
+   * key, although A never publishes a write, and B reads the database meanwhile.
+   */
+  @Test
+  void aFenceAloneDropsTheOtherNodesCopies() {
+    Node a = node("a");
+    Node b = node("b");
+    a.tandem().put("k", 1L);
+    keepsACopy(b, "k");
+    a.tier().beforeWrite("k"); // a write that never reports back
+    await("B's copy is dropped", () -> b.tier().localCopy("k") == null);
+    assertThat(b.tier().getValueIfPresent("k")).as("the fence dropped the Redis entry too").isNull();
+    assertThat(b.tandem().get("k")).as("from the database").contains(1L);
+    assertThat(b.tier().localCopy("k")).as("no copy of a fenced key").isNull();
+  }
+
+  /**
    * What the shared tier announces, as a subscriber sees it: the notice {@code <node> ?} when it
    * connects (its ACL check), then each fence before a write, committed write, fence and
    * invalidation of an entry, and an invalidation of every entry, one message each, in order, named
@@ -229,20 +247,38 @@ class NearTierIT {
       }
     });
     subscriber.sync().subscribe(channel);
+    io.lettuce.core.api.sync.RedisCommands<String, String> publisher = client.connect().sync();
+    // what arrived before a marker published now: Redis delivers in the order it ran the PUBLISHes
+    java.util.function.Supplier<List<String>> sinceLastMarker = () -> {
+      String marker = "marker " + System.nanoTime();
+      publisher.publish(channel, marker);
+      List<String> before = new ArrayList<>();
+      try {
+        for (String message = messages.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS); !marker.equals(message);
+            message = messages.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+          assertThat(message).as("a message before " + marker).isNotNull();
+          before.add(message);
+        }
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      return before;
+    };
     try (RedisTier<String, Long> tier = redisTier()) {
       String entry = new String(tier.entryKey("k"), java.nio.charset.StandardCharsets.UTF_8);
       String own = tier.node() + " ";
-      tier.beforeWrite("k");
-      tier.applyCommitted("k", new Cached<>(1L, 1));
-      tier.fence("k");
-      tier.invalidate("k");
-      tier.invalidateAll();
-      List<String> received = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        String message = messages.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-        assertThat(message).as("message %d", i + 1).isNotNull();
-        received.add(message);
+      List<String> received = new ArrayList<>(sinceLastMarker.get());
+      assertThat(received).as("at connect").containsExactly(own + "?");
+      List<Runnable> changes = List.of(() -> tier.beforeWrite("k"), () -> tier.applyCommitted("k", new Cached<>(1L, 1)),
+          () -> tier.fence("k"), () -> tier.invalidate("k"));
+      for (int i = 0; i < changes.size(); i++) {
+        changes.get(i).run();
+        List<String> announced = sinceLastMarker.get();
+        assertThat(announced).as("change %d", i + 1).containsExactly(own + entry);
+        received.addAll(announced);
       }
+      tier.invalidateAll();
+      received.addAll(sinceLastMarker.get());
       assertThat(received).containsExactly(own + "?", own + entry, own + entry, own + entry, own + entry, own + "*");
       assertThat(tier.announced()).as("changes only, not the notice").isEqualTo(5);
       assertThat(messages).as("nothing else").isEmpty();
@@ -399,24 +435,31 @@ class NearTierIT {
     keepsACopy(b, "k");
     assertThat(b.tier().isBypassed()).isFalse();
     proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ofSeconds(2));
+    long received = b.tier().receivedMessages();
     a.tandem().put("k", 2L);
     long put = System.nanoTime();
     await("B stops serving its L1", () -> b.tier().isBypassed());
     System.out.printf("B stopped serving its L1 %.1f ms after A's put (bound 200 ms)%n", (System.nanoTime() - put) / 1e6);
     assertThat(b.tandem().get("k")).as("read on B while its channel stalls").contains(2L);
+    assertThat(b.tier().receivedMessages()).as("the lapse came first: A's messages are still held in the proxy")
+        .isEqualTo(received);
     assertThat(b.tier().lapses()).isPositive();
     proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ZERO);
     await("B serves its L1 again", () -> !b.tier().isBypassed());
-    await("B's stale copy was dropped by the delayed message", () -> !Optional.of(1L).equals(b.tier().localCopy("k")));
+    await("A's fence and write reach B", () -> b.tier().receivedMessages() == received + 2);
+    assertThat(b.tier().localCopy("k")).as("the delayed messages dropped the copy read during the stall").isNull();
     assertThat(b.tandem().get("k")).contains(2L);
   }
 
   /**
    * Without heartbeats coming back, L1 is not served: B stops heartbeats (a test switch), its L1
-   * lapses after the bound, and reads go to Redis; when heartbeats resume, B serves L1 again.
+   * lapses after the bound, and reads go to Redis; when heartbeats resume, B serves L1 again. Node
+   * A's heartbeats on the same channel (same bound, same clock) go on meanwhile and vouch only for
+   * A's L1.
    */
   @Test
   void noHeartbeatNoL1() {
+    node("a", RedisServer.shared().uri(), x -> x.boundedStaleness(Duration.ofMillis(100)));
     Node b = node("b", RedisServer.shared().uri(), x -> x.boundedStaleness(Duration.ofMillis(100)));
     b.tandem().put("k", 1L);
     keepsACopy(b, "k");
@@ -519,7 +562,7 @@ class NearTierIT {
     Tandem<String, Long> b = Tandem.builder(store()).cacheTier(tier).name("b").meterRegistry(registry).build();
     closeables.add(b);
     Node a = node("a");
-    await("B serves its L1", () -> value(registry, "tandem.near.serving") == 1);
+    assertThat(value(registry, "tandem.near.serving")).as("served from build").isEqualTo(1);
     assertThat(value(registry, "tandem.redis.circuit.open")).isZero();
     assertThat(value(registry, "tandem.redis.circuit.opens")).isZero();
     assertThat(registry.find("tandem.redis.repair.pending").gauge()).as("no journal under STRICT").isNull();
@@ -528,10 +571,15 @@ class NearTierIT {
     await("B counts A's fence and write", () -> value(registry, "tandem.near.invalidations.received") == 2);
     b.put("k", 2L);
     assertThat(value(registry, "tandem.redis.invalidations.published")).as("the fence and the write").isEqualTo(2);
+    keepsACopy(new Node(b, tier), "k"); // B skips its own messages: nothing drops this copy but A's
+    a.tier().invalidateAll(); // published after B's own messages, so delivered after them
+    await("A's invalidation of every entry empties B's L1", () -> tier.localCopy("k") == null);
+    assertThat(value(registry, "tandem.near.invalidations.received")).as("A's three, not B's own")
+        .isEqualTo(3).isEqualTo(tier.receivedMessages());
 
     tier.pauseHeartbeat(true);
     await("B's L1 lapses", () -> value(registry, "tandem.near.serving") == 0);
-    assertThat(value(registry, "tandem.near.lapses")).isPositive();
+    assertThat(value(registry, "tandem.near.lapses")).isPositive().isEqualTo(tier.lapses());
     assertThat(value(registry, "tandem.near.subscription.losses")).isZero();
     assertThat(value(registry, "tandem.near.undecodable.keys")).isZero();
 

@@ -1,6 +1,7 @@
 package dev.tandem.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
@@ -54,6 +55,18 @@ class RedisClusterIT {
         .writeFenceTimeout(writeFenceTimeout).build();
     tiers.add(tier);
     return tier;
+  }
+
+  /**
+   * A near tier refuses a cluster tier: messages published on different masters reach a subscriber
+   * in no common order, which its heartbeat's proof needs.
+   */
+  @Test
+  void aNearTierRefusesAClusterTier() {
+    RedisTier<String, String> shared = tier(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> NearTier.builder(shared).uri(cluster.uris().get(0)).maximumSize(10)
+        .boundedStaleness(Duration.ofSeconds(1)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("standalone Redis");
   }
 
   private static long keysOn(RedisServer node, String prefix) {

@@ -1,17 +1,13 @@
 package dev.tandem.bench.impl;
 
 import dev.tandem.Tandem;
-import dev.tandem.redis.Codec;
 import dev.tandem.redis.NearTier;
-import dev.tandem.redis.RedisTier;
-import dev.tandem.testkit.server.RedisServer;
-import java.time.Duration;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The near tier (a Caffeine L1 over a {@link RedisTier} on a private redis-server that this
- * adapter starts) and a Tandem over it, read in one of three ways ({@link Read}). {@link #put}
+ * The near tier (a Caffeine L1 over a Redis tier on a private redis-server that this adapter
+ * starts: {@link TandemOverRedis#near}) and a Tandem over it, read in one of three ways ({@link Read}). {@link #put}
  * writes through Tandem and reads the key, so that the L1 holds it (an own write drops the L1
  * copy; the next read fetches it from Redis). Each way of reading is a class of its own, so that
  * a hit runs no test of which way was chosen: the bare Caffeine baseline's adapter runs none
@@ -32,7 +28,8 @@ public abstract sealed class NearReadCache implements ReadCache, AutoCloseable {
     CAFFEINE_BESIDE
   }
 
-  private final RedisServer server;
+  private final TandemOverRedis redis;
+  // copied out of redis: a hit follows no more references than the bare Caffeine adapter's
   final NearTier<Long, String> tier;
   final Tandem<Long, String> tandem;
 
@@ -46,12 +43,9 @@ public abstract sealed class NearReadCache implements ReadCache, AutoCloseable {
   }
 
   private NearReadCache(int maximumSize) {
-    this.server = RedisServer.start();
-    RedisTier<Long, String> shared = RedisTier.<Long, String>builder(Codec.string()).uri(server.uri())
-        .keyPrefix("near-bench:").build();
-    this.tier = NearTier.builder(shared).uri(server.uri()).maximumSize(maximumSize).keyDecoder(Long::valueOf)
-        .boundedStaleness(Duration.ofSeconds(1)).build();
-    this.tandem = Tandem.builder(new NullStore()).cacheTier(tier).build();
+    this.redis = TandemOverRedis.near("near-bench:", maximumSize);
+    this.tier = redis.near();
+    this.tandem = redis.tandem();
   }
 
   @Override
@@ -67,11 +61,7 @@ public abstract sealed class NearReadCache implements ReadCache, AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      tandem.close();
-    } finally {
-      server.close();
-    }
+    redis.close();
   }
 
   private static final class TierHit extends NearReadCache {

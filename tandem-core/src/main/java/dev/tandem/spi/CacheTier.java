@@ -133,6 +133,25 @@ public interface CacheTier<K, V> extends AutoCloseable {
   long evictionCount();
 
   /**
+   * Binds the tier to the {@linkplain Store#identity identity} of the store it caches; called once
+   * by {@link dev.tandem.Tandem.Builder#build} before any other call, when the store has an
+   * identity. A tier whose entries outlive the process (a shared tier) records the identity where
+   * its entries are and refuses to serve a store of another identity. The default does nothing.
+   *
+   * @throws IllegalStateException if the tier's entries belong to a store of another identity
+   */
+  default void bindStore(String storeIdentity) {}
+
+  /**
+   * Returns how long a fence placed by {@link #beforeWrite} holds when the write neither publishes
+   * nor abandons it, or null if the tier's fences do not lapse. {@link dev.tandem.Tandem.Builder#build}
+   * refuses a write timeout that is not shorter, so a write never outlives its own fence.
+   */
+  default java.time.@Nullable Duration writeFenceTimeout() {
+    return null;
+  }
+
+  /**
    * Registers the tier's own meters (its health, its failures), once, when the {@link
    * dev.tandem.Tandem} over it publishes metrics; they are removed when that Tandem is closed. The
    * engine already publishes hits, misses, size and evictions for every tier. A tier that wraps

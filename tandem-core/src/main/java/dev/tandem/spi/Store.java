@@ -4,6 +4,7 @@ import dev.tandem.Versioned;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The system of record behind a {@link dev.tandem.Tandem}: a database that assigns versions.
@@ -38,6 +39,27 @@ public interface Store<K, V> extends AutoCloseable {
 
   /** Begins a transaction. The caller closes it, which rolls it back unless it committed. */
   StoreTransaction<K, V> begin();
+
+  /**
+   * Returns the class every key must be an instance of. {@link dev.tandem.Tandem} checks each key
+   * against it before any I/O, so that a key of another class reached through a raw or unchecked
+   * call (an {@code Integer} for a {@code Long}-keyed store) is refused instead of being cached
+   * under an entry the database would never match. The default, {@code Object.class}, checks
+   * nothing.
+   */
+  default Class<?> keyType() {
+    return Object.class;
+  }
+
+  /**
+   * Returns what this store holds, as a string that every node reaching the same data computes
+   * alike (for a table: the database, schema and table name), or null if it has no identity. A
+   * cache tier shared by several stores binds its key space to it ({@link CacheTier#bindStore}), so
+   * that two stores never read each other's entries.
+   */
+  default @Nullable String identity() {
+    return null;
+  }
 
   /** Releases what the store owns (for example a connection pool it created); idempotent. */
   @Override

@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -25,6 +26,11 @@ import java.util.function.Consumer;
  * if the batch runner throws (an {@link Error} included: it becomes the cause of the failures of
  * its batch's requests, and the leader goes on until its own request is done); a leader that
  * leaves by an exception anyway still wakes the next writer.
+ *
+ * <p>Bounded waits: a caller waits in the queue until its request's deadline, then withdraws it
+ * (a compare-and-set against the leader's take, so exactly one of them owns the request) and fails
+ * with nothing written; so does a caller interrupted while queued. A leader fails the expired
+ * requests it drains instead of running them. A request a leader took is waited for to its end.
  */
 final class GroupCommitter<K, V> {
 
@@ -33,31 +39,67 @@ final class GroupCommitter<K, V> {
   private final int maxBatch;
   private final long maxWaitNanos;
   private final Consumer<List<WriteRequest<K, V, ?>>> runner;
+  /** The write timeout the requests' deadlines were derived from, for messages. */
+  private final Duration timeout;
 
-  GroupCommitter(int maxBatch, long maxWaitNanos, Consumer<List<WriteRequest<K, V, ?>>> runner) {
+  GroupCommitter(int maxBatch, long maxWaitNanos, Duration timeout, Consumer<List<WriteRequest<K, V, ?>>> runner) {
+    this.timeout = timeout;
     this.maxBatch = maxBatch;
     this.maxWaitNanos = maxWaitNanos;
     this.runner = runner;
   }
 
-  /** Commits the request, possibly with others, and returns its result or throws its failure. */
+  /**
+   * Commits the request, possibly with others, and returns its result or throws its failure. A
+   * request still queued when its deadline passes, or when its caller is interrupted, is withdrawn
+   * and fails with {@link WriteCancelledException}; once a leader took it, its caller waits for the
+   * outcome, which the store's own timeouts bound.
+   */
   <R> R submit(WriteRequest<K, V, R> request) {
     enqueue(request);
-    while (!request.isDone()) {
-      if (leadership.tryAcquire()) {
-        try {
-          lead(request);
-        } finally {
-          leadership.release();
-          wakeNext(); // also when lead throws: nobody else would wake the writers parked behind it
+    boolean interrupted = false;
+    boolean taken = false; // once true, the request is a leader's: only its outcome ends the wait
+    try {
+      while (!request.isDone()) {
+        if (leadership.tryAcquire()) {
+          try {
+            lead(request);
+          } finally {
+            leadership.release();
+            wakeNext(); // also when lead throws: nobody else would wake the writers parked behind it
+          }
+          if (request.isDone()) {
+            break;
+          }
         }
-        if (request.isDone()) {
-          break;
+        if (taken) {
+          request.awaitDoneOrWakeUninterruptibly();
+          continue;
+        }
+        WriteCancelledException cancelled = null;
+        try {
+          if (!request.awaitDoneOrWake(System.nanoTime())) {
+            cancelled = WriteCancelledException.timedOut(request.operation, request.keys, timeout);
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+          cancelled = WriteCancelledException.interrupted(request.operation, request.keys);
+        }
+        if (cancelled != null) {
+          if (request.withdraw()) {
+            queue.remove(request);
+            wakeNext(); // it may have been woken to lead: pass that on
+            throw cancelled;
+          }
+          taken = true;
         }
       }
-      request.awaitDoneOrWake();
+      return request.join();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    return request.join();
   }
 
   /** Queues a request to be drained by a leader; the first step of {@link #submit}, alone for tests. */
@@ -86,6 +128,13 @@ final class GroupCommitter<K, V> {
       List<WriteRequest<K, V, ?>> batch = new ArrayList<>(Math.min(maxBatch, 64));
       WriteRequest<K, V, ?> next;
       while (batch.size() < maxBatch && (next = queue.poll()) != null) {
+        if (!next.take()) {
+          continue; // its caller withdrew it
+        }
+        if (System.nanoTime() - next.deadline > 0) {
+          next.fail(WriteCancelledException.timedOut(next.operation, next.keys, timeout));
+          continue;
+        }
         batch.add(next);
       }
       if (batch.isEmpty()) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
@@ -49,14 +50,19 @@ final class KeyLocks<K> {
     }
   }
 
-  /** Locks the keys (duplicates allowed) shared with other queued writers, in the global order. */
-  Held lockShared(Collection<? extends K> keys) {
-    return lockAll(keys, false);
+  /**
+   * Locks the keys (duplicates allowed) shared with other queued writers, in the global order;
+   * returns null if the deadline ({@link System#nanoTime} terms) passed first, holding nothing.
+   *
+   * @throws InterruptedException if interrupted while waiting; nothing is held
+   */
+  @Nullable Held lockShared(Collection<? extends K> keys, long deadline) throws InterruptedException {
+    return lockAll(keys, false, deadline);
   }
 
-  /** Locks the keys (duplicates allowed) exclusively, in the global order. */
-  Held lockExclusive(Collection<? extends K> keys) {
-    return lockAll(keys, true);
+  /** Locks the keys (duplicates allowed) exclusively, in the global order; as {@link #lockShared}. */
+  @Nullable Held lockExclusive(Collection<? extends K> keys, long deadline) throws InterruptedException {
+    return lockAll(keys, true, deadline);
   }
 
   /** Locks one key exclusively if nobody holds it in either mode; returns null otherwise. */
@@ -74,11 +80,14 @@ final class KeyLocks<K> {
     return locks.size();
   }
 
-  private Held lockAll(Collection<? extends K> keys, boolean exclusive) {
+  private @Nullable Held lockAll(Collection<? extends K> keys, boolean exclusive, long deadline)
+      throws InterruptedException {
     if (keys.size() == 1) {
       K key = keys.iterator().next();
       KeyLock l = reference(key);
-      l.mode(exclusive).lock();
+      if (!acquire(l.mode(exclusive), deadline, key)) {
+        return null;
+      }
       return () -> release(key, l, exclusive);
     }
     List<K> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
@@ -86,16 +95,52 @@ final class KeyLocks<K> {
     for (K key : distinct) {
       held.add(reference(key));
     }
-    List<KeyLock> ordered = new ArrayList<>(held);
-    ordered.sort(Comparator.comparingLong(l -> l.serial));
-    for (KeyLock l : ordered) {
-      l.mode(exclusive).lock();
+    Integer[] order = new Integer[distinct.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, Comparator.comparingLong(i -> held.get(i).serial));
+    int locked = 0;
+    try {
+      for (; locked < order.length; locked++) {
+        int i = order[locked];
+        if (!acquire(held.get(i).mode(exclusive), deadline, distinct.get(i))) {
+          break;
+        }
+      }
+    } finally {
+      if (locked < order.length) { // timed out or interrupted: give back what was taken
+        for (int j = 0; j < order.length; j++) {
+          int i = order[j];
+          if (j < locked) {
+            release(distinct.get(i), held.get(i), exclusive);
+          } else if (j > locked) {
+            unreference(distinct.get(i));
+          }
+        }
+      }
+    }
+    if (locked < order.length) {
+      return null;
     }
     return () -> {
       for (int i = 0; i < distinct.size(); i++) {
         release(distinct.get(i), held.get(i), exclusive);
       }
     };
+  }
+
+  /** Takes {@code lock} by the deadline; on failure (false or thrown) drops the key's reference. */
+  private boolean acquire(Lock lock, long deadline, K key) throws InterruptedException {
+    boolean taken = false;
+    try {
+      taken = lock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      return taken;
+    } finally {
+      if (!taken) {
+        unreference(key);
+      }
+    }
   }
 
   private KeyLock reference(K key) {

@@ -26,8 +26,21 @@ import org.jspecify.annotations.Nullable;
  * <p>Failures are reported as unchecked exceptions: {@link StoreException} (the database failed;
  * nothing was written and the cache is unchanged), {@link CommitOutcomeUnknownException} (the
  * commit may or may not have happened; the keys are fenced until re-read), {@link
- * VersionConflictException} (a conditional write lost), and {@link IllegalArgumentException} for a
- * value the store cannot take.
+ * VersionConflictException} (a conditional write lost), {@link WriteCancelledException} (the write
+ * did not reach the database within its {@linkplain Builder#writeTimeout write timeout}, or its
+ * thread was interrupted while it waited; nothing was written), and {@link IllegalArgumentException}
+ * for a key or value the store cannot take ({@link InvalidValueException} when the {@linkplain
+ * Builder#validator validator} refused it). Keys are checked before any I/O: a key of another class
+ * than the store's {@linkplain Store#keyType key type}, or a string with an unpaired surrogate, is
+ * refused.
+ *
+ * <p><b>Callbacks.</b> An {@code update} function, a transaction's work and the validator must not
+ * write through the same Tandem: such a call (a write or a transaction; reads are allowed) fails at
+ * once with {@link IllegalStateException}, since it would wait for the very write that runs it.
+ * Inside a transaction, use the {@link Transaction} handed to the work.
+ *
+ * <p>After {@link #close()}, every method but {@link #stats()} and {@code close} throws {@link
+ * IllegalStateException}.
  *
  * @param <K> the key type; {@code equals} and {@code hashCode} must be consistent with the
  *     database's notion of key equality
@@ -112,12 +125,14 @@ public interface Tandem<K, V> extends AutoCloseable {
   /**
    * Atomically replaces the value of an existing key with {@code function} applied to it, in one
    * database transaction that locks the key, so that concurrent updates are never lost. The
-   * function should be quick and free of side effects.
+   * function should be quick and free of side effects; it may run on another writer's thread (the
+   * one leading the group commit) and must not write through this Tandem.
    *
    * @return the new value, or empty if the key was absent (the function was not called)
-   * @throws StoreException if the database failed, or the function threw (as the cause); nothing
-   *     was written
+   * @throws StoreException if the database failed; nothing was written
    * @throws CommitOutcomeUnknownException if the commit outcome is unknown
+   * @throws RuntimeException whatever the function threw, unchanged (an {@link Error} too); nothing
+   *     was written, and the writes that shared its database transaction are not affected
    */
   Optional<V> update(K key, UnaryOperator<V> function);
 
@@ -146,7 +161,8 @@ public interface Tandem<K, V> extends AutoCloseable {
    * another writer out of the global lock order, the work is abandoned and run again with the keys
    * locked up front, so two transactions never deadlock on this node; a deadlock or serialization
    * failure the database reports is retried by the {@link RetryPolicy}. The work may therefore run
-   * more than once: keep it free of side effects.
+   * more than once: keep it free of side effects. An attempt that the {@link Transaction} ended by
+   * throwing (a restart, a database failure) never commits, even if the work caught what it threw.
    *
    * @return what the work returned
    * @throws StoreException if the database failed; nothing was written
@@ -199,6 +215,8 @@ public interface Tandem<K, V> extends AutoCloseable {
     @Nullable RetryPolicy retry;
     int maxBatchSize;
     java.time.@Nullable Duration maxBatchWait;
+    java.time.@Nullable Duration writeTimeout;
+    java.util.function.@Nullable BiConsumer<? super K, ? super V> validator;
 
     Builder(Store<K, V> store) {
       this.store = store;
@@ -343,14 +361,72 @@ public interface Tandem<K, V> extends AutoCloseable {
     }
 
     /**
-     * Builds the Tandem. The builder may not be used again afterwards.
+     * Bounds how long a write waits before its database transaction starts: for this node's locks
+     * of its keys (held by a transaction or a queued write of the same keys), for its turn in group
+     * commit, and for retries after passing failures (no retry starts past it). A write that has not
+     * reached the database by then fails with {@link WriteCancelledException} and writes nothing; so
+     * does a waiting write whose thread is interrupted. Once the database transaction runs, the
+     * store's own timeouts bound it (for the JDBC store: its statement, lock and socket timeouts).
+     * Must be shorter than the cache tier's {@linkplain CacheTier#writeFenceTimeout write fence
+     * timeout}, so that a write never outlives its fence. Default: 10 seconds, or half the tier's
+     * write fence timeout if that is shorter.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder<K, V> writeTimeout(java.time.Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (writeTimeout != null) {
+        throw new IllegalStateException("write timeout was already set to " + writeTimeout);
+      }
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("write timeout must be positive but was " + timeout);
+      }
+      writeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets a check run on every value before it is written, before any I/O: by {@code put}, {@code
+     * putAll}, {@code putIfVersion}, a transaction's {@code put}, and on the value an {@code update}
+     * function returns. The validator rejects a value by throwing any {@link RuntimeException}; the
+     * write then fails with {@link InvalidValueException} naming the key, with that exception as its
+     * cause, and nothing is written (in {@code putAll}, none of the entries). It should be quick and
+     * free of side effects; it must not call this Tandem. Default: none.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> validator(java.util.function.BiConsumer<? super K, ? super V> validator) {
+      requireNonNull(validator, "validator");
+      if (this.validator != null) {
+        throw new IllegalStateException("validator was already set to " + this.validator);
+      }
+      this.validator = validator;
+      return this;
+    }
+
+    /**
+     * Builds the Tandem. The builder may not be used again afterwards. If the store has an
+     * {@linkplain Store#identity identity}, the tier is {@linkplain CacheTier#bindStore bound} to it.
      *
      * @throws IllegalStateException if a {@linkplain #meterRegistry meter registry} was set and a
-     *     live Tandem of the same name already publishes to it
+     *     live Tandem of the same name already publishes to it; if the write timeout is not shorter
+     *     than the tier's write fence timeout; if the tier belongs to a store of another identity
      */
     public Tandem<K, V> build() {
       CacheTier<K, V> t = tier != null ? tier : LocalTier.<K, V>builder().maximumSize(10_000).build();
-      return new WriteThroughCache<>(this, t);
+      java.time.Duration fence = t.writeFenceTimeout();
+      java.time.Duration timeout = writeTimeout;
+      if (timeout == null) {
+        timeout = java.time.Duration.ofSeconds(10);
+        if (fence != null && fence.dividedBy(2).compareTo(timeout) < 0) {
+          timeout = fence.dividedBy(2);
+        }
+      } else if (fence != null && timeout.compareTo(fence) >= 0) {
+        throw new IllegalStateException("write timeout (" + timeout + ") must be shorter than the cache tier's write "
+            + "fence timeout (" + fence + "), so that a write never outlives its fence");
+      }
+      return new WriteThroughCache<>(this, t, timeout);
     }
   }
 }

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -33,16 +35,24 @@ final class WriteRequest<K, V, R> {
   /** What to publish to the tier once committed; filled by the attempt that commits. */
   final Map<K, Cached<V>> publish = new LinkedHashMap<>();
 
+  /** When the caller gives up waiting, in {@link System#nanoTime} terms. */
+  final long deadline;
   private @Nullable R staged;
   private @Nullable R result;
-  private @Nullable RuntimeException failure;
+  private @Nullable Throwable failure;
   private volatile boolean done;
+  /** Queued, then taken by a leader or withdrawn by its caller: whoever moves it first owns it. */
+  private final AtomicInteger state = new AtomicInteger(QUEUED);
+  private static final int QUEUED = 0;
+  private static final int TAKEN = 1;
+  private static final int WITHDRAWN = 2;
   /** Whether {@link #publish} was published (set by the leader before {@link #succeed}). */
   boolean published;
   private final Semaphore signal = new Semaphore(0);
 
   private WriteRequest(String operation, List<K> keys, @Nullable List<Mutation<K, V>> mutations,
-      @Nullable Function<List<Written>, R> resultOf, @Nullable Work<K, V, R> work) {
+      @Nullable Function<List<Written>, R> resultOf, @Nullable Work<K, V, R> work, long deadline) {
+    this.deadline = deadline;
     this.operation = operation;
     this.keys = keys;
     this.mutations = mutations;
@@ -51,12 +61,22 @@ final class WriteRequest<K, V, R> {
   }
 
   static <K, V, R> WriteRequest<K, V, R> mutations(String operation, List<K> keys,
-      List<Mutation<K, V>> mutations, Function<List<Written>, R> resultOf) {
-    return new WriteRequest<>(operation, keys, mutations, resultOf, null);
+      List<Mutation<K, V>> mutations, Function<List<Written>, R> resultOf, long deadline) {
+    return new WriteRequest<>(operation, keys, mutations, resultOf, null, deadline);
   }
 
-  static <K, V, R> WriteRequest<K, V, R> work(String operation, List<K> keys, Work<K, V, R> work) {
-    return new WriteRequest<>(operation, keys, null, null, work);
+  static <K, V, R> WriteRequest<K, V, R> work(String operation, List<K> keys, Work<K, V, R> work, long deadline) {
+    return new WriteRequest<>(operation, keys, null, null, work, deadline);
+  }
+
+  /** Claims the queued request for a leader's batch; false if its caller withdrew it. */
+  boolean take() {
+    return state.compareAndSet(QUEUED, TAKEN);
+  }
+
+  /** Claims the queued request back for its caller, who gives up; false if a leader took it. */
+  boolean withdraw() {
+    return state.compareAndSet(QUEUED, WITHDRAWN);
   }
 
   /** Forgets what a failed attempt staged. */
@@ -89,7 +109,8 @@ final class WriteRequest<K, V, R> {
     finish();
   }
 
-  void fail(RuntimeException e) {
+  /** Fails the request with {@code e}: a {@link RuntimeException}, or an {@link Error} of the caller's own function. */
+  void fail(Throwable e) {
     failure = e;
     finish();
   }
@@ -108,15 +129,28 @@ final class WriteRequest<K, V, R> {
     signal.release();
   }
 
-  /** Blocks until the request is done or its caller is woken to lead. */
-  void awaitDoneOrWake() {
+  /**
+   * Blocks until the request is done, its caller is woken to lead, or the deadline passes; returns
+   * false if the deadline passed first.
+   *
+   * @throws InterruptedException if the caller was interrupted while it waited
+   */
+  boolean awaitDoneOrWake(long now) throws InterruptedException {
+    return signal.tryAcquire(Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+  }
+
+  /** Blocks until the request is done or its caller is woken to lead, whatever the time or interrupts. */
+  void awaitDoneOrWakeUninterruptibly() {
     signal.acquireUninterruptibly();
   }
 
   /** Returns the result, or throws the failure; only once done. */
   R join() {
-    if (failure != null) {
-      throw failure;
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
     }
     @SuppressWarnings("nullness") // a succeeded request has its result (null only for Void)
     R r = result;

@@ -12,6 +12,7 @@ import dev.tandem.spi.RetryableException;
 import dev.tandem.spi.Store;
 import dev.tandem.spi.StoreTransaction;
 import dev.tandem.spi.Written;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,6 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +52,18 @@ import org.slf4j.LoggerFactory;
  * starts after a write returned never joins a load that began before the write committed.
  *
  * <p>No database I/O runs inside a cache compute or under a lock that other keys need.
+ *
+ * <p><b>Bounded waits.</b> A write waits for this node's key locks and for its turn in group commit
+ * only until its deadline (the write timeout, shorter than the tier's write fence timeout), and is
+ * interruptible while it waits; no retry starts past it. A thread running one of this cache's
+ * callbacks (an update function, possibly another caller's on the group commit's leader; a
+ * transaction's work; the validator) is marked, and a write or transaction it starts on this cache
+ * fails at once: it would wait for the lead or the key locks its own caller holds.
+ *
+ * <p><b>Callers' failures stay theirs.</b> Whatever an update function throws, an {@link Error}
+ * included, fails its caller alone, and the rest of its batch commits. A transaction's view records
+ * what it threw to end an attempt (a restart, a store failure) and throws it again when the work
+ * returns, so work that swallows it cannot commit part of its writes.
  */
 final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
@@ -56,6 +71,15 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   private final Store<K, V> store;
   private final CacheTier<K, V> tier;
+  /** The tier for lookups: {@link #tier} until {@link #close} swaps in one that always misses. */
+  private CacheTier<K, V> lookups;
+  /** The class every key must have (see {@link Store#keyType}); {@code Object.class} checks nothing. */
+  private final Class<?> keyType;
+  private final @Nullable BiConsumer<? super K, ? super V> validator;
+  private final Duration writeTimeout;
+  /** Marks a thread that runs this cache's callbacks (update functions, transaction work, validator). */
+  private final ThreadLocal<Boolean> inCallback = new ThreadLocal<>();
+  private final LogLimiter publishFailureLog = new LogLimiter(10, TimeUnit.SECONDS);
   private final Ticker ticker;
   private final String name;
   private final KeyLocks<K> locks = new KeyLocks<>();
@@ -68,15 +92,23 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final GroupCommitter<K, V> committer;
   private final RetryPolicy retry;
 
-  WriteThroughCache(Builder<K, V> builder, CacheTier<K, V> tier) {
+  WriteThroughCache(Builder<K, V> builder, CacheTier<K, V> tier, Duration writeTimeout) {
     this.store = builder.store;
     this.tier = tier;
+    this.lookups = tier;
+    this.keyType = store.keyType();
+    this.validator = builder.validator;
+    this.writeTimeout = writeTimeout;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
     this.name = builder.name != null ? builder.name : "tandem";
     this.retry = builder.retry != null ? builder.retry : RetryPolicy.DEFAULT;
     this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
-        builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, this::commitBatch);
+        builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, writeTimeout, this::commitBatch);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
+    String identity = store.identity();
+    if (identity != null) {
+      tier.bindStore(identity);
+    }
     this.metrics = builder.meterRegistry == null ? null
         : TandemMetrics.bind(this, tier, (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name);
   }
@@ -94,6 +126,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return hit;
     }
     stats.misses.increment();
+    checkKey("get", key);
     return load(key).optional();
   }
 
@@ -107,6 +140,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
     } else {
       stats.misses.increment();
+      checkKey("getVersioned", key);
       cached = load(key);
     }
     long version = cached.version();
@@ -119,6 +153,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     requireNonNull(key, "key");
     Optional<V> hit = lookupValue(key);
     if (hit == null) {
+      ensureOpen("getIfCached");
       stats.misses.increment();
       return Optional.empty();
     }
@@ -131,7 +166,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Map<K, V> getAll(Collection<? extends K> keys) {
     List<K> distinct = distinctKeys(keys);
-    Map<K, Cached<V>> found = new HashMap<>(tier.getAllPresent(distinct));
+    ensureOpen("getAll");
+    Map<K, Cached<V>> found = new HashMap<>(lookups.getAllPresent(distinct));
     if (countHits) {
       stats.hits.add(found.size());
     }
@@ -139,6 +175,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       List<K> missing = new ArrayList<>(distinct.size() - found.size());
       for (K key : distinct) {
         if (!found.containsKey(key)) {
+          checkKey("getAll", key);
           missing.add(key);
         }
       }
@@ -161,8 +198,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @SuppressWarnings("NullableOptional")
   private @Nullable Optional<V> lookupValue(K key) {
     try {
-      Optional<V> local = tier.getValueIfLocal(key);
-      return local != null ? local : tier.getValueIfPresent(key);
+      CacheTier<K, V> t = lookups;
+      Optional<V> local = t.getValueIfLocal(key);
+      return local != null ? local : t.getValueIfPresent(key);
     } catch (RuntimeException e) {
       stats.tierFailures.increment();
       log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);
@@ -173,7 +211,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   /** Asks the tier; a tier that cannot answer counts as a miss, so the read goes to the database. */
   private @Nullable Cached<V> lookup(K key) {
     try {
-      return tier.getIfPresent(key);
+      return lookups.getIfPresent(key);
     } catch (RuntimeException e) {
       stats.tierFailures.increment();
       log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);
@@ -356,23 +394,27 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   public long put(K key, V value) {
     requireNonNull(key, "key");
     requireNonNull(value, "value");
+    long deadline = beginWrite("put");
+    checkKey("put", key);
     checkValue("put", key, value);
     return writeThrough(WriteRequest.mutations("put", List.of(key),
-        List.of(new Mutation.Put<>(key, value)), written -> written.get(0).version()));
+        List.of(new Mutation.Put<>(key, value)), written -> written.get(0).version(), deadline));
   }
 
   @Override
   public void putAll(Map<? extends K, ? extends V> entries) {
     requireNonNull(entries, "entries");
+    long deadline = beginWrite("putAll");
     List<Mutation<K, V>> mutations = new ArrayList<>(entries.size());
     entries.forEach((key, value) -> {
       requireNonNull(key, "putAll: a key is null");
       requireNonNull(value, () -> "putAll: the value of key " + key + " is null");
+      checkKey("putAll", key);
       checkValue("putAll", key, value);
       mutations.add(new Mutation.Put<>(key, value));
     });
     if (!mutations.isEmpty()) {
-      writeThrough(WriteRequest.mutations("putAll", keysOf(mutations), mutations, written -> Boolean.TRUE));
+      writeThrough(WriteRequest.mutations("putAll", keysOf(mutations), mutations, written -> Boolean.TRUE, deadline));
     }
   }
 
@@ -383,6 +425,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     if (expectedVersion < 0) {
       throw new IllegalArgumentException("expected version must not be negative but was " + expectedVersion);
     }
+    long deadline = beginWrite("putIfVersion");
+    checkKey("putIfVersion", key);
     checkValue("putIfVersion", key, value);
     return writeThrough(WriteRequest.work("putIfVersion", List.of(key), (tx, publish) -> {
       long actual = tx.loadForUpdate(key).map(Versioned::version).orElse(0L);
@@ -392,13 +436,15 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       long version = tx.apply(List.of(new Mutation.Put<>(key, value))).get(0).version();
       publish.put(key, Cached.present(value, version));
       return version;
-    }));
+    }, deadline));
   }
 
   @Override
   public Optional<V> update(K key, UnaryOperator<V> function) {
     requireNonNull(key, "key");
     requireNonNull(function, "function");
+    long deadline = beginWrite("update");
+    checkKey("update", key);
     return writeThrough(WriteRequest.work("update", List.of(key), (tx, publish) -> {
       Optional<Versioned<V>> current = tx.loadForUpdate(key);
       if (current.isEmpty()) {
@@ -406,8 +452,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
       V next;
       try {
-        next = function.apply(current.get().value());
-      } catch (RuntimeException e) {
+        next = callback(() -> function.apply(current.get().value()));
+      } catch (RuntimeException | Error e) { // the caller's own failure: it alone fails, with it
         throw new CallerFailure(e);
       }
       requireNonNull(next, () -> "update: the function returned null for key " + key);
@@ -419,48 +465,143 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       long version = tx.apply(List.of(new Mutation.Put<>(key, next))).get(0).version();
       publish.put(key, Cached.present(next, version));
       return Optional.of(next);
-    }));
+    }, deadline));
   }
 
   @Override
   public boolean remove(K key) {
     requireNonNull(key, "key");
+    long deadline = beginWrite("remove");
+    checkKey("remove", key);
     return writeThrough(WriteRequest.mutations("remove", List.of(key),
-        List.of(new Mutation.Delete<>(key)), written -> written.get(0).existed()));
+        List.of(new Mutation.Delete<>(key)), written -> written.get(0).existed(), deadline));
   }
 
   @Override
   public int removeAll(Collection<? extends K> keys) {
     List<K> distinct = distinctKeys(keys);
+    long deadline = beginWrite("removeAll");
     if (distinct.isEmpty()) {
       return 0;
     }
     List<Mutation<K, V>> mutations = new ArrayList<>(distinct.size());
-    distinct.forEach(key -> mutations.add(new Mutation.Delete<>(key)));
+    distinct.forEach(key -> {
+      checkKey("removeAll", key);
+      mutations.add(new Mutation.Delete<>(key));
+    });
     return writeThrough(WriteRequest.mutations("removeAll", distinct, mutations,
-        written -> (int) written.stream().filter(Written::existed).count()));
+        written -> (int) written.stream().filter(Written::existed).count(), deadline));
   }
 
-  /** A failure of the caller's own function, passed through unchanged. */
+  /**
+   * A failure of the caller's own function (a {@link RuntimeException} or an {@link Error}), passed
+   * to that caller unchanged; the batch it ran in goes on without it.
+   */
   static final class CallerFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    CallerFailure(RuntimeException cause) {
+    CallerFailure(Throwable cause) {
       super(cause);
     }
   }
 
   /**
    * Locks the request's keys on this node, has it committed (with other writers' requests, see
-   * {@link GroupCommitter}) and published, and returns its result.
+   * {@link GroupCommitter}) and published, and returns its result. Waits for the locks and for
+   * the commit's turn until the request's deadline; interruptible while it waits.
    */
   private <R> R writeThrough(WriteRequest<K, V, R> request) {
     long start = ticker.read();
-    try (KeyLocks.Held held = locks.lockShared(request.keys)) {
+    try (KeyLocks.Held held = lock(request.operation, request.keys, false, request.deadline)) {
       R result = committer.submit(request);
       recordWrite(request.publish.size(), start);
       return result;
+    } catch (WriteCancelledException e) {
+      stats.writeFailures.increment();
+      throw e;
     }
+  }
+
+  /** Locks keys on this node by the deadline, or throws {@link WriteCancelledException}. */
+  private KeyLocks.Held lock(String operation, Collection<K> keys, boolean exclusive, long deadline) {
+    KeyLocks.Held held;
+    try {
+      held = exclusive ? locks.lockExclusive(keys, deadline) : locks.lockShared(keys, deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw WriteCancelledException.interrupted(operation, List.copyOf(keys));
+    }
+    if (held == null) {
+      throw WriteCancelledException.timedOut(operation, List.copyOf(keys), writeTimeout);
+    }
+    return held;
+  }
+
+  /**
+   * Checks that a write may start, and returns its deadline: the cache is open, and the calling
+   * thread is not running one of this cache's callbacks, where the write would wait for itself (the
+   * callback holds the group commit's lead, or the transaction's key locks).
+   */
+  private long beginWrite(String operation) {
+    ensureOpen(operation);
+    if (inCallback.get() != null) {
+      throw new IllegalStateException(operation + " was called from inside an update function, a transaction's "
+          + "work or a validator of the same Tandem, where it would wait for itself: inside transaction(work) use "
+          + "the Transaction handed to the work (tx.get, tx.put, tx.remove); inside update return the new value");
+    }
+    return System.nanoTime() + writeTimeout.toNanos();
+  }
+
+  /** Runs a user callback with this thread marked as inside it (see {@link #beginWrite}). */
+  private <T> T callback(java.util.function.Supplier<T> callback) {
+    if (inCallback.get() != null) {
+      return callback.get();
+    }
+    inCallback.set(Boolean.TRUE);
+    try {
+      return callback.get();
+    } finally {
+      inCallback.remove();
+    }
+  }
+
+  private void ensureOpen(String operation) {
+    if (closed.get()) {
+      throw new IllegalStateException(operation + ": this Tandem is closed");
+    }
+  }
+
+  /**
+   * Refuses, before any I/O, a key no store would keep as it is: of another class than the store's
+   * keys (reached through a raw or unchecked call), or a string with an unpaired surrogate, which
+   * encodes as '?' and so would share its cache entry and row with other keys.
+   */
+  private void checkKey(String operation, K key) {
+    ensureOpen(operation);
+    if (keyType != Object.class && !keyType.isInstance(key)) {
+      throw new IllegalArgumentException(operation + ": key " + key + " is a " + key.getClass().getName()
+          + ", but the store's keys are " + keyType.getName());
+    }
+    if (key instanceof CharSequence text) {
+      int bad = unpairedSurrogate(text);
+      if (bad >= 0) {
+        throw new IllegalArgumentException(operation + ": key " + text.toString().replace(text.charAt(bad), '\uFFFD')
+            + " has an unpaired surrogate at index " + bad + "; it cannot be stored faithfully");
+      }
+    }
+  }
+
+  /** Returns the index of the first unpaired surrogate in {@code text}, or -1. */
+  static int unpairedSurrogate(CharSequence text) {
+    for (int i = 0, n = text.length(); i < n; i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   // ---------------------------------------------------------------- batches
@@ -563,10 +704,16 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           return;
         }
         case Retry(RuntimeException cause) -> {
-          if (++retries > retry.maxRetries()) {
-            for (WriteRequest<K, V, ?> r : live) {
+          boolean exhausted = ++retries > retry.maxRetries();
+          long pauseEnd = System.nanoTime() + retry.ceiling(retries).toNanos();
+          for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
+            WriteRequest<K, V, ?> r = it.next();
+            if (exhausted || pauseEnd - r.deadline > 0) { // no retry may start past a write's deadline
+              it.remove();
               fail(r, new StoreException(r.operation, r.keys, cause));
             }
+          }
+          if (live.isEmpty()) {
             return;
           }
           stats.retries.increment();
@@ -609,7 +756,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           r.runWork(tx);
         } catch (CallerFailure e) {
           it.remove(); // the caller's own error: nothing was written, the transaction is intact
-          fail(r, (RuntimeException) e.getCause());
+          fail(r, requireNonNull(e.getCause()));
         } catch (VersionConflictException | NullPointerException e) {
           it.remove();
           fail(r, e);
@@ -721,7 +868,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     newest.forEach(this::publish);
   }
 
-  private void fail(WriteRequest<K, V, ?> request, RuntimeException failure) {
+  private void fail(WriteRequest<K, V, ?> request, Throwable failure) {
     stats.writeFailures.increment();
     if (!(failure instanceof CommitOutcomeUnknownException)) {
       abandonUnpublished(request); // an unknown outcome keeps its keys fenced until read back
@@ -747,8 +894,24 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
-  /** Lets the tier refuse a value it cannot hold, before the database is touched (contract 6). */
+  /**
+   * Lets the validator, then the tier, refuse a value before the database is touched (contract 6).
+   *
+   * @throws InvalidValueException if the validator refused it
+   * @throws IllegalArgumentException if the tier cannot hold it
+   */
   private void checkValue(String operation, K key, V value) {
+    BiConsumer<? super K, ? super V> v = validator;
+    if (v != null) {
+      try {
+        callback(() -> {
+          v.accept(key, value);
+          return null;
+        });
+      } catch (RuntimeException e) {
+        throw new InvalidValueException(operation, key, e);
+      }
+    }
     try {
       tier.checkValue(key, value);
     } catch (RuntimeException e) {
@@ -771,16 +934,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public <R> R transaction(Function<? super Transaction<K, V>, ? extends R> work) {
     requireNonNull(work, "work");
+    long deadline = beginWrite("transaction");
     long start = ticker.read();
     Set<K> prelocked = new LinkedHashSet<>();
     int retries = 0;
     while (true) {
-      try (KeyLocks.Held held = locks.lockExclusive(prelocked); TransactionView view = new TransactionView(prelocked)) {
+      try (KeyLocks.Held held = lockForTransaction(prelocked, deadline);
+          TransactionView view = new TransactionView(prelocked)) {
         StoreTransaction<K, V> tx;
         try {
           tx = store.begin();
         } catch (RetryableException e) {
-          retries = retryOrThrow(retries, e, view.touched());
+          retries = retryOrThrow(retries, e, view.touched(), deadline);
           continue;
         } catch (RuntimeException e) {
           stats.writeFailures.increment();
@@ -788,7 +953,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         }
         try {
           view.tx = tx;
-          R result = work.apply(view); // the caller's exceptions pass through unchanged
+          R result = callback(() -> work.apply(view)); // the caller's exceptions pass through unchanged
+          view.checkIntact(); // the work may have caught what the view threw: it still counts
           Map<K, Cached<V>> publish;
           try {
             view.prepareTier();
@@ -810,7 +976,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         } catch (Restart restart) {
           prelocked.add(restart.<K>key()); // lock it up front, in the global order, and run again
         } catch (RetryableException e) {
-          retries = retryOrThrow(retries, e, view.touched());
+          retries = retryOrThrow(retries, e, view.touched(), deadline);
         } catch (AmbiguousCommitException e) {
           settleUnknown(tx, view);
           throw new CommitOutcomeUnknownException("transaction", view.touched(), e);
@@ -850,8 +1016,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     resolveAmbiguous(view.touched());
   }
 
-  private int retryOrThrow(int retries, RetryableException e, List<K> keys) {
-    if (retries >= retry.maxRetries()) {
+  /** Locks a transaction's known keys by its deadline; a timeout counts as a failed write. */
+  private KeyLocks.Held lockForTransaction(Set<K> keys, long deadline) {
+    try {
+      return lock("transaction", keys, true, deadline);
+    } catch (WriteCancelledException e) {
+      stats.writeFailures.increment();
+      throw e;
+    }
+  }
+
+  private int retryOrThrow(int retries, RetryableException e, List<K> keys, long deadline) {
+    if (retries >= retry.maxRetries() || System.nanoTime() + retry.ceiling(retries + 1).toNanos() - deadline > 0) {
       stats.writeFailures.increment();
       throw new StoreException("transaction", keys, e);
     }
@@ -886,6 +1062,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     private final Map<K, Optional<V>> seen = new HashMap<>();
     private final Map<K, Mutation<K, V>> staged = new LinkedHashMap<>();
     private @Nullable StoreTransaction<K, V> tx;
+    /** What the view threw that ends this attempt (a restart, a store failure), even if the work caught it. */
+    private @Nullable RuntimeException broken;
 
     TransactionView(Set<K> prelocked) {
       this.locked = new LinkedHashSet<>(prelocked);
@@ -894,6 +1072,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     @Override
     public Optional<V> get(K key) {
       requireNonNull(key, "key");
+      checkIntact();
+      checkKey("transaction", key);
       touch(key);
       Optional<V> known = seen.get(key);
       if (known != null) {
@@ -903,9 +1083,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       try {
         current = requireNonNull(tx).loadForUpdate(key).map(Versioned::value);
       } catch (RetryableException e) {
-        throw e;
+        throw broken = e;
       } catch (RuntimeException e) {
-        throw new StoreException("transaction read", List.of(key), e);
+        throw broken = new StoreException("transaction read", List.of(key), e);
       }
       seen.put(key, current);
       return current;
@@ -915,6 +1095,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     public void put(K key, V value) {
       requireNonNull(key, "key");
       requireNonNull(value, "value");
+      checkIntact();
+      checkKey("transaction", key);
       checkValue("transaction", key, value);
       touch(key);
       staged.remove(key);
@@ -931,13 +1113,20 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return existed;
     }
 
+    /** Throws what ended this attempt, if anything did: the work must not go on, nor commit. */
+    void checkIntact() {
+      if (broken != null) {
+        throw broken;
+      }
+    }
+
     private void touch(K key) {
       if (locked.contains(key)) {
         return;
       }
       KeyLocks.Held held = locks.tryLockExclusive(key);
       if (held == null) {
-        throw new Restart(key);
+        throw broken = new Restart(key);
       }
       extra.add(held);
       locked.add(key);
@@ -1000,7 +1189,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       tier.applyCommitted(key, committed);
     } catch (RuntimeException | Error e) { // an Error too: the commit stands, the old value must go
       stats.tierFailures.increment();
-      log.warn("{}: cache update of key {} failed after commit; fencing the key", name, key, e);
+      if (publishFailureLog.permit()) {
+        log.warn("{}: cache update of key {} failed after commit; fencing the key (further failures within 10 s "
+            + "are logged at debug level)", name, key, e);
+      } else {
+        log.debug("{}: cache update of key {} failed after commit; fencing the key", name, key, e);
+      }
       try {
         tier.fence(key);
       } catch (RuntimeException | Error fenceFailure) {
@@ -1055,6 +1249,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public void invalidate(K key) {
     requireNonNull(key, "key");
+    ensureOpen("invalidate");
     try {
       tier.invalidate(key);
     } catch (RuntimeException e) {
@@ -1065,6 +1260,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   @Override
   public void invalidateAll() {
+    ensureOpen("invalidateAll");
     try {
       tier.invalidateAll();
     } catch (RuntimeException e) {
@@ -1075,6 +1271,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   @Override
   public long estimatedSize() {
+    ensureOpen("estimatedSize");
     return tier.estimatedSize();
   }
 
@@ -1086,6 +1283,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      lookups = new ClosedTier<>(); // hits end here: every call after close throws
       try {
         if (metrics != null) {
           metrics.close();
@@ -1118,6 +1316,54 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   /** Returns the number of keys with a held or awaited write lock; for tests. */
   int lockedKeys() {
     return locks.size();
+  }
+
+  /** What a closed cache looks up in: a tier that holds nothing, so every read takes the checked miss path. */
+  private static final class ClosedTier<K, V> implements CacheTier<K, V> {
+    @Override
+    public @Nullable Cached<V> getIfPresent(K key) {
+      return null;
+    }
+
+    @Override
+    public Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys) {
+      return Map.of();
+    }
+
+    @Override
+    public long beginFill(K key) {
+      return NO_LEASE;
+    }
+
+    @Override
+    public boolean fill(K key, long lease, Cached<V> loaded) {
+      return false;
+    }
+
+    @Override
+    public void cancelFill(K key, long lease) {}
+
+    @Override
+    public void applyCommitted(K key, Cached<V> committed) {}
+
+    @Override
+    public void fence(K key) {}
+
+    @Override
+    public void invalidate(K key) {}
+
+    @Override
+    public void invalidateAll() {}
+
+    @Override
+    public long estimatedSize() {
+      return 0;
+    }
+
+    @Override
+    public long evictionCount() {
+      return 0;
+    }
   }
 
   // ---------------------------------------------------------------- helpers

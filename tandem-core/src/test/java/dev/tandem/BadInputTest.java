@@ -93,4 +93,49 @@ class BadInputTest {
     assertThat(h.store.rows.get("k").version()).isEqualTo(1);
     h.store.loads.set(0);
   }
+
+  /**
+   * A key of another class than the store's (reached through a raw or unchecked call: an {@code
+   * Integer} for a {@code Long}-keyed store) is refused before any I/O. Before, it was cached under
+   * an entry no write of the {@code Long} key ever replaced, and read back stale after an
+   * acknowledged {@code putAll} (issue 16, item 6).
+   */
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void aKeyOfTheWrongClassIsRefusedBeforeAnyIo() {
+    MemoryStore<Long, String> longs = new MemoryStore<>();
+    longs.keyType = Long.class;
+    try (Tandem<Long, String> typed = Tandem.builder(longs).build()) {
+      Tandem raw = typed;
+      String message = ": key 7 is a java.lang.Integer, but the store's keys are java.lang.Long";
+      assertThatThrownBy(() -> raw.get(7)).isInstanceOf(IllegalArgumentException.class).hasMessage("get" + message);
+      assertThatThrownBy(() -> raw.put(7, "v")).isInstanceOf(IllegalArgumentException.class).hasMessage("put" + message);
+      assertThatThrownBy(() -> raw.putAll(Map.of(7, "v"))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("putAll" + message);
+      assertThatThrownBy(() -> raw.getAll(List.of(7))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("getAll" + message);
+      assertThatThrownBy(() -> raw.removeAll(List.of(7))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("removeAll" + message);
+      assertThatThrownBy(() -> raw.update(7, v -> v)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("update" + message);
+      assertThatThrownBy(() -> raw.transaction(tx -> ((Transaction) tx).get(7)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("transaction" + message);
+    }
+    assertThat(longs.loads.get()).isZero();
+    assertThat(longs.commits.get()).isZero();
+  }
+
+  /** A string key with an unpaired surrogate encodes as '?' in UTF-8: it would share its row and entry with another key. */
+  @Test
+  void aKeyWithAnUnpairedSurrogateIsRefused() {
+    String bad = "a\uD800b";
+    String message = " has an unpaired surrogate at index 1; it cannot be stored faithfully";
+    assertThatThrownBy(() -> h.tandem.put(bad, "v")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("put: key a\uFFFDb" + message);
+    assertThatThrownBy(() -> h.tandem.get("x\uDC00")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith(" has an unpaired surrogate at index 1; it cannot be stored faithfully");
+    assertThat(WriteThroughCache.unpairedSurrogate("pair \uD83D\uDE00 ok")).isEqualTo(-1);
+    assertThat(WriteThroughCache.unpairedSurrogate("\uDE00\uD83D")).isZero();
+    assertThat(WriteThroughCache.unpairedSurrogate("ends high \uD83D")).isEqualTo(10);
+  }
 }

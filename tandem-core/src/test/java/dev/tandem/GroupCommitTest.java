@@ -161,7 +161,7 @@ class GroupCommitTest {
     writerC.setDaemon(true);
     writerC.start();
     Harness.awaitCondition("c to queue and park behind the batch",
-        () -> h.tandem.queuedWrites() == 1 && writerC.getState() == Thread.State.WAITING);
+        () -> h.tandem.queuedWrites() == 1 && writerC.getState() == Thread.State.TIMED_WAITING);
     releaseSecondCommit.countDown();
 
     assertThat(Harness.get(c)).as("the writer queued behind the failed batch commits").isPositive();
@@ -293,6 +293,34 @@ class GroupCommitTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Tandem.builder(h.store).retryPolicy(RetryPolicy.NONE).retryPolicy(RetryPolicy.DEFAULT))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  /**
+   * An {@link Error} thrown by one caller's update function fails that caller alone, with the error
+   * itself; the writer that shares its batch commits. Before, the error ended the whole batch as of
+   * unknown outcome: innocent writers got {@link CommitOutcomeUnknownException} although nothing
+   * had committed (issue 16, item 3).
+   */
+  @Test
+  void anErrorFromOneCallersFunctionFailsThatCallerAlone() throws Exception {
+    h.tandem.put("u", "0");
+    holdFirstCommit();
+    Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
+    Harness.await(firstCommitReached);
+    Future<java.util.Optional<String>> bad = h.async(() -> h.tandem.update("u", v -> {
+      throw new AssertionError("the caller's own error");
+    }));
+    Future<Long> b = h.async(() -> h.tandem.put("b", "2"));
+    Harness.awaitCondition("two writes to queue", () -> h.tandem.queuedWrites() == 2);
+    releaseFirstCommit.countDown();
+    Harness.get(leader);
+
+    assertThat(failureOf(bad)).isInstanceOf(AssertionError.class).hasMessage("the caller's own error");
+    assertThat(Harness.get(b)).isPositive();
+    assertThat(h.store.rows.get("b").value()).isEqualTo("2");
+    assertThat(h.store.rows.get("u").value()).isEqualTo("0");
+    assertThat(h.tandem.stats().outcomeUnknownCount()).isZero();
+    assertThat(h.tandem.get("u")).contains("0");
   }
 
   private static Throwable failureOf(Future<?> future) throws InterruptedException {

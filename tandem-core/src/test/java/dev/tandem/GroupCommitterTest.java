@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.spi.Mutation;
 import dev.tandem.spi.Written;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,7 +19,12 @@ import org.junit.jupiter.api.Test;
 class GroupCommitterTest {
 
   private static WriteRequest<String, String, Long> put(String key) {
-    return WriteRequest.mutations("put", List.of(key), List.of(new Mutation.Put<>(key, "v")), written -> 1L);
+    return put(key, Duration.ofSeconds(30));
+  }
+
+  private static WriteRequest<String, String, Long> put(String key, Duration wait) {
+    return WriteRequest.mutations("put", List.of(key), List.of(new Mutation.Put<>(key, "v")), written -> 1L,
+        System.nanoTime() + wait.toNanos());
   }
 
   /**
@@ -26,7 +37,7 @@ class GroupCommitterTest {
   @Test
   void aLeaderGoesOnLeadingPastAnErrorInAnotherWritersBatch() {
     List<List<String>> batches = new ArrayList<>();
-    GroupCommitter<String, String> committer = new GroupCommitter<>(1, 0, batch -> {
+    GroupCommitter<String, String> committer = new GroupCommitter<>(1, 0, Duration.ofSeconds(30), batch -> {
       batches.add(batch.stream().map(r -> r.keys.get(0)).toList());
       if (batch.get(0).keys.contains("other")) {
         throw new AssertionError("driver assertion (injected)");
@@ -47,5 +58,87 @@ class GroupCommitterTest {
     assertThat(committer.queued()).isZero();
     assertThatThrownBy(other::join).isInstanceOf(StoreException.class)
         .cause().isInstanceOf(AssertionError.class);
+  }
+
+  /** A runner that records the keys of each batch and blocks the batch of {@code "first"} until released. */
+  private static final class BlockingRunner implements java.util.function.Consumer<List<WriteRequest<String, String, ?>>> {
+    final List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    final CountDownLatch running = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @Override
+    public void accept(List<WriteRequest<String, String, ?>> batch) {
+      batch.forEach(r -> seen.add(r.keys.get(0)));
+      if (batch.get(0).keys.contains("first")) {
+        running.countDown();
+        Harness.await(release);
+      }
+      batch.forEach(r -> {
+        r.stageWritten(List.of(new Written(7, false)));
+        r.succeed();
+      });
+    }
+  }
+
+  /**
+   * A writer queued behind a commit that does not end gives up at its deadline with nothing written,
+   * and the leader never runs it. Before, it waited as long as the commit ahead of it (issue 16, item 2).
+   */
+  @Test
+  void aQueuedWriterGivesUpAtItsDeadline() throws Exception {
+    BlockingRunner runner = new BlockingRunner();
+    GroupCommitter<String, String> committer = new GroupCommitter<>(8, 0, Duration.ofMillis(100), runner);
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try {
+      Future<Long> first = threads.submit(() -> committer.submit(put("first")));
+      Harness.await(runner.running);
+
+      assertThatThrownBy(() -> committer.submit(put("second", Duration.ofMillis(100))))
+          .isInstanceOf(WriteCancelledException.class)
+          .hasMessage("put of key second did not reach the database within the write timeout of PT0.1S; "
+              + "nothing was written");
+
+      runner.release.countDown();
+      assertThat(Harness.get(first)).isEqualTo(1L);
+      assertThat(runner.seen).containsExactly("first");
+      assertThat(committer.queued()).isZero();
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** A writer queued behind a commit can be interrupted: it fails at once, its interrupt status set. */
+  @Test
+  void aQueuedWriterCanBeInterrupted() throws Exception {
+    BlockingRunner runner = new BlockingRunner();
+    GroupCommitter<String, String> committer = new GroupCommitter<>(8, 0, Duration.ofMinutes(5), runner);
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try {
+      Future<Long> first = threads.submit(() -> committer.submit(put("first")));
+      Harness.await(runner.running);
+      Throwable failure = Harness.failureWhenInterrupted(() -> committer.submit(put("second", Duration.ofMinutes(5))));
+
+      assertThat(failure).isInstanceOf(WriteCancelledException.class)
+          .hasMessage("put of key second was interrupted before it reached the database; nothing was written");
+      runner.release.countDown();
+      Harness.get(first);
+      assertThat(runner.seen).containsExactly("first");
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** A leader fails the queued requests whose deadline passed instead of committing them. */
+  @Test
+  void aLeaderDoesNotCommitExpiredRequests() {
+    BlockingRunner runner = new BlockingRunner();
+    GroupCommitter<String, String> committer = new GroupCommitter<>(8, 0, Duration.ofMillis(1), runner);
+    WriteRequest<String, String, Long> expired = put("expired", Duration.ofNanos(-1));
+    committer.enqueue(expired);
+
+    committer.submit(put("own"));
+
+    assertThat(runner.seen).containsExactly("own");
+    assertThatThrownBy(expired::join).isInstanceOf(WriteCancelledException.class);
   }
 }

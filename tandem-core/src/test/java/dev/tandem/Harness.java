@@ -82,6 +82,26 @@ final class Harness implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code call} on a new thread, interrupts it once it waits, and returns what it threw; fails
+   * if it returned, or if it threw without keeping its interrupt status.
+   */
+  static Throwable failureWhenInterrupted(Runnable call) {
+    java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+    Thread caller = new Thread(() -> {
+      try {
+        call.run();
+        outcome.complete(new AssertionError("returned despite the interrupt"));
+      } catch (RuntimeException e) {
+        outcome.complete(Thread.currentThread().isInterrupted() ? e : new AssertionError("interrupt status lost", e));
+      }
+    });
+    caller.start();
+    awaitCondition("the caller to wait", () -> caller.getState() == Thread.State.TIMED_WAITING);
+    caller.interrupt();
+    return get(outcome);
+  }
+
   static <T> T get(Future<T> future) {
     try {
       return future.get(30, TimeUnit.SECONDS);

@@ -32,8 +32,23 @@ final class HookedTier<K, V> implements CacheTier<K, V> {
   /** Registers meters of its own before the delegate's. */
   volatile Consumer<TierMeters> meters = registry -> {};
 
+  /** What {@link #writeFenceTimeout} answers. */
+  volatile java.time.@Nullable Duration fenceTimeout;
+  /** The identities {@link #bindStore} was called with. */
+  final java.util.List<String> boundTo = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   HookedTier(CacheTier<K, V> delegate) {
     this.delegate = delegate;
+  }
+
+  @Override
+  public java.time.@Nullable Duration writeFenceTimeout() {
+    return fenceTimeout;
+  }
+
+  @Override
+  public void bindStore(String storeIdentity) {
+    boundTo.add(storeIdentity);
   }
 
   @Override

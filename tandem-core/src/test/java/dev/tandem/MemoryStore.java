@@ -50,6 +50,20 @@ final class MemoryStore<K, V> implements Store<K, V> {
   /** How many of the next transactions fail at begin with a passing failure. */
   final java.util.concurrent.atomic.AtomicInteger retryableBegins = new java.util.concurrent.atomic.AtomicInteger();
 
+  /** What {@link #keyType} and {@link #identity} answer. */
+  volatile Class<?> keyType = Object.class;
+  volatile @org.jspecify.annotations.Nullable String identity;
+
+  @Override
+  public Class<?> keyType() {
+    return keyType;
+  }
+
+  @Override
+  public @org.jspecify.annotations.Nullable String identity() {
+    return identity;
+  }
+
   void failNextCommit(CommitFault fault) {
     nextCommit.set(fault);
   }

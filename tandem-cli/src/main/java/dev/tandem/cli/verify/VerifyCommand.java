@@ -11,6 +11,9 @@ import dev.tandem.cli.Terminal;
 import dev.tandem.cli.TextTable;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.local.LocalTier;
+import dev.tandem.verify.Mismatch;
+import dev.tandem.verify.Verifier;
+import dev.tandem.verify.VerifyReport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,6 +21,7 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -153,7 +157,7 @@ public final class VerifyCommand implements Callable<Integer> {
           new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset())).readLine();
         }
         afterFill.run();
-        Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).build();
+        Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).recheckDelay(Duration.ZERO).build(); // no writers
         VerifyReport<Object, Row> report = repair ? verifier.verifyAndRepair(keys) : verifier.verify(keys);
         print(report, out, terminal);
         return report.consistentNow() ? 0 : TandemCli.EXIT_FAILURE;

@@ -103,8 +103,9 @@ class VerifyUnderWritesTest {
         }
       }, threads));
     }
-    Verifier<String, String> verifier = Verifier.builder(store).tier(tier).pageSize(16)
-        .recheckDelay(Duration.ofMillis(200)).build();
+    // the default re-check delay (1 s): a 200 ms delay reported a write whose thread stalled between its
+    // commit and its cache update on a machine at load 12 on 2 cores; the delay must outlast that window
+    Verifier<String, String> verifier = Verifier.builder(store).tier(tier).pageSize(16).build();
     long changing = 0;
     try {
       long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();

@@ -13,6 +13,7 @@ import dev.tandem.cli.Terminal;
 import dev.tandem.cli.TextTable;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.redis.RedisTier;
+import io.lettuce.core.RedisException;
 import dev.tandem.local.LocalTier;
 import dev.tandem.verify.Mismatch;
 import dev.tandem.verify.Verifier;
@@ -218,7 +219,13 @@ public final class VerifyCommand implements Callable<Integer> {
     try (tier) {
       Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).valueEquality(codec.equality())
           .recheckDelay(Duration.ofMillis(recheckDelayMillis)).build();
-      VerifyReport<Object, Row> report = repair ? verifier.verifyAndRepair() : verifier.verify();
+      VerifyReport<Object, Row> report;
+      try {
+        report = repair ? verifier.verifyAndRepair() : verifier.verify();
+      } catch (RedisException e) {
+        throw new CommandFailedException("Redis at " + SharedCache.shown(url) + " failed during the check (nothing was"
+            + " concluded): " + e.getMessage(), e);
+      }
       if (report.checked() == 0) {
         out.println("No entries under the key prefix " + prefix + ": is it the prefix your application uses?");
       }

@@ -17,6 +17,8 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -119,6 +121,20 @@ class VerifySharedTierCommandIT {
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("No entries under the key prefix " + prefix + "typo:");
+  }
+
+  @Test
+  void aRedisThatCannotBeReachedIsAOneLineErrorWithExitCode1() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+
+    CliRun run = CliRun.of("verify", "--jdbc-url", PostgresServer.shared().jdbcUrl(database), "--table", "account",
+        "--redis-url", "redis://127.0.0.1:" + closedPort, "--key-prefix", prefix);
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.errLines()).anyMatch(line -> line.contains("Redis at 127.0.0.1:" + closedPort));
   }
 
   @Test

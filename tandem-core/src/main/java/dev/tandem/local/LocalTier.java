@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -249,6 +251,17 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
   @Override
   public long evictionCount() {
     return evictions.sum();
+  }
+
+  /**
+   * Returns the keys Caffeine holds (values and cached absences), walked through its map view in
+   * pages of {@code pageSize}; weakly consistent, never blocks a writer.
+   *
+   * @throws IllegalArgumentException if {@code pageSize} is not positive
+   */
+  @Override
+  public Iterator<List<K>> cachedKeys(int pageSize) {
+    return CacheTier.inPages(cache.asMap().keySet().iterator(), pageSize);
   }
 
   /** Returns whether {@code key} is fenced; for tests and diagnostics. */

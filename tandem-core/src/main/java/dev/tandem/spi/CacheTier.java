@@ -1,6 +1,8 @@
 package dev.tandem.spi;
 
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -158,6 +160,57 @@ public interface CacheTier<K, V> extends AutoCloseable {
    * another passes this on. The default registers none.
    */
   default void registerMeters(TierMeters meters) {}
+
+  /**
+   * Returns the keys this tier holds an entry for (a value, a tombstone or a cached absence), a page
+   * at a time, so that {@link dev.tandem.verify.Verifier} can compare each cached copy with the
+   * database: the cache can only be stale where it holds a copy. The walk is weakly consistent: a
+   * key cached or dropped while it runs may or may not be listed, and a key may be listed more than
+   * once; it never fails because the cache changed. Calling {@code hasNext} or {@code next} may
+   * perform I/O (a shared tier reads its server a page at a time) and throws what that I/O throws.
+   * A tier that wraps another lists the keys of the tier that holds the shared copies. The default
+   * throws {@link UnsupportedOperationException}.
+   *
+   * @param pageSize about how many keys one page holds (a shared tier passes it to the server as a
+   *     hint, so a page may hold more or fewer, and may be empty while later pages are not)
+   * @return the pages; each list is unmodifiable
+   * @throws IllegalArgumentException if {@code pageSize} is not positive
+   * @throws UnsupportedOperationException if this tier cannot list its keys
+   */
+  default Iterator<List<K>> cachedKeys(int pageSize) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot list its cached keys");
+  }
+
+  /**
+   * Returns {@code keys} cut into pages of {@code pageSize} (the last one may be shorter), read
+   * from {@code keys} one page at a time: for a {@link #cachedKeys} over a weakly consistent view.
+   *
+   * @throws IllegalArgumentException if {@code pageSize} is not positive
+   */
+  static <K> Iterator<List<K>> inPages(Iterator<? extends K> keys, int pageSize) {
+    java.util.Objects.requireNonNull(keys, "keys");
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("page size must be positive but was " + pageSize);
+    }
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return keys.hasNext();
+      }
+
+      @Override
+      public List<K> next() {
+        if (!keys.hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        List<K> page = new java.util.ArrayList<>(Math.min(pageSize, 1024));
+        while (page.size() < pageSize && keys.hasNext()) {
+          page.add(keys.next());
+        }
+        return java.util.Collections.unmodifiableList(page);
+      }
+    };
+  }
 
   /** Releases the tier's resources; idempotent. */
   @Override

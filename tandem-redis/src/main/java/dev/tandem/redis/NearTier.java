@@ -15,6 +15,8 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -380,6 +382,20 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @Override
   public long evictionCount() {
     return evictions.sum();
+  }
+
+  /**
+   * Returns the keys of the shared tier's entries ({@link RedisTier#cachedKeys}), decoded with this
+   * tier's {@linkplain Builder#keyDecoder key decoder}: every L1 copy is a copy of one of them, so
+   * they are the keys whose copies can be stale.
+   *
+   * @throws IllegalArgumentException if {@code pageSize} is not positive
+   * @throws io.lettuce.core.RedisException from {@code hasNext} if Redis fails, times out, or the
+   *     circuit is open
+   */
+  @Override
+  public Iterator<List<K>> cachedKeys(int pageSize) {
+    return shared.cachedKeys(pageSize, keyDecoder);
   }
 
   /**

@@ -39,6 +39,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -181,6 +182,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final @Nullable RedisClusterClient clusterClient;
   private final Codec<V> codec;
   private final KeySpace<K> keys;
+  private final Function<String, ? extends K> keyDecoder;
   private final String server;
   private final Duration commandTimeout;
   private final long commandTimeoutNanos;
@@ -233,6 +235,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     this.server = server;
     this.keys = new KeySpace<>(builder.keyPrefix != null ? builder.keyPrefix : "tandem:",
         builder.keyEncoder != null ? builder.keyEncoder : String::valueOf);
+    this.keyDecoder = builder.keyDecoder != null ? builder.keyDecoder : RedisTier::keyAsText;
     this.channel = builder.invalidationChannel != null ? builder.invalidationChannel : keys.prefix() + "near";
     this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
     this.commandTimeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
@@ -1037,6 +1040,37 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
+   * Returns the keys of the entries under this tier's key prefix (values, tombstones and cached
+   * absences; not metadata), read with {@code SCAN MATCH <prefix>{*} COUNT pageSize} on the server
+   * (on each master of a cluster) one page at a time as the pages are consumed, and decoded with the
+   * {@linkplain Builder#keyDecoder key decoder}. Weakly consistent, as SCAN is: an entry present for
+   * the whole walk is listed, others may or may not be, and a key may be listed twice. Read-only.
+   *
+   * @throws IllegalArgumentException if {@code pageSize} is not positive
+   * @throws RedisException from {@code hasNext} if Redis fails, times out, or the circuit is open
+   * @throws IllegalStateException from {@code hasNext} if an entry's name does not decode
+   */
+  @Override
+  public Iterator<List<K>> cachedKeys(int pageSize) {
+    return cachedKeys(pageSize, keyDecoder);
+  }
+
+  /** Like {@link #cachedKeys(int)}, with the given decoder (a near tier passes its own). */
+  Iterator<List<K>> cachedKeys(int pageSize, Function<String, ? extends K> decoder) {
+    return new EntryScan<>((node, cursor, args) -> {
+      if (!breaker.allow()) {
+        throw unavailable("cachedKeys", "every key");
+      }
+      return call(l -> EntryScan.scan(l.nodes, node, cursor, args));
+    }, keys, decoder, pageSize);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <K> K keyAsText(String text) {
+    return (K) text;
+  }
+
+  /**
    * Builds a {@link RedisTier}. Each setting may be made once; exactly one of {@link #uri(String)}
    * and {@link #client} is required.
    *
@@ -1052,6 +1086,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     private @Nullable Path repairJournal;
     private @Nullable String keyPrefix;
     private @Nullable Function<? super K, String> keyEncoder;
+    private @Nullable Function<String, ? extends K> keyDecoder;
     private @Nullable Duration timeToLive;
     private @Nullable Duration commandTimeout;
     private @Nullable Duration writeFenceTimeout;
@@ -1219,6 +1254,23 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("key encoder was already set");
       }
       this.keyEncoder = encoder;
+      return this;
+    }
+
+    /**
+     * Sets how the text of a key in its Redis name (what the key encoder made) becomes the key
+     * again, for {@link RedisTier#cachedKeys}, which a {@link dev.tandem.verify.Verifier} walks. It
+     * must be the inverse of the key encoder. Default: the text itself, right for {@code String}
+     * keys with the default encoder; e.g. {@code Long::valueOf} for {@code Long} keys.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> keyDecoder(Function<String, ? extends K> decoder) {
+      requireNonNull(decoder, "decoder");
+      if (keyDecoder != null) {
+        throw new IllegalStateException("key decoder was already set");
+      }
+      this.keyDecoder = decoder;
       return this;
     }
 

@@ -23,6 +23,26 @@ final class Row {
     return other instanceof Row row && Arrays.deepEquals(values, row.values);
   }
 
+  /**
+   * Returns whether {@code other} has as many values, each with the same text ({@link
+   * String#valueOf}; binary values by content): for values a codec stored as text.
+   */
+  boolean sameText(Row other) {
+    if (values.length != other.values.length) {
+      return false;
+    }
+    for (int i = 0; i < values.length; i++) {
+      if (!text(values[i]).equals(text(other.values[i]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String text(@Nullable Object value) {
+    return value instanceof byte[] bytes ? Arrays.toString(bytes) : String.valueOf(value);
+  }
+
   @Override
   public int hashCode() {
     return Arrays.deepHashCode(values);

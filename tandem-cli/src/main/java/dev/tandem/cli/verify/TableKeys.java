@@ -11,7 +11,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * The keys of a table, the key source of a {@link Verifier} over a JDBC store: every key the
+ * The keys of a table, the key source of a {@link dev.tandem.verify.Verifier} over a JDBC store: every key the
  * database has, read in one query in key order.
  */
 public final class TableKeys {

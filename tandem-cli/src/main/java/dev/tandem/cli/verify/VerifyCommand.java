@@ -1,5 +1,7 @@
 package dev.tandem.cli.verify;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.tandem.cli.JdbcLogin;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -10,7 +12,12 @@ import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.TextTable;
 import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.redis.RedisTier;
+import io.lettuce.core.RedisException;
 import dev.tandem.local.LocalTier;
+import dev.tandem.verify.Mismatch;
+import dev.tandem.verify.Verifier;
+import dev.tandem.verify.VerifyReport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,6 +25,7 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -29,6 +37,8 @@ import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,10 +49,11 @@ import picocli.CommandLine.Spec;
  * {@code tandem verify}: compares a cache with its database table and reports (and optionally
  * repairs) the keys that differ, with {@link Verifier}.
  *
- * <p>With the local tier the cache lives inside the application's process, so this command can
- * only verify a cache of its own: it fills it from the table, optionally waits (so that the table
- * can be changed meanwhile), and verifies. It becomes an operator's tool with a shared tier; until
- * then, call {@link Verifier} inside the application.
+ * <p>With {@code --redis-url} and {@code --key-prefix} it checks the shared Redis tier a live
+ * application uses: it walks the cached keys (SCAN) and compares each entry with its row, read-only
+ * ({@code --repair} only invalidates). Without them the cache lives inside an application's process,
+ * so the command verifies a cache of its own: it fills it from the table, optionally waits (so that
+ * the table can be changed meanwhile), and verifies.
  */
 @Command(
     name = "verify",
@@ -54,12 +65,16 @@ import picocli.CommandLine.Spec;
       "Compares every cached key (or a sample) with the database and prints the keys that differ (key, cache"
           + " version, database version) and a summary; --repair invalidates them.",
       "",
-      "With the local tier the cache lives inside the application's process, so this command verifies a cache of"
+      "With --redis-url and --key-prefix it checks the shared Redis tier your application uses: it walks the"
+          + " cached keys under the prefix and compares each entry with its row, looking twice at each difference"
+          + " so that writes in flight are not reported. It only reads; --repair only invalidates (DEL + the near"
+          + " tiers' announcement), never writes the database or an entry.",
+      "",
+      "Without them, the cache lives inside an application's process, so this command verifies a cache of"
           + " its own: it fills it from the table, then checks it (with --interactive it waits for Enter in between,"
           + " so that you can change rows with SQL meanwhile and watch verify find them; that needs a database server,"
-          + " since an embedded H2 file is locked by this process). Against a shared tier"
-          + " (to come) it will check the cache your application uses; until then use the Verifier class inside"
-          + " the application.",
+          + " since an embedded H2 file is locked by this process). In an application, run the Verifier class"
+          + " (dev.tandem.verify) in-process.",
       "",
       "With no options it checks the flight table of the demo database in ./tandem-data (run tandem demo first).",
       ""
@@ -109,6 +124,26 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seed of --sample's choice (default: random).")
   @Nullable Long seed;
 
+  @Option(names = {"--redis-url", "--redis-uri"}, paramLabel = "URI",
+      description = "Check the live shared tier on this Redis (redis://host:port), not a cache of this process.")
+  @Nullable String redisUrl;
+
+  @Option(names = "--key-prefix", paramLabel = "PREFIX",
+      description = "The key prefix of the shared tier to check (RedisTier.Builder#keyPrefix); required with --redis-url.")
+  @Nullable String keyPrefix;
+
+  @Option(names = "--codec", paramLabel = "NAME", defaultValue = "opaque",
+      description = "How the application's codec stores values: opaque (values not decoded: versions, deleted and"
+          + " inserted rows compared) or text (the UTF-8 text of the single value column, as Codec.string() stores"
+          + " it: values compared too). Default: ${DEFAULT-VALUE}.",
+      converter = CodecName.class)
+  SharedCache.ValueCodec codec = SharedCache.ValueCodec.OPAQUE;
+
+  @Option(names = "--recheck-delay", paramLabel = "MILLIS", defaultValue = "1000",
+      description = "With --redis-url: how long after the first look each difference is looked at again (longer than"
+          + " a write takes from commit to cache update). Default: ${DEFAULT-VALUE} ms.")
+  long recheckDelayMillis = 1000;
+
   @Option(names = "--no-color", description = "No colour, even on a terminal (so does the NO_COLOR variable).")
   boolean noColor;
 
@@ -137,6 +172,9 @@ public final class VerifyCommand implements Callable<Integer> {
     try (HikariDataSource dataSource = open(url)) {
       Shape shape = shape(dataSource);
       JdbcStore<Object, Row> store = store(dataSource, shape);
+      if (redisUrl != null) {
+        return checkShared(redisUrl, requireNonNull(keyPrefix), store, shape, out, terminal);
+      }
       List<Object> keys = keys(dataSource, shape);
       LocalTier<Object, Row> tier = LocalTier.<Object, Row>builder().maximumSize(Math.max(1, keys.size())).build();
       try (Tandem<Object, Row> tandem = Tandem.builder(store).cacheTier(tier).name("verify").build()) {
@@ -153,11 +191,46 @@ public final class VerifyCommand implements Callable<Integer> {
           new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset())).readLine();
         }
         afterFill.run();
-        Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).build();
+        Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).recheckDelay(Duration.ZERO).build(); // no writers
         VerifyReport<Object, Row> report = repair ? verifier.verifyAndRepair(keys) : verifier.verify(keys);
         print(report, out, terminal);
         return report.consistentNow() ? 0 : TandemCli.EXIT_FAILURE;
       }
+    }
+  }
+
+  /** Walks the live shared tier's cached keys and compares each with the table. */
+  private int checkShared(String url, String prefix, JdbcStore<Object, Row> store, Shape shape, PrintWriter out,
+      Terminal terminal) {
+    if (codec == SharedCache.ValueCodec.TEXT && shape.values().size() != 1) {
+      throw new CommandFailedException("--codec text compares one value column, but table " + shape.table().name()
+          + " has " + shape.values().size() + " (" + String.join(", ", shape.values()) + "): use --codec opaque");
+    }
+    out.printf(Locale.ROOT, "%s %s: the shared tier at %s, key prefix %s (read-only%s)...%n",
+        terminal.bold("tandem verify"), shape.table().name(), SharedCache.shown(url), prefix,
+        repair ? "; --repair invalidates" : "");
+    out.flush();
+    RedisTier<Object, Row> tier;
+    try {
+      tier = SharedCache.open(url, prefix, shape.keyType(), codec);
+    } catch (RuntimeException e) {
+      throw new CommandFailedException("cannot reach Redis at " + SharedCache.shown(url) + ": " + e.getMessage(), e);
+    }
+    try (tier) {
+      Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).valueEquality(codec.equality())
+          .recheckDelay(Duration.ofMillis(recheckDelayMillis)).build();
+      VerifyReport<Object, Row> report;
+      try {
+        report = repair ? verifier.verifyAndRepair() : verifier.verify();
+      } catch (RedisException e) {
+        throw new CommandFailedException("Redis at " + SharedCache.shown(url) + " failed during the check (nothing was"
+            + " concluded): " + e.getMessage(), e);
+      }
+      if (report.checked() == 0) {
+        out.println("No entries under the key prefix " + prefix + ": is it the prefix your application uses?");
+      }
+      print(report, out, terminal);
+      return report.consistentNow() ? 0 : TandemCli.EXIT_FAILURE;
     }
   }
 
@@ -194,6 +267,18 @@ public final class VerifyCommand implements Callable<Integer> {
           + " the keys that differ.");
     }
     out.flush();
+  }
+
+  /** Reads --codec case-insensitively. */
+  static final class CodecName implements ITypeConverter<SharedCache.ValueCodec> {
+    @Override
+    public SharedCache.ValueCodec convert(String value) {
+      try {
+        return SharedCache.ValueCodec.valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException("expected opaque or text but was '" + value + "'");
+      }
+    }
   }
 
   private static String shown(@Nullable Row row) {
@@ -286,6 +371,26 @@ public final class VerifyCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--data-dir is for the demo database and cannot go with --jdbc-url");
     }
     login.check(spec, jdbcUrl);
+    if (redisUrl != null && keyPrefix == null) {
+      throw new ParameterException(spec.commandLine(), "--redis-url needs --key-prefix: the prefix of the tier to check");
+    }
+    if (redisUrl == null) {
+      for (String option : List.of("--key-prefix", "--codec", "--recheck-delay")) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          throw new ParameterException(spec.commandLine(), option + " is for a shared tier and needs --redis-url");
+        }
+      }
+    } else {
+      for (String option : List.of("--sample", "--interactive", "--seed")) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          throw new ParameterException(spec.commandLine(), option + " is for a cache of this process and cannot go"
+              + " with --redis-url, which checks every cached key");
+        }
+      }
+    }
+    if (recheckDelayMillis < 0) {
+      throw new ParameterException(spec.commandLine(), "--recheck-delay must not be negative but was " + recheckDelayMillis);
+    }
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
       throw new ParameterException(spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
     }

@@ -1,7 +1,6 @@
 /**
- * Verification of a cache against its database: {@link dev.tandem.cli.verify.Verifier} as a
- * library call over any {@link dev.tandem.Tandem} or {@link dev.tandem.spi.CacheTier} and its
- * {@link dev.tandem.spi.Store}, and the {@code tandem verify} command.
+ * The {@code tandem verify} command: a JDBC table and a cache, compared with {@link
+ * dev.tandem.verify.Verifier}.
  */
 @NullMarked
 package dev.tandem.cli.verify;

@@ -1,4 +1,4 @@
-package dev.tandem.cli.verify;
+package dev.tandem.verify;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.tandem.cli.verify;
+package dev.tandem.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,8 @@ import dev.tandem.Versioned;
 import dev.tandem.local.LocalTier;
 import dev.tandem.spi.Store;
 import dev.tandem.spi.StoreTransaction;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -66,7 +68,7 @@ class VerifierTest {
 
   @Test
   void aCacheThatMatchesIsConsistent() {
-    VerifyReport<String, String> report = Verifier.builder(store).tier(tier).build().verify(keys);
+    VerifyReport<String, String> report = verifier().verify(keys);
 
     assertThat(report.consistent()).isTrue();
     assertThat(report.checked()).isEqualTo(4);
@@ -83,7 +85,7 @@ class VerifierTest {
     store.rows.put("e", new Versioned<>("elderberry", 5)); // never cached: not compared
 
     VerifyReport<String, String> report =
-        Verifier.builder(store).tier(tier).build().verify(List.of("a", "b", "c", "d", "e"));
+        verifier().verify(List.of("a", "b", "c", "d", "e"));
 
     assertThat(report.consistent()).isFalse();
     assertThat(report.checked()).isEqualTo(5);
@@ -99,7 +101,7 @@ class VerifierTest {
   void aDatabaseThatWentBackIsReportedAsACacheAhead() {
     store.rows.put("b", new Versioned<>("banana", 1));
 
-    VerifyReport<String, String> report = Verifier.builder(store).tier(tier).build().verify(keys);
+    VerifyReport<String, String> report = verifier().verify(keys);
 
     assertThat(report.mismatches()).singleElement()
         .isEqualTo(new Mismatch<>("b", Mismatch.Kind.AHEAD, 2L, 1, "banana", "banana"));
@@ -110,7 +112,7 @@ class VerifierTest {
     store.rows.put("a", new Versioned<>("avocado", 1));
     store.rows.put("d", new Versioned<>("date", 4)); // a cached absence looks like a miss through getIfCached
 
-    VerifyReport<String, String> report = Verifier.builder(store).cache(tandem).build().verify(keys);
+    VerifyReport<String, String> report = Verifier.builder(store).cache(tandem).recheckDelay(Duration.ZERO).build().verify(keys);
 
     assertThat(report.cached()).isEqualTo(3);
     assertThat(report.mismatches()).containsExactly(
@@ -121,7 +123,7 @@ class VerifierTest {
   void repairInvalidatesTheDifferencesSoThatTheNextReadSeesTheDatabase() {
     store.rows.put("a", new Versioned<>("avocado", 1));
     store.rows.remove("c");
-    Verifier<String, String> verifier = Verifier.builder(store).tier(tier).build();
+    Verifier<String, String> verifier = verifier();
 
     VerifyReport<String, String> repaired = verifier.verifyAndRepair(keys);
 
@@ -149,7 +151,11 @@ class VerifierTest {
 
       @Override
       public Map<String, Versioned<String>> loadAll(Collection<? extends String> ks) {
-        throw new UnsupportedOperationException();
+        Map<String, Versioned<String>> found = new HashMap<>();
+        for (String key : ks) {
+          load(key).ifPresent(v -> found.put(key, v));
+        }
+        return found;
       }
 
       @Override
@@ -158,10 +164,93 @@ class VerifierTest {
       }
     };
 
-    VerifyReport<String, String> report = Verifier.builder(moving).tier(tier).build().verify(List.of("a"));
+    VerifyReport<String, String> report = Verifier.builder(moving).tier(tier).recheckDelay(Duration.ZERO).build().verify(List.of("a"));
 
     assertThat(report.changing()).isEqualTo(1);
     assertThat(report.mismatches()).isEmpty();
+  }
+
+  @Test
+  void verifyWithoutKeysWalksTheCachedKeysOnly() {
+    store.rows.put("b", new Versioned<>("blueberry", 9));
+    store.rows.put("e", new Versioned<>("elderberry", 5)); // in the database, never cached: nothing to be stale
+
+    VerifyReport<String, String> report = verifier().verify();
+
+    assertThat(report.checked()).as("a, b, c and d's cached absence").isEqualTo(4);
+    assertThat(report.mismatches()).containsExactly(new Mismatch<>("b", Mismatch.Kind.STALE, 2L, 9, "banana", "blueberry"));
+    assertThat(report.duration().isNegative()).isFalse();
+  }
+
+  @Test
+  void repairWalkingTheCachedKeysInvalidatesOnlyAndNeverWritesTheDatabase() {
+    store.rows.remove("c");
+    Map<String, Versioned<String>> before = new HashMap<>(store.rows);
+
+    VerifyReport<String, String> report = verifier().verifyAndRepair();
+
+    assertThat(report.missingFromDatabase()).isEqualTo(1);
+    assertThat(report.repaired()).isEqualTo(1);
+    assertThat(tier.getIfPresent("c")).as("invalidated, not replaced by a tombstone").isNull();
+    assertThat(store.rows).isEqualTo(before);
+    assertThat(verifier().verify().consistent()).isTrue();
+  }
+
+  @Test
+  void aKeyOfAnotherTypeThanTheStoresIsRefusedNamingTheKeyDecoder() {
+    Store<String, String> typed = new Store<>() {
+      @Override
+      public Optional<Versioned<String>> load(String key) {
+        return store.load(key);
+      }
+
+      @Override
+      public Map<String, Versioned<String>> loadAll(Collection<? extends String> ks) {
+        return store.loadAll(ks);
+      }
+
+      @Override
+      public StoreTransaction<String, String> begin() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Class<?> keyType() {
+        return Long.class;
+      }
+    };
+
+    assertThatThrownBy(() -> Verifier.builder(typed).tier(tier).build().verify())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("java.lang.Long").hasMessageContaining("key decoder");
+  }
+
+  @Test
+  void eachRunIsPublishedToMicrometerTaggedWithTheName() {
+    store.rows.put("a", new Versioned<>("avocado", 1));
+    store.rows.remove("c");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Verifier<String, String> verifier = Verifier.builder(store).tier(tier).recheckDelay(Duration.ZERO)
+        .meterRegistry(registry).name("fruit").build();
+
+    verifier.verifyAndRepair();
+
+    assertThat(registry.get("tandem.verify.checked").tag("cache", "fruit").counter().count()).isEqualTo(4);
+    assertThat(registry.get("tandem.verify.stale").tags("cache", "fruit", "kind", "value_differs").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("tandem.verify.stale").tags("cache", "fruit", "kind", "deleted").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("tandem.verify.repaired").tag("cache", "fruit").counter().count()).isEqualTo(2);
+    assertThat(registry.get("tandem.verify.last.stale").tag("cache", "fruit").gauge().value()).isEqualTo(2);
+    assertThat(registry.get("tandem.verify.runs").tag("cache", "fruit").timer().count()).isEqualTo(1);
+
+    verifier.verify();
+
+    assertThat(registry.get("tandem.verify.last.stale").tag("cache", "fruit").gauge().value()).isZero();
+    assertThat(registry.get("tandem.verify.checked").tag("cache", "fruit").counter().count()).isEqualTo(6);
+  }
+
+  private Verifier<String, String> verifier() {
+    return Verifier.builder(store).tier(tier).recheckDelay(Duration.ZERO).build();
   }
 
   @Test
@@ -172,5 +261,11 @@ class VerifierTest {
         .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("the cache was already set to tier");
     assertThatThrownBy(() -> Verifier.builder(store).valueEquality(String::equals).valueEquality(String::equals))
         .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("value equality was already set");
+    assertThatThrownBy(() -> Verifier.builder(store).recheckDelay(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("recheck delay must not be negative but was PT-1S");
+    assertThatThrownBy(() -> Verifier.builder(store).pageSize(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("page size must be positive but was 0");
+    assertThatThrownBy(() -> Verifier.builder(store).cache(tandem).build().verify())
+        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("give it the tier");
   }
 }

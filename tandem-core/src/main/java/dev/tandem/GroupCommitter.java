@@ -2,30 +2,45 @@ package dev.tandem;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit: concurrent writes share database transactions.
+ * Group commit: concurrent writes share database transactions, and up to {@code maxBatches}
+ * transactions commit at once.
  *
- * <p><b>Design.</b> A writer enqueues its {@link WriteRequest}; one writer at a time (the leader)
- * drains up to {@code maxBatch} requests and commits them in one transaction, then publishes them
- * and wakes their callers. There is no committer thread: a lone writer leads its own batch of one,
- * so at low load a write costs one transaction and no hand-off. A leader stops leading as soon as
- * its own request is done and wakes the next waiting writer to lead the rest, so nobody leads
- * forever.
+ * <p><b>Design.</b> A writer enqueues its {@link WriteRequest}; a writer that gets one of the
+ * {@code maxBatches} leader permits forms a batch from the queue, commits it in one transaction,
+ * then publishes it and wakes its callers. There is no committer thread: a lone writer leads its
+ * own batch of one, so at low load a write costs one transaction and no hand-off. A leader stops
+ * leading as soon as its own request is done and wakes the next waiting writer to lead the rest,
+ * so nobody leads forever.
  *
- * <p>Invariants: one leader at a time, and it publishes a batch before it lets the next leader
- * commit, so a key's writes commit and publish in queue order, also when several writes of one key
- * share a batch (they are applied in queue order within it); callers hold their keys' shared locks
- * while they wait, which keeps a transaction of the same key out; every drained request is
- * completed (committed and published, or failed with the reason) before its leader moves on, even
- * if the batch runner throws (an {@link Error} included: it becomes the cause of the failures of
- * its batch's requests, and the leader goes on until its own request is done); a leader that
- * leaves by an exception anyway still wakes the next writer.
+ * <p><b>Forming a batch</b> (one former at a time): the queue is scanned in order, and a request
+ * joins the batch unless one of its keys is in flight in another leader's batch, or belongs to an
+ * earlier request this scan passed over; up to {@code maxBatch} join. So batches in flight never
+ * share a key, and a key's writes commit and publish in queue order: across batches (a later write
+ * of a key waits until the batch holding the earlier one has published) and within one (several
+ * writes of one key may share a batch; they are applied in queue order). Batches of disjoint keys
+ * commit in parallel, on their own connections, and cannot deadlock on each other's row locks.
+ *
+ * <p>Invariants: callers hold their keys' shared locks while they wait, which keeps a transaction
+ * of the same key out; every request a leader took is completed (committed and published, or
+ * failed with the reason) before the leader releases its keys and its permit, even if the batch
+ * runner throws (an {@link Error} included: it becomes the cause of the failures of its batch's
+ * requests, and the leader goes on until its own request is done). Wake-ups: a leader that ran a
+ * batch either forms the next one itself or, leaving, wakes the writer at the head of the queue
+ * (also when it leaves by an exception); a leader that found nothing it could take leaves without
+ * waking anyone, since what it waits for is in a batch in flight, whose leader wakes the queue when
+ * it ends.
  *
  * <p>Bounded waits: a caller waits in the queue until its request's deadline, then withdraws it
  * (a compare-and-set against the leader's take, so exactly one of them owns the request) and fails
@@ -35,14 +50,19 @@ import java.util.function.Consumer;
 final class GroupCommitter<K, V> {
 
   private final ConcurrentLinkedQueue<WriteRequest<K, V, ?>> queue = new ConcurrentLinkedQueue<>();
-  private final Semaphore leadership = new Semaphore(1);
+  private final Semaphore leadership;
+  private final ReentrantLock forming = new ReentrantLock();
+  /** The keys of the batches being committed; guarded by {@link #forming}. */
+  private final Set<K> inFlight = new HashSet<>();
   private final int maxBatch;
   private final long maxWaitNanos;
   private final Consumer<List<WriteRequest<K, V, ?>>> runner;
   /** The write timeout the requests' deadlines were derived from, for messages. */
   private final Duration timeout;
 
-  GroupCommitter(int maxBatch, long maxWaitNanos, Duration timeout, Consumer<List<WriteRequest<K, V, ?>>> runner) {
+  GroupCommitter(int maxBatch, int maxBatches, long maxWaitNanos, Duration timeout,
+      Consumer<List<WriteRequest<K, V, ?>>> runner) {
+    this.leadership = new Semaphore(maxBatches);
     this.timeout = timeout;
     this.maxBatch = maxBatch;
     this.maxWaitNanos = maxWaitNanos;
@@ -62,11 +82,14 @@ final class GroupCommitter<K, V> {
     try {
       while (!request.isDone()) {
         if (leadership.tryAcquire()) {
+          boolean idle = false;
           try {
-            lead(request);
+            idle = lead(request);
           } finally {
             leadership.release();
-            wakeNext(); // also when lead throws: nobody else would wake the writers parked behind it
+            if (!idle) {
+              wakeNext(); // also when lead throws: nobody else would wake the writers parked behind it
+            }
           }
           if (request.isDone()) {
             break;
@@ -120,25 +143,19 @@ final class GroupCommitter<K, V> {
     return queue.size();
   }
 
-  private void lead(WriteRequest<K, V, ?> own) {
+  /**
+   * Leads batches until {@code own} is done; returns true if it stopped because nothing in the
+   * queue could be taken (what is left waits for a batch in flight).
+   */
+  private boolean lead(WriteRequest<K, V, ?> own) {
     while (!own.isDone()) {
       if (maxWaitNanos > 0 && queue.size() < maxBatch) {
         LockSupport.parkNanos(maxWaitNanos); // let more writers join a small batch
       }
-      List<WriteRequest<K, V, ?>> batch = new ArrayList<>(Math.min(maxBatch, 64));
-      WriteRequest<K, V, ?> next;
-      while (batch.size() < maxBatch && (next = queue.poll()) != null) {
-        if (!next.take()) {
-          continue; // its caller withdrew it
-        }
-        if (System.nanoTime() - next.deadline > 0) {
-          next.fail(WriteCancelledException.timedOut(next.operation, next.keys, timeout));
-          continue;
-        }
-        batch.add(next);
-      }
+      Set<K> keys = new HashSet<>();
+      List<WriteRequest<K, V, ?>> batch = form(keys);
       if (batch.isEmpty()) {
-        return; // another leader took our request
+        return true;
       }
       try {
         runner.accept(batch);
@@ -151,7 +168,67 @@ final class GroupCommitter<K, V> {
             r.fail(new StoreException(r.operation, r.keys, e));
           }
         }
+      } finally {
+        forming.lock();
+        try {
+          inFlight.removeAll(keys);
+        } finally {
+          forming.unlock();
+        }
       }
     }
+    return false;
+  }
+
+  /**
+   * Takes the next batch from the queue (see the class javadoc) and marks its keys, which it also
+   * adds to {@code keys}, as in flight; fails the expired requests it meets.
+   */
+  private List<WriteRequest<K, V, ?>> form(Set<K> keys) {
+    List<WriteRequest<K, V, ?>> batch = new ArrayList<>(Math.min(maxBatch, 64));
+    forming.lock();
+    try {
+      Set<K> passedOver = null;
+      for (Iterator<WriteRequest<K, V, ?>> it = queue.iterator(); it.hasNext() && batch.size() < maxBatch; ) {
+        WriteRequest<K, V, ?> next = it.next();
+        if (!next.isQueued()) {
+          continue; // withdrawn: its caller removes it
+        }
+        if (blocked(next, passedOver)) {
+          if (passedOver == null) {
+            passedOver = new HashSet<>();
+          }
+          passedOver.addAll(next.keys);
+          continue;
+        }
+        if (!next.take()) {
+          continue; // its caller withdrew it
+        }
+        it.remove();
+        if (System.nanoTime() - next.deadline > 0) {
+          next.fail(WriteCancelledException.timedOut(next.operation, next.keys, timeout));
+          continue;
+        }
+        batch.add(next);
+        keys.addAll(next.keys);
+      }
+      inFlight.addAll(keys);
+    } finally {
+      forming.unlock();
+    }
+    return batch;
+  }
+
+  /** Whether a key of {@code request} is in another batch in flight or was passed over in this scan. */
+  private boolean blocked(WriteRequest<K, V, ?> request, @Nullable Set<K> passedOver) {
+    if (inFlight.isEmpty() && passedOver == null) {
+      return false;
+    }
+    for (K key : request.keys) {
+      if (inFlight.contains(key) || (passedOver != null && passedOver.contains(key))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

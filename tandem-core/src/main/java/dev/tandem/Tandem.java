@@ -213,7 +213,9 @@ public interface Tandem<K, V> extends AutoCloseable {
     @Nullable String name;
     boolean recordStats;
     @Nullable RetryPolicy retry;
+    static final int DEFAULT_CONCURRENT_BATCHES = 1;
     int maxBatchSize;
+    int maxConcurrentBatches;
     java.time.@Nullable Duration maxBatchWait;
     java.time.@Nullable Duration writeTimeout;
     java.util.function.@Nullable BiConsumer<? super K, ? super V> validator;
@@ -337,6 +339,29 @@ public interface Tandem<K, V> extends AutoCloseable {
         throw new IllegalArgumentException("max batch size must be at least 1 but was " + size);
       }
       maxBatchSize = size;
+      return this;
+    }
+
+    /**
+     * Bounds how many group-commit batches commit at once, each in its own database transaction
+     * (and so on its own connection). Batches in flight never share a key, so a key's writes still
+     * commit and publish in order, and this node's batches never wait for each other's row locks.
+     * Keep it below the store's connection pool size, which reads and transactions share. More than
+     * one pays where commits wait for the disk or the network and the database has cores to spare;
+     * on a small machine with cheap commits, smaller batches cost more than the overlap gains
+     * (docs/benchmarks.md). Default: 1, one batch at a time.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder<K, V> maxConcurrentBatches(int batches) {
+      if (maxConcurrentBatches != 0) {
+        throw new IllegalStateException("max concurrent batches was already set to " + maxConcurrentBatches);
+      }
+      if (batches < 1) {
+        throw new IllegalArgumentException("max concurrent batches must be at least 1 but was " + batches);
+      }
+      maxConcurrentBatches = batches;
       return this;
     }
 

@@ -74,6 +74,11 @@ final class WriteRequest<K, V, R> {
     return state.compareAndSet(QUEUED, TAKEN);
   }
 
+  /** Whether neither a leader took the request nor its caller withdrew it. */
+  boolean isQueued() {
+    return state.get() == QUEUED;
+  }
+
   /** Claims the queued request back for its caller, who gives up; false if a leader took it. */
   boolean withdraw() {
     return state.compareAndSet(QUEUED, WITHDRAWN);

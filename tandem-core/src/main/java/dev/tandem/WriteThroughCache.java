@@ -103,6 +103,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.name = builder.name != null ? builder.name : "tandem";
     this.retry = builder.retry != null ? builder.retry : RetryPolicy.DEFAULT;
     this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
+        builder.maxConcurrentBatches > 0 ? builder.maxConcurrentBatches : Builder.DEFAULT_CONCURRENT_BATCHES,
         builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, writeTimeout, this::commitBatch);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
     String identity = store.identity();

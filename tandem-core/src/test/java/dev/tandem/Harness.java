@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** Builds engines over a {@link MemoryStore} and runs the two-thread choreographies of the race tests. */
+/** Builds engines over a {@link MemoryStore} (one batch at a time, the default, as the choreographies expect) and runs the two-thread choreographies of the race tests. */
 final class Harness implements AutoCloseable {
   final MemoryStore<String, String> store = new MemoryStore<>();
   final WriteThroughCache<String, String> tandem;

@@ -6,7 +6,9 @@ package dev.tandem;
  *
  * @param hitCount reads answered by the cache tier (including cached absences); counted only when
  *     the Tandem was built with {@link Tandem.Builder#recordStats()} or a meter registry, else 0
- * @param missCount reads that went to the database
+ * @param missCount reads the cache did not answer: those of {@code get}, {@code getVersioned} and
+ *     {@code getAll}, which went on to the database, and those of {@code getIfCached}, which did
+ *     not (as Caffeine counts {@code getIfPresent}); {@code loadCount} counts the database reads
  * @param loadCount database loads performed for misses (concurrent misses of one key share one)
  * @param loadFailureCount database loads that failed
  * @param writeCount writes that committed ({@code put}, {@code remove}, {@code update}, ...;

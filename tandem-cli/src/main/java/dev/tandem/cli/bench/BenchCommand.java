@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
           + " and operation, with the throughput of each relative to 'direct' (or to the first compared system).",
       "",
       "With no options: workload A on an embedded H2 database in memory, Tandem against direct, naive and ehcache.",
-      "The bench drops and creates its table (--table) in the database it is given.",
+      "The bench drops and creates its table (--table) in the database it is given, and marks it with a table"
+          + " comment; it refuses an existing table without that mark (one it did not create) unless --force.",
       "",
       "Equal conditions: before each system the table is dropped, created and loaded again; on PostgreSQL it is"
           + " then vacuumed and analyzed and a CHECKPOINT is taken (skipped without the privilege), and the JVM"
@@ -131,8 +132,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Mixin JdbcLogin login = new JdbcLogin();
 
   @Option(names = "--table", paramLabel = "NAME", defaultValue = BenchTable.DEFAULT_NAME,
-      description = "The table the bench drops, creates and loads (default: ${DEFAULT-VALUE}).")
+      description = "The table the bench drops, creates and loads; an existing table only if the bench created it"
+          + " (default: ${DEFAULT-VALUE}).")
   String table = BenchTable.DEFAULT_NAME;
+
+  @Option(names = "--force", description = "Drop --table even if the bench did not create it.")
+  boolean force;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
   @Nullable Path json;
@@ -170,11 +175,12 @@ public final class BenchCommand implements Callable<Integer> {
     Instant startedAt = Instant.now();
 
     try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, login.user(), login.password(), threads + 4, progress::println)) {
+      BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
+      benchTable.claim(force);
       Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(), database.setup());
       header(out, terminal, plan, systems, baseline, database, environment);
       ReportDirectory reportDirectory = report != null ? ReportDirectory.create(report) : null;
       ZipfianGenerator zipfian = ZipfianGenerator.of(records);
-      BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
       Map<Contender, List<SystemResult>> measured = new EnumMap<>(Contender.class);
       for (int round = 0; round < rounds; round++) {
         if (rounds > 1) {

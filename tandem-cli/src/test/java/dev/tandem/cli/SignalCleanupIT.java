@@ -1,0 +1,108 @@
+package dev.tandem.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 16: SIGTERM during {@code bench} or {@code torture} left the embedded PostgreSQL's data
+ * folder behind. The CLI runs in a child JVM (this class path, its temporary folder a folder of
+ * the test's own), gets SIGTERM once its servers run, and must exit within a bounded wait leaving
+ * no server data folder and no server process.
+ */
+class SignalCleanupIT {
+
+  /** Generous: the exit hooks stop PostgreSQL (a fast shutdown) and Redis. */
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path tmp;
+
+  @Test
+  void sigtermDuringBenchOnEmbeddedPostgresLeavesNothingBehind() throws Exception {
+    assertCleanExitOnSigterm("  seed", "bench", "--db", "postgres", "--compare", "direct", "--duration", "5m",
+        "--warmup", "0s", "--records", "100", "--threads", "2", "--no-progress");
+  }
+
+  @Test
+  void sigtermDuringTortureWithPostgresAndRedisLeavesNothingBehind() throws Exception {
+    assertCleanExitOnSigterm("running for", "torture", "--db", "postgres", "--tier", "redis", "--duration", "5m",
+        "--clients", "2", "--keys", "4");
+  }
+
+  private void assertCleanExitOnSigterm(String runningLine, String... args) throws Exception {
+    Path output = tmp.resolve("output.txt");
+    Path javaTmp = Files.createDirectory(tmp.resolve("java-tmp"));
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElseThrow(), "-Djava.io.tmpdir=" + javaTmp,
+        "-cp", System.getProperty("java.class.path"), TandemCli.class.getName()));
+    command.addAll(List.of(args));
+    Process cli = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    try {
+      awaitLine(cli, output, runningLine, Duration.ofMinutes(3));
+      Set<ProcessHandle> servers = servers(cli, javaTmp);
+      assertThat(serverFolders(javaTmp)).as("the servers' folders while the command runs").isNotEmpty();
+      assertThat(servers).as("the server processes while the command runs").isNotEmpty();
+
+      cli.destroy(); // SIGTERM
+
+      assertThat(cli.waitFor(EXIT_WAIT.toSeconds(), TimeUnit.SECONDS)).as("the command exits on SIGTERM").isTrue();
+      long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
+      while (servers.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+      }
+      assertThat(servers).as("server processes left running").noneMatch(ProcessHandle::isAlive);
+      assertThat(serverFolders(javaTmp)).as("server folders left behind\n" + Files.readString(output)).isEmpty();
+    } finally {
+      cli.destroyForcibly();
+    }
+  }
+
+  /** The folders of the embedded servers: PostgreSQL's data ({@code tandem-pg-*}) and Redis's ({@code tandem-redis-*}). */
+  private static List<Path> serverFolders(Path javaTmp) throws IOException {
+    try (Stream<Path> files = Files.list(javaTmp)) {
+      return files.filter(p -> p.getFileName().toString().matches("tandem-(pg|redis)-.*")).toList();
+    }
+  }
+
+  /**
+   * The command's child processes (redis-server) and the processes whose command line names its
+   * temporary folder (the postmaster, which pg_ctl started and left).
+   */
+  private static Set<ProcessHandle> servers(Process cli, Path javaTmp) {
+    Set<ProcessHandle> servers = new HashSet<>();
+    cli.descendants().forEach(servers::add);
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(line -> line.contains(javaTmp.toString())).orElse(false))
+        .filter(p -> p.pid() != cli.pid())
+        .forEach(servers::add);
+    return servers;
+  }
+
+  private static void awaitLine(Process cli, Path output, String line, Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (System.nanoTime() < deadline) {
+      String text = Files.readString(output);
+      if (text.lines().anyMatch(l -> l.startsWith(line))) {
+        return;
+      }
+      if (!cli.isAlive()) {
+        throw new AssertionError("the command exited with " + cli.exitValue() + " before it printed '" + line + "':\n"
+            + text);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+    }
+    throw new AssertionError("the command did not print '" + line + "' within " + wait + ":\n" + Files.readString(output));
+  }
+}

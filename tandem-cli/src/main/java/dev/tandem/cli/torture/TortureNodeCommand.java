@@ -44,6 +44,8 @@ final class TortureNodeCommand implements Callable<Integer> {
   @Option(names = "--table", required = true) String table = "";
   @Option(names = "--redis-prefix") @Nullable String redisPrefix;
   @Option(names = "--redis-ttl-ms") long redisTtlMillis = TortureTiers.EXPIRE_AFTER_WRITE.toMillis();
+  @Option(names = "--redis-command-timeout-ms") long redisCommandTimeoutMillis =
+      TortureTiers.REDIS_COMMAND_TIMEOUT.toMillis();
   @Option(names = "--cache-size", required = true) int cacheSize;
   @Option(names = "--history", required = true) Path history = Path.of("");
 
@@ -58,7 +60,8 @@ final class TortureNodeCommand implements Callable<Integer> {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     TortureTier cacheTier = Objects.requireNonNull(TortureTiers.named(tier), tier);
     TortureRedis redis = redisUri != null
-        ? TortureRedis.attach(redisUri, Objects.requireNonNull(redisPrefix), Duration.ofMillis(redisTtlMillis)) : null;
+        ? TortureRedis.attach(redisUri, Objects.requireNonNull(redisPrefix), Duration.ofMillis(redisTtlMillis),
+        Duration.ofMillis(redisCommandTimeoutMillis)) : null;
     TortureReport report;
     try (TortureDatabase database = TortureDatabase.attach(jdbcUrl, table)) {
       int perNode = (clients + nodes - 1) / nodes;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 16: SIGTERM during {@code bench} or {@code torture} left the embedded PostgreSQL's data
  * folder behind. The CLI runs in a child JVM (this class path, its temporary folder a folder of
  * the test's own), gets SIGTERM once its servers run, and must exit within a bounded wait leaving
- * no server data folder and no server process.
+ * no server data folder and no server process (nor, with {@code --processes}, a node JVM).
  */
 class SignalCleanupIT {
 
@@ -41,6 +41,12 @@ class SignalCleanupIT {
         "--clients", "2", "--keys", "4");
   }
 
+  @Test
+  void sigtermDuringTortureWithNodeProcessesLeavesNoNodeRunning() throws Exception {
+    assertCleanExitOnSigterm("nodes running", "torture", "--db", "postgres", "--tier", "redis", "--nodes", "2",
+        "--processes", "--duration", "5m", "--clients", "2", "--keys", "4");
+  }
+
   private void assertCleanExitOnSigterm(String runningLine, String... args) throws Exception {
     Path output = tmp.resolve("output.txt");
     Path javaTmp = Files.createDirectory(tmp.resolve("java-tmp"));
@@ -49,9 +55,10 @@ class SignalCleanupIT {
         "-cp", System.getProperty("java.class.path"), TandemCli.class.getName()));
     command.addAll(List.of(args));
     Process cli = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Set<ProcessHandle> servers = new HashSet<>();
     try {
       awaitLine(cli, output, runningLine, Duration.ofMinutes(3));
-      Set<ProcessHandle> servers = servers(cli, javaTmp);
+      servers.addAll(servers(cli, javaTmp));
       assertThat(serverFolders(javaTmp)).as("the servers' folders while the command runs").isNotEmpty();
       assertThat(servers).as("the server processes while the command runs").isNotEmpty();
 
@@ -66,6 +73,7 @@ class SignalCleanupIT {
       assertThat(serverFolders(javaTmp)).as("server folders left behind\n" + Files.readString(output)).isEmpty();
     } finally {
       cli.destroyForcibly();
+      servers.forEach(ProcessHandle::destroyForcibly); // what a failed run left behind
     }
   }
 
@@ -77,7 +85,7 @@ class SignalCleanupIT {
   }
 
   /**
-   * The command's child processes (redis-server) and the processes whose command line names its
+   * The command's child processes (redis-server, the node JVMs of --processes) and the processes whose command line names its
    * temporary folder (the postmaster, which pg_ctl started and left).
    */
   private static Set<ProcessHandle> servers(Process cli, Path javaTmp) {

@@ -29,10 +29,14 @@ final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final PrintWriter in;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  /** Kills the node if this JVM exits first (a signal): it would otherwise run its clients to the end. */
+  private final Thread exitHook;
 
   private NodeProcess(int node, Process process) {
     this.node = node;
     this.process = process;
+    this.exitHook = new Thread(process::destroyForcibly, "torture-node-" + node + "-kill");
+    Runtime.getRuntime().addShutdownHook(exitHook);
     this.in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
     Thread.ofPlatform().daemon().name("torture-node-" + node + "-out").start(() -> {
       try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -118,6 +122,11 @@ final class NodeProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(exitHook);
+    } catch (IllegalStateException e) {
+      // this JVM is exiting: the hook kills a node that is gone already
     }
   }
 

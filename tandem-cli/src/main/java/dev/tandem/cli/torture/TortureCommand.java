@@ -44,6 +44,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -745,6 +746,8 @@ public final class TortureCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         children.forEach(c -> c.send("go"));
+        say(spec.commandLine().getOut(), "nodes running: " + children.stream().map(NodeProcess::toString)
+            .collect(Collectors.joining(", ")));
         nemesis.start();
         try {
           for (NodeProcess child : children) {

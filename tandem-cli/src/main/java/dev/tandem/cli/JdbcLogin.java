@@ -1,9 +1,6 @@
 package dev.tandem.cli;
 
 import com.zaxxer.hikari.HikariConfig;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -53,20 +50,10 @@ public final class JdbcLogin {
    */
   public @Nullable String password() {
     if (passwordEnv != null) {
-      String value = environment.apply(passwordEnv);
-      if (value == null) {
-        throw new CommandFailedException("--jdbc-password-env: the environment variable " + passwordEnv
-            + " is not set");
-      }
-      return value;
+      return Secrets.fromEnvironment("--jdbc-password-env", passwordEnv, environment);
     }
     if (passwordFile != null) {
-      try {
-        String content = Files.readString(passwordFile, StandardCharsets.UTF_8);
-        return content.lines().findFirst().orElse("");
-      } catch (IOException e) {
-        throw new CommandFailedException("--jdbc-password-file: cannot read " + passwordFile + ": " + e, e);
-      }
+      return Secrets.fromFile("--jdbc-password-file", passwordFile);
     }
     return password;
   }

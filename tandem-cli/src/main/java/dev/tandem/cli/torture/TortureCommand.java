@@ -2,6 +2,7 @@ package dev.tandem.cli.torture;
 
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.Secrets;
 import dev.tandem.cli.TandemCli;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.jdbc.JdbcStore;
@@ -203,6 +204,15 @@ public final class TortureCommand implements Callable<Integer> {
           + " prefix of their own, deleted at the end. Such a server is never killed, paused or restored.")
   @Nullable String redisUri;
 
+  @Option(names = "--redis-password-env", paramLabel = "NAME",
+      description = "Read the password for --redis-uri from the environment variable NAME (a password in the URI"
+          + " shows in ps).")
+  @Nullable String redisPasswordEnv;
+
+  @Option(names = "--redis-password-file", paramLabel = "PATH",
+      description = "Read the password for --redis-uri from the file PATH (its first line).")
+  @Nullable Path redisPasswordFile;
+
   @Option(names = "--faults", paramLabel = "LIST", defaultValue = "none", split = ",",
       description = "Faults to inject, a comma-separated list of: none; db (connections cut during commit and"
           + " mid-transaction, failing statements, latency, terminated backends, a server restart); cache"
@@ -260,7 +270,7 @@ public final class TortureCommand implements Callable<Integer> {
         : TortureTiers.REDIS_COMMAND_TIMEOUT;
     boolean longExpiry = groups.contains(FaultGroup.RDB_RESTORE) || groups.contains(FaultGroup.PARTITION);
     try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
-        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults, nodes,
+        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, redisPassword(), cacheFaults, nodes,
             longExpiry ? TortureTiers.EXPIRE_SLOWLY : TortureTiers.EXPIRE_AFTER_WRITE, commandTimeout,
             line -> say(out, line)) : null) {
       out.println("database: " + database.description() + ", table " + database.table());
@@ -394,6 +404,13 @@ public final class TortureCommand implements Callable<Integer> {
     if (redisUri != null && !cacheTier.shared()) {
       throw usage("--redis-uri needs a shared tier (--tier redis)");
     }
+    if ((redisPasswordEnv != null || redisPasswordFile != null) && redisUri == null) {
+      throw usage("--redis-password-env and --redis-password-file need --redis-uri: the redis-server the run starts"
+          + " has no password");
+    }
+    if (redisPasswordEnv != null && redisPasswordFile != null) {
+      throw usage("--redis-password-env and --redis-password-file exclude each other: give the password once");
+    }
     TortureDatabase.Kind kind;
     if (jdbcUrl == null) {
       kind = db != null ? db : TortureDatabase.Kind.H2;
@@ -415,6 +432,18 @@ public final class TortureCommand implements Callable<Integer> {
           + " behind one Tandem (the naive engine runs on H2 with several nodes)");
     }
     return kind;
+  }
+
+  /**
+   * Returns the password for {@code --redis-uri} from its environment variable or file, or null.
+   *
+   * @throws CommandFailedException if the variable is not set or the file cannot be read
+   */
+  private @Nullable String redisPassword() {
+    if (redisPasswordEnv != null) {
+      return Secrets.fromEnvironment("--redis-password-env", redisPasswordEnv, System::getenv);
+    }
+    return redisPasswordFile == null ? null : Secrets.fromFile("--redis-password-file", redisPasswordFile);
   }
 
   /** Returns the fault groups of {@code --faults}. */

@@ -70,13 +70,14 @@ final class TortureRedis implements AutoCloseable {
    * Starts a server (if {@code uri} is null) and, if {@code proxied}, a fault proxy per node in
    * front of it.
    *
+   * @param password the password for {@code uri}'s server (replacing one in the URI), or null
    * @param nodes how many nodes connect (one proxy each)
    * @param entryTimeToLive how long the nodes' tiers keep an entry in Redis
    * @param commandTimeout the Redis command timeout of the nodes' tiers
    * @throws CommandFailedException if the server cannot be started or the URI is invalid
    */
-  static TortureRedis open(@Nullable String uri, boolean proxied, int nodes, Duration entryTimeToLive,
-      Duration commandTimeout, Consumer<String> say) {
+  static TortureRedis open(@Nullable String uri, @Nullable String password, boolean proxied, int nodes,
+      Duration entryTimeToLive, Duration commandTimeout, Consumer<String> say) {
     RedisServer server = null;
     List<FaultProxy> proxies = new ArrayList<>();
     try {
@@ -89,6 +90,9 @@ final class TortureRedis implements AutoCloseable {
         description = "redis-server started for this run on 127.0.0.1:" + server.port();
       } else {
         direct = RedisURI.create(uri);
+        if (password != null) {
+          direct = RedisURI.builder(direct).withPassword(password.toCharArray()).build();
+        }
         description = "Redis at " + direct.getHost() + ":" + direct.getPort() + " (not ours: never killed or paused)";
       }
       if (proxied) {

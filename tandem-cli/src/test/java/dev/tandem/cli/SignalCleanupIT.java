@@ -2,9 +2,13 @@ package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.testkit.server.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 16: SIGTERM during {@code bench} or {@code torture} left the embedded PostgreSQL's data
  * folder behind. The CLI runs in a child JVM (this class path, its temporary folder a folder of
  * the test's own), gets SIGTERM once its servers run, and must exit within a bounded wait leaving
- * no server data folder and no server process (nor, with {@code --processes}, a node JVM).
+ * no server data folder and no server process (nor, with {@code --processes}, a node JVM); on a
+ * database of {@code --jdbc-url}, torture drops its table.
  */
 class SignalCleanupIT {
 
@@ -47,7 +53,26 @@ class SignalCleanupIT {
         "--processes", "--duration", "5m", "--clients", "2", "--keys", "4");
   }
 
+  @Test
+  void sigtermDuringTortureOnADatabaseOfAUrlDropsTheRunsTable() throws Exception {
+    String database = "signal_" + ProcessHandle.current().pid();
+    DataSource dataSource = PostgresServer.shared().createDatabase(database);
+
+    assertCleanExitOnSigterm(false, "running for", "torture", "--jdbc-url", PostgresServer.shared().jdbcUrl(database),
+        "--duration", "5m", "--clients", "2", "--keys", "4");
+
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'tandem_torture%'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("the run's tables left in the database").isZero();
+    }
+  }
+
   private void assertCleanExitOnSigterm(String runningLine, String... args) throws Exception {
+    assertCleanExitOnSigterm(true, runningLine, args);
+  }
+
+  private void assertCleanExitOnSigterm(boolean startsServers, String runningLine, String... args) throws Exception {
     Path output = tmp.resolve("output.txt");
     Path javaTmp = Files.createDirectory(tmp.resolve("java-tmp"));
     List<String> command = new ArrayList<>(List.of(
@@ -59,8 +84,10 @@ class SignalCleanupIT {
     try {
       awaitLine(cli, output, runningLine, Duration.ofMinutes(3));
       servers.addAll(servers(cli, javaTmp));
-      assertThat(serverFolders(javaTmp)).as("the servers' folders while the command runs").isNotEmpty();
-      assertThat(servers).as("the server processes while the command runs").isNotEmpty();
+      if (startsServers) {
+        assertThat(serverFolders(javaTmp)).as("the servers' folders while the command runs").isNotEmpty();
+        assertThat(servers).as("the server processes while the command runs").isNotEmpty();
+      }
 
       cli.destroy(); // SIGTERM
 

@@ -53,6 +53,9 @@ final class TortureDatabase implements AutoCloseable {
 
   private static final Duration QUIESCENCE_WAIT = Duration.ofSeconds(10);
 
+  /** How long dropping the run's table may take at the end (a fault may hold its rows locked). */
+  private static final int DROP_TIMEOUT_SECONDS = 5;
+
   private final Kind kind;
   private final String url;
   private final @Nullable String user;
@@ -65,6 +68,8 @@ final class TortureDatabase implements AutoCloseable {
   private @Nullable FaultProxy proxy;
 
   private final boolean owned;
+  /** Drops the run's table from a URL's database if the JVM exits before {@link #close()} (a signal). */
+  private final @Nullable Thread exitHook;
 
   private TortureDatabase(Kind kind, String url, @Nullable String user, String description,
       @Nullable PostgresServer server, @Nullable H2Database h2) {
@@ -83,6 +88,10 @@ final class TortureDatabase implements AutoCloseable {
     this.table = table;
     this.owned = owned;
     this.direct = pool(url, 2, "direct");
+    this.exitHook = owned && server == null && h2 == null ? new Thread(this::dropTable, "torture-drop-table") : null;
+    if (exitHook != null) {
+      Runtime.getRuntime().addShutdownHook(exitHook);
+    }
   }
 
   /**
@@ -306,12 +315,12 @@ final class TortureDatabase implements AutoCloseable {
   /** Closes the pools; drops the table from a URL's database; stops an embedded database. */
   @Override
   public void close() {
-    if (owned && server == null && h2 == null) {
-      try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
-        s.execute("DROP TABLE IF EXISTS " + table);
-        s.execute("DROP SEQUENCE IF EXISTS " + table + "_tandem_seq");
-      } catch (SQLException e) {
-        // best effort: the table has a unique name and is empty of anything but test data
+    if (exitHook != null) {
+      dropTable();
+      try {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+      } catch (IllegalStateException e) {
+        // the JVM is exiting: the hook drops the table again, if exists
       }
     }
     synchronized (pools) {
@@ -322,6 +331,17 @@ final class TortureDatabase implements AutoCloseable {
       p.close();
     }
     closeQuietly(server, h2);
+  }
+
+  /** Drops the run's table and its sequence (best effort, at most {@value #DROP_TIMEOUT_SECONDS} s per statement). */
+  private void dropTable() {
+    try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
+      s.setQueryTimeout(DROP_TIMEOUT_SECONDS);
+      s.execute("DROP TABLE IF EXISTS " + table);
+      s.execute("DROP SEQUENCE IF EXISTS " + table + "_tandem_seq");
+    } catch (SQLException e) {
+      // best effort: the table has a unique name and is empty of anything but test data
+    }
   }
 
   private static void closeQuietly(@Nullable PostgresServer server, @Nullable H2Database h2) {

@@ -3,6 +3,7 @@ package dev.tandem.cli;
 import dev.tandem.TandemException;
 import dev.tandem.jdbc.JdbcStoreException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.List;
@@ -16,7 +17,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * How the CLI reports errors: a usage error is one line naming the problem and where help is
  * (exit 2); a failure the user can act on is one line with its causes (exit 1); anything else is
- * a bug and gets its stack trace (exit 1).
+ * a bug and gets its stack trace (exit 1). Every line passes through {@link Redaction}: a URL or
+ * command line in a message shows no password.
  */
 final class ErrorReport implements IParameterExceptionHandler, IExecutionExceptionHandler {
 
@@ -24,7 +26,7 @@ final class ErrorReport implements IParameterExceptionHandler, IExecutionExcepti
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     String name = cli.getCommandSpec().qualifiedName();
-    String message = e.getMessage();
+    String message = Redaction.text(e.getMessage());
     if (e instanceof UnmatchedArgumentException unmatched) {
       List<String> suggestions = unmatched.getSuggestions();
       if (!suggestions.isEmpty()) {
@@ -41,10 +43,12 @@ final class ErrorReport implements IParameterExceptionHandler, IExecutionExcepti
     PrintWriter err = cli.getErr();
     String name = cli.getCommandSpec().qualifiedName();
     if (isExpected(e)) {
-      err.println(name + ": " + describe(e));
+      err.println(name + ": " + Redaction.text(describe(e)));
     } else {
       err.println(name + ": internal error, please report it with this stack trace:");
-      e.printStackTrace(err);
+      StringWriter trace = new StringWriter();
+      e.printStackTrace(new PrintWriter(trace));
+      err.print(Redaction.text(trace.toString()));
     }
     err.flush();
     return TandemCli.EXIT_FAILURE;

@@ -1,6 +1,7 @@
 package dev.tandem.cli.bench;
 
 import dev.tandem.cli.JdbcLogin;
+import dev.tandem.cli.Redaction;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.report.BenchResults;
@@ -50,7 +51,8 @@ import picocli.CommandLine.Spec;
           + " and operation, with the throughput of each relative to 'direct' (or to the first compared system).",
       "",
       "With no options: workload A on an embedded H2 database in memory, Tandem against direct, naive and ehcache.",
-      "The bench drops and creates its table (--table) in the database it is given.",
+      "The bench drops and creates its table (--table) in the database it is given, and marks it with a table"
+          + " comment; it refuses an existing table without that mark (one it did not create) unless --force.",
       "",
       "Equal conditions: before each system the table is dropped, created and loaded again; on PostgreSQL it is"
           + " then vacuumed and analyzed and a CHECKPOINT is taken (skipped without the privilege), and the JVM"
@@ -130,8 +132,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Mixin JdbcLogin login = new JdbcLogin();
 
   @Option(names = "--table", paramLabel = "NAME", defaultValue = BenchTable.DEFAULT_NAME,
-      description = "The table the bench drops, creates and loads (default: ${DEFAULT-VALUE}).")
+      description = "The table the bench drops, creates and loads; an existing table only if the bench created it"
+          + " (default: ${DEFAULT-VALUE}).")
   String table = BenchTable.DEFAULT_NAME;
+
+  @Option(names = "--force", description = "Drop --table even if the bench did not create it.")
+  boolean force;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
   @Nullable Path json;
@@ -169,11 +175,12 @@ public final class BenchCommand implements Callable<Integer> {
     Instant startedAt = Instant.now();
 
     try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, login.user(), login.password(), threads + 4, progress::println)) {
+      BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
+      benchTable.claim(force);
       Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(), database.setup());
       header(out, terminal, plan, systems, baseline, database, environment);
       ReportDirectory reportDirectory = report != null ? ReportDirectory.create(report) : null;
       ZipfianGenerator zipfian = ZipfianGenerator.of(records);
-      BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
       Map<Contender, List<SystemResult>> measured = new EnumMap<>(Contender.class);
       for (int round = 0; round < rounds; round++) {
         if (rounds > 1) {
@@ -260,11 +267,11 @@ public final class BenchCommand implements Callable<Integer> {
       BenchDatabase.Kind kind = BenchDatabase.Kind.ofUrl(jdbcUrl);
       if (kind == null) {
         throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL but was '"
-            + BenchDatabase.withoutParameters(jdbcUrl) + "'");
+            + Redaction.url(jdbcUrl) + "'");
       }
       if (spec.commandLine().getParseResult().hasMatchedOption("--db") && kind != db) {
         throw usage("--db " + db.name().toLowerCase(Locale.ROOT) + " does not match --jdbc-url "
-            + BenchDatabase.withoutParameters(jdbcUrl));
+            + Redaction.url(jdbcUrl));
       }
       db = kind;
     }
@@ -299,19 +306,13 @@ public final class BenchCommand implements Callable<Integer> {
         plan.warmup(), plan.seed());
   }
 
-  /** The command line as given, with the password masked. */
+  /** The command line as given, with its secrets masked. */
   private String commandLine() {
     List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
     if (!args.isEmpty() && args.get(0).equals(spec.name())) {
       args.remove(0); // the original arguments start with the subcommand's name
     }
-    for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).equals("--jdbc-password") && i + 1 < args.size()) {
-        args.set(i + 1, "***");
-      } else if (args.get(i).startsWith("--jdbc-password=")) {
-        args.set(i, "--jdbc-password=***");
-      }
-    }
+    args = Redaction.arguments(args);
     return "tandem bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
   }
 

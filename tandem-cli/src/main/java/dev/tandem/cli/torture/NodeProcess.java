@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +29,14 @@ final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final PrintWriter in;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  /** Kills the node if this JVM exits first (a signal): it would otherwise run its clients to the end. */
+  private final Thread exitHook;
 
   private NodeProcess(int node, Process process) {
     this.node = node;
     this.process = process;
+    this.exitHook = new Thread(process::destroyForcibly, "torture-node-" + node + "-kill");
+    Runtime.getRuntime().addShutdownHook(exitHook);
     this.in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
     Thread.ofPlatform().daemon().name("torture-node-" + node + "-out").start(() -> {
       try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -48,13 +53,20 @@ final class NodeProcess implements AutoCloseable {
     });
   }
 
+  /** The environment variable that gives a node the JDBC URL (which may hold a password; ps shows arguments). */
+  static final String JDBC_URL_VARIABLE = "TANDEM_TORTURE_JDBC_URL";
+
+  /** The environment variable that gives a node the Redis URI (which may hold a password). */
+  static final String REDIS_URI_VARIABLE = "TANDEM_TORTURE_REDIS_URI";
+
   /**
    * Starts node {@code node}: {@code java -cp <this class path> <the logging properties>
-   * dev.tandem.cli.TandemCli torture node <arguments>}.
+   * dev.tandem.cli.TandemCli torture node <arguments>}, with {@code environment} added to this
+   * process's environment (for what must not show in {@code ps}).
    *
    * @throws CommandFailedException if the JVM cannot be started
    */
-  static NodeProcess start(int node, List<String> arguments) {
+  static NodeProcess start(int node, List<String> arguments, Map<String, String> environment) {
     String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path")));
@@ -62,8 +74,10 @@ final class NodeProcess implements AutoCloseable {
         .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
     command.addAll(List.of("dev.tandem.cli.TandemCli", "torture", "node"));
     command.addAll(arguments);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().putAll(environment);
     try {
-      return new NodeProcess(node, new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+      return new NodeProcess(node, builder.start());
     } catch (IOException e) {
       throw new CommandFailedException("cannot start node " + node + " (" + java + "): " + e.getMessage(), e);
     }
@@ -108,6 +122,11 @@ final class NodeProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(exitHook);
+    } catch (IllegalStateException e) {
+      // this JVM is exiting: the hook kills a node that is gone already
     }
   }
 

@@ -2,6 +2,7 @@ package dev.tandem.cli.torture;
 
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.Secrets;
 import dev.tandem.cli.TandemCli;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.jdbc.JdbcStore;
@@ -36,6 +37,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +45,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -115,7 +118,13 @@ public final class TortureCommand implements Callable<Integer> {
      * One node partitioned from Redis while the others keep it: part of {@code cache} and {@code
      * all} with several nodes; also a switch of its own.
      */
-    PARTITION("partition");
+    PARTITION("partition"),
+    /**
+     * Redis paused with SIGSTOP, then resumed with SIGCONT, and no other fault, with the nodes'
+     * tiers built with a short command timeout: shows how long an operation takes while Redis
+     * does not answer. Part of {@code cache} too (with the usual timeout); a switch of its own.
+     */
+    REDIS_PAUSE("redis-pause");
 
     final String option;
 
@@ -195,13 +204,24 @@ public final class TortureCommand implements Callable<Integer> {
           + " prefix of their own, deleted at the end. Such a server is never killed, paused or restored.")
   @Nullable String redisUri;
 
+  @Option(names = "--redis-password-env", paramLabel = "NAME",
+      description = "Read the password for --redis-uri from the environment variable NAME (a password in the URI"
+          + " shows in ps).")
+  @Nullable String redisPasswordEnv;
+
+  @Option(names = "--redis-password-file", paramLabel = "PATH",
+      description = "Read the password for --redis-uri from the file PATH (its first line).")
+  @Nullable Path redisPasswordFile;
+
   @Option(names = "--faults", paramLabel = "LIST", defaultValue = "none", split = ",",
       description = "Faults to inject, a comma-separated list of: none; db (connections cut during commit and"
           + " mid-transaction, failing statements, latency, terminated backends, a server restart); cache"
           + " (Redis killed with SIGKILL and restarted empty, paused with SIGSTOP longer than the command timeout,"
           + " connections reset and refused through a proxy per node, with several nodes one node alone partitioned"
           + " from Redis, and, unless --redis-uri is given, Redis restarted from an old RDB snapshot); all (= db,cache);"
-          + " rdb-restore (only the old snapshots, race H9); partition (only the one-node partition)"
+          + " rdb-restore (only the old snapshots, race H9); partition (only the one-node partition);"
+          + " redis-pause (only Redis paused with SIGSTOP for up to 1.5 s, then resumed, with a Redis command timeout"
+          + " of 200 ms instead of 250 ms; the output's 'longest' line shows what a caller waited)"
           + " (default: ${DEFAULT-VALUE}).")
   List<String> faults = List.of("none");
 
@@ -244,16 +264,19 @@ public final class TortureCommand implements Callable<Integer> {
     List<Injection> injections = List.of();
     Duration entryTimeToLive = TortureTiers.EXPIRE_AFTER_WRITE;
     boolean cacheFaults = cacheTier.shared() && (groups.contains(FaultGroup.CACHE)
-        || groups.contains(FaultGroup.RDB_RESTORE) || groups.contains(FaultGroup.PARTITION));
+        || groups.contains(FaultGroup.RDB_RESTORE) || groups.contains(FaultGroup.PARTITION)
+        || groups.contains(FaultGroup.REDIS_PAUSE));
+    Duration commandTimeout = groups.contains(FaultGroup.REDIS_PAUSE) ? TortureTiers.REDIS_PAUSE_COMMAND_TIMEOUT
+        : TortureTiers.REDIS_COMMAND_TIMEOUT;
     boolean longExpiry = groups.contains(FaultGroup.RDB_RESTORE) || groups.contains(FaultGroup.PARTITION);
     try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
-        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, cacheFaults, nodes,
-            longExpiry ? TortureTiers.EXPIRE_SLOWLY : TortureTiers.EXPIRE_AFTER_WRITE,
+        TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, redisPassword(), cacheFaults, nodes,
+            longExpiry ? TortureTiers.EXPIRE_SLOWLY : TortureTiers.EXPIRE_AFTER_WRITE, commandTimeout,
             line -> say(out, line)) : null) {
       out.println("database: " + database.description() + ", table " + database.table());
       if (redis != null) {
-        out.println("redis: " + redis.description() + ", keys " + redis.prefix() + "*, entries expiring "
-            + format(redis.entryTimeToLive()) + " after write"
+        out.println("redis: " + redis.description() + ", keys " + redis.prefix() + "*, command timeout "
+            + redis.commandTimeout().toMillis() + " ms, entries expiring " + format(redis.entryTimeToLive()) + " after write"
             + (groups.contains(FaultGroup.RDB_RESTORE) ? " (not 50ms: an old snapshot must hold live entries)"
                 : longExpiry ? " (not 50ms: under a partition the repair, not the expiry, must end a stale read)" : ""));
       }
@@ -374,8 +397,19 @@ public final class TortureCommand implements Callable<Integer> {
     if (groups.contains(FaultGroup.RDB_RESTORE) && (!cacheTier.shared() || redisUri != null)) {
       throw usage("--faults rdb-restore needs --tier redis with the redis-server the run starts (not --redis-uri)");
     }
+    if (groups.contains(FaultGroup.REDIS_PAUSE) && (!cacheTier.shared() || redisUri != null)) {
+      throw usage("--faults redis-pause needs --tier redis with the redis-server the run starts (not --redis-uri):"
+          + " it pauses that server");
+    }
     if (redisUri != null && !cacheTier.shared()) {
       throw usage("--redis-uri needs a shared tier (--tier redis)");
+    }
+    if ((redisPasswordEnv != null || redisPasswordFile != null) && redisUri == null) {
+      throw usage("--redis-password-env and --redis-password-file need --redis-uri: the redis-server the run starts"
+          + " has no password");
+    }
+    if (redisPasswordEnv != null && redisPasswordFile != null) {
+      throw usage("--redis-password-env and --redis-password-file exclude each other: give the password once");
     }
     TortureDatabase.Kind kind;
     if (jdbcUrl == null) {
@@ -400,6 +434,18 @@ public final class TortureCommand implements Callable<Integer> {
     return kind;
   }
 
+  /**
+   * Returns the password for {@code --redis-uri} from its environment variable or file, or null.
+   *
+   * @throws CommandFailedException if the variable is not set or the file cannot be read
+   */
+  private @Nullable String redisPassword() {
+    if (redisPasswordEnv != null) {
+      return Secrets.fromEnvironment("--redis-password-env", redisPasswordEnv, System::getenv);
+    }
+    return redisPasswordFile == null ? null : Secrets.fromFile("--redis-password-file", redisPasswordFile);
+  }
+
   /** Returns the fault groups of {@code --faults}. */
   private Set<FaultGroup> faultGroups() {
     Set<FaultGroup> groups = EnumSet.noneOf(FaultGroup.class);
@@ -415,7 +461,7 @@ public final class TortureCommand implements Callable<Integer> {
         default -> {
           FaultGroup group = Arrays.stream(FaultGroup.values()).filter(g -> g.option.equals(name)).findFirst()
               .orElseThrow(() -> usage("--faults: unknown fault group '" + raw + "' (none, db, cache, all, rdb-restore,"
-                  + " partition)"));
+                  + " partition, redis-pause)"));
           groups.add(group);
         }
       }
@@ -446,15 +492,16 @@ public final class TortureCommand implements Callable<Integer> {
     }
     boolean restore = groups.contains(FaultGroup.RDB_RESTORE);
     boolean partition = groups.contains(FaultGroup.PARTITION);
-    if (groups.contains(FaultGroup.CACHE) || restore || partition) {
+    boolean pause = groups.contains(FaultGroup.REDIS_PAUSE);
+    if (groups.contains(FaultGroup.CACHE) || restore || partition || pause) {
       if (redis == null) {
         out.println("faults: no cache faults on the local tier (it has no server); --faults all = db here");
       } else {
         List<FaultProxy> proxies = redis.proxies();
         List<Fault> cache = TortureFaults.redis(proxies, redis.server(), restore, runSeed ^ FAULT_SEED ^ PARTITION_SEED);
-        if (!groups.contains(FaultGroup.CACHE)) { // rdb-restore or partition alone
+        if (!groups.contains(FaultGroup.CACHE)) { // rdb-restore, partition or redis-pause alone
           cache = cache.stream().filter(f -> restore && f.name().contains("snapshot")
-              || partition && f.name().contains("partitioned")).toList();
+              || partition && f.name().contains("partitioned") || pause && f.name().contains("paused")).toList();
         }
         kinds.addAll(cache);
         StringBuilder paths = new StringBuilder();
@@ -466,12 +513,12 @@ public final class TortureCommand implements Callable<Integer> {
             + "): a fault cuts all of them at once, or one node alone (partitioned, the node drawn from the seed)"
             : "the node reaches Redis through a fault proxy (" + paths + ")")
             + (redis.server() == null ? "; the server is not ours: never killed or paused" : "")
-            + "; a node's Redis command timeout is " + TortureTiers.REDIS_COMMAND_TIMEOUT.toMillis() + " ms, a pause"
+            + "; a node's Redis command timeout is " + redis.commandTimeout().toMillis() + " ms, a pause"
             + " lasts up to " + TortureFaults.REDIS_PAUSE.toMillis() + " ms");
       }
     }
     kinds.forEach(f -> out.println("  - " + f.name()));
-    boolean cacheFaulted = redis != null && (groups.contains(FaultGroup.CACHE) || restore || partition);
+    boolean cacheFaulted = redis != null && (groups.contains(FaultGroup.CACHE) || restore || partition || pause);
     return new RandomFaults(kinds, runSeed ^ FAULT_SEED, cacheFaulted ? MAX_QUIET_CACHE : MAX_QUIET);
   }
 
@@ -517,6 +564,7 @@ public final class TortureCommand implements Callable<Integer> {
         byOutcome.getOrDefault(Outcome.OK, 0), byOutcome.getOrDefault(Outcome.FAIL, 0), report.absentUpdates(),
         byOutcome.getOrDefault(Outcome.FAIL, 0) - report.absentUpdates(), byOutcome.getOrDefault(Outcome.INFO, 0),
         pending > 0 ? String.format(Locale.ROOT, ", %,d pending", pending) : "");
+    out.println("  " + longestOperations(h));
     out.println("  " + finalState(h));
     if (engine == Engine.TANDEM && !targets.isEmpty()) {
       long hits = 0;
@@ -553,6 +601,37 @@ public final class TortureCommand implements Callable<Integer> {
       out.println("  clients still running 30 s after the end (their operations count as unknown):");
       out.print(report.stuckClients());
     }
+  }
+
+  /**
+   * Returns the line of the longest completed client operation of each kind (from its call to its
+   * return, as the client saw it) and which operation was the longest of all: what a caller of
+   * Tandem waited at worst under the run's faults.
+   */
+  private String longestOperations(History h) {
+    Map<Action, Operation> longest = new EnumMap<>(Action.class);
+    for (Operation op : h.operations()) {
+      if (op.process() < clients && !op.isPending()) {
+        longest.merge(op.action(), op, (a, b) -> took(b) > took(a) ? b : a);
+      }
+    }
+    if (longest.isEmpty()) {
+      return "longest operations: none completed";
+    }
+    StringBuilder line = new StringBuilder("longest operations (call to return):");
+    longest.forEach((action, op) -> line.append(' ').append(action.wireName()).append(' ')
+        .append(millis(took(op))).append(','));
+    line.setLength(line.length() - 1);
+    Operation worst = longest.values().stream().max(Comparator.comparingLong(TortureCommand::took)).orElseThrow();
+    return line.append("; the longest: ").append(worst.describe()).toString();
+  }
+
+  private static long took(Operation op) {
+    return op.completeTime() - op.invokeTime();
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%,.1f ms", nanos / 1e6);
   }
 
   /**
@@ -680,19 +759,24 @@ public final class TortureCommand implements Callable<Integer> {
           List<String> args = new ArrayList<>(List.of("--node", Integer.toString(i), "--nodes", Integer.toString(nodes),
               "--clients", Integer.toString(clients), "--keys", Integer.toString(keys),
               "--duration-ms", Long.toString(duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", tier,
-              "--engine", engine.name(), "--jdbc-url", url, "--table", database.table(),
+              "--engine", engine.name(), "--table", database.table(),
               "--cache-size", Integer.toString(cacheSize), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
+          Map<String, String> secrets = new HashMap<>(Map.of(NodeProcess.JDBC_URL_VARIABLE, url));
           if (redis != null) {
-            args.addAll(List.of("--redis-uri", redis.nodeUri(i).toURI().toString(), "--redis-prefix", redis.prefix(),
-                "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis())));
+            secrets.put(NodeProcess.REDIS_URI_VARIABLE, redis.nodeUri(i).toURI().toString());
+            args.addAll(List.of("--redis-prefix", redis.prefix(),
+                "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis()),
+                "--redis-command-timeout-ms", Long.toString(redis.commandTimeout().toMillis())));
           }
-          children.add(NodeProcess.start(i, args));
+          children.add(NodeProcess.start(i, args, secrets));
         }
         for (NodeProcess child : children) {
           child.await("ready", Duration.ofMinutes(2));
         }
         long start = System.nanoTime();
         children.forEach(c -> c.send("go"));
+        say(spec.commandLine().getOut(), "nodes running: " + children.stream().map(NodeProcess::toString)
+            .collect(Collectors.joining(", ")));
         nemesis.start();
         try {
           for (NodeProcess child : children) {

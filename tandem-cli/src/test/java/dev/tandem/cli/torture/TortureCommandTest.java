@@ -50,6 +50,22 @@ class TortureCommandTest {
   }
 
   @Test
+  void aRedisPasswordNeedsARedisUriAndOneSource() {
+    assertThat(CliRun.of("torture", "--tier", "redis", "--redis-password-env", "X").errLines()).singleElement()
+        .asString().contains("--redis-password-env and --redis-password-file need --redis-uri");
+    assertThat(CliRun.of("torture", "--tier", "redis", "--redis-uri", "redis://127.0.0.1:1", "--redis-password-env",
+        "X", "--redis-password-file", "f").errLines()).singleElement().asString().contains("exclude each other");
+  }
+
+  @Test
+  void aRedisPauseNeedsTheRedisServerTheRunStarts() {
+    assertThat(CliRun.of("torture", "--faults", "redis-pause").errLines()).singleElement().asString()
+        .contains("--faults redis-pause needs --tier redis with the redis-server the run starts");
+    assertThat(CliRun.of("torture", "--tier", "redis", "--redis-uri", "redis://127.0.0.1:1", "--faults",
+        "redis-pause").errLines()).singleElement().asString().contains("--faults redis-pause needs");
+  }
+
+  @Test
   void aPartitionNeedsASharedTierAndSeveralNodes() {
     assertThat(CliRun.of("torture", "--tier", "redis", "--faults", "partition").errLines()).singleElement().asString()
         .contains("--faults partition needs a shared tier (--tier redis) and --nodes 2 or more");

@@ -49,12 +49,24 @@ public final class PostgresServer implements AutoCloseable {
   private final int port;
   private @Nullable EmbeddedPostgres postgres;
   private boolean closed;
+  /**
+   * Stops the server and deletes its data when the JVM exits before {@link #close()}: at the end
+   * of the shared server's JVM, or when a signal (SIGINT, SIGTERM) ends a command that started a
+   * private one. (zonky's own exit hook stops the server but keeps the data directory.)
+   */
+  private final Thread exitHook = new Thread(this::stopAndDelete, "tandem-postgres-stop");
 
   private PostgresServer(Path dataDirectory, boolean isShared) {
     this.dataDirectory = dataDirectory;
     this.isShared = isShared;
-    this.postgres = launch(dataDirectory, 0);
+    try {
+      this.postgres = launch(dataDirectory, 0);
+    } catch (RuntimeException e) {
+      deleteRecursively(dataDirectory);
+      throw e;
+    }
     this.port = postgres.getPort();
+    Runtime.getRuntime().addShutdownHook(exitHook);
   }
 
   /**
@@ -65,16 +77,15 @@ public final class PostgresServer implements AutoCloseable {
    */
   public static synchronized PostgresServer shared() {
     if (shared == null) {
-      PostgresServer server = new PostgresServer(newDataDirectory(), true);
-      Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndDelete, "tandem-postgres-stop"));
-      shared = server;
+      shared = new PostgresServer(newDataDirectory(), true);
     }
     return shared;
   }
 
   /**
    * Starts a private server on a free port with a new data directory; the caller closes it,
-   * which stops the server and deletes its data.
+   * which stops the server and deletes its data. If the JVM exits first (also on SIGINT or
+   * SIGTERM), an exit hook does that.
    *
    * @throws UncheckedIOException if the server cannot start
    */
@@ -195,9 +206,13 @@ public final class PostgresServer implements AutoCloseable {
       return;
     }
     closed = true;
-    halt();
-    awaitPostmasterExit();
-    deleteRecursively(dataDirectory);
+    try {
+      halt();
+    } finally {
+      awaitPostmasterExit();
+      deleteRecursively(dataDirectory);
+      ExitHooks.remove(exitHook);
+    }
   }
 
   /**

@@ -298,13 +298,7 @@ public final class RedisServer implements AutoCloseable {
     closed = true;
     halt();
     deleteRecursively(directory);
-    if (Thread.currentThread() != exitHook) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(exitHook);
-      } catch (IllegalStateException e) {
-        // the JVM is exiting: the hook runs and finds the server closed
-      }
-    }
+    ExitHooks.remove(exitHook);
   }
 
   private synchronized void halt() {

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -185,7 +186,7 @@ public final class TortureFaults {
             server.restart();
           }
         }, HOLD));
-    faults.add(Fault.held("redis paused (SIGSTOP, then SIGCONT)", server::pause, server::resume, REDIS_PAUSE));
+    faults.add(pause(server));
     if (restoreSnapshots) {
       AtomicReference<@Nullable Path> snapshot = new AtomicReference<>();
       AtomicInteger saved = new AtomicInteger();
@@ -204,6 +205,28 @@ public final class TortureFaults {
           .withDetail(() -> saved.get() + " snapshots saved, " + restored.get() + " restored"));
     }
     return faults;
+  }
+
+  /**
+   * Returns the fault that pauses the server with SIGSTOP for up to {@link #REDIS_PAUSE}, then
+   * resumes it with SIGCONT; the detail says how long the longest pause lasted.
+   */
+  private static Fault pause(RedisServer server) {
+    AtomicLong since = new AtomicLong();
+    AtomicLong longest = new AtomicLong();
+    return Fault.held("redis paused (SIGSTOP, then SIGCONT)",
+            () -> {
+              server.pause();
+              since.set(System.nanoTime());
+            },
+            () -> {
+              server.resume();
+              long start = since.getAndSet(0);
+              if (start != 0) {
+                longest.accumulateAndGet(System.nanoTime() - start, Math::max);
+              }
+            }, REDIS_PAUSE)
+        .withDetail(() -> String.format(Locale.ROOT, "the longest pause %,d ms", longest.get() / 1_000_000));
   }
 
   /** A node cut off from Redis: which, and since when (System.nanoTime). */

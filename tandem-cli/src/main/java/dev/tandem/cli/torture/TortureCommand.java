@@ -194,6 +194,11 @@ public final class TortureCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   int nodes = 1;
 
+  @Option(names = "--batches", paramLabel = "N", defaultValue = "1",
+      description = "Group-commit batches each Tandem node may commit at once (Tandem.Builder#maxConcurrentBatches;"
+          + " default: ${DEFAULT-VALUE}).")
+  int batches = 1;
+
   @Option(names = "--processes",
       description = "Run each node in a JVM of its own (started by the command with this class path), as separate"
           + " application servers would; the histories of the nodes are merged. Needs --db postgres.")
@@ -288,7 +293,7 @@ public final class TortureCommand implements Callable<Integer> {
           JdbcStore<String, Long> store = database.store(proxied
               ? database.proxiedPool(perNode + 2) : database.pool(database.url(), perNode + 2, "store-" + i));
           try {
-            targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, i));
+            targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, i));
           } catch (RuntimeException e) {
             throw new CommandFailedException("cannot start node " + i + ": " + e.getMessage(), e);
           }
@@ -302,7 +307,8 @@ public final class TortureCommand implements Callable<Integer> {
             : "NaiveWriteThrough over " + (cacheTier.shared() ? "the shared Redis (GET, SET, DEL; no expiry)"
                 : "a map of at most " + cacheSize + " entries (cleared when full), no expiry"))
             + (nodes > 1 ? "; " + nodes + " nodes, clients spread over them (client p on node p mod " + nodes + ")" : "")
-            + (processes ? "; each node in a JVM of its own" : ""));
+            + (processes ? "; each node in a JVM of its own" : "")
+            + (batches > 1 ? "; up to " + batches + " group-commit batches at once per node" : ""));
         if (engine == Engine.TANDEM && nodes > 1 && !cacheTier.shared()) {
           out.println("note: the local tier is not shared: a node keeps serving its cached value after a write on"
               + " another node (H8), so expect stale reads; use --tier redis for a cluster");
@@ -382,6 +388,9 @@ public final class TortureCommand implements Callable<Integer> {
     }
     if (keys < 1) {
       throw usage("--keys must be at least 1 but was " + keys);
+    }
+    if (batches < 1 || batches > 16) {
+      throw usage("--batches must be between 1 and 16 but was " + batches);
     }
     if (duration.isNegative() || duration.isZero()) {
       throw usage("--duration must be positive");
@@ -760,7 +769,7 @@ public final class TortureCommand implements Callable<Integer> {
               "--clients", Integer.toString(clients), "--keys", Integer.toString(keys),
               "--duration-ms", Long.toString(duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", tier,
               "--engine", engine.name(), "--table", database.table(),
-              "--cache-size", Integer.toString(cacheSize), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
+              "--cache-size", Integer.toString(cacheSize), "--batches", Integer.toString(batches), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
           Map<String, String> secrets = new HashMap<>(Map.of(NodeProcess.JDBC_URL_VARIABLE, url));
           if (redis != null) {
             secrets.put(NodeProcess.REDIS_URI_VARIABLE, redis.nodeUri(i).toURI().toString());

@@ -47,6 +47,7 @@ final class TortureNodeCommand implements Callable<Integer> {
   @Option(names = "--redis-command-timeout-ms") long redisCommandTimeoutMillis =
       TortureTiers.REDIS_COMMAND_TIMEOUT.toMillis();
   @Option(names = "--cache-size", required = true) int cacheSize;
+  @Option(names = "--batches") int batches = 1;
   @Option(names = "--history", required = true) Path history = Path.of("");
 
   TortureNodeCommand() {}
@@ -66,7 +67,7 @@ final class TortureNodeCommand implements Callable<Integer> {
     try (TortureDatabase database = TortureDatabase.attach(jdbcUrl, table)) {
       int perNode = (clients + nodes - 1) / nodes;
       JdbcStore<String, Long> store = database.store(database.pool(jdbcUrl, perNode + 2, "store-" + node));
-      try (Tandem<String, Long> target = TortureTiers.node(engine, cacheTier, store, redis, cacheSize, node)) {
+      try (Tandem<String, Long> target = TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, node)) {
         out.println("ready");
         expect(in, "go");
         report = Torture.builder(target, database.store(database.direct()))

@@ -216,13 +216,14 @@ final class TortureTiers {
    * the naive write-through class with the tier's naive cache.
    */
   static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
-      @Nullable TortureRedis redis, int cacheSize, int node) {
+      @Nullable TortureRedis redis, int cacheSize, int batches, int node) {
     if (engine == TortureCommand.Engine.NAIVE) {
       return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));
     }
     return Tandem.builder(store)
         .cacheTier(newTier(tier, redis, cacheSize, node))
         .name("node-" + node)
+        .maxConcurrentBatches(batches)
         .recordStats()
         .build();
   }

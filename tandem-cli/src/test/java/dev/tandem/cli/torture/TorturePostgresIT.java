@@ -26,4 +26,18 @@ class TorturePostgresIT {
     assertThat(run.out()).contains("fault proxy", "  fault: ");
     assertThat(verdict.group(6)).isEqualTo(Long.toString(seed));
   }
+
+  /** The same with four group-commit batches in flight at once. */
+  @Test
+  void concurrentBatchesStayLinearizableUnderDatabaseFaults() {
+    long seed = TortureRuns.seed();
+
+    CliRun run = TortureRuns.torture("--db", "postgres", "--faults", "db", "--duration", "20s",
+        "--batches", "4", "--seed", Long.toString(seed));
+
+    Matcher verdict = TortureRuns.verdict(run);
+    assertThat(verdict.group(1)).as(run.toString()).isEqualTo("yes");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("up to 4 group-commit batches at once per node");
+  }
 }

@@ -64,6 +64,25 @@ final class Catalog {
     return kind == Dialect.Kind.H2 ? identifier.toUpperCase(Locale.ROOT) : identifier.toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * Returns the name of the database the connection is in, as the server knows it (PostgreSQL's
+   * {@code current_database()}, H2's catalog), not as the URL spells it.
+   */
+  String database() throws SQLException {
+    if (kind == Dialect.Kind.POSTGRESQL) {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT current_database()");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+    String catalog = connection.getCatalog();
+    if (catalog == null) {
+      throw new IllegalStateException("the connection names no database (catalog)");
+    }
+    return catalog;
+  }
+
   /** Returns the schema of names written without one. */
   String defaultSchema() throws SQLException {
     String schema = connection.getSchema();

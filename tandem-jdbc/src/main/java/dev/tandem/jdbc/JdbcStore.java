@@ -106,11 +106,12 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private final Class<K> keyType;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final boolean autoCommitSingleWrites;
+  private final String identity;
   /** The socket timeout set on each PostgreSQL connection while the store uses it, or 0 for none (H2). */
   private final int socketTimeoutMillis;
 
   private JdbcStore(Builder<K, V> builder, DataSource dataSource, @Nullable HikariDataSource ownedPool,
-      Dialect.Kind kind, Table table) {
+      Dialect.Kind kind, Table table, String identity) {
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
     this.kind = kind;
@@ -119,6 +120,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.mapper = requireNonNull(builder.rowMapper);
     this.keyType = requireNonNull(builder.keyType);
     this.autoCommitSingleWrites = builder.autoCommitSingleWrites == null || builder.autoCommitSingleWrites;
+    this.identity = identity;
     this.socketTimeoutMillis = kind == Dialect.Kind.POSTGRESQL ? builder.socketTimeoutMillis() : 0;
   }
 
@@ -235,6 +237,27 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private RuntimeException beginFailure(SQLException e) {
     JdbcStoreException failure = new JdbcStoreException("begin on " + table.display(), e);
     return SqlFailure.isRetryableConnectionFailure(e) ? new RetryableException(failure.getMessage(), failure) : failure;
+  }
+
+  /**
+   * Returns the class given to {@link Builder#keyColumn}: {@code String}, {@code Long}, {@code
+   * Integer} or {@code UUID}; the key column's SQL type was checked to fit it in {@link
+   * Builder#build}.
+   */
+  @Override
+  public Class<?> keyType() {
+    return keyType;
+  }
+
+  /**
+   * Returns {@code database.schema.table}, the names as the database stores them (the database of
+   * the connection: PostgreSQL's {@code current_database()}, H2's catalog), so that every node
+   * whose connections reach the same table computes the same identity, whatever URL or host name
+   * it connects with.
+   */
+  @Override
+  public String identity() {
+    return identity;
   }
 
   /**
@@ -638,7 +661,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         }
         try {
           Table resolved = resolve(c, catalog, tableName, key, columns, version);
-          return new JdbcStore<>(this, ds, pool, catalog.kind(), resolved);
+          String identity = catalog.database() + "." + resolved.display();
+          return new JdbcStore<>(this, ds, pool, catalog.kind(), resolved, identity);
         } finally {
           if (catalog.kind() == Dialect.Kind.POSTGRESQL && !c.isClosed()) {
             c.setNetworkTimeout(Runnable::run, previous);

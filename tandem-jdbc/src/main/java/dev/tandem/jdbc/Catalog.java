@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,6 +40,23 @@ final class Catalog {
   record Column(String name, int jdbcType, String typeName) {
     boolean isInteger() {
       return jdbcType == Types.BIGINT || jdbcType == Types.INTEGER;
+    }
+
+    /**
+     * Whether keys of {@code keyType} are stored in this column as they are and read back equal:
+     * {@code Long} in bigint, {@code Integer} in integer (or a smaller integer), {@code String} in
+     * text or varchar (not char, which pads with spaces), {@code UUID} in uuid.
+     */
+    boolean holdsKeysOf(Class<?> keyType) {
+      if (keyType == Long.class) {
+        return jdbcType == Types.BIGINT;
+      } else if (keyType == Integer.class) {
+        return jdbcType == Types.INTEGER || jdbcType == Types.SMALLINT || jdbcType == Types.TINYINT;
+      } else if (keyType == String.class) {
+        return jdbcType == Types.VARCHAR || jdbcType == Types.LONGVARCHAR || jdbcType == Types.NVARCHAR
+            || jdbcType == Types.LONGNVARCHAR;
+      }
+      return keyType == UUID.class && typeName.equals("uuid");
     }
   }
 

@@ -442,7 +442,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
 
     /**
      * Sets the key column, which must be the table's primary key or alone in a unique index, and
-     * the Java type of keys: {@code String}, {@code Long}, {@code Integer} or {@code UUID}.
+     * the Java type of keys: {@code String}, {@code Long}, {@code Integer} or {@code UUID}. {@link
+     * #build} checks that the column's SQL type holds them: bigint for {@code Long}, integer for
+     * {@code Integer}, text or varchar for {@code String}, uuid for {@code UUID}.
      *
      * @throws IllegalArgumentException if the column is not an identifier or the type unsupported
      * @throws IllegalStateException if the key column was already set
@@ -690,6 +692,11 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       if (!catalog.isUniqueKey(t, keyCol.name())) {
         throw new IllegalArgumentException("keyColumn: column " + keyCol.name() + " of " + t
             + " is neither the primary key nor alone in a unique index");
+      }
+      if (!keyCol.holdsKeysOf(requireNonNull(keyType))) {
+        throw new IllegalArgumentException("keyColumn: column " + keyCol.name() + " of " + t + " is of SQL type "
+            + keyCol.typeName() + ", which does not hold keys of " + keyType.getName() + " (Long needs bigint,"
+            + " Integer integer, String text or varchar, UUID uuid)");
       }
       Catalog.Column versionCol = catalog.findColumn(all, version);
       if (versionCol == null) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Versioned;
+import dev.tandem.spi.RejectedValueException;
 import dev.tandem.spi.RetryableException;
 import dev.tandem.spi.Store;
 import dev.tandem.spi.StoreTransaction;
@@ -58,7 +59,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Limits.</b> Only writes made through the store are versioned: a row updated by other SQL
  * keeps its version, and caches keep the old value until invalidated. Connections must use READ
  * COMMITTED (the default of both databases). Keys are {@code String}, {@code Long}, {@code Integer}
- * or {@code UUID}.
+ * or {@code UUID}, in a column whose SQL type holds them ({@link Builder#keyColumn}). PostgreSQL
+ * cannot store the character U+0000 (NUL) in text: a write whose key or string value holds one is
+ * refused before any statement ({@link RejectedValueException}), and a read of such a key answers
+ * absent without a query.
  *
  * <p><b>Failures.</b> A transaction that fails for a passing reason and did not commit throws
  * {@link RetryableException} (after rolling back), which Tandem retries: a serialization failure
@@ -107,6 +111,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final boolean autoCommitSingleWrites;
   private final String identity;
+  /** Whether strings with NUL are refused before any statement (PostgreSQL cannot store them). */
+  private final boolean refusesNul;
   /** The socket timeout set on each PostgreSQL connection while the store uses it, or 0 for none (H2). */
   private final int socketTimeoutMillis;
 
@@ -121,6 +127,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.keyType = requireNonNull(builder.keyType);
     this.autoCommitSingleWrites = builder.autoCommitSingleWrites == null || builder.autoCommitSingleWrites;
     this.identity = identity;
+    this.refusesNul = !dialect.storesNul();
     this.socketTimeoutMillis = kind == Dialect.Kind.POSTGRESQL ? builder.socketTimeoutMillis() : 0;
   }
 
@@ -139,6 +146,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   @Override
   public Optional<Versioned<V>> load(K key) {
     requireNonNull(key, "key");
+    if (unstorable(key)) {
+      return Optional.empty(); // no row can have it
+    }
     try (Connection c = dataSource.getConnection()) {
       int restore = bound(c);
       try (PreparedStatement ps = c.prepareStatement(dialect.loadSql)) {
@@ -166,7 +176,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     requireNonNull(keys, "keys");
     Set<K> distinct = new LinkedHashSet<>(keys.size() * 2);
     for (K key : keys) {
-      distinct.add(requireNonNull(key, "keys: a key is null"));
+      if (!unstorable(requireNonNull(key, "keys: a key is null"))) { // no row can have it
+        distinct.add(key);
+      }
     }
     if (distinct.isEmpty()) {
       return Map.of();
@@ -258,6 +270,39 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   @Override
   public String identity() {
     return identity;
+  }
+
+  /** Whether {@code key} is a string with NUL on a database that cannot store one. */
+  boolean unstorable(Object key) {
+    return refusesNul && key instanceof String s && s.indexOf(0) >= 0;
+  }
+
+  /**
+   * Throws if {@code key} or one of {@code values} is a string with NUL on a database that cannot
+   * store one (PostgreSQL), so that such a write fails before any statement. Strings only.
+   *
+   * @throws RejectedValueException naming the key
+   */
+  void refuseNul(Object key, @Nullable List<?> values) {
+    if (!refusesNul) {
+      return;
+    }
+    if (unstorable(key)) {
+      throw new RejectedValueException(key, "key " + escapeNul(key) + " contains the character U+0000 (NUL), which "
+          + table.display() + " cannot store: PostgreSQL text cannot hold it");
+    }
+    if (values != null) {
+      for (int i = 0; i < values.size(); i++) {
+        if (values.get(i) instanceof String s && s.indexOf(0) >= 0) {
+          throw new RejectedValueException(key, "the value of key " + key + " has the character U+0000 (NUL) in"
+              + " column " + table.valueColumns().get(i) + " of " + table.display() + ", which PostgreSQL text cannot hold");
+        }
+      }
+    }
+  }
+
+  private static String escapeNul(Object key) {
+    return key.toString().replace("\0", "\\u0000");
   }
 
   /**

@@ -80,6 +80,9 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   public Optional<Versioned<V>> loadForUpdate(K key) {
     requireNonNull(key, "key");
     checkOpen();
+    if (store.unstorable(key)) {
+      return Optional.empty(); // no row can have it, and no write of it can commit
+    }
     try {
       Optional<Versioned<V>> loaded = dialect.loadForUpdate(connection, key, rs -> store.readOne(rs, key));
       used = true;
@@ -279,8 +282,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
           throw new RejectedValueException(put.key(), mapper + " wrote " + (values == null ? "null" : values.size()
               + " values") + " for the " + columns + " columns " + table.valueColumns() + " (key " + put.key() + ")");
         }
+        store.refuseNul(put.key(), values);
         steps.add(new Step<>(put.key(), new ArrayList<>(values)));
       } else {
+        store.refuseNul(mutation.key(), null);
         steps.add(new Step<>(mutation.key(), null));
       }
     }

@@ -861,6 +861,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         config.addDataSourceProperty("connectTimeout", Long.toString(connect.toSeconds()));
         config.addDataSourceProperty("loginTimeout", Long.toString(connect.toSeconds()));
         config.addDataSourceProperty("options", "-c lock_timeout=" + lock + " -c statement_timeout=" + statement);
+        if (socketTimeoutMillis() % 1000 == 0) { // pgjdbc counts in seconds; then the store need not set it per use
+          config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutMillis() / 1000));
+        }
       } else if (url.startsWith("jdbc:h2:")) {
         config.setConnectionInitSql("SET LOCK_TIMEOUT " + lock + "; SET QUERY_TIMEOUT " + statement);
       }

@@ -707,6 +707,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
           c.setNetworkTimeout(Runnable::run, socketTimeoutMillis());
         }
         try {
+          if (pool == null && catalog.kind() == Dialect.Kind.POSTGRESQL) {
+            warnIfLockWaitsUnbounded(c, tableName.name());
+          }
           Table resolved = resolve(c, catalog, tableName, key, columns, version);
           String identity = catalog.database() + "." + resolved.display();
           return new JdbcStore<>(this, ds, pool, catalog.kind(), resolved, identity);
@@ -814,6 +817,26 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         QualifiedName.identifier(column, "rowMapper column");
       }
       return List.copyOf(columns);
+    }
+
+    /**
+     * Warns once, at build, if an application's data source leaves lock waits or statements
+     * unbounded: the store cannot set those on a pool it does not own without a round trip.
+     */
+    private static void warnIfLockWaitsUnbounded(Connection c, String table) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String lock = rs.getString(1);
+        String statement = rs.getString(2);
+        if ("0".equals(lock) || "0".equals(statement)) {
+          log.warn("the data source of table {} leaves lock_timeout ({}) or statement_timeout ({}) unbounded: a write"
+              + " blocked on a lock held elsewhere waits without end; set them on the data source, for example"
+              + " pgjdbc's options=-c lock_timeout=2000 -c statement_timeout=4000 (see docs/jdbc-store.md)",
+              table, lock, statement);
+        }
+      }
     }
 
     private void checkTimeouts() {

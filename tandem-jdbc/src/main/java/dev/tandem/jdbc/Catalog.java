@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +41,23 @@ final class Catalog {
     boolean isInteger() {
       return jdbcType == Types.BIGINT || jdbcType == Types.INTEGER;
     }
+
+    /**
+     * Whether keys of {@code keyType} are stored in this column as they are and read back equal:
+     * {@code Long} in bigint, {@code Integer} in integer (or a smaller integer), {@code String} in
+     * text or varchar (not char, which pads with spaces), {@code UUID} in uuid.
+     */
+    boolean holdsKeysOf(Class<?> keyType) {
+      if (keyType == Long.class) {
+        return jdbcType == Types.BIGINT;
+      } else if (keyType == Integer.class) {
+        return jdbcType == Types.INTEGER || jdbcType == Types.SMALLINT || jdbcType == Types.TINYINT;
+      } else if (keyType == String.class) {
+        return jdbcType == Types.VARCHAR || jdbcType == Types.LONGVARCHAR || jdbcType == Types.NVARCHAR
+            || jdbcType == Types.LONGNVARCHAR;
+      }
+      return keyType == UUID.class && typeName.equals("uuid");
+    }
   }
 
   private final Connection connection;
@@ -62,6 +80,25 @@ final class Catalog {
   /** Returns {@code identifier} as the database stores it when written unquoted. */
   String fold(String identifier) {
     return kind == Dialect.Kind.H2 ? identifier.toUpperCase(Locale.ROOT) : identifier.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Returns the name of the database the connection is in, as the server knows it (PostgreSQL's
+   * {@code current_database()}, H2's catalog), not as the URL spells it.
+   */
+  String database() throws SQLException {
+    if (kind == Dialect.Kind.POSTGRESQL) {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT current_database()");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+    String catalog = connection.getCatalog();
+    if (catalog == null) {
+      throw new IllegalStateException("the connection names no database (catalog)");
+    }
+    return catalog;
   }
 
   /** Returns the schema of names written without one. */

@@ -101,6 +101,14 @@ abstract class Dialect {
     return false;
   }
 
+  /**
+   * Returns whether text columns and parameters can hold the character U+0000 (NUL). By default
+   * true.
+   */
+  boolean storesNul() {
+    return true;
+  }
+
   /** Returns whether {@link #putOne} and {@link #deleteOne} write a single key in fewer statements than the batch path. */
   abstract boolean writesOneKeyAtOnce();
 

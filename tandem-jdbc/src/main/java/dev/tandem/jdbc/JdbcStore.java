@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Versioned;
+import dev.tandem.spi.RejectedValueException;
 import dev.tandem.spi.RetryableException;
 import dev.tandem.spi.Store;
 import dev.tandem.spi.StoreTransaction;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -57,19 +59,32 @@ import org.slf4j.LoggerFactory;
  * <p><b>Limits.</b> Only writes made through the store are versioned: a row updated by other SQL
  * keeps its version, and caches keep the old value until invalidated. Connections must use READ
  * COMMITTED (the default of both databases). Keys are {@code String}, {@code Long}, {@code Integer}
- * or {@code UUID}.
+ * or {@code UUID}, in a column whose SQL type holds them ({@link Builder#keyColumn}). PostgreSQL
+ * cannot store the character U+0000 (NUL) in text: a write whose key or string value holds one is
+ * refused before any statement ({@link RejectedValueException}), and a read of such a key answers
+ * absent without a query.
  *
  * <p><b>Failures.</b> A transaction that fails for a passing reason and did not commit throws
  * {@link RetryableException} (after rolling back), which Tandem retries: a serialization failure
- * or deadlock (SQLState 40001, 40P01), a lock timeout (55P03; H2's 50200/HYT00), H2's concurrent
- * update (90131), no connection to be had (refused, SQLState class 08, or the pool's {@link
- * java.sql.SQLTransientConnectionException}), or a connection found broken by the transaction's
- * first operation. A failure of the commit never is: it is an {@link
+ * or deadlock (SQLState 40001, 40P01), H2's concurrent update (90131), a connection refused
+ * (SQLState class 08), or a connection found broken by the transaction's first operation. A
+ * failure that waited out a timeout never is, since running again would wait as long again: the
+ * pool's acquisition timeout ({@link java.sql.SQLTransientConnectionException}), a socket or
+ * connect timeout, a lock timeout (55P03; H2's HYT00), a statement timeout (57014).
+ * A failure of the commit never is: it is an {@link
  * dev.tandem.spi.AmbiguousCommitException} if the connection broke, else a {@link
  * JdbcStoreException}. Where the commit travels with the last statement (a lone write in
  * auto-commit, a batch's upsert with its COMMIT; see {@link Builder#autoCommitSingleWrites}), a
  * connection found dead before or while that request was written is retryable, and one that breaks
  * after it is ambiguous. {@link #load} and {@link #loadAll} throw {@link JdbcStoreException} only.
+ *
+ * <p><b>Timeouts.</b> Every wait is bounded by a setting of the builder: opening a connection
+ * ({@link Builder#connectTimeout}), waiting for one from the pool ({@link Builder#acquireTimeout}),
+ * waiting for a lock ({@link Builder#lockTimeout}), running a statement ({@link
+ * Builder#statementTimeout}) and waiting for any answer of the server ({@link
+ * Builder#socketTimeout}). All apply to the pool the store makes for {@link Builder#jdbcUrl};
+ * with a {@link Builder#dataSource} of the application only the socket timeout does, and the
+ * data source must bound the rest (see {@code docs/jdbc-store.md}).
  *
  * <p>The store is thread-safe; each {@link #begin() transaction} uses one connection.
  *
@@ -80,6 +95,11 @@ public final class JdbcStore<K, V> implements Store<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
   private static final Set<Class<?>> KEY_TYPES = Set.of(String.class, Long.class, Integer.class, UUID.class);
+  private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(4);
+  private static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(4);
 
   private final DataSource dataSource;
   private final @Nullable HikariDataSource ownedPool;
@@ -90,9 +110,14 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private final Class<K> keyType;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final boolean autoCommitSingleWrites;
+  private final String identity;
+  /** Whether strings with NUL are refused before any statement (PostgreSQL cannot store them). */
+  private final boolean refusesNul;
+  /** The socket timeout set on each PostgreSQL connection while the store uses it, or 0 for none (H2). */
+  private final int socketTimeoutMillis;
 
   private JdbcStore(Builder<K, V> builder, DataSource dataSource, @Nullable HikariDataSource ownedPool,
-      Dialect.Kind kind, Table table) {
+      Dialect.Kind kind, Table table, String identity) {
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
     this.kind = kind;
@@ -101,6 +126,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.mapper = requireNonNull(builder.rowMapper);
     this.keyType = requireNonNull(builder.keyType);
     this.autoCommitSingleWrites = builder.autoCommitSingleWrites == null || builder.autoCommitSingleWrites;
+    this.identity = identity;
+    this.refusesNul = !dialect.storesNul();
+    this.socketTimeoutMillis = kind == Dialect.Kind.POSTGRESQL ? builder.socketTimeoutMillis() : 0;
   }
 
   /** Returns a new builder. */
@@ -118,10 +146,18 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   @Override
   public Optional<Versioned<V>> load(K key) {
     requireNonNull(key, "key");
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.loadSql)) {
-      ps.setObject(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return readOne(rs, key);
+    if (unstorable(key)) {
+      return Optional.empty(); // no row can have it
+    }
+    try (Connection c = dataSource.getConnection()) {
+      int restore = bound(c);
+      try (PreparedStatement ps = c.prepareStatement(dialect.loadSql)) {
+        ps.setObject(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+          return readOne(rs, key);
+        }
+      } finally {
+        unbound(c, restore);
       }
     } catch (SQLException e) {
       throw new JdbcStoreException("load of key " + key + " from " + table.display(), e);
@@ -140,22 +176,29 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     requireNonNull(keys, "keys");
     Set<K> distinct = new LinkedHashSet<>(keys.size() * 2);
     for (K key : keys) {
-      distinct.add(requireNonNull(key, "keys: a key is null"));
+      if (!unstorable(requireNonNull(key, "keys: a key is null"))) { // no row can have it
+        distinct.add(key);
+      }
     }
     if (distinct.isEmpty()) {
       return Map.of();
     }
     int versionIndex = table.valueColumns().size() + 2;
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.loadAllSql)) {
-      dialect.bindKeys(c, ps, 1, distinct);
-      Map<K, Versioned<V>> result = new HashMap<>(distinct.size() * 2);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          K key = keyType.cast(rs.getObject(1, keyType));
-          result.put(key, versioned(rs, key, versionIndex));
+    try (Connection c = dataSource.getConnection()) {
+      int restore = bound(c);
+      try (PreparedStatement ps = c.prepareStatement(dialect.loadAllSql)) {
+        dialect.bindKeys(c, ps, 1, distinct);
+        Map<K, Versioned<V>> result = new HashMap<>(distinct.size() * 2);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            K key = keyType.cast(rs.getObject(1, keyType));
+            result.put(key, versioned(rs, key, versionIndex));
+          }
         }
+        return result;
+      } finally {
+        unbound(c, restore);
       }
-      return result;
     } catch (SQLException e) {
       throw new JdbcStoreException("loadAll of " + distinct.size() + " keys from " + table.display(), e);
     }
@@ -186,11 +229,12 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       throw beginFailure(e);
     }
     try {
+      int restore = bound(c);
       boolean autoCommit = c.getAutoCommit();
       if (autoCommit) {
         c.setAutoCommit(false);
       }
-      return new JdbcTransaction<>(this, c, autoCommit);
+      return new JdbcTransaction<>(this, c, autoCommit, restore);
     } catch (SQLException e) {
       try {
         c.close();
@@ -204,7 +248,92 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   /** No statement of the transaction was sent: a connection that could not be had may be tried again. */
   private RuntimeException beginFailure(SQLException e) {
     JdbcStoreException failure = new JdbcStoreException("begin on " + table.display(), e);
-    return SqlFailure.isConnectionFailure(e) ? new RetryableException(failure.getMessage(), failure) : failure;
+    return SqlFailure.isRetryableConnectionFailure(e) ? new RetryableException(failure.getMessage(), failure) : failure;
+  }
+
+  /**
+   * Returns the class given to {@link Builder#keyColumn}: {@code String}, {@code Long}, {@code
+   * Integer} or {@code UUID}; the key column's SQL type was checked to fit it in {@link
+   * Builder#build}.
+   */
+  @Override
+  public Class<?> keyType() {
+    return keyType;
+  }
+
+  /**
+   * Returns {@code database.schema.table}, the names as the database stores them (the database of
+   * the connection: PostgreSQL's {@code current_database()}, H2's catalog), so that every node
+   * whose connections reach the same table computes the same identity, whatever URL or host name
+   * it connects with.
+   */
+  @Override
+  public String identity() {
+    return identity;
+  }
+
+  /** Whether {@code key} is a string with NUL on a database that cannot store one. */
+  boolean unstorable(Object key) {
+    return refusesNul && key instanceof String s && s.indexOf(0) >= 0;
+  }
+
+  /**
+   * Throws if {@code key} or one of {@code values} is a string with NUL on a database that cannot
+   * store one (PostgreSQL), so that such a write fails before any statement. Strings only.
+   *
+   * @throws RejectedValueException naming the key
+   */
+  void refuseNul(Object key, @Nullable List<?> values) {
+    if (!refusesNul) {
+      return;
+    }
+    if (unstorable(key)) {
+      throw new RejectedValueException(key, "key " + escapeNul(key) + " contains the character U+0000 (NUL), which "
+          + table.display() + " cannot store: PostgreSQL text cannot hold it");
+    }
+    if (values != null) {
+      for (int i = 0; i < values.size(); i++) {
+        if (values.get(i) instanceof String s && s.indexOf(0) >= 0) {
+          throw new RejectedValueException(key, "the value of key " + key + " has the character U+0000 (NUL) in"
+              + " column " + table.valueColumns().get(i) + " of " + table.display() + ", which PostgreSQL text cannot hold");
+        }
+      }
+    }
+  }
+
+  private static String escapeNul(Object key) {
+    return key.toString().replace("\0", "\\u0000");
+  }
+
+  /**
+   * Bounds every read of the connection's socket by the {@linkplain Builder#socketTimeout socket
+   * timeout} (PostgreSQL only; a local call, nothing is sent); returns the timeout to restore when
+   * the store is done with it, or -1 if it was left alone.
+   */
+  int bound(Connection c) throws SQLException {
+    if (socketTimeoutMillis == 0) {
+      return -1;
+    }
+    int previous = c.getNetworkTimeout();
+    if (previous == socketTimeoutMillis) {
+      return -1;
+    }
+    c.setNetworkTimeout(Runnable::run, socketTimeoutMillis);
+    return previous;
+  }
+
+  /** Gives the connection back its own socket timeout, as {@link #bound} returned it; nothing is sent. */
+  void unbound(Connection c, int restore) {
+    if (restore < 0) {
+      return;
+    }
+    try {
+      if (!c.isClosed()) {
+        c.setNetworkTimeout(Runnable::run, restore);
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.debug("could not restore the socket timeout of a connection of {}", table.display(), e);
+    }
   }
 
   /** Closes the connection pool if the store created it ({@link Builder#jdbcUrl}); idempotent. */
@@ -298,6 +427,11 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     private @Nullable String versionColumn;
     private @Nullable QualifiedName changeLog;
     private @Nullable Boolean autoCommitSingleWrites;
+    private @Nullable Duration connectTimeout;
+    private @Nullable Duration acquireTimeout;
+    private @Nullable Duration socketTimeout;
+    private @Nullable Duration lockTimeout;
+    private @Nullable Duration statementTimeout;
 
     private Builder() {}
 
@@ -315,7 +449,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
 
     /**
      * Connects to {@code jdbcUrl} through a HikariCP pool (10 connections, READ COMMITTED) that
-     * the store creates in {@link #build()} and closes in {@link JdbcStore#close()}.
+     * the store creates in {@link #build()} and closes in {@link JdbcStore#close()}, its waits
+     * bounded by the connect, acquire, lock, statement and socket timeouts.
      *
      * @param user the user, or null if the URL names it or none is needed
      * @param password the password, or null
@@ -352,7 +487,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
 
     /**
      * Sets the key column, which must be the table's primary key or alone in a unique index, and
-     * the Java type of keys: {@code String}, {@code Long}, {@code Integer} or {@code UUID}.
+     * the Java type of keys: {@code String}, {@code Long}, {@code Integer} or {@code UUID}. {@link
+     * #build} checks that the column's SQL type holds them: bigint for {@code Long}, integer for
+     * {@code Integer}, text or varchar for {@code String}, uuid for {@code UUID}.
      *
      * @throws IllegalArgumentException if the column is not an identifier or the type unsupported
      * @throws IllegalStateException if the key column was already set
@@ -443,10 +580,109 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     }
 
     /**
-     * Connects, detects the database (PostgreSQL or H2) and checks the schema: the table, its key
-     * column (unique), the value columns, the version column and sequence, the change log.
+     * Bounds how long the pool made for {@link #jdbcUrl} waits to open a connection to PostgreSQL:
+     * the TCP connect and the login that follows (pgjdbc's {@code connectTimeout} and {@code
+     * loginTimeout}), so a server that is down or frozen fails a new connection within it; it also
+     * bounds HikariCP's check of an idle connection before handing it out. Default: 2 seconds.
+     * With {@link #dataSource}, configure the data source instead (see {@code docs/jdbc-store.md}).
      *
-     * @throws IllegalStateException if a required setting is missing
+     * @param timeout whole seconds, at least one (pgjdbc counts these timeouts in seconds)
+     * @throws IllegalArgumentException if the timeout is not a positive whole number of seconds
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> connectTimeout(Duration timeout) {
+      checkUnset(connectTimeout, "connect timeout");
+      if (positive(timeout, "connectTimeout").toMillis() % 1000 != 0) {
+        throw new IllegalArgumentException("connectTimeout must be whole seconds (pgjdbc counts in seconds) but was "
+            + timeout);
+      }
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Bounds how long a call waits for a connection of the pool made for {@link #jdbcUrl} (HikariCP's
+     * {@code connectionTimeout}), including the opening of new connections when the pool has none;
+     * a call that waited this long fails at once, without a retry. Default: 4 seconds. With {@link
+     * #dataSource}, configure your pool's own timeout instead.
+     *
+     * @param timeout at least 250 ms (HikariCP's least)
+     * @throws IllegalArgumentException if the timeout is shorter than 250 ms
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> acquireTimeout(Duration timeout) {
+      checkUnset(acquireTimeout, "acquire timeout");
+      if (positive(timeout, "acquireTimeout").toMillis() < 250) {
+        throw new IllegalArgumentException("acquireTimeout must be at least 250 ms (HikariCP's least) but was "
+            + timeout);
+      }
+      this.acquireTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Bounds how long the store waits for an answer from PostgreSQL on a connection it uses: each
+     * read of the socket, so a server that stopped answering (paused, or cut off without a reset)
+     * fails the call within it instead of never. Set on every connection while the store uses it,
+     * with {@link #jdbcUrl} or {@link #dataSource} alike, and restored when the store is done with
+     * it (a local call: nothing is sent). When it expires after a write was sent, the write's
+     * outcome is unknown ({@link dev.tandem.CommitOutcomeUnknownException}); so it must be longer
+     * than the statement timeout, after which a live server cancels the statement cleanly. Ignored
+     * on H2. Default: 5 seconds.
+     *
+     * @throws IllegalArgumentException if the timeout is not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> socketTimeout(Duration timeout) {
+      checkUnset(socketTimeout, "socket timeout");
+      this.socketTimeout = positive(timeout, "socketTimeout");
+      return this;
+    }
+
+    /**
+     * Bounds how long a statement of the pool made for {@link #jdbcUrl} waits for a lock another
+     * session holds: the key's advisory lock (PostgreSQL's {@code lock_timeout}) or row lock
+     * (H2's {@code LOCK_TIMEOUT}). A write that waited this long fails with a {@link
+     * JdbcStoreException} of SQLState 55P03 (H2: HYT00), which is not retried. Set when a
+     * connection is opened (PostgreSQL: in its start-up message), so it costs no round trip.
+     * Default: 2 seconds. With {@link #dataSource}, configure the data source instead.
+     *
+     * @param timeout at least one millisecond
+     * @throws IllegalArgumentException if the timeout is shorter than a millisecond
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> lockTimeout(Duration timeout) {
+      checkUnset(lockTimeout, "lock timeout");
+      this.lockTimeout = milliseconds(timeout, "lockTimeout");
+      return this;
+    }
+
+    /**
+     * Bounds how long the server runs one statement of the pool made for {@link #jdbcUrl}, lock
+     * waits included (PostgreSQL's {@code statement_timeout}, H2's {@code QUERY_TIMEOUT}); the
+     * server then cancels it (SQLState 57014) and nothing of it commits. Must be longer than the
+     * lock timeout and shorter than the socket timeout. Set when a connection is opened, so it
+     * costs no round trip. Default: 4 seconds. With {@link #dataSource}, configure the data source
+     * instead.
+     *
+     * @param timeout at least one millisecond
+     * @throws IllegalArgumentException if the timeout is shorter than a millisecond
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> statementTimeout(Duration timeout) {
+      checkUnset(statementTimeout, "statement timeout");
+      this.statementTimeout = milliseconds(timeout, "statementTimeout");
+      return this;
+    }
+
+    /**
+     * Connects, detects the database (PostgreSQL or H2) and checks the schema: the table, its key
+     * column (unique, of an SQL type that fits the key class), the value columns, the version
+     * column and sequence, the change log.
+     *
+     * @throws IllegalStateException if a required setting is missing, or a setting of the pool made
+     *     for {@link #jdbcUrl} (connect, acquire, lock or statement timeout) was made with a {@link
+     *     #dataSource}, or the timeouts are not ordered lock &lt; statement &lt; socket
      * @throws IllegalArgumentException if the schema does not fit, naming the setting
      * @throws JdbcStoreException if the catalog cannot be read
      * @throws RuntimeException from HikariCP if the pool made for {@link #jdbcUrl} cannot connect
@@ -460,13 +696,28 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       RowMapper<V> mapper = required(rowMapper, "rowMapper");
       String version = versionColumn != null ? versionColumn : "tandem_version";
       List<String> columns = mapperColumns(mapper);
+      checkTimeouts();
 
       HikariDataSource pool = dataSource == null ? createPool(requireNonNull(jdbcUrl), tableName.name()) : null;
       DataSource ds = pool != null ? pool : requireNonNull(dataSource);
       try (Connection c = ds.getConnection()) {
         Catalog catalog = new Catalog(c);
-        Table resolved = resolve(c, catalog, tableName, key, columns, version);
-        return new JdbcStore<>(this, ds, pool, catalog.kind(), resolved);
+        int previous = c.getNetworkTimeout();
+        if (catalog.kind() == Dialect.Kind.POSTGRESQL) {
+          c.setNetworkTimeout(Runnable::run, socketTimeoutMillis());
+        }
+        try {
+          if (pool == null && catalog.kind() == Dialect.Kind.POSTGRESQL) {
+            warnIfLockWaitsUnbounded(c, tableName.name());
+          }
+          Table resolved = resolve(c, catalog, tableName, key, columns, version);
+          String identity = catalog.database() + "." + resolved.display();
+          return new JdbcStore<>(this, ds, pool, catalog.kind(), resolved, identity);
+        } finally {
+          if (catalog.kind() == Dialect.Kind.POSTGRESQL && !c.isClosed()) {
+            c.setNetworkTimeout(Runnable::run, previous);
+          }
+        }
       } catch (SQLException e) {
         closeQuietly(pool, e);
         throw new JdbcStoreException("checking table " + tableName.name(), e);
@@ -489,6 +740,11 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       if (!catalog.isUniqueKey(t, keyCol.name())) {
         throw new IllegalArgumentException("keyColumn: column " + keyCol.name() + " of " + t
             + " is neither the primary key nor alone in a unique index");
+      }
+      if (!keyCol.holdsKeysOf(requireNonNull(keyType))) {
+        throw new IllegalArgumentException("keyColumn: column " + keyCol.name() + " of " + t + " is of SQL type "
+            + keyCol.typeName() + ", which does not hold keys of " + keyType.getName() + " (Long needs bigint,"
+            + " Integer integer, String text or varchar, UUID uuid)");
       }
       Catalog.Column versionCol = catalog.findColumn(all, version);
       if (versionCol == null) {
@@ -563,9 +819,77 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       return List.copyOf(columns);
     }
 
+    /**
+     * Warns once, at build, if an application's data source leaves lock waits or statements
+     * unbounded: the store cannot set those on a pool it does not own without a round trip.
+     */
+    private static void warnIfLockWaitsUnbounded(Connection c, String table) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String lock = rs.getString(1);
+        String statement = rs.getString(2);
+        if ("0".equals(lock) || "0".equals(statement)) {
+          log.warn("the data source of table {} leaves lock_timeout ({}) or statement_timeout ({}) unbounded: a write"
+              + " blocked on a lock held elsewhere waits without end; set them on the data source, for example"
+              + " pgjdbc's options=-c lock_timeout=2000 -c statement_timeout=4000 (see docs/jdbc-store.md)",
+              table, lock, statement);
+        }
+      }
+    }
+
+    private void checkTimeouts() {
+      if (dataSource != null) {
+        onlyWithJdbcUrl(connectTimeout, "connectTimeout");
+        onlyWithJdbcUrl(acquireTimeout, "acquireTimeout");
+        onlyWithJdbcUrl(lockTimeout, "lockTimeout");
+        onlyWithJdbcUrl(statementTimeout, "statementTimeout");
+        return;
+      }
+      Duration lock = orDefault(lockTimeout, DEFAULT_LOCK_TIMEOUT);
+      Duration statement = orDefault(statementTimeout, DEFAULT_STATEMENT_TIMEOUT);
+      Duration socket = orDefault(socketTimeout, DEFAULT_SOCKET_TIMEOUT);
+      if (lock.compareTo(statement) >= 0) {
+        throw new IllegalStateException("lockTimeout (" + lock + ") must be shorter than statementTimeout ("
+            + statement + "), which bounds lock waits too");
+      }
+      if (statement.compareTo(socket) >= 0) {
+        throw new IllegalStateException("statementTimeout (" + statement + ") must be shorter than socketTimeout ("
+            + socket + "), so that a live server cancels a statement before the client gives up on it");
+      }
+    }
+
+    private static void onlyWithJdbcUrl(@Nullable Duration value, String setting) {
+      if (value != null) {
+        throw new IllegalStateException(setting + " applies to the pool made for jdbcUrl; with a dataSource,"
+            + " configure it on the data source (see docs/jdbc-store.md)");
+      }
+    }
+
+    int socketTimeoutMillis() {
+      return (int) Math.min(Integer.MAX_VALUE, orDefault(socketTimeout, DEFAULT_SOCKET_TIMEOUT).toMillis());
+    }
+
     private HikariDataSource createPool(String url, String table) {
+      Duration acquire = orDefault(acquireTimeout, DEFAULT_ACQUIRE_TIMEOUT);
+      Duration connect = orDefault(connectTimeout, DEFAULT_CONNECT_TIMEOUT);
+      long lock = orDefault(lockTimeout, DEFAULT_LOCK_TIMEOUT).toMillis();
+      long statement = orDefault(statementTimeout, DEFAULT_STATEMENT_TIMEOUT).toMillis();
       HikariConfig config = new HikariConfig();
       config.setJdbcUrl(url);
+      config.setConnectionTimeout(acquire.toMillis());
+      config.setValidationTimeout(Math.min(acquire.toMillis(), connect.toMillis()));
+      if (url.startsWith("jdbc:postgresql:")) {
+        config.addDataSourceProperty("connectTimeout", Long.toString(connect.toSeconds()));
+        config.addDataSourceProperty("loginTimeout", Long.toString(connect.toSeconds()));
+        config.addDataSourceProperty("options", "-c lock_timeout=" + lock + " -c statement_timeout=" + statement);
+        if (socketTimeoutMillis() % 1000 == 0) { // pgjdbc counts in seconds; then the store need not set it per use
+          config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutMillis() / 1000));
+        }
+      } else if (url.startsWith("jdbc:h2:")) {
+        config.setConnectionInitSql("SET LOCK_TIMEOUT " + lock + "; SET QUERY_TIMEOUT " + statement);
+      }
       if (user != null) {
         config.setUsername(user);
       }
@@ -576,6 +900,31 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
       config.setMaximumPoolSize(10);
       return new HikariDataSource(config);
+    }
+
+    private static void checkUnset(@Nullable Object value, String setting) {
+      if (value != null) {
+        throw new IllegalStateException(setting + " was already set to " + value);
+      }
+    }
+
+    private static Duration positive(Duration timeout, String setting) {
+      requireNonNull(timeout, setting);
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException(setting + " must be positive but was " + timeout);
+      }
+      return timeout;
+    }
+
+    private static Duration milliseconds(Duration timeout, String setting) {
+      if (positive(timeout, setting).toMillis() < 1) {
+        throw new IllegalArgumentException(setting + " must be at least 1 ms but was " + timeout);
+      }
+      return timeout;
+    }
+
+    private static Duration orDefault(@Nullable Duration value, Duration fallback) {
+      return value != null ? value : fallback;
     }
 
     private void checkNoConnection() {

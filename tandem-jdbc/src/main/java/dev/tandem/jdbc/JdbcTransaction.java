@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * path instead ({@link Dialect#putOne}: one statement on PostgreSQL, two on H2).
  *
  * <p><b>Failures.</b> A statement that fails for a passing reason (serialization failure,
- * deadlock, lock timeout; see {@link SqlFailure}) rolls the transaction back and throws {@link
+ * deadlock; see {@link SqlFailure}) rolls the transaction back and throws {@link
  * RetryableException}, as does a connection found broken by the transaction's first operation (a
- * pooled connection whose server process ended while it sat idle): nothing of the transaction
- * can have committed, so it may run again from the start. A connection lost after the first
+ * pooled connection whose server process ended while it sat idle, not one that timed out):
+ * nothing of the transaction can have committed, so it may run again from the start. A lock,
+ * statement or socket timeout is a plain {@link JdbcStoreException}. A connection lost after the first
  * operation is a plain {@link JdbcStoreException}. {@link #commit} never throws {@code
  * RetryableException}: it tells an ambiguous failure (the connection broke, so the commit may have
  * happened) from a definite one (the database refused it).
@@ -52,6 +53,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private final Dialect dialect;
   private final Connection connection;
   private final boolean restoreAutoCommit;
+  /** The socket timeout to give the connection back with ({@link JdbcStore#bound}), or -1. */
+  private final int restoreTimeout;
   private boolean committed;
   private boolean rolledBack;
   private boolean closed;
@@ -64,18 +67,22 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   /** Whether the connection is known to be dead, behind the pool's back: it must not go back to the pool. */
   private boolean discard;
 
-  JdbcTransaction(JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit) {
+  JdbcTransaction(JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit, int restoreTimeout) {
     this.store = store;
     this.table = store.table();
     this.dialect = store.dialect();
     this.connection = connection;
     this.restoreAutoCommit = restoreAutoCommit;
+    this.restoreTimeout = restoreTimeout;
   }
 
   @Override
   public Optional<Versioned<V>> loadForUpdate(K key) {
     requireNonNull(key, "key");
     checkOpen();
+    if (store.unstorable(key)) {
+      return Optional.empty(); // no row can have it, and no write of it can commit
+    }
     try {
       Optional<Versioned<V>> loaded = dialect.loadForUpdate(connection, key, rs -> store.readOne(rs, key));
       used = true;
@@ -222,6 +229,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     } catch (SQLException e) {
       log.debug("rollback on {} failed; the connection is discarded", table.display(), e);
     } finally {
+      store.unbound(connection, restoreTimeout);
       try {
         connection.close();
       } catch (SQLException e) {
@@ -237,7 +245,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
    */
   private RuntimeException failure(String operation, SQLException e) {
     JdbcStoreException failure = new JdbcStoreException(operation, e);
-    if (!SqlFailure.isPassing(e) && (used || !SqlFailure.isConnectionFailure(e))) {
+    if (!SqlFailure.isPassing(e) && (used || !SqlFailure.isRetryableConnectionFailure(e))) {
       return failure;
     }
     try {
@@ -274,8 +282,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
           throw new RejectedValueException(put.key(), mapper + " wrote " + (values == null ? "null" : values.size()
               + " values") + " for the " + columns + " columns " + table.valueColumns() + " (key " + put.key() + ")");
         }
+        store.refuseNul(put.key(), values);
         steps.add(new Step<>(put.key(), new ArrayList<>(values)));
       } else {
+        store.refuseNul(mutation.key(), null);
         steps.add(new Step<>(mutation.key(), null));
       }
     }

@@ -215,6 +215,12 @@ final class PostgresDialect extends Dialect {
         + arrays + ", CAST(? AS int8[])) AS u(" + names + ", v)" + conflict;
   }
 
+  /** PostgreSQL's text types cannot hold NUL: a parameter with one fails the statement. */
+  @Override
+  boolean storesNul() {
+    return false;
+  }
+
   @Override
   boolean writesOneKeyAtOnce() {
     return true;

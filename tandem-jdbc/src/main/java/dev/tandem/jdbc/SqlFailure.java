@@ -1,6 +1,8 @@
 package dev.tandem.jdbc;
 
+import java.net.SocketTimeoutException;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,9 +11,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sorts the driver's failures by what they mean for a transaction, by SQLState (PostgreSQL's and
- * H2's codes do not collide). Only {@link #isPassing passing} failures, and connections that could
- * not be had, are reported as {@link dev.tandem.spi.RetryableException}: both leave nothing
- * committed, so running the transaction again from the start is safe.
+ * H2's codes do not collide). Only {@link #isPassing passing} failures, and connections refused
+ * or found broken at once, are reported as {@link dev.tandem.spi.RetryableException}: both leave
+ * nothing committed, so running the transaction again from the start is safe. A failure that
+ * already waited out a timeout ({@link #isTimeout}: the pool's acquisition timeout, a socket or
+ * connect timeout, a lock timeout) is not passing: running again would wait as long again, so the
+ * caller hears of it after one timeout, not after one per retry.
  */
 final class SqlFailure {
 
@@ -22,9 +27,9 @@ final class SqlFailure {
   private static final Set<String> PASSING = Set.of(
       "40001", // PostgreSQL serialization_failure; H2 deadlock (error 40001)
       "40P01", // PostgreSQL deadlock_detected
-      "55P03", // PostgreSQL lock_not_available: lock_timeout or NOWAIT
-      "HYT00", // H2 lock timeout (error 50200), the only H2 error with this state
       "90131"); // H2 concurrent update, at isolation levels above READ COMMITTED
+  // Not passing: 55P03 (PostgreSQL lock_timeout) and HYT00 (H2 lock timeout): the lock is held by
+  // someone who kept it for the whole timeout already.
 
   /** Besides class 08: the server is shutting down, restarting or full. */
   private static final Set<String> UNAVAILABLE = Set.of(
@@ -35,7 +40,7 @@ final class SqlFailure {
 
   private SqlFailure() {}
 
-  /** Whether a statement failed for a passing reason: serialization failure, deadlock, lock timeout. */
+  /** Whether a statement failed for a passing reason: serialization failure, deadlock, H2's concurrent update. */
   static boolean isPassing(SQLException e) {
     for (SQLException s : chain(e)) {
       if (s.getSQLState() != null && PASSING.contains(s.getSQLState())) {
@@ -59,6 +64,37 @@ final class SqlFailure {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether the failure ended a wait that ran for its whole bound: the pool had no connection to
+   * give within its acquisition timeout ({@link SQLTransientConnectionException}, whatever the
+   * SQLState of the connection failure it carries), a connect or read on the socket timed out
+   * ({@link SocketTimeoutException} as a cause), the driver gave up logging in or waiting
+   * ({@link SQLTimeoutException}).
+   */
+  static boolean isTimeout(SQLException e) {
+    for (SQLException s : chain(e)) {
+      if (s instanceof SQLTransientConnectionException || s instanceof SQLTimeoutException) {
+        return true;
+      }
+      Throwable t = s.getCause();
+      for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+        if (t instanceof SocketTimeoutException) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a connection could not be had, or was found broken before it was used, for a reason
+   * that may be gone at once: it was refused or broke ({@link #isConnectionFailure}) without
+   * waiting out a timeout ({@link #isTimeout}).
+   */
+  static boolean isRetryableConnectionFailure(SQLException e) {
+    return isConnectionFailure(e) && !isTimeout(e);
   }
 
   /** The exception, its next exceptions (a batch failure's own error) and its SQL causes. */

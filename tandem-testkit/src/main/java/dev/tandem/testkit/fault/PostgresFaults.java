@@ -3,12 +3,16 @@ package dev.tandem.testkit.fault;
 import static java.util.Objects.requireNonNull;
 
 import dev.tandem.testkit.server.PostgresServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +21,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * Faults injected into a real PostgreSQL server, for tests and the torture command: server
  * processes killed under their clients, statements that fail for chosen rows, rows held locked,
- * a slow network (through a {@link FaultProxy}) and a restarted server.
+ * a slow network (through a {@link FaultProxy}), a paused and a restarted server.
  *
  * <p>Table names are checked to be plain identifiers ({@code name} or {@code schema.name});
  * conditions are SQL written by the test, inserted as they are: never pass data.
@@ -195,6 +199,57 @@ public final class PostgresFaults {
    */
   public static void restart(PostgresServer server) {
     requireNonNull(server, "server").restart();
+  }
+
+  /**
+   * Pauses {@code server} with SIGSTOP: the postmaster and every server process it started, so
+   * open connections stay open and unanswered and new ones are accepted by the kernel but never
+   * answered; a client sees timeouts, if it has any. {@link #resume} continues them all.
+   *
+   * @throws IllegalStateException if the server is not running or cannot be signalled
+   */
+  public static void pause(PostgresServer server) {
+    signal(requireNonNull(server, "server"), "STOP");
+  }
+
+  /**
+   * Resumes a server {@linkplain #pause paused} by SIGCONT; statements that waited run then.
+   *
+   * @throws IllegalStateException if the server is not running or cannot be signalled
+   */
+  public static void resume(PostgresServer server) {
+    signal(requireNonNull(server, "server"), "CONT");
+  }
+
+  /**
+   * Signals the postmaster, then its descendants: stopped first, the postmaster cannot fork a
+   * server process between the listing of its descendants and their signal.
+   */
+  private static void signal(PostgresServer server, String signal) {
+    ProcessHandle postmaster = ProcessHandle.of(server.pid())
+        .orElseThrow(() -> new IllegalStateException("the server is not running"));
+    kill(signal, List.of(postmaster));
+    kill(signal, postmaster.descendants().toList());
+  }
+
+  private static void kill(String signal, List<ProcessHandle> processes) {
+    if (processes.isEmpty()) {
+      return;
+    }
+    List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+    processes.forEach(p -> command.add(Long.toString(p.pid())));
+    try {
+      Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + signal + " failed: " + output.strip());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("could not run kill -" + signal, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling the server", e);
+    }
   }
 
   /**

@@ -304,6 +304,12 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     shared.writeAbandoned(key);
   }
 
+  /** Returns the shared tier's {@linkplain RedisTier#writeFenceTimeout write fence timeout}. */
+  @Override
+  public Duration writeFenceTimeout() {
+    return shared.writeFenceTimeout();
+  }
+
   /** Checks that L2 can encode the value. */
   @Override
   public void checkValue(K key, V value) {
@@ -852,7 +858,10 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Sets how long the subscription to the invalidation channel may take to be confirmed.
+     * Sets how long the subscription to the invalidation channel may take to be confirmed, and,
+     * with {@link #uri(String)}, how long each connection of the channel may take to be made (the
+     * TCP connect, and the handshake, which Lettuce bounds by the URI's timeout: the tier sets it on
+     * its own copy of the URI). A caller's {@link #client} keeps its own connect timeouts.
      * Default: 1 second.
      *
      * @throws IllegalStateException if already set
@@ -911,7 +920,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       RedisClient used = client;
       if (uri != null) {
         Duration timeout = commandTimeout != null ? commandTimeout : Duration.ofSeconds(1);
-        owned = RedisClient.create(uri);
+        owned = RedisClient.create(RedisURI.builder(uri).withTimeout(timeout).build()); // bounds the handshake
         owned.setOptions(ClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())

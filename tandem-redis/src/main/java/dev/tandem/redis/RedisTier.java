@@ -514,10 +514,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /**
    * Drops the key's entry, revokes its leases and refuses fills on every node until a committed
-   * write that is not older than the last one this node failed to publish. Tried even while the
-   * circuit is open.
+   * write that is not older than the last one this node failed to publish. Refused at once while
+   * the circuit is open: the fence this node placed before the write then holds the key until the
+   * write fence timeout, and the unpublished version stays recorded here for the next fence.
    *
-   * @throws RedisException if Redis fails or times out
+   * @throws RedisException if Redis fails, times out, or the circuit is open
    */
   @Override
   public void fence(K key) {
@@ -526,6 +527,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   void fence(K key, @Nullable Long floor) {
     byte[] entryKey = keys.entry(key);
+    if (!breaker.allow()) {
+      throw unavailable("fence", key);
+    }
     WriteFence fence = writeFences.get(key);
     call(l -> fenceScript.run(l.redis, pair(entryKey), announcing(entryKey,
         floor == null ? NONE : EntryFormat.version(floor),
@@ -674,6 +678,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
           "records of keys written under AVAILABLE without a fence that wait for repair (a key written twice counts"
               + " twice)", repairs::pending);
     }
+  }
+
+  /**
+   * Returns the {@linkplain Builder#writeFenceTimeout write fence timeout}: how long the fence
+   * placed by {@link #beforeWrite} holds if the write neither publishes nor is abandoned. The
+   * engine refuses a write timeout that is not shorter.
+   */
+  @Override
+  public Duration writeFenceTimeout() {
+    return Duration.ofMillis(fenceMillis);
   }
 
   /** Returns the write policy: what a write does when its key cannot be fenced. */
@@ -1054,6 +1068,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     private @Nullable Function<? super K, String> keyEncoder;
     private @Nullable Duration timeToLive;
     private @Nullable Duration commandTimeout;
+    private @Nullable Duration connectTimeout;
     private @Nullable Duration writeFenceTimeout;
     private @Nullable Duration circuitOpenTime;
     private @Nullable Ticker ticker;
@@ -1255,6 +1270,27 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
+     * Sets how long making a connection may take: the TCP connect, and separately the handshake
+     * (TLS, AUTH, HELLO, which Lettuce bounds by the URI's timeout; the tier sets that timeout on
+     * its own copy of the URI). A new connection is then verified with ordinary commands, each
+     * bounded by the {@linkplain #commandTimeout command timeout}. A paused or overloaded server
+     * still accepts TCP connections (the kernel queues them), so this bounds how long a call that
+     * has to reconnect waits. Default: the command timeout. Not applied to a caller's {@link
+     * #client}, whose options and default URI timeout bound its connections.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if shorter than a millisecond
+     */
+    public Builder<K, V> connectTimeout(Duration duration) {
+      requireNonNull(duration, "duration");
+      if (connectTimeout != null) {
+        throw new IllegalStateException("connect timeout was already set to " + connectTimeout);
+      }
+      this.connectTimeout = atLeastOneMilli("connect timeout", duration);
+      return this;
+    }
+
+    /**
      * Sets how long a fence placed before a database write holds if its writer never publishes
      * (it crashed, lost Redis, or the write failed). It must exceed the longest write, retries
      * included: a write still in flight when its fence lapses is no longer protected against a
@@ -1323,13 +1359,14 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("a repair journal is only used by write policy AVAILABLE");
       }
       Duration timeout = commandTimeout != null ? commandTimeout : Duration.ofSeconds(1);
-      SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+      Duration connect = connectTimeout != null ? connectTimeout : timeout;
+      SocketOptions socket = SocketOptions.builder().connectTimeout(connect).build();
       AbstractRedisClient owned = null;
       RedisClient single = client;
       RedisClusterClient cluster = null;
       String server;
       if (uri != null) {
-        RedisURI target = uri;
+        RedisURI target = RedisURI.builder(uri).withTimeout(connect).build(); // bounds the handshake
         single = RedisClient.create(target);
         single.setOptions(ClientOptions.builder()
             .autoReconnect(false)
@@ -1340,7 +1377,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         owned = single;
         server = target.getHost() + ":" + target.getPort();
       } else if (clusterUris != null) {
-        cluster = RedisClusterClient.create(clusterUris);
+        cluster = RedisClusterClient.create(clusterUris.stream()
+            .map(node -> RedisURI.builder(node).withTimeout(connect).build()).toList());
         cluster.setOptions(ClusterClientOptions.builder()
             .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -6,27 +6,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.CacheTierUnavailableException;
 import dev.tandem.Tandem;
 import dev.tandem.Versioned;
-import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.RedisServer;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.sql.Connection;
-import java.sql.Statement;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Redis stopped under a running Tandem: reads go to the database and fill nothing, writes are
  * refused before the database is touched (the STRICT policy), the circuit opens so that calls stop
  * waiting on timeouts, and when Redis is back (empty) a probe closes it and the cache works again.
+ * Redis paused (SIGSTOP): the kernel still accepts connections to it, so nothing fails fast, and
+ * every wait must end on a bound the tier's settings give.
  */
 class RedisDownIT {
+
+  /** Generous: the bound is a few command and connect timeouts; before the fix a put took ~120 s. */
+  private static final Duration BOUND = Duration.ofSeconds(5);
 
   private final RedisServer server = RedisServer.start();
   private final H2Database h2 = H2Database.inMemory();
@@ -38,13 +46,7 @@ class RedisDownIT {
   }
 
   private JdbcStore<String, Long> store() throws Exception {
-    DataSource ds = h2.dataSource();
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS kv (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
-    }
-    JdbcSchema.addVersionColumn(ds, "kv", "tandem_version");
-    return JdbcStore.<String, Long>builder().dataSource(ds).table("kv").keyColumn("k", String.class)
-        .rowMapper(new LongColumn("v")).build();
+    return KvTable.store(h2);
   }
 
   private RedisTier<String, Long> tier() {
@@ -141,5 +143,76 @@ class RedisDownIT {
     server.stop();
     assertThatThrownBy(this::tier).isInstanceOf(io.lettuce.core.RedisException.class);
     assertThat(Optional.of(server.port())).isPresent();
+  }
+
+  @TempDir Path dir;
+
+  private RedisTier<String, Long> pausableTier(WritePolicy policy) {
+    Epochs.trust(server.uri(), "paused:");
+    RedisTier.Builder<String, Long> builder = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(server.uri()).keyPrefix("paused:").commandTimeout(Duration.ofMillis(200)).writePolicy(policy);
+    if (policy == WritePolicy.AVAILABLE) {
+      builder.repairJournal(dir.resolve("repair.journal"));
+    }
+    return builder.build();
+  }
+
+  /** Closes every client connection of the server (the tier's link among them), then pauses it. */
+  private void killConnectionsAndPause() {
+    RedisClient client = RedisClient.create(server.uri());
+    try (StatefulRedisConnection<String, String> admin = client.connect()) {
+      admin.sync().clientKill(KillArgs.Builder.typeNormal().skipme());
+    } finally {
+      client.shutdown();
+    }
+    server.pause();
+  }
+
+  /** Measures {@code call}, which may throw; returns how long it took. */
+  private static Duration timed(Runnable call) {
+    long start = System.nanoTime();
+    call.run();
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /**
+   * A paused server still accepts TCP connections (the kernel queues them), so a new connection
+   * hangs in its handshake: it must end on the connect timeout, not Lettuce's 60 s default; and a
+   * fence after a failed publish must not reconnect while the circuit is open.
+   */
+  @ParameterizedTest
+  @EnumSource(WritePolicy.class)
+  void everyCallEndsWithinItsBoundWhileRedisIsPaused(WritePolicy policy) throws Exception {
+    JdbcStore<String, Long> store = store();
+    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(pausableTier(policy)).build()) {
+      tandem.put("k", 1L);
+      killConnectionsAndPause();
+      try {
+        for (int i = 0; i < 4; i++) {
+          long value = 2L + i;
+          assertThat(timed(() -> {
+            if (policy == WritePolicy.STRICT) {
+              assertThatThrownBy(() -> tandem.put("k", value)).isInstanceOf(CacheTierUnavailableException.class);
+            } else {
+              tandem.put("k", value); // goes ahead unfenced, journaled
+            }
+          })).as("put %d with Redis paused", i).isLessThan(BOUND);
+          long expected = policy == WritePolicy.STRICT ? 1L : value;
+          assertThat(timed(() -> assertThat(tandem.get("k")).contains(expected)))
+              .as("get %d with Redis paused", i).isLessThan(BOUND);
+        }
+      } finally {
+        server.resume();
+      }
+      RedisTierIT.awaitTrue("a write goes through again", () -> {
+        try {
+          tandem.put("k", 9L);
+          return true;
+        } catch (CacheTierUnavailableException e) {
+          return false;
+        }
+      });
+      assertThat(tandem.get("k")).contains(9L);
+    }
   }
 }

@@ -310,6 +310,15 @@ class RedisTierIT {
     }
   }
 
+  /** The engine bounds its writes by the fence timeout the tier reports: the configured one. */
+  @Test
+  void reportsItsWriteFenceTimeout() {
+    assertThat(tier.writeFenceTimeout()).isEqualTo(Duration.ofSeconds(30));
+    try (RedisTier<String, String> quick = tier(b -> b.writeFenceTimeout(Duration.ofMillis(300)))) {
+      assertThat(quick.writeFenceTimeout()).isEqualTo(Duration.ofMillis(300));
+    }
+  }
+
   /** A node's next write of a key replaces its own earlier fence that never published. */
   @Test
   void nextWriteReplacesOwnUnpublishedFence() {

@@ -213,6 +213,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final LuaScript beforeWriteScript = LuaScript.named("before_write");
   private final LuaScript retireScript = LuaScript.named("retire");
   private final LuaScript invalidateScript = LuaScript.named("invalidate");
+  private final LuaScript abandonScript = LuaScript.named("abandon");
   /** The near tiers' pub/sub channel, on which every change of an entry is announced. */
   private final String channel;
   private final byte[] channelBytes;
@@ -221,8 +222,12 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final byte[] messageHead = (node + " ").getBytes(StandardCharsets.US_ASCII);
   private final LongAdder announced = new LongAdder();
 
-  /** A fence this node placed before a write: its token, and the link (server processes) it went to. */
-  private record WriteFence(long token, Link link) {}
+  /**
+   * A fence this node placed before a write: its token, the link (server processes) it went to,
+   * and how many writes of the key it stands for that have not ended (the engine may prepare one
+   * key for several requests of a batch, and abandon one while another goes on).
+   */
+  private record WriteFence(long token, Link link, int writes) {}
 
   private RedisTier(Builder<K, V> builder, @Nullable AbstractRedisClient ownedClient, @Nullable RedisClient client,
       @Nullable RedisClusterClient clusterClient, String server) {
@@ -463,7 +468,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     unpublished.remove(key);
     try {
       call(l -> {
-        writeFences.put(key, new WriteFence(token, l));
+        writeFences.put(key, new WriteFence(token, l, previous == null ? 1 : previous.writes() + 1));
         return beforeWriteScript.run(l.redis, pair(entryKey), announcing(entryKey, ascii(token),
             previous == null || !l.sameServers(previous.link()) ? NONE : ascii(previous.token()),
             writeFenceTimeout, metaTtl));
@@ -491,14 +496,36 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Does nothing: the fence of a write that ends without publishing lapses in Redis, and the
-   * journal record of an unfenced write is kept until a write of the key publishes. The engine
-   * also abandons a write superseded by a newer write of the key in the same batch before it
-   * publishes the newer one; forgetting the record here would let that publish, if it failed
-   * after a repair, go unjournaled. A record kept too long costs at most one extra repair.
+   * Lifts this node's fence of the key at once when the last write it stands for ended without
+   * committing (a version conflict, a failure before the commit), so that no node waits for the
+   * write fence timeout to serve or fill the key. The fence stays while another write of the key
+   * that this node prepared has not ended, while a publish of the key failed and was not yet
+   * followed by a {@link #fence} (race H4), and while the circuit is open or Redis fails (it then
+   * lapses after the write fence timeout). The journal record of an unfenced write (policy
+   * AVAILABLE) is kept until a write of the key publishes: the engine also abandons a write
+   * superseded by a newer write of the key in the same batch, and forgetting the record would let
+   * that publish, if it failed after a repair, go unjournaled; a record kept too long costs at
+   * most one extra repair.
+   *
+   * @throws RedisException if Redis fails or times out (the fence then lapses)
    */
   @Override
-  public void writeAbandoned(K key) {}
+  public void writeAbandoned(K key) {
+    WriteFence fence = writeFences.get(key);
+    if (fence == null || unpublished.containsKey(key)) {
+      return;
+    }
+    if (fence.writes() > 1) {
+      writeFences.replace(key, fence, new WriteFence(fence.token(), fence.link(), fence.writes() - 1));
+      return;
+    }
+    writeFences.remove(key, fence);
+    byte[] entryKey = keys.entry(key);
+    if (breaker.allow()) {
+      call(l -> l.sameServers(fence.link()) ? abandonScript.run(l.redis, pair(entryKey), ascii(fence.token()), metaTtl)
+          : 0L);
+    }
+  }
 
   /** AVAILABLE: records the key for repair and drops the link, so that the next use repairs first. */
   private void writeUnfenced(K key, byte[] entryKey, @Nullable RuntimeException cause) {
@@ -883,7 +910,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   private List<LuaScript> scripts() {
     return List.of(beginFillScript, fillScript, cancelFillScript, applyScript, fenceScript, beforeWriteScript,
-        retireScript);
+        retireScript, abandonScript);
   }
 
   // ---------------------------------------------------------------- for tests and diagnostics

@@ -319,6 +319,32 @@ class RedisTierIT {
     }
   }
 
+  /**
+   * A write that ended without committing lifts its fence at once; while another write of the key
+   * that this node prepared goes on, or after a publish failed, the fence stays.
+   */
+  @Test
+  void anAbandonedWriteLiftsItsFenceUnlessAnotherStillNeedsIt() {
+    tier.beforeWrite("k");
+    tier.writeAbandoned("k");
+    assertThat(otherNode.isFenced("k")).isFalse();
+    assertThat(otherNode.beginFill("k")).isNotEqualTo(CacheTier.NO_LEASE);
+
+    tier.beforeWrite("k"); // two requests of one batch write the key
+    tier.beforeWrite("k");
+    tier.writeAbandoned("k"); // one fails
+    assertThat(otherNode.isFenced("k")).as("the other write is still in flight").isTrue();
+    tier.writeAbandoned("k");
+    assertThat(otherNode.isFenced("k")).isFalse();
+
+    otherNode.beforeWrite("k"); // another node's fence is not this node's to lift
+    tier.beforeWrite("k");
+    tier.writeAbandoned("k");
+    assertThat(tier.isFenced("k")).isTrue();
+    otherNode.writeAbandoned("k");
+    assertThat(tier.isFenced("k")).isFalse();
+  }
+
   /** A node's next write of a key replaces its own earlier fence that never published. */
   @Test
   void nextWriteReplacesOwnUnpublishedFence() {

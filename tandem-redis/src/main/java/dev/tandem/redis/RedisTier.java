@@ -1029,16 +1029,37 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Connects and verifies now (build() does, so that a bad server fails loudly). If another node is clearing this prefix on the server right
-   * now (nodes that start together on a new prefix), the tier starts without a link, unavailable:
-   * its first use after the clearing verifies a link, as after any lost connection.
+   * Connects and verifies now (build() does, so that a server that refuses the tier fails
+   * loudly). If another node is clearing this prefix on the server right now (nodes that start
+   * together on a new prefix), the tier starts without a link, unavailable: its first use after
+   * the clearing verifies a link, as after any lost connection. If the server cannot be reached
+   * (down, paused, unreachable, timing out), the tier starts with its circuit open, whatever the
+   * write policy: reads go to the database, writes are refused (STRICT) or journaled (AVAILABLE),
+   * and the first probe after the open time connects.
+   *
+   * @throws RedisException if the server answered with an error (a wrong password, a missing
+   *     permission, scripts refused): a configuration that waiting will not mend
    */
   void connect() {
     try {
       reconnect();
     } catch (ServerEpoch.ClearingElsewhere e) {
       log.info("{}: starts unavailable: {}", this, e.getMessage());
+    } catch (RedisException e) {
+      if (answeredWithAnError(e)) {
+        throw e;
+      }
+      breaker.trip(e);
     }
+  }
+
+  private static boolean answeredWithAnError(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RedisCommandExecutionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1367,13 +1388,20 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
     /**
      * Connects, verifies the server (race H9: a server that restarted is cleared of this tier's
-     * keys), loads the scripts and returns the tier.
+     * keys), loads the scripts and returns the tier. A server that cannot be reached (down,
+     * paused, timing out) does not fail the build, under either write policy: the tier starts with
+     * its circuit open (reads go to the database; writes are refused under {@link
+     * WritePolicy#STRICT}, journaled under {@link WritePolicy#AVAILABLE}) and connects on the first
+     * probe after the {@linkplain #circuitOpenTime open time}, so an application starts while Redis
+     * is down and its cache comes up with Redis. The build then takes at most about twice the
+     * {@linkplain #connectTimeout connect timeout} plus one command timeout. A server on which
+     * another node is clearing this prefix right now is no failure either: the tier starts
+     * unavailable and verifies its link on first use.
      *
      * @throws IllegalStateException if no server was set, or {@link WritePolicy#AVAILABLE} was set
      *     without a repair journal (or a journal without it)
-     * @throws RedisException if the server cannot be reached or refuses the scripts (a server on
-     *     which another node is clearing this prefix right now is not a failure: the tier starts
-     *     unavailable and verifies its link on first use)
+     * @throws RedisException if the server answered with an error: it refused the credentials, the
+     *     scripts, or the publishing of the invalidation channel
      */
     public RedisTier<K, V> build() {
       if (uri == null && client == null && clusterUris == null) {

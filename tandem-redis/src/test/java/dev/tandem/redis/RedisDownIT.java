@@ -13,6 +13,7 @@ import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.RedisServer;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -49,12 +50,28 @@ class RedisDownIT {
     return KvTable.store(h2);
   }
 
+  @TempDir Path dir;
+
   private RedisTier<String, Long> tier() {
+    return tier(WritePolicy.STRICT);
+  }
+
+  private RedisTier<String, Long> tier(WritePolicy policy) {
     if (server.isRunning()) {
       Epochs.trust(server.uri(), "down:");
     }
-    return RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(server.uri()).keyPrefix("down:")
-        .commandTimeout(Duration.ofMillis(300)).circuitOpenTime(Duration.ofMillis(100)).build();
+    return builder(policy).build();
+  }
+
+  /** The tier's settings in these tests: a prefix of their own, short timeouts, short open time. */
+  private RedisTier.Builder<String, Long> builder(WritePolicy policy) {
+    RedisTier.Builder<String, Long> builder = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(server.uri()).keyPrefix("down:").commandTimeout(Duration.ofMillis(200))
+        .circuitOpenTime(Duration.ofMillis(100)).writePolicy(policy);
+    if (policy == WritePolicy.AVAILABLE) {
+      builder.repairJournal(dir.resolve("repair.journal"));
+    }
+    return builder;
   }
 
   @Test
@@ -138,23 +155,78 @@ class RedisDownIT {
     }
   }
 
-  @Test
-  void buildFailsLoudlyWithoutAServer() {
+  /**
+   * An application starts while Redis is down: the tier starts with its circuit open (reads go to
+   * the database; STRICT refuses writes, AVAILABLE journals them), and serves once Redis is back.
+   */
+  @ParameterizedTest
+  @EnumSource(WritePolicy.class)
+  void startsWithTheCircuitOpenWhileRedisIsDown(WritePolicy policy) throws Exception {
+    try (Tandem<String, Long> uncached = Tandem.builder(store()).build()) {
+      uncached.put("k", 1L);
+    }
+    JdbcStore<String, Long> store = store();
     server.stop();
-    assertThatThrownBy(this::tier).isInstanceOf(io.lettuce.core.RedisException.class);
-    assertThat(Optional.of(server.port())).isPresent();
+    RedisTier<String, Long> tier = tier(policy);
+    assertThat(tier.breaker().isOpen()).isTrue();
+    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(tier).build()) {
+      assertThat(tandem.get("k")).contains(1L);
+      if (policy == WritePolicy.STRICT) {
+        assertThatThrownBy(() -> tandem.put("k", 2L)).isInstanceOf(CacheTierUnavailableException.class);
+      } else {
+        tandem.put("k", 2L);
+      }
+      long expected = policy == WritePolicy.STRICT ? 1L : 2L;
+      assertThat(tandem.get("k")).contains(expected);
+
+      server.restart();
+      Epochs.trust(server.uri(), "down:"); // before the tier's first probe: fills at once
+      RedisTierIT.awaitTrue("the tier serves once Redis is back", () -> {
+        try {
+          return tandem.get("k").equals(Optional.of(expected)) && tandem.getIfCached("k").isPresent();
+        } catch (RuntimeException e) {
+          return false;
+        }
+      });
+      tandem.put("k", 3L);
+      assertThat(tandem.getIfCached("k")).contains(3L);
+    }
   }
 
-  @TempDir Path dir;
-
-  private RedisTier<String, Long> pausableTier(WritePolicy policy) {
-    Epochs.trust(server.uri(), "paused:");
-    RedisTier.Builder<String, Long> builder = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(server.uri()).keyPrefix("paused:").commandTimeout(Duration.ofMillis(200)).writePolicy(policy);
-    if (policy == WritePolicy.AVAILABLE) {
-      builder.repairJournal(dir.resolve("repair.journal"));
+  /** A paused server accepts the connection and never answers: the build ends on the connect timeout. */
+  @Test
+  void startsWithinItsBoundWhileRedisIsPaused() throws Exception {
+    Epochs.trust(server.uri(), "down:");
+    server.pause();
+    RedisTier<String, Long> tier;
+    try {
+      long start = System.nanoTime();
+      tier = builder(WritePolicy.STRICT).build();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
+      assertThat(tier.breaker().isOpen()).isTrue();
+    } finally {
+      server.resume();
     }
-    return builder.build();
+    try (Tandem<String, Long> tandem = Tandem.builder(store()).cacheTier(tier).build()) {
+      RedisTierIT.awaitTrue("a write goes through once Redis answers", () -> {
+        try {
+          tandem.put("k", 1L);
+          return true;
+        } catch (CacheTierUnavailableException e) {
+          return false;
+        }
+      });
+      assertThat(tandem.getIfCached("k")).contains(1L);
+    }
+  }
+
+  /** A server that answers with an error is a configuration to fix: the build fails loudly. */
+  @Test
+  void buildFailsLoudlyWhenTheServerRefusesTheTier() {
+    RedisURI wrongPassword = RedisURI.create(server.uri());
+    wrongPassword.setAuthentication("nobody", "wrong".toCharArray());
+    assertThatThrownBy(() -> RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(wrongPassword).build())
+        .isInstanceOf(io.lettuce.core.RedisException.class);
   }
 
   /** Closes every client connection of the server (the tier's link among them), then pauses it. */
@@ -184,7 +256,7 @@ class RedisDownIT {
   @EnumSource(WritePolicy.class)
   void everyCallEndsWithinItsBoundWhileRedisIsPaused(WritePolicy policy) throws Exception {
     JdbcStore<String, Long> store = store();
-    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(pausableTier(policy)).build()) {
+    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(tier(policy)).build()) {
       tandem.put("k", 1L);
       killConnectionsAndPause();
       try {

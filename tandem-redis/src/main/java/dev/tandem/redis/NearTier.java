@@ -304,6 +304,16 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     shared.writeAbandoned(key);
   }
 
+  /**
+   * Binds the shared tier to the store, as {@link RedisTier#bindStore} does.
+   *
+   * @throws IllegalStateException if the shared tier's prefix is recorded for another store
+   */
+  @Override
+  public void bindStore(String storeIdentity) {
+    shared.bindStore(storeIdentity);
+  }
+
   /** Returns the shared tier's {@linkplain RedisTier#writeFenceTimeout write fence timeout}. */
   @Override
   public Duration writeFenceTimeout() {

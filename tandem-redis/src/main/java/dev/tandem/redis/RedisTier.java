@@ -16,6 +16,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -193,6 +194,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final WritePolicy writePolicy;
   private final @Nullable RepairJournal journal;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The identity of the store this tier caches, once bound; checked on every link before its use. */
+  private volatile @Nullable String storeIdentity;
   /** The verified connection in use; null until one is made (again). */
   private volatile @Nullable Link link;
   private final ReentrantLock connecting = new ReentrantLock();
@@ -708,6 +711,70 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
+   * Binds this tier's key prefix to the store it caches: records {@code storeIdentity} in Redis
+   * under the key {@code <prefix>store} (SET NX; no time to live) unless a store is recorded there
+   * already, reads it back, and refuses a prefix recorded for another store, so that two caches
+   * of different tables can never serve each other's entries through one prefix. Every link the
+   * tier makes later is checked the same way before it is used, so an identity lost with the
+   * server's data (a restart, FLUSHALL, an eviction) is recorded again. While Redis cannot be
+   * reached (the tier started with its circuit open) the check waits for the first link. Called
+   * once by {@link dev.tandem.Tandem.Builder#build} before any other call.
+   *
+   * @throws IllegalStateException if the prefix is recorded for another store, or this tier was
+   *     bound to another store already
+   */
+  @Override
+  public void bindStore(String storeIdentity) {
+    requireNonNull(storeIdentity, "storeIdentity");
+    synchronized (this) {
+      String bound = this.storeIdentity;
+      if (bound != null && !bound.equals(storeIdentity)) {
+        throw new IllegalStateException(this + " is bound to store '" + bound + "' already, not '" + storeIdentity
+            + "'");
+      }
+      this.storeIdentity = storeIdentity;
+    }
+    Link current = link;
+    if (current == null || !breaker.allow()) {
+      return; // checked when the link is made
+    }
+    try {
+      checkStore(current.redis, storeIdentity);
+      breaker.succeeded();
+    } catch (IllegalStateException e) {
+      breaker.succeeded(); // Redis answered
+      drop(current);
+      throw e;
+    } catch (RuntimeException e) {
+      failed(current, e);
+      drop(current); // not checked: the next link checks
+    }
+  }
+
+  /**
+   * Records {@code identity} under the prefix unless a store is recorded there, and refuses
+   * another one.
+   *
+   * @throws IllegalStateException if the prefix is recorded for another store
+   */
+  private void checkStore(RedisClusterCommands<byte[], byte[]> redis, String identity) {
+    byte[] key = keys.storeIdentity();
+    byte[] mine = identity.getBytes(StandardCharsets.UTF_8);
+    redis.set(key, mine, SetArgs.Builder.nx());
+    byte[] recorded = redis.get(key);
+    if (recorded == null) { // deleted in between: record again
+      redis.set(key, mine, SetArgs.Builder.nx());
+      recorded = redis.get(key);
+    }
+    if (recorded != null && !Arrays.equals(recorded, mine)) {
+      throw new IllegalStateException("the Redis key prefix '" + keys.prefix() + "' on " + server
+          + " caches store '" + new String(recorded, StandardCharsets.UTF_8) + "', not store '" + identity
+          + "': give each store's tier its own key prefix (Builder#keyPrefix); if the prefix's cache was given"
+          + " up, delete the key " + keys.prefix() + "store");
+    }
+  }
+
+  /**
    * Returns the {@linkplain Builder#writeFenceTimeout write fence timeout}: how long the fence
    * placed by {@link #beforeWrite} holds if the write neither publishes nor is abandoned. The
    * engine refuses a write timeout that is not shorter.
@@ -847,6 +914,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         evictions += Link.evictions(node);
       }
       checkMayAnnounce(redis);
+      String identity = storeIdentity;
+      if (identity != null) {
+        checkStore(redis, identity);
+      }
       if (journal != null) {
         journal.repair(journaled -> {
           for (byte[] entryKey : journaled) {

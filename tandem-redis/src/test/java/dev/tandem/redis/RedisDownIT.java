@@ -220,6 +220,54 @@ class RedisDownIT {
     }
   }
 
+  /**
+   * A tier built while Redis is down binds its store when its link is made: a link to a prefix
+   * that another store claimed meanwhile is refused, and an identity lost with the server's data
+   * is recorded again.
+   */
+  @Test
+  void bindsItsStoreWhenTheLinkIsMade() {
+    server.stop();
+    try (RedisTier<String, Long> tier = tier(WritePolicy.STRICT)) {
+      tier.bindStore("db.public.kv"); // Redis is down: checked on the first link
+      server.restart();
+      Epochs.trust(server.uri(), "down:");
+      try (RedisTier<String, Long> other = tier(WritePolicy.STRICT)) {
+        other.bindStore("db.public.other");
+      }
+      RedisTierIT.awaitTrue("the link is refused", () -> {
+        try {
+          tier.getIfPresent("k");
+          return false;
+        } catch (IllegalStateException e) {
+          return e.getMessage().contains("'db.public.other'") && e.getMessage().contains("'db.public.kv'");
+        } catch (RuntimeException e) {
+          return false;
+        }
+      });
+
+      RedisClient client = RedisClient.create(server.uri());
+      try (StatefulRedisConnection<String, String> admin = client.connect()) {
+        admin.sync().flushall(); // the binding goes with the data
+        Epochs.trust(server.uri(), "down:");
+      } finally {
+        client.shutdown();
+      }
+      RedisTierIT.awaitTrue("the tier serves", () -> {
+        try {
+          tier.applyCommitted("k", Cached.present(1L, 1));
+          return true;
+        } catch (RuntimeException e) {
+          return false;
+        }
+      });
+      try (RedisTier<String, Long> other = tier(WritePolicy.STRICT)) {
+        assertThatThrownBy(() -> other.bindStore("db.public.other")).as("recorded again")
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("'db.public.kv'");
+      }
+    }
+  }
+
   /** A server that answers with an error is a configuration to fix: the build fails loudly. */
   @Test
   void buildFailsLoudlyWhenTheServerRefusesTheTier() {

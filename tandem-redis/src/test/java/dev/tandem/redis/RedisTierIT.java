@@ -345,6 +345,28 @@ class RedisTierIT {
     assertThat(tier.isFenced("k")).isFalse();
   }
 
+  /**
+   * Two caches on one prefix: the prefix is bound to the first store that claims it, another store
+   * is refused (naming both and the prefix), the same store on another node is welcome, and the
+   * binding outlives invalidateAll.
+   */
+  @Test
+  void aPrefixServesOneStoreOnly() {
+    tier.bindStore("db.public.a");
+    otherNode.bindStore("db.public.a");
+    tier.invalidateAll();
+    try (RedisTier<String, String> third = tier(b -> b)) {
+      assertThatThrownBy(() -> third.bindStore("db.public.b")).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("'db.public.a'").hasMessageContaining("'db.public.b'")
+          .hasMessageContaining("'" + prefix + "'");
+    }
+    assertThatThrownBy(() -> tier.bindStore("db.public.b")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already");
+    tier.applyCommitted("k", Cached.present("v1", 1));
+    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
+    assertThat(tier.estimatedSize()).as("the binding is no entry").isEqualTo(1);
+  }
+
   /** A node's next write of a key replaces its own earlier fence that never published. */
   @Test
   void nextWriteReplacesOwnUnpublishedFence() {

@@ -82,6 +82,18 @@ import reactor.core.Disposable;
  *       so a delayed publish of an older write cannot lift it.
  * </ul>
  *
+ * <p><b>Time to live.</b> Entries of values expire after the {@linkplain Builder#timeToLive time
+ * to live} (default: never); absences and tombstones always expire, after the {@linkplain
+ * Builder#absenceTimeToLive absence time to live} (default 5 minutes), so that misses of arbitrary
+ * absent keys cannot fill Redis. Every script that touches a key's metadata sets its time to live
+ * to the longer of the two plus an hour (at least twice the write fence timeout). Expiry never
+ * weakens the version fence: a fill installs only under a lease kept in the metadata, which every
+ * later write revokes (a fill whose metadata expired is refused as stale), and a committed write
+ * or fill records its version as the watermark, which stays after its entry (value or tombstone)
+ * expired. So an expired tombstone of version v still refuses a publish or fill older than v for
+ * at least an hour after the key was last touched; only a publish delayed longer than that could
+ * install an older entry, as with any time to live.
+ *
  * <p><b>A server that restarted (H9).</b> A Redis that restarts empty, from an old RDB snapshot, or
  * a replica promoted in a fail-over may hold entries older than acknowledged writes, and has lost
  * (or holds old) watermarks, leases and fences. The tier never uses a connection it has not
@@ -164,6 +176,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** The payload of the notice published at connect, which subscribers ignore: it tests the ACL. */
   private static final byte[] CONNECTED = InvalidationBus.CONNECTED.getBytes(StandardCharsets.US_ASCII);
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
+  private static final Duration DEFAULT_ABSENCE_TIME_TO_LIVE = Duration.ofMinutes(5);
   /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
   private static final long EXACT_COUNT_LIMIT = 10_000;
   private static final int SAMPLES = 200;
@@ -187,6 +200,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final long commandTimeoutNanos;
   private final long fenceMillis;
   private final byte[] entryTtl;
+  /** The time to live of an absence or a tombstone: never unbounded (arbitrary absent keys would pile up). */
+  private final byte[] absenceTtl;
   private final byte[] metaTtl;
   private final @Nullable Duration entryTimeToLive;
   private final byte[] writeFenceTimeout;
@@ -248,8 +263,14 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     long ttlMillis = builder.timeToLive != null ? builder.timeToLive.toMillis() : 0;
     this.entryTimeToLive = builder.timeToLive;
     this.fenceMillis = (builder.writeFenceTimeout != null ? builder.writeFenceTimeout : Duration.ofSeconds(30)).toMillis();
+    long absenceMillis = (builder.absenceTimeToLive != null ? builder.absenceTimeToLive : DEFAULT_ABSENCE_TIME_TO_LIVE)
+        .toMillis();
+    if (ttlMillis > 0) {
+      absenceMillis = Math.min(absenceMillis, ttlMillis);
+    }
     this.entryTtl = ascii(ttlMillis);
-    this.metaTtl = ascii(ttlMillis + Math.max(MIN_METADATA_RETENTION_MILLIS, 2 * fenceMillis));
+    this.absenceTtl = ascii(absenceMillis);
+    this.metaTtl = ascii(Math.max(ttlMillis, absenceMillis) + Math.max(MIN_METADATA_RETENTION_MILLIS, 2 * fenceMillis));
     this.writeFenceTimeout = ascii(fenceMillis);
     Duration openTime = builder.circuitOpenTime != null ? builder.circuitOpenTime : Duration.ofSeconds(1);
     this.breaker = new CircuitBreaker(builder.ticker != null ? builder.ticker : Ticker.system(), openTime.toNanos(),
@@ -382,7 +403,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return false;
     }
     return call(l -> fillScript.run(l.redis, pair(entryKey), ascii(lease), EntryFormat.version(loaded.version()),
-        payload, entryTtl, metaTtl)) == 1;
+        payload, ttlOf(loaded), metaTtl)) == 1;
   }
 
   /**
@@ -431,7 +452,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       call(l -> fence != null && !l.sameServers(fence.link())
           ? retireScript.run(l.redis, pair(entryKey), announcing(entryKey, version, metaTtl))
           : applyScript.run(l.redis, pair(entryKey), announcing(entryKey, version, payload,
-              fence == null ? NONE : ascii(fence.token()), entryTtl, metaTtl)));
+              fence == null ? NONE : ascii(fence.token()), ttlOf(committed), metaTtl)));
       announced.increment();
     } catch (RuntimeException e) {
       publishFailed(key, entryKey, committed.version());
@@ -1151,6 +1172,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
   }
 
+  /** Returns the time to live of {@code entry} in Redis: absences and tombstones always expire. */
+  private byte[] ttlOf(Cached<V> entry) {
+    return entry.value() == null ? absenceTtl : entryTtl;
+  }
+
   private RedisException unavailable(String operation, Object key) {
     return new RedisException(operation + " of key " + key + " refused: Redis at " + server
         + " is unavailable (the circuit is open after repeated failures)");
@@ -1186,6 +1212,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     private @Nullable String keyPrefix;
     private @Nullable Function<? super K, String> keyEncoder;
     private @Nullable Duration timeToLive;
+    private @Nullable Duration absenceTimeToLive;
     private @Nullable Duration commandTimeout;
     private @Nullable Duration connectTimeout;
     private @Nullable Duration writeFenceTimeout;
@@ -1358,7 +1385,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
     /**
      * Lets Redis expire an entry this long after it was written or filled (PX, millisecond
-     * precision). Default: entries do not expire.
+     * precision). Default: entries of values do not expire; absences and tombstones expire after
+     * the {@linkplain #absenceTimeToLive absence time to live} (or this, if shorter).
      *
      * @throws IllegalStateException if already set
      * @throws IllegalArgumentException if shorter than a millisecond
@@ -1369,6 +1397,26 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("time to live was already set to " + timeToLive);
       }
       this.timeToLive = atLeastOneMilli("time to live", duration);
+      return this;
+    }
+
+    /**
+     * Lets Redis expire a cached absence (a key the database does not hold, or a tombstone of a
+     * delete) this long after it was written or filled, so that reads of arbitrary absent keys do
+     * not fill Redis for ever. A time to live set with {@link #timeToLive} that is shorter wins.
+     * The version of an expired tombstone still fences older fills and publishes: it stays the
+     * key's watermark in the key's metadata, which lives an hour (at least twice the write fence
+     * timeout) longer than any entry. Default: 5 minutes.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if shorter than a millisecond
+     */
+    public Builder<K, V> absenceTimeToLive(Duration duration) {
+      requireNonNull(duration, "duration");
+      if (absenceTimeToLive != null) {
+        throw new IllegalStateException("absence time to live was already set to " + absenceTimeToLive);
+      }
+      this.absenceTimeToLive = atLeastOneMilli("absence time to live", duration);
       return this;
     }
 

@@ -367,6 +367,58 @@ class RedisTierIT {
     assertThat(tier.estimatedSize()).as("the binding is no entry").isEqualTo(1);
   }
 
+  /**
+   * Misses of arbitrary absent keys, and deletes, leave a bounded number of keys in Redis, each
+   * with a time to live, although values do not expire (no time to live set).
+   */
+  @Test
+  void absencesAndTombstonesExpireByDefault() {
+    int misses = 500;
+    for (int i = 0; i < misses; i++) {
+      String key = "absent" + i;
+      assertThat(tier.fill(key, tier.beginFill(key), Cached.absent())).isTrue();
+    }
+    tier.applyCommitted("gone", Cached.deleted(5));
+    tier.applyCommitted("kept", Cached.present("v", 3));
+    var redis = rawConnection.sync();
+    List<byte[]> found = new java.util.ArrayList<>();
+    io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+    do {
+      var page = redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(prefix + "{*").limit(1000));
+      found.addAll(page.getKeys());
+      cursor = page;
+    } while (!cursor.isFinished());
+    List<byte[]> data = found.stream().filter(k -> !new String(k, java.nio.charset.StandardCharsets.UTF_8)
+        .startsWith(prefix + "{%e")).toList();
+    assertThat(data).hasSizeLessThanOrEqualTo(2 * (misses + 2));
+    for (byte[] key : data) {
+      if (!java.util.Arrays.equals(key, tier.entryKey("kept"))) {
+        assertThat(redis.pttl(key)).as("time to live of %s", new String(key, java.nio.charset.StandardCharsets.UTF_8))
+            .isPositive();
+      }
+    }
+    assertThat(redis.pttl(tier.entryKey("absent0"))).isBetween(1L, Duration.ofMinutes(5).toMillis());
+    assertThat(redis.pttl(tier.entryKey("gone"))).isBetween(1L, Duration.ofMinutes(5).toMillis());
+    assertThat(redis.pttl(tier.entryKey("kept"))).as("values do not expire").isEqualTo(-1L);
+  }
+
+  /** An expired tombstone's version still fences older fills and publishes: it is the watermark. */
+  @Test
+  void anExpiredTombstoneStillFencesOlderVersions() {
+    try (RedisTier<String, String> quick = tier(b -> b.absenceTimeToLive(Duration.ofMillis(100)))) {
+      long staleLease = quick.beginFill("k");
+      quick.applyCommitted("k", Cached.deleted(7));
+      awaitTrue("the tombstone expires", () -> rawConnection.sync().exists(quick.entryKey("k")) == 0);
+      assertThat(quick.fill("k", staleLease, Cached.present("v6", 6))).isFalse();
+      long lease = quick.beginFill("k");
+      assertThat(quick.fill("k", lease, Cached.present("v6", 6))).as("older than the watermark").isFalse();
+      quick.applyCommitted("k", Cached.present("v5", 5)); // a delayed publish of an older write
+      assertThat(quick.getIfPresent("k")).isNull();
+      quick.applyCommitted("k", Cached.present("v8", 8));
+      assertThat(quick.getIfPresent("k")).isEqualTo(Cached.present("v8", 8));
+    }
+  }
+
   /** A node's next write of a key replaces its own earlier fence that never published. */
   @Test
   void nextWriteReplacesOwnUnpublishedFence() {

@@ -177,6 +177,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private static final byte[] CONNECTED = InvalidationBus.CONNECTED.getBytes(StandardCharsets.US_ASCII);
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
   private static final Duration DEFAULT_ABSENCE_TIME_TO_LIVE = Duration.ofMinutes(5);
+  /** At most one WARN with a stack trace per this interval for a recurring problem; DEBUG otherwise. */
+  private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
   private static final long EXACT_COUNT_LIMIT = 10_000;
   private static final int SAMPLES = 200;
@@ -232,6 +234,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final LuaScript retireScript = LuaScript.named("retire");
   private final LuaScript invalidateScript = LuaScript.named("invalidate");
   private final LuaScript abandonScript = LuaScript.named("abandon");
+  private final LuaScript dropUndecodableScript = LuaScript.named("drop_undecodable");
+  /** Entries this node could not decode (and deleted, so that the next fill replaces them). */
+  private final LongAdder undecodable = new LongAdder();
+  /** When an undecodable entry was last logged at WARN ({@link System#nanoTime()}). */
+  private final AtomicLong undecodableWarnedAt = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
   /** The near tiers' pub/sub channel, on which every change of an entry is announced. */
   private final String channel;
   private final byte[] channelBytes;
@@ -299,10 +306,12 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /**
    * Returns the cached entry of {@code key} with one GET, or null on a miss. Returns null without
-   * calling Redis while the circuit is open.
+   * calling Redis while the circuit is open. An entry this tier's codec cannot decode (written by
+   * another codec, e.g. during a rolling deploy) is a miss: it is counted ({@code
+   * tandem.redis.undecodable}), logged (a WARN with its stack at most once a minute, DEBUG
+   * otherwise) and deleted, so that the fill that follows the miss replaces it.
    *
    * @throws RedisException if Redis fails or times out (the engine then reads the database)
-   * @throws IllegalStateException if the stored bytes are not an entry of this codec
    */
   @Override
   public @Nullable Cached<V> getIfPresent(K key) {
@@ -322,7 +331,36 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       failed(used, e);
       throw e;
     }
-    return payload == null ? null : EntryFormat.decode(key, payload, codec);
+    return payload == null ? null : decode(key, entryKey, payload);
+  }
+
+  /**
+   * Decodes the entry of {@code key} read from {@code entryKey}, or returns null if it does not
+   * decode: then counts, logs and deletes it (if it still holds {@code payload}), so that the next
+   * fill replaces it.
+   */
+  private @Nullable Cached<V> decode(K key, byte[] entryKey, byte[] payload) {
+    try {
+      return EntryFormat.decode(key, payload, codec);
+    } catch (IllegalStateException e) {
+      undecodable.increment();
+      long now = System.nanoTime();
+      long warned = undecodableWarnedAt.get();
+      if (now - warned >= WARN_INTERVAL_NANOS && undecodableWarnedAt.compareAndSet(warned, now)) {
+        log.warn("{}: {}; the entry is deleted and refilled from the database ({} undecodable entries so far; more"
+            + " are logged at DEBUG for a minute)", this, e.getMessage(), undecodable.sum(), e);
+      } else {
+        log.debug("{}: {}; the entry is deleted and refilled from the database", this, e.getMessage(), e);
+      }
+      try {
+        if (breaker.allow()) {
+          call(l -> dropUndecodableScript.run(l.redis, new byte[][] {entryKey}, announcing(entryKey, payload)));
+        }
+      } catch (RuntimeException dropFailed) {
+        log.debug("{}: could not delete the undecodable entry of key {}", this, key, dropFailed);
+      }
+      return null;
+    }
   }
 
   /**
@@ -349,7 +387,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       for (int i = 0; i < asked.size(); i++) {
         byte[] payload = replies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (payload != null) {
-          found.put(asked.get(i), EntryFormat.decode(asked.get(i), payload, codec));
+          K key = asked.get(i);
+          Cached<V> entry = decode(key, this.keys.entry(key), payload);
+          if (entry != null) {
+            found.put(key, entry);
+          }
         }
       }
       breaker.succeeded();
@@ -359,9 +401,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return Map.of();
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       RuntimeException failure = e instanceof RuntimeException r ? r : new RedisException("getAllPresent failed", e);
-      if (!(failure instanceof IllegalStateException)) {
-        failed(used, failure);
-      }
+      failed(used, failure);
       log.debug("{}: reading {} keys failed; they read from the database", this, asked.size(), failure);
       return Map.of();
     }
@@ -711,7 +751,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    * Registers the shared tier's meters: {@code tandem.redis.circuit.open} (1 while the circuit
    * breaker is open: refusing calls, or letting one probe through), {@code
    * tandem.redis.circuit.opens}, {@code tandem.redis.invalidations.published} (changes announced on
-   * the invalidation channel) and, with a repair journal, {@code tandem.redis.repair.pending}
+   * the invalidation channel), {@code tandem.redis.undecodable} (entries the codec could not decode,
+   * each deleted and refilled) and, with a repair journal, {@code tandem.redis.repair.pending}
    * (records of keys written under {@link WritePolicy#AVAILABLE} that wait for repair).
    */
   @Override
@@ -723,6 +764,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         breaker::opens);
     meters.counter("tandem.redis.invalidations.published", "changes of entries announced on the invalidation channel",
         announced::sum);
+    meters.counter("tandem.redis.undecodable", "cached entries this node's codec could not decode (written by another"
+        + " codec): each was read as a miss, deleted and refilled from the database", undecodable::sum);
     RepairJournal repairs = journal;
     if (repairs != null) {
       meters.gauge("tandem.redis.repair.pending",
@@ -1065,6 +1108,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** Returns the id in front of this tier's messages on the invalidation channel. */
   String node() {
     return node;
+  }
+
+  /** Returns how many entries this tier could not decode. */
+  long undecodable() {
+    return undecodable.sum();
   }
 
   /** Returns how many changes this tier announced (each by a script or command that succeeded). */

@@ -419,6 +419,37 @@ class RedisTierIT {
     }
   }
 
+  /**
+   * An entry the codec cannot decode (another codec wrote it, as in a rolling deploy) is a miss,
+   * counted, and deleted, so the fill after the miss replaces it; other keys still read.
+   */
+  @Test
+  void anUndecodableEntryIsAMissAndTheNextFillReplacesIt() {
+    Epochs.trust(RedisServer.shared().uri(), prefix);
+    try (RedisTier<String, Long> longs = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(RedisServer.shared().uri()).keyPrefix(prefix).build()) {
+      longs.applyCommitted("k", Cached.present(1L, 7));
+      longs.applyCommitted("j", Cached.present(2L, 3));
+      longs.applyCommitted("other", Cached.present(3L, 4));
+      var redis = rawConnection.sync();
+      redis.set(longs.entryKey("k"), (new String(EntryFormat.version(7), java.nio.charset.StandardCharsets.US_ASCII)
+          + "=not a number").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      redis.set(longs.entryKey("j"), (new String(EntryFormat.version(3), java.nio.charset.StandardCharsets.US_ASCII)
+          + "={\"json\":2}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+      assertThat(longs.getIfPresent("k")).as("a miss, not an error").isNull();
+      assertThat(longs.getAllPresent(List.of("j", "other"))).containsOnly(Map.entry("other", Cached.present(3L, 4)));
+      assertThat(longs.undecodable()).isEqualTo(2);
+      long lease = longs.beginFill("k");
+      assertThat(longs.fill("k", lease, Cached.present(1L, 7))).isTrue();
+      assertThat(longs.getIfPresent("k")).isEqualTo(Cached.present(1L, 7));
+      lease = longs.beginFill("j");
+      assertThat(longs.fill("j", lease, Cached.present(2L, 3))).isTrue();
+      assertThat(longs.getIfPresent("j")).isEqualTo(Cached.present(2L, 3));
+      assertThat(longs.undecodable()).isEqualTo(2);
+    }
+  }
+
   /** A node's next write of a key replaces its own earlier fence that never published. */
   @Test
   void nextWriteReplacesOwnUnpublishedFence() {

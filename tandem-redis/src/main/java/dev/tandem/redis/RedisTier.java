@@ -177,8 +177,6 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private static final byte[] CONNECTED = InvalidationBus.CONNECTED.getBytes(StandardCharsets.US_ASCII);
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
   private static final Duration DEFAULT_ABSENCE_TIME_TO_LIVE = Duration.ofMinutes(5);
-  /** At most one WARN with a stack trace per this interval for a recurring problem; DEBUG otherwise. */
-  private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
   private static final long EXACT_COUNT_LIMIT = 10_000;
   private static final int SAMPLES = 200;
@@ -237,8 +235,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final LuaScript dropUndecodableScript = LuaScript.named("drop_undecodable");
   /** Entries this node could not decode (and deleted, so that the next fill replaces them). */
   private final LongAdder undecodable = new LongAdder();
-  /** When an undecodable entry was last logged at WARN ({@link System#nanoTime()}). */
-  private final AtomicLong undecodableWarnedAt = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
+  private final RareWarning undecodableWarning = new RareWarning();
+  private final RareWarning unfencedWarning = new RareWarning();
   /** The near tiers' pub/sub channel, on which every change of an entry is announced. */
   private final String channel;
   private final byte[] channelBytes;
@@ -344,9 +342,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return EntryFormat.decode(key, payload, codec);
     } catch (IllegalStateException e) {
       undecodable.increment();
-      long now = System.nanoTime();
-      long warned = undecodableWarnedAt.get();
-      if (now - warned >= WARN_INTERVAL_NANOS && undecodableWarnedAt.compareAndSet(warned, now)) {
+      if (undecodableWarning.warnNow()) {
         log.warn("{}: {}; the entry is deleted and refilled from the database ({} undecodable entries so far; more"
             + " are logged at DEBUG for a minute)", this, e.getMessage(), undecodable.sum(), e);
       } else {
@@ -599,8 +595,15 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (current != null) {
       drop(current);
     }
-    log.warn("{}: key {} could not be fenced; its write goes ahead (policy AVAILABLE) and the key is recorded in {}"
-        + " for repair", this, key, journal.path(), cause);
+    // the circuit breaker logs the outage with its stack trace when it opens: one line a minute here
+    if (unfencedWarning.warnNow()) {
+      log.warn("{}: key {} could not be fenced ({}); its write goes ahead (policy AVAILABLE) and the key is recorded"
+          + " in {} for repair; keys written so are counted by tandem.redis.repair.pending and logged at DEBUG for a"
+          + " minute", this, key, cause == null ? "the circuit is open" : cause.toString(), journal.path());
+    } else {
+      log.debug("{}: key {} could not be fenced; its write goes ahead (policy AVAILABLE) and the key is recorded in {}"
+          + " for repair", this, key, journal.path(), cause);
+    }
   }
 
   /**

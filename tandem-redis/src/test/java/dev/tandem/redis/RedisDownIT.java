@@ -16,8 +16,12 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -265,6 +269,34 @@ class RedisDownIT {
         assertThatThrownBy(() -> other.bindStore("db.public.other")).as("recorded again")
             .isInstanceOf(IllegalStateException.class).hasMessageContaining("'db.public.kv'");
       }
+    }
+  }
+
+  /**
+   * An outage logs one WARN with a stack trace (the circuit opening) and at most a line a minute
+   * after it, not a stack trace per write.
+   */
+  @Test
+  void anOutageLogsOneStackTraceNotOnePerWrite() throws Exception {
+    JdbcStore<String, Long> store = store();
+    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(tier(WritePolicy.AVAILABLE)).build()) {
+      tandem.put("k", 0L);
+      server.stop();
+      PrintStream err = System.err;
+      ByteArrayOutputStream captured = new ByteArrayOutputStream();
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      try {
+        for (long i = 1; i <= 20; i++) {
+          tandem.put("k", i); // AVAILABLE: goes ahead, journaled
+        }
+      } finally {
+        System.setErr(err);
+      }
+      String log = captured.toString(StandardCharsets.UTF_8);
+      err.print(log);
+      List<String> tierWarnings = log.lines().filter(line -> line.contains("WARN dev.tandem.redis.")).toList();
+      assertThat(tierWarnings).as("the tier's warnings over 20 writes").hasSizeBetween(1, 2);
+      assertThat(tandem.get("k")).contains(20L);
     }
   }
 

@@ -137,8 +137,13 @@ import reactor.core.Disposable;
  * the masters of one cluster; slot migration (resharding) while nodes run is not handled.
  *
  * <p><b>When Redis is down or slow.</b> Calls time out after the {@linkplain
- * Builder#commandTimeout command timeout}; three failures in a row open a circuit breaker for the
- * {@linkplain Builder#circuitOpenTime open time}, after which one call at a time probes. While the
+ * Builder#commandTimeout command timeout}; a call that has to make a new connection first also
+ * waits at most the {@linkplain Builder#connectTimeout connect timeout} for the TCP connect and
+ * again for the handshake (a paused server accepts connections and never answers), and one thread
+ * at a time connects (the others fail at once). Three failures in a row open a circuit breaker
+ * for the {@linkplain Builder#circuitOpenTime open time}, after which one call at a time probes;
+ * while it is open, every call that would reach Redis ({@link #fence} included) is refused at
+ * once. A tier built while Redis cannot be reached starts with the circuit open. While the
  * circuit is open, {@link #getIfPresent} returns null and {@link #beginFill} returns {@link
  * #NO_LEASE}: reads go to the database and fill nothing. What a write does depends on the
  * {@linkplain Builder#writePolicy write policy}: under {@link WritePolicy#STRICT} (the default)

@@ -69,13 +69,26 @@ final class CircuitBreaker {
       return;
     }
     if (failures.incrementAndGet() >= THRESHOLD) {
-      openedAt = ticker.read();
-      probing.set(false);
-      if (open.compareAndSet(false, true)) { // one caller per opening counts and logs it
-        opens.incrementAndGet();
-        log.warn("{}: {} Redis calls in a row failed; the circuit is open: reads go to the database and writes"
-            + " are refused until a probe succeeds", name, THRESHOLD, cause);
-      }
+      open(THRESHOLD + " Redis calls in a row failed", cause);
+    }
+  }
+
+  /**
+   * Opens the circuit at once, as if {@value #THRESHOLD} calls had failed: for a tier that starts
+   * while Redis cannot be reached. Its first probe comes after the open time.
+   */
+  void trip(RuntimeException cause) {
+    failures.set(THRESHOLD);
+    open("Redis cannot be reached", cause);
+  }
+
+  private void open(String why, RuntimeException cause) {
+    openedAt = ticker.read();
+    probing.set(false);
+    if (open.compareAndSet(false, true)) { // one caller per opening counts and logs it, with the stack
+      opens.incrementAndGet();
+      log.warn("{}: {}; the circuit is open: reads go to the database and writes are refused (or journaled, policy"
+          + " AVAILABLE) until a probe succeeds; failures are logged at DEBUG until then", name, why, cause);
     }
   }
 

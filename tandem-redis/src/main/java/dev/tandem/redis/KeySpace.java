@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Besides, per server (per master of a cluster) an epoch key <code>&lt;prefix&gt;{%e&lt;n&gt;}:epoch</code>
  * and its flush lock <code>&lt;prefix&gt;{%e&lt;n&gt;}:lock</code>, where {@code n} picks a slot the
- * server owns; no escaped key starts with {@code %e}, so they never collide with an entry.
+ * server owns; no escaped key starts with {@code %e}, so they never collide with an entry. And
+ * one key {@code <prefix>store} holds the identity of the store the prefix caches.
  *
  * @param <K> the key type
  */
@@ -157,6 +158,15 @@ final class KeySpace<K> {
   /** Returns the flush lock that goes with the epoch key numbered {@code n}. */
   byte[] flushLock(int n) {
     return (prefix + "{" + epochTag(n) + "}:lock").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Returns the key that names the store this prefix caches: {@code <prefix>store}. It has no
+   * hash tag, so no entry, metadata or epoch key (each has a brace after the prefix) is named
+   * alike, and neither invalidating nor clearing the prefix's keys touches it.
+   */
+  byte[] storeIdentity() {
+    return (prefix + "store").getBytes(StandardCharsets.UTF_8);
   }
 
   String prefix() {

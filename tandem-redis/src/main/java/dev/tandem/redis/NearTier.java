@@ -306,6 +306,22 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     shared.writeAbandoned(key);
   }
 
+  /**
+   * Binds the shared tier to the store, as {@link RedisTier#bindStore} does.
+   *
+   * @throws IllegalStateException if the shared tier's prefix is recorded for another store
+   */
+  @Override
+  public void bindStore(String storeIdentity) {
+    shared.bindStore(storeIdentity);
+  }
+
+  /** Returns the shared tier's {@linkplain RedisTier#writeFenceTimeout write fence timeout}. */
+  @Override
+  public Duration writeFenceTimeout() {
+    return shared.writeFenceTimeout();
+  }
+
   /** Checks that L2 can encode the value. */
   @Override
   public void checkValue(K key, V value) {
@@ -868,7 +884,10 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Sets how long the subscription to the invalidation channel may take to be confirmed.
+     * Sets how long the subscription to the invalidation channel may take to be confirmed, and,
+     * with {@link #uri(String)}, how long each connection of the channel may take to be made (the
+     * TCP connect, and the handshake, which Lettuce bounds by the URI's timeout: the tier sets it on
+     * its own copy of the URI). A caller's {@link #client} keeps its own connect timeouts.
      * Default: 1 second.
      *
      * @throws IllegalStateException if already set
@@ -927,7 +946,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       RedisClient used = client;
       if (uri != null) {
         Duration timeout = commandTimeout != null ? commandTimeout : Duration.ofSeconds(1);
-        owned = RedisClient.create(uri);
+        owned = RedisClient.create(RedisURI.builder(uri).withTimeout(timeout).build()); // bounds the handshake
         owned.setOptions(ClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())

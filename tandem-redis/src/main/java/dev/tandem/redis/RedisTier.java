@@ -16,6 +16,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -82,6 +83,18 @@ import reactor.core.Disposable;
  *       so a delayed publish of an older write cannot lift it.
  * </ul>
  *
+ * <p><b>Time to live.</b> Entries of values expire after the {@linkplain Builder#timeToLive time
+ * to live} (default: never); absences and tombstones always expire, after the {@linkplain
+ * Builder#absenceTimeToLive absence time to live} (default 5 minutes), so that misses of arbitrary
+ * absent keys cannot fill Redis. Every script that touches a key's metadata sets its time to live
+ * to the longer of the two plus an hour (at least twice the write fence timeout). Expiry never
+ * weakens the version fence: a fill installs only under a lease kept in the metadata, which every
+ * later write revokes (a fill whose metadata expired is refused as stale), and a committed write
+ * or fill records its version as the watermark, which stays after its entry (value or tombstone)
+ * expired. So an expired tombstone of version v still refuses a publish or fill older than v for
+ * at least an hour after the key was last touched; only a publish delayed longer than that could
+ * install an older entry, as with any time to live.
+ *
  * <p><b>A server that restarted (H9).</b> A Redis that restarts empty, from an old RDB snapshot, or
  * a replica promoted in a fail-over may hold entries older than acknowledged writes, and has lost
  * (or holds old) watermarks, leases and fences. The tier never uses a connection it has not
@@ -125,8 +138,13 @@ import reactor.core.Disposable;
  * the masters of one cluster; slot migration (resharding) while nodes run is not handled.
  *
  * <p><b>When Redis is down or slow.</b> Calls time out after the {@linkplain
- * Builder#commandTimeout command timeout}; three failures in a row open a circuit breaker for the
- * {@linkplain Builder#circuitOpenTime open time}, after which one call at a time probes. While the
+ * Builder#commandTimeout command timeout}; a call that has to make a new connection first also
+ * waits at most the {@linkplain Builder#connectTimeout connect timeout} for the TCP connect and
+ * again for the handshake (a paused server accepts connections and never answers), and one thread
+ * at a time connects (the others fail at once). Three failures in a row open a circuit breaker
+ * for the {@linkplain Builder#circuitOpenTime open time}, after which one call at a time probes;
+ * while it is open, every call that would reach Redis ({@link #fence} included) is refused at
+ * once. A tier built while Redis cannot be reached starts with the circuit open. While the
  * circuit is open, {@link #getIfPresent} returns null and {@link #beginFill} returns {@link
  * #NO_LEASE}: reads go to the database and fill nothing. What a write does depends on the
  * {@linkplain Builder#writePolicy write policy}: under {@link WritePolicy#STRICT} (the default)
@@ -164,6 +182,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** The payload of the notice published at connect, which subscribers ignore: it tests the ACL. */
   private static final byte[] CONNECTED = InvalidationBus.CONNECTED.getBytes(StandardCharsets.US_ASCII);
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
+  private static final Duration DEFAULT_ABSENCE_TIME_TO_LIVE = Duration.ofMinutes(5);
   /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
   private static final long EXACT_COUNT_LIMIT = 10_000;
   private static final int SAMPLES = 200;
@@ -188,6 +207,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final long commandTimeoutNanos;
   private final long fenceMillis;
   private final byte[] entryTtl;
+  /** The time to live of an absence or a tombstone: never unbounded (arbitrary absent keys would pile up). */
+  private final byte[] absenceTtl;
   private final byte[] metaTtl;
   private final @Nullable Duration entryTimeToLive;
   private final byte[] writeFenceTimeout;
@@ -195,6 +216,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final WritePolicy writePolicy;
   private final @Nullable RepairJournal journal;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The identity of the store this tier caches, once bound; checked on every link before its use. */
+  private volatile @Nullable String storeIdentity;
   /** The verified connection in use; null until one is made (again). */
   private volatile @Nullable Link link;
   private final ReentrantLock connecting = new ReentrantLock();
@@ -215,6 +238,12 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final LuaScript beforeWriteScript = LuaScript.named("before_write");
   private final LuaScript retireScript = LuaScript.named("retire");
   private final LuaScript invalidateScript = LuaScript.named("invalidate");
+  private final LuaScript abandonScript = LuaScript.named("abandon");
+  private final LuaScript dropUndecodableScript = LuaScript.named("drop_undecodable");
+  /** Entries this node could not decode (and deleted, so that the next fill replaces them). */
+  private final LongAdder undecodable = new LongAdder();
+  private final RareWarning undecodableWarning = new RareWarning();
+  private final RareWarning unfencedWarning = new RareWarning();
   /** The near tiers' pub/sub channel, on which every change of an entry is announced. */
   private final String channel;
   private final byte[] channelBytes;
@@ -223,8 +252,12 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final byte[] messageHead = (node + " ").getBytes(StandardCharsets.US_ASCII);
   private final LongAdder announced = new LongAdder();
 
-  /** A fence this node placed before a write: its token, and the link (server processes) it went to. */
-  private record WriteFence(long token, Link link) {}
+  /**
+   * A fence this node placed before a write: its token, the link (server processes) it went to,
+   * and how many writes of the key it stands for that have not ended (the engine may prepare one
+   * key for several requests of a batch, and abandon one while another goes on).
+   */
+  private record WriteFence(long token, Link link, int writes) {}
 
   private RedisTier(Builder<K, V> builder, @Nullable AbstractRedisClient ownedClient, @Nullable RedisClient client,
       @Nullable RedisClusterClient clusterClient, String server) {
@@ -243,8 +276,14 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     long ttlMillis = builder.timeToLive != null ? builder.timeToLive.toMillis() : 0;
     this.entryTimeToLive = builder.timeToLive;
     this.fenceMillis = (builder.writeFenceTimeout != null ? builder.writeFenceTimeout : Duration.ofSeconds(30)).toMillis();
+    long absenceMillis = (builder.absenceTimeToLive != null ? builder.absenceTimeToLive : DEFAULT_ABSENCE_TIME_TO_LIVE)
+        .toMillis();
+    if (ttlMillis > 0) {
+      absenceMillis = Math.min(absenceMillis, ttlMillis);
+    }
     this.entryTtl = ascii(ttlMillis);
-    this.metaTtl = ascii(ttlMillis + Math.max(MIN_METADATA_RETENTION_MILLIS, 2 * fenceMillis));
+    this.absenceTtl = ascii(absenceMillis);
+    this.metaTtl = ascii(Math.max(ttlMillis, absenceMillis) + Math.max(MIN_METADATA_RETENTION_MILLIS, 2 * fenceMillis));
     this.writeFenceTimeout = ascii(fenceMillis);
     Duration openTime = builder.circuitOpenTime != null ? builder.circuitOpenTime : Duration.ofSeconds(1);
     this.breaker = new CircuitBreaker(builder.ticker != null ? builder.ticker : Ticker.system(), openTime.toNanos(),
@@ -273,10 +312,12 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /**
    * Returns the cached entry of {@code key} with one GET, or null on a miss. Returns null without
-   * calling Redis while the circuit is open.
+   * calling Redis while the circuit is open. An entry this tier's codec cannot decode (written by
+   * another codec, e.g. during a rolling deploy) is a miss: it is counted ({@code
+   * tandem.redis.undecodable}), logged (a WARN with its stack at most once a minute, DEBUG
+   * otherwise) and deleted, so that the fill that follows the miss replaces it.
    *
    * @throws RedisException if Redis fails or times out (the engine then reads the database)
-   * @throws IllegalStateException if the stored bytes are not an entry of this codec
    */
   @Override
   public @Nullable Cached<V> getIfPresent(K key) {
@@ -296,7 +337,34 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       failed(used, e);
       throw e;
     }
-    return payload == null ? null : EntryFormat.decode(key, payload, codec);
+    return payload == null ? null : decode(key, entryKey, payload);
+  }
+
+  /**
+   * Decodes the entry of {@code key} read from {@code entryKey}, or returns null if it does not
+   * decode: then counts, logs and deletes it (if it still holds {@code payload}), so that the next
+   * fill replaces it.
+   */
+  private @Nullable Cached<V> decode(K key, byte[] entryKey, byte[] payload) {
+    try {
+      return EntryFormat.decode(key, payload, codec);
+    } catch (IllegalStateException e) {
+      undecodable.increment();
+      if (undecodableWarning.warnNow()) {
+        log.warn("{}: {}; the entry is deleted and refilled from the database ({} undecodable entries so far; more"
+            + " are logged at DEBUG for a minute)", this, e.getMessage(), undecodable.sum(), e);
+      } else {
+        log.debug("{}: {}; the entry is deleted and refilled from the database", this, e.getMessage(), e);
+      }
+      try {
+        if (breaker.allow()) {
+          call(l -> dropUndecodableScript.run(l.redis, new byte[][] {entryKey}, announcing(entryKey, payload)));
+        }
+      } catch (RuntimeException dropFailed) {
+        log.debug("{}: could not delete the undecodable entry of key {}", this, key, dropFailed);
+      }
+      return null;
+    }
   }
 
   /**
@@ -323,7 +391,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       for (int i = 0; i < asked.size(); i++) {
         byte[] payload = replies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (payload != null) {
-          found.put(asked.get(i), EntryFormat.decode(asked.get(i), payload, codec));
+          K key = asked.get(i);
+          Cached<V> entry = decode(key, this.keys.entry(key), payload);
+          if (entry != null) {
+            found.put(key, entry);
+          }
         }
       }
       breaker.succeeded();
@@ -333,9 +405,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return Map.of();
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       RuntimeException failure = e instanceof RuntimeException r ? r : new RedisException("getAllPresent failed", e);
-      if (!(failure instanceof IllegalStateException)) {
-        failed(used, failure);
-      }
+      failed(used, failure);
       log.debug("{}: reading {} keys failed; they read from the database", this, asked.size(), failure);
       return Map.of();
     }
@@ -377,7 +447,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return false;
     }
     return call(l -> fillScript.run(l.redis, pair(entryKey), ascii(lease), EntryFormat.version(loaded.version()),
-        payload, entryTtl, metaTtl)) == 1;
+        payload, ttlOf(loaded), metaTtl)) == 1;
   }
 
   /**
@@ -426,7 +496,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       call(l -> fence != null && !l.sameServers(fence.link())
           ? retireScript.run(l.redis, pair(entryKey), announcing(entryKey, version, metaTtl))
           : applyScript.run(l.redis, pair(entryKey), announcing(entryKey, version, payload,
-              fence == null ? NONE : ascii(fence.token()), entryTtl, metaTtl)));
+              fence == null ? NONE : ascii(fence.token()), ttlOf(committed), metaTtl)));
       announced.increment();
     } catch (RuntimeException e) {
       publishFailed(key, entryKey, committed.version());
@@ -466,7 +536,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     unpublished.remove(key);
     try {
       call(l -> {
-        writeFences.put(key, new WriteFence(token, l));
+        writeFences.put(key, new WriteFence(token, l, previous == null ? 1 : previous.writes() + 1));
         return beforeWriteScript.run(l.redis, pair(entryKey), announcing(entryKey, ascii(token),
             previous == null || !l.sameServers(previous.link()) ? NONE : ascii(previous.token()),
             writeFenceTimeout, metaTtl));
@@ -494,14 +564,36 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Does nothing: the fence of a write that ends without publishing lapses in Redis, and the
-   * journal record of an unfenced write is kept until a write of the key publishes. The engine
-   * also abandons a write superseded by a newer write of the key in the same batch before it
-   * publishes the newer one; forgetting the record here would let that publish, if it failed
-   * after a repair, go unjournaled. A record kept too long costs at most one extra repair.
+   * Lifts this node's fence of the key at once when the last write it stands for ended without
+   * committing (a version conflict, a failure before the commit), so that no node waits for the
+   * write fence timeout to serve or fill the key. The fence stays while another write of the key
+   * that this node prepared has not ended, while a publish of the key failed and was not yet
+   * followed by a {@link #fence} (race H4), and while the circuit is open or Redis fails (it then
+   * lapses after the write fence timeout). The journal record of an unfenced write (policy
+   * AVAILABLE) is kept until a write of the key publishes: the engine also abandons a write
+   * superseded by a newer write of the key in the same batch, and forgetting the record would let
+   * that publish, if it failed after a repair, go unjournaled; a record kept too long costs at
+   * most one extra repair.
+   *
+   * @throws RedisException if Redis fails or times out (the fence then lapses)
    */
   @Override
-  public void writeAbandoned(K key) {}
+  public void writeAbandoned(K key) {
+    WriteFence fence = writeFences.get(key);
+    if (fence == null || unpublished.containsKey(key)) {
+      return;
+    }
+    if (fence.writes() > 1) {
+      writeFences.replace(key, fence, new WriteFence(fence.token(), fence.link(), fence.writes() - 1));
+      return;
+    }
+    writeFences.remove(key, fence);
+    byte[] entryKey = keys.entry(key);
+    if (breaker.allow()) {
+      call(l -> l.sameServers(fence.link()) ? abandonScript.run(l.redis, pair(entryKey), ascii(fence.token()), metaTtl)
+          : 0L);
+    }
+  }
 
   /** AVAILABLE: records the key for repair and drops the link, so that the next use repairs first. */
   private void writeUnfenced(K key, byte[] entryKey, @Nullable RuntimeException cause) {
@@ -511,16 +603,24 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (current != null) {
       drop(current);
     }
-    log.warn("{}: key {} could not be fenced; its write goes ahead (policy AVAILABLE) and the key is recorded in {}"
-        + " for repair", this, key, journal.path(), cause);
+    // the circuit breaker logs the outage with its stack trace when it opens: one line a minute here
+    if (unfencedWarning.warnNow()) {
+      log.warn("{}: key {} could not be fenced ({}); its write goes ahead (policy AVAILABLE) and the key is recorded"
+          + " in {} for repair; keys written so are counted by tandem.redis.repair.pending and logged at DEBUG for a"
+          + " minute", this, key, cause == null ? "the circuit is open" : cause.toString(), journal.path());
+    } else {
+      log.debug("{}: key {} could not be fenced; its write goes ahead (policy AVAILABLE) and the key is recorded in {}"
+          + " for repair", this, key, journal.path(), cause);
+    }
   }
 
   /**
    * Drops the key's entry, revokes its leases and refuses fills on every node until a committed
-   * write that is not older than the last one this node failed to publish. Tried even while the
-   * circuit is open.
+   * write that is not older than the last one this node failed to publish. Refused at once while
+   * the circuit is open: the fence this node placed before the write then holds the key until the
+   * write fence timeout, and the unpublished version stays recorded here for the next fence.
    *
-   * @throws RedisException if Redis fails or times out
+   * @throws RedisException if Redis fails, times out, or the circuit is open
    */
   @Override
   public void fence(K key) {
@@ -529,6 +629,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   void fence(K key, @Nullable Long floor) {
     byte[] entryKey = keys.entry(key);
+    if (!breaker.allow()) {
+      throw unavailable("fence", key);
+    }
     WriteFence fence = writeFences.get(key);
     call(l -> fenceScript.run(l.redis, pair(entryKey), announcing(entryKey,
         floor == null ? NONE : EntryFormat.version(floor),
@@ -659,7 +762,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    * Registers the shared tier's meters: {@code tandem.redis.circuit.open} (1 while the circuit
    * breaker is open: refusing calls, or letting one probe through), {@code
    * tandem.redis.circuit.opens}, {@code tandem.redis.invalidations.published} (changes announced on
-   * the invalidation channel) and, with a repair journal, {@code tandem.redis.repair.pending}
+   * the invalidation channel), {@code tandem.redis.undecodable} (entries the codec could not decode,
+   * each deleted and refilled) and, with a repair journal, {@code tandem.redis.repair.pending}
    * (records of keys written under {@link WritePolicy#AVAILABLE} that wait for repair).
    */
   @Override
@@ -671,12 +775,88 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         breaker::opens);
     meters.counter("tandem.redis.invalidations.published", "changes of entries announced on the invalidation channel",
         announced::sum);
+    meters.counter("tandem.redis.undecodable", "cached entries this node's codec could not decode (written by another"
+        + " codec): each was read as a miss, deleted and refilled from the database", undecodable::sum);
     RepairJournal repairs = journal;
     if (repairs != null) {
       meters.gauge("tandem.redis.repair.pending",
           "records of keys written under AVAILABLE without a fence that wait for repair (a key written twice counts"
               + " twice)", repairs::pending);
     }
+  }
+
+  /**
+   * Binds this tier's key prefix to the store it caches: records {@code storeIdentity} in Redis
+   * under the key {@code <prefix>store} (SET NX; no time to live) unless a store is recorded there
+   * already, reads it back, and refuses a prefix recorded for another store, so that two caches
+   * of different tables can never serve each other's entries through one prefix. Every link the
+   * tier makes later is checked the same way before it is used, so an identity lost with the
+   * server's data (a restart, FLUSHALL, an eviction) is recorded again. While Redis cannot be
+   * reached (the tier started with its circuit open) the check waits for the first link. Called
+   * once by {@link dev.tandem.Tandem.Builder#build} before any other call.
+   *
+   * @throws IllegalStateException if the prefix is recorded for another store, or this tier was
+   *     bound to another store already
+   */
+  @Override
+  public void bindStore(String storeIdentity) {
+    requireNonNull(storeIdentity, "storeIdentity");
+    synchronized (this) {
+      String bound = this.storeIdentity;
+      if (bound != null && !bound.equals(storeIdentity)) {
+        throw new IllegalStateException(this + " is bound to store '" + bound + "' already, not '" + storeIdentity
+            + "'");
+      }
+      this.storeIdentity = storeIdentity;
+    }
+    Link current = link;
+    if (current == null || !breaker.allow()) {
+      return; // checked when the link is made
+    }
+    try {
+      checkStore(current.redis, storeIdentity);
+      breaker.succeeded();
+    } catch (IllegalStateException e) {
+      breaker.succeeded(); // Redis answered
+      drop(current);
+      throw e;
+    } catch (RuntimeException e) {
+      failed(current, e);
+      drop(current); // not checked: the next link checks
+    }
+  }
+
+  /**
+   * Records {@code identity} under the prefix unless a store is recorded there, and refuses
+   * another one.
+   *
+   * @throws IllegalStateException if the prefix is recorded for another store
+   */
+  private void checkStore(RedisClusterCommands<byte[], byte[]> redis, String identity) {
+    byte[] key = keys.storeIdentity();
+    byte[] mine = identity.getBytes(StandardCharsets.UTF_8);
+    redis.set(key, mine, SetArgs.Builder.nx());
+    byte[] recorded = redis.get(key);
+    if (recorded == null) { // deleted in between: record again
+      redis.set(key, mine, SetArgs.Builder.nx());
+      recorded = redis.get(key);
+    }
+    if (recorded != null && !Arrays.equals(recorded, mine)) {
+      throw new IllegalStateException("the Redis key prefix '" + keys.prefix() + "' on " + server
+          + " caches store '" + new String(recorded, StandardCharsets.UTF_8) + "', not store '" + identity
+          + "': give each store's tier its own key prefix (Builder#keyPrefix); if the prefix's cache was given"
+          + " up, delete the key " + keys.prefix() + "store");
+    }
+  }
+
+  /**
+   * Returns the {@linkplain Builder#writeFenceTimeout write fence timeout}: how long the fence
+   * placed by {@link #beforeWrite} holds if the write neither publishes nor is abandoned. The
+   * engine refuses a write timeout that is not shorter.
+   */
+  @Override
+  public Duration writeFenceTimeout() {
+    return Duration.ofMillis(fenceMillis);
   }
 
   /** Returns the write policy: what a write does when its key cannot be fenced. */
@@ -809,6 +989,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         evictions += Link.evictions(node);
       }
       checkMayAnnounce(redis);
+      String identity = storeIdentity;
+      if (identity != null) {
+        checkStore(redis, identity);
+      }
       if (journal != null) {
         journal.repair(journaled -> {
           for (byte[] entryKey : journaled) {
@@ -872,7 +1056,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   private List<LuaScript> scripts() {
     return List.of(beginFillScript, fillScript, cancelFillScript, applyScript, fenceScript, beforeWriteScript,
-        retireScript);
+        retireScript, abandonScript);
   }
 
   // ---------------------------------------------------------------- for tests and diagnostics
@@ -937,6 +1121,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     return node;
   }
 
+  /** Returns how many entries this tier could not decode. */
+  long undecodable() {
+    return undecodable.sum();
+  }
+
   /** Returns how many changes this tier announced (each by a script or command that succeeded). */
   long announced() {
     return announced.sum();
@@ -991,16 +1180,37 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Connects and verifies now (build() does, so that a bad server fails loudly). If another node is clearing this prefix on the server right
-   * now (nodes that start together on a new prefix), the tier starts without a link, unavailable:
-   * its first use after the clearing verifies a link, as after any lost connection.
+   * Connects and verifies now (build() does, so that a server that refuses the tier fails
+   * loudly). If another node is clearing this prefix on the server right now (nodes that start
+   * together on a new prefix), the tier starts without a link, unavailable: its first use after
+   * the clearing verifies a link, as after any lost connection. If the server cannot be reached
+   * (down, paused, unreachable, timing out), the tier starts with its circuit open, whatever the
+   * write policy: reads go to the database, writes are refused (STRICT) or journaled (AVAILABLE),
+   * and the first probe after the open time connects.
+   *
+   * @throws RedisException if the server answered with an error (a wrong password, a missing
+   *     permission, scripts refused): a configuration that waiting will not mend
    */
   void connect() {
     try {
       reconnect();
     } catch (ServerEpoch.ClearingElsewhere e) {
       log.info("{}: starts unavailable: {}", this, e.getMessage());
+    } catch (RedisException e) {
+      if (answeredWithAnError(e)) {
+        throw e;
+      }
+      breaker.trip(e);
     }
+  }
+
+  private static boolean answeredWithAnError(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RedisCommandExecutionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1019,6 +1229,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       failed(used, e);
       throw e;
     }
+  }
+
+  /** Returns the time to live of {@code entry} in Redis: absences and tombstones always expire. */
+  private byte[] ttlOf(Cached<V> entry) {
+    return entry.value() == null ? absenceTtl : entryTtl;
   }
 
   private RedisException unavailable(String operation, Object key) {
@@ -1088,7 +1303,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     private @Nullable Function<? super K, String> keyEncoder;
     private @Nullable Function<String, ? extends K> keyDecoder;
     private @Nullable Duration timeToLive;
+    private @Nullable Duration absenceTimeToLive;
     private @Nullable Duration commandTimeout;
+    private @Nullable Duration connectTimeout;
     private @Nullable Duration writeFenceTimeout;
     private @Nullable Duration circuitOpenTime;
     private @Nullable Ticker ticker;
@@ -1276,7 +1493,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
     /**
      * Lets Redis expire an entry this long after it was written or filled (PX, millisecond
-     * precision). Default: entries do not expire.
+     * precision). Default: entries of values do not expire; absences and tombstones expire after
+     * the {@linkplain #absenceTimeToLive absence time to live} (or this, if shorter).
      *
      * @throws IllegalStateException if already set
      * @throws IllegalArgumentException if shorter than a millisecond
@@ -1287,6 +1505,26 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("time to live was already set to " + timeToLive);
       }
       this.timeToLive = atLeastOneMilli("time to live", duration);
+      return this;
+    }
+
+    /**
+     * Lets Redis expire a cached absence (a key the database does not hold, or a tombstone of a
+     * delete) this long after it was written or filled, so that reads of arbitrary absent keys do
+     * not fill Redis for ever. A time to live set with {@link #timeToLive} that is shorter wins.
+     * The version of an expired tombstone still fences older fills and publishes: it stays the
+     * key's watermark in the key's metadata, which lives an hour (at least twice the write fence
+     * timeout) longer than any entry. Default: 5 minutes.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if shorter than a millisecond
+     */
+    public Builder<K, V> absenceTimeToLive(Duration duration) {
+      requireNonNull(duration, "duration");
+      if (absenceTimeToLive != null) {
+        throw new IllegalStateException("absence time to live was already set to " + absenceTimeToLive);
+      }
+      this.absenceTimeToLive = atLeastOneMilli("absence time to live", duration);
       return this;
     }
 
@@ -1303,6 +1541,27 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("command timeout was already set to " + commandTimeout);
       }
       this.commandTimeout = atLeastOneMilli("command timeout", duration);
+      return this;
+    }
+
+    /**
+     * Sets how long making a connection may take: the TCP connect, and separately the handshake
+     * (TLS, AUTH, HELLO, which Lettuce bounds by the URI's timeout; the tier sets that timeout on
+     * its own copy of the URI). A new connection is then verified with ordinary commands, each
+     * bounded by the {@linkplain #commandTimeout command timeout}. A paused or overloaded server
+     * still accepts TCP connections (the kernel queues them), so this bounds how long a call that
+     * has to reconnect waits. Default: the command timeout. Not applied to a caller's {@link
+     * #client}, whose options and default URI timeout bound its connections.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if shorter than a millisecond
+     */
+    public Builder<K, V> connectTimeout(Duration duration) {
+      requireNonNull(duration, "duration");
+      if (connectTimeout != null) {
+        throw new IllegalStateException("connect timeout was already set to " + connectTimeout);
+      }
+      this.connectTimeout = atLeastOneMilli("connect timeout", duration);
       return this;
     }
 
@@ -1356,13 +1615,20 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
     /**
      * Connects, verifies the server (race H9: a server that restarted is cleared of this tier's
-     * keys), loads the scripts and returns the tier.
+     * keys), loads the scripts and returns the tier. A server that cannot be reached (down,
+     * paused, timing out) does not fail the build, under either write policy: the tier starts with
+     * its circuit open (reads go to the database; writes are refused under {@link
+     * WritePolicy#STRICT}, journaled under {@link WritePolicy#AVAILABLE}) and connects on the first
+     * probe after the {@linkplain #circuitOpenTime open time}, so an application starts while Redis
+     * is down and its cache comes up with Redis. The build then takes at most about twice the
+     * {@linkplain #connectTimeout connect timeout} plus one command timeout. A server on which
+     * another node is clearing this prefix right now is no failure either: the tier starts
+     * unavailable and verifies its link on first use.
      *
      * @throws IllegalStateException if no server was set, or {@link WritePolicy#AVAILABLE} was set
      *     without a repair journal (or a journal without it)
-     * @throws RedisException if the server cannot be reached or refuses the scripts (a server on
-     *     which another node is clearing this prefix right now is not a failure: the tier starts
-     *     unavailable and verifies its link on first use)
+     * @throws RedisException if the server answered with an error: it refused the credentials, the
+     *     scripts, or the publishing of the invalidation channel
      */
     public RedisTier<K, V> build() {
       if (uri == null && client == null && clusterUris == null) {
@@ -1375,13 +1641,14 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("a repair journal is only used by write policy AVAILABLE");
       }
       Duration timeout = commandTimeout != null ? commandTimeout : Duration.ofSeconds(1);
-      SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+      Duration connect = connectTimeout != null ? connectTimeout : timeout;
+      SocketOptions socket = SocketOptions.builder().connectTimeout(connect).build();
       AbstractRedisClient owned = null;
       RedisClient single = client;
       RedisClusterClient cluster = null;
       String server;
       if (uri != null) {
-        RedisURI target = uri;
+        RedisURI target = RedisURI.builder(uri).withTimeout(connect).build(); // bounds the handshake
         single = RedisClient.create(target);
         single.setOptions(ClientOptions.builder()
             .autoReconnect(false)
@@ -1392,7 +1659,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         owned = single;
         server = target.getHost() + ":" + target.getPort();
       } else if (clusterUris != null) {
-        cluster = RedisClusterClient.create(clusterUris);
+        cluster = RedisClusterClient.create(clusterUris.stream()
+            .map(node -> RedisURI.builder(node).withTimeout(connect).build()).toList());
         cluster.setOptions(ClusterClientOptions.builder()
             .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -157,6 +157,18 @@ class NearTierIT {
     }
   }
 
+  /** The near tier binds its shared tier to the store, and reports the shared tier's fence timeout. */
+  @Test
+  void passesTheStoreBindingAndTheFenceTimeoutToItsSharedTier() {
+    Node a = node("a");
+    a.tier().bindStore("db.public.kv");
+    try (RedisTier<String, Long> other = redisTier()) {
+      assertThatThrownBy(() -> other.bindStore("db.public.other")).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("'db.public.kv'").hasMessageContaining("'db.public.other'");
+    }
+    assertThat(a.tier().writeFenceTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
   /** A read on this node after this node's write returned sees that write, with no waiting. */
   @Test
   void ownWritesAreVisibleAtOnce() {

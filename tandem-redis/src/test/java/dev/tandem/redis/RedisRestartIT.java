@@ -3,20 +3,16 @@ package dev.tandem.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.Tandem;
-import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.RedisServer;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,13 +41,7 @@ class RedisRestartIT {
   }
 
   private JdbcStore<String, Long> store() throws Exception {
-    DataSource ds = h2.dataSource();
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS kv (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
-    }
-    JdbcSchema.addVersionColumn(ds, "kv", "tandem_version");
-    return JdbcStore.<String, Long>builder().dataSource(ds).table("kv").keyColumn("k", String.class)
-        .rowMapper(new LongColumn("v")).build();
+    return KvTable.store(h2);
   }
 
   private RedisTier<String, Long> tier(Duration writeFenceTimeout) {

@@ -27,6 +27,16 @@ class RedisTierBuilderTest {
     assertThatThrownBy(() -> RedisTier.builder(Codec.string()).commandTimeout(Duration.ofSeconds(1))
         .commandTimeout(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
         .hasMessage("command timeout was already set to PT1S");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).connectTimeout(Duration.ofSeconds(1))
+        .connectTimeout(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
+        .hasMessage("connect timeout was already set to PT1S");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).absenceTimeToLive(Duration.ofSeconds(1))
+        .absenceTimeToLive(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
+        .hasMessage("absence time to live was already set to PT1S");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).absenceTimeToLive(Duration.ofNanos(5)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absence time to live must be at least 1 ms");
+    assertThatThrownBy(() -> RedisTier.builder(Codec.string()).connectTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("connect timeout must be at least 1 ms but was PT0S");
   }
 
   @Test

@@ -310,6 +310,146 @@ class RedisTierIT {
     }
   }
 
+  /** The engine bounds its writes by the fence timeout the tier reports: the configured one. */
+  @Test
+  void reportsItsWriteFenceTimeout() {
+    assertThat(tier.writeFenceTimeout()).isEqualTo(Duration.ofSeconds(30));
+    try (RedisTier<String, String> quick = tier(b -> b.writeFenceTimeout(Duration.ofMillis(300)))) {
+      assertThat(quick.writeFenceTimeout()).isEqualTo(Duration.ofMillis(300));
+    }
+  }
+
+  /**
+   * A write that ended without committing lifts its fence at once; while another write of the key
+   * that this node prepared goes on, or after a publish failed, the fence stays.
+   */
+  @Test
+  void anAbandonedWriteLiftsItsFenceUnlessAnotherStillNeedsIt() {
+    tier.beforeWrite("k");
+    tier.writeAbandoned("k");
+    assertThat(otherNode.isFenced("k")).isFalse();
+    assertThat(otherNode.beginFill("k")).isNotEqualTo(CacheTier.NO_LEASE);
+
+    tier.beforeWrite("k"); // two requests of one batch write the key
+    tier.beforeWrite("k");
+    tier.writeAbandoned("k"); // one fails
+    assertThat(otherNode.isFenced("k")).as("the other write is still in flight").isTrue();
+    tier.writeAbandoned("k");
+    assertThat(otherNode.isFenced("k")).isFalse();
+
+    otherNode.beforeWrite("k"); // another node's fence is not this node's to lift
+    tier.beforeWrite("k");
+    tier.writeAbandoned("k");
+    assertThat(tier.isFenced("k")).isTrue();
+    otherNode.writeAbandoned("k");
+    assertThat(tier.isFenced("k")).isFalse();
+  }
+
+  /**
+   * Two caches on one prefix: the prefix is bound to the first store that claims it, another store
+   * is refused (naming both and the prefix), the same store on another node is welcome, and the
+   * binding outlives invalidateAll.
+   */
+  @Test
+  void aPrefixServesOneStoreOnly() {
+    tier.bindStore("db.public.a");
+    otherNode.bindStore("db.public.a");
+    tier.invalidateAll();
+    try (RedisTier<String, String> third = tier(b -> b)) {
+      assertThatThrownBy(() -> third.bindStore("db.public.b")).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("'db.public.a'").hasMessageContaining("'db.public.b'")
+          .hasMessageContaining("'" + prefix + "'");
+    }
+    assertThatThrownBy(() -> tier.bindStore("db.public.b")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already");
+    tier.applyCommitted("k", Cached.present("v1", 1));
+    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
+    assertThat(tier.estimatedSize()).as("the binding is no entry").isEqualTo(1);
+  }
+
+  /**
+   * Misses of arbitrary absent keys, and deletes, leave a bounded number of keys in Redis, each
+   * with a time to live, although values do not expire (no time to live set).
+   */
+  @Test
+  void absencesAndTombstonesExpireByDefault() {
+    int misses = 500;
+    for (int i = 0; i < misses; i++) {
+      String key = "absent" + i;
+      assertThat(tier.fill(key, tier.beginFill(key), Cached.absent())).isTrue();
+    }
+    tier.applyCommitted("gone", Cached.deleted(5));
+    tier.applyCommitted("kept", Cached.present("v", 3));
+    var redis = rawConnection.sync();
+    List<byte[]> found = new java.util.ArrayList<>();
+    io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+    do {
+      var page = redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(prefix + "{*").limit(1000));
+      found.addAll(page.getKeys());
+      cursor = page;
+    } while (!cursor.isFinished());
+    List<byte[]> data = found.stream().filter(k -> !new String(k, java.nio.charset.StandardCharsets.UTF_8)
+        .startsWith(prefix + "{%e")).toList();
+    assertThat(data).hasSizeLessThanOrEqualTo(2 * (misses + 2));
+    for (byte[] key : data) {
+      if (!java.util.Arrays.equals(key, tier.entryKey("kept"))) {
+        assertThat(redis.pttl(key)).as("time to live of %s", new String(key, java.nio.charset.StandardCharsets.UTF_8))
+            .isPositive();
+      }
+    }
+    assertThat(redis.pttl(tier.entryKey("absent0"))).isBetween(1L, Duration.ofMinutes(5).toMillis());
+    assertThat(redis.pttl(tier.entryKey("gone"))).isBetween(1L, Duration.ofMinutes(5).toMillis());
+    assertThat(redis.pttl(tier.entryKey("kept"))).as("values do not expire").isEqualTo(-1L);
+  }
+
+  /** An expired tombstone's version still fences older fills and publishes: it is the watermark. */
+  @Test
+  void anExpiredTombstoneStillFencesOlderVersions() {
+    try (RedisTier<String, String> quick = tier(b -> b.absenceTimeToLive(Duration.ofMillis(100)))) {
+      long staleLease = quick.beginFill("k");
+      quick.applyCommitted("k", Cached.deleted(7));
+      awaitTrue("the tombstone expires", () -> rawConnection.sync().exists(quick.entryKey("k")) == 0);
+      assertThat(quick.fill("k", staleLease, Cached.present("v6", 6))).isFalse();
+      long lease = quick.beginFill("k");
+      assertThat(quick.fill("k", lease, Cached.present("v6", 6))).as("older than the watermark").isFalse();
+      quick.applyCommitted("k", Cached.present("v5", 5)); // a delayed publish of an older write
+      assertThat(quick.getIfPresent("k")).isNull();
+      quick.applyCommitted("k", Cached.present("v8", 8));
+      assertThat(quick.getIfPresent("k")).isEqualTo(Cached.present("v8", 8));
+    }
+  }
+
+  /**
+   * An entry the codec cannot decode (another codec wrote it, as in a rolling deploy) is a miss,
+   * counted, and deleted, so the fill after the miss replaces it; other keys still read.
+   */
+  @Test
+  void anUndecodableEntryIsAMissAndTheNextFillReplacesIt() {
+    Epochs.trust(RedisServer.shared().uri(), prefix);
+    try (RedisTier<String, Long> longs = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(RedisServer.shared().uri()).keyPrefix(prefix).build()) {
+      longs.applyCommitted("k", Cached.present(1L, 7));
+      longs.applyCommitted("j", Cached.present(2L, 3));
+      longs.applyCommitted("other", Cached.present(3L, 4));
+      var redis = rawConnection.sync();
+      redis.set(longs.entryKey("k"), (new String(EntryFormat.version(7), java.nio.charset.StandardCharsets.US_ASCII)
+          + "=not a number").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      redis.set(longs.entryKey("j"), (new String(EntryFormat.version(3), java.nio.charset.StandardCharsets.US_ASCII)
+          + "={\"json\":2}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+      assertThat(longs.getIfPresent("k")).as("a miss, not an error").isNull();
+      assertThat(longs.getAllPresent(List.of("j", "other"))).containsOnly(Map.entry("other", Cached.present(3L, 4)));
+      assertThat(longs.undecodable()).isEqualTo(2);
+      long lease = longs.beginFill("k");
+      assertThat(longs.fill("k", lease, Cached.present(1L, 7))).isTrue();
+      assertThat(longs.getIfPresent("k")).isEqualTo(Cached.present(1L, 7));
+      lease = longs.beginFill("j");
+      assertThat(longs.fill("j", lease, Cached.present(2L, 3))).isTrue();
+      assertThat(longs.getIfPresent("j")).isEqualTo(Cached.present(2L, 3));
+      assertThat(longs.undecodable()).isEqualTo(2);
+    }
+  }
+
   /** A node's next write of a key replaces its own earlier fence that never published. */
   @Test
   void nextWriteReplacesOwnUnpublishedFence() {

@@ -1,10 +1,12 @@
 package dev.tandem.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
+import dev.tandem.VersionConflictException;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.race.RaceHammer;
@@ -112,6 +114,21 @@ class TandemOnRedisIT {
     assertThat(b.get("k1")).isEmpty();
     b.update("k2", v -> v + 1000);
     assertThat(a.get("k2")).contains(197L + 1000);
+  }
+
+  /**
+   * A write that certainly failed (a version conflict: nothing committed) lifts its fence at once:
+   * the other node fills and serves the key right away instead of after the write fence timeout.
+   */
+  @Test
+  void aFailedConditionalWriteLeavesTheKeyCacheableOnEveryNode() {
+    Tandem<String, Long> a = node("a", b -> b);
+    Tandem<String, Long> b = node("b", x -> x);
+    long version = a.put("k", 1L);
+    assertThatThrownBy(() -> a.putIfVersion("k", version + 1, 2L)).isInstanceOf(VersionConflictException.class);
+    assertThat(b.get("k")).contains(1L);
+    assertThat(b.getIfCached("k")).as("filled on B at once, not fenced for 30 s").contains(1L);
+    assertThat(a.getIfCached("k")).contains(1L);
   }
 
   @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.CacheTierUnavailableException;
 import dev.tandem.Tandem;
 import dev.tandem.Versioned;
-import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.server.H2Database;
@@ -14,12 +13,9 @@ import dev.tandem.testkit.server.RedisServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,13 +46,7 @@ class WritePolicyIT {
   }
 
   private JdbcStore<String, Long> store() throws Exception {
-    DataSource ds = h2.dataSource();
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS kv (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
-    }
-    JdbcSchema.addVersionColumn(ds, "kv", "tandem_version");
-    return JdbcStore.<String, Long>builder().dataSource(ds).table("kv").keyColumn("k", String.class)
-        .rowMapper(new LongColumn("v")).build();
+    return KvTable.store(h2);
   }
 
   /** The cut-off node's meters. */

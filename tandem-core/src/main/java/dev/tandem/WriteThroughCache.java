@@ -1190,7 +1190,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       tier.applyCommitted(key, committed);
     } catch (RuntimeException | Error e) { // an Error too: the commit stands, the old value must go
       stats.tierFailures.increment();
-      if (publishFailureLog.permit()) {
+      boolean full = publishFailureLog.permit();
+      if (full) {
         log.warn("{}: cache update of key {} failed after commit; fencing the key (further failures within 10 s "
             + "are logged at debug level)", name, key, e);
       } else {
@@ -1200,7 +1201,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         tier.fence(key);
       } catch (RuntimeException | Error fenceFailure) {
         e.addSuppressed(fenceFailure);
-        log.error("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
+        if (full) {
+          log.error("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
+        } else {
+          log.debug("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
+        }
       }
     }
     flights.remove(key);

@@ -1184,7 +1184,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     /**
      * Sets the file where the {@link WritePolicy#AVAILABLE} policy records keys it wrote without a
      * fence (created if missing). Keys recorded by an earlier run of this node are repaired before
-     * the tier first uses Redis. Give each node its own file on a local disk.
+     * the tier first uses Redis. Give each node its own file on a local disk: the tier locks the
+     * file while it lives, and {@link #build()} refuses a file that another tier (in this process
+     * or another) holds. See docs/repair-journal.md.
      *
      * @throws IllegalStateException if already set
      */
@@ -1337,7 +1339,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
      * keys), loads the scripts and returns the tier.
      *
      * @throws IllegalStateException if no server was set, or {@link WritePolicy#AVAILABLE} was set
-     *     without a repair journal (or a journal without it)
+     *     without a repair journal (or a journal without it), or the repair journal is in use by
+     *     another tier
+     * @throws java.io.UncheckedIOException if the repair journal cannot be created, read or locked
      * @throws RedisException if the server cannot be reached or refuses the scripts (a server on
      *     which another node is clearing this prefix right now is not a failure: the tier starts
      *     unavailable and verifies its link on first use)

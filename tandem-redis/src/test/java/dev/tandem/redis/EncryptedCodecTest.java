@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -35,6 +41,34 @@ class EncryptedCodecTest {
     assertThat(stored).hasSize(2 + 2 + 12 + TEXT.length() + 16);
     assertThat(codec.decode(stored)).isEqualTo(TEXT);
     assertThat(codec.decode(codec.encode(""))).isEmpty();
+  }
+
+  /** Ciphers are reused between calls: concurrent calls must never share one. */
+  @Test
+  void concurrentCallsRoundTripTheirOwnValues() throws Exception {
+    EncryptedCodec<String> codec = codec("k1", OLD);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < 2_000; i++) {
+            String value = TEXT + thread + ":" + i;
+            byte[] stored = codec.encode(value);
+            if (!codec.decode(stored).equals(value)) {
+              throw new AssertionError("thread " + thread + " read another value at " + i);
+            }
+          }
+          return thread;
+        }));
+      }
+      for (Future<Integer> each : done) {
+        assertThat(each.get(60, TimeUnit.SECONDS)).isNotNegative();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

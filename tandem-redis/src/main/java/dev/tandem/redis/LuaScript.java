@@ -1,7 +1,9 @@
 package dev.tandem.redis;
 
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.List;
 import java.io.IOException;
@@ -82,6 +84,14 @@ final class LuaScript {
       throw new IllegalStateException("script " + name + " returned " + reply + ", not two integers");
     }
     return new long[] {first, second};
+  }
+
+  /**
+   * Sends the script without waiting for its reply, so that many calls share a round trip; the
+   * caller awaits the replies. No reload on NOSCRIPT: the future fails with it.
+   */
+  RedisFuture<Long> send(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
+    return redis.evalsha(sha, ScriptOutputType.INTEGER, keys, args);
   }
 
   String sha() {

@@ -186,6 +186,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
   private static final long EXACT_COUNT_LIMIT = 10_000;
   private static final int SAMPLES = 200;
+  /** Journaled keys repaired per pipelined batch at connect. */
+  private static final int REPAIR_BATCH = 500;
   private static final VarHandle LINK;
 
   static {
@@ -994,19 +996,47 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         checkStore(redis, identity);
       }
       if (journal != null) {
-        journal.repair(journaled -> {
-          for (byte[] entryKey : journaled) {
-            retireScript.run(redis, pair(entryKey), announcing(entryKey, NONE, metaTtl));
-            announced.increment();
-          }
-          log.info("{}: repaired {} keys written without a fence (policy AVAILABLE)", this, journaled.size());
-        });
+        journal.repair(journaled -> repairJournaled(async, journaled));
       }
       return new Link(connection, redis, async, List.copyOf(nodes), List.copyOf(nodeConnections), runIds.toString(), fillsFrom, evictions);
     } catch (RuntimeException e) {
       connection.closeAsync();
       throw e;
     }
+  }
+
+  /**
+   * Retires the journaled keys (drops each entry, revokes its leases), sending each batch of
+   * {@value #REPAIR_BATCH} scripts pipelined and then awaiting their replies: a round trip per
+   * batch, not per key, while the connect lock is held.
+   *
+   * @throws RedisException if a script fails, or a batch's replies take longer than the command
+   *     timeout: the journal then keeps every key
+   */
+  private void repairJournaled(RedisClusterAsyncCommands<byte[], byte[]> async, List<byte[]> journaled) {
+    for (int from = 0; from < journaled.size(); from += REPAIR_BATCH) {
+      List<byte[]> batch = journaled.subList(from, Math.min(journaled.size(), from + REPAIR_BATCH));
+      List<RedisFuture<Long>> replies = new ArrayList<>(batch.size());
+      for (byte[] entryKey : batch) {
+        replies.add(retireScript.send(async, pair(entryKey), announcing(entryKey, NONE, metaTtl)));
+      }
+      long deadline = System.nanoTime() + commandTimeoutNanos;
+      try {
+        for (RedisFuture<Long> reply : replies) {
+          reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RedisException("interrupted while repairing " + journaled.size() + " journaled keys", e);
+      } catch (ExecutionException e) {
+        throw new RedisException("repairing " + journaled.size() + " journaled keys failed: " + e.getCause(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new RedisException("repairing " + batch.size() + " journaled keys took longer than the command timeout ("
+            + commandTimeout + ")", e);
+      }
+      announced.add(batch.size());
+    }
+    log.info("{}: repaired {} keys written without a fence (policy AVAILABLE)", this, journaled.size());
   }
 
   /**
@@ -1406,7 +1436,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     /**
      * Sets the file where the {@link WritePolicy#AVAILABLE} policy records keys it wrote without a
      * fence (created if missing). Keys recorded by an earlier run of this node are repaired before
-     * the tier first uses Redis. Give each node its own file on a local disk.
+     * the tier first uses Redis. Give each node its own file on a local disk: the tier locks the
+     * file while it lives, and {@link #build()} refuses a file that another tier (in this process
+     * or another) holds. See docs/repair-journal.md.
      *
      * @throws IllegalStateException if already set
      */
@@ -1626,7 +1658,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
      * unavailable and verifies its link on first use.
      *
      * @throws IllegalStateException if no server was set, or {@link WritePolicy#AVAILABLE} was set
-     *     without a repair journal (or a journal without it)
+     *     without a repair journal (or a journal without it), or the repair journal is in use by
+     *     another tier
+     * @throws java.io.UncheckedIOException if the repair journal cannot be created, read or locked
      * @throws RedisException if the server answered with an error: it refused the credentials, the
      *     scripts, or the publishing of the invalidation channel
      */

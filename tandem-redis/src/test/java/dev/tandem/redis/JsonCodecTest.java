@@ -29,6 +29,25 @@ class JsonCodecTest {
     record Cat(String name) implements Named {}
   }
 
+  record Nested(String name, ByClassName inner) {}
+
+  record PropertyLevel(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Object payload) {}
+
+  record InAList(List<ByClassName> items) {}
+
+  record ContentLevel(@JsonTypeInfo(use = JsonTypeInfo.Id.MINIMAL_CLASS) List<Object> items) {}
+
+  record Deeper(List<Map<String, Nested>> levels) {}
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+  @JsonSubTypes(@JsonSubTypes.Type(value = Subtyped.Dog.class, name = "dog"))
+  sealed interface Subtyped {
+    record Dog(PropertyLevel collar) implements Subtyped {}
+  }
+
+  /** A tree that refers to itself: the type walk ends. */
+  record Tree(String label, List<Tree> children, Named named) {}
+
   private static byte[] utf8(String json) {
     return json.getBytes(StandardCharsets.UTF_8);
   }
@@ -77,6 +96,47 @@ class JsonCodecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("use = CLASS")
         .hasMessageContaining("remote code execution");
+  }
+
+  /**
+   * Class-name type ids below the root type were accepted: a {@code Nested} value from Redis could
+   * name any class on the class path for its {@code inner} field.
+   */
+  @Test
+  void refusesClassNameTypeIdsAtAnyDepth() {
+    assertThatThrownBy(() -> JsonCodec.of(Nested.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Nested.class.getName() + ".inner")
+        .hasMessageContaining("use = CLASS")
+        .hasMessageContaining("remote code execution");
+    assertThatThrownBy(() -> JsonCodec.of(PropertyLevel.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(PropertyLevel.class.getName() + ".payload");
+    assertThatThrownBy(() -> JsonCodec.of(InAList.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use = CLASS");
+    assertThatThrownBy(() -> JsonCodec.of(ContentLevel.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use = MINIMAL_CLASS");
+    assertThatThrownBy(() -> JsonCodec.of(Deeper.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Nested.class.getName() + ".inner");
+    assertThatThrownBy(() -> JsonCodec.of(new TypeReference<Map<String, List<ByClassName>>>() {}, new ObjectMapper()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use = CLASS");
+    assertThatThrownBy(() -> JsonCodec.of(Subtyped.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(PropertyLevel.class.getName() + ".payload");
+  }
+
+  @Test
+  void walksASelfReferencingTypeWithTypeIdsByName() {
+    JsonCodec<Tree> codec = JsonCodec.of(Tree.class);
+    Tree tree = new Tree("root", List.of(new Tree("leaf", List.of(), new Named.Cat("Tom"))), new Named.Cat("Kit"));
+    assertThat(codec.decode(codec.encode(tree))).isEqualTo(tree);
+  }
+
+  /** What the type walk cannot see (a class-name type id the mapper finds only while reading) is refused while reading. */
+  @Test
+  void theCodecsMapperRefusesEveryClassNameWhileReading() throws Exception {
+    ObjectMapper hardened = JsonCodec.refusingClassNames(new ObjectMapper());
+    assertThatThrownBy(() -> hardened.readValue("{\"payload\":{\"@class\":\"java.util.HashMap\"}}", PropertyLevel.class))
+        .hasMessageContaining("java.util.HashMap");
+    assertThat(hardened.readValue("{\"@type\":\"cat\",\"name\":\"Tom\"}", Named.class)).isEqualTo(new Named.Cat("Tom"));
   }
 
   @Test

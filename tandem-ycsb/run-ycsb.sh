@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Runs the real YCSB client (site.ycsb.Client 0.17.0) with its core workloads A, B and F against the
-# Tandem binding and the plain JDBC baseline, on an embedded PostgreSQL server started for the run.
+# Runs the real YCSB client (site.ycsb.Client 0.17.0) with its core workloads A, B, C and F against
+# the Tandem binding and the plain JDBC baseline, on an embedded PostgreSQL server started for the
+# run, with fsync on (each commit waits for the disk, as production runs) unless FSYNC=off.
 #
 #   tandem-ycsb/run-ycsb.sh                      # defaults below
 #   RECORDS=100000 OPERATIONS=200000 THREADS=32 tandem-ycsb/run-ycsb.sh
+#   FSYNC=off tandem-ycsb/run-ycsb.sh            # embedded server without fsync
+#   WORKLOADS="a c" tandem-ycsb/run-ycsb.sh      # some of the workloads only
 #   DB_URL=jdbc:postgresql://host/db?user=u tandem-ycsb/run-ycsb.sh   # your own server instead
 #
-# For each binding: load RECORDS records into a new usertable (-load), then run workloads A, B and F
-# (-t), OPERATIONS operations each, THREADS client threads. YCSB's full output is kept in OUT
-# (default tandem-ycsb/target/ycsb), and a summary is printed at the end.
+# For each binding: load RECORDS records into a new usertable (-load), then run workloads A, B, C
+# and F (-t), OPERATIONS operations each, THREADS client threads. YCSB's full output is kept in OUT
+# (default tandem-ycsb/target/ycsb), and a summary is printed at the end, with the server's fsync.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +19,15 @@ records="${RECORDS:-50000}"
 operations="${OPERATIONS:-100000}"
 threads="${THREADS:-16}"
 out="${OUT:-$root/tandem-ycsb/target/ycsb}"
+fsync="${FSYNC:-on}"
+workloads="${WORKLOADS:-a b c f}"
+case "$fsync" in
+  on|off) ;;
+  *) echo "FSYNC must be on or off but was '$fsync'" >&2; exit 2 ;;
+esac
+for workload in $workloads; do
+  [ -f "$root/tandem-ycsb/workloads/workload$workload" ] || { echo "no workload '$workload' (a, b, c or f)" >&2; exit 2; }
+done
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 echo "building tandem-ycsb..." >&2
@@ -35,12 +47,13 @@ stop_server() {
 trap stop_server EXIT
 
 url="${DB_URL:-}"
+where=""
 if [ -z "$url" ]; then
-  echo "starting an embedded PostgreSQL server..." >&2
+  echo "starting an embedded PostgreSQL server (fsync $fsync)..." >&2
   rm -f "$out/postgres.url" "$out/postgres.stdin"
   mkfifo "$out/postgres.stdin"
   # PostgreSQL refuses to run as root: build/java-unprivileged starts it in a user namespace then.
-  TANDEM_JAVA="$java" "$root/build/java-unprivileged" -cp "$cp" dev.tandem.ycsb.YcsbPostgres "$out/postgres.url" \
+  TANDEM_JAVA="$java" "$root/build/java-unprivileged" -cp "$cp" dev.tandem.ycsb.YcsbPostgres "$out/postgres.url" "$fsync" \
     <"$out/postgres.stdin" >"$out/postgres.log" 2>&1 &
   server_pid=$!
   exec 9>"$out/postgres.stdin"
@@ -51,7 +64,11 @@ if [ -z "$url" ]; then
   done
   [ -f "$out/postgres.url" ] || { echo "the server did not start within 2 minutes" >&2; exit 1; }
   url="$(cat "$out/postgres.url")"
+  where="$(grep -m 1 '^data in ' "$out/postgres.log" || true)"
 fi
+# what the server reports (on a server of your own, its own settings: FSYNC does not apply)
+durability="$("$java" -cp "$cp" dev.tandem.ycsb.YcsbPostgres --settings "$url")${where:+, $where}"
+echo "PostgreSQL: $durability" >&2
 
 ycsb() { # binding, phase flag, workload, output file
   "$java" -cp "$cp" site.ycsb.Client "$2" -db "dev.tandem.ycsb.$1" -P "$root/tandem-ycsb/workloads/workload$3" \
@@ -63,7 +80,7 @@ ycsb() { # binding, phase flag, workload, output file
 for binding in PlainJdbcClient TandemClient; do
   echo "$binding: loading $records records..." >&2
   ycsb "$binding" -load a "$out/$binding-load.txt" tandem.recreate=true
-  for workload in a b f; do
+  for workload in $workloads; do
     echo "$binding: workload ${workload^^}, $operations operations, $threads threads..." >&2
     ycsb "$binding" -t "$workload" "$out/$binding-$workload.txt"
   done
@@ -72,9 +89,10 @@ stop_server
 
 echo
 echo "YCSB 0.17.0, $records records, $operations operations per workload, $threads threads; $url" | sed 's/?.*//'
+echo "PostgreSQL: $durability"
 printf '%-16s %-9s %12s %12s %12s %12s %12s\n' binding workload "ops/s" "read p50" "read p99" "write p50" "write p99"
 for binding in PlainJdbcClient TandemClient; do
-  for workload in a b f; do
+  for workload in $workloads; do
     f="$out/$binding-$workload.txt"
     awk -F', ' -v b="$binding" -v w="${workload^^}" '
       $1 == "[OVERALL]" && $2 == "Throughput(ops/sec)" { tput = $3 }
@@ -83,8 +101,9 @@ for binding in PlainJdbcClient TandemClient; do
       $2 == "Return=ERROR" || $2 == "Return=NOT_FOUND" { failed += $3 }
       END {
         write = ("[READ-MODIFY-WRITE]" in p50) ? "[READ-MODIFY-WRITE]" : "[UPDATE]"
-        printf "%-16s %-9s %12.0f %9s us %9s us %9s us %9s us%s\n", b, w, tput, p50["[READ]"], p99["[READ]"],
-          p50[write], p99[write], failed ? "  (" failed " failed)" : ""
+        w50 = (write in p50) ? p50[write] " us" : "-"; w99 = (write in p99) ? p99[write] " us" : "-"
+        printf "%-16s %-9s %12.0f %9s us %9s us %12s %12s%s\n", b, w, tput, p50["[READ]"], p99["[READ]"],
+          w50, w99, failed ? "  (" failed " failed)" : ""
       }' "$f"
   done
 done

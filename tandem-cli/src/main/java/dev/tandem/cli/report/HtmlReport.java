@@ -44,7 +44,7 @@ public final class HtmlReport {
         .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
     html.append("<h1>tandem bench: workload ").append(escape(s.workload())).append("</h1>\n")
         .append("<p class=\"lead\">").append(escape(s.workloadDescription() + ", " + s.distribution() + " keys; "
-            + e.database() + " (" + e.databaseSetup() + "); " + s.threads() + " threads; " + measured(s)))
+            + e.database() + " (" + e.databaseSetup() + "); " + e.durability() + "; " + s.threads() + " threads; " + measured(s)))
         .append("</p>\n");
 
     html.append("<h2>Throughput</h2>\n")
@@ -68,6 +68,7 @@ public final class HtmlReport {
         s.records(), s.valueSize(), s.distribution(), s.cacheSize())));
     row(html, "load", escape(s.threads() + " threads; " + measured(s) + "; seed " + s.seed()));
     row(html, "database", escape(e.database() + " (" + e.databaseSetup() + ")"));
+    row(html, "durability", escape(e.durability()));
     row(html, "machine", escape(String.format(Locale.ROOT, "%d cores, %s memory, %s", e.cores(),
         bytes(e.memoryBytes()), e.os())));
     row(html, "Java", escape(e.jdk() + ", maximum heap " + bytes(e.maxHeapBytes())));

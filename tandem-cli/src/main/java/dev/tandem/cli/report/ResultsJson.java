@@ -10,7 +10,8 @@ import java.time.Duration;
  *
  * <pre>{@code
  * {"scenario": "writes", "threads": 64, ..., "baseline": "raw-jdbc",
- *  "machine": {"cores": 2, "memory_bytes": ..., "jdk": ...}, "database": {"product": ..., "setup": ...},
+ *  "machine": {"cores": 2, "memory_bytes": ..., "jdk": ...}, "database": {"product": ..., "setup": ...,
+ *  "fsync": "on", "synchronous_commit": "on"},
  *  "results": [{"system": "tandem", "ops_per_sec": ..., "ratio": ..., "p50_us": ..., "p99_us": ...,
  *               "hit_ratio": ..., "by_operation": [{"operation": "update", ..., "percentiles": [[50, 812.5], ...]}]},
  *              ...]}
@@ -60,6 +61,8 @@ public final class ResultsJson {
     json.name("database").beginObject()
         .name("product").value(e.database())
         .name("setup").value(e.databaseSetup())
+        .name("fsync").value(e.fsync())
+        .name("synchronous_commit").value(e.synchronousCommit())
         .endObject();
     json.name("results").beginArray();
     for (SystemResult r : results.results()) {

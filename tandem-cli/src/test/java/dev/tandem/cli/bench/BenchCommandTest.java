@@ -17,7 +17,7 @@ class BenchCommandTest {
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("Usage: tandem bench", "--workload", "--scenario", "--compare", "--threads",
         "--duration", "--operations", "--warmup", "--records", "--value-size", "--distribution", "--db", "--jdbc-url",
-        "--json", "--report", "direct,naive,ehcache", "(default: A)", "(default: 10s)", "(default: h2)",
+        "--json", "--report", "--fsync", "(default: on)", "direct,naive,ehcache", "(default: A)", "(default: 10s)", "(default: h2)",
         "raw-jdbc", "group-commit-jdbc");
   }
 
@@ -48,6 +48,9 @@ class BenchCommandTest {
       --db h2 --jdbc-url jdbc:postgresql://h/x?p=1 | --db h2 does not match --jdbc-url jdbc:postgresql://h/x
       --table drop;table                           | --table must be a plain SQL name
       --threads many                               | --threads
+      --fsync off                                  | --fsync applies to --db postgres; H2 runs in memory
+      --db postgres --fsync maybe                  | --fsync
+      --fsync on --jdbc-url jdbc:postgresql://h/x  | --fsync sets the embedded PostgreSQL server
       --redis                                      | Unknown option: '--redis'
       """)
   void aUsageErrorIsOneLineWithExitCode2(String arguments, String message) {

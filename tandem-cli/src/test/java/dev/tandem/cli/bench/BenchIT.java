@@ -53,6 +53,7 @@ class BenchIT {
     assertThat(systems.get(1).get("ratio")).isEqualTo(1.0);
     assertThat((Map<String, Object>) results.get("machine")).containsKeys("cores", "memory_bytes", "jdk");
     assertThat((String) ((Map<String, Object>) results.get("database")).get("product")).startsWith("H2 ");
+    assertThat((Map<String, Object>) results.get("database")).containsEntry("fsync", "n/a");
 
     assertThat(Files.readString(report.resolve("results.json"))).isEqualTo(Files.readString(json));
     assertThat(Files.readString(report.resolve("report.html"))).contains("<svg", "Latency: read", "group-commit-jdbc");

@@ -36,14 +36,39 @@ class BenchPostgresIT {
     assertThat((List<Map<String, Object>>) results.get("results")).extracting(s -> s.get("system"))
         .containsExactly("tandem", "raw-jdbc", "group-commit-jdbc", "naive", "ehcache");
     assertThat((String) ((Map<String, Object>) results.get("database")).get("product")).startsWith("PostgreSQL ");
+    assertThat((Map<String, Object>) results.get("database")).as("what the shared test server reports")
+        .containsEntry("fsync", "off").containsEntry("synchronous_commit", "on");
+    assertThat(run.out()).contains("  fsync     off (synchronous_commit on)");
   }
 
   @Test
-  void startsItsOwnPostgresWithDbPostgres() {
+  @SuppressWarnings("unchecked")
+  void startsItsOwnPostgresWithFsyncOnAndSaysSoInTheHeaderTheJsonAndTheReport() throws IOException {
+    Path report = dir.resolve("report");
+
     CliRun run = CliRun.of("bench", "--db", "postgres", "--compare", "direct", "--operations", "200", "--warmup", "0s",
-        "--records", "100", "--threads", "2");
+        "--records", "100", "--threads", "2", "--report", report.toString());
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("Starting an embedded PostgreSQL server", "PostgreSQL", "embedded server started");
+    assertThat(run.out()).contains("Starting an embedded PostgreSQL server", "PostgreSQL", "embedded server started",
+        "  fsync     on (synchronous_commit on)", ", data in ");
+    Map<String, Object> database = (Map<String, Object>) Json.object(Files.readString(report.resolve("results.json")))
+        .get("database");
+    assertThat(database).containsEntry("fsync", "on").containsEntry("synchronous_commit", "on");
+    assertThat((String) database.get("setup")).contains("fsync on", "data in ");
+    assertThat(Files.readString(report.resolve("report.html"))).contains("fsync on, synchronous_commit on");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void fsyncOffStartsItsServerWithoutFsync() throws IOException {
+    Path json = dir.resolve("off.json");
+
+    CliRun run = CliRun.of("bench", "--db", "postgres", "--fsync", "off", "--compare", "direct", "--operations", "100",
+        "--warmup", "0s", "--records", "100", "--threads", "2", "--json", json.toString());
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("  fsync     off (synchronous_commit on)");
+    assertThat((Map<String, Object>) Json.object(Files.readString(json)).get("database")).containsEntry("fsync", "off");
   }
 }

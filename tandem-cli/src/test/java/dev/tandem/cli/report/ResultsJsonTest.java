@@ -40,7 +40,8 @@ class ResultsJsonTest {
     Map<String, Object> machine = (Map<String, Object>) json.get("machine");
     assertThat(machine).containsEntry("cores", 2.0).containsEntry("memory_bytes", (double) (8L << 30))
         .containsEntry("jdk", "21.0.5 (Test)");
-    assertThat((Map<String, Object>) json.get("database")).containsEntry("product", "H2 2.3.232");
+    assertThat((Map<String, Object>) json.get("database")).containsEntry("product", "H2 2.3.232")
+        .containsEntry("fsync", "n/a").containsEntry("synchronous_commit", "n/a");
     Map<String, Object> read = ((List<Map<String, Object>>) ((List<Map<String, Object>>) json.get("results")).get(0)
         .get("by_operation")).get(0);
     assertThat(read).containsEntry("operation", "read").containsEntry("count", 1_000.0);

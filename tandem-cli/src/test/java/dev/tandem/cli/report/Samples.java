@@ -34,7 +34,8 @@ final class Samples {
         "50% reads, 50% updates", "zipfian", 10_000, 100, 20_000, 8, Duration.ofSeconds(10), 0, Duration.ofSeconds(2),
         42);
     Environment environment = new Environment("0.1.0-TEST", Instant.parse("2026-01-02T03:04:05Z"), 2, 8L << 30,
-        4L << 30, "21.0.5 (Test)", "Linux test amd64", "H2 2.3.232", "embedded, in memory");
+        4L << 30, "21.0.5 (Test)", "Linux test amd64", "H2 2.3.232", "embedded, in memory",
+        "n/a", "n/a");
     return new BenchResults(settings, environment, "direct", List.of(
         system("tandem", 30_000, 0.95, 300, 20_000),
         system("direct", 10_000, null, 50_000, 900_000),

@@ -26,10 +26,13 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@linkplain #shared() shared} server per JVM, or {@linkplain #start() private} ones for tests
  * that stop or restart their server.
  *
- * <p>The server runs with {@code fsync} off (a killed server loses nothing, a crashed machine
- * may) and {@code synchronous_commit} on, so an acknowledged commit survives a kill of the
- * server: fault tests rely on that. It accepts the superuser {@value #USER} without a password
- * on localhost.
+ * <p>The server runs with {@code synchronous_commit} on, so an acknowledged commit survives a
+ * kill of the server: fault tests rely on that. Servers for tests run with {@code fsync} off (a
+ * killed server loses nothing, a crashed machine may); {@linkplain #startDurable() durable} ones,
+ * for benchmarks, with {@code fsync} on, as production runs, so that each commit waits for the
+ * disk. The data directory is a new folder under {@code java.io.tmpdir}; {@link
+ * #dataFileSystem()} says whether that is a real disk. It accepts the superuser {@value #USER}
+ * without a password on localhost.
  *
  * <p>PostgreSQL refuses to run as root; the build starts test JVMs through
  * {@code build/java-unprivileged} for that reason.
@@ -46,6 +49,7 @@ public final class PostgresServer implements AutoCloseable {
 
   private final Path dataDirectory;
   private final boolean isShared;
+  private final boolean fsync;
   private final int port;
   private @Nullable EmbeddedPostgres postgres;
   private boolean closed;
@@ -56,11 +60,12 @@ public final class PostgresServer implements AutoCloseable {
    */
   private final Thread exitHook = new Thread(this::stopAndDelete, "tandem-postgres-stop");
 
-  private PostgresServer(Path dataDirectory, boolean isShared) {
+  private PostgresServer(Path dataDirectory, boolean isShared, boolean fsync) {
     this.dataDirectory = dataDirectory;
     this.isShared = isShared;
+    this.fsync = fsync;
     try {
-      this.postgres = launch(dataDirectory, 0);
+      this.postgres = launch(dataDirectory, 0, fsync);
     } catch (RuntimeException e) {
       deleteRecursively(dataDirectory);
       throw e;
@@ -77,7 +82,7 @@ public final class PostgresServer implements AutoCloseable {
    */
   public static synchronized PostgresServer shared() {
     if (shared == null) {
-      shared = new PostgresServer(newDataDirectory(), true);
+      shared = new PostgresServer(newDataDirectory(), true, false);
     }
     return shared;
   }
@@ -90,7 +95,35 @@ public final class PostgresServer implements AutoCloseable {
    * @throws UncheckedIOException if the server cannot start
    */
   public static PostgresServer start() {
-    return new PostgresServer(newDataDirectory(), false);
+    return new PostgresServer(newDataDirectory(), false, false);
+  }
+
+  /**
+   * Starts a private server as {@link #start()} does, but with {@code fsync} on: every commit
+   * waits until its WAL reached the disk, as on a production server. For benchmarks; tests keep
+   * fsync off.
+   *
+   * @throws UncheckedIOException if the server cannot start
+   */
+  public static PostgresServer startDurable() {
+    return new PostgresServer(newDataDirectory(), false, true);
+  }
+
+  /** Returns whether the server runs with {@code fsync} on (see {@link #startDurable()}). */
+  public boolean fsync() {
+    return fsync;
+  }
+
+  /**
+   * Returns the type of the file system that holds the data directory, for example {@code ext4},
+   * or {@code tmpfs} (memory, where fsync costs nothing), or {@code unknown}.
+   */
+  public String dataFileSystem() {
+    try {
+      return Files.getFileStore(dataDirectory).type();
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   /** Returns the TCP port the server listens on (it keeps it across {@link #restart()}). */
@@ -185,7 +218,7 @@ public final class PostgresServer implements AutoCloseable {
       throw new IllegalStateException("the server was closed");
     }
     halt();
-    postgres = launch(dataDirectory, port);
+    postgres = launch(dataDirectory, port, fsync);
   }
 
   /** Stops a private server and deletes its data; idempotent. Does nothing on the shared server. */
@@ -198,7 +231,7 @@ public final class PostgresServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "PostgresServer{port=" + port + (isShared ? ", shared" : "") + "}";
+    return "PostgresServer{port=" + port + (isShared ? ", shared" : "") + (fsync ? ", fsync on" : "") + "}";
   }
 
   private synchronized void stopAndDelete() {
@@ -254,12 +287,14 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private static EmbeddedPostgres launch(Path dataDirectory, int port) {
+  private static EmbeddedPostgres launch(Path dataDirectory, int port, boolean fsync) {
     try {
+      // zonky starts the postmaster with -F (fsync off); a -c fsync=on after it overrides that
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(dataDirectory)
           .setCleanDataDirectory(false)
           .setPGStartupWait(STARTUP_WAIT)
+          .setServerConfig("fsync", fsync ? "on" : "off")
           .setServerConfig("synchronous_commit", "on")
           .setServerConfig("max_connections", "200");
       if (port != 0) {

@@ -16,7 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,70 +26,62 @@ import org.jspecify.annotations.Nullable;
 /**
  * The in-process cache tier, on a Caffeine cache: one JVM, one copy.
  *
- * <p><b>Design.</b> The Caffeine cache holds each key's value itself (or one shared marker for a
- * known absence), so that a hit costs what a Caffeine hit costs: no wrapper to dereference. What
- * the hit path does not need lives beside it in a small map that nothing evicts ({@code states}):
- * per key, the version of the cached object (identified by reference), the lease of a fill in
- * flight, and the fence. A lease must outlive the eviction of the entry it guards (race H6), and
- * a version is trusted only while Caffeine still holds the very object it was recorded for.
+ * <p><b>Design.</b> The Caffeine cache holds, per key, the {@link Cached} entry that was installed
+ * (the value and its version in one immutable object; an absence is an entry with no value), and
+ * nothing else, so that a hit is one Caffeine lookup through its map view plus one load of the
+ * entry's value, and a cached key costs a Caffeine entry and one small object. What only misses
+ * and writes need lives in a small map that nothing evicts ({@code states}), and only while there
+ * is something to hold: the lease of a fill in flight, the fence, and the count of writes in
+ * flight. A lease must outlive the eviction of the entry it guards (race H6), so it is never kept
+ * in Caffeine; a version is never kept without its value, so it can never outlive the entry.
  *
- * <p>Every mutation runs inside {@code states.compute} for its key and updates Caffeine from
- * there, so "lease still valid", "newer than the cached version" and "install" are one atomic
- * step. Caffeine's eviction listener never touches {@code states} (that would take the two locks
- * in the other order); it queues the key, and later mutations drop the states of evicted keys. No
- * I/O ever runs inside a compute.
+ * <p>Every mutation runs inside {@code states.compute} for its key (which locks the key whether
+ * or not it has a state) and updates Caffeine from there, so "lease still valid", "newer than the
+ * cached version" and "install" are one atomic step: Caffeine's own removals (eviction, expiry)
+ * only ever take an entry away, which no check depends on. The locks are always taken in that
+ * order; Caffeine's eviction listener only counts. No I/O ever runs inside a compute.
  *
  * <p>Invariants: an entry is replaced only by a newer version; a fill installs only under a lease
- * taken before its database read and not revoked since; a fenced key has no entry.
+ * taken before its database read and not revoked since; a fenced key has no entry; {@code states}
+ * holds no key that has nothing in flight.
  *
  * @param <K> the key type
  * @param <V> the value type
  */
 public final class LocalTier<K, V> implements CacheTier<K, V> {
 
-  /** What Caffeine holds for a known absence (a tombstone or a loaded absence). */
-  private static final Object ABSENT = new Object() {
-    @Override
-    public String toString() {
-      return "ABSENT";
-    }
-  };
-
-  /** How many queued evictions a mutation cleans up at most. */
-  private static final int CLEANUP_BATCH = 16;
-
   /**
-   * What the tier knows of a key besides Caffeine's entry. Immutable: replaced inside
-   * {@code states.compute}.
+   * What the tier knows of a key besides its entry, while a fill or write of it is in flight or
+   * it is fenced. Immutable: replaced inside {@code states.compute}.
    *
-   * @param cached the object recorded in Caffeine for this key, or null
-   * @param version the version of {@code cached}
    * @param lease the lease of a fill in flight, or {@link CacheTier#NO_LEASE}
    * @param fenced whether fills are refused until a committed write (after an unknown outcome)
    * @param writers writes of this key prepared ({@link #beforeWrite}) and not yet published or
    *     abandoned: while there are any the key takes no fill
    */
-  private record State(@Nullable Object cached, long version, long lease, boolean fenced, int writers) {
-    static final State EMPTY = new State(null, 0, NO_LEASE, false, 0);
-
-    boolean idle() {
-      return cached == null && lease == NO_LEASE && !fenced && writers == 0;
-    }
+  private record State(long lease, boolean fenced, int writers) {
+    static final State EMPTY = new State(NO_LEASE, false, 0);
 
     boolean refusesFills() {
       return fenced || writers > 0;
     }
+
+    /** Returns this state, or null (no mapping) if it holds nothing. */
+    @Nullable State orNull() {
+      return lease == NO_LEASE && !fenced && writers == 0 ? null : this;
+    }
   }
 
-  private final Cache<K, Object> cache;
+  private final Cache<K, Cached<V>> cache;
+  /** Caffeine's map view: for a bounded cache the cache itself, one dependent load fewer per hit. */
+  private final ConcurrentMap<K, Cached<V>> entries;
   private final ConcurrentHashMap<K, State> states = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<K> evicted;
   private final AtomicLong lastLease = new AtomicLong();
   private final LongAdder evictions;
 
-  private LocalTier(Cache<K, Object> cache, ConcurrentLinkedQueue<K> evicted, LongAdder evictions) {
+  private LocalTier(Cache<K, Cached<V>> cache, LongAdder evictions) {
     this.cache = cache;
-    this.evicted = evicted;
+    this.entries = cache.asMap();
     this.evictions = evictions;
   }
 
@@ -98,34 +90,26 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     return new Builder<>();
   }
 
+  /**
+   * Returns the cached value (null on a miss, empty for a cached absence). A lookup in Caffeine's
+   * map view counts as a read for eviction, as {@code getIfPresent} does.
+   */
   @Override
-  @SuppressWarnings("unchecked")
   public @Nullable Optional<V> getValueIfPresent(K key) {
-    Object value = cache.getIfPresent(key);
-    if (value == null) {
-      return null;
-    }
-    return value == ABSENT ? Optional.empty() : Optional.of((V) value);
+    Cached<V> entry = entries.get(key);
+    return entry == null ? null : Optional.ofNullable(entry.value());
   }
 
   @Override
   public @Nullable Cached<V> getIfPresent(K key) {
-    Object value = cache.getIfPresent(key);
-    if (value == null) {
-      return null;
-    }
-    State state = states.get(key);
-    if (state == null || state.cached() != value) {
-      return null; // being replaced right now: the caller reads the database instead
-    }
-    return toCached(value, state.version());
+    return entries.get(key);
   }
 
   @Override
   public Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys) {
     Map<K, Cached<V>> found = new HashMap<>();
     for (K key : keys) {
-      Cached<V> cached = getIfPresent(key);
+      Cached<V> cached = entries.get(key);
       if (cached != null) {
         found.put(key, cached);
       }
@@ -135,11 +119,9 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
 
   @Override
   public long beginFill(K key) {
-    cleanUp();
     State state = states.compute(key, (k, current) -> {
       State s = current != null ? current : State.EMPTY;
-      return s.refusesFills() || s.lease() != NO_LEASE ? s
-          : new State(s.cached(), s.version(), lastLease.incrementAndGet(), false, 0);
+      return s.refusesFills() || s.lease() != NO_LEASE ? s : new State(lastLease.incrementAndGet(), false, 0);
     });
     return state.refusesFills() ? NO_LEASE : state.lease();
   }
@@ -155,11 +137,8 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
         return s; // revoked by a write, or fenced: the load may be stale
       }
       valid[0] = true;
-      State next = new State(s.cached(), s.version(), NO_LEASE, false, 0);
-      if (isNewer(k, next, loaded)) {
-        next = install(k, loaded);
-      }
-      return next.idle() ? null : next;
+      installIfNewer(k, loaded);
+      return null; // the lease is consumed, and a key with a lease has no fence and no writers
     });
     return valid[0];
   }
@@ -169,13 +148,8 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     if (lease == NO_LEASE) {
       return;
     }
-    states.computeIfPresent(key, (k, s) -> {
-      if (s.lease() != lease) {
-        return s;
-      }
-      State next = new State(s.cached(), s.version(), NO_LEASE, s.fenced(), s.writers());
-      return next.idle() ? null : next;
-    });
+    states.computeIfPresent(key, (k, s) ->
+        s.lease() != lease ? s : new State(NO_LEASE, s.fenced(), s.writers()).orNull());
   }
 
   /**
@@ -188,59 +162,48 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
   public void beforeWrite(K key) {
     states.compute(key, (k, current) -> {
       State s = current != null ? current : State.EMPTY;
-      return new State(s.cached(), s.version(), NO_LEASE, s.fenced(), s.writers() + 1); // revokes the lease too
+      return new State(NO_LEASE, s.fenced(), s.writers() + 1); // revokes the lease too
     });
   }
 
   @Override
   public void writeAbandoned(K key) {
-    states.computeIfPresent(key, (k, s) -> {
-      State next = new State(s.cached(), s.version(), s.lease(), s.fenced(), Math.max(0, s.writers() - 1));
-      return next.idle() ? null : next;
-    });
+    states.computeIfPresent(key, (k, s) ->
+        new State(s.lease(), s.fenced(), Math.max(0, s.writers() - 1)).orNull());
   }
 
   @Override
   public void applyCommitted(K key, Cached<V> committed) {
-    cleanUp();
     states.compute(key, (k, current) -> {
-      State s = current != null ? current : State.EMPTY;
-      int writers = Math.max(0, s.writers() - 1);
-      State next = new State(s.cached(), s.version(), NO_LEASE, false, writers); // revokes leases, lifts the fence
+      int writers = current != null ? Math.max(0, current.writers() - 1) : 0;
       if (writers > 0) {
-        cache.invalidate(k); // another write of the key is in flight and will publish the newer value
-        return new State(null, 0, NO_LEASE, false, writers);
+        entries.remove(k); // another write of the key is in flight and will publish the newer value
+      } else {
+        installIfNewer(k, committed);
       }
-      return isNewer(k, next, committed) ? install(k, committed) : next.idle() ? null : next;
+      return new State(NO_LEASE, false, writers).orNull(); // revokes leases, lifts the fence
     });
   }
 
   @Override
   public void fence(K key) {
     states.compute(key, (k, current) -> {
-      cache.invalidate(k);
-      return new State(null, 0, NO_LEASE, true, 0); // the prepared writes of the key end with this fence
+      entries.remove(k);
+      return new State(NO_LEASE, true, 0); // the prepared writes of the key end with this fence
     });
   }
 
   @Override
   public void invalidate(K key) {
     states.compute(key, (k, s) -> {
-      cache.invalidate(k);
-      if (s == null) {
-        return null;
-      }
-      State next = new State(null, 0, s.lease(), s.fenced(), s.writers());
-      return next.idle() ? null : next;
+      entries.remove(k);
+      return s;
     });
   }
 
   @Override
   public void invalidateAll() {
     cache.invalidateAll();
-    for (K key : states.keySet()) {
-      forgetIfGone(key);
-    }
   }
 
   @Override
@@ -261,7 +224,7 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
    */
   @Override
   public Iterator<List<K>> cachedKeys(int pageSize) {
-    return CacheTier.inPages(cache.asMap().keySet().iterator(), pageSize);
+    return CacheTier.inPages(entries.keySet().iterator(), pageSize);
   }
 
   /** Returns whether {@code key} is fenced; for tests and diagnostics. */
@@ -279,9 +242,8 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     return leases;
   }
 
-  /** Returns how many keys the side map tracks; for tests (it must not outgrow the cache). */
+  /** Returns how many keys the side map holds; for tests (only keys with something in flight). */
   int trackedKeys() {
-    cleanUp();
     return states.size();
   }
 
@@ -290,43 +252,17 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     return "LocalTier{size=" + cache.estimatedSize() + "}";
   }
 
-  /** Whether {@code offered} may replace what Caffeine holds for the key (nothing, or an older version). */
-  private boolean isNewer(K key, State state, Cached<V> offered) {
-    Object current = state.cached();
-    if (current == null || cache.getIfPresent(key) != current) {
-      return true; // nothing cached (evicted or expired): any entry the caller may install is fine
+  /**
+   * Installs {@code offered} unless Caffeine holds a newer or equal version of the key. Runs inside
+   * {@code states.compute} of the key, so no other mutation of the key can slip in between the
+   * check and the install; Caffeine may only remove the entry meanwhile, after which any entry
+   * the caller may install is fine.
+   */
+  private void installIfNewer(K key, Cached<V> offered) {
+    Cached<V> current = entries.get(key);
+    if (current == null || offered.version() > current.version()) {
+      entries.put(key, offered);
     }
-    return offered.version() > state.version();
-  }
-
-  private State install(K key, Cached<V> entry) {
-    Object value = entry.value() != null ? entry.value() : ABSENT;
-    cache.put(key, value);
-    return new State(value, entry.version(), NO_LEASE, false, 0);
-  }
-
-  @SuppressWarnings("unchecked")
-  private Cached<V> toCached(Object value, long version) {
-    return value == ABSENT ? (version == 0 ? Cached.absent() : Cached.deleted(version))
-        : Cached.present((V) value, version);
-  }
-
-  /** Drops the states of a few keys that Caffeine evicted. */
-  private void cleanUp() {
-    K key;
-    for (int i = 0; i < CLEANUP_BATCH && (key = evicted.poll()) != null; i++) {
-      forgetIfGone(key);
-    }
-  }
-
-  private void forgetIfGone(K key) {
-    states.computeIfPresent(key, (k, s) -> {
-      if (s.cached() == null || cache.getIfPresent(k) == s.cached()) {
-        return s;
-      }
-      State next = new State(null, 0, s.lease(), s.fenced(), s.writers());
-      return next.idle() ? null : next;
-    });
   }
 
   /**
@@ -435,7 +371,6 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("a local tier needs a bound: set maximum size or maximum weight");
       }
       LongAdder evictions = new LongAdder();
-      ConcurrentLinkedQueue<K> evicted = new ConcurrentLinkedQueue<>();
       Caffeine<Object, Object> caffeine = Caffeine.newBuilder();
       if (maximumSize >= 0) {
         caffeine.maximumSize(maximumSize);
@@ -450,24 +385,21 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       if (executor != null) {
         caffeine.executor(executor);
       }
-      Caffeine<K, Object> typed = caffeine.evictionListener((K key, Object value, RemovalCause cause) -> {
+      Caffeine<K, Cached<V>> typed = caffeine.evictionListener((K key, Cached<V> entry, RemovalCause cause) -> {
         if (cause.wasEvicted()) {
           evictions.increment();
-          if (key != null) {
-            evicted.add(key); // its state is dropped later, outside Caffeine's lock
-          }
         }
       });
       if (maximumWeight >= 0) {
         ToIntBiFunction<? super K, ? super V> w = requireNonNull(weigher);
-        typed.maximumWeight(maximumWeight).weigher((K key, Object value) -> weigh(w, key, value));
+        typed.maximumWeight(maximumWeight).weigher((K key, Cached<V> entry) -> weigh(w, key, entry));
       }
-      return new LocalTier<>(typed.build(), evicted, evictions);
+      return new LocalTier<>(typed.build(), evictions);
     }
 
-    @SuppressWarnings("unchecked")
-    private static <K, V> int weigh(ToIntBiFunction<? super K, ? super V> weigher, K key, Object value) {
-      return value == ABSENT ? 1 : weigher.applyAsInt(key, (V) value);
+    private static <K, V> int weigh(ToIntBiFunction<? super K, ? super V> weigher, K key, Cached<V> entry) {
+      V value = entry.value();
+      return value == null ? 1 : weigher.applyAsInt(key, value);
     }
 
     private void checkNoBound() {

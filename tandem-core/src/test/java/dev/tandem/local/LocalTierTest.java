@@ -105,7 +105,28 @@ class LocalTierTest {
     assertThat(small.evictionCount()).isGreaterThanOrEqualTo(90);
   }
 
-  /** The side map of versions and leases never outgrows the cache: evicted keys are forgotten. */
+  /**
+   * A cached key costs Caffeine's entry alone: the version is kept in that entry, and the side map
+   * holds only keys with a fill or write in flight or a fence.
+   */
+  @Test
+  void cachedKeysLeaveNothingInTheSideMap() {
+    for (int i = 0; i < 50; i++) {
+      tier.applyCommitted("w" + i, Cached.present("v" + i, i + 1));
+      long lease = tier.beginFill("f" + i);
+      tier.fill("f" + i, lease, Cached.deleted(i + 1));
+    }
+    tier.beforeWrite("w0");
+    tier.applyCommitted("w0", Cached.present("v0'", 100));
+    tier.beforeWrite("w1");
+    tier.writeAbandoned("w1");
+    assertThat(tier.estimatedSize()).isEqualTo(100);
+    assertThat(tier.getIfPresent("w0")).isEqualTo(Cached.present("v0'", 100));
+    assertThat(tier.getIfPresent("f7")).isEqualTo(Cached.deleted(8));
+    assertThat(tier.trackedKeys()).isZero();
+  }
+
+  /** The side map of leases and fences never outgrows the cache: evicted keys are forgotten. */
   @Test
   void stateOfEvictedKeysIsForgotten() {
     LocalTier<Integer, String> small = LocalTier.<Integer, String>builder().maximumSize(10).executor(Runnable::run).build();

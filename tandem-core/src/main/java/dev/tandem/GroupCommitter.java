@@ -57,6 +57,8 @@ final class GroupCommitter<K, V> {
   private final int maxBatch;
   private final long maxWaitNanos;
   private final Consumer<List<WriteRequest<K, V, ?>>> runner;
+  /** Runs when a leader found nothing to take, before it leaves; for tests. */
+  volatile Runnable afterIdleScan = () -> {};
   /** The write timeout the requests' deadlines were derived from, for messages. */
   private final Duration timeout;
 
@@ -85,6 +87,9 @@ final class GroupCommitter<K, V> {
           boolean idle = false;
           try {
             idle = lead(request);
+          } catch (RuntimeException | Error e) {
+            abandon(request); // never leave it queued for another leader to commit after we threw
+            throw e;
           } finally {
             leadership.release();
             if (!idle) {
@@ -99,20 +104,18 @@ final class GroupCommitter<K, V> {
           request.awaitDoneOrWakeUninterruptibly();
           continue;
         }
-        WriteCancelledException cancelled = null;
+        boolean expired = false;
         try {
-          if (!request.awaitDoneOrWake(System.nanoTime())) {
-            cancelled = WriteCancelledException.timedOut(request.operation, request.keys, timeout);
-          }
+          expired = !request.awaitDoneOrWake(System.nanoTime());
         } catch (InterruptedException e) {
           interrupted = true;
-          cancelled = WriteCancelledException.interrupted(request.operation, request.keys);
         }
-        if (cancelled != null) {
-          if (request.withdraw()) {
+        if (expired || interrupted) {
+          if (request.withdraw()) { // withdrawn first: whatever happens next, it is never committed
             queue.remove(request);
             wakeNext(); // it may have been woken to lead: pass that on
-            throw cancelled;
+            throw expired ? WriteCancelledException.timedOut(request.operation, request.keys, timeout)
+                : WriteCancelledException.interrupted(request.operation, request.keys);
           }
           taken = true;
         }
@@ -122,6 +125,21 @@ final class GroupCommitter<K, V> {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /**
+   * After {@link #lead} threw: withdraws the caller's request if it is still queued, else waits
+   * until the leader that took it is done with it, so that the caller's exception never hides a
+   * commit that happens later.
+   */
+  private void abandon(WriteRequest<K, V, ?> request) {
+    if (request.withdraw()) {
+      queue.remove(request);
+      return;
+    }
+    while (!request.isDone()) {
+      request.awaitDoneOrWakeUninterruptibly();
     }
   }
 
@@ -155,7 +173,11 @@ final class GroupCommitter<K, V> {
       Set<K> keys = new HashSet<>();
       List<WriteRequest<K, V, ?>> batch = form(keys);
       if (batch.isEmpty()) {
-        return true;
+        // Nothing could be taken: what is queued waits for a batch in flight, whose leader wakes
+        // the queue when it ends. But if our own request is done (form failed it as expired),
+        // nothing may be in flight: leave as a leader that ran a batch does, waking the next.
+        afterIdleScan.run();
+        return !own.isDone();
       }
       try {
         runner.accept(batch);
@@ -186,6 +208,7 @@ final class GroupCommitter<K, V> {
    */
   private List<WriteRequest<K, V, ?>> form(Set<K> keys) {
     List<WriteRequest<K, V, ?>> batch = new ArrayList<>(Math.min(maxBatch, 64));
+    WriteRequest<K, V, ?> taking = null;
     forming.lock();
     try {
       Set<K> passedOver = null;
@@ -204,15 +227,31 @@ final class GroupCommitter<K, V> {
         if (!next.take()) {
           continue; // its caller withdrew it
         }
+        taking = next;
         it.remove();
         if (System.nanoTime() - next.deadline > 0) {
           next.fail(WriteCancelledException.timedOut(next.operation, next.keys, timeout));
+          taking = null;
           continue;
         }
         batch.add(next);
+        taking = null;
         keys.addAll(next.keys);
       }
       inFlight.addAll(keys);
+    } catch (RuntimeException | Error e) {
+      // A key's hashCode threw, or memory ran out: complete what was taken, as not committed, so
+      // that no caller waits for it and none of it is committed later.
+      inFlight.removeAll(keys);
+      if (taking != null) {
+        batch.add(taking);
+      }
+      for (WriteRequest<K, V, ?> r : batch) {
+        if (!r.isDone()) {
+          r.fail(new StoreException(r.operation, r.keys, e));
+        }
+      }
+      throw e;
     } finally {
       forming.unlock();
     }

@@ -26,7 +26,11 @@ public abstract class TandemException extends RuntimeException {
     if (keys.isEmpty()) {
       return "every key";
     }
-    return keys.size() == 1 ? "key " + keys.get(0) : keys.size() + " keys " + abbreviate(keys);
+    try {
+      return keys.size() == 1 ? "key " + keys.get(0) : keys.size() + " keys " + abbreviate(keys);
+    } catch (RuntimeException e) { // a key whose toString throws must not stop the failure being reported
+      return keys.size() == 1 ? "a key (its toString threw " + e + ")" : keys.size() + " keys";
+    }
   }
 
   private static String abbreviate(List<?> keys) {

@@ -72,7 +72,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final Store<K, V> store;
   private final CacheTier<K, V> tier;
   /** The tier for lookups: {@link #tier} until {@link #close} swaps in one that always misses. */
-  private CacheTier<K, V> lookups;
+  private volatile CacheTier<K, V> lookups;
   /** The class every key must have (see {@link Store#keyType}); {@code Object.class} checks nothing. */
   private final Class<?> keyType;
   private final @Nullable BiConsumer<? super K, ? super V> validator;
@@ -460,7 +460,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       requireNonNull(next, () -> "update: the function returned null for key " + key);
       try {
         checkValue("update", key, next);
-      } catch (IllegalArgumentException e) {
+      } catch (RuntimeException | Error e) { // the validator's or the tier's refusal: this caller's alone
         throw new CallerFailure(e);
       }
       long version = tx.apply(List.of(new Mutation.Put<>(key, next))).get(0).version();
@@ -682,6 +682,10 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch);
     int retries = 0;
     while (!live.isEmpty()) {
+      failExpired(live); // no attempt, first, split or repeated, starts past a write's deadline
+      if (live.isEmpty()) {
+        return;
+      }
       live.forEach(WriteRequest::reset);
       Attempt attempt = attempt(live);
       switch (attempt) {
@@ -724,6 +728,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
           failUnknown(live, cause);
           return;
         }
+      }
+    }
+  }
+
+  /** Fails, as never committed, the requests whose deadline passed before this attempt. */
+  private void failExpired(List<WriteRequest<K, V, ?>> live) {
+    long now = System.nanoTime();
+    for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
+      WriteRequest<K, V, ?> r = it.next();
+      if (now - r.deadline > 0) {
+        it.remove();
+        fail(r, WriteCancelledException.timedOut(r.operation, r.keys, writeTimeout));
       }
     }
   }

@@ -257,4 +257,72 @@ class GroupCommitterTest {
     assertThat(committer.queued()).isZero();
     System.out.println("batches in flight at once, at most: " + maxParallel.get());
   }
+
+  /**
+   * A leader whose own request expired while it scanned leaves waking the next writer: nothing
+   * else may be in flight to do it. Before, it left as an idle leader, and a writer that had
+   * queued during its scan (and found the lead taken) waited out its whole deadline on a healthy
+   * database (found by review).
+   */
+  @Test
+  void aLeaderWhoseOwnRequestExpiredWakesTheNextWriter() throws Exception {
+    List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    GroupCommitter<String, String> committer = new GroupCommitter<>(8, 1, 0, Duration.ofSeconds(30), batch -> {
+      batch.forEach(r -> seen.add(r.keys.get(0)));
+      batch.forEach(r -> {
+        r.stageWritten(List.of(new Written(7, false)));
+        r.succeed();
+      });
+    });
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try {
+      java.util.concurrent.atomic.AtomicReference<Future<Long>> late = new java.util.concurrent.atomic.AtomicReference<>();
+      committer.afterIdleScan = () -> { // a writer arrives now, while the lead is still taken
+        committer.afterIdleScan = () -> {};
+        Future<Long> w = threads.submit(() -> committer.submit(put("late")));
+        late.set(w);
+        Harness.awaitCondition("the late writer to queue and wait", () -> committer.queued() == 1);
+      };
+      assertThatThrownBy(() -> committer.submit(put("expired", Duration.ofNanos(-1))))
+          .isInstanceOf(WriteCancelledException.class);
+
+      assertThat(Harness.get(late.get())).as("woken and committed, not left to its deadline").isEqualTo(1L);
+      assertThat(seen).containsExactly("late");
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** A key whose hashCode throws while a batch forms: what was taken fails, nothing stays queued or in flight. */
+  @Test
+  void aThrowWhileFormingFailsWhatWasTakenAndLeavesNothingBehind() {
+    BlockingRunner runner = new BlockingRunner();
+    GroupCommitter<Object, String> committer = new GroupCommitter<>(8, 1, 0, Duration.ofSeconds(30), batch -> {
+      batch.forEach(r -> {
+        r.stageWritten(List.of(new Written(7, false)));
+        r.succeed();
+      });
+    });
+    Object poisoned = new Object() {
+      @Override
+      public int hashCode() {
+        throw new IllegalStateException("hashCode (injected)");
+      }
+
+      @Override
+      public String toString() {
+        return "poisoned";
+      }
+    };
+    WriteRequest<Object, String, Long> bad = WriteRequest.mutations("put", List.of(poisoned),
+        List.of(new Mutation.Put<>(poisoned, "v")), written -> 1L, System.nanoTime() + Duration.ofSeconds(30).toNanos());
+    assertThatThrownBy(() -> committer.submit(bad)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("hashCode (injected)");
+    assertThat(bad.isDone()).isTrue();
+    assertThat(committer.queued()).isZero();
+    WriteRequest<Object, String, Long> good = WriteRequest.mutations("put", List.of("k"),
+        List.of(new Mutation.Put<>("k", "v")), written -> 1L, System.nanoTime() + Duration.ofSeconds(30).toNanos());
+    assertThat(committer.submit(good)).isEqualTo(1L);
+    assertThat(runner.seen).isEmpty();
+  }
 }

@@ -57,4 +57,24 @@ class ValidatorTest {
     })).isInstanceOf(InvalidValueException.class).hasMessage("transaction: the value of key b is invalid: must not be blank");
     assertThat(store.rows).isEmpty();
   }
+
+  /**
+   * An {@link Error} from the validator on an update function's value fails that caller alone,
+   * with the error. Before, it escaped the batch and every writer in it was told the outcome was
+   * unknown, although nothing had committed (found by review).
+   */
+  @Test
+  void anErrorFromTheValidatorInAnUpdateFailsThatCallerAlone() {
+    try (Tandem<String, String> strict = Tandem.builder(store).validator((key, value) -> {
+      if (value.equals("boom")) {
+        throw new AssertionError("validator error (injected)");
+      }
+    }).build()) {
+      strict.put("k", "v");
+      assertThatThrownBy(() -> strict.update("k", v -> "boom")).isInstanceOf(AssertionError.class)
+          .hasMessage("validator error (injected)");
+      assertThat(strict.stats().outcomeUnknownCount()).isZero();
+      assertThat(store.rows.get("k").value()).isEqualTo("v");
+    }
+  }
 }

@@ -150,7 +150,8 @@ public interface Tandem<K, V> extends AutoCloseable {
    * version. It shares group commit with the other writes and is ordered with them like a put: of
    * several writes of one key committed in one batch, each sees the ones queued before it. The
    * {@linkplain Builder#validator validator} does not see the new value (it exists only once the
-   * database made it).
+   * database made it). The Tandem {@link Builder#build} returns implements this; the default, for
+   * other implementations of this interface, throws {@link UnsupportedOperationException}.
    *
    * <pre>{@code
    * Optional<Flight> delayed = flights.update(115L, Columns.set("departure", t1).and("arrival", t2));

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Versions.</b> Every put and every delete (also of an absent key) draws a version from the
  * table's sequence {@code <table>_tandem_seq} after it locked its key, and holds the lock until its
  * transaction ends; so versions of a key increase in commit order, across delete and re-create.
- * A delete's version is not stored: it is the version of the tombstone the cache keeps.
+ * A delete's version is not stored: it is the version of the tombstone the cache keeps. A field
+ * update ({@link #patchColumns}) and a conditional put ({@link #putsIfVersion}) lock and draw alike,
+ * and draw nothing when they change nothing.
  *
  * <p><b>Locks.</b> In PostgreSQL a key is locked with a transaction-scoped advisory lock on a
  * 64-bit hash of the table name and the key's {@code toString()}, taken also for absent keys, so

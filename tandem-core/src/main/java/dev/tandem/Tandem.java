@@ -128,6 +128,14 @@ public interface Tandem<K, V> extends AutoCloseable {
    * function should be quick and free of side effects; it may run on another writer's thread (the
    * one leading the group commit) and must not write through this Tandem.
    *
+   * <p>If the key is cached with a value and the store {@linkplain
+   * dev.tandem.spi.Store#putsIfVersion writes conditionally}, the function is applied to the cached
+   * value on the calling thread and the result is written only if the key still has the cached
+   * version, in one statement without a read; if the version moved (another node wrote, or a
+   * write of this node committed first), the key is read under lock and the function applied
+   * again to that value. The function may therefore run twice in one call, and its first result
+   * may be discarded: it must be free of side effects.
+   *
    * @return the new value, or empty if the key was absent (the function was not called)
    * @throws StoreException if the database failed; nothing was written
    * @throws CommitOutcomeUnknownException if the commit outcome is unknown
@@ -135,6 +143,33 @@ public interface Tandem<K, V> extends AutoCloseable {
    *     was written, and the writes that shared its database transaction are not affected
    */
   Optional<V> update(K key, UnaryOperator<V> function);
+
+  /**
+   * Sets some columns of an existing key's row, leaving the others as they are, in one database
+   * statement (no read first), and caches the whole row the database returns under its new
+   * version. It shares group commit with the other writes and is ordered with them like a put: of
+   * several writes of one key committed in one batch, each sees the ones queued before it. The
+   * {@linkplain Builder#validator validator} does not see the new value (it exists only once the
+   * database made it). The Tandem {@link Builder#build} returns implements this; the default, for
+   * other implementations of this interface, throws {@link UnsupportedOperationException}.
+   *
+   * <pre>{@code
+   * Optional<Flight> delayed = flights.update(115L, Columns.set("departure", t1).and("arrival", t2));
+   * }</pre>
+   *
+   * @return the whole new value, or empty if the key was absent (nothing was written)
+   * @throws UnsupportedOperationException if the store does not {@linkplain
+   *     dev.tandem.spi.Store#patchColumns apply field updates}; before any I/O
+   * @throws IllegalArgumentException if a column is not one of the store's value columns (the
+   *     message names it), before any I/O; or if the store cannot take a value
+   * @throws StoreException if the database failed (a value of the wrong type for its column, too);
+   *     nothing was written
+   * @throws CommitOutcomeUnknownException if the commit outcome is unknown
+   */
+  default Optional<V> update(K key, Columns changes) {
+    throw new UnsupportedOperationException("update(key, columns): " + getClass().getName()
+        + " does not apply field updates");
+  }
 
   /**
    * Deletes {@code key} from the database, then records its absence in the cache.

@@ -95,18 +95,47 @@ final class WriteRequest<K, V, R> {
     staged = work != null ? work.run(tx, publish) : null;
   }
 
-  /** Keeps the result of the plain mutations, given what the store wrote for them. */
+  /**
+   * Keeps the result of the plain mutations, given what the store wrote for them; a conditional
+   * mutation that changed nothing publishes nothing.
+   */
   void stageWritten(List<Written> written) {
     List<Mutation<K, V>> ms = java.util.Objects.requireNonNull(mutations);
     for (int i = 0; i < ms.size(); i++) {
-      publish.put(ms.get(i).key(), committed(ms.get(i), written.get(i).version()));
+      Cached<V> entry = committed(ms.get(i), written.get(i));
+      if (entry != null) {
+        publish.put(ms.get(i).key(), entry);
+      }
     }
     staged = java.util.Objects.requireNonNull(resultOf).apply(written);
   }
 
-  /** Returns what the tier holds for {@code mutation} once it committed at {@code version}. */
-  static <K, V> Cached<V> committed(Mutation<K, V> mutation, long version) {
-    return mutation instanceof Mutation.Put<K, V> put ? Cached.present(put.value(), version) : Cached.deleted(version);
+  /**
+   * Returns what the tier holds for {@code mutation} once it committed as {@code written}, or null
+   * if it changed nothing.
+   */
+  static <K, V> @Nullable Cached<V> committed(Mutation<K, V> mutation, Written written) {
+    if (!written.wrote()) {
+      return null;
+    }
+    long version = written.version();
+    return switch (mutation) {
+      case Mutation.Put<K, V> put -> Cached.present(put.value(), version);
+      case Mutation.PutIfVersion<K, V> put -> Cached.present(put.value(), version);
+      case Mutation.Delete<K, V> delete -> Cached.deleted(version);
+      case Mutation.Patch<K, V> patch -> Cached.present(patched(patch, written), version);
+    };
+  }
+
+  /** Returns the value a store read back for a patch (the SPI requires it of a patch that wrote). */
+  @SuppressWarnings("unchecked") // the store's own value type: the row it read back with its mapper
+  private static <K, V> V patched(Mutation.Patch<K, V> patch, Written written) {
+    Object value = written.value();
+    if (value == null) {
+      throw new IllegalStateException("the store wrote the patch of key " + patch.key()
+          + " but returned no value; Store implementations must return the row after a patch");
+    }
+    return (V) value;
   }
 
   void succeed() {

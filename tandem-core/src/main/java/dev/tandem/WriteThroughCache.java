@@ -91,12 +91,20 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final GroupCommitter<K, V> committer;
   private final RetryPolicy retry;
+  /** What {@link Store#patchColumns} answered at build. */
+  private final Set<String> patchColumns;
+  /** What {@link Store#putsIfVersion} answered at build. */
+  private final boolean putsIfVersion;
+  /** Updates whose conditional write found the version moved and read the key under lock. */
+  private final java.util.concurrent.atomic.LongAdder conditionalMisses = new java.util.concurrent.atomic.LongAdder();
 
   WriteThroughCache(Builder<K, V> builder, CacheTier<K, V> tier, Duration writeTimeout) {
     this.store = builder.store;
     this.tier = tier;
     this.lookups = tier;
     this.keyType = store.keyType();
+    this.patchColumns = Set.copyOf(store.patchColumns());
+    this.putsIfVersion = store.putsIfVersion();
     this.validator = builder.validator;
     this.writeTimeout = writeTimeout;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
@@ -441,11 +449,49 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   }
 
   @Override
+  public Optional<V> update(K key, Columns changes) {
+    requireNonNull(key, "key");
+    requireNonNull(changes, "changes");
+    long deadline = beginWrite("update");
+    checkKey("update", key);
+    if (patchColumns.isEmpty()) {
+      throw new UnsupportedOperationException("update: the store " + store + " does not apply field updates "
+          + "(Store.patchColumns is empty); use update(key, function)");
+    }
+    for (String column : changes.asMap().keySet()) {
+      if (!patchColumns.contains(column)) {
+        throw new IllegalArgumentException("update: column " + column + " is not a value column of the store "
+            + store + "; its value columns are " + patchColumns);
+      }
+    }
+    Mutation<K, V> patch = new Mutation.Patch<>(key, changes.asMap());
+    return writeThrough(WriteRequest.mutations("update", List.of(key), List.of(patch), written -> {
+      Cached<V> entry = WriteRequest.committed(patch, written.get(0));
+      return entry == null ? Optional.<V>empty() : Optional.of(requireNonNull(entry.value()));
+    }, deadline));
+  }
+
+  @Override
   public Optional<V> update(K key, UnaryOperator<V> function) {
     requireNonNull(key, "key");
     requireNonNull(function, "function");
     long deadline = beginWrite("update");
     checkKey("update", key);
+    if (putsIfVersion) {
+      Cached<V> cached = lookup(key);
+      V current = cached != null ? cached.value() : null;
+      if (current != null) { // H13: written only if the database still has the cached version
+        V next = requireNonNull(callback(() -> function.apply(current)),
+            () -> "update: the function returned null for key " + key);
+        checkValue("update", key, next);
+        if (writeThrough(WriteRequest.mutations("update", List.of(key),
+            List.of(new Mutation.PutIfVersion<>(key, next, requireNonNull(cached).version())),
+            written -> written.get(0).wrote(), deadline))) {
+          return Optional.of(next);
+        }
+        conditionalMisses.increment(); // the version moved: read it under lock, as below
+      }
+    }
     return writeThrough(WriteRequest.work("update", List.of(key), (tx, publish) -> {
       Optional<Versioned<V>> current = tx.loadForUpdate(key);
       if (current.isEmpty()) {
@@ -1179,7 +1225,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       List<Mutation<K, V>> mutations = new ArrayList<>(staged.values());
       List<Written> written = requireNonNull(tx).apply(mutations);
       for (int i = 0; i < mutations.size(); i++) {
-        publish.put(mutations.get(i).key(), WriteRequest.committed(mutations.get(i), written.get(i).version()));
+        publish.put(mutations.get(i).key(), requireNonNull(WriteRequest.committed(mutations.get(i), written.get(i))));
       }
       return publish;
     }
@@ -1328,6 +1374,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   /** Returns the load in flight for {@code key}, if any; for tests. */
   @Nullable CompletableFuture<?> flight(K key) {
     return flights.get(key);
+  }
+
+  /** Returns how many updates found the cached version moved and read the key under lock; for tests. */
+  long conditionalMisses() {
+    return conditionalMisses.sum();
   }
 
   /** Returns how many writes wait for a group commit; for tests. */

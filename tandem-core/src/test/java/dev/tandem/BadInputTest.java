@@ -40,7 +40,7 @@ class BadInputTest {
     Tandem<String, String> t = h.tandem;
     assertThatThrownBy(() -> t.put("k", null)).isInstanceOf(NullPointerException.class).hasMessage("value");
     assertThatThrownBy(() -> t.putIfVersion("k", 0, null)).isInstanceOf(NullPointerException.class).hasMessage("value");
-    assertThatThrownBy(() -> t.update("k", null)).isInstanceOf(NullPointerException.class).hasMessage("function");
+    assertThatThrownBy(() -> t.update("k", (java.util.function.UnaryOperator<String>) null)).isInstanceOf(NullPointerException.class).hasMessage("function");
     assertThatThrownBy(() -> t.putIfVersion("k", -1, "v"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
   }

@@ -50,6 +50,25 @@ final class MemoryStore<K, V> implements Store<K, V> {
   /** How many of the next transactions fail at begin with a passing failure. */
   final java.util.concurrent.atomic.AtomicInteger retryableBegins = new java.util.concurrent.atomic.AtomicInteger();
 
+  /** What {@link #patchColumns} answers; patches apply {@link #patcher}. */
+  volatile java.util.Set<String> patchColumns = java.util.Set.of();
+  /** Makes a patched value from the current one and the patch's columns. */
+  volatile java.util.function.BiFunction<V, Map<String, @Nullable Object>, V> patcher = (v, columns) -> v;
+  /** What {@link #putsIfVersion} answers. */
+  volatile boolean putsIfVersion;
+  /** How many {@link StoreTransaction#loadForUpdate} calls ran. */
+  final AtomicLong lockedReads = new AtomicLong();
+
+  @Override
+  public java.util.Set<String> patchColumns() {
+    return patchColumns;
+  }
+
+  @Override
+  public boolean putsIfVersion() {
+    return putsIfVersion;
+  }
+
   /** What {@link #keyType} and {@link #identity} answer. */
   volatile Class<?> keyType = Object.class;
   volatile @org.jspecify.annotations.Nullable String identity;
@@ -127,6 +146,7 @@ final class MemoryStore<K, V> implements Store<K, V> {
     @Override
     public Optional<Versioned<V>> loadForUpdate(K key) {
       lock(key);
+      lockedReads.incrementAndGet();
       return Optional.ofNullable(current(key));
     }
 
@@ -143,10 +163,22 @@ final class MemoryStore<K, V> implements Store<K, V> {
           throw new IllegalStateException("check constraint violated by " + put.value() + " (injected)");
         }
         lock(m.key());
-        boolean existed = current(m.key()) != null;
+        Versioned<V> current = current(m.key());
+        boolean existed = current != null;
+        if (m instanceof Mutation.PutIfVersion<K, V> put && (current == null || current.version() != put.expectedVersion())
+            || m instanceof Mutation.Patch<K, V> && current == null) {
+          written.add(Written.unchanged());
+          continue;
+        }
         long version = sequence.incrementAndGet();
-        staged.put(m.key(), m instanceof Mutation.Put<K, V> put ? new Versioned<>(put.value(), version) : null);
-        written.add(new Written(version, existed));
+        V value = switch (m) {
+          case Mutation.Put<K, V> put -> put.value();
+          case Mutation.PutIfVersion<K, V> put -> put.value();
+          case Mutation.Patch<K, V> patch -> patcher.apply(java.util.Objects.requireNonNull(current).value(), patch.columns());
+          case Mutation.Delete<K, V> delete -> null;
+        };
+        staged.put(m.key(), value != null ? new Versioned<>(value, version) : null);
+        written.add(m instanceof Mutation.Patch ? new Written(version, existed, value) : new Written(version, existed));
       }
       return written;
     }

@@ -4,6 +4,7 @@ import dev.tandem.Versioned;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +50,30 @@ public interface Store<K, V> extends AutoCloseable {
    */
   default Class<?> keyType() {
     return Object.class;
+  }
+
+  /**
+   * Returns the value columns a {@link Mutation.Patch} may set, or an empty set if this store's
+   * transactions do not apply patches. {@link dev.tandem.Tandem#update(Object, dev.tandem.Columns)}
+   * checks every name against it before any I/O, and fails with {@link
+   * UnsupportedOperationException} on a store whose set is empty; a store is never handed a patch
+   * it did not declare. The default is empty: a patch needs the store to know how columns make a
+   * value, which the engine does not.
+   */
+  default Set<String> patchColumns() {
+    return Set.of();
+  }
+
+  /**
+   * Returns whether this store's transactions apply {@link Mutation.PutIfVersion}, in one
+   * statement where they can. If they do, {@link dev.tandem.Tandem#update(Object,
+   * java.util.function.UnaryOperator)} of a cached key applies its function to the cached value and
+   * writes it conditionally on the cached version, and reads the key under lock only if the
+   * version moved. The default is false: every update reads the key under lock first, which is
+   * correct for any store.
+   */
+  default boolean putsIfVersion() {
+    return false;
   }
 
   /**

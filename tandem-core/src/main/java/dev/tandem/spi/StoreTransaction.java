@@ -23,7 +23,11 @@ public interface StoreTransaction<K, V> extends AutoCloseable {
 
   /**
    * Applies the mutations in order and returns one {@link Written} per mutation, in the same order.
-   * Each key it writes is locked until the transaction ends, as by {@link #loadForUpdate}.
+   * Each key it writes is locked until the transaction ends, as by {@link #loadForUpdate}. A
+   * {@link Mutation.Patch} or {@link Mutation.PutIfVersion} sees what the mutations before it in
+   * the list wrote, takes its key's lock before it reads the row it compares or changes, and draws
+   * its version after that lock, like a put; the engine hands them only to a store that declares
+   * them ({@link Store#patchColumns}, {@link Store#putsIfVersion}).
    *
    * @throws RejectedValueException if a value cannot be stored (for example it fails to encode);
    *     thrown before any mutation is executed

@@ -142,6 +142,31 @@ abstract class Dialect {
   /** Locks and deletes one key; returns its tombstone version (drawn after the lock) and whether it existed. */
   abstract long[] deleteOne(Connection c, Object key) throws SQLException;
 
+  /**
+   * Locks {@code key} until the transaction ends, then, if its row exists and (when {@code
+   * expected} is positive) has the version {@code expected}, sets the value columns at {@code
+   * columns} (indexes into {@link Table#valueColumns}, ascending) to {@code values} and the version
+   * to one drawn after the lock, in one request; returns what {@code reader} reads from the updated
+   * row (positioned before it: the value columns then the version if {@code wholeRow}, else the
+   * version alone), or null, having written nothing, if no row matched.
+   */
+  abstract <T> @Nullable T updateOne(Connection c, Object key, int[] columns, List<?> values, long expected,
+      boolean wholeRow, RowReader<T> reader) throws SQLException;
+
+  /** Returns the {@code SET} list of {@link #updateOne}: the columns, then the version from {@code nextVersion}. */
+  String setList(int[] columns, String nextVersion) {
+    StringBuilder sb = new StringBuilder();
+    for (int column : columns) {
+      sb.append(table.valueColumns().get(column)).append(" = ").append(table.valueParameters().get(column)).append(", ");
+    }
+    return sb.append(table.versionColumn()).append(" = ").append(nextVersion).toString();
+  }
+
+  /** Returns the cache key of {@link #updateOne}'s statement for these columns and flags. */
+  static String updateShape(int[] columns, boolean conditional, boolean wholeRow) {
+    return java.util.Arrays.toString(columns) + conditional + wholeRow;
+  }
+
   /** Binds the value parameters starting at {@code index}; returns the next index. */
   static int bindValues(PreparedStatement ps, int index, List<?> values) throws SQLException {
     for (Object value : values) {

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * H2, embedded in one process: keys are locked with H2's row locks ({@code SELECT ... FOR UPDATE},
@@ -29,6 +30,8 @@ final class H2Dialect extends Dialect {
   private final String lockOneSql;
   private final String putOneSql;
   private final String nextVersionSql;
+  /** The statements of {@link #updateOne}, by {@link #updateShape}. */
+  private final java.util.concurrent.ConcurrentHashMap<String, String> updateSql = new java.util.concurrent.ConcurrentHashMap<>();
 
   H2Dialect(Table table) {
     super(table);
@@ -130,6 +133,39 @@ final class H2Dialect extends Dialect {
       }
     }
     return new long[] {version, existed ? 1 : 0};
+  }
+
+  /**
+   * The row lock, which also reads the version, then, if the row is there with the expected
+   * version, {@code SELECT ... FROM FINAL TABLE (UPDATE ...)}: H2's update does not return rows,
+   * its data change delta table does.
+   */
+  @Override
+  <T> @Nullable T updateOne(Connection c, Object key, int[] columns, List<?> values, long expected, boolean wholeRow,
+      RowReader<T> reader) throws SQLException {
+    long current;
+    try (PreparedStatement ps = c.prepareStatement(lockOneSql)) {
+      ps.setObject(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        current = rs.getLong(1);
+      }
+    }
+    if (expected > 0 && current != expected) {
+      return null;
+    }
+    String sql = updateSql.computeIfAbsent(updateShape(columns, false, wholeRow), shape -> "SELECT "
+        + (wholeRow ? table.selectList() : table.versionColumn()) + " FROM FINAL TABLE (UPDATE " + table.name()
+        + " SET " + setList(columns, "NEXT VALUE FOR " + table.sequence()) + " WHERE " + table.keyColumn() + " = ?)");
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int next = bindValues(ps, 1, values);
+      ps.setObject(next, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? reader.read(rs) : null;
+      }
+    }
   }
 
   /** Locks the row of {@code key}, if there is one, until the transaction ends; returns whether there is. */

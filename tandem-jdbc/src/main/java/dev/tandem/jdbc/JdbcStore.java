@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Versions.</b> Every put and every delete (also of an absent key) draws a version from the
  * table's sequence {@code <table>_tandem_seq} after it locked its key, and holds the lock until its
  * transaction ends; so versions of a key increase in commit order, across delete and re-create.
- * A delete's version is not stored: it is the version of the tombstone the cache keeps.
+ * A delete's version is not stored: it is the version of the tombstone the cache keeps. A field
+ * update ({@link #patchColumns}) and a conditional put ({@link #putsIfVersion}) lock and draw alike,
+ * and draw nothing when they change nothing.
  *
  * <p><b>Locks.</b> In PostgreSQL a key is locked with a transaction-scoped advisory lock on a
  * 64-bit hash of the table name and the key's {@code toString()}, taken also for absent keys, so
@@ -115,6 +117,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private final boolean refusesNul;
   /** The socket timeout set on each PostgreSQL connection while the store uses it, or 0 for none (H2). */
   private final int socketTimeoutMillis;
+  /** The index of each value column in the mapper's order, by its mapper name; empty with a change log. */
+  private final Map<String, Integer> columnIndex;
 
   private JdbcStore(Builder<K, V> builder, DataSource dataSource, @Nullable HikariDataSource ownedPool,
       Dialect.Kind kind, Table table, String identity) {
@@ -129,6 +133,14 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.identity = identity;
     this.refusesNul = !dialect.storesNul();
     this.socketTimeoutMillis = kind == Dialect.Kind.POSTGRESQL ? builder.socketTimeoutMillis() : 0;
+    Map<String, Integer> columns = new java.util.LinkedHashMap<>();
+    if (table.changeLog() == null) {
+      List<String> names = mapper.columns();
+      for (int i = 0; i < names.size(); i++) {
+        columns.put(names.get(i), i);
+      }
+    }
+    this.columnIndex = java.util.Collections.unmodifiableMap(columns);
   }
 
   /** Returns a new builder. */
@@ -249,6 +261,34 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private RuntimeException beginFailure(SQLException e) {
     JdbcStoreException failure = new JdbcStoreException("begin on " + table.display(), e);
     return SqlFailure.isRetryableConnectionFailure(e) ? new RetryableException(failure.getMessage(), failure) : failure;
+  }
+
+  /**
+   * Returns the row mapper's column names, which a field update may set; empty if the store keeps
+   * a {@linkplain Builder#changeLog change log} (field updates and conditional puts are then not
+   * offered). A patch runs as one {@code UPDATE ... SET ... RETURNING} on PostgreSQL (after the key's
+   * advisory lock, in the same request), and as a row lock and {@code SELECT ... FROM FINAL TABLE
+   * (UPDATE ...)} on H2; its values are bound with {@code setObject}, as the mapper's are.
+   */
+  @Override
+  public Set<String> patchColumns() {
+    return columnIndex.keySet();
+  }
+
+  /**
+   * Returns true unless the store keeps a {@linkplain Builder#changeLog change log}: a conditional
+   * put runs as one {@code UPDATE ... WHERE key = ? AND version = ?} (with the key's lock, as a
+   * patch).
+   */
+  @Override
+  public boolean putsIfVersion() {
+    return table.changeLog() == null;
+  }
+
+  /** Returns the index of the value column the mapper names {@code column}, or -1 if none may be patched. */
+  int columnIndex(String column) {
+    Integer index = columnIndex.get(column);
+    return index == null ? -1 : index;
   }
 
   /**
@@ -392,6 +432,11 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     if (!rs.next()) {
       return Optional.empty();
     }
+    return Optional.of(versioned(rs, key, table.valueColumns().size() + 1));
+  }
+
+  /** Reads the current row of {@link Table#selectList}'s columns (positioned on it). */
+  Optional<Versioned<V>> readRow(ResultSet rs, K key) throws SQLException {
     return Optional.of(versioned(rs, key, table.valueColumns().size() + 1));
   }
 

@@ -45,8 +45,26 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(JdbcTransaction.class);
 
-  /** A mutation with its value already encoded; values is null for a delete. */
-  private record Step<K>(K key, @Nullable List<?> values) {}
+  /**
+   * A mutation with its value already encoded; values is null for a delete. A conditional step (a
+   * patch or a put-if-version) has the indexes of the columns it sets, and for a put-if-version the
+   * expected version (else 0).
+   */
+  private record Step<K>(K key, @Nullable List<?> values, int @Nullable [] columns, long expected) {
+    Step(K key, @Nullable List<?> values) {
+      this(key, values, null, 0);
+    }
+
+    /** Whether this is a patch or a put-if-version, which runs as its own statement. */
+    boolean conditional() {
+      return columns != null;
+    }
+
+    /** Whether this is a patch, whose result carries the whole new row. */
+    boolean patch() {
+      return columns != null && expected == 0;
+    }
+  }
 
   private final JdbcStore<K, V> store;
   private final Table table;
@@ -104,9 +122,14 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return List.of();
     }
     try {
-      List<Written> written = steps.size() == 1 && table.changeLog() == null && dialect.writesOneKeyAtOnce()
-          ? List.of(applyOne(steps.get(0)))
-          : applyAll(steps);
+      List<Written> written;
+      if (steps.size() == 1 && (steps.get(0).conditional() || table.changeLog() == null && dialect.writesOneKeyAtOnce())) {
+        written = List.of(applyOne(steps.get(0)));
+      } else if (steps.stream().anyMatch(Step::conditional)) {
+        written = applyInOrder(steps);
+      } else {
+        written = applyAll(steps);
+      }
       used = true;
       return written;
     } catch (SQLException e) {
@@ -134,7 +157,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     List<Step<K>> steps = encode(mutations);
     if (!store.autoCommitSingleWrites() || used || committed || steps.size() != 1 || table.changeLog() != null
         || !dialect.writesOneKeyInOneStatement()) {
-      commitWithLastStatement = !used && !committed && steps.size() > 1;
+      commitWithLastStatement = !used && !committed && steps.size() > 1 && steps.stream().noneMatch(Step::conditional);
       List<Written> written;
       try {
         written = applySteps(steps);
@@ -265,34 +288,123 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
 
   /** Encodes every value before any statement runs (rejected values write nothing). */
   private List<Step<K>> encode(List<? extends Mutation<K, V>> mutations) {
-    RowMapper<V> mapper = store.mapper();
-    int columns = table.valueColumns().size();
     List<Step<K>> steps = new ArrayList<>(mutations.size());
     for (Mutation<K, V> mutation : mutations) {
       requireNonNull(mutation, "mutations: a mutation is null");
-      if (mutation instanceof Mutation.Put<K, V> put) {
-        List<?> values;
-        try {
-          values = mapper.write(put.value());
-        } catch (RuntimeException e) {
-          throw new RejectedValueException(put.key(), mapper + " could not write the value of key " + put.key()
-              + ": " + e, e);
+      K key = mutation.key();
+      steps.add(switch (mutation) {
+        case Mutation.Put<K, V> put -> new Step<>(key, encodeValue(key, put.value()));
+        case Mutation.Delete<K, V> delete -> {
+          store.refuseNul(key, null);
+          yield new Step<>(key, null);
         }
-        if (values == null || values.size() != columns) {
-          throw new RejectedValueException(put.key(), mapper + " wrote " + (values == null ? "null" : values.size()
-              + " values") + " for the " + columns + " columns " + table.valueColumns() + " (key " + put.key() + ")");
+        case Mutation.PutIfVersion<K, V> put -> {
+          checkConditional(key);
+          yield new Step<>(key, encodeValue(key, put.value()), allColumns(), put.expectedVersion());
         }
-        store.refuseNul(put.key(), values);
-        steps.add(new Step<>(put.key(), new ArrayList<>(values)));
-      } else {
-        store.refuseNul(mutation.key(), null);
-        steps.add(new Step<>(mutation.key(), null));
-      }
+        case Mutation.Patch<K, V> patch -> encodePatch(key, patch.columns());
+      });
     }
     return steps;
   }
 
+  private List<?> encodeValue(K key, V value) {
+    RowMapper<V> mapper = store.mapper();
+    int columns = table.valueColumns().size();
+    List<?> values;
+    try {
+      values = mapper.write(value);
+    } catch (RuntimeException e) {
+      throw new RejectedValueException(key, mapper + " could not write the value of key " + key + ": " + e, e);
+    }
+    if (values == null || values.size() != columns) {
+      throw new RejectedValueException(key, mapper + " wrote " + (values == null ? "null" : values.size()
+          + " values") + " for the " + columns + " columns " + table.valueColumns() + " (key " + key + ")");
+    }
+    store.refuseNul(key, values);
+    return new ArrayList<>(values);
+  }
+
+  /** Encodes a patch: its columns' indexes, ascending (one statement text per set of columns), and their values. */
+  private Step<K> encodePatch(K key, Map<String, @Nullable Object> changes) {
+    checkConditional(key);
+    java.util.TreeMap<Integer, @Nullable Object> byIndex = new java.util.TreeMap<>();
+    changes.forEach((column, value) -> {
+      int index = store.columnIndex(column);
+      if (index < 0) {
+        throw new RejectedValueException(key, "the patch of key " + key + " sets column " + column
+            + ", which is not a value column of " + table.display() + "; they are " + store.patchColumns());
+      }
+      byIndex.put(index, value);
+    });
+    List<@Nullable Object> values = new ArrayList<>(byIndex.values());
+    store.refuseNul(key, values);
+    return new Step<>(key, values, byIndex.keySet().stream().mapToInt(Integer::intValue).toArray(), 0);
+  }
+
+  private void checkConditional(K key) {
+    if (table.changeLog() != null) {
+      throw new RejectedValueException(key, table.display() + " keeps a change log: patches and conditional puts "
+          + "are not offered (JdbcStore.patchColumns is empty, putsIfVersion false)");
+    }
+  }
+
+  private int[] allColumns() {
+    int[] all = new int[table.valueColumns().size()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    return all;
+  }
+
+  /**
+   * Applies steps in order where some are conditional: each run of puts and deletes as {@link
+   * #applyAll} does, each conditional step as its own statement, which sees the runs before it.
+   */
+  private List<Written> applyInOrder(List<Step<K>> steps) throws SQLException {
+    List<Written> written = new ArrayList<>(steps.size());
+    List<Step<K>> run = new ArrayList<>();
+    for (Step<K> step : steps) {
+      if (!step.conditional()) {
+        run.add(step);
+        continue;
+      }
+      written.addAll(applyRun(run));
+      written.add(applyOne(step));
+    }
+    written.addAll(applyRun(run));
+    return written;
+  }
+
+  /** Applies a run of puts and deletes and empties it. */
+  private List<Written> applyRun(List<Step<K>> run) throws SQLException {
+    if (run.isEmpty()) {
+      return List.of();
+    }
+    List<Written> written = run.size() == 1 && table.changeLog() == null && dialect.writesOneKeyAtOnce()
+        ? List.of(applyOne(run.get(0)))
+        : applyAll(run);
+    run.clear();
+    return written;
+  }
+
+  private Written applyConditional(Step<K> step) throws SQLException {
+    int[] columns = requireNonNull(step.columns());
+    List<?> values = requireNonNull(step.values());
+    if (!step.patch()) {
+      Long version = dialect.updateOne(connection, step.key(), columns, values, step.expected(), false,
+          rs -> rs.getLong(1));
+      return version == null ? Written.unchanged() : new Written(version, true);
+    }
+    Optional<Versioned<V>> row = dialect.updateOne(connection, step.key(), columns, values, 0, true,
+        rs -> store.readRow(rs, step.key()));
+    return row == null ? Written.unchanged() : new Written(row.get().version(), true, row.get().value());
+  }
+
   private Written applyOne(Step<K> step) throws SQLException {
+    if (step.conditional()) {
+      return applyConditional(step);
+    }
     long[] result = step.values() != null
         ? dialect.putOne(connection, step.key(), step.values())
         : dialect.deleteOne(connection, step.key());
@@ -443,7 +555,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private static String describe(List<? extends Step<?>> steps) {
     if (steps.size() == 1) {
       Step<?> step = steps.get(0);
-      return (step.values() != null ? "put" : "delete") + " of key " + step.key();
+      String kind = step.patch() ? "patch" : step.conditional() ? "conditional put" : step.values() != null ? "put" : "delete";
+      return kind + " of key " + step.key();
     }
     List<Object> keys = new ArrayList<>();
     for (int i = 0; i < Math.min(5, steps.size()); i++) {

@@ -53,6 +53,8 @@ final class PostgresDialect extends Dialect {
   private final String conflict;
   private final @Nullable String upsertAllSql;
   private final @Nullable String upsertAllAndCommitSql;
+  /** The statements of {@link #updateOne}, by {@link #updateShape}. */
+  private final java.util.concurrent.ConcurrentHashMap<String, String> updateSql = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Column types (catalog names) whose text form reads back as the same value. */
   private static final Set<String> TEXT_EXACT_TYPES = Set.of("text", "varchar", "bpchar", "int2", "int4", "int8",
@@ -243,6 +245,34 @@ final class PostgresDialect extends Dialect {
         }
         // xmax is 0 on a freshly inserted row and set (by the conflict's row lock) on an updated one
         return new long[] {rs.getLong(1), "0".equals(rs.getString(2)) ? 0 : 1};
+      }
+    }
+  }
+
+  /**
+   * The advisory lock, then {@code UPDATE ... RETURNING}, in one request: the update's snapshot is
+   * taken after the lock was granted, so it sees every committed write of the key, and it draws
+   * its version only for the row it changes. In auto-commit the two run in one implicit
+   * transaction, which ends (commits) at the request's end.
+   */
+  @Override
+  <T> @Nullable T updateOne(Connection c, Object key, int[] columns, List<?> values, long expected, boolean wholeRow,
+      RowReader<T> reader) throws SQLException {
+    String sql = updateSql.computeIfAbsent(updateShape(columns, expected > 0, wholeRow), shape -> lockSql + "; UPDATE "
+        + table.name() + " SET " + setList(columns, "nextval('" + table.sequence() + "')") + " WHERE "
+        + table.keyColumn() + " = ?" + (expected > 0 ? " AND " + table.versionColumn() + " = ?" : "")
+        + " RETURNING " + (wholeRow ? table.selectList() : table.versionColumn()));
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, lockId(key));
+      int next = bindValues(ps, 2, values);
+      ps.setObject(next++, key);
+      if (expected > 0) {
+        ps.setLong(next, expected);
+      }
+      ps.execute();
+      skipTo(ps, 1);
+      try (ResultSet rs = ps.getResultSet()) {
+        return rs.next() ? reader.read(rs) : null;
       }
     }
   }

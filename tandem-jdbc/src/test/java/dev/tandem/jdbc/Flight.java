@@ -40,4 +40,11 @@ record Flight(String origin, int delayMinutes) {
         .rowMapper(MAPPER)
         .build();
   }
+
+  /** Returns a store over a new flight table of its own. */
+  static JdbcStore<Long, Flight> freshStore(TestDatabase db) {
+    String table = TestDatabase.uniqueName("flight");
+    createTable(db, table);
+    return store(db, table);
+  }
 }

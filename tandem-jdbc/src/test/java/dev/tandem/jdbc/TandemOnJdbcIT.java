@@ -234,7 +234,7 @@ class TandemOnJdbcIT {
       assertThatThrownBy(() -> tandem.putIfVersion(1L, -1, f)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("expected version");
       assertNpe(() -> tandem.update(null, identity), "key");
-      assertNpe(() -> tandem.update(1L, null), "function");
+      assertNpe(() -> tandem.update(1L, (UnaryOperator<Flight>) null), "function");
       assertNpe(() -> tandem.remove(null), "key");
       assertNpe(() -> tandem.removeAll(null), "keys");
       assertNpe(() -> tandem.removeAll(withNull), "keys: a key is null");

@@ -1,5 +1,6 @@
 package dev.tandem.ycsb;
 
+import dev.tandem.Columns;
 import dev.tandem.Tandem;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +26,9 @@ import site.ycsb.StringByteIterator;
  *
  * <ul>
  *   <li>read: {@link Tandem#get} (a hit never touches the database);
- *   <li>update (YCSB changes some fields): {@link Tandem#update}, an atomic read-modify-write under
- *       the key's lock, so that concurrent updates of different fields of one record are not lost;
+ *   <li>update (YCSB changes some fields): a field update, {@link Tandem#update(Object, Columns)}:
+ *       one {@code UPDATE ... SET field = ? ... RETURNING} of the changed columns, whose returned
+ *       row is cached, so that concurrent updates of different fields of one record are not lost;
  *   <li>insert: {@link Tandem#put}; delete: {@link Tandem#remove};
  *   <li>scan: the keys from an SQL range query, the records from {@link Tandem#getAll}.
  * </ul>
@@ -117,12 +118,8 @@ public final class TandemClient extends DB {
   @Override
   public Status update(String table, String key, Map<String, ByteIterator> values) {
     try {
-      Map<String, String> changes = StringByteIterator.getStringMap(values);
-      Optional<Map<String, String>> updated = tandem().update(key, old -> {
-        Map<String, String> merged = new LinkedHashMap<>(old);
-        merged.putAll(changes);
-        return Map.copyOf(merged);
-      });
+      Optional<Map<String, String>> updated =
+          tandem().update(key, Columns.of(StringByteIterator.getStringMap(values)));
       return updated.isPresent() ? Status.OK : Status.NOT_FOUND;
     } catch (RuntimeException e) {
       return Failures.report("update", key, e);

@@ -37,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>The history.</b> Keys are {@code k0}, {@code k1}, ...; they must be absent in the database
  * at the start. Every value written is unique in the run (a global counter), so a read names its
  * write. An {@code update} is recorded as a cas from the value its function was given to the value
- * it returned; on an absent key it is a {@code fail}. Invalidations change no value and are only
+ * it returned; on an absent key it is a {@code fail}. When the database store offers field updates
+ * of its one value column ({@link Store#patchColumns}), some updates are field updates, recorded as
+ * writes that complete {@code fail} on an absent key. Invalidations change no value and are only
  * counted. Evictions are the cache's business: give the target a small bound and a short expiry.
  *
  * <p><b>The end.</b> When the duration is over the clients finish their current operation, the
@@ -123,6 +125,8 @@ public final class Torture {
     Surprises surprises = new Surprises();
     SplittableRandom master = new SplittableRandom(seed);
     List<Thread> threads = new ArrayList<>(clients);
+    java.util.Set<String> columns = database.patchColumns();
+    String column = columns.size() == 1 ? columns.iterator().next() : null; // field updates of the one column
     LongSupplier nextValue = parts == 0 ? values::incrementAndGet : () -> values.incrementAndGet() * parts + part;
     int started = 0;
     for (int p = 0; p < clients; p++) {
@@ -133,7 +137,7 @@ public final class Torture {
       started++;
       Tandem<String, Long> node = parts != 0 ? nodes.get(0) : nodes.get(p % nodes.size());
       TortureClient client = new TortureClient(p, node, recorder, random, keys, nextValue, stop,
-          invalidations, absentUpdates, surprises);
+          invalidations, absentUpdates, surprises, column);
       threads.add(Thread.ofPlatform().name("torture-client-" + p).daemon().unstarted(() -> {
         try {
           client.run();

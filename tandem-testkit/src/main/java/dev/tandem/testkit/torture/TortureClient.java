@@ -1,6 +1,7 @@
 package dev.tandem.testkit.torture;
 
 import dev.tandem.CacheTierUnavailableException;
+import dev.tandem.Columns;
 import dev.tandem.CommitOutcomeUnknownException;
 import dev.tandem.StoreException;
 import dev.tandem.Tandem;
@@ -13,10 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client of a torture run: a seeded loop of operations on random keys, each recorded as an
  * invocation just before the call and a completion just after it.
+ *
+ * <p>The mix: reads, writes, updates ({@code update(key, fn)}, which takes the conditional path on a
+ * cached key), field updates ({@code update(key, Columns)}, when the store offers exactly one value
+ * column), deletes and invalidations.
  *
  * <p>Outcomes follow the API's contract: a {@link StoreException}, {@link
  * CacheTierUnavailableException} (the write was refused before the database) or {@link
@@ -30,6 +36,8 @@ final class TortureClient implements Runnable {
   static final int READ = 45;
   static final int WRITE = READ + 22;
   static final int UPDATE = WRITE + 12;
+  /** Of the updates, those below this bound are field updates when the store offers one column. */
+  static final int FIELD_UPDATE = WRITE + 5;
   static final int DELETE = UPDATE + 9;
   // the rest, 12%: invalidations
 
@@ -43,10 +51,13 @@ final class TortureClient implements Runnable {
   private final LongAdder invalidations;
   private final LongAdder absentUpdates;
   private final Surprises surprises;
+  /** The value column a field update sets, or null if the store offers none. */
+  private final @Nullable String column;
 
   TortureClient(int process, Tandem<String, Long> target, HistoryRecorder recorder,
       SplittableRandom random, int keys, LongSupplier values, AtomicBoolean stop,
-      LongAdder invalidations, LongAdder absentUpdates, Surprises surprises) {
+      LongAdder invalidations, LongAdder absentUpdates, Surprises surprises, @Nullable String column) {
+    this.column = column;
     this.process = process;
     this.target = target;
     this.recorder = recorder;
@@ -68,6 +79,8 @@ final class TortureClient implements Runnable {
         read(key);
       } else if (dice < WRITE) {
         write(key);
+      } else if (dice < FIELD_UPDATE && column != null) {
+        fieldUpdate(key, column);
       } else if (dice < UPDATE) {
         update(key);
       } else if (dice < DELETE) {
@@ -136,6 +149,35 @@ final class TortureClient implements Runnable {
       absentUpdates.increment();
     } else {
       op.ok(seen.get(), next);
+    }
+  }
+
+  /**
+   * A field update sets the value's one column to a new unique value if the key exists: recorded
+   * as a write that completes {@code fail} (nothing written) when the key was absent.
+   */
+  private void fieldUpdate(String key, String column) {
+    long next = values.getAsLong();
+    Invocation op = recorder.invoke(process, Action.WRITE, key, next);
+    Optional<Long> result;
+    try {
+      result = target.update(key, Columns.set(column, next));
+    } catch (UnsupportedOperationException e) { // a target without field updates (the naive class): refused before any I/O
+      op.fail();
+      return;
+    } catch (RuntimeException e) {
+      failed(op, e);
+      return;
+    }
+    if (result.isEmpty()) {
+      op.fail();
+      absentUpdates.increment();
+    } else if (result.get() != next) {
+      op.info();
+      surprises.record(op + " returned " + result.get(), new IllegalStateException("a field update returned "
+          + result.get() + " instead of the value it set"));
+    } else {
+      op.ok();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.tandem.cli.bench;
 
+import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.JdbcLogin;
 import dev.tandem.cli.Redaction;
 import dev.tandem.cli.TandemVersion;
@@ -218,7 +219,7 @@ public final class BenchCommand implements Callable<Integer> {
             + " (with results.json and the HdrHistogram logs)");
       }
       out.flush();
-      return 0;
+      return ExitCode.OK;
     }
   }
 

@@ -2,8 +2,8 @@ package dev.tandem.cli.torture;
 
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.Secrets;
-import dev.tandem.cli.TandemCli;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.check.CheckResult;
@@ -372,7 +372,7 @@ public final class TortureCommand implements Callable<Integer> {
     }
     out.println(result.verdictLine(runSeed));
     out.flush();
-    return (result.linearizable() || traded) && report.clientsStopped() ? 0 : TandemCli.EXIT_FAILURE;
+    return ExitCode.of((result.linearizable() || traded) && report.clientsStopped());
   }
 
   private TortureDatabase.Kind validate() {

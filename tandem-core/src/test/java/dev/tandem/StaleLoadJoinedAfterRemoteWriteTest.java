@@ -6,6 +6,7 @@ import dev.tandem.local.LocalTier;
 import java.util.Optional;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Two engines over one tier object and one store are two nodes sharing a cache tier.
  */
+@Tag("race")
 class StaleLoadJoinedAfterRemoteWriteTest {
 
   private final MemoryStore<String, String> store = new MemoryStore<>();

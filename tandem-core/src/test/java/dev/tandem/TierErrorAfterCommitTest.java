@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.local.LocalTier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
  * overflows the stack, say): the commit stands, as for any tier failure after the commit (H4), and
  * the key is fenced, so the old value is not served.
  */
+@Tag("race")
 class TierErrorAfterCommitTest {
 
   private final HookedTier<String, String> tier =

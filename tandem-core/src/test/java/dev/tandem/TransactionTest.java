@@ -10,9 +10,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Multi-key transactions: all or nothing in the store, nothing cached before commit (H7), no deadlock. */
+@Tag("race")
 class TransactionTest {
 
   private final Harness h = new Harness();

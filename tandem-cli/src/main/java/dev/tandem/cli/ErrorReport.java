@@ -35,7 +35,7 @@ final class ErrorReport implements IParameterExceptionHandler, IExecutionExcepti
     }
     cli.getErr().println(name + ": " + message + "; see '" + name + " --help'");
     cli.getErr().flush();
-    return TandemCli.EXIT_USAGE;
+    return ExitCode.USAGE;
   }
 
   @Override
@@ -51,7 +51,7 @@ final class ErrorReport implements IParameterExceptionHandler, IExecutionExcepti
       err.print(Redaction.text(trace.toString()));
     }
     err.flush();
-    return TandemCli.EXIT_FAILURE;
+    return ExitCode.FAILURE;
   }
 
   private static boolean isExpected(Throwable e) {

@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
  * The {@code tandem} command. Run it through the {@code ./tandem} launcher at the repository root,
  * which builds the project on first use.
  *
- * <p>Exit codes: 0 success, 1 the command failed (for example the demo found the cache and the
- * database inconsistent), 2 bad usage.
+ * <p>Exit codes ({@link ExitCode}): 0 success, 1 the command failed (for example the demo found the
+ * cache and the database inconsistent), 2 bad usage.
  */
 @Command(
     name = "tandem",
@@ -28,12 +28,6 @@ import picocli.CommandLine.Spec;
     subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, TortureCommand.class,
         picocli.AutoComplete.GenerateCompletion.class})
 public final class TandemCli implements Callable<Integer> {
-
-  /** Exit code of a command that ran and failed. */
-  public static final int EXIT_FAILURE = 1;
-
-  /** Exit code of bad usage: an unknown option, a missing or malformed value. */
-  public static final int EXIT_USAGE = 2;
 
   @Spec CommandSpec spec;
 
@@ -67,6 +61,6 @@ public final class TandemCli implements Callable<Integer> {
     CommandLine cli = spec.commandLine();
     cli.getErr().println("tandem: missing command");
     cli.usage(cli.getErr());
-    return EXIT_USAGE;
+    return ExitCode.USAGE;
   }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Seeds are printed; replay one with {@code -Dtandem.seed=N}.
  */
+@Tag("race")
 abstract class RaceHammerIT {
 
   /** Returns a data source of an empty database of its own. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * the restart must return the latest write: the tiers verify the new server process (its run id
  * against the epoch key), clear the tier's keys it cannot vouch for, and start cold.
  */
+@Tag("race")
 class RedisRestartIT {
 
   private static final String PREFIX = "restart:";

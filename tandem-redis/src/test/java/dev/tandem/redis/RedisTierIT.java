@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.spi.CacheTier;
+import dev.tandem.spi.CacheTierContract;
 import dev.tandem.spi.Cached;
 import dev.tandem.testkit.server.RedisServer;
 import io.lettuce.core.AclSetuserArgs;
@@ -24,12 +25,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cache-tier contract against a real Redis: version fences, leases, fences, expiry; and what
- * only a shared tier has: fences before writes that hold out every node, a watermark that outlives
+ * The {@link CacheTierContract} against a real Redis, and what only a shared tier has: leases
+ * shared by nodes, fences before writes that hold out every node, a watermark that outlives
  * an expired entry, scripts reloaded after the server forgot them. Two tiers on one server with one
  * prefix play two nodes.
  */
-class RedisTierIT {
+class RedisTierIT extends CacheTierContract {
 
   private static final AtomicInteger PREFIXES = new AtomicInteger();
   private static RedisClient raw;
@@ -38,6 +39,16 @@ class RedisTierIT {
   private final String prefix = "it" + PREFIXES.incrementAndGet() + ":";
   private final RedisTier<String, String> tier = tier(b -> b);
   private final RedisTier<String, String> otherNode = tier(b -> b);
+
+  @Override
+  protected CacheTier<String, String> tier() {
+    return tier;
+  }
+
+  @Override
+  protected CacheTier<String, String> otherNode() {
+    return otherNode;
+  }
 
   @BeforeAll
   static void connect() {
@@ -95,47 +106,15 @@ class RedisTierIT {
         .keyPrefix(prefix)).build();
   }
 
-  /** H1: two committed writes published in the wrong order; the newer version stays. */
+  /** The lease lives in Redis until its fill consumed it or it was cancelled. */
   @Test
-  void olderCommittedWriteNeverReplacesNewer() {
-    tier.applyCommitted("k", Cached.present("v7", 7));
-    otherNode.applyCommitted("k", Cached.present("v5", 5));
-    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
-    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
-  }
-
-  @Test
-  void olderTombstoneNeverReplacesNewerValue() {
-    tier.applyCommitted("k", Cached.present("v9", 9));
-    tier.applyCommitted("k", Cached.deleted(8));
-    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v9", 9));
-    tier.applyCommitted("k", Cached.deleted(10));
-    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.deleted(10));
-  }
-
-  /** Versions compare exactly across the whole 64-bit range (Lua numbers are doubles). */
-  @Test
-  void versionsCompareExactlyAtTheEdges() {
-    tier.applyCommitted("big", Cached.present("max-1", Long.MAX_VALUE - 1));
-    tier.applyCommitted("big", Cached.present("max-2", Long.MAX_VALUE - 2));
-    assertThat(tier.getIfPresent("big")).isEqualTo(Cached.present("max-1", Long.MAX_VALUE - 1));
-    tier.applyCommitted("big", Cached.present("max", Long.MAX_VALUE));
-    assertThat(tier.getIfPresent("big")).isEqualTo(Cached.present("max", Long.MAX_VALUE));
-
-    tier.applyCommitted("halves", Cached.present("ten digits", 9_999_999_999L));
-    tier.applyCommitted("halves", Cached.present("eleven digits", 10_000_000_000L));
-    tier.applyCommitted("halves", Cached.present("older", 9_999_999_998L));
-    assertThat(tier.getIfPresent("halves")).isEqualTo(Cached.present("eleven digits", 10_000_000_000L));
-  }
-
-  @Test
-  void fillUnderValidLeaseInstalls() {
+  void leaseIsHeldUntilFilledOrCancelled() {
     long lease = tier.beginFill("k");
-    assertThat(lease).isNotEqualTo(CacheTier.NO_LEASE);
     assertThat(tier.hasLease("k")).isTrue();
     assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isTrue();
-    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
     assertThat(tier.hasLease("k")).isFalse();
+    tier.cancelFill("j", tier.beginFill("j"));
+    assertThat(tier.hasLease("j")).isFalse();
   }
 
   @Test
@@ -147,35 +126,6 @@ class RedisTierIT {
     assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
   }
 
-  /** H2/H6: a commit revokes the lease, and the revocation outlives the eviction of the entry. */
-  @Test
-  void commitRevokesOutstandingLease() {
-    long lease = tier.beginFill("k");
-    otherNode.applyCommitted("k", Cached.present("v2", 2));
-    tier.invalidate("k"); // evicted before the stale fill arrives (H6)
-    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isFalse();
-    assertThat(tier.getIfPresent("k")).isNull();
-  }
-
-  /** H3: a delete's tombstone revokes the lease of a load that still saw the row. */
-  @Test
-  void deleteRevokesLeaseOfLoadThatSawTheRow() {
-    tier.applyCommitted("k", Cached.present("v1", 1));
-    tier.invalidate("k");
-    long lease = tier.beginFill("k");
-    otherNode.applyCommitted("k", Cached.deleted(2));
-    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isFalse();
-    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.deleted(2));
-  }
-
-  @Test
-  void fillNeverReplacesNewerEntry() {
-    tier.applyCommitted("k", Cached.present("v3", 3));
-    long lease = tier.beginFill("k");
-    assertThat(tier.fill("k", lease, Cached.absent())).isTrue();
-    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v3", 3));
-  }
-
   /** The watermark outlives the entry: a fill that is older than a known version is refused. */
   @Test
   void fillOlderThanWatermarkIsRefusedAfterEviction() {
@@ -185,30 +135,6 @@ class RedisTierIT {
     assertThat(tier.fill("k", lease, Cached.present("v4", 4))).isFalse();
     assertThat(tier.getIfPresent("k")).isNull();
     assertThat(tier.watermark("k")).isEqualTo(5);
-  }
-
-  @Test
-  void fencedKeyRefusesLeasesUntilCommit() {
-    tier.applyCommitted("k", Cached.present("v1", 1));
-    tier.fence("k");
-    assertThat(otherNode.getIfPresent("k")).isNull();
-    assertThat(otherNode.isFenced("k")).isTrue();
-    assertThat(otherNode.beginFill("k")).isEqualTo(CacheTier.NO_LEASE);
-    assertThat(otherNode.fill("k", CacheTier.NO_LEASE, Cached.present("v1", 1))).isFalse();
-
-    otherNode.applyCommitted("k", Cached.present("v2", 2));
-    assertThat(tier.isFenced("k")).isFalse();
-    assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v2", 2));
-  }
-
-  /** A fence taken while a fill was in flight revokes its lease. */
-  @Test
-  void fenceRevokesOutstandingLease() {
-    long lease = tier.beginFill("k");
-    otherNode.fence("k");
-    otherNode.applyCommitted("k", Cached.present("v2", 2));
-    otherNode.invalidate("k");
-    assertThat(tier.fill("k", lease, Cached.present("v2", 2))).isFalse();
   }
 
   /** A fence placed after a failed publish of version 6 is not lifted by a delayed publish of 5. */
@@ -224,13 +150,11 @@ class RedisTierIT {
     assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v6", 6));
   }
 
+  /** Dropping every entry keeps each key's watermark: a delayed older publish stays refused. */
   @Test
-  void fenceSurvivesInvalidateAll() {
+  void invalidateAllKeepsTheWatermarks() {
     tier.applyCommitted("other", Cached.present("x", 1));
-    tier.fence("k");
     tier.invalidateAll();
-    assertThat(tier.isFenced("k")).isTrue();
-    assertThat(tier.getIfPresent("other")).isNull();
     assertThat(tier.watermark("other")).isEqualTo(1);
   }
 
@@ -246,14 +170,6 @@ class RedisTierIT {
       assertThat(tier.getIfPresent("k")).isNull();
       assertThat(neighbour.getIfPresent("k")).isEqualTo(Cached.present("theirs", 1));
     }
-  }
-
-  @Test
-  void cancelledLeaseIsForgotten() {
-    long lease = tier.beginFill("k");
-    tier.cancelFill("k", lease);
-    assertThat(tier.hasLease("k")).isFalse();
-    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).isFalse();
   }
 
   /** H4 across nodes: while a write is in flight, no node serves or fills the key. */
@@ -343,6 +259,16 @@ class RedisTierIT {
     assertThat(tier.isFenced("k")).isTrue();
     otherNode.writeAbandoned("k");
     assertThat(tier.isFenced("k")).isFalse();
+  }
+
+  /** A node's next write of a key replaces its own earlier fence that never published. */
+  @Test
+  void nextWriteReplacesOwnUnpublishedFence() {
+    tier.beforeWrite("k"); // this write failed in the database: nothing is published
+    tier.beforeWrite("k");
+    tier.applyCommitted("k", Cached.present("v3", 3));
+    assertThat(otherNode.isFenced("k")).isFalse();
+    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v3", 3));
   }
 
   /**
@@ -450,16 +376,6 @@ class RedisTierIT {
     }
   }
 
-  /** A node's next write of a key replaces its own earlier fence that never published. */
-  @Test
-  void nextWriteReplacesOwnUnpublishedFence() {
-    tier.beforeWrite("k"); // this write failed in the database: nothing is published
-    tier.beforeWrite("k");
-    tier.applyCommitted("k", Cached.present("v3", 3));
-    assertThat(otherNode.isFenced("k")).isFalse();
-    assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v3", 3));
-  }
-
   /** Expiry through Redis's own time-to-live; the watermark outlives the entry. */
   @Test
   void entriesExpireAfterTimeToLive() {
@@ -486,23 +402,6 @@ class RedisTierIT {
       awaitTrue("the entry expires", () -> expiring.getIfPresent("k") == null);
       assertThat(expiring.fill("k", lease, Cached.present("v1", 1))).isFalse();
       assertThat(expiring.getIfPresent("k")).isNull();
-    }
-  }
-
-  @Test
-  void getAllPresentReturnsOnlyCachedKeys() {
-    tier.applyCommitted("a", Cached.present("A", 1));
-    tier.applyCommitted("gone", Cached.deleted(2));
-    Map<String, Cached<String>> found = otherNode.getAllPresent(List.of("a", "gone", "missing"));
-    assertThat(found).containsOnly(Map.entry("a", Cached.present("A", 1)), Map.entry("gone", Cached.deleted(2)));
-    assertThat(otherNode.getAllPresent(List.of())).isEmpty();
-  }
-
-  @Test
-  void awkwardKeysWork() {
-    for (String key : List.of("", "{", "}", "{x}", "%", "a b", "ключ")) {
-      tier.applyCommitted(key, Cached.present("value of " + key, 1));
-      assertThat(otherNode.getIfPresent(key)).as(key).isEqualTo(Cached.present("value of " + key, 1));
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.tandem.cli.bench;
 
+import dev.tandem.cli.DatabaseKind;
+import dev.tandem.cli.DurationConverter;
+import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.JdbcLogin;
 import dev.tandem.cli.Redaction;
 import dev.tandem.cli.TandemVersion;
@@ -123,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--db", paramLabel = "DB", defaultValue = "h2",
       description = "h2 (embedded, in memory) or postgres (an embedded server started for the run, unless --jdbc-url"
           + " is given) (default: ${DEFAULT-VALUE}).")
-  BenchDatabase.Kind db = BenchDatabase.Kind.H2;
+  DatabaseKind db = DatabaseKind.H2;
 
   @Option(names = "--fsync", paramLabel = "on|off", defaultValue = "on",
       description = "fsync of the embedded PostgreSQL server: on (each commit waits for the disk, as production runs)"
@@ -226,7 +229,7 @@ public final class BenchCommand implements Callable<Integer> {
             + " (with results.json and the HdrHistogram logs)");
       }
       out.flush();
-      return 0;
+      return ExitCode.OK;
     }
   }
 
@@ -276,12 +279,12 @@ public final class BenchCommand implements Callable<Integer> {
         throw usage("--fsync sets the embedded PostgreSQL server; a server given by --jdbc-url keeps its own setting,"
             + " which the bench reports");
       }
-      if (db != BenchDatabase.Kind.POSTGRES) {
+      if (db != DatabaseKind.POSTGRES) {
         throw usage("--fsync applies to --db postgres; H2 runs in memory, with no disk");
       }
     }
     if (jdbcUrl != null) {
-      BenchDatabase.Kind kind = BenchDatabase.Kind.ofUrl(jdbcUrl);
+      DatabaseKind kind = DatabaseKind.ofUrl(jdbcUrl);
       if (kind == null) {
         throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL but was '"
             + Redaction.url(jdbcUrl) + "'");

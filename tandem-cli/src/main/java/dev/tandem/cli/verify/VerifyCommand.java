@@ -7,7 +7,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
-import dev.tandem.cli.TandemCli;
+import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.TextTable;
@@ -194,7 +194,7 @@ public final class VerifyCommand implements Callable<Integer> {
         Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).recheckDelay(Duration.ZERO).build(); // no writers
         VerifyReport<Object, Row> report = repair ? verifier.verifyAndRepair(keys) : verifier.verify(keys);
         print(report, out, terminal);
-        return report.consistentNow() ? 0 : TandemCli.EXIT_FAILURE;
+        return ExitCode.of(report.consistentNow());
       }
     }
   }
@@ -230,7 +230,7 @@ public final class VerifyCommand implements Callable<Integer> {
         out.println("No entries under the key prefix " + prefix + ": is it the prefix your application uses?");
       }
       print(report, out, terminal);
-      return report.consistentNow() ? 0 : TandemCli.EXIT_FAILURE;
+      return ExitCode.of(report.consistentNow());
     }
   }
 

@@ -1,33 +1,44 @@
 package dev.tandem.cli.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON parser for tests: objects become maps, arrays lists, numbers doubles. It rejects
- * trailing commas, unquoted names, NaN and anything after the document, so that "it parses" means
- * something.
+ * A strict JSON reader for tests (Jackson underneath): objects become maps, arrays lists, numbers
+ * doubles, null {@link #NULL}. It rejects trailing commas, unquoted names, NaN, duplicate names
+ * and anything after the document, so that "it parses" means something.
  */
 public final class Json {
 
-  private final String text;
-  private int pos;
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
 
-  private Json(String text) {
-    this.text = text;
-  }
+  /** Stands for JSON null in maps and lists (which the test code compares with {@link #NULL}). */
+  public static final Object NULL = new Object() {
+    @Override
+    public String toString() {
+      return "null";
+    }
+  };
+
+  private Json() {}
 
   /** Parses a document. @throws IllegalArgumentException at the first error, with its position */
   public static Object parse(String text) {
-    Json json = new Json(text);
-    Object value = json.value();
-    json.whitespace();
-    if (json.pos != text.length()) {
-      throw json.error("text after the document");
+    try {
+      return value(MAPPER.readTree(text));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return value;
   }
 
   /** Parses a document that must be an object. */
@@ -40,156 +51,29 @@ public final class Json {
     return (Map<String, Object>) value;
   }
 
-  private Object value() {
-    whitespace();
-    if (pos >= text.length()) {
-      throw error("unexpected end");
-    }
-    char c = text.charAt(pos);
-    return switch (c) {
-      case '{' -> object();
-      case '[' -> array();
-      case '"' -> string();
-      case 't' -> literal("true", Boolean.TRUE);
-      case 'f' -> literal("false", Boolean.FALSE);
-      case 'n' -> literal("null", NULL);
-      default -> number();
-    };
-  }
-
-  /** Stands for JSON null in maps and lists (which the test code compares with {@link #NULL}). */
-  public static final Object NULL = new Object() {
-    @Override
-    public String toString() {
-      return "null";
-    }
-  };
-
-  private Map<String, Object> object() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    pos++;
-    whitespace();
-    if (peek() == '}') {
-      pos++;
+  private static Object value(JsonNode node) {
+    if (node.isObject()) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      node.properties().forEach(e -> map.put(e.getKey(), value(e.getValue())));
       return map;
     }
-    while (true) {
-      whitespace();
-      if (peek() != '"') {
-        throw error("expected a name");
-      }
-      String name = string();
-      whitespace();
-      expect(':');
-      if (map.put(name, value()) != null) {
-        throw error("duplicate name " + name);
-      }
-      whitespace();
-      if (peek() == ',') {
-        pos++;
-      } else {
-        expect('}');
-        return map;
-      }
-    }
-  }
-
-  private List<Object> array() {
-    List<Object> list = new ArrayList<>();
-    pos++;
-    whitespace();
-    if (peek() == ']') {
-      pos++;
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>();
+      node.forEach(element -> list.add(value(element)));
       return list;
     }
-    while (true) {
-      list.add(value());
-      whitespace();
-      if (peek() == ',') {
-        pos++;
-      } else {
-        expect(']');
-        return list;
-      }
+    if (node.isNumber()) {
+      return node.doubleValue();
     }
-  }
-
-  private String string() {
-    expect('"');
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      if (pos >= text.length()) {
-        throw error("unterminated string");
-      }
-      char c = text.charAt(pos++);
-      if (c == '"') {
-        return sb.toString();
-      }
-      if (c < 0x20) {
-        throw error("control character in a string");
-      }
-      if (c == '\\') {
-        char e = text.charAt(pos++);
-        switch (e) {
-          case '"', '\\', '/' -> sb.append(e);
-          case 'n' -> sb.append('\n');
-          case 'r' -> sb.append('\r');
-          case 't' -> sb.append('\t');
-          case 'b' -> sb.append('\b');
-          case 'f' -> sb.append('\f');
-          case 'u' -> {
-            sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-            pos += 4;
-          }
-          default -> throw error("bad escape \\" + e);
-        }
-      } else {
-        sb.append(c);
-      }
+    if (node.isTextual()) {
+      return node.textValue();
     }
-  }
-
-  private Object literal(String word, Object value) {
-    if (!text.startsWith(word, pos)) {
-      throw error("expected " + word);
+    if (node.isBoolean()) {
+      return node.booleanValue();
     }
-    pos += word.length();
-    return value;
-  }
-
-  private Double number() {
-    int start = pos;
-    if (peek() == '-') {
-      pos++;
+    if (node.isNull()) {
+      return NULL;
     }
-    while (pos < text.length() && "0123456789.eE+-".indexOf(text.charAt(pos)) >= 0) {
-      pos++;
-    }
-    String number = text.substring(start, pos);
-    if (!number.matches("-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?")) {
-      throw error("bad number '" + number + "'");
-    }
-    return Double.valueOf(number);
-  }
-
-  private void whitespace() {
-    while (pos < text.length() && " \t\n\r".indexOf(text.charAt(pos)) >= 0) {
-      pos++;
-    }
-  }
-
-  private char peek() {
-    return pos < text.length() ? text.charAt(pos) : '\0';
-  }
-
-  private void expect(char c) {
-    if (peek() != c) {
-      throw error("expected '" + c + "'");
-    }
-    pos++;
-  }
-
-  private IllegalArgumentException error(String message) {
-    return new IllegalArgumentException(message + " at position " + pos);
+    throw new IllegalArgumentException("not a JSON value: " + node);
   }
 }

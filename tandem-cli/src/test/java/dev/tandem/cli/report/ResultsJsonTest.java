@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,25 +54,33 @@ class ResultsJsonTest {
     assertThat(curve).extracting(p -> p.get(1)).isSorted();
   }
 
+  /**
+   * The layout of results.json (two spaces, one element per line, {@code "name": value}, numbers
+   * with at most three decimals) is what the hand-written writer before Jackson produced, byte for
+   * byte: scripts that diff or grep the files keep working.
+   */
   @Test
-  void escapesStringsAndWritesNonFiniteNumbersAsNull() {
-    JsonWriter writer = new JsonWriter().beginObject()
-        .name("text").value("quote \" backslash \\ newline \n tab \t bell \u0007")
-        .name("nan").value(Double.NaN)
-        .name("half").value(0.5)
-        .name("empty").beginArray().endArray()
-        .endObject();
-
-    Map<String, Object> json = Json.object(writer.toJson());
-
-    assertThat(json).containsEntry("text", "quote \" backslash \\ newline \n tab \t bell \u0007")
-        .containsEntry("nan", Json.NULL).containsEntry("half", 0.5).containsEntry("empty", List.of());
+  void layoutIsByteForByteTheDocumentedOne() throws IOException {
+    try (InputStream golden = ResultsJsonTest.class.getResourceAsStream("results-sample.json")) {
+      assertThat(ResultsJson.of(Samples.results())).isEqualTo(new String(golden.readAllBytes(), StandardCharsets.UTF_8));
+    }
   }
 
   @Test
-  void refusesToFinishWithAContainerOpen() {
-    JsonWriter writer = new JsonWriter().beginObject().name("a").beginArray();
+  void numbersHaveAtMostThreeDecimalsAndNonFiniteOnesAreNull() {
+    assertThat(ResultsJson.number(Double.NaN)).isNull();
+    assertThat(ResultsJson.number(Double.POSITIVE_INFINITY)).isNull();
+    assertThat(ResultsJson.number(3.0)).isEqualTo("3");
+    assertThat(ResultsJson.number(0.5)).isEqualTo("0.5");
+    assertThat(ResultsJson.number(20.0149)).isEqualTo("20.015");
+    assertThat(ResultsJson.number(-2.5)).isEqualTo("-2.5");
+    assertThat(ResultsJson.number(12345678.9)).isEqualTo("12345678.9");
+  }
 
-    assertThatThrownBy(writer::toJson).isInstanceOf(IllegalStateException.class).hasMessageContaining("still open");
+  @Test
+  void readerRefusesWhatIsNotStrictJson() {
+    for (String bad : List.of("{\"a\": 1,}", "{a: 1}", "{\"a\": NaN}", "{\"a\": 1, \"a\": 2}", "{} {}")) {
+      assertThatThrownBy(() -> Json.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
   }
 }

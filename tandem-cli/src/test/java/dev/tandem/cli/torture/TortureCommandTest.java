@@ -3,7 +3,6 @@ package dev.tandem.cli.torture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.cli.CliRun;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The options of {@code tandem torture}, checked before anything starts. */
@@ -93,16 +92,5 @@ class TortureCommandTest {
     assertThat(CliRun.of("torture", "--clients", "0").errLines()).singleElement().asString().contains("--clients");
     assertThat(CliRun.of("torture", "--keys", "0").errLines()).singleElement().asString().contains("--keys");
     assertThat(CliRun.of("torture", "--duration", "0s").errLines()).singleElement().asString().contains("--duration");
-  }
-
-  @Test
-  void durationsAreReadAsPeopleWriteThem() {
-    DurationConverter converter = new DurationConverter();
-
-    assertThat(converter.convert("30s")).isEqualTo(Duration.ofSeconds(30));
-    assertThat(converter.convert("500ms")).isEqualTo(Duration.ofMillis(500));
-    assertThat(converter.convert("2m")).isEqualTo(Duration.ofMinutes(2));
-    assertThat(converter.convert("10")).isEqualTo(Duration.ofSeconds(10));
-    assertThat(converter.convert("PT1S")).isEqualTo(Duration.ofSeconds(1));
   }
 }

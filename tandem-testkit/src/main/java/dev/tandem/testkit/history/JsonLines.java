@@ -1,56 +1,63 @@
 package dev.tandem.testkit.history;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The JSON Lines codec of events: writes the fixed schema, and reads any JSON object that holds
- * its fields (unknown fields are skipped, so that other tools may add their own).
+ * The JSON Lines codec of events (Jackson underneath): writes the fixed schema, compact, fields in
+ * a fixed order; reads any JSON object that holds its fields (unknown fields are skipped, so that
+ * other tools may add their own; a name given twice or text after the object is an error).
  */
 final class JsonLines {
+
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
 
   private JsonLines() {}
 
   static String encode(Event event) {
-    StringBuilder sb = new StringBuilder(96);
-    sb.append("{\"process\":").append(event.process());
-    sb.append(",\"type\":\"").append(event.type().wireName());
-    sb.append("\",\"f\":\"").append(event.action().wireName());
-    sb.append("\",\"key\":");
-    appendString(sb, event.key());
-    sb.append(",\"value\":");
-    if (event.action() == Action.CAS) {
-      sb.append('[').append(event.old()).append(',').append(event.value()).append(']');
-    } else {
-      sb.append(event.value());
+    StringWriter text = new StringWriter(96);
+    try (JsonGenerator json = MAPPER.getFactory().createGenerator(text)) {
+      json.writeStartObject();
+      json.writeNumberField("process", event.process());
+      json.writeStringField("type", event.type().wireName());
+      json.writeStringField("f", event.action().wireName());
+      json.writeStringField("key", event.key());
+      json.writeFieldName("value");
+      if (event.action() == Action.CAS) {
+        json.writeStartArray();
+        number(json, event.old());
+        number(json, event.value());
+        json.writeEndArray();
+      } else {
+        number(json, event.value());
+      }
+      json.writeNumberField("time", event.time());
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    sb.append(",\"time\":").append(event.time()).append('}');
-    return sb.toString();
+    return text.toString();
   }
 
-  private static void appendString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
+  private static void number(JsonGenerator json, @Nullable Long value) throws IOException {
+    if (value == null) {
+      json.writeNull();
+    } else {
+      json.writeNumber(value.longValue());
     }
-    sb.append('"');
   }
 
   /**
@@ -59,8 +66,15 @@ final class JsonLines {
    * @throws HistoryFormatException if the line is not a JSON object holding a valid event
    */
   static Event decode(String line) {
-    Object parsed = new Parser(line).parseDocument();
-    if (!(parsed instanceof Map<?, ?> fields)) {
+    JsonNode fields;
+    try {
+      fields = MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String what = e instanceof JsonEOFException ? "unexpected end of line" : e.getOriginalMessage();
+      throw new HistoryFormatException(what + (at == null ? "" : " at column " + at.getColumnNr()));
+    }
+    if (fields == null || !fields.isObject()) {
       throw new HistoryFormatException("not a JSON object");
     }
     long process = integer(fields, "process");
@@ -77,15 +91,15 @@ final class JsonLines {
     }
     String key = string(fields, "key");
     long time = integer(fields, "time");
-    Object value = fields.get("value");
+    JsonNode value = fields.get("value");
     Long old = null;
     Long written;
     if (action == Action.CAS) {
-      if (value == null) {
+      if (value == null || value.isNull()) {
         written = null;
-      } else if (value instanceof List<?> pair && pair.size() == 2) {
-        old = nullableLong(pair.get(0), "value[0]");
-        written = nullableLong(pair.get(1), "value[1]");
+      } else if (value.isArray() && value.size() == 2) {
+        old = nullableLong(value.get(0), "value[0]");
+        written = nullableLong(value.get(1), "value[1]");
       } else {
         throw new HistoryFormatException("the value of a cas must be [old, new] but was " + value);
       }
@@ -95,224 +109,29 @@ final class JsonLines {
     return new Event((int) process, type, action, key, old, written, time);
   }
 
-  private static long integer(Map<?, ?> fields, String name) {
-    Object v = fields.get(name);
-    if (v instanceof Long l) {
-      return l;
+  private static long integer(JsonNode fields, String name) {
+    JsonNode v = fields.get(name);
+    if (v != null && v.isIntegralNumber() && v.canConvertToLong()) {
+      return v.longValue();
     }
-    throw new HistoryFormatException(
-        "\"" + name + "\" must be an integer but was " + (fields.containsKey(name) ? v : "missing"));
+    throw new HistoryFormatException("\"" + name + "\" must be an integer but was " + (v == null ? "missing" : v));
   }
 
-  private static String string(Map<?, ?> fields, String name) {
-    Object v = fields.get(name);
-    if (v instanceof String s) {
-      return s;
+  private static String string(JsonNode fields, String name) {
+    JsonNode v = fields.get(name);
+    if (v != null && v.isTextual()) {
+      return v.textValue();
     }
-    throw new HistoryFormatException(
-        "\"" + name + "\" must be a string but was " + (fields.containsKey(name) ? v : "missing"));
+    throw new HistoryFormatException("\"" + name + "\" must be a string but was " + (v == null ? "missing" : v));
   }
 
-  private static @Nullable Long nullableLong(@Nullable Object v, String name) {
-    if (v == null || v instanceof Long) {
-      return (Long) v;
+  private static @Nullable Long nullableLong(@Nullable JsonNode v, String name) {
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (v.isIntegralNumber() && v.canConvertToLong()) {
+      return v.longValue();
     }
     throw new HistoryFormatException("\"" + name + "\" must be an integer or null but was " + v);
-  }
-
-  /** A recursive-descent parser of one JSON value; integers become Long, other numbers Double. */
-  private static final class Parser {
-    private final String s;
-    private int pos;
-
-    Parser(String s) {
-      this.s = s;
-    }
-
-    @Nullable Object parseDocument() {
-      Object v = parseValue();
-      skipWhitespace();
-      if (pos != s.length()) {
-        throw error("unexpected text after the JSON value");
-      }
-      return v;
-    }
-
-    private @Nullable Object parseValue() {
-      skipWhitespace();
-      if (pos >= s.length()) {
-        throw error("unexpected end of line");
-      }
-      char c = s.charAt(pos);
-      return switch (c) {
-        case '{' -> parseObject();
-        case '[' -> parseArray();
-        case '"' -> parseString();
-        case 't' -> literal("true", Boolean.TRUE);
-        case 'f' -> literal("false", Boolean.FALSE);
-        case 'n' -> literal("null", null);
-        default -> {
-          if (c == '-' || (c >= '0' && c <= '9')) {
-            yield parseNumber();
-          }
-          throw error("unexpected character '" + c + "'");
-        }
-      };
-    }
-
-    private Map<String, @Nullable Object> parseObject() {
-      Map<String, @Nullable Object> map = new HashMap<>();
-      pos++; // {
-      skipWhitespace();
-      if (peek() == '}') {
-        pos++;
-        return map;
-      }
-      while (true) {
-        skipWhitespace();
-        if (peek() != '"') {
-          throw error("expected a field name");
-        }
-        String name = parseString();
-        skipWhitespace();
-        expect(':');
-        if (map.containsKey(name)) {
-          throw error("duplicate field \"" + name + "\"");
-        }
-        map.put(name, parseValue());
-        skipWhitespace();
-        char c = next();
-        if (c == '}') {
-          return map;
-        }
-        if (c != ',') {
-          throw error("expected ',' or '}'");
-        }
-      }
-    }
-
-    private List<@Nullable Object> parseArray() {
-      List<@Nullable Object> list = new ArrayList<>();
-      pos++; // [
-      skipWhitespace();
-      if (peek() == ']') {
-        pos++;
-        return list;
-      }
-      while (true) {
-        list.add(parseValue());
-        skipWhitespace();
-        char c = next();
-        if (c == ']') {
-          return list;
-        }
-        if (c != ',') {
-          throw error("expected ',' or ']'");
-        }
-      }
-    }
-
-    private String parseString() {
-      pos++; // "
-      StringBuilder sb = new StringBuilder();
-      while (true) {
-        char c = next();
-        if (c == '"') {
-          return sb.toString();
-        }
-        if (c < 0x20) {
-          throw error("control character in a string");
-        }
-        if (c != '\\') {
-          sb.append(c);
-          continue;
-        }
-        char e = next();
-        switch (e) {
-          case '"', '\\', '/' -> sb.append(e);
-          case 'b' -> sb.append('\b');
-          case 'f' -> sb.append('\f');
-          case 'n' -> sb.append('\n');
-          case 'r' -> sb.append('\r');
-          case 't' -> sb.append('\t');
-          case 'u' -> {
-            if (pos + 4 > s.length()) {
-              throw error("truncated \\u escape");
-            }
-            try {
-              sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-            } catch (NumberFormatException ex) {
-              throw error("bad \\u escape");
-            }
-            pos += 4;
-          }
-          default -> throw error("bad escape '\\" + e + "'");
-        }
-      }
-    }
-
-    private Object parseNumber() {
-      int start = pos;
-      if (peek() == '-') {
-        pos++;
-      }
-      boolean integral = true;
-      while (pos < s.length()) {
-        char c = s.charAt(pos);
-        if (c >= '0' && c <= '9') {
-          pos++;
-        } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-          integral = false;
-          pos++;
-        } else {
-          break;
-        }
-      }
-      String text = s.substring(start, pos);
-      try {
-        return integral ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
-      } catch (NumberFormatException e) {
-        throw error("bad number " + text);
-      }
-    }
-
-    private @Nullable Object literal(String word, @Nullable Object value) {
-      if (!s.startsWith(word, pos)) {
-        throw error("unexpected token");
-      }
-      pos += word.length();
-      return value;
-    }
-
-    private void skipWhitespace() {
-      while (pos < s.length()) {
-        char c = s.charAt(pos);
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-          return;
-        }
-        pos++;
-      }
-    }
-
-    private char peek() {
-      return pos < s.length() ? s.charAt(pos) : '\0';
-    }
-
-    private char next() {
-      if (pos >= s.length()) {
-        throw error("unexpected end of line");
-      }
-      return s.charAt(pos++);
-    }
-
-    private void expect(char c) {
-      if (next() != c) {
-        throw error("expected '" + c + "'");
-      }
-    }
-
-    private HistoryFormatException error(String message) {
-      return new HistoryFormatException(message + " at column " + (pos + 1));
-    }
   }
 }

@@ -1,7 +1,5 @@
-package dev.tandem.metrics;
+package dev.tandem;
 
-import dev.tandem.Stats;
-import dev.tandem.Tandem;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.TierMeters;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -47,7 +45,7 @@ public final class TandemMetrics implements AutoCloseable {
    * @throws IllegalStateException if a Tandem of that name already publishes to {@code registry}:
    *     its meters would silently stand in for this one's
    */
-  public static TandemMetrics bind(Tandem<?, ?> tandem, CacheTier<?, ?> tier, MeterRegistry registry, String name) {
+  static TandemMetrics bind(Tandem<?, ?> tandem, CacheTier<?, ?> tier, MeterRegistry registry, String name) {
     if (registry.find("tandem.gets").tag("cache", name).meter() != null) {
       throw new IllegalStateException("a Tandem named '" + name + "' already publishes to this meter registry;"
           + " give each Tandem its own name (Tandem.Builder#name), or close the other first");
@@ -73,7 +71,7 @@ public final class TandemMetrics implements AutoCloseable {
   }
 
   /** Records the latency of one committed write call. */
-  public void recordWrite(long nanos) {
+  void recordWrite(long nanos) {
     writeLatency.record(nanos, TimeUnit.NANOSECONDS);
   }
 

@@ -1,4 +1,4 @@
-package dev.tandem.cli.bench;
+package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.tandem.cli.bench;
+package dev.tandem.cli;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -10,15 +10,22 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads a duration as people write it on a command line: {@code 500ms}, {@code 20s}, {@code 2m},
- * {@code 1h}, a plain number of seconds, or ISO-8601 ({@code PT20S}).
+ * {@code 1h}, a plain number of seconds, or ISO-8601 ({@code PT20S}). Every command's duration
+ * options use it. Stateless, so safe for concurrent use.
  */
-final class DurationConverter implements ITypeConverter<Duration> {
+public final class DurationConverter implements ITypeConverter<Duration> {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
   /** Creates the converter; picocli calls this. */
-  DurationConverter() {}
+  public DurationConverter() {}
 
+  /**
+   * Returns the duration {@code value} names.
+   *
+   * @throws TypeConversionException if it is none of the forms above; picocli reports it as a usage
+   *     error naming the option
+   */
   @Override
   public Duration convert(String value) {
     String text = value.strip().toLowerCase(Locale.ROOT);

@@ -128,9 +128,9 @@ public interface Tandem<K, V> extends AutoCloseable {
    * function should be quick and free of side effects; it may run on another writer's thread (the
    * one leading the group commit) and must not write through this Tandem.
    *
-   * <p>If the key is cached with a value and the store {@linkplain
-   * dev.tandem.spi.Store#putsIfVersion writes conditionally}, the function is applied to the cached
-   * value on the calling thread and the result is written only if the key still has the cached
+   * <p>With {@link Builder#updatesFromCache()}, if the key is cached with a value and the store
+   * {@linkplain dev.tandem.spi.Store#putsIfVersion writes conditionally}, the function is applied to
+   * the cached value on the calling thread and the result is written only if the key still has the cached
    * version, in one statement without a read; if the version moved (another node wrote, or a
    * write of this node committed first), the key is read under lock and the function applied
    * again to that value. The function may therefore run twice in one call, and its first result
@@ -253,6 +253,7 @@ public interface Tandem<K, V> extends AutoCloseable {
     int maxConcurrentBatches;
     java.time.@Nullable Duration maxBatchWait;
     java.time.@Nullable Duration writeTimeout;
+    boolean updatesFromCache;
     java.util.function.@Nullable BiConsumer<? super K, ? super V> validator;
 
     Builder(Store<K, V> store) {
@@ -443,6 +444,25 @@ public interface Tandem<K, V> extends AutoCloseable {
         throw new IllegalArgumentException("write timeout must be positive but was " + timeout);
       }
       writeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Lets {@link Tandem#update(Object, java.util.function.UnaryOperator) update(key, function)}
+     * apply the function to a cached value and write conditionally on its version, without a
+     * locked read first, where the store supports it. Use it only when every write of the table
+     * goes through Tandem (or bumps the version column): a row changed by other SQL keeps its
+     * version, so the conditional write would match and apply the function to the cached value
+     * over the newer row, losing that change (race H11). Without it, an update reads the row under
+     * the key's lock, and such a change is kept. Default: off.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K, V> updatesFromCache() {
+      if (updatesFromCache) {
+        throw new IllegalStateException("updates from cache was already set");
+      }
+      updatesFromCache = true;
       return this;
     }
 

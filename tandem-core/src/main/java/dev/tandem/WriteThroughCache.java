@@ -92,7 +92,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final RetryPolicy retry;
   /** What {@link Store#patchColumns} answered at build. */
   private final Set<String> patchColumns;
-  /** What {@link Store#putsIfVersion} answered at build. */
+  /** Whether update(k, fn) may write from the cached value: opted in, and the store can (see {@link Store#putsIfVersion}). */
   private final boolean putsIfVersion;
   /** Updates whose conditional write found the version moved and read the key under lock. */
   private final java.util.concurrent.atomic.LongAdder conditionalMisses = new java.util.concurrent.atomic.LongAdder();
@@ -103,7 +103,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.lookups = tier;
     this.keyType = store.keyType();
     this.patchColumns = Set.copyOf(store.patchColumns());
-    this.putsIfVersion = store.putsIfVersion();
+    this.putsIfVersion = builder.updatesFromCache && store.putsIfVersion();
     this.validator = builder.validator;
     this.writeTimeout = writeTimeout;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();

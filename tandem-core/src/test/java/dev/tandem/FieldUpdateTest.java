@@ -43,7 +43,8 @@ class FieldUpdateTest {
 
   private WriteThroughCache<String, String> tandem() {
     WriteThroughCache<String, String> t = (WriteThroughCache<String, String>) Tandem.builder(store)
-        .cacheTier(LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build()).build();
+        .cacheTier(LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build())
+        .updatesFromCache().build();
     opened.add(t);
     return t;
   }

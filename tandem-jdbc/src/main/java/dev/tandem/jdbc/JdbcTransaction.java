@@ -155,8 +155,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     requireNonNull(mutations, "mutations");
     checkOpen();
     List<Step<K>> steps = encode(mutations);
-    if (!store.autoCommitSingleWrites() || used || committed || steps.size() != 1 || table.changeLog() != null
-        || !dialect.writesOneKeyInOneStatement()) {
+    // A field update reads its row back through the mapper: committed with the statement, a row the
+    // mapper refuses would fail a write that did commit. It commits on its own, after the read.
+    if (!store.autoCommitSingleWrites() || used || committed || steps.size() != 1 || steps.get(0).patch()
+        || table.changeLog() != null || !dialect.writesOneKeyInOneStatement()) {
       commitWithLastStatement = !used && !committed && steps.size() > 1 && steps.stream().noneMatch(Step::conditional);
       List<Written> written;
       try {

@@ -224,6 +224,7 @@ final class TortureTiers {
         .cacheTier(newTier(tier, redis, cacheSize, node))
         .name("node-" + node)
         .maxConcurrentBatches(batches)
+        .updatesFromCache() // no writer bypasses Tandem here, so updates may start from the cached value
         .recordStats()
         .build();
   }

@@ -7,6 +7,7 @@
 #   RECORDS=100000 OPERATIONS=200000 THREADS=32 tandem-ycsb/run-ycsb.sh
 #   FSYNC=off tandem-ycsb/run-ycsb.sh            # embedded server without fsync
 #   WORKLOADS="a c" tandem-ycsb/run-ycsb.sh      # some of the workloads only
+#   BATCHES=4 tandem-ycsb/run-ycsb.sh            # Tandem commits up to 4 group-commit batches at once
 #   DB_URL=jdbc:postgresql://host/db?user=u tandem-ycsb/run-ycsb.sh   # your own server instead
 #
 # For each binding: load RECORDS records into a new usertable (-load), then run workloads A, B, C
@@ -21,6 +22,7 @@ threads="${THREADS:-16}"
 out="${OUT:-$root/tandem-ycsb/target/ycsb}"
 fsync="${FSYNC:-on}"
 workloads="${WORKLOADS:-a b c f}"
+batches="${BATCHES:-1}"
 case "$fsync" in
   on|off) ;;
   *) echo "FSYNC must be on or off but was '$fsync'" >&2; exit 2 ;;
@@ -82,7 +84,7 @@ for binding in PlainJdbcClient TandemClient; do
   ycsb "$binding" -load a "$out/$binding-load.txt" tandem.recreate=true
   for workload in $workloads; do
     echo "$binding: workload ${workload^^}, $operations operations, $threads threads..." >&2
-    ycsb "$binding" -t "$workload" "$out/$binding-$workload.txt"
+    ycsb "$binding" -t "$workload" "$out/$binding-$workload.txt" "tandem.batches=$batches"
   done
 done
 stop_server

@@ -91,6 +91,7 @@ final class SharedDatabase {
       tandem = Tandem.builder(store)
           .name("ycsb")
           .cacheTier(LocalTier.<String, Map<String, String>>builder().maximumSize(settings.cacheSize()).build())
+          .maxConcurrentBatches(settings.batches())
           .build();
     }
     return tandem;

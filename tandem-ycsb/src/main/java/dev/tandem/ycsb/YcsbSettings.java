@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param recreate {@code tandem.recreate}: drop and create the table at the start, once per JVM
  *     (default false; the table is created when missing either way)
  * @param cacheSize {@code tandem.cachesize}: entries Tandem's local tier may hold (default 1,000,000)
+ * @param batches {@code tandem.batches}: group-commit batches that may commit at once (default 1;
+ *     see {@code Tandem.Builder#maxConcurrentBatches})
  */
 record YcsbSettings(
     String url,
@@ -31,7 +33,8 @@ record YcsbSettings(
     String fieldPrefix,
     int threads,
     boolean recreate,
-    long cacheSize) {
+    long cacheSize,
+    int batches) {
 
   YcsbSettings {
     requireNonNull(url, "url");
@@ -59,7 +62,8 @@ record YcsbSettings(
     }
     return new YcsbSettings(url, p.getProperty("db.user"), p.getProperty("db.passwd"), table,
         positive(p, "fieldcount", 10), prefix, positive(p, "threadcount", 1),
-        Boolean.parseBoolean(p.getProperty("tandem.recreate", "false")), positive(p, "tandem.cachesize", 1_000_000));
+        Boolean.parseBoolean(p.getProperty("tandem.recreate", "false")), positive(p, "tandem.cachesize", 1_000_000),
+        positive(p, "tandem.batches", 1));
   }
 
   /** Returns the field names: field0, field1, ... */

@@ -134,6 +134,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return hit;
     }
     stats.misses.increment();
+    ensureOpen("get");
     checkKey("get", key);
     return load(key).optional();
   }
@@ -148,6 +149,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
     } else {
       stats.misses.increment();
+      ensureOpen("getVersioned");
       checkKey("getVersioned", key);
       cached = load(key);
     }
@@ -623,7 +625,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * encodes as '?' and so would share its cache entry and row with other keys.
    */
   private void checkKey(String operation, K key) {
-    ensureOpen(operation);
     if (keyType != Object.class && !keyType.isInstance(key)) {
       throw new IllegalArgumentException(operation + ": key " + key + " is a " + key.getClass().getName()
           + ", but the store's keys are " + keyType.getName());

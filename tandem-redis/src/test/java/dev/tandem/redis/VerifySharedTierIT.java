@@ -7,11 +7,8 @@ import static org.assertj.core.groups.Tuple.tuple;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
-import dev.tandem.Versioned;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
-import dev.tandem.spi.Store;
-import dev.tandem.spi.StoreTransaction;
 import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.server.RedisServer;
 import dev.tandem.verify.Mismatch;
@@ -22,12 +19,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,29 +159,8 @@ class VerifySharedTierIT {
     RedisTier<Long, Long> tier = tier(false);
     writeTwentyRows(tier);
 
-    Store<Long, Long> typed = new Store<>() { // as a store that states its key class does (Store.keyType)
-      @Override
-      public Optional<Versioned<Long>> load(Long key) {
-        return store.load(key);
-      }
-
-      @Override
-      public Map<Long, Versioned<Long>> loadAll(Collection<? extends Long> keys) {
-        return store.loadAll(keys);
-      }
-
-      @Override
-      public StoreTransaction<Long, Long> begin() {
-        throw new UnsupportedOperationException("read-only");
-      }
-
-      @Override
-      public Class<?> keyType() {
-        return Long.class;
-      }
-    };
-
-    assertThatThrownBy(() -> Verifier.builder(typed).tier(tier).build().verify())
+    assertThat(store.keyType()).isEqualTo(Long.class); // the JDBC store states its key class
+    assertThatThrownBy(() -> Verifier.builder(store).tier(tier).build().verify())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("key decoder");
   }
 

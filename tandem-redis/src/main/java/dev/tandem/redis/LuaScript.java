@@ -15,12 +15,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * One of the tier's Lua scripts: read from {@code dev/tandem/redis/<name>.lua} with the shared
- * {@code lib.lua} in front (or alone: {@link #plain}), loaded once with SCRIPT LOAD and run with
- * EVALSHA. Through a cluster connection, SCRIPT LOAD reaches every master and EVALSHA the master
- * of the first key's slot. A server that lost
- * its script cache (a restart, SCRIPT FLUSH, a fail-over) answers NOSCRIPT: the script is loaded
- * again and the call repeated once.
+ * One of the tier's Lua scripts: read from {@code dev/tandem/redis/<name>.lua} with the metadata
+ * field names ({@link MetaField}) and the shared {@code lib.lua} in front (or alone:
+ * {@link #plain}), loaded once with SCRIPT LOAD and run with EVALSHA. Through a cluster
+ * connection, SCRIPT LOAD reaches every master and EVALSHA the master of the first key's slot. A
+ * server that lost its script cache (a restart, SCRIPT FLUSH, a fail-over) answers NOSCRIPT: the
+ * script is loaded again and the call repeated once.
  */
 final class LuaScript {
 
@@ -36,7 +36,7 @@ final class LuaScript {
 
   /** Reads the script {@code name} and the shared library from the class path. */
   static LuaScript named(String name) {
-    return new LuaScript(name, resource("lib") + "\n" + resource(name));
+    return new LuaScript(name, MetaField.luaConstants() + resource("lib") + "\n" + resource(name));
   }
 
   /**

@@ -1100,10 +1100,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
     for (Map.Entry<byte[], byte[]> field : meta.entrySet()) {
       String name = new String(field.getKey(), StandardCharsets.UTF_8);
-      if (name.equals("f")) {
+      if (name.equals(MetaField.FENCE)) {
         return true;
       }
-      if (name.startsWith("w:") && Long.parseLong(new String(field.getValue(), StandardCharsets.US_ASCII)) > now) {
+      if (name.startsWith(MetaField.WRITE_PREFIX) && Long.parseLong(new String(field.getValue(), StandardCharsets.US_ASCII)) > now) {
         return true;
       }
     }
@@ -1112,12 +1112,12 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /** Returns whether {@code key} has an outstanding fill lease. */
   boolean hasLease(K key) {
-    return commands().hexists(KeySpace.meta(keys.entry(key)), "l".getBytes(StandardCharsets.US_ASCII));
+    return commands().hexists(KeySpace.meta(keys.entry(key)), MetaField.bytes(MetaField.LEASE));
   }
 
   /** Returns the key's watermark, 0 if it has none. */
   long watermark(K key) {
-    byte[] mark = commands().hget(KeySpace.meta(keys.entry(key)), "m".getBytes(StandardCharsets.US_ASCII));
+    byte[] mark = commands().hget(KeySpace.meta(keys.entry(key)), MetaField.bytes(MetaField.MARK));
     return mark == null ? 0 : Long.parseLong(new String(mark, StandardCharsets.US_ASCII));
   }
 

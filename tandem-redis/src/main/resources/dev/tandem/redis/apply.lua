@@ -5,9 +5,9 @@
 -- 0 if older than a version this tier knows.
 announce()
 local meta = load_meta(KEYS[2])
-redis.call('HDEL', KEYS[2], 'l') -- revokes every outstanding lease
+redis.call('HDEL', KEYS[2], META_LEASE) -- revokes every outstanding lease
 if ARGV[3] ~= '' then
-  if redis.call('HDEL', KEYS[2], 'w:' .. ARGV[3]) == 1 then
+  if redis.call('HDEL', KEYS[2], META_WRITE .. ARGV[3]) == 1 then
     meta.writes = meta.writes - 1
   end
 end
@@ -16,8 +16,8 @@ if compare(ARGV[1], watermark(meta, current)) < 0 then
   keep_meta(KEYS[2], ARGV[5])
   return 0
 end
-redis.call('HDEL', KEYS[2], 'f')
-redis.call('HSET', KEYS[2], 'm', ARGV[1])
+redis.call('HDEL', KEYS[2], META_FENCE)
+redis.call('HSET', KEYS[2], META_MARK, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if meta.writes > 0 then
   redis.call('DEL', KEYS[1]) -- another node's write is in flight: nobody serves this key until it reports

@@ -4,10 +4,10 @@
 -- that none survives a write whose report never comes.
 announce()
 redis.call('DEL', KEYS[1])
-redis.call('HDEL', KEYS[2], 'l')
+redis.call('HDEL', KEYS[2], META_LEASE)
 if ARGV[2] ~= '' then
-  redis.call('HDEL', KEYS[2], 'w:' .. ARGV[2])
+  redis.call('HDEL', KEYS[2], META_WRITE .. ARGV[2])
 end
-redis.call('HSET', KEYS[2], 'w:' .. ARGV[1], tostring(now_ms() + tonumber(ARGV[3])))
+redis.call('HSET', KEYS[2], META_WRITE .. ARGV[1], tostring(now_ms() + tonumber(ARGV[3])))
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return 1

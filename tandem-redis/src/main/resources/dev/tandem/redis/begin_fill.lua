@@ -7,6 +7,6 @@ end
 if meta.l ~= nil then
   return tonumber(meta.l)
 end
-redis.call('HSET', KEYS[2], 'l', ARGV[1])
+redis.call('HSET', KEYS[2], META_LEASE, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return tonumber(ARGV[1])

@@ -5,13 +5,13 @@
 announce()
 local meta = load_meta(KEYS[2])
 redis.call('DEL', KEYS[1])
-redis.call('HDEL', KEYS[2], 'l')
+redis.call('HDEL', KEYS[2], META_LEASE)
 if ARGV[2] ~= '' then
-  redis.call('HDEL', KEYS[2], 'w:' .. ARGV[2])
+  redis.call('HDEL', KEYS[2], META_WRITE .. ARGV[2])
 end
-redis.call('HSET', KEYS[2], 'f', '1')
+redis.call('HSET', KEYS[2], META_FENCE, '1')
 if ARGV[1] ~= '' and compare(ARGV[1], meta.m or ZERO) > 0 then
-  redis.call('HSET', KEYS[2], 'm', ARGV[1])
+  redis.call('HSET', KEYS[2], META_MARK, ARGV[1])
 end
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1

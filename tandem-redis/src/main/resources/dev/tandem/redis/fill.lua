@@ -5,7 +5,7 @@ local meta = load_meta(KEYS[2])
 if meta.l == nil or meta.l ~= ARGV[1] then
   return 0 -- revoked by a write or a fence, lapsed, or the metadata was lost: the load may be stale
 end
-redis.call('HDEL', KEYS[2], 'l')
+redis.call('HDEL', KEYS[2], META_LEASE)
 if meta.f ~= nil or meta.writes > 0 then
   return 0
 end
@@ -18,6 +18,6 @@ if compare(ARGV[2], watermark(meta, current)) < 0 then
   return 0 -- older than a version this tier knows, whose entry was evicted or expired
 end
 install(KEYS[1], ARGV[3], ARGV[4])
-redis.call('HSET', KEYS[2], 'm', ARGV[2])
+redis.call('HSET', KEYS[2], META_MARK, ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1

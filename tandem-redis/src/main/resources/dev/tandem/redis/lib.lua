@@ -44,13 +44,13 @@ local function load_meta(key)
   local now = nil
   for i = 1, #fields, 2 do
     local name, value = fields[i], fields[i + 1]
-    if name == 'm' then
+    if name == META_MARK then
       meta.m = value
-    elseif name == 'l' then
+    elseif name == META_LEASE then
       meta.l = value
-    elseif name == 'f' then
+    elseif name == META_FENCE then
       meta.f = value
-    elseif string.sub(name, 1, 2) == 'w:' then
+    elseif string.sub(name, 1, #META_WRITE) == META_WRITE then
       now = now or now_ms()
       if tonumber(value) > now then
         meta.writes = meta.writes + 1

@@ -6,9 +6,9 @@
 announce()
 local meta = load_meta(KEYS[2])
 redis.call('DEL', KEYS[1])
-redis.call('HDEL', KEYS[2], 'l')
+redis.call('HDEL', KEYS[2], META_LEASE)
 if ARGV[1] ~= '' and compare(ARGV[1], meta.m or ZERO) > 0 then
-  redis.call('HSET', KEYS[2], 'm', ARGV[1])
+  redis.call('HSET', KEYS[2], META_MARK, ARGV[1])
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('PEXPIRE', KEYS[2], ARGV[2])

@@ -7,12 +7,9 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import dev.tandem.spi.TierMeters;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Iterator;
@@ -946,12 +943,7 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
       RedisClient used = client;
       if (uri != null) {
         Duration timeout = commandTimeout != null ? commandTimeout : Duration.ofSeconds(1);
-        owned = RedisClient.create(RedisURI.builder(uri).withTimeout(timeout).build()); // bounds the handshake
-        owned.setOptions(ClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .build());
+        owned = RedisClients.single(uri, timeout, timeout, true);
         used = owned;
       }
       try {

@@ -7,7 +7,6 @@ import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import dev.tandem.spi.TierMeters;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -17,11 +16,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -1676,31 +1672,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       }
       Duration timeout = commandTimeout != null ? commandTimeout : Duration.ofSeconds(1);
       Duration connect = connectTimeout != null ? connectTimeout : timeout;
-      SocketOptions socket = SocketOptions.builder().connectTimeout(connect).build();
       AbstractRedisClient owned = null;
       RedisClient single = client;
       RedisClusterClient cluster = null;
       String server;
       if (uri != null) {
-        RedisURI target = RedisURI.builder(uri).withTimeout(connect).build(); // bounds the handshake
-        single = RedisClient.create(target);
-        single.setOptions(ClientOptions.builder()
-            .autoReconnect(false)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(socket)
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .build());
+        single = RedisClients.single(uri, connect, timeout, false);
         owned = single;
-        server = target.getHost() + ":" + target.getPort();
+        server = uri.getHost() + ":" + uri.getPort();
       } else if (clusterUris != null) {
-        cluster = RedisClusterClient.create(clusterUris.stream()
-            .map(node -> RedisURI.builder(node).withTimeout(connect).build()).toList());
-        cluster.setOptions(ClusterClientOptions.builder()
-            .autoReconnect(false)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(socket)
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .build());
+        cluster = RedisClients.cluster(clusterUris, connect, timeout);
         owned = cluster;
         RedisURI first = clusterUris.get(0);
         server = "cluster " + first.getHost() + ":" + first.getPort();

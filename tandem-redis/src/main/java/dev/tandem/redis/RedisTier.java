@@ -16,25 +16,15 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -45,15 +35,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 
 /**
  * The cache tier shared by many nodes: one Redis or Valkey server, or a Redis Cluster, through
@@ -184,19 +170,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private static final int SAMPLES = 200;
   /** Journaled keys repaired per pipelined batch at connect. */
   private static final int REPAIR_BATCH = 500;
-  private static final VarHandle LINK;
-
-  static {
-    try {
-      LINK = MethodHandles.lookup().findVarHandle(RedisTier.class, "link", Link.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  private final @Nullable AbstractRedisClient ownedClient;
-  private final @Nullable RedisClient client;
-  private final @Nullable RedisClusterClient clusterClient;
+  private final Connector connector;
   private final Codec<V> codec;
   private final KeySpace<K> keys;
   private final Function<String, ? extends K> keyDecoder;
@@ -213,15 +187,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final CircuitBreaker breaker;
   private final WritePolicy writePolicy;
   private final @Nullable RepairJournal journal;
-  private final AtomicBoolean closed = new AtomicBoolean();
   /** The identity of the store this tier caches, once bound; checked on every link before its use. */
   private volatile @Nullable String storeIdentity;
-  /** The verified connection in use; null until one is made (again). */
-  private volatile @Nullable Link link;
-  private final ReentrantLock connecting = new ReentrantLock();
-  private final @Nullable Disposable deactivations;
-  /** Evictions and expiries counted on links that were dropped. */
-  private final AtomicLong evictionsBefore = new AtomicLong();
   /** This node's fence per key with a write in flight (one at most: the engine locks the key). */
   private final ConcurrentHashMap<K, WriteFence> writeFences = new ConcurrentHashMap<>();
   /** Keys whose write went ahead without a fence (AVAILABLE) and has not published yet. */
@@ -259,9 +226,6 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   private RedisTier(Builder<K, V> builder, @Nullable AbstractRedisClient ownedClient, @Nullable RedisClient client,
       @Nullable RedisClusterClient clusterClient, String server) {
-    this.ownedClient = ownedClient;
-    this.client = client;
-    this.clusterClient = clusterClient;
     this.codec = builder.codec;
     this.server = server;
     this.keys = new KeySpace<>(builder.keyPrefix != null ? builder.keyPrefix : "tandem:",
@@ -288,16 +252,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         "RedisTier(" + server + ", " + keys.prefix() + ")");
     this.writePolicy = builder.writePolicy != null ? builder.writePolicy : WritePolicy.STRICT;
     this.journal = builder.repairJournal != null ? new RepairJournal(builder.repairJournal) : null;
-    // A cluster connection opens node connections by itself; when one of those the link verified
-    // closes (its master went away), the link is dropped at once rather than at its next failure.
-    this.deactivations = clusterClient == null ? null : clusterClient.getResources().eventBus().get()
-        .filter(ConnectionDeactivatedEvent.class::isInstance)
-        .subscribe(event -> {
-          Link current = link;
-          if (current != null && !current.isOpen()) {
-            drop(current);
-          }
-        });
+    this.connector = new Connector(ownedClient, client, clusterClient, server, commandTimeout, keys, fenceMillis,
+        scripts(), this::verify);
   }
 
   /**
@@ -323,11 +279,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       return null;
     }
-    Link used = link;
+    Link used = connector.current();
     byte[] payload;
     try {
       if (used == null) {
-        used = reconnect();
+        used = connector.get();
       }
       payload = used.redis.get(entryKey);
       breaker.succeeded();
@@ -377,10 +333,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     List<K> asked = new ArrayList<>(keys);
     List<RedisFuture<byte[]>> replies = new ArrayList<>(asked.size());
     long deadline = System.nanoTime() + commandTimeoutNanos;
-    Link used = link;
+    Link used = connector.current();
     try {
       if (used == null) {
-        used = reconnect();
+        used = connector.get();
       }
       for (K key : asked) {
         replies.add(used.async.get(this.keys.entry(key)));
@@ -554,9 +510,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (recordedAt != null && recordedAt != requireNonNull(journal).repairs()) {
       // the journal was repaired (and emptied) since, maybe before this write committed: record it again
       journal.record(entryKey);
-      Link current = link;
+      Link current = connector.current();
       if (current != null) {
-        drop(current);
+        connector.drop(current);
       }
     }
   }
@@ -597,9 +553,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private void writeUnfenced(K key, byte[] entryKey, @Nullable RuntimeException cause) {
     unfenced.put(key, requireNonNull(journal).record(entryKey));
     writeFences.remove(key);
-    Link current = link;
+    Link current = connector.current();
     if (current != null) {
-      drop(current);
+      connector.drop(current);
     }
     // the circuit breaker logs the outage with its stack trace when it opens: one line a minute here
     if (unfencedWarning.warnNow()) {
@@ -745,14 +701,14 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    */
   @Override
   public long evictionCount() {
-    Link current = link;
+    Link current = connector.current();
     if (current == null || !breaker.allow()) {
-      return evictionsBefore.get();
+      return connector.evictionsOfDroppedLinks();
     }
     try {
-      return evictionsBefore.get() + call(l -> l == current ? current.evictionsSinceVerified() : 0L);
+      return connector.evictionsOfDroppedLinks() + call(l -> l == current ? current.evictionsSinceVerified() : 0L);
     } catch (RuntimeException e) {
-      return evictionsBefore.get();
+      return connector.evictionsOfDroppedLinks();
     }
   }
 
@@ -807,7 +763,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       }
       this.storeIdentity = storeIdentity;
     }
-    Link current = link;
+    Link current = connector.current();
     if (current == null || !breaker.allow()) {
       return; // checked when the link is made
     }
@@ -816,11 +772,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       breaker.succeeded();
     } catch (IllegalStateException e) {
       breaker.succeeded(); // Redis answered
-      drop(current);
+      connector.drop(current);
       throw e;
     } catch (RuntimeException e) {
       failed(current, e);
-      drop(current); // not checked: the next link checks
+      connector.drop(current); // not checked: the next link checks
     }
   }
 
@@ -865,26 +821,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /** Closes the connection, and the client if this tier created it; idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      connecting.lock();
-      try {
-        Link current = link;
-        link = null;
-        if (current != null) {
-          current.close();
-        }
-      } finally {
-        connecting.unlock();
-      }
-      if (deactivations != null) {
-        deactivations.dispose();
-      }
-      if (journal != null) {
-        journal.close();
-      }
-      if (ownedClient != null) {
-        ownedClient.shutdown();
-      }
+    connector.close();
+    if (journal != null) {
+      journal.close();
     }
   }
 
@@ -896,108 +835,17 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   // ---------------------------------------------------------------- connections
 
   /**
-   * Returns the link, making and verifying a new one if there is none. One thread at a time
-   * connects; the others fail at once instead of queueing behind it.
-   *
-   * @throws RedisException if no verified link can be made now
+   * The tier's checks of a new link before its first use: the user may announce changes, the
+   * prefix serves this tier's store, and the journaled keys are repaired.
    */
-  private Link reconnect() {
-    if (!connecting.tryLock()) {
-      throw new RedisException("Redis at " + server + " is being reconnected by another call");
+  private void verify(Link made) {
+    checkMayAnnounce(made.redis);
+    String identity = storeIdentity;
+    if (identity != null) {
+      checkStore(made.redis, identity);
     }
-    try {
-      Link current = link;
-      if (current != null) {
-        return current;
-      }
-      if (closed.get()) {
-        throw new RedisException(this + " is closed");
-      }
-      Link fresh = open();
-      link = fresh;
-      return fresh;
-    } finally {
-      connecting.unlock();
-    }
-  }
-
-  /** Connects, verifies every server process reached (H9), loads the scripts and repairs the journaled keys. */
-  private Link open() {
-    StatefulConnection<byte[], byte[]> connection;
-    RedisClusterCommands<byte[], byte[]> redis;
-    RedisClusterAsyncCommands<byte[], byte[]> async;
-    List<RedisClusterCommands<byte[], byte[]>> nodes = new ArrayList<>();
-    List<StatefulConnection<byte[], byte[]>> nodeConnections = new ArrayList<>();
-    List<Integer> tags = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    if (clusterClient != null) {
-      StatefulRedisClusterConnection<byte[], byte[]> cluster = clusterClient.connect(ByteArrayCodec.INSTANCE);
-      cluster.setTimeout(commandTimeout);
-      connection = cluster;
-      redis = cluster.sync();
-      async = cluster.async();
-      try {
-        List<RedisClusterNode> masters = new ArrayList<>();
-        for (RedisClusterNode node : cluster.getPartitions()) {
-          if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-            masters.add(node);
-          }
-        }
-        masters.sort(Comparator.comparing(RedisClusterNode::getNodeId));
-        for (RedisClusterNode master : masters) {
-          // by host and port: the connection that commands routed by slot to this master use
-          StatefulRedisConnection<byte[], byte[]> nodeConnection =
-              cluster.getConnection(master.getUri().getHost(), master.getUri().getPort());
-          nodeConnection.setTimeout(commandTimeout);
-          nodes.add(nodeConnection.sync());
-          nodeConnections.add(nodeConnection);
-          tags.add(tagOwnedBy(master));
-          names.add(master.getUri().getHost() + ":" + master.getUri().getPort());
-        }
-      } catch (RuntimeException e) {
-        connection.closeAsync();
-        throw e;
-      }
-    } else {
-      StatefulRedisConnection<byte[], byte[]> single = requireNonNull(client).connect(ByteArrayCodec.INSTANCE);
-      single.setTimeout(commandTimeout);
-      connection = single;
-      redis = single.sync();
-      async = single.async();
-      nodes.add(redis);
-      nodeConnections.add(single);
-      tags.add(0);
-      names.add(server);
-    }
-    try {
-      StringBuilder runIds = new StringBuilder();
-      long fillsFrom = System.nanoTime();
-      long evictions = 0;
-      for (int i = 0; i < nodes.size(); i++) {
-        RedisClusterCommands<byte[], byte[]> node = nodes.get(i);
-        ServerEpoch.Verified verified = ServerEpoch.verify(node, keys, tags.get(i), fenceMillis, names.get(i));
-        runIds.append(i == 0 ? "" : ",").append(verified.runId());
-        if (verified.fillsFromNanos() - fillsFrom > 0) {
-          fillsFrom = verified.fillsFromNanos();
-        }
-        for (LuaScript script : scripts()) {
-          script.load(node);
-        }
-        ServerEpoch.loadScripts(node);
-        evictions += Link.evictions(node);
-      }
-      checkMayAnnounce(redis);
-      String identity = storeIdentity;
-      if (identity != null) {
-        checkStore(redis, identity);
-      }
-      if (journal != null) {
-        journal.repair(journaled -> repairJournaled(async, journaled));
-      }
-      return new Link(connection, redis, async, List.copyOf(nodes), List.copyOf(nodeConnections), runIds.toString(), fillsFrom, evictions);
-    } catch (RuntimeException e) {
-      connection.closeAsync();
-      throw e;
+    if (journal != null) {
+      journal.repair(journaled -> repairJournaled(made.async, journaled));
     }
   }
 
@@ -1055,29 +903,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
   }
 
-  /** Returns the number of an epoch key whose slot {@code master} owns. */
-  private int tagOwnedBy(RedisClusterNode master) {
-    for (int n = 0; n < 1_000_000; n++) {
-      if (master.hasSlot(SlotHash.getSlot(keys.epoch(n)))) {
-        return n;
-      }
-    }
-    throw new IllegalStateException("no epoch key of prefix " + keys.prefix() + " hashes to a slot of " + master);
-  }
-
   /** Reports a failed call; drops the link if its connection broke, so that the next call verifies a new one. */
   private void failed(@Nullable Link used, RuntimeException e) {
     breaker.failed(e);
-    if (used != null && !used.isOpen()) {
-      drop(used);
-    }
-  }
-
-  private void drop(Link used) {
-    if (LINK.compareAndSet(this, used, null)) {
-      evictionsBefore.addAndGet(used.lastEvictions());
-      used.close();
-    }
+    connector.dropIfBroken(used);
   }
 
   private List<LuaScript> scripts() {
@@ -1129,7 +958,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /** Returns whether this tier talks to a Redis Cluster. */
   boolean isCluster() {
-    return clusterClient != null;
+    return connector.isCluster();
   }
 
   /** Returns the text of {@code key} in its Redis names, as the key encoder makes it. */
@@ -1162,7 +991,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    * one its scripts run on), without waiting; null if there is no connection now.
    */
   @Nullable CompletionStage<Long> publishOnChannel(String message) {
-    Link current = link;
+    Link current = connector.current();
     return current == null ? null : current.async.publish(channelBytes, message.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -1196,13 +1025,13 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /** Returns the commands of the current link, connecting if needed. */
   RedisClusterCommands<byte[], byte[]> commands() {
-    Link current = link;
-    return current != null ? current.redis : reconnect().redis;
+    Link current = connector.current();
+    return connector.get().redis;
   }
 
   /** Returns the current link, or null if there is none now. */
   @Nullable Link link() {
-    return link;
+    return connector.current();
   }
 
   /**
@@ -1219,7 +1048,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    */
   void connect() {
     try {
-      reconnect();
+      connector.get();
     } catch (ServerEpoch.ClearingElsewhere e) {
       log.info("{}: starts unavailable: {}", this, e.getMessage());
     } catch (RedisException e) {
@@ -1243,10 +1072,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /** Runs {@code command} on the link (made and verified first if there is none) and reports the outcome. */
   private <T> T call(Function<Link, T> command) {
-    Link used = link;
+    Link used = connector.current();
     try {
       if (used == null) {
-        used = reconnect();
+        used = connector.get();
       }
       T result = command.apply(used);
       breaker.succeeded();

@@ -5,6 +5,8 @@ import java.lang.reflect.Method;
 import java.nio.charset.Charset;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Help.Ansi;
+import picocli.CommandLine.Help.Ansi.Style;
 
 /**
  * What the output can show: colour (ANSI escapes) only on a terminal, and Unicode symbols only
@@ -24,7 +26,8 @@ public final class Terminal {
   }
 
   /**
-   * Detects the standard output: colour when it is a terminal, {@code NO_COLOR} is unset or empty,
+   * Detects the standard output: colour when picocli's heuristics enable ANSI escapes (a terminal,
+   * or {@code picocli.ansi=true}, {@code CLICOLOR_FORCE}), {@code NO_COLOR} is unset or empty,
    * {@code TERM} is not {@code dumb} and {@code noColour} is false; Unicode when its encoding can
    * print the symbols used.
    */
@@ -33,13 +36,18 @@ public final class Terminal {
     boolean colour = !noColour
         && (noColorVariable == null || noColorVariable.isEmpty())
         && !"dumb".equals(System.getenv("TERM"))
-        && isTerminal();
+        && Ansi.AUTO.enabled();
     return new Terminal(colour, stdoutCharset().newEncoder().canEncode("µ→✓✗─"));
   }
 
   /** Returns a terminal without colour, with or without Unicode symbols; for tests and logs. */
   public static Terminal plain(boolean unicode) {
     return new Terminal(false, unicode);
+  }
+
+  /** Returns a terminal with the given capabilities; for tests. */
+  static Terminal of(boolean colour, boolean unicode) {
+    return new Terminal(colour, unicode);
   }
 
   /**
@@ -89,32 +97,32 @@ public final class Terminal {
 
   /** Returns {@code text} in bold. */
   public String bold(String text) {
-    return style("1", text);
+    return style(Style.bold, text);
   }
 
   /** Returns {@code text} dimmed, for secondary information. */
   public String dim(String text) {
-    return style("2", text);
+    return style(Style.faint, text);
   }
 
   /** Returns {@code text} in green, for success. */
   public String green(String text) {
-    return style("32", text);
+    return style(Style.fg_green, text);
   }
 
   /** Returns {@code text} in red, for failure. */
   public String red(String text) {
-    return style("31", text);
+    return style(Style.fg_red, text);
   }
 
   /** Returns {@code text} in yellow, for what changed. */
   public String yellow(String text) {
-    return style("33", text);
+    return style(Style.fg_yellow, text);
   }
 
   /** Returns {@code text} in cyan, for SQL and commands. */
   public String cyan(String text) {
-    return style("36", text);
+    return style(Style.fg_cyan, text);
   }
 
   /** Returns a check mark. */
@@ -153,8 +161,8 @@ public final class Terminal {
     return plain.codePointCount(0, plain.length());
   }
 
-  private String style(String code, String text) {
-    return colour ? "\u001B[" + code + "m" + text + "\u001B[0m" : text;
+  private String style(Style style, String text) {
+    return colour ? style.on() + text + style.off() : text;
   }
 
   @Override

@@ -74,6 +74,23 @@ public interface JoinedTransaction<K, V> extends AutoCloseable {
   Optional<V> get(K key);
 
   /**
+   * Returns the value of {@code key} with its version as this transaction sees it, like {@link
+   * #get}: for the transaction's own write, the version the database assigned to it (not yet
+   * committed).
+   *
+   * @throws StoreException if the key was neither written here nor cached and the load failed
+   */
+  Optional<Versioned<V>> getVersioned(K key);
+
+  /**
+   * Returns the values of {@code keys} that exist as this transaction sees them: its own writes,
+   * and for the other keys what {@link Tandem#getAll} returns.
+   *
+   * @throws StoreException if the database load failed
+   */
+  java.util.Map<K, V> getAll(java.util.Collection<? extends K> keys);
+
+  /**
    * Returns the value of {@code key} as this transaction sees it, read on the caller's connection
    * after locking the key (on this node and in the database) until the transaction ends: for a
    * read that decides a write.

@@ -9,6 +9,8 @@ import dev.tandem.spi.StoreTransaction;
 import dev.tandem.spi.Written;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +71,38 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     checkOpen("get");
     Cached<V> own = written.get(key);
     return own != null ? own.optional() : cache.get(key);
+  }
+
+  @Override
+  public Optional<Versioned<V>> getVersioned(K key) {
+    requireNonNull(key, "key");
+    checkOpen("getVersioned");
+    Cached<V> own = written.get(key);
+    if (own == null) {
+      return cache.getVersioned(key);
+    }
+    V value = own.value();
+    return value == null ? Optional.empty() : Optional.of(new Versioned<>(value, own.version()));
+  }
+
+  @Override
+  public Map<K, V> getAll(Collection<? extends K> keys) {
+    requireNonNull(keys, "keys");
+    checkOpen("getAll");
+    List<K> others = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      if (!written.containsKey(requireNonNull(key, "keys: a key is null"))) {
+        others.add(key);
+      }
+    }
+    Map<K, V> result = new HashMap<>(cache.getAll(others));
+    for (K key : keys) {
+      Cached<V> own = written.get(key);
+      if (own != null && own.value() != null) {
+        result.put(key, own.value());
+      }
+    }
+    return result;
   }
 
   @Override

@@ -69,6 +69,10 @@ class JoinedTransactionIT {
       assertThat(tx.remove("gone")).isTrue();
       assertThat(tx.get("a")).as("the transaction reads its own write").contains("v2");
       assertThat(tx.get("gone")).isEmpty();
+      assertThat(tx.getVersioned("a").orElseThrow().version()).isEqualTo(version);
+      cache.put("other", "o");
+      assertThat(tx.getAll(List.of("a", "gone", "other", "none")))
+          .containsOnly(java.util.Map.entry("a", "v2"), java.util.Map.entry("other", "o"));
       assertThat(sqlValue(db, c, table, "a")).as("the caller's SQL sees it").contains("v2");
       assertThat(CompletableFuture.supplyAsync(() -> cache.get("a")).get(10, TimeUnit.SECONDS))
           .as("another thread reads the committed value").contains("v1");

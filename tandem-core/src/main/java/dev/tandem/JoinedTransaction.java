@@ -46,8 +46,10 @@ import java.util.function.UnaryOperator;
  * bounded well below that (the connection's socket timeout).
  *
  * <p><b>Reads.</b> {@link #get} sees the transaction's own writes through this handle; other keys
- * are read as {@link Tandem#get} reads them (committed data). Writes made with other SQL on the
- * connection are not seen by the cache: they bypass it as any other SQL does.
+ * are read as {@link Tandem#get} reads them (committed data). {@link #getForUpdate}, {@link
+ * #update} and {@link #putIfVersion} read the row on the caller's connection, so they also see the
+ * caller's own SQL. Writes made with other SQL are not seen by the cache: they bypass it as any
+ * other SQL does.
  *
  * <p><b>Failures.</b> A write that fails in the database throws {@link StoreException}; the caller's
  * transaction may be unusable (PostgreSQL aborts it) and {@link #beforeCommit} then refuses to
@@ -93,7 +95,8 @@ public interface JoinedTransaction<K, V> extends AutoCloseable {
   /**
    * Returns the value of {@code key} as this transaction sees it, read on the caller's connection
    * after locking the key (on this node and in the database) until the transaction ends: for a
-   * read that decides a write.
+   * read that decides a write. It reads the database even for a key written through this handle,
+   * so it also sees what the caller's own SQL changed since.
    *
    * @throws StoreException if the database failed
    * @throws WriteCancelledException if another writer of this node held the key past the write timeout

@@ -109,11 +109,7 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
   public Optional<V> getForUpdate(K key) {
     requireNonNull(key, "key");
     checkWritable("getForUpdate", key);
-    Cached<V> own = written.get(key);
-    if (own != null) {
-      return own.optional();
-    }
-    lock("getForUpdate", key);
+    lock("getForUpdate", key); // read even a key written here: the caller's own SQL may have changed it since
     return readLocked("getForUpdate", key).map(Versioned::value);
   }
 
@@ -163,14 +159,8 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     WriteThroughCache.checkPutIfVersion(key, expectedVersion, value);
     checkWritable("putIfVersion", key);
     cache.checkValue("putIfVersion", key, value);
-    Cached<V> own = written.get(key);
-    long actual;
-    if (own != null) {
-      actual = own.value() == null ? 0 : own.version();
-    } else {
-      lock("putIfVersion", key);
-      actual = readLocked("putIfVersion", key).map(Versioned::version).orElse(0L);
-    }
+    lock("putIfVersion", key);
+    long actual = readLocked("putIfVersion", key).map(Versioned::version).orElse(0L);
     if (actual != expectedVersion) {
       throw new VersionConflictException(key, expectedVersion, actual);
     }

@@ -7,6 +7,7 @@ import dev.tandem.JoinedTransaction;
 import dev.tandem.StoreException;
 import dev.tandem.Tandem;
 import dev.tandem.local.LocalTier;
+import dev.tandem.testkit.race.OutcomeReaders;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -160,30 +160,9 @@ class JoinedTransactionIT {
         String before = "before" + round;
         String during = "during" + round;
         cache.put("k", before);
+        OutcomeReaders<String> readers = OutcomeReaders.start(pool,
+            List.of(() -> cache.get("k"), () -> cache.get("k"), () -> cache.get("k")), before, during, commit);
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger phase = new AtomicInteger(); // 0 writing, 1 committing, 2 reported
-        AtomicInteger readsAfter = new AtomicInteger();
-        List<Future<List<String>>> readers = new ArrayList<>();
-        for (int r = 0; r < 3; r++) {
-          readers.add(pool.submit(() -> {
-            List<String> wrong = new ArrayList<>();
-            while (!stop.get()) {
-              int began = phase.get();
-              String seen = cache.get("k").orElse("absent");
-              int ended = phase.get();
-              if (seen.equals(during) && (!commit || ended == 0)) {
-                wrong.add("phase " + began + "-" + ended + " saw uncommitted " + seen);
-              }
-              if (began == 2 && !seen.equals(commit ? during : before)) {
-                wrong.add("after the reported outcome saw " + seen);
-              }
-              if (began == 2) {
-                readsAfter.incrementAndGet();
-              }
-            }
-            return wrong;
-          }));
-        }
         Future<?> invalidator = pool.submit(() -> {
           while (!stop.get()) {
             cache.invalidate("k");
@@ -194,22 +173,19 @@ class JoinedTransactionIT {
         tx.put("k", during);
         if (commit) {
           tx.beforeCommit();
-          phase.set(1);
+          readers.committing();
           c.commit();
           tx.afterCommit();
         } else {
           c.rollback();
           tx.afterRollback();
         }
-        phase.set(2);
+        readers.reported();
         tx.close();
-        TestDatabase.awaitTrue(() -> readsAfter.get() >= 30, "reads after the outcome");
+        List<String> wrong = readers.stopAndCollect(30);
         stop.set(true);
         invalidator.get(10, TimeUnit.SECONDS);
-        for (Future<List<String>> reader : readers) {
-          assertThat(reader.get(10, TimeUnit.SECONDS)).as("round %d (%s)", round, commit ? "commit" : "rollback")
-              .isEmpty();
-        }
+        assertThat(wrong).as("round %d (%s)", round, commit ? "commit" : "rollback").isEmpty();
         assertThat(cache.get("k")).contains(commit ? during : before);
       }
     } finally {

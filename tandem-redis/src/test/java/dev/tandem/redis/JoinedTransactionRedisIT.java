@@ -8,6 +8,7 @@ import dev.tandem.JoinedTransaction;
 import dev.tandem.Tandem;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.testkit.race.OutcomeReaders;
 import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.server.RedisServer;
 import java.sql.Connection;
@@ -17,9 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -171,51 +169,21 @@ class JoinedTransactionRedisIT {
         long before = round * 10;
         long during = before + 1;
         a.put("k", before);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger phase = new AtomicInteger(); // 0 writing, 1 committing, 2 reported
-        AtomicInteger readsAfter = new AtomicInteger();
-        List<Future<List<String>>> seen = new ArrayList<>();
-        for (int r = 0; r < 2; r++) {
-          seen.add(readers.submit(() -> {
-            List<String> wrong = new ArrayList<>();
-            while (!stop.get()) {
-              int began = phase.get();
-              long value = b.get("k").orElse(-1L);
-              int ended = phase.get();
-              if (value == during && (!commit || ended == 0)) {
-                wrong.add("phase " + began + "-" + ended + " saw uncommitted " + value);
-              }
-              if (began == 2) {
-                if (value != (commit ? during : before)) {
-                  wrong.add("after the reported outcome saw " + value);
-                }
-                readsAfter.incrementAndGet();
-              }
-            }
-            return wrong;
-          }));
-        }
+        OutcomeReaders<Long> seen = OutcomeReaders.start(readers, List.of(() -> b.get("k"), () -> b.get("k")),
+            before, during, commit);
         JoinedTransaction<String, Long> tx = a.join(c);
         tx.put("k", during);
         if (commit) {
           tx.beforeCommit();
-          phase.set(1);
+          seen.committing();
           c.commit();
           tx.afterCommit();
         } else {
           c.rollback();
           tx.afterRollback();
         }
-        phase.set(2);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (readsAfter.get() < 20 && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
-        stop.set(true);
-        for (Future<List<String>> f : seen) {
-          assertThat(f.get(10, TimeUnit.SECONDS)).as("round %d", round).isEmpty();
-        }
-        assertThat(readsAfter.get()).isGreaterThanOrEqualTo(20);
+        seen.reported();
+        assertThat(seen.stopAndCollect(20)).as("round %d", round).isEmpty();
       }
     } finally {
       readers.shutdownNow();

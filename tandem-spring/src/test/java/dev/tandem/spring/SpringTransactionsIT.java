@@ -11,21 +11,19 @@ import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.jdbc.RowMapper;
 import dev.tandem.redis.Codec;
 import dev.tandem.redis.RedisTier;
+import dev.tandem.testkit.race.OutcomeReaders;
 import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.server.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -253,48 +251,18 @@ class SpringTransactionsIT {
         long before = round * 10;
         long during = before + 1;
         joined.put("k", before);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger phase = new AtomicInteger(); // 0 writing, 1 committing, 2 returned
-        AtomicInteger readsAfter = new AtomicInteger();
-        List<Future<List<String>>> seen = new ArrayList<>();
-        for (Tandem<String, Long> node : List.of(a, b, b)) {
-          seen.add(readers.submit(() -> {
-            List<String> wrong = new ArrayList<>();
-            while (!stop.get()) {
-              int began = phase.get();
-              long value = node.get("k").orElse(-1L);
-              int ended = phase.get();
-              if (value == during && (!commit || ended == 0)) {
-                wrong.add("phase " + began + "-" + ended + " saw uncommitted " + value);
-              }
-              if (began == 2) {
-                if (value != (commit ? during : before)) {
-                  wrong.add("after the transaction returned saw " + value);
-                }
-                readsAfter.incrementAndGet();
-              }
-            }
-            return wrong;
-          }));
-        }
+        OutcomeReaders<Long> seen = OutcomeReaders.start(readers,
+            List.of(() -> a.get("k"), () -> b.get("k"), () -> b.get("k")), before, during, commit);
         template.executeWithoutResult(status -> {
           joined.put("k", during);
           if (commit) {
-            phase.set(1); // the commit follows this callback
+            seen.committing(); // the commit follows this callback
           } else {
             status.setRollbackOnly();
           }
         });
-        phase.set(2);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (readsAfter.get() < 30 && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
-        stop.set(true);
-        for (Future<List<String>> f : seen) {
-          assertThat(f.get(10, TimeUnit.SECONDS)).as("round %d", round).isEmpty();
-        }
-        assertThat(readsAfter.get()).isGreaterThanOrEqualTo(30);
+        seen.reported();
+        assertThat(seen.stopAndCollect(30)).as("round %d", round).isEmpty();
       }
     } finally {
       readers.shutdownNow();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.Columns;
 import dev.tandem.Tandem;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
@@ -153,6 +154,13 @@ class SpringTransactionsIT {
       assertThat(sqlValue("k")).as("the application's SQL, same transaction").isEqualTo(2L);
       jdbc.update("UPDATE " + table + " SET v = v + 1 WHERE k = 'y'"); // holds the row: the next write must not wait
       assertThat(joined.update("y", v -> v * 2)).contains(42L);
+      joined.transaction(tx -> {
+        tx.put("z", tx.get("y").orElseThrow() + 1); // the work runs once, in this transaction
+        return null;
+      });
+      assertThat(joined.update("x", Columns.set("v", 11L))).contains(11L);
+      assertThat(joined.removeAll(List.of("k", "none"))).isEqualTo(1);
+      joined.put("k", 2L);
       try {
         assertThat(CompletableFuture.supplyAsync(() -> a.get("k")).get(10, TimeUnit.SECONDS))
             .as("node A, another thread").contains(1L);
@@ -163,7 +171,8 @@ class SpringTransactionsIT {
       assertThat(b.getIfCached("k")).as("fenced on B").isEmpty();
     });
     assertThat(b.getIfCached("k")).as("installed before commit returned").contains(2L);
-    assertThat(b.getAll(List.of("x", "y"))).containsOnly(Map.entry("x", 10L), Map.entry("y", 42L));
+    assertThat(b.getAll(List.of("x", "y", "z"))).containsOnly(Map.entry("x", 11L), Map.entry("y", 42L),
+        Map.entry("z", 43L));
     joined.put("k", 3L); // outside a transaction: on its own, as before
     assertThat(b.get("k")).contains(3L);
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.JoinedTransaction;
 import dev.tandem.StoreException;
 import dev.tandem.Tandem;
+import dev.tandem.WriteCancelledException;
 import dev.tandem.local.LocalTier;
 import dev.tandem.testkit.race.OutcomeReaders;
 import java.sql.Connection;
@@ -242,6 +243,35 @@ class JoinedTransactionIT {
       tx.afterRollback();
       assertThat(cache.get("a")).contains("v1");
       assertThat(cache.get("b")).isEmpty();
+    }
+  }
+
+  /**
+   * A joined transaction holds its keys against this node's other writers until it ends: such a
+   * writer waits at most the write timeout and writes nothing; the handle refuses other threads.
+   */
+  @Test
+  void otherWritersOfAJoinedKeyWaitAtMostTheWriteTimeout() throws Exception {
+    TestDatabase db = TestDatabase.H2;
+    String table = TestDatabase.uniqueName("joined");
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (Tandem<String, String> cache = Tandem.builder(KeyValue.create(db.dataSource(), table))
+            .writeTimeout(java.time.Duration.ofMillis(300)).build();
+        Connection c = db.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      JoinedTransaction<String, String> tx = cache.join(c);
+      tx.put("a", "joined");
+      Future<?> put = other.submit(() -> cache.put("a", "other"));
+      assertThatThrownBy(() -> put.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(WriteCancelledException.class);
+      assertThatThrownBy(() -> other.submit(() -> tx.put("b", "x")).get(5, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("thread that joined");
+      tx.beforeCommit();
+      c.commit();
+      tx.afterCommit();
+      assertThat(other.submit(() -> cache.put("a", "other")).get(5, TimeUnit.SECONDS)).isPositive();
+      assertThat(cache.get("a")).contains("other");
+    } finally {
+      other.shutdownNow();
     }
   }
 

@@ -8,6 +8,7 @@ import dev.tandem.JoinedTransaction;
 import dev.tandem.Tandem;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.race.OutcomeReaders;
 import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.server.RedisServer;
@@ -69,9 +70,14 @@ class JoinedTransactionRedisIT {
   }
 
   private Tandem<String, Long> node(String name, Duration fenceTimeout) {
+    return node(name, fenceTimeout, RedisServer.shared().uri());
+  }
+
+  private Tandem<String, Long> node(String name, Duration fenceTimeout, String uri) {
     Epochs.trust(RedisServer.shared().uri(), prefix);
     RedisTier<String, Long> tier = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix).writeFenceTimeout(fenceTimeout).build();
+        .uri(uri).keyPrefix(prefix).writeFenceTimeout(fenceTimeout)
+        .commandTimeout(Duration.ofMillis(500)).build();
     JdbcStore<String, Long> store = JdbcStore.<String, Long>builder().dataSource(pool).table(table)
         .keyColumn("k", String.class).rowMapper(new LongColumn("v")).build();
     Tandem<String, Long> node = Tandem.builder(store).cacheTier(tier).name(name)
@@ -153,6 +159,35 @@ class JoinedTransactionRedisIT {
     }
     assertThat(b.get("k")).contains(2L);
     assertThat(b.getIfCached("k")).contains(2L);
+  }
+
+  /**
+   * Node A loses Redis between the caller's commit and afterCommit (race H4): the publish and its
+   * fallback fence fail, but the fence placed at the first write still holds out B's old copy, so B
+   * reads the committed row from the database and cannot cache the old one.
+   */
+  @Test
+  void aPublishThatFailsAfterTheCommitLeavesTheKeyFenced() throws Exception {
+    freshTable();
+    try (FaultProxy proxy = FaultProxy.start("127.0.0.1", RedisServer.shared().port())) {
+      Tandem<String, Long> a = node("a", Duration.ofSeconds(30), "redis://" + proxy.host() + ":" + proxy.port());
+      Tandem<String, Long> b = node("b", Duration.ofSeconds(30));
+      a.put("k", 1L);
+      assertThat(b.get("k")).contains(1L);
+      try (Connection c = pool.getConnection()) {
+        c.setAutoCommit(false);
+        JoinedTransaction<String, Long> tx = a.join(c);
+        tx.put("k", 2L);
+        tx.beforeCommit();
+        c.commit();
+        proxy.stopAccepting();
+        proxy.dropConnections();
+        tx.afterCommit(); // the publish fails; the commit stands
+      }
+      assertThat(b.get("k")).as("B reads the committed row, its old copy fenced out").contains(2L);
+      assertThat(b.getIfCached("k")).as("and cannot cache it while the fence holds").isEmpty();
+      assertThat(a.get("k")).contains(2L);
+    }
   }
 
   /** Readers on B while A's joined transactions commit and roll back: never uncommitted, never older after the report. */

@@ -3,11 +3,15 @@ package dev.tandem.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.JoinedTransaction;
 import dev.tandem.StoreException;
 import dev.tandem.Tandem;
 import dev.tandem.WriteCancelledException;
 import dev.tandem.local.LocalTier;
+import dev.tandem.testkit.fault.FaultProxy;
+import dev.tandem.testkit.fault.PostgresFaults;
+import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.race.OutcomeReaders;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -222,6 +226,41 @@ class JoinedTransactionIT {
       c.rollback();
       cache.put("a", "v3");
       assertThat(cache.get("a")).contains("v3");
+    }
+  }
+
+  /**
+   * The caller's connection is cut right after its COMMIT reached the server: the server committed,
+   * the caller hears only a failure and reports no outcome; close() reads the key back under the
+   * database lock, so the cache holds what the database holds (H10, H12).
+   */
+  @Test
+  void aCommitCutAfterItWasSentLeavesTheCacheOnWhatTheDatabaseHolds() throws Exception {
+    TestDatabase db = TestDatabase.POSTGRESQL;
+    String table = TestDatabase.uniqueName("joined");
+    String database;
+    try (Connection c = db.dataSource().getConnection()) {
+      database = c.getCatalog();
+    }
+    try (Tandem<String, String> cache = tandem(db, table);
+        FaultProxy proxy = FaultProxy.start("localhost", PostgresServer.shared().port());
+        HikariDataSource proxied = KeyValue.pool(PostgresFaults.dataSource(proxy, database), 2, null)) {
+      cache.put("a", "v1");
+      assertThat(cache.get("a")).contains("v1");
+      try (Connection c = proxied.getConnection()) {
+        c.setAutoCommit(false);
+        JoinedTransaction<String, String> tx = cache.join(c);
+        tx.put("a", "v2");
+        tx.beforeCommit();
+        proxy.cutAfterStatement("COMMIT", 1);
+        assertThatThrownBy(c::commit).isInstanceOf(SQLException.class);
+        tx.close();
+      }
+      assertThat(proxy.cutCount()).isEqualTo(1);
+      try (Connection c = db.dataSource().getConnection()) {
+        assertThat(sqlValue(db, c, table, "a")).contains("v2");
+      }
+      assertThat(cache.getIfCached("a")).as("read back by close").contains("v2");
     }
   }
 

@@ -13,17 +13,19 @@ import java.util.function.UnaryOperator;
  * connection.setAutoCommit(false);
  * JoinedTransaction<Long, Flight> tx = flights.join(connection);
  * try {
- *   tx.put(115L, delayed);
- *   // ... the application's own SQL on the same connection ...
- *   tx.beforeCommit();
+ *   try {
+ *     tx.put(115L, delayed);
+ *     // ... the application's own SQL on the same connection ...
+ *     tx.beforeCommit();           // if it throws, roll back
+ *   } catch (SQLException | RuntimeException e) {
+ *     connection.rollback();
+ *     tx.afterRollback();          // nothing is cached, the fences are lifted
+ *     throw e;
+ *   }
  *   connection.commit();
  *   tx.afterCommit();              // the new versions reach the cache; now every node reads them
- * } catch (RuntimeException | SQLException e) {
- *   connection.rollback();
- *   tx.afterRollback();            // nothing is cached, the fences are lifted
- *   throw e;
  * } finally {
- *   tx.close();                    // neither reported (the commit threw): outcome unknown
+ *   tx.close();                    // if the commit threw: outcome unknown, the keys are read back
  * }
  * }</pre>
  *
@@ -175,7 +177,10 @@ public interface JoinedTransaction<K, V> extends AutoCloseable {
    */
   void afterCommit();
 
-  /** Call after the caller's transaction rolled back: caches nothing, lifts the fences and the locks. */
+  /**
+   * Call after the caller's transaction rolled back: caches nothing, lifts the fences and the locks.
+   * Not after a commit that threw (it may have committed): call {@link #close} alone then.
+   */
   void afterRollback();
 
   /**

@@ -208,6 +208,24 @@ public interface Tandem<K, V> extends AutoCloseable {
   <R> R transaction(java.util.function.Function<? super Transaction<K, V>, ? extends R> work);
 
   /**
+   * Joins the database transaction the caller runs on {@code connection} (auto-commit off), a
+   * connection to the database of this Tandem's store: writes through the returned handle run on
+   * that connection, commit or roll back with it, and reach the cache only after the caller
+   * reported the commit ({@link JoinedTransaction}). Nothing is sent to the database by this call.
+   * The Tandem {@link Builder#build} returns over a store that can run on a caller's connection
+   * (the JDBC store) implements this; the default throws {@link UnsupportedOperationException}.
+   *
+   * @return a handle for the calling thread, to end with {@link JoinedTransaction#afterCommit},
+   *     {@link JoinedTransaction#afterRollback} or {@link JoinedTransaction#close}
+   * @throws IllegalStateException if the connection is in auto-commit mode, or this Tandem is closed
+   * @throws UnsupportedOperationException if the store cannot run on a caller's connection
+   */
+  default JoinedTransaction<K, V> join(java.sql.Connection connection) {
+    throw new UnsupportedOperationException("join(connection): " + getClass().getName()
+        + " cannot join a caller's transaction");
+  }
+
+  /**
    * Drops the cached copy of {@code key}, if any; the database is not touched.
    *
    * @throws CacheTierUnavailableException if the cache tier could not be reached (a shared tier):

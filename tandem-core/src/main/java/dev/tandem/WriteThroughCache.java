@@ -83,7 +83,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final String name;
   private final KeyLocks<K> locks = new KeyLocks<>();
   private final ConcurrentHashMap<K, CompletableFuture<Loaded<V>>> flights = new ConcurrentHashMap<>();
-  private final StatsCounter stats = new StatsCounter();
+  final StatsCounter stats = new StatsCounter();
   /** This cache's meters, or null without a registry. */
   private final @Nullable TandemMetrics metrics;
   private final boolean countHits;
@@ -428,13 +428,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
-  @Override
-  public long putIfVersion(K key, long expectedVersion, V value) {
+  /** Refuses a conditional put's bad arguments before any I/O. */
+  static void checkPutIfVersion(Object key, long expectedVersion, Object value) {
     requireNonNull(key, "key");
     requireNonNull(value, "value");
     if (expectedVersion < 0) {
       throw new IllegalArgumentException("expected version must not be negative but was " + expectedVersion);
     }
+  }
+
+  @Override
+  public long putIfVersion(K key, long expectedVersion, V value) {
+    checkPutIfVersion(key, expectedVersion, value);
     long deadline = beginWrite("putIfVersion");
     checkKey("putIfVersion", key);
     checkValue("putIfVersion", key, value);
@@ -455,6 +460,21 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     requireNonNull(changes, "changes");
     long deadline = beginWrite("update");
     checkKey("update", key);
+    checkColumns(changes);
+    Mutation<K, V> patch = new Mutation.Patch<>(key, changes.asMap());
+    return writeThrough(WriteRequest.mutations("update", List.of(key), List.of(patch), written -> {
+      Cached<V> entry = WriteRequest.committed(patch, written.get(0));
+      return entry == null ? Optional.<V>empty() : Optional.of(requireNonNull(entry.value()));
+    }, deadline));
+  }
+
+  /**
+   * Refuses, before any I/O, a field update the store cannot apply.
+   *
+   * @throws UnsupportedOperationException if the store applies no field updates
+   * @throws IllegalArgumentException if a column is not one of the store's value columns
+   */
+  void checkColumns(Columns changes) {
     if (patchColumns.isEmpty()) {
       throw new UnsupportedOperationException("update: the store " + store + " does not apply field updates "
           + "(Store.patchColumns is empty); use update(key, function)");
@@ -465,11 +485,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
             + store + "; its value columns are " + patchColumns);
       }
     }
-    Mutation<K, V> patch = new Mutation.Patch<>(key, changes.asMap());
-    return writeThrough(WriteRequest.mutations("update", List.of(key), List.of(patch), written -> {
-      Cached<V> entry = WriteRequest.committed(patch, written.get(0));
-      return entry == null ? Optional.<V>empty() : Optional.of(requireNonNull(entry.value()));
-    }, deadline));
   }
 
   @Override
@@ -571,7 +586,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   }
 
   /** Locks keys on this node by the deadline, or throws {@link WriteCancelledException}. */
-  private KeyLocks.Held lock(String operation, Collection<K> keys, boolean exclusive, long deadline) {
+  KeyLocks.Held lock(String operation, Collection<K> keys, boolean exclusive, long deadline) {
     KeyLocks.Held held;
     try {
       held = exclusive ? locks.lockExclusive(keys, deadline) : locks.lockShared(keys, deadline);
@@ -590,7 +605,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * thread is not running one of this cache's callbacks, where the write would wait for itself (the
    * callback holds the group commit's lead, or the transaction's key locks).
    */
-  private long beginWrite(String operation) {
+  long beginWrite(String operation) {
     ensureOpen(operation);
     if (inCallback.get() != null) {
       throw new IllegalStateException(operation + " was called from inside an update function, a transaction's "
@@ -601,7 +616,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   }
 
   /** Runs a user callback with this thread marked as inside it (see {@link #beginWrite}). */
-  private <T> T callback(java.util.function.Supplier<T> callback) {
+  <T> T callback(java.util.function.Supplier<T> callback) {
     if (inCallback.get() != null) {
       return callback.get();
     }
@@ -624,7 +639,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * keys (reached through a raw or unchecked call), or a string with an unpaired surrogate, which
    * encodes as '?' and so would share its cache entry and row with other keys.
    */
-  private void checkKey(String operation, K key) {
+  void checkKey(String operation, K key) {
     if (keyType != Object.class && !keyType.isInstance(key)) {
       throw new IllegalArgumentException(operation + ": key " + key + " is a " + key.getClass().getName()
           + ", but the store's keys are " + keyType.getName());
@@ -948,7 +963,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
-  private void abandon(K key) {
+  void abandon(K key) {
     try {
       tier.writeAbandoned(key);
     } catch (RuntimeException e) {
@@ -963,7 +978,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * @throws InvalidValueException if the validator refused it
    * @throws IllegalArgumentException if the tier cannot hold it
    */
-  private void checkValue(String operation, K key, V value) {
+  void checkValue(String operation, K key, V value) {
     BiConsumer<? super K, ? super V> v = validator;
     if (v != null) {
       try {
@@ -1058,7 +1073,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   }
 
   /** Counts a committed write call of {@code keys} keys that began at {@code start} (ticker time). */
-  private void recordWrite(int keys, long start) {
+  void recordWrite(int keys, long start) {
     long nanos = ticker.read() - start;
     stats.writes.add(keys);
     stats.writeNanos.add(nanos);
@@ -1244,10 +1259,25 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
+  // ---------------------------------------------------------------- joined transactions
+
+  @Override
+  public JoinedTransaction<K, V> join(java.sql.Connection connection) {
+    requireNonNull(connection, "connection");
+    ensureOpen("join");
+    StoreTransaction<K, V> tx = store.join(connection);
+    return new JoinedWrites<>(this, tx, tier.writeFenceTimeout(), ticker.read());
+  }
+
+  /** Returns the cache tier (not the lookup view, which a closed cache swaps out). */
+  CacheTier<K, V> tier() {
+    return tier;
+  }
+
   // ---------------------------------------------------------------- shared by writes
 
   /** Publishes a committed entry; a tier failure must not turn a committed write into an error (H4). */
-  private void publish(K key, Cached<V> committed) {
+  void publish(K key, Cached<V> committed) {
     try {
       tier.applyCommitted(key, committed);
     } catch (RuntimeException | Error e) { // an Error too: the commit stands, the old value must go
@@ -1279,7 +1309,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * transaction to end) and publish it. If that read fails too, the keys stay fenced: reads go to
    * the database until the next committed write of the key.
    */
-  private void resolveAmbiguous(List<K> keys) {
+  void resolveAmbiguous(List<K> keys) {
     for (K key : keys) {
       try {
         tier.fence(key);

@@ -42,6 +42,22 @@ public interface Store<K, V> extends AutoCloseable {
   StoreTransaction<K, V> begin();
 
   /**
+   * Returns a transaction that runs on {@code connection}, inside the database transaction its
+   * caller owns (for {@link dev.tandem.Tandem#join}). Its statements lock and version keys as
+   * {@link #begin}'s do; it never commits, rolls back or closes the connection: {@link
+   * StoreTransaction#commit} and {@link StoreTransaction#applyAndCommit} throw {@link
+   * IllegalStateException}, {@link StoreTransaction#close} only lets go of the connection, and a
+   * failed statement never rolls back or throws {@link RetryableException} (a retry would need the
+   * caller's whole transaction again). The default throws {@link UnsupportedOperationException}.
+   *
+   * @throws IllegalStateException if the connection has no transaction to join (auto-commit on)
+   * @throws UnsupportedOperationException if this store cannot run on a caller's connection
+   */
+  default StoreTransaction<K, V> join(java.sql.Connection connection) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot join a caller's transaction");
+  }
+
+  /**
    * Returns the class every key must be an instance of. {@link dev.tandem.Tandem} checks each key
    * against it before any I/O, so that a key of another class reached through a raw or unchecked
    * call (an {@code Integer} for a {@code Long}-keyed store) is refused instead of being cached

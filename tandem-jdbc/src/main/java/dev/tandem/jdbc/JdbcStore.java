@@ -257,6 +257,38 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     }
   }
 
+  /**
+   * Returns a transaction on {@code connection}, a connection of the caller to this store's
+   * database with auto-commit off, for {@link dev.tandem.Tandem#join}: its statements lock and
+   * version keys as {@link #begin}'s do, inside the caller's transaction, and each is bounded by
+   * the {@linkplain Builder#socketTimeout socket timeout} (set for the statement and given back);
+   * the connection's lock and statement timeouts are the caller's. It never commits, rolls back
+   * or closes the connection, and a failed statement throws {@link JdbcStoreException} (never
+   * {@link RetryableException}): the caller's transaction may be unusable and must be rolled back.
+   * The connection is not checked to reach this store's database: a connection of another database
+   * would write there.
+   *
+   * @throws IllegalStateException if auto-commit is on (no transaction to join), or the store was
+   *     closed
+   * @throws JdbcStoreException if the connection's auto-commit state cannot be read
+   */
+  @Override
+  public StoreTransaction<K, V> join(Connection connection) {
+    requireNonNull(connection, "connection");
+    if (closed.get()) {
+      throw new IllegalStateException("the store of " + table.display() + " is closed");
+    }
+    try {
+      if (connection.getAutoCommit()) {
+        throw new IllegalStateException("join: the connection is in auto-commit mode, so there is no transaction of "
+            + "the caller to join; turn auto-commit off (or begin the transaction) first");
+      }
+    } catch (SQLException e) {
+      throw new JdbcStoreException("join on " + table.display(), e);
+    }
+    return new JdbcTransaction<>(this, connection);
+  }
+
   /** No statement of the transaction was sent: a connection that could not be had may be tried again. */
   private RuntimeException beginFailure(SQLException e) {
     JdbcStoreException failure = new JdbcStoreException("begin on " + table.display(), e);

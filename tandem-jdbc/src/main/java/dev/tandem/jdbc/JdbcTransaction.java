@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * operation is a plain {@link JdbcStoreException}. {@link #commit} never throws {@code
  * RetryableException}: it tells an ambiguous failure (the connection broke, so the commit may have
  * happened) from a definite one (the database refused it).
+ *
+ * <p><b>Joined.</b> A transaction made by {@link JdbcStore#join} runs on the caller's connection,
+ * inside the caller's transaction: it never commits, rolls back, changes auto-commit or closes the
+ * connection, and every failure is a plain {@link JdbcStoreException}; each operation sets the
+ * store's socket timeout for its own statements only.
  */
 final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
 
@@ -84,6 +89,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private boolean commitWithLastStatement;
   /** Whether the connection is known to be dead, behind the pool's back: it must not go back to the pool. */
   private boolean discard;
+  /** Whether the transaction is the caller's ({@link JdbcStore#join}): never committed, rolled back or closed here. */
+  private final boolean joined;
 
   JdbcTransaction(JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit, int restoreTimeout) {
     this.store = store;
@@ -92,6 +99,18 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     this.connection = connection;
     this.restoreAutoCommit = restoreAutoCommit;
     this.restoreTimeout = restoreTimeout;
+    this.joined = false;
+  }
+
+  /** A transaction of the caller's on {@code connection} ({@link JdbcStore#join}). */
+  JdbcTransaction(JdbcStore<K, V> store, Connection connection) {
+    this.store = store;
+    this.table = store.table();
+    this.dialect = store.dialect();
+    this.connection = connection;
+    this.restoreAutoCommit = false;
+    this.restoreTimeout = -1;
+    this.joined = true;
   }
 
   @Override
@@ -101,12 +120,16 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     if (store.unstorable(key)) {
       return Optional.empty(); // no row can have it, and no write of it can commit
     }
+    int restore = -1;
     try {
+      restore = boundIfJoined();
       Optional<Versioned<V>> loaded = dialect.loadForUpdate(connection, key, rs -> store.readOne(rs, key));
       used = true;
       return loaded;
     } catch (SQLException e) {
       throw failure("loadForUpdate of key " + key + " from " + table.display(), e);
+    } finally {
+      store.unbound(connection, restore);
     }
   }
 
@@ -121,7 +144,9 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     if (steps.isEmpty()) {
       return List.of();
     }
+    int restore = -1;
     try {
+      restore = boundIfJoined();
       List<Written> written;
       if (steps.size() == 1 && (steps.get(0).conditional() || table.changeLog() == null && dialect.writesOneKeyAtOnce())) {
         written = List.of(applyOne(steps.get(0)));
@@ -134,7 +159,14 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return written;
     } catch (SQLException e) {
       throw failure(describe(steps) + " in " + table.display(), e);
+    } finally {
+      store.unbound(connection, restore);
     }
+  }
+
+  /** In the caller's transaction, bounds this operation's socket reads (see {@link JdbcStore#bound}). */
+  private int boundIfJoined() throws SQLException {
+    return joined ? store.bound(connection) : -1;
   }
 
   /**
@@ -154,6 +186,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   public List<Written> applyAndCommit(List<? extends Mutation<K, V>> mutations) {
     requireNonNull(mutations, "mutations");
     checkOpen();
+    checkOwn("applyAndCommit");
     List<Step<K>> steps = encode(mutations);
     // A field update reads its row back through the mapper: committed with the statement, a row the
     // mapper refuses would fail a write that did commit. It commits on its own, after the read.
@@ -196,6 +229,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   @Override
   public void commit() {
     checkOpen();
+    checkOwn("commit");
     if (committed) {
       throw new IllegalStateException("the transaction already committed");
     }
@@ -238,6 +272,9 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       return;
     }
     closed = true;
+    if (joined) {
+      return; // the caller's connection and transaction: the caller ends both
+    }
     if (discard) {
       store.discard(connection);
       return;
@@ -270,7 +307,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
    */
   private RuntimeException failure(String operation, SQLException e) {
     JdbcStoreException failure = new JdbcStoreException(operation, e);
-    if (!SqlFailure.isPassing(e) && (used || !SqlFailure.isRetryableConnectionFailure(e))) {
+    if (joined || !SqlFailure.isPassing(e) && (used || !SqlFailure.isRetryableConnectionFailure(e))) {
       return failure;
     }
     try {
@@ -280,6 +317,12 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       failure.addSuppressed(rollbackFailure);
     }
     return new RetryableException(failure.getMessage(), failure);
+  }
+
+  private void checkOwn(String operation) {
+    if (joined) {
+      throw new IllegalStateException(operation + ": the transaction is the caller's; the caller commits it");
+    }
   }
 
   private void checkOpen() {

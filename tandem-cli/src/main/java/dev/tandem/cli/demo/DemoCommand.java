@@ -6,22 +6,22 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.DatabaseKind;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.local.LocalTier;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem demo}: the flight-delay demo on an embedded H2 database (created and filled on the
- * first run) or on any database given by JDBC URL, with the local cache tier.
+ * first run), an embedded PostgreSQL started for the run, or any database given by JDBC URL, with
+ * the local cache tier.
  */
 @Command(
     name = "demo",
@@ -75,6 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--flush", description = "Empty the cache first (with the local tier it starts empty anyway).")
   boolean flush;
 
+  @Option(names = "--db", paramLabel = "h2|postgres",
+      description = "h2 (embedded, a file in --data-dir, kept between runs) or postgres (an embedded server started"
+          + " for the run and stopped at the end) (default: h2, or the kind of --jdbc-url).")
+  @Nullable DatabaseKind db;
+
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "tandem-data",
       description = "Folder of the embedded H2 database (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of("tandem-data");
@@ -96,12 +102,18 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** Runs the demo and returns its exit code. */
   @Override
-  public Integer call() throws SQLException, IOException {
-    validate();
+  public Integer call() throws SQLException {
+    DatabaseKind kind = validate();
     PrintWriter out = spec.commandLine().getOut();
     Terminal terminal = Terminal.detect(noColor);
-    String url = jdbcUrl != null ? jdbcUrl : embeddedUrl();
-    try (HikariDataSource dataSource = open(url)) {
+    Consumer<String> say = line -> {
+      out.println(terminal.dim(line));
+      out.flush();
+    };
+    try (DemoDatabase database = jdbcUrl != null
+            ? new DemoDatabase(jdbcUrl, Redaction.url(jdbcUrl), null)
+            : DemoDatabase.embedded(kind, dataDir, say);
+        HikariDataSource dataSource = open(database)) {
       prepareSchema(dataSource, out);
       FlightQueries queries = new FlightQueries(dataSource);
       if (queries.row(flightId).isEmpty()) {
@@ -115,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
           .recordStats()
           .build()) {
         FlightDelayDemo.Settings settings = new FlightDelayDemo.Settings(
-            flightId, verbose, flush, interactive ? keyboard() : null, describe(dataSource, url),
+            flightId, verbose, flush, interactive ? keyboard() : null, describe(dataSource, database),
             String.format(Locale.ROOT, "local tier (Caffeine) inside this process, at most %,d flights; empty at start", CACHE_SIZE));
         return new FlightDelayDemo(tandem, store, queries, trace, out, terminal, settings).run();
       }
@@ -138,23 +150,34 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void validate() {
-    if (jdbcUrl != null && spec.commandLine().getParseResult().hasMatchedOption("--data-dir")) {
+  /** Checks the options that go together; returns the kind of database. */
+  private DatabaseKind validate() {
+    boolean dataDirGiven = spec.commandLine().getParseResult().hasMatchedOption("--data-dir");
+    if (jdbcUrl != null && dataDirGiven) {
       throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded database and cannot go with --jdbc-url");
     }
     login.check(spec, jdbcUrl);
-    if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
+    if (jdbcUrl == null) {
+      DatabaseKind kind = db != null ? db : DatabaseKind.H2;
+      if (dataDirGiven && kind != DatabaseKind.H2) {
+        throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded H2 database and cannot go with --db "
+            + kind.name().toLowerCase(Locale.ROOT));
+      }
+      return kind;
+    }
+    if (!jdbcUrl.startsWith("jdbc:")) {
       throw new ParameterException(spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
     }
+    DatabaseKind ofUrl = DatabaseKind.ofUrl(jdbcUrl);
+    if (db != null && ofUrl != db) {
+      throw new ParameterException(spec.commandLine(), "--db " + db.name().toLowerCase(Locale.ROOT)
+          + " does not match --jdbc-url " + Redaction.url(jdbcUrl));
+    }
+    return ofUrl != null ? ofUrl : DatabaseKind.H2; // another database: the URL decides, the kind is not used
   }
 
-  private String embeddedUrl() throws IOException {
-    Path directory = dataDir.toAbsolutePath().normalize();
-    Files.createDirectories(directory);
-    return "jdbc:h2:file:" + directory.resolve("flights");
-  }
-
-  private HikariDataSource open(String url) {
+  private HikariDataSource open(DemoDatabase database) {
+    String url = database.url();
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     login.applyTo(config);
@@ -164,7 +187,7 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {
-      if (jdbcUrl == null && hasErrorCode(e, H2_DATABASE_IN_USE)) {
+      if (database.isFile() && jdbcUrl == null && hasErrorCode(e, H2_DATABASE_IN_USE)) {
         throw new CommandFailedException("the demo database in " + dataDir
             + " is in use by another process (is another tandem demo running?)");
       }
@@ -202,16 +225,11 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "done in %,d ms%n%n", (System.nanoTime() - start) / 1_000_000);
   }
 
-  private String describe(HikariDataSource dataSource, String url) throws SQLException {
-    String product;
+  private static String describe(HikariDataSource dataSource, DemoDatabase database) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       DatabaseMetaData meta = connection.getMetaData();
-      product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
+      return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + ", " + database.description();
     }
-    if (jdbcUrl == null) {
-      return product + ", embedded, file " + dataDir.resolve("flights.mv.db");
-    }
-    return product + ", " + Redaction.url(url);
   }
 
 

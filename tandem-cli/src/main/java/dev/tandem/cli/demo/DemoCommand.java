@@ -10,7 +10,6 @@ import dev.tandem.cli.DatabaseKind;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.jdbc.JdbcStore;
-import dev.tandem.local.LocalTier;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -33,8 +32,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem demo}: the flight-delay demo on an embedded H2 database (created and filled on the
- * first run), an embedded PostgreSQL started for the run, or any database given by JDBC URL, with
- * the local cache tier.
+ * first run), an embedded PostgreSQL started for the run, or any database given by JDBC URL; with
+ * the local cache tier, the Redis tier or the near tier over Redis (a {@code redis-server} started
+ * for the run unless {@code --redis-url} is given).
  */
 @Command(
     name = "demo",
@@ -47,7 +47,9 @@ import picocli.CommandLine.Spec;
           + " with a write through Tandem, checks database and cache field by field, and restores it.",
       "",
       "With no options it runs on an embedded H2 database in ./tandem-data, created and filled with"
-          + " generated flights on the first run.",
+          + " generated flights on the first run, and caches in this process.",
+      "With --cache redis it caches in Redis instead: a redis-server started for the run (stopped at the end),"
+          + " or the one of --redis-url.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -70,11 +72,22 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-i", "--interactive"}, description = "Wait for Enter before each step.")
   boolean interactive;
 
-  @Option(names = {"-v", "--verbose"}, description = "Show the SQL that Tandem's store and the demo run.")
+  @Option(names = {"-v", "--verbose"},
+      description = "Show the SQL that Tandem's store and the demo run, and the commands Tandem sends to Redis.")
   boolean verbose;
 
   @Option(names = "--flush", description = "Empty the cache first (with the local tier it starts empty anyway).")
   boolean flush;
+
+  @Option(names = "--cache", paramLabel = "local|redis|near", defaultValue = "local",
+      description = "Where Tandem caches: local (Caffeine in this process), redis (the Redis tier) or near (a Caffeine"
+          + " L1 in this process over the Redis tier) (default: ${DEFAULT-VALUE}).")
+  DemoCache.Kind cache = DemoCache.Kind.LOCAL;
+
+  @Option(names = "--redis-url", paramLabel = "URI",
+      description = "With --cache redis or near: use this Redis, for example redis://localhost:6379, instead of"
+          + " starting a redis-server for the run; the demo's keys start with " + DemoCache.KEY_PREFIX + ".")
+  @Nullable String redisUrl;
 
   @Option(names = "--db", paramLabel = "h2|postgres",
       description = "h2 (embedded, a file in --data-dir, kept between runs) or postgres (an embedded server started"
@@ -110,6 +123,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println(terminal.dim(line));
       out.flush();
     };
+    SqlTrace trace = new SqlTrace();
     try (DemoDatabase database = jdbcUrl != null
             ? new DemoDatabase(jdbcUrl, Redaction.url(jdbcUrl), null)
             : DemoDatabase.embedded(kind, dataDir, say);
@@ -120,16 +134,12 @@ public final class DemoCommand implements Callable<Integer> {
         throw new CommandFailedException("flight " + flightId + " does not exist; the database has "
             + queries.describeFlights() + " (choose one with --flight-id)");
       }
-      SqlTrace trace = new SqlTrace();
       JdbcStore<Long, Flight> store = store(trace.wrap(dataSource));
-      try (Tandem<Long, Flight> tandem = Tandem.builder(store)
-          .cacheTier(LocalTier.<Long, Flight>builder().maximumSize(CACHE_SIZE).build())
-          .recordStats()
-          .build()) {
+      try (DemoCache tier = DemoCache.open(cache, redisUrl, DemoCache.keyPrefix(store), CACHE_SIZE, trace, say);
+          Tandem<Long, Flight> tandem = Tandem.builder(store).cacheTier(tier.tier()).recordStats().build()) {
         FlightDelayDemo.Settings settings = new FlightDelayDemo.Settings(
-            flightId, verbose, flush, interactive ? keyboard() : null, describe(dataSource, database),
-            String.format(Locale.ROOT, "local tier (Caffeine) inside this process, at most %,d flights; empty at start", CACHE_SIZE));
-        return new FlightDelayDemo(tandem, store, queries, trace, out, terminal, settings).run();
+            flightId, verbose, flush, interactive ? keyboard() : null, describe(dataSource, database));
+        return new FlightDelayDemo(tandem, store, queries, trace, tier, out, terminal, settings).run();
       }
     }
   }
@@ -157,6 +167,9 @@ public final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded database and cannot go with --jdbc-url");
     }
     login.check(spec, jdbcUrl);
+    if (redisUrl != null && cache == DemoCache.Kind.LOCAL) {
+      throw new ParameterException(spec.commandLine(), "--redis-url needs --cache redis or --cache near");
+    }
     if (jdbcUrl == null) {
       DatabaseKind kind = db != null ? db : DatabaseKind.H2;
       if (dataDirGiven && kind != DatabaseKind.H2) {

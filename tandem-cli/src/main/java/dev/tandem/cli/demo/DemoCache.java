@@ -18,6 +18,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,6 +146,13 @@ final class DemoCache implements AutoCloseable {
       }
       String channel = keyPrefix + "near";
       client = tracedClient(uri, trace, channel, open);
+      if (server == null) {
+        // A tier that cannot reach its server starts anyway, with its circuit open: the demo would
+        // run without a cache. Fail at once instead.
+        try (StatefulRedisConnection<String, String> probe = client.connect()) {
+          probe.sync().ping();
+        }
+      }
       redis = RedisTier.<Long, Flight>builder(FlightJson.CODEC).client(client).keyPrefix(keyPrefix).invalidationChannel(channel)
           .commandTimeout(REDIS_TIMEOUT).writeFenceTimeout(WRITE_FENCE_TIMEOUT).build();
       RedisTier<Long, Flight> shared = redis;

@@ -94,6 +94,18 @@ class DemoRedisIT {
         .doesNotContain("INCONSISTENT");
   }
 
+  @Test
+  void anUnreachableRedisUrlIsAOneLineErrorWithoutItsPassword() {
+    CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "--cache", "redis", "--redis-url",
+        "redis://:secret@127.0.0.1:1");
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.errLines()).singleElement().asString()
+        .startsWith("tandem demo: cannot use --redis-url redis://:***@127.0.0.1:1: ")
+        .doesNotContain("secret");
+    assertThat(run.out()).doesNotContain("Step 1");
+  }
+
   private static String section(String out, String from, String to) {
     return out.substring(out.indexOf(from), out.indexOf(to));
   }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16: SIGTERM during {@code bench} or {@code torture} left the embedded PostgreSQL's data
- * folder behind. The CLI runs in a child JVM (this class path, its temporary folder a folder of
+ * folder behind ({@code demo} starts the same servers, issue 19). The CLI runs in a child JVM (this class path, its temporary folder a folder of
  * the test's own), gets SIGTERM once its servers run, and must exit within a bounded wait leaving
  * no server data folder and no server process (nor, with {@code --processes}, a node JVM); on a
  * database of {@code --jdbc-url}, torture drops its table.
@@ -51,6 +51,12 @@ class SignalCleanupIT {
   void sigtermDuringTortureWithNodeProcessesLeavesNoNodeRunning() throws Exception {
     assertCleanExitOnSigterm("nodes running", "torture", "--db", "postgres", "--tier", "redis", "--nodes", "2",
         "--processes", "--duration", "5m", "--clients", "2", "--keys", "4");
+  }
+
+  @Test
+  void sigtermDuringTheDemoOnPostgresAndRedisLeavesNothingBehind() throws Exception {
+    // --interactive waits for Enter before step 1 (nobody types), with both servers running.
+    assertCleanExitOnSigterm("Press Enter for step 1/6", "demo", "--db", "postgres", "--cache", "redis", "--interactive");
   }
 
   @Test

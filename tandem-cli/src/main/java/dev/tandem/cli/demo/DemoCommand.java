@@ -6,22 +6,21 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.DatabaseKind;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.jdbc.JdbcStore;
-import dev.tandem.local.LocalTier;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -33,7 +32,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem demo}: the flight-delay demo on an embedded H2 database (created and filled on the
- * first run) or on any database given by JDBC URL, with the local cache tier.
+ * first run), an embedded PostgreSQL started for the run, or any database given by JDBC URL; with
+ * the local cache tier, the Redis tier or the near tier over Redis (a {@code redis-server} started
+ * for the run unless {@code --redis-url} is given).
  */
 @Command(
     name = "demo",
@@ -46,7 +47,9 @@ import picocli.CommandLine.Spec;
           + " with a write through Tandem, checks database and cache field by field, and restores it.",
       "",
       "With no options it runs on an embedded H2 database in ./tandem-data, created and filled with"
-          + " generated flights on the first run.",
+          + " generated flights on the first run, and caches in this process.",
+      "With --cache redis it caches in Redis instead: a redis-server started for the run (stopped at the end),"
+          + " or the one of --redis-url.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -69,11 +72,27 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-i", "--interactive"}, description = "Wait for Enter before each step.")
   boolean interactive;
 
-  @Option(names = {"-v", "--verbose"}, description = "Show the SQL that Tandem's store and the demo run.")
+  @Option(names = {"-v", "--verbose"},
+      description = "Show the SQL that Tandem's store and the demo run, and the commands Tandem sends to Redis.")
   boolean verbose;
 
   @Option(names = "--flush", description = "Empty the cache first (with the local tier it starts empty anyway).")
   boolean flush;
+
+  @Option(names = "--cache", paramLabel = "local|redis|near", defaultValue = "local",
+      description = "Where Tandem caches: local (Caffeine in this process), redis (the Redis tier) or near (a Caffeine"
+          + " L1 in this process over the Redis tier) (default: ${DEFAULT-VALUE}).")
+  DemoCache.Kind cache = DemoCache.Kind.LOCAL;
+
+  @Option(names = "--redis-url", paramLabel = "URI",
+      description = "With --cache redis or near: use this Redis, for example redis://localhost:6379, instead of"
+          + " starting a redis-server for the run; the demo's keys start with " + DemoCache.KEY_PREFIX + ".")
+  @Nullable String redisUrl;
+
+  @Option(names = "--db", paramLabel = "h2|postgres",
+      description = "h2 (embedded, a file in --data-dir, kept between runs) or postgres (an embedded server started"
+          + " for the run and stopped at the end) (default: h2, or the kind of --jdbc-url).")
+  @Nullable DatabaseKind db;
 
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "tandem-data",
       description = "Folder of the embedded H2 database (default: ${DEFAULT-VALUE}).")
@@ -96,28 +115,31 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** Runs the demo and returns its exit code. */
   @Override
-  public Integer call() throws SQLException, IOException {
-    validate();
+  public Integer call() throws SQLException {
+    DatabaseKind kind = validate();
     PrintWriter out = spec.commandLine().getOut();
     Terminal terminal = Terminal.detect(noColor);
-    String url = jdbcUrl != null ? jdbcUrl : embeddedUrl();
-    try (HikariDataSource dataSource = open(url)) {
+    Consumer<String> say = line -> {
+      out.println(terminal.dim(line));
+      out.flush();
+    };
+    SqlTrace trace = new SqlTrace();
+    try (DemoDatabase database = jdbcUrl != null
+            ? new DemoDatabase(jdbcUrl, Redaction.url(jdbcUrl), null)
+            : DemoDatabase.embedded(kind, dataDir, say);
+        HikariDataSource dataSource = open(database)) {
       prepareSchema(dataSource, out);
       FlightQueries queries = new FlightQueries(dataSource);
       if (queries.row(flightId).isEmpty()) {
         throw new CommandFailedException("flight " + flightId + " does not exist; the database has "
             + queries.describeFlights() + " (choose one with --flight-id)");
       }
-      SqlTrace trace = new SqlTrace();
       JdbcStore<Long, Flight> store = store(trace.wrap(dataSource));
-      try (Tandem<Long, Flight> tandem = Tandem.builder(store)
-          .cacheTier(LocalTier.<Long, Flight>builder().maximumSize(CACHE_SIZE).build())
-          .recordStats()
-          .build()) {
+      try (DemoCache tier = DemoCache.open(cache, redisUrl, DemoCache.keyPrefix(store), CACHE_SIZE, trace, say);
+          Tandem<Long, Flight> tandem = Tandem.builder(store).cacheTier(tier.tier()).recordStats().build()) {
         FlightDelayDemo.Settings settings = new FlightDelayDemo.Settings(
-            flightId, verbose, flush, interactive ? keyboard() : null, describe(dataSource, url),
-            String.format(Locale.ROOT, "local tier (Caffeine) inside this process, at most %,d flights; empty at start", CACHE_SIZE));
-        return new FlightDelayDemo(tandem, store, queries, trace, out, terminal, settings).run();
+            flightId, verbose, flush, interactive ? keyboard() : null, describe(dataSource, database));
+        return new FlightDelayDemo(tandem, store, queries, trace, tier, out, terminal, settings).run();
       }
     }
   }
@@ -138,23 +160,37 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void validate() {
-    if (jdbcUrl != null && spec.commandLine().getParseResult().hasMatchedOption("--data-dir")) {
+  /** Checks the options that go together; returns the kind of database. */
+  private DatabaseKind validate() {
+    boolean dataDirGiven = spec.commandLine().getParseResult().hasMatchedOption("--data-dir");
+    if (jdbcUrl != null && dataDirGiven) {
       throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded database and cannot go with --jdbc-url");
     }
     login.check(spec, jdbcUrl);
-    if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
+    if (redisUrl != null && cache == DemoCache.Kind.LOCAL) {
+      throw new ParameterException(spec.commandLine(), "--redis-url needs --cache redis or --cache near");
+    }
+    if (jdbcUrl == null) {
+      DatabaseKind kind = db != null ? db : DatabaseKind.H2;
+      if (dataDirGiven && kind != DatabaseKind.H2) {
+        throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded H2 database and cannot go with --db "
+            + kind.name().toLowerCase(Locale.ROOT));
+      }
+      return kind;
+    }
+    if (!jdbcUrl.startsWith("jdbc:")) {
       throw new ParameterException(spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
     }
+    DatabaseKind ofUrl = DatabaseKind.ofUrl(jdbcUrl);
+    if (db != null && ofUrl != db) {
+      throw new ParameterException(spec.commandLine(), "--db " + db.name().toLowerCase(Locale.ROOT)
+          + " does not match --jdbc-url " + Redaction.url(jdbcUrl));
+    }
+    return ofUrl != null ? ofUrl : DatabaseKind.H2; // another database: the URL decides, the kind is not used
   }
 
-  private String embeddedUrl() throws IOException {
-    Path directory = dataDir.toAbsolutePath().normalize();
-    Files.createDirectories(directory);
-    return "jdbc:h2:file:" + directory.resolve("flights");
-  }
-
-  private HikariDataSource open(String url) {
+  private HikariDataSource open(DemoDatabase database) {
+    String url = database.url();
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     login.applyTo(config);
@@ -164,7 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {
-      if (jdbcUrl == null && hasErrorCode(e, H2_DATABASE_IN_USE)) {
+      if (database.isFile() && jdbcUrl == null && hasErrorCode(e, H2_DATABASE_IN_USE)) {
         throw new CommandFailedException("the demo database in " + dataDir
             + " is in use by another process (is another tandem demo running?)");
       }
@@ -202,16 +238,11 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "done in %,d ms%n%n", (System.nanoTime() - start) / 1_000_000);
   }
 
-  private String describe(HikariDataSource dataSource, String url) throws SQLException {
-    String product;
+  private static String describe(HikariDataSource dataSource, DemoDatabase database) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       DatabaseMetaData meta = connection.getMetaData();
-      product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
+      return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + ", " + database.description();
     }
-    if (jdbcUrl == null) {
-      return product + ", embedded, file " + dataDir.resolve("flights.mv.db");
-    }
-    return product + ", " + Redaction.url(url);
   }
 
 

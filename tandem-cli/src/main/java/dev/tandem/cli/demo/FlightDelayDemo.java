@@ -4,12 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tandem.Stats;
 import dev.tandem.Tandem;
-import dev.tandem.Versioned;
 import dev.tandem.cli.CommandFailedException;
 import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.LatencyFormat;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.TextTable;
+import dev.tandem.spi.Cached;
 import dev.tandem.spi.Mutation;
 import dev.tandem.spi.Store;
 import dev.tandem.spi.StoreTransaction;
@@ -51,6 +51,7 @@ final class FlightDelayDemo {
   private final Store<Long, Flight> store;
   private final FlightQueries queries;
   private final SqlTrace trace;
+  private final DemoCache cache;
   private final PrintWriter out;
   private final Terminal terminal;
   private final Settings settings;
@@ -64,17 +65,20 @@ final class FlightDelayDemo {
    * @param flush whether to empty the cache first
    * @param keyboard where to wait for Enter between steps, or null to run straight through
    * @param database a description of the database, for the header
-   * @param cache a description of the cache tier, for the header
    */
-  record Settings(
-      long flightId, boolean verbose, boolean flush, @Nullable BufferedReader keyboard, String database, String cache) {}
+  record Settings(long flightId, boolean verbose, boolean flush, @Nullable BufferedReader keyboard, String database) {}
 
+  /**
+   * Creates the demo; {@code tandem} caches in {@code cache}'s tier, whose copies the consistency
+   * check reads, and its store's data source and Redis client record into {@code trace}.
+   */
   FlightDelayDemo(Tandem<Long, Flight> tandem, Store<Long, Flight> store, FlightQueries queries, SqlTrace trace,
-      PrintWriter out, Terminal terminal, Settings settings) {
+      DemoCache cache, PrintWriter out, Terminal terminal, Settings settings) {
     this.tandem = requireNonNull(tandem, "tandem");
     this.store = requireNonNull(store, "store");
     this.queries = requireNonNull(queries, "queries");
     this.trace = requireNonNull(trace, "trace");
+    this.cache = requireNonNull(cache, "cache");
     this.out = requireNonNull(out, "out");
     this.terminal = requireNonNull(terminal, "terminal");
     this.settings = requireNonNull(settings, "settings");
@@ -94,7 +98,7 @@ final class FlightDelayDemo {
     step(1, "First read: flight " + id + " is not cached yet, so Tandem loads it from the database");
     Read miss = read();
     Flight original = miss.flight();
-    printStoreSql("Tandem's store ran");
+    printStoreSql("Tandem's store ran", miss.sent());
     FlightQueries.Route route = queries.route(id);
     printDemoSql(FlightQueries.ROUTE_SQL, "the demo ran, for the airport and airline names");
     out.println();
@@ -102,9 +106,11 @@ final class FlightDelayDemo {
 
     step(2, "Second read: Tandem answers from the cache");
     Read hit = read();
-    printStoreSql("Tandem's store ran");
+    printStoreSql("Tandem's store ran", hit.sent());
     if (hit.status() == ReadStatus.CACHE_HIT && miss.status() == ReadStatus.CACHE_MISS) {
-      out.println("  " + LatencyFormat.speedUp(miss.nanos(), hit.nanos()) + " faster than the read from the database");
+      out.println(hit.nanos() <= miss.nanos()
+          ? "  " + LatencyFormat.speedUp(miss.nanos(), hit.nanos()) + " faster than the read from the database"
+          : "  " + LatencyFormat.speedUp(hit.nanos(), miss.nanos()) + " slower than the read from the database this time");
     }
     out.println();
     TextTable.of("Read", "Source", "Latency", "Speed-up")
@@ -117,7 +123,7 @@ final class FlightDelayDemo {
     out.println("  tandem.update(" + id + ", flight -> flight.delayedBy(2 hours)) locks the row, writes it and a");
     out.println("  flight_log entry in one database transaction, commits, and only then updates the cache.");
     Write delay = write(flight -> flight.delayedBy(DELAY));
-    printStoreSql("Tandem's store ran");
+    printStoreSql("Tandem's store ran", trace.drain());
     out.println();
     TextTable.of("", "Before", "After")
         .row("Departure", time(original.departure()), terminal.yellow(time(delay.flight().departure())))
@@ -131,13 +137,13 @@ final class FlightDelayDemo {
 
     step(5, "Read the delayed flight");
     Read updated = read();
-    printStoreSql("Tandem's store ran");
+    printStoreSql("Tandem's store ran", updated.sent());
     out.println();
     printFlight(updated.flight(), route, original);
 
     step(6, "Restore the original times (another write through Tandem)");
     Write restore = write(flight -> flight.withTimes(original.departure(), original.arrival()));
-    printStoreSql("Tandem's store ran");
+    printStoreSql("Tandem's store ran", trace.drain());
     out.println();
     TextTable.of("", "Before", "After")
         .row("Departure", time(delay.flight().departure()), terminal.green(time(restore.flight().departure())))
@@ -154,7 +160,7 @@ final class FlightDelayDemo {
   private void header() {
     out.println(terminal.bold("Tandem flight-delay demo"));
     out.println("  database  " + settings.database());
-    out.println("  cache     " + settings.cache());
+    out.println("  cache     " + cache.description());
     out.println("  flight    " + id + ", delayed by two hours and restored");
   }
 
@@ -166,6 +172,13 @@ final class FlightDelayDemo {
    * stay as they were; only the version sequence moves on, which versions allow.
    */
   private void warmUp() {
+    Duration waited = cache.awaitFills(id);
+    trace.drain();
+    if (waited.toMillis() >= 100) {
+      out.println(terminal.dim(String.format(Locale.ROOT, "  fills     the Redis tier caches loaded rows after %.1f s: on a"
+          + " server it has not verified before, it first waits out its write fence timeout (%d s)",
+          waited.toMillis() / 1000.0, DemoCache.WRITE_FENCE_TIMEOUT.toSeconds())));
+    }
     List<Long> others = new ArrayList<>();
     for (long other = 1; others.size() < WARM_UP_FLIGHTS && other <= WARM_UP_FLIGHTS + 1; other++) {
       if (other != id) {
@@ -211,7 +224,13 @@ final class FlightDelayDemo {
 
   private void flush() {
     tandem.invalidateAll();
+    trace.drain();
     out.println();
+    if (cache.shared()) {
+      out.println("--flush: emptied the cache (invalidateAll): every entry under " + DemoCache.keyPrefix(store)
+          + " in Redis, which outlives this process.");
+      return;
+    }
     out.println("--flush: emptied the cache (invalidateAll). The local tier lives inside this process, so every run");
     out.println("starts with an empty cache anyway; --flush matters with a shared tier (Redis, Valkey), whose cache");
     out.println("outlives the process.");
@@ -235,15 +254,18 @@ final class FlightDelayDemo {
 
   private Read read() {
     Stats before = tandem.stats();
+    trace.drain(); // what the stats sent (INFO on Redis) is no part of the read
     long start = System.nanoTime();
     Optional<Flight> flight = tandem.get(id);
     long nanos = System.nanoTime() - start;
+    List<SqlTrace.Line> sent = trace.drain();
     Stats after = tandem.stats();
+    trace.drain();
     ReadStatus status = after.missCount() > before.missCount() ? ReadStatus.CACHE_MISS : ReadStatus.CACHE_HIT;
     String symbol = status == ReadStatus.CACHE_HIT ? terminal.green(terminal.check()) : terminal.yellow(terminal.cross());
     String name = status == ReadStatus.CACHE_HIT ? terminal.green(status.name()) : terminal.yellow(status.name());
     out.println("  " + symbol + " " + name + "  " + terminal.bold(terminal.latency(nanos)) + "  " + terminal.dim(status.meaning()));
-    return new Read(status, nanos, flight.orElseThrow(() -> vanished()));
+    return new Read(status, nanos, flight.orElseThrow(() -> vanished()), sent);
   }
 
   private Write write(Function<Flight, Flight> change) throws SQLException {
@@ -260,28 +282,27 @@ final class FlightDelayDemo {
   }
 
   private boolean compare() throws SQLException {
-    out.println("  The demo reads the row straight from the database with JDBC, and the cache's copy with");
-    out.println("  tandem.getIfCached(" + id + "), which never touches the database.");
+    out.println("  The demo reads the row straight from the database with JDBC, and");
+    out.println("  " + cache.explanation(id) + ".");
     FlightQueries.Row db = queries.row(id).orElseThrow(this::vanished);
     printDemoSql(FlightQueries.ROW_SQL, "the demo ran");
-    Stats before = tandem.stats();
-    Optional<Flight> cachedValue = tandem.getIfCached(id);
-    Optional<Long> cachedVersion = cachedValue.isPresent() ? tandem.getVersioned(id).map(Versioned::version) : Optional.empty();
-    if (tandem.stats().missCount() > before.missCount()) {
-      cachedVersion = Optional.empty(); // it was no longer cached: that version came from the database
-    }
+    List<DemoCache.Copy> copies = cache.copies();
+    List<@Nullable Cached<Flight>> held = read(copies);
+    printCacheReads();
     out.println();
     Flight d = db.flight();
-    Optional<Flight> c = cachedValue;
-    TextTable table = TextTable.of("Field", "Database", "Cache", "Match");
+    List<String> headers = new ArrayList<>(List.of("Field", "Database"));
+    copies.forEach(copy -> headers.add(copy.name()));
+    headers.add("Match");
+    TextTable table = TextTable.of(headers.toArray(String[]::new));
     boolean consistent = true;
-    consistent &= field(table, "flightno", d.flightNo(), c.map(Flight::flightNo));
-    consistent &= field(table, "from", d.from(), c.map(Flight::from));
-    consistent &= field(table, "to", d.to(), c.map(Flight::to));
-    consistent &= field(table, "airline_id", d.airlineId(), c.map(Flight::airlineId));
-    consistent &= field(table, "departure", time(d.departure()), c.map(f -> time(f.departure())));
-    consistent &= field(table, "arrival", time(d.arrival()), c.map(f -> time(f.arrival())));
-    consistent &= field(table, FlightsSchema.VERSION_COLUMN, db.version(), cachedVersion);
+    consistent &= field(table, "flightno", d.flightNo(), copies, held, Flight::flightNo);
+    consistent &= field(table, "from", d.from(), copies, held, Flight::from);
+    consistent &= field(table, "to", d.to(), copies, held, Flight::to);
+    consistent &= field(table, "airline_id", d.airlineId(), copies, held, Flight::airlineId);
+    consistent &= field(table, "departure", time(d.departure()), copies, held, f -> time(f.departure()));
+    consistent &= field(table, "arrival", time(d.arrival()), copies, held, f -> time(f.arrival()));
+    consistent &= version(table, db.version(), copies, held);
     table.print(out, terminal);
     out.println();
     if (consistent) {
@@ -292,25 +313,82 @@ final class FlightDelayDemo {
     return consistent;
   }
 
-  private boolean field(TextTable table, String name, Object database, Optional<?> cached) {
-    boolean match = cached.isPresent() && Objects.equals(database, cached.get());
-    String mark = match ? terminal.green(terminal.check()) : terminal.red(terminal.cross());
-    table.row(name, database, cached.map(String::valueOf).orElse("(not cached)"), mark);
+  /** Reads what each place holds, in order; null where it holds nothing. */
+  private List<@Nullable Cached<Flight>> read(List<DemoCache.Copy> copies) {
+    List<@Nullable Cached<Flight>> held = new ArrayList<>();
+    for (DemoCache.Copy copy : copies) {
+      held.add(copy.reader().read(id));
+    }
+    return held;
+  }
+
+  /**
+   * Adds the row of one field: what the database and each place hold. It matches if every place
+   * that holds the flight holds this value, and every place a write must leave a copy in has one.
+   */
+  private boolean field(TextTable table, String name, Object database, List<DemoCache.Copy> copies,
+      List<@Nullable Cached<Flight>> held, Function<Flight, Object> column) {
+    List<Object> cells = new ArrayList<>(List.of(name, database));
+    boolean match = true;
+    for (int i = 0; i < copies.size(); i++) {
+      Cached<Flight> copy = held.get(i);
+      Flight flight = copy == null ? null : copy.value();
+      if (flight == null) {
+        cells.add(copy == null ? "(not cached)" : "(deleted)");
+        match &= copy == null && !copies.get(i).mustHold();
+      } else {
+        Object value = column.apply(flight);
+        cells.add(value);
+        match &= Objects.equals(database, value);
+      }
+    }
+    cells.add(match ? terminal.green(terminal.check()) : terminal.red(terminal.cross()));
+    table.row(cells.toArray());
+    return match;
+  }
+
+  /** Adds the row of the version column; a place that keeps no versions (L1) shows a dash. */
+  private boolean version(TextTable table, long database, List<DemoCache.Copy> copies, List<@Nullable Cached<Flight>> held) {
+    List<Object> cells = new ArrayList<>(List.of(FlightsSchema.VERSION_COLUMN, database));
+    boolean match = true;
+    for (int i = 0; i < copies.size(); i++) {
+      Cached<Flight> copy = held.get(i);
+      if (copy == null) {
+        cells.add("(not cached)");
+        match &= !copies.get(i).mustHold();
+      } else if (!copies.get(i).versioned()) {
+        cells.add("-");
+      } else {
+        cells.add(copy.version());
+        match &= copy.value() != null && copy.version() == database;
+      }
+    }
+    cells.add(match ? terminal.green(terminal.check()) : terminal.red(terminal.cross()));
+    table.row(cells.toArray());
     return match;
   }
 
   private boolean checkRestored(Flight original) throws SQLException {
     FlightQueries.Row db = queries.row(id).orElseThrow(this::vanished);
-    Optional<Flight> cached = tandem.getIfCached(id);
+    List<DemoCache.Copy> copies = cache.copies();
+    List<@Nullable Cached<Flight>> held = read(copies);
+    trace.drain();
     boolean restored = db.flight().departure().equals(original.departure()) && db.flight().arrival().equals(original.arrival());
-    boolean agree = cached.isPresent() && cached.get().equals(db.flight());
+    boolean agree = true;
+    List<String> shown = new ArrayList<>();
+    for (int i = 0; i < copies.size(); i++) {
+      Cached<Flight> copy = held.get(i);
+      agree &= copy == null ? !copies.get(i).mustHold()
+          : db.flight().equals(copy.value()) && (!copies.get(i).versioned() || copy.version() == db.version());
+      shown.add(copies.get(i).name().toLowerCase(Locale.ROOT) + " " + (copy == null ? "(not cached)" : copy.value()));
+    }
     if (restored && agree) {
       out.println("  " + terminal.green(terminal.check() + " CONSISTENT")
           + "  database and cache both hold the original times again (" + FlightsSchema.VERSION_COLUMN + " " + db.version() + ")");
       return true;
     }
-    out.println("  " + terminal.red(terminal.cross() + " INCONSISTENT") + "  database " + db.flight() + ", cache "
-        + cached.map(String::valueOf).orElse("(not cached)"));
+    out.println("  " + terminal.red(terminal.cross() + " INCONSISTENT") + "  database " + db.flight() + ", "
+        + String.join(", ", shown));
     return false;
   }
 
@@ -335,18 +413,40 @@ final class FlightDelayDemo {
         + logRows + " flight_log rows added.");
   }
 
-  private void printStoreSql(String label) {
-    List<String> sql = trace.drain();
+  /**
+   * Prints what Tandem sent since the last call, in order: SQL in colour, Redis commands after
+   * {@code redis>}; then says so if the database was not touched.
+   */
+  private void printStoreSql(String label, List<SqlTrace.Line> lines) {
     if (!settings.verbose()) {
       return;
     }
-    if (sql.isEmpty()) {
+    boolean redis = lines.stream().anyMatch(line -> line.target() == SqlTrace.Target.REDIS);
+    printLines(redis ? "Tandem sent" : label, lines);
+    if (lines.isEmpty() && cache.shared()) {
+      out.println(terminal.dim("    no SQL, no Redis command: answered from this process's L1"));
+    } else if (lines.stream().noneMatch(line -> line.target() == SqlTrace.Target.SQL)) {
       out.println(terminal.dim("    no SQL: the database was not touched"));
+    }
+  }
+
+  /** Prints the Redis commands the demo's own read of the cache sent (none for the local tier). */
+  private void printCacheReads() {
+    List<SqlTrace.Line> lines = trace.drain();
+    if (settings.verbose()) {
+      printLines("the demo sent", lines);
+    }
+  }
+
+  private void printLines(String label, List<SqlTrace.Line> lines) {
+    if (lines.isEmpty()) {
       return;
     }
     out.println(terminal.dim("    " + label + ":"));
-    for (String line : sql) {
-      out.println("      " + terminal.cyan(line));
+    for (SqlTrace.Line line : lines) {
+      out.println("      " + (line.target() == SqlTrace.Target.REDIS
+          ? terminal.dim("redis> ") + line.text()
+          : terminal.cyan(line.text())));
     }
   }
 
@@ -383,7 +483,15 @@ final class FlightDelayDemo {
     }
   }
 
-  private record Read(ReadStatus status, long nanos, Flight flight) {}
+  /**
+   * One read through Tandem.
+   *
+   * @param status whether the cache answered it
+   * @param nanos how long {@code tandem.get} took
+   * @param flight what it returned
+   * @param sent the SQL and Redis commands it sent
+   */
+  private record Read(ReadStatus status, long nanos, Flight flight, List<SqlTrace.Line> sent) {}
 
   private record Write(Flight flight, long nanos, String logRowsAdded) {}
 }

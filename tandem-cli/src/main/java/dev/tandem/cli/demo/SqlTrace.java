@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Records the SQL that flows through a {@link DataSource}: every statement prepared or executed
  * and the transaction boundaries (BEGIN, COMMIT, ROLLBACK). The demo hands Tandem's store a
- * traced data source so that {@code --verbose} shows what the store really ran.
+ * traced data source so that {@code --verbose} shows what the store really ran. With a Redis tier
+ * the commands Tandem sends to Redis are recorded here too ({@link #redis}), in the order they were
+ * sent among the SQL.
  *
  * <p>Thread-safe; the proxies only observe and delegate every call unchanged.
  */
@@ -25,7 +27,23 @@ final class SqlTrace {
 
   private static final Set<String> EXECUTE = Set.of("execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "addBatch");
 
-  private final List<String> lines = new ArrayList<>();
+  private final List<Line> lines = new ArrayList<>();
+
+  /** Where a recorded line went. */
+  enum Target {
+    /** A statement or transaction boundary on the database. */
+    SQL,
+    /** A command sent to Redis. */
+    REDIS
+  }
+
+  /**
+   * One recorded line.
+   *
+   * @param target where it went
+   * @param text the statement or command, on one line
+   */
+  record Line(Target target, String text) {}
 
   /** Returns a data source that behaves like {@code target} and records into this trace. */
   DataSource wrap(DataSource target) {
@@ -37,8 +55,8 @@ final class SqlTrace {
   }
 
   /** Returns the lines recorded since the last call, and forgets them. */
-  synchronized List<String> drain() {
-    List<String> drained = List.copyOf(lines);
+  synchronized List<Line> drain() {
+    List<Line> drained = List.copyOf(lines);
     lines.clear();
     return drained;
   }
@@ -72,8 +90,13 @@ final class SqlTrace {
     return result;
   }
 
+  /** Records a command sent to Redis, already shown as text. */
+  synchronized void redis(String command) {
+    lines.add(new Line(Target.REDIS, command));
+  }
+
   private synchronized void record(String sql) {
-    lines.add(sql.strip().replaceAll("\\s+", " "));
+    lines.add(new Line(Target.SQL, sql.strip().replaceAll("\\s+", " ")));
   }
 
   /** What a proxy does with the result of a call it delegated. */

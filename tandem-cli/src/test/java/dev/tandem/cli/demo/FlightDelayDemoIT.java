@@ -7,16 +7,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
 import dev.tandem.cli.Terminal;
 import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.testkit.server.RedisServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.format.DateTimeFormatter;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo's consistency check, shown to fail when the cache really is stale. */
+/** The demo's consistency check, shown to fail when the cache (the local tier, or Redis) really is stale. */
 class FlightDelayDemoIT {
 
   @TempDir Path dataDir;
@@ -28,17 +30,36 @@ class FlightDelayDemoIT {
    */
   @Test
   void aCacheThatMissedTheDelayIsReportedInconsistent() throws Exception {
+    assertStaleCacheReported(DemoCache.Kind.LOCAL, null);
+  }
+
+  /**
+   * The demo reads through a Tandem over Redis while its writes go through another Tandem, with a
+   * local tier, over the same table: Redis keeps the flight as it was before the delay. Step 4 must
+   * find Redis's copy stale, which it can only by reading Redis, and the demo must exit with 1.
+   */
+  @Test
+  void aRedisEntryThatMissedTheDelayIsReportedInconsistent() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      assertStaleCacheReported(DemoCache.Kind.REDIS, redis.uri());
+    }
+  }
+
+  /** Runs the demo with reads through {@code kind}'s tier and writes elsewhere; asserts step 4 finds the old departure. */
+  private void assertStaleCacheReported(DemoCache.Kind kind, @Nullable String redisUrl) throws Exception {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl("jdbc:h2:file:" + dataDir.resolve("flights").toAbsolutePath());
     try (HikariDataSource dataSource = new HikariDataSource(config)) {
       FlightsSchema.create(dataSource, FlightsData.generate());
       JdbcStore<Long, Flight> store = DemoCommand.store(dataSource);
-      try (Tandem<Long, Flight> thisNode = Tandem.builder(store).recordStats().build();
+      SqlTrace trace = new SqlTrace();
+      try (DemoCache cache = DemoCache.open(kind, redisUrl, DemoCache.keyPrefix(store), 100, trace, line -> {});
+          Tandem<Long, Flight> thisNode = Tandem.builder(store).cacheTier(cache.tier()).recordStats().build();
           Tandem<Long, Flight> otherNode = Tandem.builder(store).recordStats().build()) {
         StringWriter out = new StringWriter();
         FlightDelayDemo demo = new FlightDelayDemo(writesElsewhere(thisNode, otherNode), store,
-            new FlightQueries(dataSource), new SqlTrace(), new PrintWriter(out, true), Terminal.plain(false),
-            new FlightDelayDemo.Settings(115, false, false, null, "H2", "two local tiers"));
+            new FlightQueries(dataSource), trace, cache, new PrintWriter(out, true), Terminal.plain(false),
+            new FlightDelayDemo.Settings(115, false, false, null, "H2"));
 
         int exitCode = demo.run();
 

@@ -252,7 +252,7 @@ final class Connector implements AutoCloseable {
         Link current = link;
         link = null;
         if (current != null) {
-          current.close();
+          current.closeAndWait(commandTimeout);
         }
       } finally {
         connecting.unlock();

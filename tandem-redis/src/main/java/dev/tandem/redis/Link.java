@@ -3,7 +3,11 @@ package dev.tandem.redis;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A connection to Redis (a server, or every master of a cluster) that was verified before its
@@ -102,6 +106,20 @@ final class Link {
 
   void close() {
     connection.closeAsync();
+  }
+
+  /**
+   * Closes the connection and waits up to {@code timeout} for it to be closed, so that a client
+   * shut down next does not find it still open. Not for an event-loop thread.
+   */
+  void closeAndWait(Duration timeout) {
+    try {
+      connection.closeAsync().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // closing is best effort: the client's shutdown closes what is left
+    }
   }
 
   @Override

@@ -42,4 +42,43 @@ public interface RowMapper<V> {
   static RowMapper<byte[]> bytes(String column) {
     return SingleColumn.bytes(column);
   }
+
+  /**
+   * Returns a mapper of a record to one column per component, named by the component in
+   * snake_case ({@code delayMinutes} in {@code delay_minutes}; the database's case folding applies
+   * as for every name). The record's canonical constructor and accessors are looked up once, here,
+   * as method handles; a row costs one JDBC getter per column. When the {@link JdbcStore} is built,
+   * every column is checked against the table: a missing column, or one whose SQL type does not
+   * hold the component's type (an {@code int} component in a {@code bigint} column, a {@code String}
+   * in an {@code integer}), fails the build with a message naming the component and the column.
+   *
+   * <p>Component types: {@code String} (text types, JSON), enums (their name, in a text type),
+   * {@code long}, {@code int}, {@code short}, {@code boolean}, {@code double}, {@code float} and
+   * their boxes, {@code BigDecimal}, {@code byte[]}, {@code UUID}, {@code LocalDate}, {@code
+   * LocalTime}, {@code LocalDateTime} (timestamp) and {@code OffsetDateTime} or {@code Instant}
+   * (timestamp with time zone). A boxed component may be null (SQL NULL); reading NULL into a
+   * primitive component fails naming the column. The key and version columns are not components:
+   * the store reads and writes them.
+   *
+   * <p>The record must be accessible to this module: public, or in a package open to it (any
+   * package on the class path is); else pass a lookup with {@link #ofRecord(Class,
+   * java.lang.invoke.MethodHandles.Lookup)}.
+   *
+   * @throws IllegalArgumentException if {@code type} is not a record, has a component of another
+   *     type, or cannot be accessed; the message names the component
+   */
+  static <V extends Record> RowMapper<V> ofRecord(Class<V> type) {
+    return new RecordMapper<>(type, null);
+  }
+
+  /**
+   * Returns the mapper of {@link #ofRecord(Class)}, looking up the record's constructor and
+   * accessors with {@code lookup} (pass {@code MethodHandles.lookup()} from a class that can see a
+   * record that is not public).
+   *
+   * @throws IllegalArgumentException as {@link #ofRecord(Class)}
+   */
+  static <V extends Record> RowMapper<V> ofRecord(Class<V> type, java.lang.invoke.MethodHandles.Lookup lookup) {
+    return new RecordMapper<>(type, java.util.Objects.requireNonNull(lookup, "lookup"));
+  }
 }

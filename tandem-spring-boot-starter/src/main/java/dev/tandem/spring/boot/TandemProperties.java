@@ -45,15 +45,26 @@ public class TandemProperties {
     NEAR
   }
 
-  /** What {@code Cache.put} (from {@code @CachePut}, or a miss of {@code @Cacheable}) does. */
+  /**
+   * What {@code Cache.put} does: {@code @CachePut} after its method ran, and {@code @Cacheable} after
+   * a miss (which Tandem answers from the database first, so only for a key the table lacks).
+   */
   public enum PutMode {
     /**
-     * The method wrote the database itself: the put drops the cached copy, and the next read
-     * loads the committed row. The value the method returned is not written.
+     * The value the method returned is written to the database through Tandem, and the cache
+     * holds it with the version of that write. Correct whatever runs concurrently: if the method
+     * already wrote the same row itself, the row is written a second time (same value, newer
+     * version). The default.
      */
-    INVALIDATE,
-    /** The method computed the value: the put writes it to the database through Tandem. */
-    WRITE_THROUGH
+    WRITE_THROUGH,
+    /**
+     * The method wrote the database itself: the put only drops the cached copy, and the next
+     * read loads the committed row; the value the method returned is not written. Cheaper (one
+     * write), but a read that missed and loaded the row before the method's commit may still
+     * install the older row after the drop, as with any write that bypasses Tandem; it stays until
+     * the next write of the key, an eviction or the time to live.
+     */
+    INVALIDATE
   }
 
   /** One cache: the table it caches, its tier and its tuning. */
@@ -86,8 +97,8 @@ public class TandemProperties {
     /** For the near tier: the longest time a local copy may be served after another node's write. */
     private @Nullable Duration boundedStaleness;
 
-    /** What Cache.put does for @CachePut and @Cacheable. */
-    private PutMode putMode = PutMode.INVALIDATE;
+    /** What Cache.put does for @CachePut (and @Cacheable of a key the table lacks): write-through or invalidate. */
+    private PutMode putMode = PutMode.WRITE_THROUGH;
 
     /** How long a write waits before its database transaction starts; unset: Tandem's default (10 s). */
     private @Nullable Duration writeTimeout;

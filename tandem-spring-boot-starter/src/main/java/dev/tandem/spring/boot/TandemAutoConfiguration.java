@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -48,8 +49,11 @@ public class TandemAutoConfiguration {
 
   // @Transactional writes (tandem-spring, issue 17): the lead wires the transaction integration into
   // TandemCaches.create (marked there), where each cache's JdbcStore is built on the DataSource.
+  // Every Tandem bean is built through this bean, which waits for the application's schema scripts
+  // (schema.sql, Flyway, Liquibase) since JdbcStore checks the tables when it is built.
   @Bean
   @ConditionalOnMissingBean
+  @DependsOnDatabaseInitialization
   TandemCaches tandemCaches(TandemProperties properties, DataSource dataSource,
       ObjectProvider<MeterRegistry> registry, Environment environment) {
     return new TandemCaches(properties, dataSource, registry.getIfAvailable(), environment);

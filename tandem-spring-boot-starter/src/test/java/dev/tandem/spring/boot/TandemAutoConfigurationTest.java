@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.Tandem;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +15,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.core.ResolvableType;
 
 /**
@@ -27,19 +24,6 @@ import org.springframework.core.ResolvableType;
  */
 class TandemAutoConfigurationTest {
 
-  /** What the application would have: its data source and its meter registry. */
-  @Configuration(proxyBeanMethods = false)
-  static class Application {
-    @Bean
-    DataSource dataSource() {
-      return TestTables.database();
-    }
-
-    @Bean
-    MeterRegistry meterRegistry() {
-      return new SimpleMeterRegistry();
-    }
-  }
 
   /** Injects both caches by their generic types. */
   static class Departures {
@@ -49,7 +33,7 @@ class TandemAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(TandemAutoConfiguration.class))
-      .withUserConfiguration(Application.class)
+      .withUserConfiguration(TestApplication.class)
       .withPropertyValues(
           "tandem.caches.flights.table=flight",
           "tandem.caches.flights.key-column=flight_id",

@@ -3,8 +3,6 @@ package dev.tandem.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.Tandem;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +22,7 @@ import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * The Spring Cache abstraction over Tandem: {@code @Cacheable}, {@code @CachePut} in each put mode,
@@ -93,17 +92,8 @@ class TandemCacheManagerTest {
 
   @Configuration(proxyBeanMethods = false)
   @EnableCaching
+  @Import(TestApplication.class)
   static class Application {
-    @Bean
-    DataSource dataSource() {
-      return TestTables.database();
-    }
-
-    @Bean
-    MeterRegistry meterRegistry() {
-      return new SimpleMeterRegistry();
-    }
-
     @Bean
     FlightDesk flightDesk(DataSource db) {
       return new FlightDesk(db);

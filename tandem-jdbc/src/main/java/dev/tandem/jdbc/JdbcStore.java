@@ -800,8 +800,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         throw new IllegalArgumentException("versionColumn: column " + versionCol.name() + " of " + t
             + " must be a bigint but is " + versionCol.typeName());
       }
-      if (requireNonNull(rowMapper) instanceof RecordMapper<?> record) {
-        record.check(catalog, t, all); // names the record component, and checks types
+      if (requireNonNull(rowMapper) instanceof ComponentMapper<?> components) {
+        components.check(catalog, t, all); // names the component, and checks types
       }
       List<String> quoted = new ArrayList<>();
       List<String> parameters = new ArrayList<>();

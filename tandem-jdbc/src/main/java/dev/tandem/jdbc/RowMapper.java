@@ -68,7 +68,36 @@ public interface RowMapper<V> {
    *     type, or cannot be accessed; the message names the component
    */
   static <V extends Record> RowMapper<V> ofRecord(Class<V> type) {
-    return new RecordMapper<>(type, null);
+    return new ComponentMapper<>(type, null);
+  }
+
+  /**
+   * Returns a mapper of a record (as {@link #ofRecord(Class)}) or of a simple class, whose
+   * components are found this way: the parameters of a public constructor whose parameters all
+   * have names (the class was compiled with {@code -parameters}) and each an accessor of the same
+   * type ({@code name()}, {@code getName()} or {@code isName()}), the longest such constructor;
+   * else the properties of a JavaBean, a public no-argument constructor and, per property, a public
+   * setter and getter (in the order the fields are declared). Columns, types and checks are those of
+   * {@link #ofRecord(Class)}, and so is access: pass a lookup with {@link #ofRecord(Class,
+   * java.lang.invoke.MethodHandles.Lookup)}'s rules to {@link #ofClass(Class,
+   * java.lang.invoke.MethodHandles.Lookup)}.
+   *
+   * @throws IllegalArgumentException if {@code type} is abstract, an interface, an enum or an inner
+   *     class, has neither kind of constructor, has a component of a type not mapped, or cannot be
+   *     accessed; the message names the class and the component
+   */
+  static <V> RowMapper<V> ofClass(Class<V> type) {
+    return new ComponentMapper<>(type, null);
+  }
+
+  /**
+   * Returns the mapper of {@link #ofClass(Class)}, looking up the class's constructor and methods
+   * with {@code lookup}.
+   *
+   * @throws IllegalArgumentException as {@link #ofClass(Class)}
+   */
+  static <V> RowMapper<V> ofClass(Class<V> type, java.lang.invoke.MethodHandles.Lookup lookup) {
+    return new ComponentMapper<>(type, java.util.Objects.requireNonNull(lookup, "lookup"));
   }
 
   /**
@@ -79,6 +108,6 @@ public interface RowMapper<V> {
    * @throws IllegalArgumentException as {@link #ofRecord(Class)}
    */
   static <V extends Record> RowMapper<V> ofRecord(Class<V> type, java.lang.invoke.MethodHandles.Lookup lookup) {
-    return new RecordMapper<>(type, java.util.Objects.requireNonNull(lookup, "lookup"));
+    return new ComponentMapper<>(type, java.util.Objects.requireNonNull(lookup, "lookup"));
   }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link RowMapper#ofRecord}: names, types, and the start-up check against an H2 table. */
-class RecordMapperTest {
+/** {@link RowMapper#ofRecord} and {@link RowMapper#ofClass}: names, types, and the start-up check against an H2 table. */
+class ComponentMapperTest {
 
   enum Status { ON_TIME, DELAYED }
 
@@ -38,6 +38,69 @@ class RecordMapperTest {
   record WithText(String origin, String delayMinutes) {}
 
   record Missing(String origin, int delayMinutes, String terminal) {}
+
+  /** A class with a constructor of named parameters and accessors. */
+  public static final class Leg {
+    private final String origin;
+    private final int delayMinutes;
+
+    public Leg(String origin, int delayMinutes) {
+      this.origin = origin;
+      this.delayMinutes = delayMinutes;
+    }
+
+    public String getOrigin() {
+      return origin;
+    }
+
+    public int getDelayMinutes() {
+      return delayMinutes;
+    }
+  }
+
+  /** A JavaBean. */
+  public static final class Stop {
+    private String origin = "";
+    private Integer delayMinutes;
+    private boolean international;
+
+    public String getOrigin() {
+      return origin;
+    }
+
+    public void setOrigin(String origin) {
+      this.origin = origin;
+    }
+
+    public Integer getDelayMinutes() {
+      return delayMinutes;
+    }
+
+    public void setDelayMinutes(Integer delayMinutes) {
+      this.delayMinutes = delayMinutes;
+    }
+
+    public boolean isInternational() {
+      return international;
+    }
+
+    public void setInternational(boolean international) {
+      this.international = international;
+    }
+  }
+
+  /** Neither a named constructor (a parameter without an accessor) nor a no-argument one. */
+  public static final class Opaque {
+    private final String origin;
+
+    public Opaque(String code) {
+      this.origin = code;
+    }
+
+    public String getOrigin() {
+      return origin;
+    }
+  }
 
   private static H2Database h2;
   private static DataSource db;
@@ -78,11 +141,11 @@ class RecordMapperTest {
 
   @Test
   void componentsAreColumnsInSnakeCase() {
-    assertThat(RecordMapper.columnName("delayMinutes")).isEqualTo("delay_minutes");
-    assertThat(RecordMapper.columnName("origin")).isEqualTo("origin");
-    assertThat(RecordMapper.columnName("httpURL")).isEqualTo("http_url");
-    assertThat(RecordMapper.columnName("flightNo2")).isEqualTo("flight_no2");
-    assertThat(RecordMapper.columnName("aBTest")).isEqualTo("a_b_test");
+    assertThat(ComponentMapper.columnName("delayMinutes")).isEqualTo("delay_minutes");
+    assertThat(ComponentMapper.columnName("origin")).isEqualTo("origin");
+    assertThat(ComponentMapper.columnName("httpURL")).isEqualTo("http_url");
+    assertThat(ComponentMapper.columnName("flightNo2")).isEqualTo("flight_no2");
+    assertThat(ComponentMapper.columnName("aBTest")).isEqualTo("a_b_test");
     assertThat(RowMapper.ofRecord(Narrow.class).columns()).containsExactly("origin", "delay_minutes");
   }
 
@@ -131,6 +194,40 @@ class RecordMapperTest {
         .hasMessageContaining("column DELAY_MINUTES of PUBLIC.NARROW_DEPARTURE is of SQL type bigint, which does"
             + " not hold the record component Narrow.delayMinutes of type int");
     store(RowMapper.ofRecord(Wide.class)).close(); // a long holds an integer column
+  }
+
+  @Test
+  void aClassWithAConstructorOfNamedParametersTravelsThroughTheTableAndBack() {
+    RowMapper<Leg> mapper = RowMapper.ofClass(Leg.class);
+    assertThat(mapper.columns()).containsExactly("origin", "delay_minutes");
+    try (JdbcStore<Long, Leg> store = store(mapper)) {
+      put(store, 3L, new Leg("TOS", 8));
+      assertThat(store.load(3L).map(Versioned::value).orElseThrow()).usingRecursiveComparison()
+          .isEqualTo(new Leg("TOS", 8));
+    }
+  }
+
+  @Test
+  void aJavaBeanTravelsThroughTheTableAndBackInFieldOrder() {
+    RowMapper<Stop> mapper = RowMapper.ofClass(Stop.class);
+    assertThat(mapper.columns()).containsExactly("origin", "delay_minutes", "international");
+    Stop stop = new Stop();
+    stop.setOrigin("BOO");
+    stop.setDelayMinutes(null);
+    stop.setInternational(true);
+    try (JdbcStore<Long, Stop> store = store(mapper)) {
+      put(store, 4L, stop);
+      assertThat(store.load(4L).map(Versioned::value).orElseThrow()).usingRecursiveComparison().isEqualTo(stop);
+    }
+  }
+
+  @Test
+  void aClassWithoutAMappableConstructorIsRefused() {
+    assertThatThrownBy(() -> RowMapper.ofClass(Opaque.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("has neither a public constructor whose parameters all have names");
+    assertThatThrownBy(() -> RowMapper.ofClass(Runnable.class))
+        .hasMessageContaining("is not a record or a concrete, non-inner class");
   }
 
   @Test

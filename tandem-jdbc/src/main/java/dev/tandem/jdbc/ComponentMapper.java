@@ -5,6 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -18,71 +23,220 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The mapper of a Java record to one column per component: {@link RowMapper#ofRecord}.
+ * The mapper of a record or a simple class to one column per component: {@link RowMapper#ofRecord}
+ * and {@link RowMapper#ofClass}. The components are a record's components; for another class, the
+ * parameters of its public constructor whose parameters all have names (compiled with {@code
+ * -parameters}) and accessors ({@code name()}, {@code getName()} or {@code isName()}), else the
+ * properties of a JavaBean (a public no-argument constructor, and a setter and a getter per
+ * property).
  *
- * <p>Design: everything that needs reflection happens once, in the constructor: the canonical
- * constructor and each accessor become method handles, and each component gets a {@link
- * ComponentType} that reads and writes it with a fixed JDBC call. A row then costs one getter
- * call per column and one constructor call; a write one accessor call per column. {@link #check}
- * runs once, when the {@link JdbcStore} is built, against the table's catalog entry, so a missing
- * or mistyped column fails at start-up with its name rather than on the first row.
+ * <p>Design: everything that needs reflection happens once, in the constructor: the constructor,
+ * each accessor and each setter become method handles, and each component gets a {@link
+ * ComponentType} that reads and writes it with a fixed JDBC call. A row then costs one getter call
+ * per column and one constructor call (plus a setter per column for a JavaBean); a write one
+ * accessor call per column. {@link #check} runs once, when the {@link JdbcStore} is built, against
+ * the table's catalog entry, so a missing or mistyped column fails at start-up with its name
+ * rather than on the first row.
  */
-final class RecordMapper<V> implements RowMapper<V> {
+final class ComponentMapper<V> implements RowMapper<V> {
+
+  /** Makes a value from its components, in column order. */
+  @FunctionalInterface
+  private interface Creator {
+    Object create(Object[] components) throws Throwable;
+  }
+
+  /** One component: its name, type and accessor (as {@code (Object) -> Object}). */
+  private record Part(String name, Class<?> type, MethodHandle accessor) {}
 
   private final Class<V> type;
+  /** "record component" or "property", for messages. */
+  private final String kind;
   private final List<String> components;
   private final List<String> columns;
   private final ComponentType[] types;
   private final MethodHandle[] accessors;
-  /** The canonical constructor as {@code (Object[]) -> Object}. */
-  private final MethodHandle constructor;
+  private final Creator creator;
 
   /** Maps {@code type}, looked up with {@code lookup}, or with this module's access if null. */
-  RecordMapper(Class<V> type, MethodHandles.@Nullable Lookup lookup) {
+  ComponentMapper(Class<V> type, MethodHandles.@Nullable Lookup lookup) {
     requireNonNull(type, "type");
-    if (!type.isRecord()) {
-      throw new IllegalArgumentException("rowMapper: " + type.getName() + " is not a record");
-    }
     this.type = type;
-    RecordComponent[] parts = requireNonNull(type.getRecordComponents());
-    if (parts.length == 0) {
-      throw new IllegalArgumentException("rowMapper: record " + type.getName() + " has no components");
+    if (type.isInterface() || type.isEnum() || type.isArray() || type.isPrimitive()
+        || Modifier.isAbstract(type.getModifiers()) || type.getEnclosingClass() != null
+        && !Modifier.isStatic(type.getModifiers())) {
+      throw new IllegalArgumentException("rowMapper: " + type.getName() + " is not a record or a concrete,"
+          + " non-inner class");
     }
     MethodHandles.Lookup access = access(type, lookup);
-    List<String> names = new ArrayList<>(parts.length);
-    List<String> cols = new ArrayList<>(parts.length);
-    Class<?>[] parameterTypes = new Class<?>[parts.length];
-    this.types = new ComponentType[parts.length];
-    this.accessors = new MethodHandle[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      RecordComponent part = parts[i];
-      names.add(part.getName());
-      cols.add(QualifiedName.identifier(columnName(part.getName()), "rowMapper column"));
-      parameterTypes[i] = part.getType();
-      types[i] = ComponentType.of(part.getType(), type.getSimpleName() + "." + part.getName());
-      try {
-        accessors[i] = access.unreflect(part.getAccessor()).asType(MethodType.methodType(Object.class, Object.class));
-      } catch (IllegalAccessException e) {
-        throw inaccessible(type, e);
-      }
-    }
+    List<Part> parts = new ArrayList<>();
     try {
-      this.constructor = access.findConstructor(type, MethodType.methodType(void.class, parameterTypes))
-          .asType(MethodType.methodType(Object.class, parameterTypes).generic())
-          .asSpreader(Object[].class, parts.length);
-    } catch (NoSuchMethodException | IllegalAccessException e) {
+      if (type.isRecord()) {
+        kind = "record component";
+        creator = recordParts(type, access, parts);
+      } else {
+        kind = "property";
+        creator = classParts(type, access, parts);
+      }
+    } catch (IllegalAccessException | NoSuchMethodException e) {
       throw inaccessible(type, e);
+    }
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("rowMapper: " + type.getName() + " has no components");
+    }
+    List<String> names = new ArrayList<>(parts.size());
+    List<String> cols = new ArrayList<>(parts.size());
+    this.types = new ComponentType[parts.size()];
+    this.accessors = new MethodHandle[parts.size()];
+    for (int i = 0; i < parts.size(); i++) {
+      Part part = parts.get(i);
+      names.add(part.name());
+      cols.add(QualifiedName.identifier(columnName(part.name()), "rowMapper column"));
+      types[i] = ComponentType.of(part.type(), kind + " " + type.getSimpleName() + "." + part.name());
+      accessors[i] = part.accessor();
     }
     this.components = List.copyOf(names);
     this.columns = List.copyOf(cols);
+  }
+
+  private static Creator recordParts(Class<?> type, MethodHandles.Lookup access, List<Part> parts)
+      throws IllegalAccessException, NoSuchMethodException {
+    RecordComponent[] components = requireNonNull(type.getRecordComponents());
+    Class<?>[] parameterTypes = new Class<?>[components.length];
+    for (int i = 0; i < components.length; i++) {
+      parameterTypes[i] = components[i].getType();
+      parts.add(new Part(components[i].getName(), components[i].getType(), generic(access.unreflect(
+          components[i].getAccessor()))));
+    }
+    return spreader(access.findConstructor(type, MethodType.methodType(void.class, parameterTypes)));
+  }
+
+  private static Creator classParts(Class<?> type, MethodHandles.Lookup access, List<Part> parts)
+      throws IllegalAccessException {
+    Constructor<?> best = null;
+    List<Method> bestAccessors = List.of();
+    Constructor<?> noArguments = null;
+    for (Constructor<?> constructor : type.getConstructors()) {
+      Parameter[] parameters = constructor.getParameters();
+      if (parameters.length == 0) {
+        noArguments = constructor;
+        continue;
+      }
+      List<Method> found = new ArrayList<>();
+      for (Parameter parameter : parameters) {
+        Method accessor = parameter.isNamePresent() ? accessor(type, parameter.getName(), parameter.getType()) : null;
+        if (accessor == null) {
+          found = null;
+          break;
+        }
+        found.add(accessor);
+      }
+      if (found != null && (best == null || parameters.length > best.getParameterCount())) {
+        best = constructor;
+        bestAccessors = found;
+      }
+    }
+    if (best != null) {
+      Parameter[] parameters = best.getParameters();
+      for (int i = 0; i < parameters.length; i++) {
+        parts.add(new Part(parameters[i].getName(), parameters[i].getType(),
+            generic(access.unreflect(bestAccessors.get(i)))));
+      }
+      return spreader(access.unreflectConstructor(best));
+    }
+    if (noArguments == null) {
+      throw new IllegalArgumentException("rowMapper: class " + type.getName() + " has neither a public constructor"
+          + " whose parameters all have names (compile with -parameters) and accessors, nor a public"
+          + " no-argument constructor with setters");
+    }
+    List<MethodHandle> setters = new ArrayList<>();
+    for (String property : propertyOrder(type)) {
+      for (Method setter : type.getMethods()) {
+        if (setter.getName().equals("set" + capitalized(property)) && setter.getParameterCount() == 1
+            && !Modifier.isStatic(setter.getModifiers())) {
+          Method getter = accessor(type, property, setter.getParameterTypes()[0]);
+          if (getter != null) {
+            parts.add(new Part(property, getter.getReturnType(), generic(access.unreflect(getter))));
+            setters.add(access.unreflect(setter).asType(MethodType.methodType(void.class, Object.class, Object.class)));
+            break;
+          }
+        }
+      }
+    }
+    MethodHandle create = access.unreflectConstructor(noArguments).asType(MethodType.methodType(Object.class));
+    MethodHandle[] set = setters.toArray(MethodHandle[]::new);
+    return values -> {
+      Object value = (Object) create.invokeExact();
+      for (int i = 0; i < set.length; i++) {
+        set[i].invokeExact(value, values[i]);
+      }
+      return value;
+    };
+  }
+
+  /** Returns the names of the properties with setters, in the order their fields are declared, then the rest by name. */
+  private static List<String> propertyOrder(Class<?> type) {
+    Set<String> names = new LinkedHashSet<>();
+    List<Class<?>> hierarchy = new ArrayList<>();
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      hierarchy.add(0, c);
+    }
+    for (Class<?> c : hierarchy) {
+      for (Field field : c.getDeclaredFields()) {
+        if (!Modifier.isStatic(field.getModifiers())) {
+          names.add(field.getName());
+        }
+      }
+    }
+    Set<String> setters = new TreeSet<>();
+    for (Method method : type.getMethods()) {
+      if (method.getName().length() > 3 && method.getName().startsWith("set") && method.getParameterCount() == 1) {
+        String name = method.getName().substring(3);
+        setters.add(Character.toLowerCase(name.charAt(0)) + name.substring(1));
+      }
+    }
+    names.retainAll(setters);
+    names.addAll(setters);
+    return List.copyOf(names);
+  }
+
+  /** Returns the public accessor of {@code name} returning {@code type}: {@code name()}, {@code getName()} or {@code isName()}. */
+  private static @Nullable Method accessor(Class<?> type, String name, Class<?> returnType) {
+    for (String candidate : new String[] {name, "get" + capitalized(name), "is" + capitalized(name)}) {
+      try {
+        Method method = type.getMethod(candidate);
+        if (method.getReturnType() == returnType && !Modifier.isStatic(method.getModifiers())) {
+          return method;
+        }
+      } catch (NoSuchMethodException e) {
+        // try the next spelling
+      }
+    }
+    return null;
+  }
+
+  private static String capitalized(String name) {
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+
+  private static MethodHandle generic(MethodHandle accessor) {
+    return accessor.asType(MethodType.methodType(Object.class, Object.class));
+  }
+
+  private static Creator spreader(MethodHandle constructor) {
+    int arity = constructor.type().parameterCount();
+    MethodHandle spread = constructor.asType(constructor.type().generic()).asSpreader(Object[].class, arity);
+    return values -> (Object) spread.invokeExact(values);
   }
 
   /**
@@ -120,9 +274,10 @@ final class RecordMapper<V> implements RowMapper<V> {
   }
 
   private static IllegalArgumentException inaccessible(Class<?> type, Exception e) {
-    return new IllegalArgumentException("rowMapper: record " + type.getName() + " is not accessible to Tandem ("
+    return new IllegalArgumentException("rowMapper: " + type.getName() + " is not accessible to Tandem ("
         + e.getMessage() + "): make it public, open its package to dev.tandem.jdbc, or pass a Lookup:"
-        + " RowMapper.ofRecord(" + type.getSimpleName() + ".class, MethodHandles.lookup())", e);
+        + " RowMapper.of" + (type.isRecord() ? "Record(" : "Class(") + type.getSimpleName()
+        + ".class, MethodHandles.lookup())", e);
   }
 
   @Override
@@ -137,11 +292,11 @@ final class RecordMapper<V> implements RowMapper<V> {
       arguments[i] = types[i].read(rs, columns.get(i));
     }
     try {
-      return type.cast((Object) constructor.invokeExact(arguments));
+      return type.cast(creator.create(arguments));
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
-      throw new IllegalStateException("the constructor of " + type.getName() + " threw " + e, e);
+      throw new IllegalStateException("making a " + type.getName() + " threw " + e, e);
     }
   }
 
@@ -155,7 +310,7 @@ final class RecordMapper<V> implements RowMapper<V> {
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable e) {
-        throw new IllegalStateException("the accessor " + components.get(i) + "() of " + type.getName() + " threw "
+        throw new IllegalStateException("the accessor of " + components.get(i) + " of " + type.getName() + " threw "
             + e, e);
       }
       values[i] = component == null ? null : types[i].toJdbc(component);
@@ -172,14 +327,14 @@ final class RecordMapper<V> implements RowMapper<V> {
   void check(Catalog catalog, Catalog.TableName table, Map<String, Catalog.Column> all) {
     for (int i = 0; i < types.length; i++) {
       Catalog.Column column = catalog.findColumn(all, columns.get(i));
-      String component = type.getSimpleName() + "." + components.get(i);
+      String component = kind + " " + type.getSimpleName() + "." + components.get(i);
       if (column == null) {
         throw new IllegalArgumentException("rowMapper: table " + table + " has no column " + columns.get(i)
-            + " for the record component " + component + " (it has " + all.keySet() + ")");
+            + " for the " + component + " (it has " + all.keySet() + ")");
       }
       if (!types[i].fits(column)) {
         throw new IllegalArgumentException("rowMapper: column " + column.name() + " of " + table + " is of SQL type "
-            + column.typeName() + ", which does not hold the record component " + component + " of type "
+            + column.typeName() + ", which does not hold the " + component + " of type "
             + types[i].javaType.getSimpleName() + " (" + types[i].expected + ")");
       }
     }
@@ -187,7 +342,7 @@ final class RecordMapper<V> implements RowMapper<V> {
 
   @Override
   public String toString() {
-    return "RowMapper(record " + type.getName() + " -> " + columns + ")";
+    return "RowMapper(" + type.getName() + " -> " + columns + ")";
   }
 
   /** How one component travels: the JDBC call that reads it, its JDBC value, the SQL types that hold it. */
@@ -279,7 +434,7 @@ final class RecordMapper<V> implements RowMapper<V> {
         }, "timestamp with time zone", Set.of(Types.TIMESTAMP_WITH_TIMEZONE), Set.of("timestamptz",
             "timestamp with time zone"));
       }
-      throw new IllegalArgumentException("rowMapper: the record component " + component + " is of type "
+      throw new IllegalArgumentException("rowMapper: the " + component + " is of type "
           + t.getName() + ", which RowMapper.ofRecord cannot map (String, an enum, long, int, short, boolean,"
           + " double, float or their boxes, BigDecimal, byte[], UUID, LocalDate, LocalTime, LocalDateTime,"
           + " OffsetDateTime, Instant); write a RowMapper for it");
@@ -292,7 +447,7 @@ final class RecordMapper<V> implements RowMapper<V> {
     @Nullable Object read(ResultSet rs, String column) throws SQLException {
       Object value = getter.get(rs, column);
       if (value == null && javaType.isPrimitive()) {
-        throw new SQLException("column " + column + " is NULL but the record component " + component + " is a "
+        throw new SQLException("column " + column + " is NULL but the " + component + " is a "
             + javaType.getName() + "; make it a " + boxed() + " or the column NOT NULL");
       }
       return value;

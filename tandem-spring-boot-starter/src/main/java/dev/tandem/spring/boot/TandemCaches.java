@@ -100,16 +100,13 @@ final class TandemCaches {
   private Tandem<?, ?> create(String name, TandemProperties.Cache settings, String prefix) {
     String table = required(settings.getTable(), prefix + "table");
     Class<?> valueType = required(settings.getValueType(), prefix + "value-type");
-    if (!valueType.isRecord()) {
-      throw new IllegalStateException(prefix + "value-type: " + valueType.getName() + " is not a record");
-    }
     Class keyType = settings.getKeyType();
     JdbcStore<Object, Object> store = JdbcStore.builder()
         .dataSource(dataSource)
         .table(table)
         .keyColumn(settings.getKeyColumn(), keyType)
         .versionColumn(settings.getVersionColumn())
-        .rowMapper((RowMapper) RowMapper.ofRecord((Class<? extends Record>) valueType))
+        .rowMapper((RowMapper) RowMapper.ofClass(valueType))
         .build();
     // ---------------------------------------------------------------------------------------------
     // @Transactional writes (issue 17, built as tandem-spring): wire the transaction integration

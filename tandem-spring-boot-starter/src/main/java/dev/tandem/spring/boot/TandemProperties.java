@@ -82,7 +82,7 @@ public class TandemProperties {
     /** The version column, added with JdbcSchema.addVersionColumn. */
     private String versionColumn = "tandem_version";
 
-    /** The record class of values: each component is the column of its name in snake_case. Required. */
+    /** The class of values, a record (or a simple class): each component is the column of its name in snake_case. Required. */
     private @Nullable Class<?> valueType;
 
     /** Where copies are kept. */

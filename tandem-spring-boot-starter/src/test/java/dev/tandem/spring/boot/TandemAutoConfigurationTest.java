@@ -50,6 +50,16 @@ class TandemAutoConfigurationTest {
   }
 
   @Test
+  void propertiesCarryMetadataForIdes() throws Exception {
+    try (var in = getClass().getClassLoader().getResourceAsStream("META-INF/spring-configuration-metadata.json")) {
+      String metadata = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(metadata).contains("\"name\": \"tandem.caches\"",
+          "java.util.Map<java.lang.String,dev.tandem.spring.boot.TandemProperties$Cache>",
+          "The caches, by name: the name of the Tandem bean and of the Spring cache.");
+    }
+  }
+
+  @Test
   void aTandemPerCacheIsInjectableByGenericTypeAndByName() {
     runner.withBean(Departures.class).run(context -> {
       assertThat(context).hasNotFailed();

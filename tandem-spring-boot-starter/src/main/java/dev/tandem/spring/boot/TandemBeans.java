@@ -51,6 +51,8 @@ final class TandemBeans implements ImportBeanDefinitionRegistrar, EnvironmentAwa
       definition.setTargetType(ResolvableType.forClassWithGenerics(Tandem.class, cache.getKeyType(), valueType));
       definition.setInstanceSupplier(() -> factory.getBean(TandemCaches.class).create(name));
       definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD); // Tandem.close
+      // Closed before tandemCaches, which is closed before the DataSource it was built with.
+      definition.setDependsOn("tandemCaches");
       registry.registerBeanDefinition(name, definition);
     });
   }

@@ -1,12 +1,14 @@
 package dev.tandem.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.Tandem;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -74,6 +76,13 @@ class TandemAutoConfigurationTest {
       assertThat(TestTables.flight(context.getBean(DataSource.class), "flight", 7)).isEqualTo(new Flight("OSL", 5));
       assertThat(departures.airports.get("OSL")).contains(new Airport("Oslo"));
     });
+  }
+
+  @Test
+  void closesEachTandemWithTheContextBeforeTheDataSource() {
+    AtomicReference<Tandem<?, ?>> flights = new AtomicReference<>();
+    runner.run(context -> flights.set((Tandem<?, ?>) context.getBean("flights")));
+    assertThatThrownBy(() -> flights.get().estimatedSize()).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

@@ -832,6 +832,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         throw new IllegalArgumentException("versionColumn: column " + versionCol.name() + " of " + t
             + " must be a bigint but is " + versionCol.typeName());
       }
+      if (requireNonNull(rowMapper) instanceof ComponentMapper<?> components) {
+        components.check(catalog, t, all); // names the component, and checks types
+      }
       List<String> quoted = new ArrayList<>();
       List<String> parameters = new ArrayList<>();
       List<String> types = new ArrayList<>();

@@ -1,0 +1,4 @@
+INSERT INTO flight (flight_id, flight_no, origin, destination, departure, arrival) VALUES
+  (1, 'NV1170', 'OSL', 'BGO', TIMESTAMP '2026-12-08 07:00:00', TIMESTAMP '2026-12-08 07:55:00'),
+  (2, 'NV1382', 'OSL', 'TRD', TIMESTAMP '2026-12-08 08:10:00', TIMESTAMP '2026-12-08 09:05:00'),
+  (3, 'NV620', 'BGO', 'SVG', TIMESTAMP '2026-12-08 09:30:00', TIMESTAMP '2026-12-08 10:10:00');

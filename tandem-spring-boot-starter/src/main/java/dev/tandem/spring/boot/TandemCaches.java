@@ -12,6 +12,7 @@ import dev.tandem.redis.NearTier;
 import dev.tandem.redis.RedisTier;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.TierMeters;
+import dev.tandem.spring.SpringTransactions;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
@@ -108,12 +109,6 @@ final class TandemCaches {
         .versionColumn(settings.getVersionColumn())
         .rowMapper((RowMapper) RowMapper.ofClass(valueType))
         .build();
-    // ---------------------------------------------------------------------------------------------
-    // @Transactional writes (issue 17, built as tandem-spring): wire the transaction integration
-    // HERE. `store` is the JdbcStore on the application's DataSource; whatever makes Tandem writes
-    // join a Spring-managed transaction (a store or builder hook of tandem-spring) wraps or
-    // configures it before Tandem.builder(store) below.
-    // ---------------------------------------------------------------------------------------------
     CacheTier<Object, Object> tier;
     try {
       tier = tier(name, settings, keyType, valueType, prefix);
@@ -143,6 +138,10 @@ final class TandemCaches {
     Tandem<Object, Object> tandem;
     try {
       tandem = builder.build();
+      if (settings.isJoinTransactions()) {
+        // @Transactional writes run on the transaction's connection and reach the cache after its commit
+        tandem = SpringTransactions.joining(tandem, dataSource);
+      }
     } catch (RuntimeException e) {
       tier.close();
       store.close();

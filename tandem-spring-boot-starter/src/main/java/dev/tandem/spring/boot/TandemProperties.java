@@ -100,6 +100,12 @@ public class TandemProperties {
     /** What Cache.put does for @CachePut (and @Cacheable of a key the table lacks): write-through or invalidate. */
     private PutMode putMode = PutMode.WRITE_THROUGH;
 
+    /**
+     * Whether writes made inside a Spring-managed transaction on the application's DataSource join
+     * it (run on its connection, reach the cache after its commit, leave nothing on rollback).
+     */
+    private boolean joinTransactions = true;
+
     /** How long a write waits before its database transaction starts; unset: Tandem's default (10 s). */
     private @Nullable Duration writeTimeout;
 
@@ -200,6 +206,16 @@ public class TandemProperties {
     /** Sets the near tier's staleness bound. */
     public void setBoundedStaleness(@Nullable Duration boundedStaleness) {
       this.boundedStaleness = boundedStaleness;
+    }
+
+    /** Returns whether writes join Spring-managed transactions. */
+    public boolean isJoinTransactions() {
+      return joinTransactions;
+    }
+
+    /** Sets whether writes join Spring-managed transactions. */
+    public void setJoinTransactions(boolean joinTransactions) {
+      this.joinTransactions = joinTransactions;
     }
 
     /** Returns the put mode. */

@@ -169,4 +169,59 @@ class TandemAutoConfigurationTest {
     }
     return all.toString();
   }
+
+  /** The transaction manager of the application's DataSource, as a Boot application with JDBC has one. */
+  static class Transactions {
+    @org.springframework.context.annotation.Bean
+    org.springframework.transaction.PlatformTransactionManager transactionManager(DataSource dataSource) {
+      return new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource);
+    }
+  }
+
+  /**
+   * A write inside a Spring-managed transaction joins it: rolled back with it (neither in the
+   * table nor cached), and after a commit in the table and cached under the row's version.
+   */
+  @Test
+  void writesInASpringTransactionJoinIt() {
+    runner.withUserConfiguration(Transactions.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      @SuppressWarnings("unchecked")
+      Tandem<Long, Flight> flights = (Tandem<Long, Flight>) context.getBean("flights");
+      DataSource db = context.getBean(DataSource.class);
+      var transactions = new org.springframework.transaction.support.TransactionTemplate(
+          context.getBean(org.springframework.transaction.PlatformTransactionManager.class));
+
+      transactions.executeWithoutResult(status -> {
+        flights.put(8L, new Flight("BGO", 1));
+        assertThat(flights.get(8L)).contains(new Flight("BGO", 1)); // its own write
+        status.setRollbackOnly();
+      });
+      assertThat(TestTables.flight(db, "flight", 8)).isNull();
+      assertThat(flights.getIfCached(8L)).isEmpty();
+      assertThat(flights.get(8L)).isEmpty();
+
+      transactions.executeWithoutResult(status -> flights.put(8L, new Flight("BGO", 2)));
+      assertThat(TestTables.flight(db, "flight", 8)).isEqualTo(new Flight("BGO", 2));
+      assertThat(flights.getVersioned(8L)).hasValueSatisfying(
+          cached -> assertThat(cached.version()).isEqualTo(TestTables.version(db, "flight", 8)));
+    });
+  }
+
+  /** With join-transactions off, a write commits on its own: the application's rollback leaves it. */
+  @Test
+  void joiningTransactionsCanBeTurnedOff() {
+    runner.withUserConfiguration(Transactions.class).withPropertyValues("tandem.caches.flights.join-transactions=false")
+        .run(context -> {
+          @SuppressWarnings("unchecked")
+          Tandem<Long, Flight> flights = (Tandem<Long, Flight>) context.getBean("flights");
+          var transactions = new org.springframework.transaction.support.TransactionTemplate(
+              context.getBean(org.springframework.transaction.PlatformTransactionManager.class));
+          transactions.executeWithoutResult(status -> {
+            flights.put(9L, new Flight("TRD", 1));
+            status.setRollbackOnly();
+          });
+          assertThat(TestTables.flight(context.getBean(DataSource.class), "flight", 9)).isEqualTo(new Flight("TRD", 1));
+        });
+  }
 }

@@ -115,7 +115,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private final String identity;
   /** Whether strings with NUL are refused before any statement (PostgreSQL cannot store them). */
   private final boolean refusesNul;
-  /** The socket timeout set on each PostgreSQL connection while the store uses it, or 0 for none (H2). */
+  /** The socket timeout set on each PostgreSQL or MariaDB connection while the store uses it, or 0 for none (H2). */
   private final int socketTimeoutMillis;
   /** The index of each value column in the mapper's order, by its mapper name; empty with a change log. */
   private final Map<String, Integer> columnIndex;
@@ -132,7 +132,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.autoCommitSingleWrites = builder.autoCommitSingleWrites == null || builder.autoCommitSingleWrites;
     this.identity = identity;
     this.refusesNul = !dialect.storesNul();
-    this.socketTimeoutMillis = kind == Dialect.Kind.POSTGRESQL ? builder.socketTimeoutMillis() : 0;
+    this.socketTimeoutMillis = kind != Dialect.Kind.H2 ? builder.socketTimeoutMillis() : 0;
     Map<String, Integer> columns = new java.util.LinkedHashMap<>();
     if (table.changeLog() == null) {
       List<String> names = mapper.columns();
@@ -198,7 +198,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     int versionIndex = table.valueColumns().size() + 2;
     try (Connection c = dataSource.getConnection()) {
       int restore = bound(c);
-      try (PreparedStatement ps = c.prepareStatement(dialect.loadAllSql)) {
+      try (PreparedStatement ps = c.prepareStatement(dialect.loadAllSql(distinct.size()))) {
         dialect.bindKeys(c, ps, 1, distinct);
         Map<K, Versioned<V>> result = new HashMap<>(distinct.size() * 2);
         try (ResultSet rs = ps.executeQuery()) {
@@ -748,18 +748,21 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       try (Connection c = ds.getConnection()) {
         Catalog catalog = new Catalog(c);
         int previous = c.getNetworkTimeout();
-        if (catalog.kind() == Dialect.Kind.POSTGRESQL) {
+        boolean server = catalog.kind() != Dialect.Kind.H2;
+        if (server) {
           c.setNetworkTimeout(Runnable::run, socketTimeoutMillis());
         }
         try {
           if (pool == null && catalog.kind() == Dialect.Kind.POSTGRESQL) {
             warnIfLockWaitsUnbounded(c, tableName.name());
+          } else if (pool == null && catalog.kind() == Dialect.Kind.MARIADB) {
+            warnIfMariaDbWaitsLong(c, tableName.name());
           }
           Table resolved = resolve(c, catalog, tableName, key, columns, version);
           String identity = catalog.database() + "." + resolved.display();
           return new JdbcStore<>(this, ds, pool, catalog.kind(), resolved, identity);
         } finally {
-          if (catalog.kind() == Dialect.Kind.POSTGRESQL && !c.isClosed()) {
+          if (server && !c.isClosed()) {
             c.setNetworkTimeout(Runnable::run, previous);
           }
         }
@@ -810,7 +813,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
           throw new IllegalArgumentException("rowMapper: column " + column
               + " is the key column, the version column or listed twice");
         }
-        quoted.add(QualifiedName.quote(col.name()));
+        quoted.add(catalog.quote(col.name()));
         parameters.add(parameter(catalog.kind(), col));
         types.add(col.typeName());
       }
@@ -822,7 +825,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       long cache = catalog.sequenceCache(t.schema(), sequence);
       if (cache != 1) {
         throw new IllegalArgumentException("table: sequence " + t.schema() + "." + sequence + " caches " + cache
-            + " values per session, so versions would not follow commit order; run ALTER SEQUENCE ... CACHE 1");
+            + " values per session, so versions would not follow commit order; run ALTER SEQUENCE ... "
+            + (catalog.kind() == Dialect.Kind.MARIADB ? "NOCACHE" : "CACHE 1"));
       }
       String log = null;
       if (changeLog != null) {
@@ -836,9 +840,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         }
         log = logTable.quoted();
       }
-      return new Table(t.toString(), t.quoted(), QualifiedName.quote(keyCol.name()), requireNonNull(keyType),
-          List.copyOf(quoted), List.copyOf(parameters), List.copyOf(types), QualifiedName.quote(versionCol.name()),
-          QualifiedName.quote(t.schema()) + "." + QualifiedName.quote(sequence), log);
+      return new Table(t.toString(), t.quoted(), catalog.quote(keyCol.name()), requireNonNull(keyType),
+          List.copyOf(quoted), List.copyOf(parameters), List.copyOf(types), catalog.quote(versionCol.name()),
+          catalog.quote(t.schema()) + "." + catalog.quote(sequence), log);
     }
 
     /** JSON columns need their parameter typed: pgjdbc binds a String as varchar, H2 as a JSON string. */
@@ -880,6 +884,26 @@ public final class JdbcStore<K, V> implements Store<K, V> {
               + " blocked on a lock held elsewhere waits without end; set them on the data source, for example"
               + " pgjdbc's options=-c lock_timeout=2000 -c statement_timeout=4000 (see docs/jdbc-store.md)",
               table, lock, statement);
+        }
+      }
+    }
+
+    /**
+     * Warns once, at build, if an application's MariaDB data source leaves statements unbounded
+     * ({@code max_statement_time} 0) or lets a key lock wait longer than 10 seconds ({@code
+     * innodb_lock_wait_timeout}, 50 by default), which also bounds the wait for a key's named lock.
+     */
+    private static void warnIfMariaDbWaitsLong(Connection c, String table) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement("SELECT @@innodb_lock_wait_timeout, @@max_statement_time");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long lock = rs.getLong(1);
+        double statement = rs.getDouble(2);
+        if (lock > 10 || statement == 0) {
+          log.warn("the data source of table {} lets a write wait {} s for a key lock (innodb_lock_wait_timeout) and"
+              + " leaves statements {} (max_statement_time); set them on the data source, for example MariaDB"
+              + " Connector/J's sessionVariables=innodb_lock_wait_timeout=2,max_statement_time=4 (see"
+              + " docs/jdbc-store.md)", table, lock, statement == 0 ? "unbounded" : "bounded by " + statement + " s");
         }
       }
     }
@@ -932,6 +956,15 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         if (socketTimeoutMillis() % 1000 == 0) { // pgjdbc counts in seconds; then the store need not set it per use
           config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutMillis() / 1000));
         }
+      } else if (url.startsWith("jdbc:mariadb:")) {
+        if (lock % 1000 != 0) {
+          throw new IllegalArgumentException("lockTimeout must be whole seconds on MariaDB (innodb_lock_wait_timeout,"
+              + " which bounds key and row locks, counts in seconds) but was " + Duration.ofMillis(lock));
+        }
+        config.addDataSourceProperty("connectTimeout", Long.toString(connect.toMillis()));
+        config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutMillis()));
+        config.addDataSourceProperty("sessionVariables", "innodb_lock_wait_timeout=" + lock / 1000
+            + ",max_statement_time=" + statement / 1000.0);
       } else if (url.startsWith("jdbc:h2:")) {
         config.setConnectionInitSql("SET LOCK_TIMEOUT " + lock + "; SET QUERY_TIMEOUT " + statement);
       }

@@ -9,6 +9,7 @@ import dev.tandem.spi.Mutation;
 import dev.tandem.spi.RetryableException;
 import dev.tandem.spi.StoreTransaction;
 import dev.tandem.spi.Written;
+import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.server.MariaDbServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -115,6 +116,35 @@ class MariaDbStoreIT {
       assertThatThrownBy(holder::commit).isInstanceOf(AmbiguousCommitException.class);
       holder.close(); // never throws for a dead connection
       assertThat(store.load(7L)).contains(new Versioned<>(new Flight("OSL", 8), written.version()));
+    }
+  }
+
+  /**
+   * The proxy forwards the COMMIT and cuts the connection before its answer: the commit happened,
+   * the caller hears the outcome is unknown, and the key's lock went with the connection.
+   */
+  @Test
+  void aCommitWhoseAnswerIsLostIsAmbiguousAndItsLockGoesWithTheConnection() {
+    String table = TestDatabase.uniqueName("flight");
+    Flight.createTable(DB, table);
+    MariaDbServer server = MariaDbServer.shared();
+    try (FaultProxy proxy = FaultProxy.startMariaDb("127.0.0.1", server.port());
+        com.zaxxer.hikari.HikariDataSource pool = KeyValue.pool(new org.mariadb.jdbc.MariaDbDataSource(
+            "jdbc:mariadb://" + proxy.host() + ":" + proxy.port() + "/" + currentDatabase() + "?user=root"), 2, null);
+        JdbcStore<Long, Flight> store = JdbcStore.<Long, Flight>builder().dataSource(pool).table(table)
+            .keyColumn("flight_id", Long.class).rowMapper(Flight.MAPPER).build()) {
+      try (StoreTransaction<Long, Flight> tx = store.begin()) {
+        tx.apply(List.of(new Mutation.Put<>(1L, new Flight("AMS", 1))));
+        proxy.cutAfterStatement("COMMIT", 1);
+        assertThatThrownBy(tx::commit).isInstanceOf(AmbiguousCommitException.class);
+      }
+      assertThat(proxy.cutCount()).isEqualTo(1);
+      TestDatabase.awaitTrue(() -> holderOf(store, 1L) == null, "the server to free the cut connection's lock");
+      try (JdbcStore<Long, Flight> direct = Flight.store(DB, table)) {
+        assertThat(direct.load(1L)).map(Versioned::value).contains(new Flight("AMS", 1));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -123,13 +123,14 @@ public final class MariaDbServer implements AutoCloseable {
     return "jdbc:mariadb://127.0.0.1:" + port() + "/" + database + "?user=" + USER;
   }
 
-  /** Returns the server's version, as {@code mariadbd --version} prints it. */
+  /** Returns the server's version as {@code mariadbd --version} prints it, for example {@code 10.11.18-MariaDB-0+deb12u1}. */
   public String version() {
     try {
       Process p = new ProcessBuilder(server.toString(), "--version").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       p.waitFor(10, TimeUnit.SECONDS);
-      return out;
+      java.util.regex.Matcher version = Pattern.compile("Ver\\s+(\\S+)").matcher(out);
+      return version.find() ? version.group(1) : out;
     } catch (IOException e) {
       return "unknown";
     } catch (InterruptedException e) {

@@ -35,7 +35,8 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * port and accepts the user {@value #USER} without a password. Commits are written to the log at
  * each commit and flushed to disk once a second ({@code innodb_flush_log_at_trx_commit=2}): an
  * acknowledged commit survives a {@linkplain #kill() kill} of the server, which fault tests rely
- * on, but not a crash of the machine. The server runs as the user of this JVM, or, when that is
+ * on, but not a crash of the machine; a {@linkplain #startDurable() durable} server, for
+ * benchmarks, flushes the log at each commit ({@code 1}), as production runs. The server runs as the user of this JVM, or, when that is
  * root, with {@code --user=root} (MariaDB refuses root otherwise). It is stopped and its folder
  * deleted on {@link #close()}, or when the JVM exits first.
  *
@@ -55,14 +56,16 @@ public final class MariaDbServer implements AutoCloseable {
   private final Path server;
   private final Path folder;
   private final boolean isShared;
+  private final boolean durable;
   private int port;
   private @Nullable Process process;
   private boolean closed;
   /** Stops the server and deletes its folder if the JVM exits before {@link #close()}. */
   private final Thread exitHook = new Thread(this::stopAndDelete, "tandem-mariadb-stop");
 
-  private MariaDbServer(boolean isShared) {
+  private MariaDbServer(boolean isShared, boolean durable) {
     this.isShared = isShared;
+    this.durable = durable;
     this.server = binary("mariadbd", "mysqld");
     try {
       this.folder = Files.createTempDirectory("tandem-mariadb-");
@@ -97,7 +100,7 @@ public final class MariaDbServer implements AutoCloseable {
    */
   public static synchronized MariaDbServer shared() {
     if (shared == null) {
-      shared = new MariaDbServer(true);
+      shared = new MariaDbServer(true, false);
     }
     return shared;
   }
@@ -109,7 +112,17 @@ public final class MariaDbServer implements AutoCloseable {
    * @throws IllegalStateException if MariaDB is not installed or cannot start
    */
   public static MariaDbServer start() {
-    return new MariaDbServer(false);
+    return new MariaDbServer(false, false);
+  }
+
+  /**
+   * Starts a private server as {@link #start()} does, but flushing the log to disk at every commit
+   * ({@code innodb_flush_log_at_trx_commit=1}), as production runs. For benchmarks.
+   *
+   * @throws IllegalStateException if MariaDB is not installed or cannot start
+   */
+  public static MariaDbServer startDurable() {
+    return new MariaDbServer(false, true);
   }
 
   /** Returns the loopback port the server listens on (kept across {@link #restart()}). */
@@ -336,7 +349,7 @@ public final class MariaDbServer implements AutoCloseable {
         "--pid-file=" + folder.resolve("mariadb.pid"),
         "--log-error=" + log,
         "--skip-name-resolve",
-        "--innodb-flush-log-at-trx-commit=2",
+        "--innodb-flush-log-at-trx-commit=" + (durable ? 1 : 2),
         "--innodb-buffer-pool-size=64M",
         "--performance-schema=OFF",
         "--max-connections=300"));

@@ -32,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Store} over one table of PostgreSQL or H2, with a version column and a version
+ * A {@link Store} over one table of PostgreSQL, MariaDB or H2, with a version column and a version
  * sequence ({@link JdbcSchema#addVersionColumn}).
  *
  * <pre>{@code
@@ -54,13 +54,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Locks.</b> In PostgreSQL a key is locked with a transaction-scoped advisory lock on a
  * 64-bit hash of the table name and the key's {@code toString()}, taken also for absent keys, so
  * any number of nodes may share the table. The advisory lock ids are shared with whatever else
- * the application locks with {@code pg_advisory_lock}. In H2 a key is locked by its row lock,
+ * the application locks with {@code pg_advisory_lock}. In MariaDB a key is locked with a named
+ * lock ({@code GET_LOCK}) on the same hash, which belongs to the connection: the store releases
+ * it ({@code RELEASE_ALL_LOCKS()}) after every commit and rollback, and discards a connection that
+ * cannot, whose server then frees it. In H2 a key is locked by its row lock,
  * which does not exist for an absent key: use an H2 table behind one {@link dev.tandem.Tandem}
  * only (that Tandem orders its own writers of a key).
  *
  * <p><b>Limits.</b> Only writes made through the store are versioned: a row updated by other SQL
  * keeps its version, and caches keep the old value until invalidated. Connections must use READ
- * COMMITTED (the default of both databases). Keys are {@code String}, {@code Long}, {@code Integer}
+ * COMMITTED (the default of PostgreSQL and H2; MariaDB's pools must set it), which {@link
+ * Builder#build} checks. Keys are {@code String}, {@code Long}, {@code Integer}
  * or {@code UUID}, in a column whose SQL type holds them ({@link Builder#keyColumn}). PostgreSQL
  * cannot store the character U+0000 (NUL) in text: a write whose key or string value holds one is
  * refused before any statement ({@link RejectedValueException}), and a read of such a key answers
@@ -666,7 +670,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     }
 
     /**
-     * Bounds how long the store waits for an answer from PostgreSQL on a connection it uses: each
+     * Bounds how long the store waits for an answer from PostgreSQL or MariaDB on a connection it uses: each
      * read of the socket, so a server that stopped answering (paused, or cut off without a reset)
      * fails the call within it instead of never. Set on every connection while the store uses it,
      * with {@link #jdbcUrl} or {@link #dataSource} alike, and restored when the store is done with
@@ -686,9 +690,11 @@ public final class JdbcStore<K, V> implements Store<K, V> {
 
     /**
      * Bounds how long a statement of the pool made for {@link #jdbcUrl} waits for a lock another
-     * session holds: the key's advisory lock (PostgreSQL's {@code lock_timeout}) or row lock
+     * session holds: the key's advisory lock (PostgreSQL's {@code lock_timeout}), the key's named
+     * lock or a row lock (MariaDB's {@code innodb_lock_wait_timeout}, whole seconds) or row lock
      * (H2's {@code LOCK_TIMEOUT}). A write that waited this long fails with a {@link
-     * JdbcStoreException} of SQLState 55P03 (H2: HYT00), which is not retried. Set when a
+     * JdbcStoreException} of SQLState 55P03 (MariaDB: HY000, error 1205; H2: HYT00), which is not
+     * retried. Set when a
      * connection is opened (PostgreSQL: in its start-up message), so it costs no round trip.
      * Default: 2 seconds. With {@link #dataSource}, configure the data source instead.
      *
@@ -706,7 +712,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      * Bounds how long the server runs one statement of the pool made for {@link #jdbcUrl}, lock
      * waits included (PostgreSQL's {@code statement_timeout}, H2's {@code QUERY_TIMEOUT}); the
      * server then cancels it (SQLState 57014) and nothing of it commits. Must be longer than the
-     * lock timeout and shorter than the socket timeout. Set when a connection is opened, so it
+     * lock timeout and shorter than the socket timeout (MariaDB's {@code max_statement_time}, which
+     * fails a statement with SQLState 70100). Set when a connection is opened, so it
      * costs no round trip. Default: 4 seconds. With {@link #dataSource}, configure the data source
      * instead.
      *
@@ -721,14 +728,15 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     }
 
     /**
-     * Connects, detects the database (PostgreSQL or H2) and checks the schema: the table, its key
+     * Connects, detects the database (PostgreSQL, MariaDB or H2) and checks the schema: the table, its key
      * column (unique, of an SQL type that fits the key class), the value columns, the version
      * column and sequence, the change log.
      *
      * @throws IllegalStateException if a required setting is missing, or a setting of the pool made
      *     for {@link #jdbcUrl} (connect, acquire, lock or statement timeout) was made with a {@link
      *     #dataSource}, or the timeouts are not ordered lock &lt; statement &lt; socket
-     * @throws IllegalArgumentException if the schema does not fit, naming the setting
+     * @throws IllegalArgumentException if the schema does not fit, naming the setting, or the lock
+     *     timeout is not whole seconds for a {@code jdbc:mariadb:} URL
      * @throws JdbcStoreException if the catalog cannot be read
      * @throws RuntimeException from HikariCP if the pool made for {@link #jdbcUrl} cannot connect
      */

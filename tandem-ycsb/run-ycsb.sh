@@ -9,6 +9,9 @@
 #   WORKLOADS="a c" tandem-ycsb/run-ycsb.sh      # some of the workloads only
 #   BATCHES=4 tandem-ycsb/run-ycsb.sh            # Tandem commits up to 4 group-commit batches at once
 #   DB_URL=jdbc:postgresql://host/db?user=u tandem-ycsb/run-ycsb.sh   # your own server instead
+#   DB=mariadb tandem-ycsb/run-ycsb.sh           # a MariaDB server (the installed mariadbd) instead;
+#                                                # FSYNC=off: its log flushed once a second, not at each commit
+#   DB_URL=jdbc:mariadb://host/db?user=u tandem-ycsb/run-ycsb.sh      # your own MariaDB
 #
 # For each binding: load RECORDS records into a new usertable (-load), then run workloads A, B, C
 # and F (-t), OPERATIONS operations each, THREADS client threads. YCSB's full output is kept in OUT
@@ -23,6 +26,15 @@ out="${OUT:-$root/tandem-ycsb/target/ycsb}"
 fsync="${FSYNC:-on}"
 workloads="${WORKLOADS:-a b c f}"
 batches="${BATCHES:-1}"
+db="${DB:-postgres}"
+case "${DB_URL:-}" in
+  jdbc:mariadb:*) db=mariadb ;;
+esac
+case "$db" in
+  postgres) server_class=YcsbPostgres; db_label=PostgreSQL ;;
+  mariadb) server_class=YcsbMariaDb; db_label=MariaDB ;;
+  *) echo "DB must be postgres or mariadb but was '$db'" >&2; exit 2 ;;
+esac
 case "$fsync" in
   on|off) ;;
   *) echo "FSYNC must be on or off but was '$fsync'" >&2; exit 2 ;;
@@ -51,26 +63,26 @@ trap stop_server EXIT
 url="${DB_URL:-}"
 where=""
 if [ -z "$url" ]; then
-  echo "starting an embedded PostgreSQL server (fsync $fsync)..." >&2
-  rm -f "$out/postgres.url" "$out/postgres.stdin"
-  mkfifo "$out/postgres.stdin"
+  echo "starting a $db_label server (fsync $fsync)..." >&2
+  rm -f "$out/$db.url" "$out/$db.stdin"
+  mkfifo "$out/$db.stdin"
   # PostgreSQL refuses to run as root: build/java-unprivileged starts it in a user namespace then.
-  TANDEM_JAVA="$java" "$root/build/java-unprivileged" -cp "$cp" dev.tandem.ycsb.YcsbPostgres "$out/postgres.url" "$fsync" \
-    <"$out/postgres.stdin" >"$out/postgres.log" 2>&1 &
+  TANDEM_JAVA="$java" "$root/build/java-unprivileged" -cp "$cp" "dev.tandem.ycsb.$server_class" "$out/$db.url" "$fsync" \
+    <"$out/$db.stdin" >"$out/$db.log" 2>&1 &
   server_pid=$!
-  exec 9>"$out/postgres.stdin"
+  exec 9>"$out/$db.stdin"
   for _ in $(seq 1 240); do
-    [ -f "$out/postgres.url" ] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$out/postgres.log" >&2; echo "the server did not start" >&2; exit 1; }
+    [ -f "$out/$db.url" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$out/$db.log" >&2; echo "the server did not start" >&2; exit 1; }
     sleep 0.5
   done
-  [ -f "$out/postgres.url" ] || { echo "the server did not start within 2 minutes" >&2; exit 1; }
-  url="$(cat "$out/postgres.url")"
-  where="$(grep -m 1 '^data in ' "$out/postgres.log" || true)"
+  [ -f "$out/$db.url" ] || { echo "the server did not start within 2 minutes" >&2; exit 1; }
+  url="$(cat "$out/$db.url")"
+  where="$(grep -m 1 '^data in ' "$out/$db.log" || true)"
 fi
 # what the server reports (on a server of your own, its own settings: FSYNC does not apply)
-durability="$("$java" -cp "$cp" dev.tandem.ycsb.YcsbPostgres --settings "$url")${where:+, $where}"
-echo "PostgreSQL: $durability" >&2
+durability="$("$java" -cp "$cp" "dev.tandem.ycsb.$server_class" --settings "$url")${where:+, $where}"
+echo "$db_label: $durability" >&2
 
 ycsb() { # binding, phase flag, workload, output file
   "$java" -cp "$cp" site.ycsb.Client "$2" -db "dev.tandem.ycsb.$1" -P "$root/tandem-ycsb/workloads/workload$3" \
@@ -91,7 +103,7 @@ stop_server
 
 echo
 echo "YCSB 0.17.0, $records records, $operations operations per workload, $threads threads; $url" | sed 's/?.*//'
-echo "PostgreSQL: $durability"
+echo "$db_label: $durability"
 printf '%-16s %-9s %12s %12s %12s %12s %12s\n' binding workload "ops/s" "read p50" "read p99" "write p50" "write p99"
 for binding in PlainJdbcClient TandemClient; do
   for workload in $workloads; do

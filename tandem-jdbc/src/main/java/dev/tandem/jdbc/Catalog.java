@@ -19,15 +19,19 @@ import org.jspecify.annotations.Nullable;
  * tables, columns and sequences, column types and unique keys.
  *
  * <p>A name is matched exactly first, then as the database folds unquoted names (upper case in
- * H2, lower case in PostgreSQL), so {@code table("flight")} finds H2's {@code FLIGHT}. The found
- * spelling is then always quoted.
+ * H2, lower case in PostgreSQL and MariaDB), so {@code table("flight")} finds H2's {@code FLIGHT}.
+ * The found spelling is then always quoted (with backticks in MariaDB, whose double quotes are
+ * string quotes unless {@code ANSI_QUOTES} is on).
+ *
+ * <p>MariaDB has no schemas inside a database: a "schema" here is a MariaDB database, which its
+ * driver reports as the catalog ({@code TABLE_CAT}), so the catalog calls pass it there.
  */
 final class Catalog {
 
-  /** A table as stored: its schema and name. */
-  record TableName(String schema, String name) {
+  /** A table as stored: its schema (MariaDB: its database) and name. */
+  record TableName(String schema, String name, char quote) {
     String quoted() {
-      return QualifiedName.quote(schema) + "." + QualifiedName.quote(name);
+      return QualifiedName.quote(schema, quote) + "." + QualifiedName.quote(name, quote);
     }
 
     @Override
@@ -77,6 +81,34 @@ final class Catalog {
     return kind;
   }
 
+  /** Quotes one identifier for this database. */
+  String quote(String identifier) {
+    return QualifiedName.quote(identifier, quoteChar());
+  }
+
+  private char quoteChar() {
+    return kind == Dialect.Kind.MARIADB ? '`' : '"';
+  }
+
+  private boolean schemaIsCatalog() {
+    return kind == Dialect.Kind.MARIADB;
+  }
+
+  /** The catalog argument of a metadata call for {@code schema}. */
+  private @Nullable String catalogOf(String schema) {
+    return schemaIsCatalog() ? schema : null;
+  }
+
+  /** The schema argument of a metadata call for {@code schema}. */
+  private @Nullable String schemaOf(String schema) {
+    return schemaIsCatalog() ? null : schema;
+  }
+
+  /** The schema of a metadata row. */
+  private @Nullable String schemaIn(ResultSet rs) throws SQLException {
+    return rs.getString(schemaIsCatalog() ? "TABLE_CAT" : "TABLE_SCHEM");
+  }
+
   /** Returns {@code identifier} as the database stores it when written unquoted. */
   String fold(String identifier) {
     return kind == Dialect.Kind.H2 ? identifier.toUpperCase(Locale.ROOT) : identifier.toLowerCase(Locale.ROOT);
@@ -87,8 +119,9 @@ final class Catalog {
    * {@code current_database()}, H2's catalog), not as the URL spells it.
    */
   String database() throws SQLException {
-    if (kind == Dialect.Kind.POSTGRESQL) {
-      try (PreparedStatement ps = connection.prepareStatement("SELECT current_database()");
+    if (kind != Dialect.Kind.H2) {
+      try (PreparedStatement ps = connection.prepareStatement(
+          kind == Dialect.Kind.POSTGRESQL ? "SELECT current_database()" : "SELECT DATABASE()");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getString(1);
@@ -103,7 +136,7 @@ final class Catalog {
 
   /** Returns the schema of names written without one. */
   String defaultSchema() throws SQLException {
-    String schema = connection.getSchema();
+    String schema = schemaIsCatalog() ? connection.getCatalog() : connection.getSchema();
     if (schema == null) {
       throw new IllegalStateException("the connection has no current schema; qualify the table name");
     }
@@ -115,10 +148,10 @@ final class Catalog {
     List<String> schemas = wanted.schema() == null ? List.of(defaultSchema()) : spellings(wanted.schema());
     for (String schema : schemas) {
       for (String name : spellings(wanted.name())) {
-        try (ResultSet rs = metaData.getTables(null, pattern(schema), pattern(name), null)) {
+        try (ResultSet rs = metaData.getTables(catalogOf(schema), schemaOf(pattern(schema)), pattern(name), null)) {
           while (rs.next()) {
-            if (name.equals(rs.getString("TABLE_NAME")) && schema.equals(rs.getString("TABLE_SCHEM"))) {
-              return new TableName(schema, name);
+            if (name.equals(rs.getString("TABLE_NAME")) && schema.equals(schemaIn(rs))) {
+              return new TableName(schema, name, quoteChar());
             }
           }
         }
@@ -140,9 +173,10 @@ final class Catalog {
   /** Returns the columns of {@code table} by stored name, in table order. */
   Map<String, Column> columns(TableName table) throws SQLException {
     Map<String, Column> columns = new LinkedHashMap<>();
-    try (ResultSet rs = metaData.getColumns(null, pattern(table.schema()), pattern(table.name()), "%")) {
+    try (ResultSet rs = metaData.getColumns(catalogOf(table.schema()), schemaOf(pattern(table.schema())),
+        pattern(table.name()), "%")) {
       while (rs.next()) {
-        if (table.name().equals(rs.getString("TABLE_NAME")) && table.schema().equals(rs.getString("TABLE_SCHEM"))) {
+        if (table.name().equals(rs.getString("TABLE_NAME")) && table.schema().equals(schemaIn(rs))) {
           String name = rs.getString("COLUMN_NAME");
           columns.put(name, new Column(name, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT)));
         }
@@ -175,7 +209,8 @@ final class Catalog {
   /** Returns whether {@code column} alone is the primary key or a unique index of {@code table}. */
   boolean isUniqueKey(TableName table, String column) throws SQLException {
     List<String> primaryKey = new ArrayList<>();
-    try (ResultSet rs = metaData.getPrimaryKeys(null, table.schema(), table.name())) {
+    try (ResultSet rs = metaData.getPrimaryKeys(catalogOf(table.schema()), schemaOf(table.schema()),
+        table.name())) {
       while (rs.next()) {
         primaryKey.add(rs.getString("COLUMN_NAME"));
       }
@@ -184,7 +219,8 @@ final class Catalog {
       return true;
     }
     Map<String, List<String>> unique = new LinkedHashMap<>();
-    try (ResultSet rs = metaData.getIndexInfo(null, table.schema(), table.name(), true, false)) {
+    try (ResultSet rs = metaData.getIndexInfo(catalogOf(table.schema()), schemaOf(table.schema()),
+        table.name(), true, false)) {
       while (rs.next()) {
         String index = rs.getString("INDEX_NAME");
         String name = rs.getString("COLUMN_NAME");
@@ -204,8 +240,9 @@ final class Catalog {
 
   /** Returns whether the sequence {@code schema.name} exists. */
   boolean sequenceExists(String schema, String name) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT 1 FROM information_schema.sequences WHERE sequence_schema = ? AND sequence_name = ?")) {
+    try (PreparedStatement ps = connection.prepareStatement(kind == Dialect.Kind.MARIADB
+        ? "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = 'SEQUENCE'"
+        : "SELECT 1 FROM information_schema.sequences WHERE sequence_schema = ? AND sequence_name = ?")) {
       ps.setString(1, schema);
       ps.setString(2, name);
       try (ResultSet rs = ps.executeQuery()) {
@@ -216,9 +253,15 @@ final class Catalog {
 
   /**
    * Returns how many values of the sequence a session takes at once, or 1 where every session
-   * shares the same counter anyway (H2 is one process).
+   * shares the same counter anyway (H2 is one process). MariaDB's {@code NOCACHE} (0) counts as 1.
    */
   long sequenceCache(String schema, String name) throws SQLException {
+    if (kind == Dialect.Kind.MARIADB) {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT cache_size FROM " + quote(schema) + "."
+          + quote(name)); ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Math.max(1, rs.getLong(1)) : 1;
+      }
+    }
     if (kind != Dialect.Kind.POSTGRESQL) {
       return 1;
     }

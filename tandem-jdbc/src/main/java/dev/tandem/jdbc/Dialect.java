@@ -17,13 +17,16 @@ import org.jspecify.annotations.Nullable;
  * <p><b>The version invariant.</b> Every version is drawn from the table's sequence <em>after</em>
  * the transaction locked its key, and the lock is held until the transaction ends. So of two
  * committed writes of a key, the later one drew its version later and got the greater one (the
- * sequence must hand out increasing values across sessions: PostgreSQL's {@code CACHE 1}).
+ * sequence must hand out increasing values across sessions: PostgreSQL's {@code CACHE 1},
+ * MariaDB's {@code NOCACHE}). Where a lock outlives the transaction (MariaDB's named locks), it
+ * is released only after the commit or rollback ({@link #release}).
  */
 abstract class Dialect {
 
   /** The supported databases. */
   enum Kind {
     POSTGRESQL,
+    MARIADB,
     H2;
 
     static Kind of(DatabaseMetaData metaData) throws SQLException {
@@ -31,10 +34,15 @@ abstract class Dialect {
       if ("PostgreSQL".equals(product)) {
         return POSTGRESQL;
       }
+      if ("MariaDB".equals(product)) {
+        return MARIADB;
+      }
       if ("H2".equals(product)) {
         return H2;
       }
-      throw new IllegalArgumentException("unsupported database " + product + ": JdbcStore supports PostgreSQL and H2");
+      throw new IllegalArgumentException("unsupported database " + product + ": JdbcStore supports PostgreSQL,"
+          + " MariaDB (with MariaDB Connector/J) and H2" + ("MySQL".equals(product) ? "; MySQL is not supported:"
+          + " it has no sequences (see docs/jdbc-store.md)" : ""));
     }
   }
 
@@ -69,11 +77,27 @@ abstract class Dialect {
   static Dialect of(Kind kind, Table table) {
     return switch (kind) {
       case POSTGRESQL -> new PostgresDialect(table);
+      case MARIADB -> new MariaDbDialect(table);
       case H2 -> new H2Dialect(table);
     };
   }
 
-  /** Binds {@code keys} as the one array parameter of {@link #loadAllSql}. */
+  /** Returns the query of the rows of {@code count} keys, bound by {@link #bindKeys}. By default {@link #loadAllSql}. */
+  String loadAllSql(int count) {
+    return loadAllSql;
+  }
+
+  /**
+   * Releases what a transaction holds past its end, after its commit or rollback: MariaDB's named
+   * key locks belong to the connection, not to the transaction. By default nothing: PostgreSQL's
+   * and H2's locks end with the transaction.
+   *
+   * @throws SQLException if the connection failed: it must not be used again (its server frees
+   *     its locks when it closes)
+   */
+  void release(Connection c) throws SQLException {}
+
+  /** Binds {@code keys} as the parameters of {@link #loadAllSql(int)} from {@code index} (one array, or one each). */
   abstract void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys) throws SQLException;
 
   /**
@@ -165,6 +189,25 @@ abstract class Dialect {
   /** Returns the cache key of {@link #updateOne}'s statement for these columns and flags. */
   static String updateShape(int[] columns, boolean conditional, boolean wholeRow) {
     return java.util.Arrays.toString(columns) + conditional + wholeRow;
+  }
+
+  /** Reads the rows of (key, committed version) of a prelude's locked keys. */
+  Map<Object, Long> readCurrent(ResultSet rs) throws SQLException {
+    Map<Object, Long> current = new java.util.HashMap<>();
+    while (rs.next()) {
+      current.put(rs.getObject(1, table.keyType()), rs.getLong(2));
+    }
+    return current;
+  }
+
+  /** Reads {@code versions} drawn versions, one per row, and returns them ascending. */
+  static long[] readDrawn(ResultSet rs, int versions) throws SQLException {
+    long[] drawn = new long[versions];
+    for (int i = 0; i < versions && rs.next(); i++) {
+      drawn[i] = rs.getLong(1);
+    }
+    java.util.Arrays.sort(drawn);
+    return drawn;
   }
 
   /** Binds the value parameters starting at {@code index}; returns the next index. */

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -66,26 +65,19 @@ final class H2Dialect extends Dialect {
 
   @Override
   Prelude prelude(Connection c, List<?> keys, int versions) throws SQLException {
-    Map<Object, Long> current = new HashMap<>();
+    Map<Object, Long> current;
     try (PreparedStatement ps = c.prepareStatement(lockSql)) {
       bindKeys(c, ps, 1, keys);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          current.put(rs.getObject(1, table.keyType()), rs.getLong(2));
-        }
+        current = readCurrent(rs);
       }
     }
-    long[] drawn = new long[versions];
     try (PreparedStatement ps = c.prepareStatement(versionsSql)) {
       ps.setInt(1, versions);
       try (ResultSet rs = ps.executeQuery()) {
-        for (int i = 0; i < versions && rs.next(); i++) {
-          drawn[i] = rs.getLong(1);
-        }
+        return new Prelude(current, readDrawn(rs, versions));
       }
     }
-    java.util.Arrays.sort(drawn);
-    return new Prelude(current, drawn);
   }
 
   @Override

@@ -9,9 +9,10 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Adds what a {@link JdbcStore} needs to a PostgreSQL or H2 schema. Every method is idempotent:
- * it creates what is missing and leaves what exists. Names are written as unquoted names are
- * stored (lower case in PostgreSQL, upper case in H2), so plain SQL finds them.
+ * Adds what a {@link JdbcStore} needs to a PostgreSQL, MariaDB or H2 schema. Every method is
+ * idempotent: it creates what is missing and leaves what exists. Names are written as unquoted
+ * names are stored (lower case in PostgreSQL and MariaDB, upper case in H2), so plain SQL finds
+ * them.
  */
 public final class JdbcSchema {
 
@@ -25,7 +26,9 @@ public final class JdbcSchema {
    * Gives {@code table} a version column and its version sequence {@code <table>_tandem_seq}.
    * The column is a {@code bigint NOT NULL} whose default is the sequence's next value, so rows
    * that exist already, and rows inserted later by other SQL, get a valid version. In PostgreSQL
-   * the sequence caches one value per session ({@code CACHE 1}), which versions need.
+   * the sequence caches one value per session ({@code CACHE 1}), which versions need; in MariaDB
+   * it caches none ({@code NOCACHE}: every value is written to the sequence table before it is
+   * handed out, so values increase in the order they are drawn, also across a restart).
    *
    * @param versionColumn the column name, usually {@code tandem_version}
    * @throws IllegalArgumentException if a name is not an identifier, the table does not exist, or
@@ -39,14 +42,22 @@ public final class JdbcSchema {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       Catalog catalog = new Catalog(c);
       Catalog.TableName t = catalog.table(name, "table");
-      boolean postgres = catalog.kind() == Dialect.Kind.POSTGRESQL;
-      String sequence = QualifiedName.quote(t.schema()) + "." + QualifiedName.quote(catalog.sequenceOf(t));
-      s.execute("CREATE SEQUENCE IF NOT EXISTS " + sequence + (postgres ? " CACHE 1" : ""));
+      Dialect.Kind kind = catalog.kind();
+      String sequence = catalog.quote(t.schema()) + "." + catalog.quote(catalog.sequenceOf(t));
+      s.execute("CREATE SEQUENCE IF NOT EXISTS " + sequence + switch (kind) {
+        case POSTGRESQL -> " CACHE 1";
+        case MARIADB -> " NOCACHE";
+        case H2 -> "";
+      });
       Catalog.Column existing = catalog.findColumn(catalog.columns(t), column);
       if (existing == null) {
-        String nextValue = postgres ? "nextval('" + sequence + "')" : "NEXT VALUE FOR " + sequence;
+        String nextValue = switch (kind) {
+          case POSTGRESQL -> "nextval('" + sequence + "')";
+          case MARIADB -> "(NEXTVAL(" + sequence + "))";
+          case H2 -> "NEXT VALUE FOR " + sequence;
+        };
         s.execute("ALTER TABLE " + t.quoted() + " ADD COLUMN IF NOT EXISTS "
-            + QualifiedName.quote(catalog.fold(column)) + " BIGINT DEFAULT " + nextValue + " NOT NULL");
+            + catalog.quote(catalog.fold(column)) + " BIGINT DEFAULT " + nextValue + " NOT NULL");
       } else if (!existing.isInteger()) {
         throw new IllegalArgumentException("versionColumn: column " + existing.name() + " of " + t
             + " exists and is " + existing.typeName() + ", not bigint");
@@ -57,8 +68,9 @@ public final class JdbcSchema {
   }
 
   /**
-   * Creates a key-value table: {@code key} (text, the primary key), {@code value} (of
-   * {@code type}, not null) and {@code tandem_version} with its sequence. Use it with {@code
+   * Creates a key-value table: {@code key} (text, the primary key; {@code VARCHAR(255)} in
+   * MariaDB, whose keys need a length), {@code value} (of {@code type}, not null) and {@code
+   * tandem_version} with its sequence. Use it with {@code
    * keyColumn("key", String.class)} and {@link RowMapper#text RowMapper.text("value")} (or {@link
    * RowMapper#bytes bytes}).
    *
@@ -72,15 +84,32 @@ public final class JdbcSchema {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       Catalog catalog = new Catalog(c);
       if (catalog.findTable(name) == null) {
-        boolean postgres = catalog.kind() == Dialect.Kind.POSTGRESQL;
-        String valueType = switch (type) {
-          case TEXT -> postgres ? "text" : "CHARACTER VARYING";
-          case BYTES -> postgres ? "bytea" : "BINARY VARYING";
-          case JSON -> postgres ? "jsonb" : "JSON";
+        Dialect.Kind kind = catalog.kind();
+        String valueType = switch (kind) {
+          case POSTGRESQL -> switch (type) {
+            case TEXT -> "text";
+            case BYTES -> "bytea";
+            case JSON -> "jsonb";
+          };
+          case MARIADB -> switch (type) {
+            case TEXT -> "LONGTEXT";
+            case BYTES -> "LONGBLOB";
+            case JSON -> "JSON";
+          };
+          case H2 -> switch (type) {
+            case TEXT -> "CHARACTER VARYING";
+            case BYTES -> "BINARY VARYING";
+            case JSON -> "JSON";
+          };
+        };
+        String keyType = switch (kind) {
+          case POSTGRESQL -> "text";
+          case MARIADB -> "VARCHAR(255)";
+          case H2 -> "CHARACTER VARYING";
         };
         s.execute("CREATE TABLE IF NOT EXISTS " + created(catalog, name) + " ("
-            + QualifiedName.quote(catalog.fold("key")) + " " + (postgres ? "text" : "CHARACTER VARYING") + " PRIMARY KEY, "
-            + QualifiedName.quote(catalog.fold("value")) + " " + valueType + " NOT NULL)");
+            + catalog.quote(catalog.fold("key")) + " " + keyType + " PRIMARY KEY, "
+            + catalog.quote(catalog.fold("value")) + " " + valueType + " NOT NULL)");
       }
     } catch (SQLException e) {
       throw new JdbcStoreException("creating table " + table, e);
@@ -105,27 +134,29 @@ public final class JdbcSchema {
       if (catalog.findTable(name) != null) {
         return;
       }
+      boolean mariadb = catalog.kind() == Dialect.Kind.MARIADB;
       s.execute("CREATE TABLE IF NOT EXISTS " + created(catalog, name) + " ("
-          + column(catalog, "id") + " BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
-          + column(catalog, "table_name") + " CHARACTER VARYING NOT NULL, "
-          + column(catalog, "row_key") + " CHARACTER VARYING NOT NULL, "
+          + column(catalog, "id") + (mariadb ? " BIGINT AUTO_INCREMENT PRIMARY KEY, "
+              : " BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, ")
+          + column(catalog, "table_name") + (mariadb ? " VARCHAR(255)" : " CHARACTER VARYING") + " NOT NULL, "
+          + column(catalog, "row_key") + (mariadb ? " TEXT" : " CHARACTER VARYING") + " NOT NULL, "
           + column(catalog, "old_version") + " BIGINT, "
           + column(catalog, "new_version") + " BIGINT NOT NULL, "
           + column(catalog, "operation") + " CHARACTER VARYING(6) NOT NULL CHECK ("
           + column(catalog, "operation") + " IN ('put', 'delete')), "
-          + column(catalog, "changed_at") + " TIMESTAMP WITH TIME ZONE NOT NULL)");
+          + column(catalog, "changed_at") + (mariadb ? " TIMESTAMP(6)" : " TIMESTAMP WITH TIME ZONE") + " NOT NULL)");
     } catch (SQLException e) {
       throw new JdbcStoreException("creating change-log table " + table, e);
     }
   }
 
   private static String column(Catalog catalog, String name) {
-    return QualifiedName.quote(catalog.fold(name));
+    return catalog.quote(catalog.fold(name));
   }
 
   /** The quoted name under which a new table is created: folded, in the given or current schema. */
   private static String created(Catalog catalog, QualifiedName name) throws SQLException {
     String schema = name.schema() != null ? catalog.fold(name.schema()) : catalog.defaultSchema();
-    return QualifiedName.quote(schema) + "." + QualifiedName.quote(catalog.fold(name.name()));
+    return catalog.quote(schema) + "." + catalog.quote(catalog.fold(name.name()));
   }
 }

@@ -32,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Store} over one table of PostgreSQL or H2, with a version column and a version
+ * A {@link Store} over one table of PostgreSQL, MariaDB or H2, with a version column and a version
  * sequence ({@link JdbcSchema#addVersionColumn}).
  *
  * <pre>{@code
@@ -54,13 +54,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Locks.</b> In PostgreSQL a key is locked with a transaction-scoped advisory lock on a
  * 64-bit hash of the table name and the key's {@code toString()}, taken also for absent keys, so
  * any number of nodes may share the table. The advisory lock ids are shared with whatever else
- * the application locks with {@code pg_advisory_lock}. In H2 a key is locked by its row lock,
+ * the application locks with {@code pg_advisory_lock}. In MariaDB a key is locked with a named
+ * lock ({@code GET_LOCK}) on the same hash, which belongs to the connection: the store releases
+ * it ({@code RELEASE_ALL_LOCKS()}) after every commit and rollback, and discards a connection that
+ * cannot, whose server then frees it. In H2 a key is locked by its row lock,
  * which does not exist for an absent key: use an H2 table behind one {@link dev.tandem.Tandem}
  * only (that Tandem orders its own writers of a key).
  *
  * <p><b>Limits.</b> Only writes made through the store are versioned: a row updated by other SQL
  * keeps its version, and caches keep the old value until invalidated. Connections must use READ
- * COMMITTED (the default of both databases). Keys are {@code String}, {@code Long}, {@code Integer}
+ * COMMITTED (the default of PostgreSQL and H2; MariaDB's pools must set it), which {@link
+ * Builder#build} checks. Keys are {@code String}, {@code Long}, {@code Integer}
  * or {@code UUID}, in a column whose SQL type holds them ({@link Builder#keyColumn}). PostgreSQL
  * cannot store the character U+0000 (NUL) in text: a write whose key or string value holds one is
  * refused before any statement ({@link RejectedValueException}), and a read of such a key answers
@@ -115,7 +119,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private final String identity;
   /** Whether strings with NUL are refused before any statement (PostgreSQL cannot store them). */
   private final boolean refusesNul;
-  /** The socket timeout set on each PostgreSQL connection while the store uses it, or 0 for none (H2). */
+  /** The socket timeout set on each PostgreSQL or MariaDB connection while the store uses it, or 0 for none (H2). */
   private final int socketTimeoutMillis;
   /** The index of each value column in the mapper's order, by its mapper name; empty with a change log. */
   private final Map<String, Integer> columnIndex;
@@ -132,7 +136,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.autoCommitSingleWrites = builder.autoCommitSingleWrites == null || builder.autoCommitSingleWrites;
     this.identity = identity;
     this.refusesNul = !dialect.storesNul();
-    this.socketTimeoutMillis = kind == Dialect.Kind.POSTGRESQL ? builder.socketTimeoutMillis() : 0;
+    this.socketTimeoutMillis = kind != Dialect.Kind.H2 ? builder.socketTimeoutMillis() : 0;
     Map<String, Integer> columns = new java.util.LinkedHashMap<>();
     if (table.changeLog() == null) {
       List<String> names = mapper.columns();
@@ -198,7 +202,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     int versionIndex = table.valueColumns().size() + 2;
     try (Connection c = dataSource.getConnection()) {
       int restore = bound(c);
-      try (PreparedStatement ps = c.prepareStatement(dialect.loadAllSql)) {
+      try (PreparedStatement ps = c.prepareStatement(dialect.loadAllSql(distinct.size()))) {
         dialect.bindKeys(c, ps, 1, distinct);
         Map<K, Versioned<V>> result = new HashMap<>(distinct.size() * 2);
         try (ResultSet rs = ps.executeQuery()) {
@@ -698,7 +702,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     }
 
     /**
-     * Bounds how long the store waits for an answer from PostgreSQL on a connection it uses: each
+     * Bounds how long the store waits for an answer from PostgreSQL or MariaDB on a connection it uses: each
      * read of the socket, so a server that stopped answering (paused, or cut off without a reset)
      * fails the call within it instead of never. Set on every connection while the store uses it,
      * with {@link #jdbcUrl} or {@link #dataSource} alike, and restored when the store is done with
@@ -718,9 +722,11 @@ public final class JdbcStore<K, V> implements Store<K, V> {
 
     /**
      * Bounds how long a statement of the pool made for {@link #jdbcUrl} waits for a lock another
-     * session holds: the key's advisory lock (PostgreSQL's {@code lock_timeout}) or row lock
+     * session holds: the key's advisory lock (PostgreSQL's {@code lock_timeout}), the key's named
+     * lock or a row lock (MariaDB's {@code innodb_lock_wait_timeout}, whole seconds) or row lock
      * (H2's {@code LOCK_TIMEOUT}). A write that waited this long fails with a {@link
-     * JdbcStoreException} of SQLState 55P03 (H2: HYT00), which is not retried. Set when a
+     * JdbcStoreException} of SQLState 55P03 (MariaDB: HY000, error 1205; H2: HYT00), which is not
+     * retried. Set when a
      * connection is opened (PostgreSQL: in its start-up message), so it costs no round trip.
      * Default: 2 seconds. With {@link #dataSource}, configure the data source instead.
      *
@@ -738,7 +744,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      * Bounds how long the server runs one statement of the pool made for {@link #jdbcUrl}, lock
      * waits included (PostgreSQL's {@code statement_timeout}, H2's {@code QUERY_TIMEOUT}); the
      * server then cancels it (SQLState 57014) and nothing of it commits. Must be longer than the
-     * lock timeout and shorter than the socket timeout. Set when a connection is opened, so it
+     * lock timeout and shorter than the socket timeout (MariaDB's {@code max_statement_time}, which
+     * fails a statement with SQLState 70100). Set when a connection is opened, so it
      * costs no round trip. Default: 4 seconds. With {@link #dataSource}, configure the data source
      * instead.
      *
@@ -753,14 +760,15 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     }
 
     /**
-     * Connects, detects the database (PostgreSQL or H2) and checks the schema: the table, its key
+     * Connects, detects the database (PostgreSQL, MariaDB or H2) and checks the schema: the table, its key
      * column (unique, of an SQL type that fits the key class), the value columns, the version
      * column and sequence, the change log.
      *
      * @throws IllegalStateException if a required setting is missing, or a setting of the pool made
      *     for {@link #jdbcUrl} (connect, acquire, lock or statement timeout) was made with a {@link
      *     #dataSource}, or the timeouts are not ordered lock &lt; statement &lt; socket
-     * @throws IllegalArgumentException if the schema does not fit, naming the setting
+     * @throws IllegalArgumentException if the schema does not fit, naming the setting, or the lock
+     *     timeout is not whole seconds for a {@code jdbc:mariadb:} URL
      * @throws JdbcStoreException if the catalog cannot be read
      * @throws RuntimeException from HikariCP if the pool made for {@link #jdbcUrl} cannot connect
      */
@@ -780,18 +788,21 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       try (Connection c = ds.getConnection()) {
         Catalog catalog = new Catalog(c);
         int previous = c.getNetworkTimeout();
-        if (catalog.kind() == Dialect.Kind.POSTGRESQL) {
+        boolean server = catalog.kind() != Dialect.Kind.H2;
+        if (server) {
           c.setNetworkTimeout(Runnable::run, socketTimeoutMillis());
         }
         try {
           if (pool == null && catalog.kind() == Dialect.Kind.POSTGRESQL) {
             warnIfLockWaitsUnbounded(c, tableName.name());
+          } else if (pool == null && catalog.kind() == Dialect.Kind.MARIADB) {
+            warnIfMariaDbWaitsLong(c, tableName.name());
           }
           Table resolved = resolve(c, catalog, tableName, key, columns, version);
           String identity = catalog.database() + "." + resolved.display();
           return new JdbcStore<>(this, ds, pool, catalog.kind(), resolved, identity);
         } finally {
-          if (catalog.kind() == Dialect.Kind.POSTGRESQL && !c.isClosed()) {
+          if (server && !c.isClosed()) {
             c.setNetworkTimeout(Runnable::run, previous);
           }
         }
@@ -845,7 +856,7 @@ public final class JdbcStore<K, V> implements Store<K, V> {
           throw new IllegalArgumentException("rowMapper: column " + column
               + " is the key column, the version column or listed twice");
         }
-        quoted.add(QualifiedName.quote(col.name()));
+        quoted.add(catalog.quote(col.name()));
         parameters.add(parameter(catalog.kind(), col));
         types.add(col.typeName());
       }
@@ -857,7 +868,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       long cache = catalog.sequenceCache(t.schema(), sequence);
       if (cache != 1) {
         throw new IllegalArgumentException("table: sequence " + t.schema() + "." + sequence + " caches " + cache
-            + " values per session, so versions would not follow commit order; run ALTER SEQUENCE ... CACHE 1");
+            + " values per session, so versions would not follow commit order; run ALTER SEQUENCE ... "
+            + (catalog.kind() == Dialect.Kind.MARIADB ? "NOCACHE" : "CACHE 1"));
       }
       String log = null;
       if (changeLog != null) {
@@ -871,9 +883,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         }
         log = logTable.quoted();
       }
-      return new Table(t.toString(), t.quoted(), QualifiedName.quote(keyCol.name()), requireNonNull(keyType),
-          List.copyOf(quoted), List.copyOf(parameters), List.copyOf(types), QualifiedName.quote(versionCol.name()),
-          QualifiedName.quote(t.schema()) + "." + QualifiedName.quote(sequence), log);
+      return new Table(t.toString(), t.quoted(), catalog.quote(keyCol.name()), requireNonNull(keyType),
+          List.copyOf(quoted), List.copyOf(parameters), List.copyOf(types), catalog.quote(versionCol.name()),
+          catalog.quote(t.schema()) + "." + catalog.quote(sequence), log);
     }
 
     /** JSON columns need their parameter typed: pgjdbc binds a String as varchar, H2 as a JSON string. */
@@ -915,6 +927,26 @@ public final class JdbcStore<K, V> implements Store<K, V> {
               + " blocked on a lock held elsewhere waits without end; set them on the data source, for example"
               + " pgjdbc's options=-c lock_timeout=2000 -c statement_timeout=4000 (see docs/jdbc-store.md)",
               table, lock, statement);
+        }
+      }
+    }
+
+    /**
+     * Warns once, at build, if an application's MariaDB data source leaves statements unbounded
+     * ({@code max_statement_time} 0) or lets a key lock wait longer than 10 seconds ({@code
+     * innodb_lock_wait_timeout}, 50 by default), which also bounds the wait for a key's named lock.
+     */
+    private static void warnIfMariaDbWaitsLong(Connection c, String table) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement("SELECT @@innodb_lock_wait_timeout, @@max_statement_time");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long lock = rs.getLong(1);
+        double statement = rs.getDouble(2);
+        if (lock > 10 || statement == 0) {
+          log.warn("the data source of table {} lets a write wait {} s for a key lock (innodb_lock_wait_timeout) and"
+              + " leaves statements {} (max_statement_time); set them on the data source, for example MariaDB"
+              + " Connector/J's sessionVariables=innodb_lock_wait_timeout=2,max_statement_time=4 (see"
+              + " docs/jdbc-store.md)", table, lock, statement == 0 ? "unbounded" : "bounded by " + statement + " s");
         }
       }
     }
@@ -967,6 +999,15 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         if (socketTimeoutMillis() % 1000 == 0) { // pgjdbc counts in seconds; then the store need not set it per use
           config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutMillis() / 1000));
         }
+      } else if (url.startsWith("jdbc:mariadb:")) {
+        if (lock % 1000 != 0) {
+          throw new IllegalArgumentException("lockTimeout must be whole seconds on MariaDB (innodb_lock_wait_timeout,"
+              + " which bounds key and row locks, counts in seconds) but was " + Duration.ofMillis(lock));
+        }
+        config.addDataSourceProperty("connectTimeout", Long.toString(connect.toMillis()));
+        config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutMillis()));
+        config.addDataSourceProperty("sessionVariables", "innodb_lock_wait_timeout=" + lock / 1000
+            + ",max_statement_time=" + statement / 1000.0);
       } else if (url.startsWith("jdbc:h2:")) {
         config.setConnectionInitSql("SET LOCK_TIMEOUT " + lock + "; SET QUERY_TIMEOUT " + statement);
       }

@@ -236,6 +236,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     try {
       connection.commit();
       committed = true;
+      ended();
     } catch (SQLException e) {
       if (connectionLost(e)) {
         throw new AmbiguousCommitException("commit on " + table.display()
@@ -275,21 +276,28 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     if (joined) {
       return; // the caller's connection and transaction: the caller ends both
     }
+    if (!discard && !committed && !rolledBack) {
+      try {
+        connection.rollback();
+        rolledBack = true;
+        ended();
+      } catch (SQLException e) {
+        log.debug("rollback on {} failed; the connection is discarded", table.display(), e);
+        discard = true; // it may still hold locks that outlive transactions: closing it frees them
+      }
+    }
     if (discard) {
       store.discard(connection);
       return;
     }
     try {
-      if (!committed && !rolledBack) {
-        connection.rollback();
-      }
       if (restoreAutoCommit) {
         connection.setAutoCommit(true);
       } else if (autoCommitSwitched) {
         connection.setAutoCommit(false); // hand the connection back as it came
       }
     } catch (SQLException e) {
-      log.debug("rollback on {} failed; the connection is discarded", table.display(), e);
+      log.debug("restoring auto-commit on {} failed", table.display(), e);
     } finally {
       store.unbound(connection, restoreTimeout);
       try {
@@ -313,6 +321,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     try {
       connection.rollback(); // release the locks now: the transaction that waits for them may be the retry's
       rolledBack = true;
+      ended();
     } catch (SQLException rollbackFailure) {
       failure.addSuppressed(rollbackFailure);
     }
@@ -491,11 +500,11 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       }
     }
     if (puts.size() > 1) {
-      if (commitWithLastStatement && deletes.isEmpty() && logRows.isEmpty()) {
-        if (upsertAllAndCommit(puts, finalVersion, describe(steps) + " in " + table.display())) {
-          return written;
-        }
-      } else if (upsertAll(puts, finalVersion, false)) {
+      if (commitWithLastStatement && deletes.isEmpty() && logRows.isEmpty()
+          && upsertAllAndCommit(puts, finalVersion, describe(steps) + " in " + table.display())) {
+        return written;
+      }
+      if (upsertAll(puts, finalVersion, false)) { // also where the dialect cannot commit with it (MariaDB)
         puts.clear();
       }
     }
@@ -549,6 +558,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
         return false;
       }
       committed = true;
+      ended();
       return true;
     } catch (SQLException e) {
       throwIfConnectionFailed(operation, e, false);
@@ -559,10 +569,25 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       try {
         connection.rollback();
         rolledBack = true;
+        ended();
       } catch (SQLException rollbackFailure) {
         failure.addSuppressed(rollbackFailure);
       }
       throw new RetryableException(failure.getMessage(), failure);
+    }
+  }
+
+  /**
+   * Releases, once the transaction committed or rolled back, the locks that outlive it (MariaDB's
+   * named locks; {@link Dialect#release}). A connection that fails to release them is discarded
+   * instead of going back to the pool: closing it makes the server free them.
+   */
+  private void ended() {
+    try {
+      dialect.release(connection);
+    } catch (SQLException e) {
+      discard = true;
+      log.debug("releasing the key locks of {} failed; the connection is discarded", table.display(), e);
     }
   }
 

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -133,22 +132,15 @@ final class PostgresDialect extends Dialect {
       bindKeys(c, ps, 2, keys);
       ps.setInt(3, versions);
       ps.execute();
-      Map<Object, Long> current = new HashMap<>();
+      Map<Object, Long> current;
       skipTo(ps, 1);
       try (ResultSet rs = ps.getResultSet()) {
-        while (rs.next()) {
-          current.put(rs.getObject(1, table.keyType()), rs.getLong(2));
-        }
+        current = readCurrent(rs);
       }
       skipTo(ps, 1);
-      long[] drawn = new long[versions];
       try (ResultSet rs = ps.getResultSet()) {
-        for (int i = 0; i < versions && rs.next(); i++) {
-          drawn[i] = rs.getLong(1);
-        }
+        return new Prelude(current, readDrawn(rs, versions));
       }
-      java.util.Arrays.sort(drawn);
-      return new Prelude(current, drawn);
     }
   }
 

@@ -37,10 +37,15 @@ record QualifiedName(@Nullable String schema, String name) {
 
   /** Quotes one identifier already checked by this class or read from the database catalog. */
   static String quote(String identifier) {
-    if (identifier.indexOf('"') >= 0) {
-      throw new IllegalArgumentException("identifier contains a double quote: " + identifier);
+    return quote(identifier, '"');
+  }
+
+  /** Quotes one identifier with {@code quote}: {@code "} (standard SQL) or {@code `} (MariaDB). */
+  static String quote(String identifier, char quote) {
+    if (identifier.indexOf(quote) >= 0) {
+      throw new IllegalArgumentException("identifier contains a quote " + quote + ": " + identifier);
     }
-    return '"' + identifier + '"';
+    return quote + identifier + quote;
   }
 
   private static String part(String part, String whole, String what) {

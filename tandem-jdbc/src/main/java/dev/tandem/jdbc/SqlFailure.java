@@ -51,15 +51,22 @@ final class SqlFailure {
   }
 
   /**
+   * MariaDB's error for a statement on a connection that {@code KILL CONNECTION} ended
+   * (ER_CONNECTION_KILLED); its SQLState 70100 alone also means an interrupted query.
+   */
+  private static final int MARIADB_CONNECTION_KILLED = 1927;
+
+  /**
    * Whether the failure says the connection is unusable: it was refused, broke, or its server
-   * process was ended (SQLState class 08, 57P01-57P03, 53300), or the pool had none to give
-   * ({@link SQLTransientConnectionException}, HikariCP's timeout).
+   * process was ended (SQLState class 08, 57P01-57P03, 53300, MariaDB's error 1927), or the pool
+   * had none to give ({@link SQLTransientConnectionException}, HikariCP's timeout).
    */
   static boolean isConnectionFailure(SQLException e) {
     for (SQLException s : chain(e)) {
       String state = s.getSQLState();
       if (s instanceof SQLTransientConnectionException
-          || (state != null && (state.startsWith("08") || UNAVAILABLE.contains(state)))) {
+          || (state != null && (state.startsWith("08") || UNAVAILABLE.contains(state)))
+          || ("70100".equals(state) && s.getErrorCode() == MARIADB_CONNECTION_KILLED)) {
         return true;
       }
     }

@@ -38,7 +38,7 @@ class KeyColumnTypeIT {
     assertThatThrownBy(() -> builder(db, bigint, String.class).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keyColumn: column " + (db == TestDatabase.H2 ? "ID" : "id"))
-        .hasMessageContaining("SQL type " + (db == TestDatabase.H2 ? "bigint" : "int8"))
+        .hasMessageContaining("SQL type " + (db == TestDatabase.POSTGRESQL ? "int8" : "bigint"))
         .hasMessageContaining("java.lang.String");
     assertThatThrownBy(() -> builder(db, integer, Long.class).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.Long");

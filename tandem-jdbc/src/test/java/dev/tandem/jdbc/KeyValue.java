@@ -54,6 +54,7 @@ final class KeyValue {
     config.setConnectionTimeout(connectionTimeout.toMillis());
     config.setValidationTimeout(Math.min(5_000, connectionTimeout.toMillis()));
     config.setPoolName("kv-" + POOLS.incrementAndGet());
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED"); // MariaDB's default is REPEATABLE READ
     if (initSql != null) {
       config.setConnectionInitSql(initSql);
     }

@@ -3,6 +3,7 @@ package dev.tandem.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.testkit.server.H2Database;
+import dev.tandem.testkit.server.MariaDbServer;
 import dev.tandem.testkit.server.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,6 +28,19 @@ enum TestDatabase {
     boolean someoneWaitsForALock() {
       return queryInt("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
           + " AND wait_event_type = 'Lock'") > 0;
+    }
+  },
+  MARIADB {
+    @Override
+    DataSource createDataSource() {
+      return MariaDbServer.shared().dataSource();
+    }
+
+    /** A named lock's waiter shows as state {@code User lock}; a row lock's as an InnoDB lock wait. */
+    @Override
+    boolean someoneWaitsForALock() {
+      return queryInt("SELECT (SELECT count(*) FROM information_schema.processlist WHERE state = 'User lock')"
+          + " + (SELECT count(*) FROM information_schema.innodb_lock_waits)") > 0;
     }
   },
   H2 {
@@ -56,6 +70,7 @@ enum TestDatabase {
       config.setDataSource(createDataSource());
       config.setMaximumPoolSize(12);
       config.setPoolName("test-" + name());
+      config.setTransactionIsolation("TRANSACTION_READ_COMMITTED"); // MariaDB's default is REPEATABLE READ
       pool = new HikariDataSource(config);
     }
     return pool;

@@ -22,7 +22,7 @@ final class UsertableSchema {
   /** Creates the table if it is missing, after dropping it if {@code recreate}. */
   static void prepare(DataSource dataSource, YcsbSettings settings, boolean recreate) throws SQLException {
     String table = settings.table();
-    String text = settings.postgres() ? "text" : "CHARACTER VARYING";
+    String text = settings.postgres() || settings.mariadb() ? "TEXT" : "CHARACTER VARYING";
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       if (recreate) {
         s.execute("DROP TABLE IF EXISTS " + table);

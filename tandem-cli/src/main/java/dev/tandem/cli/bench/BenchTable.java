@@ -3,6 +3,7 @@ package dev.tandem.cli.bench;
 import static java.util.Objects.requireNonNull;
 
 import dev.tandem.cli.CommandFailedException;
+import dev.tandem.cli.DatabaseKind;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.jdbc.RowMapper;
@@ -39,7 +40,7 @@ final class BenchTable {
 
   private final DataSource dataSource;
   private final String name;
-  private final boolean postgres;
+  private final DatabaseKind kind;
   private final String selectSql;
   private final String upsertSql;
   private final String insertSql;
@@ -49,16 +50,31 @@ final class BenchTable {
    * @param postgres whether the database is PostgreSQL; else H2
    */
   BenchTable(DataSource dataSource, String name, boolean postgres) {
+    this(dataSource, name, postgres ? DatabaseKind.POSTGRES : DatabaseKind.H2);
+  }
+
+  /** @param name an unquoted identifier (checked by the command), folded as the database folds it */
+  BenchTable(DataSource dataSource, String name, DatabaseKind kind) {
     this.dataSource = requireNonNull(dataSource, "dataSource");
     this.name = requireNonNull(name, "name");
-    this.postgres = postgres;
-    String key = postgres ? "\"key\"" : "\"KEY\"";
-    String value = postgres ? "\"value\"" : "\"VALUE\"";
+    this.kind = requireNonNull(kind, "kind");
+    String key = switch (kind) {
+      case POSTGRES -> "\"key\"";
+      case MARIADB -> "`key`";
+      case H2 -> "\"KEY\"";
+    };
+    String value = switch (kind) {
+      case POSTGRES -> "\"value\"";
+      case MARIADB -> "`value`";
+      case H2 -> "\"VALUE\"";
+    };
     this.selectSql = "SELECT " + value + " FROM " + name + " WHERE " + key + " = ?";
     this.insertSql = "INSERT INTO " + name + " (" + key + ", " + value + ") VALUES (?, ?)";
-    this.upsertSql = postgres
-        ? insertSql + " ON CONFLICT (" + key + ") DO UPDATE SET " + value + " = EXCLUDED." + value
-        : "MERGE INTO " + name + " (" + key + ", " + value + ") KEY (" + key + ") VALUES (?, ?)";
+    this.upsertSql = switch (kind) {
+      case POSTGRES -> insertSql + " ON CONFLICT (" + key + ") DO UPDATE SET " + value + " = EXCLUDED." + value;
+      case MARIADB -> insertSql + " ON DUPLICATE KEY UPDATE " + value + " = VALUES(" + value + ")";
+      case H2 -> "MERGE INTO " + name + " (" + key + ", " + value + ") KEY (" + key + ") VALUES (?, ?)";
+    };
   }
 
   /** Returns the table's name. */
@@ -78,7 +94,7 @@ final class BenchTable {
 
   /**
    * Returns the plain upsert of one row (key, value): {@code ON CONFLICT} in PostgreSQL, {@code
-   * MERGE} in H2. It leaves the version column alone, as plain SQL would.
+   * ON DUPLICATE KEY UPDATE} in MariaDB, {@code MERGE} in H2. It leaves the version column alone, as plain SQL would.
    */
   String upsertSql() {
     return upsertSql;
@@ -96,8 +112,9 @@ final class BenchTable {
     }
     try (Connection c = dataSource.getConnection()) {
       DatabaseMetaData meta = c.getMetaData();
-      String folded = postgres ? name.toLowerCase(Locale.ROOT) : name.toUpperCase(Locale.ROOT);
-      try (ResultSet tables = meta.getTables(c.getCatalog(), c.getSchema(), folded, null)) {
+      String folded = kind != DatabaseKind.H2 ? name.toLowerCase(Locale.ROOT) : name.toUpperCase(Locale.ROOT);
+      try (ResultSet tables = meta.getTables(c.getCatalog(), kind == DatabaseKind.MARIADB ? null : c.getSchema(),
+          folded, null)) {
         while (tables.next()) {
           // the name is a LIKE pattern, in which _ matches any character
           if (folded.equals(tables.getString("TABLE_NAME")) && !MARK.equals(tables.getString("REMARKS"))) {
@@ -121,7 +138,8 @@ final class BenchTable {
     }
     JdbcSchema.createKeyValueTable(dataSource, name, ValueType.TEXT);
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      s.execute("COMMENT ON TABLE " + name + " IS '" + MARK + "'");
+      s.execute(kind == DatabaseKind.MARIADB ? "ALTER TABLE " + name + " COMMENT = '" + MARK + "'"
+          : "COMMENT ON TABLE " + name + " IS '" + MARK + "'");
     }
     SplittableRandom random = new SplittableRandom(seed);
     try (Connection c = dataSource.getConnection()) {
@@ -139,7 +157,7 @@ final class BenchTable {
       } finally {
         c.setAutoCommit(true);
       }
-      if (postgres) {
+      if (kind == DatabaseKind.POSTGRES) {
         settle(c);
       }
     }

@@ -169,13 +169,14 @@ public final class TortureCommand implements Callable<Integer> {
       description = "Distinct keys: few, so that operations collide (default: ${DEFAULT-VALUE}).")
   int keys = 20;
 
-  @Option(names = "--db", paramLabel = "h2|postgres",
-      description = "h2 (embedded, in memory) or postgres (an embedded server started for the run, unless"
-          + " --jdbc-url is given) (default: h2, or the kind of --jdbc-url).")
+  @Option(names = "--db", paramLabel = "h2|postgres|mariadb",
+      description = "h2 (embedded, in memory), postgres (an embedded server started for the run, unless"
+          + " --jdbc-url is given) or mariadb (the installed mariadbd, started for the run unless --jdbc-url is"
+          + " given) (default: h2, or the kind of --jdbc-url).")
   @Nullable DatabaseKind db;
 
   @Option(names = "--jdbc-url", paramLabel = "URL",
-      description = "Run on this PostgreSQL or H2 database (in a new table of its own, dropped at the end)"
+      description = "Run on this PostgreSQL, MariaDB (jdbc:mariadb:) or H2 database (in a new table of its own, dropped at the end)"
           + " instead of an embedded one; user and password go in the URL.")
   @Nullable String jdbcUrl;
 
@@ -287,7 +288,7 @@ public final class TortureCommand implements Callable<Integer> {
             + (groups.contains(FaultGroup.RDB_RESTORE) ? " (not 50ms: an old snapshot must hold live entries)"
                 : longExpiry ? " (not 50ms: under a partition the repair, not the expiry, must end a stale read)" : ""));
       }
-      boolean proxied = groups.contains(FaultGroup.DB) && kind == DatabaseKind.POSTGRES;
+      boolean proxied = groups.contains(FaultGroup.DB) && kind != DatabaseKind.H2;
       int perNode = (clients + nodes - 1) / nodes;
       List<Tandem<String, Long>> targets = new ArrayList<>(nodes);
       try {
@@ -428,7 +429,7 @@ public final class TortureCommand implements Callable<Integer> {
     } else {
       DatabaseKind ofUrl = DatabaseKind.ofUrl(jdbcUrl);
       if (ofUrl == null) {
-        throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL");
+        throw usage("--jdbc-url must be a PostgreSQL (jdbc:postgresql:), MariaDB (jdbc:mariadb:) or H2 (jdbc:h2:) URL");
       }
       if (db != null && db != ofUrl) {
         throw usage("--db " + lower(db) + " does not match --jdbc-url, which is " + lower(ofUrl));
@@ -546,7 +547,12 @@ public final class TortureCommand implements Callable<Integer> {
     }
     FaultProxy proxy = Objects.requireNonNull(database.proxy());
     out.println("faults: the store connects through a fault proxy (" + proxy + ")"
-        + (database.server() == null ? "; no server restarts (the server is not ours)" : ""));
+        + (database.server() == null && database.mariadbServer() == null
+            ? "; no server restarts (the server is not ours)" : ""));
+    if (database.kind() == DatabaseKind.MARIADB) {
+      return TortureFaults.mariadb(proxy, database.direct(), database.databaseName(), database.table(), "v",
+          database.mariadbServer(), runSeed ^ FAULT_SEED);
+    }
     return TortureFaults.postgres(proxy, database.direct(), database.databaseName(), database.table(), "v",
         database.server(), runSeed ^ FAULT_SEED);
   }
@@ -723,7 +729,8 @@ public final class TortureCommand implements Callable<Integer> {
    * unless set with -D).
    */
   static void quietLibraryLogs() {
-    for (String logger : List.of("com.zaxxer.hikari", "dev.tandem", "io.lettuce", "io.netty")) {
+    // MariaDB Connector/J logs every error the server sends (the faults' own) as a warning
+    for (String logger : List.of("com.zaxxer.hikari", "dev.tandem", "io.lettuce", "io.netty", "org.mariadb.jdbc")) {
       String property = "org.slf4j.simpleLogger.log." + logger;
       if (System.getProperty(property) == null) {
         // the engine logs each tier failure as an error with a stack trace: the summary counts them

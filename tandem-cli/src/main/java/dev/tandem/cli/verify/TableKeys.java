@@ -40,7 +40,7 @@ public final class TableKeys {
       if (column == null) {
         throw new IllegalArgumentException("table " + shape.name() + " has no column " + keyColumn);
       }
-      String key = TableShape.quote(column.name());
+      String key = shape.quoteIdentifier(column.name());
       List<K> keys = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT " + key + " FROM " + shape.quoted() + " ORDER BY " + key);
           ResultSet rs = ps.executeQuery()) {

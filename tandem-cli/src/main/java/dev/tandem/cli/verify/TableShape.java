@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param name the table name, as stored
  * @param columns the columns in table order
  * @param primaryKey the primary key's columns, in key order
+ * @param backticks whether names are quoted with backticks (MariaDB), else double quotes
  */
-record TableShape(String schema, String name, List<Column> columns, List<String> primaryKey) {
+record TableShape(String schema, String name, List<Column> columns, List<String> primaryKey, boolean backticks) {
 
   /**
    * A column.
@@ -42,16 +43,18 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
    */
   static TableShape of(Connection c, String table) throws SQLException {
     DatabaseMetaData meta = c.getMetaData();
+    boolean mariadb = "MariaDB".equals(meta.getDatabaseProductName()); // a MariaDB database is a catalog
     int dot = table.indexOf('.');
-    String wantedSchema = dot < 0 ? c.getSchema() : table.substring(0, dot);
+    String wantedSchema = dot < 0 ? (mariadb ? c.getCatalog() : c.getSchema()) : table.substring(0, dot);
     String wantedName = dot < 0 ? table : table.substring(dot + 1);
     for (String schema : spellings(wantedSchema)) {
       for (String name : spellings(wantedName)) {
-        try (ResultSet rs = meta.getTables(null, null, null, new String[] {"TABLE", "BASE TABLE"})) {
+        try (ResultSet rs = meta.getTables(mariadb ? schema : null, null, null, new String[] {"TABLE", "BASE TABLE"})) {
           while (rs.next()) {
-            if (name.equals(rs.getString("TABLE_NAME")) && (schema == null || schema.equals(rs.getString("TABLE_SCHEM")))) {
-              String found = rs.getString("TABLE_SCHEM");
-              return new TableShape(found, name, columns(meta, found, name), primaryKey(meta, found, name));
+            String found = rs.getString(mariadb ? "TABLE_CAT" : "TABLE_SCHEM");
+            if (name.equals(rs.getString("TABLE_NAME")) && (schema == null || schema.equals(found))) {
+              return new TableShape(found, name, columns(meta, found, name, mariadb), primaryKey(meta, found, name,
+                  mariadb), mariadb);
             }
           }
         }
@@ -74,7 +77,12 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
 
   /** Returns the table name quoted and schema-qualified, for SQL. */
   String quoted() {
-    return quote(schema) + "." + quote(name);
+    return quoteIdentifier(schema) + "." + quoteIdentifier(name);
+  }
+
+  /** Returns {@code identifier} quoted for this table's database: in backticks on MariaDB, else in double quotes. */
+  String quoteIdentifier(String identifier) {
+    return backticks ? "`" + identifier.replace("`", "``") + "`" : quote(identifier);
   }
 
   /** Returns {@code identifier} in double quotes. */
@@ -114,11 +122,12 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
     }
   }
 
-  private static List<Column> columns(DatabaseMetaData meta, String schema, String table) throws SQLException {
+  private static List<Column> columns(DatabaseMetaData meta, String schema, String table, boolean mariadb)
+      throws SQLException {
     List<Column> columns = new ArrayList<>();
-    try (ResultSet rs = meta.getColumns(null, schema, table, null)) {
+    try (ResultSet rs = mariadb ? meta.getColumns(schema, null, table, null) : meta.getColumns(null, schema, table, null)) {
       while (rs.next()) {
-        if (schema.equals(rs.getString("TABLE_SCHEM")) && table.equals(rs.getString("TABLE_NAME"))) {
+        if (schema.equals(rs.getString(mariadb ? "TABLE_CAT" : "TABLE_SCHEM")) && table.equals(rs.getString("TABLE_NAME"))) {
           columns.add(new Column(rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
         }
       }
@@ -126,10 +135,11 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
     return List.copyOf(columns);
   }
 
-  private static List<String> primaryKey(DatabaseMetaData meta, String schema, String table) throws SQLException {
+  private static List<String> primaryKey(DatabaseMetaData meta, String schema, String table, boolean mariadb)
+      throws SQLException {
     List<String> names = new ArrayList<>();
     List<Integer> positions = new ArrayList<>();
-    try (ResultSet rs = meta.getPrimaryKeys(null, schema, table)) {
+    try (ResultSet rs = mariadb ? meta.getPrimaryKeys(schema, null, table) : meta.getPrimaryKeys(null, schema, table)) {
       while (rs.next()) {
         names.add(rs.getString("COLUMN_NAME"));
         positions.add(rs.getInt("KEY_SEQ"));

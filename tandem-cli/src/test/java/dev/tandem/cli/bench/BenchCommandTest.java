@@ -44,7 +44,7 @@ class BenchCommandTest {
       --compare direct,naive,direct                | --compare names direct twice
       --db mysql                                   | --db
       --jdbc-user sa                               | --jdbc-user and --jdbc-password need --jdbc-url
-      --jdbc-url jdbc:mysql://localhost/x          | --jdbc-url must be a PostgreSQL (jdbc:postgresql:) or H2 (jdbc:h2:) URL
+      --jdbc-url jdbc:mysql://localhost/x          | --jdbc-url must be a PostgreSQL (jdbc:postgresql:), MariaDB (jdbc:mariadb:) or H2 (jdbc:h2:) URL
       --db h2 --jdbc-url jdbc:postgresql://h/x?p=1 | --db h2 does not match --jdbc-url jdbc:postgresql://h/x
       --table drop;table                           | --table must be a plain SQL name
       --threads many                               | --threads

@@ -8,7 +8,6 @@ import dev.tandem.testkit.history.History;
 import dev.tandem.testkit.history.Operation;
 import dev.tandem.testkit.history.Outcome;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
@@ -51,20 +50,6 @@ class TortureH2IT {
 
   @Test
   void theNaiveWriteThroughIsCaught() {
-    long seed = TortureRuns.seed();
-    List<String> verdicts = new ArrayList<>();
-    for (int attempt = 0; attempt < 3; attempt++) {
-      CliRun run = TortureRuns.torture("--db", "h2", "--engine", "naive", "--duration", "3s",
-          "--seed", Long.toString(seed + attempt));
-      Matcher verdict = TortureRuns.verdict(run);
-      verdicts.add(verdict.group());
-      if (verdict.group(1).equals("no")) {
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-        assertThat(run.out()).contains("NOT_LINEARIZABLE");
-        return;
-      }
-      assertThat(run.exitCode()).as(run.toString()).isZero();
-    }
-    throw new AssertionError("the naive class was not caught in three runs: " + verdicts);
+    TortureRuns.assertNaiveCaught("--db", "h2");
   }
 }

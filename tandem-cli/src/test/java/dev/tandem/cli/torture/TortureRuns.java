@@ -38,6 +38,30 @@ final class TortureRuns {
     return m;
   }
 
+  /**
+   * Runs {@code tandem torture args... --engine naive --duration 3s} with up to three seeds and
+   * asserts that one of them is caught (verdict no, exit code 1); the runs that were not caught
+   * must have passed cleanly.
+   */
+  static void assertNaiveCaught(String... args) {
+    long seed = seed();
+    List<String> verdicts = new java.util.ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      List<String> all = new java.util.ArrayList<>(List.of(args));
+      all.addAll(List.of("--engine", "naive", "--duration", "3s", "--seed", Long.toString(seed + attempt)));
+      CliRun run = torture(all.toArray(new String[0]));
+      Matcher verdict = verdict(run);
+      verdicts.add(verdict.group());
+      if (verdict.group(1).equals("no")) {
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.out()).contains("NOT_LINEARIZABLE");
+        return;
+      }
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+    }
+    throw new AssertionError("the naive class was not caught in three runs: " + verdicts);
+  }
+
   private static String[] prepend(String first, String[] rest) {
     String[] all = new String[rest.length + 1];
     all[0] = first;

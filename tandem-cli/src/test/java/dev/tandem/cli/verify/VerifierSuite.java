@@ -119,12 +119,20 @@ abstract class VerifierSuite {
     return TableKeys.of(dataSource, "account", "key", String.class);
   }
 
-  /** The column as JdbcSchema created it: quoted, in the database's case ("key" is reserved in H2). */
+  /** The column as JdbcSchema created it: quoted, in the database's case ("key" is reserved in H2 and MariaDB). */
   private String column(String name) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      boolean h2 = c.getMetaData().getDatabaseProductName().equals("H2");
-      return "\"" + (h2 ? name.toUpperCase(Locale.ROOT) : name) + "\"";
+      String product = c.getMetaData().getDatabaseProductName();
+      if (product.equals("MariaDB")) {
+        return "`" + name + "`";
+      }
+      return "\"" + (product.equals("H2") ? name.toUpperCase(Locale.ROOT) : name) + "\"";
     }
+  }
+
+  /** Returns the data source of this suite's database, for the subclass's own checks. */
+  DataSource dataSource() {
+    return dataSource;
   }
 
   private void sql(String statement) throws SQLException {

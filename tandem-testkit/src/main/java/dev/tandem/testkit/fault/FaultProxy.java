@@ -88,9 +88,13 @@ public final class FaultProxy implements AutoCloseable {
   private long idleSince;
   private long longestGapNanos;
 
-  private FaultProxy(InetSocketAddress target, ServerSocket listener) {
+  /** Whether the server speaks MariaDB's protocol (else PostgreSQL's), for {@link #cutAfterStatement}. */
+  private final boolean mariadb;
+
+  private FaultProxy(InetSocketAddress target, ServerSocket listener, boolean mariadb) {
     this.target = target;
     this.listener = listener;
+    this.mariadb = mariadb;
     this.acceptor = Thread.ofPlatform().daemon().name("fault-proxy-" + listener.getLocalPort()).unstarted(this::accept);
   }
 
@@ -100,6 +104,20 @@ public final class FaultProxy implements AutoCloseable {
    * @throws UncheckedIOException if no port can be opened
    */
   public static FaultProxy start(String host, int port) {
+    return start(host, port, false);
+  }
+
+  /**
+   * Starts a proxy of the MariaDB (or MySQL) server {@code host:port}, as {@link #start} does; its
+   * {@link #cutAfterStatement} follows the MariaDB client protocol instead of PostgreSQL's.
+   *
+   * @throws UncheckedIOException if no port can be opened
+   */
+  public static FaultProxy startMariaDb(String host, int port) {
+    return start(host, port, true);
+  }
+
+  private static FaultProxy start(String host, int port, boolean mariadb) {
     requireNonNull(host, "host");
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("port must be 1 to 65535 but was " + port);
@@ -110,7 +128,7 @@ public final class FaultProxy implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("could not open a port for the proxy of " + host + ":" + port, e);
     }
-    FaultProxy proxy = new FaultProxy(new InetSocketAddress(host, port), listener);
+    FaultProxy proxy = new FaultProxy(new InetSocketAddress(host, port), listener, mariadb);
     proxy.acceptor.start();
     return proxy;
   }
@@ -156,7 +174,9 @@ public final class FaultProxy implements AutoCloseable {
    * Arms a rule that cuts the next {@code times} connections that execute a statement whose text
    * contains {@code fragment} (case-sensitive; pgjdbc sends {@code COMMIT} in capitals), each
    * right after the complete request to execute it was forwarded to the server. Replaces the rule
-   * armed before; {@code times} 0 disarms. Understands PostgreSQL's protocol 3.0 without TLS.
+   * armed before; {@code times} 0 disarms. Understands PostgreSQL's protocol 3.0 without TLS, or,
+   * for a proxy made by {@link #startMariaDb}, MariaDB's client protocol without TLS or compression
+   * (a {@code COM_QUERY}: MariaDB Connector/J sends {@code COMMIT} and client-prepared statements so).
    *
    * @throws IllegalArgumentException if the fragment is empty or times is negative
    */
@@ -252,6 +272,11 @@ public final class FaultProxy implements AutoCloseable {
 
   long serverToClientNanos() {
     return serverToClientNanos;
+  }
+
+  /** Returns a follower of one connection's client-to-server stream for {@link #cutAfterStatement}. */
+  StatementFrontend frontend() {
+    return mariadb ? new MariaDbFrontend(this::consumeCut) : new PostgresFrontend(this::consumeCut);
   }
 
   /** Whether a statement with this text must be cut after; consumes one cut of the rule if so. */

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * for the rest of the connection: it then never asks for a cut. Not thread-safe: one reader
  * thread feeds it.
  */
-final class PostgresFrontend {
+final class PostgresFrontend implements StatementFrontend {
 
   private static final int PROTOCOL_3 = 196_608;
   private static final int SSL_REQUEST = 80_877_103;
@@ -53,7 +53,8 @@ final class PostgresFrontend {
    * Follows {@code length} bytes from {@code offset}. Returns the index just past the message
    * after which the connection must be cut (bytes from there on must not be forwarded), or -1.
    */
-  int feed(byte[] bytes, int offset, int length) {
+  @Override
+  public int feed(byte[] bytes, int offset, int length) {
     int end = offset + length;
     int i = offset;
     while (i < end) {

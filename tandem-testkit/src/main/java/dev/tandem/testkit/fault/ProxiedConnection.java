@@ -51,7 +51,7 @@ final class ProxiedConnection {
 
   /** Starts the four threads; the connection removes itself from the proxy when it ends. */
   void start() throws IOException {
-    PostgresFrontend frontend = new PostgresFrontend(proxy::consumeCut);
+    StatementFrontend frontend = proxy.frontend();
     BlockingQueue<Chunk> up = new ArrayBlockingQueue<>(MAX_CHUNKS);
     BlockingQueue<Chunk> down = new ArrayBlockingQueue<>(MAX_CHUNKS);
     InputStream fromClient = client.getInputStream();
@@ -122,7 +122,7 @@ final class ProxiedConnection {
     threads[3].interrupt();
   }
 
-  private void read(InputStream in, BlockingQueue<Chunk> queue, @Nullable PostgresFrontend frontend) {
+  private void read(InputStream in, BlockingQueue<Chunk> queue, @Nullable StatementFrontend frontend) {
     byte[] buffer = new byte[CHUNK];
     try {
       while (true) {

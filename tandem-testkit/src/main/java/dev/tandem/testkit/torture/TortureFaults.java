@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.fault.HeldLocks;
+import dev.tandem.testkit.fault.MariaDbFaults;
 import dev.tandem.testkit.fault.PostgresFaults;
+import dev.tandem.testkit.server.MariaDbServer;
 import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.server.RedisServer;
 import java.nio.file.Path;
@@ -66,36 +68,110 @@ public final class TortureFaults {
     requireNonNull(table, "table");
     requireNonNull(valueColumn, "valueColumn");
     SplittableRandom random = new SplittableRandom(seed);
-    int cutsBefore = proxy.cutCount();
-    AtomicInteger dropped = new AtomicInteger();
     AtomicInteger terminated = new AtomicInteger();
-    AtomicInteger locked = new AtomicInteger();
-    AtomicReference<@Nullable HeldLocks> locks = new AtomicReference<>();
-    List<Fault> faults = new ArrayList<>();
-    faults.add(Fault.held("commit answer lost (connection cut after COMMIT)",
-            () -> proxy.cutAfterStatement("COMMIT", 1 + random.nextInt(3)),
-            () -> proxy.cutAfterStatement("COMMIT", 0), HOLD)
-        .withDetail(() -> (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"));
-    faults.add(Fault.held("lone write's answer lost (connection cut after an auto-committed INSERT)",
-            () -> proxy.cutAfterStatement("INSERT INTO", 1 + random.nextInt(3)),
-            () -> proxy.cutAfterStatement("INSERT INTO", 0), HOLD)
-        .withDetail(() -> (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"));
-    faults.add(Fault.instant("connections reset (mid-transaction)", () -> dropped.addAndGet(proxy.dropConnections()))
-        .withDetail(() -> dropped.get() + " connections reset"));
+    List<Fault> faults = new ArrayList<>(cuts(proxy, random,
+        "lone write's answer lost (connection cut after an auto-committed INSERT)"));
     faults.add(Fault.held("failing statements (trigger rejects values = 1 mod 4)",
         () -> PostgresFaults.failingTrigger(admin, table, "NEW." + valueColumn + " % 4 = 1"),
         () -> PostgresFaults.dropFailingTrigger(admin, table), HOLD));
     faults.add(Fault.held("serialization failures (trigger, SQLState 40001, 1 row in 5)",
         () -> PostgresFaults.failingTrigger(admin, table, "random() < 0.2", "40001"),
         () -> PostgresFaults.dropFailingTrigger(admin, table), HOLD));
-    faults.add(Fault.held("latency burst (proxy)",
-        () -> PostgresFaults.slow(proxy, Duration.ofMillis(5 + random.nextInt(96))),
-        () -> PostgresFaults.slow(proxy, Duration.ZERO), HOLD));
-    faults.add(Fault.held("new connections refused (proxy)", proxy::stopAccepting, proxy::resumeAccepting,
-        Duration.ofMillis(800)));
-    faults.add(Fault.held("rows locked (lock timeouts)",
+    faults.addAll(slowAndRefused(proxy, random));
+    faults.add(rowsLocked(admin, table, "rows locked (lock timeouts)"));
+    faults.add(Fault.instant("backends terminated (pg_terminate_backend)",
+            () -> terminated.addAndGet(PostgresFaults.terminateBackends(admin, database)))
+        .withDetail(() -> terminated.get() + " backends ended"));
+    if (server != null) {
+      faults.add(Fault.instant("server restarted", () -> PostgresFaults.restart(server))
+          .atMostEvery(Duration.ofSeconds(10)));
+    }
+    return faults;
+  }
+
+  /**
+   * Returns the MariaDB faults, the counterparts of {@link #postgres}'s: commits whose answer is
+   * lost (the proxy cuts the connection right after forwarding {@code COMMIT}; or an {@code
+   * INSERT}, inside a transaction), connections reset mid-transaction, statements failing in a
+   * trigger for some values, failures with SQLState 40001 (as a deadlock), latency bursts, new
+   * connections refused, rows held locked (lock waits, ended by the clients' {@code
+   * innodb_lock_wait_timeout}), connections killed ({@code KILL CONNECTION}, which frees their
+   * named locks), and, if {@code server} is given, the server killed with SIGKILL and started again
+   * (at most once every 10 seconds).
+   *
+   * @param proxy the proxy the clients connect through ({@link FaultProxy#startMariaDb})
+   * @param admin direct connections to the database (not through the proxy), as a superuser
+   * @param database the name of the database, whose connections are killed
+   * @param table the table the clients write, which has a bigint column {@code valueColumn}
+   * @param server the server to kill and restart, or null if it is not ours
+   * @param seed the seed of the latencies and cut counts
+   */
+  public static List<Fault> mariadb(FaultProxy proxy, DataSource admin, String database, String table,
+      String valueColumn, @Nullable MariaDbServer server, long seed) {
+    requireNonNull(proxy, "proxy");
+    requireNonNull(admin, "admin");
+    requireNonNull(database, "database");
+    requireNonNull(table, "table");
+    requireNonNull(valueColumn, "valueColumn");
+    SplittableRandom random = new SplittableRandom(seed);
+    AtomicInteger killed = new AtomicInteger();
+    List<Fault> faults = new ArrayList<>(cuts(proxy, random, "connection cut after an INSERT (mid-transaction)"));
+    faults.add(Fault.held("failing statements (trigger rejects values = 1 mod 4)",
+        () -> MariaDbFaults.failingTrigger(admin, table, "NEW." + valueColumn + " % 4 = 1", "45000"),
+        () -> MariaDbFaults.dropFailingTrigger(admin, table), HOLD));
+    faults.add(Fault.held("deadlock-like failures (trigger, SQLState 40001, 1 row in 5)",
+        () -> MariaDbFaults.failingTrigger(admin, table, "RAND() < 0.2", "40001"),
+        () -> MariaDbFaults.dropFailingTrigger(admin, table), HOLD));
+    faults.addAll(slowAndRefused(proxy, random));
+    faults.add(rowsLocked(admin, table, "rows locked (lock waits)"));
+    faults.add(Fault.instant("connections killed (KILL CONNECTION)",
+            () -> killed.addAndGet(MariaDbFaults.killConnections(admin, database)))
+        .withDetail(() -> killed.get() + " connections killed"));
+    if (server != null) {
+      faults.add(Fault.instant("server killed (SIGKILL) and restarted", () -> MariaDbFaults.killAndRestart(server))
+          .atMostEvery(Duration.ofSeconds(10)));
+    }
+    return faults;
+  }
+
+  /**
+   * Returns the faults of a database's proxy that cut connections: after {@code COMMIT} (the
+   * commit's answer is lost), after an {@code INSERT} (named {@code insertName}), and every open
+   * connection reset at once.
+   */
+  private static List<Fault> cuts(FaultProxy proxy, SplittableRandom random, String insertName) {
+    int cutsBefore = proxy.cutCount();
+    AtomicInteger dropped = new AtomicInteger();
+    return List.of(
+        Fault.held("commit answer lost (connection cut after COMMIT)",
+                () -> proxy.cutAfterStatement("COMMIT", 1 + random.nextInt(3)),
+                () -> proxy.cutAfterStatement("COMMIT", 0), HOLD)
+            .withDetail(() -> (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"),
+        Fault.held(insertName,
+                () -> proxy.cutAfterStatement("INSERT INTO", 1 + random.nextInt(3)),
+                () -> proxy.cutAfterStatement("INSERT INTO", 0), HOLD)
+            .withDetail(() -> (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"),
+        Fault.instant("connections reset (mid-transaction)", () -> dropped.addAndGet(proxy.dropConnections()))
+            .withDetail(() -> dropped.get() + " connections reset"));
+  }
+
+  /** Returns a database proxy's latency bursts and refusals of new connections. */
+  private static List<Fault> slowAndRefused(FaultProxy proxy, SplittableRandom random) {
+    return List.of(
+        Fault.held("latency burst (proxy)",
+            () -> PostgresFaults.slow(proxy, Duration.ofMillis(5 + random.nextInt(96))),
+            () -> PostgresFaults.slow(proxy, Duration.ZERO), HOLD),
+        Fault.held("new connections refused (proxy)", proxy::stopAccepting, proxy::resumeAccepting,
+            Duration.ofMillis(800)));
+  }
+
+  /** Returns the fault that holds every row of {@code table} locked ({@link PostgresFaults#lockRows}, plain SQL). */
+  private static Fault rowsLocked(DataSource admin, String table, String name) {
+    AtomicInteger locked = new AtomicInteger();
+    AtomicReference<@Nullable HeldLocks> locks = new AtomicReference<>();
+    return Fault.held(name,
             () -> {
-              HeldLocks held = PostgresFaults.lockRows(admin, table, "true");
+              HeldLocks held = PostgresFaults.lockRows(admin, table, "1 = 1");
               locked.addAndGet(held.rows());
               locks.set(held);
             },
@@ -105,15 +181,7 @@ public final class TortureFaults {
                 held.close();
               }
             }, HOLD)
-        .withDetail(() -> locked.get() + " row locks held"));
-    faults.add(Fault.instant("backends terminated (pg_terminate_backend)",
-            () -> terminated.addAndGet(PostgresFaults.terminateBackends(admin, database)))
-        .withDetail(() -> terminated.get() + " backends ended"));
-    if (server != null) {
-      faults.add(Fault.instant("server restarted", () -> PostgresFaults.restart(server))
-          .atMostEvery(Duration.ofSeconds(10)));
-    }
-    return faults;
+        .withDetail(() -> locked.get() + " row locks held");
   }
 
   /**

@@ -97,6 +97,14 @@ abstract class Dialect {
    */
   void release(Connection c) throws SQLException {}
 
+  /**
+   * Returns whether the key locks outlive the transaction ({@link #release} frees them): then a
+   * transaction the caller owns and ends cannot be joined, as nothing would release its locks.
+   */
+  boolean locksOutliveTransactions() {
+    return false;
+  }
+
   /** Binds {@code keys} as the parameters of {@link #loadAllSql(int)} from {@code index} (one array, or one each). */
   abstract void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys) throws SQLException;
 

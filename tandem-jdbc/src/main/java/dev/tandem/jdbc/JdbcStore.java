@@ -275,12 +275,17 @@ public final class JdbcStore<K, V> implements Store<K, V> {
    * @throws IllegalStateException if auto-commit is on (no transaction to join), or the store was
    *     closed
    * @throws JdbcStoreException if the connection's auto-commit state cannot be read
+   * @throws UnsupportedOperationException on MariaDB, whose key locks outlive transactions
    */
   @Override
   public StoreTransaction<K, V> join(Connection connection) {
     requireNonNull(connection, "connection");
     if (closed.get()) {
       throw new IllegalStateException("the store of " + table.display() + " is closed");
+    }
+    if (dialect.locksOutliveTransactions()) {
+      throw new UnsupportedOperationException("join on " + table.display() + ": the key locks of this database"
+          + " (MariaDB's GET_LOCK) outlive transactions, and the caller's commit would leave them held");
     }
     try {
       if (connection.getAutoCommit()) {

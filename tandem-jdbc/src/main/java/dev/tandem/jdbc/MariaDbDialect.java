@@ -291,6 +291,11 @@ final class MariaDbDialect extends Dialect {
   }
 
   @Override
+  boolean locksOutliveTransactions() {
+    return true;
+  }
+
+  @Override
   void release(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("DO RELEASE_ALL_LOCKS()")) {
       ps.execute();

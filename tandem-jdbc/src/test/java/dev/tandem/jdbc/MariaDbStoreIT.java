@@ -148,6 +148,20 @@ class MariaDbStoreIT {
     }
   }
 
+  /**
+   * A caller's transaction cannot be joined: the named key locks would outlive the caller's commit,
+   * which the store does not see, and hold every other writer of those keys.
+   */
+  @Test
+  void joiningACallersTransactionIsRefused() throws Exception {
+    try (JdbcStore<Long, Flight> store = flights(); Connection c = DB.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      assertThatThrownBy(() -> store.join(c)).isInstanceOf(UnsupportedOperationException.class)
+          .hasMessageContaining("outlive transactions");
+      c.rollback();
+    }
+  }
+
   @Test
   void aSequenceThatCachesValuesIsRefused() {
     String table = TestDatabase.uniqueName("flight");

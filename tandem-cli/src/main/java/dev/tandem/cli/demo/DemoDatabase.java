@@ -2,12 +2,15 @@ package dev.tandem.cli.demo;
 
 import dev.tandem.cli.CommandFailedException;
 import dev.tandem.cli.DatabaseKind;
+import dev.tandem.testkit.server.MariaDbServer;
 import dev.tandem.testkit.server.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -64,8 +67,29 @@ record DemoDatabase(String url, String description, @Nullable Runnable stop) imp
         yield new DemoDatabase(url, "server started for this run on localhost:" + server.port()
             + ", stopped at the end", server::close);
       }
-      default -> throw new CommandFailedException("--db " + kind.name().toLowerCase(Locale.ROOT)
-          + " has no embedded server in the demo: give its --jdbc-url");
+      case MARIADB -> {
+        say.accept("starting a MariaDB server for the run (the installed mariadbd, in a temporary folder)...");
+        MariaDbServer server;
+        try {
+          server = MariaDbServer.start();
+        } catch (RuntimeException e) {
+          throw new CommandFailedException("cannot start a MariaDB server (is mariadb-server installed?): "
+              + e.getMessage(), e);
+        }
+        try (Connection c = server.createDatabase(NAME).getConnection(); Statement statement = c.createStatement()) {
+          // a server of this run only, so its defaults are the demo's: the schema quotes the column
+          // names "from" and "to" the SQL standard's way; JdbcStore needs READ COMMITTED and bounded waits
+          statement.execute("SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',ANSI_QUOTES')");
+          statement.execute("SET GLOBAL tx_isolation = 'READ-COMMITTED'");
+          statement.execute("SET GLOBAL innodb_lock_wait_timeout = 2");
+          statement.execute("SET GLOBAL max_statement_time = 4");
+        } catch (SQLException | RuntimeException e) {
+          server.close();
+          throw new CommandFailedException("cannot create the database " + NAME + " on MariaDB: " + e.getMessage(), e);
+        }
+        yield new DemoDatabase(server.jdbcUrl(NAME), "MariaDB " + server.version() + " started for this run on localhost:"
+            + server.port() + ", stopped at the end", server::close);
+      }
     };
   }
 

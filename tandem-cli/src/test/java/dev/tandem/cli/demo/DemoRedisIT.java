@@ -94,6 +94,18 @@ class DemoRedisIT {
         .doesNotContain("INCONSISTENT");
   }
 
+  /** The seed's setting: the flights on MariaDB, the cache on Redis, one command. */
+  @Test
+  void runsOnAMariaDbServerStartedForTheRun() {
+    CliRun run = CliRun.of("demo", "--db", "mariadb", "--cache", "redis", "--redis-url", redis.uri(), "--no-color");
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out())
+        .contains("MariaDB", "started for this run")
+        .containsSubsequence("CACHE_MISS", "CACHE_HIT", "CONSISTENT", "CACHE_HIT", "CONSISTENT")
+        .doesNotContain("INCONSISTENT");
+  }
+
   @Test
   void anUnreachableRedisUrlIsAOneLineErrorWithoutItsPassword() {
     CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "--cache", "redis", "--redis-url",

@@ -179,6 +179,7 @@ final class WriteRequest<K, V, R> {
   }
 
   /** Returns the result, or throws the failure; only once done. */
+  @SuppressWarnings({"nullness", "NullAway"}) // a succeeded request has its result (null only for Void)
   R join() {
     if (failure instanceof RuntimeException e) {
       throw e;
@@ -186,8 +187,6 @@ final class WriteRequest<K, V, R> {
     if (failure instanceof Error e) {
       throw e;
     }
-    @SuppressWarnings("nullness") // a succeeded request has its result (null only for Void)
-    R r = result;
-    return r;
+    return result;
   }
 }

@@ -363,13 +363,14 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         stats.loads.add(owned.size());
         Map<K, Versioned<V>> loaded = store.loadAll(owned.keySet());
         owned.forEach((key, flight) -> {
-          result.put(key, answer(key, leases.get(key), cachedOf(Optional.ofNullable(loaded.get(key))), flight));
+          long lease = requireNonNull(leases.get(key)); // leases holds every owned key
+          result.put(key, answer(key, lease, cachedOf(Optional.ofNullable(loaded.get(key))), flight));
         });
       } catch (RuntimeException e) {
         stats.loadFailures.add(owned.size());
         StoreException failure = new StoreException("load", List.copyOf(owned.keySet()), e);
         owned.forEach((key, flight) -> {
-          cancelFill(key, leases.get(key));
+          cancelFill(key, requireNonNull(leases.get(key))); // leases holds every owned key
           flight.completeExceptionally(failure);
         });
         throw failure;
@@ -391,7 +392,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       if (e.getCause() instanceof StoreException failure) {
         throw failure;
       }
-      throw new StoreException("load", List.of(key), e.getCause());
+      throw new StoreException("load", List.of(key), requireNonNull(e.getCause())); // a future's failure has one
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException("load", List.of(key), e);

@@ -1,5 +1,7 @@
 package dev.tandem.cli;
 
+import static java.util.Objects.requireNonNullElse;
+
 import dev.tandem.TandemException;
 import dev.tandem.jdbc.JdbcStoreException;
 import java.io.PrintWriter;
@@ -26,7 +28,7 @@ final class ErrorReport implements IParameterExceptionHandler, IExecutionExcepti
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     String name = cli.getCommandSpec().qualifiedName();
-    String message = Redaction.text(e.getMessage());
+    String message = Redaction.text(requireNonNullElse(e.getMessage(), e.toString()));
     if (e instanceof UnmatchedArgumentException unmatched) {
       List<String> suggestions = unmatched.getSuggestions();
       if (!suggestions.isEmpty()) {

@@ -385,7 +385,9 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       if (executor != null) {
         caffeine.executor(executor);
       }
-      Caffeine<K, Cached<V>> typed = caffeine.evictionListener((K key, Cached<V> entry, RemovalCause cause) -> {
+      // Caffeine's listener may be passed a null key and entry (references it lost); neither is used.
+      Caffeine<K, Cached<V>> typed = caffeine.evictionListener((@Nullable K key, @Nullable Cached<V> entry,
+          RemovalCause cause) -> {
         if (cause.wasEvicted()) {
           evictions.increment();
         }

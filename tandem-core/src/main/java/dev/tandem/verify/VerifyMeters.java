@@ -1,5 +1,7 @@
 package dev.tandem.verify;
 
+import static java.util.Objects.requireNonNull;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,7 +50,7 @@ final class VerifyMeters {
   void record(VerifyReport<?, ?> report) {
     checked.increment(report.checked());
     for (Mismatch<?, ?> mismatch : report.mismatches()) {
-      stale.get(mismatch.kind()).increment();
+      requireNonNull(stale.get(mismatch.kind())).increment(); // the constructor registers every kind
     }
     changing.increment(report.changing());
     repaired.increment(report.repaired());

@@ -1,5 +1,7 @@
 package dev.tandem.jdbc;
 
+import static java.util.Objects.requireNonNull;
+
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +18,12 @@ public final class JdbcStoreException extends RuntimeException {
   JdbcStoreException(String operation, SQLException cause) {
     super(operation + " failed: " + detail(cause), cause);
     this.sqlState = root(cause).getSQLState();
+  }
+
+  /** Returns the message: the operation, the table and the database's own error; never null. */
+  @Override
+  public String getMessage() {
+    return requireNonNull(super.getMessage()); // the constructor always sets one
   }
 
   /** Returns the SQLState the database reported (for example {@code 23514} for a CHECK), if any. */

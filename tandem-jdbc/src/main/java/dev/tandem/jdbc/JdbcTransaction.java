@@ -513,7 +513,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
         for (Step<K> put : puts) {
           ps.setObject(1, put.key());
           int next = Dialect.bindValues(ps, 2, requireNonNull(put.values()));
-          ps.setLong(next, finalVersion.get(put.key()));
+          ps.setLong(next, requireNonNull(finalVersion.get(put.key()))); // every step has its final version
           ps.addBatch();
         }
         ps.executeBatch();
@@ -600,7 +600,7 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       Step<K> put = puts.get(i);
       keys.add(put.key());
       values.add(requireNonNull(put.values()));
-      versions[i] = finalVersion.get(put.key());
+      versions[i] = requireNonNull(finalVersion.get(put.key())); // every step has its final version
     }
     return dialect.upsertAll(connection, keys, values, versions, andCommit);
   }

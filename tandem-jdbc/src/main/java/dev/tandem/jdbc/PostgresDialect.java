@@ -166,7 +166,7 @@ final class PostgresDialect extends Dialect {
       return false;
     }
     int columns = table.valueColumns().size();
-    String[][] texts = new String[columns][keys.size()];
+    @Nullable String[][] texts = new @Nullable String[columns][keys.size()]; // SQL NULL stays null
     for (int row = 0; row < keys.size(); row++) {
       List<?> rowValues = values.get(row);
       for (int col = 0; col < columns; col++) {
@@ -174,7 +174,8 @@ final class PostgresDialect extends Dialect {
         if (value != null && !TEXT_EXACT_VALUES.contains(value.getClass())) {
           return false;
         }
-        texts[col][row] = value == null ? null : value.toString();
+        @Nullable String[] column = texts[col];
+        column[row] = value == null ? null : value.toString();
       }
     }
     Long[] boxed = new Long[versions.length];

@@ -1,5 +1,7 @@
 package dev.tandem.redis;
 
+import static java.util.Objects.requireNonNull;
+
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -83,7 +85,7 @@ final class EntryScan<K> implements Iterator<List<K>> {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    List<K> page = next;
+    List<K> page = requireNonNull(next); // hasNext() returned true: a page is waiting
     next = null;
     return page;
   }

@@ -208,7 +208,7 @@ public final class JsonCodec<V> implements Codec<V> {
     try {
       while (!pending.isEmpty()) {
         JavaType next = pending.poll();
-        String where = seen.get(next);
+        String where = requireNonNull(seen.get(next)); // every queued type was recorded in seen
         refuseClassNames(factory.findTypeDeserializer(config, next), where);
         List<JavaType> inside = new ArrayList<>();
         if (next.getKeyType() != null) {

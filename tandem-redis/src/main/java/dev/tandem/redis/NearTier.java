@@ -622,7 +622,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     if (executor != null) {
       caffeine.executor(executor);
     }
-    return caffeine.<K, Object>evictionListener((K key, Object value, RemovalCause cause) -> {
+    // Caffeine's listener may be passed a null key and value (references it lost); neither is used.
+    return caffeine.<K, Object>evictionListener((@Nullable K key, @Nullable Object value, RemovalCause cause) -> {
       if (cause.wasEvicted()) {
         evictions.increment();
       }

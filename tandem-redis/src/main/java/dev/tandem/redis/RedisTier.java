@@ -1071,7 +1071,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   // ---------------------------------------------------------------- helpers
 
   /** Runs {@code command} on the link (made and verified first if there is none) and reports the outcome. */
-  private <T> T call(Function<Link, T> command) {
+  private <T extends @Nullable Object> T call(Function<Link, T> command) {
     Link used = connector.current();
     try {
       if (used == null) {

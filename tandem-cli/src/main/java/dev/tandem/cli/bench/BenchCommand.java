@@ -1,5 +1,7 @@
 package dev.tandem.cli.bench;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.tandem.cli.DatabaseKind;
 import dev.tandem.cli.DurationConverter;
 import dev.tandem.cli.ExitCode;
@@ -214,7 +216,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       List<SystemResult> results = new ArrayList<>();
       for (Contender system : systems) {
-        results.add(median(measured.get(system)));
+        results.add(median(requireNonNull(measured.get(system)))); // every system ran each round
       }
       BenchResults all = new BenchResults(settings(plan, baseline), environment, baseline, results);
       out.println();

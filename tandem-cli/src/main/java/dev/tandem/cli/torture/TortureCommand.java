@@ -352,7 +352,7 @@ public final class TortureCommand implements Callable<Integer> {
       try {
         report.history().write(history);
       } catch (UncheckedIOException e) {
-        throw new CommandFailedException("cannot write the history to " + history + ": " + e.getCause().getMessage(), e);
+        throw new CommandFailedException("cannot write the history to " + history + ": " + Objects.requireNonNull(e.getCause()).getMessage(), e);
       }
       out.printf(Locale.ROOT, "history: %,d events written to %s%n", report.history().events().size(), history);
     }

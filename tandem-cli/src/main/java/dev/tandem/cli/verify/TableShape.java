@@ -45,9 +45,16 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
     DatabaseMetaData meta = c.getMetaData();
     boolean mariadb = "MariaDB".equals(meta.getDatabaseProductName()); // a MariaDB database is a catalog
     int dot = table.indexOf('.');
-    String wantedSchema = dot < 0 ? (mariadb ? c.getCatalog() : c.getSchema()) : table.substring(0, dot);
+    // null: no current schema
+    @Nullable String wantedSchema = dot < 0 ? (mariadb ? c.getCatalog() : c.getSchema()) : table.substring(0, dot);
     String wantedName = dot < 0 ? table : table.substring(dot + 1);
-    for (String schema : spellings(wantedSchema)) {
+    List<@Nullable String> schemas = new ArrayList<>();
+    if (wantedSchema == null) {
+      schemas.add(null);
+    } else {
+      schemas.addAll(spellings(wantedSchema));
+    }
+    for (@Nullable String schema : schemas) {
       for (String name : spellings(wantedName)) {
         try (ResultSet rs = meta.getTables(mariadb ? schema : null, null, null, new String[] {"TABLE", "BASE TABLE"})) {
           while (rs.next()) {
@@ -152,15 +159,8 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
     return List.of(ordered);
   }
 
-  /** The name as written, upper-cased and lower-cased, without repeats; a null schema stays null. */
-  private static List<@Nullable String> spellings(@Nullable String name) {
-    List<@Nullable String> spellings = new ArrayList<>();
-    if (name == null) {
-      spellings.add(null);
-      return spellings;
-    }
-    Set<String> distinct = new LinkedHashSet<>(List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT)));
-    spellings.addAll(distinct);
-    return spellings;
+  /** The name as written, upper-cased and lower-cased, without repeats. */
+  private static Set<String> spellings(String name) {
+    return new LinkedHashSet<>(List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT)));
   }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.cli.verify;
 
 import static java.util.Objects.requireNonNull;
+import static java.util.Objects.requireNonNullElse;
 
 import dev.tandem.cli.JdbcLogin;
 import com.zaxxer.hikari.HikariConfig;
@@ -320,7 +321,7 @@ public final class VerifyCommand implements Callable<Integer> {
       try {
         keyType = TableShape.keyType(key);
       } catch (IllegalArgumentException e) {
-        throw new CommandFailedException(e.getMessage(), e);
+        throw new CommandFailedException(requireNonNullElse(e.getMessage(), e.toString()), e);
       }
       List<String> values = new ArrayList<>();
       for (TableShape.Column column : shape.columns()) {

@@ -1,5 +1,7 @@
 package dev.tandem.testkit.history;
 
+import static java.util.Objects.requireNonNullElse;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -87,7 +89,7 @@ final class JsonLines {
       type = EventType.fromWireName(string(fields, "type"));
       action = Action.fromWireName(string(fields, "f"));
     } catch (IllegalArgumentException e) {
-      throw new HistoryFormatException(e.getMessage());
+      throw new HistoryFormatException(requireNonNullElse(e.getMessage(), e.toString()));
     }
     String key = string(fields, "key");
     long time = integer(fields, "time");

@@ -82,7 +82,7 @@ public final class RandomFaults implements Nemesis {
   public synchronized List<String> summary() {
     List<String> lines = new ArrayList<>();
     for (Fault f : faults) {
-      int[] c = counts.get(f.name());
+      int[] c = counts(f);
       if (c[0] == 0 && c[1] == 0) {
         continue;
       }
@@ -133,6 +133,11 @@ public final class RandomFaults implements Nemesis {
     }
   }
 
+  /** Returns the counters of a fault: {injected, failed}; the constructor made them for every fault. */
+  private synchronized int[] counts(Fault fault) {
+    return requireNonNull(counts.get(fault.name()));
+  }
+
   private synchronized boolean due(Fault fault) {
     Long last = lastInjected.get(fault.name());
     return last == null || System.nanoTime() - last >= fault.minInterval().toNanos();
@@ -143,13 +148,13 @@ public final class RandomFaults implements Nemesis {
     try {
       fault.inject().run();
       synchronized (this) {
-        counts.get(fault.name())[0]++;
+        counts(fault)[0]++;
         lastInjected.put(fault.name(), System.nanoTime());
       }
       return true;
     } catch (RuntimeException e) {
       synchronized (this) {
-        counts.get(fault.name())[1]++;
+        counts(fault)[1]++;
         if (failures.isEmpty()) {
           failures.add(fault.name() + ": " + e);
         }

@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
-import java.util.function.UnaryOperator;
 
 /**
  * A correct in-memory store for the harness tests: one transaction at a time (a global lock held
@@ -30,7 +30,7 @@ final class MemoryStore implements Store<String, Long> {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicLong versions = new AtomicLong();
   private volatile LongPredicate ambiguousCommit = value -> false;
-  private volatile UnaryOperator<String> beforeLoad = key -> key;
+  private volatile Consumer<String> beforeLoad = key -> {};
 
   /** Commits with a put of a value matching {@code predicate} are applied, then reported ambiguous. */
   void ambiguousCommitWhen(LongPredicate predicate) {
@@ -38,13 +38,13 @@ final class MemoryStore implements Store<String, Long> {
   }
 
   /** Runs {@code hook} at the start of every load (it may block). */
-  void beforeLoad(UnaryOperator<String> hook) {
+  void beforeLoad(Consumer<String> hook) {
     beforeLoad = hook;
   }
 
   @Override
   public Optional<Versioned<Long>> load(String key) {
-    beforeLoad.apply(key);
+    beforeLoad.accept(key);
     return Optional.ofNullable(rows.get(key));
   }
 

@@ -155,7 +155,6 @@ class TortureTest {
           Thread.currentThread().interrupt();
         }
       }
-      return key;
     });
     try (Tandem<String, Long> tandem = tandem(store)) {
       TortureReport report = Torture.builder(tandem, store).clients(2).keys(1)

@@ -151,7 +151,7 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     cache.checkColumns(changes);
     Mutation.Patch<K, V> patch = new Mutation.Patch<>(key, changes.asMap());
     Written w = write("update", patch);
-    return w.wrote() ? Optional.of(requireNonNull(written.get(key)).value()) : Optional.empty();
+    return w.wrote() ? Optional.ofNullable(requireNonNull(written.get(key)).value()) : Optional.empty();
   }
 
   @Override

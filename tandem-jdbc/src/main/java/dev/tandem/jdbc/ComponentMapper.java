@@ -53,7 +53,7 @@ final class ComponentMapper<V> implements RowMapper<V> {
   /** Makes a value from its components, in column order. */
   @FunctionalInterface
   private interface Creator {
-    Object create(Object[] components) throws Throwable;
+    Object create(@Nullable Object[] components) throws Throwable;
   }
 
   /** One component: its name, type and accessor (as {@code (Object) -> Object}). */
@@ -287,7 +287,7 @@ final class ComponentMapper<V> implements RowMapper<V> {
 
   @Override
   public V read(ResultSet rs) throws SQLException {
-    Object[] arguments = new Object[types.length];
+    @Nullable Object[] arguments = new Object[types.length];
     for (int i = 0; i < types.length; i++) {
       arguments[i] = types[i].read(rs, columns.get(i));
     }
@@ -302,7 +302,7 @@ final class ComponentMapper<V> implements RowMapper<V> {
 
   @Override
   public List<?> write(V value) {
-    Object[] values = new Object[types.length];
+    @Nullable Object[] values = new Object[types.length];
     for (int i = 0; i < types.length; i++) {
       Object component;
       try {

@@ -45,14 +45,18 @@ final class BenchRun {
   private final Progress progress;
   private final @Nullable Path histogramLog;
   private final List<Operation> operations;
+  private final String description;
 
   /**
+   * @param description what the system is, as the results say
    * @param zipfian a generator over the plan's records, shared by the runs of all systems
    * @param histogramLog where to write the HdrHistogram log, or null for none
    */
-  BenchRun(RunPlan plan, Contender contender, ZipfianGenerator zipfian, Progress progress, @Nullable Path histogramLog) {
+  BenchRun(RunPlan plan, Contender contender, String description, ZipfianGenerator zipfian, Progress progress,
+      @Nullable Path histogramLog) {
     this.plan = requireNonNull(plan, "plan");
     this.contender = requireNonNull(contender, "contender");
+    this.description = requireNonNull(description, "description");
     this.zipfian = requireNonNull(zipfian, "zipfian");
     this.progress = requireNonNull(progress, "progress");
     this.histogramLog = histogramLog;
@@ -105,7 +109,7 @@ final class BenchRun {
         hitRatio = (double) hits / (hits + misses);
       }
     }
-    return new SystemResult(contender.label(), contender.description(), seconds, all.getTotalCount(),
+    return new SystemResult(contender.label(), description, seconds, all.getTotalCount(),
         all.getTotalCount() / seconds, LatencySummary.ofNanos(all), hitRatio, byOperation);
   }
 

@@ -1,0 +1,88 @@
+package dev.tandem.cli.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tandem.local.LocalTier;
+import dev.tandem.redis.Codec;
+import dev.tandem.redis.NearTier;
+import dev.tandem.redis.RedisTier;
+import dev.tandem.spi.CacheTier;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** The cache tier of the Tandem that {@code tandem bench --tier} measures. */
+enum BenchTier {
+  /** Caffeine in the process. */
+  LOCAL("local tier (Caffeine)"),
+  /** One Redis shared by the nodes, with the tier's defaults (STRICT write policy). */
+  REDIS("Redis tier (STRICT, shared by the nodes)"),
+  /** A Caffeine L1 per node over the Redis tier, invalidated over pub/sub (bounded staleness). */
+  NEAR("near tier (Caffeine L1 over the Redis tier, BOUNDED_STALENESS)");
+
+  private final String description;
+
+  BenchTier(String description) {
+    this.description = description;
+  }
+
+  /** Returns the name on the command line. */
+  String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Returns what the tier is. */
+  String description() {
+    return description;
+  }
+
+  /** Returns whether the tier needs the run's Redis. */
+  boolean shared() {
+    return this != LOCAL;
+  }
+
+  /**
+   * Returns a new tier of at most {@code cacheSize} entries (in the process: the local tier and
+   * the near tier's L1), its Redis keys under {@code prefix}.
+   *
+   * @param redis the run's Redis; needed by the shared tiers
+   */
+  CacheTier<String, String> open(@Nullable BenchRedis redis, String prefix, long cacheSize) {
+    if (this == LOCAL) {
+      return LocalTier.<String, String>builder().maximumSize(cacheSize).build();
+    }
+    BenchRedis r = requireNonNull(redis, "redis");
+    RedisTier<String, String> shared = RedisTier.<String, String>builder(Codec.string()).uri(r.uri()).keyPrefix(prefix)
+        .build();
+    if (this == REDIS) {
+      return shared;
+    }
+    try {
+      return NearTier.builder(shared).uri(r.uri()).maximumSize(cacheSize).build();
+    } catch (RuntimeException e) {
+      shared.close();
+      throw e;
+    }
+  }
+
+  /** Converts a command-line name, case-insensitively. */
+  static final class Converter implements ITypeConverter<BenchTier> {
+
+    /** Creates the converter; picocli calls this. */
+    Converter() {}
+
+    @Override
+    public BenchTier convert(String value) {
+      for (BenchTier tier : values()) {
+        if (tier.label().equalsIgnoreCase(value.strip())) {
+          return tier;
+        }
+      }
+      throw new TypeConversionException("unknown tier '" + value + "' (expected one of "
+          + Arrays.stream(values()).map(BenchTier::label).collect(Collectors.joining(", ")) + ")");
+    }
+  }
+}

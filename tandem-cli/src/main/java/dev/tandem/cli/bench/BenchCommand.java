@@ -46,6 +46,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    subcommands = BenchNodeCommand.class,
+    synopsisSubcommandLabel = "",
     versionProvider = TandemVersion.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
@@ -98,6 +100,12 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Use this Redis (redis://host:port) instead of starting redis-server; the run's keys get a prefix of"
           + " their own, deleted before each system and at the end.")
   @Nullable String redisUrl;
+
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+      description = "Run each system on N nodes, each a JVM of its own (its own pool, Tandem or peer and share of the"
+          + " threads) against the one database and Redis of the run, and print each node's figures and the total"
+          + " (default: ${DEFAULT-VALUE}: in this JVM). Needs --db postgres.")
+  int nodes = 1;
 
   @Option(names = {"-t", "--threads"}, paramLabel = "N", defaultValue = "8",
       description = "Threads running operations (default: ${DEFAULT-VALUE}).")
@@ -186,7 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Runs the benchmark and returns the exit code. */
   @Override
-  public Integer call() throws SQLException {
+  public Integer call() throws SQLException, InterruptedException {
     List<Contender> systems = validate();
     PrintWriter out = spec.commandLine().getOut();
     Terminal terminal = Terminal.detect(noColor);
@@ -207,7 +215,8 @@ public final class BenchCommand implements Callable<Integer> {
       Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(),
           database.setup(), database.fsync(), database.synchronousCommit());
       header(out, terminal, plan, systems, baseline, database, environment,
-          tier.description() + (redis == null ? "" : "; Redis: " + redis.description()));
+          tier.description() + (redis == null ? "" : "; Redis: " + redis.description())
+              + (nodes > 1 ? "; " + nodes + " nodes (a JVM each), the threads spread over them" : ""));
       ReportDirectory reportDirectory = report != null ? ReportDirectory.create(report) : null;
       ZipfianGenerator zipfian = ZipfianGenerator.of(records);
       Map<Contender, List<SystemResult>> measured = new EnumMap<>(Contender.class);
@@ -225,11 +234,18 @@ public final class BenchCommand implements Callable<Integer> {
           Path log = reportDirectory == null ? null
               : reportDirectory.histogramLog(rounds == 1 ? system.label() : system.label() + "-round" + (round + 1));
           SystemResult result;
-          TargetSetup setup = new TargetSetup(benchTable, cache, tier, redis,
-              (redis == null ? "bench:" : redis.prefix()) + system.label() + "-" + round + ":", 0,
-              HazelcastCluster.fresh(1));
-          try (BenchTarget target = system.open(setup)) {
-            result = new BenchRun(plan, system, system.description(tier), zipfian, progress, log).run(target);
+          String prefix = (redis == null ? "bench:" : redis.prefix()) + system.label() + "-" + round + ":";
+          if (nodes > 1) {
+            progress.println("  " + system.label() + ": starting " + nodes + " nodes...");
+            BenchNodes.Result spread = new BenchNodes(plan, nodes, table, database.url(), login.user(),
+                login.password(), tier, redis).run(system, prefix);
+            spread.nodes().forEach(node -> progress.println(summary(terminal, node)));
+            result = spread.total();
+          } else {
+            TargetSetup setup = new TargetSetup(benchTable, cache, tier, redis, prefix, 0, HazelcastCluster.fresh(1));
+            try (BenchTarget target = system.open(setup)) {
+              result = new BenchRun(plan, system, system.description(tier), zipfian, progress, log).run(target);
+            }
           }
           measured.computeIfAbsent(system, s -> new ArrayList<>()).add(result);
           progress.println(summary(terminal, result));
@@ -291,6 +307,15 @@ public final class BenchCommand implements Callable<Integer> {
         throw usage("--operations must be positive but was " + operations);
       }
     }
+    if (nodes < 1 || nodes > 32) {
+      throw usage("--nodes must be between 1 and 32 but was " + nodes);
+    }
+    if (nodes > threads) {
+      throw usage("--nodes " + nodes + " needs at least as many --threads (one per node) but --threads is " + threads);
+    }
+    if (operations != null && operations < nodes) {
+      throw usage("--nodes " + nodes + " needs at least as many --operations (some for each node)");
+    }
     if (cacheSize != null && cacheSize < 1) {
       throw usage("--cache-size must be positive but was " + cacheSize);
     }
@@ -321,6 +346,9 @@ public final class BenchCommand implements Callable<Integer> {
             + Redaction.url(jdbcUrl));
       }
       db = kind;
+    }
+    if (nodes > 1 && db != DatabaseKind.POSTGRES) {
+      throw usage("--nodes " + nodes + " needs --db postgres: the nodes' JVMs cannot reach an H2 database in this one");
     }
     Set<Contender> systems = new LinkedHashSet<>();
     if (!compare.contains(Contender.TANDEM)) {

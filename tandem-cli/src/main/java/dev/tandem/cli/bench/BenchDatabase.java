@@ -45,9 +45,11 @@ final class BenchDatabase implements AutoCloseable {
   private final String synchronousCommit;
   private final @Nullable PostgresServer server;
   private final @Nullable H2Database h2;
+  private final String url;
 
-  private BenchDatabase(HikariDataSource pool, DatabaseKind kind, String product, String setup, String fsync,
+  private BenchDatabase(String url, HikariDataSource pool, DatabaseKind kind, String product, String setup, String fsync,
       String synchronousCommit, @Nullable PostgresServer server, @Nullable H2Database h2) {
+    this.url = url;
     this.pool = pool;
     this.kind = kind;
     this.product = product;
@@ -120,12 +122,17 @@ final class BenchDatabase implements AutoCloseable {
       DatabaseKind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? DatabaseKind.POSTGRES : DatabaseKind.H2;
       String fsyncShown = actual == DatabaseKind.POSTGRES ? show(c, "fsync") : NOT_APPLICABLE;
       String synchronousCommitShown = actual == DatabaseKind.POSTGRES ? show(c, "synchronous_commit") : NOT_APPLICABLE;
-      return new BenchDatabase(pool, actual, product, setup, fsyncShown, synchronousCommitShown, server, h2);
+      return new BenchDatabase(jdbcUrl, pool, actual, product, setup, fsyncShown, synchronousCommitShown, server, h2);
     } catch (SQLException e) {
       pool.close();
       stop(server, h2);
       throw new CommandFailedException("cannot open the database " + Redaction.url(jdbcUrl), e);
     }
+  }
+
+  /** Returns the JDBC URL the pool connects to (it may hold the user, never the password of --password). */
+  String url() {
+    return url;
   }
 
   /** Returns the pool. */

@@ -26,11 +26,24 @@ final class BenchRedis implements AutoCloseable {
   private final String description;
   private final String prefix;
 
+  private final boolean owned;
+
   private BenchRedis(String uri, @Nullable RedisServer server, String description) {
+    this(uri, server, description, "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":",
+        true);
+  }
+
+  private BenchRedis(String uri, @Nullable RedisServer server, String description, String prefix, boolean owned) {
     this.uri = uri;
     this.server = server;
     this.description = description;
-    this.prefix = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":";
+    this.prefix = prefix;
+    this.owned = owned;
+  }
+
+  /** Returns the Redis of a node of {@code bench --nodes}: the parent's, with its prefix; closing does nothing. */
+  static BenchRedis attach(String uri, String prefix) {
+    return new BenchRedis(uri, null, "Redis at " + Redaction.url(uri), prefix, false);
   }
 
   /**
@@ -92,6 +105,9 @@ final class BenchRedis implements AutoCloseable {
   /** Stops the server the run started, or deletes the run's keys from a server given by URL (best effort). */
   @Override
   public void close() {
+    if (!owned) {
+      return;
+    }
     if (server != null) {
       server.close();
       return;

@@ -66,12 +66,19 @@ public enum Peer {
     };
   }
 
-  /** Redisson and Hazelcast log each connection and member at INFO: warnings only, unless set with -D. */
+  /**
+   * Redisson and Hazelcast log each connection and member at INFO, and Hazelcast warns at start that
+   * it lacks {@code --add-opens} (it runs, a little slower; docs/peers.md): errors only, unless set
+   * with -D.
+   */
   private static void quietLogs() {
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
     for (String logger : List.of("org.redisson", "com.hazelcast")) {
       String property = "org.slf4j.simpleLogger.log." + logger;
       if (System.getProperty(property) == null) {
-        System.setProperty(property, "warn");
+        System.setProperty(property, "error");
       }
     }
   }

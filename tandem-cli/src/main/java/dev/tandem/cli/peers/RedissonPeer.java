@@ -37,7 +37,7 @@ final class RedissonPeer implements PeerMap {
     config.setCodec(StringCodec.INSTANCE);
     SingleServerConfig server = config.useSingleServer().setAddress("redis://" + uri.getHost() + ":" + uri.getPort());
     String userInfo = uri.getUserInfo();
-    if (userInfo != null) {
+    if (userInfo != null && !userInfo.isEmpty() && !userInfo.equals(":")) {
       int colon = userInfo.indexOf(':');
       server.setPassword(colon < 0 ? userInfo : userInfo.substring(colon + 1));
       if (colon > 0) {

@@ -300,7 +300,7 @@ public final class TortureCommand implements Callable<Integer> {
     long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1_000_000_000L);
     int cacheSize = Math.max(1, keys / 4);
     out.printf(Locale.ROOT, "tandem torture: seed=%d engine=%s db=%s tier=%s nodes=%d clients=%d keys=%d duration=%s"
-        + " faults=%s%n", runSeed, lower(engine), lower(kind), tier, nodes, clients, keys, format(duration),
+        + " faults=%s%n", runSeed, lower(engine).replace('_', '-'), lower(kind), tier, nodes, clients, keys, format(duration),
         faultsOption(groups));
     out.flush();
 

@@ -7,6 +7,7 @@ import dev.tandem.redis.Codec;
 import dev.tandem.redis.NearTier;
 import dev.tandem.redis.RedisTier;
 import dev.tandem.spi.CacheTier;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -22,6 +23,15 @@ enum BenchTier {
   REDIS("Redis tier (STRICT, shared by the nodes)"),
   /** A Caffeine L1 per node over the Redis tier, invalidated over pub/sub (bounded staleness). */
   NEAR("near tier (Caffeine L1 over the Redis tier, BOUNDED_STALENESS)");
+
+  /**
+   * The Redis command timeout of the bench's tiers: Redisson's default (3 s), not the tier's 1 s, so
+   * that a machine shared with other work does not fail a run that the peers would survive.
+   */
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+
+  /** The connect timeout of the bench's tiers: generous, for nodes that start while the machine is busy. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   private final String description;
 
@@ -56,12 +66,12 @@ enum BenchTier {
     }
     BenchRedis r = requireNonNull(redis, "redis");
     RedisTier<String, String> shared = RedisTier.<String, String>builder(Codec.string()).uri(r.uri()).keyPrefix(prefix)
-        .build();
+        .commandTimeout(COMMAND_TIMEOUT).connectTimeout(CONNECT_TIMEOUT).build();
     if (this == REDIS) {
       return shared;
     }
     try {
-      return NearTier.builder(shared).uri(r.uri()).maximumSize(cacheSize).build();
+      return NearTier.builder(shared).uri(r.uri()).maximumSize(cacheSize).commandTimeout(COMMAND_TIMEOUT).build();
     } catch (RuntimeException e) {
       shared.close();
       throw e;

@@ -239,7 +239,15 @@ final class TortureTiers {
       RedisURI path = redis == null ? null : redis.nodeUri(node); // its toURI() hides the port behind the credentials
       PeerSettings settings = new PeerSettings(path == null ? null : "redis://" + path.getHost() + ":" + path.getPort(),
           redis == null ? "torture:" : redis.prefix(), cacheSize, redis == null ? null : redis.commandTimeout(), cluster);
-      return new PeerTandem<>(peer.open(settings, store, PeerCodec.LONGS, node), PeerCodec.LONGS);
+      for (int attempt = 1; ; attempt++) { // as newTier: a busy machine can miss the short timeout while connecting
+        try {
+          return new PeerTandem<>(peer.open(settings, store, PeerCodec.LONGS, node), PeerCodec.LONGS);
+        } catch (RuntimeException e) {
+          if (attempt == TIER_ATTEMPTS) {
+            throw e;
+          }
+        }
+      }
     }
     if (engine == TortureCommand.Engine.NAIVE) {
       return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));

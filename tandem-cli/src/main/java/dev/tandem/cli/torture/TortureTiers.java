@@ -229,8 +229,9 @@ final class TortureTiers {
   /**
    * Returns node {@code node} of a run as {@link #node(TortureCommand.Engine, TortureTier, JdbcStore,
    * TortureRedis, int, int, int)} does, or a peer: its Redis clients reach the run's Redis through
-   * the node's path (its fault proxy) with the run's command timeout; its Hazelcast member joins
-   * {@code cluster}.
+   * the node's path (its fault proxy) with the client's own default timeouts (Redisson's 3 s with
+   * its retries, Lettuce's 60 s: with Tandem's 250 ms Redisson's read-miss lock outlives a timed-out
+   * command by its 30 s lease); its Hazelcast member joins {@code cluster}.
    */
   static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
       @Nullable TortureRedis redis, int cacheSize, int batches, int node, HazelcastCluster cluster) {
@@ -238,7 +239,7 @@ final class TortureTiers {
     if (peer != null) {
       RedisURI path = redis == null ? null : redis.nodeUri(node); // its toURI() hides the port behind the credentials
       PeerSettings settings = new PeerSettings(path == null ? null : "redis://" + path.getHost() + ":" + path.getPort(),
-          redis == null ? "torture:" : redis.prefix(), cacheSize, redis == null ? null : redis.commandTimeout(), cluster);
+          redis == null ? "torture:" : redis.prefix(), cacheSize, null, cluster); // the peer's own timeouts, never shorter
       for (int attempt = 1; ; attempt++) { // as newTier: a busy machine can miss the short timeout while connecting
         try {
           return new PeerTandem<>(peer.open(settings, store, PeerCodec.LONGS, node), PeerCodec.LONGS);

@@ -48,6 +48,16 @@ class PeersIT {
   }
 
   @Test
+  void benchRunsTheNearTierBesideRedissonsNearMap() {
+    CliRun run = CliRun.of("bench", "--tier", "near", "--compare", "redisson-near", "--workload", "B",
+        "--operations", "300", "--warmup", "0s", "--records", "200", "--threads", "2");
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("near tier (Caffeine L1 over the Redis tier, BOUNDED_STALENESS 100 ms)",
+        "redisson-near");
+  }
+
+  @Test
   void benchSpreadsTheLoadOverNodeJvmsAndPrintsEachNode() {
     PostgresServer server = PostgresServer.shared();
     server.createDatabase("bench_peer_nodes");

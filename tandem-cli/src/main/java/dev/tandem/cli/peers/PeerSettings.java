@@ -27,7 +27,11 @@ public record PeerSettings(@Nullable String redisUri, String prefix, long localC
     }
   }
 
-  /** Returns the Redis URI. @throws IllegalStateException if the run has no Redis */
+  /**
+   * Returns the Redis URI.
+   *
+   * @throws IllegalStateException if the run has no Redis
+   */
   String requireRedis() {
     if (redisUri == null) {
       throw new IllegalStateException("this peer needs the run's Redis");

@@ -45,10 +45,10 @@ public final class PeerTandem<V> implements Tandem<String, V> {
     return get(key).map(v -> new Versioned<>(v, 0));
   }
 
-  /** Returns what a read returns: a peer's read cannot avoid loading on a miss. */
+  /** Refused: a peer's read loads on a miss, and none of them says whether it has a copy without loading. */
   @Override
   public Optional<V> getIfCached(String key) {
-    return get(key);
+    throw new UnsupportedOperationException("a peer cannot read its cache alone");
   }
 
   @Override

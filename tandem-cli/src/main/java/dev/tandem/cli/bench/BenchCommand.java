@@ -8,6 +8,7 @@ import dev.tandem.cli.ExitCode;
 import dev.tandem.cli.JdbcLogin;
 import dev.tandem.cli.Redaction;
 import dev.tandem.cli.TandemVersion;
+import dev.tandem.cli.peers.HazelcastCluster;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.report.BenchResults;
 import dev.tandem.cli.report.Environment;
@@ -47,6 +48,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    subcommands = BenchNodeCommand.class,
+    synopsisSubcommandLabel = "",
     versionProvider = TandemVersion.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
@@ -64,9 +67,12 @@ import picocli.CommandLine.Spec;
           + " collects garbage; each system warms up (--warmup) before it is measured. What remains is the order"
           + " (the JIT and the caches of the machine keep what earlier systems did): --rounds N rotates it.",
       "",
-      "Systems: tandem (local tier), direct (JdbcStore, no cache), naive (the tutorial write-through class),"
+      "Systems: tandem (the tier of --tier), direct (JdbcStore, no cache), naive (the tutorial write-through class),"
           + " ehcache (Ehcache 3 write-through), raw-jdbc (SELECT; upsert with one commit per write),"
-          + " group-commit-jdbc (one committer thread writes each batch of waiting rows in one transaction).",
+          + " group-commit-jdbc (one committer thread writes each batch of waiting rows in one transaction);"
+          + " the peers: cache-aside (Lettuce GET, SQL on a miss then SET, SET after the commit), redisson (RMap,"
+          + " write-through MapWriter/MapLoader), redisson-near (RLocalCachedMap, the same), hazelcast (an embedded"
+          + " member, IMap with a write-through MapStore), all over the bench table through the same connection pool.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -85,6 +91,23 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Systems to run besides Tandem, in order (default: ${DEFAULT-VALUE}); name tandem in the list to"
           + " place it elsewhere than first.")
   List<Contender> compare = new ArrayList<>();
+
+  @Option(names = "--tier", paramLabel = "local|redis|near", defaultValue = "local", converter = BenchTier.Converter.class,
+      description = "Tandem's cache tier: local (Caffeine), redis (one Redis shared by the nodes) or near (a Caffeine L1"
+          + " per node over redis, invalidated over pub/sub) (default: ${DEFAULT-VALUE}). Redis is a redis-server started"
+          + " for the run unless --redis-url is given; the peers cache-aside, redisson and redisson-near use it too.")
+  BenchTier tier = BenchTier.LOCAL;
+
+  @Option(names = "--redis-url", paramLabel = "URL",
+      description = "Use this Redis (redis://host:port) instead of starting redis-server; the run's keys get a prefix of"
+          + " their own, deleted before each system and at the end.")
+  @Nullable String redisUrl;
+
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+      description = "Run each system on N nodes, each a JVM of its own (its own pool, Tandem or peer and share of the"
+          + " threads) against the one database and Redis of the run, and print each node's figures and the total"
+          + " (default: ${DEFAULT-VALUE}: in this JVM). Needs --db postgres.")
+  int nodes = 1;
 
   @Option(names = {"-t", "--threads"}, paramLabel = "N", defaultValue = "8",
       description = "Threads running operations (default: ${DEFAULT-VALUE}).")
@@ -174,7 +197,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Runs the benchmark and returns the exit code. */
   @Override
-  public Integer call() throws SQLException {
+  public Integer call() throws SQLException, InterruptedException {
     List<Contender> systems = validate();
     PrintWriter out = spec.commandLine().getOut();
     Terminal terminal = Terminal.detect(noColor);
@@ -186,13 +209,17 @@ public final class BenchCommand implements Callable<Integer> {
     String baseline = baseline(systems);
     Instant startedAt = Instant.now();
 
+    boolean needsRedis = systems.stream().anyMatch(s -> s.needsRedis(tier));
     try (BenchDatabase database = BenchDatabase.open(db, jdbcUrl, login.user(), login.password(), fsync, threads + 4,
-        progress::println)) {
+        progress::println);
+        BenchRedis redis = needsRedis ? BenchRedis.open(redisUrl, progress::println) : null) {
       BenchTable benchTable = new BenchTable(database.dataSource(), table, database.kind());
       benchTable.claim(force);
       Environment environment = Environment.detect(TandemVersion.version(), startedAt, database.product(),
           database.setup(), database.fsync(), database.synchronousCommit());
-      header(out, terminal, plan, systems, baseline, database, environment);
+      header(out, terminal, plan, systems, baseline, database, environment,
+          tier.description() + (redis == null ? "" : "; Redis: " + redis.description())
+              + (nodes > 1 ? "; " + nodes + " nodes (a JVM each), the threads spread over them" : ""));
       ReportDirectory reportDirectory = report != null ? ReportDirectory.create(report) : null;
       ZipfianGenerator zipfian = ZipfianGenerator.of(records);
       Map<Contender, List<SystemResult>> measured = new EnumMap<>(Contender.class);
@@ -204,11 +231,24 @@ public final class BenchCommand implements Callable<Integer> {
           Contender system = systems.get((i + round) % systems.size()); // each round starts one system later
           benchTable.prepare(records, valueSize, runSeed);
           System.gc(); // no system pays for the garbage of the one before
+          if (redis != null) {
+            redis.clear(); // each system starts from an empty Redis
+          }
           Path log = reportDirectory == null ? null
               : reportDirectory.histogramLog(rounds == 1 ? system.label() : system.label() + "-round" + (round + 1));
           SystemResult result;
-          try (BenchTarget target = system.open(benchTable, cache)) {
-            result = new BenchRun(plan, system, zipfian, progress, log).run(target);
+          String prefix = (redis == null ? "bench:" : redis.prefix()) + system.label() + "-" + round + ":";
+          if (nodes > 1) {
+            progress.println("  " + system.label() + ": starting " + nodes + " nodes...");
+            BenchNodes.Result spread = new BenchNodes(plan, nodes, table, database.url(), login.user(),
+                login.password(), tier, redis).run(system, prefix);
+            spread.nodes().forEach(node -> progress.println(summary(terminal, node)));
+            result = spread.total();
+          } else {
+            TargetSetup setup = new TargetSetup(benchTable, cache, tier, redis, prefix, 0, HazelcastCluster.fresh(1));
+            try (BenchTarget target = system.open(setup)) {
+              result = new BenchRun(plan, system, system.description(tier), zipfian, progress, log).run(target);
+            }
           }
           measured.computeIfAbsent(system, s -> new ArrayList<>()).add(result);
           progress.println(summary(terminal, result));
@@ -270,6 +310,15 @@ public final class BenchCommand implements Callable<Integer> {
         throw usage("--operations must be positive but was " + operations);
       }
     }
+    if (nodes < 1 || nodes > 32) {
+      throw usage("--nodes must be between 1 and 32 but was " + nodes);
+    }
+    if (nodes > threads) {
+      throw usage("--nodes " + nodes + " needs at least as many --threads (one per node) but --threads is " + threads);
+    }
+    if (operations != null && operations < nodes) {
+      throw usage("--nodes " + nodes + " needs at least as many --operations (some for each node)");
+    }
     if (cacheSize != null && cacheSize < 1) {
       throw usage("--cache-size must be positive but was " + cacheSize);
     }
@@ -277,6 +326,9 @@ public final class BenchCommand implements Callable<Integer> {
       throw usage("--table must be a plain SQL name (letters, digits, _) but was '" + table + "'");
     }
     login.check(spec, jdbcUrl);
+    if (redisUrl != null && !redisUrl.startsWith("redis://")) {
+      throw usage("--redis-url must be a redis://host:port URL but was '" + Redaction.url(redisUrl) + "'");
+    }
     if (spec.commandLine().getParseResult().hasMatchedOption("--fsync")) {
       if (jdbcUrl != null) {
         throw usage("--fsync sets the embedded PostgreSQL server; a server given by --jdbc-url keeps its own setting,"
@@ -299,6 +351,9 @@ public final class BenchCommand implements Callable<Integer> {
       }
       db = kind;
     }
+    if (nodes > 1 && db != DatabaseKind.POSTGRES) {
+      throw usage("--nodes " + nodes + " needs --db postgres: the nodes' JVMs cannot reach an H2 database in this one");
+    }
     Set<Contender> systems = new LinkedHashSet<>();
     if (!compare.contains(Contender.TANDEM)) {
       systems.add(Contender.TANDEM);
@@ -307,6 +362,10 @@ public final class BenchCommand implements Callable<Integer> {
       if (!systems.add(contender)) {
         throw usage("--compare names " + contender.label() + " twice");
       }
+    }
+    if (redisUrl != null && systems.stream().noneMatch(s -> s.needsRedis(tier))) {
+      throw usage("--redis-url is given but no system of the run uses Redis: pass --tier redis or near, or compare"
+          + " cache-aside, redisson or redisson-near");
     }
     return List.copyOf(systems);
   }
@@ -341,7 +400,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private static void header(PrintWriter out, Terminal terminal, RunPlan plan, List<Contender> systems, String baseline,
-      BenchDatabase database, Environment environment) {
+      BenchDatabase database, Environment environment, String tierLine) {
     out.println(terminal.bold("tandem bench") + ": workload " + plan.workload().label() + " ("
         + plan.workload().description() + "), " + (plan.workload().readsLatest() && plan.distribution()
             == Distribution.ZIPFIAN ? "latest records most" : plan.distribution().label() + " keys"));
@@ -358,6 +417,7 @@ public final class BenchCommand implements Callable<Integer> {
         + " (ratios against " + baseline + ")");
     out.printf(Locale.ROOT, "  machine   %d cores, %.1f GiB, Java %s%n", environment.cores(),
         environment.memoryBytes() / (1024.0 * 1024 * 1024), environment.jdk());
+    out.println("  tier      " + tierLine);
     out.println("  seed      " + plan.seed());
     out.println();
     out.flush();

@@ -48,9 +48,11 @@ final class BenchDatabase implements AutoCloseable {
   private final @Nullable H2Database h2;
   /** The MariaDB server the run started, stopped on close; set once by {@link #open}. */
   private @Nullable MariaDbServer mariadb;
+  private final String url;
 
-  private BenchDatabase(HikariDataSource pool, DatabaseKind kind, String product, String setup, String fsync,
+  private BenchDatabase(String url, HikariDataSource pool, DatabaseKind kind, String product, String setup, String fsync,
       String synchronousCommit, @Nullable PostgresServer server, @Nullable H2Database h2) {
+    this.url = url;
     this.pool = pool;
     this.kind = kind;
     this.product = product;
@@ -138,7 +140,7 @@ final class BenchDatabase implements AutoCloseable {
           : actual == DatabaseKind.MARIADB ? "innodb_flush_log_at_trx_commit=" + show(c, "@@innodb_flush_log_at_trx_commit")
           : NOT_APPLICABLE;
       String synchronousCommitShown = actual == DatabaseKind.POSTGRES ? show(c, "synchronous_commit") : NOT_APPLICABLE;
-      BenchDatabase database = new BenchDatabase(pool, actual, product, setup, fsyncShown, synchronousCommitShown,
+      BenchDatabase database = new BenchDatabase(jdbcUrl, pool, actual, product, setup, fsyncShown, synchronousCommitShown,
           server, h2);
       database.mariadb = mariadb;
       return database;
@@ -148,6 +150,11 @@ final class BenchDatabase implements AutoCloseable {
       stop(mariadb);
       throw new CommandFailedException("cannot open the database " + Redaction.url(jdbcUrl), e);
     }
+  }
+
+  /** Returns the JDBC URL the pool connects to (it may hold the user, never the password of --password). */
+  String url() {
+    return url;
   }
 
   /** Returns the pool. */

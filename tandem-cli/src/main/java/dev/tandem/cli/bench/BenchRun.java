@@ -45,14 +45,19 @@ final class BenchRun {
   private final Progress progress;
   private final @Nullable Path histogramLog;
   private final List<Operation> operations;
+  private final String description;
+  private @Nullable Measured measured;
 
   /**
+   * @param description what the system is, as the results say
    * @param zipfian a generator over the plan's records, shared by the runs of all systems
    * @param histogramLog where to write the HdrHistogram log, or null for none
    */
-  BenchRun(RunPlan plan, Contender contender, ZipfianGenerator zipfian, Progress progress, @Nullable Path histogramLog) {
+  BenchRun(RunPlan plan, Contender contender, String description, ZipfianGenerator zipfian, Progress progress,
+      @Nullable Path histogramLog) {
     this.plan = requireNonNull(plan, "plan");
     this.contender = requireNonNull(contender, "contender");
+    this.description = requireNonNull(description, "description");
     this.zipfian = requireNonNull(zipfian, "zipfian");
     this.progress = requireNonNull(progress, "progress");
     this.histogramLog = histogramLog;
@@ -84,28 +89,47 @@ final class BenchRun {
       runPhase(target, keys, recorders, "measuring", plan.duration(), plan.operations(), 2);
       double seconds = (System.nanoTime() - start) / 1e9;
       sampler.sampleNow();
-      return result(sampler.totals(), seconds, before, target.cacheCounts());
+      BenchTarget.CacheCounts after = target.cacheCounts();
+      measured = new Measured(sampler.totals(), seconds, before == null || after == null ? null
+          : new BenchTarget.CacheCounts(after.hits() - before.hits(), after.misses() - before.misses()));
+      return result(contender.label(), description, operations, measured);
     }
   }
 
-  private SystemResult result(Histogram[] totals, double seconds, BenchTarget.@Nullable CacheCounts before,
-      BenchTarget.@Nullable CacheCounts after) {
+  /** Returns what the last {@link #run} measured: its histograms, for the merge of several nodes' runs. */
+  Measured measured() {
+    if (measured == null) {
+      throw new IllegalStateException("the run has not measured yet");
+    }
+    return measured;
+  }
+
+  /**
+   * What one run measured.
+   *
+   * @param totals the latency histogram of each operation, by {@link Operation#ordinal()} (null for
+   *     operations the workload has not)
+   * @param seconds how long the measured phase took
+   * @param counts the cache's hits and misses in the measured phase, or null without a cache
+   */
+  record Measured(@Nullable Histogram[] totals, double seconds, BenchTarget.@Nullable CacheCounts counts) {}
+
+  /** Returns the result of {@code measured}, a run of {@code operations}, as {@code label} and {@code description}. */
+  static SystemResult result(String label, String description, List<Operation> operations, Measured measured) {
     Histogram all = new Histogram(SIGNIFICANT_DIGITS);
     List<OperationResult> byOperation = new ArrayList<>();
+    double seconds = measured.seconds();
     for (Operation op : operations) {
-      Histogram h = totals[op.ordinal()];
+      Histogram h = requireNonNull(measured.totals()[op.ordinal()]);
       all.add(h);
       byOperation.add(new OperationResult(op.label(), h.getTotalCount() / seconds, LatencySummary.ofNanos(h)));
     }
     Double hitRatio = null;
-    if (before != null && after != null) {
-      long hits = after.hits() - before.hits();
-      long misses = after.misses() - before.misses();
-      if (hits + misses > 0) {
-        hitRatio = (double) hits / (hits + misses);
-      }
+    BenchTarget.CacheCounts counts = measured.counts();
+    if (counts != null && counts.hits() + counts.misses() > 0) {
+      hitRatio = (double) counts.hits() / (counts.hits() + counts.misses());
     }
-    return new SystemResult(contender.label(), contender.description(), seconds, all.getTotalCount(),
+    return new SystemResult(label, description, seconds, all.getTotalCount(),
         all.getTotalCount() / seconds, LatencySummary.ofNanos(all), hitRatio, byOperation);
   }
 
@@ -215,7 +239,7 @@ final class BenchRun {
    */
   private final class Sampler implements AutoCloseable {
     private final Recorder[] recorders;
-    private final Histogram[] totals = new Histogram[Operation.values().length];
+    private final @Nullable Histogram[] totals = new Histogram[Operation.values().length];
     private final @Nullable Histogram[] recycled = new Histogram[Operation.values().length];
     private final @Nullable HistogramLogWriter log;
     private final ScheduledExecutorService executor;
@@ -256,7 +280,7 @@ final class BenchRun {
       for (Operation op : operations) {
         int i = op.ordinal();
         Histogram interval = recorders[i].getIntervalHistogram(recycled[i]);
-        totals[i].add(interval);
+        requireNonNull(totals[i]).add(interval); // made for every operation of the workload
         if (log != null && interval.getTotalCount() > 0) {
           interval.setTag(op.label());
           log.outputIntervalHistogram(interval);
@@ -265,7 +289,7 @@ final class BenchRun {
       }
     }
 
-    synchronized Histogram[] totals() {
+    synchronized @Nullable Histogram[] totals() {
       return totals;
     }
 

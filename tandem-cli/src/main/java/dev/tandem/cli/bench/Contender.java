@@ -1,8 +1,11 @@
 package dev.tandem.cli.bench;
 
+import dev.tandem.cli.peers.Peer;
+import dev.tandem.cli.peers.PeerCodec;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -19,12 +22,27 @@ enum Contender {
   /** Plain JDBC, a commit per write. */
   RAW_JDBC("plain JDBC, no cache: SELECT by key, upsert with auto-commit (one commit per write)"),
   /** Plain JDBC group commit. */
-  GROUP_COMMIT_JDBC("plain JDBC, no cache: writers hand rows to one committer that writes each batch in one transaction");
+  GROUP_COMMIT_JDBC("plain JDBC, no cache: writers hand rows to one committer that writes each batch in one transaction"),
+  /** Cache-aside by hand over Lettuce. */
+  CACHE_ASIDE(Peer.CACHE_ASIDE),
+  /** Redisson's write-through RMap. */
+  REDISSON(Peer.REDISSON),
+  /** Redisson's write-through RLocalCachedMap. */
+  REDISSON_NEAR(Peer.REDISSON_NEAR),
+  /** Hazelcast's IMap with a write-through MapStore. */
+  HAZELCAST(Peer.HAZELCAST);
 
   private final String description;
+  private final @Nullable Peer peer;
 
   Contender(String description) {
     this.description = description;
+    this.peer = null;
+  }
+
+  Contender(Peer peer) {
+    this.description = peer.description();
+    this.peer = peer;
   }
 
   /** Returns the name on the command line: {@code tandem}, {@code raw-jdbc}, ... */
@@ -37,15 +55,36 @@ enum Contender {
     return description;
   }
 
-  /** Opens the system over {@code table}, with caches of {@code cacheSize} entries. */
-  BenchTarget open(BenchTable table, long cacheSize) {
+  /** Returns what the system is when Tandem runs with {@code tier}. */
+  String description(BenchTier tier) {
+    return this == TANDEM ? "Tandem: " + tier.description() + " over JdbcStore, write-through" : description;
+  }
+
+  /** Returns whether the system needs the run's Redis when Tandem runs with {@code tier}. */
+  boolean needsRedis(BenchTier tier) {
+    return this == TANDEM ? tier.shared() : peer != null && peer.needsRedis();
+  }
+
+  /** Returns whether the system runs an embedded Hazelcast member. */
+  boolean hazelcast() {
+    return peer == Peer.HAZELCAST;
+  }
+
+  /** Opens the system of one node as {@code setup} says. */
+  BenchTarget open(TargetSetup setup) {
+    BenchTable table = setup.table();
+    long cacheSize = setup.cacheSize();
+    if (peer != null) {
+      return new PeerTarget(peer.open(setup.peerSettings(), table.store(), PeerCodec.STRINGS, setup.node()));
+    }
     return switch (this) {
-      case TANDEM -> new TandemTarget(table.store(), cacheSize);
+      case TANDEM -> new TandemTarget(table.store(), setup.tier().open(setup.redis(), setup.prefix(), cacheSize));
       case DIRECT -> new DirectTarget(table.store());
       case NAIVE -> new NaiveTarget(table.store(), cacheSize);
       case EHCACHE -> new EhcacheTarget(table.store(), cacheSize);
       case RAW_JDBC -> new RawJdbcTarget(table);
       case GROUP_COMMIT_JDBC -> new GroupCommitJdbcTarget(table);
+      case CACHE_ASIDE, REDISSON, REDISSON_NEAR, HAZELCAST -> throw new AssertionError(this); // peers, above
     };
   }
 

@@ -3,18 +3,18 @@ package dev.tandem.cli.bench;
 import dev.tandem.Stats;
 import dev.tandem.Tandem;
 import dev.tandem.jdbc.JdbcStore;
-import dev.tandem.local.LocalTier;
+import dev.tandem.spi.CacheTier;
 import org.jspecify.annotations.Nullable;
 
-/** Tandem with the local tier (Caffeine) over the bench table, counting hits ({@code recordStats}). */
+/** Tandem with a cache tier (local, Redis or near) over the bench table, counting hits ({@code recordStats}). */
 final class TandemTarget implements BenchTarget {
 
   private final Tandem<String, String> tandem;
 
-  TandemTarget(JdbcStore<String, String> store, long cacheSize) {
+  TandemTarget(JdbcStore<String, String> store, CacheTier<String, String> tier) {
     this.tandem = Tandem.builder(store)
         .name("bench")
-        .cacheTier(LocalTier.<String, String>builder().maximumSize(cacheSize).build())
+        .cacheTier(tier)
         .recordStats()
         .build();
   }

@@ -16,11 +16,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A node of {@code tandem torture --processes}: a child JVM running {@link TortureNodeCommand} on
- * the class path of this one, spoken to in lines on its standard input and output (its error
- * output is this process's). Closing kills it if it still runs.
+ * A node of {@code tandem torture --processes} or {@code tandem bench --nodes}: a child JVM running
+ * a hidden {@code node} subcommand ({@link TortureNodeCommand}, the bench's) on the class path of
+ * this one, spoken to in lines on its standard input and output (its error output is this
+ * process's). Closing kills it if it still runs.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
 
   /** The end of the child's output, put in the queue when it is closed. */
   private static final String EOF = "\u0000eof";
@@ -67,14 +68,28 @@ final class NodeProcess implements AutoCloseable {
    * @throws CommandFailedException if the JVM cannot be started
    */
   static NodeProcess start(int node, List<String> arguments, Map<String, String> environment) {
+    return start(node, List.of("torture", "node"), arguments, environment);
+  }
+
+  /**
+   * Starts node {@code node}: {@code java -cp <this class path> <the logging properties>
+   * dev.tandem.cli.TandemCli <command> <arguments>}, with {@code environment} added to this
+   * process's environment (for what must not show in {@code ps}).
+   *
+   * @param command the words of the node's subcommand, such as {@code bench node}
+   * @throws CommandFailedException if the JVM cannot be started
+   */
+  public static NodeProcess start(int node, List<String> command, List<String> arguments,
+      Map<String, String> environment) {
     String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+    List<String> line = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path")));
     System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("org.slf4j.")).sorted()
-        .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
-    command.addAll(List.of("dev.tandem.cli.TandemCli", "torture", "node"));
-    command.addAll(arguments);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        .forEach(name -> line.add("-D" + name + "=" + System.getProperty(name)));
+    line.add("dev.tandem.cli.TandemCli");
+    line.addAll(command);
+    line.addAll(arguments);
+    ProcessBuilder builder = new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.INHERIT);
     builder.environment().putAll(environment);
     try {
       return new NodeProcess(node, builder.start());
@@ -84,7 +99,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** Sends one line to the node. */
-  void send(String line) {
+  public void send(String line) {
     in.println(line);
   }
 
@@ -93,7 +108,7 @@ final class NodeProcess implements AutoCloseable {
    *
    * @throws CommandFailedException if the node exits or says nothing of the kind within {@code wait}
    */
-  List<String> await(String word, Duration wait) throws InterruptedException {
+  public List<String> await(String word, Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     List<String> seen = new ArrayList<>();
     while (true) {

@@ -51,7 +51,11 @@ import java.util.stream.Collectors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import dev.tandem.cli.peers.HazelcastCluster;
+import dev.tandem.cli.peers.Peer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -99,7 +103,39 @@ public final class TortureCommand implements Callable<Integer> {
     /** Tandem, with the tier of {@code --tier}. */
     TANDEM,
     /** The naive write-through class: the negative control, which the check should catch. */
-    NAIVE
+    NAIVE,
+    /** Cache-aside by hand over Lettuce (a peer). */
+    CACHE_ASIDE,
+    /** Redisson's write-through RMap (a peer). */
+    REDISSON,
+    /** Redisson's write-through RLocalCachedMap (a peer). */
+    REDISSON_NEAR,
+    /** Hazelcast's IMap with a write-through MapStore, a member per node (a peer). */
+    HAZELCAST;
+
+    /** Returns the peer this engine runs, or null for Tandem and the naive class. */
+    @Nullable Peer peer() {
+      return Peer.named(name());
+    }
+
+    /** Converts a command-line name, case-insensitively, with - or _. */
+    static final class Converter implements ITypeConverter<Engine> {
+
+      /** Creates the converter; picocli calls this. */
+      Converter() {}
+
+      @Override
+      public Engine convert(String value) {
+        String wanted = value.strip().replace('-', '_');
+        for (Engine engine : values()) {
+          if (engine.name().equalsIgnoreCase(wanted)) {
+            return engine;
+          }
+        }
+        throw new TypeConversionException("unknown engine '" + value + "' (expected tandem, naive, "
+            + String.join(", ", Peer.labels()) + ")");
+      }
+    }
   }
 
   /** A group of faults, named in {@code --faults}. */
@@ -233,10 +269,13 @@ public final class TortureCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   List<String> faults = List.of("none");
 
-  @Option(names = "--engine", paramLabel = "tandem|naive", defaultValue = "tandem",
+  @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "tandem", converter = Engine.Converter.class,
       description = "tandem, or naive: the tutorial write-through class (DB then cache.put; cache.put after a"
           + " miss; with --tier redis: DB then SET, GET then DB then SET), the negative control that the"
-          + " check should catch (default: ${DEFAULT-VALUE}).")
+          + " check should catch, or a peer: cache-aside (Lettuce by hand), redisson (RMap write-through),"
+          + " redisson-near (RLocalCachedMap write-through), all three over the run's Redis (--tier redis), or"
+          + " hazelcast (an embedded member per node, IMap with a write-through MapStore; no Redis)"
+          + " (default: ${DEFAULT-VALUE}).")
   Engine engine = Engine.TANDEM;
 
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the operation mix and the faults (default: random).")
@@ -262,7 +301,7 @@ public final class TortureCommand implements Callable<Integer> {
     long runSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1_000_000_000L);
     int cacheSize = Math.max(1, keys / 4);
     out.printf(Locale.ROOT, "tandem torture: seed=%d engine=%s db=%s tier=%s nodes=%d clients=%d keys=%d duration=%s"
-        + " faults=%s%n", runSeed, lower(engine), lower(kind), tier, nodes, clients, keys, format(duration),
+        + " faults=%s%n", runSeed, lower(engine).replace('_', '-'), lower(kind), tier, nodes, clients, keys, format(duration),
         faultsOption(groups));
     out.flush();
 
@@ -290,13 +329,14 @@ public final class TortureCommand implements Callable<Integer> {
       }
       boolean proxied = groups.contains(FaultGroup.DB) && kind != DatabaseKind.H2;
       int perNode = (clients + nodes - 1) / nodes;
+      HazelcastCluster cluster = HazelcastCluster.fresh(nodes); // used by the hazelcast engine only
       List<Tandem<String, Long>> targets = new ArrayList<>(nodes);
       try {
         for (int i = 0; i < (processes ? 0 : nodes); i++) {
           JdbcStore<String, Long> store = database.store(proxied
               ? database.proxiedPool(perNode + 2) : database.pool(database.url(), perNode + 2, "store-" + i));
           try {
-            targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, i));
+            targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, i, cluster));
           } catch (RuntimeException e) {
             throw new CommandFailedException("cannot start node " + i + ": " + e.getMessage(), e);
           }
@@ -306,7 +346,9 @@ public final class TortureCommand implements Callable<Integer> {
         }
         Nemesis nemesis = nemesis(database, redis, groups, runSeed, out);
         JdbcStore<String, Long> direct = database.store(database.direct());
+        Peer peer = engine.peer();
         out.println("cache: " + (engine == Engine.TANDEM ? "Tandem, " + cacheTier.describe(cacheSize)
+            : peer != null ? peer.description() + (peer.needsRedis() ? " over the shared Redis" : "")
             : "NaiveWriteThrough over " + (cacheTier.shared() ? "the shared Redis (GET, SET, DEL; no expiry)"
                 : "a map of at most " + cacheSize + " entries (cleared when full), no expiry"))
             + (nodes > 1 ? "; " + nodes + " nodes, clients spread over them (client p on node p mod " + nodes + ")" : "")
@@ -320,7 +362,7 @@ public final class TortureCommand implements Callable<Integer> {
         out.flush();
         int[] busy = {0};
         if (processes) {
-          report = new NodeProcesses(database, redis, proxied, cacheSize, runSeed)
+          report = new NodeProcesses(database, redis, proxied, cacheSize, runSeed, cluster)
               .run(nemesis, () -> busy[0] = database.awaitQuiescence(), direct);
         } else {
           report = Torture.builder(targets, direct)
@@ -438,6 +480,10 @@ public final class TortureCommand implements Callable<Integer> {
     }
     if (processes && kind != DatabaseKind.POSTGRES) {
       throw usage("--processes needs --db postgres: the nodes' JVMs cannot reach an H2 database in this one");
+    }
+    Peer peer = engine.peer();
+    if (peer != null && peer.needsRedis() && !cacheTier.shared()) {
+      throw usage("--engine " + peer.label() + " keeps its data in Redis: it needs --tier redis");
     }
     if (nodes > 1 && engine == Engine.TANDEM && kind == DatabaseKind.H2) {
       throw usage("--nodes " + nodes + " needs --db postgres: H2 cannot lock an absent key, so an H2 table must sit"
@@ -752,9 +798,11 @@ public final class TortureCommand implements Callable<Integer> {
     private final boolean proxied;
     private final int cacheSize;
     private final long runSeed;
+    private final HazelcastCluster cluster;
 
     NodeProcesses(TortureDatabase database, @Nullable TortureRedis redis, boolean proxied, int cacheSize,
-        long runSeed) {
+        long runSeed, HazelcastCluster cluster) {
+      this.cluster = cluster;
       this.database = database;
       this.redis = redis;
       this.proxied = proxied;
@@ -779,6 +827,7 @@ public final class TortureCommand implements Callable<Integer> {
               "--duration-ms", Long.toString(duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", tier,
               "--engine", engine.name(), "--table", database.table(),
               "--cache-size", Integer.toString(cacheSize), "--batches", Integer.toString(batches), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
+          args.addAll(List.of("--hazelcast-cluster", cluster.name(), "--hazelcast-port", Integer.toString(cluster.port())));
           Map<String, String> secrets = new HashMap<>(Map.of(NodeProcess.JDBC_URL_VARIABLE, url));
           if (redis != null) {
             secrets.put(NodeProcess.REDIS_URI_VARIABLE, redis.nodeUri(i).toURI().toString());
@@ -787,8 +836,11 @@ public final class TortureCommand implements Callable<Integer> {
                 "--redis-command-timeout-ms", Long.toString(redis.commandTimeout().toMillis())));
           }
           children.add(NodeProcess.start(i, args, secrets));
+          if (engine == Engine.HAZELCAST) { // one at a time: each member joins those before it, never a cluster of its own
+            children.get(i).await("ready", Duration.ofMinutes(2));
+          }
         }
-        for (NodeProcess child : children) {
+        for (NodeProcess child : engine == Engine.HAZELCAST ? List.<NodeProcess>of() : children) {
           child.await("ready", Duration.ofMinutes(2));
         }
         long start = System.nanoTime();

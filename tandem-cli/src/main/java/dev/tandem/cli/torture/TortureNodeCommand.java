@@ -2,6 +2,7 @@ package dev.tandem.cli.torture;
 
 import dev.tandem.Tandem;
 import dev.tandem.cli.ExitCode;
+import dev.tandem.cli.peers.HazelcastCluster;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.torture.Torture;
 import dev.tandem.testkit.torture.TortureReport;
@@ -50,6 +51,8 @@ final class TortureNodeCommand implements Callable<Integer> {
   @Option(names = "--cache-size", required = true) int cacheSize;
   @Option(names = "--batches") int batches = 1;
   @Option(names = "--history", required = true) Path history = Path.of("");
+  @Option(names = "--hazelcast-cluster") String hazelcastName = "tandem-torture";
+  @Option(names = "--hazelcast-port") int hazelcastPort = 5701;
 
   TortureNodeCommand() {}
 
@@ -68,7 +71,8 @@ final class TortureNodeCommand implements Callable<Integer> {
     try (TortureDatabase database = TortureDatabase.attach(jdbcUrl, table)) {
       int perNode = (clients + nodes - 1) / nodes;
       JdbcStore<String, Long> store = database.store(database.pool(jdbcUrl, perNode + 2, "store-" + node));
-      try (Tandem<String, Long> target = TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, node)) {
+      try (Tandem<String, Long> target = TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, node,
+          new HazelcastCluster(hazelcastName, hazelcastPort, nodes))) {
         out.println("ready");
         expect(in, "go");
         report = Torture.builder(target, database.store(database.direct()))

@@ -2,15 +2,12 @@ package dev.tandem.cli.torture;
 
 import dev.tandem.cli.CommandFailedException;
 import dev.tandem.cli.Redaction;
+import dev.tandem.cli.RedisKeys;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.server.RedisServer;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,16 +163,7 @@ final class TortureRedis implements AutoCloseable {
     }
     RedisClient client = RedisClient.create(RedisURI.builder(direct).withTimeout(Duration.ofSeconds(5)).build());
     try (StatefulRedisConnection<String, String> c = client.connect()) {
-      RedisCommands<String, String> redis = c.sync();
-      ScanArgs args = ScanArgs.Builder.matches(prefix + "*").limit(1000);
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<String> page = redis.scan(cursor, args);
-        if (!page.getKeys().isEmpty()) {
-          redis.unlink(page.getKeys().toArray(new String[0]));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
+      RedisKeys.unlinkMatching(c.sync(), prefix + "*");
     } catch (RuntimeException e) {
       // best effort: the keys have a prefix of their own and expire
     } finally {

@@ -3,6 +3,11 @@ package dev.tandem.cli.torture;
 import static java.util.Objects.requireNonNull;
 
 import dev.tandem.Tandem;
+import dev.tandem.cli.peers.HazelcastCluster;
+import dev.tandem.cli.peers.Peer;
+import dev.tandem.cli.peers.PeerCodec;
+import dev.tandem.cli.peers.PeerSettings;
+import dev.tandem.cli.peers.PeerTandem;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.local.LocalTier;
 import dev.tandem.redis.Codec;
@@ -14,6 +19,7 @@ import dev.tandem.testkit.naive.NaiveCache;
 import dev.tandem.testkit.naive.NaiveRedisCache;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisURI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,6 +223,33 @@ final class TortureTiers {
    */
   static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
       @Nullable TortureRedis redis, int cacheSize, int batches, int node) {
+    return node(engine, tier, store, redis, cacheSize, batches, node, HazelcastCluster.fresh(1));
+  }
+
+  /**
+   * Returns node {@code node} of a run as {@link #node(TortureCommand.Engine, TortureTier, JdbcStore,
+   * TortureRedis, int, int, int)} does, or a peer: its Redis clients reach the run's Redis through
+   * the node's path (its fault proxy) with the client's own default timeouts (Redisson's 3 s with
+   * its retries, Lettuce's 60 s: with Tandem's 250 ms Redisson's read-miss lock outlives a timed-out
+   * command by its 30 s lease); its Hazelcast member joins {@code cluster}.
+   */
+  static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
+      @Nullable TortureRedis redis, int cacheSize, int batches, int node, HazelcastCluster cluster) {
+    Peer peer = engine.peer();
+    if (peer != null) {
+      RedisURI path = redis == null ? null : redis.nodeUri(node); // its toURI() hides the port behind the credentials
+      PeerSettings settings = new PeerSettings(path == null ? null : "redis://" + path.getHost() + ":" + path.getPort(),
+          redis == null ? "torture:" : redis.prefix(), cacheSize, null, cluster); // the peer's own timeouts, never shorter
+      for (int attempt = 1; ; attempt++) { // as newTier: a busy machine can miss the short timeout while connecting
+        try {
+          return new PeerTandem<>(peer.open(settings, store, PeerCodec.LONGS, node), PeerCodec.LONGS);
+        } catch (RuntimeException e) {
+          if (attempt == TIER_ATTEMPTS) {
+            throw e;
+          }
+        }
+      }
+    }
     if (engine == TortureCommand.Engine.NAIVE) {
       return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));
     }

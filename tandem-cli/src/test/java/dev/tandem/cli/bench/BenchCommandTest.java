@@ -40,7 +40,7 @@ class BenchCommandTest {
       --cache-size 0                               | --cache-size must be positive but was 0
       --workload E                                 | --workload
       --distribution pareto                        | --distribution
-      --compare direct,memcached                   | unknown system 'memcached' (expected one of tandem, direct, naive, ehcache, raw-jdbc, group-commit-jdbc)
+      --compare direct,memcached                   | unknown system 'memcached' (expected one of tandem, direct, naive, ehcache, raw-jdbc, group-commit-jdbc, cache-aside, redisson, redisson-near, hazelcast)
       --compare direct,naive,direct                | --compare names direct twice
       --db mysql                                   | --db
       --jdbc-user sa                               | --jdbc-user and --jdbc-password need --jdbc-url
@@ -52,6 +52,12 @@ class BenchCommandTest {
       --db postgres --fsync maybe                  | --fsync
       --fsync on --jdbc-url jdbc:postgresql://h/x  | --fsync sets the embedded PostgreSQL server
       --redis                                      | Unknown option: '--redis'
+      --tier far                                   | unknown tier 'far' (expected one of local, redis, near)
+      --nodes 2                                    | --nodes 2 needs --db postgres
+      --nodes 0                                    | --nodes must be between 1 and 32 but was 0
+      --nodes 4 --threads 2                        | --nodes 4 needs at least as many --threads
+      --redis-url redis://h:1                      | --redis-url is given but no system of the run uses Redis
+      --tier redis --redis-url http://h            | --redis-url must be a redis://host:port URL
       """)
   void aUsageErrorIsOneLineWithExitCode2(String arguments, String message) {
     String[] args = ("bench " + arguments.strip()).split(" +");

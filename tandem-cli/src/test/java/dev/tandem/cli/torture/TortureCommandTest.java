@@ -93,4 +93,12 @@ class TortureCommandTest {
     assertThat(CliRun.of("torture", "--keys", "0").errLines()).singleElement().asString().contains("--keys");
     assertThat(CliRun.of("torture", "--duration", "0s").errLines()).singleElement().asString().contains("--duration");
   }
+
+  @Test
+  void aRedisPeerNeedsTheRedisTierAndAnUnknownEngineIsNamed() {
+    assertThat(CliRun.of("torture", "--engine", "redisson-near").errLines()).singleElement().asString()
+        .contains("--engine redisson-near keeps its data in Redis: it needs --tier redis");
+    assertThat(CliRun.of("torture", "--engine", "memcached").errLines()).singleElement().asString()
+        .contains("unknown engine 'memcached' (expected tandem, naive, cache-aside, redisson, redisson-near, hazelcast)");
+  }
 }

@@ -415,6 +415,10 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     return table;
   }
 
+  Dialect.Kind kind() {
+    return kind;
+  }
+
   boolean autoCommitSingleWrites() {
     return autoCommitSingleWrites;
   }

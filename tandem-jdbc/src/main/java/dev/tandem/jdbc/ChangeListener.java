@@ -78,6 +78,8 @@ public final class ChangeListener implements AutoCloseable {
   private static final Duration DEFAULT_RESYNC_AFTER = Duration.ofMinutes(1);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int LAG_SAMPLES = 1 << 16;
+  /** The longest pause between two polls of an idle stream: the most it adds to the lag. */
+  private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final String url;
   private final Properties properties;
@@ -85,6 +87,8 @@ public final class ChangeListener implements AutoCloseable {
   private final String publication;
   private final long boundNanos;
   private final long resyncAfterNanos;
+  /** How long the stream may bring nothing (not even a heartbeat) before it counts as broken. */
+  private final long silenceNanos;
   private final String heartbeatPrefix;
   private final Map<String, WatchedTier<?, ?>> watched = new ConcurrentHashMap<>();
   private final Map<Integer, Watch> relations = new HashMap<>();
@@ -115,6 +119,7 @@ public final class ChangeListener implements AutoCloseable {
     this.publication = builder.publication != null ? builder.publication : slot;
     this.boundNanos = (builder.bound != null ? builder.bound : DEFAULT_BOUND).toNanos();
     this.resyncAfterNanos = (builder.resyncAfter != null ? builder.resyncAfter : DEFAULT_RESYNC_AFTER).toNanos();
+    this.silenceNanos = Math.max(TimeUnit.SECONDS.toNanos(10), boundNanos * 4);
     this.heartbeatPrefix = "tandem:" + slot + ":" + Long.toHexString(ThreadLocalRandom.current().nextLong());
   }
 
@@ -402,13 +407,28 @@ public final class ChangeListener implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads and applies messages until the stream breaks or the listener is closed. It polls with
+   * {@code readPending} rather than blocking in {@code read}: since pgjdbc 42.7.11 a blocking read
+   * that finds no message within one status interval ends the COPY (pgjdbc issue 4328). A stream
+   * silent for longer than the socket timeout (no heartbeat came back) counts as broken.
+   */
   private void read(PGReplicationStream stream) throws SQLException {
     PgOutput.Handler handler = new Decoded();
+    long silentSince = System.nanoTime();
+    long idleNanos = 0;
     while (!closed) {
-      ByteBuffer message = stream.read();
+      ByteBuffer message = stream.readPending();
       if (message == null) {
+        if (System.nanoTime() - silentSince > silenceNanos) {
+          throw new SQLException("no message for " + TimeUnit.NANOSECONDS.toMillis(silenceNanos) + " ms");
+        }
+        idleNanos = Math.min(MAX_IDLE_NANOS, idleNanos + TimeUnit.MILLISECONDS.toNanos(1));
+        LockSupport.parkNanos(idleNanos);
         continue;
       }
+      idleNanos = 0;
+      silentSince = System.nanoTime();
       PgOutput.decode(message, handler);
       LogSequenceNumber received = stream.getLastReceiveLSN();
       stream.setAppliedLSN(received); // applied: every change up to it dropped its keys
@@ -562,7 +582,11 @@ public final class ChangeListener implements AutoCloseable {
       }
       List<@Nullable String> after = requireNonNull(row);
       long newVersion = version(watch, after);
-      if (kind == 'U') {
+      if (kind == 'I' && !watch.tier().versioned) {
+        // an insert by other SQL draws its version from the sequence's default when it runs, which may be
+        // before a Tandem delete of the key drew its tombstone's, and commit after it: never skip on it
+        newVersion = 0;
+      } else if (kind == 'U') {
         if (old != null && !java.util.Objects.equals(old.get(watch.keyIndex()), after.get(watch.keyIndex()))) {
           apply(watch, old, 0, 0); // the key changed: the old key's row is gone
         }

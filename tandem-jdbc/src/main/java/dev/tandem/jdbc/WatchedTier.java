@@ -31,9 +31,12 @@ import org.jspecify.annotations.Nullable;
  * removes itself). A start-over increments every stripe, for the same reason.
  *
  * <p>Tandem's own writes come back through the change stream too. Versions tell them apart: a
- * change whose row carries a new version (an insert; an update whose old row had another version,
- * known from a full replica identity or the version trigger) is skipped when the cached entry's
- * version is at least that version, since the cache then holds that very row or a newer one.
+ * change whose row carries a version that only Tandem (or the version trigger) sets, drawn under
+ * the key's lock, is skipped when the cached entry's version is at least that version, since the
+ * cache then holds that very row or a newer one. Such are an update whose old row (full replica
+ * identity) had another version, and, with the version trigger, every insert and update. Other
+ * SQL that leaves the version as it was, or an insert whose default version was drawn before a
+ * concurrent Tandem delete drew its own, never skips.
  */
 final class WatchedTier<K, V> implements CacheTier<K, V> {
 
@@ -45,6 +48,8 @@ final class WatchedTier<K, V> implements CacheTier<K, V> {
   private final AtomicLongArray stripes = new AtomicLongArray(STRIPES);
   /** The stripe counter read when each fill in flight took its lease. */
   private final ConcurrentHashMap<K, Long> stamps = new ConcurrentHashMap<>();
+  /** Whether the table has the version trigger: then every change draws a new version under the key's lock. */
+  volatile boolean versioned;
   final LongAdder invalidated = new LongAdder();
   final LongAdder skipped = new LongAdder();
 

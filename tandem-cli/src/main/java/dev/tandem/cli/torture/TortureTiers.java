@@ -217,16 +217,29 @@ final class TortureTiers {
    */
   static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
       @Nullable TortureRedis redis, int cacheSize, int batches, int node) {
+    return node(engine, tier, store, redis, cacheSize, batches, node, null);
+  }
+
+  /**
+   * Returns node {@code node} as {@link #node(TortureCommand.Engine, TortureTier, JdbcStore, TortureRedis, int, int,
+   * int)} does; with {@code outside}, its tier is watched by a change listener, and updates never
+   * start from the cached value (a write around Tandem may have kept the cached version).
+   */
+  static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
+      @Nullable TortureRedis redis, int cacheSize, int batches, int node, @Nullable TortureOutside outside) {
     if (engine == TortureCommand.Engine.NAIVE) {
       return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));
     }
-    return Tandem.builder(store)
-        .cacheTier(newTier(tier, redis, cacheSize, node))
+    CacheTier<String, Long> cacheTier = newTier(tier, redis, cacheSize, node);
+    Tandem.Builder<String, Long> builder = Tandem.builder(store)
+        .cacheTier(outside != null ? outside.watch(store, cacheTier, node) : cacheTier)
         .name("node-" + node)
         .maxConcurrentBatches(batches)
-        .updatesFromCache() // no writer bypasses Tandem here, so updates may start from the cached value
-        .recordStats()
-        .build();
+        .recordStats();
+    if (outside == null) {
+      builder.updatesFromCache(); // no writer bypasses Tandem here, so updates may start from the cached value
+    }
+    return builder.build();
   }
 
   /**

@@ -443,6 +443,7 @@ public final class ChangeListener implements AutoCloseable {
   private void prepare(boolean everStreamed) throws SQLException {
     try (Connection c = connect(false); Statement s = c.createStatement()) {
       ensurePublication(c, s);
+      detectTriggers(c, watched.values());
       String status = null;
       boolean exists = false;
       try (PreparedStatement ps = c.prepareStatement(
@@ -479,6 +480,24 @@ public final class ChangeListener implements AutoCloseable {
           resyncs.incrementAndGet();
         }
         resyncPending = false;
+      }
+    }
+  }
+
+  /**
+   * Records whether each of {@code tiers}' tables has the version trigger ({@link
+   * JdbcSchema#addVersionTrigger}). Runs at connect and at each Relation message (creating the
+   * trigger sends one, and waits for the writes made without it to commit first).
+   */
+  private static void detectTriggers(Connection c, Iterable<WatchedTier<?, ?>> tiers) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_trigger WHERE tgrelid = CAST(? AS regclass)"
+        + " AND tgname = '" + JdbcSchema.VERSION_TRIGGER + "' AND tgenabled <> 'D'")) {
+      for (WatchedTier<?, ?> tier : tiers) {
+        ps.setString(1, tier.store().table().name());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          tier.versioned = rs.getInt(1) > 0;
+        }
       }
     }
   }
@@ -564,6 +583,12 @@ public final class ChangeListener implements AutoCloseable {
         throw new IllegalStateException("change listener " + slot + ": table " + table.display()
             + " has no column " + (key < 0 ? table.keyColumn() : table.versionColumn()) + " any more");
       }
+      try (Connection c = connect(false)) {
+        detectTriggers(c, List.of(tier));
+      } catch (SQLException e) {
+        throw new IllegalStateException("change listener " + slot + ": cannot look up the triggers of "
+            + table.display() + ": " + e.getMessage(), e);
+      }
       relations.put(relation.id(), new Watch(tier, key, version, relation.replicaIdentity() == 'f'));
     }
 
@@ -582,7 +607,9 @@ public final class ChangeListener implements AutoCloseable {
       }
       List<@Nullable String> after = requireNonNull(row);
       long newVersion = version(watch, after);
-      if (kind == 'I' && !watch.tier().versioned) {
+      if (watch.tier().versioned) {
+        // the version trigger drew it under the key's lock, or Tandem did: newer than any copy cached before
+      } else if (kind == 'I') {
         // an insert by other SQL draws its version from the sequence's default when it runs, which may be
         // before a Tandem delete of the key drew its tombstone's, and commit after it: never skip on it
         newVersion = 0;

@@ -48,7 +48,10 @@ final class WatchedTier<K, V> implements CacheTier<K, V> {
   private final AtomicLongArray stripes = new AtomicLongArray(STRIPES);
   /** The stripe counter read when each fill in flight took its lease. */
   private final ConcurrentHashMap<K, Long> stamps = new ConcurrentHashMap<>();
-  /** Whether the table has the version trigger: then every change draws a new version under the key's lock. */
+  /**
+   * Whether the table has the version trigger ({@link JdbcSchema#addVersionTrigger}): then every
+   * change draws a new version under the key's lock. Written by the listener's thread.
+   */
   volatile boolean versioned;
   final LongAdder invalidated = new LongAdder();
   final LongAdder skipped = new LongAdder();

@@ -1,6 +1,7 @@
 package dev.tandem.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.Tandem;
 import dev.tandem.local.LocalTier;
@@ -168,6 +169,46 @@ class ChangeListenerIT {
     proxy.resumeAccepting();
     await("serving again, on a new slot", () -> listener.resyncs() == 1 && listener.serving());
     assertThat(tandem.get("k")).contains("slot lost");
+  }
+
+  @Test
+  void theVersionTriggerVersionsOutsideWritesUnderTheKeysLock() throws Exception {
+    JdbcSchema.addVersionTrigger(direct, "kv", "key", "tandem_version");
+    String table = store.table().display();
+    for (String key : new String[] {"a", "ключ", "\uD83D\uDE00x", "k'1", ""}) {
+      assertThat(sqlLong("SELECT public.tandem_key_hash('" + table + "', '" + key.replace("'", "''") + "')"))
+          .as("the SQL hash of %s", key).isEqualTo(KeyHash.of(table, key));
+    }
+    long own = tandem.put("k", "v1");
+    assertThat(sqlLong("SELECT tandem_version FROM kv WHERE key = 'k'")).as("Tandem's version kept").isEqualTo(own);
+    sql("UPDATE kv SET value = 'outside' WHERE key = 'k'");
+    assertThat(sqlLong("SELECT tandem_version FROM kv WHERE key = 'k'")).isGreaterThan(own);
+    sql("INSERT INTO kv (key, value) VALUES ('n', 'x')");
+    assertThat(sqlLong("SELECT tandem_version FROM kv WHERE key = 'n'")).isPositive();
+
+    try (Connection holder = direct.getConnection(); Statement s = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      s.execute("SELECT pg_advisory_xact_lock(" + KeyHash.of(table, "k") + ")"); // as a Tandem write holds it
+      assertThatThrownBy(() -> sql("SET lock_timeout = 300; UPDATE kv SET value = 'blocked' WHERE key = 'k'"))
+          .as("an outside write waits for the key's lock").rootCause().hasMessageContaining("lock timeout");
+      holder.rollback();
+    }
+
+    assertThat(listener.awaitApplied(WITHIN)).isTrue();
+    tandem.put("m", "1"); // an insert: with the trigger, recognised by its version too
+    tandem.put("k", "v2");
+    assertThat(listener.awaitApplied(WITHIN)).isTrue();
+    assertThat(tandem.getIfCached("m")).contains("1");
+    assertThat(tandem.getIfCached("k")).contains("v2");
+  }
+
+  private long sqlLong(String query) {
+    try (Connection c = direct.getConnection(); Statement s = c.createStatement(); var rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(query, e);
+    }
   }
 
   private boolean dropSlotIfInactive() {

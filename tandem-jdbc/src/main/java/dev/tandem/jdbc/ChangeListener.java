@@ -641,12 +641,19 @@ public final class ChangeListener implements AutoCloseable {
       if (!prefix.equals(heartbeatPrefix)) {
         return;
       }
-      long sent = Long.parseLong(new String(content, StandardCharsets.US_ASCII));
-      if (sent - freshAsOf > 0 || freshAsOf == 0) {
-        freshAsOf = sent;
-        synchronized (lock) {
-          lock.notifyAll();
-        }
+      heartbeatReturned(Long.parseLong(new String(content, StandardCharsets.US_ASCII)));
+    }
+  }
+
+  /**
+   * Records that a heartbeat sent at {@code sent} ({@link System#nanoTime}) came back: every change
+   * committed before then has been applied. Called on the stream thread (and by tests).
+   */
+  void heartbeatReturned(long sent) {
+    if (sent - freshAsOf > 0 || freshAsOf == 0) {
+      freshAsOf = sent;
+      synchronized (lock) {
+        lock.notifyAll();
       }
     }
   }

@@ -322,8 +322,8 @@ public final class TortureCommand implements Callable<Integer> {
         }
         if (outside != null) {
           outside.start();
-          out.println("outside: " + outsideWriters + " writers of plain SQL; each node's tier kept in step by a change"
-              + " listener, bound " + TortureOutside.BOUND.toMillis() + " ms");
+          out.println("outside: " + outsideWriters + " writers of plain SQL, versioned by JdbcSchema's trigger; each"
+              + " node's tier kept in step by a change listener, bound " + TortureOutside.BOUND.toMillis() + " ms");
         }
         Nemesis nemesis = nemesis(database, redis, groups, runSeed, out, outside);
         JdbcStore<String, Long> direct = database.store(database.direct());

@@ -3,6 +3,7 @@ package dev.tandem.cli.torture;
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
 import dev.tandem.jdbc.ChangeListener;
+import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.testkit.check.OutsideWrites;
@@ -54,16 +55,19 @@ final class TortureOutside implements AutoCloseable {
   }
 
   /**
-   * Prepares the run's table for a change listener (full replica identity, so that Tandem's own
-   * updates are recognised) and, with {@code faults} on a server the run started, a fault proxy for
-   * the listeners' connections.
+   * Prepares the run's table for a change listener: the version trigger, so that the outside writes
+   * take the keys' locks (without it, an outside write landing between the read and the write of a
+   * Tandem update is overwritten: a lost update no cache can prevent) and carry new versions; and a
+   * full replica identity. With {@code faults} on a server the run started, a fault proxy for the
+   * listeners' connections.
    *
-   * @throws CommandFailedException if the table cannot be altered
+   * @throws CommandFailedException if the table cannot be prepared
    */
   static TortureOutside open(TortureDatabase database, boolean faults) {
     try (Connection c = database.direct().getConnection(); Statement s = c.createStatement()) {
       s.execute("ALTER TABLE " + database.table() + " REPLICA IDENTITY FULL");
-    } catch (SQLException e) {
+      JdbcSchema.addVersionTrigger(database.direct(), database.table(), "k", "tandem_version");
+    } catch (SQLException | RuntimeException e) {
       throw new CommandFailedException("cannot prepare " + database.table() + " for the change listener: "
           + e.getMessage(), e);
     }

@@ -19,11 +19,13 @@ import java.util.TreeMap;
 /**
  * Histories with writes that bypass the system under test ({@link Action#OUTSIDE_WRITE}, {@link
  * Action#OUTSIDE_DELETE}): such a write is promised to reach every read within a bound after it
- * committed, not at once. {@link #withinBound} turns the promise into a plain register history the
- * {@link LinearizabilityChecker} checks: each outside write becomes a write (or delete) that may
- * take effect at any time up to {@code bound} after it completed. If that history is
- * linearizable, the system's own operations are linearizable among themselves and every outside
- * write was seen within the bound. {@link #staleness} measures what the reads saw.
+ * committed, not at once, and before the bound two reads may disagree on it. The promise is checked
+ * in two parts: {@link #ownOperations} leaves out what only outside writes explain, and the {@link
+ * LinearizabilityChecker} proves the system's own operations linearizable among themselves;
+ * {@link #staleness} measures how long reads missed outside writes against the bound. {@link
+ * #withinBound} is stricter: it makes each outside write one register write that takes effect at a
+ * single moment up to the bound after it completed, so it also rejects reads that disagree within
+ * the bound.
  */
 public final class OutsideWrites {
 
@@ -64,6 +66,62 @@ public final class OutsideWrites {
       }
     }
     events.sort(Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
+    return History.of(events);
+  }
+
+  /**
+   * Returns the history of the system's own operations, to be checked for linearizability among
+   * themselves: outside writes and deletes are left out, and so is what only they explain, since
+   * their visibility is bounded, not immediate ({@link #staleness} judges it): a read that returned
+   * a value an outside write wrote, and a read that returned absent once an outside delete of the
+   * key had begun. An update (cas) that found an outside write's value becomes a write of its new
+   * value. What remains must be linearizable: a read that returned one of the system's own values
+   * after the system had replaced it is still caught.
+   */
+  public static History ownOperations(History history) {
+    requireNonNull(history, "history");
+    java.util.Set<Long> outsideValues = new java.util.HashSet<>();
+    Map<String, Long> firstOutsideDelete = new TreeMap<>();
+    for (Operation op : history.operations()) {
+      if (op.action() == Action.OUTSIDE_WRITE && op.value() != null) {
+        outsideValues.add(op.value());
+      } else if (op.action() == Action.OUTSIDE_DELETE) {
+        firstOutsideDelete.merge(op.key(), op.invokeTime(), Math::min);
+      }
+    }
+    List<Event> events = new ArrayList<>();
+    for (Operation op : history.operations()) {
+      if (op.action().isOutside()) {
+        continue;
+      }
+      boolean read = op.action().isRead() && op.outcome() == Outcome.OK;
+      if (read && op.value() != null && outsideValues.contains(op.value())) {
+        continue;
+      }
+      Long deleted = firstOutsideDelete.get(op.key());
+      if (read && op.value() == null && deleted != null && deleted < op.completeTime()) {
+        continue;
+      }
+      Action action = op.action();
+      Long old = op.old();
+      if (action == Action.CAS && old != null && outsideValues.contains(old)) {
+        action = Action.WRITE;
+        old = null;
+      }
+      Long invoked = action == Action.WRITE || action == Action.CAS ? op.value() : null;
+      events.add(new Event(op.process(), EventType.INVOKE, action, op.key(), action == Action.CAS ? old : null, invoked,
+          op.invokeTime()));
+      if (!op.isPending()) {
+        EventType type = switch (op.outcome()) {
+          case OK -> EventType.OK;
+          case FAIL -> EventType.FAIL;
+          case INFO -> EventType.INFO;
+        };
+        events.add(new Event(op.process(), type, action, op.key(), action == Action.CAS ? old : null,
+            action.isRead() && op.outcome() != Outcome.OK ? null : op.value(), op.completeTime()));
+      }
+    }
+    events.sort(Comparator.comparingLong(Event::time));
     return History.of(events);
   }
 

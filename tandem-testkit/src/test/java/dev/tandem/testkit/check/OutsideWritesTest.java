@@ -50,6 +50,28 @@ class OutsideWritesTest {
   }
 
   @Test
+  void ownOperationsLeaveOutReadsThatOnlyOutsideWritesExplain() {
+    History h = outsideWrite(scenario().write(0, "x", 1, 0, 10), "x", 2, 20, 30)
+        .read(1, "x", 2L, 40, 50) // the outside value: judged by staleness, not here
+        .read(2, "x", 1L, 60, 70) // the old value again within the bound: allowed
+        .cas(0, "x", 2L, 3, 80, 90) // an update that found the outside value: a write of 3
+        .read(1, "x", 3L, 100, 110)
+        .any(9, Action.OUTSIDE_DELETE, "x", null, null, EventType.OK, 120, 130)
+        .read(2, "x", null, 140, 150).history();
+    History own = OutsideWrites.ownOperations(h);
+    assertThat(own.operations()).extracting(op -> op.action()).doesNotContain(Action.OUTSIDE_WRITE, Action.OUTSIDE_DELETE);
+    assertThat(own.size()).isEqualTo(4);
+    assertThat(checker.check(own).linearizable()).isTrue();
+  }
+
+  @Test
+  void ownOperationsStillCatchAReadOfAnOwnValueAfterItWasReplaced() {
+    History h = outsideWrite(scenario().write(0, "x", 1, 0, 10).write(0, "x", 3, 20, 30), "x", 2, 40, 50)
+        .read(1, "x", 1L, 60, 70).history();
+    assertThat(checker.check(OutsideWrites.ownOperations(h)).linearizable()).isFalse();
+  }
+
+  @Test
   void thePlainCheckRefusesOutsideWrites() {
     History h = outsideWrite(scenario(), "x", 2, 20, 30).history();
     assertThatThrownBy(() -> checker.check(h)).isInstanceOf(IllegalArgumentException.class)

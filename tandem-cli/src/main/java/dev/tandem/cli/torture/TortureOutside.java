@@ -174,8 +174,11 @@ final class TortureOutside implements AutoCloseable {
     }
   }
 
-  /** Prints what the reads saw after outside writes, and the listeners' commit-to-invalidation figures. */
-  void report(PrintWriter out, History history) {
+  /**
+   * Prints what the reads saw after outside writes, and the listeners' commit-to-invalidation
+   * figures; returns the former.
+   */
+  OutsideWrites.Staleness report(PrintWriter out, History history) {
     OutsideWrites.Staleness s = OutsideWrites.staleness(history, BOUND);
     out.printf(Locale.ROOT, "outside: reads=%d stale-beyond-bound=%d max-lag-ms=%.1f bound-ms=%d%n", s.reads(),
         s.staleBeyondBound(), s.maxLag().toNanos() / 1e6, BOUND.toMillis());
@@ -185,6 +188,7 @@ final class TortureOutside implements AutoCloseable {
           + " transactions; %d reconnects, %d resyncs%n", listener, lag.p50().toNanos() / 1e6,
           lag.p99().toNanos() / 1e6, lag.max().toNanos() / 1e6, lag.count(), listener.reconnects(), listener.resyncs());
     }
+    return s;
   }
 
   /**

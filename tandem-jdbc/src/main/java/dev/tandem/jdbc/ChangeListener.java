@@ -129,7 +129,7 @@ public final class ChangeListener implements AutoCloseable {
   }
 
   /** A watched table: its tier and where its key and version are in a tuple. */
-  private record Watch(WatchedTier<?, ?> tier, int keyIndex, int versionIndex, boolean fullIdentity) {}
+  private record Watch(WatchedTier<?, ?> tier, int keyIndex, int versionIndex) {}
 
   /**
    * Returns {@code tier} wrapped so that this listener keeps it in step with the rows of {@code
@@ -589,7 +589,7 @@ public final class ChangeListener implements AutoCloseable {
         throw new IllegalStateException("change listener " + slot + ": cannot look up the triggers of "
             + table.display() + ": " + e.getMessage(), e);
       }
-      relations.put(relation.id(), new Watch(tier, key, version, relation.replicaIdentity() == 'f'));
+      relations.put(relation.id(), new Watch(tier, key, version));
     }
 
     @Override

@@ -359,10 +359,11 @@ public final class TortureCommand implements Callable<Integer> {
           }
           report = run.build().run();
         }
+        List<String> verified = outside != null ? outside.verify(targets, direct, keys) : List.of(); // before expiry
         summarize(out, report, targets, busy[0]);
         if (outside != null) {
           staleBeyondBound = outside.report(out, report.history()).staleBeyondBound();
-          outside.verify(out, targets, direct, keys);
+          verified.forEach(out::println);
         }
         if (nemesis instanceof RandomFaults random) {
           injections = random.injections();

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.TierMeters;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,12 +13,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +73,6 @@ public final class ChangeListener implements AutoCloseable {
   private static final Duration DEFAULT_BOUND = Duration.ofSeconds(2);
   private static final Duration DEFAULT_RESYNC_AFTER = Duration.ofMinutes(1);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private static final int LAG_SAMPLES = 1 << 16;
   /** The longest pause between two polls of an idle stream: the most it adds to the lag. */
   private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -91,13 +86,10 @@ public final class ChangeListener implements AutoCloseable {
   private final long silenceNanos;
   private final String heartbeatPrefix;
   private final Map<String, WatchedTier<?, ?>> watched = new ConcurrentHashMap<>();
-  private final Map<Integer, Watch> relations = new HashMap<>();
   private final Object lock = new Object();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong resyncs = new AtomicLong();
-  private final long[] lagMicros = new long[LAG_SAMPLES];
-  private long lagCount;
-  private long lagMax;
+  private final CommitLags commitLags = new CommitLags();
 
   /** The send time ({@link System#nanoTime}) of the newest heartbeat that came back; 0 before any. */
   private volatile long freshAsOf;
@@ -109,8 +101,6 @@ public final class ChangeListener implements AutoCloseable {
   private @Nullable Thread heartbeatThread;
   /** Whether every watched tier must be dropped before serving again (the slot was made anew). */
   private boolean resyncPending;
-  /** Whether the current transaction changed a watched table (its commit is then measured). */
-  private boolean touched;
 
   private ChangeListener(Builder builder) {
     this.url = requireNonNull(builder.url);
@@ -128,8 +118,6 @@ public final class ChangeListener implements AutoCloseable {
     return new Builder();
   }
 
-  /** A watched table: its tier and where its key and version are in a tuple. */
-  private record Watch(WatchedTier<?, ?> tier, int keyIndex, int versionIndex) {}
 
   /**
    * Returns {@code tier} wrapped so that this listener keeps it in step with the rows of {@code
@@ -174,7 +162,9 @@ public final class ChangeListener implements AutoCloseable {
       }
       started = true;
       streamThread = Thread.ofPlatform().daemon().name("tandem-changes-" + slot).start(this::stream);
-      heartbeatThread = Thread.ofPlatform().daemon().name("tandem-heartbeat-" + slot).start(this::beat);
+      Heartbeat heartbeat = new Heartbeat(() -> connect(false), heartbeatPrefix, slot,
+          Math.max(TimeUnit.MILLISECONDS.toNanos(5), boundNanos / 4), () -> closed, bytes -> lagBytes = bytes);
+      heartbeatThread = Thread.ofPlatform().daemon().name("tandem-heartbeat-" + slot).start(heartbeat);
     }
   }
 
@@ -273,24 +263,7 @@ public final class ChangeListener implements AutoCloseable {
 
   /** Returns the commit-to-invalidation figures so far. */
   public CommitLag commitLag() {
-    long[] samples;
-    long count;
-    long max;
-    synchronized (lagMicros) {
-      count = lagCount;
-      max = lagMax;
-      samples = Arrays.copyOf(lagMicros, (int) Math.min(count, LAG_SAMPLES));
-    }
-    Arrays.sort(samples);
-    return new CommitLag(count, percentile(samples, 0.50), percentile(samples, 0.99), Duration.ofNanos(max * 1000));
-  }
-
-  private static Duration percentile(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Duration.ZERO;
-    }
-    int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-    return Duration.ofNanos(sorted[Math.max(0, index)] * 1000);
+    return commitLags.snapshot();
   }
 
   /**
@@ -389,7 +362,6 @@ public final class ChangeListener implements AutoCloseable {
         everStreamed = true;
         backoff = TimeUnit.MILLISECONDS.toNanos(50);
         failures = 0;
-        relations.clear();
         read(stream);
       } catch (SQLException | RuntimeException e) {
         if (closed) {
@@ -414,7 +386,8 @@ public final class ChangeListener implements AutoCloseable {
    * silent for longer than the socket timeout (no heartbeat came back) counts as broken.
    */
   private void read(PGReplicationStream stream) throws SQLException {
-    PgOutput.Handler handler = new Decoded();
+    PgOutput.Handler handler = new ChangeApplier(slot, watched, heartbeatPrefix, commitLags, this::heartbeatReturned,
+        () -> connect(false));
     long silentSince = System.nanoTime();
     long idleNanos = 0;
     while (!closed) {
@@ -443,7 +416,7 @@ public final class ChangeListener implements AutoCloseable {
   private void prepare(boolean everStreamed) throws SQLException {
     try (Connection c = connect(false); Statement s = c.createStatement()) {
       ensurePublication(c, s);
-      detectTriggers(c, watched.values());
+      ChangeApplier.detectTriggers(c, watched.values());
       String status = null;
       boolean exists = false;
       try (PreparedStatement ps = c.prepareStatement(
@@ -480,24 +453,6 @@ public final class ChangeListener implements AutoCloseable {
           resyncs.incrementAndGet();
         }
         resyncPending = false;
-      }
-    }
-  }
-
-  /**
-   * Records whether each of {@code tiers}' tables has the version trigger ({@link
-   * JdbcSchema#addVersionTrigger}). Runs at connect and at each Relation message (creating the
-   * trigger sends one, and waits for the writes made without it to commit first).
-   */
-  private static void detectTriggers(Connection c, Iterable<WatchedTier<?, ?>> tiers) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_trigger WHERE tgrelid = CAST(? AS regclass)"
-        + " AND tgname = '" + JdbcSchema.VERSION_TRIGGER + "' AND tgenabled <> 'D'")) {
-      for (WatchedTier<?, ?> tier : tiers) {
-        ps.setString(1, tier.store().table().name());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          tier.versioned = rs.getInt(1) > 0;
-        }
       }
     }
   }
@@ -550,101 +505,6 @@ public final class ChangeListener implements AutoCloseable {
     }
   }
 
-  /** What a decoded message does to the watched tiers. Runs on the stream thread only. */
-  private final class Decoded implements PgOutput.Handler {
-
-    @Override
-    public void begin(long commitMicros) {
-      touched = false;
-    }
-
-    @Override
-    public void commit(long endLsn, long commitMicros) {
-      if (touched) {
-        long lag = Math.max(0, currentMicros() - commitMicros);
-        synchronized (lagMicros) {
-          lagMicros[(int) (lagCount++ & (LAG_SAMPLES - 1))] = lag;
-          lagMax = Math.max(lagMax, lag);
-        }
-      }
-    }
-
-    @Override
-    public void relation(PgOutput.Relation relation) {
-      WatchedTier<?, ?> tier = watched.get(relation.schema() + "." + relation.name());
-      if (tier == null) {
-        relations.remove(relation.id());
-        return;
-      }
-      Table table = tier.store().table();
-      int key = relation.columns().indexOf(unquote(table.keyColumn()));
-      int version = relation.columns().indexOf(unquote(table.versionColumn()));
-      if (key < 0 || version < 0) {
-        throw new IllegalStateException("change listener " + slot + ": table " + table.display()
-            + " has no column " + (key < 0 ? table.keyColumn() : table.versionColumn()) + " any more");
-      }
-      try (Connection c = connect(false)) {
-        detectTriggers(c, List.of(tier));
-      } catch (SQLException e) {
-        throw new IllegalStateException("change listener " + slot + ": cannot look up the triggers of "
-            + table.display() + ": " + e.getMessage(), e);
-      }
-      relations.put(relation.id(), new Watch(tier, key, version));
-    }
-
-    @Override
-    public void change(char kind, int relationId, @Nullable List<@Nullable String> old, boolean oldIsFull,
-        @Nullable List<@Nullable String> row) {
-      Watch watch = relations.get(relationId);
-      if (watch == null) {
-        return;
-      }
-      touched = true;
-      if (kind == 'D') {
-        List<@Nullable String> before = requireNonNull(old);
-        apply(watch, before, 0, oldIsFull ? version(watch, before) : 0);
-        return;
-      }
-      List<@Nullable String> after = requireNonNull(row);
-      long newVersion = version(watch, after);
-      if (watch.tier().versioned) {
-        // the version trigger drew it under the key's lock, or Tandem did: newer than any copy cached before
-      } else if (kind == 'I') {
-        // an insert by other SQL draws its version from the sequence's default when it runs, which may be
-        // before a Tandem delete of the key drew its tombstone's, and commit after it: never skip on it
-        newVersion = 0;
-      } else if (kind == 'U') {
-        if (old != null && !java.util.Objects.equals(old.get(watch.keyIndex()), after.get(watch.keyIndex()))) {
-          apply(watch, old, 0, 0); // the key changed: the old key's row is gone
-        }
-        boolean versionMoved = old != null && oldIsFull && version(watch, old) != newVersion;
-        if (!versionMoved) {
-          newVersion = 0; // the version may be the one cached: never skip on it
-        }
-      }
-      apply(watch, after, newVersion, 0);
-    }
-
-    @Override
-    public void truncate(int[] relationIds) {
-      for (int id : relationIds) {
-        Watch watch = relations.get(id);
-        if (watch != null) {
-          touched = true;
-          watch.tier().changedAll();
-        }
-      }
-    }
-
-    @Override
-    public void message(String prefix, byte[] content) {
-      if (!prefix.equals(heartbeatPrefix)) {
-        return;
-      }
-      heartbeatReturned(Long.parseLong(new String(content, StandardCharsets.US_ASCII)));
-    }
-  }
-
   /**
    * Records that a heartbeat sent at {@code sent} ({@link System#nanoTime}) came back: every change
    * committed before then has been applied. Called on the stream thread (and by tests).
@@ -656,78 +516,6 @@ public final class ChangeListener implements AutoCloseable {
         lock.notifyAll();
       }
     }
-  }
-
-  private static long version(Watch watch, List<@Nullable String> tuple) {
-    String text = tuple.get(watch.versionIndex());
-    return text == null || text == PgOutput.UNCHANGED ? 0 : Long.parseLong(text);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <K> void apply(Watch watch, List<@Nullable String> tuple, long newVersion, long tombstoneAbove) {
-    String text = tuple.get(watch.keyIndex());
-    if (text == null || text == PgOutput.UNCHANGED) {
-      throw new IllegalStateException("a change of " + watch.tier().store().table().display() + " carries no key");
-    }
-    WatchedTier<K, ?> tier = (WatchedTier<K, ?>) watch.tier();
-    tier.changed((K) parseKey(tier.store().keyType(), text), newVersion, tombstoneAbove);
-  }
-
-  private static Object parseKey(Class<?> type, String text) {
-    if (type == Long.class) {
-      return Long.valueOf(text);
-    } else if (type == Integer.class) {
-      return Integer.valueOf(text);
-    } else if (type == UUID.class) {
-      return UUID.fromString(text);
-    }
-    return text;
-  }
-
-  private static String unquote(String quoted) {
-    return quoted.substring(1, quoted.length() - 1);
-  }
-
-  private static long currentMicros() {
-    java.time.Instant now = java.time.Instant.now();
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-  }
-
-  // ---------------------------------------------------------------- the heartbeat thread
-
-  private void beat() {
-    long interval = Math.max(TimeUnit.MILLISECONDS.toNanos(5), boundNanos / 4);
-    Connection c = null;
-    while (!closed) {
-      long next = System.nanoTime() + interval;
-      try {
-        if (c == null) {
-          c = connect(false);
-        }
-        long sent = System.nanoTime();
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?),"
-            + " (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM pg_replication_slots"
-            + " WHERE slot_name = ?)")) {
-          ps.setString(1, heartbeatPrefix);
-          ps.setString(2, Long.toString(sent));
-          ps.setString(3, slot);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            long bytes = rs.getLong(2);
-            lagBytes = rs.wasNull() ? -1 : bytes;
-          }
-        }
-      } catch (SQLException | RuntimeException e) {
-        log.debug("change listener {}: heartbeat failed", slot, e);
-        closeQuietly(c);
-        c = null;
-      }
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-    }
-    closeQuietly(c);
   }
 
   private Connection connect(boolean replication) throws SQLException {

@@ -171,6 +171,33 @@ class ChangeListenerIT {
     assertThat(tandem.get("k")).contains("slot lost");
   }
 
+  /** The server gives a slot up past {@code max_slot_wal_keep_size} ({@code wal_status = 'lost'}). */
+  @Test
+  void aSlotLostPastMaxSlotWalKeepSizeIsMadeAnew() {
+    tandem.put("k", "before");
+    proxy.stopAccepting();
+    proxy.dropConnections();
+    await("the slot is let go", () -> sqlLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot
+        + "' AND active") == 0);
+    sql("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'");
+    sql("SELECT pg_reload_conf()");
+    try {
+      sql("UPDATE kv SET value = 'slot lost' WHERE key = 'k'");
+      await("the server gives the slot up", () -> {
+        sql("CREATE TABLE IF NOT EXISTS filler (x text); INSERT INTO filler SELECT repeat('x', 1000)"
+            + " FROM generate_series(1, 2000); SELECT pg_switch_wal(); CHECKPOINT");
+        return sqlLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot
+            + "' AND wal_status = 'lost'") == 1;
+      });
+    } finally {
+      sql("ALTER SYSTEM RESET max_slot_wal_keep_size");
+      sql("SELECT pg_reload_conf()");
+    }
+    proxy.resumeAccepting();
+    await("serving again, on a new slot", () -> listener.resyncs() == 1 && listener.serving());
+    assertThat(tandem.get("k")).contains("slot lost");
+  }
+
   @Test
   void theVersionTriggerVersionsOutsideWritesUnderTheKeysLock() throws Exception {
     JdbcSchema.addVersionTrigger(direct, "kv", "key", "tandem_version");

@@ -67,6 +67,111 @@ public final class JdbcSchema {
     }
   }
 
+  /** The name of the trigger {@link #addVersionTrigger} installs, on every table it versions. */
+  static final String VERSION_TRIGGER = "tandem_version";
+
+  /**
+   * The lock id {@link KeyHash#of} computes, in SQL: FNV-1a over the UTF-16 code units of the table
+   * name, a separator and the key's text, then a 64-bit avalanche, with products taken modulo 2^64.
+   */
+  private static final String KEY_HASH_FUNCTION = """
+      CREATE OR REPLACE FUNCTION %1$s.tandem_key_hash(tbl text, k text) RETURNS bigint
+      LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
+      DECLARE
+        h bigint := -3750763034362895579; -- 0xcbf29ce484222325
+        s text := tbl || chr(31) || k;
+        i int;
+        c int;
+        units int[];
+      BEGIN
+        FOR i IN 1 .. length(s) LOOP
+          c := ascii(substr(s, i, 1));
+          IF c > 65535 THEN
+            units := ARRAY[55296 + ((c - 65536) >> 10), 56320 + ((c - 65536) & 1023)];
+          ELSE
+            units := ARRAY[c];
+          END IF;
+          FOREACH c IN ARRAY units LOOP
+            h := %1$s.tandem_mul64(h # c, 1099511628211);
+          END LOOP;
+        END LOOP;
+        h := h # ((h >> 33) & 2147483647);
+        h := %1$s.tandem_mul64(h, -49064778989728563);  -- 0xff51afd7ed558ccd
+        h := h # ((h >> 33) & 2147483647);
+        h := %1$s.tandem_mul64(h, -4265267296055464877); -- 0xc4ceb9fe1a85ec53
+        RETURN h # ((h >> 33) & 2147483647);
+      END $f$""";
+
+  /** 64-bit multiplication that wraps as Java's does, for {@link #KEY_HASH_FUNCTION}. */
+  private static final String MUL64_FUNCTION = """
+      CREATE OR REPLACE FUNCTION %1$s.tandem_mul64(a bigint, b bigint) RETURNS bigint
+      LANGUAGE sql IMMUTABLE STRICT AS $f$
+        SELECT CASE WHEN r >= 9223372036854775808 THEN r - 18446744073709551616 ELSE r END::bigint
+        FROM (SELECT mod(mod(a::numeric + 18446744073709551616, 18446744073709551616)
+            * mod(b::numeric + 18446744073709551616, 18446744073709551616), 18446744073709551616) AS r) AS m
+      $f$""";
+
+  /**
+   * Installs the version trigger on {@code table} (PostgreSQL): before every insert and update,
+   * whoever makes it, the trigger takes the key's lock that Tandem's writes take (the transaction's
+   * advisory lock on {@link KeyHash the key's hash}) and, unless the statement set a new version
+   * itself (as Tandem's writes do), gives the row the next value of the version sequence. Every row
+   * change then carries a version newer than any copy of the key cached before, drawn in the order
+   * the changes commit, so a cache can never take a write made with plain SQL for an older one, and
+   * a {@link ChangeListener} can tell Tandem's own writes from others' by version alone. The version
+   * column's default becomes 0 ("not set": the trigger replaces it), so the trigger must stay
+   * enabled: a row written with it disabled has version 0, which the store refuses to read. Creates
+   * the functions {@code tandem_key_hash} and {@code tandem_mul64} in the table's schema.
+   * Idempotent. Call {@link #addVersionColumn} first.
+   *
+   * @param keyColumn the key column, as the store's {@code keyColumn}
+   * @param versionColumn the version column, usually {@code tandem_version}
+   * @throws IllegalArgumentException if a name is not an identifier, the table or a column does not
+   *     exist, or the database is not PostgreSQL
+   * @throws JdbcStoreException if a statement fails
+   */
+  public static void addVersionTrigger(DataSource dataSource, String table, String keyColumn, String versionColumn) {
+    requireNonNull(dataSource, "dataSource");
+    QualifiedName name = QualifiedName.parse(table, "table", true);
+    String key = QualifiedName.identifier(keyColumn, "keyColumn");
+    String version = QualifiedName.identifier(versionColumn, "versionColumn");
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      Catalog catalog = new Catalog(c);
+      if (catalog.kind() != Dialect.Kind.POSTGRESQL) {
+        throw new IllegalArgumentException("dataSource: the version trigger is for PostgreSQL only");
+      }
+      Catalog.TableName t = catalog.table(name, "table");
+      var columns = catalog.columns(t);
+      Catalog.Column k = catalog.findColumn(columns, key);
+      Catalog.Column v = catalog.findColumn(columns, version);
+      if (k == null || v == null) {
+        throw new IllegalArgumentException((k == null ? "keyColumn: " + keyColumn : "versionColumn: " + versionColumn)
+            + " is not a column of " + t);
+      }
+      String schema = QualifiedName.quote(t.schema());
+      String sequence = schema + "." + QualifiedName.quote(catalog.sequenceOf(t));
+      String function = schema + "." + QualifiedName.quote(t.name() + "_tandem_version");
+      String newKey = "NEW." + QualifiedName.quote(k.name());
+      String newVersion = "NEW." + QualifiedName.quote(v.name());
+      String oldVersion = "OLD." + QualifiedName.quote(v.name());
+      s.execute(String.format(MUL64_FUNCTION, schema));
+      s.execute(String.format(KEY_HASH_FUNCTION, schema));
+      s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+          + "BEGIN\n"
+          + "  PERFORM pg_advisory_xact_lock(" + schema + ".tandem_key_hash('" + t + "', " + newKey + "::text));\n"
+          + "  IF " + newVersion + " <= 0 OR (TG_OP = 'UPDATE' AND " + newVersion + " = " + oldVersion + ") THEN\n"
+          + "    " + newVersion + " := nextval('" + sequence + "');\n"
+          + "  END IF;\n"
+          + "  RETURN NEW;\n"
+          + "END $f$");
+      s.execute("ALTER TABLE " + t.quoted() + " ALTER COLUMN " + QualifiedName.quote(v.name()) + " SET DEFAULT 0");
+      s.execute("CREATE OR REPLACE TRIGGER " + VERSION_TRIGGER + " BEFORE INSERT OR UPDATE ON " + t.quoted()
+          + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+    } catch (SQLException e) {
+      throw new JdbcStoreException("adding the version trigger to " + table, e);
+    }
+  }
+
   /**
    * Creates a key-value table: {@code key} (text, the primary key; {@code VARCHAR(255)} in
    * MariaDB, whose keys need a length), {@code value} (of {@code type}, not null) and {@code

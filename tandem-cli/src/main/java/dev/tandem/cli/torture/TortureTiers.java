@@ -223,7 +223,7 @@ final class TortureTiers {
    */
   static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
       @Nullable TortureRedis redis, int cacheSize, int batches, int node) {
-    return node(engine, tier, store, redis, cacheSize, batches, node, HazelcastCluster.fresh(1));
+    return node(engine, tier, store, redis, cacheSize, batches, node, HazelcastCluster.fresh(1), null);
   }
 
   /**
@@ -231,10 +231,13 @@ final class TortureTiers {
    * TortureRedis, int, int, int)} does, or a peer: its Redis clients reach the run's Redis through
    * the node's path (its fault proxy) with the client's own default timeouts (Redisson's 3 s with
    * its retries, Lettuce's 60 s: with Tandem's 250 ms Redisson's read-miss lock outlives a timed-out
-   * command by its 30 s lease); its Hazelcast member joins {@code cluster}.
+   * command by its 30 s lease); its Hazelcast member joins {@code cluster}. With {@code outside},
+   * a Tandem node's tier is watched by a change listener, and updates never start from the cached
+   * value (a write around Tandem may have kept the cached version).
    */
   static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
-      @Nullable TortureRedis redis, int cacheSize, int batches, int node, HazelcastCluster cluster) {
+      @Nullable TortureRedis redis, int cacheSize, int batches, int node, HazelcastCluster cluster,
+      @Nullable TortureOutside outside) {
     Peer peer = engine.peer();
     if (peer != null) {
       RedisURI path = redis == null ? null : redis.nodeUri(node); // its toURI() hides the port behind the credentials
@@ -253,13 +256,16 @@ final class TortureTiers {
     if (engine == TortureCommand.Engine.NAIVE) {
       return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));
     }
-    return Tandem.builder(store)
-        .cacheTier(newTier(tier, redis, cacheSize, node))
+    CacheTier<String, Long> cacheTier = newTier(tier, redis, cacheSize, node);
+    Tandem.Builder<String, Long> builder = Tandem.builder(store)
+        .cacheTier(outside != null ? outside.watch(store, cacheTier, node) : cacheTier)
         .name("node-" + node)
         .maxConcurrentBatches(batches)
-        .updatesFromCache() // no writer bypasses Tandem here, so updates may start from the cached value
-        .recordStats()
-        .build();
+        .recordStats();
+    if (outside == null) {
+      builder.updatesFromCache(); // no writer bypasses Tandem here, so updates may start from the cached value
+    }
+    return builder.build();
   }
 
   /**

@@ -61,13 +61,18 @@ public final class LinearizabilityChecker {
    * Checks {@code history}, key by key, in the calling thread.
    *
    * @throws IllegalArgumentException if two operations of a key that did not fail write the same
-   *     value
+   *     value, or the history has outside writes (turn them into writes with {@link
+   *     OutsideWrites#withinBound} first)
    */
   public CheckResult check(History history) {
     requireNonNull(history, "history");
     long start = System.nanoTime();
     Map<String, List<Operation>> byKey = new TreeMap<>();
     for (Operation op : history.operations()) {
+      if (op.action().isOutside()) {
+        throw new IllegalArgumentException("operation " + op.describe() + " bypassed the cache: check"
+            + " OutsideWrites.withinBound(history, bound) instead");
+      }
       byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
     }
     List<KeyResult> results = new ArrayList<>(byKey.size());

@@ -16,7 +16,14 @@ public enum Action {
    */
   CAS("cas"),
   /** Reads the database directly, bypassing any cache; recorded and checked like a read. */
-  DB_READ("db-read");
+  DB_READ("db-read"),
+  /**
+   * Writes a value, unique for the key, with plain SQL that bypasses the system under test; the
+   * value is on the invocation and the completion, as for {@link #WRITE}.
+   */
+  OUTSIDE_WRITE("outside-write"),
+  /** Deletes the key with plain SQL that bypasses the system under test; carries no value. */
+  OUTSIDE_DELETE("outside-delete");
 
   private final String wireName;
 
@@ -32,6 +39,11 @@ public enum Action {
   /** Returns true for {@link #READ} and {@link #DB_READ}, the actions that only observe. */
   public boolean isRead() {
     return this == READ || this == DB_READ;
+  }
+
+  /** Returns true for {@link #OUTSIDE_WRITE} and {@link #OUTSIDE_DELETE}, the writes that bypass the cache. */
+  public boolean isOutside() {
+    return this == OUTSIDE_WRITE || this == OUTSIDE_DELETE;
   }
 
   /**

@@ -100,15 +100,15 @@ public final class History {
 
   private static void checkInvocation(Event e) {
     switch (e.action()) {
-      case READ, DB_READ, DELETE -> {
+      case READ, DB_READ, DELETE, OUTSIDE_DELETE -> {
         if (e.value() != null) {
           throw new HistoryFormatException("the invocation of a " + e.action().wireName()
               + " carries no value");
         }
       }
-      case WRITE -> {
+      case WRITE, OUTSIDE_WRITE -> {
         if (e.value() == null) {
-          throw new HistoryFormatException("the invocation of a write must carry its value");
+          throw new HistoryFormatException("the invocation of a " + e.action().wireName() + " must carry its value");
         }
       }
       case CAS -> {
@@ -126,12 +126,12 @@ public final class History {
     Long old = invocation.old();
     switch (invocation.action()) {
       case READ, DB_READ -> value = completion != null && outcome == Outcome.OK ? completion.value() : null;
-      case DELETE -> {
+      case DELETE, OUTSIDE_DELETE -> {
         if (completion != null && completion.value() != null) {
           throw new HistoryFormatException("a delete carries no value");
         }
       }
-      case WRITE -> value = agree("value", value, completion == null ? null : completion.value());
+      case WRITE, OUTSIDE_WRITE -> value = agree("value", value, completion == null ? null : completion.value());
       case CAS -> {
         value = agree("new value", value, completion == null ? null : completion.value());
         if (completion != null && completion.old() != null) {

@@ -57,7 +57,7 @@ public final class HistoryRecorder {
   public Invocation invoke(int process, Action action, String key, @Nullable Long value) {
     requireNonNull(action, "action");
     requireNonNull(key, "key");
-    boolean needsValue = action == Action.WRITE || action == Action.CAS;
+    boolean needsValue = action == Action.WRITE || action == Action.OUTSIDE_WRITE || action == Action.CAS;
     if (needsValue && value == null) {
       throw new IllegalArgumentException("a " + action.wireName() + " must be invoked with its value");
     }

@@ -72,8 +72,8 @@ public record Operation(
           sb.append(" → ").append(value == null ? "absent" : value.toString());
         }
       }
-      case WRITE -> sb.append(' ').append(value);
-      case DELETE -> { }
+      case WRITE, OUTSIDE_WRITE -> sb.append(' ').append(value);
+      case DELETE, OUTSIDE_DELETE -> { }
       case CAS -> sb.append(" [").append(old == null ? "?" : old.toString()).append('→')
           .append(value == null ? "?" : value.toString()).append(']');
     }

@@ -50,6 +50,7 @@ public final class PostgresServer implements AutoCloseable {
   private final Path dataDirectory;
   private final boolean isShared;
   private final boolean fsync;
+  private final boolean logical;
   private final int port;
   private @Nullable EmbeddedPostgres postgres;
   private boolean closed;
@@ -61,11 +62,16 @@ public final class PostgresServer implements AutoCloseable {
   private final Thread exitHook = new Thread(this::stopAndDelete, "tandem-postgres-stop");
 
   private PostgresServer(Path dataDirectory, boolean isShared, boolean fsync) {
+    this(dataDirectory, isShared, fsync, false);
+  }
+
+  private PostgresServer(Path dataDirectory, boolean isShared, boolean fsync, boolean logical) {
     this.dataDirectory = dataDirectory;
     this.isShared = isShared;
     this.fsync = fsync;
+    this.logical = logical;
     try {
-      this.postgres = launch(dataDirectory, 0, fsync);
+      this.postgres = launch(dataDirectory, 0, fsync, logical);
     } catch (RuntimeException e) {
       deleteRecursively(dataDirectory);
       throw e;
@@ -107,6 +113,22 @@ public final class PostgresServer implements AutoCloseable {
    */
   public static PostgresServer startDurable() {
     return new PostgresServer(newDataDirectory(), false, true);
+  }
+
+  /**
+   * Starts a private server as {@link #start()} does, set up for logical replication: {@code
+   * wal_level=logical}, {@code max_replication_slots=10} and {@code max_wal_senders=10}, kept across
+   * {@link #restart()}. For tests of a change listener; the server writes more WAL than a plain one.
+   *
+   * @throws UncheckedIOException if the server cannot start
+   */
+  public static PostgresServer startLogical() {
+    return new PostgresServer(newDataDirectory(), false, false, true);
+  }
+
+  /** Returns whether the server runs with {@code wal_level=logical} (see {@link #startLogical()}). */
+  public boolean logical() {
+    return logical;
   }
 
   /** Returns whether the server runs with {@code fsync} on (see {@link #startDurable()}). */
@@ -218,7 +240,7 @@ public final class PostgresServer implements AutoCloseable {
       throw new IllegalStateException("the server was closed");
     }
     halt();
-    postgres = launch(dataDirectory, port, fsync);
+    postgres = launch(dataDirectory, port, fsync, logical);
   }
 
   /** Stops a private server and deletes its data; idempotent. Does nothing on the shared server. */
@@ -231,7 +253,8 @@ public final class PostgresServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "PostgresServer{port=" + port + (isShared ? ", shared" : "") + (fsync ? ", fsync on" : "") + "}";
+    return "PostgresServer{port=" + port + (isShared ? ", shared" : "") + (fsync ? ", fsync on" : "")
+        + (logical ? ", wal_level=logical" : "") + "}";
   }
 
   private synchronized void stopAndDelete() {
@@ -287,7 +310,7 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private static EmbeddedPostgres launch(Path dataDirectory, int port, boolean fsync) {
+  private static EmbeddedPostgres launch(Path dataDirectory, int port, boolean fsync, boolean logical) {
     try {
       // zonky starts the postmaster with -F (fsync off); a -c fsync=on after it overrides that
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -297,6 +320,11 @@ public final class PostgresServer implements AutoCloseable {
           .setServerConfig("fsync", fsync ? "on" : "off")
           .setServerConfig("synchronous_commit", "on")
           .setServerConfig("max_connections", "200");
+      if (logical) {
+        builder.setServerConfig("wal_level", "logical")
+            .setServerConfig("max_replication_slots", "10")
+            .setServerConfig("max_wal_senders", "10");
+      }
       if (port != 0) {
         builder.setPort(port);
       }

@@ -55,6 +55,9 @@ public final class Torture {
 
   private static final int FINAL_READ_ATTEMPTS = 5;
 
+  /** The first process number of the outside writers (two each): above every client's and final read's. */
+  public static final int OUTSIDE_PROCESS = 100_000;
+
   private final List<Tandem<String, Long>> nodes;
   private final Store<String, Long> database;
   private final int clients;
@@ -66,6 +69,8 @@ public final class Torture {
   private final Duration stopGrace;
   private final int part;
   private final int parts;
+  private final int outsideWriters;
+  private final @Nullable OutsideWriter outsideWriter;
 
   private Torture(Builder builder, long seed) {
     this.nodes = builder.nodes;
@@ -79,6 +84,8 @@ public final class Torture {
     this.stopGrace = builder.stopGrace != null ? builder.stopGrace : Duration.ofSeconds(30);
     this.part = builder.part;
     this.parts = builder.parts;
+    this.outsideWriters = builder.outsideWriters;
+    this.outsideWriter = builder.outsideWriter;
   }
 
   /**
@@ -143,6 +150,20 @@ public final class Torture {
           client.run();
         } catch (RuntimeException | Error e) {
           surprises.record(client + " died", e); // its last operation stays pending
+        } finally {
+          done[0].countDown();
+        }
+      }));
+    }
+    for (int i = 0; i < outsideWriters; i++) {
+      OutsideClient client = new OutsideClient(OUTSIDE_PROCESS + 2 * i, requireNonNull(outsideWriter), recorder,
+          master.split(), keys, nextValue, stop, surprises);
+      started++;
+      threads.add(Thread.ofPlatform().name(client.toString()).daemon().unstarted(() -> {
+        try {
+          client.run();
+        } catch (RuntimeException | Error e) {
+          surprises.record(client + " died", e);
         } finally {
           done[0].countDown();
         }
@@ -271,6 +292,8 @@ public final class Torture {
     @Nullable Duration stopGrace;
     int part = -1;
     int parts;
+    int outsideWriters;
+    @Nullable OutsideWriter outsideWriter;
 
     private Builder(List<Tandem<String, Long>> nodes, Store<String, Long> database) {
       this.nodes = nodes;
@@ -389,6 +412,28 @@ public final class Torture {
         throw new IllegalArgumentException("stop grace must not be negative but was " + grace);
       }
       this.stopGrace = grace;
+      return this;
+    }
+
+    /**
+     * Adds {@code writers} clients that change rows with {@code writer}, around the system under
+     * test, recorded as {@code outside-write} and {@code outside-delete} operations on processes
+     * {@link #OUTSIDE_PROCESS} and up (two per writer: a transaction changes up to two keys).
+     * Check such a history with {@link dev.tandem.testkit.check.OutsideWrites}. Default: none.
+     *
+     * @throws IllegalStateException if already set
+     * @throws IllegalArgumentException if {@code writers} is negative
+     */
+    public Builder outsideWriters(int writers, OutsideWriter writer) {
+      requireNonNull(writer, "writer");
+      if (this.outsideWriter != null) {
+        throw new IllegalStateException("outside writers were already set to " + this.outsideWriters);
+      }
+      if (writers < 0) {
+        throw new IllegalArgumentException("outside writers must not be negative but was " + writers);
+      }
+      this.outsideWriters = writers;
+      this.outsideWriter = writer;
       return this;
     }
 

@@ -4,5 +4,5 @@
 -- lib): announced from the script, as every change of an entry is.
 announce()
 redis.call('DEL', KEYS[1])
-redis.call('HDEL', KEYS[2], 'l')
+redis.call('HDEL', KEYS[2], META_LEASE)
 return 1

@@ -24,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -88,6 +87,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   private final @Nullable TandemMetrics metrics;
   private final boolean countHits;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final BatchCommit<K, V> batches;
   private final GroupCommitter<K, V> committer;
   private final RetryPolicy retry;
   /** What {@link Store#patchColumns} answered at build. */
@@ -109,9 +109,10 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
     this.name = builder.name != null ? builder.name : "tandem";
     this.retry = builder.retry != null ? builder.retry : RetryPolicy.DEFAULT;
+    this.batches = new BatchCommit<>(this, store, tier, stats, retry, writeTimeout, name);
     this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
         builder.maxConcurrentBatches > 0 ? builder.maxConcurrentBatches : Builder.DEFAULT_CONCURRENT_BATCHES,
-        builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, writeTimeout, this::commitBatch);
+        builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, writeTimeout, batches::commitBatch);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
     String identity = store.identity();
     if (identity != null) {
@@ -667,303 +668,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return -1;
   }
 
-  // ---------------------------------------------------------------- batches
-
-  /** How one attempt at committing a batch ended. */
-  private sealed interface Attempt {}
-
-  private record Committed() implements Attempt {}
-
-  /** One request is at fault: it fails alone and the others are tried again without it. */
-  private record Excluded(WriteRequest<?, ?, ?> request, RuntimeException failure) implements Attempt {}
-
-  /** A failure that no single request can be blamed for: each request is tried on its own. */
-  private record Split() implements Attempt {}
-
-  /** A passing failure: the whole batch is tried again after a backoff. */
-  private record Retry(RuntimeException cause) implements Attempt {}
-
-  private record Ambiguous(RuntimeException cause) implements Attempt {}
-
-  /**
-   * Commits a batch of requests from distinct keys' writers; completes every request. One bad
-   * request fails alone: the batch is retried without it. An {@link Error} from the store or the
-   * tier (a driver's failed assertion, say) may have struck before or after the commit: the
-   * requests it leaves open end as of unknown outcome, with the error as the cause (their keys
-   * fenced and read back, as after a cut connection); requests already completed keep their
-   * outcome.
-   */
-  private void commitBatch(List<WriteRequest<K, V, ?>> batch) {
-    try {
-      prepareAndRun(batch);
-    } catch (Error e) {
-      log.error("{}: the store or cache tier threw an error during a write; its outcome is unknown", name, e);
-      failUnknown(batch.stream().filter(r -> !r.isDone()).toList(), e);
-    }
-  }
-
-  /**
-   * Ends requests whose commit may or may not have happened: fences and reads back their keys
-   * (see {@link #resolveAmbiguous}), then fails each with {@link CommitOutcomeUnknownException},
-   * also if the read-back itself throws.
-   */
-  private void failUnknown(List<WriteRequest<K, V, ?>> requests, Throwable cause) {
-    List<K> keys = new ArrayList<>();
-    requests.forEach(r -> keys.addAll(r.keys));
-    try {
-      resolveAmbiguous(keys);
-    } finally {
-      for (WriteRequest<K, V, ?> r : requests) {
-        stats.outcomeUnknown.increment();
-        fail(r, new CommitOutcomeUnknownException(r.operation, r.keys, cause));
-      }
-    }
-  }
-
-  private void prepareAndRun(List<WriteRequest<K, V, ?>> batch) {
-    List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch.size());
-    for (WriteRequest<K, V, ?> r : batch) {
-      List<K> prepared = new ArrayList<>(r.keys.size());
-      try {
-        for (K key : r.keys) {
-          tier.beforeWrite(key);
-          prepared.add(key);
-        }
-        live.add(r);
-      } catch (RuntimeException e) {
-        stats.tierFailures.increment();
-        prepared.forEach(this::abandon);
-        stats.writeFailures.increment();
-        r.fail(new CacheTierUnavailableException(r.operation, r.keys, e)); // before the database is touched
-      }
-    }
-    runBatch(live);
-  }
-
-  private void runBatch(List<WriteRequest<K, V, ?>> batch) {
-    List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch);
-    int retries = 0;
-    while (!live.isEmpty()) {
-      failExpired(live); // no attempt, first, split or repeated, starts past a write's deadline
-      if (live.isEmpty()) {
-        return;
-      }
-      live.forEach(WriteRequest::reset);
-      Attempt attempt = attempt(live);
-      switch (attempt) {
-        case Committed c -> {
-          publishNewest(live);
-          for (WriteRequest<K, V, ?> r : live) {
-            abandonUnpublished(r);
-            r.succeed();
-          }
-          return;
-        }
-        case Excluded(WriteRequest<?, ?, ?> excluded, RuntimeException failure) -> {
-          WriteRequest<K, V, ?> r = live.get(live.indexOf(excluded));
-          live.remove(r);
-          fail(r, failure);
-        }
-        case Split s -> {
-          for (WriteRequest<K, V, ?> r : live) {
-            runBatch(List.of(r));
-          }
-          return;
-        }
-        case Retry(RuntimeException cause) -> {
-          boolean exhausted = ++retries > retry.maxRetries();
-          long pauseEnd = System.nanoTime() + retry.ceiling(retries).toNanos();
-          for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
-            WriteRequest<K, V, ?> r = it.next();
-            if (exhausted || pauseEnd - r.deadline > 0) { // no retry may start past a write's deadline
-              it.remove();
-              fail(r, new StoreException(r.operation, r.keys, cause));
-            }
-          }
-          if (live.isEmpty()) {
-            return;
-          }
-          stats.retries.increment();
-          retry.pause(retries);
-        }
-        case Ambiguous(RuntimeException cause) -> {
-          failUnknown(live, cause);
-          return;
-        }
-      }
-    }
-  }
-
-  /** Fails, as never committed, the requests whose deadline passed before this attempt. */
-  private void failExpired(List<WriteRequest<K, V, ?>> live) {
-    long now = System.nanoTime();
-    for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
-      WriteRequest<K, V, ?> r = it.next();
-      if (now - r.deadline > 0) {
-        it.remove();
-        fail(r, WriteCancelledException.timedOut(r.operation, r.keys, writeTimeout));
-      }
-    }
-  }
-
-  private Attempt attempt(List<WriteRequest<K, V, ?>> live) {
-    StoreTransaction<K, V> tx;
-    try {
-      tx = store.begin();
-    } catch (RetryableException e) {
-      return new Retry(e);
-    } catch (RuntimeException e) {
-      return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
-    }
-    try {
-      if (live.stream().allMatch(r -> r.work == null)) { // the common case: plain writes only
-        Attempt failed = applyPlain(tx, new ArrayList<>(live), true);
-        return failed != null ? failed : new Committed();
-      }
-      List<WriteRequest<K, V, ?>> segment = new ArrayList<>();
-      for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
-        WriteRequest<K, V, ?> r = it.next();
-        if (r.work == null) {
-          segment.add(r); // plain writes in a row become one batch statement
-          continue;
-        }
-        Attempt failed = applyPlain(tx, segment, false); // keep queue order: earlier writes first
-        if (failed != null) {
-          return failed;
-        }
-        try {
-          r.runWork(tx);
-        } catch (CallerFailure e) {
-          it.remove(); // the caller's own error: nothing was written, the transaction is intact
-          fail(r, requireNonNull(e.getCause()));
-        } catch (VersionConflictException | NullPointerException e) {
-          it.remove();
-          fail(r, e);
-        } catch (RejectedValueException e) {
-          it.remove();
-          fail(r, rejected(r, e));
-        } catch (RetryableException e) {
-          return new Retry(e);
-        } catch (RuntimeException e) {
-          return new Excluded(r, storeFailure(r, e));
-        }
-      }
-      Attempt failed = applyPlain(tx, segment, false);
-      if (failed != null) {
-        return failed;
-      }
-      if (!live.isEmpty()) {
-        tx.commit();
-      }
-      return new Committed();
-    } catch (AmbiguousCommitException e) {
-      return new Ambiguous(e);
-    } catch (RetryableException e) {
-      return new Retry(e);
-    } catch (RuntimeException e) {
-      return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
-    } finally {
-      closeQuietly(tx);
-    }
-  }
-
-  /**
-   * Applies a run of plain writes as one batch statement and stages their results, committing in
-   * the same step if {@code andCommit} (one round trip where the store can); empties the run.
-   * Returns how the attempt ends if the batch failed, else null.
-   */
-  private @Nullable Attempt applyPlain(StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> plain, boolean andCommit) {
-    if (plain.isEmpty()) {
-      return null;
-    }
-    List<Mutation<K, V>> all = new ArrayList<>(plain.size());
-    for (WriteRequest<K, V, ?> r : plain) {
-      all.addAll(requireNonNull(r.mutations));
-    }
-    List<Written> written;
-    try {
-      written = andCommit ? tx.applyAndCommit(all) : tx.apply(all);
-    } catch (RejectedValueException e) {
-      WriteRequest<K, V, ?> owner = ownerOf(plain, e.key());
-      return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split(); // ambiguous owner: each alone
-    } catch (AmbiguousCommitException e) {
-      return new Ambiguous(e);
-    } catch (RetryableException e) {
-      return new Retry(e);
-    } catch (RuntimeException e) {
-      return plain.size() == 1 ? new Excluded(plain.get(0), storeFailure(plain.get(0), e)) : new Split();
-    }
-    int from = 0;
-    for (WriteRequest<K, V, ?> r : plain) {
-      int n = requireNonNull(r.mutations).size();
-      r.stageWritten(written.subList(from, from + n));
-      from += n;
-    }
-    plain.clear();
-    return null;
-  }
-
-  /** Returns the one request that writes {@code key}, or null if none or several do. */
-  private @Nullable WriteRequest<K, V, ?> ownerOf(List<WriteRequest<K, V, ?>> requests, Object key) {
-    WriteRequest<K, V, ?> owner = null;
-    for (WriteRequest<K, V, ?> r : requests) {
-      if (r.keys.contains(key)) {
-        if (owner != null) {
-          return null;
-        }
-        owner = r;
-      }
-    }
-    return owner;
-  }
-
-  /**
-   * Publishes a committed batch: each key once, with the entry of its last write in queue order
-   * (the newest: the batch applied them in that order). Publishing an older write of a key whose
-   * newer write committed in the same transaction would show every node a value the database no
-   * longer holds until the newer publish lands (found by the multi-node torture test; see {@code
-   * BatchPublishesNewestTest}). The superseded writes are abandoned first, so that a tier counting
-   * the writes in flight sees the last one publish.
-   */
-  private void publishNewest(List<WriteRequest<K, V, ?>> committed) {
-    if (committed.size() == 1) { // a lone writer: nothing to supersede
-      WriteRequest<K, V, ?> only = committed.get(0);
-      only.published = true;
-      only.publish.forEach(this::publish);
-      return;
-    }
-    Map<K, Cached<V>> newest = new LinkedHashMap<>();
-    for (WriteRequest<K, V, ?> r : committed) {
-      newest.putAll(r.publish);
-      r.published = true;
-    }
-    for (WriteRequest<K, V, ?> r : committed) {
-      r.publish.forEach((key, entry) -> {
-        if (newest.get(key) != entry) {
-          abandon(key);
-        }
-      });
-    }
-    newest.forEach(this::publish);
-  }
-
-  private void fail(WriteRequest<K, V, ?> request, Throwable failure) {
-    stats.writeFailures.increment();
-    if (!(failure instanceof CommitOutcomeUnknownException)) {
-      abandonUnpublished(request); // an unknown outcome keeps its keys fenced until read back
-    }
-    request.fail(failure);
-  }
-
-  /** Tells the tier about the request's keys that were prepared but will not be published. */
-  private void abandonUnpublished(WriteRequest<K, V, ?> request) {
-    for (K key : request.keys) {
-      if (!request.published || !request.publish.containsKey(key)) {
-        abandon(key);
-      }
-    }
-  }
-
   void abandon(K key) {
     try {
       tier.writeAbandoned(key);
@@ -997,15 +701,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       throw new IllegalArgumentException(
           operation + ": the cache tier cannot store the value of key " + key + ": " + e.getMessage(), e);
     }
-  }
-
-  private static StoreException storeFailure(WriteRequest<?, ?, ?> request, RuntimeException cause) {
-    return new StoreException(request.operation, request.keys, cause);
-  }
-
-  private static IllegalArgumentException rejected(WriteRequest<?, ?, ?> request, RejectedValueException e) {
-    return new IllegalArgumentException(
-        request.operation + ": the store rejected the value of key " + e.key() + ": " + e.getMessage(), e);
   }
 
   // ---------------------------------------------------------------- transactions
@@ -1333,7 +1028,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     truth.forEach(this::publish);
   }
 
-  private void closeQuietly(StoreTransaction<K, V> tx) {
+  void closeQuietly(StoreTransaction<K, V> tx) {
     try {
       tx.close();
     } catch (RuntimeException e) {

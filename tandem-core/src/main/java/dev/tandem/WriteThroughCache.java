@@ -22,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -66,18 +65,17 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   private final Store<K, V> store;
   private final CacheTier<K, V> tier;
-  /** The tier for lookups: {@link #tier} until {@link #close} swaps in one that always misses. */
-  private volatile CacheTier<K, V> lookups;
   /** The class every key must have (see {@link Store#keyType}); {@code Object.class} checks nothing. */
   private final Class<?> keyType;
   private final @Nullable BiConsumer<? super K, ? super V> validator;
   private final Duration writeTimeout;
   /** Marks a thread that runs this cache's callbacks (update functions, transaction work, validator). */
   private final ThreadLocal<Boolean> inCallback = new ThreadLocal<>();
-  private final LogLimiter publishFailureLog = new LogLimiter(10, TimeUnit.SECONDS);
   private final Ticker ticker;
   private final String name;
   private final KeyLocks<K> locks = new KeyLocks<>();
+  /** The calls into {@link #tier} that keep its failures from the callers. */
+  private final GuardedTier<K, V> guarded;
   private final ConcurrentHashMap<K, CompletableFuture<Loaded<V>>> flights = new ConcurrentHashMap<>();
   final StatsCounter stats = new StatsCounter();
   /** This cache's meters, or null without a registry. */
@@ -98,7 +96,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   WriteThroughCache(Builder<K, V> builder, CacheTier<K, V> tier, Duration writeTimeout) {
     this.store = builder.store;
     this.tier = tier;
-    this.lookups = tier;
     this.keyType = store.keyType();
     this.patchColumns = Set.copyOf(store.patchColumns());
     this.putsIfVersion = builder.updatesFromCache && store.putsIfVersion();
@@ -106,6 +103,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.writeTimeout = writeTimeout;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
     this.name = builder.name != null ? builder.name : "tandem";
+    this.guarded = new GuardedTier<>(tier, stats, name);
     this.retry = builder.retry != null ? builder.retry : RetryPolicy.DEFAULT;
     this.batches = new BatchCommit<>(this, store, tier, stats, retry, writeTimeout, name);
     this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
@@ -126,7 +124,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<V> get(K key) {
     requireNonNull(key, "key");
-    Optional<V> hit = lookupValue(key);
+    Optional<V> hit = guarded.lookupValue(key);
     if (hit != null) {
       if (countHits) {
         stats.hits.increment();
@@ -142,7 +140,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<Versioned<V>> getVersioned(K key) {
     requireNonNull(key, "key");
-    Cached<V> cached = lookup(key);
+    Cached<V> cached = guarded.lookup(key);
     if (cached != null) {
       if (countHits) {
         stats.hits.increment();
@@ -161,7 +159,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<V> getIfCached(K key) {
     requireNonNull(key, "key");
-    Optional<V> hit = lookupValue(key);
+    Optional<V> hit = guarded.lookupValue(key);
     if (hit == null) {
       ensureOpen("getIfCached");
       stats.misses.increment();
@@ -177,7 +175,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   public Map<K, V> getAll(Collection<? extends K> keys) {
     List<K> distinct = distinctKeys(keys);
     ensureOpen("getAll");
-    Map<K, Cached<V>> found = new HashMap<>(lookups.getAllPresent(distinct));
+    Map<K, Cached<V>> found = new HashMap<>(guarded.lookups().getAllPresent(distinct));
     if (countHits) {
       stats.hits.add(found.size());
     }
@@ -199,69 +197,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
     });
     return result;
-  }
-
-  /**
-   * Asks the tier for the value alone: first what it holds in this JVM (the hit path, no I/O),
-   * then, if that is nothing, the tier itself; a tier that cannot answer counts as a miss.
-   */
-  @SuppressWarnings("NullableOptional")
-  private @Nullable Optional<V> lookupValue(K key) {
-    try {
-      CacheTier<K, V> t = lookups;
-      Optional<V> local = t.getValueIfLocal(key);
-      return local != null ? local : t.getValueIfPresent(key);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);
-      return null;
-    }
-  }
-
-  /** Asks the tier; a tier that cannot answer counts as a miss, so the read goes to the database. */
-  private @Nullable Cached<V> lookup(K key) {
-    try {
-      return lookups.getIfPresent(key);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);
-      return null;
-    }
-  }
-
-  /** Takes a fill lease; a tier that cannot give one gets no fill (the load still answers the read). */
-  private long lease(K key) {
-    try {
-      return tier.beginFill(key);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      return CacheTier.NO_LEASE;
-    }
-  }
-
-  /** Fills under the lease; returns whether the lease was still valid (see {@link Loaded}). */
-  private boolean fill(K key, long lease, Cached<V> loaded) {
-    if (lease == CacheTier.NO_LEASE) {
-      return false;
-    }
-    try {
-      return tier.fill(key, lease, loaded);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      log.debug("{}: cache fill of key {} failed", name, key, e);
-      return false;
-    }
-  }
-
-  private void cancelFill(K key, long lease) {
-    if (lease == CacheTier.NO_LEASE) {
-      return;
-    }
-    try {
-      tier.cancelFill(key, lease);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-    }
   }
 
   /**
@@ -293,12 +228,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   /** Takes a lease, reads the database, fills under the lease, and completes {@code flight}. */
   private Cached<V> loadAndFill(K key, CompletableFuture<Loaded<V>> flight) {
-    long lease = lease(key);
+    long lease = guarded.lease(key);
     try {
       stats.loads.increment();
       return answer(key, lease, cachedOf(store.load(key)), flight);
     } catch (RuntimeException | Error e) {
-      cancelFill(key, lease);
+      guarded.cancelFill(key, lease);
       stats.loadFailures.increment();
       RuntimeException failure = e instanceof Error err ? new StoreException("load", List.of(key), err)
           : new StoreException("load", List.of(key), e);
@@ -316,30 +251,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   private Cached<V> answer(K key, long lease, Cached<V> loaded, CompletableFuture<Loaded<V>> flight) {
     flights.remove(key, flight);
-    if (fill(key, lease, loaded)) {
+    if (guarded.fill(key, lease, loaded)) {
       flight.complete(new Loaded<>(loaded, true));
       return loaded;
     }
-    Cached<V> answer = afterRefusedFill(key, loaded);
+    Cached<V> answer = guarded.afterRefusedFill(key, loaded);
     flight.complete(new Loaded<>(answer, false));
     return answer;
-  }
-
-  /**
-   * What a read answers when the tier refused its fill: what the tier holds now, if anything, else
-   * what was loaded. The load may have seen a write that committed but has not published yet, while
-   * the tier still serves the previous value to every hit; answering the loaded value could make a
-   * later hit go back in time (found by the torture test; see {@code LoadAheadOfPublishTest}). What
-   * the tier holds now is what a hit would answer at this moment, inside this read's interval.
-   */
-  private Cached<V> afterRefusedFill(K key, Cached<V> loaded) {
-    try {
-      Cached<V> now = tier.getIfPresent(key);
-      return now != null ? now : loaded;
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      return loaded;
-    }
   }
 
   /** Loads missing keys in one store call; keys already in flight are joined instead. */
@@ -358,7 +276,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     Map<K, Cached<V>> result = new HashMap<>(missing.size() * 2);
     if (!owned.isEmpty()) {
       Map<K, Long> leases = new HashMap<>(owned.size() * 2);
-      owned.keySet().forEach(key -> leases.put(key, lease(key)));
+      owned.keySet().forEach(key -> leases.put(key, guarded.lease(key)));
       try {
         stats.loads.add(owned.size());
         Map<K, Versioned<V>> loaded = store.loadAll(owned.keySet());
@@ -370,7 +288,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         stats.loadFailures.add(owned.size());
         StoreException failure = new StoreException("load", List.copyOf(owned.keySet()), e);
         owned.forEach((key, flight) -> {
-          cancelFill(key, requireNonNull(leases.get(key))); // leases holds every owned key
+          guarded.cancelFill(key, requireNonNull(leases.get(key))); // leases holds every owned key
           flight.completeExceptionally(failure);
         });
         throw failure;
@@ -495,7 +413,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     long deadline = beginWrite("update");
     checkKey("update", key);
     if (putsIfVersion) {
-      Cached<V> cached = lookup(key);
+      Cached<V> cached = guarded.lookup(key);
       V current = cached != null ? cached.value() : null;
       if (current != null) { // H13: written only if the database still has the cached version
         V next = requireNonNull(callback(() -> function.apply(current)),
@@ -667,15 +585,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return -1;
   }
 
-  void abandon(K key) {
-    try {
-      tier.writeAbandoned(key);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      log.debug("{}: cache tier could not release key {}", name, key, e);
-    }
-  }
-
   /**
    * Lets the validator, then the tier, refuse a value before the database is touched (contract 6).
    *
@@ -736,30 +645,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   // ---------------------------------------------------------------- shared by writes
 
-  /** Publishes a committed entry; a tier failure must not turn a committed write into an error (H4). */
+  /** Publishes a committed entry (see {@link GuardedTier#publish}) and drops the key's load in flight. */
   void publish(K key, Cached<V> committed) {
-    try {
-      tier.applyCommitted(key, committed);
-    } catch (RuntimeException | Error e) { // an Error too: the commit stands, the old value must go
-      stats.tierFailures.increment();
-      boolean full = publishFailureLog.permit();
-      if (full) {
-        log.warn("{}: cache update of key {} failed after commit; fencing the key (further failures within 10 s "
-            + "are logged at debug level)", name, key, e);
-      } else {
-        log.debug("{}: cache update of key {} failed after commit; fencing the key", name, key, e);
-      }
-      try {
-        tier.fence(key);
-      } catch (RuntimeException | Error fenceFailure) {
-        e.addSuppressed(fenceFailure);
-        if (full) {
-          log.error("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
-        } else {
-          log.debug("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
-        }
-      }
-    }
+    guarded.publish(key, committed);
     flights.remove(key);
   }
 
@@ -771,12 +659,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   void resolveAmbiguous(List<K> keys) {
     for (K key : keys) {
-      try {
-        tier.fence(key);
-      } catch (RuntimeException e) {
-        stats.tierFailures.increment();
-        log.warn("{}: could not fence key {} after an ambiguous commit", name, key, e);
-      }
+      guarded.fenceAfterAmbiguous(key);
       flights.remove(key);
     }
     Map<K, Cached<V>> truth = new LinkedHashMap<>();
@@ -790,6 +673,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return;
     }
     truth.forEach(this::publish);
+  }
+
+  /** Tells the tier a prepared key will not be published (see {@link GuardedTier#abandon}). */
+  void abandon(K key) {
+    guarded.abandon(key);
   }
 
   void closeQuietly(StoreTransaction<K, V> tx) {
@@ -841,7 +729,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      lookups = new ClosedTier<>(); // hits end here: every call after close throws
+      guarded.closeLookups(); // hits end here: every call after close throws
       try {
         if (metrics != null) {
           metrics.close();
@@ -879,54 +767,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   /** Returns the number of keys with a held or awaited write lock; for tests. */
   int lockedKeys() {
     return locks.size();
-  }
-
-  /** What a closed cache looks up in: a tier that holds nothing, so every read takes the checked miss path. */
-  private static final class ClosedTier<K, V> implements CacheTier<K, V> {
-    @Override
-    public @Nullable Cached<V> getIfPresent(K key) {
-      return null;
-    }
-
-    @Override
-    public Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys) {
-      return Map.of();
-    }
-
-    @Override
-    public long beginFill(K key) {
-      return NO_LEASE;
-    }
-
-    @Override
-    public boolean fill(K key, long lease, Cached<V> loaded) {
-      return false;
-    }
-
-    @Override
-    public void cancelFill(K key, long lease) {}
-
-    @Override
-    public void applyCommitted(K key, Cached<V> committed) {}
-
-    @Override
-    public void fence(K key) {}
-
-    @Override
-    public void invalidate(K key) {}
-
-    @Override
-    public void invalidateAll() {}
-
-    @Override
-    public long estimatedSize() {
-      return 0;
-    }
-
-    @Override
-    public long evictionCount() {
-      return 0;
-    }
   }
 
   // ---------------------------------------------------------------- helpers

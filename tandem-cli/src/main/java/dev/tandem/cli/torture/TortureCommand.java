@@ -11,7 +11,6 @@ import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.check.CheckResult;
 import dev.tandem.testkit.check.LinearizabilityChecker;
 import dev.tandem.testkit.check.OutsideWrites;
-import dev.tandem.testkit.history.History;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.torture.Injection;
@@ -19,25 +18,17 @@ import dev.tandem.testkit.torture.Nemesis;
 import dev.tandem.testkit.torture.RandomFaults;
 import dev.tandem.testkit.torture.Torture;
 import dev.tandem.testkit.torture.TortureReport;
-import dev.tandem.testkit.history.Event;
-import dev.tandem.testkit.history.HistoryRecorder;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.util.Comparator;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Set;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -318,7 +309,7 @@ public final class TortureCommand implements Callable<Integer> {
         out.flush();
         int[] busy = {0};
         if (processes) {
-          report = new NodeProcesses(database, redis, proxied, cacheSize, runSeed, cluster)
+          report = new NodeProcesses(this, database, redis, proxied, cacheSize, runSeed, cluster, out)
               .run(nemesis, () -> busy[0] = database.awaitQuiescence(), direct);
         } else {
           Torture.Builder run = Torture.builder(targets, direct)
@@ -510,120 +501,9 @@ public final class TortureCommand implements Callable<Integer> {
     PGJDBC_LOG.setLevel(Level.SEVERE); // pgjdbc logs through java.util.logging
   }
 
-  private static void say(PrintWriter out, String line) {
+  static void say(PrintWriter out, String line) {
     out.println(line);
     out.flush();
-  }
-
-  /** The nodes of a {@code --processes} run, each in a child JVM, and the merge of their histories. */
-  private final class NodeProcesses {
-    private final TortureDatabase database;
-    private final @Nullable TortureRedis redis;
-    private final boolean proxied;
-    private final int cacheSize;
-    private final long runSeed;
-    private final HazelcastCluster cluster;
-
-    NodeProcesses(TortureDatabase database, @Nullable TortureRedis redis, boolean proxied, int cacheSize,
-        long runSeed, HazelcastCluster cluster) {
-      this.cluster = cluster;
-      this.database = database;
-      this.redis = redis;
-      this.proxied = proxied;
-      this.cacheSize = cacheSize;
-      this.runSeed = runSeed;
-    }
-
-    TortureReport run(Nemesis nemesis, Runnable quiescence, JdbcStore<String, Long> direct)
-        throws InterruptedException {
-      Path dir;
-      try {
-        dir = Files.createTempDirectory("tandem-torture-");
-      } catch (IOException e) {
-        throw new CommandFailedException("cannot create a directory for the nodes' histories: " + e.getMessage(), e);
-      }
-      String url = proxied ? database.proxiedUrl() : database.url();
-      List<NodeProcess> children = new ArrayList<>();
-      try {
-        for (int i = 0; i < nodes; i++) {
-          List<String> args = new ArrayList<>(List.of("--node", Integer.toString(i), "--nodes", Integer.toString(nodes),
-              "--clients", Integer.toString(clients), "--keys", Integer.toString(keys),
-              "--duration-ms", Long.toString(duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", tier,
-              "--engine", engine.name(), "--table", database.table(),
-              "--cache-size", Integer.toString(cacheSize), "--batches", Integer.toString(batches), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
-          args.addAll(List.of("--hazelcast-cluster", cluster.name(), "--hazelcast-port", Integer.toString(cluster.port())));
-          Map<String, String> secrets = new HashMap<>(Map.of(NodeProcess.JDBC_URL_VARIABLE, url));
-          if (redis != null) {
-            secrets.put(NodeProcess.REDIS_URI_VARIABLE, redis.nodeUri(i).toURI().toString());
-            args.addAll(List.of("--redis-prefix", redis.prefix(),
-                "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis()),
-                "--redis-command-timeout-ms", Long.toString(redis.commandTimeout().toMillis())));
-          }
-          children.add(NodeProcess.start(i, args, secrets));
-          if (engine == Engine.HAZELCAST) { // one at a time: each member joins those before it, never a cluster of its own
-            children.get(i).await("ready", Duration.ofMinutes(2));
-          }
-        }
-        for (NodeProcess child : engine == Engine.HAZELCAST ? List.<NodeProcess>of() : children) {
-          child.await("ready", Duration.ofMinutes(2));
-        }
-        long start = System.nanoTime();
-        children.forEach(c -> c.send("go"));
-        say(spec.commandLine().getOut(), "nodes running: " + children.stream().map(NodeProcess::toString)
-            .collect(Collectors.joining(", ")));
-        nemesis.start();
-        try {
-          for (NodeProcess child : children) {
-            child.await("stopped", duration.plusMinutes(1));
-          }
-        } finally {
-          nemesis.stop();
-        }
-        Duration ran = Duration.ofNanos(System.nanoTime() - start);
-        quiescence.run();
-        children.forEach(c -> c.send("final"));
-        long invalidations = 0;
-        long absentUpdates = 0;
-        long surprises = 0;
-        List<String> examples = new ArrayList<>();
-        StringBuilder stuck = new StringBuilder();
-        for (NodeProcess child : children) {
-          List<String> said = child.await("done", Duration.ofMinutes(2));
-          said.stream().filter(l -> l.startsWith("surprise ")).limit(Math.max(0, 2 - examples.size() / nodes))
-              .forEach(l -> examples.add(child + ": " + l.substring(9)));
-          String[] done = said.get(said.size() - 1).split(" ");
-          invalidations += Long.parseLong(done[1]);
-          absentUpdates += Long.parseLong(done[2]);
-          surprises += Long.parseLong(done[3]);
-          if (done[5].equals("1")) {
-            stuck.append(child).append(": clients stuck (thread dump on its error output)\n");
-          }
-        }
-        HistoryRecorder databaseReads = new HistoryRecorder();
-        long[] failedReads = {0};
-        Torture.readDatabase(direct, databaseReads, clients, keys, (op, e) -> {
-          failedReads[0]++;
-          if (examples.size() < 5) {
-            examples.add(op + ": " + e);
-          }
-        });
-        List<Event> events = new ArrayList<>(databaseReads.events());
-        for (int i = 0; i < nodes; i++) {
-          events.addAll(History.read(dir.resolve("node-" + i + ".jsonl")).events());
-        }
-        events.sort(Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
-        return new TortureReport(History.of(events), ran, invalidations, absentUpdates, surprises + failedReads[0],
-            examples, nemesis.summary(), stuck.toString());
-      } finally {
-        children.forEach(NodeProcess::close);
-        try (var files = Files.list(dir)) {
-          files.forEach(f -> f.toFile().delete());
-          Files.deleteIfExists(dir);
-        } catch (IOException e) {
-          // a temporary directory left behind is harmless
-        }
-      }
-    }
   }
 
   private ParameterException usage(String message) {

@@ -104,14 +104,14 @@ final class NodeProcesses {
       List<String> examples = new ArrayList<>();
       StringBuilder stuck = new StringBuilder();
       for (NodeProcess child : children) {
-        List<String> said = child.await("done", Duration.ofMinutes(2));
-        said.stream().filter(l -> l.startsWith("surprise ")).limit(Math.max(0, 2 - examples.size() / options.nodes))
-            .forEach(l -> examples.add(child + ": " + l.substring(9)));
-        String[] done = said.get(said.size() - 1).split(" ");
-        invalidations += Long.parseLong(done[1]);
-        absentUpdates += Long.parseLong(done[2]);
-        surprises += Long.parseLong(done[3]);
-        if (done[5].equals("1")) {
+        List<String> said = child.await(NodeDone.WORD, Duration.ofMinutes(2));
+        NodeDone done = NodeDone.parse(child, said.get(said.size() - 1));
+        done.surpriseExamples().stream().limit(Math.max(0, 2 - examples.size() / options.nodes))
+            .forEach(e -> examples.add(child + ": " + e));
+        invalidations += done.invalidations();
+        absentUpdates += done.absentUpdates();
+        surprises += done.surprises();
+        if (done.clientsStuck()) {
           stuck.append(child).append(": clients stuck (thread dump on its error output)\n");
         }
       }

@@ -2,12 +2,9 @@ package dev.tandem;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tandem.spi.AmbiguousCommitException;
 import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import dev.tandem.spi.Mutation;
-import dev.tandem.spi.RejectedValueException;
-import dev.tandem.spi.RetryableException;
 import dev.tandem.spi.Store;
 import dev.tandem.spi.StoreTransaction;
 import dev.tandem.spi.Written;
@@ -24,9 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.Iterator;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -70,25 +65,26 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   private final Store<K, V> store;
   private final CacheTier<K, V> tier;
-  /** The tier for lookups: {@link #tier} until {@link #close} swaps in one that always misses. */
-  private volatile CacheTier<K, V> lookups;
   /** The class every key must have (see {@link Store#keyType}); {@code Object.class} checks nothing. */
   private final Class<?> keyType;
   private final @Nullable BiConsumer<? super K, ? super V> validator;
   private final Duration writeTimeout;
   /** Marks a thread that runs this cache's callbacks (update functions, transaction work, validator). */
   private final ThreadLocal<Boolean> inCallback = new ThreadLocal<>();
-  private final LogLimiter publishFailureLog = new LogLimiter(10, TimeUnit.SECONDS);
   private final Ticker ticker;
   private final String name;
   private final KeyLocks<K> locks = new KeyLocks<>();
+  /** The calls into {@link #tier} that keep its failures from the callers. */
+  private final GuardedTier<K, V> guarded;
   private final ConcurrentHashMap<K, CompletableFuture<Loaded<V>>> flights = new ConcurrentHashMap<>();
   final StatsCounter stats = new StatsCounter();
   /** This cache's meters, or null without a registry. */
   private final @Nullable TandemMetrics metrics;
   private final boolean countHits;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final BatchCommit<K, V> batches;
   private final GroupCommitter<K, V> committer;
+  private final TransactionRunner<K, V> transactions;
   private final RetryPolicy retry;
   /** What {@link Store#patchColumns} answered at build. */
   private final Set<String> patchColumns;
@@ -100,7 +96,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   WriteThroughCache(Builder<K, V> builder, CacheTier<K, V> tier, Duration writeTimeout) {
     this.store = builder.store;
     this.tier = tier;
-    this.lookups = tier;
     this.keyType = store.keyType();
     this.patchColumns = Set.copyOf(store.patchColumns());
     this.putsIfVersion = builder.updatesFromCache && store.putsIfVersion();
@@ -108,10 +103,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.writeTimeout = writeTimeout;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
     this.name = builder.name != null ? builder.name : "tandem";
+    this.guarded = new GuardedTier<>(tier, stats, name);
     this.retry = builder.retry != null ? builder.retry : RetryPolicy.DEFAULT;
+    this.batches = new BatchCommit<>(this, store, tier, stats, retry, writeTimeout, name);
     this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
         builder.maxConcurrentBatches > 0 ? builder.maxConcurrentBatches : Builder.DEFAULT_CONCURRENT_BATCHES,
-        builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, writeTimeout, this::commitBatch);
+        builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, writeTimeout, batches::commitBatch);
+    this.transactions = new TransactionRunner<>(this, store, tier, stats, locks, retry, ticker);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
     String identity = store.identity();
     if (identity != null) {
@@ -126,7 +124,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<V> get(K key) {
     requireNonNull(key, "key");
-    Optional<V> hit = lookupValue(key);
+    Optional<V> hit = guarded.lookupValue(key);
     if (hit != null) {
       if (countHits) {
         stats.hits.increment();
@@ -142,7 +140,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<Versioned<V>> getVersioned(K key) {
     requireNonNull(key, "key");
-    Cached<V> cached = lookup(key);
+    Cached<V> cached = guarded.lookup(key);
     if (cached != null) {
       if (countHits) {
         stats.hits.increment();
@@ -161,7 +159,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public Optional<V> getIfCached(K key) {
     requireNonNull(key, "key");
-    Optional<V> hit = lookupValue(key);
+    Optional<V> hit = guarded.lookupValue(key);
     if (hit == null) {
       ensureOpen("getIfCached");
       stats.misses.increment();
@@ -177,7 +175,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   public Map<K, V> getAll(Collection<? extends K> keys) {
     List<K> distinct = distinctKeys(keys);
     ensureOpen("getAll");
-    Map<K, Cached<V>> found = new HashMap<>(lookups.getAllPresent(distinct));
+    Map<K, Cached<V>> found = new HashMap<>(guarded.lookups().getAllPresent(distinct));
     if (countHits) {
       stats.hits.add(found.size());
     }
@@ -199,69 +197,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
     });
     return result;
-  }
-
-  /**
-   * Asks the tier for the value alone: first what it holds in this JVM (the hit path, no I/O),
-   * then, if that is nothing, the tier itself; a tier that cannot answer counts as a miss.
-   */
-  @SuppressWarnings("NullableOptional")
-  private @Nullable Optional<V> lookupValue(K key) {
-    try {
-      CacheTier<K, V> t = lookups;
-      Optional<V> local = t.getValueIfLocal(key);
-      return local != null ? local : t.getValueIfPresent(key);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);
-      return null;
-    }
-  }
-
-  /** Asks the tier; a tier that cannot answer counts as a miss, so the read goes to the database. */
-  private @Nullable Cached<V> lookup(K key) {
-    try {
-      return lookups.getIfPresent(key);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      log.debug("{}: cache tier read of key {} failed; reading the database", name, key, e);
-      return null;
-    }
-  }
-
-  /** Takes a fill lease; a tier that cannot give one gets no fill (the load still answers the read). */
-  private long lease(K key) {
-    try {
-      return tier.beginFill(key);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      return CacheTier.NO_LEASE;
-    }
-  }
-
-  /** Fills under the lease; returns whether the lease was still valid (see {@link Loaded}). */
-  private boolean fill(K key, long lease, Cached<V> loaded) {
-    if (lease == CacheTier.NO_LEASE) {
-      return false;
-    }
-    try {
-      return tier.fill(key, lease, loaded);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      log.debug("{}: cache fill of key {} failed", name, key, e);
-      return false;
-    }
-  }
-
-  private void cancelFill(K key, long lease) {
-    if (lease == CacheTier.NO_LEASE) {
-      return;
-    }
-    try {
-      tier.cancelFill(key, lease);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-    }
   }
 
   /**
@@ -293,12 +228,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   /** Takes a lease, reads the database, fills under the lease, and completes {@code flight}. */
   private Cached<V> loadAndFill(K key, CompletableFuture<Loaded<V>> flight) {
-    long lease = lease(key);
+    long lease = guarded.lease(key);
     try {
       stats.loads.increment();
       return answer(key, lease, cachedOf(store.load(key)), flight);
     } catch (RuntimeException | Error e) {
-      cancelFill(key, lease);
+      guarded.cancelFill(key, lease);
       stats.loadFailures.increment();
       RuntimeException failure = e instanceof Error err ? new StoreException("load", List.of(key), err)
           : new StoreException("load", List.of(key), e);
@@ -316,30 +251,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   private Cached<V> answer(K key, long lease, Cached<V> loaded, CompletableFuture<Loaded<V>> flight) {
     flights.remove(key, flight);
-    if (fill(key, lease, loaded)) {
+    if (guarded.fill(key, lease, loaded)) {
       flight.complete(new Loaded<>(loaded, true));
       return loaded;
     }
-    Cached<V> answer = afterRefusedFill(key, loaded);
+    Cached<V> answer = guarded.afterRefusedFill(key, loaded);
     flight.complete(new Loaded<>(answer, false));
     return answer;
-  }
-
-  /**
-   * What a read answers when the tier refused its fill: what the tier holds now, if anything, else
-   * what was loaded. The load may have seen a write that committed but has not published yet, while
-   * the tier still serves the previous value to every hit; answering the loaded value could make a
-   * later hit go back in time (found by the torture test; see {@code LoadAheadOfPublishTest}). What
-   * the tier holds now is what a hit would answer at this moment, inside this read's interval.
-   */
-  private Cached<V> afterRefusedFill(K key, Cached<V> loaded) {
-    try {
-      Cached<V> now = tier.getIfPresent(key);
-      return now != null ? now : loaded;
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      return loaded;
-    }
   }
 
   /** Loads missing keys in one store call; keys already in flight are joined instead. */
@@ -358,7 +276,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     Map<K, Cached<V>> result = new HashMap<>(missing.size() * 2);
     if (!owned.isEmpty()) {
       Map<K, Long> leases = new HashMap<>(owned.size() * 2);
-      owned.keySet().forEach(key -> leases.put(key, lease(key)));
+      owned.keySet().forEach(key -> leases.put(key, guarded.lease(key)));
       try {
         stats.loads.add(owned.size());
         Map<K, Versioned<V>> loaded = store.loadAll(owned.keySet());
@@ -370,7 +288,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
         stats.loadFailures.add(owned.size());
         StoreException failure = new StoreException("load", List.copyOf(owned.keySet()), e);
         owned.forEach((key, flight) -> {
-          cancelFill(key, requireNonNull(leases.get(key))); // leases holds every owned key
+          guarded.cancelFill(key, requireNonNull(leases.get(key))); // leases holds every owned key
           flight.completeExceptionally(failure);
         });
         throw failure;
@@ -495,7 +413,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     long deadline = beginWrite("update");
     checkKey("update", key);
     if (putsIfVersion) {
-      Cached<V> cached = lookup(key);
+      Cached<V> cached = guarded.lookup(key);
       V current = cached != null ? cached.value() : null;
       if (current != null) { // H13: written only if the database still has the cached version
         V next = requireNonNull(callback(() -> function.apply(current)),
@@ -667,312 +585,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return -1;
   }
 
-  // ---------------------------------------------------------------- batches
-
-  /** How one attempt at committing a batch ended. */
-  private sealed interface Attempt {}
-
-  private record Committed() implements Attempt {}
-
-  /** One request is at fault: it fails alone and the others are tried again without it. */
-  private record Excluded(WriteRequest<?, ?, ?> request, RuntimeException failure) implements Attempt {}
-
-  /** A failure that no single request can be blamed for: each request is tried on its own. */
-  private record Split() implements Attempt {}
-
-  /** A passing failure: the whole batch is tried again after a backoff. */
-  private record Retry(RuntimeException cause) implements Attempt {}
-
-  private record Ambiguous(RuntimeException cause) implements Attempt {}
-
-  /**
-   * Commits a batch of requests from distinct keys' writers; completes every request. One bad
-   * request fails alone: the batch is retried without it. An {@link Error} from the store or the
-   * tier (a driver's failed assertion, say) may have struck before or after the commit: the
-   * requests it leaves open end as of unknown outcome, with the error as the cause (their keys
-   * fenced and read back, as after a cut connection); requests already completed keep their
-   * outcome.
-   */
-  private void commitBatch(List<WriteRequest<K, V, ?>> batch) {
-    try {
-      prepareAndRun(batch);
-    } catch (Error e) {
-      log.error("{}: the store or cache tier threw an error during a write; its outcome is unknown", name, e);
-      failUnknown(batch.stream().filter(r -> !r.isDone()).toList(), e);
-    }
-  }
-
-  /**
-   * Ends requests whose commit may or may not have happened: fences and reads back their keys
-   * (see {@link #resolveAmbiguous}), then fails each with {@link CommitOutcomeUnknownException},
-   * also if the read-back itself throws.
-   */
-  private void failUnknown(List<WriteRequest<K, V, ?>> requests, Throwable cause) {
-    List<K> keys = new ArrayList<>();
-    requests.forEach(r -> keys.addAll(r.keys));
-    try {
-      resolveAmbiguous(keys);
-    } finally {
-      for (WriteRequest<K, V, ?> r : requests) {
-        stats.outcomeUnknown.increment();
-        fail(r, new CommitOutcomeUnknownException(r.operation, r.keys, cause));
-      }
-    }
-  }
-
-  private void prepareAndRun(List<WriteRequest<K, V, ?>> batch) {
-    List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch.size());
-    for (WriteRequest<K, V, ?> r : batch) {
-      List<K> prepared = new ArrayList<>(r.keys.size());
-      try {
-        for (K key : r.keys) {
-          tier.beforeWrite(key);
-          prepared.add(key);
-        }
-        live.add(r);
-      } catch (RuntimeException e) {
-        stats.tierFailures.increment();
-        prepared.forEach(this::abandon);
-        stats.writeFailures.increment();
-        r.fail(new CacheTierUnavailableException(r.operation, r.keys, e)); // before the database is touched
-      }
-    }
-    runBatch(live);
-  }
-
-  private void runBatch(List<WriteRequest<K, V, ?>> batch) {
-    List<WriteRequest<K, V, ?>> live = new ArrayList<>(batch);
-    int retries = 0;
-    while (!live.isEmpty()) {
-      failExpired(live); // no attempt, first, split or repeated, starts past a write's deadline
-      if (live.isEmpty()) {
-        return;
-      }
-      live.forEach(WriteRequest::reset);
-      Attempt attempt = attempt(live);
-      switch (attempt) {
-        case Committed c -> {
-          publishNewest(live);
-          for (WriteRequest<K, V, ?> r : live) {
-            abandonUnpublished(r);
-            r.succeed();
-          }
-          return;
-        }
-        case Excluded(WriteRequest<?, ?, ?> excluded, RuntimeException failure) -> {
-          WriteRequest<K, V, ?> r = live.get(live.indexOf(excluded));
-          live.remove(r);
-          fail(r, failure);
-        }
-        case Split s -> {
-          for (WriteRequest<K, V, ?> r : live) {
-            runBatch(List.of(r));
-          }
-          return;
-        }
-        case Retry(RuntimeException cause) -> {
-          boolean exhausted = ++retries > retry.maxRetries();
-          long pauseEnd = System.nanoTime() + retry.ceiling(retries).toNanos();
-          for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
-            WriteRequest<K, V, ?> r = it.next();
-            if (exhausted || pauseEnd - r.deadline > 0) { // no retry may start past a write's deadline
-              it.remove();
-              fail(r, new StoreException(r.operation, r.keys, cause));
-            }
-          }
-          if (live.isEmpty()) {
-            return;
-          }
-          stats.retries.increment();
-          retry.pause(retries);
-        }
-        case Ambiguous(RuntimeException cause) -> {
-          failUnknown(live, cause);
-          return;
-        }
-      }
-    }
-  }
-
-  /** Fails, as never committed, the requests whose deadline passed before this attempt. */
-  private void failExpired(List<WriteRequest<K, V, ?>> live) {
-    long now = System.nanoTime();
-    for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
-      WriteRequest<K, V, ?> r = it.next();
-      if (now - r.deadline > 0) {
-        it.remove();
-        fail(r, WriteCancelledException.timedOut(r.operation, r.keys, writeTimeout));
-      }
-    }
-  }
-
-  private Attempt attempt(List<WriteRequest<K, V, ?>> live) {
-    StoreTransaction<K, V> tx;
-    try {
-      tx = store.begin();
-    } catch (RetryableException e) {
-      return new Retry(e);
-    } catch (RuntimeException e) {
-      return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
-    }
-    try {
-      if (live.stream().allMatch(r -> r.work == null)) { // the common case: plain writes only
-        Attempt failed = applyPlain(tx, new ArrayList<>(live), true);
-        return failed != null ? failed : new Committed();
-      }
-      List<WriteRequest<K, V, ?>> segment = new ArrayList<>();
-      for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
-        WriteRequest<K, V, ?> r = it.next();
-        if (r.work == null) {
-          segment.add(r); // plain writes in a row become one batch statement
-          continue;
-        }
-        Attempt failed = applyPlain(tx, segment, false); // keep queue order: earlier writes first
-        if (failed != null) {
-          return failed;
-        }
-        try {
-          r.runWork(tx);
-        } catch (CallerFailure e) {
-          it.remove(); // the caller's own error: nothing was written, the transaction is intact
-          fail(r, requireNonNull(e.getCause()));
-        } catch (VersionConflictException | NullPointerException e) {
-          it.remove();
-          fail(r, e);
-        } catch (RejectedValueException e) {
-          it.remove();
-          fail(r, rejected(r, e));
-        } catch (RetryableException e) {
-          return new Retry(e);
-        } catch (RuntimeException e) {
-          return new Excluded(r, storeFailure(r, e));
-        }
-      }
-      Attempt failed = applyPlain(tx, segment, false);
-      if (failed != null) {
-        return failed;
-      }
-      if (!live.isEmpty()) {
-        tx.commit();
-      }
-      return new Committed();
-    } catch (AmbiguousCommitException e) {
-      return new Ambiguous(e);
-    } catch (RetryableException e) {
-      return new Retry(e);
-    } catch (RuntimeException e) {
-      return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
-    } finally {
-      closeQuietly(tx);
-    }
-  }
-
-  /**
-   * Applies a run of plain writes as one batch statement and stages their results, committing in
-   * the same step if {@code andCommit} (one round trip where the store can); empties the run.
-   * Returns how the attempt ends if the batch failed, else null.
-   */
-  private @Nullable Attempt applyPlain(StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> plain, boolean andCommit) {
-    if (plain.isEmpty()) {
-      return null;
-    }
-    List<Mutation<K, V>> all = new ArrayList<>(plain.size());
-    for (WriteRequest<K, V, ?> r : plain) {
-      all.addAll(requireNonNull(r.mutations));
-    }
-    List<Written> written;
-    try {
-      written = andCommit ? tx.applyAndCommit(all) : tx.apply(all);
-    } catch (RejectedValueException e) {
-      WriteRequest<K, V, ?> owner = ownerOf(plain, e.key());
-      return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split(); // ambiguous owner: each alone
-    } catch (AmbiguousCommitException e) {
-      return new Ambiguous(e);
-    } catch (RetryableException e) {
-      return new Retry(e);
-    } catch (RuntimeException e) {
-      return plain.size() == 1 ? new Excluded(plain.get(0), storeFailure(plain.get(0), e)) : new Split();
-    }
-    int from = 0;
-    for (WriteRequest<K, V, ?> r : plain) {
-      int n = requireNonNull(r.mutations).size();
-      r.stageWritten(written.subList(from, from + n));
-      from += n;
-    }
-    plain.clear();
-    return null;
-  }
-
-  /** Returns the one request that writes {@code key}, or null if none or several do. */
-  private @Nullable WriteRequest<K, V, ?> ownerOf(List<WriteRequest<K, V, ?>> requests, Object key) {
-    WriteRequest<K, V, ?> owner = null;
-    for (WriteRequest<K, V, ?> r : requests) {
-      if (r.keys.contains(key)) {
-        if (owner != null) {
-          return null;
-        }
-        owner = r;
-      }
-    }
-    return owner;
-  }
-
-  /**
-   * Publishes a committed batch: each key once, with the entry of its last write in queue order
-   * (the newest: the batch applied them in that order). Publishing an older write of a key whose
-   * newer write committed in the same transaction would show every node a value the database no
-   * longer holds until the newer publish lands (found by the multi-node torture test; see {@code
-   * BatchPublishesNewestTest}). The superseded writes are abandoned first, so that a tier counting
-   * the writes in flight sees the last one publish.
-   */
-  private void publishNewest(List<WriteRequest<K, V, ?>> committed) {
-    if (committed.size() == 1) { // a lone writer: nothing to supersede
-      WriteRequest<K, V, ?> only = committed.get(0);
-      only.published = true;
-      only.publish.forEach(this::publish);
-      return;
-    }
-    Map<K, Cached<V>> newest = new LinkedHashMap<>();
-    for (WriteRequest<K, V, ?> r : committed) {
-      newest.putAll(r.publish);
-      r.published = true;
-    }
-    for (WriteRequest<K, V, ?> r : committed) {
-      r.publish.forEach((key, entry) -> {
-        if (newest.get(key) != entry) {
-          abandon(key);
-        }
-      });
-    }
-    newest.forEach(this::publish);
-  }
-
-  private void fail(WriteRequest<K, V, ?> request, Throwable failure) {
-    stats.writeFailures.increment();
-    if (!(failure instanceof CommitOutcomeUnknownException)) {
-      abandonUnpublished(request); // an unknown outcome keeps its keys fenced until read back
-    }
-    request.fail(failure);
-  }
-
-  /** Tells the tier about the request's keys that were prepared but will not be published. */
-  private void abandonUnpublished(WriteRequest<K, V, ?> request) {
-    for (K key : request.keys) {
-      if (!request.published || !request.publish.containsKey(key)) {
-        abandon(key);
-      }
-    }
-  }
-
-  void abandon(K key) {
-    try {
-      tier.writeAbandoned(key);
-    } catch (RuntimeException e) {
-      stats.tierFailures.increment();
-      log.debug("{}: cache tier could not release key {}", name, key, e);
-    }
-  }
-
   /**
    * Lets the validator, then the tier, refuse a value before the database is touched (contract 6).
    *
@@ -999,78 +611,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     }
   }
 
-  private static StoreException storeFailure(WriteRequest<?, ?, ?> request, RuntimeException cause) {
-    return new StoreException(request.operation, request.keys, cause);
-  }
-
-  private static IllegalArgumentException rejected(WriteRequest<?, ?, ?> request, RejectedValueException e) {
-    return new IllegalArgumentException(
-        request.operation + ": the store rejected the value of key " + e.key() + ": " + e.getMessage(), e);
-  }
-
   // ---------------------------------------------------------------- transactions
 
   @Override
   public <R> R transaction(Function<? super Transaction<K, V>, ? extends R> work) {
-    requireNonNull(work, "work");
-    long deadline = beginWrite("transaction");
-    long start = ticker.read();
-    Set<K> prelocked = new LinkedHashSet<>();
-    int retries = 0;
-    while (true) {
-      try (KeyLocks.Held held = lockForTransaction(prelocked, deadline);
-          TransactionView view = new TransactionView(prelocked)) {
-        StoreTransaction<K, V> tx;
-        try {
-          tx = store.begin();
-        } catch (RetryableException e) {
-          retries = retryOrThrow(retries, e, view.touched(), deadline);
-          continue;
-        } catch (RuntimeException e) {
-          stats.writeFailures.increment();
-          throw new StoreException("transaction", view.touched(), e);
-        }
-        try {
-          view.tx = tx;
-          R result = callback(() -> work.apply(view)); // the caller's exceptions pass through unchanged
-          view.checkIntact(); // the work may have caught what the view threw: it still counts
-          Map<K, Cached<V>> publish;
-          try {
-            view.prepareTier();
-            publish = view.flush();
-            tx.commit();
-          } catch (RetryableException | AmbiguousCommitException | RejectedValueException
-              | CacheTierUnavailableException e) {
-            throw e;
-          } catch (RuntimeException e) {
-            throw new StoreException("transaction", view.touched(), e);
-          } catch (Error e) { // before or after the commit: an unknown outcome, passed on as the error
-            settleUnknown(tx, view);
-            throw e;
-          }
-          publish.forEach(this::publish);
-          view.settle();
-          recordWrite(publish.size(), start);
-          return result;
-        } catch (Restart restart) {
-          prelocked.add(restart.<K>key()); // lock it up front, in the global order, and run again
-        } catch (RetryableException e) {
-          retries = retryOrThrow(retries, e, view.touched(), deadline);
-        } catch (AmbiguousCommitException e) {
-          settleUnknown(tx, view);
-          throw new CommitOutcomeUnknownException("transaction", view.touched(), e);
-        } catch (RejectedValueException e) {
-          stats.writeFailures.increment();
-          throw new IllegalArgumentException(
-              "transaction: the store rejected the value of key " + e.key() + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-          stats.writeFailures.increment();
-          throw e;
-        } finally {
-          closeQuietly(tx);
-        }
-      }
-    }
+    return transactions.run(work);
   }
 
   /** Counts a committed write call of {@code keys} keys that began at {@code start} (ticker time). */
@@ -1080,183 +625,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     stats.writeNanos.add(nanos);
     if (metrics != null) {
       metrics.recordWrite(nanos);
-    }
-  }
-
-  /**
-   * After a transaction whose commit may or may not have happened: closes it (so that the read-back
-   * does not wait for its locks), keeps its keys fenced and reads them back.
-   */
-  private void settleUnknown(StoreTransaction<K, V> tx, TransactionView view) {
-    closeQuietly(tx);
-    stats.writeFailures.increment();
-    stats.outcomeUnknown.increment();
-    view.settle();
-    resolveAmbiguous(view.touched());
-  }
-
-  /** Locks a transaction's known keys by its deadline; a timeout counts as a failed write. */
-  private KeyLocks.Held lockForTransaction(Set<K> keys, long deadline) {
-    try {
-      return lock("transaction", keys, true, deadline);
-    } catch (WriteCancelledException e) {
-      stats.writeFailures.increment();
-      throw e;
-    }
-  }
-
-  private int retryOrThrow(int retries, RetryableException e, List<K> keys, long deadline) {
-    if (retries >= retry.maxRetries() || System.nanoTime() + retry.ceiling(retries + 1).toNanos() - deadline > 0) {
-      stats.writeFailures.increment();
-      throw new StoreException("transaction", keys, e);
-    }
-    stats.retries.increment();
-    retry.pause(retries + 1);
-    return retries + 1;
-  }
-
-  /** Thrown to abandon a transaction attempt that would wait for a key out of the global lock order. */
-  private static final class Restart extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    private final transient Object key;
-
-    Restart(Object key) {
-      super(null, null, false, false);
-      this.key = key;
-    }
-
-    @SuppressWarnings("unchecked")
-    <K> K key() {
-      return (K) key;
-    }
-  }
-
-  /**
-   * The caller's view of a running transaction: reads lock the key here and in the database and
-   * see the transaction's own writes; writes are staged and applied in one batch before commit.
-   */
-  private final class TransactionView implements Transaction<K, V>, AutoCloseable {
-    private final Set<K> locked;
-    private final List<KeyLocks.Held> extra = new ArrayList<>();
-    private final Map<K, Optional<V>> seen = new HashMap<>();
-    private final Map<K, Mutation<K, V>> staged = new LinkedHashMap<>();
-    private @Nullable StoreTransaction<K, V> tx;
-    /** What the view threw that ends this attempt (a restart, a store failure), even if the work caught it. */
-    private @Nullable RuntimeException broken;
-
-    TransactionView(Set<K> prelocked) {
-      this.locked = new LinkedHashSet<>(prelocked);
-    }
-
-    @Override
-    public Optional<V> get(K key) {
-      requireNonNull(key, "key");
-      checkIntact();
-      checkKey("transaction", key);
-      touch(key);
-      Optional<V> known = seen.get(key);
-      if (known != null) {
-        return known;
-      }
-      Optional<V> current;
-      try {
-        current = requireNonNull(tx).loadForUpdate(key).map(Versioned::value);
-      } catch (RetryableException e) {
-        throw broken = e;
-      } catch (RuntimeException e) {
-        throw broken = new StoreException("transaction read", List.of(key), e);
-      }
-      seen.put(key, current);
-      return current;
-    }
-
-    @Override
-    public void put(K key, V value) {
-      requireNonNull(key, "key");
-      requireNonNull(value, "value");
-      checkIntact();
-      checkKey("transaction", key);
-      checkValue("transaction", key, value);
-      touch(key);
-      staged.remove(key);
-      staged.put(key, new Mutation.Put<>(key, value));
-      seen.put(key, Optional.of(value));
-    }
-
-    @Override
-    public boolean remove(K key) {
-      boolean existed = get(key).isPresent();
-      staged.remove(key);
-      staged.put(key, new Mutation.Delete<>(key));
-      seen.put(key, Optional.empty());
-      return existed;
-    }
-
-    /** Throws what ended this attempt, if anything did: the work must not go on, nor commit. */
-    void checkIntact() {
-      if (broken != null) {
-        throw broken;
-      }
-    }
-
-    private void touch(K key) {
-      if (locked.contains(key)) {
-        return;
-      }
-      KeyLocks.Held held = locks.tryLockExclusive(key);
-      if (held == null) {
-        throw broken = new Restart(key);
-      }
-      extra.add(held);
-      locked.add(key);
-    }
-
-    List<K> touched() {
-      return new ArrayList<>(locked);
-    }
-
-    /** Keys the tier prepared for writing; released if the transaction does not publish them. */
-    private final List<K> prepared = new ArrayList<>();
-    private boolean settled;
-
-    /** Lets the tier prepare every key about to be written (a shared tier fences them). */
-    void prepareTier() {
-      for (K key : staged.keySet()) {
-        prepared.add(key);
-        try {
-          tier.beforeWrite(key);
-        } catch (RuntimeException e) {
-          stats.tierFailures.increment();
-          throw new CacheTierUnavailableException("transaction", List.copyOf(staged.keySet()), e);
-        }
-      }
-    }
-
-    /** Applies the staged writes; returns what to publish once committed. */
-    Map<K, Cached<V>> flush() {
-      Map<K, Cached<V>> publish = new LinkedHashMap<>();
-      if (staged.isEmpty()) {
-        return publish;
-      }
-      List<Mutation<K, V>> mutations = new ArrayList<>(staged.values());
-      List<Written> written = requireNonNull(tx).apply(mutations);
-      for (int i = 0; i < mutations.size(); i++) {
-        publish.put(mutations.get(i).key(), requireNonNull(WriteRequest.committed(mutations.get(i), written.get(i))));
-      }
-      return publish;
-    }
-
-    /** Marks the prepared keys as published or as kept fenced (unknown outcome). */
-    void settle() {
-      settled = true;
-    }
-
-    @Override
-    public void close() {
-      if (!settled) {
-        prepared.forEach(WriteThroughCache.this::abandon);
-      }
-      extra.forEach(KeyLocks.Held::close);
     }
   }
 
@@ -1277,30 +645,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   // ---------------------------------------------------------------- shared by writes
 
-  /** Publishes a committed entry; a tier failure must not turn a committed write into an error (H4). */
+  /** Publishes a committed entry (see {@link GuardedTier#publish}) and drops the key's load in flight. */
   void publish(K key, Cached<V> committed) {
-    try {
-      tier.applyCommitted(key, committed);
-    } catch (RuntimeException | Error e) { // an Error too: the commit stands, the old value must go
-      stats.tierFailures.increment();
-      boolean full = publishFailureLog.permit();
-      if (full) {
-        log.warn("{}: cache update of key {} failed after commit; fencing the key (further failures within 10 s "
-            + "are logged at debug level)", name, key, e);
-      } else {
-        log.debug("{}: cache update of key {} failed after commit; fencing the key", name, key, e);
-      }
-      try {
-        tier.fence(key);
-      } catch (RuntimeException | Error fenceFailure) {
-        e.addSuppressed(fenceFailure);
-        if (full) {
-          log.error("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
-        } else {
-          log.debug("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
-        }
-      }
-    }
+    guarded.publish(key, committed);
     flights.remove(key);
   }
 
@@ -1312,12 +659,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   void resolveAmbiguous(List<K> keys) {
     for (K key : keys) {
-      try {
-        tier.fence(key);
-      } catch (RuntimeException e) {
-        stats.tierFailures.increment();
-        log.warn("{}: could not fence key {} after an ambiguous commit", name, key, e);
-      }
+      guarded.fenceAfterAmbiguous(key);
       flights.remove(key);
     }
     Map<K, Cached<V>> truth = new LinkedHashMap<>();
@@ -1333,7 +675,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     truth.forEach(this::publish);
   }
 
-  private void closeQuietly(StoreTransaction<K, V> tx) {
+  /** Tells the tier a prepared key will not be published (see {@link GuardedTier#abandon}). */
+  void abandon(K key) {
+    guarded.abandon(key);
+  }
+
+  void closeQuietly(StoreTransaction<K, V> tx) {
     try {
       tx.close();
     } catch (RuntimeException e) {
@@ -1382,7 +729,7 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      lookups = new ClosedTier<>(); // hits end here: every call after close throws
+      guarded.closeLookups(); // hits end here: every call after close throws
       try {
         if (metrics != null) {
           metrics.close();
@@ -1420,54 +767,6 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   /** Returns the number of keys with a held or awaited write lock; for tests. */
   int lockedKeys() {
     return locks.size();
-  }
-
-  /** What a closed cache looks up in: a tier that holds nothing, so every read takes the checked miss path. */
-  private static final class ClosedTier<K, V> implements CacheTier<K, V> {
-    @Override
-    public @Nullable Cached<V> getIfPresent(K key) {
-      return null;
-    }
-
-    @Override
-    public Map<K, Cached<V>> getAllPresent(Collection<? extends K> keys) {
-      return Map.of();
-    }
-
-    @Override
-    public long beginFill(K key) {
-      return NO_LEASE;
-    }
-
-    @Override
-    public boolean fill(K key, long lease, Cached<V> loaded) {
-      return false;
-    }
-
-    @Override
-    public void cancelFill(K key, long lease) {}
-
-    @Override
-    public void applyCommitted(K key, Cached<V> committed) {}
-
-    @Override
-    public void fence(K key) {}
-
-    @Override
-    public void invalidate(K key) {}
-
-    @Override
-    public void invalidateAll() {}
-
-    @Override
-    public long estimatedSize() {
-      return 0;
-    }
-
-    @Override
-    public long evictionCount() {
-      return 0;
-    }
   }
 
   // ---------------------------------------------------------------- helpers

@@ -104,7 +104,8 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /**
-   * Returns the lines the node prints until one that starts with {@code word}, which is last.
+   * Returns the lines the node prints until one that starts with {@code word}, or is a JSON object
+   * whose first field is named {@code word} (such as {@code {"done":{...}}}), which is last.
    *
    * @throws CommandFailedException if the node exits or says nothing of the kind within {@code wait}
    */
@@ -120,7 +121,7 @@ public final class NodeProcess implements AutoCloseable {
             + " (its errors are above)");
       }
       seen.add(line);
-      if (line.startsWith(word)) {
+      if (line.startsWith(word) || line.startsWith("{\"" + word + "\":")) {
         return seen;
       }
     }

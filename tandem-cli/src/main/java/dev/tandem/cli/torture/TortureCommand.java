@@ -9,51 +9,32 @@ import dev.tandem.cli.Secrets;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.testkit.check.CheckResult;
-import dev.tandem.testkit.check.KeyResult;
 import dev.tandem.testkit.check.LinearizabilityChecker;
 import dev.tandem.testkit.check.OutsideWrites;
-import dev.tandem.testkit.check.Verdict;
-import dev.tandem.testkit.history.Action;
-import dev.tandem.testkit.history.History;
-import dev.tandem.testkit.history.Operation;
-import dev.tandem.testkit.history.Outcome;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
 import dev.tandem.testkit.fault.FaultProxy;
-import dev.tandem.testkit.torture.Fault;
 import dev.tandem.testkit.torture.Injection;
 import dev.tandem.testkit.torture.Nemesis;
 import dev.tandem.testkit.torture.RandomFaults;
-import dev.tandem.testkit.torture.TortureFaults;
 import dev.tandem.testkit.torture.Torture;
 import dev.tandem.testkit.torture.TortureReport;
-import dev.tandem.testkit.history.Event;
-import dev.tandem.testkit.history.HistoryRecorder;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.util.Comparator;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Set;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 import dev.tandem.cli.peers.HazelcastCluster;
 import dev.tandem.cli.peers.Peer;
+import dev.tandem.cli.torture.TortureFaultPlan.FaultGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -139,65 +120,8 @@ public final class TortureCommand implements Callable<Integer> {
     }
   }
 
-  /** A group of faults, named in {@code --faults}. */
-  enum FaultGroup {
-    /** Database faults. */
-    DB("db"),
-    /**
-     * Cache-tier faults: Redis killed and restarted empty, paused, connections reset and refused
-     * (for every node at once, or for one node alone: a partition).
-     */
-    CACHE("cache"),
-    /**
-     * Redis restored from an old RDB snapshot (race H9): part of {@code cache} and {@code all} when
-     * the run starts the server itself; also a switch of its own.
-     */
-    RDB_RESTORE("rdb-restore"),
-    /**
-     * One node partitioned from Redis while the others keep it: part of {@code cache} and {@code
-     * all} with several nodes; also a switch of its own.
-     */
-    PARTITION("partition"),
-    /**
-     * Redis paused with SIGSTOP, then resumed with SIGCONT, and no other fault, with the nodes'
-     * tiers built with a short command timeout: shows how long an operation takes while Redis
-     * does not answer. Part of {@code cache} too (with the usual timeout); a switch of its own.
-     */
-    REDIS_PAUSE("redis-pause"),
-    /**
-     * The change listener of {@code --outside-writers}: its backends terminated, its connections
-     * dropped and refused for a while, PostgreSQL restarted.
-     */
-    LISTENER("listener");
-
-    final String option;
-
-    FaultGroup(String option) {
-      this.option = option;
-    }
-  }
-
-  /** Mixed into the seed of the faults, so that they do not follow the operation mix. */
-  private static final long FAULT_SEED = 0x5DEECE66DL;
-
-  /** Mixed into the seed of the faults that pick which node to partition from Redis. */
-  private static final long PARTITION_SEED = 0x9E3779B97F4A7C15L;
-
-  /** The longest pause between two faults. */
-  private static final Duration MAX_QUIET = Duration.ofMillis(500);
-
-  /**
-   * The longest pause between two faults when Redis is faulted: a Redis fault and the circuit
-   * breaker's recovery last about a second, so shorter pauses would leave the tier down for most
-   * of the run.
-   */
-  private static final Duration MAX_QUIET_CACHE = Duration.ofSeconds(2);
-
   /** Held so that its level sticks: java.util.logging keeps loggers weakly. */
   private static final Logger PGJDBC_LOG = Logger.getLogger("org.postgresql");
-
-  /** How many failed keys get their whole explanation; the others get one line each. */
-  private static final int EXPLAINED_KEYS = 3;
 
   @Option(names = "--duration", paramLabel = "TIME", defaultValue = "30s", converter = DurationConverter.class,
       description = "How long the clients run, for example 30s or 2m (default: ${DEFAULT-VALUE}).")
@@ -317,7 +241,7 @@ public final class TortureCommand implements Callable<Integer> {
     int cacheSize = Math.max(1, keys / 4);
     out.printf(Locale.ROOT, "tandem torture: seed=%d engine=%s db=%s tier=%s nodes=%d clients=%d keys=%d duration=%s"
         + " faults=%s%n", runSeed, lower(engine).replace('_', '-'), lower(kind), tier, nodes, clients, keys, format(duration),
-        faultsOption(groups));
+        TortureFaultPlan.option(groups));
     out.flush();
 
     TortureReport report;
@@ -367,7 +291,7 @@ public final class TortureCommand implements Callable<Integer> {
           out.println("outside: " + outsideWriters + " writers of plain SQL, versioned by JdbcSchema's trigger; each"
               + " node's tier kept in step by a change listener, bound " + TortureOutside.BOUND.toMillis() + " ms");
         }
-        Nemesis nemesis = nemesis(database, redis, groups, runSeed, out, outside);
+        Nemesis nemesis = TortureFaultPlan.nemesis(database, redis, groups, runSeed, out, outside, nodes);
         JdbcStore<String, Long> direct = database.store(database.direct());
         Peer peer = engine.peer();
         out.println("cache: " + (engine == Engine.TANDEM ? "Tandem, " + cacheTier.describe(cacheSize)
@@ -385,7 +309,7 @@ public final class TortureCommand implements Callable<Integer> {
         out.flush();
         int[] busy = {0};
         if (processes) {
-          report = new NodeProcesses(database, redis, proxied, cacheSize, runSeed, cluster)
+          report = new NodeProcesses(this, database, redis, proxied, cacheSize, runSeed, cluster, out)
               .run(nemesis, () -> busy[0] = database.awaitQuiescence(), direct);
         } else {
           Torture.Builder run = Torture.builder(targets, direct)
@@ -403,7 +327,7 @@ public final class TortureCommand implements Callable<Integer> {
           report = run.build().run();
         }
         List<String> verified = outside != null ? outside.verify(targets, direct, keys) : List.of(); // before expiry
-        summarize(out, report, targets, busy[0]);
+        new TortureSummary(engine, clients, nodes, keys).summarize(out, report, targets, busy[0]);
         if (outside != null) {
           staleBeyondBound = outside.report(out, report.history()).staleBeyondBound();
           verified.forEach(out::println);
@@ -438,7 +362,7 @@ public final class TortureCommand implements Callable<Integer> {
     out.flush();
     CheckResult result = LinearizabilityChecker.builder().build().check(outsideWriters > 0
         ? OutsideWrites.ownOperations(report.history()) : report.history());
-    explain(out, result);
+    TortureSummary.explain(out, result);
     if (engine == Engine.TANDEM && cacheTier == TortureTiers.NEAR) {
       // the near tier's cap: its bound, plus 1 ms for its heartbeat thread's wake-up
       Duration bound = TortureTiers.NEAR_STALENESS.plusMillis(1);
@@ -543,6 +467,11 @@ public final class TortureCommand implements Callable<Integer> {
     return kind;
   }
 
+  /** Returns the fault groups of {@code --faults}. */
+  private Set<FaultGroup> faultGroups() {
+    return TortureFaultPlan.groups(faults, redisUri, tier, this::usage);
+  }
+
   /**
    * Returns the password for {@code --redis-uri} from its environment variable or file, or null.
    *
@@ -553,274 +482,6 @@ public final class TortureCommand implements Callable<Integer> {
       return Secrets.fromEnvironment("--redis-password-env", redisPasswordEnv, System::getenv);
     }
     return redisPasswordFile == null ? null : Secrets.fromFile("--redis-password-file", redisPasswordFile);
-  }
-
-  /** Returns the fault groups of {@code --faults}. */
-  private Set<FaultGroup> faultGroups() {
-    Set<FaultGroup> groups = EnumSet.noneOf(FaultGroup.class);
-    for (String raw : faults) {
-      String name = raw.strip().toLowerCase(Locale.ROOT);
-      switch (name) {
-        case "none" -> { }
-        case "all" -> {
-          groups.add(FaultGroup.DB);
-          groups.add(FaultGroup.CACHE);
-        }
-        case "cache" -> groups.add(FaultGroup.CACHE);
-        default -> {
-          FaultGroup group = Arrays.stream(FaultGroup.values()).filter(g -> g.option.equals(name)).findFirst()
-              .orElseThrow(() -> usage("--faults: unknown fault group '" + raw + "' (none, db, cache, all, rdb-restore,"
-                  + " partition, redis-pause, listener)"));
-          groups.add(group);
-        }
-      }
-    }
-    if (faults.stream().anyMatch(f -> f.strip().equalsIgnoreCase("none")) && !groups.isEmpty()) {
-      throw usage("--faults none cannot be combined with other faults");
-    }
-    TortureTier named = TortureTiers.named(tier);
-    if (groups.contains(FaultGroup.CACHE) && redisUri == null && named != null && named.shared()) {
-      groups.add(FaultGroup.RDB_RESTORE); // cache faults include old snapshots where the run owns the server
-    }
-    return groups;
-  }
-
-  private static String faultsOption(Set<FaultGroup> groups) {
-    return groups.isEmpty() ? "none" : String.join(",", groups.stream().map(g -> g.option).toList());
-  }
-
-  private Nemesis nemesis(TortureDatabase database, @Nullable TortureRedis redis, Set<FaultGroup> groups, long runSeed,
-      PrintWriter out, @Nullable TortureOutside outside) {
-    if (groups.isEmpty()) {
-      out.println("faults: none");
-      return Nemesis.none();
-    }
-    List<Fault> kinds = new ArrayList<>();
-    if (groups.contains(FaultGroup.DB)) {
-      kinds.addAll(databaseFaults(database, runSeed, out));
-    }
-    boolean restore = groups.contains(FaultGroup.RDB_RESTORE);
-    boolean partition = groups.contains(FaultGroup.PARTITION);
-    boolean pause = groups.contains(FaultGroup.REDIS_PAUSE);
-    if (groups.contains(FaultGroup.CACHE) || restore || partition || pause) {
-      if (redis == null) {
-        out.println("faults: no cache faults on the local tier (it has no server); --faults all = db here");
-      } else {
-        List<FaultProxy> proxies = redis.proxies();
-        List<Fault> cache = TortureFaults.redis(proxies, redis.server(), restore, runSeed ^ FAULT_SEED ^ PARTITION_SEED);
-        if (!groups.contains(FaultGroup.CACHE)) { // rdb-restore, partition or redis-pause alone
-          cache = cache.stream().filter(f -> restore && f.name().contains("snapshot")
-              || partition && f.name().contains("partitioned") || pause && f.name().contains("paused")).toList();
-        }
-        kinds.addAll(cache);
-        StringBuilder paths = new StringBuilder();
-        for (int i = 0; i < proxies.size(); i++) {
-          paths.append(i == 0 ? "" : ", ").append(nodes > 1 ? "node " + i + " via " : "")
-              .append(proxies.get(i).host()).append(':').append(proxies.get(i).port());
-        }
-        out.println("faults: " + (nodes > 1 ? "each node reaches Redis through a fault proxy of its own (" + paths
-            + "): a fault cuts all of them at once, or one node alone (partitioned, the node drawn from the seed)"
-            : "the node reaches Redis through a fault proxy (" + paths + ")")
-            + (redis.server() == null ? "; the server is not ours: never killed or paused" : "")
-            + "; a node's Redis command timeout is " + redis.commandTimeout().toMillis() + " ms, a pause"
-            + " lasts up to " + TortureFaults.REDIS_PAUSE.toMillis() + " ms");
-      }
-    }
-    if (groups.contains(FaultGroup.LISTENER) && outside != null) {
-      kinds.addAll(outside.faults());
-    }
-    kinds.forEach(f -> out.println("  - " + f.name()));
-    boolean cacheFaulted = redis != null && (groups.contains(FaultGroup.CACHE) || restore || partition || pause);
-    return new RandomFaults(kinds, runSeed ^ FAULT_SEED, cacheFaulted ? MAX_QUIET_CACHE : MAX_QUIET);
-  }
-
-  private List<Fault> databaseFaults(TortureDatabase database, long runSeed, PrintWriter out) {
-    if (database.kind() == DatabaseKind.H2) {
-      out.println("faults: on embedded H2 only statement failures apply (H2 runs in this process: no connection"
-          + " to cut, no server to restart)");
-      try {
-        return TortureFaults.h2(database.direct(), database.table(), "v");
-      } catch (IllegalStateException e) {
-        throw new CommandFailedException("--faults db on H2 needs the database in this process"
-            + " (a jdbc:h2:mem: or jdbc:h2:file: URL), to install its failing trigger: " + e.getMessage(), e);
-      }
-    }
-    FaultProxy proxy = Objects.requireNonNull(database.proxy());
-    out.println("faults: the store connects through a fault proxy (" + proxy + ")"
-        + (database.server() == null && database.mariadbServer() == null
-            ? "; no server restarts (the server is not ours)" : ""));
-    if (database.kind() == DatabaseKind.MARIADB) {
-      return TortureFaults.mariadb(proxy, database.direct(), database.databaseName(), database.table(), "v",
-          database.mariadbServer(), runSeed ^ FAULT_SEED);
-    }
-    return TortureFaults.postgres(proxy, database.direct(), database.databaseName(), database.table(), "v",
-        database.server(), runSeed ^ FAULT_SEED);
-  }
-
-  private void summarize(PrintWriter out, TortureReport report, List<Tandem<String, Long>> targets, int busy) {
-    History h = report.history();
-    Map<Action, Integer> byAction = new EnumMap<>(Action.class);
-    Map<Outcome, Integer> byOutcome = new EnumMap<>(Outcome.class);
-    int pending = 0;
-    for (Operation op : h.operations()) {
-      byAction.merge(op.action(), 1, Integer::sum);
-      byOutcome.merge(op.outcome(), 1, Integer::sum);
-      if (op.isPending()) {
-        pending++;
-      }
-    }
-    double seconds = report.ran().toNanos() / 1e9;
-    out.printf(Locale.ROOT, "ran %.1f s: %,d operations (%,.0f/s) and %,d invalidations%n",
-        seconds, h.size(), h.size() / seconds, report.invalidations());
-    StringBuilder mix = new StringBuilder("  ");
-    byAction.forEach((action, n) -> mix.append(action.wireName()).append(' ')
-        .append(String.format(Locale.ROOT, "%,d", n)).append("  "));
-    out.println(mix.toString().stripTrailing());
-    out.printf(Locale.ROOT, "  outcomes: %,d ok, %,d fail (not applied: %,d updates of absent keys, %,d errors),"
-        + " %,d info (outcome unknown)%s%n",
-        byOutcome.getOrDefault(Outcome.OK, 0), byOutcome.getOrDefault(Outcome.FAIL, 0), report.absentUpdates(),
-        byOutcome.getOrDefault(Outcome.FAIL, 0) - report.absentUpdates(), byOutcome.getOrDefault(Outcome.INFO, 0),
-        pending > 0 ? String.format(Locale.ROOT, ", %,d pending", pending) : "");
-    out.println("  " + longestOperations(h));
-    out.println("  " + finalState(h));
-    if (engine == Engine.TANDEM && !targets.isEmpty()) {
-      long hits = 0;
-      long loads = 0;
-      long evictions = 0;
-      long retries = 0;
-      long unknown = 0;
-      long tierFailures = 0;
-      for (Tandem<String, Long> target : targets) {
-        var stats = target.stats();
-        hits += stats.hitCount();
-        loads += stats.loadCount();
-        evictions += stats.evictionCount();
-        retries += stats.retryCount();
-        unknown += stats.outcomeUnknownCount();
-        tierFailures += stats.tierFailureCount();
-      }
-      out.printf(Locale.ROOT, "  cache%s: %,d hits, %,d loads, %,d evictions, %,d tier failures; %,d writes retried,"
-          + " %,d with unknown outcome%n", targets.size() > 1 ? " (all nodes)" : "", hits, loads, evictions, tierFailures,
-          retries, unknown);
-    }
-    for (String line : report.faults()) {
-      out.println("  fault: " + line);
-    }
-    if (report.surprises() > 0) {
-      out.printf(Locale.ROOT, "  %,d unexpected exceptions (operations recorded as info; invalidations only counted), for example:%n", report.surprises());
-      report.surpriseExamples().forEach(e -> out.println("    " + e));
-    }
-    if (busy != 0) {
-      out.println("  quiescence: " + (busy < 0 ? "the database did not answer" : busy + " sessions still busy")
-          + " after 10 s; the final reads ran anyway");
-    }
-    if (!report.clientsStopped()) {
-      out.println("  clients still running 30 s after the end (their operations count as unknown):");
-      out.print(report.stuckClients());
-    }
-  }
-
-  /**
-   * Returns the line of the longest completed client operation of each kind (from its call to its
-   * return, as the client saw it) and which operation was the longest of all: what a caller of
-   * Tandem waited at worst under the run's faults.
-   */
-  private String longestOperations(History h) {
-    Map<Action, Operation> longest = new EnumMap<>(Action.class);
-    for (Operation op : h.operations()) {
-      if (op.process() < clients && !op.isPending()) {
-        longest.merge(op.action(), op, (a, b) -> took(b) > took(a) ? b : a);
-      }
-    }
-    if (longest.isEmpty()) {
-      return "longest operations: none completed";
-    }
-    StringBuilder line = new StringBuilder("longest operations (call to return):");
-    longest.forEach((action, op) -> line.append(' ').append(action.wireName()).append(' ')
-        .append(millis(took(op))).append(','));
-    line.setLength(line.length() - 1);
-    Operation worst = longest.values().stream().max(Comparator.comparingLong(TortureCommand::took)).orElseThrow();
-    return line.append("; the longest: ").append(worst.describe()).toString();
-  }
-
-  private static long took(Operation op) {
-    return op.completeTime() - op.invokeTime();
-  }
-
-  private static String millis(long nanos) {
-    return String.format(Locale.ROOT, "%,.1f ms", nanos / 1e6);
-  }
-
-  /**
-   * Compares, key by key, the final reads through the cache (one per node) with the direct
-   * database read that followed them (all made by the extra processes after quiescence).
-   */
-  private String finalState(History h) {
-    Map<String, List<Operation>> cacheReads = new TreeMap<>();
-    Map<String, Operation> dbReads = new TreeMap<>();
-    for (Operation op : h.operations()) {
-      if (op.process() >= clients && op.outcome() == Outcome.OK) {
-        if (op.action() == Action.READ) {
-          cacheReads.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
-        } else if (op.action() == Action.DB_READ) {
-          dbReads.put(op.key(), op);
-        }
-      }
-    }
-    List<String> differ = new ArrayList<>();
-    int read = 0;
-    for (Map.Entry<String, List<Operation>> e : cacheReads.entrySet()) {
-      Operation db = dbReads.get(e.getKey());
-      if (e.getValue().size() < nodes || db == null) {
-        continue;
-      }
-      read++;
-      for (Operation r : e.getValue()) {
-        if (!Objects.equals(r.value(), db.value())) {
-          differ.add(e.getKey() + " reads " + show(r.value()) + (nodes > 1 ? " on node " + (r.process() - clients) : "")
-              + " but the database has " + show(db.value()));
-          break;
-        }
-      }
-    }
-    String line = "final reads: the cache" + (nodes > 1 ? " (on every node)" : "") + " and the database agree on "
-        + (read - differ.size()) + " of " + keys + " keys";
-    if (read < keys) {
-      line += " (" + (keys - read) + " keys could not be read" + (nodes > 1 ? " on every node" : "") + ")";
-    }
-    if (!differ.isEmpty()) {
-      line += "; they differ on " + differ.size() + ": " + String.join(", ", differ.subList(0, Math.min(3, differ.size())))
-          + (differ.size() > 3 ? ", ..." : "");
-    }
-    return line;
-  }
-
-  private static String show(@Nullable Long value) {
-    return value == null ? "absent" : value.toString();
-  }
-
-  private static void explain(PrintWriter out, CheckResult result) {
-    out.printf(Locale.ROOT, "checked %,d keys in %,d ms: %d not linearizable, %d stale reads, %d lost writes,"
-        + " %d impossible reads%n", result.keys(), result.elapsed().toMillis(), result.failures().size(),
-        result.stale(), result.lost(), result.impossibleReads());
-    result.maxStaleness().ifPresent(stale -> out.printf(Locale.ROOT, "staleness: the stalest read began %.3f ms after"
-        + " the write that replaced its value was acknowledged%n", stale.toNanos() / 1e6));
-    List<KeyResult> failures = result.failures();
-    for (int i = 0; i < failures.size(); i++) {
-      KeyResult r = failures.get(i);
-      out.println(r);
-      if (i < EXPLAINED_KEYS) {
-        r.explanation().lines().forEach(line -> out.println("  " + line));
-      }
-    }
-    if (failures.size() > EXPLAINED_KEYS) {
-      out.println("(the first " + EXPLAINED_KEYS + " failed keys are explained; write --history FILE to see all)");
-    }
-    long undecided = failures.stream().filter(r -> r.verdict() == Verdict.UNKNOWN).count();
-    if (undecided > 0) {
-      out.println("the checker ran out of budget on " + undecided + " keys (no violation found, none ruled out):"
-          + " many clients on few keys make long searches; use more --keys, fewer --clients or a shorter --duration");
-    }
   }
 
   /**
@@ -840,120 +501,9 @@ public final class TortureCommand implements Callable<Integer> {
     PGJDBC_LOG.setLevel(Level.SEVERE); // pgjdbc logs through java.util.logging
   }
 
-  private static void say(PrintWriter out, String line) {
+  static void say(PrintWriter out, String line) {
     out.println(line);
     out.flush();
-  }
-
-  /** The nodes of a {@code --processes} run, each in a child JVM, and the merge of their histories. */
-  private final class NodeProcesses {
-    private final TortureDatabase database;
-    private final @Nullable TortureRedis redis;
-    private final boolean proxied;
-    private final int cacheSize;
-    private final long runSeed;
-    private final HazelcastCluster cluster;
-
-    NodeProcesses(TortureDatabase database, @Nullable TortureRedis redis, boolean proxied, int cacheSize,
-        long runSeed, HazelcastCluster cluster) {
-      this.cluster = cluster;
-      this.database = database;
-      this.redis = redis;
-      this.proxied = proxied;
-      this.cacheSize = cacheSize;
-      this.runSeed = runSeed;
-    }
-
-    TortureReport run(Nemesis nemesis, Runnable quiescence, JdbcStore<String, Long> direct)
-        throws InterruptedException {
-      Path dir;
-      try {
-        dir = Files.createTempDirectory("tandem-torture-");
-      } catch (IOException e) {
-        throw new CommandFailedException("cannot create a directory for the nodes' histories: " + e.getMessage(), e);
-      }
-      String url = proxied ? database.proxiedUrl() : database.url();
-      List<NodeProcess> children = new ArrayList<>();
-      try {
-        for (int i = 0; i < nodes; i++) {
-          List<String> args = new ArrayList<>(List.of("--node", Integer.toString(i), "--nodes", Integer.toString(nodes),
-              "--clients", Integer.toString(clients), "--keys", Integer.toString(keys),
-              "--duration-ms", Long.toString(duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", tier,
-              "--engine", engine.name(), "--table", database.table(),
-              "--cache-size", Integer.toString(cacheSize), "--batches", Integer.toString(batches), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
-          args.addAll(List.of("--hazelcast-cluster", cluster.name(), "--hazelcast-port", Integer.toString(cluster.port())));
-          Map<String, String> secrets = new HashMap<>(Map.of(NodeProcess.JDBC_URL_VARIABLE, url));
-          if (redis != null) {
-            secrets.put(NodeProcess.REDIS_URI_VARIABLE, redis.nodeUri(i).toURI().toString());
-            args.addAll(List.of("--redis-prefix", redis.prefix(),
-                "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis()),
-                "--redis-command-timeout-ms", Long.toString(redis.commandTimeout().toMillis())));
-          }
-          children.add(NodeProcess.start(i, args, secrets));
-          if (engine == Engine.HAZELCAST) { // one at a time: each member joins those before it, never a cluster of its own
-            children.get(i).await("ready", Duration.ofMinutes(2));
-          }
-        }
-        for (NodeProcess child : engine == Engine.HAZELCAST ? List.<NodeProcess>of() : children) {
-          child.await("ready", Duration.ofMinutes(2));
-        }
-        long start = System.nanoTime();
-        children.forEach(c -> c.send("go"));
-        say(spec.commandLine().getOut(), "nodes running: " + children.stream().map(NodeProcess::toString)
-            .collect(Collectors.joining(", ")));
-        nemesis.start();
-        try {
-          for (NodeProcess child : children) {
-            child.await("stopped", duration.plusMinutes(1));
-          }
-        } finally {
-          nemesis.stop();
-        }
-        Duration ran = Duration.ofNanos(System.nanoTime() - start);
-        quiescence.run();
-        children.forEach(c -> c.send("final"));
-        long invalidations = 0;
-        long absentUpdates = 0;
-        long surprises = 0;
-        List<String> examples = new ArrayList<>();
-        StringBuilder stuck = new StringBuilder();
-        for (NodeProcess child : children) {
-          List<String> said = child.await("done", Duration.ofMinutes(2));
-          said.stream().filter(l -> l.startsWith("surprise ")).limit(Math.max(0, 2 - examples.size() / nodes))
-              .forEach(l -> examples.add(child + ": " + l.substring(9)));
-          String[] done = said.get(said.size() - 1).split(" ");
-          invalidations += Long.parseLong(done[1]);
-          absentUpdates += Long.parseLong(done[2]);
-          surprises += Long.parseLong(done[3]);
-          if (done[5].equals("1")) {
-            stuck.append(child).append(": clients stuck (thread dump on its error output)\n");
-          }
-        }
-        HistoryRecorder databaseReads = new HistoryRecorder();
-        long[] failedReads = {0};
-        Torture.readDatabase(direct, databaseReads, clients, keys, (op, e) -> {
-          failedReads[0]++;
-          if (examples.size() < 5) {
-            examples.add(op + ": " + e);
-          }
-        });
-        List<Event> events = new ArrayList<>(databaseReads.events());
-        for (int i = 0; i < nodes; i++) {
-          events.addAll(History.read(dir.resolve("node-" + i + ".jsonl")).events());
-        }
-        events.sort(Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
-        return new TortureReport(History.of(events), ran, invalidations, absentUpdates, surprises + failedReads[0],
-            examples, nemesis.summary(), stuck.toString());
-      } finally {
-        children.forEach(NodeProcess::close);
-        try (var files = Files.list(dir)) {
-          files.forEach(f -> f.toFile().delete());
-          Files.deleteIfExists(dir);
-        } catch (IOException e) {
-          // a temporary directory left behind is harmless
-        }
-      }
-    }
   }
 
   private ParameterException usage(String message) {

@@ -26,11 +26,11 @@ import picocli.CommandLine.Option;
  * and Redis, runs its share of the clients, and talks to the parent in lines on the standard
  * streams: it prints {@code ready}, waits for {@code go}, runs, prints {@code stopped}, waits for
  * {@code final} (the parent healed the faults and waited for quiescence), reads every key through
- * its node, writes its history (JSON Lines) to {@code --history}, prints one {@code surprise ...}
- * line per example and last {@code done <invalidations> <absent updates> <surprises> <ran nanos>
- * <stuck 0|1>}. Anything else goes to the error stream. The JDBC URL and the Redis URI, which may
- * hold passwords, come in environment variables ({@link NodeProcess#JDBC_URL_VARIABLE}, {@link
- * NodeProcess#REDIS_URI_VARIABLE}), not in the arguments, which {@code ps} shows.
+ * its node, writes its history (JSON Lines) to {@code --history}, and prints last what it did as
+ * one JSON line, {@code {"done":{...}}} (a {@link NodeDone}). Anything else goes to the error
+ * stream. The JDBC URL and the Redis URI, which may hold passwords, come in environment variables
+ * ({@link NodeProcess#JDBC_URL_VARIABLE}, {@link NodeProcess#REDIS_URI_VARIABLE}), not in the
+ * arguments, which {@code ps} shows.
  */
 @Command(name = "node", hidden = true, description = "One node of torture --processes (started by torture).")
 final class TortureNodeCommand implements Callable<Integer> {
@@ -86,12 +86,10 @@ final class TortureNodeCommand implements Callable<Integer> {
       }
     }
     report.history().write(history);
-    report.surpriseExamples().forEach(e -> out.println("surprise " + e.replace('\n', ' ')));
     if (!report.clientsStopped()) {
       System.err.println("node " + node + ": clients stuck after the run:\n" + report.stuckClients());
     }
-    out.println("done " + report.invalidations() + " " + report.absentUpdates() + " " + report.surprises() + " "
-        + report.ran().toNanos() + " " + (report.clientsStopped() ? 0 : 1));
+    out.println(NodeDone.of(report).toLine());
     return ExitCode.OK;
   }
 

@@ -43,8 +43,14 @@ final class BatchCommit<K, V> {
   private final Duration writeTimeout;
   private final String name;
 
-  BatchCommit(WriteThroughCache<K, V> cache, Store<K, V> store, CacheTier<K, V> tier, StatsCounter stats,
-      RetryPolicy retry, Duration writeTimeout, String name) {
+  BatchCommit(
+      WriteThroughCache<K, V> cache,
+      Store<K, V> store,
+      CacheTier<K, V> tier,
+      StatsCounter stats,
+      RetryPolicy retry,
+      Duration writeTimeout,
+      String name) {
     this.cache = cache;
     this.store = store;
     this.tier = tier;
@@ -60,7 +66,8 @@ final class BatchCommit<K, V> {
   private record Committed() implements Attempt {}
 
   /** One request is at fault: it fails alone and the others are tried again without it. */
-  private record Excluded(WriteRequest<?, ?, ?> request, RuntimeException failure) implements Attempt {}
+  private record Excluded(WriteRequest<?, ?, ?> request, RuntimeException failure)
+      implements Attempt {}
 
   /** A failure that no single request can be blamed for: each request is tried on its own. */
   private record Split() implements Attempt {}
@@ -82,15 +89,18 @@ final class BatchCommit<K, V> {
     try {
       prepareAndRun(batch);
     } catch (Error e) {
-      log.error("{}: the store or cache tier threw an error during a write; its outcome is unknown", name, e);
+      log.error(
+          "{}: the store or cache tier threw an error during a write; its outcome is unknown",
+          name,
+          e);
       failUnknown(batch.stream().filter(r -> !r.isDone()).toList(), e);
     }
   }
 
   /**
-   * Ends requests whose commit may or may not have happened: fences and reads back their keys
-   * (see {@link WriteThroughCache#resolveAmbiguous}), then fails each with {@link CommitOutcomeUnknownException},
-   * also if the read-back itself throws.
+   * Ends requests whose commit may or may not have happened: fences and reads back their keys (see
+   * {@link WriteThroughCache#resolveAmbiguous}), then fails each with {@link
+   * CommitOutcomeUnknownException}, also if the read-back itself throws.
    */
   private void failUnknown(List<WriteRequest<K, V, ?>> requests, Throwable cause) {
     List<K> keys = new ArrayList<>();
@@ -119,7 +129,9 @@ final class BatchCommit<K, V> {
         stats.tierFailures.increment();
         prepared.forEach(cache::abandon);
         stats.writeFailures.increment();
-        r.fail(new CacheTierUnavailableException(r.operation, r.keys, e)); // before the database is touched
+        r.fail(
+            new CacheTierUnavailableException(
+                r.operation, r.keys, e)); // before the database is touched
       }
     }
     runBatch(live);
@@ -160,7 +172,8 @@ final class BatchCommit<K, V> {
           long pauseEnd = System.nanoTime() + retry.ceiling(retries).toNanos();
           for (Iterator<WriteRequest<K, V, ?>> it = live.iterator(); it.hasNext(); ) {
             WriteRequest<K, V, ?> r = it.next();
-            if (exhausted || pauseEnd - r.deadline > 0) { // no retry may start past a write's deadline
+            if (exhausted
+                || pauseEnd - r.deadline > 0) { // no retry may start past a write's deadline
               it.remove();
               fail(r, new StoreException(r.operation, r.keys, cause));
             }
@@ -198,7 +211,9 @@ final class BatchCommit<K, V> {
     } catch (RetryableException e) {
       return new Retry(e);
     } catch (RuntimeException e) {
-      return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
+      return live.size() == 1
+          ? new Excluded(live.get(0), storeFailure(live.get(0), e))
+          : new Split();
     }
     try {
       if (live.stream().allMatch(r -> r.work == null)) { // the common case: plain writes only
@@ -246,7 +261,9 @@ final class BatchCommit<K, V> {
     } catch (RetryableException e) {
       return new Retry(e);
     } catch (RuntimeException e) {
-      return live.size() == 1 ? new Excluded(live.get(0), storeFailure(live.get(0), e)) : new Split();
+      return live.size() == 1
+          ? new Excluded(live.get(0), storeFailure(live.get(0), e))
+          : new Split();
     } finally {
       cache.closeQuietly(tx);
     }
@@ -257,7 +274,8 @@ final class BatchCommit<K, V> {
    * the same step if {@code andCommit} (one round trip where the store can); empties the run.
    * Returns how the attempt ends if the batch failed, else null.
    */
-  private @Nullable Attempt applyPlain(StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> plain, boolean andCommit) {
+  private @Nullable Attempt applyPlain(
+      StoreTransaction<K, V> tx, List<WriteRequest<K, V, ?>> plain, boolean andCommit) {
     if (plain.isEmpty()) {
       return null;
     }
@@ -270,13 +288,17 @@ final class BatchCommit<K, V> {
       written = andCommit ? tx.applyAndCommit(all) : tx.apply(all);
     } catch (RejectedValueException e) {
       WriteRequest<K, V, ?> owner = ownerOf(plain, e.key());
-      return owner != null ? new Excluded(owner, rejected(owner, e)) : new Split(); // ambiguous owner: each alone
+      return owner != null
+          ? new Excluded(owner, rejected(owner, e))
+          : new Split(); // ambiguous owner: each alone
     } catch (AmbiguousCommitException e) {
       return new Ambiguous(e);
     } catch (RetryableException e) {
       return new Retry(e);
     } catch (RuntimeException e) {
-      return plain.size() == 1 ? new Excluded(plain.get(0), storeFailure(plain.get(0), e)) : new Split();
+      return plain.size() == 1
+          ? new Excluded(plain.get(0), storeFailure(plain.get(0), e))
+          : new Split();
     }
     int from = 0;
     for (WriteRequest<K, V, ?> r : plain) {
@@ -289,7 +311,8 @@ final class BatchCommit<K, V> {
   }
 
   /** Returns the one request that writes {@code key}, or null if none or several do. */
-  private @Nullable WriteRequest<K, V, ?> ownerOf(List<WriteRequest<K, V, ?>> requests, Object key) {
+  private @Nullable WriteRequest<K, V, ?> ownerOf(
+      List<WriteRequest<K, V, ?>> requests, Object key) {
     WriteRequest<K, V, ?> owner = null;
     for (WriteRequest<K, V, ?> r : requests) {
       if (r.keys.contains(key)) {
@@ -323,11 +346,12 @@ final class BatchCommit<K, V> {
       r.published = true;
     }
     for (WriteRequest<K, V, ?> r : committed) {
-      r.publish.forEach((key, entry) -> {
-        if (newest.get(key) != entry) {
-          cache.abandon(key);
-        }
-      });
+      r.publish.forEach(
+          (key, entry) -> {
+            if (newest.get(key) != entry) {
+              cache.abandon(key);
+            }
+          });
     }
     newest.forEach(cache::publish);
   }
@@ -349,12 +373,19 @@ final class BatchCommit<K, V> {
     }
   }
 
-  private static StoreException storeFailure(WriteRequest<?, ?, ?> request, RuntimeException cause) {
+  private static StoreException storeFailure(
+      WriteRequest<?, ?, ?> request, RuntimeException cause) {
     return new StoreException(request.operation, request.keys, cause);
   }
 
-  private static IllegalArgumentException rejected(WriteRequest<?, ?, ?> request, RejectedValueException e) {
+  private static IllegalArgumentException rejected(
+      WriteRequest<?, ?, ?> request, RejectedValueException e) {
     return new IllegalArgumentException(
-        request.operation + ": the store rejected the value of key " + e.key() + ": " + e.getMessage(), e);
+        request.operation
+            + ": the store rejected the value of key "
+            + e.key()
+            + ": "
+            + e.getMessage(),
+        e);
   }
 }

@@ -12,7 +12,13 @@ public final class CacheTierUnavailableException extends TandemException {
   private static final long serialVersionUID = 1L;
 
   CacheTierUnavailableException(String operation, List<?> keys, Throwable cause) {
-    super(operation + " of " + describe(keys) + " refused: the cache tier is unavailable: " + cause.getMessage(),
-        keys, cause);
+    super(
+        operation
+            + " of "
+            + describe(keys)
+            + " refused: the cache tier is unavailable: "
+            + cause.getMessage(),
+        keys,
+        cause);
   }
 }

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The new values of some of a row's value columns: what a field update ({@link Tandem#update(Object,
- * Columns)}) sets, leaving the other columns as they are.
+ * The new values of some of a row's value columns: what a field update ({@link
+ * Tandem#update(Object, Columns)}) sets, leaving the other columns as they are.
  *
  * <pre>{@code
  * flights.update(115L, Columns.set("departure", t1).and("arrival", t2));
@@ -74,7 +74,10 @@ public final class Columns {
     return new Columns(Collections.unmodifiableMap(next));
   }
 
-  /** Returns the changes as an unmodifiable map from column name to value, in the order they were set. */
+  /**
+   * Returns the changes as an unmodifiable map from column name to value, in the order they were
+   * set.
+   */
   public Map<String, @Nullable Object> asMap() {
     return values;
   }

@@ -8,14 +8,22 @@ import java.util.List;
  * (race H10 of the design).
  *
  * <p>Before this exception is thrown the keys are fenced in the cache: no read serves a cached
- * value for them until their true state has been read back from the database. Read the keys
- * (or retry with {@link Tandem#putIfVersion}) to learn what happened.
+ * value for them until their true state has been read back from the database. Read the keys (or
+ * retry with {@link Tandem#putIfVersion}) to learn what happened.
  */
 public final class CommitOutcomeUnknownException extends TandemException {
   private static final long serialVersionUID = 1L;
 
   CommitOutcomeUnknownException(String operation, List<?> keys, Throwable cause) {
-    super("outcome of " + operation + " of " + describe(keys) + " is unknown (the commit may or may not"
-        + " have been applied): " + cause.getMessage(), keys, cause);
+    super(
+        "outcome of "
+            + operation
+            + " of "
+            + describe(keys)
+            + " is unknown (the commit may or may not"
+            + " have been applied): "
+            + cause.getMessage(),
+        keys,
+        cause);
   }
 }

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * {@code maxBatches} leader permits forms a batch from the queue, commits it in one transaction,
  * then publishes it and wakes its callers. There is no committer thread: a lone writer leads its
  * own batch of one, so at low load a write costs one transaction and no hand-off. A leader stops
- * leading as soon as its own request is done and wakes the next waiting writer to lead the rest,
- * so nobody leads forever.
+ * leading as soon as its own request is done and wakes the next waiting writer to lead the rest, so
+ * nobody leads forever.
  *
  * <p><b>Forming a batch</b> (one former at a time): the queue is scanned in order, and a request
  * joins the batch unless one of its keys is in flight in another leader's batch, or belongs to an
@@ -33,17 +33,16 @@ import org.jspecify.annotations.Nullable;
  * commit in parallel, on their own connections, and cannot deadlock on each other's row locks.
  *
  * <p>Invariants: callers hold their keys' shared locks while they wait, which keeps a transaction
- * of the same key out; every request a leader took is completed (committed and published, or
- * failed with the reason) before the leader releases its keys and its permit, even if the batch
- * runner throws (an {@link Error} included: it becomes the cause of the failures of its batch's
- * requests, and the leader goes on until its own request is done). Wake-ups: a leader that ran a
- * batch either forms the next one itself or, leaving, wakes the writer at the head of the queue
- * (also when it leaves by an exception); a leader that found nothing it could take leaves without
- * waking anyone, since what it waits for is in a batch in flight, whose leader wakes the queue when
- * it ends.
+ * of the same key out; every request a leader took is completed (committed and published, or failed
+ * with the reason) before the leader releases its keys and its permit, even if the batch runner
+ * throws (an {@link Error} included: it becomes the cause of the failures of its batch's requests,
+ * and the leader goes on until its own request is done). Wake-ups: a leader that ran a batch either
+ * forms the next one itself or, leaving, wakes the writer at the head of the queue (also when it
+ * leaves by an exception); a leader that found nothing it could take leaves without waking anyone,
+ * since what it waits for is in a batch in flight, whose leader wakes the queue when it ends.
  *
- * <p>Bounded waits: a caller waits in the queue until its request's deadline, then withdraws it
- * (a compare-and-set against the leader's take, so exactly one of them owns the request) and fails
+ * <p>Bounded waits: a caller waits in the queue until its request's deadline, then withdraws it (a
+ * compare-and-set against the leader's take, so exactly one of them owns the request) and fails
  * with nothing written; so does a caller interrupted while queued. A leader fails the expired
  * requests it drains instead of running them. A request a leader took is waited for to its end.
  */
@@ -52,17 +51,25 @@ final class GroupCommitter<K, V> {
   private final ConcurrentLinkedQueue<WriteRequest<K, V, ?>> queue = new ConcurrentLinkedQueue<>();
   private final Semaphore leadership;
   private final ReentrantLock forming = new ReentrantLock();
+
   /** The keys of the batches being committed; guarded by {@link #forming}. */
   private final Set<K> inFlight = new HashSet<>();
+
   private final int maxBatch;
   private final long maxWaitNanos;
   private final Consumer<List<WriteRequest<K, V, ?>>> runner;
+
   /** Runs when a leader found nothing to take, before it leaves; for tests. */
   volatile Runnable afterIdleScan = () -> {};
+
   /** The write timeout the requests' deadlines were derived from, for messages. */
   private final Duration timeout;
 
-  GroupCommitter(int maxBatch, int maxBatches, long maxWaitNanos, Duration timeout,
+  GroupCommitter(
+      int maxBatch,
+      int maxBatches,
+      long maxWaitNanos,
+      Duration timeout,
       Consumer<List<WriteRequest<K, V, ?>>> runner) {
     this.leadership = new Semaphore(maxBatches);
     this.timeout = timeout;
@@ -93,7 +100,8 @@ final class GroupCommitter<K, V> {
           } finally {
             leadership.release();
             if (!idle) {
-              wakeNext(); // also when lead throws: nobody else would wake the writers parked behind it
+              wakeNext(); // also when lead throws: nobody else would wake the writers parked behind
+              // it
             }
           }
           if (request.isDone()) {
@@ -114,7 +122,8 @@ final class GroupCommitter<K, V> {
           if (request.withdraw()) { // withdrawn first: whatever happens next, it is never committed
             queue.remove(request);
             wakeNext(); // it may have been woken to lead: pass that on
-            throw expired ? WriteCancelledException.timedOut(request.operation, request.keys, timeout)
+            throw expired
+                ? WriteCancelledException.timedOut(request.operation, request.keys, timeout)
                 : WriteCancelledException.interrupted(request.operation, request.keys);
           }
           taken = true;
@@ -143,12 +152,16 @@ final class GroupCommitter<K, V> {
     }
   }
 
-  /** Queues a request to be drained by a leader; the first step of {@link #submit}, alone for tests. */
+  /**
+   * Queues a request to be drained by a leader; the first step of {@link #submit}, alone for tests.
+   */
   void enqueue(WriteRequest<K, V, ?> request) {
     queue.add(request);
   }
 
-  /** Wakes the next queued writer, whose caller may be parked after failing to lead while we led. */
+  /**
+   * Wakes the next queued writer, whose caller may be parked after failing to lead while we led.
+   */
   private void wakeNext() {
     WriteRequest<K, V, ?> next = queue.peek();
     if (next != null) {
@@ -212,7 +225,8 @@ final class GroupCommitter<K, V> {
     forming.lock();
     try {
       Set<K> passedOver = null;
-      for (Iterator<WriteRequest<K, V, ?>> it = queue.iterator(); it.hasNext() && batch.size() < maxBatch; ) {
+      for (Iterator<WriteRequest<K, V, ?>> it = queue.iterator();
+          it.hasNext() && batch.size() < maxBatch; ) {
         WriteRequest<K, V, ?> next = it.next();
         if (!next.isQueued()) {
           continue; // withdrawn: its caller removes it
@@ -258,7 +272,9 @@ final class GroupCommitter<K, V> {
     return batch;
   }
 
-  /** Whether a key of {@code request} is in another batch in flight or was passed over in this scan. */
+  /**
+   * Whether a key of {@code request} is in another batch in flight or was passed over in this scan.
+   */
   private boolean blocked(WriteRequest<K, V, ?> request, @Nullable Set<K> passedOver) {
     if (inFlight.isEmpty() && passedOver == null) {
       return false;

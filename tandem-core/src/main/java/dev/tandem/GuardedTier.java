@@ -25,8 +25,13 @@ final class GuardedTier<K, V> {
   private static final Logger log = LoggerFactory.getLogger(WriteThroughCache.class);
 
   private final CacheTier<K, V> tier;
-  /** The tier for lookups: {@link #tier} until {@link #closeLookups} swaps in one that always misses. */
+
+  /**
+   * The tier for lookups: {@link #tier} until {@link #closeLookups} swaps in one that always
+   * misses.
+   */
   private volatile CacheTier<K, V> lookups;
+
   private final StatsCounter stats;
   private final String name;
   private final LogLimiter publishFailureLog = new LogLimiter(10, TimeUnit.SECONDS);
@@ -38,7 +43,9 @@ final class GuardedTier<K, V> {
     this.name = name;
   }
 
-  /** Returns the tier for lookups: the tier, or after {@link #closeLookups} one that holds nothing. */
+  /**
+   * Returns the tier for lookups: the tier, or after {@link #closeLookups} one that holds nothing.
+   */
   CacheTier<K, V> lookups() {
     return lookups;
   }
@@ -65,7 +72,9 @@ final class GuardedTier<K, V> {
     }
   }
 
-  /** Asks the tier; a tier that cannot answer counts as a miss, so the read goes to the database. */
+  /**
+   * Asks the tier; a tier that cannot answer counts as a miss, so the read goes to the database.
+   */
   @Nullable Cached<V> lookup(K key) {
     try {
       return lookups.getIfPresent(key);
@@ -76,7 +85,9 @@ final class GuardedTier<K, V> {
     }
   }
 
-  /** Takes a fill lease; a tier that cannot give one gets no fill (the load still answers the read). */
+  /**
+   * Takes a fill lease; a tier that cannot give one gets no fill (the load still answers the read).
+   */
   long lease(K key) {
     try {
       return tier.beginFill(key);
@@ -86,7 +97,10 @@ final class GuardedTier<K, V> {
     }
   }
 
-  /** Fills under the lease; returns whether the lease was still valid (see WriteThroughCache's Loaded). */
+  /**
+   * Fills under the lease; returns whether the lease was still valid (see WriteThroughCache's
+   * Loaded).
+   */
   boolean fill(K key, long lease, Cached<V> loaded) {
     if (lease == CacheTier.NO_LEASE) {
       return false;
@@ -128,7 +142,9 @@ final class GuardedTier<K, V> {
     }
   }
 
-  /** Publishes a committed entry; a tier failure must not turn a committed write into an error (H4). */
+  /**
+   * Publishes a committed entry; a tier failure must not turn a committed write into an error (H4).
+   */
   void publish(K key, Cached<V> committed) {
     try {
       tier.applyCommitted(key, committed);
@@ -136,8 +152,12 @@ final class GuardedTier<K, V> {
       stats.tierFailures.increment();
       boolean full = publishFailureLog.permit();
       if (full) {
-        log.warn("{}: cache update of key {} failed after commit; fencing the key (further failures within 10 s "
-            + "are logged at debug level)", name, key, e);
+        log.warn(
+            "{}: cache update of key {} failed after commit; fencing the key (further failures within 10 s "
+                + "are logged at debug level)",
+            name,
+            key,
+            e);
       } else {
         log.debug("{}: cache update of key {} failed after commit; fencing the key", name, key, e);
       }
@@ -146,9 +166,11 @@ final class GuardedTier<K, V> {
       } catch (RuntimeException | Error fenceFailure) {
         e.addSuppressed(fenceFailure);
         if (full) {
-          log.error("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
+          log.error(
+              "{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
         } else {
-          log.debug("{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
+          log.debug(
+              "{}: could not fence key {} after a failed cache update", name, key, fenceFailure);
         }
       }
     }
@@ -173,7 +195,10 @@ final class GuardedTier<K, V> {
     }
   }
 
-  /** What a closed cache looks up in: a tier that holds nothing, so every read takes the checked miss path. */
+  /**
+   * What a closed cache looks up in: a tier that holds nothing, so every read takes the checked
+   * miss path.
+   */
   private static final class ClosedTier<K, V> implements CacheTier<K, V> {
     @Override
     public @Nullable Cached<V> getIfPresent(K key) {

@@ -1,8 +1,8 @@
 package dev.tandem;
 
 /**
- * A value was refused before any I/O by the {@linkplain Tandem.Builder#validator validator}: nothing
- * was written and the cache is unchanged. The cause is what the validator threw.
+ * A value was refused before any I/O by the {@linkplain Tandem.Builder#validator validator}:
+ * nothing was written and the cache is unchanged. The cause is what the validator threw.
  */
 public final class InvalidValueException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

@@ -44,8 +44,8 @@ import java.util.function.UnaryOperator;
  * cache the committed row, which is still the current one. {@link #beforeCommit} fences again every
  * key whose fence is older than half the timeout (dropping what was cached meanwhile), so the
  * commit and {@code afterCommit} have at least half the timeout before the fence can lapse; if the
- * tier cannot be reached it throws, and the caller must roll back. Keep the caller's commit
- * bounded well below that (the connection's socket timeout).
+ * tier cannot be reached it throws, and the caller must roll back. Keep the caller's commit bounded
+ * well below that (the connection's socket timeout).
  *
  * <p><b>Reads.</b> {@link #get} sees the transaction's own writes through this handle; other keys
  * are read as {@link Tandem#get} reads them (committed data). {@link #getForUpdate}, {@link
@@ -53,16 +53,18 @@ import java.util.function.UnaryOperator;
  * caller's own SQL. Writes made with other SQL are not seen by the cache: they bypass it as any
  * other SQL does.
  *
- * <p><b>Failures.</b> A write that fails in the database throws {@link StoreException}; the caller's
- * transaction may be unusable (PostgreSQL aborts it) and {@link #beforeCommit} then refuses to
- * commit: roll back. Nothing is retried (the transaction is the caller's). A key locked by another
- * writer of this node is waited for until the {@linkplain Tandem.Builder#writeTimeout write
- * timeout} ({@link WriteCancelledException}); a database lock, until the connection's lock timeout.
+ * <p><b>Failures.</b> A write that fails in the database throws {@link StoreException}; the
+ * caller's transaction may be unusable (PostgreSQL aborts it) and {@link #beforeCommit} then
+ * refuses to commit: roll back. Nothing is retried (the transaction is the caller's). A key locked
+ * by another writer of this node is waited for until the {@linkplain Tandem.Builder#writeTimeout
+ * write timeout} ({@link WriteCancelledException}); a database lock, until the connection's lock
+ * timeout.
  *
  * <p><b>Threads.</b> Not thread-safe: use the handle from the thread that joined, as the
- * connection's transaction is (every method throws {@link IllegalStateException} on another thread),
- * and end it with exactly one of {@link #afterCommit}, {@link #afterRollback}, {@link #close} (which
- * may follow either). Until then its keys stay locked against this node's other writers.
+ * connection's transaction is (every method throws {@link IllegalStateException} on another
+ * thread), and end it with exactly one of {@link #afterCommit}, {@link #afterRollback}, {@link
+ * #close} (which may follow either). Until then its keys stay locked against this node's other
+ * writers.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -96,12 +98,13 @@ public interface JoinedTransaction<K, V> extends AutoCloseable {
 
   /**
    * Returns the value of {@code key} as this transaction sees it, read on the caller's connection
-   * after locking the key (on this node and in the database) until the transaction ends: for a
-   * read that decides a write. It reads the database even for a key written through this handle,
-   * so it also sees what the caller's own SQL changed since.
+   * after locking the key (on this node and in the database) until the transaction ends: for a read
+   * that decides a write. It reads the database even for a key written through this handle, so it
+   * also sees what the caller's own SQL changed since.
    *
    * @throws StoreException if the database failed
-   * @throws WriteCancelledException if another writer of this node held the key past the write timeout
+   * @throws WriteCancelledException if another writer of this node held the key past the write
+   *     timeout
    */
   Optional<V> getForUpdate(K key);
 
@@ -111,7 +114,8 @@ public interface JoinedTransaction<K, V> extends AutoCloseable {
    * @return the version the database assigned, which becomes visible when the caller commits
    * @throws StoreException if the database failed; roll back
    * @throws CacheTierUnavailableException if the key could not be fenced; nothing was sent
-   * @throws WriteCancelledException if another writer of this node held the key past the write timeout
+   * @throws WriteCancelledException if another writer of this node held the key past the write
+   *     timeout
    * @throws IllegalArgumentException if the store cannot take the value
    */
   long put(K key, V value);
@@ -122,7 +126,8 @@ public interface JoinedTransaction<K, V> extends AutoCloseable {
    * @return whether the key had a value, as this transaction sees it
    * @throws StoreException if the database failed; roll back
    * @throws CacheTierUnavailableException if the key could not be fenced; nothing was sent
-   * @throws WriteCancelledException if another writer of this node held the key past the write timeout
+   * @throws WriteCancelledException if another writer of this node held the key past the write
+   *     timeout
    */
   boolean remove(K key);
 
@@ -178,8 +183,8 @@ public interface JoinedTransaction<K, V> extends AutoCloseable {
   void afterCommit();
 
   /**
-   * Call after the caller's transaction rolled back: caches nothing, lifts the fences and the locks.
-   * Not after a commit that threw (it may have committed): call {@link #close} alone then.
+   * Call after the caller's transaction rolled back: caches nothing, lifts the fences and the
+   * locks. Not after a commit that threw (it may have committed): call {@link #close} alone then.
    */
   void afterRollback();
 

@@ -21,15 +21,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * The writes of one caller-owned database transaction ({@link JoinedTransaction}).
  *
- * <p><b>Design.</b> Each key is taken, on its first use, exclusively in this node's {@link KeyLocks}
- * (so this node's other writers of it wait, and the tier sees one writer of the key at a time), then
- * prepared in the tier ({@link dev.tandem.spi.CacheTier#beforeWrite}: a shared tier fences it), and
- * only then written on the caller's connection; the lock and the fence are held until the caller
- * reports the outcome. The cache is touched only after the reported commit, with each key's newest
- * entry through the engine's publish, which revokes the leases of loads that read the row before the
- * commit (H2, H12); a rollback only abandons the prepares (H5, H7); an unknown outcome is resolved
- * as an ambiguous commit is (H10). A prepare whose fence may have lapsed is repeated just before the
- * commit, so the fence covers the commit and the publish (H4).
+ * <p><b>Design.</b> Each key is taken, on its first use, exclusively in this node's {@link
+ * KeyLocks} (so this node's other writers of it wait, and the tier sees one writer of the key at a
+ * time), then prepared in the tier ({@link dev.tandem.spi.CacheTier#beforeWrite}: a shared tier
+ * fences it), and only then written on the caller's connection; the lock and the fence are held
+ * until the caller reports the outcome. The cache is touched only after the reported commit, with
+ * each key's newest entry through the engine's publish, which revokes the leases of loads that read
+ * the row before the commit (H2, H12); a rollback only abandons the prepares (H5, H7); an unknown
+ * outcome is resolved as an ambiguous commit is (H10). A prepare whose fence may have lapsed is
+ * repeated just before the commit, so the fence covers the commit and the publish (H4).
  */
 final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
 
@@ -48,17 +48,26 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
   private final StoreTransaction<K, V> tx;
   private final Thread owner = Thread.currentThread();
   private final long start;
+
   /** Half the tier's write fence timeout in nanoseconds, or 0 if its fences do not lapse. */
   private final long refenceAfter;
+
   private final Map<K, Touched> touched = new LinkedHashMap<>();
+
   /** The newest entry of each written key, as this transaction sees it. */
   private final Map<K, Cached<V>> written = new LinkedHashMap<>();
+
   /** What failed in the database, if anything did: the transaction must not commit. */
   private @Nullable RuntimeException broken;
+
   private boolean ended;
   private boolean closed;
 
-  JoinedWrites(WriteThroughCache<K, V> cache, StoreTransaction<K, V> tx, @Nullable Duration fenceTimeout, long start) {
+  JoinedWrites(
+      WriteThroughCache<K, V> cache,
+      StoreTransaction<K, V> tx,
+      @Nullable Duration fenceTimeout,
+      long start) {
     this.cache = cache;
     this.tx = tx;
     this.start = start;
@@ -109,7 +118,9 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
   public Optional<V> getForUpdate(K key) {
     requireNonNull(key, "key");
     checkWritable("getForUpdate", key);
-    lock("getForUpdate", key); // read even a key written here: the caller's own SQL may have changed it since
+    lock(
+        "getForUpdate",
+        key); // read even a key written here: the caller's own SQL may have changed it since
     return readLocked("getForUpdate", key).map(Versioned::value);
   }
 
@@ -137,8 +148,10 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     if (current.isEmpty()) {
       return current;
     }
-    V next = requireNonNull(cache.callback(() -> function.apply(current.get())),
-        () -> "update: the function returned null for key " + key);
+    V next =
+        requireNonNull(
+            cache.callback(() -> function.apply(current.get())),
+            () -> "update: the function returned null for key " + key);
     put(key, next);
     return Optional.of(next);
   }
@@ -151,7 +164,9 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     cache.checkColumns(changes);
     Mutation.Patch<K, V> patch = new Mutation.Patch<>(key, changes.asMap());
     Written w = write("update", patch);
-    return w.wrote() ? Optional.ofNullable(requireNonNull(written.get(key)).value()) : Optional.empty();
+    return w.wrote()
+        ? Optional.ofNullable(requireNonNull(written.get(key)).value())
+        : Optional.empty();
   }
 
   @Override
@@ -167,7 +182,9 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     return write("putIfVersion", new Mutation.Put<>(key, value)).version();
   }
 
-  /** Locks and prepares the key, applies the mutation on the caller's connection, records its entry. */
+  /**
+   * Locks and prepares the key, applies the mutation on the caller's connection, records its entry.
+   */
   private Written write(String operation, Mutation<K, V> mutation) {
     K key = mutation.key();
     Touched t = lock(operation, key);
@@ -178,8 +195,8 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     try {
       w = tx.apply(List.of(mutation)).get(0);
     } catch (RejectedValueException e) {
-      throw new IllegalArgumentException(operation + ": the store rejected the value of key " + key + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          operation + ": the store rejected the value of key " + key + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       cache.stats.writeFailures.increment();
       throw broken = new StoreException(operation, List.of(key), e);
@@ -225,22 +242,28 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     checkOpen("beforeCommit");
     RuntimeException failure = broken;
     if (failure != null) {
-      throw new IllegalStateException("a Tandem write in this transaction failed (" + failure.getMessage()
-          + "); the transaction must be rolled back", failure);
+      throw new IllegalStateException(
+          "a Tandem write in this transaction failed ("
+              + failure.getMessage()
+              + "); the transaction must be rolled back",
+          failure);
     }
     if (refenceAfter == 0) {
       return;
     }
     long now = System.nanoTime();
-    touched.forEach((key, t) -> {
-      if (t.prepares > 0 && now - t.preparedAt >= refenceAfter) {
-        try {
-          prepare("commit", key, t); // the first fence may lapse before the commit publishes: place a new one
-        } catch (CacheTierUnavailableException e) {
-          throw broken = e;
-        }
-      }
-    });
+    touched.forEach(
+        (key, t) -> {
+          if (t.prepares > 0 && now - t.preparedAt >= refenceAfter) {
+            try {
+              prepare(
+                  "commit", key,
+                  t); // the first fence may lapse before the commit publishes: place a new one
+            } catch (CacheTierUnavailableException e) {
+              throw broken = e;
+            }
+          }
+        });
   }
 
   @Override
@@ -252,15 +275,16 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     }
     ended = true;
     try {
-      touched.forEach((key, t) -> {
-        Cached<V> entry = written.get(key);
-        for (int i = entry != null ? 1 : 0; i < t.prepares; i++) {
-          cache.abandon(key); // the superseded prepares of the key: its last one publishes
-        }
-        if (entry != null) {
-          cache.publish(key, entry);
-        }
-      });
+      touched.forEach(
+          (key, t) -> {
+            Cached<V> entry = written.get(key);
+            for (int i = entry != null ? 1 : 0; i < t.prepares; i++) {
+              cache.abandon(key); // the superseded prepares of the key: its last one publishes
+            }
+            if (entry != null) {
+              cache.publish(key, entry);
+            }
+          });
       cache.recordWrite(written.size(), start);
     } finally {
       release();
@@ -272,11 +296,12 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     checkOpen("afterRollback");
     ended = true;
     try {
-      touched.forEach((key, t) -> {
-        for (int i = 0; i < t.prepares; i++) {
-          cache.abandon(key);
-        }
-      });
+      touched.forEach(
+          (key, t) -> {
+            for (int i = 0; i < t.prepares; i++) {
+              cache.abandon(key);
+            }
+          });
     } finally {
       release();
     }
@@ -295,11 +320,12 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
     ended = true;
     try {
       List<K> prepared = new ArrayList<>();
-      touched.forEach((key, t) -> {
-        if (t.prepares > 0) {
-          prepared.add(key);
-        }
-      });
+      touched.forEach(
+          (key, t) -> {
+            if (t.prepares > 0) {
+              prepared.add(key);
+            }
+          });
       if (!prepared.isEmpty()) {
         cache.stats.outcomeUnknown.increment();
         cache.resolveAmbiguous(prepared);
@@ -329,8 +355,12 @@ final class JoinedWrites<K, V> implements JoinedTransaction<K, V> {
 
   private void checkOwner(String operation) {
     if (Thread.currentThread() != owner) {
-      throw new IllegalStateException(operation + ": a joined transaction is used by the thread that joined ("
-          + owner.getName() + "), not " + Thread.currentThread().getName());
+      throw new IllegalStateException(
+          operation
+              + ": a joined transaction is used by the thread that joined ("
+              + owner.getName()
+              + "), not "
+              + Thread.currentThread().getName());
     }
   }
 }

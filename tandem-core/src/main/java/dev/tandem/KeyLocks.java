@@ -6,8 +6,8 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
@@ -19,10 +19,10 @@ import org.jspecify.annotations.Nullable;
  * when its last user leaves, so the map holds only keys being written. Writes that go through the
  * {@link GroupCommitter} take their keys <i>shared</i>: their order is the order of the commit
  * queue, which one leader at a time commits and publishes, so several writes of one hot key can
- * share a transaction (applied in queue order) instead of waiting for one commit each. A
- * {@link Tandem#transaction} runs outside that queue and takes its keys <i>exclusive</i>, so that it
- * never overlaps a queued write of the same key on this node. Several keys are locked in the order
- * of the locks' serial numbers, one global order, so lockers cannot deadlock. Readers never lock.
+ * share a transaction (applied in queue order) instead of waiting for one commit each. A {@link
+ * Tandem#transaction} runs outside that queue and takes its keys <i>exclusive</i>, so that it never
+ * overlaps a queued write of the same key on this node. Several keys are locked in the order of the
+ * locks' serial numbers, one global order, so lockers cannot deadlock. Readers never lock.
  *
  * <p>Together with the queue this orders a key's writes on this node, so the store's versions
  * follow commit order even where the database cannot lock an absent key (H2), and an ambiguous
@@ -56,12 +56,16 @@ final class KeyLocks<K> {
    *
    * @throws InterruptedException if interrupted while waiting; nothing is held
    */
-  @Nullable Held lockShared(Collection<? extends K> keys, long deadline) throws InterruptedException {
+  @Nullable Held lockShared(Collection<? extends K> keys, long deadline)
+      throws InterruptedException {
     return lockAll(keys, false, deadline);
   }
 
-  /** Locks the keys (duplicates allowed) exclusively, in the global order; as {@link #lockShared}. */
-  @Nullable Held lockExclusive(Collection<? extends K> keys, long deadline) throws InterruptedException {
+  /**
+   * Locks the keys (duplicates allowed) exclusively, in the global order; as {@link #lockShared}.
+   */
+  @Nullable Held lockExclusive(Collection<? extends K> keys, long deadline)
+      throws InterruptedException {
     return lockAll(keys, true, deadline);
   }
 
@@ -144,11 +148,13 @@ final class KeyLocks<K> {
   }
 
   private KeyLock reference(K key) {
-    return locks.compute(key, (k, current) -> {
-      KeyLock l = current != null ? current : new KeyLock();
-      l.users++;
-      return l;
-    });
+    return locks.compute(
+        key,
+        (k, current) -> {
+          KeyLock l = current != null ? current : new KeyLock();
+          l.users++;
+          return l;
+        });
   }
 
   private void unreference(K key) {

@@ -12,9 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * sent; see {@link dev.tandem.spi.RetryableException}). A transaction whose commit outcome is
  * unknown is never retried.
  *
- * <p>The pause before retry {@code n} (from 1) is a random duration between half and all of
- * {@code min(maxBackoff, initialBackoff * 2^(n-1))}: capped exponential backoff with jitter, so
- * that writers who collided do not collide again in step.
+ * <p>The pause before retry {@code n} (from 1) is a random duration between half and all of {@code
+ * min(maxBackoff, initialBackoff * 2^(n-1))}: capped exponential backoff with jitter, so that
+ * writers who collided do not collide again in step.
  *
  * @param maxRetries retries after the first attempt; 0 disables retrying
  * @param initialBackoff the pause before the first retry
@@ -23,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
 public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff) {
 
   /** Five retries, from 2 ms up to 100 ms. */
-  public static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofMillis(2), Duration.ofMillis(100));
+  public static final RetryPolicy DEFAULT =
+      new RetryPolicy(5, Duration.ofMillis(2), Duration.ofMillis(100));
 
   /** No retries: a passing failure is reported at once as a {@link StoreException}. */
   public static final RetryPolicy NONE = new RetryPolicy(0, Duration.ZERO, Duration.ZERO);
@@ -40,8 +41,8 @@ public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxB
       throw new IllegalArgumentException("max retries must not be negative but was " + maxRetries);
     }
     if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
-      throw new IllegalArgumentException("backoff must satisfy 0 <= initial (" + initialBackoff
-          + ") <= max (" + maxBackoff + ")");
+      throw new IllegalArgumentException(
+          "backoff must satisfy 0 <= initial (" + initialBackoff + ") <= max (" + maxBackoff + ")");
     }
   }
 

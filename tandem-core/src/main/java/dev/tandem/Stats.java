@@ -1,8 +1,8 @@
 package dev.tandem;
 
 /**
- * A snapshot of a {@link Tandem}'s counters since it was built. Each counter is read separately,
- * so a snapshot taken under load is not atomic across counters.
+ * A snapshot of a {@link Tandem}'s counters since it was built. Each counter is read separately, so
+ * a snapshot taken under load is not atomic across counters.
  *
  * @param hitCount reads answered by the cache tier (including cached absences); counted only when
  *     the Tandem was built with {@link Tandem.Builder#recordStats()} or a meter registry, else 0
@@ -11,8 +11,8 @@ package dev.tandem;
  *     not (as Caffeine counts {@code getIfPresent}); {@code loadCount} counts the database reads
  * @param loadCount database loads performed for misses (concurrent misses of one key share one)
  * @param loadFailureCount database loads that failed
- * @param writeCount writes that committed ({@code put}, {@code remove}, {@code update}, ...;
- *     a batch counts once per key)
+ * @param writeCount writes that committed ({@code put}, {@code remove}, {@code update}, ...; a
+ *     batch counts once per key)
  * @param writeFailureCount writes that did not commit or whose outcome is unknown
  * @param outcomeUnknownCount writes whose commit outcome was unknown
  * @param retryCount transactions run again after a passing failure (see {@link RetryPolicy})

@@ -16,7 +16,17 @@ final class StatsCounter {
   final LongAdder tierFailures = new LongAdder();
 
   Stats snapshot(long evictions) {
-    return new Stats(hits.sum(), misses.sum(), loads.sum(), loadFailures.sum(), writes.sum(),
-        writeFailures.sum(), outcomeUnknown.sum(), retries.sum(), tierFailures.sum(), writeNanos.sum(), evictions);
+    return new Stats(
+        hits.sum(),
+        misses.sum(),
+        loads.sum(),
+        loadFailures.sum(),
+        writes.sum(),
+        writeFailures.sum(),
+        outcomeUnknown.sum(),
+        retries.sum(),
+        tierFailures.sum(),
+        writeNanos.sum(),
+        evictions);
   }
 }

@@ -28,11 +28,11 @@ import org.jspecify.annotations.Nullable;
  * commit may or may not have happened; the keys are fenced until re-read), {@link
  * VersionConflictException} (a conditional write lost), {@link WriteCancelledException} (the write
  * did not reach the database within its {@linkplain Builder#writeTimeout write timeout}, or its
- * thread was interrupted while it waited; nothing was written), and {@link IllegalArgumentException}
- * for a key or value the store cannot take ({@link InvalidValueException} when the {@linkplain
- * Builder#validator validator} refused it). Keys are checked before any I/O: a key of another class
- * than the store's {@linkplain Store#keyType key type}, or a string with an unpaired surrogate, is
- * refused.
+ * thread was interrupted while it waited; nothing was written), and {@link
+ * IllegalArgumentException} for a key or value the store cannot take ({@link InvalidValueException}
+ * when the {@linkplain Builder#validator validator} refused it). Keys are checked before any I/O: a
+ * key of another class than the store's {@linkplain Store#keyType key type}, or a string with an
+ * unpaired surrogate, is refused.
  *
  * <p><b>Callbacks.</b> An {@code update} function, a transaction's work and the validator must not
  * write through the same Tandem: such a call (a write or a transaction; reads are allowed) fails at
@@ -113,8 +113,8 @@ public interface Tandem<K, V> extends AutoCloseable {
    * Writes {@code value} only if the key's current version is {@code expectedVersion}, in one
    * database transaction that locks the key.
    *
-   * @param expectedVersion the version read earlier with {@link #getVersioned}, or 0 to require
-   *     the key to be absent
+   * @param expectedVersion the version read earlier with {@link #getVersioned}, or 0 to require the
+   *     key to be absent
    * @return the new version
    * @throws VersionConflictException if the key had another version; nothing was written
    * @throws StoreException if the database failed; nothing was written
@@ -129,12 +129,12 @@ public interface Tandem<K, V> extends AutoCloseable {
    * one leading the group commit) and must not write through this Tandem.
    *
    * <p>With {@link Builder#updatesFromCache()}, if the key is cached with a value and the store
-   * {@linkplain dev.tandem.spi.Store#putsIfVersion writes conditionally}, the function is applied to
-   * the cached value on the calling thread and the result is written only if the key still has the cached
-   * version, in one statement without a read; if the version moved (another node wrote, or a
-   * write of this node committed first), the key is read under lock and the function applied
-   * again to that value. The function may therefore run twice in one call, and its first result
-   * may be discarded: it must be free of side effects.
+   * {@linkplain dev.tandem.spi.Store#putsIfVersion writes conditionally}, the function is applied
+   * to the cached value on the calling thread and the result is written only if the key still has
+   * the cached version, in one statement without a read; if the version moved (another node wrote,
+   * or a write of this node committed first), the key is read under lock and the function applied
+   * again to that value. The function may therefore run twice in one call, and its first result may
+   * be discarded: it must be free of side effects.
    *
    * @return the new value, or empty if the key was absent (the function was not called)
    * @throws StoreException if the database failed; nothing was written
@@ -146,12 +146,12 @@ public interface Tandem<K, V> extends AutoCloseable {
 
   /**
    * Sets some columns of an existing key's row, leaving the others as they are, in one database
-   * statement (no read first), and caches the whole row the database returns under its new
-   * version. It shares group commit with the other writes and is ordered with them like a put: of
-   * several writes of one key committed in one batch, each sees the ones queued before it. The
-   * {@linkplain Builder#validator validator} does not see the new value (it exists only once the
-   * database made it). The Tandem {@link Builder#build} returns implements this; the default, for
-   * other implementations of this interface, throws {@link UnsupportedOperationException}.
+   * statement (no read first), and caches the whole row the database returns under its new version.
+   * It shares group commit with the other writes and is ordered with them like a put: of several
+   * writes of one key committed in one batch, each sees the ones queued before it. The {@linkplain
+   * Builder#validator validator} does not see the new value (it exists only once the database made
+   * it). The Tandem {@link Builder#build} returns implements this; the default, for other
+   * implementations of this interface, throws {@link UnsupportedOperationException}.
    *
    * <pre>{@code
    * Optional<Flight> delayed = flights.update(115L, Columns.set("departure", t1).and("arrival", t2));
@@ -167,8 +167,8 @@ public interface Tandem<K, V> extends AutoCloseable {
    * @throws CommitOutcomeUnknownException if the commit outcome is unknown
    */
   default Optional<V> update(K key, Columns changes) {
-    throw new UnsupportedOperationException("update(key, columns): " + getClass().getName()
-        + " does not apply field updates");
+    throw new UnsupportedOperationException(
+        "update(key, columns): " + getClass().getName() + " does not apply field updates");
   }
 
   /**
@@ -190,13 +190,13 @@ public interface Tandem<K, V> extends AutoCloseable {
   int removeAll(Collection<? extends K> keys);
 
   /**
-   * Runs {@code work} as one database transaction over any number of keys: all of its writes
-   * commit or none does; the cache shows none of them before the commit and all of them when this
-   * method returns (race H7). Keys are locked as the work touches them; when a key is held by
-   * another writer out of the global lock order, the work is abandoned and run again with the keys
-   * locked up front, so two transactions never deadlock on this node; a deadlock or serialization
-   * failure the database reports is retried by the {@link RetryPolicy}. The work may therefore run
-   * more than once: keep it free of side effects. An attempt that the {@link Transaction} ended by
+   * Runs {@code work} as one database transaction over any number of keys: all of its writes commit
+   * or none does; the cache shows none of them before the commit and all of them when this method
+   * returns (race H7). Keys are locked as the work touches them; when a key is held by another
+   * writer out of the global lock order, the work is abandoned and run again with the keys locked
+   * up front, so two transactions never deadlock on this node; a deadlock or serialization failure
+   * the database reports is retried by the {@link RetryPolicy}. The work may therefore run more
+   * than once: keep it free of side effects. An attempt that the {@link Transaction} ended by
    * throwing (a restart, a database failure) never commits, even if the work caught what it threw.
    *
    * @return what the work returned
@@ -217,12 +217,13 @@ public interface Tandem<K, V> extends AutoCloseable {
    *
    * @return a handle for the calling thread, to end with {@link JoinedTransaction#afterCommit},
    *     {@link JoinedTransaction#afterRollback} or {@link JoinedTransaction#close}
-   * @throws IllegalStateException if the connection is in auto-commit mode, or this Tandem is closed
+   * @throws IllegalStateException if the connection is in auto-commit mode, or this Tandem is
+   *     closed
    * @throws UnsupportedOperationException if the store cannot run on a caller's connection
    */
   default JoinedTransaction<K, V> join(java.sql.Connection connection) {
-    throw new UnsupportedOperationException("join(connection): " + getClass().getName()
-        + " cannot join a caller's transaction");
+    throw new UnsupportedOperationException(
+        "join(connection): " + getClass().getName() + " cannot join a caller's transaction");
   }
 
   /**
@@ -410,10 +411,12 @@ public interface Tandem<K, V> extends AutoCloseable {
      */
     public Builder<K, V> maxConcurrentBatches(int batches) {
       if (maxConcurrentBatches != 0) {
-        throw new IllegalStateException("max concurrent batches was already set to " + maxConcurrentBatches);
+        throw new IllegalStateException(
+            "max concurrent batches was already set to " + maxConcurrentBatches);
       }
       if (batches < 1) {
-        throw new IllegalArgumentException("max concurrent batches must be at least 1 but was " + batches);
+        throw new IllegalArgumentException(
+            "max concurrent batches must be at least 1 but was " + batches);
       }
       maxConcurrentBatches = batches;
       return this;
@@ -442,13 +445,13 @@ public interface Tandem<K, V> extends AutoCloseable {
     /**
      * Bounds how long a write waits before its database transaction starts: for this node's locks
      * of its keys (held by a transaction or a queued write of the same keys), for its turn in group
-     * commit, and for retries after passing failures (no retry starts past it). A write that has not
-     * reached the database by then fails with {@link WriteCancelledException} and writes nothing; so
-     * does a waiting write whose thread is interrupted. Once the database transaction runs, the
-     * store's own timeouts bound it (for the JDBC store: its statement, lock and socket timeouts).
-     * Must be shorter than the cache tier's {@linkplain CacheTier#writeFenceTimeout write fence
-     * timeout}, so that a write never outlives its fence. Default: 10 seconds, or half the tier's
-     * write fence timeout if that is shorter.
+     * commit, and for retries after passing failures (no retry starts past it). A write that has
+     * not reached the database by then fails with {@link WriteCancelledException} and writes
+     * nothing; so does a waiting write whose thread is interrupted. Once the database transaction
+     * runs, the store's own timeouts bound it (for the JDBC store: its statement, lock and socket
+     * timeouts). Must be shorter than the cache tier's {@linkplain CacheTier#writeFenceTimeout
+     * write fence timeout}, so that a write never outlives its fence. Default: 10 seconds, or half
+     * the tier's write fence timeout if that is shorter.
      *
      * @throws IllegalStateException if already set
      * @throws IllegalArgumentException if not positive
@@ -467,12 +470,12 @@ public interface Tandem<K, V> extends AutoCloseable {
 
     /**
      * Lets {@link Tandem#update(Object, java.util.function.UnaryOperator) update(key, function)}
-     * apply the function to a cached value and write conditionally on its version, without a
-     * locked read first, where the store supports it. Use it only when every write of the table
-     * goes through Tandem (or bumps the version column): a row changed by other SQL keeps its
-     * version, so the conditional write would match and apply the function to the cached value
-     * over the newer row, losing that change (race H11). Without it, an update reads the row under
-     * the key's lock, and such a change is kept. Default: off.
+     * apply the function to a cached value and write conditionally on its version, without a locked
+     * read first, where the store supports it. Use it only when every write of the table goes
+     * through Tandem (or bumps the version column): a row changed by other SQL keeps its version,
+     * so the conditional write would match and apply the function to the cached value over the
+     * newer row, losing that change (race H11). Without it, an update reads the row under the key's
+     * lock, and such a change is kept. Default: off.
      *
      * @throws IllegalStateException if already set
      */
@@ -486,11 +489,12 @@ public interface Tandem<K, V> extends AutoCloseable {
 
     /**
      * Sets a check run on every value before it is written, before any I/O: by {@code put}, {@code
-     * putAll}, {@code putIfVersion}, a transaction's {@code put}, and on the value an {@code update}
-     * function returns. The validator rejects a value by throwing any {@link RuntimeException}; the
-     * write then fails with {@link InvalidValueException} naming the key, with that exception as its
-     * cause, and nothing is written (in {@code putAll}, none of the entries). It should be quick and
-     * free of side effects; it must not call this Tandem. Default: none.
+     * putAll}, {@code putIfVersion}, a transaction's {@code put}, and on the value an {@code
+     * update} function returns. The validator rejects a value by throwing any {@link
+     * RuntimeException}; the write then fails with {@link InvalidValueException} naming the key,
+     * with that exception as its cause, and nothing is written (in {@code putAll}, none of the
+     * entries). It should be quick and free of side effects; it must not call this Tandem. Default:
+     * none.
      *
      * @throws IllegalStateException if already set
      */
@@ -505,14 +509,16 @@ public interface Tandem<K, V> extends AutoCloseable {
 
     /**
      * Builds the Tandem. The builder may not be used again afterwards. If the store has an
-     * {@linkplain Store#identity identity}, the tier is {@linkplain CacheTier#bindStore bound} to it.
+     * {@linkplain Store#identity identity}, the tier is {@linkplain CacheTier#bindStore bound} to
+     * it.
      *
      * @throws IllegalStateException if a {@linkplain #meterRegistry meter registry} was set and a
      *     live Tandem of the same name already publishes to it; if the write timeout is not shorter
      *     than the tier's write fence timeout; if the tier belongs to a store of another identity
      */
     public Tandem<K, V> build() {
-      CacheTier<K, V> t = tier != null ? tier : LocalTier.<K, V>builder().maximumSize(10_000).build();
+      CacheTier<K, V> t =
+          tier != null ? tier : LocalTier.<K, V>builder().maximumSize(10_000).build();
       java.time.Duration fence = t.writeFenceTimeout();
       java.time.Duration timeout = writeTimeout;
       if (timeout == null) {
@@ -521,8 +527,13 @@ public interface Tandem<K, V> extends AutoCloseable {
           timeout = fence.dividedBy(2);
         }
       } else if (fence != null && timeout.compareTo(fence) >= 0) {
-        throw new IllegalStateException("write timeout (" + timeout + ") must be shorter than the cache tier's write "
-            + "fence timeout (" + fence + "), so that a write never outlives its fence");
+        throw new IllegalStateException(
+            "write timeout ("
+                + timeout
+                + ") must be shorter than the cache tier's write "
+                + "fence timeout ("
+                + fence
+                + "), so that a write never outlives its fence");
       }
       return new WriteThroughCache<>(this, t, timeout);
     }

@@ -4,8 +4,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The base of Tandem's unchecked exceptions. Each names the keys it concerns and carries the
- * cause reported by the database or cache tier.
+ * The base of Tandem's unchecked exceptions. Each names the keys it concerns and carries the cause
+ * reported by the database or cache tier.
  */
 public abstract class TandemException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -28,12 +28,16 @@ public abstract class TandemException extends RuntimeException {
     }
     try {
       return keys.size() == 1 ? "key " + keys.get(0) : keys.size() + " keys " + abbreviate(keys);
-    } catch (RuntimeException e) { // a key whose toString throws must not stop the failure being reported
+    } catch (
+        RuntimeException
+            e) { // a key whose toString throws must not stop the failure being reported
       return keys.size() == 1 ? "a key (its toString threw " + e + ")" : keys.size() + " keys";
     }
   }
 
   private static String abbreviate(List<?> keys) {
-    return keys.size() <= 5 ? keys.toString() : keys.subList(0, 5).toString().replace("]", ", ...]");
+    return keys.size() <= 5
+        ? keys.toString()
+        : keys.subList(0, 5).toString().replace("]", ", ...]");
   }
 }

@@ -33,9 +33,13 @@ public final class TandemMetrics implements AutoCloseable {
   private TandemMetrics(MeterRegistry registry, String name) {
     this.registry = registry;
     this.tags = Tags.of("cache", name);
-    this.writeLatency = add(Timer.builder("tandem.write.latency").tags(tags)
-        .description("latency of committed write calls, lock wait included")
-        .publishPercentileHistogram().register(registry));
+    this.writeLatency =
+        add(
+            Timer.builder("tandem.write.latency")
+                .tags(tags)
+                .description("latency of committed write calls, lock wait included")
+                .publishPercentileHistogram()
+                .register(registry));
   }
 
   /**
@@ -45,27 +49,62 @@ public final class TandemMetrics implements AutoCloseable {
    * @throws IllegalStateException if a Tandem of that name already publishes to {@code registry}:
    *     its meters would silently stand in for this one's
    */
-  static TandemMetrics bind(Tandem<?, ?> tandem, CacheTier<?, ?> tier, MeterRegistry registry, String name) {
+  static TandemMetrics bind(
+      Tandem<?, ?> tandem, CacheTier<?, ?> tier, MeterRegistry registry, String name) {
     if (registry.find("tandem.gets").tag("cache", name).meter() != null) {
-      throw new IllegalStateException("a Tandem named '" + name + "' already publishes to this meter registry;"
-          + " give each Tandem its own name (Tandem.Builder#name), or close the other first");
+      throw new IllegalStateException(
+          "a Tandem named '"
+              + name
+              + "' already publishes to this meter registry;"
+              + " give each Tandem its own name (Tandem.Builder#name), or close the other first");
     }
     TandemMetrics metrics = new TandemMetrics(registry, name);
     metrics.counter("tandem.gets", "hit", tandem, Stats::hitCount, "reads answered by the cache");
-    metrics.counter("tandem.gets", "miss", tandem, Stats::missCount, "reads that went to the database");
+    metrics.counter(
+        "tandem.gets", "miss", tandem, Stats::missCount, "reads that went to the database");
     metrics.counter("tandem.loads", null, tandem, Stats::loadCount, "database loads for misses");
-    metrics.counter("tandem.load.failures", null, tandem, Stats::loadFailureCount, "database loads that failed");
+    metrics.counter(
+        "tandem.load.failures",
+        null,
+        tandem,
+        Stats::loadFailureCount,
+        "database loads that failed");
     metrics.counter("tandem.writes", null, tandem, Stats::writeCount, "keys written and committed");
-    metrics.counter("tandem.write.failures", null, tandem, Stats::writeFailureCount,
+    metrics.counter(
+        "tandem.write.failures",
+        null,
+        tandem,
+        Stats::writeFailureCount,
         "writes not committed or of unknown outcome");
-    metrics.counter("tandem.write.outcome.unknown", null, tandem, Stats::outcomeUnknownCount,
+    metrics.counter(
+        "tandem.write.outcome.unknown",
+        null,
+        tandem,
+        Stats::outcomeUnknownCount,
         "writes whose commit outcome was unknown");
-    metrics.counter("tandem.write.retries", null, tandem, Stats::retryCount,
+    metrics.counter(
+        "tandem.write.retries",
+        null,
+        tandem,
+        Stats::retryCount,
         "transactions retried after a passing failure");
-    metrics.counter("tandem.tier.failures", null, tandem, Stats::tierFailureCount, "cache tier calls that failed");
-    metrics.counter("tandem.evictions", null, tandem, Stats::evictionCount, "entries evicted for size or expiry");
-    metrics.add(Gauge.builder("tandem.size", tandem, Tandem::estimatedSize).tags(metrics.tags)
-        .description("approximate number of cached entries").register(registry));
+    metrics.counter(
+        "tandem.tier.failures",
+        null,
+        tandem,
+        Stats::tierFailureCount,
+        "cache tier calls that failed");
+    metrics.counter(
+        "tandem.evictions",
+        null,
+        tandem,
+        Stats::evictionCount,
+        "entries evicted for size or expiry");
+    metrics.add(
+        Gauge.builder("tandem.size", tandem, Tandem::estimatedSize)
+            .tags(metrics.tags)
+            .description("approximate number of cached entries")
+            .register(registry));
     tier.registerMeters(metrics.new ForTier(tier));
     return metrics;
   }
@@ -91,10 +130,17 @@ public final class TandemMetrics implements AutoCloseable {
     return meter;
   }
 
-  private void counter(String name, @Nullable String result, Tandem<?, ?> tandem,
-      ToLongFunction<Stats> read, String description) {
-    add(FunctionCounter.builder(name, tandem, t -> read.applyAsLong(t.stats()))
-        .tags(result == null ? tags : tags.and("result", result)).description(description).register(registry));
+  private void counter(
+      String name,
+      @Nullable String result,
+      Tandem<?, ?> tandem,
+      ToLongFunction<Stats> read,
+      String description) {
+    add(
+        FunctionCounter.builder(name, tandem, t -> read.applyAsLong(t.stats()))
+            .tags(result == null ? tags : tags.and("result", result))
+            .description(description)
+            .register(registry));
   }
 
   /**
@@ -111,14 +157,20 @@ public final class TandemMetrics implements AutoCloseable {
 
     @Override
     public void counter(String name, String description, LongSupplier count) {
-      add(FunctionCounter.builder(name, tier, t -> count.getAsLong()).tags(tags).description(description)
-          .register(registry));
+      add(
+          FunctionCounter.builder(name, tier, t -> count.getAsLong())
+              .tags(tags)
+              .description(description)
+              .register(registry));
     }
 
     @Override
     public void gauge(String name, String description, DoubleSupplier value) {
-      add(Gauge.builder(name, tier, t -> value.getAsDouble()).tags(tags).description(description)
-          .register(registry));
+      add(
+          Gauge.builder(name, tier, t -> value.getAsDouble())
+              .tags(tags)
+              .description(description)
+              .register(registry));
     }
   }
 }

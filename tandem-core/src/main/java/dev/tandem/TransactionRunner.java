@@ -41,8 +41,14 @@ final class TransactionRunner<K, V> {
   private final RetryPolicy retry;
   private final Ticker ticker;
 
-  TransactionRunner(WriteThroughCache<K, V> cache, Store<K, V> store, CacheTier<K, V> tier, StatsCounter stats,
-      KeyLocks<K> locks, RetryPolicy retry, Ticker ticker) {
+  TransactionRunner(
+      WriteThroughCache<K, V> cache,
+      Store<K, V> store,
+      CacheTier<K, V> tier,
+      StatsCounter stats,
+      KeyLocks<K> locks,
+      RetryPolicy retry,
+      Ticker ticker) {
     this.cache = cache;
     this.store = store;
     this.tier = tier;
@@ -74,19 +80,24 @@ final class TransactionRunner<K, V> {
         }
         try {
           view.tx = tx;
-          R result = cache.callback(() -> work.apply(view)); // the caller's exceptions pass through unchanged
+          R result =
+              cache.callback(
+                  () -> work.apply(view)); // the caller's exceptions pass through unchanged
           view.checkIntact(); // the work may have caught what the view threw: it still counts
           Map<K, Cached<V>> publish;
           try {
             view.prepareTier();
             publish = view.flush();
             tx.commit();
-          } catch (RetryableException | AmbiguousCommitException | RejectedValueException
+          } catch (RetryableException
+              | AmbiguousCommitException
+              | RejectedValueException
               | CacheTierUnavailableException e) {
             throw e;
           } catch (RuntimeException e) {
             throw new StoreException("transaction", view.touched(), e);
-          } catch (Error e) { // before or after the commit: an unknown outcome, passed on as the error
+          } catch (
+              Error e) { // before or after the commit: an unknown outcome, passed on as the error
             settleUnknown(tx, view);
             throw e;
           }
@@ -104,7 +115,8 @@ final class TransactionRunner<K, V> {
         } catch (RejectedValueException e) {
           stats.writeFailures.increment();
           throw new IllegalArgumentException(
-              "transaction: the store rejected the value of key " + e.key() + ": " + e.getMessage(), e);
+              "transaction: the store rejected the value of key " + e.key() + ": " + e.getMessage(),
+              e);
         } catch (RuntimeException e) {
           stats.writeFailures.increment();
           throw e;
@@ -138,7 +150,8 @@ final class TransactionRunner<K, V> {
   }
 
   private int retryOrThrow(int retries, RetryableException e, List<K> keys, long deadline) {
-    if (retries >= retry.maxRetries() || System.nanoTime() + retry.ceiling(retries + 1).toNanos() - deadline > 0) {
+    if (retries >= retry.maxRetries()
+        || System.nanoTime() + retry.ceiling(retries + 1).toNanos() - deadline > 0) {
       stats.writeFailures.increment();
       throw new StoreException("transaction", keys, e);
     }
@@ -147,7 +160,9 @@ final class TransactionRunner<K, V> {
     return retries + 1;
   }
 
-  /** Thrown to abandon a transaction attempt that would wait for a key out of the global lock order. */
+  /**
+   * Thrown to abandon a transaction attempt that would wait for a key out of the global lock order.
+   */
   private static final class Restart extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient Object key;
@@ -164,8 +179,8 @@ final class TransactionRunner<K, V> {
   }
 
   /**
-   * The caller's view of a running transaction: reads lock the key here and in the database and
-   * see the transaction's own writes; writes are staged and applied in one batch before commit.
+   * The caller's view of a running transaction: reads lock the key here and in the database and see
+   * the transaction's own writes; writes are staged and applied in one batch before commit.
    */
   private final class TransactionView implements Transaction<K, V>, AutoCloseable {
     private final Set<K> locked;
@@ -173,7 +188,11 @@ final class TransactionRunner<K, V> {
     private final Map<K, Optional<V>> seen = new HashMap<>();
     private final Map<K, Mutation<K, V>> staged = new LinkedHashMap<>();
     private @Nullable StoreTransaction<K, V> tx;
-    /** What the view threw that ends this attempt (a restart, a store failure), even if the work caught it. */
+
+    /**
+     * What the view threw that ends this attempt (a restart, a store failure), even if the work
+     * caught it.
+     */
     private @Nullable RuntimeException broken;
 
     TransactionView(Set<K> prelocked) {
@@ -249,6 +268,7 @@ final class TransactionRunner<K, V> {
 
     /** Keys the tier prepared for writing; released if the transaction does not publish them. */
     private final List<K> prepared = new ArrayList<>();
+
     private boolean settled;
 
     /** Lets the tier prepare every key about to be written (a shared tier fences them). */
@@ -273,7 +293,9 @@ final class TransactionRunner<K, V> {
       List<Mutation<K, V>> mutations = new ArrayList<>(staged.values());
       List<Written> written = requireNonNull(tx).apply(mutations);
       for (int i = 0; i < mutations.size(); i++) {
-        publish.put(mutations.get(i).key(), requireNonNull(WriteRequest.committed(mutations.get(i), written.get(i))));
+        publish.put(
+            mutations.get(i).key(),
+            requireNonNull(WriteRequest.committed(mutations.get(i), written.get(i))));
       }
       return publish;
     }

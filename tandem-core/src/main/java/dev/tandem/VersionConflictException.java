@@ -2,9 +2,7 @@ package dev.tandem;
 
 import java.util.List;
 
-/**
- * A conditional write found another version than it expected, and wrote nothing.
- */
+/** A conditional write found another version than it expected, and wrote nothing. */
 public final class VersionConflictException extends TandemException {
   private static final long serialVersionUID = 1L;
 
@@ -12,8 +10,15 @@ public final class VersionConflictException extends TandemException {
   private final long actualVersion;
 
   VersionConflictException(Object key, long expectedVersion, long actualVersion) {
-    super("version conflict on key " + key + ": expected version " + expectedVersion + " but found "
-        + (actualVersion == 0 ? "no value" : "version " + actualVersion), List.of(key), null);
+    super(
+        "version conflict on key "
+            + key
+            + ": expected version "
+            + expectedVersion
+            + " but found "
+            + (actualVersion == 0 ? "no value" : "version " + actualVersion),
+        List.of(key),
+        null);
     this.expectedVersion = expectedVersion;
     this.actualVersion = actualVersion;
   }

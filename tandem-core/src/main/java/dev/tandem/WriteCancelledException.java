@@ -17,12 +17,23 @@ public final class WriteCancelledException extends TandemException {
   }
 
   static WriteCancelledException timedOut(String operation, List<?> keys, Duration timeout) {
-    return new WriteCancelledException(operation + " of " + describe(keys) + " did not reach the database within "
-        + "the write timeout of " + timeout + "; nothing was written", keys);
+    return new WriteCancelledException(
+        operation
+            + " of "
+            + describe(keys)
+            + " did not reach the database within "
+            + "the write timeout of "
+            + timeout
+            + "; nothing was written",
+        keys);
   }
 
   static WriteCancelledException interrupted(String operation, List<?> keys) {
-    return new WriteCancelledException(operation + " of " + describe(keys)
-        + " was interrupted before it reached the database; nothing was written", keys);
+    return new WriteCancelledException(
+        operation
+            + " of "
+            + describe(keys)
+            + " was interrupted before it reached the database; nothing was written",
+        keys);
   }
 }

@@ -32,26 +32,37 @@ final class WriteRequest<K, V, R> {
   final @Nullable List<Mutation<K, V>> mutations;
   final @Nullable Function<List<Written>, R> resultOf;
   final @Nullable Work<K, V, R> work;
+
   /** What to publish to the tier once committed; filled by the attempt that commits. */
   final Map<K, Cached<V>> publish = new LinkedHashMap<>();
 
   /** When the caller gives up waiting, in {@link System#nanoTime} terms. */
   final long deadline;
+
   private @Nullable R staged;
   private @Nullable R result;
   private @Nullable Throwable failure;
   private volatile boolean done;
+
   /** Queued, then taken by a leader or withdrawn by its caller: whoever moves it first owns it. */
   private final AtomicInteger state = new AtomicInteger(QUEUED);
+
   private static final int QUEUED = 0;
   private static final int TAKEN = 1;
   private static final int WITHDRAWN = 2;
+
   /** Whether {@link #publish} was published (set by the leader before {@link #succeed}). */
   boolean published;
+
   private final Semaphore signal = new Semaphore(0);
 
-  private WriteRequest(String operation, List<K> keys, @Nullable List<Mutation<K, V>> mutations,
-      @Nullable Function<List<Written>, R> resultOf, @Nullable Work<K, V, R> work, long deadline) {
+  private WriteRequest(
+      String operation,
+      List<K> keys,
+      @Nullable List<Mutation<K, V>> mutations,
+      @Nullable Function<List<Written>, R> resultOf,
+      @Nullable Work<K, V, R> work,
+      long deadline) {
     this.deadline = deadline;
     this.operation = operation;
     this.keys = keys;
@@ -60,12 +71,17 @@ final class WriteRequest<K, V, R> {
     this.work = work;
   }
 
-  static <K, V, R> WriteRequest<K, V, R> mutations(String operation, List<K> keys,
-      List<Mutation<K, V>> mutations, Function<List<Written>, R> resultOf, long deadline) {
+  static <K, V, R> WriteRequest<K, V, R> mutations(
+      String operation,
+      List<K> keys,
+      List<Mutation<K, V>> mutations,
+      Function<List<Written>, R> resultOf,
+      long deadline) {
     return new WriteRequest<>(operation, keys, mutations, resultOf, null, deadline);
   }
 
-  static <K, V, R> WriteRequest<K, V, R> work(String operation, List<K> keys, Work<K, V, R> work, long deadline) {
+  static <K, V, R> WriteRequest<K, V, R> work(
+      String operation, List<K> keys, Work<K, V, R> work, long deadline) {
     return new WriteRequest<>(operation, keys, null, null, work, deadline);
   }
 
@@ -127,13 +143,17 @@ final class WriteRequest<K, V, R> {
     };
   }
 
-  /** Returns the value a store read back for a patch (the SPI requires it of a patch that wrote). */
+  /**
+   * Returns the value a store read back for a patch (the SPI requires it of a patch that wrote).
+   */
   @SuppressWarnings("unchecked") // the store's own value type: the row it read back with its mapper
   private static <K, V> V patched(Mutation.Patch<K, V> patch, Written written) {
     Object value = written.value();
     if (value == null) {
-      throw new IllegalStateException("the store wrote the patch of key " + patch.key()
-          + " but returned no value; Store implementations must return the row after a patch");
+      throw new IllegalStateException(
+          "the store wrote the patch of key "
+              + patch.key()
+              + " but returned no value; Store implementations must return the row after a patch");
     }
     return (V) value;
   }
@@ -143,7 +163,10 @@ final class WriteRequest<K, V, R> {
     finish();
   }
 
-  /** Fails the request with {@code e}: a {@link RuntimeException}, or an {@link Error} of the caller's own function. */
+  /**
+   * Fails the request with {@code e}: a {@link RuntimeException}, or an {@link Error} of the
+   * caller's own function.
+   */
   void fail(Throwable e) {
     failure = e;
     finish();
@@ -173,13 +196,19 @@ final class WriteRequest<K, V, R> {
     return signal.tryAcquire(Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
   }
 
-  /** Blocks until the request is done or its caller is woken to lead, whatever the time or interrupts. */
+  /**
+   * Blocks until the request is done or its caller is woken to lead, whatever the time or
+   * interrupts.
+   */
   void awaitDoneOrWakeUninterruptibly() {
     signal.acquireUninterruptibly();
   }
 
   /** Returns the result, or throws the failure; only once done. */
-  @SuppressWarnings({"nullness", "NullAway"}) // a succeeded request has its result (null only for Void)
+  @SuppressWarnings({
+    "nullness",
+    "NullAway"
+  }) // a succeeded request has its result (null only for Void)
   R join() {
     if (failure instanceof RuntimeException e) {
       throw e;

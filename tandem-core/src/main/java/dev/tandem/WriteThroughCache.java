@@ -17,11 +17,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Writes</b> are queued for group commit ({@link GroupCommitter}) under this node's shared
  * lock of their keys ({@link KeyLocks}; a transaction takes its keys exclusively): one database
  * transaction per batch, applied in queue order, then, only after it committed, one {@link
- * CacheTier#applyCommitted} per key with the version the database assigned. The tier keeps the newest version, so cache updates can
- * never be applied out of order (H1); the cache is never touched before the commit (H5, H7). A
- * commit with an unknown outcome fences its keys and re-reads them under a database lock before
- * the caller hears of it, and is never retried (H10).
+ * CacheTier#applyCommitted} per key with the version the database assigned. The tier keeps the
+ * newest version, so cache updates can never be applied out of order (H1); the cache is never
+ * touched before the commit (H5, H7). A commit with an unknown outcome fences its keys and re-reads
+ * them under a database lock before the caller hears of it, and is never retried (H10).
  *
  * <p><b>Reads</b> ask the tier; a miss takes a lease from the tier before reading the database and
  * fills under that lease, which any committed write revokes (H2, H3, H6). Concurrent misses of a
@@ -65,33 +65,54 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   private final Store<K, V> store;
   private final CacheTier<K, V> tier;
-  /** The class every key must have (see {@link Store#keyType}); {@code Object.class} checks nothing. */
+
+  /**
+   * The class every key must have (see {@link Store#keyType}); {@code Object.class} checks nothing.
+   */
   private final Class<?> keyType;
+
   private final @Nullable BiConsumer<? super K, ? super V> validator;
   private final Duration writeTimeout;
-  /** Marks a thread that runs this cache's callbacks (update functions, transaction work, validator). */
+
+  /**
+   * Marks a thread that runs this cache's callbacks (update functions, transaction work,
+   * validator).
+   */
   private final ThreadLocal<Boolean> inCallback = new ThreadLocal<>();
+
   private final Ticker ticker;
   private final String name;
   private final KeyLocks<K> locks = new KeyLocks<>();
+
   /** The calls into {@link #tier} that keep its failures from the callers. */
   private final GuardedTier<K, V> guarded;
-  private final ConcurrentHashMap<K, CompletableFuture<Loaded<V>>> flights = new ConcurrentHashMap<>();
+
+  private final ConcurrentHashMap<K, CompletableFuture<Loaded<V>>> flights =
+      new ConcurrentHashMap<>();
   final StatsCounter stats = new StatsCounter();
+
   /** This cache's meters, or null without a registry. */
   private final @Nullable TandemMetrics metrics;
+
   private final boolean countHits;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BatchCommit<K, V> batches;
   private final GroupCommitter<K, V> committer;
   private final TransactionRunner<K, V> transactions;
   private final RetryPolicy retry;
+
   /** What {@link Store#patchColumns} answered at build. */
   private final Set<String> patchColumns;
-  /** Whether update(k, fn) may write from the cached value: opted in, and the store can (see {@link Store#putsIfVersion}). */
+
+  /**
+   * Whether update(k, fn) may write from the cached value: opted in, and the store can (see {@link
+   * Store#putsIfVersion}).
+   */
   private final boolean putsIfVersion;
+
   /** Updates whose conditional write found the version moved and read the key under lock. */
-  private final java.util.concurrent.atomic.LongAdder conditionalMisses = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder conditionalMisses =
+      new java.util.concurrent.atomic.LongAdder();
 
   WriteThroughCache(Builder<K, V> builder, CacheTier<K, V> tier, Duration writeTimeout) {
     this.store = builder.store;
@@ -106,17 +127,29 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     this.guarded = new GuardedTier<>(tier, stats, name);
     this.retry = builder.retry != null ? builder.retry : RetryPolicy.DEFAULT;
     this.batches = new BatchCommit<>(this, store, tier, stats, retry, writeTimeout, name);
-    this.committer = new GroupCommitter<>(builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
-        builder.maxConcurrentBatches > 0 ? builder.maxConcurrentBatches : Builder.DEFAULT_CONCURRENT_BATCHES,
-        builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0, writeTimeout, batches::commitBatch);
+    this.committer =
+        new GroupCommitter<>(
+            builder.maxBatchSize > 0 ? builder.maxBatchSize : 256,
+            builder.maxConcurrentBatches > 0
+                ? builder.maxConcurrentBatches
+                : Builder.DEFAULT_CONCURRENT_BATCHES,
+            builder.maxBatchWait != null ? builder.maxBatchWait.toNanos() : 0,
+            writeTimeout,
+            batches::commitBatch);
     this.transactions = new TransactionRunner<>(this, store, tier, stats, locks, retry, ticker);
     this.countHits = builder.recordStats || builder.meterRegistry != null;
     String identity = store.identity();
     if (identity != null) {
       tier.bindStore(identity);
     }
-    this.metrics = builder.meterRegistry == null ? null
-        : TandemMetrics.bind(this, tier, (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name);
+    this.metrics =
+        builder.meterRegistry == null
+            ? null
+            : TandemMetrics.bind(
+                this,
+                tier,
+                (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry,
+                name);
   }
 
   // ---------------------------------------------------------------- reads
@@ -191,11 +224,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       found.putAll(loadAll(missing));
     }
     Map<K, V> result = new HashMap<>(found.size() * 2);
-    found.forEach((key, cached) -> {
-      if (cached.value() != null) {
-        result.put(key, cached.value());
-      }
-    });
+    found.forEach(
+        (key, cached) -> {
+          if (cached.value() != null) {
+            result.put(key, cached.value());
+          }
+        });
     return result;
   }
 
@@ -223,7 +257,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     if (joined.shareable()) {
       return joined.entry();
     }
-    return loadAndFill(key, new CompletableFuture<>()); // the joined load may be older: read again, alone
+    return loadAndFill(
+        key, new CompletableFuture<>()); // the joined load may be older: read again, alone
   }
 
   /** Takes a lease, reads the database, fills under the lease, and completes {@code flight}. */
@@ -235,8 +270,10 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     } catch (RuntimeException | Error e) {
       guarded.cancelFill(key, lease);
       stats.loadFailures.increment();
-      RuntimeException failure = e instanceof Error err ? new StoreException("load", List.of(key), err)
-          : new StoreException("load", List.of(key), e);
+      RuntimeException failure =
+          e instanceof Error err
+              ? new StoreException("load", List.of(key), err)
+              : new StoreException("load", List.of(key), e);
       flight.completeExceptionally(failure);
       throw failure;
     }
@@ -249,7 +286,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    * share it. A read that arrives later, even while the fill's reply is still on its way, loads
    * again (found by the multi-process torture test; see {@code LoadJoinedAfterItsFillTest}).
    */
-  private Cached<V> answer(K key, long lease, Cached<V> loaded, CompletableFuture<Loaded<V>> flight) {
+  private Cached<V> answer(
+      K key, long lease, Cached<V> loaded, CompletableFuture<Loaded<V>> flight) {
     flights.remove(key, flight);
     if (guarded.fill(key, lease, loaded)) {
       flight.complete(new Loaded<>(loaded, true));
@@ -280,26 +318,31 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       try {
         stats.loads.add(owned.size());
         Map<K, Versioned<V>> loaded = store.loadAll(owned.keySet());
-        owned.forEach((key, flight) -> {
-          long lease = requireNonNull(leases.get(key)); // leases holds every owned key
-          result.put(key, answer(key, lease, cachedOf(Optional.ofNullable(loaded.get(key))), flight));
-        });
+        owned.forEach(
+            (key, flight) -> {
+              long lease = requireNonNull(leases.get(key)); // leases holds every owned key
+              result.put(
+                  key, answer(key, lease, cachedOf(Optional.ofNullable(loaded.get(key))), flight));
+            });
       } catch (RuntimeException e) {
         stats.loadFailures.add(owned.size());
         StoreException failure = new StoreException("load", List.copyOf(owned.keySet()), e);
-        owned.forEach((key, flight) -> {
-          guarded.cancelFill(key, requireNonNull(leases.get(key))); // leases holds every owned key
-          flight.completeExceptionally(failure);
-        });
+        owned.forEach(
+            (key, flight) -> {
+              guarded.cancelFill(
+                  key, requireNonNull(leases.get(key))); // leases holds every owned key
+              flight.completeExceptionally(failure);
+            });
         throw failure;
       } finally {
         owned.forEach(flights::remove);
       }
     }
-    joined.forEach((key, flight) -> {
-      Loaded<V> l = await(key, flight);
-      result.put(key, l.shareable() ? l.entry() : loadAndFill(key, new CompletableFuture<>()));
-    });
+    joined.forEach(
+        (key, flight) -> {
+          Loaded<V> l = await(key, flight);
+          result.put(key, l.shareable() ? l.entry() : loadAndFill(key, new CompletableFuture<>()));
+        });
     return result;
   }
 
@@ -310,7 +353,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       if (e.getCause() instanceof StoreException failure) {
         throw failure;
       }
-      throw new StoreException("load", List.of(key), requireNonNull(e.getCause())); // a future's failure has one
+      throw new StoreException(
+          "load", List.of(key), requireNonNull(e.getCause())); // a future's failure has one
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException("load", List.of(key), e);
@@ -326,8 +370,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     long deadline = beginWrite("put");
     checkKey("put", key);
     checkValue("put", key, value);
-    return writeThrough(WriteRequest.mutations("put", List.of(key),
-        List.of(new Mutation.Put<>(key, value)), written -> written.get(0).version(), deadline));
+    return writeThrough(
+        WriteRequest.mutations(
+            "put",
+            List.of(key),
+            List.of(new Mutation.Put<>(key, value)),
+            written -> written.get(0).version(),
+            deadline));
   }
 
   @Override
@@ -335,15 +384,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     requireNonNull(entries, "entries");
     long deadline = beginWrite("putAll");
     List<Mutation<K, V>> mutations = new ArrayList<>(entries.size());
-    entries.forEach((key, value) -> {
-      requireNonNull(key, "putAll: a key is null");
-      requireNonNull(value, () -> "putAll: the value of key " + key + " is null");
-      checkKey("putAll", key);
-      checkValue("putAll", key, value);
-      mutations.add(new Mutation.Put<>(key, value));
-    });
+    entries.forEach(
+        (key, value) -> {
+          requireNonNull(key, "putAll: a key is null");
+          requireNonNull(value, () -> "putAll: the value of key " + key + " is null");
+          checkKey("putAll", key);
+          checkValue("putAll", key, value);
+          mutations.add(new Mutation.Put<>(key, value));
+        });
     if (!mutations.isEmpty()) {
-      writeThrough(WriteRequest.mutations("putAll", keysOf(mutations), mutations, written -> Boolean.TRUE, deadline));
+      writeThrough(
+          WriteRequest.mutations(
+              "putAll", keysOf(mutations), mutations, written -> Boolean.TRUE, deadline));
     }
   }
 
@@ -352,7 +404,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     requireNonNull(key, "key");
     requireNonNull(value, "value");
     if (expectedVersion < 0) {
-      throw new IllegalArgumentException("expected version must not be negative but was " + expectedVersion);
+      throw new IllegalArgumentException(
+          "expected version must not be negative but was " + expectedVersion);
     }
   }
 
@@ -362,15 +415,20 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     long deadline = beginWrite("putIfVersion");
     checkKey("putIfVersion", key);
     checkValue("putIfVersion", key, value);
-    return writeThrough(WriteRequest.work("putIfVersion", List.of(key), (tx, publish) -> {
-      long actual = tx.loadForUpdate(key).map(Versioned::version).orElse(0L);
-      if (actual != expectedVersion) {
-        throw new VersionConflictException(key, expectedVersion, actual);
-      }
-      long version = tx.apply(List.of(new Mutation.Put<>(key, value))).get(0).version();
-      publish.put(key, Cached.present(value, version));
-      return version;
-    }, deadline));
+    return writeThrough(
+        WriteRequest.work(
+            "putIfVersion",
+            List.of(key),
+            (tx, publish) -> {
+              long actual = tx.loadForUpdate(key).map(Versioned::version).orElse(0L);
+              if (actual != expectedVersion) {
+                throw new VersionConflictException(key, expectedVersion, actual);
+              }
+              long version = tx.apply(List.of(new Mutation.Put<>(key, value))).get(0).version();
+              publish.put(key, Cached.present(value, version));
+              return version;
+            },
+            deadline));
   }
 
   @Override
@@ -381,10 +439,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     checkKey("update", key);
     checkColumns(changes);
     Mutation<K, V> patch = new Mutation.Patch<>(key, changes.asMap());
-    return writeThrough(WriteRequest.mutations("update", List.of(key), List.of(patch), written -> {
-      Cached<V> entry = WriteRequest.committed(patch, written.get(0));
-      return entry == null ? Optional.<V>empty() : Optional.of(requireNonNull(entry.value()));
-    }, deadline));
+    return writeThrough(
+        WriteRequest.mutations(
+            "update",
+            List.of(key),
+            List.of(patch),
+            written -> {
+              Cached<V> entry = WriteRequest.committed(patch, written.get(0));
+              return entry == null
+                  ? Optional.<V>empty()
+                  : Optional.of(requireNonNull(entry.value()));
+            },
+            deadline));
   }
 
   /**
@@ -395,13 +461,21 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   void checkColumns(Columns changes) {
     if (patchColumns.isEmpty()) {
-      throw new UnsupportedOperationException("update: the store " + store + " does not apply field updates "
-          + "(Store.patchColumns is empty); use update(key, function)");
+      throw new UnsupportedOperationException(
+          "update: the store "
+              + store
+              + " does not apply field updates "
+              + "(Store.patchColumns is empty); use update(key, function)");
     }
     for (String column : changes.asMap().keySet()) {
       if (!patchColumns.contains(column)) {
-        throw new IllegalArgumentException("update: column " + column + " is not a value column of the store "
-            + store + "; its value columns are " + patchColumns);
+        throw new IllegalArgumentException(
+            "update: column "
+                + column
+                + " is not a value column of the store "
+                + store
+                + "; its value columns are "
+                + patchColumns);
       }
     }
   }
@@ -416,38 +490,51 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       Cached<V> cached = guarded.lookup(key);
       V current = cached != null ? cached.value() : null;
       if (current != null) { // H13: written only if the database still has the cached version
-        V next = requireNonNull(callback(() -> function.apply(current)),
-            () -> "update: the function returned null for key " + key);
+        V next =
+            requireNonNull(
+                callback(() -> function.apply(current)),
+                () -> "update: the function returned null for key " + key);
         checkValue("update", key, next);
-        if (writeThrough(WriteRequest.mutations("update", List.of(key),
-            List.of(new Mutation.PutIfVersion<>(key, next, requireNonNull(cached).version())),
-            written -> written.get(0).wrote(), deadline))) {
+        if (writeThrough(
+            WriteRequest.mutations(
+                "update",
+                List.of(key),
+                List.of(new Mutation.PutIfVersion<>(key, next, requireNonNull(cached).version())),
+                written -> written.get(0).wrote(),
+                deadline))) {
           return Optional.of(next);
         }
         conditionalMisses.increment(); // the version moved: read it under lock, as below
       }
     }
-    return writeThrough(WriteRequest.work("update", List.of(key), (tx, publish) -> {
-      Optional<Versioned<V>> current = tx.loadForUpdate(key);
-      if (current.isEmpty()) {
-        return Optional.<V>empty();
-      }
-      V next;
-      try {
-        next = callback(() -> function.apply(current.get().value()));
-      } catch (RuntimeException | Error e) { // the caller's own failure: it alone fails, with it
-        throw new CallerFailure(e);
-      }
-      requireNonNull(next, () -> "update: the function returned null for key " + key);
-      try {
-        checkValue("update", key, next);
-      } catch (RuntimeException | Error e) { // the validator's or the tier's refusal: this caller's alone
-        throw new CallerFailure(e);
-      }
-      long version = tx.apply(List.of(new Mutation.Put<>(key, next))).get(0).version();
-      publish.put(key, Cached.present(next, version));
-      return Optional.of(next);
-    }, deadline));
+    return writeThrough(
+        WriteRequest.work(
+            "update",
+            List.of(key),
+            (tx, publish) -> {
+              Optional<Versioned<V>> current = tx.loadForUpdate(key);
+              if (current.isEmpty()) {
+                return Optional.<V>empty();
+              }
+              V next;
+              try {
+                next = callback(() -> function.apply(current.get().value()));
+              } catch (RuntimeException
+                  | Error e) { // the caller's own failure: it alone fails, with it
+                throw new CallerFailure(e);
+              }
+              requireNonNull(next, () -> "update: the function returned null for key " + key);
+              try {
+                checkValue("update", key, next);
+              } catch (RuntimeException
+                  | Error e) { // the validator's or the tier's refusal: this caller's alone
+                throw new CallerFailure(e);
+              }
+              long version = tx.apply(List.of(new Mutation.Put<>(key, next))).get(0).version();
+              publish.put(key, Cached.present(next, version));
+              return Optional.of(next);
+            },
+            deadline));
   }
 
   @Override
@@ -455,8 +542,13 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     requireNonNull(key, "key");
     long deadline = beginWrite("remove");
     checkKey("remove", key);
-    return writeThrough(WriteRequest.mutations("remove", List.of(key),
-        List.of(new Mutation.Delete<>(key)), written -> written.get(0).existed(), deadline));
+    return writeThrough(
+        WriteRequest.mutations(
+            "remove",
+            List.of(key),
+            List.of(new Mutation.Delete<>(key)),
+            written -> written.get(0).existed(),
+            deadline));
   }
 
   @Override
@@ -467,12 +559,18 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       return 0;
     }
     List<Mutation<K, V>> mutations = new ArrayList<>(distinct.size());
-    distinct.forEach(key -> {
-      checkKey("removeAll", key);
-      mutations.add(new Mutation.Delete<>(key));
-    });
-    return writeThrough(WriteRequest.mutations("removeAll", distinct, mutations,
-        written -> (int) written.stream().filter(Written::existed).count(), deadline));
+    distinct.forEach(
+        key -> {
+          checkKey("removeAll", key);
+          mutations.add(new Mutation.Delete<>(key));
+        });
+    return writeThrough(
+        WriteRequest.mutations(
+            "removeAll",
+            distinct,
+            mutations,
+            written -> (int) written.stream().filter(Written::existed).count(),
+            deadline));
   }
 
   /**
@@ -489,8 +587,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   /**
    * Locks the request's keys on this node, has it committed (with other writers' requests, see
-   * {@link GroupCommitter}) and published, and returns its result. Waits for the locks and for
-   * the commit's turn until the request's deadline; interruptible while it waits.
+   * {@link GroupCommitter}) and published, and returns its result. Waits for the locks and for the
+   * commit's turn until the request's deadline; interruptible while it waits.
    */
   private <R> R writeThrough(WriteRequest<K, V, R> request) {
     long start = ticker.read();
@@ -527,9 +625,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   long beginWrite(String operation) {
     ensureOpen(operation);
     if (inCallback.get() != null) {
-      throw new IllegalStateException(operation + " was called from inside an update function, a transaction's "
-          + "work or a validator of the same Tandem, where it would wait for itself: inside transaction(work) use "
-          + "the Transaction handed to the work (tx.get, tx.put, tx.remove); inside update return the new value");
+      throw new IllegalStateException(
+          operation
+              + " was called from inside an update function, a transaction's "
+              + "work or a validator of the same Tandem, where it would wait for itself: inside transaction(work) use "
+              + "the Transaction handed to the work (tx.get, tx.put, tx.remove); inside update return the new value");
     }
     return System.nanoTime() + writeTimeout.toNanos();
   }
@@ -560,14 +660,25 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
    */
   void checkKey(String operation, K key) {
     if (keyType != Object.class && !keyType.isInstance(key)) {
-      throw new IllegalArgumentException(operation + ": key " + key + " is a " + key.getClass().getName()
-          + ", but the store's keys are " + keyType.getName());
+      throw new IllegalArgumentException(
+          operation
+              + ": key "
+              + key
+              + " is a "
+              + key.getClass().getName()
+              + ", but the store's keys are "
+              + keyType.getName());
     }
     if (key instanceof CharSequence text) {
       int bad = unpairedSurrogate(text);
       if (bad >= 0) {
-        throw new IllegalArgumentException(operation + ": key " + text.toString().replace(text.charAt(bad), '\uFFFD')
-            + " has an unpaired surrogate at index " + bad + "; it cannot be stored faithfully");
+        throw new IllegalArgumentException(
+            operation
+                + ": key "
+                + text.toString().replace(text.charAt(bad), '\uFFFD')
+                + " has an unpaired surrogate at index "
+                + bad
+                + "; it cannot be stored faithfully");
       }
     }
   }
@@ -576,7 +687,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   static int unpairedSurrogate(CharSequence text) {
     for (int i = 0, n = text.length(); i < n; i++) {
       char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         return i;
@@ -595,10 +708,11 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     BiConsumer<? super K, ? super V> v = validator;
     if (v != null) {
       try {
-        callback(() -> {
-          v.accept(key, value);
-          return null;
-        });
+        callback(
+            () -> {
+              v.accept(key, value);
+              return null;
+            });
       } catch (RuntimeException e) {
         throw new InvalidValueException(operation, key, e);
       }
@@ -607,7 +721,12 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       tier.checkValue(key, value);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
-          operation + ": the cache tier cannot store the value of key " + key + ": " + e.getMessage(), e);
+          operation
+              + ": the cache tier cannot store the value of key "
+              + key
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -618,7 +737,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return transactions.run(work);
   }
 
-  /** Counts a committed write call of {@code keys} keys that began at {@code start} (ticker time). */
+  /**
+   * Counts a committed write call of {@code keys} keys that began at {@code start} (ticker time).
+   */
   void recordWrite(int keys, long start) {
     long nanos = ticker.read() - start;
     stats.writes.add(keys);
@@ -645,7 +766,10 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
 
   // ---------------------------------------------------------------- shared by writes
 
-  /** Publishes a committed entry (see {@link GuardedTier#publish}) and drops the key's load in flight. */
+  /**
+   * Publishes a committed entry (see {@link GuardedTier#publish}) and drops the key's load in
+   * flight.
+   */
   void publish(K key, Cached<V> committed) {
     guarded.publish(key, committed);
     flights.remove(key);
@@ -669,7 +793,8 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
       }
       tx.commit();
     } catch (RuntimeException e) {
-      log.warn("{}: could not re-read {} after an ambiguous commit; they stay fenced", name, keys, e);
+      log.warn(
+          "{}: could not re-read {} after an ambiguous commit; they stay fenced", name, keys, e);
       return;
     }
     truth.forEach(this::publish);
@@ -754,7 +879,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
     return flights.get(key);
   }
 
-  /** Returns how many updates found the cached version moved and read the key under lock; for tests. */
+  /**
+   * Returns how many updates found the cached version moved and read the key under lock; for tests.
+   */
   long conditionalMisses() {
     return conditionalMisses.sum();
   }
@@ -772,7 +899,9 @@ final class WriteThroughCache<K, V> implements Tandem<K, V> {
   // ---------------------------------------------------------------- helpers
 
   private static <V> Cached<V> cachedOf(Optional<Versioned<V>> loaded) {
-    return loaded.isPresent() ? Cached.present(loaded.get().value(), loaded.get().version()) : Cached.absent();
+    return loaded.isPresent()
+        ? Cached.present(loaded.get().value(), loaded.get().version())
+        : Cached.absent();
   }
 
   private static <K> List<K> distinctKeys(Collection<? extends K> keys) {

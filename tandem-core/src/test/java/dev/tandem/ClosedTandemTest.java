@@ -23,13 +23,26 @@ class ClosedTandemTest {
     assertThat(t.get("k")).contains("v");
     h.close();
 
-    List<ThrowingCallable> calls = List.of(() -> t.get("k"), () -> t.getVersioned("k"), () -> t.getIfCached("k"),
-        () -> t.getAll(List.of("k")), () -> t.put("k", "w"), () -> t.putAll(Map.of("k", "w")),
-        () -> t.putIfVersion("k", 1, "w"), () -> t.update("k", v -> v), () -> t.remove("k"),
-        () -> t.removeAll(List.of("k")), () -> t.transaction(tx -> null), () -> t.invalidate("k"),
-        t::invalidateAll, t::estimatedSize);
+    List<ThrowingCallable> calls =
+        List.of(
+            () -> t.get("k"),
+            () -> t.getVersioned("k"),
+            () -> t.getIfCached("k"),
+            () -> t.getAll(List.of("k")),
+            () -> t.put("k", "w"),
+            () -> t.putAll(Map.of("k", "w")),
+            () -> t.putIfVersion("k", 1, "w"),
+            () -> t.update("k", v -> v),
+            () -> t.remove("k"),
+            () -> t.removeAll(List.of("k")),
+            () -> t.transaction(tx -> null),
+            () -> t.invalidate("k"),
+            t::invalidateAll,
+            t::estimatedSize);
     for (ThrowingCallable call : calls) {
-      assertThatThrownBy(call).isInstanceOf(IllegalStateException.class).hasMessageEndingWith(": this Tandem is closed");
+      assertThatThrownBy(call)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageEndingWith(": this Tandem is closed");
     }
     assertThat(h.store.commits.get()).as("only the first put").isEqualTo(1);
     assertThat(t.stats().writeCount()).as("stats stay readable").isEqualTo(1);

@@ -21,7 +21,10 @@ class CommitFailureTest {
     h.close();
   }
 
-  /** H5: a failed commit leaves the cached value as it was and throws a StoreException naming the key. */
+  /**
+   * H5: a failed commit leaves the cached value as it was and throws a StoreException naming the
+   * key.
+   */
   @Test
   void failedCommitLeavesCacheUntouched() {
     h.tandem.put("k", "v1");
@@ -37,7 +40,9 @@ class CommitFailureTest {
     assertThat(h.tandem.stats().writeFailureCount()).isEqualTo(1);
   }
 
-  /** H10: a cut-off commit that did apply is reported as unknown, and the cache learns the truth. */
+  /**
+   * H10: a cut-off commit that did apply is reported as unknown, and the cache learns the truth.
+   */
   @Test
   void ambiguousCommitThatAppliedIsReadBack() {
     h.tandem.put("k", "v1");
@@ -59,21 +64,26 @@ class CommitFailureTest {
     h.tandem.put("k", "v1");
     h.store.failNextCommit(CommitFault.AMBIGUOUS_LOST);
 
-    assertThatThrownBy(() -> h.tandem.remove("k")).isInstanceOf(CommitOutcomeUnknownException.class);
+    assertThatThrownBy(() -> h.tandem.remove("k"))
+        .isInstanceOf(CommitOutcomeUnknownException.class);
 
     assertThat(h.tandem.get("k")).contains("v1");
     assertThat(h.store.commits.get()).isEqualTo(1);
   }
 
-  /** If the truth cannot be read back, the key stays fenced: reads go to the store and fill nothing. */
+  /**
+   * If the truth cannot be read back, the key stays fenced: reads go to the store and fill nothing.
+   */
   @Test
   void keyStaysFencedUntilNextWriteWhenReadBackFails() {
-    LocalTier<String, String> tier = LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build();
+    LocalTier<String, String> tier =
+        LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build();
     try (Harness fenced = new Harness(tier)) {
       fenced.tandem.put("k", "v1");
       fenced.store.failNextCommit(CommitFault.AMBIGUOUS_APPLIED);
       fenced.store.downAfterNextCommit = true;
-      assertThatThrownBy(() -> fenced.tandem.put("k", "v3")).isInstanceOf(CommitOutcomeUnknownException.class);
+      assertThatThrownBy(() -> fenced.tandem.put("k", "v3"))
+          .isInstanceOf(CommitOutcomeUnknownException.class);
 
       fenced.store.down = false;
       assertThat(fenced.tandem.get("k")).contains("v3"); // from the store
@@ -84,18 +94,24 @@ class CommitFailureTest {
     }
   }
 
-  /** H4: the commit succeeded but the cache update threw; the write still succeeds and nothing stale is served. */
+  /**
+   * H4: the commit succeeded but the cache update threw; the write still succeeds and nothing stale
+   * is served.
+   */
   @Test
   void cacheFailureAfterCommitFencesInsteadOfFailingTheWrite() {
-    LocalTier<String, String> tier = LocalTier.<String, String>builder()
-        .maximumWeight(1_000, (key, value) -> {
-          if (value.equals("poison")) {
-            throw new IllegalStateException("weigher failed");
-          }
-          return 1;
-        })
-        .executor(Runnable::run)
-        .build();
+    LocalTier<String, String> tier =
+        LocalTier.<String, String>builder()
+            .maximumWeight(
+                1_000,
+                (key, value) -> {
+                  if (value.equals("poison")) {
+                    throw new IllegalStateException("weigher failed");
+                  }
+                  return 1;
+                })
+            .executor(Runnable::run)
+            .build();
     try (Harness failing = new Harness(tier)) {
       failing.tandem.put("k", "v1");
       failing.tandem.put("k", "poison"); // committed; the tier update throws inside Caffeine
@@ -106,7 +122,9 @@ class CommitFailureTest {
     }
   }
 
-  /** A value the store rejects is an IllegalArgumentException naming the key; nothing is written. */
+  /**
+   * A value the store rejects is an IllegalArgumentException naming the key; nothing is written.
+   */
   @Test
   void rejectedValueNamesTheKeyAndWritesNothing() {
     h.store.rejects = value -> value.startsWith("bad");
@@ -122,7 +140,9 @@ class CommitFailureTest {
     assertThat(h.tandem.get("a")).contains("good");
   }
 
-  /** A store that cannot even begin a transaction yields a StoreException and no lock stays held. */
+  /**
+   * A store that cannot even begin a transaction yields a StoreException and no lock stays held.
+   */
   @Test
   void storeDownFailsWriteAndReleasesLock() {
     h.store.down = true;

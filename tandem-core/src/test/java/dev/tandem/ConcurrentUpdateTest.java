@@ -25,16 +25,18 @@ class ConcurrentUpdateTest {
     int increments = 500;
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      futures.add(h.async(() -> {
-        for (int i = 0; i < increments; i++) {
-          h.tandem.update("balance", v -> Integer.toString(Integer.parseInt(v) + 1));
-          if (i % 50 == 0) {
-            h.tandem.invalidate("balance"); // reads and fills interleave with the updates
-          }
-          h.tandem.get("balance");
-        }
-        return null;
-      }));
+      futures.add(
+          h.async(
+              () -> {
+                for (int i = 0; i < increments; i++) {
+                  h.tandem.update("balance", v -> Integer.toString(Integer.parseInt(v) + 1));
+                  if (i % 50 == 0) {
+                    h.tandem.invalidate("balance"); // reads and fills interleave with the updates
+                  }
+                  h.tandem.get("balance");
+                }
+                return null;
+              }));
     }
     futures.forEach(Harness::get);
 

@@ -42,9 +42,16 @@ class FieldUpdateTest {
   private final List<Tandem<String, String>> opened = new ArrayList<>();
 
   private WriteThroughCache<String, String> tandem() {
-    WriteThroughCache<String, String> t = (WriteThroughCache<String, String>) Tandem.builder(store)
-        .cacheTier(LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build())
-        .updatesFromCache().build();
+    WriteThroughCache<String, String> t =
+        (WriteThroughCache<String, String>)
+            Tandem.builder(store)
+                .cacheTier(
+                    LocalTier.<String, String>builder()
+                        .maximumSize(100)
+                        .executor(Runnable::run)
+                        .build())
+                .updatesFromCache()
+                .build();
     opened.add(t);
     return t;
   }
@@ -65,7 +72,8 @@ class FieldUpdateTest {
   void aStoreThatDeclaresNoColumnsRefusesFieldUpdatesBeforeAnyIo() {
     WriteThroughCache<String, String> tandem = tandem();
     assertThatThrownBy(() -> tandem.update("k", Columns.set("a", 1)))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("does not apply field updates");
+        .isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("does not apply field updates");
     assertThat(store.commits).hasValue(0);
   }
 
@@ -76,7 +84,8 @@ class FieldUpdateTest {
     tandem.put("k", "a=1;b=2");
     long commits = store.commits.get();
     assertThatThrownBy(() -> tandem.update("k", Columns.set("a", 5).and("departure", 7)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("column departure");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("column departure");
     assertThat(store.commits).hasValue(commits);
     assertThat(tandem.get("k")).contains("a=1;b=2");
   }
@@ -111,12 +120,13 @@ class FieldUpdateTest {
     tandem.put("k", "a=0;b=0");
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    store.beforeCommit = () -> {
-      if (held.getCount() > 0) {
-        held.countDown();
-        Harness.await(release);
-      }
-    };
+    store.beforeCommit =
+        () -> {
+          if (held.getCount() > 0) {
+            held.countDown();
+            Harness.await(release);
+          }
+        };
     Future<Long> leader = threads.submit(() -> tandem.put("lead", "a=0;b=0"));
     Harness.await(held);
     Future<Optional<String>> first = threads.submit(() -> tandem.update("k", Columns.set("a", 1)));
@@ -143,10 +153,14 @@ class FieldUpdateTest {
     tandem.put("k", "a=1;b=1");
     AtomicInteger calls = new AtomicInteger();
 
-    assertThat(tandem.update("k", v -> {
-      calls.incrementAndGet();
-      return patch(v, Map.of("a", 2));
-    })).contains("a=2;b=1");
+    assertThat(
+            tandem.update(
+                "k",
+                v -> {
+                  calls.incrementAndGet();
+                  return patch(v, Map.of("a", 2));
+                }))
+        .contains("a=2;b=1");
 
     assertThat(calls).hasValue(1);
     assertThat(store.lockedReads).hasValue(0);
@@ -154,7 +168,9 @@ class FieldUpdateTest {
     assertThat(tandem.getVersioned("k")).contains(store.rows.get("k"));
   }
 
-  /** Race H13: another node wrote after this one cached the key; the update must not overwrite it. */
+  /**
+   * Race H13: another node wrote after this one cached the key; the update must not overwrite it.
+   */
   @Test
   void aVersionMovedByAnotherNodeFallsBackToTheLockedReadAndNeverOverwrites() {
     declareAll();
@@ -164,13 +180,16 @@ class FieldUpdateTest {
     assertThat(here.get("k")).contains("a=0;b=0"); // cached here
     List<String> given = new ArrayList<>();
 
-    Optional<String> result = here.update("k", v -> {
-      given.add(v);
-      if (given.size() == 1) {
-        there.put("k", "a=100;b=0"); // between the cached read and the conditional write
-      }
-      return patch(v, Map.of("a", Integer.parseInt(v.split(";")[0].substring(2)) + 1));
-    });
+    Optional<String> result =
+        here.update(
+            "k",
+            v -> {
+              given.add(v);
+              if (given.size() == 1) {
+                there.put("k", "a=100;b=0"); // between the cached read and the conditional write
+              }
+              return patch(v, Map.of("a", Integer.parseInt(v.split(";")[0].substring(2)) + 1));
+            });
 
     assertThat(given).containsExactly("a=0;b=0", "a=100;b=0");
     assertThat(result).contains("a=101;b=0");

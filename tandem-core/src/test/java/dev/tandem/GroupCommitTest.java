@@ -17,8 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group commit: writers that arrive while a commit is in flight share the next transaction; one
- * bad write fails alone; passing failures are retried; an unknown outcome is never retried.
+ * Group commit: writers that arrive while a commit is in flight share the next transaction; one bad
+ * write fails alone; passing failures are retried; an unknown outcome is never retried.
  */
 class GroupCommitTest {
 
@@ -37,15 +37,19 @@ class GroupCommitTest {
 
   /** Holds the first writing commit open until the test releases it. */
   private void holdFirstCommit() {
-    h.store.beforeCommit = () -> {
-      if (firstCommitReached.getCount() > 0) {
-        firstCommitReached.countDown();
-        Harness.await(releaseFirstCommit);
-      }
-    };
+    h.store.beforeCommit =
+        () -> {
+          if (firstCommitReached.getCount() > 0) {
+            firstCommitReached.countDown();
+            Harness.await(releaseFirstCommit);
+          }
+        };
   }
 
-  /** Starts a put of key "lead" that holds the first commit, then {@code others} puts that must queue behind it. */
+  /**
+   * Starts a put of key "lead" that holds the first commit, then {@code others} puts that must
+   * queue behind it.
+   */
   private List<Future<Long>> queueBehindHeldCommit(List<String> values) {
     holdFirstCommit();
     Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
@@ -56,7 +60,8 @@ class GroupCommitTest {
       String value = values.get(i);
       others.add(h.async(() -> h.tandem.put(key, value)));
     }
-    Harness.awaitCondition(values.size() + " writes to queue", () -> h.tandem.queuedWrites() == values.size());
+    Harness.awaitCondition(
+        values.size() + " writes to queue", () -> h.tandem.queuedWrites() == values.size());
     releaseFirstCommit.countDown();
     assertThat(Harness.get(leader)).isPositive();
     return others;
@@ -64,7 +69,8 @@ class GroupCommitTest {
 
   /**
    * Starts a put of key "lead", whose commit the test's {@code beforeCommit} hook holds until
-   * {@link #releaseFirstCommit}, queues puts a=1 and b=2 behind it, releases it and returns the two.
+   * {@link #releaseFirstCommit}, queues puts a=1 and b=2 behind it, releases it and returns the
+   * two.
    */
   private List<Future<Long>> queueTwoBehindTheFirstCommit() {
     Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
@@ -79,11 +85,14 @@ class GroupCommitTest {
 
   @Test
   void writersArrivingDuringACommitShareTheNextOne() {
-    List<Future<Long>> queued = queueBehindHeldCommit(List.of("a", "b", "c", "d", "e", "f", "g", "h"));
+    List<Future<Long>> queued =
+        queueBehindHeldCommit(List.of("a", "b", "c", "d", "e", "f", "g", "h"));
     for (Future<Long> f : queued) {
       assertThat(Harness.get(f)).isPositive();
     }
-    assertThat(h.store.commits.get()).as("one commit for the leader, one for the eight that queued").isEqualTo(2);
+    assertThat(h.store.commits.get())
+        .as("one commit for the leader, one for the eight that queued")
+        .isEqualTo(2);
     for (int i = 0; i < 8; i++) {
       assertThat(h.tandem.getIfCached("k" + i)).contains(String.valueOf((char) ('a' + i)));
       assertThat(h.store.rows.get("k" + i).value()).isEqualTo(String.valueOf((char) ('a' + i)));
@@ -95,14 +104,19 @@ class GroupCommitTest {
   void oneBadWriteInABusyBatchFailsAloneAndTheOthersCommit() throws Exception {
     h.store.rejects = v -> v.equals("unencodable");
     h.store.failsStatement = v -> v.equals("violates-check");
-    List<Future<Long>> queued = queueBehindHeldCommit(List.of("a", "unencodable", "b", "violates-check", "c"));
+    List<Future<Long>> queued =
+        queueBehindHeldCommit(List.of("a", "unencodable", "b", "violates-check", "c"));
 
     assertThat(Harness.get(queued.get(0))).isPositive();
-    assertThat(failureOf(queued.get(1))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("key k1").hasMessageContaining("unencodable");
+    assertThat(failureOf(queued.get(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key k1")
+        .hasMessageContaining("unencodable");
     assertThat(Harness.get(queued.get(2))).isPositive();
-    assertThat(failureOf(queued.get(3))).isInstanceOf(StoreException.class)
-        .hasMessageContaining("put of key k3 failed").hasMessageContaining("check constraint violated");
+    assertThat(failureOf(queued.get(3)))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("put of key k3 failed")
+        .hasMessageContaining("check constraint violated");
     assertThat(Harness.get(queued.get(4))).isPositive();
 
     assertThat(h.store.rows).containsKeys("lead", "k0", "k2", "k4").doesNotContainKeys("k1", "k3");
@@ -112,20 +126,25 @@ class GroupCommitTest {
 
   @Test
   void unknownOutcomeFailsTheWholeBatchAndIsNeverRetried() throws Exception {
-    h.store.beforeCommit = () -> {
-      if (firstCommitReached.getCount() > 0) {
-        firstCommitReached.countDown();
-        Harness.await(releaseFirstCommit);
-      } else {
-        h.store.failNextCommit(CommitFault.AMBIGUOUS_APPLIED);
-      }
-    };
+    h.store.beforeCommit =
+        () -> {
+          if (firstCommitReached.getCount() > 0) {
+            firstCommitReached.countDown();
+            Harness.await(releaseFirstCommit);
+          } else {
+            h.store.failNextCommit(CommitFault.AMBIGUOUS_APPLIED);
+          }
+        };
     List<Future<Long>> queued = queueTwoBehindTheFirstCommit();
     Future<Long> a = queued.get(0);
     Future<Long> b = queued.get(1);
 
-    assertThat(failureOf(a)).isInstanceOf(CommitOutcomeUnknownException.class).hasMessageContaining("key a");
-    assertThat(failureOf(b)).isInstanceOf(CommitOutcomeUnknownException.class).hasMessageContaining("key b");
+    assertThat(failureOf(a))
+        .isInstanceOf(CommitOutcomeUnknownException.class)
+        .hasMessageContaining("key a");
+    assertThat(failureOf(b))
+        .isInstanceOf(CommitOutcomeUnknownException.class)
+        .hasMessageContaining("key b");
     assertThat(h.store.commits.get()).isEqualTo(2);
     assertThat(h.tandem.get("a")).contains("1"); // it did apply, and the cache learned it
     assertThat(h.tandem.get("b")).contains("2");
@@ -141,17 +160,18 @@ class GroupCommitTest {
   @Test
   void anErrorInABatchFailsItAndTheWriterQueuedBehindItStillCommits() throws Exception {
     AtomicInteger writingCommits = new AtomicInteger();
-    h.store.beforeCommit = () -> {
-      int n = writingCommits.incrementAndGet();
-      if (n == 1) {
-        firstCommitReached.countDown();
-        Harness.await(releaseFirstCommit);
-      } else if (n == 2) {
-        secondCommitReached.countDown();
-        Harness.await(releaseSecondCommit);
-        throw new AssertionError("driver assertion (injected)");
-      }
-    };
+    h.store.beforeCommit =
+        () -> {
+          int n = writingCommits.incrementAndGet();
+          if (n == 1) {
+            firstCommitReached.countDown();
+            Harness.await(releaseFirstCommit);
+          } else if (n == 2) {
+            secondCommitReached.countDown();
+            Harness.await(releaseSecondCommit);
+            throw new AssertionError("driver assertion (injected)");
+          }
+        };
     List<Future<Long>> queued = queueTwoBehindTheFirstCommit();
     Future<Long> a = queued.get(0);
     Future<Long> b = queued.get(1);
@@ -160,14 +180,19 @@ class GroupCommitTest {
     Thread writerC = new Thread(c, "writer-c");
     writerC.setDaemon(true);
     writerC.start();
-    Harness.awaitCondition("c to queue and park behind the batch",
+    Harness.awaitCondition(
+        "c to queue and park behind the batch",
         () -> h.tandem.queuedWrites() == 1 && writerC.getState() == Thread.State.TIMED_WAITING);
     releaseSecondCommit.countDown();
 
     assertThat(Harness.get(c)).as("the writer queued behind the failed batch commits").isPositive();
     for (Future<Long> writer : List.of(a, b)) { // the leader's caller as well as the other
-      assertThat(failureOf(writer)).as("outcome unknown, and why").isInstanceOf(CommitOutcomeUnknownException.class)
-          .cause().isInstanceOf(AssertionError.class).hasMessageContaining("injected");
+      assertThat(failureOf(writer))
+          .as("outcome unknown, and why")
+          .isInstanceOf(CommitOutcomeUnknownException.class)
+          .cause()
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("injected");
     }
     assertThat(h.tandem.stats().outcomeUnknownCount()).isEqualTo(2);
     assertThat(h.tandem.get("a")).isEmpty(); // the error came before the rows were applied
@@ -186,13 +211,16 @@ class GroupCommitTest {
     assertThat(h.tandem.get("k")).contains("old");
     assertThat(h.tandem.getIfCached("k")).contains("old");
     AtomicBoolean once = new AtomicBoolean(true);
-    h.store.afterCommit = () -> {
-      if (once.getAndSet(false)) {
-        throw new AssertionError("driver assertion after the commit (injected)");
-      }
-    };
-    assertThatThrownBy(() -> h.tandem.put("k", "new")).isInstanceOf(CommitOutcomeUnknownException.class)
-        .cause().isInstanceOf(AssertionError.class);
+    h.store.afterCommit =
+        () -> {
+          if (once.getAndSet(false)) {
+            throw new AssertionError("driver assertion after the commit (injected)");
+          }
+        };
+    assertThatThrownBy(() -> h.tandem.put("k", "new"))
+        .isInstanceOf(CommitOutcomeUnknownException.class)
+        .cause()
+        .isInstanceOf(AssertionError.class);
 
     assertThat(h.store.rows.get("k").value()).isEqualTo("new");
     assertThat(h.tandem.getIfCached("k")).as("read back after the unknown outcome").contains("new");
@@ -200,21 +228,28 @@ class GroupCommitTest {
     assertThat(h.tandem.stats().outcomeUnknownCount()).isEqualTo(1);
   }
 
-  /** The same through {@code transaction}: an error from its commit leaves no stale value cached. */
+  /**
+   * The same through {@code transaction}: an error from its commit leaves no stale value cached.
+   */
   @Test
   void anErrorAfterATransactionsCommitLeavesNoStaleValueCached() {
     h.tandem.put("k", "old");
     assertThat(h.tandem.get("k")).contains("old");
     AtomicBoolean once = new AtomicBoolean(true);
-    h.store.afterCommit = () -> {
-      if (once.getAndSet(false)) {
-        throw new AssertionError("driver assertion after the commit (injected)");
-      }
-    };
-    assertThatThrownBy(() -> h.tandem.transaction(tx -> {
-      tx.put("k", "new");
-      return null;
-    })).isInstanceOf(AssertionError.class);
+    h.store.afterCommit =
+        () -> {
+          if (once.getAndSet(false)) {
+            throw new AssertionError("driver assertion after the commit (injected)");
+          }
+        };
+    assertThatThrownBy(
+            () ->
+                h.tandem.transaction(
+                    tx -> {
+                      tx.put("k", "new");
+                      return null;
+                    }))
+        .isInstanceOf(AssertionError.class);
 
     assertThat(h.store.rows.get("k").value()).isEqualTo("new");
     assertThat(h.tandem.get("k")).contains("new");
@@ -231,9 +266,11 @@ class GroupCommitTest {
 
   @Test
   void retriesAreBoundedByThePolicy() {
-    try (Tandem<String, String> noRetry = Tandem.builder(h.store).retryPolicy(RetryPolicy.NONE).build()) {
+    try (Tandem<String, String> noRetry =
+        Tandem.builder(h.store).retryPolicy(RetryPolicy.NONE).build()) {
       h.store.retryableBegins.set(1);
-      assertThatThrownBy(() -> noRetry.put("k", "v")).isInstanceOf(StoreException.class)
+      assertThatThrownBy(() -> noRetry.put("k", "v"))
+          .isInstanceOf(StoreException.class)
           .hasMessageContaining("serialization failure");
       assertThat(noRetry.stats().retryCount()).isZero();
       assertThat(h.store.rows).doesNotContainKey("k");
@@ -242,14 +279,18 @@ class GroupCommitTest {
 
   @Test
   void retryPolicyBackoffIsCappedAndValidated() {
-    RetryPolicy policy = new RetryPolicy(10, java.time.Duration.ofMillis(2), java.time.Duration.ofMillis(50));
+    RetryPolicy policy =
+        new RetryPolicy(10, java.time.Duration.ofMillis(2), java.time.Duration.ofMillis(50));
     assertThat(policy.ceiling(1)).isEqualTo(java.time.Duration.ofMillis(2));
     assertThat(policy.ceiling(3)).isEqualTo(java.time.Duration.ofMillis(8));
     assertThat(policy.ceiling(10)).isEqualTo(java.time.Duration.ofMillis(50));
     assertThat(policy.ceiling(200)).isEqualTo(java.time.Duration.ofMillis(50));
     assertThatThrownBy(() -> new RetryPolicy(-1, java.time.Duration.ZERO, java.time.Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new RetryPolicy(1, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () ->
+                new RetryPolicy(
+                    1, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -286,12 +327,18 @@ class GroupCommitTest {
 
   @Test
   void builderValidatesBatchSettings() {
-    assertThatThrownBy(() -> Tandem.builder(h.store).maxBatchSize(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Tandem.builder(h.store).maxBatchSize(0))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Tandem.builder(h.store).maxBatchSize(2).maxBatchSize(3))
-        .isInstanceOf(IllegalStateException.class).hasMessage("max batch size was already set to 2");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("max batch size was already set to 2");
     assertThatThrownBy(() -> Tandem.builder(h.store).maxBatchWait(java.time.Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Tandem.builder(h.store).retryPolicy(RetryPolicy.NONE).retryPolicy(RetryPolicy.DEFAULT))
+    assertThatThrownBy(
+            () ->
+                Tandem.builder(h.store)
+                    .retryPolicy(RetryPolicy.NONE)
+                    .retryPolicy(RetryPolicy.DEFAULT))
         .isInstanceOf(IllegalStateException.class);
   }
 
@@ -307,15 +354,22 @@ class GroupCommitTest {
     holdFirstCommit();
     Future<Long> leader = h.async(() -> h.tandem.put("lead", "0"));
     Harness.await(firstCommitReached);
-    Future<java.util.Optional<String>> bad = h.async(() -> h.tandem.update("u", v -> {
-      throw new AssertionError("the caller's own error");
-    }));
+    Future<java.util.Optional<String>> bad =
+        h.async(
+            () ->
+                h.tandem.update(
+                    "u",
+                    v -> {
+                      throw new AssertionError("the caller's own error");
+                    }));
     Future<Long> b = h.async(() -> h.tandem.put("b", "2"));
     Harness.awaitCondition("two writes to queue", () -> h.tandem.queuedWrites() == 2);
     releaseFirstCommit.countDown();
     Harness.get(leader);
 
-    assertThat(failureOf(bad)).isInstanceOf(AssertionError.class).hasMessage("the caller's own error");
+    assertThat(failureOf(bad))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("the caller's own error");
     assertThat(Harness.get(b)).isPositive();
     assertThat(h.store.rows.get("b").value()).isEqualTo("2");
     assertThat(h.store.rows.get("u").value()).isEqualTo("0");

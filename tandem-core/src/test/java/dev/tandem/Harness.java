@@ -11,7 +11,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** Builds engines over a {@link MemoryStore} (one batch at a time, the default, as the choreographies expect) and runs the two-thread choreographies of the race tests. */
+/**
+ * Builds engines over a {@link MemoryStore} (one batch at a time, the default, as the
+ * choreographies expect) and runs the two-thread choreographies of the race tests.
+ */
 final class Harness implements AutoCloseable {
   final MemoryStore<String, String> store = new MemoryStore<>();
   final WriteThroughCache<String, String> tandem;
@@ -29,15 +32,18 @@ final class Harness implements AutoCloseable {
     return threads.submit(task);
   }
 
-  /** Makes the next load of {@code key} stop after it read the store, until the returned gate opens. */
+  /**
+   * Makes the next load of {@code key} stop after it read the store, until the returned gate opens.
+   */
   Gate pauseNextLoadOf(String key) {
     Gate gate = new Gate();
-    store.afterLoadRead = k -> {
-      if (k.equals(key) && gate.reached.getCount() > 0) {
-        gate.reached.countDown();
-        await(gate.release);
-      }
-    };
+    store.afterLoadRead =
+        k -> {
+          if (k.equals(key) && gate.reached.getCount() > 0) {
+            gate.reached.countDown();
+            await(gate.release);
+          }
+        };
     return gate;
   }
 
@@ -69,12 +75,14 @@ final class Harness implements AutoCloseable {
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         StringBuilder dump = new StringBuilder();
-        Thread.getAllStackTraces().forEach((t, stack) -> {
-          dump.append(t).append('\n');
-          for (StackTraceElement e : stack) {
-            dump.append("    at ").append(e).append('\n');
-          }
-        });
+        Thread.getAllStackTraces()
+            .forEach(
+                (t, stack) -> {
+                  dump.append(t).append('\n');
+                  for (StackTraceElement e : stack) {
+                    dump.append("    at ").append(e).append('\n');
+                  }
+                });
         throw new AssertionError("timed out waiting for " + what + "\n" + dump);
       }
       Thread.onSpinWait();
@@ -83,19 +91,25 @@ final class Harness implements AutoCloseable {
   }
 
   /**
-   * Runs {@code call} on a new thread, interrupts it once it waits, and returns what it threw; fails
-   * if it returned, or if it threw without keeping its interrupt status.
+   * Runs {@code call} on a new thread, interrupts it once it waits, and returns what it threw;
+   * fails if it returned, or if it threw without keeping its interrupt status.
    */
   static Throwable failureWhenInterrupted(Runnable call) {
-    java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
-    Thread caller = new Thread(() -> {
-      try {
-        call.run();
-        outcome.complete(new AssertionError("returned despite the interrupt"));
-      } catch (RuntimeException e) {
-        outcome.complete(Thread.currentThread().isInterrupted() ? e : new AssertionError("interrupt status lost", e));
-      }
-    });
+    java.util.concurrent.CompletableFuture<Throwable> outcome =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                call.run();
+                outcome.complete(new AssertionError("returned despite the interrupt"));
+              } catch (RuntimeException e) {
+                outcome.complete(
+                    Thread.currentThread().isInterrupted()
+                        ? e
+                        : new AssertionError("interrupt status lost", e));
+              }
+            });
     caller.start();
     awaitCondition("the caller to wait", () -> caller.getState() == Thread.State.TIMED_WAITING);
     caller.interrupt();

@@ -11,29 +11,39 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A tier that delegates to another and lets a test act at chosen points: after a fill was
- * accepted, after a committed write was applied. It does not pass on {@link #beforeWrite} and
- * {@link #writeAbandoned}: it is the tier the SPI allows in one process ("nothing to do"), so that
- * the engine alone must keep the contract, without the local tier's count of writes in flight.
+ * A tier that delegates to another and lets a test act at chosen points: after a fill was accepted,
+ * after a committed write was applied. It does not pass on {@link #beforeWrite} and {@link
+ * #writeAbandoned}: it is the tier the SPI allows in one process ("nothing to do"), so that the
+ * engine alone must keep the contract, without the local tier's count of writes in flight.
  */
 final class HookedTier<K, V> implements CacheTier<K, V> {
 
   private final CacheTier<K, V> delegate;
+
   /** Runs after a fill the delegate accepted, on the filling thread (to delay its reply). */
   volatile BiConsumer<K, Cached<V>> afterAcceptedFill = (key, entry) -> {};
+
   /** If set, thrown by invalidations instead of delegating (an unreachable shared tier). */
   volatile @Nullable RuntimeException invalidationFailure;
-  /** If set, thrown by the local lookup (a tier whose hit path fails); else it holds nothing locally. */
+
+  /**
+   * If set, thrown by the local lookup (a tier whose hit path fails); else it holds nothing
+   * locally.
+   */
   volatile @Nullable RuntimeException localLookupFailure;
+
   /** If set, thrown (once) by the next {@link #applyCommitted} instead of delegating. */
   volatile @Nullable Error applyError;
+
   /** Runs after every applied committed write, on the publishing thread. */
   volatile BiConsumer<K, Cached<V>> afterApply = (key, entry) -> {};
+
   /** Registers meters of its own before the delegate's. */
   volatile Consumer<TierMeters> meters = registry -> {};
 
   /** What {@link #writeFenceTimeout} answers. */
   volatile java.time.@Nullable Duration fenceTimeout;
+
   /** The identities {@link #bindStore} was called with. */
   final java.util.List<String> boundTo = new java.util.concurrent.CopyOnWriteArrayList<>();
 

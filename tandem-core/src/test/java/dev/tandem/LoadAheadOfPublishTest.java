@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads go back in time when a read-miss load runs ahead of a write's cache update. Found by
- * {@code tandem torture --db h2 --faults db --duration 30s --seed 402} (key k9: a read returned
- * absent, the next read of the same client 0.2 µs later returned the value the delete had replaced).
+ * Reads go back in time when a read-miss load runs ahead of a write's cache update. Found by {@code
+ * tandem torture --db h2 --faults db --duration 30s --seed 402} (key k9: a read returned absent,
+ * the next read of the same client 0.2 µs later returned the value the delete had replaced).
  *
- * <p>The race, closest to H4 (after the commit the cache keeps the old value, here for the length of
- * the publish window) reached through the read-miss path of H2:
+ * <p>The race, closest to H4 (after the commit the cache keeps the old value, here for the length
+ * of the publish window) reached through the read-miss path of H2:
  *
  * <ol>
  *   <li>reader R1 misses (the key is not cached), takes its fill lease and is about to read the
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
  *   <li>write W1 commits {@code v1} and publishes it: the cache holds {@code v1}, R1's lease is
  *       revoked;
  *   <li>write W2 commits {@code v2} (or a delete) in the database and has not yet published it;
- *   <li>R1 reads the database, sees W2's row, cannot fill (its lease is gone) and returns {@code v2}
- *       to its caller;
+ *   <li>R1 reads the database, sees W2's row, cannot fill (its lease is gone) and returns {@code
+ *       v2} to its caller;
  *   <li>R2 starts after R1 returned and hits the cached {@code v1}: older than what R1 already
  *       returned. No linearization exists: W2 took effect before R1 returned, and nothing wrote
  *       {@code v1} again.
@@ -51,9 +51,11 @@ class LoadAheadOfPublishTest {
 
   private final MemoryStore<String, String> memory = new MemoryStore<>();
   private final GatedStore store = new GatedStore(memory);
-  private final Tandem<String, String> tandem = Tandem.builder(store)
-      .cacheTier(LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build())
-      .build();
+  private final Tandem<String, String> tandem =
+      Tandem.builder(store)
+          .cacheTier(
+              LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build())
+          .build();
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
   @AfterEach
@@ -83,8 +85,12 @@ class LoadAheadOfPublishTest {
 
     store.publishGate.countDown();
     Harness.get(w2);
-    assertThat(first).as("v2 had not been acknowledged: either answer is allowed").isIn(Optional.of("v1"), Optional.of("v2"));
-    assertThat(second).as("R2 began after R1 returned %s, so it may not return anything older", first).isEqualTo(first);
+    assertThat(first)
+        .as("v2 had not been acknowledged: either answer is allowed")
+        .isIn(Optional.of("v1"), Optional.of("v2"));
+    assertThat(second)
+        .as("R2 began after R1 returned %s, so it may not return anything older", first)
+        .isEqualTo(first);
   }
 
   @Test
@@ -106,8 +112,12 @@ class LoadAheadOfPublishTest {
 
     store.publishGate.countDown();
     Harness.get(w2);
-    assertThat(first).as("the delete had not been acknowledged: either answer is allowed").isIn(Optional.empty(), Optional.of("v1"));
-    assertThat(second).as("R2 began after R1 returned %s, so it may not return anything older", first).isEqualTo(first);
+    assertThat(first)
+        .as("the delete had not been acknowledged: either answer is allowed")
+        .isIn(Optional.empty(), Optional.of("v1"));
+    assertThat(second)
+        .as("R2 began after R1 returned %s, so it may not return anything older", first)
+        .isEqualTo(first);
   }
 
   /**

@@ -11,9 +11,11 @@ class LocalLookupFailureTest {
   @Test
   void aFailingLocalLookupReadsTheDatabaseAndCountsATierFailure() {
     HookedTier<String, String> tier =
-        new HookedTier<>(LocalTier.<String, String>builder().maximumSize(10).executor(Runnable::run).build());
+        new HookedTier<>(
+            LocalTier.<String, String>builder().maximumSize(10).executor(Runnable::run).build());
     MemoryStore<String, String> store = new MemoryStore<>();
-    try (Tandem<String, String> tandem = Tandem.builder(store).cacheTier(tier).recordStats().build()) {
+    try (Tandem<String, String> tandem =
+        Tandem.builder(store).cacheTier(tier).recordStats().build()) {
       tandem.put("k", "v");
       tier.localLookupFailure = new IllegalStateException("a ticker that throws");
       assertThat(tandem.get("k")).contains("v");

@@ -29,7 +29,12 @@ import org.jspecify.annotations.Nullable;
 final class MemoryStore<K, V> implements Store<K, V> {
 
   /** What the next commit does. */
-  enum CommitFault { NONE, FAIL, AMBIGUOUS_APPLIED, AMBIGUOUS_LOST }
+  enum CommitFault {
+    NONE,
+    FAIL,
+    AMBIGUOUS_APPLIED,
+    AMBIGUOUS_LOST
+  }
 
   final Map<K, Versioned<V>> rows = new ConcurrentHashMap<>();
   private final Map<K, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -41,21 +46,35 @@ final class MemoryStore<K, V> implements Store<K, V> {
   volatile Predicate<V> rejects = value -> false;
   volatile boolean down;
   volatile boolean downAfterNextCommit;
-  /** Runs at the start of every writing commit, on the committing thread (to hold a commit open). */
+
+  /**
+   * Runs at the start of every writing commit, on the committing thread (to hold a commit open).
+   */
   volatile Runnable beforeCommit = () -> {};
+
   /** Runs after a writing commit applied its rows and released its locks, before commit returns. */
   volatile Runnable afterCommit = () -> {};
-  /** Values whose statement fails inside {@link StoreTransaction#apply}, like a constraint violation. */
+
+  /**
+   * Values whose statement fails inside {@link StoreTransaction#apply}, like a constraint
+   * violation.
+   */
   volatile Predicate<V> failsStatement = value -> false;
+
   /** How many of the next transactions fail at begin with a passing failure. */
-  final java.util.concurrent.atomic.AtomicInteger retryableBegins = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger retryableBegins =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** What {@link #patchColumns} answers; patches apply {@link #patcher}. */
   volatile java.util.Set<String> patchColumns = java.util.Set.of();
+
   /** Makes a patched value from the current one and the patch's columns. */
-  volatile java.util.function.BiFunction<V, Map<String, @Nullable Object>, V> patcher = (v, columns) -> v;
+  volatile java.util.function.BiFunction<V, Map<String, @Nullable Object>, V> patcher =
+      (v, columns) -> v;
+
   /** What {@link #putsIfVersion} answers. */
   volatile boolean putsIfVersion;
+
   /** How many {@link StoreTransaction#loadForUpdate} calls ran. */
   final AtomicLong lockedReads = new AtomicLong();
 
@@ -71,6 +90,7 @@ final class MemoryStore<K, V> implements Store<K, V> {
 
   /** What {@link #keyType} and {@link #identity} answer. */
   volatile Class<?> keyType = Object.class;
+
   volatile @org.jspecify.annotations.Nullable String identity;
 
   @Override
@@ -115,7 +135,8 @@ final class MemoryStore<K, V> implements Store<K, V> {
   public StoreTransaction<K, V> begin() {
     checkUp();
     if (retryableBegins.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      throw new dev.tandem.spi.RetryableException("serialization failure (injected)", new RuntimeException("40001"));
+      throw new dev.tandem.spi.RetryableException(
+          "serialization failure (injected)", new RuntimeException("40001"));
     }
     return new Tx();
   }
@@ -160,25 +181,32 @@ final class MemoryStore<K, V> implements Store<K, V> {
       List<Written> written = new ArrayList<>();
       for (Mutation<K, V> m : mutations) {
         if (m instanceof Mutation.Put<K, V> put && failsStatement.test(put.value())) {
-          throw new IllegalStateException("check constraint violated by " + put.value() + " (injected)");
+          throw new IllegalStateException(
+              "check constraint violated by " + put.value() + " (injected)");
         }
         lock(m.key());
         Versioned<V> current = current(m.key());
         boolean existed = current != null;
-        if (m instanceof Mutation.PutIfVersion<K, V> put && (current == null || current.version() != put.expectedVersion())
+        if (m instanceof Mutation.PutIfVersion<K, V> put
+                && (current == null || current.version() != put.expectedVersion())
             || m instanceof Mutation.Patch<K, V> && current == null) {
           written.add(Written.unchanged());
           continue;
         }
         long version = sequence.incrementAndGet();
-        V value = switch (m) {
-          case Mutation.Put<K, V> put -> put.value();
-          case Mutation.PutIfVersion<K, V> put -> put.value();
-          case Mutation.Patch<K, V> patch -> patcher.apply(java.util.Objects.requireNonNull(current).value(), patch.columns());
-          case Mutation.Delete<K, V> delete -> null;
-        };
+        V value =
+            switch (m) {
+              case Mutation.Put<K, V> put -> put.value();
+              case Mutation.PutIfVersion<K, V> put -> put.value();
+              case Mutation.Patch<K, V> patch ->
+                  patcher.apply(java.util.Objects.requireNonNull(current).value(), patch.columns());
+              case Mutation.Delete<K, V> delete -> null;
+            };
         staged.put(m.key(), value != null ? new Versioned<>(value, version) : null);
-        written.add(m instanceof Mutation.Patch ? new Written(version, existed, value) : new Written(version, existed));
+        written.add(
+            m instanceof Mutation.Patch
+                ? new Written(version, existed, value)
+                : new Written(version, existed));
       }
       return written;
     }
@@ -193,13 +221,14 @@ final class MemoryStore<K, V> implements Store<K, V> {
         throw new IllegalStateException("commit failed (injected)");
       }
       if (fault != CommitFault.AMBIGUOUS_LOST) {
-        staged.forEach((key, value) -> {
-          if (value == null) {
-            rows.remove(key);
-          } else {
-            rows.put(key, value);
-          }
-        });
+        staged.forEach(
+            (key, value) -> {
+              if (value == null) {
+                rows.remove(key);
+              } else {
+                rows.put(key, value);
+              }
+            });
         if (!staged.isEmpty()) {
           commits.incrementAndGet(); // counts writing commits only
         }
@@ -214,7 +243,8 @@ final class MemoryStore<K, V> implements Store<K, V> {
         down = true;
       }
       if (fault == CommitFault.AMBIGUOUS_APPLIED || fault == CommitFault.AMBIGUOUS_LOST) {
-        throw new AmbiguousCommitException("connection lost during commit (injected)", new RuntimeException("socket closed"));
+        throw new AmbiguousCommitException(
+            "connection lost during commit (injected)", new RuntimeException("socket closed"));
       }
     }
 

@@ -34,12 +34,15 @@ class ReadFillRaceTest {
     h.tandem.put("k", "new");
     gate.open();
 
-    assertThat(Harness.get(reader)).contains("new"); // its fill was refused: it answers what the cache holds
+    assertThat(Harness.get(reader))
+        .contains("new"); // its fill was refused: it answers what the cache holds
     assertThat(h.tandem.getIfCached("k")).contains("new");
     assertThat(h.tandem.get("k")).contains("new");
   }
 
-  /** H6: the write's entry is evicted before the stale fill arrives; the fill must still be refused. */
+  /**
+   * H6: the write's entry is evicted before the stale fill arrives; the fill must still be refused.
+   */
   @Test
   void staleFillAfterEvictionIsRefused() {
     h.tandem.put("k", "old");
@@ -107,7 +110,8 @@ class ReadFillRaceTest {
     gate.open();
 
     assertThat(second).contains("new");
-    assertThat(Harness.get(first)).contains("new"); // its fill was refused: it answers what the cache holds
+    assertThat(Harness.get(first))
+        .contains("new"); // its fill was refused: it answers what the cache holds
     assertThat(h.store.loads.get()).isEqualTo(2);
   }
 
@@ -124,8 +128,11 @@ class ReadFillRaceTest {
     for (int i = 0; i < followers; i++) {
       joined.add(h.async(() -> h.tandem.get("k")));
     }
-    Harness.awaitCondition("followers to join the load",
-        () -> h.tandem.flight("k") != null && h.tandem.flight("k").getNumberOfDependents() == followers);
+    Harness.awaitCondition(
+        "followers to join the load",
+        () ->
+            h.tandem.flight("k") != null
+                && h.tandem.flight("k").getNumberOfDependents() == followers);
     gate.open();
 
     assertThat(Harness.get(leader)).contains("v");
@@ -135,7 +142,10 @@ class ReadFillRaceTest {
     assertThat(h.store.loads.get()).isEqualTo(1);
   }
 
-  /** A failed load is reported to the caller and to everyone who joined it, and leaves no lease behind. */
+  /**
+   * A failed load is reported to the caller and to everyone who joined it, and leaves no lease
+   * behind.
+   */
   @Test
   void failedLoadFailsJoinersAndCachesNothing() {
     h.tandem.put("k", "v");

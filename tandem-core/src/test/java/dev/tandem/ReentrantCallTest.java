@@ -32,26 +32,42 @@ class ReentrantCallTest {
   void aPutFromInsideAnUpdateFunctionFailsAtOnceAndNobodyStalls() {
     h.tandem.put("k", "v");
 
-    assertTimeoutPreemptively(AT_ONCE, () -> {
-      assertThatThrownBy(() -> h.tandem.update("k", v -> {
-        h.tandem.put("other", "x");
-        return v + "1";
-      })).isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("put was called from inside an update function, a transaction's work or a "
-              + "validator of the same Tandem")
-          .hasMessageContaining("use the Transaction handed to the work");
-      assertThat(h.async(() -> h.tandem.put("x", "1")).get()).isPositive();
-    });
+    assertTimeoutPreemptively(
+        AT_ONCE,
+        () -> {
+          assertThatThrownBy(
+                  () ->
+                      h.tandem.update(
+                          "k",
+                          v -> {
+                            h.tandem.put("other", "x");
+                            return v + "1";
+                          }))
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageStartingWith(
+                  "put was called from inside an update function, a transaction's work or a "
+                      + "validator of the same Tandem")
+              .hasMessageContaining("use the Transaction handed to the work");
+          assertThat(h.async(() -> h.tandem.put("x", "1")).get()).isPositive();
+        });
     assertThat(h.store.rows.get("k").value()).isEqualTo("v");
     assertThat(h.store.rows).doesNotContainKey("other");
   }
 
   @Test
   void aWriteFromInsideATransactionOfAKeyItTouchedFailsAtOnce() {
-    assertTimeoutPreemptively(AT_ONCE, () -> assertThatThrownBy(() -> h.tandem.transaction(tx -> {
-      tx.put("a", "1");
-      return h.tandem.remove("a");
-    })).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("remove was called from inside"));
+    assertTimeoutPreemptively(
+        AT_ONCE,
+        () ->
+            assertThatThrownBy(
+                    () ->
+                        h.tandem.transaction(
+                            tx -> {
+                              tx.put("a", "1");
+                              return h.tandem.remove("a");
+                            }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("remove was called from inside"));
     assertThat(h.store.rows).doesNotContainKey("a");
     assertThat(h.tandem.get("a")).isEmpty();
   }
@@ -59,20 +75,34 @@ class ReentrantCallTest {
   @Test
   void aTransactionFromInsideAnUpdateFunctionFailsAtOnce() {
     h.tandem.put("k", "v");
-    assertTimeoutPreemptively(AT_ONCE, () -> assertThatThrownBy(() -> h.tandem.update("k", v -> {
-      h.tandem.transaction(tx -> null);
-      return v;
-    })).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("transaction was called from inside"));
+    assertTimeoutPreemptively(
+        AT_ONCE,
+        () ->
+            assertThatThrownBy(
+                    () ->
+                        h.tandem.update(
+                            "k",
+                            v -> {
+                              h.tandem.transaction(tx -> null);
+                              return v;
+                            }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("transaction was called from inside"));
   }
 
   @Test
   void aValidatorThatWritesIsRefused() {
     AtomicReference<Tandem<String, String>> self = new AtomicReference<>();
-    try (Tandem<String, String> tandem = Tandem.builder(h.store)
-        .validator((key, value) -> self.get().put("audit", key)).build()) {
+    try (Tandem<String, String> tandem =
+        Tandem.builder(h.store).validator((key, value) -> self.get().put("audit", key)).build()) {
       self.set(tandem);
-      assertTimeoutPreemptively(AT_ONCE, () -> assertThatThrownBy(() -> tandem.put("k", "v"))
-          .isInstanceOf(InvalidValueException.class).cause().isInstanceOf(IllegalStateException.class));
+      assertTimeoutPreemptively(
+          AT_ONCE,
+          () ->
+              assertThatThrownBy(() -> tandem.put("k", "v"))
+                  .isInstanceOf(InvalidValueException.class)
+                  .cause()
+                  .isInstanceOf(IllegalStateException.class));
     }
     assertThat(h.store.rows).isEmpty();
   }

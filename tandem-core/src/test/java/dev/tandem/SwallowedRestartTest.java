@@ -29,31 +29,37 @@ class SwallowedRestartTest {
 
   @Test
   void aTransactionCommitsAllOfItsWritesOrThrowsEvenIfItsWorkSwallowsExceptions() {
-    h.store.beforeCommit = () -> {
-      if (commitReached.getCount() > 0) {
-        commitReached.countDown();
-        Harness.await(releaseCommit);
-      }
-    };
+    h.store.beforeCommit =
+        () -> {
+          if (commitReached.getCount() > 0) {
+            commitReached.countDown();
+            Harness.await(releaseCommit);
+          }
+        };
     Future<Long> holder = h.async(() -> h.tandem.put("b", "held")); // holds b's lock until released
     Harness.await(commitReached);
 
     AtomicInteger runs = new AtomicInteger();
     AtomicInteger finished = new AtomicInteger();
-    Future<Object> transaction = h.async(() -> h.tandem.transaction(tx -> {
-      runs.incrementAndGet();
-      tx.put("a", "1");
-      try {
-        tx.put("b", "2");
-      } catch (RuntimeException e) {
-        // a careless catch: the engine's restart must still happen
-      }
-      finished.incrementAndGet();
-      return null;
-    }));
+    Future<Object> transaction =
+        h.async(
+            () ->
+                h.tandem.transaction(
+                    tx -> {
+                      runs.incrementAndGet();
+                      tx.put("a", "1");
+                      try {
+                        tx.put("b", "2");
+                      } catch (RuntimeException e) {
+                        // a careless catch: the engine's restart must still happen
+                      }
+                      finished.incrementAndGet();
+                      return null;
+                    }));
     // after its first run it released a and waits for b: one key locked, no commit yet
-    Harness.awaitCondition("the transaction to wait for b after its first run", () -> finished.get() == 1
-        && h.tandem.lockedKeys() == 1 && h.store.commits.get() == 0);
+    Harness.awaitCondition(
+        "the transaction to wait for b after its first run",
+        () -> finished.get() == 1 && h.tandem.lockedKeys() == 1 && h.store.commits.get() == 0);
     releaseCommit.countDown();
     Harness.get(holder);
     Harness.get(transaction);

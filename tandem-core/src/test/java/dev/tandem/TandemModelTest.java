@@ -16,9 +16,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Single-threaded semantics against a model (a map with versions), over random programs with a
- * tiny cache so that evictions happen all the time. jqwik prints the seed of a failing run; replay
- * it with {@code @Property(seed = "...")}.
+ * Single-threaded semantics against a model (a map with versions), over random programs with a tiny
+ * cache so that evictions happen all the time. jqwik prints the seed of a failing run; replay it
+ * with {@code @Property(seed = "...")}.
  */
 class TandemModelTest {
 
@@ -47,7 +47,8 @@ class TandemModelTest {
   @Property(tries = 300)
   void behavesLikeAVersionedMap(@ForAll("programs") List<Op> program) {
     MemoryStore<String, String> store = new MemoryStore<>();
-    LocalTier<String, String> tier = LocalTier.<String, String>builder().maximumSize(2).executor(Runnable::run).build();
+    LocalTier<String, String> tier =
+        LocalTier.<String, String>builder().maximumSize(2).executor(Runnable::run).build();
     Map<String, String> model = new HashMap<>();
     Map<String, Long> versions = new HashMap<>();
     try (Tandem<String, String> tandem = Tandem.builder(store).cacheTier(tier).build()) {
@@ -65,18 +66,21 @@ class TandemModelTest {
           }
           case Get(String k) -> {
             assertThat(tandem.get(k)).isEqualTo(Optional.ofNullable(model.get(k)));
-            assertThat(tandem.getVersioned(k).map(Versioned::version)).isEqualTo(Optional.ofNullable(versions.get(k)));
+            assertThat(tandem.getVersioned(k).map(Versioned::version))
+                .isEqualTo(Optional.ofNullable(versions.get(k)));
           }
           case Update(String k, String suffix) -> {
             Optional<String> expected = Optional.ofNullable(model.get(k)).map(v -> v + suffix);
             assertThat(tandem.update(k, v -> v + suffix)).isEqualTo(expected);
-            expected.ifPresent(v -> {
-              model.put(k, v);
-              versions.put(k, tandem.getVersioned(k).orElseThrow().version());
-            });
+            expected.ifPresent(
+                v -> {
+                  model.put(k, v);
+                  versions.put(k, tandem.getVersioned(k).orElseThrow().version());
+                });
           }
           case PutIfVersion(String k, boolean current, String v) -> {
-            long expected = current ? versions.getOrDefault(k, 0L) : versions.getOrDefault(k, 0L) + 1_000;
+            long expected =
+                current ? versions.getOrDefault(k, 0L) : versions.getOrDefault(k, 0L) + 1_000;
             if (current) {
               long version = tandem.putIfVersion(k, expected, v);
               assertThat(version).isGreaterThan(expected);
@@ -93,15 +97,18 @@ class TandemModelTest {
           case PutAll(Map<String, String> entries) -> {
             tandem.putAll(entries);
             model.putAll(entries);
-            entries.keySet().forEach(k -> versions.put(k, tandem.getVersioned(k).orElseThrow().version()));
+            entries
+                .keySet()
+                .forEach(k -> versions.put(k, tandem.getVersioned(k).orElseThrow().version()));
           }
           case RemoveAll(List<String> keys) -> {
             long existing = keys.stream().distinct().filter(model::containsKey).count();
             assertThat(tandem.removeAll(keys)).isEqualTo(existing);
-            keys.forEach(k -> {
-              model.remove(k);
-              versions.remove(k);
-            });
+            keys.forEach(
+                k -> {
+                  model.remove(k);
+                  versions.remove(k);
+                });
           }
           case GetAll(List<String> keys) -> {
             Map<String, String> expected = new HashMap<>();
@@ -110,7 +117,9 @@ class TandemModelTest {
           }
         }
         for (String k : KEYS) {
-          tandem.getIfCached(k).ifPresent(cached -> assertThat(cached).as("cached %s", k).isEqualTo(model.get(k)));
+          tandem
+              .getIfCached(k)
+              .ifPresent(cached -> assertThat(cached).as("cached %s", k).isEqualTo(model.get(k)));
           assertThat(store.rows.containsKey(k)).isEqualTo(model.containsKey(k));
         }
       }
@@ -123,17 +132,21 @@ class TandemModelTest {
   Arbitrary<List<Op>> programs() {
     Arbitrary<String> keys = Arbitraries.of(KEYS);
     Arbitrary<String> values = Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(3);
-    Arbitrary<Op> op = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(5, Combinators.combine(keys, values).as(Put::new)),
-        net.jqwik.api.Tuple.of(2, keys.map(Remove::new)),
-        net.jqwik.api.Tuple.of(6, keys.map(Get::new)),
-        net.jqwik.api.Tuple.of(2, Combinators.combine(keys, values).as(Update::new)),
-        net.jqwik.api.Tuple.of(2, Combinators.combine(keys, Arbitraries.of(true, false), values).as(PutIfVersion::new)),
-        net.jqwik.api.Tuple.of(2, keys.map(Invalidate::new)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.just(new InvalidateAll())),
-        net.jqwik.api.Tuple.of(1, Arbitraries.maps(keys, values).ofMaxSize(3).map(PutAll::new)),
-        net.jqwik.api.Tuple.of(1, keys.list().ofMaxSize(3).map(RemoveAll::new)),
-        net.jqwik.api.Tuple.of(2, keys.list().ofMaxSize(4).map(GetAll::new)));
+    Arbitrary<Op> op =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(5, Combinators.combine(keys, values).as(Put::new)),
+            net.jqwik.api.Tuple.of(2, keys.map(Remove::new)),
+            net.jqwik.api.Tuple.of(6, keys.map(Get::new)),
+            net.jqwik.api.Tuple.of(2, Combinators.combine(keys, values).as(Update::new)),
+            net.jqwik.api.Tuple.of(
+                2,
+                Combinators.combine(keys, Arbitraries.of(true, false), values)
+                    .as(PutIfVersion::new)),
+            net.jqwik.api.Tuple.of(2, keys.map(Invalidate::new)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.just(new InvalidateAll())),
+            net.jqwik.api.Tuple.of(1, Arbitraries.maps(keys, values).ofMaxSize(3).map(PutAll::new)),
+            net.jqwik.api.Tuple.of(1, keys.list().ofMaxSize(3).map(RemoveAll::new)),
+            net.jqwik.api.Tuple.of(2, keys.list().ofMaxSize(4).map(GetAll::new)));
     return op.list().ofMinSize(1).ofMaxSize(40);
   }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.local.LocalTier;
 import org.junit.jupiter.api.Test;
 
-/** Building a Tandem binds its tier to the store's identity, so a shared tier can refuse another store's entries. */
+/**
+ * Building a Tandem binds its tier to the store's identity, so a shared tier can refuse another
+ * store's entries.
+ */
 class TierBindingTest {
 
   private final MemoryStore<String, String> store = new MemoryStore<>();

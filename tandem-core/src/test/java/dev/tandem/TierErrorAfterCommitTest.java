@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class TierErrorAfterCommitTest {
 
   private final HookedTier<String, String> tier =
-      new HookedTier<>(LocalTier.<String, String>builder().maximumSize(10).executor(Runnable::run).build());
+      new HookedTier<>(
+          LocalTier.<String, String>builder().maximumSize(10).executor(Runnable::run).build());
   private final MemoryStore<String, String> store = new MemoryStore<>();
   private final Tandem<String, String> tandem = Tandem.builder(store).cacheTier(tier).build();
 
@@ -46,11 +47,12 @@ class TierErrorAfterCommitTest {
     assertThat(tandem.get("b")).contains("old");
     tier.applyError = new StackOverflowError("codec recursion (injected)");
 
-    tandem.transaction(tx -> {
-      tx.put("a", "new");
-      tx.put("b", "new");
-      return null;
-    });
+    tandem.transaction(
+        tx -> {
+          tx.put("a", "new");
+          tx.put("b", "new");
+          return null;
+        });
 
     assertThat(store.rows.get("a").value()).isEqualTo("new");
     assertThat(tandem.get("a")).contains("new");

@@ -21,14 +21,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The verifier over a busy cache: a write in flight (committed in the database, its cache update not
- * yet applied) looks like a stale entry for a moment, and must not be reported as drift; a row
+ * The verifier over a busy cache: a write in flight (committed in the database, its cache update
+ * not yet applied) looks like a stale entry for a moment, and must not be reported as drift; a row
  * changed behind the cache must be, whatever the writers do meanwhile.
  */
 class VerifyUnderWritesTest {
 
   private final MemoryStore<String, String> store = new MemoryStore<>();
-  private final LocalTier<String, String> tier = LocalTier.<String, String>builder().maximumSize(1_000).build();
+  private final LocalTier<String, String> tier =
+      LocalTier.<String, String>builder().maximumSize(1_000).build();
   private final Tandem<String, String> tandem = Tandem.builder(store).cacheTier(tier).build();
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
@@ -51,22 +52,26 @@ class VerifyUnderWritesTest {
     CountDownLatch committed = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicBoolean holding = new AtomicBoolean(true);
-    store.afterCommit = () -> {
-      if (holding.getAndSet(false)) {
-        committed.countDown();
-        await(release);
-      }
-    };
+    store.afterCommit =
+        () -> {
+          if (holding.getAndSet(false)) {
+            committed.countDown();
+            await(release);
+          }
+        };
     Future<?> write = threads.submit(() -> tandem.put("k", "v2"));
     assertThat(committed.await(10, TimeUnit.SECONDS)).isTrue();
     Thread verifierThread = Thread.currentThread();
     AtomicBoolean firstLook = new AtomicBoolean(true);
-    store.afterLoadRead = key -> {
-      if (Thread.currentThread() == verifierThread && firstLook.getAndSet(false)) {
-        release.countDown(); // the verifier has read the database: let the write publish, and wait for it
-        join(write);
-      }
-    };
+    store.afterLoadRead =
+        key -> {
+          if (Thread.currentThread() == verifierThread && firstLook.getAndSet(false)) {
+            release
+                .countDown(); // the verifier has read the database: let the write publish, and wait
+            // for it
+            join(write);
+          }
+        };
 
     VerifyReport<String, String> report =
         Verifier.builder(store).tier(tier).recheckDelay(Duration.ZERO).build().verify();
@@ -96,15 +101,20 @@ class VerifyUnderWritesTest {
     List<CompletableFuture<Void>> writers = new ArrayList<>();
     for (int w = 0; w < 2; w++) {
       Random random = new Random(seed + w);
-      writers.add(CompletableFuture.runAsync(() -> {
-        long n = 0;
-        while (!stop.get()) {
-          tandem.put("k" + random.nextInt(50), Long.toString(++n));
-        }
-      }, threads));
+      writers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                long n = 0;
+                while (!stop.get()) {
+                  tandem.put("k" + random.nextInt(50), Long.toString(++n));
+                }
+              },
+              threads));
     }
-    // the default re-check delay (1 s): a 200 ms delay reported a write whose thread stalled between its
-    // commit and its cache update on a machine at load 12 on 2 cores; the delay must outlast that window
+    // the default re-check delay (1 s): a 200 ms delay reported a write whose thread stalled
+    // between its
+    // commit and its cache update on a machine at load 12 on 2 cores; the delay must outlast that
+    // window
     Verifier<String, String> verifier = Verifier.builder(store).tier(tier).pageSize(16).build();
     long changing = 0;
     try {
@@ -114,8 +124,16 @@ class VerifyUnderWritesTest {
         VerifyReport<String, String> report = verifier.verify();
         runs++;
         changing += report.changing();
-        assertThat(report.mismatches()).as("run %d, seed %d", runs, seed).containsExactly(
-            new Mismatch<>("drifted", Mismatch.Kind.VALUE_DIFFERS, version, version, "original", "changed by SQL"));
+        assertThat(report.mismatches())
+            .as("run %d, seed %d", runs, seed)
+            .containsExactly(
+                new Mismatch<>(
+                    "drifted",
+                    Mismatch.Kind.VALUE_DIFFERS,
+                    version,
+                    version,
+                    "original",
+                    "changed by SQL"));
       }
     } finally {
       stop.set(true);

@@ -31,29 +31,38 @@ class WriteDeadlineTest {
   }
 
   private HookedTier<String, String> tier() {
-    return new HookedTier<>(LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build());
+    return new HookedTier<>(
+        LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build());
   }
 
-  /** Starts a transaction that writes {@code key} and then holds its lock until {@link #release}. */
+  /**
+   * Starts a transaction that writes {@code key} and then holds its lock until {@link #release}.
+   */
   private Future<Object> holdInTransaction(Tandem<String, String> tandem, String key) {
-    Future<Object> transaction = threads.submit(() -> tandem.transaction(tx -> {
-      tx.put(key, "held");
-      holding.countDown();
-      Harness.await(release);
-      return null;
-    }));
+    Future<Object> transaction =
+        threads.submit(
+            () ->
+                tandem.transaction(
+                    tx -> {
+                      tx.put(key, "held");
+                      holding.countDown();
+                      Harness.await(release);
+                      return null;
+                    }));
     Harness.await(holding);
     return transaction;
   }
 
   @Test
   void aWriteBehindAHeldKeyGivesUpAtItsTimeoutWithNothingWritten() {
-    try (Tandem<String, String> tandem = Tandem.builder(store).cacheTier(tier())
-        .writeTimeout(Duration.ofMillis(200)).build()) {
+    try (Tandem<String, String> tandem =
+        Tandem.builder(store).cacheTier(tier()).writeTimeout(Duration.ofMillis(200)).build()) {
       Future<Object> transaction = holdInTransaction(tandem, "k");
 
-      assertThatThrownBy(() -> tandem.put("k", "late")).isInstanceOf(WriteCancelledException.class)
-          .hasMessage("put of key k did not reach the database within the write timeout of PT0.2S; nothing was written");
+      assertThatThrownBy(() -> tandem.put("k", "late"))
+          .isInstanceOf(WriteCancelledException.class)
+          .hasMessage(
+              "put of key k did not reach the database within the write timeout of PT0.2S; nothing was written");
       assertThat(tandem.put("other", "free")).as("other keys are not held up").isPositive();
 
       release.countDown();
@@ -68,8 +77,10 @@ class WriteDeadlineTest {
   void aWriteWaitingForItsKeyCanBeInterrupted() {
     try (Tandem<String, String> tandem = Tandem.builder(store).cacheTier(tier()).build()) {
       holdInTransaction(tandem, "k");
-      assertThat(Harness.failureWhenInterrupted(() -> tandem.put("k", "late"))).isInstanceOf(WriteCancelledException.class)
-          .hasMessage("put of key k was interrupted before it reached the database; nothing was written");
+      assertThat(Harness.failureWhenInterrupted(() -> tandem.put("k", "late")))
+          .isInstanceOf(WriteCancelledException.class)
+          .hasMessage(
+              "put of key k was interrupted before it reached the database; nothing was written");
     }
   }
 
@@ -77,10 +88,13 @@ class WriteDeadlineTest {
   void aWriteTimeoutThatOutlivesTheTiersFenceIsRefused() {
     HookedTier<String, String> tier = tier();
     tier.fenceTimeout = Duration.ofSeconds(5);
-    Tandem.Builder<String, String> builder = Tandem.builder(store).cacheTier(tier).writeTimeout(Duration.ofSeconds(5));
-    assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
-        .hasMessage("write timeout (PT5S) must be shorter than the cache tier's write fence timeout (PT5S), "
-            + "so that a write never outlives its fence");
+    Tandem.Builder<String, String> builder =
+        Tandem.builder(store).cacheTier(tier).writeTimeout(Duration.ofSeconds(5));
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "write timeout (PT5S) must be shorter than the cache tier's write fence timeout (PT5S), "
+                + "so that a write never outlives its fence");
   }
 
   /** By default a write gives up at half the tier's fence timeout when that is under 10 s. */
@@ -90,7 +104,8 @@ class WriteDeadlineTest {
     tier.fenceTimeout = Duration.ofMillis(400);
     try (Tandem<String, String> tandem = Tandem.builder(store).cacheTier(tier).build()) {
       holdInTransaction(tandem, "k");
-      assertThatThrownBy(() -> tandem.put("k", "late")).isInstanceOf(WriteCancelledException.class)
+      assertThatThrownBy(() -> tandem.put("k", "late"))
+          .isInstanceOf(WriteCancelledException.class)
           .hasMessageContaining("within the write timeout of PT0.2S");
     }
   }
@@ -98,10 +113,12 @@ class WriteDeadlineTest {
   @Test
   void badTimeoutsAreRefused() {
     Tandem.Builder<String, String> builder = Tandem.builder(store);
-    assertThatThrownBy(() -> builder.writeTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> builder.writeTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("write timeout must be positive but was PT0S");
     builder.writeTimeout(Duration.ofSeconds(1));
-    assertThatThrownBy(() -> builder.writeTimeout(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> builder.writeTimeout(Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessage("write timeout was already set to PT1S");
   }
 }

@@ -19,9 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a codec adds to each Redis-tier hit ({@code decode}) and write ({@code encode}): the
- * compressing and encrypting codecs against the plain UTF-8 codec they wrap, on JSON-like text,
- * in process (a hit's Redis round trip comes on top, the same for every codec). Below the
- * compression threshold (1 KiB) the {@code lz4} codec stores the bytes as they are.
+ * compressing and encrypting codecs against the plain UTF-8 codec they wrap, on JSON-like text, in
+ * process (a hit's Redis round trip comes on top, the same for every codec). Below the compression
+ * threshold (1 KiB) the {@code lz4} codec stores the bytes as they are.
  *
  * <pre>java -jar tandem-bench/target/benchmarks.jar CodecBenchmark</pre>
  */

@@ -35,13 +35,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The price of {@code STRICT}: puts from 64 threads spread over 3 Tandem nodes (each its own
- * engine, connection pool and {@link RedisTier}) sharing one PostgreSQL and one Redis, both
- * private servers started by the trial. {@code strict} is the Redis tier as it is, which fences
- * the key in Redis before each database write (one more Redis round trip per write); {@code
- * unfenced} is the same tier with that fence removed ({@link UnfencedTier}, unsafe: for the
- * comparison only). Puts go to 10,000 keys at random.
+ * engine, connection pool and {@link RedisTier}) sharing one PostgreSQL and one Redis, both private
+ * servers started by the trial. {@code strict} is the Redis tier as it is, which fences the key in
+ * Redis before each database write (one more Redis round trip per write); {@code unfenced} is the
+ * same tier with that fence removed ({@link UnfencedTier}, unsafe: for the comparison only). Puts
+ * go to 10,000 keys at random.
  *
- * <pre>java -jar tandem-bench/target/benchmarks.jar FenceBenchmark -jvm build/unprivileged/bin/java</pre>
+ * <pre>java -jar tandem-bench/target/benchmarks.jar FenceBenchmark -jvm build/unprivileged/bin/java
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -94,11 +95,20 @@ public class FenceBenchmark {
     for (int n = 0; n < NODES; n++) {
       HikariDataSource pool = db.pool(poolSize);
       pools.add(pool);
-      JdbcStore<String, String> store = JdbcStore.<String, String>builder().dataSource(pool).table(table)
-          .keyColumn("key", String.class).rowMapper(RowMapper.text("value")).build();
-      RedisTier<String, String> shared = RedisTier.<String, String>builder(Codec.string()).uri(redis.uri())
-          .keyPrefix("fence:").build();
-      CacheTier<String, String> used = tier.equals("unfenced") ? new UnfencedTier<>(shared) : shared;
+      JdbcStore<String, String> store =
+          JdbcStore.<String, String>builder()
+              .dataSource(pool)
+              .table(table)
+              .keyColumn("key", String.class)
+              .rowMapper(RowMapper.text("value"))
+              .build();
+      RedisTier<String, String> shared =
+          RedisTier.<String, String>builder(Codec.string())
+              .uri(redis.uri())
+              .keyPrefix("fence:")
+              .build();
+      CacheTier<String, String> used =
+          tier.equals("unfenced") ? new UnfencedTier<>(shared) : shared;
       nodes.add(Tandem.builder(store).cacheTier(used).name("node-" + n).build());
     }
   }

@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 /**
  * The order in which the read benchmarks fill their caches: a random permutation of the read
  * sequence. Filled in read order, a cache whose entries lie in memory in fill order (a bare
- * Caffeine cache, filled without a collection in between) reads them as a stream, which real
- * reads are not; the README has the figures.
+ * Caffeine cache, filled without a collection in between) reads them as a stream, which real reads
+ * are not; the README has the figures.
  */
 final class FillOrder {
   private FillOrder() {}

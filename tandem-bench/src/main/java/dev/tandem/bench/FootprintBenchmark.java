@@ -15,10 +15,11 @@ import org.openjdk.jol.vm.VM;
  * and values (the same objects), both bounded at twice the entry count, as {@link GetBenchmark}
  * builds them. JOL walks each cache's object graph and adds up the shallow sizes of everything
  * reachable from it; keys and values are counted in both (the "own" column leaves them out). Goal:
- * the local tier at most 1.5x Caffeine's bytes per entry. A measurement of memory, not time, so
- * it is a plain program, not a JMH benchmark:
+ * the local tier at most 1.5x Caffeine's bytes per entry. A measurement of memory, not time, so it
+ * is a plain program, not a JMH benchmark:
  *
- * <pre>java -cp tandem-bench/target/benchmarks.jar dev.tandem.bench.FootprintBenchmark [entries...]</pre>
+ * <pre>java -cp tandem-bench/target/benchmarks.jar dev.tandem.bench.FootprintBenchmark [entries...]
+ * </pre>
  *
  * <p>Default entry counts: 1,024, 16,384 and 1,048,576.
  */
@@ -43,8 +44,16 @@ public final class FootprintBenchmark {
     if (counts.isEmpty()) {
       counts = List.of(1 << 10, 1 << 14, 1 << 20);
     }
-    System.out.printf(Locale.ROOT, "%10s %14s %14s %7s %14s %14s %7s%n", "entries",
-        "caffeine B/e", "local B/e", "ratio", "caffeine own", "local own", "ratio");
+    System.out.printf(
+        Locale.ROOT,
+        "%10s %14s %14s %7s %14s %14s %7s%n",
+        "entries",
+        "caffeine B/e",
+        "local B/e",
+        "ratio",
+        "caffeine own",
+        "local own",
+        "ratio");
     for (int entries : counts) {
       measure(entries);
     }
@@ -57,30 +66,47 @@ public final class FootprintBenchmark {
       keys[i] = 1_000_000_000L + i; // outside the Long cache: one object per key, as in use
       values[i] = "value-" + keys[i];
     }
-    Cache<Long, String> caffeine = Caffeine.newBuilder().maximumSize(2L * entries).executor(Runnable::run).build();
-    LocalTier<Long, String> local = LocalTier.<Long, String>builder()
-        .maximumSize(2L * entries).executor(Runnable::run).build();
+    Cache<Long, String> caffeine =
+        Caffeine.newBuilder().maximumSize(2L * entries).executor(Runnable::run).build();
+    LocalTier<Long, String> local =
+        LocalTier.<Long, String>builder().maximumSize(2L * entries).executor(Runnable::run).build();
     for (int i = 0; i < entries; i++) {
       caffeine.put(keys[i], values[i]);
-      local.applyCommitted(keys[i], Cached.present(values[i], i + 1)); // what a committed put publishes
+      local.applyCommitted(
+          keys[i], Cached.present(values[i], i + 1)); // what a committed put publishes
     }
     caffeine.cleanUp();
     local.estimatedSize();
     if (caffeine.estimatedSize() != entries || local.estimatedSize() != entries) {
-      throw new IllegalStateException("expected " + entries + " entries but Caffeine holds "
-          + caffeine.estimatedSize() + " and the local tier " + local.estimatedSize());
+      throw new IllegalStateException(
+          "expected "
+              + entries
+              + " entries but Caffeine holds "
+              + caffeine.estimatedSize()
+              + " and the local tier "
+              + local.estimatedSize());
     }
     Object[] keysAndValues = new Object[2 * entries];
     System.arraycopy(keys, 0, keysAndValues, 0, entries);
     System.arraycopy(values, 0, keysAndValues, entries, entries);
-    long data = GraphLayout.parseInstance((Object) keysAndValues).totalSize() - VM.current().sizeOf(keysAndValues);
+    long data =
+        GraphLayout.parseInstance((Object) keysAndValues).totalSize()
+            - VM.current().sizeOf(keysAndValues);
     long caffeineBytes = GraphLayout.parseInstance(caffeine).totalSize();
     long localBytes = GraphLayout.parseInstance(local).totalSize();
     double perCaffeine = (double) caffeineBytes / entries;
     double perLocal = (double) localBytes / entries;
     double ownCaffeine = (double) (caffeineBytes - data) / entries;
     double ownLocal = (double) (localBytes - data) / entries;
-    System.out.printf(Locale.ROOT, "%,10d %14.1f %14.1f %6.2fx %14.1f %14.1f %6.2fx%n", entries,
-        perCaffeine, perLocal, perLocal / perCaffeine, ownCaffeine, ownLocal, ownLocal / ownCaffeine);
+    System.out.printf(
+        Locale.ROOT,
+        "%,10d %14.1f %14.1f %6.2fx %14.1f %14.1f %6.2fx%n",
+        entries,
+        perCaffeine,
+        perLocal,
+        perLocal / perCaffeine,
+        ownCaffeine,
+        ownLocal,
+        ownLocal / ownCaffeine);
   }
 }

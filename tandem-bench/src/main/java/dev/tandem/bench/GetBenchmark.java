@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * keys, same run; {@code tandem-stats} counts hits ({@code recordStats()}). Goal: Tandem at least
  * 0.85x Caffeine's throughput at 1,024, 16,384 and 1,048,576 keys.
  *
- * <pre>java -jar tandem-bench/target/benchmarks.jar '\.GetBenchmark\.' -f 3 -p cache=caffeine,tandem \
+ * <pre>
+ * java -jar tandem-bench/target/benchmarks.jar '\.GetBenchmark\.' -f 3 -p cache=caffeine,tandem \
  *     -p keyCount=1024,16384,1048576</pre>
  *
  * <p>(The pattern is a regular expression; plain {@code GetBenchmark} also selects {@code

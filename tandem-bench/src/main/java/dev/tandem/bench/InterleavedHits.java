@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
  * 100 ms in turn, 40 rounds, and the median throughput of the last 30 rounds is reported with its
  * ratio to Caffeine's. On a shared, loaded machine, load swings between JMH forks can exceed the
  * differences measured; interleaved rounds expose every system to the same load. A companion of
- * {@link NearGetBenchmark} and {@link GetBenchmark}, not a replacement: JMH guards against the
- * JIT pitfalls this loop does not (here all systems share one JVM and its profiles).
+ * {@link NearGetBenchmark} and {@link GetBenchmark}, not a replacement: JMH guards against the JIT
+ * pitfalls this loop does not (here all systems share one JVM and its profiles).
  *
  * <pre>java -cp tandem-bench/target/benchmarks.jar dev.tandem.bench.InterleavedHits</pre>
  */
@@ -66,7 +66,8 @@ public final class InterleavedHits {
     double baseline = median(throughput[0]);
     for (int s = 0; s < caches.size(); s++) {
       double m = median(throughput[s]);
-      System.out.printf("%-13s median %6.1f ops/us   %.2fx caffeine%n", names.get(s), m, m / baseline);
+      System.out.printf(
+          "%-13s median %6.1f ops/us   %.2fx caffeine%n", names.get(s), m, m / baseline);
     }
     System.out.println("(" + found + " hits)");
     for (ReadCache cache : caches) {

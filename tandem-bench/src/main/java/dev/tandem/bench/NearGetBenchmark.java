@@ -25,18 +25,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * Near-cache hits against a bare Caffeine {@code getIfPresent}, same keys, same run: {@code near}
  * reads the near tier itself ({@code getValueIfLocal}, the L1 hit, which {@code Tandem.get} calls
  * first), {@code tandem-near} reads through {@code Tandem.get} over the near tier. The near tier's
- * Redis is a private redis-server on loopback that the trial starts (installed {@code
- * redis-server} required); hits never reach it. {@code caffeine-near-jvm} reads a bare Caffeine
- * cache filled beside a near tier in the same JVM: the baseline with the near tier's JVM
- * environment (its threads, JIT profiles and heap) but not its code. {@code caffeine-over-redis}
- * reads a bare Caffeine cache filled from Redis through Lettuce in a JVM of its own: the near cache
- * a user would write by hand ({@link CaffeineOverRedis}); {@code caffeine-over-redis-read-through}
- * fills the same cache through its read path (look up, miss, GET, put), as a near cache is filled
- * in use, so that its lookup has a history of misses when the JIT compiles it, as the near tier's
- * has. {@code caffeine-read-through} is the bare Caffeine cache filled the same way without Redis
- * (invalidate, look up, miss, put): one miss per fill before the hits, as the near tier's fill has
- * (a write, then a read that misses L1 once). Goal: the near-cache hit at least 0.8x Caffeine's
- * throughput.
+ * Redis is a private redis-server on loopback that the trial starts (installed {@code redis-server}
+ * required); hits never reach it. {@code caffeine-near-jvm} reads a bare Caffeine cache filled
+ * beside a near tier in the same JVM: the baseline with the near tier's JVM environment (its
+ * threads, JIT profiles and heap) but not its code. {@code caffeine-over-redis} reads a bare
+ * Caffeine cache filled from Redis through Lettuce in a JVM of its own: the near cache a user would
+ * write by hand ({@link CaffeineOverRedis}); {@code caffeine-over-redis-read-through} fills the
+ * same cache through its read path (look up, miss, GET, put), as a near cache is filled in use, so
+ * that its lookup has a history of misses when the JIT compiles it, as the near tier's has. {@code
+ * caffeine-read-through} is the bare Caffeine cache filled the same way without Redis (invalidate,
+ * look up, miss, put): one miss per fill before the hits, as the near tier's fill has (a write,
+ * then a read that misses L1 once). Goal: the near-cache hit at least 0.8x Caffeine's throughput.
  *
  * <pre>java -jar tandem-bench/target/benchmarks.jar NearGetBenchmark</pre>
  */
@@ -55,8 +54,15 @@ public class NearGetBenchmark {
   @Param({"16384"})
   public int keyCount = SIZE;
 
-  @Param({"caffeine", "caffeine-read-through", "caffeine-over-redis", "caffeine-over-redis-read-through", "caffeine-near-jvm", "near",
-      "tandem-near"})
+  @Param({
+    "caffeine",
+    "caffeine-read-through",
+    "caffeine-over-redis",
+    "caffeine-over-redis-read-through",
+    "caffeine-near-jvm",
+    "near",
+    "tandem-near"
+  })
   public String cache = "near";
 
   private @Nullable ReadCache readCache;
@@ -70,14 +76,16 @@ public class NearGetBenchmark {
 
   @Setup(Level.Trial)
   public void fill() {
-    ReadCache filled = switch (cache) {
-      case "near" -> NearReadCache.start(2 * keyCount, NearReadCache.Read.TIER);
-      case "tandem-near" -> NearReadCache.start(2 * keyCount, NearReadCache.Read.TANDEM);
-      case "caffeine-near-jvm" -> NearReadCache.start(2 * keyCount, NearReadCache.Read.CAFFEINE_BESIDE);
-      case "caffeine-over-redis" -> new CaffeineOverRedis(2 * keyCount);
-      case "caffeine-over-redis-read-through" -> new CaffeineOverRedis(2 * keyCount, true);
-      default -> ReadCache.named(cache, 2 * keyCount);
-    };
+    ReadCache filled =
+        switch (cache) {
+          case "near" -> NearReadCache.start(2 * keyCount, NearReadCache.Read.TIER);
+          case "tandem-near" -> NearReadCache.start(2 * keyCount, NearReadCache.Read.TANDEM);
+          case "caffeine-near-jvm" ->
+              NearReadCache.start(2 * keyCount, NearReadCache.Read.CAFFEINE_BESIDE);
+          case "caffeine-over-redis" -> new CaffeineOverRedis(2 * keyCount);
+          case "caffeine-over-redis-read-through" -> new CaffeineOverRedis(2 * keyCount, true);
+          default -> ReadCache.named(cache, 2 * keyCount);
+        };
     readCache = filled;
     SplittableRandom random = new SplittableRandom(42);
     for (int i = 0; i < SIZE; i++) {
@@ -88,13 +96,18 @@ public class NearGetBenchmark {
     }
     for (Long key : keys) {
       if (filled.get(key) == null) {
-        throw new IllegalStateException(cache + " does not find key " + key + ": the benchmark would measure misses");
+        throw new IllegalStateException(
+            cache + " does not find key " + key + ": the benchmark would measure misses");
       }
     }
     long distinct = java.util.Arrays.stream(keys).distinct().count();
     if (filled instanceof NearReadCache near && near.localCopies() < distinct * 9 / 10) {
-      throw new IllegalStateException("the near tier's L1 holds only " + near.localCopies() + " of " + distinct
-          + " keys: the benchmark would measure Redis reads");
+      throw new IllegalStateException(
+          "the near tier's L1 holds only "
+              + near.localCopies()
+              + " of "
+              + distinct
+              + " keys: the benchmark would measure Redis reads");
     }
     System.gc();
   }

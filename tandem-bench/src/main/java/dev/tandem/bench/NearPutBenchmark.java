@@ -49,11 +49,12 @@ public class NearPutBenchmark {
     for (int i = 0; i < KEYS; i++) {
       keys[i] = (long) i;
     }
-    target = switch (tier) {
-      case "redis" -> TandemOverRedis.redis("put-bench:");
-      case "near" -> TandemOverRedis.near("put-bench:", 100_000);
-      default -> throw new IllegalArgumentException("unknown tier " + tier);
-    };
+    target =
+        switch (tier) {
+          case "redis" -> TandemOverRedis.redis("put-bench:");
+          case "near" -> TandemOverRedis.near("put-bench:", 100_000);
+          default -> throw new IllegalArgumentException("unknown tier " + tier);
+        };
   }
 
   @TearDown(Level.Trial)

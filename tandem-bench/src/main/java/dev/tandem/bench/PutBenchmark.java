@@ -21,21 +21,21 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A single writer's put latency: {@code Tandem.put} over a {@code JdbcStore} against a raw JDBC
- * upsert with commit, on PostgreSQL (a private server started for the trial) and in-memory H2,
- * each system through a HikariCP pool with the same settings and on a fresh table per trial.
- * Writes rotate over 10,000 keys. Goal (issue 2): Tandem at most 1.15x the latency of
- * {@code raw-jdbc}. {@code raw-jdbc-tx} runs the same upsert in an explicit transaction, which costs
- * PostgreSQL the round trip of a separate COMMIT, as Tandem's put does by default; {@code
- * tandem-autocommit} turns on {@code JdbcStore.Builder.autoCommitSingleWrites}, which saves that
- * round trip.
+ * upsert with commit, on PostgreSQL (a private server started for the trial) and in-memory H2, each
+ * system through a HikariCP pool with the same settings and on a fresh table per trial. Writes
+ * rotate over 10,000 keys. Goal (issue 2): Tandem at most 1.15x the latency of {@code raw-jdbc}.
+ * {@code raw-jdbc-tx} runs the same upsert in an explicit transaction, which costs PostgreSQL the
+ * round trip of a separate COMMIT, as Tandem's put does by default; {@code tandem-autocommit} turns
+ * on {@code JdbcStore.Builder.autoCommitSingleWrites}, which saves that round trip.
  *
- * <pre>java -jar tandem-bench/target/benchmarks.jar PutBenchmark -jvm build/unprivileged/bin/java</pre>
+ * <pre>java -jar tandem-bench/target/benchmarks.jar PutBenchmark -jvm build/unprivileged/bin/java
+ * </pre>
  *
  * The PostgreSQL server runs with fsync on, each commit waiting for the disk; {@code -p fsync=off}
  * turns it off (the {@code fsync} column of the results says which).
  *
- * (PostgreSQL refuses to run as root; {@code build/unprivileged/bin/java} starts the forked JVM as
- * an unprivileged user when needed.)
+ * <p>(PostgreSQL refuses to run as root; {@code build/unprivileged/bin/java} starts the forked JVM
+ * as an unprivileged user when needed.)
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

@@ -55,7 +55,8 @@ public class RedisGetBenchmark {
     hit = RedisHit.named(client, server.uri(), KEYS, valueBytes);
     for (int key = 0; key < KEYS; key++) {
       if (hit.get(key) == null) {
-        throw new IllegalStateException(client + " does not find key " + key + ": the benchmark would measure misses");
+        throw new IllegalStateException(
+            client + " does not find key " + key + ": the benchmark would measure misses");
       }
     }
   }

@@ -1,8 +1,8 @@
 package dev.tandem.cli;
 
 /**
- * A command failed for a reason the user can act on (a flight that does not exist, a database
- * that is not reachable): reported as one line on the error stream, exit code 1, no stack trace.
+ * A command failed for a reason the user can act on (a flight that does not exist, a database that
+ * is not reachable): reported as one line on the error stream, exit code 1, no stack trace.
  */
 public final class CommandFailedException extends RuntimeException {
 

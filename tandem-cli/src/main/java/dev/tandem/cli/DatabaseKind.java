@@ -3,7 +3,9 @@ package dev.tandem.cli;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** The databases the commands run on ({@code --db h2|postgres|mariadb}, or the kind of a JDBC URL). */
+/**
+ * The databases the commands run on ({@code --db h2|postgres|mariadb}, or the kind of a JDBC URL).
+ */
 public enum DatabaseKind {
   /** H2, embedded in this process. */
   H2,

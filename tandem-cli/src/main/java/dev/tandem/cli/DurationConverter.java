@@ -33,18 +33,20 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     if (m.matches()) {
       double amount = Double.parseDouble(m.group(1));
       String unit = m.group(2) == null ? "s" : m.group(2);
-      double nanos = switch (unit) {
-        case "ms" -> amount * 1e6;
-        case "s" -> amount * 1e9;
-        case "m" -> amount * 60e9;
-        default -> amount * 3600e9;
-      };
+      double nanos =
+          switch (unit) {
+            case "ms" -> amount * 1e6;
+            case "s" -> amount * 1e9;
+            case "m" -> amount * 60e9;
+            default -> amount * 3600e9;
+          };
       return Duration.ofNanos(Math.round(nanos));
     }
     try {
       return Duration.parse(value.strip());
     } catch (DateTimeParseException e) {
-      throw new TypeConversionException("'" + value + "' is not a duration (write for example 500ms, 20s, 2m)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration (write for example 500ms, 20s, 2m)");
     }
   }
 }

@@ -17,10 +17,10 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * How the CLI reports errors: a usage error is one line naming the problem and where help is
- * (exit 2); a failure the user can act on is one line with its causes (exit 1); anything else is
- * a bug and gets its stack trace (exit 1). Every line passes through {@link Redaction}: a URL or
- * command line in a message shows no password.
+ * How the CLI reports errors: a usage error is one line naming the problem and where help is (exit
+ * 2); a failure the user can act on is one line with its causes (exit 1); anything else is a bug
+ * and gets its stack trace (exit 1). Every line passes through {@link Redaction}: a URL or command
+ * line in a message shows no password.
  */
 final class ErrorReport implements IParameterExceptionHandler, IExecutionExceptionHandler {
 
@@ -67,7 +67,9 @@ final class ErrorReport implements IParameterExceptionHandler, IExecutionExcepti
   /** The message and the messages of its causes that add something, on one line. */
   static String describe(Throwable e) {
     StringBuilder line = new StringBuilder(message(e));
-    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+    for (Throwable cause = e.getCause();
+        cause != null && cause != cause.getCause();
+        cause = cause.getCause()) {
       String text = message(cause);
       if (!line.toString().contains(text)) {
         line.append(": ").append(text);

@@ -1,8 +1,8 @@
 package dev.tandem.cli;
 
 /**
- * The exit codes of every {@code tandem} command, in one place: the commands return them, the
- * error handler maps exceptions to them, and scripts (CI, the launcher) rely on them.
+ * The exit codes of every {@code tandem} command, in one place: the commands return them, the error
+ * handler maps exceptions to them, and scripts (CI, the launcher) rely on them.
  */
 public final class ExitCode {
 

@@ -16,19 +16,29 @@ import picocli.CommandLine.ParameterException;
  */
 public final class JdbcLogin {
 
-  @Option(names = "--jdbc-user", paramLabel = "USER", description = "User for --jdbc-url, unless the URL names one.")
+  @Option(
+      names = "--jdbc-user",
+      paramLabel = "USER",
+      description = "User for --jdbc-url, unless the URL names one.")
   @Nullable String user;
 
-  @Option(names = "--jdbc-password", paramLabel = "PASSWORD",
-      description = "Password for --jdbc-url. Other users of the machine can read it in ps: prefer"
-          + " --jdbc-password-env or --jdbc-password-file.")
+  @Option(
+      names = "--jdbc-password",
+      paramLabel = "PASSWORD",
+      description =
+          "Password for --jdbc-url. Other users of the machine can read it in ps: prefer"
+              + " --jdbc-password-env or --jdbc-password-file.")
   @Nullable String password;
 
-  @Option(names = "--jdbc-password-env", paramLabel = "NAME",
+  @Option(
+      names = "--jdbc-password-env",
+      paramLabel = "NAME",
       description = "Read the password for --jdbc-url from the environment variable NAME.")
   @Nullable String passwordEnv;
 
-  @Option(names = "--jdbc-password-file", paramLabel = "PATH",
+  @Option(
+      names = "--jdbc-password-file",
+      paramLabel = "PATH",
       description = "Read the password for --jdbc-url from the file PATH (its first line).")
   @Nullable Path passwordFile;
 
@@ -46,7 +56,8 @@ public final class JdbcLogin {
   /**
    * Returns the password of whichever option gave it, or null if none did.
    *
-   * @throws CommandFailedException if the environment variable is not set or the file cannot be read
+   * @throws CommandFailedException if the environment variable is not set or the file cannot be
+   *     read
    */
   public @Nullable String password() {
     if (passwordEnv != null) {
@@ -67,11 +78,14 @@ public final class JdbcLogin {
   public void check(CommandSpec spec, @Nullable String jdbcUrl) {
     boolean anyPassword = password != null || passwordEnv != null || passwordFile != null;
     if (jdbcUrl == null && (user != null || anyPassword)) {
-      throw new ParameterException(spec.commandLine(), "--jdbc-user and --jdbc-password need --jdbc-url");
+      throw new ParameterException(
+          spec.commandLine(), "--jdbc-user and --jdbc-password need --jdbc-url");
     }
-    int sources = (password != null ? 1 : 0) + (passwordEnv != null ? 1 : 0) + (passwordFile != null ? 1 : 0);
+    int sources =
+        (password != null ? 1 : 0) + (passwordEnv != null ? 1 : 0) + (passwordFile != null ? 1 : 0);
     if (sources > 1) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "--jdbc-password, --jdbc-password-env and --jdbc-password-file exclude each other: give the password once");
     }
   }
@@ -79,7 +93,8 @@ public final class JdbcLogin {
   /**
    * Sets the user and password, where given, on a pool's configuration.
    *
-   * @throws CommandFailedException if the password's environment variable is not set or its file cannot be read
+   * @throws CommandFailedException if the password's environment variable is not set or its file
+   *     cannot be read
    */
   public void applyTo(HikariConfig config) {
     if (user != null) {

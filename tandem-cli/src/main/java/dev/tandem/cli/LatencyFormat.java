@@ -30,7 +30,9 @@ public final class LatencyFormat {
     return threeDigits(nanos / 1e9) + " s";
   }
 
-  /** Returns how many times faster {@code fastNanos} is than {@code slowNanos}, for example "48x". */
+  /**
+   * Returns how many times faster {@code fastNanos} is than {@code slowNanos}, for example "48x".
+   */
   public static String speedUp(long slowNanos, long fastNanos) {
     double ratio = (double) slowNanos / Math.max(1, fastNanos);
     return (ratio >= 100 ? String.format(Locale.ROOT, "%,.0f", ratio) : threeDigits(ratio)) + "x";

@@ -8,24 +8,24 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Masks the secrets a command line, a JDBC or Redis URL or an error message can carry, so that
- * what the CLI prints or writes (console, {@code report.html}, {@code results.json}, error lines
- * and stack traces) never shows a password. Every printer of the CLI passes its text through
- * here; the mask is {@value #MASK}.
+ * Masks the secrets a command line, a JDBC or Redis URL or an error message can carry, so that what
+ * the CLI prints or writes (console, {@code report.html}, {@code results.json}, error lines and
+ * stack traces) never shows a password. Every printer of the CLI passes its text through here; the
+ * mask is {@value #MASK}.
  *
  * <p>The forms masked, anywhere in a text:
+ *
  * <ul>
- *   <li>a URL parameter whose name ends in {@code password}, in any case: H2's {@code
- *       ;PASSWORD=s}, PostgreSQL's {@code ?password=s} and {@code &password=s}, {@code
- *       &sslpassword=s};
+ *   <li>a URL parameter whose name ends in {@code password}, in any case: H2's {@code ;PASSWORD=s},
+ *       PostgreSQL's {@code ?password=s} and {@code &password=s}, {@code &sslpassword=s};
  *   <li>the password of a URL's user information: {@code scheme://user:s@host}, {@code
  *       redis://:s@host};
  *   <li>a Redis URL's user information without a colon, which Redis clients read as the password:
  *       {@code redis://s@host} ({@code rediss}, {@code redis-sentinel} too);
  *   <li>in command-line {@linkplain #arguments arguments} also the value of an option whose name
  *       ends in {@code password}: {@code --jdbc-password s}, {@code --jdbc-password=s} (not {@code
- *       --jdbc-password-env NAME} or {@code --jdbc-password-file PATH}, which name where the
- *       secret is, not the secret).
+ *       --jdbc-password-env NAME} or {@code --jdbc-password-file PATH}, which name where the secret
+ *       is, not the secret).
  * </ul>
  *
  * <p>A parameter's value ends at the next {@code &}, {@code ;} or white space, so a password in a

@@ -10,8 +10,8 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads a secret (a password) from where an option says it is: an environment variable or a
- * file, so that it does not show in {@code ps} as an argument would. Stateless and thread-safe.
+ * Reads a secret (a password) from where an option says it is: an environment variable or a file,
+ * so that it does not show in {@code ps} as an argument would. Stateless and thread-safe.
  */
 public final class Secrets {
 
@@ -24,12 +24,14 @@ public final class Secrets {
    * @param environment where variables are read ({@code System::getenv}; tests give a map's)
    * @throws CommandFailedException if the variable is not set
    */
-  public static String fromEnvironment(String option, String name, UnaryOperator<@Nullable String> environment) {
+  public static String fromEnvironment(
+      String option, String name, UnaryOperator<@Nullable String> environment) {
     requireNonNull(option, "option");
     requireNonNull(name, "name");
     String value = environment.apply(name);
     if (value == null) {
-      throw new CommandFailedException(option + ": the environment variable " + name + " is not set");
+      throw new CommandFailedException(
+          option + ": the environment variable " + name + " is not set");
     }
     return value;
   }

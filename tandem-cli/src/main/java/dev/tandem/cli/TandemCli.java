@@ -25,8 +25,13 @@ import picocli.CommandLine.Spec;
     versionProvider = TandemVersion.class,
     description = "Tandem, a write-through cache for the JVM that never serves a stale value.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {DemoCommand.class, BenchCommand.class, VerifyCommand.class, TortureCommand.class,
-        picocli.AutoComplete.GenerateCompletion.class})
+    subcommands = {
+      DemoCommand.class,
+      BenchCommand.class,
+      VerifyCommand.class,
+      TortureCommand.class,
+      picocli.AutoComplete.GenerateCompletion.class
+    })
 public final class TandemCli implements Callable<Integer> {
 
   @Spec CommandSpec spec;

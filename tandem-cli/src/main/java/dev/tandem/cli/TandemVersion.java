@@ -18,7 +18,8 @@ public final class TandemVersion implements IVersionProvider {
   public static String version() {
     try (InputStream in = TandemVersion.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + RESOURCE + " is missing from the tandem-cli jar");
+        throw new IllegalStateException(
+            "resource " + RESOURCE + " is missing from the tandem-cli jar");
       }
       Properties properties = new Properties();
       properties.load(in);

@@ -10,8 +10,8 @@ import picocli.CommandLine.Help.Ansi.Style;
 
 /**
  * What the output can show: colour (ANSI escapes) only on a terminal, and Unicode symbols only
- * where the output encoding has them. Every styling method returns its text unchanged when
- * colour is off.
+ * where the output encoding has them. Every styling method returns its text unchanged when colour
+ * is off.
  */
 public final class Terminal {
 
@@ -33,10 +33,11 @@ public final class Terminal {
    */
   public static Terminal detect(boolean noColour) {
     String noColorVariable = System.getenv("NO_COLOR");
-    boolean colour = !noColour
-        && (noColorVariable == null || noColorVariable.isEmpty())
-        && !"dumb".equals(System.getenv("TERM"))
-        && Ansi.AUTO.enabled();
+    boolean colour =
+        !noColour
+            && (noColorVariable == null || noColorVariable.isEmpty())
+            && !"dumb".equals(System.getenv("TERM"))
+            && Ansi.AUTO.enabled();
     return new Terminal(colour, stdoutCharset().newEncoder().canEncode("µ→✓✗─"));
   }
 

@@ -57,7 +57,8 @@ public final class TextTable {
    */
   public static TextTable withoutHeader(int columns) {
     if (columns < 1) {
-      throw new IllegalArgumentException("a table needs at least one column but was given " + columns);
+      throw new IllegalArgumentException(
+          "a table needs at least one column but was given " + columns);
     }
     return new TextTable(Collections.nCopies(columns, ""), false);
   }
@@ -82,7 +83,12 @@ public final class TextTable {
   public TextTable row(Object... cells) {
     if (cells.length != headers.size()) {
       throw new IllegalArgumentException(
-          "the table has " + headers.size() + " columns but the row has " + cells.length + " cells: " + Arrays.toString(cells));
+          "the table has "
+              + headers.size()
+              + " columns but the row has "
+              + cells.length
+              + " cells: "
+              + Arrays.toString(cells));
     }
     List<String> row = new ArrayList<>(cells.length);
     for (Object cell : cells) {

@@ -10,7 +10,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link JdbcLogin} reads the password from an environment variable or a file, and refuses two sources. */
+/**
+ * {@link JdbcLogin} reads the password from an environment variable or a file, and refuses two
+ * sources.
+ */
 class JdbcLoginTest {
 
   @TempDir Path dir;
@@ -30,7 +33,8 @@ class JdbcLoginTest {
     login.passwordEnv = "DB_SECRET";
     login.environment = Map.<String, String>of()::get;
 
-    assertThatThrownBy(login::password).isInstanceOf(CommandFailedException.class)
+    assertThatThrownBy(login::password)
+        .isInstanceOf(CommandFailedException.class)
         .hasMessage("--jdbc-password-env: the environment variable DB_SECRET is not set");
   }
 
@@ -46,10 +50,20 @@ class JdbcLoginTest {
 
   @Test
   void twoSourcesOfThePasswordAreAUsageError() {
-    CliRun run = CliRun.of("bench", "--jdbc-url", "jdbc:h2:mem:x", "--jdbc-password", "a", "--jdbc-password-env", "B");
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--jdbc-url",
+            "jdbc:h2:mem:x",
+            "--jdbc-password",
+            "a",
+            "--jdbc-password-env",
+            "B");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-    assertThat(run.err()).contains("--jdbc-password, --jdbc-password-env and --jdbc-password-file exclude each other")
+    assertThat(run.err())
+        .contains(
+            "--jdbc-password, --jdbc-password-env and --jdbc-password-file exclude each other")
         .doesNotContain(" a ");
   }
 }

@@ -28,6 +28,7 @@ class LatencyFormatTest {
 
   @Test
   void rejectsANegativeLatency() {
-    assertThatThrownBy(() -> LatencyFormat.format(-1, "µs")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LatencyFormat.format(-1, "µs"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

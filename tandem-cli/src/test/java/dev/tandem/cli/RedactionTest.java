@@ -6,11 +6,17 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link Redaction} masks every form of secret a URL, a command line or a message can carry, and nothing else. */
+/**
+ * {@link Redaction} masks every form of secret a URL, a command line or a message can carry, and
+ * nothing else.
+ */
 class RedactionTest {
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       jdbc:h2:mem:x;USER=sa;PASSWORD=hunter2                          | jdbc:h2:mem:x;USER=sa;PASSWORD=***
       jdbc:h2:mem:x;password=hunter2;TRACE_LEVEL_FILE=0               | jdbc:h2:mem:x;password=***;TRACE_LEVEL_FILE=0
       jdbc:postgresql://db:5432/app?password=hunter2                  | jdbc:postgresql://db:5432/app?password=***
@@ -28,7 +34,10 @@ class RedactionTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       jdbc:postgresql://localhost:5432/app?user=postgres
       jdbc:h2:mem:x;DB_CLOSE_DELAY=-1
       redis://127.0.0.1:6379/0
@@ -40,7 +49,10 @@ class RedactionTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       jdbc:postgresql://db/app?user=me&password=hunter2 | jdbc:postgresql://db/app
       jdbc:h2:mem:x;PASSWORD=hunter2                    | jdbc:h2:mem:x;PASSWORD=***
       redis://:hunter2@cache:6379?timeout=5s            | redis://:***@cache:6379
@@ -50,7 +62,10 @@ class RedactionTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       --jdbc-password,hunter two,--threads,4                      | --jdbc-password,***,--threads,4
       --jdbc-password=hunter two                                  | --jdbc-password=***
       --redis-password,hunter2                                    | --redis-password,***

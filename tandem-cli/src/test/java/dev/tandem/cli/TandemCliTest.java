@@ -20,7 +20,11 @@ class TandemCliTest {
     CliRun run = CliRun.of("generate-completion");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("complete -F").contains("demo").contains("torture").contains("bench");
+    assertThat(run.out())
+        .contains("complete -F")
+        .contains("demo")
+        .contains("torture")
+        .contains("bench");
   }
 
   @Test
@@ -36,7 +40,15 @@ class TandemCliTest {
     CliRun run = CliRun.of("demo", "--help");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("--flight-id", "--interactive", "--verbose", "--flush", "--jdbc-url", "--data-dir", "--no-color");
+    assertThat(run.out())
+        .contains(
+            "--flight-id",
+            "--interactive",
+            "--verbose",
+            "--flush",
+            "--jdbc-url",
+            "--data-dir",
+            "--no-color");
   }
 
   @Test
@@ -44,9 +56,12 @@ class TandemCliTest {
     CliRun run = CliRun.of("demo", "--flsh");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.errLines()).singleElement().asString()
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
         .startsWith("tandem demo: Unknown option: '--flsh'")
-        .contains("(did you mean ").contains("--flush")
+        .contains("(did you mean ")
+        .contains("--flush")
         .endsWith("see 'tandem demo --help'");
     assertThat(run.out()).isEmpty();
   }
@@ -56,7 +71,11 @@ class TandemCliTest {
     CliRun run = CliRun.of("demo", "--flight-id", "one-fifteen");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.errLines()).singleElement().asString().contains("--flight-id").contains("one-fifteen");
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .contains("--flight-id")
+        .contains("one-fifteen");
   }
 
   @Test
@@ -72,7 +91,11 @@ class TandemCliTest {
     CliRun run = CliRun.of("dmeo");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.errLines()).singleElement().asString().startsWith("tandem: Unmatched argument").contains("dmeo");
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .startsWith("tandem: Unmatched argument")
+        .contains("dmeo");
   }
 
   @Test
@@ -88,7 +111,11 @@ class TandemCliTest {
     CliRun run = CliRun.of("demo", "--data-dir", "x", "--jdbc-url", "jdbc:h2:mem:x");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.errLines()).singleElement().asString().contains("--data-dir").contains("--jdbc-url");
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .contains("--data-dir")
+        .contains("--jdbc-url");
   }
 
   @Test

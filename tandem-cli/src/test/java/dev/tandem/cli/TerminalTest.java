@@ -12,8 +12,9 @@ class TerminalTest {
   @Test
   void everyStyleWrapsItsTextInEscapesThatTakeNoWidth() {
     Terminal colour = Terminal.of(true, true);
-    for (UnaryOperator<String> style : List.<UnaryOperator<String>>of(colour::bold, colour::dim, colour::green,
-        colour::red, colour::yellow, colour::cyan)) {
+    for (UnaryOperator<String> style :
+        List.<UnaryOperator<String>>of(
+            colour::bold, colour::dim, colour::green, colour::red, colour::yellow, colour::cyan)) {
       String styled = style.apply("abc");
       assertThat(styled).startsWith("\u001B[").contains("abc").isNotEqualTo("abc");
       assertThat(Terminal.width(styled)).isEqualTo(3);

@@ -11,13 +11,20 @@ class TextTableTest {
 
   @Test
   void alignsColumnsUnderAnUnderlinedHeader() {
-    String text = print(TextTable.of("Source", "Latency").alignRight(1).row("database", "412 µs").row("cache", "3.10 µs"), Terminal.plain(false));
+    String text =
+        print(
+            TextTable.of("Source", "Latency")
+                .alignRight(1)
+                .row("database", "412 µs")
+                .row("cache", "3.10 µs"),
+            Terminal.plain(false));
 
-    assertThat(text.lines()).containsExactly(
-        "  Source    Latency",
-        "  --------  -------",
-        "  database   412 µs",
-        "  cache     3.10 µs");
+    assertThat(text.lines())
+        .containsExactly(
+            "  Source    Latency",
+            "  --------  -------",
+            "  database   412 µs",
+            "  cache     3.10 µs");
   }
 
   @Test
@@ -33,9 +40,13 @@ class TextTableTest {
 
   @Test
   void aTableWithoutHeaderPrintsOnlyItsRows() {
-    String text = print(TextTable.withoutHeader(2).row("Flight", "SU2315").row("Departure", "2025-10-05 04:25"), Terminal.plain(true));
+    String text =
+        print(
+            TextTable.withoutHeader(2).row("Flight", "SU2315").row("Departure", "2025-10-05 04:25"),
+            Terminal.plain(true));
 
-    assertThat(text.lines()).containsExactly("  Flight     SU2315", "  Departure  2025-10-05 04:25");
+    assertThat(text.lines())
+        .containsExactly("  Flight     SU2315", "  Departure  2025-10-05 04:25");
   }
 
   @Test
@@ -49,7 +60,8 @@ class TextTableTest {
   void aPlainTerminalNeverEmitsEscapes() {
     Terminal plain = Terminal.plain(true);
 
-    assertThat(plain.green("ok") + plain.bold("b") + plain.red("r") + plain.dim("d")).isEqualTo("okbrd");
+    assertThat(plain.green("ok") + plain.bold("b") + plain.red("r") + plain.dim("d"))
+        .isEqualTo("okbrd");
     assertThat(Terminal.plain(false).check() + Terminal.plain(false).arrow()).isEqualTo("ok->");
   }
 

@@ -10,10 +10,10 @@ import dev.tandem.spi.CacheTier;
 import dev.tandem.spi.Cached;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Map;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -29,14 +29,14 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Design.</b> The Caffeine cache holds, per key, the {@link Cached} entry that was installed
  * (the value and its version in one immutable object; an absence is an entry with no value), and
  * nothing else, so that a hit is one Caffeine lookup through its map view plus one load of the
- * entry's value, and a cached key costs a Caffeine entry and one small object. What only misses
- * and writes need lives in a small map that nothing evicts ({@code states}), and only while there
- * is something to hold: the lease of a fill in flight, the fence, and the count of writes in
- * flight. A lease must outlive the eviction of the entry it guards (race H6), so it is never kept
- * in Caffeine; a version is never kept without its value, so it can never outlive the entry.
+ * entry's value, and a cached key costs a Caffeine entry and one small object. What only misses and
+ * writes need lives in a small map that nothing evicts ({@code states}), and only while there is
+ * something to hold: the lease of a fill in flight, the fence, and the count of writes in flight. A
+ * lease must outlive the eviction of the entry it guards (race H6), so it is never kept in
+ * Caffeine; a version is never kept without its value, so it can never outlive the entry.
  *
- * <p>Every mutation runs inside {@code states.compute} for its key (which locks the key whether
- * or not it has a state) and updates Caffeine from there, so "lease still valid", "newer than the
+ * <p>Every mutation runs inside {@code states.compute} for its key (which locks the key whether or
+ * not it has a state) and updates Caffeine from there, so "lease still valid", "newer than the
  * cached version" and "install" are one atomic step: Caffeine's own removals (eviction, expiry)
  * only ever take an entry away, which no check depends on. The locks are always taken in that
  * order; Caffeine's eviction listener only counts. No I/O ever runs inside a compute.
@@ -51,8 +51,8 @@ import org.jspecify.annotations.Nullable;
 public final class LocalTier<K, V> implements CacheTier<K, V> {
 
   /**
-   * What the tier knows of a key besides its entry, while a fill or write of it is in flight or
-   * it is fenced. Immutable: replaced inside {@code states.compute}.
+   * What the tier knows of a key besides its entry, while a fill or write of it is in flight or it
+   * is fenced. Immutable: replaced inside {@code states.compute}.
    *
    * @param lease the lease of a fill in flight, or {@link CacheTier#NO_LEASE}
    * @param fenced whether fills are refused until a committed write (after an unknown outcome)
@@ -73,8 +73,12 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
   }
 
   private final Cache<K, Cached<V>> cache;
-  /** Caffeine's map view: for a bounded cache the cache itself, one dependent load fewer per hit. */
+
+  /**
+   * Caffeine's map view: for a bounded cache the cache itself, one dependent load fewer per hit.
+   */
   private final ConcurrentMap<K, Cached<V>> entries;
+
   private final ConcurrentHashMap<K, State> states = new ConcurrentHashMap<>();
   private final AtomicLong lastLease = new AtomicLong();
   private final LongAdder evictions;
@@ -119,10 +123,15 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
 
   @Override
   public long beginFill(K key) {
-    State state = states.compute(key, (k, current) -> {
-      State s = current != null ? current : State.EMPTY;
-      return s.refusesFills() || s.lease() != NO_LEASE ? s : new State(lastLease.incrementAndGet(), false, 0);
-    });
+    State state =
+        states.compute(
+            key,
+            (k, current) -> {
+              State s = current != null ? current : State.EMPTY;
+              return s.refusesFills() || s.lease() != NO_LEASE
+                  ? s
+                  : new State(lastLease.incrementAndGet(), false, 0);
+            });
     return state.refusesFills() ? NO_LEASE : state.lease();
   }
 
@@ -132,14 +141,16 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       return false;
     }
     boolean[] valid = {false};
-    states.computeIfPresent(key, (k, s) -> {
-      if (s.lease() != lease || s.refusesFills()) {
-        return s; // revoked by a write, or fenced: the load may be stale
-      }
-      valid[0] = true;
-      installIfNewer(k, loaded);
-      return null; // the lease is consumed, and a key with a lease has no fence and no writers
-    });
+    states.computeIfPresent(
+        key,
+        (k, s) -> {
+          if (s.lease() != lease || s.refusesFills()) {
+            return s; // revoked by a write, or fenced: the load may be stale
+          }
+          valid[0] = true;
+          installIfNewer(k, loaded);
+          return null; // the lease is consumed, and a key with a lease has no fence and no writers
+        });
     return valid[0];
   }
 
@@ -148,57 +159,67 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     if (lease == NO_LEASE) {
       return;
     }
-    states.computeIfPresent(key, (k, s) ->
-        s.lease() != lease ? s : new State(NO_LEASE, s.fenced(), s.writers()).orNull());
+    states.computeIfPresent(
+        key,
+        (k, s) -> s.lease() != lease ? s : new State(NO_LEASE, s.fenced(), s.writers()).orNull());
   }
 
   /**
-   * Counts a write of the key in flight: until it publishes or is abandoned, no fill is accepted
-   * (a load may have seen the write's commit) and a write publishing while another is still in
-   * flight does not install its older value. The cached entry stays: until the write returns,
-   * serving the previous value is correct.
+   * Counts a write of the key in flight: until it publishes or is abandoned, no fill is accepted (a
+   * load may have seen the write's commit) and a write publishing while another is still in flight
+   * does not install its older value. The cached entry stays: until the write returns, serving the
+   * previous value is correct.
    */
   @Override
   public void beforeWrite(K key) {
-    states.compute(key, (k, current) -> {
-      State s = current != null ? current : State.EMPTY;
-      return new State(NO_LEASE, s.fenced(), s.writers() + 1); // revokes the lease too
-    });
+    states.compute(
+        key,
+        (k, current) -> {
+          State s = current != null ? current : State.EMPTY;
+          return new State(NO_LEASE, s.fenced(), s.writers() + 1); // revokes the lease too
+        });
   }
 
   @Override
   public void writeAbandoned(K key) {
-    states.computeIfPresent(key, (k, s) ->
-        new State(s.lease(), s.fenced(), Math.max(0, s.writers() - 1)).orNull());
+    states.computeIfPresent(
+        key, (k, s) -> new State(s.lease(), s.fenced(), Math.max(0, s.writers() - 1)).orNull());
   }
 
   @Override
   public void applyCommitted(K key, Cached<V> committed) {
-    states.compute(key, (k, current) -> {
-      int writers = current != null ? Math.max(0, current.writers() - 1) : 0;
-      if (writers > 0) {
-        entries.remove(k); // another write of the key is in flight and will publish the newer value
-      } else {
-        installIfNewer(k, committed);
-      }
-      return new State(NO_LEASE, false, writers).orNull(); // revokes leases, lifts the fence
-    });
+    states.compute(
+        key,
+        (k, current) -> {
+          int writers = current != null ? Math.max(0, current.writers() - 1) : 0;
+          if (writers > 0) {
+            entries.remove(
+                k); // another write of the key is in flight and will publish the newer value
+          } else {
+            installIfNewer(k, committed);
+          }
+          return new State(NO_LEASE, false, writers).orNull(); // revokes leases, lifts the fence
+        });
   }
 
   @Override
   public void fence(K key) {
-    states.compute(key, (k, current) -> {
-      entries.remove(k);
-      return new State(NO_LEASE, true, 0); // the prepared writes of the key end with this fence
-    });
+    states.compute(
+        key,
+        (k, current) -> {
+          entries.remove(k);
+          return new State(NO_LEASE, true, 0); // the prepared writes of the key end with this fence
+        });
   }
 
   @Override
   public void invalidate(K key) {
-    states.compute(key, (k, s) -> {
-      entries.remove(k);
-      return s;
-    });
+    states.compute(
+        key,
+        (k, s) -> {
+          entries.remove(k);
+          return s;
+        });
   }
 
   @Override
@@ -255,8 +276,8 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
   /**
    * Installs {@code offered} unless Caffeine holds a newer or equal version of the key. Runs inside
    * {@code states.compute} of the key, so no other mutation of the key can slip in between the
-   * check and the install; Caffeine may only remove the entry meanwhile, after which any entry
-   * the caller may install is fine.
+   * check and the install; Caffeine may only remove the entry meanwhile, after which any entry the
+   * caller may install is fine.
    */
   private void installIfNewer(K key, Cached<V> offered) {
     Cached<V> current = entries.get(key);
@@ -291,7 +312,8 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     public Builder<K, V> maximumSize(long maximumSize) {
       checkNoBound();
       if (maximumSize < 0) {
-        throw new IllegalArgumentException("maximum size must not be negative but was " + maximumSize);
+        throw new IllegalArgumentException(
+            "maximum size must not be negative but was " + maximumSize);
       }
       this.maximumSize = maximumSize;
       return this;
@@ -303,11 +325,13 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
      * @throws IllegalStateException if a size or weight bound was already set
      * @throws IllegalArgumentException if negative
      */
-    public Builder<K, V> maximumWeight(long maximumWeight, ToIntBiFunction<? super K, ? super V> weigher) {
+    public Builder<K, V> maximumWeight(
+        long maximumWeight, ToIntBiFunction<? super K, ? super V> weigher) {
       requireNonNull(weigher, "weigher");
       checkNoBound();
       if (maximumWeight < 0) {
-        throw new IllegalArgumentException("maximum weight must not be negative but was " + maximumWeight);
+        throw new IllegalArgumentException(
+            "maximum weight must not be negative but was " + maximumWeight);
       }
       this.maximumWeight = maximumWeight;
       this.weigher = weigher;
@@ -323,10 +347,12 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     public Builder<K, V> expireAfterWrite(Duration duration) {
       requireNonNull(duration, "duration");
       if (expireAfterWrite != null) {
-        throw new IllegalStateException("expire after write was already set to " + expireAfterWrite);
+        throw new IllegalStateException(
+            "expire after write was already set to " + expireAfterWrite);
       }
       if (duration.isNegative() || duration.isZero()) {
-        throw new IllegalArgumentException("expire after write must be positive but was " + duration);
+        throw new IllegalArgumentException(
+            "expire after write must be positive but was " + duration);
       }
       this.expireAfterWrite = duration;
       return this;
@@ -347,8 +373,8 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Sets the executor for Caffeine's maintenance work. Default: {@code ForkJoinPool.commonPool()};
-     * tests use {@code Runnable::run}.
+     * Sets the executor for Caffeine's maintenance work. Default: {@code
+     * ForkJoinPool.commonPool()}; tests use {@code Runnable::run}.
      *
      * @throws IllegalStateException if already set
      */
@@ -368,7 +394,8 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
      */
     public LocalTier<K, V> build() {
       if (maximumSize < 0 && maximumWeight < 0) {
-        throw new IllegalStateException("a local tier needs a bound: set maximum size or maximum weight");
+        throw new IllegalStateException(
+            "a local tier needs a bound: set maximum size or maximum weight");
       }
       LongAdder evictions = new LongAdder();
       Caffeine<Object, Object> caffeine = Caffeine.newBuilder();
@@ -385,21 +412,26 @@ public final class LocalTier<K, V> implements CacheTier<K, V> {
       if (executor != null) {
         caffeine.executor(executor);
       }
-      // Caffeine's listener may be passed a null key and entry (references it lost); neither is used.
-      Caffeine<K, Cached<V>> typed = caffeine.evictionListener((@Nullable K key, @Nullable Cached<V> entry,
-          RemovalCause cause) -> {
-        if (cause.wasEvicted()) {
-          evictions.increment();
-        }
-      });
+      // Caffeine's listener may be passed a null key and entry (references it lost); neither is
+      // used.
+      Caffeine<K, Cached<V>> typed =
+          caffeine.evictionListener(
+              (@Nullable K key, @Nullable Cached<V> entry, RemovalCause cause) -> {
+                if (cause.wasEvicted()) {
+                  evictions.increment();
+                }
+              });
       if (maximumWeight >= 0) {
         ToIntBiFunction<? super K, ? super V> w = requireNonNull(weigher);
-        typed.maximumWeight(maximumWeight).weigher((K key, Cached<V> entry) -> weigh(w, key, entry));
+        typed
+            .maximumWeight(maximumWeight)
+            .weigher((K key, Cached<V> entry) -> weigh(w, key, entry));
       }
       return new LocalTier<>(typed.build(), evictions);
     }
 
-    private static <K, V> int weigh(ToIntBiFunction<? super K, ? super V> weigher, K key, Cached<V> entry) {
+    private static <K, V> int weigh(
+        ToIntBiFunction<? super K, ? super V> weigher, K key, Cached<V> entry) {
       V value = entry.value();
       return value == null ? 1 : weigher.applyAsInt(key, value);
     }

@@ -10,13 +10,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where a {@link dev.tandem.Tandem} keeps its cached copies.
  *
- * <p><b>Atomicity contract.</b> Every mutation is atomic per key and fenced by version: an entry
- * is only ever replaced by a newer one ({@link Cached#isNewerThan}). A read-miss fill is guarded by
- * a lease: {@link #beginFill} hands one out before the database read, {@link #applyCommitted}
- * revokes every lease of the key, and {@link #fill} installs its entry only if its lease is still
- * valid, atomically with that check. So a fill that read the database before a write committed can
- * never install its older entry after the write updated the tier, even if the write's entry was
- * evicted in between (races H2, H3, H6 of the design).
+ * <p><b>Atomicity contract.</b> Every mutation is atomic per key and fenced by version: an entry is
+ * only ever replaced by a newer one ({@link Cached#isNewerThan}). A read-miss fill is guarded by a
+ * lease: {@link #beginFill} hands one out before the database read, {@link #applyCommitted} revokes
+ * every lease of the key, and {@link #fill} installs its entry only if its lease is still valid,
+ * atomically with that check. So a fill that read the database before a write committed can never
+ * install its older entry after the write updated the tier, even if the write's entry was evicted
+ * in between (races H2, H3, H6 of the design).
  *
  * <p>A fenced key ({@link #fence}) is held out of the cache: it has no entry and hands out no
  * lease, until a committed write ({@link #applyCommitted}) lifts the fence.
@@ -35,12 +35,13 @@ public interface CacheTier<K, V> extends AutoCloseable {
   /**
    * Returns the cached value of {@code key} for a read that needs no version: null on a miss, an
    * empty {@code Optional} for a cached absence, else the value. {@link dev.tandem.Tandem#get}
-   * calls it after {@link #getValueIfLocal} returned null; for a tier that keeps everything in
-   * this JVM (and so leaves {@code getValueIfLocal} at its default) it is the hit path, which should
+   * calls it after {@link #getValueIfLocal} returned null; for a tier that keeps everything in this
+   * JVM (and so leaves {@code getValueIfLocal} at its default) it is the hit path, which should
    * allocate or dereference no more than its own lookup needs (the {@code Optional} it creates is
    * normally optimised away).
    */
-  @SuppressWarnings("NullableOptional") // null means a miss; it keeps the hit path free of allocation
+  @SuppressWarnings(
+      "NullableOptional") // null means a miss; it keeps the hit path free of allocation
   default @Nullable Optional<V> getValueIfPresent(K key) {
     Cached<V> cached = getIfPresent(key);
     return cached == null ? null : cached.optional();
@@ -79,8 +80,8 @@ public interface CacheTier<K, V> extends AutoCloseable {
    * current entry; consumes the lease either way.
    *
    * @return whether the lease was still valid (whether or not {@code loaded} was newer): then no
-   *     write was published since the lease was taken, and readers who waited for this load may
-   *     be given its result
+   *     write was published since the lease was taken, and readers who waited for this load may be
+   *     given its result
    */
   boolean fill(K key, long lease, Cached<V> loaded);
 
@@ -88,14 +89,14 @@ public interface CacheTier<K, V> extends AutoCloseable {
   void cancelFill(K key, long lease);
 
   /**
-   * Records a committed write: revokes the key's leases, lifts its fence, and installs
-   * {@code committed} unless the current entry is newer.
+   * Records a committed write: revokes the key's leases, lifts its fence, and installs {@code
+   * committed} unless the current entry is newer.
    */
   void applyCommitted(K key, Cached<V> committed);
 
   /**
-   * Called before the database write of {@code key}, while this node holds the key's write lock.
-   * A tier shared by several nodes fences the key here (drops its entry and refuses fills), so that
+   * Called before the database write of {@code key}, while this node holds the key's write lock. A
+   * tier shared by several nodes fences the key here (drops its entry and refuses fills), so that
    * if publishing the committed write fails afterwards, no node can serve or refill the old value
    * (race H4); {@link #applyCommitted} lifts that fence. A tier in one process has nothing to do.
    *
@@ -105,9 +106,9 @@ public interface CacheTier<K, V> extends AutoCloseable {
   default void beforeWrite(K key) {}
 
   /**
-   * Called when a write that {@link #beforeWrite prepared} the key ends without publishing it
-   * (it failed, found nothing to change, or was rolled back), so that a shared tier can lift the
-   * fence it placed at once instead of when it lapses.
+   * Called when a write that {@link #beforeWrite prepared} the key ends without publishing it (it
+   * failed, found nothing to change, or was rolled back), so that a shared tier can lift the fence
+   * it placed at once instead of when it lapses.
    */
   default void writeAbandoned(K key) {}
 
@@ -146,8 +147,9 @@ public interface CacheTier<K, V> extends AutoCloseable {
 
   /**
    * Returns how long a fence placed by {@link #beforeWrite} holds when the write neither publishes
-   * nor abandons it, or null if the tier's fences do not lapse. {@link dev.tandem.Tandem.Builder#build}
-   * refuses a write timeout that is not shorter, so a write never outlives its own fence.
+   * nor abandons it, or null if the tier's fences do not lapse. {@link
+   * dev.tandem.Tandem.Builder#build} refuses a write timeout that is not shorter, so a write never
+   * outlives its own fence.
    */
   default java.time.@Nullable Duration writeFenceTimeout() {
     return null;
@@ -162,14 +164,14 @@ public interface CacheTier<K, V> extends AutoCloseable {
   default void registerMeters(TierMeters meters) {}
 
   /**
-   * Returns the keys this tier holds an entry for (a value, a tombstone or a cached absence), a page
-   * at a time, so that {@link dev.tandem.verify.Verifier} can compare each cached copy with the
-   * database: the cache can only be stale where it holds a copy. The walk is weakly consistent: a
-   * key cached or dropped while it runs may or may not be listed, and a key may be listed more than
-   * once; it never fails because the cache changed. Calling {@code hasNext} or {@code next} may
-   * perform I/O (a shared tier reads its server a page at a time) and throws what that I/O throws.
-   * A tier that wraps another lists the keys of the tier that holds the shared copies. The default
-   * throws {@link UnsupportedOperationException}.
+   * Returns the keys this tier holds an entry for (a value, a tombstone or a cached absence), a
+   * page at a time, so that {@link dev.tandem.verify.Verifier} can compare each cached copy with
+   * the database: the cache can only be stale where it holds a copy. The walk is weakly consistent:
+   * a key cached or dropped while it runs may or may not be listed, and a key may be listed more
+   * than once; it never fails because the cache changed. Calling {@code hasNext} or {@code next}
+   * may perform I/O (a shared tier reads its server a page at a time) and throws what that I/O
+   * throws. A tier that wraps another lists the keys of the tier that holds the shared copies. The
+   * default throws {@link UnsupportedOperationException}.
    *
    * @param pageSize about how many keys one page holds (a shared tier passes it to the server as a
    *     hint, so a page may hold more or fewer, and may be empty while later pages are not)

@@ -7,11 +7,11 @@ import org.jspecify.annotations.Nullable;
  * What a {@link CacheTier} holds for a key: a value or a known absence, with the version that
  * orders it against other writes of the key.
  *
- * <p>An absence loaded from the database has version 0, older than every write. An absence
- * written by a delete (a tombstone) has the delete's version.
+ * <p>An absence loaded from the database has version 0, older than every write. An absence written
+ * by a delete (a tombstone) has the delete's version.
  *
- * @param value the cached value, or null for a known absence (kept unwrapped: a hit is one
- *     pointer away from the value)
+ * @param value the cached value, or null for a known absence (kept unwrapped: a hit is one pointer
+ *     away from the value)
  * @param version the version; 0 only for an absence loaded from the database
  * @param <V> the value type
  */
@@ -19,7 +19,9 @@ public record Cached<V>(@Nullable V value, long version) {
 
   private static final Cached<?> ABSENT = new Cached<>(null, 0);
 
-  /** @throws IllegalArgumentException if version is negative, or 0 with a value */
+  /**
+   * @throws IllegalArgumentException if version is negative, or 0 with a value
+   */
   public Cached {
     if (version < 0 || (version == 0 && value != null)) {
       throw new IllegalArgumentException("invalid version " + version + " for " + value);

@@ -6,9 +6,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A change of one key: a {@link Put} or a {@link Delete}, and for stores that declare them a
- * {@link Patch} ({@link Store#patchColumns}) or a {@link PutIfVersion} ({@link Store#putsIfVersion}).
- * A store that does not declare them is never given them.
+ * A change of one key: a {@link Put} or a {@link Delete}, and for stores that declare them a {@link
+ * Patch} ({@link Store#patchColumns}) or a {@link PutIfVersion} ({@link Store#putsIfVersion}). A
+ * store that does not declare them is never given them.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -20,7 +20,9 @@ public sealed interface Mutation<K, V> {
 
   /** Creates or replaces the value of a key. */
   record Put<K, V>(K key, V value) implements Mutation<K, V> {
-    /** @throws NullPointerException if key or value is null */
+    /**
+     * @throws NullPointerException if key or value is null
+     */
     public Put {
       requireNonNull(key, "key");
       requireNonNull(value, "value");
@@ -29,7 +31,9 @@ public sealed interface Mutation<K, V> {
 
   /** Deletes a key; deleting an absent key is allowed and still gets a version. */
   record Delete<K, V>(K key) implements Mutation<K, V> {
-    /** @throws NullPointerException if key is null */
+    /**
+     * @throws NullPointerException if key is null
+     */
     public Delete {
       requireNonNull(key, "key");
     }
@@ -71,7 +75,8 @@ public sealed interface Mutation<K, V> {
       requireNonNull(key, "key");
       requireNonNull(value, "value");
       if (expectedVersion < 1) {
-        throw new IllegalArgumentException("expected version must be positive but was " + expectedVersion);
+        throw new IllegalArgumentException(
+            "expected version must be positive but was " + expectedVersion);
       }
     }
   }

@@ -2,8 +2,8 @@ package dev.tandem.spi;
 
 /**
  * Thrown by a store when a value cannot be stored at all (it fails to encode, or breaks a limit
- * known before any statement runs). Tandem reports it to the caller as an
- * {@link IllegalArgumentException} naming the key.
+ * known before any statement runs). Tandem reports it to the caller as an {@link
+ * IllegalArgumentException} naming the key.
  */
 public class RejectedValueException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -12,10 +12,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Version contract.</b> Every committed write of a key (put or delete) gets a version, a
  * positive {@code long}, and of two committed writes of one key the one that committed later has
- * the greater version, also across a delete and a re-create, and also when the delete found
- * nothing to delete. A delete's version is the version of its tombstone: it is never stored, but
- * it must be greater than every version of the key committed before it and less than every
- * version committed after it. (A global sequence read while the key is locked does all of this.)
+ * the greater version, also across a delete and a re-create, and also when the delete found nothing
+ * to delete. A delete's version is the version of its tombstone: it is never stored, but it must be
+ * greater than every version of the key committed before it and less than every version committed
+ * after it. (A global sequence read while the key is locked does all of this.)
  *
  * <p><b>Reads.</b> {@link #load} and {@link #loadAll} return committed data only, read in a
  * snapshot taken after the call began.
@@ -27,9 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Store<K, V> extends AutoCloseable {
 
-  /**
-   * Returns the committed value of {@code key} with its version, or empty if the key is absent.
-   */
+  /** Returns the committed value of {@code key} with its version, or empty if the key is absent. */
   Optional<Versioned<V>> load(K key);
 
   /**
@@ -54,7 +52,8 @@ public interface Store<K, V> extends AutoCloseable {
    * @throws UnsupportedOperationException if this store cannot run on a caller's connection
    */
   default StoreTransaction<K, V> join(java.sql.Connection connection) {
-    throw new UnsupportedOperationException(getClass().getName() + " cannot join a caller's transaction");
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot join a caller's transaction");
   }
 
   /**
@@ -81,12 +80,12 @@ public interface Store<K, V> extends AutoCloseable {
   }
 
   /**
-   * Returns whether this store's transactions apply {@link Mutation.PutIfVersion}, in one
-   * statement where they can. If they do, {@link dev.tandem.Tandem#update(Object,
+   * Returns whether this store's transactions apply {@link Mutation.PutIfVersion}, in one statement
+   * where they can. If they do, {@link dev.tandem.Tandem#update(Object,
    * java.util.function.UnaryOperator)} of a cached key applies its function to the cached value and
-   * writes it conditionally on the cached version, and reads the key under lock only if the
-   * version moved. The default is false: every update reads the key under lock first, which is
-   * correct for any store.
+   * writes it conditionally on the cached version, and reads the key under lock only if the version
+   * moved. The default is false: every update reads the key under lock first, which is correct for
+   * any store.
    */
   default boolean putsIfVersion() {
     return false;

@@ -18,13 +18,18 @@ import org.jspecify.annotations.Nullable;
  * @param <V> the value type
  */
 public record Mismatch<K, V>(
-    K key, Kind kind, @Nullable Long cacheVersion, long databaseVersion, @Nullable V cacheValue, @Nullable V databaseValue) {
+    K key,
+    Kind kind,
+    @Nullable Long cacheVersion,
+    long databaseVersion,
+    @Nullable V cacheValue,
+    @Nullable V databaseValue) {
 
   /** How a cached entry and the database disagree. */
   public enum Kind {
     /**
-     * Same version (or version unknown), different value: typically the row was changed by SQL
-     * that bypassed Tandem, which does not draw a new version.
+     * Same version (or version unknown), different value: typically the row was changed by SQL that
+     * bypassed Tandem, which does not draw a new version.
      */
     VALUE_DIFFERS("value differs"),
     /** The cache holds an older version than the database: a write it did not see. */

@@ -40,13 +40,14 @@ import org.jspecify.annotations.Nullable;
  * #verify(Iterable)} checks the given keys instead (those not cached are counted and skipped). For
  * each cached entry, with the tier's version: a version older than the row's is {@linkplain
  * Mismatch.Kind#STALE stale}, a newer one is {@linkplain Mismatch.Kind#AHEAD ahead}, equal versions
- * with unequal values (a row changed by SQL that bypassed Tandem and drew no new version) {@linkplain
- * Mismatch.Kind#VALUE_DIFFERS differ}, a cached value for a row the database no longer has is
- * {@linkplain Mismatch.Kind#DELETED deleted}, a cached absence of a row that exists is {@linkplain
- * Mismatch.Kind#MISSING missing}. A cached absence of an absent row, and a tombstone, agree.
+ * with unequal values (a row changed by SQL that bypassed Tandem and drew no new version)
+ * {@linkplain Mismatch.Kind#VALUE_DIFFERS differ}, a cached value for a row the database no longer
+ * has is {@linkplain Mismatch.Kind#DELETED deleted}, a cached absence of a row that exists is
+ * {@linkplain Mismatch.Kind#MISSING missing}. A cached absence of an absent row, and a tombstone,
+ * agree.
  *
- * <p><b>Under load.</b> A write in flight (committed, its cache update not yet applied) looks like a
- * stale entry for a moment; so does a write whose fence has not reached the entry yet. So each
+ * <p><b>Under load.</b> A write in flight (committed, its cache update not yet applied) looks like
+ * a stale entry for a moment; so does a write whose fence has not reached the entry yet. So each
  * suspected mismatch is looked at again, the database first and then the cache, no sooner than the
  * {@linkplain Builder#recheckDelay re-check delay} after the first look, and reported only if both
  * the entry and the row are the same as on the first look. If either changed, or the entry is gone,
@@ -64,11 +65,14 @@ public final class Verifier<K, V> {
   private static final int DEFAULT_PAGE_SIZE = 500;
   private static final Duration DEFAULT_RECHECK_DELAY = Duration.ofSeconds(1);
 
-  /** A cached entry as seen by the verifier; {@code version} is null when the view cannot tell it. */
+  /**
+   * A cached entry as seen by the verifier; {@code version} is null when the view cannot tell it.
+   */
   private record Entry<V>(@Nullable V value, @Nullable Long version) {}
 
   /** A suspected mismatch, with what the first look saw. */
-  private record Suspect<K, V>(K key, Entry<V> entry, Optional<Versioned<V>> row, Mismatch<K, V> mismatch) {}
+  private record Suspect<K, V>(
+      K key, Entry<V> entry, Optional<Versioned<V>> row, Mismatch<K, V> mismatch) {}
 
   /** How the verifier reads, lists and invalidates the cache. */
   private interface CacheView<K, V> {
@@ -92,10 +96,14 @@ public final class Verifier<K, V> {
     this.cache = cache;
     this.equality = builder.equality != null ? builder.equality : Objects::deepEquals;
     this.pageSize = builder.pageSize > 0 ? builder.pageSize : DEFAULT_PAGE_SIZE;
-    this.recheckDelayNanos = (builder.recheckDelay != null ? builder.recheckDelay : DEFAULT_RECHECK_DELAY).toNanos();
+    this.recheckDelayNanos =
+        (builder.recheckDelay != null ? builder.recheckDelay : DEFAULT_RECHECK_DELAY).toNanos();
     String name = builder.name != null ? builder.name : "tandem";
-    this.meters = builder.meterRegistry == null ? null
-        : VerifyMeters.register((io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name);
+    this.meters =
+        builder.meterRegistry == null
+            ? null
+            : VerifyMeters.register(
+                (io.micrometer.core.instrument.MeterRegistry) builder.meterRegistry, name);
   }
 
   /**
@@ -125,8 +133,8 @@ public final class Verifier<K, V> {
 
   /**
    * Like {@link #verify()}, then invalidates the cached entry of every mismatch and looks at each
-   * again; a key counts as repaired when it is then consistent or no longer cached. Never writes the
-   * database nor installs an entry.
+   * again; a key counts as repaired when it is then consistent or no longer cached. Never writes
+   * the database nor installs an entry.
    *
    * @return what was found and repaired
    * @throws UnsupportedOperationException if the verifier reads the cache through a {@link Tandem}
@@ -153,8 +161,8 @@ public final class Verifier<K, V> {
   }
 
   /**
-   * Like {@link #verify(Iterable)}, then invalidates the cached entry of every mismatch and looks at
-   * each again; a key counts as repaired when it is then consistent or no longer cached.
+   * Like {@link #verify(Iterable)}, then invalidates the cached entry of every mismatch and looks
+   * at each again; a key counts as repaired when it is then consistent or no longer cached.
    *
    * @return what was found and repaired
    * @throws NullPointerException if keys or one of them is null
@@ -165,7 +173,8 @@ public final class Verifier<K, V> {
     return run(CacheTier.inPages(requireNonNull(keys, "keys").iterator(), pageSize), true, false);
   }
 
-  private VerifyReport<K, V> run(Iterator<? extends List<? extends K>> pages, boolean repair, boolean listed) {
+  private VerifyReport<K, V> run(
+      Iterator<? extends List<? extends K>> pages, boolean repair, boolean listed) {
     long start = System.nanoTime();
     Tally<K, V> tally = new Tally<>();
     List<Suspect<K, V>> suspects = new ArrayList<>();
@@ -208,8 +217,14 @@ public final class Verifier<K, V> {
       recheck(suspects, firstSuspectAt, tally);
     }
     int repaired = repair ? repair(tally.mismatches) : 0;
-    VerifyReport<K, V> report = new VerifyReport<>(tally.checked, tally.cached, tally.changing, tally.mismatches,
-        repaired, Duration.ofNanos(System.nanoTime() - start));
+    VerifyReport<K, V> report =
+        new VerifyReport<>(
+            tally.checked,
+            tally.cached,
+            tally.changing,
+            tally.mismatches,
+            repaired,
+            Duration.ofNanos(System.nanoTime() - start));
     if (meters != null) {
       meters.record(report);
     }
@@ -217,8 +232,8 @@ public final class Verifier<K, V> {
   }
 
   /**
-   * Looks at each suspect again, the database first and then the cache, once the re-check delay
-   * has passed since the first of them was seen: a write that was in flight on the first look has
+   * Looks at each suspect again, the database first and then the cache, once the re-check delay has
+   * passed since the first of them was seen: a write that was in flight on the first look has
    * published by then, and a difference that is still the same is drift.
    */
   private void recheck(List<Suspect<K, V>> suspects, long firstSeenAt, Tally<K, V> tally) {
@@ -245,10 +260,12 @@ public final class Verifier<K, V> {
       return;
     }
     try {
-      TimeUnit.NANOSECONDS.sleep(wait); // the settle time of writes in flight, not a wait for a condition
+      TimeUnit.NANOSECONDS.sleep(
+          wait); // the settle time of writes in flight, not a wait for a condition
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      CancellationException cancelled = new CancellationException("verify was interrupted before its re-check");
+      CancellationException cancelled =
+          new CancellationException("verify was interrupted before its re-check");
       cancelled.initCause(e);
       throw cancelled;
     }
@@ -269,9 +286,14 @@ public final class Verifier<K, V> {
   private void checkKeyType(K key) {
     Class<?> type = store.keyType();
     if (!type.isInstance(key)) {
-      throw new IllegalStateException("the cache tier listed the key '" + key + "' as a " + key.getClass().getName()
-          + ", but the store's keys are " + type.getName()
-          + ": set the tier's key decoder to the inverse of its key encoder");
+      throw new IllegalStateException(
+          "the cache tier listed the key '"
+              + key
+              + "' as a "
+              + key.getClass().getName()
+              + ", but the store's keys are "
+              + type.getName()
+              + ": set the tier's key decoder to the inverse of its key encoder");
     }
   }
 
@@ -280,11 +302,14 @@ public final class Verifier<K, V> {
     V value = entry.value();
     Long version = entry.version();
     if (row.isEmpty()) {
-      return value == null ? null : new Mismatch<>(key, Mismatch.Kind.DELETED, version, 0, value, null);
+      return value == null
+          ? null
+          : new Mismatch<>(key, Mismatch.Kind.DELETED, version, 0, value, null);
     }
     Versioned<V> current = row.get();
     if (value == null) {
-      return new Mismatch<>(key, Mismatch.Kind.MISSING, version, current.version(), null, current.value());
+      return new Mismatch<>(
+          key, Mismatch.Kind.MISSING, version, current.version(), null, current.value());
     }
     Mismatch.Kind kind = null;
     if (version != null && version < current.version()) {
@@ -294,20 +319,24 @@ public final class Verifier<K, V> {
     } else if (!equality.test(value, current.value())) {
       kind = Mismatch.Kind.VALUE_DIFFERS;
     }
-    return kind == null ? null : new Mismatch<>(key, kind, version, current.version(), value, current.value());
+    return kind == null
+        ? null
+        : new Mismatch<>(key, kind, version, current.version(), value, current.value());
   }
 
   private boolean same(Entry<V> a, Entry<V> b) {
     V x = a.value();
     V y = b.value();
-    return Objects.equals(a.version(), b.version()) && (x == null ? y == null : y != null && equality.test(x, y));
+    return Objects.equals(a.version(), b.version())
+        && (x == null ? y == null : y != null && equality.test(x, y));
   }
 
   private boolean sameRow(Optional<Versioned<V>> a, Optional<Versioned<V>> b) {
     if (a.isEmpty() || b.isEmpty()) {
       return a.isEmpty() && b.isEmpty();
     }
-    return a.get().version() == b.get().version() && equality.test(a.get().value(), b.get().value());
+    return a.get().version() == b.get().version()
+        && equality.test(a.get().value(), b.get().value());
   }
 
   @Override
@@ -428,8 +457,8 @@ public final class Verifier<K, V> {
     /**
      * Publishes what each run found to a Micrometer registry (micrometer-core must be on the class
      * path), tagged {@code cache=<name>}: counters {@code tandem.verify.checked} (keys examined),
-     * {@code tandem.verify.stale} by {@code kind} (mismatches: stale, ahead, value_differs, deleted,
-     * missing), {@code tandem.verify.changing} (suspects that did not persist), {@code
+     * {@code tandem.verify.stale} by {@code kind} (mismatches: stale, ahead, value_differs,
+     * deleted, missing), {@code tandem.verify.changing} (suspects that did not persist), {@code
      * tandem.verify.repaired}, the timer {@code tandem.verify.runs} (duration of each run) and the
      * gauge {@code tandem.verify.last.stale} (mismatches found by the latest run). Default: no
      * metrics.
@@ -530,8 +559,9 @@ public final class Verifier<K, V> {
 
         @Override
         public Iterator<List<K>> keys(int pageSize) {
-          throw new UnsupportedOperationException("a verifier that reads the cache through a Tandem cannot list the"
-              + " cached keys: give it the tier (Builder.tier), or the keys to check");
+          throw new UnsupportedOperationException(
+              "a verifier that reads the cache through a Tandem cannot list the"
+                  + " cached keys: give it the tier (Builder.tier), or the keys to check");
         }
 
         @Override

@@ -26,19 +26,39 @@ final class VerifyMeters {
   private final AtomicLong lastStale = new AtomicLong();
 
   private VerifyMeters(MeterRegistry registry, Tags tags) {
-    checked = Counter.builder("tandem.verify.checked").tags(tags).description("keys examined by verify runs")
-        .register(registry);
+    checked =
+        Counter.builder("tandem.verify.checked")
+            .tags(tags)
+            .description("keys examined by verify runs")
+            .register(registry);
     for (Mismatch.Kind kind : Mismatch.Kind.values()) {
-      stale.put(kind, Counter.builder("tandem.verify.stale").tags(tags.and("kind", kind.name().toLowerCase(Locale.ROOT)))
-          .description("cached entries found to differ from the database, on both looks").register(registry));
+      stale.put(
+          kind,
+          Counter.builder("tandem.verify.stale")
+              .tags(tags.and("kind", kind.name().toLowerCase(Locale.ROOT)))
+              .description("cached entries found to differ from the database, on both looks")
+              .register(registry));
     }
-    changing = Counter.builder("tandem.verify.changing").tags(tags)
-        .description("suspected differences that did not persist to the re-check (writes in flight)").register(registry);
-    repaired = Counter.builder("tandem.verify.repaired").tags(tags)
-        .description("differing cached entries invalidated by verify").register(registry);
-    runs = Timer.builder("tandem.verify.runs").tags(tags).description("duration of verify runs").register(registry);
-    Gauge.builder("tandem.verify.last.stale", lastStale, AtomicLong::get).tags(tags)
-        .description("differences found by the latest verify run").register(registry);
+    changing =
+        Counter.builder("tandem.verify.changing")
+            .tags(tags)
+            .description(
+                "suspected differences that did not persist to the re-check (writes in flight)")
+            .register(registry);
+    repaired =
+        Counter.builder("tandem.verify.repaired")
+            .tags(tags)
+            .description("differing cached entries invalidated by verify")
+            .register(registry);
+    runs =
+        Timer.builder("tandem.verify.runs")
+            .tags(tags)
+            .description("duration of verify runs")
+            .register(registry);
+    Gauge.builder("tandem.verify.last.stale", lastStale, AtomicLong::get)
+        .tags(tags)
+        .description("differences found by the latest verify run")
+        .register(registry);
   }
 
   /** Registers the meters of a verifier named {@code name} (the {@code cache} tag). */
@@ -50,7 +70,8 @@ final class VerifyMeters {
   void record(VerifyReport<?, ?> report) {
     checked.increment(report.checked());
     for (Mismatch<?, ?> mismatch : report.mismatches()) {
-      requireNonNull(stale.get(mismatch.kind())).increment(); // the constructor registers every kind
+      requireNonNull(stale.get(mismatch.kind()))
+          .increment(); // the constructor registers every kind
     }
     changing.increment(report.changing());
     repaired.increment(report.repaired());

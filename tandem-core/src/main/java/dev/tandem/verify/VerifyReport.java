@@ -21,7 +21,12 @@ import java.util.List;
  * @param <V> the value type
  */
 public record VerifyReport<K, V>(
-    long checked, long cached, long changing, List<Mismatch<K, V>> mismatches, int repaired, Duration duration) {
+    long checked,
+    long cached,
+    long changing,
+    List<Mismatch<K, V>> mismatches,
+    int repaired,
+    Duration duration) {
 
   /**
    * Creates the report; the list is copied.
@@ -32,7 +37,8 @@ public record VerifyReport<K, V>(
     mismatches = List.copyOf(requireNonNull(mismatches, "mismatches"));
     requireNonNull(duration, "duration");
     if (repaired < 0 || repaired > mismatches.size()) {
-      throw new IllegalArgumentException("repaired must be between 0 and " + mismatches.size() + " but was " + repaired);
+      throw new IllegalArgumentException(
+          "repaired must be between 0 and " + mismatches.size() + " but was " + repaired);
     }
   }
 

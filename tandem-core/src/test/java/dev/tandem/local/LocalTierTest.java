@@ -17,20 +17,29 @@ import org.junit.jupiter.api.Test;
 class LocalTierTest extends CacheTierContract {
 
   private final AtomicLong nanos = new AtomicLong();
-  private final LocalTier<String, String> tier = LocalTier.<String, String>builder()
-      .maximumSize(100).expireAfterWrite(Duration.ofMinutes(1)).ticker(nanos::get).executor(Runnable::run).build();
+  private final LocalTier<String, String> tier =
+      LocalTier.<String, String>builder()
+          .maximumSize(100)
+          .expireAfterWrite(Duration.ofMinutes(1))
+          .ticker(nanos::get)
+          .executor(Runnable::run)
+          .build();
 
   @Override
   protected CacheTier<String, String> tier() {
     return tier;
   }
 
-  /** The side map forgets a lease once it filled, was refused by a newer entry, or was cancelled. */
+  /**
+   * The side map forgets a lease once it filled, was refused by a newer entry, or was cancelled.
+   */
   @Test
   void leasesAreForgottenOnceUsedOrCancelled() {
     tier.fill("a", tier.beginFill("a"), Cached.present("v1", 1));
     tier.applyCommitted("b", Cached.present("v3", 3));
-    assertThat(tier.fill("b", tier.beginFill("b"), Cached.absent())).as("the lease was valid").isTrue();
+    assertThat(tier.fill("b", tier.beginFill("b"), Cached.absent()))
+        .as("the lease was valid")
+        .isTrue();
     tier.cancelFill("c", tier.beginFill("c"));
     assertThat(tier.leaseCount()).isZero();
   }
@@ -47,7 +56,8 @@ class LocalTierTest extends CacheTierContract {
 
   @Test
   void sizeBoundEvicts() {
-    LocalTier<Integer, String> small = LocalTier.<Integer, String>builder().maximumSize(10).executor(Runnable::run).build();
+    LocalTier<Integer, String> small =
+        LocalTier.<Integer, String>builder().maximumSize(10).executor(Runnable::run).build();
     for (int i = 0; i < 100; i++) {
       small.applyCommitted(i, Cached.present("v", i + 1));
     }
@@ -79,7 +89,8 @@ class LocalTierTest extends CacheTierContract {
   /** The side map of leases and fences never outgrows the cache: evicted keys are forgotten. */
   @Test
   void stateOfEvictedKeysIsForgotten() {
-    LocalTier<Integer, String> small = LocalTier.<Integer, String>builder().maximumSize(10).executor(Runnable::run).build();
+    LocalTier<Integer, String> small =
+        LocalTier.<Integer, String>builder().maximumSize(10).executor(Runnable::run).build();
     for (int i = 0; i < 10_000; i++) {
       small.applyCommitted(i, Cached.present("v" + i, i + 1));
       long lease = small.beginFill(-i - 1);
@@ -91,18 +102,30 @@ class LocalTierTest extends CacheTierContract {
   @Test
   void builderRejectsMissingOrRepeatedBounds() {
     assertThatThrownBy(() -> LocalTier.builder().build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs a bound");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("needs a bound");
     assertThatThrownBy(() -> LocalTier.builder().maximumSize(1).maximumSize(2))
-        .isInstanceOf(IllegalStateException.class).hasMessage("maximum size was already set to 1");
-    assertThatThrownBy(() -> LocalTier.<String, String>builder().maximumSize(1).maximumWeight(5, (k, v) -> 1))
-        .isInstanceOf(IllegalStateException.class).hasMessage("maximum size was already set to 1");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("maximum size was already set to 1");
+    assertThatThrownBy(
+            () -> LocalTier.<String, String>builder().maximumSize(1).maximumWeight(5, (k, v) -> 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("maximum size was already set to 1");
     assertThatThrownBy(() -> LocalTier.builder().maximumSize(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
     assertThatThrownBy(() -> LocalTier.builder().expireAfterWrite(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
-    assertThatThrownBy(() -> LocalTier.builder().expireAfterWrite(Duration.ofSeconds(1)).expireAfterWrite(Duration.ofSeconds(2)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already set");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("positive");
+    assertThatThrownBy(
+            () ->
+                LocalTier.builder()
+                    .expireAfterWrite(Duration.ofSeconds(1))
+                    .expireAfterWrite(Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already set");
     assertThatThrownBy(() -> LocalTier.builder().ticker(null))
-        .isInstanceOf(NullPointerException.class).hasMessage("ticker");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("ticker");
   }
 }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
  * (H1), leases revoked by commits, deletes and fences (H2, H3, H6), fenced keys held out of the
  * cache, and the reads. A subclass supplies a fresh, empty tier per test and closes it; a tier
  * shared by several nodes also supplies a second tier over the same cache ({@link #otherNode}), so
- * that each test checks what one node does against what the other sees. What only one tier has
- * (its builder, expiry, size bound, write fences across nodes) stays in the subclass.
+ * that each test checks what one node does against what the other sees. What only one tier has (its
+ * builder, expiry, size bound, write fences across nodes) stays in the subclass.
  *
  * <p>Keys and values are strings. The class is abstract and its name ends in neither {@code Test}
  * nor {@code IT}: it runs only through its subclasses ({@code LocalTierTest}, {@code RedisTierIT},
@@ -22,13 +22,15 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class CacheTierContract {
 
-  /** Returns the tier under test: empty when the test starts, the same instance for the whole test. */
+  /**
+   * Returns the tier under test: empty when the test starts, the same instance for the whole test.
+   */
   protected abstract CacheTier<String, String> tier();
 
   /**
-   * Returns a tier over the same cache as {@link #tier} as another node has it: for a tier shared by
-   * nodes, a second instance on the same cache; for a tier private to its JVM, the tier itself (the
-   * default).
+   * Returns a tier over the same cache as {@link #tier} as another node has it: for a tier shared
+   * by nodes, a second instance on the same cache; for a tier private to its JVM, the tier itself
+   * (the default).
    */
   protected CacheTier<String, String> otherNode() {
     return tier();
@@ -52,7 +54,9 @@ public abstract class CacheTierContract {
     assertThat(tier().getIfPresent("k")).isEqualTo(Cached.deleted(10));
   }
 
-  /** Versions compare exactly across the whole 64-bit range (a shared tier's scripts use doubles). */
+  /**
+   * Versions compare exactly across the whole 64-bit range (a shared tier's scripts use doubles).
+   */
   @Test
   void versionsCompareExactlyAtTheEdges() {
     tier().applyCommitted("big", Cached.present("max-1", Long.MAX_VALUE - 1));
@@ -64,7 +68,8 @@ public abstract class CacheTierContract {
     tier().applyCommitted("halves", Cached.present("ten digits", 9_999_999_999L));
     tier().applyCommitted("halves", Cached.present("eleven digits", 10_000_000_000L));
     tier().applyCommitted("halves", Cached.present("older", 9_999_999_998L));
-    assertThat(tier().getIfPresent("halves")).isEqualTo(Cached.present("eleven digits", 10_000_000_000L));
+    assertThat(tier().getIfPresent("halves"))
+        .isEqualTo(Cached.present("eleven digits", 10_000_000_000L));
   }
 
   @Test
@@ -81,7 +86,9 @@ public abstract class CacheTierContract {
     long lease = tier().beginFill("k");
     assertThat(tier().fill("k", lease, Cached.present("v1", 1))).isTrue();
     tier().invalidate("k");
-    assertThat(tier().fill("k", lease, Cached.present("v1", 1))).as("the lease was spent").isFalse();
+    assertThat(tier().fill("k", lease, Cached.present("v1", 1)))
+        .as("the lease was spent")
+        .isFalse();
     assertThat(tier().getIfPresent("k")).isNull();
   }
 
@@ -125,7 +132,9 @@ public abstract class CacheTierContract {
 
     otherNode().applyCommitted("k", Cached.present("v2", 2));
     assertThat(tier().getIfPresent("k")).isEqualTo(Cached.present("v2", 2));
-    assertThat(tier().beginFill("j")).as("other keys fill as before").isNotEqualTo(CacheTier.NO_LEASE);
+    assertThat(tier().beginFill("j"))
+        .as("other keys fill as before")
+        .isNotEqualTo(CacheTier.NO_LEASE);
   }
 
   /** A fence taken while a fill was in flight revokes its lease. */
@@ -156,7 +165,10 @@ public abstract class CacheTierContract {
     assertThat(tier().getIfPresent("k")).isNull();
   }
 
-  /** A write prepared with {@code beforeWrite} and then published leaves its key served and fillable. */
+  /**
+   * A write prepared with {@code beforeWrite} and then published leaves its key served and
+   * fillable.
+   */
   @Test
   void aPublishedWriteLiftsItsWriteFence() {
     tier().beforeWrite("k");
@@ -185,7 +197,8 @@ public abstract class CacheTierContract {
     tier().applyCommitted("a", Cached.present("A", 1));
     tier().applyCommitted("gone", Cached.deleted(2));
     Map<String, Cached<String>> found = otherNode().getAllPresent(List.of("a", "gone", "missing"));
-    assertThat(found).containsOnly(Map.entry("a", Cached.present("A", 1)), Map.entry("gone", Cached.deleted(2)));
+    assertThat(found)
+        .containsOnly(Map.entry("a", Cached.present("A", 1)), Map.entry("gone", Cached.deleted(2)));
     assertThat(otherNode().getAllPresent(List.of())).isEmpty();
   }
 
@@ -206,7 +219,9 @@ public abstract class CacheTierContract {
   void awkwardKeysWork() {
     for (String key : List.of("", "{", "}", "{x}", "%", "a b", "ключ")) {
       tier().applyCommitted(key, Cached.present("value of " + key, 1));
-      assertThat(otherNode().getIfPresent(key)).as(key).isEqualTo(Cached.present("value of " + key, 1));
+      assertThat(otherNode().getIfPresent(key))
+          .as(key)
+          .isEqualTo(Cached.present("value of " + key, 1));
     }
   }
 }

@@ -18,10 +18,10 @@ import org.jspecify.annotations.Nullable;
  * What the database's catalog says about the names a user gave: the actual (stored) spelling of
  * tables, columns and sequences, column types and unique keys.
  *
- * <p>A name is matched exactly first, then as the database folds unquoted names (upper case in
- * H2, lower case in PostgreSQL and MariaDB), so {@code table("flight")} finds H2's {@code FLIGHT}.
- * The found spelling is then always quoted (with backticks in MariaDB, whose double quotes are
- * string quotes unless {@code ANSI_QUOTES} is on).
+ * <p>A name is matched exactly first, then as the database folds unquoted names (upper case in H2,
+ * lower case in PostgreSQL and MariaDB), so {@code table("flight")} finds H2's {@code FLIGHT}. The
+ * found spelling is then always quoted (with backticks in MariaDB, whose double quotes are string
+ * quotes unless {@code ANSI_QUOTES} is on).
  *
  * <p>MariaDB has no schemas inside a database: a "schema" here is a MariaDB database, which its
  * driver reports as the catalog ({@code TABLE_CAT}), so the catalog calls pass it there.
@@ -57,7 +57,9 @@ final class Catalog {
       } else if (keyType == Integer.class) {
         return jdbcType == Types.INTEGER || jdbcType == Types.SMALLINT || jdbcType == Types.TINYINT;
       } else if (keyType == String.class) {
-        return jdbcType == Types.VARCHAR || jdbcType == Types.LONGVARCHAR || jdbcType == Types.NVARCHAR
+        return jdbcType == Types.VARCHAR
+            || jdbcType == Types.LONGVARCHAR
+            || jdbcType == Types.NVARCHAR
             || jdbcType == Types.LONGNVARCHAR;
       }
       return keyType == UUID.class && typeName.equals("uuid");
@@ -111,7 +113,9 @@ final class Catalog {
 
   /** Returns {@code identifier} as the database stores it when written unquoted. */
   String fold(String identifier) {
-    return kind == Dialect.Kind.H2 ? identifier.toUpperCase(Locale.ROOT) : identifier.toLowerCase(Locale.ROOT);
+    return kind == Dialect.Kind.H2
+        ? identifier.toUpperCase(Locale.ROOT)
+        : identifier.toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -120,8 +124,11 @@ final class Catalog {
    */
   String database() throws SQLException {
     if (kind != Dialect.Kind.H2) {
-      try (PreparedStatement ps = connection.prepareStatement(
-          kind == Dialect.Kind.POSTGRESQL ? "SELECT current_database()" : "SELECT DATABASE()");
+      try (PreparedStatement ps =
+              connection.prepareStatement(
+                  kind == Dialect.Kind.POSTGRESQL
+                      ? "SELECT current_database()"
+                      : "SELECT DATABASE()");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getString(1);
@@ -138,17 +145,20 @@ final class Catalog {
   String defaultSchema() throws SQLException {
     String schema = schemaIsCatalog() ? connection.getCatalog() : connection.getSchema();
     if (schema == null) {
-      throw new IllegalStateException("the connection has no current schema; qualify the table name");
+      throw new IllegalStateException(
+          "the connection has no current schema; qualify the table name");
     }
     return schema;
   }
 
   /** Finds a table, or returns null if there is none by that name. */
   @Nullable TableName findTable(QualifiedName wanted) throws SQLException {
-    List<String> schemas = wanted.schema() == null ? List.of(defaultSchema()) : spellings(wanted.schema());
+    List<String> schemas =
+        wanted.schema() == null ? List.of(defaultSchema()) : spellings(wanted.schema());
     for (String schema : schemas) {
       for (String name : spellings(wanted.name())) {
-        try (ResultSet rs = metaData.getTables(catalogOf(schema), schemaOf(pattern(schema)), pattern(name), null)) {
+        try (ResultSet rs =
+            metaData.getTables(catalogOf(schema), schemaOf(pattern(schema)), pattern(name), null)) {
           while (rs.next()) {
             if (name.equals(rs.getString("TABLE_NAME")) && schema.equals(schemaIn(rs))) {
               return new TableName(schema, name, quoteChar());
@@ -164,8 +174,11 @@ final class Catalog {
   TableName table(QualifiedName wanted, String setting) throws SQLException {
     TableName table = findTable(wanted);
     if (table == null) {
-      throw new IllegalArgumentException(setting + ": no table " + wanted.name()
-          + (wanted.schema() != null ? " in schema " + wanted.schema() : ""));
+      throw new IllegalArgumentException(
+          setting
+              + ": no table "
+              + wanted.name()
+              + (wanted.schema() != null ? " in schema " + wanted.schema() : ""));
     }
     return table;
   }
@@ -173,12 +186,22 @@ final class Catalog {
   /** Returns the columns of {@code table} by stored name, in table order. */
   Map<String, Column> columns(TableName table) throws SQLException {
     Map<String, Column> columns = new LinkedHashMap<>();
-    try (ResultSet rs = metaData.getColumns(catalogOf(table.schema()), schemaOf(pattern(table.schema())),
-        pattern(table.name()), "%")) {
+    try (ResultSet rs =
+        metaData.getColumns(
+            catalogOf(table.schema()),
+            schemaOf(pattern(table.schema())),
+            pattern(table.name()),
+            "%")) {
       while (rs.next()) {
-        if (table.name().equals(rs.getString("TABLE_NAME")) && table.schema().equals(schemaIn(rs))) {
+        if (table.name().equals(rs.getString("TABLE_NAME"))
+            && table.schema().equals(schemaIn(rs))) {
           String name = rs.getString("COLUMN_NAME");
-          columns.put(name, new Column(name, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT)));
+          columns.put(
+              name,
+              new Column(
+                  name,
+                  rs.getInt("DATA_TYPE"),
+                  rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT)));
         }
       }
     }
@@ -200,8 +223,15 @@ final class Catalog {
   Column column(TableName table, Map<String, Column> columns, String wanted, String setting) {
     Column c = findColumn(columns, wanted);
     if (c == null) {
-      throw new IllegalArgumentException(setting + ": table " + table + " has no column " + wanted
-          + " (it has " + columns.keySet() + ")");
+      throw new IllegalArgumentException(
+          setting
+              + ": table "
+              + table
+              + " has no column "
+              + wanted
+              + " (it has "
+              + columns.keySet()
+              + ")");
     }
     return c;
   }
@@ -209,8 +239,9 @@ final class Catalog {
   /** Returns whether {@code column} alone is the primary key or a unique index of {@code table}. */
   boolean isUniqueKey(TableName table, String column) throws SQLException {
     List<String> primaryKey = new ArrayList<>();
-    try (ResultSet rs = metaData.getPrimaryKeys(catalogOf(table.schema()), schemaOf(table.schema()),
-        table.name())) {
+    try (ResultSet rs =
+        metaData.getPrimaryKeys(
+            catalogOf(table.schema()), schemaOf(table.schema()), table.name())) {
       while (rs.next()) {
         primaryKey.add(rs.getString("COLUMN_NAME"));
       }
@@ -219,8 +250,9 @@ final class Catalog {
       return true;
     }
     Map<String, List<String>> unique = new LinkedHashMap<>();
-    try (ResultSet rs = metaData.getIndexInfo(catalogOf(table.schema()), schemaOf(table.schema()),
-        table.name(), true, false)) {
+    try (ResultSet rs =
+        metaData.getIndexInfo(
+            catalogOf(table.schema()), schemaOf(table.schema()), table.name(), true, false)) {
       while (rs.next()) {
         String index = rs.getString("INDEX_NAME");
         String name = rs.getString("COLUMN_NAME");
@@ -232,7 +264,9 @@ final class Catalog {
     return unique.containsValue(List.of(column));
   }
 
-  /** Returns the stored name of the version sequence of {@code table}: {@code <table>_tandem_seq}. */
+  /**
+   * Returns the stored name of the version sequence of {@code table}: {@code <table>_tandem_seq}.
+   */
   String sequenceOf(TableName table) {
     String name = table.name() + "_tandem_seq";
     return table.name().equals(fold(table.name())) ? fold(name) : name;
@@ -240,9 +274,11 @@ final class Catalog {
 
   /** Returns whether the sequence {@code schema.name} exists. */
   boolean sequenceExists(String schema, String name) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(kind == Dialect.Kind.MARIADB
-        ? "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = 'SEQUENCE'"
-        : "SELECT 1 FROM information_schema.sequences WHERE sequence_schema = ? AND sequence_name = ?")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            kind == Dialect.Kind.MARIADB
+                ? "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = 'SEQUENCE'"
+                : "SELECT 1 FROM information_schema.sequences WHERE sequence_schema = ? AND sequence_name = ?")) {
       ps.setString(1, schema);
       ps.setString(2, name);
       try (ResultSet rs = ps.executeQuery()) {
@@ -257,16 +293,19 @@ final class Catalog {
    */
   long sequenceCache(String schema, String name) throws SQLException {
     if (kind == Dialect.Kind.MARIADB) {
-      try (PreparedStatement ps = connection.prepareStatement("SELECT cache_size FROM " + quote(schema) + "."
-          + quote(name)); ResultSet rs = ps.executeQuery()) {
+      try (PreparedStatement ps =
+              connection.prepareStatement(
+                  "SELECT cache_size FROM " + quote(schema) + "." + quote(name));
+          ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Math.max(1, rs.getLong(1)) : 1;
       }
     }
     if (kind != Dialect.Kind.POSTGRESQL) {
       return 1;
     }
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT cache_size FROM pg_catalog.pg_sequences WHERE schemaname = ? AND sequencename = ?")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT cache_size FROM pg_catalog.pg_sequences WHERE schemaname = ? AND sequencename = ?")) {
       ps.setString(1, schema);
       ps.setString(2, name);
       try (ResultSet rs = ps.executeQuery()) {
@@ -285,6 +324,8 @@ final class Catalog {
     if (escape.isEmpty()) {
       return name;
     }
-    return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
+    return name.replace(escape, escape + escape)
+        .replace("_", escape + "_")
+        .replace("%", escape + "%");
   }
 }

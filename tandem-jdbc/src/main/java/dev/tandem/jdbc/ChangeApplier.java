@@ -33,11 +33,17 @@ final class ChangeApplier implements PgOutput.Handler {
   private final LongConsumer heartbeatReturned;
   private final Heartbeat.Connector connector;
   private final Map<Integer, Watch> relations = new HashMap<>();
+
   /** Whether the current transaction changed a watched table (its commit is then measured). */
   private boolean touched;
 
-  ChangeApplier(String slot, Map<String, WatchedTier<?, ?>> watched, String heartbeatPrefix, CommitLags commitLags,
-      LongConsumer heartbeatReturned, Heartbeat.Connector connector) {
+  ChangeApplier(
+      String slot,
+      Map<String, WatchedTier<?, ?>> watched,
+      String heartbeatPrefix,
+      CommitLags commitLags,
+      LongConsumer heartbeatReturned,
+      Heartbeat.Connector connector) {
     this.slot = slot;
     this.watched = watched;
     this.heartbeatPrefix = heartbeatPrefix;
@@ -70,20 +76,36 @@ final class ChangeApplier implements PgOutput.Handler {
     int key = relation.columns().indexOf(unquote(table.keyColumn()));
     int version = relation.columns().indexOf(unquote(table.versionColumn()));
     if (key < 0 || version < 0) {
-      throw new IllegalStateException("change listener " + slot + ": table " + table.display()
-          + " has no column " + (key < 0 ? table.keyColumn() : table.versionColumn()) + " any more");
+      throw new IllegalStateException(
+          "change listener "
+              + slot
+              + ": table "
+              + table.display()
+              + " has no column "
+              + (key < 0 ? table.keyColumn() : table.versionColumn())
+              + " any more");
     }
     try (Connection c = connector.connect()) {
       detectTriggers(c, List.of(tier));
     } catch (SQLException e) {
-      throw new IllegalStateException("change listener " + slot + ": cannot look up the triggers of "
-          + table.display() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "change listener "
+              + slot
+              + ": cannot look up the triggers of "
+              + table.display()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     relations.put(relation.id(), new Watch(tier, key, version));
   }
 
   @Override
-  public void change(char kind, int relationId, @Nullable List<@Nullable String> old, boolean oldIsFull,
+  public void change(
+      char kind,
+      int relationId,
+      @Nullable List<@Nullable String> old,
+      boolean oldIsFull,
       @Nullable List<@Nullable String> row) {
     Watch watch = relations.get(relationId);
     if (watch == null) {
@@ -98,13 +120,17 @@ final class ChangeApplier implements PgOutput.Handler {
     List<@Nullable String> after = requireNonNull(row);
     long newVersion = version(watch, after);
     if (watch.tier().versioned) {
-      // the version trigger drew it under the key's lock, or Tandem did: newer than any copy cached before
+      // the version trigger drew it under the key's lock, or Tandem did: newer than any copy cached
+      // before
     } else if (kind == 'I') {
-      // an insert by other SQL draws its version from the sequence's default when it runs, which may be
-      // before a Tandem delete of the key drew its tombstone's, and commit after it: never skip on it
+      // an insert by other SQL draws its version from the sequence's default when it runs, which
+      // may be
+      // before a Tandem delete of the key drew its tombstone's, and commit after it: never skip on
+      // it
       newVersion = 0;
     } else if (kind == 'U') {
-      if (old != null && !java.util.Objects.equals(old.get(watch.keyIndex()), after.get(watch.keyIndex()))) {
+      if (old != null
+          && !java.util.Objects.equals(old.get(watch.keyIndex()), after.get(watch.keyIndex()))) {
         apply(watch, old, 0, 0); // the key changed: the old key's row is gone
       }
       boolean versionMoved = old != null && oldIsFull && version(watch, old) != newVersion;
@@ -140,8 +166,12 @@ final class ChangeApplier implements PgOutput.Handler {
    * trigger sends one, and waits for the writes made without it to commit first).
    */
   static void detectTriggers(Connection c, Iterable<WatchedTier<?, ?>> tiers) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_trigger WHERE tgrelid = CAST(? AS regclass)"
-        + " AND tgname = '" + JdbcSchema.VERSION_TRIGGER + "' AND tgenabled <> 'D'")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = CAST(? AS regclass)"
+                + " AND tgname = '"
+                + JdbcSchema.VERSION_TRIGGER
+                + "' AND tgenabled <> 'D'")) {
       for (WatchedTier<?, ?> tier : tiers) {
         ps.setString(1, tier.store().table().name());
         try (ResultSet rs = ps.executeQuery()) {
@@ -158,10 +188,12 @@ final class ChangeApplier implements PgOutput.Handler {
   }
 
   @SuppressWarnings("unchecked")
-  private static <K> void apply(Watch watch, List<@Nullable String> tuple, long newVersion, long tombstoneAbove) {
+  private static <K> void apply(
+      Watch watch, List<@Nullable String> tuple, long newVersion, long tombstoneAbove) {
     String text = tuple.get(watch.keyIndex());
     if (text == null || text == PgOutput.UNCHANGED) {
-      throw new IllegalStateException("a change of " + watch.tier().store().table().display() + " carries no key");
+      throw new IllegalStateException(
+          "a change of " + watch.tier().store().table().display() + " carries no key");
     }
     WatchedTier<K, ?> tier = (WatchedTier<K, ?>) watch.tier();
     tier.changed((K) parseKey(tier.store().keyType(), text), newVersion, tombstoneAbove);
@@ -186,5 +218,4 @@ final class ChangeApplier implements PgOutput.Handler {
     java.time.Instant now = java.time.Instant.now();
     return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
   }
-
 }

@@ -73,6 +73,7 @@ public final class ChangeListener implements AutoCloseable {
   private static final Duration DEFAULT_BOUND = Duration.ofSeconds(2);
   private static final Duration DEFAULT_RESYNC_AFTER = Duration.ofMinutes(1);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   /** The longest pause between two polls of an idle stream: the most it adds to the lag. */
   private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -82,8 +83,10 @@ public final class ChangeListener implements AutoCloseable {
   private final String publication;
   private final long boundNanos;
   private final long resyncAfterNanos;
+
   /** How long the stream may bring nothing (not even a heartbeat) before it counts as broken. */
   private final long silenceNanos;
+
   private final String heartbeatPrefix;
   private final Map<String, WatchedTier<?, ?>> watched = new ConcurrentHashMap<>();
   private final Object lock = new Object();
@@ -91,14 +94,18 @@ public final class ChangeListener implements AutoCloseable {
   private final AtomicLong resyncs = new AtomicLong();
   private final CommitLags commitLags = new CommitLags();
 
-  /** The send time ({@link System#nanoTime}) of the newest heartbeat that came back; 0 before any. */
+  /**
+   * The send time ({@link System#nanoTime}) of the newest heartbeat that came back; 0 before any.
+   */
   private volatile long freshAsOf;
+
   private volatile long lagBytes = -1;
   private volatile boolean started;
   private volatile boolean closed;
   private volatile @Nullable Connection streamConnection;
   private @Nullable Thread streamThread;
   private @Nullable Thread heartbeatThread;
+
   /** Whether every watched tier must be dropped before serving again (the slot was made anew). */
   private boolean resyncPending;
 
@@ -108,9 +115,11 @@ public final class ChangeListener implements AutoCloseable {
     this.slot = requireNonNull(builder.slot);
     this.publication = builder.publication != null ? builder.publication : slot;
     this.boundNanos = (builder.bound != null ? builder.bound : DEFAULT_BOUND).toNanos();
-    this.resyncAfterNanos = (builder.resyncAfter != null ? builder.resyncAfter : DEFAULT_RESYNC_AFTER).toNanos();
+    this.resyncAfterNanos =
+        (builder.resyncAfter != null ? builder.resyncAfter : DEFAULT_RESYNC_AFTER).toNanos();
     this.silenceNanos = Math.max(TimeUnit.SECONDS.toNanos(10), boundNanos * 4);
-    this.heartbeatPrefix = "tandem:" + slot + ":" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    this.heartbeatPrefix =
+        "tandem:" + slot + ":" + Long.toHexString(ThreadLocalRandom.current().nextLong());
   }
 
   /** Returns a new builder. */
@@ -118,20 +127,21 @@ public final class ChangeListener implements AutoCloseable {
     return new Builder();
   }
 
-
   /**
    * Returns {@code tier} wrapped so that this listener keeps it in step with the rows of {@code
    * store}'s table; build the {@link dev.tandem.Tandem} over the returned tier. Call before {@link
    * #start()}, once per table.
    *
-   * @throws IllegalArgumentException if the store is not on PostgreSQL, or its table is watched already
+   * @throws IllegalArgumentException if the store is not on PostgreSQL, or its table is watched
+   *     already
    * @throws IllegalStateException if the listener was started
    */
   public <K, V> CacheTier<K, V> watch(JdbcStore<K, ?> store, CacheTier<K, V> tier) {
     requireNonNull(store, "store");
     requireNonNull(tier, "tier");
     if (store.kind() != Dialect.Kind.POSTGRESQL) {
-      throw new IllegalArgumentException("store: " + store + " is not on PostgreSQL; only PostgreSQL has a change stream");
+      throw new IllegalArgumentException(
+          "store: " + store + " is not on PostgreSQL; only PostgreSQL has a change stream");
     }
     synchronized (lock) {
       if (started) {
@@ -139,7 +149,8 @@ public final class ChangeListener implements AutoCloseable {
       }
       WatchedTier<K, V> wrapped = new WatchedTier<>(tier, this, store);
       if (watched.putIfAbsent(store.table().display(), wrapped) != null) {
-        throw new IllegalArgumentException("store: table " + store.table().display() + " is watched already");
+        throw new IllegalArgumentException(
+            "store: table " + store.table().display() + " is watched already");
       }
       return wrapped;
     }
@@ -158,19 +169,28 @@ public final class ChangeListener implements AutoCloseable {
         throw new IllegalStateException("start: no table is watched (call watch first)");
       }
       if (started || closed) {
-        throw new IllegalStateException("start: the listener was " + (closed ? "closed" : "started already"));
+        throw new IllegalStateException(
+            "start: the listener was " + (closed ? "closed" : "started already"));
       }
       started = true;
-      streamThread = Thread.ofPlatform().daemon().name("tandem-changes-" + slot).start(this::stream);
-      Heartbeat heartbeat = new Heartbeat(() -> connect(false), heartbeatPrefix, slot,
-          Math.max(TimeUnit.MILLISECONDS.toNanos(5), boundNanos / 4), () -> closed, bytes -> lagBytes = bytes);
-      heartbeatThread = Thread.ofPlatform().daemon().name("tandem-heartbeat-" + slot).start(heartbeat);
+      streamThread =
+          Thread.ofPlatform().daemon().name("tandem-changes-" + slot).start(this::stream);
+      Heartbeat heartbeat =
+          new Heartbeat(
+              () -> connect(false),
+              heartbeatPrefix,
+              slot,
+              Math.max(TimeUnit.MILLISECONDS.toNanos(5), boundNanos / 4),
+              () -> closed,
+              bytes -> lagBytes = bytes);
+      heartbeatThread =
+          Thread.ofPlatform().daemon().name("tandem-heartbeat-" + slot).start(heartbeat);
     }
   }
 
   /**
-   * Returns whether the watched tiers serve cached copies now: whether every change committed
-   * more than {@link Builder#bound} ago has been applied. Cheap: one clock read.
+   * Returns whether the watched tiers serve cached copies now: whether every change committed more
+   * than {@link Builder#bound} ago has been applied. Cheap: one clock read.
    */
   public boolean serving() {
     long fresh = freshAsOf;
@@ -199,7 +219,10 @@ public final class ChangeListener implements AutoCloseable {
     return await(() -> freshAsOf - since >= 0, timeout);
   }
 
-  /** Waits for {@code done}, which a heartbeat that comes back may make true, at most {@code timeout}. */
+  /**
+   * Waits for {@code done}, which a heartbeat that comes back may make true, at most {@code
+   * timeout}.
+   */
   private boolean await(java.util.function.BooleanSupplier done, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
@@ -220,8 +243,9 @@ public final class ChangeListener implements AutoCloseable {
   }
 
   /**
-   * Returns how far behind the listener is in time: how long ago the newest heartbeat that came back
-   * was sent (a bound on the age of the oldest change not yet applied), or null before the first.
+   * Returns how far behind the listener is in time: how long ago the newest heartbeat that came
+   * back was sent (a bound on the age of the oldest change not yet applied), or null before the
+   * first.
    */
   public @Nullable Duration lag() {
     long fresh = freshAsOf;
@@ -251,8 +275,8 @@ public final class ChangeListener implements AutoCloseable {
 
   /**
    * Commit to invalidation, measured for each transaction that changed a watched table: from its
-   * commit time (the server's clock) to when its changes had been applied (this machine's clock,
-   * so the figures hold as far as the clocks agree; on one machine, exactly).
+   * commit time (the server's clock) to when its changes had been applied (this machine's clock, so
+   * the figures hold as far as the clocks agree; on one machine, exactly).
    *
    * @param count transactions measured since the listener was built
    * @param p50 the median over the last 65,536 of them
@@ -267,9 +291,9 @@ public final class ChangeListener implements AutoCloseable {
   }
 
   /**
-   * Drops the replication slot and the publication, so that the server no longer keeps WAL for
-   * this listener. Call it on a closed listener when the deployment goes away; a slot nobody reads
-   * keeps WAL without end (unless {@code max_slot_wal_keep_size} bounds it).
+   * Drops the replication slot and the publication, so that the server no longer keeps WAL for this
+   * listener. Call it on a closed listener when the deployment goes away; a slot nobody reads keeps
+   * WAL without end (unless {@code max_slot_wal_keep_size} bounds it).
    *
    * @throws IllegalStateException if the listener is running
    * @throws JdbcStoreException if a statement fails
@@ -278,9 +302,13 @@ public final class ChangeListener implements AutoCloseable {
     if (started && !closed) {
       throw new IllegalStateException("dropSlot: close the listener first");
     }
-    try (Connection c = DriverManager.getConnection(url, properties); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url, properties);
+        Statement s = c.createStatement()) {
       awaitSlotInactive(c);
-      s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+      s.execute(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+              + slot
+              + "'");
       s.execute("DROP PUBLICATION IF EXISTS " + publication);
     } catch (SQLException e) {
       throw new JdbcStoreException("dropping replication slot " + slot, e);
@@ -319,23 +347,43 @@ public final class ChangeListener implements AutoCloseable {
     return "ChangeListener{slot=" + slot + ", tables=" + watched.keySet() + "}";
   }
 
-  /** Registers this listener's meters with a watched tier's (see {@link WatchedTier#registerMeters}). */
+  /**
+   * Registers this listener's meters with a watched tier's (see {@link
+   * WatchedTier#registerMeters}).
+   */
   void registerMeters(TierMeters meters, WatchedTier<?, ?> tier) {
-    meters.gauge("tandem.changes.serving", "1 while the change listener is less than its bound behind, so cached"
-        + " copies are served; 0 while reads go to the database", () -> serving() ? 1 : 0);
-    meters.gauge("tandem.changes.lag.seconds", "how long ago the newest heartbeat the change stream brought back"
-        + " was sent, in seconds (NaN before the first)", () -> {
+    meters.gauge(
+        "tandem.changes.serving",
+        "1 while the change listener is less than its bound behind, so cached"
+            + " copies are served; 0 while reads go to the database",
+        () -> serving() ? 1 : 0);
+    meters.gauge(
+        "tandem.changes.lag.seconds",
+        "how long ago the newest heartbeat the change stream brought back"
+            + " was sent, in seconds (NaN before the first)",
+        () -> {
           Duration lag = lag();
           return lag == null ? Double.NaN : lag.toNanos() / 1e9;
         });
-    meters.gauge("tandem.changes.lag.bytes", "bytes of WAL the replication slot holds back (-1 if unknown)",
+    meters.gauge(
+        "tandem.changes.lag.bytes",
+        "bytes of WAL the replication slot holds back (-1 if unknown)",
         this::lagBytes);
-    meters.counter("tandem.changes.invalidations", "keys dropped (and truncates applied) for changes of the table",
+    meters.counter(
+        "tandem.changes.invalidations",
+        "keys dropped (and truncates applied) for changes of the table",
         tier.invalidated::sum);
-    meters.counter("tandem.changes.skipped", "changes of the table recognised as Tandem's own writes by their version",
+    meters.counter(
+        "tandem.changes.skipped",
+        "changes of the table recognised as Tandem's own writes by their version",
         tier.skipped::sum);
-    meters.counter("tandem.changes.reconnects", "times the change stream was re-established", this::reconnects);
-    meters.counter("tandem.changes.resyncs", "times the change listener started over and dropped every entry",
+    meters.counter(
+        "tandem.changes.reconnects",
+        "times the change stream was re-established",
+        this::reconnects);
+    meters.counter(
+        "tandem.changes.resyncs",
+        "times the change listener started over and dropped every entry",
         this::resyncs);
   }
 
@@ -349,13 +397,19 @@ public final class ChangeListener implements AutoCloseable {
       try (Connection c = connect(true)) {
         streamConnection = c;
         prepare(everStreamed);
-        PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
-            .withSlotName(slot)
-            .withSlotOption("proto_version", 1)
-            .withSlotOption("publication_names", publication)
-            .withSlotOption("messages", true)
-            .withStatusInterval(Math.max(1, (int) TimeUnit.NANOSECONDS.toMillis(boundNanos / 4)), TimeUnit.MILLISECONDS)
-            .start();
+        PGReplicationStream stream =
+            c.unwrap(PGConnection.class)
+                .getReplicationAPI()
+                .replicationStream()
+                .logical()
+                .withSlotName(slot)
+                .withSlotOption("proto_version", 1)
+                .withSlotOption("publication_names", publication)
+                .withSlotOption("messages", true)
+                .withStatusInterval(
+                    Math.max(1, (int) TimeUnit.NANOSECONDS.toMillis(boundNanos / 4)),
+                    TimeUnit.MILLISECONDS)
+                .start();
         if (everStreamed) {
           reconnects.incrementAndGet();
         }
@@ -386,15 +440,22 @@ public final class ChangeListener implements AutoCloseable {
    * silent for longer than the socket timeout (no heartbeat came back) counts as broken.
    */
   private void read(PGReplicationStream stream) throws SQLException {
-    PgOutput.Handler handler = new ChangeApplier(slot, watched, heartbeatPrefix, commitLags, this::heartbeatReturned,
-        () -> connect(false));
+    PgOutput.Handler handler =
+        new ChangeApplier(
+            slot,
+            watched,
+            heartbeatPrefix,
+            commitLags,
+            this::heartbeatReturned,
+            () -> connect(false));
     long silentSince = System.nanoTime();
     long idleNanos = 0;
     while (!closed) {
       ByteBuffer message = stream.readPending();
       if (message == null) {
         if (System.nanoTime() - silentSince > silenceNanos) {
-          throw new SQLException("no message for " + TimeUnit.NANOSECONDS.toMillis(silenceNanos) + " ms");
+          throw new SQLException(
+              "no message for " + TimeUnit.NANOSECONDS.toMillis(silenceNanos) + " ms");
         }
         idleNanos = Math.min(MAX_IDLE_NANOS, idleNanos + TimeUnit.MILLISECONDS.toNanos(1));
         LockSupport.parkNanos(idleNanos);
@@ -414,13 +475,15 @@ public final class ChangeListener implements AutoCloseable {
    * lost, or this listener was behind for longer than resyncAfter.
    */
   private void prepare(boolean everStreamed) throws SQLException {
-    try (Connection c = connect(false); Statement s = c.createStatement()) {
+    try (Connection c = connect(false);
+        Statement s = c.createStatement()) {
       ensurePublication(c, s);
       ChangeApplier.detectTriggers(c, watched.values());
       String status = null;
       boolean exists = false;
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT wal_status FROM pg_replication_slots WHERE slot_name = ? AND database = current_database()")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT wal_status FROM pg_replication_slots WHERE slot_name = ? AND database = current_database()")) {
         ps.setString(1, slot);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
@@ -431,10 +494,13 @@ public final class ChangeListener implements AutoCloseable {
       }
       long fresh = freshAsOf;
       boolean lost = exists && "lost".equals(status);
-      boolean tooLong = exists && everStreamed && fresh != 0 && System.nanoTime() - fresh > resyncAfterNanos;
+      boolean tooLong =
+          exists && everStreamed && fresh != 0 && System.nanoTime() - fresh > resyncAfterNanos;
       if (lost || tooLong) {
-        log.warn("change listener {}: {}; starting over", slot, lost ? "the replication slot was lost"
-            : "behind for longer than resyncAfter");
+        log.warn(
+            "change listener {}: {}; starting over",
+            slot,
+            lost ? "the replication slot was lost" : "behind for longer than resyncAfter");
         awaitSlotInactive(c);
         s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
         exists = false;
@@ -460,7 +526,8 @@ public final class ChangeListener implements AutoCloseable {
   private void ensurePublication(Connection c, Statement s) throws SQLException {
     List<String> missing = new ArrayList<>();
     boolean exists;
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
       ps.setString(1, publication);
       try (ResultSet rs = ps.executeQuery()) {
         exists = rs.next();
@@ -469,8 +536,10 @@ public final class ChangeListener implements AutoCloseable {
     for (WatchedTier<?, ?> tier : watched.values()) {
       Table table = tier.store().table();
       if (exists) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication_tables WHERE pubname = ?"
-            + " AND schemaname || '.' || tablename = ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT 1 FROM pg_publication_tables WHERE pubname = ?"
+                    + " AND schemaname || '.' || tablename = ?")) {
           ps.setString(1, publication);
           ps.setString(2, table.display());
           try (ResultSet rs = ps.executeQuery()) {
@@ -489,10 +558,13 @@ public final class ChangeListener implements AutoCloseable {
     }
   }
 
-  /** Waits up to 10 s for a walsender that still holds the slot (a dropped connection) to let go. */
+  /**
+   * Waits up to 10 s for a walsender that still holds the slot (a dropped connection) to let go.
+   */
   private void awaitSlotInactive(Connection c) throws SQLException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    try (PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
       ps.setString(1, slot);
       while (System.nanoTime() < deadline) {
         try (ResultSet rs = ps.executeQuery()) {
@@ -544,8 +616,8 @@ public final class ChangeListener implements AutoCloseable {
   }
 
   /**
-   * Builds a {@link ChangeListener}. Settings made twice, or missing, fail in {@link #build()}
-   * with a message naming the setting.
+   * Builds a {@link ChangeListener}. Settings made twice, or missing, fail in {@link #build()} with
+   * a message naming the setting.
    */
   public static final class Builder {
     private @Nullable String url;
@@ -570,7 +642,8 @@ public final class ChangeListener implements AutoCloseable {
       requireNonNull(jdbcUrl, "jdbcUrl");
       unset(url, "jdbcUrl");
       if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-        throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql: but was " + jdbcUrl);
+        throw new IllegalArgumentException(
+            "jdbcUrl must start with jdbc:postgresql: but was " + jdbcUrl);
       }
       url = jdbcUrl;
       if (user != null) {
@@ -583,8 +656,8 @@ public final class ChangeListener implements AutoCloseable {
     }
 
     /**
-     * The replication slot's name, one per deployment (one per process that runs a listener);
-     * also the publication's name unless {@link #publication} sets another. Required.
+     * The replication slot's name, one per deployment (one per process that runs a listener); also
+     * the publication's name unless {@link #publication} sets another. Required.
      *
      * @param name lower-case letters, digits and underscores, at most 63
      * @throws IllegalArgumentException if the name is not of that form
@@ -598,7 +671,8 @@ public final class ChangeListener implements AutoCloseable {
     /**
      * The publication's name; default: the slot's name.
      *
-     * @throws IllegalArgumentException if the name is not lower-case letters, digits and underscores
+     * @throws IllegalArgumentException if the name is not lower-case letters, digits and
+     *     underscores
      * @throws IllegalStateException if it was set already
      */
     public Builder publication(String name) {
@@ -610,7 +684,8 @@ public final class ChangeListener implements AutoCloseable {
       requireNonNull(name, "name");
       unset(current, setting);
       if (!SLOT_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(setting + " must match " + SLOT_NAME + " but was " + name);
+        throw new IllegalArgumentException(
+            setting + " must match " + SLOT_NAME + " but was " + name);
       }
       return name;
     }
@@ -661,7 +736,8 @@ public final class ChangeListener implements AutoCloseable {
      * larger of 10 s and four times the bound, so that a server that vanished without a word is
      * noticed (meanwhile reads go to the database, see {@link #bound}). Default 2 s.
      *
-     * @throws IllegalArgumentException if less than a second (PostgreSQL's driver counts whole seconds)
+     * @throws IllegalArgumentException if less than a second (PostgreSQL's driver counts whole
+     *     seconds)
      * @throws IllegalStateException if it was set already
      */
     public Builder connectTimeout(Duration timeout) {
@@ -690,11 +766,13 @@ public final class ChangeListener implements AutoCloseable {
       Duration b = bound != null ? bound : DEFAULT_BOUND;
       Duration r = resyncAfter != null ? resyncAfter : DEFAULT_RESYNC_AFTER;
       if (r.compareTo(b) <= 0) {
-        throw new IllegalStateException("resyncAfter (" + r + ") must be longer than bound (" + b + ")");
+        throw new IllegalStateException(
+            "resyncAfter (" + r + ") must be longer than bound (" + b + ")");
       }
       Duration connect = connectTimeout != null ? connectTimeout : Duration.ofSeconds(2);
       PGProperty.CONNECT_TIMEOUT.set(properties, (int) Math.max(1, connect.toSeconds()));
-      // pgjdbc cannot go on with a replication stream after a socket timeout: keep it for dead peers
+      // pgjdbc cannot go on with a replication stream after a socket timeout: keep it for dead
+      // peers
       long socket = Math.max(10, (b.toMillis() * 4 + 999) / 1000);
       PGProperty.SOCKET_TIMEOUT.set(properties, (int) socket);
       PGProperty.APPLICATION_NAME.set(properties, "tandem-changes-" + slot);

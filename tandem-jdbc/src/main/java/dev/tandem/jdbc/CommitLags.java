@@ -33,8 +33,8 @@ final class CommitLags {
       samples = Arrays.copyOf(micros, (int) Math.min(n, SAMPLES));
     }
     Arrays.sort(samples);
-    return new ChangeListener.CommitLag(n, percentile(samples, 0.50), percentile(samples, 0.99),
-        Duration.ofNanos(worst * 1000));
+    return new ChangeListener.CommitLag(
+        n, percentile(samples, 0.50), percentile(samples, 0.99), Duration.ofNanos(worst * 1000));
   }
 
   private static Duration percentile(long[] sorted, double p) {

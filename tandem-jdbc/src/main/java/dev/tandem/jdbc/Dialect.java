@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>The version invariant.</b> Every version is drawn from the table's sequence <em>after</em>
  * the transaction locked its key, and the lock is held until the transaction ends. So of two
  * committed writes of a key, the later one drew its version later and got the greater one (the
- * sequence must hand out increasing values across sessions: PostgreSQL's {@code CACHE 1},
- * MariaDB's {@code NOCACHE}). Where a lock outlives the transaction (MariaDB's named locks), it
- * is released only after the commit or rollback ({@link #release}).
+ * sequence must hand out increasing values across sessions: PostgreSQL's {@code CACHE 1}, MariaDB's
+ * {@code NOCACHE}). Where a lock outlives the transaction (MariaDB's named locks), it is released
+ * only after the commit or rollback ({@link #release}).
  */
 abstract class Dialect {
 
@@ -40,9 +40,14 @@ abstract class Dialect {
       if ("H2".equals(product)) {
         return H2;
       }
-      throw new IllegalArgumentException("unsupported database " + product + ": JdbcStore supports PostgreSQL,"
-          + " MariaDB (with MariaDB Connector/J) and H2" + ("MySQL".equals(product) ? "; MySQL is not supported:"
-          + " it has no sequences (see docs/jdbc-store.md)" : ""));
+      throw new IllegalArgumentException(
+          "unsupported database "
+              + product
+              + ": JdbcStore supports PostgreSQL,"
+              + " MariaDB (with MariaDB Connector/J) and H2"
+              + ("MySQL".equals(product)
+                  ? "; MySQL is not supported:" + " it has no sequences (see docs/jdbc-store.md)"
+                  : ""));
     }
   }
 
@@ -53,8 +58,8 @@ abstract class Dialect {
   }
 
   /**
-   * What a transaction knows once it locked the keys of a batch: their committed versions
-   * (absent keys are missing) and fresh versions, ascending, one per mutation.
+   * What a transaction knows once it locked the keys of a batch: their committed versions (absent
+   * keys are missing) and fresh versions, ascending, one per mutation.
    */
   record Prelude(Map<Object, Long> current, long[] versions) {}
 
@@ -66,12 +71,31 @@ abstract class Dialect {
 
   Dialect(Table table) {
     this.table = table;
-    this.loadSql = "SELECT " + table.selectList() + " FROM " + table.name() + " WHERE " + table.keyColumn() + " = ?";
-    this.loadAllSql = "SELECT " + table.keyColumn() + ", " + table.selectList() + " FROM " + table.name()
-        + " WHERE " + table.keyColumn() + " = ANY(?)";
+    this.loadSql =
+        "SELECT "
+            + table.selectList()
+            + " FROM "
+            + table.name()
+            + " WHERE "
+            + table.keyColumn()
+            + " = ?";
+    this.loadAllSql =
+        "SELECT "
+            + table.keyColumn()
+            + ", "
+            + table.selectList()
+            + " FROM "
+            + table.name()
+            + " WHERE "
+            + table.keyColumn()
+            + " = ANY(?)";
     this.deleteSql = "DELETE FROM " + table.name() + " WHERE " + table.keyColumn() + " = ?";
-    this.changeLogSql = table.changeLog() == null ? null : "INSERT INTO " + table.changeLog()
-        + " (table_name, row_key, old_version, new_version, operation, changed_at) VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+    this.changeLogSql =
+        table.changeLog() == null
+            ? null
+            : "INSERT INTO "
+                + table.changeLog()
+                + " (table_name, row_key, old_version, new_version, operation, changed_at) VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
   }
 
   static Dialect of(Kind kind, Table table) {
@@ -82,7 +106,10 @@ abstract class Dialect {
     };
   }
 
-  /** Returns the query of the rows of {@code count} keys, bound by {@link #bindKeys}. By default {@link #loadAllSql}. */
+  /**
+   * Returns the query of the rows of {@code count} keys, bound by {@link #bindKeys}. By default
+   * {@link #loadAllSql}.
+   */
   String loadAllSql(int count) {
     return loadAllSql;
   }
@@ -92,8 +119,8 @@ abstract class Dialect {
    * key locks belong to the connection, not to the transaction. By default nothing: PostgreSQL's
    * and H2's locks end with the transaction.
    *
-   * @throws SQLException if the connection failed: it must not be used again (its server frees
-   *     its locks when it closes)
+   * @throws SQLException if the connection failed: it must not be used again (its server frees its
+   *     locks when it closes)
    */
   void release(Connection c) throws SQLException {}
 
@@ -105,12 +132,16 @@ abstract class Dialect {
     return false;
   }
 
-  /** Binds {@code keys} as the parameters of {@link #loadAllSql(int)} from {@code index} (one array, or one each). */
-  abstract void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys) throws SQLException;
+  /**
+   * Binds {@code keys} as the parameters of {@link #loadAllSql(int)} from {@code index} (one array,
+   * or one each).
+   */
+  abstract void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys)
+      throws SQLException;
 
   /**
-   * Locks {@code key} until the transaction ends, waiting for other writers of it, then reads
-   * its row with {@code reader} (positioned before the row of {@link #loadSql}'s columns).
+   * Locks {@code key} until the transaction ends, waiting for other writers of it, then reads its
+   * row with {@code reader} (positioned before the row of {@link #loadSql}'s columns).
    */
   abstract <T> T loadForUpdate(Connection c, Object key, RowReader<T> reader) throws SQLException;
 
@@ -128,7 +159,8 @@ abstract class Dialect {
    * dialect can for these values, and if {@code andCommit} sends the COMMIT of the transaction in
    * the same round trip; returns false, having done nothing, if it cannot. By default false.
    */
-  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
+  boolean upsertAll(
+      Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
       throws SQLException {
     return false;
   }
@@ -141,19 +173,22 @@ abstract class Dialect {
     return true;
   }
 
-  /** Returns whether {@link #putOne} and {@link #deleteOne} write a single key in fewer statements than the batch path. */
+  /**
+   * Returns whether {@link #putOne} and {@link #deleteOne} write a single key in fewer statements
+   * than the batch path.
+   */
   abstract boolean writesOneKeyAtOnce();
 
   /**
-   * Returns whether {@link #putOne} and {@link #deleteOne} are one statement each, so that they
-   * may run alone in auto-commit mode: their lock then still covers the drawing of the version.
+   * Returns whether {@link #putOne} and {@link #deleteOne} are one statement each, so that they may
+   * run alone in auto-commit mode: their lock then still covers the drawing of the version.
    */
   abstract boolean writesOneKeyInOneStatement();
 
   /**
-   * Fails if the connection is known to be dead without asking the server: the server said
-   * goodbye while the connection sat idle (PostgreSQL sends a FATAL message before it ends a
-   * backend). Sends nothing. By default checks nothing.
+   * Fails if the connection is known to be dead without asking the server: the server said goodbye
+   * while the connection sat idle (PostgreSQL sends a FATAL message before it ends a backend).
+   * Sends nothing. By default checks nothing.
    *
    * @throws SQLException a connection failure if the connection is dead
    */
@@ -168,10 +203,16 @@ abstract class Dialect {
     return false;
   }
 
-  /** Locks and upserts one key; returns its new version (drawn after the lock) and whether it existed. */
+  /**
+   * Locks and upserts one key; returns its new version (drawn after the lock) and whether it
+   * existed.
+   */
   abstract long[] putOne(Connection c, Object key, List<?> values) throws SQLException;
 
-  /** Locks and deletes one key; returns its tombstone version (drawn after the lock) and whether it existed. */
+  /**
+   * Locks and deletes one key; returns its tombstone version (drawn after the lock) and whether it
+   * existed.
+   */
   abstract long[] deleteOne(Connection c, Object key) throws SQLException;
 
   /**
@@ -182,14 +223,27 @@ abstract class Dialect {
    * row (positioned before it: the value columns then the version if {@code wholeRow}, else the
    * version alone), or null, having written nothing, if no row matched.
    */
-  abstract <T> @Nullable T updateOne(Connection c, Object key, int[] columns, List<?> values, long expected,
-      boolean wholeRow, RowReader<T> reader) throws SQLException;
+  abstract <T> @Nullable T updateOne(
+      Connection c,
+      Object key,
+      int[] columns,
+      List<?> values,
+      long expected,
+      boolean wholeRow,
+      RowReader<T> reader)
+      throws SQLException;
 
-  /** Returns the {@code SET} list of {@link #updateOne}: the columns, then the version from {@code nextVersion}. */
+  /**
+   * Returns the {@code SET} list of {@link #updateOne}: the columns, then the version from {@code
+   * nextVersion}.
+   */
   String setList(int[] columns, String nextVersion) {
     StringBuilder sb = new StringBuilder();
     for (int column : columns) {
-      sb.append(table.valueColumns().get(column)).append(" = ").append(table.valueParameters().get(column)).append(", ");
+      sb.append(table.valueColumns().get(column))
+          .append(" = ")
+          .append(table.valueParameters().get(column))
+          .append(", ");
     }
     return sb.append(table.versionColumn()).append(" = ").append(nextVersion).toString();
   }
@@ -228,7 +282,11 @@ abstract class Dialect {
 
   /** Returns the {@code ON CONFLICT}/{@code MERGE} column list: key, values, version. */
   String insertColumns() {
-    return table.keyColumn() + ", " + String.join(", ", table.valueColumns()) + ", " + table.versionColumn();
+    return table.keyColumn()
+        + ", "
+        + String.join(", ", table.valueColumns())
+        + ", "
+        + table.versionColumn();
   }
 
   String valueParameters() {

@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
  * ({@code FINAL TABLE}); the version is still drawn after the lock was granted.
  *
  * <p><b>Single node only.</b> H2 cannot lock an absent key: two transactions that both create a
- * key, or create one while another deletes it, are not ordered by the database. Within one
- * {@link dev.tandem.Tandem} the engine runs the writers of a key one at a time, which restores the
- * order; two Tandems writing one H2 table do not have that, so use H2 behind one Tandem only.
+ * key, or create one while another deletes it, are not ordered by the database. Within one {@link
+ * dev.tandem.Tandem} the engine runs the writers of a key one at a time, which restores the order;
+ * two Tandems writing one H2 table do not have that, so use H2 behind one Tandem only.
  */
 final class H2Dialect extends Dialect {
 
@@ -29,27 +29,63 @@ final class H2Dialect extends Dialect {
   private final String lockOneSql;
   private final String putOneSql;
   private final String nextVersionSql;
+
   /** The statements of {@link #updateOne}, by {@link #updateShape}. */
-  private final java.util.concurrent.ConcurrentHashMap<String, String> updateSql = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, String> updateSql =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   H2Dialect(Table table) {
     super(table);
     this.loadForUpdateSql = loadSql + " FOR UPDATE";
-    this.lockSql = "SELECT " + table.keyColumn() + ", " + table.versionColumn() + " FROM " + table.name()
-        + " WHERE " + table.keyColumn() + " = ANY(?) FOR UPDATE";
+    this.lockSql =
+        "SELECT "
+            + table.keyColumn()
+            + ", "
+            + table.versionColumn()
+            + " FROM "
+            + table.name()
+            + " WHERE "
+            + table.keyColumn()
+            + " = ANY(?) FOR UPDATE";
     this.versionsSql = "SELECT NEXT VALUE FOR " + table.sequence() + " FROM SYSTEM_RANGE(1, ?)";
-    this.upsertSql = "MERGE INTO " + table.name() + " (" + insertColumns() + ") KEY (" + table.keyColumn()
-        + ") VALUES (?, " + valueParameters() + ", ?)";
-    this.lockOneSql = "SELECT " + table.versionColumn() + " FROM " + table.name() + " WHERE " + table.keyColumn()
-        + " = ? FOR UPDATE";
-    this.putOneSql = "SELECT " + table.versionColumn() + " FROM FINAL TABLE (MERGE INTO " + table.name() + " ("
-        + insertColumns() + ") KEY (" + table.keyColumn() + ") VALUES (?, " + valueParameters()
-        + ", NEXT VALUE FOR " + table.sequence() + "))";
+    this.upsertSql =
+        "MERGE INTO "
+            + table.name()
+            + " ("
+            + insertColumns()
+            + ") KEY ("
+            + table.keyColumn()
+            + ") VALUES (?, "
+            + valueParameters()
+            + ", ?)";
+    this.lockOneSql =
+        "SELECT "
+            + table.versionColumn()
+            + " FROM "
+            + table.name()
+            + " WHERE "
+            + table.keyColumn()
+            + " = ? FOR UPDATE";
+    this.putOneSql =
+        "SELECT "
+            + table.versionColumn()
+            + " FROM FINAL TABLE (MERGE INTO "
+            + table.name()
+            + " ("
+            + insertColumns()
+            + ") KEY ("
+            + table.keyColumn()
+            + ") VALUES (?, "
+            + valueParameters()
+            + ", NEXT VALUE FOR "
+            + table.sequence()
+            + "))";
     this.nextVersionSql = "SELECT NEXT VALUE FOR " + table.sequence();
   }
 
   @Override
-  void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys) throws SQLException {
+  void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys)
+      throws SQLException {
     ps.setObject(index, keys.toArray());
   }
 
@@ -103,7 +139,8 @@ final class H2Dialect extends Dialect {
       bindValues(ps, 2, values);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw new SQLException("the merge of key " + key + " into " + table.display() + " returned no row");
+          throw new SQLException(
+              "the merge of key " + key + " into " + table.display() + " returned no row");
         }
         return new long[] {rs.getLong(1), existed ? 1 : 0};
       }
@@ -114,7 +151,8 @@ final class H2Dialect extends Dialect {
   long[] deleteOne(Connection c, Object key) throws SQLException {
     boolean existed = lockOne(c, key);
     long version;
-    try (PreparedStatement ps = c.prepareStatement(nextVersionSql); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = c.prepareStatement(nextVersionSql);
+        ResultSet rs = ps.executeQuery()) {
       rs.next();
       version = rs.getLong(1);
     }
@@ -133,8 +171,15 @@ final class H2Dialect extends Dialect {
    * its data change delta table does.
    */
   @Override
-  <T> @Nullable T updateOne(Connection c, Object key, int[] columns, List<?> values, long expected, boolean wholeRow,
-      RowReader<T> reader) throws SQLException {
+  <T> @Nullable T updateOne(
+      Connection c,
+      Object key,
+      int[] columns,
+      List<?> values,
+      long expected,
+      boolean wholeRow,
+      RowReader<T> reader)
+      throws SQLException {
     long current;
     try (PreparedStatement ps = c.prepareStatement(lockOneSql)) {
       ps.setObject(1, key);
@@ -148,9 +193,19 @@ final class H2Dialect extends Dialect {
     if (expected > 0 && current != expected) {
       return null;
     }
-    String sql = updateSql.computeIfAbsent(updateShape(columns, false, wholeRow), shape -> "SELECT "
-        + (wholeRow ? table.selectList() : table.versionColumn()) + " FROM FINAL TABLE (UPDATE " + table.name()
-        + " SET " + setList(columns, "NEXT VALUE FOR " + table.sequence()) + " WHERE " + table.keyColumn() + " = ?)");
+    String sql =
+        updateSql.computeIfAbsent(
+            updateShape(columns, false, wholeRow),
+            shape ->
+                "SELECT "
+                    + (wholeRow ? table.selectList() : table.versionColumn())
+                    + " FROM FINAL TABLE (UPDATE "
+                    + table.name()
+                    + " SET "
+                    + setList(columns, "NEXT VALUE FOR " + table.sequence())
+                    + " WHERE "
+                    + table.keyColumn()
+                    + " = ?)");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int next = bindValues(ps, 1, values);
       ps.setObject(next, key);
@@ -160,7 +215,10 @@ final class H2Dialect extends Dialect {
     }
   }
 
-  /** Locks the row of {@code key}, if there is one, until the transaction ends; returns whether there is. */
+  /**
+   * Locks the row of {@code key}, if there is one, until the transaction ends; returns whether
+   * there is.
+   */
   private boolean lockOne(Connection c, Object key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(lockOneSql)) {
       ps.setObject(1, key);

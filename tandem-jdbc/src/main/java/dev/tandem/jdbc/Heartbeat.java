@@ -7,17 +7,17 @@ import java.sql.SQLException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The heartbeat of a {@link ChangeListener}, on a thread of its own: every interval it writes a
  * transactional logical message ({@code pg_logical_emit_message}) whose prefix names the listener
- * and whose content is the time it was sent ({@link System#nanoTime}, as decimal text). The
- * message commits after every change committed before it was sent, so when the stream brings it
- * back, those changes have been applied. The same statement reads how much WAL the slot holds
- * back. A failure drops the connection; the next beat opens another.
+ * and whose content is the time it was sent ({@link System#nanoTime}, as decimal text). The message
+ * commits after every change committed before it was sent, so when the stream brings it back, those
+ * changes have been applied. The same statement reads how much WAL the slot holds back. A failure
+ * drops the connection; the next beat opens another.
  */
 final class Heartbeat implements Runnable {
 
@@ -35,7 +35,12 @@ final class Heartbeat implements Runnable {
   private final BooleanSupplier closed;
   private final LongConsumer lagBytes;
 
-  Heartbeat(Connector connector, String prefix, String slot, long intervalNanos, BooleanSupplier closed,
+  Heartbeat(
+      Connector connector,
+      String prefix,
+      String slot,
+      long intervalNanos,
+      BooleanSupplier closed,
       LongConsumer lagBytes) {
     this.connector = connector;
     this.prefix = prefix;
@@ -70,9 +75,11 @@ final class Heartbeat implements Runnable {
 
   private void beat(Connection c) throws SQLException {
     long sent = System.nanoTime();
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?),"
-        + " (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM pg_replication_slots"
-        + " WHERE slot_name = ?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pg_logical_emit_message(true, ?, ?),"
+                + " (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM pg_replication_slots"
+                + " WHERE slot_name = ?)")) {
       ps.setString(1, prefix);
       ps.setString(2, Long.toString(sent));
       ps.setString(3, slot);

@@ -23,12 +23,12 @@ public final class JdbcSchema {
   private JdbcSchema() {}
 
   /**
-   * Gives {@code table} a version column and its version sequence {@code <table>_tandem_seq}.
-   * The column is a {@code bigint NOT NULL} whose default is the sequence's next value, so rows
-   * that exist already, and rows inserted later by other SQL, get a valid version. In PostgreSQL
-   * the sequence caches one value per session ({@code CACHE 1}), which versions need; in MariaDB
-   * it caches none ({@code NOCACHE}: every value is written to the sequence table before it is
-   * handed out, so values increase in the order they are drawn, also across a restart).
+   * Gives {@code table} a version column and its version sequence {@code <table>_tandem_seq}. The
+   * column is a {@code bigint NOT NULL} whose default is the sequence's next value, so rows that
+   * exist already, and rows inserted later by other SQL, get a valid version. In PostgreSQL the
+   * sequence caches one value per session ({@code CACHE 1}), which versions need; in MariaDB it
+   * caches none ({@code NOCACHE}: every value is written to the sequence table before it is handed
+   * out, so values increase in the order they are drawn, also across a restart).
    *
    * @param versionColumn the column name, usually {@code tandem_version}
    * @throws IllegalArgumentException if a name is not an identifier, the table does not exist, or
@@ -39,28 +39,45 @@ public final class JdbcSchema {
     requireNonNull(dataSource, "dataSource");
     QualifiedName name = QualifiedName.parse(table, "table", true);
     String column = QualifiedName.identifier(versionColumn, "versionColumn");
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       Catalog catalog = new Catalog(c);
       Catalog.TableName t = catalog.table(name, "table");
       Dialect.Kind kind = catalog.kind();
       String sequence = catalog.quote(t.schema()) + "." + catalog.quote(catalog.sequenceOf(t));
-      s.execute("CREATE SEQUENCE IF NOT EXISTS " + sequence + switch (kind) {
-        case POSTGRESQL -> " CACHE 1";
-        case MARIADB -> " NOCACHE";
-        case H2 -> "";
-      });
+      s.execute(
+          "CREATE SEQUENCE IF NOT EXISTS "
+              + sequence
+              + switch (kind) {
+                case POSTGRESQL -> " CACHE 1";
+                case MARIADB -> " NOCACHE";
+                case H2 -> "";
+              });
       Catalog.Column existing = catalog.findColumn(catalog.columns(t), column);
       if (existing == null) {
-        String nextValue = switch (kind) {
-          case POSTGRESQL -> "nextval('" + sequence + "')";
-          case MARIADB -> "(NEXTVAL(" + sequence + "))";
-          case H2 -> "NEXT VALUE FOR " + sequence;
-        };
-        s.execute("ALTER TABLE " + t.quoted() + " ADD COLUMN IF NOT EXISTS "
-            + catalog.quote(catalog.fold(column)) + " BIGINT DEFAULT " + nextValue + " NOT NULL");
+        String nextValue =
+            switch (kind) {
+              case POSTGRESQL -> "nextval('" + sequence + "')";
+              case MARIADB -> "(NEXTVAL(" + sequence + "))";
+              case H2 -> "NEXT VALUE FOR " + sequence;
+            };
+        s.execute(
+            "ALTER TABLE "
+                + t.quoted()
+                + " ADD COLUMN IF NOT EXISTS "
+                + catalog.quote(catalog.fold(column))
+                + " BIGINT DEFAULT "
+                + nextValue
+                + " NOT NULL");
       } else if (!existing.isInteger()) {
-        throw new IllegalArgumentException("versionColumn: column " + existing.name() + " of " + t
-            + " exists and is " + existing.typeName() + ", not bigint");
+        throw new IllegalArgumentException(
+            "versionColumn: column "
+                + existing.name()
+                + " of "
+                + t
+                + " exists and is "
+                + existing.typeName()
+                + ", not bigint");
       }
     } catch (SQLException e) {
       throw new JdbcStoreException("adding version column " + versionColumn + " to " + table, e);
@@ -74,7 +91,8 @@ public final class JdbcSchema {
    * The lock id {@link KeyHash#of} computes, in SQL: FNV-1a over the UTF-16 code units of the table
    * name, a separator and the key's text, then a 64-bit avalanche, with products taken modulo 2^64.
    */
-  private static final String KEY_HASH_FUNCTION = """
+  private static final String KEY_HASH_FUNCTION =
+      """
       CREATE OR REPLACE FUNCTION %1$s.tandem_key_hash(tbl text, k text) RETURNS bigint
       LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
       DECLARE
@@ -103,7 +121,8 @@ public final class JdbcSchema {
       END $f$""";
 
   /** 64-bit multiplication that wraps as Java's does, for {@link #KEY_HASH_FUNCTION}. */
-  private static final String MUL64_FUNCTION = """
+  private static final String MUL64_FUNCTION =
+      """
       CREATE OR REPLACE FUNCTION %1$s.tandem_mul64(a bigint, b bigint) RETURNS bigint
       LANGUAGE sql IMMUTABLE STRICT AS $f$
         SELECT CASE WHEN r >= 9223372036854775808 THEN r - 18446744073709551616 ELSE r END::bigint
@@ -118,10 +137,10 @@ public final class JdbcSchema {
    * itself (as Tandem's writes do), gives the row the next value of the version sequence. Every row
    * change then carries a version newer than any copy of the key cached before, drawn in the order
    * the changes commit, so a cache can never take a write made with plain SQL for an older one, and
-   * a {@link ChangeListener} can tell Tandem's own writes from others' by version alone. The version
-   * column's default becomes 0 ("not set": the trigger replaces it), so the trigger must stay
-   * enabled: a row written with it disabled has version 0, which the store refuses to read. Creates
-   * the functions {@code tandem_key_hash} and {@code tandem_mul64} in the table's schema.
+   * a {@link ChangeListener} can tell Tandem's own writes from others' by version alone. The
+   * version column's default becomes 0 ("not set": the trigger replaces it), so the trigger must
+   * stay enabled: a row written with it disabled has version 0, which the store refuses to read.
+   * Creates the functions {@code tandem_key_hash} and {@code tandem_mul64} in the table's schema.
    * Idempotent. Call {@link #addVersionColumn} first.
    *
    * @param keyColumn the key column, as the store's {@code keyColumn}
@@ -130,23 +149,28 @@ public final class JdbcSchema {
    *     exist, or the database is not PostgreSQL
    * @throws JdbcStoreException if a statement fails
    */
-  public static void addVersionTrigger(DataSource dataSource, String table, String keyColumn, String versionColumn) {
+  public static void addVersionTrigger(
+      DataSource dataSource, String table, String keyColumn, String versionColumn) {
     requireNonNull(dataSource, "dataSource");
     QualifiedName name = QualifiedName.parse(table, "table", true);
     String key = QualifiedName.identifier(keyColumn, "keyColumn");
     String version = QualifiedName.identifier(versionColumn, "versionColumn");
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       Catalog catalog = new Catalog(c);
       if (catalog.kind() != Dialect.Kind.POSTGRESQL) {
-        throw new IllegalArgumentException("dataSource: the version trigger is for PostgreSQL only");
+        throw new IllegalArgumentException(
+            "dataSource: the version trigger is for PostgreSQL only");
       }
       Catalog.TableName t = catalog.table(name, "table");
       var columns = catalog.columns(t);
       Catalog.Column k = catalog.findColumn(columns, key);
       Catalog.Column v = catalog.findColumn(columns, version);
       if (k == null || v == null) {
-        throw new IllegalArgumentException((k == null ? "keyColumn: " + keyColumn : "versionColumn: " + versionColumn)
-            + " is not a column of " + t);
+        throw new IllegalArgumentException(
+            (k == null ? "keyColumn: " + keyColumn : "versionColumn: " + versionColumn)
+                + " is not a column of "
+                + t);
       }
       String schema = QualifiedName.quote(t.schema());
       String sequence = schema + "." + QualifiedName.quote(catalog.sequenceOf(t));
@@ -156,28 +180,57 @@ public final class JdbcSchema {
       String oldVersion = "OLD." + QualifiedName.quote(v.name());
       s.execute(String.format(MUL64_FUNCTION, schema));
       s.execute(String.format(KEY_HASH_FUNCTION, schema));
-      s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
-          + "BEGIN\n"
-          + "  PERFORM pg_advisory_xact_lock(" + schema + ".tandem_key_hash('" + t + "', " + newKey + "::text));\n"
-          + "  IF " + newVersion + " <= 0 OR (TG_OP = 'UPDATE' AND " + newVersion + " = " + oldVersion + ") THEN\n"
-          + "    " + newVersion + " := nextval('" + sequence + "');\n"
-          + "  END IF;\n"
-          + "  RETURN NEW;\n"
-          + "END $f$");
-      s.execute("ALTER TABLE " + t.quoted() + " ALTER COLUMN " + QualifiedName.quote(v.name()) + " SET DEFAULT 0");
-      s.execute("CREATE OR REPLACE TRIGGER " + VERSION_TRIGGER + " BEFORE INSERT OR UPDATE ON " + t.quoted()
-          + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+      s.execute(
+          "CREATE OR REPLACE FUNCTION "
+              + function
+              + "() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+              + "BEGIN\n"
+              + "  PERFORM pg_advisory_xact_lock("
+              + schema
+              + ".tandem_key_hash('"
+              + t
+              + "', "
+              + newKey
+              + "::text));\n"
+              + "  IF "
+              + newVersion
+              + " <= 0 OR (TG_OP = 'UPDATE' AND "
+              + newVersion
+              + " = "
+              + oldVersion
+              + ") THEN\n"
+              + "    "
+              + newVersion
+              + " := nextval('"
+              + sequence
+              + "');\n"
+              + "  END IF;\n"
+              + "  RETURN NEW;\n"
+              + "END $f$");
+      s.execute(
+          "ALTER TABLE "
+              + t.quoted()
+              + " ALTER COLUMN "
+              + QualifiedName.quote(v.name())
+              + " SET DEFAULT 0");
+      s.execute(
+          "CREATE OR REPLACE TRIGGER "
+              + VERSION_TRIGGER
+              + " BEFORE INSERT OR UPDATE ON "
+              + t.quoted()
+              + " FOR EACH ROW EXECUTE FUNCTION "
+              + function
+              + "()");
     } catch (SQLException e) {
       throw new JdbcStoreException("adding the version trigger to " + table, e);
     }
   }
 
   /**
-   * Creates a key-value table: {@code key} (text, the primary key; {@code VARCHAR(255)} in
-   * MariaDB, whose keys need a length), {@code value} (of {@code type}, not null) and {@code
-   * tandem_version} with its sequence. Use it with {@code
-   * keyColumn("key", String.class)} and {@link RowMapper#text RowMapper.text("value")} (or {@link
-   * RowMapper#bytes bytes}).
+   * Creates a key-value table: {@code key} (text, the primary key; {@code VARCHAR(255)} in MariaDB,
+   * whose keys need a length), {@code value} (of {@code type}, not null) and {@code tandem_version}
+   * with its sequence. Use it with {@code keyColumn("key", String.class)} and {@link RowMapper#text
+   * RowMapper.text("value")} (or {@link RowMapper#bytes bytes}).
    *
    * @throws IllegalArgumentException if the name is not an identifier
    * @throws JdbcStoreException if a statement fails
@@ -186,35 +239,50 @@ public final class JdbcSchema {
     requireNonNull(dataSource, "dataSource");
     QualifiedName name = QualifiedName.parse(table, "table", true);
     requireNonNull(type, "type");
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       Catalog catalog = new Catalog(c);
       if (catalog.findTable(name) == null) {
         Dialect.Kind kind = catalog.kind();
-        String valueType = switch (kind) {
-          case POSTGRESQL -> switch (type) {
-            case TEXT -> "text";
-            case BYTES -> "bytea";
-            case JSON -> "jsonb";
-          };
-          case MARIADB -> switch (type) {
-            case TEXT -> "LONGTEXT";
-            case BYTES -> "LONGBLOB";
-            case JSON -> "JSON";
-          };
-          case H2 -> switch (type) {
-            case TEXT -> "CHARACTER VARYING";
-            case BYTES -> "BINARY VARYING";
-            case JSON -> "JSON";
-          };
-        };
-        String keyType = switch (kind) {
-          case POSTGRESQL -> "text";
-          case MARIADB -> "VARCHAR(255)";
-          case H2 -> "CHARACTER VARYING";
-        };
-        s.execute("CREATE TABLE IF NOT EXISTS " + created(catalog, name) + " ("
-            + catalog.quote(catalog.fold("key")) + " " + keyType + " PRIMARY KEY, "
-            + catalog.quote(catalog.fold("value")) + " " + valueType + " NOT NULL)");
+        String valueType =
+            switch (kind) {
+              case POSTGRESQL ->
+                  switch (type) {
+                    case TEXT -> "text";
+                    case BYTES -> "bytea";
+                    case JSON -> "jsonb";
+                  };
+              case MARIADB ->
+                  switch (type) {
+                    case TEXT -> "LONGTEXT";
+                    case BYTES -> "LONGBLOB";
+                    case JSON -> "JSON";
+                  };
+              case H2 ->
+                  switch (type) {
+                    case TEXT -> "CHARACTER VARYING";
+                    case BYTES -> "BINARY VARYING";
+                    case JSON -> "JSON";
+                  };
+            };
+        String keyType =
+            switch (kind) {
+              case POSTGRESQL -> "text";
+              case MARIADB -> "VARCHAR(255)";
+              case H2 -> "CHARACTER VARYING";
+            };
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + created(catalog, name)
+                + " ("
+                + catalog.quote(catalog.fold("key"))
+                + " "
+                + keyType
+                + " PRIMARY KEY, "
+                + catalog.quote(catalog.fold("value"))
+                + " "
+                + valueType
+                + " NOT NULL)");
       }
     } catch (SQLException e) {
       throw new JdbcStoreException("creating table " + table, e);
@@ -224,9 +292,9 @@ public final class JdbcSchema {
 
   /**
    * Creates a change-log table for {@link JdbcStore.Builder#changeLog}: one row per mutation with
-   * {@code table_name}, {@code row_key} (the key's {@code toString()}), {@code old_version} (null if
-   * the key had no value), {@code new_version}, {@code operation} ({@code put} or {@code delete})
-   * and {@code changed_at} (the transaction's time), plus an identity column {@code id}.
+   * {@code table_name}, {@code row_key} (the key's {@code toString()}), {@code old_version} (null
+   * if the key had no value), {@code new_version}, {@code operation} ({@code put} or {@code
+   * delete}) and {@code changed_at} (the transaction's time), plus an identity column {@code id}.
    *
    * @throws IllegalArgumentException if the name is not an identifier
    * @throws JdbcStoreException if a statement fails
@@ -234,22 +302,38 @@ public final class JdbcSchema {
   public static void createChangeLogTable(DataSource dataSource, String table) {
     requireNonNull(dataSource, "dataSource");
     QualifiedName name = QualifiedName.parse(table, "changeLog", true);
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       Catalog catalog = new Catalog(c);
       if (catalog.findTable(name) != null) {
         return;
       }
       boolean mariadb = catalog.kind() == Dialect.Kind.MARIADB;
-      s.execute("CREATE TABLE IF NOT EXISTS " + created(catalog, name) + " ("
-          + column(catalog, "id") + (mariadb ? " BIGINT AUTO_INCREMENT PRIMARY KEY, "
-              : " BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, ")
-          + column(catalog, "table_name") + (mariadb ? " VARCHAR(255)" : " CHARACTER VARYING") + " NOT NULL, "
-          + column(catalog, "row_key") + (mariadb ? " TEXT" : " CHARACTER VARYING") + " NOT NULL, "
-          + column(catalog, "old_version") + " BIGINT, "
-          + column(catalog, "new_version") + " BIGINT NOT NULL, "
-          + column(catalog, "operation") + " CHARACTER VARYING(6) NOT NULL CHECK ("
-          + column(catalog, "operation") + " IN ('put', 'delete')), "
-          + column(catalog, "changed_at") + (mariadb ? " TIMESTAMP(6)" : " TIMESTAMP WITH TIME ZONE") + " NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + created(catalog, name)
+              + " ("
+              + column(catalog, "id")
+              + (mariadb
+                  ? " BIGINT AUTO_INCREMENT PRIMARY KEY, "
+                  : " BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, ")
+              + column(catalog, "table_name")
+              + (mariadb ? " VARCHAR(255)" : " CHARACTER VARYING")
+              + " NOT NULL, "
+              + column(catalog, "row_key")
+              + (mariadb ? " TEXT" : " CHARACTER VARYING")
+              + " NOT NULL, "
+              + column(catalog, "old_version")
+              + " BIGINT, "
+              + column(catalog, "new_version")
+              + " BIGINT NOT NULL, "
+              + column(catalog, "operation")
+              + " CHARACTER VARYING(6) NOT NULL CHECK ("
+              + column(catalog, "operation")
+              + " IN ('put', 'delete')), "
+              + column(catalog, "changed_at")
+              + (mariadb ? " TIMESTAMP(6)" : " TIMESTAMP WITH TIME ZONE")
+              + " NOT NULL)");
     } catch (SQLException e) {
       throw new JdbcStoreException("creating change-log table " + table, e);
     }

@@ -46,40 +46,39 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Versions.</b> Every put and every delete (also of an absent key) draws a version from the
  * table's sequence {@code <table>_tandem_seq} after it locked its key, and holds the lock until its
- * transaction ends; so versions of a key increase in commit order, across delete and re-create.
- * A delete's version is not stored: it is the version of the tombstone the cache keeps. A field
- * update ({@link #patchColumns}) and a conditional put ({@link #putsIfVersion}) lock and draw alike,
- * and draw nothing when they change nothing.
+ * transaction ends; so versions of a key increase in commit order, across delete and re-create. A
+ * delete's version is not stored: it is the version of the tombstone the cache keeps. A field
+ * update ({@link #patchColumns}) and a conditional put ({@link #putsIfVersion}) lock and draw
+ * alike, and draw nothing when they change nothing.
  *
  * <p><b>Locks.</b> In PostgreSQL a key is locked with a transaction-scoped advisory lock on a
  * 64-bit hash of the table name and the key's {@code toString()}, taken also for absent keys, so
- * any number of nodes may share the table. The advisory lock ids are shared with whatever else
- * the application locks with {@code pg_advisory_lock}. In MariaDB a key is locked with a named
- * lock ({@code GET_LOCK}) on the same hash, which belongs to the connection: the store releases
- * it ({@code RELEASE_ALL_LOCKS()}) after every commit and rollback, and discards a connection that
- * cannot, whose server then frees it. In H2 a key is locked by its row lock,
- * which does not exist for an absent key: use an H2 table behind one {@link dev.tandem.Tandem}
- * only (that Tandem orders its own writers of a key).
+ * any number of nodes may share the table. The advisory lock ids are shared with whatever else the
+ * application locks with {@code pg_advisory_lock}. In MariaDB a key is locked with a named lock
+ * ({@code GET_LOCK}) on the same hash, which belongs to the connection: the store releases it
+ * ({@code RELEASE_ALL_LOCKS()}) after every commit and rollback, and discards a connection that
+ * cannot, whose server then frees it. In H2 a key is locked by its row lock, which does not exist
+ * for an absent key: use an H2 table behind one {@link dev.tandem.Tandem} only (that Tandem orders
+ * its own writers of a key).
  *
  * <p><b>Limits.</b> Only writes made through the store are versioned: a row updated by other SQL
  * keeps its version, and caches keep the old value until invalidated. Connections must use READ
  * COMMITTED (the default of PostgreSQL and H2; MariaDB's pools must set it), which {@link
- * Builder#build} checks. Keys are {@code String}, {@code Long}, {@code Integer}
- * or {@code UUID}, in a column whose SQL type holds them ({@link Builder#keyColumn}). PostgreSQL
- * cannot store the character U+0000 (NUL) in text: a write whose key or string value holds one is
- * refused before any statement ({@link RejectedValueException}), and a read of such a key answers
- * absent without a query.
+ * Builder#build} checks. Keys are {@code String}, {@code Long}, {@code Integer} or {@code UUID}, in
+ * a column whose SQL type holds them ({@link Builder#keyColumn}). PostgreSQL cannot store the
+ * character U+0000 (NUL) in text: a write whose key or string value holds one is refused before any
+ * statement ({@link RejectedValueException}), and a read of such a key answers absent without a
+ * query.
  *
  * <p><b>Failures.</b> A transaction that fails for a passing reason and did not commit throws
- * {@link RetryableException} (after rolling back), which Tandem retries: a serialization failure
- * or deadlock (SQLState 40001, 40P01), H2's concurrent update (90131), a connection refused
- * (SQLState class 08), or a connection found broken by the transaction's first operation. A
- * failure that waited out a timeout never is, since running again would wait as long again: the
- * pool's acquisition timeout ({@link java.sql.SQLTransientConnectionException}), a socket or
- * connect timeout, a lock timeout (55P03; H2's HYT00), a statement timeout (57014).
- * A failure of the commit never is: it is an {@link
- * dev.tandem.spi.AmbiguousCommitException} if the connection broke, else a {@link
- * JdbcStoreException}. Where the commit travels with the last statement (a lone write in
+ * {@link RetryableException} (after rolling back), which Tandem retries: a serialization failure or
+ * deadlock (SQLState 40001, 40P01), H2's concurrent update (90131), a connection refused (SQLState
+ * class 08), or a connection found broken by the transaction's first operation. A failure that
+ * waited out a timeout never is, since running again would wait as long again: the pool's
+ * acquisition timeout ({@link java.sql.SQLTransientConnectionException}), a socket or connect
+ * timeout, a lock timeout (55P03; H2's HYT00), a statement timeout (57014). A failure of the commit
+ * never is: it is an {@link dev.tandem.spi.AmbiguousCommitException} if the connection broke, else
+ * a {@link JdbcStoreException}. Where the commit travels with the last statement (a lone write in
  * auto-commit, a batch's upsert with its COMMIT; see {@link Builder#autoCommitSingleWrites}), a
  * connection found dead before or while that request was written is retryable, and one that breaks
  * after it is ambiguous. {@link #load} and {@link #loadAll} throw {@link JdbcStoreException} only.
@@ -88,9 +87,9 @@ import org.slf4j.LoggerFactory;
  * ({@link Builder#connectTimeout}), waiting for one from the pool ({@link Builder#acquireTimeout}),
  * waiting for a lock ({@link Builder#lockTimeout}), running a statement ({@link
  * Builder#statementTimeout}) and waiting for any answer of the server ({@link
- * Builder#socketTimeout}). All apply to the pool the store makes for {@link Builder#jdbcUrl};
- * with a {@link Builder#dataSource} of the application only the socket timeout does, and the
- * data source must bound the rest (see {@code docs/jdbc-store.md}).
+ * Builder#socketTimeout}). All apply to the pool the store makes for {@link Builder#jdbcUrl}; with
+ * a {@link Builder#dataSource} of the application only the socket timeout does, and the data source
+ * must bound the rest (see {@code docs/jdbc-store.md}).
  *
  * <p>The store is thread-safe; each {@link #begin() transaction} uses one connection.
  *
@@ -100,7 +99,8 @@ import org.slf4j.LoggerFactory;
 public final class JdbcStore<K, V> implements Store<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
-  private static final Set<Class<?>> KEY_TYPES = Set.of(String.class, Long.class, Integer.class, UUID.class);
+  private static final Set<Class<?>> KEY_TYPES =
+      Set.of(String.class, Long.class, Integer.class, UUID.class);
   private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(4);
   private static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(5);
@@ -117,15 +117,29 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final boolean autoCommitSingleWrites;
   private final String identity;
+
   /** Whether strings with NUL are refused before any statement (PostgreSQL cannot store them). */
   private final boolean refusesNul;
-  /** The socket timeout set on each PostgreSQL or MariaDB connection while the store uses it, or 0 for none (H2). */
+
+  /**
+   * The socket timeout set on each PostgreSQL or MariaDB connection while the store uses it, or 0
+   * for none (H2).
+   */
   private final int socketTimeoutMillis;
-  /** The index of each value column in the mapper's order, by its mapper name; empty with a change log. */
+
+  /**
+   * The index of each value column in the mapper's order, by its mapper name; empty with a change
+   * log.
+   */
   private final Map<String, Integer> columnIndex;
 
-  private JdbcStore(Builder<K, V> builder, DataSource dataSource, @Nullable HikariDataSource ownedPool,
-      Dialect.Kind kind, Table table, String identity) {
+  private JdbcStore(
+      Builder<K, V> builder,
+      DataSource dataSource,
+      @Nullable HikariDataSource ownedPool,
+      Dialect.Kind kind,
+      Table table,
+      String identity) {
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
     this.kind = kind;
@@ -133,7 +147,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     this.dialect = Dialect.of(kind, table);
     this.mapper = requireNonNull(builder.rowMapper);
     this.keyType = requireNonNull(builder.keyType);
-    this.autoCommitSingleWrites = builder.autoCommitSingleWrites == null || builder.autoCommitSingleWrites;
+    this.autoCommitSingleWrites =
+        builder.autoCommitSingleWrites == null || builder.autoCommitSingleWrites;
     this.identity = identity;
     this.refusesNul = !dialect.storesNul();
     this.socketTimeoutMillis = kind != Dialect.Kind.H2 ? builder.socketTimeoutMillis() : 0;
@@ -181,8 +196,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   }
 
   /**
-   * Returns the committed rows of {@code keys}, read in one statement (one snapshot) that binds
-   * the keys as one array.
+   * Returns the committed rows of {@code keys}, read in one statement (one snapshot) that binds the
+   * keys as one array.
    *
    * @throws NullPointerException if keys or one of them is null
    * @throws JdbcStoreException if the query fails
@@ -216,7 +231,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         unbound(c, restore);
       }
     } catch (SQLException e) {
-      throw new JdbcStoreException("loadAll of " + distinct.size() + " keys from " + table.display(), e);
+      throw new JdbcStoreException(
+          "loadAll of " + distinct.size() + " keys from " + table.display(), e);
     }
   }
 
@@ -266,10 +282,10 @@ public final class JdbcStore<K, V> implements Store<K, V> {
    * database with auto-commit off, for {@link dev.tandem.Tandem#join}: its statements lock and
    * version keys as {@link #begin}'s do, inside the caller's transaction, and each is bounded by
    * the {@linkplain Builder#socketTimeout socket timeout} (set for the statement and given back);
-   * the connection's lock and statement timeouts are the caller's. It never commits, rolls back
-   * or closes the connection, and a failed statement throws {@link JdbcStoreException} (never
-   * {@link RetryableException}): the caller's transaction may be unusable and must be rolled back.
-   * The connection is not checked to reach this store's database: a connection of another database
+   * the connection's lock and statement timeouts are the caller's. It never commits, rolls back or
+   * closes the connection, and a failed statement throws {@link JdbcStoreException} (never {@link
+   * RetryableException}): the caller's transaction may be unusable and must be rolled back. The
+   * connection is not checked to reach this store's database: a connection of another database
    * would write there.
    *
    * @throws IllegalStateException if auto-commit is on (no transaction to join), or the store was
@@ -284,13 +300,17 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       throw new IllegalStateException("the store of " + table.display() + " is closed");
     }
     if (dialect.locksOutliveTransactions()) {
-      throw new UnsupportedOperationException("join on " + table.display() + ": the key locks of this database"
-          + " (MariaDB's GET_LOCK) outlive transactions, and the caller's commit would leave them held");
+      throw new UnsupportedOperationException(
+          "join on "
+              + table.display()
+              + ": the key locks of this database"
+              + " (MariaDB's GET_LOCK) outlive transactions, and the caller's commit would leave them held");
     }
     try {
       if (connection.getAutoCommit()) {
-        throw new IllegalStateException("join: the connection is in auto-commit mode, so there is no transaction of "
-            + "the caller to join; turn auto-commit off (or begin the transaction) first");
+        throw new IllegalStateException(
+            "join: the connection is in auto-commit mode, so there is no transaction of "
+                + "the caller to join; turn auto-commit off (or begin the transaction) first");
       }
     } catch (SQLException e) {
       throw new JdbcStoreException("join on " + table.display(), e);
@@ -298,18 +318,23 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     return new JdbcTransaction<>(this, connection);
   }
 
-  /** No statement of the transaction was sent: a connection that could not be had may be tried again. */
+  /**
+   * No statement of the transaction was sent: a connection that could not be had may be tried
+   * again.
+   */
   private RuntimeException beginFailure(SQLException e) {
     JdbcStoreException failure = new JdbcStoreException("begin on " + table.display(), e);
-    return SqlFailure.isRetryableConnectionFailure(e) ? new RetryableException(failure.getMessage(), failure) : failure;
+    return SqlFailure.isRetryableConnectionFailure(e)
+        ? new RetryableException(failure.getMessage(), failure)
+        : failure;
   }
 
   /**
-   * Returns the row mapper's column names, which a field update may set; empty if the store keeps
-   * a {@linkplain Builder#changeLog change log} (field updates and conditional puts are then not
-   * offered). A patch runs as one {@code UPDATE ... SET ... RETURNING} on PostgreSQL (after the key's
-   * advisory lock, in the same request), and as a row lock and {@code SELECT ... FROM FINAL TABLE
-   * (UPDATE ...)} on H2; its values are bound with {@code setObject}, as the mapper's are.
+   * Returns the row mapper's column names, which a field update may set; empty if the store keeps a
+   * {@linkplain Builder#changeLog change log} (field updates and conditional puts are then not
+   * offered). A patch runs as one {@code UPDATE ... SET ... RETURNING} on PostgreSQL (after the
+   * key's advisory lock, in the same request), and as a row lock and {@code SELECT ... FROM FINAL
+   * TABLE (UPDATE ...)} on H2; its values are bound with {@code setObject}, as the mapper's are.
    */
   @Override
   public Set<String> patchColumns() {
@@ -326,7 +351,10 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     return table.changeLog() == null;
   }
 
-  /** Returns the index of the value column the mapper names {@code column}, or -1 if none may be patched. */
+  /**
+   * Returns the index of the value column the mapper names {@code column}, or -1 if none may be
+   * patched.
+   */
   int columnIndex(String column) {
     Integer index = columnIndex.get(column);
     return index == null ? -1 : index;
@@ -345,8 +373,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   /**
    * Returns {@code database.schema.table}, the names as the database stores them (the database of
    * the connection: PostgreSQL's {@code current_database()}, H2's catalog), so that every node
-   * whose connections reach the same table computes the same identity, whatever URL or host name
-   * it connects with.
+   * whose connections reach the same table computes the same identity, whatever URL or host name it
+   * connects with.
    */
   @Override
   public String identity() {
@@ -369,14 +397,27 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       return;
     }
     if (unstorable(key)) {
-      throw new RejectedValueException(key, "key " + escapeNul(key) + " contains the character U+0000 (NUL), which "
-          + table.display() + " cannot store: PostgreSQL text cannot hold it");
+      throw new RejectedValueException(
+          key,
+          "key "
+              + escapeNul(key)
+              + " contains the character U+0000 (NUL), which "
+              + table.display()
+              + " cannot store: PostgreSQL text cannot hold it");
     }
     if (values != null) {
       for (int i = 0; i < values.size(); i++) {
         if (values.get(i) instanceof String s && s.indexOf(0) >= 0) {
-          throw new RejectedValueException(key, "the value of key " + key + " has the character U+0000 (NUL) in"
-              + " column " + table.valueColumns().get(i) + " of " + table.display() + ", which PostgreSQL text cannot hold");
+          throw new RejectedValueException(
+              key,
+              "the value of key "
+                  + key
+                  + " has the character U+0000 (NUL) in"
+                  + " column "
+                  + table.valueColumns().get(i)
+                  + " of "
+                  + table.display()
+                  + ", which PostgreSQL text cannot hold");
         }
       }
     }
@@ -403,7 +444,10 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     return previous;
   }
 
-  /** Gives the connection back its own socket timeout, as {@link #bound} returned it; nothing is sent. */
+  /**
+   * Gives the connection back its own socket timeout, as {@link #bound} returned it; nothing is
+   * sent.
+   */
   void unbound(Connection c, int restore) {
     if (restore < 0) {
       return;
@@ -488,12 +532,19 @@ public final class JdbcStore<K, V> implements Store<K, V> {
   private Versioned<V> versioned(ResultSet rs, K key, int versionIndex) throws SQLException {
     long version = rs.getLong(versionIndex);
     if (version < 1) {
-      throw new IllegalStateException("key " + key + " of " + table.display() + " has version " + version
-          + " but versions must be positive: write the row through Tandem or give it a version from the sequence");
+      throw new IllegalStateException(
+          "key "
+              + key
+              + " of "
+              + table.display()
+              + " has version "
+              + version
+              + " but versions must be positive: write the row through Tandem or give it a version from the sequence");
     }
     V value = mapper.read(rs);
     if (value == null) {
-      throw new IllegalStateException(mapper + " read null for key " + key + " of " + table.display());
+      throw new IllegalStateException(
+          mapper + " read null for key " + key + " of " + table.display());
     }
     return new Versioned<>(value, version);
   }
@@ -538,9 +589,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     }
 
     /**
-     * Connects to {@code jdbcUrl} through a HikariCP pool (10 connections, READ COMMITTED) that
-     * the store creates in {@link #build()} and closes in {@link JdbcStore#close()}, its waits
-     * bounded by the connect, acquire, lock, statement and socket timeouts.
+     * Connects to {@code jdbcUrl} through a HikariCP pool (10 connections, READ COMMITTED) that the
+     * store creates in {@link #build()} and closes in {@link JdbcStore#close()}, its waits bounded
+     * by the connect, acquire, lock, statement and socket timeouts.
      *
      * @param user the user, or null if the URL names it or none is needed
      * @param password the password, or null
@@ -588,8 +639,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       String name = QualifiedName.identifier(column, "keyColumn");
       requireNonNull(type, "type");
       if (!KEY_TYPES.contains(type)) {
-        throw new IllegalArgumentException("keyColumn: key type must be String, Long, Integer or UUID but was "
-            + type.getName());
+        throw new IllegalArgumentException(
+            "keyColumn: key type must be String, Long, Integer or UUID but was " + type.getName());
       }
       if (this.keyColumn != null) {
         throw new IllegalStateException("key column was already set to " + this.keyColumn);
@@ -663,7 +714,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      */
     public Builder<K, V> autoCommitSingleWrites(boolean enabled) {
       if (autoCommitSingleWrites != null) {
-        throw new IllegalStateException("auto-commit of single writes was already set to " + autoCommitSingleWrites);
+        throw new IllegalStateException(
+            "auto-commit of single writes was already set to " + autoCommitSingleWrites);
       }
       this.autoCommitSingleWrites = enabled;
       return this;
@@ -673,8 +725,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      * Bounds how long the pool made for {@link #jdbcUrl} waits to open a connection to PostgreSQL:
      * the TCP connect and the login that follows (pgjdbc's {@code connectTimeout} and {@code
      * loginTimeout}), so a server that is down or frozen fails a new connection within it; it also
-     * bounds HikariCP's check of an idle connection before handing it out. Default: 2 seconds.
-     * With {@link #dataSource}, configure the data source instead (see {@code docs/jdbc-store.md}).
+     * bounds HikariCP's check of an idle connection before handing it out. Default: 2 seconds. With
+     * {@link #dataSource}, configure the data source instead (see {@code docs/jdbc-store.md}).
      *
      * @param timeout whole seconds, at least one (pgjdbc counts these timeouts in seconds)
      * @throws IllegalArgumentException if the timeout is not a positive whole number of seconds
@@ -683,18 +735,18 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     public Builder<K, V> connectTimeout(Duration timeout) {
       checkUnset(connectTimeout, "connect timeout");
       if (positive(timeout, "connectTimeout").toMillis() % 1000 != 0) {
-        throw new IllegalArgumentException("connectTimeout must be whole seconds (pgjdbc counts in seconds) but was "
-            + timeout);
+        throw new IllegalArgumentException(
+            "connectTimeout must be whole seconds (pgjdbc counts in seconds) but was " + timeout);
       }
       this.connectTimeout = timeout;
       return this;
     }
 
     /**
-     * Bounds how long a call waits for a connection of the pool made for {@link #jdbcUrl} (HikariCP's
-     * {@code connectionTimeout}), including the opening of new connections when the pool has none;
-     * a call that waited this long fails at once, without a retry. Default: 4 seconds. With {@link
-     * #dataSource}, configure your pool's own timeout instead.
+     * Bounds how long a call waits for a connection of the pool made for {@link #jdbcUrl}
+     * (HikariCP's {@code connectionTimeout}), including the opening of new connections when the
+     * pool has none; a call that waited this long fails at once, without a retry. Default: 4
+     * seconds. With {@link #dataSource}, configure your pool's own timeout instead.
      *
      * @param timeout at least 250 ms (HikariCP's least)
      * @throws IllegalArgumentException if the timeout is shorter than 250 ms
@@ -703,22 +755,22 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     public Builder<K, V> acquireTimeout(Duration timeout) {
       checkUnset(acquireTimeout, "acquire timeout");
       if (positive(timeout, "acquireTimeout").toMillis() < 250) {
-        throw new IllegalArgumentException("acquireTimeout must be at least 250 ms (HikariCP's least) but was "
-            + timeout);
+        throw new IllegalArgumentException(
+            "acquireTimeout must be at least 250 ms (HikariCP's least) but was " + timeout);
       }
       this.acquireTimeout = timeout;
       return this;
     }
 
     /**
-     * Bounds how long the store waits for an answer from PostgreSQL or MariaDB on a connection it uses: each
-     * read of the socket, so a server that stopped answering (paused, or cut off without a reset)
-     * fails the call within it instead of never. Set on every connection while the store uses it,
-     * with {@link #jdbcUrl} or {@link #dataSource} alike, and restored when the store is done with
-     * it (a local call: nothing is sent). When it expires after a write was sent, the write's
-     * outcome is unknown ({@link dev.tandem.CommitOutcomeUnknownException}); so it must be longer
-     * than the statement timeout, after which a live server cancels the statement cleanly. Ignored
-     * on H2. Default: 5 seconds.
+     * Bounds how long the store waits for an answer from PostgreSQL or MariaDB on a connection it
+     * uses: each read of the socket, so a server that stopped answering (paused, or cut off without
+     * a reset) fails the call within it instead of never. Set on every connection while the store
+     * uses it, with {@link #jdbcUrl} or {@link #dataSource} alike, and restored when the store is
+     * done with it (a local call: nothing is sent). When it expires after a write was sent, the
+     * write's outcome is unknown ({@link dev.tandem.CommitOutcomeUnknownException}); so it must be
+     * longer than the statement timeout, after which a live server cancels the statement cleanly.
+     * Ignored on H2. Default: 5 seconds.
      *
      * @throws IllegalArgumentException if the timeout is not positive
      * @throws IllegalStateException if already set
@@ -735,9 +787,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      * lock or a row lock (MariaDB's {@code innodb_lock_wait_timeout}, whole seconds) or row lock
      * (H2's {@code LOCK_TIMEOUT}). A write that waited this long fails with a {@link
      * JdbcStoreException} of SQLState 55P03 (MariaDB: HY000, error 1205; H2: HYT00), which is not
-     * retried. Set when a
-     * connection is opened (PostgreSQL: in its start-up message), so it costs no round trip.
-     * Default: 2 seconds. With {@link #dataSource}, configure the data source instead.
+     * retried. Set when a connection is opened (PostgreSQL: in its start-up message), so it costs
+     * no round trip. Default: 2 seconds. With {@link #dataSource}, configure the data source
+     * instead.
      *
      * @param timeout at least one millisecond
      * @throws IllegalArgumentException if the timeout is shorter than a millisecond
@@ -754,9 +806,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      * waits included (PostgreSQL's {@code statement_timeout}, H2's {@code QUERY_TIMEOUT}); the
      * server then cancels it (SQLState 57014) and nothing of it commits. Must be longer than the
      * lock timeout and shorter than the socket timeout (MariaDB's {@code max_statement_time}, which
-     * fails a statement with SQLState 70100). Set when a connection is opened, so it
-     * costs no round trip. Default: 4 seconds. With {@link #dataSource}, configure the data source
-     * instead.
+     * fails a statement with SQLState 70100). Set when a connection is opened, so it costs no round
+     * trip. Default: 4 seconds. With {@link #dataSource}, configure the data source instead.
      *
      * @param timeout at least one millisecond
      * @throws IllegalArgumentException if the timeout is shorter than a millisecond
@@ -769,9 +820,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
     }
 
     /**
-     * Connects, detects the database (PostgreSQL, MariaDB or H2) and checks the schema: the table, its key
-     * column (unique, of an SQL type that fits the key class), the value columns, the version
-     * column and sequence, the change log.
+     * Connects, detects the database (PostgreSQL, MariaDB or H2) and checks the schema: the table,
+     * its key column (unique, of an SQL type that fits the key class), the value columns, the
+     * version column and sequence, the change log.
      *
      * @throws IllegalStateException if a required setting is missing, or a setting of the pool made
      *     for {@link #jdbcUrl} (connect, acquire, lock or statement timeout) was made with a {@link
@@ -792,7 +843,8 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       List<String> columns = mapperColumns(mapper);
       checkTimeouts();
 
-      HikariDataSource pool = dataSource == null ? createPool(requireNonNull(jdbcUrl), tableName.name()) : null;
+      HikariDataSource pool =
+          dataSource == null ? createPool(requireNonNull(jdbcUrl), tableName.name()) : null;
       DataSource ds = pool != null ? pool : requireNonNull(dataSource);
       try (Connection c = ds.getConnection()) {
         Catalog catalog = new Catalog(c);
@@ -824,33 +876,63 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       }
     }
 
-    private Table resolve(Connection c, Catalog catalog, QualifiedName tableName, String key, List<String> columns,
-        String version) throws SQLException {
+    private Table resolve(
+        Connection c,
+        Catalog catalog,
+        QualifiedName tableName,
+        String key,
+        List<String> columns,
+        String version)
+        throws SQLException {
       if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
-        throw new IllegalArgumentException("dataSource: connections use transaction isolation level "
-            + c.getTransactionIsolation() + " but JdbcStore needs READ COMMITTED ("
-            + Connection.TRANSACTION_READ_COMMITTED + ")");
+        throw new IllegalArgumentException(
+            "dataSource: connections use transaction isolation level "
+                + c.getTransactionIsolation()
+                + " but JdbcStore needs READ COMMITTED ("
+                + Connection.TRANSACTION_READ_COMMITTED
+                + ")");
       }
       Catalog.TableName t = catalog.table(tableName, "table");
       Map<String, Catalog.Column> all = catalog.columns(t);
       Catalog.Column keyCol = catalog.column(t, all, key, "keyColumn");
       if (!catalog.isUniqueKey(t, keyCol.name())) {
-        throw new IllegalArgumentException("keyColumn: column " + keyCol.name() + " of " + t
-            + " is neither the primary key nor alone in a unique index");
+        throw new IllegalArgumentException(
+            "keyColumn: column "
+                + keyCol.name()
+                + " of "
+                + t
+                + " is neither the primary key nor alone in a unique index");
       }
       if (!keyCol.holdsKeysOf(requireNonNull(keyType))) {
-        throw new IllegalArgumentException("keyColumn: column " + keyCol.name() + " of " + t + " is of SQL type "
-            + keyCol.typeName() + ", which does not hold keys of " + keyType.getName() + " (Long needs bigint,"
-            + " Integer integer, String text or varchar, UUID uuid)");
+        throw new IllegalArgumentException(
+            "keyColumn: column "
+                + keyCol.name()
+                + " of "
+                + t
+                + " is of SQL type "
+                + keyCol.typeName()
+                + ", which does not hold keys of "
+                + keyType.getName()
+                + " (Long needs bigint,"
+                + " Integer integer, String text or varchar, UUID uuid)");
       }
       Catalog.Column versionCol = catalog.findColumn(all, version);
       if (versionCol == null) {
-        throw new IllegalArgumentException("versionColumn: table " + t + " has no column " + version
-            + "; add it with JdbcSchema.addVersionColumn");
+        throw new IllegalArgumentException(
+            "versionColumn: table "
+                + t
+                + " has no column "
+                + version
+                + "; add it with JdbcSchema.addVersionColumn");
       }
       if (!versionCol.isInteger()) {
-        throw new IllegalArgumentException("versionColumn: column " + versionCol.name() + " of " + t
-            + " must be a bigint but is " + versionCol.typeName());
+        throw new IllegalArgumentException(
+            "versionColumn: column "
+                + versionCol.name()
+                + " of "
+                + t
+                + " must be a bigint but is "
+                + versionCol.typeName());
       }
       if (requireNonNull(rowMapper) instanceof ComponentMapper<?> components) {
         components.check(catalog, t, all); // names the component, and checks types
@@ -861,9 +943,13 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       Set<String> seen = new HashSet<>();
       for (String column : columns) {
         Catalog.Column col = catalog.column(t, all, column, "rowMapper");
-        if (col.name().equals(keyCol.name()) || col.name().equals(versionCol.name()) || !seen.add(col.name())) {
-          throw new IllegalArgumentException("rowMapper: column " + column
-              + " is the key column, the version column or listed twice");
+        if (col.name().equals(keyCol.name())
+            || col.name().equals(versionCol.name())
+            || !seen.add(col.name())) {
+          throw new IllegalArgumentException(
+              "rowMapper: column "
+                  + column
+                  + " is the key column, the version column or listed twice");
         }
         quoted.add(catalog.quote(col.name()));
         parameters.add(parameter(catalog.kind(), col));
@@ -871,14 +957,24 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       }
       String sequence = catalog.sequenceOf(t);
       if (!catalog.sequenceExists(t.schema(), sequence)) {
-        throw new IllegalArgumentException("table: " + t + " has no version sequence " + sequence
-            + "; create it with JdbcSchema.addVersionColumn");
+        throw new IllegalArgumentException(
+            "table: "
+                + t
+                + " has no version sequence "
+                + sequence
+                + "; create it with JdbcSchema.addVersionColumn");
       }
       long cache = catalog.sequenceCache(t.schema(), sequence);
       if (cache != 1) {
-        throw new IllegalArgumentException("table: sequence " + t.schema() + "." + sequence + " caches " + cache
-            + " values per session, so versions would not follow commit order; run ALTER SEQUENCE ... "
-            + (catalog.kind() == Dialect.Kind.MARIADB ? "NOCACHE" : "CACHE 1"));
+        throw new IllegalArgumentException(
+            "table: sequence "
+                + t.schema()
+                + "."
+                + sequence
+                + " caches "
+                + cache
+                + " values per session, so versions would not follow commit order; run ALTER SEQUENCE ... "
+                + (catalog.kind() == Dialect.Kind.MARIADB ? "NOCACHE" : "CACHE 1"));
       }
       String log = null;
       if (changeLog != null) {
@@ -886,18 +982,33 @@ public final class JdbcStore<K, V> implements Store<K, V> {
         Map<String, Catalog.Column> logColumns = catalog.columns(logTable);
         for (String column : JdbcSchema.CHANGE_LOG_COLUMNS) {
           if (catalog.findColumn(logColumns, column) == null) {
-            throw new IllegalArgumentException("changeLog: table " + logTable + " has no column " + column
-                + "; create it with JdbcSchema.createChangeLogTable");
+            throw new IllegalArgumentException(
+                "changeLog: table "
+                    + logTable
+                    + " has no column "
+                    + column
+                    + "; create it with JdbcSchema.createChangeLogTable");
           }
         }
         log = logTable.quoted();
       }
-      return new Table(t.toString(), t.quoted(), catalog.quote(keyCol.name()), requireNonNull(keyType),
-          List.copyOf(quoted), List.copyOf(parameters), List.copyOf(types), catalog.quote(versionCol.name()),
-          catalog.quote(t.schema()) + "." + catalog.quote(sequence), log);
+      return new Table(
+          t.toString(),
+          t.quoted(),
+          catalog.quote(keyCol.name()),
+          requireNonNull(keyType),
+          List.copyOf(quoted),
+          List.copyOf(parameters),
+          List.copyOf(types),
+          catalog.quote(versionCol.name()),
+          catalog.quote(t.schema()) + "." + catalog.quote(sequence),
+          log);
     }
 
-    /** JSON columns need their parameter typed: pgjdbc binds a String as varchar, H2 as a JSON string. */
+    /**
+     * JSON columns need their parameter typed: pgjdbc binds a String as varchar, H2 as a JSON
+     * string.
+     */
     private static String parameter(Dialect.Kind kind, Catalog.Column column) {
       String type = column.typeName();
       if (kind == Dialect.Kind.POSTGRESQL && (type.equals("json") || type.equals("jsonb"))) {
@@ -925,17 +1036,21 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      * unbounded: the store cannot set those on a pool it does not own without a round trip.
      */
     private static void warnIfLockWaitsUnbounded(Connection c, String table) throws SQLException {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')");
+      try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         String lock = rs.getString(1);
         String statement = rs.getString(2);
         if ("0".equals(lock) || "0".equals(statement)) {
-          log.warn("the data source of table {} leaves lock_timeout ({}) or statement_timeout ({}) unbounded: a write"
-              + " blocked on a lock held elsewhere waits without end; set them on the data source, for example"
-              + " pgjdbc's options=-c lock_timeout=2000 -c statement_timeout=4000 (see docs/jdbc-store.md)",
-              table, lock, statement);
+          log.warn(
+              "the data source of table {} leaves lock_timeout ({}) or statement_timeout ({}) unbounded: a write"
+                  + " blocked on a lock held elsewhere waits without end; set them on the data source, for example"
+                  + " pgjdbc's options=-c lock_timeout=2000 -c statement_timeout=4000 (see docs/jdbc-store.md)",
+              table,
+              lock,
+              statement);
         }
       }
     }
@@ -946,16 +1061,21 @@ public final class JdbcStore<K, V> implements Store<K, V> {
      * innodb_lock_wait_timeout}, 50 by default), which also bounds the wait for a key's named lock.
      */
     private static void warnIfMariaDbWaitsLong(Connection c, String table) throws SQLException {
-      try (PreparedStatement ps = c.prepareStatement("SELECT @@innodb_lock_wait_timeout, @@max_statement_time");
+      try (PreparedStatement ps =
+              c.prepareStatement("SELECT @@innodb_lock_wait_timeout, @@max_statement_time");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         long lock = rs.getLong(1);
         double statement = rs.getDouble(2);
         if (lock > 10 || statement == 0) {
-          log.warn("the data source of table {} lets a write wait {} s for a key lock (innodb_lock_wait_timeout) and"
-              + " leaves statements {} (max_statement_time); set them on the data source, for example MariaDB"
-              + " Connector/J's sessionVariables=innodb_lock_wait_timeout=2,max_statement_time=4 (see"
-              + " docs/jdbc-store.md)", table, lock, statement == 0 ? "unbounded" : "bounded by " + statement + " s");
+          log.warn(
+              "the data source of table {} lets a write wait {} s for a key lock (innodb_lock_wait_timeout) and"
+                  + " leaves statements {} (max_statement_time); set them on the data source, for example MariaDB"
+                  + " Connector/J's sessionVariables=innodb_lock_wait_timeout=2,max_statement_time=4 (see"
+                  + " docs/jdbc-store.md)",
+              table,
+              lock,
+              statement == 0 ? "unbounded" : "bounded by " + statement + " s");
         }
       }
     }
@@ -972,24 +1092,35 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       Duration statement = orDefault(statementTimeout, DEFAULT_STATEMENT_TIMEOUT);
       Duration socket = orDefault(socketTimeout, DEFAULT_SOCKET_TIMEOUT);
       if (lock.compareTo(statement) >= 0) {
-        throw new IllegalStateException("lockTimeout (" + lock + ") must be shorter than statementTimeout ("
-            + statement + "), which bounds lock waits too");
+        throw new IllegalStateException(
+            "lockTimeout ("
+                + lock
+                + ") must be shorter than statementTimeout ("
+                + statement
+                + "), which bounds lock waits too");
       }
       if (statement.compareTo(socket) >= 0) {
-        throw new IllegalStateException("statementTimeout (" + statement + ") must be shorter than socketTimeout ("
-            + socket + "), so that a live server cancels a statement before the client gives up on it");
+        throw new IllegalStateException(
+            "statementTimeout ("
+                + statement
+                + ") must be shorter than socketTimeout ("
+                + socket
+                + "), so that a live server cancels a statement before the client gives up on it");
       }
     }
 
     private static void onlyWithJdbcUrl(@Nullable Duration value, String setting) {
       if (value != null) {
-        throw new IllegalStateException(setting + " applies to the pool made for jdbcUrl; with a dataSource,"
-            + " configure it on the data source (see docs/jdbc-store.md)");
+        throw new IllegalStateException(
+            setting
+                + " applies to the pool made for jdbcUrl; with a dataSource,"
+                + " configure it on the data source (see docs/jdbc-store.md)");
       }
     }
 
     int socketTimeoutMillis() {
-      return (int) Math.min(Integer.MAX_VALUE, orDefault(socketTimeout, DEFAULT_SOCKET_TIMEOUT).toMillis());
+      return (int)
+          Math.min(Integer.MAX_VALUE, orDefault(socketTimeout, DEFAULT_SOCKET_TIMEOUT).toMillis());
     }
 
     private HikariDataSource createPool(String url, String table) {
@@ -1004,21 +1135,31 @@ public final class JdbcStore<K, V> implements Store<K, V> {
       if (url.startsWith("jdbc:postgresql:")) {
         config.addDataSourceProperty("connectTimeout", Long.toString(connect.toSeconds()));
         config.addDataSourceProperty("loginTimeout", Long.toString(connect.toSeconds()));
-        config.addDataSourceProperty("options", "-c lock_timeout=" + lock + " -c statement_timeout=" + statement);
-        if (socketTimeoutMillis() % 1000 == 0) { // pgjdbc counts in seconds; then the store need not set it per use
-          config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutMillis() / 1000));
+        config.addDataSourceProperty(
+            "options", "-c lock_timeout=" + lock + " -c statement_timeout=" + statement);
+        if (socketTimeoutMillis() % 1000
+            == 0) { // pgjdbc counts in seconds; then the store need not set it per use
+          config.addDataSourceProperty(
+              "socketTimeout", Integer.toString(socketTimeoutMillis() / 1000));
         }
       } else if (url.startsWith("jdbc:mariadb:")) {
         if (lock % 1000 != 0) {
-          throw new IllegalArgumentException("lockTimeout must be whole seconds on MariaDB (innodb_lock_wait_timeout,"
-              + " which bounds key and row locks, counts in seconds) but was " + Duration.ofMillis(lock));
+          throw new IllegalArgumentException(
+              "lockTimeout must be whole seconds on MariaDB (innodb_lock_wait_timeout,"
+                  + " which bounds key and row locks, counts in seconds) but was "
+                  + Duration.ofMillis(lock));
         }
         config.addDataSourceProperty("connectTimeout", Long.toString(connect.toMillis()));
         config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutMillis()));
-        config.addDataSourceProperty("sessionVariables", "innodb_lock_wait_timeout=" + lock / 1000
-            + ",max_statement_time=" + statement / 1000.0);
+        config.addDataSourceProperty(
+            "sessionVariables",
+            "innodb_lock_wait_timeout="
+                + lock / 1000
+                + ",max_statement_time="
+                + statement / 1000.0);
       } else if (url.startsWith("jdbc:h2:")) {
-        config.setConnectionInitSql("SET LOCK_TIMEOUT " + lock + "; SET QUERY_TIMEOUT " + statement);
+        config.setConnectionInitSql(
+            "SET LOCK_TIMEOUT " + lock + "; SET QUERY_TIMEOUT " + statement);
       }
       if (user != null) {
         config.setUsername(user);
@@ -1059,8 +1200,9 @@ public final class JdbcStore<K, V> implements Store<K, V> {
 
     private void checkNoConnection() {
       if (dataSource != null || jdbcUrl != null) {
-        throw new IllegalStateException("connection was already set to "
-            + (dataSource != null ? "data source " + dataSource : "URL " + jdbcUrl));
+        throw new IllegalStateException(
+            "connection was already set to "
+                + (dataSource != null ? "data source " + dataSource : "URL " + jdbcUrl));
       }
     }
 

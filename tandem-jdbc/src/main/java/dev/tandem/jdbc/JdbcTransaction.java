@@ -31,15 +31,15 @@ import org.slf4j.LoggerFactory;
  * (plus the change log). A single put or delete without a change log takes the dialect's shorter
  * path instead ({@link Dialect#putOne}: one statement on PostgreSQL, two on H2).
  *
- * <p><b>Failures.</b> A statement that fails for a passing reason (serialization failure,
- * deadlock; see {@link SqlFailure}) rolls the transaction back and throws {@link
- * RetryableException}, as does a connection found broken by the transaction's first operation (a
- * pooled connection whose server process ended while it sat idle, not one that timed out):
- * nothing of the transaction can have committed, so it may run again from the start. A lock,
- * statement or socket timeout is a plain {@link JdbcStoreException}. A connection lost after the first
- * operation is a plain {@link JdbcStoreException}. {@link #commit} never throws {@code
- * RetryableException}: it tells an ambiguous failure (the connection broke, so the commit may have
- * happened) from a definite one (the database refused it).
+ * <p><b>Failures.</b> A statement that fails for a passing reason (serialization failure, deadlock;
+ * see {@link SqlFailure}) rolls the transaction back and throws {@link RetryableException}, as does
+ * a connection found broken by the transaction's first operation (a pooled connection whose server
+ * process ended while it sat idle, not one that timed out): nothing of the transaction can have
+ * committed, so it may run again from the start. A lock, statement or socket timeout is a plain
+ * {@link JdbcStoreException}. A connection lost after the first operation is a plain {@link
+ * JdbcStoreException}. {@link #commit} never throws {@code RetryableException}: it tells an
+ * ambiguous failure (the connection broke, so the commit may have happened) from a definite one
+ * (the database refused it).
  *
  * <p><b>Joined.</b> A transaction made by {@link JdbcStore#join} runs on the caller's connection,
  * inside the caller's transaction: it never commits, rolls back, changes auto-commit or closes the
@@ -76,23 +76,40 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private final Dialect dialect;
   private final Connection connection;
   private final boolean restoreAutoCommit;
+
   /** The socket timeout to give the connection back with ({@link JdbcStore#bound}), or -1. */
   private final int restoreTimeout;
+
   private boolean committed;
   private boolean rolledBack;
   private boolean closed;
+
   /** Whether {@link #applyAndCommit} switched the connection to auto-commit. */
   private boolean autoCommitSwitched;
+
   /** Whether an operation of this transaction completed on the connection. */
   private boolean used;
-  /** Whether {@link #applyAll} may send the COMMIT with its last statement (set by {@link #applyAndCommit}). */
+
+  /**
+   * Whether {@link #applyAll} may send the COMMIT with its last statement (set by {@link
+   * #applyAndCommit}).
+   */
   private boolean commitWithLastStatement;
-  /** Whether the connection is known to be dead, behind the pool's back: it must not go back to the pool. */
+
+  /**
+   * Whether the connection is known to be dead, behind the pool's back: it must not go back to the
+   * pool.
+   */
   private boolean discard;
-  /** Whether the transaction is the caller's ({@link JdbcStore#join}): never committed, rolled back or closed here. */
+
+  /**
+   * Whether the transaction is the caller's ({@link JdbcStore#join}): never committed, rolled back
+   * or closed here.
+   */
   private final boolean joined;
 
-  JdbcTransaction(JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit, int restoreTimeout) {
+  JdbcTransaction(
+      JdbcStore<K, V> store, Connection connection, boolean restoreAutoCommit, int restoreTimeout) {
     this.store = store;
     this.table = store.table();
     this.dialect = store.dialect();
@@ -123,7 +140,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     int restore = -1;
     try {
       restore = boundIfJoined();
-      Optional<Versioned<V>> loaded = dialect.loadForUpdate(connection, key, rs -> store.readOne(rs, key));
+      Optional<Versioned<V>> loaded =
+          dialect.loadForUpdate(connection, key, rs -> store.readOne(rs, key));
       used = true;
       return loaded;
     } catch (SQLException e) {
@@ -148,7 +166,9 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     try {
       restore = boundIfJoined();
       List<Written> written;
-      if (steps.size() == 1 && (steps.get(0).conditional() || table.changeLog() == null && dialect.writesOneKeyAtOnce())) {
+      if (steps.size() == 1
+          && (steps.get(0).conditional()
+              || table.changeLog() == null && dialect.writesOneKeyAtOnce())) {
         written = List.of(applyOne(steps.get(0)));
       } else if (steps.stream().anyMatch(Step::conditional)) {
         written = applyInOrder(steps);
@@ -164,7 +184,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     }
   }
 
-  /** In the caller's transaction, bounds this operation's socket reads (see {@link JdbcStore#bound}). */
+  /**
+   * In the caller's transaction, bounds this operation's socket reads (see {@link
+   * JdbcStore#bound}).
+   */
   private int boundIfJoined() throws SQLException {
     return joined ? store.bound(connection) : -1;
   }
@@ -190,9 +213,15 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     List<Step<K>> steps = encode(mutations);
     // A field update reads its row back through the mapper: committed with the statement, a row the
     // mapper refuses would fail a write that did commit. It commits on its own, after the read.
-    if (!store.autoCommitSingleWrites() || used || committed || steps.size() != 1 || steps.get(0).patch()
-        || table.changeLog() != null || !dialect.writesOneKeyInOneStatement()) {
-      commitWithLastStatement = !used && !committed && steps.size() > 1 && steps.stream().noneMatch(Step::conditional);
+    if (!store.autoCommitSingleWrites()
+        || used
+        || committed
+        || steps.size() != 1
+        || steps.get(0).patch()
+        || table.changeLog() != null
+        || !dialect.writesOneKeyInOneStatement()) {
+      commitWithLastStatement =
+          !used && !committed && steps.size() > 1 && steps.stream().noneMatch(Step::conditional);
       List<Written> written;
       try {
         written = applySteps(steps);
@@ -207,7 +236,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     String operation = describe(steps) + " in " + table.display();
     try {
       dialect.checkAlive(connection); // sends nothing
-      connection.setAutoCommit(true); // nothing was sent in this transaction yet, so this sends nothing either
+      connection.setAutoCommit(
+          true); // nothing was sent in this transaction yet, so this sends nothing either
       autoCommitSwitched = true;
     } catch (SQLException e) {
       discard = SqlFailure.isConnectionFailure(e);
@@ -222,7 +252,9 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       rolledBack = true; // auto-commit: a failed statement left nothing to roll back
       throwIfConnectionFailed(operation, e, true);
       JdbcStoreException failure = new JdbcStoreException(operation, e);
-      throw SqlFailure.isPassing(e) ? new RetryableException(failure.getMessage(), failure) : failure;
+      throw SqlFailure.isPassing(e)
+          ? new RetryableException(failure.getMessage(), failure)
+          : failure;
     }
   }
 
@@ -239,8 +271,12 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       ended();
     } catch (SQLException e) {
       if (connectionLost(e)) {
-        throw new AmbiguousCommitException("commit on " + table.display()
-            + ": the connection failed, so whether the transaction committed is unknown: " + e.getMessage(), e);
+        throw new AmbiguousCommitException(
+            "commit on "
+                + table.display()
+                + ": the connection failed, so whether the transaction committed is unknown: "
+                + e.getMessage(),
+            e);
       }
       throw new JdbcStoreException("commit on " + table.display(), e);
     }
@@ -251,19 +287,26 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
    * outcome ({@link AmbiguousCommitException}), except that a request that commits only at its
    * final {@code Sync} (one statement in auto-commit mode) committed nothing if it broke while it
    * was being sent ({@link RetryableException}). A request that carries an explicit {@code COMMIT}
-   * commits when that statement arrives, possibly before the rest is sent: never "unsent".
-   * Returns for any other failure.
+   * commits when that statement arrives, possibly before the rest is sent: never "unsent". Returns
+   * for any other failure.
    */
   private void throwIfConnectionFailed(String operation, SQLException e, boolean commitsAtSync) {
     if (commitsAtSync && dialect.unsent(e)) {
       discard = true;
-      JdbcStoreException failure = new JdbcStoreException(operation
-          + ": the connection failed while the request was being sent, so nothing was committed", e);
+      JdbcStoreException failure =
+          new JdbcStoreException(
+              operation
+                  + ": the connection failed while the request was being sent, so nothing was committed",
+              e);
       throw new RetryableException(failure.getMessage(), failure);
     }
     if (SqlFailure.isConnectionFailure(e) || connectionLost(e)) {
-      throw new AmbiguousCommitException(operation + ": the connection failed after the request was sent, so whether"
-          + " it committed is unknown: " + e.getMessage(), e);
+      throw new AmbiguousCommitException(
+          operation
+              + ": the connection failed after the request was sent, so whether"
+              + " it committed is unknown: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -309,17 +352,20 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   }
 
   /**
-   * Returns the exception for a failed statement: a {@link RetryableException}, after rolling
-   * back, if the failure was passing or the connection was broken before this transaction's first
+   * Returns the exception for a failed statement: a {@link RetryableException}, after rolling back,
+   * if the failure was passing or the connection was broken before this transaction's first
    * operation completed; otherwise a {@link JdbcStoreException}.
    */
   private RuntimeException failure(String operation, SQLException e) {
     JdbcStoreException failure = new JdbcStoreException(operation, e);
-    if (joined || !SqlFailure.isPassing(e) && (used || !SqlFailure.isRetryableConnectionFailure(e))) {
+    if (joined
+        || !SqlFailure.isPassing(e) && (used || !SqlFailure.isRetryableConnectionFailure(e))) {
       return failure;
     }
     try {
-      connection.rollback(); // release the locks now: the transaction that waits for them may be the retry's
+      connection
+          .rollback(); // release the locks now: the transaction that waits for them may be the
+      // retry's
       rolledBack = true;
       ended();
     } catch (SQLException rollbackFailure) {
@@ -330,7 +376,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
 
   private void checkOwn(String operation) {
     if (joined) {
-      throw new IllegalStateException(operation + ": the transaction is the caller's; the caller commits it");
+      throw new IllegalStateException(
+          operation + ": the transaction is the caller's; the caller commits it");
     }
   }
 
@@ -346,18 +393,20 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     for (Mutation<K, V> mutation : mutations) {
       requireNonNull(mutation, "mutations: a mutation is null");
       K key = mutation.key();
-      steps.add(switch (mutation) {
-        case Mutation.Put<K, V> put -> new Step<>(key, encodeValue(key, put.value()));
-        case Mutation.Delete<K, V> delete -> {
-          store.refuseNul(key, null);
-          yield new Step<>(key, null);
-        }
-        case Mutation.PutIfVersion<K, V> put -> {
-          checkConditional(key);
-          yield new Step<>(key, encodeValue(key, put.value()), allColumns(), put.expectedVersion());
-        }
-        case Mutation.Patch<K, V> patch -> encodePatch(key, patch.columns());
-      });
+      steps.add(
+          switch (mutation) {
+            case Mutation.Put<K, V> put -> new Step<>(key, encodeValue(key, put.value()));
+            case Mutation.Delete<K, V> delete -> {
+              store.refuseNul(key, null);
+              yield new Step<>(key, null);
+            }
+            case Mutation.PutIfVersion<K, V> put -> {
+              checkConditional(key);
+              yield new Step<>(
+                  key, encodeValue(key, put.value()), allColumns(), put.expectedVersion());
+            }
+            case Mutation.Patch<K, V> patch -> encodePatch(key, patch.columns());
+          });
     }
     return steps;
   }
@@ -369,37 +418,64 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     try {
       values = mapper.write(value);
     } catch (RuntimeException e) {
-      throw new RejectedValueException(key, mapper + " could not write the value of key " + key + ": " + e, e);
+      throw new RejectedValueException(
+          key, mapper + " could not write the value of key " + key + ": " + e, e);
     }
     if (values == null || values.size() != columns) {
-      throw new RejectedValueException(key, mapper + " wrote " + (values == null ? "null" : values.size()
-          + " values") + " for the " + columns + " columns " + table.valueColumns() + " (key " + key + ")");
+      throw new RejectedValueException(
+          key,
+          mapper
+              + " wrote "
+              + (values == null ? "null" : values.size() + " values")
+              + " for the "
+              + columns
+              + " columns "
+              + table.valueColumns()
+              + " (key "
+              + key
+              + ")");
     }
     store.refuseNul(key, values);
     return new ArrayList<>(values);
   }
 
-  /** Encodes a patch: its columns' indexes, ascending (one statement text per set of columns), and their values. */
+  /**
+   * Encodes a patch: its columns' indexes, ascending (one statement text per set of columns), and
+   * their values.
+   */
   private Step<K> encodePatch(K key, Map<String, @Nullable Object> changes) {
     checkConditional(key);
     java.util.TreeMap<Integer, @Nullable Object> byIndex = new java.util.TreeMap<>();
-    changes.forEach((column, value) -> {
-      int index = store.columnIndex(column);
-      if (index < 0) {
-        throw new RejectedValueException(key, "the patch of key " + key + " sets column " + column
-            + ", which is not a value column of " + table.display() + "; they are " + store.patchColumns());
-      }
-      byIndex.put(index, value);
-    });
+    changes.forEach(
+        (column, value) -> {
+          int index = store.columnIndex(column);
+          if (index < 0) {
+            throw new RejectedValueException(
+                key,
+                "the patch of key "
+                    + key
+                    + " sets column "
+                    + column
+                    + ", which is not a value column of "
+                    + table.display()
+                    + "; they are "
+                    + store.patchColumns());
+          }
+          byIndex.put(index, value);
+        });
     List<@Nullable Object> values = new ArrayList<>(byIndex.values());
     store.refuseNul(key, values);
-    return new Step<>(key, values, byIndex.keySet().stream().mapToInt(Integer::intValue).toArray(), 0);
+    return new Step<>(
+        key, values, byIndex.keySet().stream().mapToInt(Integer::intValue).toArray(), 0);
   }
 
   private void checkConditional(K key) {
     if (table.changeLog() != null) {
-      throw new RejectedValueException(key, table.display() + " keeps a change log: patches and conditional puts "
-          + "are not offered (JdbcStore.patchColumns is empty, putsIfVersion false)");
+      throw new RejectedValueException(
+          key,
+          table.display()
+              + " keeps a change log: patches and conditional puts "
+              + "are not offered (JdbcStore.patchColumns is empty, putsIfVersion false)");
     }
   }
 
@@ -435,9 +511,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     if (run.isEmpty()) {
       return List.of();
     }
-    List<Written> written = run.size() == 1 && table.changeLog() == null && dialect.writesOneKeyAtOnce()
-        ? List.of(applyOne(run.get(0)))
-        : applyAll(run);
+    List<Written> written =
+        run.size() == 1 && table.changeLog() == null && dialect.writesOneKeyAtOnce()
+            ? List.of(applyOne(run.get(0)))
+            : applyAll(run);
     run.clear();
     return written;
   }
@@ -446,31 +523,38 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
     int[] columns = requireNonNull(step.columns());
     List<?> values = requireNonNull(step.values());
     if (!step.patch()) {
-      Long version = dialect.updateOne(connection, step.key(), columns, values, step.expected(), false,
-          rs -> rs.getLong(1));
+      Long version =
+          dialect.updateOne(
+              connection, step.key(), columns, values, step.expected(), false, rs -> rs.getLong(1));
       return version == null ? Written.unchanged() : new Written(version, true);
     }
-    Optional<Versioned<V>> row = dialect.updateOne(connection, step.key(), columns, values, 0, true,
-        rs -> store.readRow(rs, step.key()));
-    return row == null ? Written.unchanged() : new Written(row.get().version(), true, row.get().value());
+    Optional<Versioned<V>> row =
+        dialect.updateOne(
+            connection, step.key(), columns, values, 0, true, rs -> store.readRow(rs, step.key()));
+    return row == null
+        ? Written.unchanged()
+        : new Written(row.get().version(), true, row.get().value());
   }
 
   private Written applyOne(Step<K> step) throws SQLException {
     if (step.conditional()) {
       return applyConditional(step);
     }
-    long[] result = step.values() != null
-        ? dialect.putOne(connection, step.key(), step.values())
-        : dialect.deleteOne(connection, step.key());
+    long[] result =
+        step.values() != null
+            ? dialect.putOne(connection, step.key(), step.values())
+            : dialect.deleteOne(connection, step.key());
     return new Written(result[0], result[1] != 0);
   }
 
   private List<Written> applyAll(List<Step<K>> steps) throws SQLException {
     LinkedHashMap<K, Step<K>> last = new LinkedHashMap<>();
     steps.forEach(step -> last.put(step.key(), step));
-    Dialect.Prelude prelude = dialect.prelude(connection, new ArrayList<>(last.keySet()), steps.size());
+    Dialect.Prelude prelude =
+        dialect.prelude(connection, new ArrayList<>(last.keySet()), steps.size());
 
-    // Replay the steps on the committed versions: Written per step, change-log rows, final versions.
+    // Replay the steps on the committed versions: Written per step, change-log rows, final
+    // versions.
     Map<Object, Long> state = new HashMap<>(prelude.current());
     Map<K, Long> finalVersion = new HashMap<>();
     List<Written> written = new ArrayList<>(steps.size());
@@ -479,14 +563,21 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       Step<K> step = steps.get(i);
       long version = prelude.versions()[i];
       if (version < 1) {
-        throw new SQLException("the sequence of " + table.display() + " returned " + version + " as a version");
+        throw new SQLException(
+            "the sequence of " + table.display() + " returned " + version + " as a version");
       }
       Long old = step.values() != null ? state.put(step.key(), version) : state.remove(step.key());
       written.add(new Written(version, old != null));
       finalVersion.put(step.key(), version);
       if (table.changeLog() != null) {
-        logRows.add(new Object[] {table.display(), step.key().toString(), old, version,
-            step.values() != null ? "put" : "delete"});
+        logRows.add(
+            new Object[] {
+              table.display(),
+              step.key().toString(),
+              old,
+              version,
+              step.values() != null ? "put" : "delete"
+            });
       }
     }
 
@@ -500,11 +591,14 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       }
     }
     if (puts.size() > 1) {
-      if (commitWithLastStatement && deletes.isEmpty() && logRows.isEmpty()
+      if (commitWithLastStatement
+          && deletes.isEmpty()
+          && logRows.isEmpty()
           && upsertAllAndCommit(puts, finalVersion, describe(steps) + " in " + table.display())) {
         return written;
       }
-      if (upsertAll(puts, finalVersion, false)) { // also where the dialect cannot commit with it (MariaDB)
+      if (upsertAll(
+          puts, finalVersion, false)) { // also where the dialect cannot commit with it (MariaDB)
         puts.clear();
       }
     }
@@ -513,7 +607,9 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
         for (Step<K> put : puts) {
           ps.setObject(1, put.key());
           int next = Dialect.bindValues(ps, 2, requireNonNull(put.values()));
-          ps.setLong(next, requireNonNull(finalVersion.get(put.key()))); // every step has its final version
+          ps.setLong(
+              next,
+              requireNonNull(finalVersion.get(put.key()))); // every step has its final version
           ps.addBatch();
         }
         ps.executeBatch();
@@ -529,7 +625,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       }
     }
     if (!logRows.isEmpty()) {
-      try (PreparedStatement ps = connection.prepareStatement(requireNonNull(dialect.changeLogSql))) {
+      try (PreparedStatement ps =
+          connection.prepareStatement(requireNonNull(dialect.changeLogSql))) {
         for (Object[] row : logRows) {
           for (int c = 0; c < row.length; c++) {
             if (row[c] == null) {
@@ -552,7 +649,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
    * alive; a connection that fails during this request leaves the outcome unknown, even while the
    * request was still being written (the server commits as soon as the COMMIT statement arrives).
    */
-  private boolean upsertAllAndCommit(List<Step<K>> puts, Map<K, Long> finalVersion, String operation) {
+  private boolean upsertAllAndCommit(
+      List<Step<K>> puts, Map<K, Long> finalVersion, String operation) {
     try {
       if (!upsertAll(puts, finalVersion, true)) {
         return false;
@@ -587,12 +685,14 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
       dialect.release(connection);
     } catch (SQLException e) {
       discard = true;
-      log.debug("releasing the key locks of {} failed; the connection is discarded", table.display(), e);
+      log.debug(
+          "releasing the key locks of {} failed; the connection is discarded", table.display(), e);
     }
   }
 
   /** Upserts the final rows in one statement if the dialect can; returns whether it did. */
-  private boolean upsertAll(List<Step<K>> puts, Map<K, Long> finalVersion, boolean andCommit) throws SQLException {
+  private boolean upsertAll(List<Step<K>> puts, Map<K, Long> finalVersion, boolean andCommit)
+      throws SQLException {
     List<Object> keys = new ArrayList<>(puts.size());
     List<List<?>> values = new ArrayList<>(puts.size());
     long[] versions = new long[puts.size()];
@@ -606,8 +706,8 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   }
 
   /**
-   * Whether a failed commit lost its connection (then it may or may not have committed) rather
-   * than being refused by the database (then it did not commit).
+   * Whether a failed commit lost its connection (then it may or may not have committed) rather than
+   * being refused by the database (then it did not commit).
    */
   private boolean connectionLost(SQLException e) {
     String state = e.getSQLState();
@@ -625,7 +725,10 @@ final class JdbcTransaction<K, V> implements StoreTransaction<K, V> {
   private static String describe(List<? extends Step<?>> steps) {
     if (steps.size() == 1) {
       Step<?> step = steps.get(0);
-      String kind = step.patch() ? "patch" : step.conditional() ? "conditional put" : step.values() != null ? "put" : "delete";
+      String kind =
+          step.patch()
+              ? "patch"
+              : step.conditional() ? "conditional put" : step.values() != null ? "put" : "delete";
       return kind + " of key " + step.key();
     }
     List<Object> keys = new ArrayList<>();

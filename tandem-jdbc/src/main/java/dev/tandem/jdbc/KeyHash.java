@@ -5,9 +5,9 @@ import java.util.TreeSet;
 
 /**
  * The 64-bit lock id of a key of a table, for PostgreSQL advisory locks. Every node computes the
- * same id for the same key (it depends only on the table name and the key's string form), so
- * nodes that write one key exclude each other; distinct keys rarely share an id, and a shared id
- * only serializes their writers.
+ * same id for the same key (it depends only on the table name and the key's string form), so nodes
+ * that write one key exclude each other; distinct keys rarely share an id, and a shared id only
+ * serializes their writers.
  */
 final class KeyHash {
 
@@ -27,7 +27,9 @@ final class KeyHash {
     return h;
   }
 
-  /** Returns the distinct lock ids of {@code keys} in ascending order, the order to lock them in. */
+  /**
+   * Returns the distinct lock ids of {@code keys} in ascending order, the order to lock them in.
+   */
   static Long[] sortedOf(String table, Collection<?> keys) {
     TreeSet<Long> ids = new TreeSet<>();
     for (Object key : keys) {

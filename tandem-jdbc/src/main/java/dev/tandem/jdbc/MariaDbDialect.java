@@ -19,18 +19,18 @@ import org.jspecify.annotations.Nullable;
  * transaction: {@link #release} ({@code RELEASE_ALL_LOCKS()}) runs after every commit and every
  * rollback, never before, so a lock always covers its transaction's commit. A connection that
  * cannot release (it broke) is discarded, and the server frees the locks of a connection when it
- * ends, after rolling back its open transaction. A named lock waits at most the connection's
- * {@code innodb_lock_wait_timeout} (the same bound as a row lock; seconds), then the write fails.
+ * ends, after rolling back its open transaction. A named lock waits at most the connection's {@code
+ * innodb_lock_wait_timeout} (the same bound as a row lock; seconds), then the write fails.
  *
  * <p><b>Versions</b> come from a {@code NOCACHE} sequence, drawn after the lock in the same
  * statement ({@code CASE GET_LOCK(...) WHEN 1 THEN NEXTVAL(...) WHEN 0 THEN 0 END}: the lock runs
- * first, the sequence only if the lock was granted). Statements assume READ COMMITTED, as on PostgreSQL: each
- * statement after the lock sees every write committed before it.
+ * first, the sequence only if the lock was granted). Statements assume READ COMMITTED, as on
+ * PostgreSQL: each statement after the lock sees every write committed before it.
  *
  * <p><b>One request per statement.</b> No statement relies on {@code allowMultiQueries}, so an
- * application's data source works as it is: a single put is the lock with its version, then
- * {@code INSERT ... ON DUPLICATE KEY UPDATE} (its update count says whether the row existed), then
- * the commit, then the release. A field update is the lock, {@code UPDATE ... SET version =
+ * application's data source works as it is: a single put is the lock with its version, then {@code
+ * INSERT ... ON DUPLICATE KEY UPDATE} (its update count says whether the row existed), then the
+ * commit, then the release. A field update is the lock, {@code UPDATE ... SET version =
  * NEXTVAL(...)} (MariaDB has no {@code UPDATE ... RETURNING}), then a {@code SELECT} of the row,
  * which the held lock keeps as the update left it.
  */
@@ -44,17 +44,34 @@ final class MariaDbDialect extends Dialect {
   private final String lockAndDrawSql;
   private final String upsertSql;
   private final String currentSql;
+
   /** The statements of {@link #updateOne}, by {@link #updateShape}. */
-  private final java.util.concurrent.ConcurrentHashMap<String, String> updateSql = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, String> updateSql =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   MariaDbDialect(Table table) {
     super(table);
     this.nextval = "NEXTVAL(" + table.sequence() + ")";
     this.lockAndDrawSql = "SELECT CASE " + LOCK + " WHEN 1 THEN " + nextval + " WHEN 0 THEN 0 END";
-    this.upsertSql = "INSERT INTO " + table.name() + " (" + insertColumns() + ") VALUES " + row()
-        + " ON DUPLICATE KEY UPDATE " + updates();
-    this.currentSql = "SELECT " + table.keyColumn() + ", " + table.versionColumn() + " FROM " + table.name()
-        + " WHERE " + table.keyColumn() + " IN (";
+    this.upsertSql =
+        "INSERT INTO "
+            + table.name()
+            + " ("
+            + insertColumns()
+            + ") VALUES "
+            + row()
+            + " ON DUPLICATE KEY UPDATE "
+            + updates();
+    this.currentSql =
+        "SELECT "
+            + table.keyColumn()
+            + ", "
+            + table.versionColumn()
+            + " FROM "
+            + table.name()
+            + " WHERE "
+            + table.keyColumn()
+            + " IN (";
   }
 
   /** The parameters of one row of the upsert: key, values, version. */
@@ -67,7 +84,11 @@ final class MariaDbDialect extends Dialect {
     for (String column : table.valueColumns()) {
       sb.append(column).append(" = VALUES(").append(column).append("), ");
     }
-    return sb.append(table.versionColumn()).append(" = VALUES(").append(table.versionColumn()).append(')').toString();
+    return sb.append(table.versionColumn())
+        .append(" = VALUES(")
+        .append(table.versionColumn())
+        .append(')')
+        .toString();
   }
 
   private String lockName(Object key) {
@@ -84,12 +105,22 @@ final class MariaDbDialect extends Dialect {
 
   @Override
   String loadAllSql(int count) {
-    return "SELECT " + table.keyColumn() + ", " + table.selectList() + " FROM " + table.name() + " WHERE "
-        + table.keyColumn() + " IN (" + parameters(count) + ")";
+    return "SELECT "
+        + table.keyColumn()
+        + ", "
+        + table.selectList()
+        + " FROM "
+        + table.name()
+        + " WHERE "
+        + table.keyColumn()
+        + " IN ("
+        + parameters(count)
+        + ")";
   }
 
   @Override
-  void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys) throws SQLException {
+  void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys)
+      throws SQLException {
     for (Object key : keys) {
       ps.setObject(index++, key);
     }
@@ -136,11 +167,25 @@ final class MariaDbDialect extends Dialect {
    */
   private SQLException notGranted(String what, @Nullable Long result) {
     if (result != null && result == 0) {
-      return new SQLException("the lock of " + what + " in " + table.display() + " was not granted within"
-          + " innodb_lock_wait_timeout: another connection holds it", "HY000", 1205);
+      return new SQLException(
+          "the lock of "
+              + what
+              + " in "
+              + table.display()
+              + " was not granted within"
+              + " innodb_lock_wait_timeout: another connection holds it",
+          "HY000",
+          1205);
     }
-    return new SQLException("the wait for the lock of " + what + " in " + table.display() + " was interrupted"
-        + " (max_statement_time or KILL)", "70100", 1969);
+    return new SQLException(
+        "the wait for the lock of "
+            + what
+            + " in "
+            + table.display()
+            + " was interrupted"
+            + " (max_statement_time or KILL)",
+        "70100",
+        1969);
   }
 
   @Override
@@ -177,8 +222,13 @@ final class MariaDbDialect extends Dialect {
         current = readCurrent(rs);
       }
     }
-    String draw = versions == 1 ? "SELECT " + nextval : "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1"
-        + " FROM r WHERE i < ?) SELECT " + nextval + " FROM r";
+    String draw =
+        versions == 1
+            ? "SELECT " + nextval
+            : "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+                + " FROM r WHERE i < ?) SELECT "
+                + nextval
+                + " FROM r";
     try (PreparedStatement ps = c.prepareStatement(draw)) {
       if (versions > 1) {
         ps.setInt(1, versions);
@@ -199,13 +249,18 @@ final class MariaDbDialect extends Dialect {
    * trip). Never with the COMMIT: that would need {@code allowMultiQueries} on the connection.
    */
   @Override
-  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
+  boolean upsertAll(
+      Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
       throws SQLException {
     if (andCommit) {
       return false;
     }
-    StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.name()).append(" (").append(insertColumns())
-        .append(") VALUES ");
+    StringBuilder sql =
+        new StringBuilder("INSERT INTO ")
+            .append(table.name())
+            .append(" (")
+            .append(insertColumns())
+            .append(") VALUES ");
     String row = row();
     for (int i = 0; i < keys.size(); i++) {
       sql.append(i == 0 ? "" : ", ").append(row);
@@ -230,7 +285,8 @@ final class MariaDbDialect extends Dialect {
 
   @Override
   boolean writesOneKeyInOneStatement() {
-    return false; // the lock outlives an auto-committed statement only if released after it: always a transaction
+    return false; // the lock outlives an auto-committed statement only if released after it: always
+    // a transaction
   }
 
   /**
@@ -265,12 +321,28 @@ final class MariaDbDialect extends Dialect {
    * update wrote (READ COMMITTED shows a transaction its own writes).
    */
   @Override
-  <T> @Nullable T updateOne(Connection c, Object key, int[] columns, List<?> values, long expected, boolean wholeRow,
-      RowReader<T> reader) throws SQLException {
+  <T> @Nullable T updateOne(
+      Connection c,
+      Object key,
+      int[] columns,
+      List<?> values,
+      long expected,
+      boolean wholeRow,
+      RowReader<T> reader)
+      throws SQLException {
     lock(c, key);
-    String sql = updateSql.computeIfAbsent(updateShape(columns, expected > 0, wholeRow), shape -> "UPDATE "
-        + table.name() + " SET " + setList(columns, nextval) + " WHERE " + table.keyColumn() + " = ?"
-        + (expected > 0 ? " AND " + table.versionColumn() + " = ?" : ""));
+    String sql =
+        updateSql.computeIfAbsent(
+            updateShape(columns, expected > 0, wholeRow),
+            shape ->
+                "UPDATE "
+                    + table.name()
+                    + " SET "
+                    + setList(columns, nextval)
+                    + " WHERE "
+                    + table.keyColumn()
+                    + " = ?"
+                    + (expected > 0 ? " AND " + table.versionColumn() + " = ?" : ""));
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int next = bindValues(ps, 1, values);
       ps.setObject(next++, key);
@@ -281,8 +353,17 @@ final class MariaDbDialect extends Dialect {
         return null;
       }
     }
-    try (PreparedStatement ps = c.prepareStatement(wholeRow ? loadSql : "SELECT " + table.versionColumn() + " FROM "
-        + table.name() + " WHERE " + table.keyColumn() + " = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            wholeRow
+                ? loadSql
+                : "SELECT "
+                    + table.versionColumn()
+                    + " FROM "
+                    + table.name()
+                    + " WHERE "
+                    + table.keyColumn()
+                    + " = ?")) {
       ps.setObject(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? reader.read(rs) : null;

@@ -29,7 +29,8 @@ final class PgOutput {
    * @param id the relation's OID
    * @param schema the schema name, as stored
    * @param name the table name, as stored
-   * @param replicaIdentity {@code d} (default: the primary key), {@code n}, {@code f} (full) or {@code i}
+   * @param replicaIdentity {@code d} (default: the primary key), {@code n}, {@code f} (full) or
+   *     {@code i}
    * @param columns the column names, in tuple order
    */
   record Relation(int id, String schema, String name, char replicaIdentity, List<String> columns) {}
@@ -37,7 +38,10 @@ final class PgOutput {
   /** Receives what {@link #decode} found; called on the stream's thread. */
   interface Handler {
 
-    /** A transaction begins; {@code commitMicros} is its commit time, microseconds since the Unix epoch. */
+    /**
+     * A transaction begins; {@code commitMicros} is its commit time, microseconds since the Unix
+     * epoch.
+     */
     void begin(long commitMicros);
 
     /** The transaction begun last committed; {@code endLsn} is the position just past it. */
@@ -55,7 +59,11 @@ final class PgOutput {
      * @param oldIsFull whether {@code old} is a full old row ({@code O})
      * @param row the new tuple, or null for a delete
      */
-    void change(char kind, int relationId, @Nullable List<@Nullable String> old, boolean oldIsFull,
+    void change(
+        char kind,
+        int relationId,
+        @Nullable List<@Nullable String> old,
+        boolean oldIsFull,
         @Nullable List<@Nullable String> row);
 
     /** The relations were truncated. */

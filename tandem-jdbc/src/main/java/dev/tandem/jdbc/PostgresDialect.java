@@ -20,8 +20,8 @@ import org.postgresql.core.PGStream;
 
 /**
  * PostgreSQL: keys are locked with transaction-scoped advisory locks on a 64-bit hash of table and
- * key ({@link KeyHash}), so that absent keys can be locked too and every node that writes through
- * a {@code JdbcStore} excludes the others. Several keys are locked in ascending hash order.
+ * key ({@link KeyHash}), so that absent keys can be locked too and every node that writes through a
+ * {@code JdbcStore} excludes the others. Several keys are locked in ascending hash order.
  *
  * <p>Statements assume READ COMMITTED: a statement that runs after the lock was granted sees every
  * write committed before, since it takes its snapshot then. That is why a lock and a read of the
@@ -52,33 +52,78 @@ final class PostgresDialect extends Dialect {
   private final String conflict;
   private final @Nullable String upsertAllSql;
   private final @Nullable String upsertAllAndCommitSql;
+
   /** The statements of {@link #updateOne}, by {@link #updateShape}. */
-  private final java.util.concurrent.ConcurrentHashMap<String, String> updateSql = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, String> updateSql =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Column types (catalog names) whose text form reads back as the same value. */
-  private static final Set<String> TEXT_EXACT_TYPES = Set.of("text", "varchar", "bpchar", "int2", "int4", "int8",
-      "bool", "numeric", "uuid", "json", "jsonb");
+  private static final Set<String> TEXT_EXACT_TYPES =
+      Set.of(
+          "text", "varchar", "bpchar", "int2", "int4", "int8", "bool", "numeric", "uuid", "json",
+          "jsonb");
 
   /** Value classes whose {@code toString()} is their exact text form in PostgreSQL. */
-  private static final Set<Class<?>> TEXT_EXACT_VALUES = Set.of(String.class, Long.class, Integer.class,
-      Short.class, Boolean.class, BigDecimal.class, BigInteger.class, UUID.class);
+  private static final Set<Class<?>> TEXT_EXACT_VALUES =
+      Set.of(
+          String.class,
+          Long.class,
+          Integer.class,
+          Short.class,
+          Boolean.class,
+          BigDecimal.class,
+          BigInteger.class,
+          UUID.class);
 
   PostgresDialect(Table table) {
     super(table);
     String nextval = "nextval('" + table.sequence() + "')";
     this.loadForUpdateSql = lockSql + "; " + loadSql;
     this.conflict = " ON CONFLICT (" + table.keyColumn() + ") DO UPDATE SET " + updates();
-    this.preludeSql = "SELECT pg_advisory_xact_lock(h) FROM unnest(CAST(? AS bigint[])) AS u(h); "
-        + "SELECT " + table.keyColumn() + ", " + table.versionColumn() + " FROM " + table.name()
-        + " WHERE " + table.keyColumn() + " = ANY(?); "
-        + "SELECT " + nextval + " FROM generate_series(1, ?)";
-    this.upsertSql = "INSERT INTO " + table.name() + " (" + insertColumns() + ") VALUES (?, " + valueParameters()
-        + ", ?)" + conflict;
-    this.putOneSql = "INSERT INTO " + table.name() + " (" + insertColumns() + ") SELECT ?, " + valueParameters()
-        + ", " + nextval + " FROM (SELECT pg_advisory_xact_lock(?) OFFSET 0) AS l" + conflict
-        + " RETURNING " + table.versionColumn() + ", xmax";
-    this.deleteOneSql = lockSql + "; WITH d AS (" + deleteSql + " RETURNING 1) SELECT " + nextval
-        + ", EXISTS (SELECT 1 FROM d)";
+    this.preludeSql =
+        "SELECT pg_advisory_xact_lock(h) FROM unnest(CAST(? AS bigint[])) AS u(h); "
+            + "SELECT "
+            + table.keyColumn()
+            + ", "
+            + table.versionColumn()
+            + " FROM "
+            + table.name()
+            + " WHERE "
+            + table.keyColumn()
+            + " = ANY(?); "
+            + "SELECT "
+            + nextval
+            + " FROM generate_series(1, ?)";
+    this.upsertSql =
+        "INSERT INTO "
+            + table.name()
+            + " ("
+            + insertColumns()
+            + ") VALUES (?, "
+            + valueParameters()
+            + ", ?)"
+            + conflict;
+    this.putOneSql =
+        "INSERT INTO "
+            + table.name()
+            + " ("
+            + insertColumns()
+            + ") SELECT ?, "
+            + valueParameters()
+            + ", "
+            + nextval
+            + " FROM (SELECT pg_advisory_xact_lock(?) OFFSET 0) AS l"
+            + conflict
+            + " RETURNING "
+            + table.versionColumn()
+            + ", xmax";
+    this.deleteOneSql =
+        lockSql
+            + "; WITH d AS ("
+            + deleteSql
+            + " RETURNING 1) SELECT "
+            + nextval
+            + ", EXISTS (SELECT 1 FROM d)";
     this.keyArrayType = arrayType(table.keyType());
     this.upsertAllSql = upsertAllSql();
     this.upsertAllAndCommitSql = upsertAllSql == null ? null : upsertAllSql + "; COMMIT";
@@ -89,7 +134,10 @@ final class PostgresDialect extends Dialect {
     for (String column : table.valueColumns()) {
       sb.append(column).append(" = EXCLUDED.").append(column).append(", ");
     }
-    return sb.append(table.versionColumn()).append(" = EXCLUDED.").append(table.versionColumn()).toString();
+    return sb.append(table.versionColumn())
+        .append(" = EXCLUDED.")
+        .append(table.versionColumn())
+        .toString();
   }
 
   private static String arrayType(Class<?> keyType) {
@@ -108,7 +156,8 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
-  void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys) throws SQLException {
+  void bindKeys(Connection c, PreparedStatement ps, int index, Collection<?> keys)
+      throws SQLException {
     ps.setArray(index, c.createArrayOf(keyArrayType, keys.toArray()));
   }
 
@@ -151,16 +200,17 @@ final class PostgresDialect extends Dialect {
 
   /**
    * All rows in one {@code INSERT ... SELECT FROM unnest(arrays) ON CONFLICT}: one statement, one
-   * execution and one fixed text (prepared once on the server) whatever the number of rows, where
-   * a JDBC batch executes the upsert once per row. Each value column travels as a text array and
-   * is cast to its type on the server, so this is used only for column types whose text form is
-   * exact and for values whose {@code toString()} is that text (strings, integers, booleans,
-   * decimals, UUIDs; null); anything else takes the batch. With {@code andCommit} the statement
-   * text ends in {@code ; COMMIT}: pgjdbc sends both in one request (one round trip), and after a
-   * failing upsert the server skips the COMMIT, leaving the transaction to be rolled back.
+   * execution and one fixed text (prepared once on the server) whatever the number of rows, where a
+   * JDBC batch executes the upsert once per row. Each value column travels as a text array and is
+   * cast to its type on the server, so this is used only for column types whose text form is exact
+   * and for values whose {@code toString()} is that text (strings, integers, booleans, decimals,
+   * UUIDs; null); anything else takes the batch. With {@code andCommit} the statement text ends in
+   * {@code ; COMMIT}: pgjdbc sends both in one request (one round trip), and after a failing upsert
+   * the server skips the COMMIT, leaving the transaction to be rolled back.
    */
   @Override
-  boolean upsertAll(Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
+  boolean upsertAll(
+      Connection c, List<?> keys, List<List<?>> values, long[] versions, boolean andCommit)
       throws SQLException {
     if (upsertAllSql == null) {
       return false;
@@ -182,13 +232,15 @@ final class PostgresDialect extends Dialect {
     for (int i = 0; i < versions.length; i++) {
       boxed[i] = versions[i];
     }
-    try (PreparedStatement ps = c.prepareStatement(andCommit ? upsertAllAndCommitSql : upsertAllSql)) {
+    try (PreparedStatement ps =
+        c.prepareStatement(andCommit ? upsertAllAndCommitSql : upsertAllSql)) {
       bindKeys(c, ps, 1, keys);
       for (int col = 0; col < columns; col++) {
         ps.setArray(col + 2, c.createArrayOf("text", texts[col]));
       }
       ps.setArray(columns + 2, c.createArrayOf("int8", boxed));
-      ps.execute(); // with the COMMIT: both statements go in one request, the COMMIT only runs if the upsert did
+      ps.execute(); // with the COMMIT: both statements go in one request, the COMMIT only runs if
+      // the upsert did
     }
     return true;
   }
@@ -206,8 +258,18 @@ final class PostgresDialect extends Dialect {
       arrays.append(", CAST(? AS text[])");
       names.append(", c").append(col);
     }
-    return "INSERT INTO " + table.name() + " (" + insertColumns() + ") SELECT " + select + ", u.v FROM unnest("
-        + arrays + ", CAST(? AS int8[])) AS u(" + names + ", v)" + conflict;
+    return "INSERT INTO "
+        + table.name()
+        + " ("
+        + insertColumns()
+        + ") SELECT "
+        + select
+        + ", u.v FROM unnest("
+        + arrays
+        + ", CAST(? AS int8[])) AS u("
+        + names
+        + ", v)"
+        + conflict;
   }
 
   /** PostgreSQL's text types cannot hold NUL: a parameter with one fails the statement. */
@@ -234,9 +296,11 @@ final class PostgresDialect extends Dialect {
       ps.setLong(next, lockId(key));
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw new SQLException("the upsert of key " + key + " into " + table.display() + " returned no row");
+          throw new SQLException(
+              "the upsert of key " + key + " into " + table.display() + " returned no row");
         }
-        // xmax is 0 on a freshly inserted row and set (by the conflict's row lock) on an updated one
+        // xmax is 0 on a freshly inserted row and set (by the conflict's row lock) on an updated
+        // one
         return new long[] {rs.getLong(1), "0".equals(rs.getString(2)) ? 0 : 1};
       }
     }
@@ -244,17 +308,35 @@ final class PostgresDialect extends Dialect {
 
   /**
    * The advisory lock, then {@code UPDATE ... RETURNING}, in one request: the update's snapshot is
-   * taken after the lock was granted, so it sees every committed write of the key, and it draws
-   * its version only for the row it changes. In auto-commit the two run in one implicit
-   * transaction, which ends (commits) at the request's end.
+   * taken after the lock was granted, so it sees every committed write of the key, and it draws its
+   * version only for the row it changes. In auto-commit the two run in one implicit transaction,
+   * which ends (commits) at the request's end.
    */
   @Override
-  <T> @Nullable T updateOne(Connection c, Object key, int[] columns, List<?> values, long expected, boolean wholeRow,
-      RowReader<T> reader) throws SQLException {
-    String sql = updateSql.computeIfAbsent(updateShape(columns, expected > 0, wholeRow), shape -> lockSql + "; UPDATE "
-        + table.name() + " SET " + setList(columns, "nextval('" + table.sequence() + "')") + " WHERE "
-        + table.keyColumn() + " = ?" + (expected > 0 ? " AND " + table.versionColumn() + " = ?" : "")
-        + " RETURNING " + (wholeRow ? table.selectList() : table.versionColumn()));
+  <T> @Nullable T updateOne(
+      Connection c,
+      Object key,
+      int[] columns,
+      List<?> values,
+      long expected,
+      boolean wholeRow,
+      RowReader<T> reader)
+      throws SQLException {
+    String sql =
+        updateSql.computeIfAbsent(
+            updateShape(columns, expected > 0, wholeRow),
+            shape ->
+                lockSql
+                    + "; UPDATE "
+                    + table.name()
+                    + " SET "
+                    + setList(columns, "nextval('" + table.sequence() + "')")
+                    + " WHERE "
+                    + table.keyColumn()
+                    + " = ?"
+                    + (expected > 0 ? " AND " + table.versionColumn() + " = ?" : "")
+                    + " RETURNING "
+                    + (wholeRow ? table.selectList() : table.versionColumn()));
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, lockId(key));
       int next = bindValues(ps, 2, values);
@@ -279,7 +361,8 @@ final class PostgresDialect extends Dialect {
       skipTo(ps, 1);
       try (ResultSet rs = ps.getResultSet()) {
         if (!rs.next()) {
-          throw new SQLException("the delete of key " + key + " from " + table.display() + " returned no row");
+          throw new SQLException(
+              "the delete of key " + key + " from " + table.display() + " returned no row");
         }
         return new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0};
       }
@@ -291,14 +374,14 @@ final class PostgresDialect extends Dialect {
    * connection sat idle: bytes waiting in the socket of an idle connection are a message nobody
    * asked for, usually the FATAL goodbye of a backend that was ended (terminated, shut down, idle
    * timeout). Only then pgjdbc reads them ({@code getNotifications()}), which throws that goodbye
-   * as a connection failure, before any request is sent. Notices and notifications read on the
-   * way are dropped (a pooled connection of the store is not for {@code LISTEN}).
+   * as a connection failure, before any request is sent. Notices and notifications read on the way
+   * are dropped (a pooled connection of the store is not for {@code LISTEN}).
    *
    * <p>pgjdbc has no public way to look without waiting (its own check blocks for a millisecond
-   * when nothing is there), so this reads the socket of its connection through its internal
-   * {@code QueryExecutorBase.pgStream}; where that cannot be reached (another pgjdbc layout, a
-   * proxy driver) the check is skipped, and such a failure counts as after the send (outcome
-   * unknown), the safe side.
+   * when nothing is there), so this reads the socket of its connection through its internal {@code
+   * QueryExecutorBase.pgStream}; where that cannot be reached (another pgjdbc layout, a proxy
+   * driver) the check is skipped, and such a failure counts as after the send (outcome unknown),
+   * the safe side.
    */
   @Override
   void checkAlive(Connection c) throws SQLException {
@@ -322,7 +405,8 @@ final class PostgresDialect extends Dialect {
   /** pgjdbc's {@code QueryExecutorBase.pgStream}, or null if it cannot be read. */
   private static @Nullable Field streamField() {
     try {
-      Field field = Class.forName("org.postgresql.core.QueryExecutorBase").getDeclaredField("pgStream");
+      Field field =
+          Class.forName("org.postgresql.core.QueryExecutorBase").getDeclaredField("pgStream");
       field.setAccessible(true);
       return PGStream.class.isAssignableFrom(field.getType()) ? field : null;
     } catch (ReflectiveOperationException | RuntimeException e) {

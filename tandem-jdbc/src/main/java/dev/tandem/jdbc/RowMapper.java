@@ -5,8 +5,8 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Maps a value to the value columns of a table row and back. The key column and the version
- * column are not the mapper's business: {@link JdbcStore} reads and writes them.
+ * Maps a value to the value columns of a table row and back. The key column and the version column
+ * are not the mapper's business: {@link JdbcStore} reads and writes them.
  *
  * <p>Implementations must be thread-safe and should be quick: {@link #write} runs before every
  * write, {@link #read} for every loaded row.
@@ -19,8 +19,8 @@ public interface RowMapper<V> {
   List<String> columns();
 
   /**
-   * Reads a value from the current row of {@code rs}, which holds the {@link #columns()} (read
-   * them by name).
+   * Reads a value from the current row of {@code rs}, which holds the {@link #columns()} (read them
+   * by name).
    *
    * @throws SQLException if a column cannot be read
    */
@@ -44,13 +44,14 @@ public interface RowMapper<V> {
   }
 
   /**
-   * Returns a mapper of a record to one column per component, named by the component in
-   * snake_case ({@code delayMinutes} in {@code delay_minutes}; the database's case folding applies
-   * as for every name). The record's canonical constructor and accessors are looked up once, here,
-   * as method handles; a row costs one JDBC getter per column. When the {@link JdbcStore} is built,
+   * Returns a mapper of a record to one column per component, named by the component in snake_case
+   * ({@code delayMinutes} in {@code delay_minutes}; the database's case folding applies as for
+   * every name). The record's canonical constructor and accessors are looked up once, here, as
+   * method handles; a row costs one JDBC getter per column. When the {@link JdbcStore} is built,
    * every column is checked against the table: a missing column, or one whose SQL type does not
-   * hold the component's type (an {@code int} component in a {@code bigint} column, a {@code String}
-   * in an {@code integer}), fails the build with a message naming the component and the column.
+   * hold the component's type (an {@code int} component in a {@code bigint} column, a {@code
+   * String} in an {@code integer}), fails the build with a message naming the component and the
+   * column.
    *
    * <p>Component types: {@code String} (text types, JSON), enums (their name, in a text type),
    * {@code long}, {@code int}, {@code short}, {@code boolean}, {@code double}, {@code float} and
@@ -73,11 +74,11 @@ public interface RowMapper<V> {
 
   /**
    * Returns a mapper of a record (as {@link #ofRecord(Class)}) or of a simple class, whose
-   * components are found this way: the parameters of a public constructor whose parameters all
-   * have names (the class was compiled with {@code -parameters}) and each an accessor of the same
-   * type ({@code name()}, {@code getName()} or {@code isName()}), the longest such constructor;
-   * else the properties of a JavaBean, a public no-argument constructor and, per property, a public
-   * setter and getter (in the order the fields are declared). Columns, types and checks are those of
+   * components are found this way: the parameters of a public constructor whose parameters all have
+   * names (the class was compiled with {@code -parameters}) and each an accessor of the same type
+   * ({@code name()}, {@code getName()} or {@code isName()}), the longest such constructor; else the
+   * properties of a JavaBean, a public no-argument constructor and, per property, a public setter
+   * and getter (in the order the fields are declared). Columns, types and checks are those of
    * {@link #ofRecord(Class)}, and so is access: pass a lookup with {@link #ofRecord(Class,
    * java.lang.invoke.MethodHandles.Lookup)}'s rules to {@link #ofClass(Class,
    * java.lang.invoke.MethodHandles.Lookup)}.
@@ -107,7 +108,8 @@ public interface RowMapper<V> {
    *
    * @throws IllegalArgumentException as {@link #ofRecord(Class)}
    */
-  static <V extends Record> RowMapper<V> ofRecord(Class<V> type, java.lang.invoke.MethodHandles.Lookup lookup) {
+  static <V extends Record> RowMapper<V> ofRecord(
+      Class<V> type, java.lang.invoke.MethodHandles.Lookup lookup) {
     return new ComponentMapper<>(type, java.util.Objects.requireNonNull(lookup, "lookup"));
   }
 }

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sorts the driver's failures by what they mean for a transaction, by SQLState (PostgreSQL's and
- * H2's codes do not collide). Only {@link #isPassing passing} failures, and connections refused
- * or found broken at once, are reported as {@link dev.tandem.spi.RetryableException}: both leave
+ * H2's codes do not collide). Only {@link #isPassing passing} failures, and connections refused or
+ * found broken at once, are reported as {@link dev.tandem.spi.RetryableException}: both leave
  * nothing committed, so running the transaction again from the start is safe. A failure that
  * already waited out a timeout ({@link #isTimeout}: the pool's acquisition timeout, a socket or
  * connect timeout, a lock timeout) is not passing: running again would wait as long again, so the
@@ -21,26 +21,33 @@ import org.jspecify.annotations.Nullable;
 final class SqlFailure {
 
   /**
-   * Failures that roll the statement's transaction back (or leave it to be rolled back) and go
-   * away when it runs again.
+   * Failures that roll the statement's transaction back (or leave it to be rolled back) and go away
+   * when it runs again.
    */
-  private static final Set<String> PASSING = Set.of(
-      "40001", // PostgreSQL serialization_failure; H2 deadlock (error 40001)
-      "40P01", // PostgreSQL deadlock_detected
-      "90131"); // H2 concurrent update, at isolation levels above READ COMMITTED
+  private static final Set<String> PASSING =
+      Set.of(
+          "40001", // PostgreSQL serialization_failure; H2 deadlock (error 40001)
+          "40P01", // PostgreSQL deadlock_detected
+          "90131"); // H2 concurrent update, at isolation levels above READ COMMITTED
+
   // Not passing: 55P03 (PostgreSQL lock_timeout) and HYT00 (H2 lock timeout): the lock is held by
   // someone who kept it for the whole timeout already.
 
   /** Besides class 08: the server is shutting down, restarting or full. */
-  private static final Set<String> UNAVAILABLE = Set.of(
-      "57P01", // admin_shutdown: the backend was terminated (pg_terminate_backend, fast shutdown)
-      "57P02", // crash_shutdown
-      "57P03", // cannot_connect_now: the server is starting up or shutting down
-      "53300"); // too_many_connections
+  private static final Set<String> UNAVAILABLE =
+      Set.of(
+          "57P01", // admin_shutdown: the backend was terminated (pg_terminate_backend, fast
+          // shutdown)
+          "57P02", // crash_shutdown
+          "57P03", // cannot_connect_now: the server is starting up or shutting down
+          "53300"); // too_many_connections
 
   private SqlFailure() {}
 
-  /** Whether a statement failed for a passing reason: serialization failure, deadlock, H2's concurrent update. */
+  /**
+   * Whether a statement failed for a passing reason: serialization failure, deadlock, H2's
+   * concurrent update.
+   */
   static boolean isPassing(SQLException e) {
     for (SQLException s : chain(e)) {
       if (s.getSQLState() != null && PASSING.contains(s.getSQLState())) {
@@ -77,8 +84,8 @@ final class SqlFailure {
    * Whether the failure ended a wait that ran for its whole bound: the pool had no connection to
    * give within its acquisition timeout ({@link SQLTransientConnectionException}, whatever the
    * SQLState of the connection failure it carries), a connect or read on the socket timed out
-   * ({@link SocketTimeoutException} as a cause), the driver gave up logging in or waiting
-   * ({@link SQLTimeoutException}).
+   * ({@link SocketTimeoutException} as a cause), the driver gave up logging in or waiting ({@link
+   * SQLTimeoutException}).
    */
   static boolean isTimeout(SQLException e) {
     for (SQLException s : chain(e)) {

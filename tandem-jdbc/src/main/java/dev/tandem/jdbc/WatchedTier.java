@@ -17,25 +17,25 @@ import org.jspecify.annotations.Nullable;
 /**
  * A cache tier that a {@link ChangeListener} keeps in step with the writes that bypass Tandem: it
  * passes every call to the tier it wraps, drops the entries of rows changed from outside, and
- * serves nothing from the cache while the listener is not {@linkplain ChangeListener#serving
- * fresh} (it is behind by more than its bound, or not streaming): reads then go to the database and
- * their results are not cached.
+ * serves nothing from the cache while the listener is not {@linkplain ChangeListener#serving fresh}
+ * (it is behind by more than its bound, or not streaming): reads then go to the database and their
+ * results are not cached.
  *
  * <p><b>Design.</b> A read-miss load can read a row before an outside write commits and fill the
  * cache after the listener dropped the key (race H11: the drop finds nothing to drop). The wrapped
  * tier's {@code invalidate} does not revoke leases, so this tier stamps each fill: a counter per
  * stripe of keys that every outside change of a key in the stripe increments before it drops the
  * key. A fill installs first and reads the counter after; if it moved since the lease was taken,
- * the fill drops what it installed and reports the lease as spent. Either the listener's drop
- * comes after the install (and removes it), or its increment comes before the check (and the fill
- * removes itself). A start-over increments every stripe, for the same reason.
+ * the fill drops what it installed and reports the lease as spent. Either the listener's drop comes
+ * after the install (and removes it), or its increment comes before the check (and the fill removes
+ * itself). A start-over increments every stripe, for the same reason.
  *
  * <p>Tandem's own writes come back through the change stream too. Versions tell them apart: a
  * change whose row carries a version that only Tandem (or the version trigger) sets, drawn under
  * the key's lock, is skipped when the cached entry's version is at least that version, since the
  * cache then holds that very row or a newer one. Such are an update whose old row (full replica
- * identity) had another version, and, with the version trigger, every insert and update. Other
- * SQL that leaves the version as it was, or an insert whose default version was drawn before a
+ * identity) had another version, and, with the version trigger, every insert and update. Other SQL
+ * that leaves the version as it was, or an insert whose default version was drawn before a
  * concurrent Tandem delete drew its own, never skips.
  */
 final class WatchedTier<K, V> implements CacheTier<K, V> {
@@ -46,13 +46,16 @@ final class WatchedTier<K, V> implements CacheTier<K, V> {
   private final ChangeListener listener;
   private final JdbcStore<K, ?> store;
   private final AtomicLongArray stripes = new AtomicLongArray(STRIPES);
+
   /** The stripe counter read when each fill in flight took its lease. */
   private final ConcurrentHashMap<K, Long> stamps = new ConcurrentHashMap<>();
+
   /**
    * Whether the table has the version trigger ({@link JdbcSchema#addVersionTrigger}): then every
    * change draws a new version under the key's lock. Written by the listener's thread.
    */
   volatile boolean versioned;
+
   final LongAdder invalidated = new LongAdder();
   final LongAdder skipped = new LongAdder();
 
@@ -88,8 +91,10 @@ final class WatchedTier<K, V> implements CacheTier<K, V> {
   void changed(K key, long newVersion, long tombstoneAbove) {
     if (newVersion > 0 || tombstoneAbove > 0) {
       Cached<V> cached = tier.getIfPresent(key);
-      if (cached != null && (newVersion > 0 ? cached.version() >= newVersion
-          : cached.value() == null && cached.version() > tombstoneAbove)) {
+      if (cached != null
+          && (newVersion > 0
+              ? cached.version() >= newVersion
+              : cached.value() == null && cached.version() > tombstoneAbove)) {
         skipped.increment();
         return;
       }
@@ -151,7 +156,8 @@ final class WatchedTier<K, V> implements CacheTier<K, V> {
       return false;
     }
     boolean valid = tier.fill(key, lease, loaded);
-    if (stripes.get(stripe(key)) != stamp) { // an outside change may have been dropped before the install
+    if (stripes.get(stripe(key))
+        != stamp) { // an outside change may have been dropped before the install
       tier.invalidate(key);
       return false;
     }

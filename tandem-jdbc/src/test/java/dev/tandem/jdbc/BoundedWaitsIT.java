@@ -27,13 +27,14 @@ import org.junit.jupiter.api.Test;
  * Issue 16, item 2: every wait of the store is bounded by its builder's settings. With PostgreSQL
  * stopped a put used to fail only after about 180 seconds (the pool's 30-second acquisition
  * timeout, retried five times); with the server paused (SIGSTOP) or a key's lock held by another
- * session, it waited forever. With the defaults (connect 2 s, acquire 4 s, lock 2 s, statement
- * 4 s, socket 5 s) each fails within seconds. The bounds asserted are generous; the measured
- * times are printed.
+ * session, it waited forever. With the defaults (connect 2 s, acquire 4 s, lock 2 s, statement 4 s,
+ * socket 5 s) each fails within seconds. The bounds asserted are generous; the measured times are
+ * printed.
  */
 class BoundedWaitsIT {
 
   private static final ExecutorService executor = Executors.newCachedThreadPool();
+
   /** How long a test waits for the call before it calls the wait unbounded. */
   private static final Duration GIVE_UP = Duration.ofSeconds(40);
 
@@ -43,11 +44,18 @@ class BoundedWaitsIT {
   }
 
   private static JdbcStore<String, String> storeOf(String jdbcUrl) {
-    return JdbcStore.<String, String>builder().jdbcUrl(jdbcUrl, null, null).table("kv")
-        .keyColumn("key", String.class).rowMapper(RowMapper.text("value")).build();
+    return JdbcStore.<String, String>builder()
+        .jdbcUrl(jdbcUrl, null, null)
+        .table("kv")
+        .keyColumn("key", String.class)
+        .rowMapper(RowMapper.text("value"))
+        .build();
   }
 
-  /** Runs {@code call} and returns what it threw and how long it took; fails if it takes longer than {@link #GIVE_UP}. */
+  /**
+   * Runs {@code call} and returns what it threw and how long it took; fails if it takes longer than
+   * {@link #GIVE_UP}.
+   */
   private static Failure timed(String what, Callable<?> call) throws InterruptedException {
     long start = System.nanoTime();
     Future<?> future = executor.submit(call);
@@ -56,7 +64,8 @@ class BoundedWaitsIT {
       throw new AssertionError(what + " returned " + result + " instead of failing");
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw new AssertionError(what + " did not fail within " + GIVE_UP + ": the wait is unbounded");
+      throw new AssertionError(
+          what + " did not fail within " + GIVE_UP + ": the wait is unbounded");
     } catch (ExecutionException e) {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       System.out.println(what + " failed after " + took.toMillis() + " ms: " + e.getCause());
@@ -74,13 +83,15 @@ class BoundedWaitsIT {
   void aPutWithTheServerStoppedFailsWithinTheAcquireTimeout() throws Exception {
     try (PostgresServer server = PostgresServer.start()) {
       JdbcSchema.createKeyValueTable(server.createDatabase("stopped"), "kv", ValueType.TEXT);
-      try (Tandem<String, String> tandem = Tandem.builder(storeOf(server.jdbcUrl("stopped"))).build()) {
+      try (Tandem<String, String> tandem =
+          Tandem.builder(storeOf(server.jdbcUrl("stopped"))).build()) {
         tandem.put("k", "before");
         server.stop();
 
         Failure failure = timed("a put with the server stopped", () -> tandem.put("k", "during"));
 
-        assertThat(failure.thrown()).isInstanceOf(StoreException.class)
+        assertThat(failure.thrown())
+            .isInstanceOf(StoreException.class)
             .hasMessageContaining("put of key k failed in the store");
         assertThat(failure.took()).isLessThan(Duration.ofSeconds(20));
         assertThat(tandem.getIfCached("k")).contains("before");
@@ -103,7 +114,8 @@ class BoundedWaitsIT {
       DataSource admin = server.createDatabase("paused");
       JdbcSchema.createKeyValueTable(admin, "kv", ValueType.TEXT);
       JdbcStore<String, String> truth = KeyValue.store(admin, "kv");
-      try (Tandem<String, String> tandem = Tandem.builder(storeOf(server.jdbcUrl("paused"))).build()) {
+      try (Tandem<String, String> tandem =
+          Tandem.builder(storeOf(server.jdbcUrl("paused"))).build()) {
         tandem.put("k", "before");
         Failure failure;
         PostgresFaults.pause(server);
@@ -113,9 +125,11 @@ class BoundedWaitsIT {
           PostgresFaults.resume(server);
         }
 
-        assertThat(failure.thrown()).isInstanceOfAny(StoreException.class, CommitOutcomeUnknownException.class);
+        assertThat(failure.thrown())
+            .isInstanceOfAny(StoreException.class, CommitOutcomeUnknownException.class);
         assertThat(failure.took()).isLessThan(Duration.ofSeconds(20));
-        // the paused put may still commit now that its server process runs: the next put waits for its lock
+        // the paused put may still commit now that its server process runs: the next put waits for
+        // its lock
         long after = tandem.put("k", "after");
         assertThat(truth.load("k")).contains(new Versioned<>("after", after));
         assertThat(tandem.get("k")).contains("after");
@@ -163,9 +177,11 @@ class BoundedWaitsIT {
 
       Failure failure = timed("a put blocked on a held lock", () -> tandem.put("k", "blocked"));
 
-      assertThat(failure.thrown()).isInstanceOf(StoreException.class)
+      assertThat(failure.thrown())
+          .isInstanceOf(StoreException.class)
           .hasMessageContaining("put of key k failed in the store")
-          .satisfies(e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("55P03"));
+          .satisfies(
+              e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("55P03"));
       assertThat(failure.took()).isLessThan(Duration.ofSeconds(10));
       assertThat(tandem.stats().retryCount()).as("a lock timeout is not retried").isZero();
       holder.commit();
@@ -173,22 +189,33 @@ class BoundedWaitsIT {
     }
   }
 
-  /** On H2 the store's own pool bounds row-lock waits by the lock timeout too (H2's LOCK_TIMEOUT, HYT00). */
+  /**
+   * On H2 the store's own pool bounds row-lock waits by the lock timeout too (H2's LOCK_TIMEOUT,
+   * HYT00).
+   */
   @Test
   void aPutBlockedOnAnH2RowLockFailsWithinTheLockTimeout() throws Exception {
     try (H2Database h2 = H2Database.inMemory()) {
       JdbcStore<String, String> other = KeyValue.create(h2.dataSource(), "kv");
-      JdbcStore<String, String> store = JdbcStore.<String, String>builder().jdbcUrl(h2.jdbcUrl(), "sa", "")
-          .table("kv").keyColumn("key", String.class).rowMapper(RowMapper.text("value")).build();
+      JdbcStore<String, String> store =
+          JdbcStore.<String, String>builder()
+              .jdbcUrl(h2.jdbcUrl(), "sa", "")
+              .table("kv")
+              .keyColumn("key", String.class)
+              .rowMapper(RowMapper.text("value"))
+              .build();
       try (Tandem<String, String> tandem = Tandem.builder(store).build();
           StoreTransaction<String, String> holder = other.begin()) {
         tandem.put("k", "before");
         holder.loadForUpdate("k");
 
-        Failure failure = timed("a put blocked on an H2 row lock", () -> tandem.put("k", "blocked"));
+        Failure failure =
+            timed("a put blocked on an H2 row lock", () -> tandem.put("k", "blocked"));
 
-        assertThat(failure.thrown()).isInstanceOf(StoreException.class)
-            .satisfies(e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("HYT00"));
+        assertThat(failure.thrown())
+            .isInstanceOf(StoreException.class)
+            .satisfies(
+                e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("HYT00"));
         assertThat(failure.took()).isLessThan(Duration.ofSeconds(10));
         holder.commit();
       }

@@ -33,8 +33,10 @@ class ChangeListenerIT {
 
   private static final Duration BOUND = Duration.ofMillis(400);
   private static final Duration RESYNC_AFTER = Duration.ofMillis(1500);
+
   /** Generous: the bound plus a loaded CI machine's scheduling delays. */
   private static final Duration WITHIN = Duration.ofSeconds(10);
+
   private static final AtomicInteger SLOTS = new AtomicInteger();
 
   private static PostgresServer server;
@@ -66,10 +68,18 @@ class ChangeListenerIT {
     store = KeyValue.create(direct, "kv");
     proxy = FaultProxy.start("localhost", server.port());
     slot = "tandem_it_" + SLOTS.incrementAndGet();
-    listener = ChangeListener.builder()
-        .jdbcUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + database, PostgresServer.USER, null)
-        .slot(slot).bound(BOUND).resyncAfter(RESYNC_AFTER).build();
-    CacheTier<String, String> tier = listener.watch(store, LocalTier.<String, String>builder().maximumSize(1000).build());
+    listener =
+        ChangeListener.builder()
+            .jdbcUrl(
+                "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + database,
+                PostgresServer.USER,
+                null)
+            .slot(slot)
+            .bound(BOUND)
+            .resyncAfter(RESYNC_AFTER)
+            .build();
+    CacheTier<String, String> tier =
+        listener.watch(store, LocalTier.<String, String>builder().maximumSize(1000).build());
     tandem = Tandem.builder(store).cacheTier(tier).build();
     listener.start();
     assertThat(listener.awaitServing(WITHIN)).as("serving after start").isTrue();
@@ -93,9 +103,12 @@ class ChangeListenerIT {
     await("the outside update is read", () -> tandem.get("a").equals(Optional.of("outside")));
     sql("INSERT INTO kv (key, value) VALUES ('b', 'inserted')");
     await("the outside insert is read", () -> tandem.get("b").equals(Optional.of("inserted")));
-    sql("BEGIN; DELETE FROM kv WHERE key = 'a'; UPDATE kv SET value = 'again' WHERE key = 'b'; COMMIT");
+    sql(
+        "BEGIN; DELETE FROM kv WHERE key = 'a'; UPDATE kv SET value = 'again' WHERE key = 'b'; COMMIT");
     await("the outside delete is read", () -> tandem.get("a").isEmpty());
-    await("the update of the same transaction is read", () -> tandem.get("b").equals(Optional.of("again")));
+    await(
+        "the update of the same transaction is read",
+        () -> tandem.get("b").equals(Optional.of("again")));
     assertThat(listener.commitLag().count()).isGreaterThanOrEqualTo(3);
   }
 
@@ -106,9 +119,12 @@ class ChangeListenerIT {
     assertThat(listener.awaitApplied(WITHIN)).isTrue();
     tandem.put("k", "v2"); // an update whose old row had another version
     assertThat(listener.awaitApplied(WITHIN)).isTrue();
-    assertThat(tandem.getIfCached("k")).as("Tandem's own writes did not drop the entry").contains("v2");
+    assertThat(tandem.getIfCached("k"))
+        .as("Tandem's own writes did not drop the entry")
+        .contains("v2");
 
-    sql("UPDATE kv SET value = 'outside' WHERE key = 'k'"); // keeps the version: must not be skipped
+    sql("UPDATE kv SET value = 'outside' WHERE key = 'k'"); // keeps the version: must not be
+    // skipped
     assertThat(listener.awaitApplied(WITHIN)).isTrue();
     assertThat(tandem.getIfCached("k")).as("the outside update dropped the entry").isEmpty();
     assertThat(tandem.get("k")).contains("outside");
@@ -131,7 +147,9 @@ class ChangeListenerIT {
     proxy.stopAccepting();
     proxy.dropConnections();
     sql("UPDATE kv SET value = 'while down' WHERE key = 'k'");
-    await("reads go to the database once the listener is behind by the bound", () -> !listener.serving());
+    await(
+        "reads go to the database once the listener is behind by the bound",
+        () -> !listener.serving());
     assertThat(tandem.get("k")).contains("while down");
     proxy.resumeAccepting();
     assertThat(listener.awaitServing(WITHIN)).isTrue();
@@ -148,7 +166,8 @@ class ChangeListenerIT {
     proxy.dropConnections();
     sql("UPDATE kv SET value = 'while down' WHERE key = 'k'");
     long downSince = System.nanoTime();
-    await("down past resyncAfter", () -> System.nanoTime() - downSince > RESYNC_AFTER.toNanos() * 2);
+    await(
+        "down past resyncAfter", () -> System.nanoTime() - downSince > RESYNC_AFTER.toNanos() * 2);
     assertThat(tandem.get("k")).as("read from the database while down").contains("while down");
     proxy.resumeAccepting();
     assertThat(listener.awaitServing(WITHIN)).isTrue();
@@ -171,24 +190,38 @@ class ChangeListenerIT {
     assertThat(tandem.get("k")).contains("slot lost");
   }
 
-  /** The server gives a slot up past {@code max_slot_wal_keep_size} ({@code wal_status = 'lost'}). */
+  /**
+   * The server gives a slot up past {@code max_slot_wal_keep_size} ({@code wal_status = 'lost'}).
+   */
   @Test
   void aSlotLostPastMaxSlotWalKeepSizeIsMadeAnew() {
     tandem.put("k", "before");
     proxy.stopAccepting();
     proxy.dropConnections();
-    await("the slot is let go", () -> sqlLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot
-        + "' AND active") == 0);
+    await(
+        "the slot is let go",
+        () ->
+            sqlLong(
+                    "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                        + slot
+                        + "' AND active")
+                == 0);
     sql("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'");
     sql("SELECT pg_reload_conf()");
     try {
       sql("UPDATE kv SET value = 'slot lost' WHERE key = 'k'");
-      await("the server gives the slot up", () -> {
-        sql("CREATE TABLE IF NOT EXISTS filler (x text); INSERT INTO filler SELECT repeat('x', 1000)"
-            + " FROM generate_series(1, 2000); SELECT pg_switch_wal(); CHECKPOINT");
-        return sqlLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot
-            + "' AND wal_status = 'lost'") == 1;
-      });
+      await(
+          "the server gives the slot up",
+          () -> {
+            sql(
+                "CREATE TABLE IF NOT EXISTS filler (x text); INSERT INTO filler SELECT repeat('x', 1000)"
+                    + " FROM generate_series(1, 2000); SELECT pg_switch_wal(); CHECKPOINT");
+            return sqlLong(
+                    "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                        + slot
+                        + "' AND wal_status = 'lost'")
+                == 1;
+          });
     } finally {
       sql("ALTER SYSTEM RESET max_slot_wal_keep_size");
       sql("SELECT pg_reload_conf()");
@@ -203,21 +236,37 @@ class ChangeListenerIT {
     JdbcSchema.addVersionTrigger(direct, "kv", "key", "tandem_version");
     String table = store.table().display();
     for (String key : new String[] {"a", "ключ", "\uD83D\uDE00x", "k'1", ""}) {
-      assertThat(sqlLong("SELECT public.tandem_key_hash('" + table + "', '" + key.replace("'", "''") + "')"))
-          .as("the SQL hash of %s", key).isEqualTo(KeyHash.of(table, key));
+      assertThat(
+              sqlLong(
+                  "SELECT public.tandem_key_hash('"
+                      + table
+                      + "', '"
+                      + key.replace("'", "''")
+                      + "')"))
+          .as("the SQL hash of %s", key)
+          .isEqualTo(KeyHash.of(table, key));
     }
     long own = tandem.put("k", "v1");
-    assertThat(sqlLong("SELECT tandem_version FROM kv WHERE key = 'k'")).as("Tandem's version kept").isEqualTo(own);
+    assertThat(sqlLong("SELECT tandem_version FROM kv WHERE key = 'k'"))
+        .as("Tandem's version kept")
+        .isEqualTo(own);
     sql("UPDATE kv SET value = 'outside' WHERE key = 'k'");
     assertThat(sqlLong("SELECT tandem_version FROM kv WHERE key = 'k'")).isGreaterThan(own);
     sql("INSERT INTO kv (key, value) VALUES ('n', 'x')");
     assertThat(sqlLong("SELECT tandem_version FROM kv WHERE key = 'n'")).isPositive();
 
-    try (Connection holder = direct.getConnection(); Statement s = holder.createStatement()) {
+    try (Connection holder = direct.getConnection();
+        Statement s = holder.createStatement()) {
       holder.setAutoCommit(false);
-      s.execute("SELECT pg_advisory_xact_lock(" + KeyHash.of(table, "k") + ")"); // as a Tandem write holds it
-      assertThatThrownBy(() -> sql("SET lock_timeout = 300; UPDATE kv SET value = 'blocked' WHERE key = 'k'"))
-          .as("an outside write waits for the key's lock").rootCause().hasMessageContaining("lock timeout");
+      s.execute(
+          "SELECT pg_advisory_xact_lock("
+              + KeyHash.of(table, "k")
+              + ")"); // as a Tandem write holds it
+      assertThatThrownBy(
+              () -> sql("SET lock_timeout = 300; UPDATE kv SET value = 'blocked' WHERE key = 'k'"))
+          .as("an outside write waits for the key's lock")
+          .rootCause()
+          .hasMessageContaining("lock timeout");
       holder.rollback();
     }
 
@@ -230,7 +279,9 @@ class ChangeListenerIT {
   }
 
   private long sqlLong(String query) {
-    try (Connection c = direct.getConnection(); Statement s = c.createStatement(); var rs = s.executeQuery(query)) {
+    try (Connection c = direct.getConnection();
+        Statement s = c.createStatement();
+        var rs = s.executeQuery(query)) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
@@ -239,10 +290,16 @@ class ChangeListenerIT {
   }
 
   private boolean dropSlotIfInactive() {
-    try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
-      s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-          + " WHERE slot_name = '" + slot + "' AND NOT active");
-      try (var rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+    try (Connection c = direct.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+              + " WHERE slot_name = '"
+              + slot
+              + "' AND NOT active");
+      try (var rs =
+          s.executeQuery(
+              "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
         rs.next();
         return rs.getInt(1) == 0;
       }
@@ -252,7 +309,8 @@ class ChangeListenerIT {
   }
 
   private void sql(String statements) {
-    try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = direct.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(statements);
     } catch (SQLException e) {
       throw new IllegalStateException(statements, e);

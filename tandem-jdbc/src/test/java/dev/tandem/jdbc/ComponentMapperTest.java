@@ -22,14 +22,30 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link RowMapper#ofRecord} and {@link RowMapper#ofClass}: names, types, and the start-up check against an H2 table. */
+/**
+ * {@link RowMapper#ofRecord} and {@link RowMapper#ofClass}: names, types, and the start-up check
+ * against an H2 table.
+ */
 class ComponentMapperTest {
 
-  enum Status { ON_TIME, DELAYED }
+  enum Status {
+    ON_TIME,
+    DELAYED
+  }
 
   /** Package-private on purpose: the class path opens it to the mapper. */
-  record Departure(String origin, int delayMinutes, Long gate, Status status, BigDecimal fare, UUID aircraft,
-      LocalDate flightDay, LocalDateTime boarding, Instant departed, boolean international, byte[] manifest) {}
+  record Departure(
+      String origin,
+      int delayMinutes,
+      Long gate,
+      Status status,
+      BigDecimal fare,
+      UUID aircraft,
+      LocalDate flightDay,
+      LocalDateTime boarding,
+      Instant departed,
+      boolean international,
+      byte[] manifest) {}
 
   record Narrow(String origin, int delayMinutes) {}
 
@@ -109,9 +125,10 @@ class ComponentMapperTest {
   static void startDatabase() {
     h2 = H2Database.inMemory();
     db = h2.dataSource();
-    execute("CREATE TABLE departure (id BIGINT PRIMARY KEY, origin VARCHAR(3) NOT NULL, delay_minutes INT,"
-        + " gate BIGINT, status VARCHAR(16), fare NUMERIC(10, 2), aircraft UUID, flight_day DATE, boarding TIMESTAMP,"
-        + " departed TIMESTAMP WITH TIME ZONE, international BOOLEAN, manifest VARBINARY(64))");
+    execute(
+        "CREATE TABLE departure (id BIGINT PRIMARY KEY, origin VARCHAR(3) NOT NULL, delay_minutes INT,"
+            + " gate BIGINT, status VARCHAR(16), fare NUMERIC(10, 2), aircraft UUID, flight_day DATE, boarding TIMESTAMP,"
+            + " departed TIMESTAMP WITH TIME ZONE, international BOOLEAN, manifest VARBINARY(64))");
     JdbcSchema.addVersionColumn(db, "departure", "tandem_version");
   }
 
@@ -121,7 +138,8 @@ class ComponentMapperTest {
   }
 
   private static void execute(String sql) {
-    try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(sql, e);
@@ -129,8 +147,12 @@ class ComponentMapperTest {
   }
 
   private static <V> JdbcStore<Long, V> store(RowMapper<V> mapper) {
-    return JdbcStore.<Long, V>builder().dataSource(db).table("departure").keyColumn("id", Long.class)
-        .rowMapper(mapper).build();
+    return JdbcStore.<Long, V>builder()
+        .dataSource(db)
+        .table("departure")
+        .keyColumn("id", Long.class)
+        .rowMapper(mapper)
+        .build();
   }
 
   private static <V> void put(JdbcStore<Long, V> store, long key, V value) {
@@ -146,15 +168,26 @@ class ComponentMapperTest {
     assertThat(ComponentMapper.columnName("httpURL")).isEqualTo("http_url");
     assertThat(ComponentMapper.columnName("flightNo2")).isEqualTo("flight_no2");
     assertThat(ComponentMapper.columnName("aBTest")).isEqualTo("a_b_test");
-    assertThat(RowMapper.ofRecord(Narrow.class).columns()).containsExactly("origin", "delay_minutes");
+    assertThat(RowMapper.ofRecord(Narrow.class).columns())
+        .containsExactly("origin", "delay_minutes");
   }
 
   @Test
   void everySupportedTypeTravelsThroughTheTableAndBack() {
     RowMapper<Departure> mapper = RowMapper.ofRecord(Departure.class);
-    Departure written = new Departure("OSL", 17, 42L, Status.DELAYED, new BigDecimal("129.90"),
-        UUID.fromString("8a7c5f2e-0d3b-4c1e-9f00-1234567890ab"), LocalDate.of(2026, 12, 7),
-        LocalDateTime.of(2026, 12, 7, 21, 5), Instant.parse("2026-12-07T20:35:00Z"), true, new byte[] {1, 2, 3});
+    Departure written =
+        new Departure(
+            "OSL",
+            17,
+            42L,
+            Status.DELAYED,
+            new BigDecimal("129.90"),
+            UUID.fromString("8a7c5f2e-0d3b-4c1e-9f00-1234567890ab"),
+            LocalDate.of(2026, 12, 7),
+            LocalDateTime.of(2026, 12, 7, 21, 5),
+            Instant.parse("2026-12-07T20:35:00Z"),
+            true,
+            new byte[] {1, 2, 3});
     try (JdbcStore<Long, Departure> store = store(mapper)) {
       put(store, 1L, written);
       Departure read = store.load(1L).map(Versioned::value).orElseThrow();
@@ -165,11 +198,17 @@ class ComponentMapperTest {
   @Test
   void aNullColumnIsANullBoxAndRefusedForAPrimitive() {
     try (JdbcStore<Long, Departure> store = store(RowMapper.ofRecord(Departure.class))) {
-      put(store, 2L, new Departure("BGO", 0, null, null, null, null, null, null, null, false, null));
-      assertThat(store.load(2L).map(Versioned::value).map(Departure::gate)).isEqualTo(Optional.empty());
+      put(
+          store,
+          2L,
+          new Departure("BGO", 0, null, null, null, null, null, null, null, false, null));
+      assertThat(store.load(2L).map(Versioned::value).map(Departure::gate))
+          .isEqualTo(Optional.empty());
       execute("UPDATE departure SET delay_minutes = NULL WHERE id = 2");
-      assertThatThrownBy(() -> store.load(2L)).hasRootCauseMessage("column delay_minutes is NULL but the record"
-          + " component Departure.delayMinutes is a int; make it a Integer or the column NOT NULL");
+      assertThatThrownBy(() -> store.load(2L))
+          .hasRootCauseMessage(
+              "column delay_minutes is NULL but the record"
+                  + " component Departure.delayMinutes is a int; make it a Integer or the column NOT NULL");
     }
   }
 
@@ -177,22 +216,32 @@ class ComponentMapperTest {
   void aMissingColumnFailsTheBuildNamingTheComponent() {
     assertThatThrownBy(() -> store(RowMapper.ofRecord(Missing.class)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("rowMapper: table PUBLIC.DEPARTURE has no column terminal for the record component"
-            + " Missing.terminal");
+        .hasMessageStartingWith(
+            "rowMapper: table PUBLIC.DEPARTURE has no column terminal for the record component"
+                + " Missing.terminal");
   }
 
   @Test
   void aColumnOfAnotherTypeFailsTheBuildNamingColumnAndComponent() {
     assertThatThrownBy(() -> store(RowMapper.ofRecord(WithText.class)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("rowMapper: column DELAY_MINUTES of PUBLIC.DEPARTURE is of SQL type integer, which does not hold"
-            + " the record component WithText.delayMinutes of type String (a text type)");
-    execute("CREATE TABLE narrow_departure (id BIGINT PRIMARY KEY, origin VARCHAR(3), delay_minutes BIGINT)");
+        .hasMessage(
+            "rowMapper: column DELAY_MINUTES of PUBLIC.DEPARTURE is of SQL type integer, which does not hold"
+                + " the record component WithText.delayMinutes of type String (a text type)");
+    execute(
+        "CREATE TABLE narrow_departure (id BIGINT PRIMARY KEY, origin VARCHAR(3), delay_minutes BIGINT)");
     JdbcSchema.addVersionColumn(db, "narrow_departure", "tandem_version");
-    assertThatThrownBy(() -> JdbcStore.<Long, Narrow>builder().dataSource(db).table("narrow_departure")
-        .keyColumn("id", Long.class).rowMapper(RowMapper.ofRecord(Narrow.class)).build())
-        .hasMessageContaining("column DELAY_MINUTES of PUBLIC.NARROW_DEPARTURE is of SQL type bigint, which does"
-            + " not hold the record component Narrow.delayMinutes of type int");
+    assertThatThrownBy(
+            () ->
+                JdbcStore.<Long, Narrow>builder()
+                    .dataSource(db)
+                    .table("narrow_departure")
+                    .keyColumn("id", Long.class)
+                    .rowMapper(RowMapper.ofRecord(Narrow.class))
+                    .build())
+        .hasMessageContaining(
+            "column DELAY_MINUTES of PUBLIC.NARROW_DEPARTURE is of SQL type bigint, which does"
+                + " not hold the record component Narrow.delayMinutes of type int");
     store(RowMapper.ofRecord(Wide.class)).close(); // a long holds an integer column
   }
 
@@ -202,7 +251,8 @@ class ComponentMapperTest {
     assertThat(mapper.columns()).containsExactly("origin", "delay_minutes");
     try (JdbcStore<Long, Leg> store = store(mapper)) {
       put(store, 3L, new Leg("TOS", 8));
-      assertThat(store.load(3L).map(Versioned::value).orElseThrow()).usingRecursiveComparison()
+      assertThat(store.load(3L).map(Versioned::value).orElseThrow())
+          .usingRecursiveComparison()
           .isEqualTo(new Leg("TOS", 8));
     }
   }
@@ -217,7 +267,9 @@ class ComponentMapperTest {
     stop.setInternational(true);
     try (JdbcStore<Long, Stop> store = store(mapper)) {
       put(store, 4L, stop);
-      assertThat(store.load(4L).map(Versioned::value).orElseThrow()).usingRecursiveComparison().isEqualTo(stop);
+      assertThat(store.load(4L).map(Versioned::value).orElseThrow())
+          .usingRecursiveComparison()
+          .isEqualTo(stop);
     }
   }
 
@@ -235,6 +287,7 @@ class ComponentMapperTest {
     record Odd(String origin, StringBuilder note) {}
     assertThatThrownBy(() -> RowMapper.ofRecord(Odd.class))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("rowMapper: the record component Odd.note is of type java.lang.StringBuilder");
+        .hasMessageStartingWith(
+            "rowMapper: the record component Odd.note is of type java.lang.StringBuilder");
   }
 }

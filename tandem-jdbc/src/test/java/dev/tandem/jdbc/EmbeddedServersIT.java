@@ -19,13 +19,16 @@ class EmbeddedServersIT {
   void sharedPostgresIsVersion17AndHandsOutFreshDatabases() throws SQLException {
     PostgresServer server = PostgresServer.shared();
     assertThat(PostgresServer.shared()).isSameAs(server);
-    assertThat(query(server.dataSourceOf("postgres"), "select version()")).startsWith("PostgreSQL 17.");
+    assertThat(query(server.dataSourceOf("postgres"), "select version()"))
+        .startsWith("PostgreSQL 17.");
 
     DataSource first = server.dataSource();
     DataSource second = server.dataSource();
-    assertThat(query(first, "select current_database()")).isNotEqualTo(query(second, "select current_database()"));
+    assertThat(query(first, "select current_database()"))
+        .isNotEqualTo(query(second, "select current_database()"));
     execute(first, "create table only_here (id int)");
-    assertThatThrownBy(() -> execute(second, "select * from only_here")).isInstanceOf(SQLException.class);
+    assertThatThrownBy(() -> execute(second, "select * from only_here"))
+        .isInstanceOf(SQLException.class);
     assertThat(server.pid()).isPositive();
   }
 
@@ -47,22 +50,27 @@ class EmbeddedServersIT {
 
   @Test
   void h2DatabasesAreSeparateAndDiscardedOnClose() throws SQLException {
-    try (H2Database one = H2Database.inMemory(); H2Database two = H2Database.inMemory()) {
+    try (H2Database one = H2Database.inMemory();
+        H2Database two = H2Database.inMemory()) {
       execute(one.dataSource(), "create table only_here (id int)");
       assertThat(query(one.dataSource(), "select count(*) from only_here")).isEqualTo("0");
-      assertThatThrownBy(() -> execute(two.dataSource(), "select * from only_here")).isInstanceOf(SQLException.class);
+      assertThatThrownBy(() -> execute(two.dataSource(), "select * from only_here"))
+          .isInstanceOf(SQLException.class);
     }
   }
 
   private static String query(DataSource ds, String sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       assertThat(rs.next()).isTrue();
       return rs.getString(1);
     }
   }
 
   private static void execute(DataSource ds, String sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }

@@ -45,8 +45,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tandem over PostgreSQL with real faults injected by the testkit: connections cut after COMMIT
- * was sent, dropped in the middle of a transaction, slowed down; statements failed by a trigger.
+ * Tandem over PostgreSQL with real faults injected by the testkit: connections cut after COMMIT was
+ * sent, dropped in the middle of a transaction, slowed down; statements failed by a trigger.
  */
 class FaultInjectionIT {
 
@@ -92,20 +92,21 @@ class FaultInjectionIT {
   /**
    * The connection is cut right after the COMMIT request reached the server: the server commits,
    * the client never hears of it. Tandem reports the outcome as unknown, and before it does so it
-   * reads the key back: the cache then holds what the database holds (H5, H10). With lone writes
-   * in two round trips (statement, then COMMIT).
+   * reads the key back: the cache then holds what the database holds (H5, H10). With lone writes in
+   * two round trips (statement, then COMMIT).
    */
   @Test
   void aCommitCutAfterItWasSentIsOutcomeUnknownAndTheCacheHoldsTheDatabasesState() {
-    try (Tandem<String, String> tandem = Tandem.builder(KeyValue.twoRoundTripStore(proxiedPool, "kv")).build()) {
+    try (Tandem<String, String> tandem =
+        Tandem.builder(KeyValue.twoRoundTripStore(proxiedPool, "kv")).build()) {
       assertCutWriteIsOutcomeUnknownAndReadBack(tandem, "COMMIT");
     }
   }
 
   /**
    * The same with the default one round trip: the lone put is one auto-committed statement, cut
-   * right after the server received all of it. It committed; Tandem cannot know, says so, and
-   * has read the key back before it does.
+   * right after the server received all of it. It committed; Tandem cannot know, says so, and has
+   * read the key back before it does.
    */
   @Test
   void aLonePutCutAfterItsAutoCommittedStatementWasSentIsOutcomeUnknownAndReadBack() {
@@ -116,9 +117,9 @@ class FaultInjectionIT {
 
   /**
    * A batch of several puts sends its COMMIT in the same request as its upsert (one round trip
-   * after the locks): cut right after the upsert's request, the batch has committed, so its
-   * outcome is unknown to the client (with a separate COMMIT it would have failed uncommitted).
-   * Every key is read back: cache and database agree.
+   * after the locks): cut right after the upsert's request, the batch has committed, so its outcome
+   * is unknown to the client (with a separate COMMIT it would have failed uncommitted). Every key
+   * is read back: cache and database agree.
    */
   @Test
   void aBatchCutAfterItsUpsertWithTheCommitIsOutcomeUnknownAndEveryKeyReadBack() {
@@ -139,7 +140,8 @@ class FaultInjectionIT {
     }
   }
 
-  private void assertCutWriteIsOutcomeUnknownAndReadBack(Tandem<String, String> tandem, String cutAfter) {
+  private void assertCutWriteIsOutcomeUnknownAndReadBack(
+      Tandem<String, String> tandem, String cutAfter) {
     long first = tandem.put("k", "1");
     proxy.cutAfterStatement(cutAfter, 1);
 
@@ -160,12 +162,12 @@ class FaultInjectionIT {
   }
 
   /**
-   * Every pooled connection is reset by the network while idle (no word from the server), then
-   * lone puts run in one round trip each. A reset seen before or while the request is written
-   * makes the put retry; one that reaches the client only after its request was written leaves
-   * the outcome unknown, and the put says so. Either way no put fails otherwise, and afterwards
-   * every read answers what the database holds, and the cache holds that or nothing (a key whose
-   * read-back also met a dead connection stays fenced).
+   * Every pooled connection is reset by the network while idle (no word from the server), then lone
+   * puts run in one round trip each. A reset seen before or while the request is written makes the
+   * put retry; one that reaches the client only after its request was written leaves the outcome
+   * unknown, and the put says so. Either way no put fails otherwise, and afterwards every read
+   * answers what the database holds, and the cache holds that or nothing (a key whose read-back
+   * also met a dead connection stays fenced).
    */
   @Test
   void lonePutsOnConnectionsResetWhileIdleSucceedOrReportUnknownAndCacheTheTruth() {
@@ -184,7 +186,8 @@ class FaultInjectionIT {
           unknown++;
         }
         assertThat(tandem.getVersioned("k" + i)).isEqualTo(truth.load("k" + i));
-        Optional<String> cached = tandem.getIfCached("k" + i); // empty if the read-back met a dead connection too: fenced
+        Optional<String> cached =
+            tandem.getIfCached("k" + i); // empty if the read-back met a dead connection too: fenced
         if (cached.isPresent()) {
           assertThat(cached).isEqualTo(truth.load("k" + i).map(Versioned::value));
         }
@@ -203,14 +206,22 @@ class FaultInjectionIT {
   void connectionsDroppedInTheMiddleOfATransactionFailTheWriteAndCacheNothing() {
     try (Tandem<String, String> tandem = throughTheProxy()) {
       tandem.put("k", "1");
-      tandem.invalidate("k"); // not cached: the update takes the locked read (a cached key's runs no transaction first)
+      tandem.invalidate(
+          "k"); // not cached: the update takes the locked read (a cached key's runs no transaction
+      // first)
       AtomicInteger calls = new AtomicInteger();
 
-      assertThatThrownBy(() -> tandem.update("k", value -> {
-        calls.incrementAndGet();
-        assertThat(proxy.dropConnections()).isPositive();
-        return value + "+1";
-      })).isInstanceOf(StoreException.class).hasMessageContaining("update of key k failed in the store");
+      assertThatThrownBy(
+              () ->
+                  tandem.update(
+                      "k",
+                      value -> {
+                        calls.incrementAndGet();
+                        assertThat(proxy.dropConnections()).isPositive();
+                        return value + "+1";
+                      }))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("update of key k failed in the store");
 
       assertThat(calls).hasValue(1);
       assertThat(truth.load("k")).map(Versioned::value).contains("1");
@@ -226,22 +237,27 @@ class FaultInjectionIT {
 
   /**
    * With the server's answers held back by the proxy, a put that has run its statement keeps its
-   * transaction open and its key locked in the database: a second node's put of the key waits,
-   * the database and the cache show neither write; once the answers flow, both commit in that
-   * order. With lone writes in two round trips (in one, the statement commits at once).
+   * transaction open and its key locked in the database: a second node's put of the key waits, the
+   * database and the cache show neither write; once the answers flow, both commit in that order.
+   * With lone writes in two round trips (in one, the statement commits at once).
    */
   @Test
   void withAnswersHeldBackAWriteKeepsItsKeyLockedAndWritesOfTheKeyCommitInOrder() throws Exception {
     try (HikariDataSource directPool = KeyValue.pool(direct, 2, null);
-        Tandem<String, String> slow = Tandem.builder(KeyValue.twoRoundTripStore(proxiedPool, "kv")).build();
+        Tandem<String, String> slow =
+            Tandem.builder(KeyValue.twoRoundTripStore(proxiedPool, "kv")).build();
         Tandem<String, String> other = Tandem.builder(KeyValue.store(directPool, "kv")).build()) {
       slow.put("k", "0");
       proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ofHours(1));
 
       Future<Long> first = executor.submit(() -> slow.put("k", "slow"));
-      TestDatabase.awaitTrue(() -> countBackends("state = 'idle in transaction'") == 1, "the slow put's open transaction");
+      TestDatabase.awaitTrue(
+          () -> countBackends("state = 'idle in transaction'") == 1,
+          "the slow put's open transaction");
       Future<Long> second = executor.submit(() -> other.put("k", "other"));
-      TestDatabase.awaitTrue(() -> countBackends("wait_event_type = 'Lock'") == 1, "the other put to wait for the key");
+      TestDatabase.awaitTrue(
+          () -> countBackends("wait_event_type = 'Lock'") == 1,
+          "the other put to wait for the key");
 
       assertThat(first).isNotDone();
       assertThat(second).isNotDone();
@@ -259,8 +275,11 @@ class FaultInjectionIT {
 
   private int countBackends(String condition) {
     try (Connection c = direct.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
-            + " AND pid <> pg_backend_pid() AND " + condition)) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
+                    + " AND pid <> pg_backend_pid() AND "
+                    + condition)) {
       ps.setString(1, database);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -276,7 +295,10 @@ class FaultInjectionIT {
   private static final int WRITERS = 16;
   private static final int ROUNDS = 60;
 
-  /** The unique value of writer {@code w}'s put in {@code round}: 90 + round * 16 + w; 97 is writer 7's first. */
+  /**
+   * The unique value of writer {@code w}'s put in {@code round}: 90 + round * 16 + w; 97 is writer
+   * 7's first.
+   */
   private static long valueOf(int writer, int round) {
     return 90L + (long) round * WRITERS + writer;
   }
@@ -294,35 +316,51 @@ class FaultInjectionIT {
    */
   @Test
   void aStatementFailureFailsOnlyItsOwnPutInABusyBatch() throws Exception {
-    PostgresFaults.failingTrigger(direct, "kv", "NEW.value ~ '^[0-9]+$' AND NEW.value::bigint % 97 = 0");
+    PostgresFaults.failingTrigger(
+        direct, "kv", "NEW.value ~ '^[0-9]+$' AND NEW.value::bigint % 97 = 0");
     try (HikariDataSource pool = KeyValue.pool(direct, 4, null)) {
       List<Thread> writers = new ArrayList<>();
       Set<Thread> calling = ConcurrentHashMap.newKeySet();
-      HoldingStore store = new HoldingStore(KeyValue.store(pool, "kv"), () -> {
-        TestDatabase.awaitTrue(() -> calling.size() == WRITERS && writers.stream().allMatch(
-            t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING),
-            "every writer to wait for the held commit");
-      });
+      HoldingStore store =
+          new HoldingStore(
+              KeyValue.store(pool, "kv"),
+              () -> {
+                TestDatabase.awaitTrue(
+                    () ->
+                        calling.size() == WRITERS
+                            && writers.stream()
+                                .allMatch(
+                                    t ->
+                                        t.getState() == Thread.State.WAITING
+                                            || t.getState() == Thread.State.TIMED_WAITING),
+                    "every writer to wait for the held commit");
+              });
       try (Tandem<String, String> tandem = Tandem.builder(store).build()) {
         Map<String, StoreException> failed = new ConcurrentHashMap<>();
         List<Throwable> unexpected = new CopyOnWriteArrayList<>();
         Future<Long> gate = executor.submit(() -> tandem.put("gate", "1"));
-        assertThat(store.holding.await(30, TimeUnit.SECONDS)).as("the gate's commit is held").isTrue();
+        assertThat(store.holding.await(30, TimeUnit.SECONDS))
+            .as("the gate's commit is held")
+            .isTrue();
         for (int w = 0; w < WRITERS; w++) {
           int writer = w;
-          writers.add(Thread.ofPlatform().name("writer-" + w).start(() -> {
-            for (int round = 0; round < ROUNDS; round++) {
-              String key = writer + "-" + round;
-              calling.add(Thread.currentThread());
-              try {
-                tandem.put(key, Long.toString(valueOf(writer, round)));
-              } catch (StoreException e) {
-                failed.put(key, e);
-              } catch (RuntimeException | Error e) {
-                unexpected.add(e);
-              }
-            }
-          }));
+          writers.add(
+              Thread.ofPlatform()
+                  .name("writer-" + w)
+                  .start(
+                      () -> {
+                        for (int round = 0; round < ROUNDS; round++) {
+                          String key = writer + "-" + round;
+                          calling.add(Thread.currentThread());
+                          try {
+                            tandem.put(key, Long.toString(valueOf(writer, round)));
+                          } catch (StoreException e) {
+                            failed.put(key, e);
+                          } catch (RuntimeException | Error e) {
+                            unexpected.add(e);
+                          }
+                        }
+                      }));
         }
         for (Thread t : writers) {
           t.join(TimeUnit.MINUTES.toMillis(2));
@@ -345,20 +383,28 @@ class FaultInjectionIT {
         }
         assertThat(poisonedKeys).hasSize(10);
         assertThat(failed.keySet()).isEqualTo(poisonedKeys);
-        failed.forEach((key, e) -> assertThat(e)
-            .hasMessageContaining("put of key " + key + " failed in the store")
-            .hasMessageContaining("failing trigger on kv rejected")
-            .satisfies(x -> assertThat(x.keys()).isEqualTo(List.of(key))));
+        failed.forEach(
+            (key, e) ->
+                assertThat(e)
+                    .hasMessageContaining("put of key " + key + " failed in the store")
+                    .hasMessageContaining("failing trigger on kv rejected")
+                    .satisfies(x -> assertThat(x.keys()).isEqualTo(List.of(key))));
 
         List<String> all = new ArrayList<>(expected.keySet());
         all.addAll(poisonedKeys);
-        assertThat(truth.loadAll(all).entrySet().stream()
-            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().value()))).isEqualTo(expected);
-        expected.forEach((key, value) -> assertThat(tandem.getIfCached(key)).as("cached %s", key).contains(value));
-        poisonedKeys.forEach(key -> assertThat(tandem.getIfCached(key)).as("cached %s", key).isEmpty());
+        assertThat(
+                truth.loadAll(all).entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().value())))
+            .isEqualTo(expected);
+        expected.forEach(
+            (key, value) ->
+                assertThat(tandem.getIfCached(key)).as("cached %s", key).contains(value));
+        poisonedKeys.forEach(
+            key -> assertThat(tandem.getIfCached(key)).as("cached %s", key).isEmpty());
         assertThat(tandem.stats().writeFailureCount()).isEqualTo(poisonedKeys.size());
 
-        System.out.printf("busy batch test: %d applies, largest %d mutations, %d poisoned values in shared batches%n",
+        System.out.printf(
+            "busy batch test: %d applies, largest %d mutations, %d poisoned values in shared batches%n",
             store.applies.get(), store.largest.get(), store.poisonedInSharedBatches.size());
         assertThat(store.largest.get()).isGreaterThanOrEqualTo(WRITERS);
         assertThat(store.poisonedInSharedBatches).contains("97");
@@ -409,7 +455,8 @@ class FaultInjectionIT {
           largest.accumulateAndGet(mutations.size(), Math::max);
           if (mutations.size() > 1) {
             for (Mutation<String, String> m : mutations) {
-              if (m instanceof Mutation.Put<String, String> put && put.value().matches("[0-9]+")
+              if (m instanceof Mutation.Put<String, String> put
+                  && put.value().matches("[0-9]+")
                   && poisoned(Long.parseLong(put.value()))) {
                 poisonedInSharedBatches.add(put.value());
               }

@@ -37,8 +37,14 @@ class FieldUpdateIT {
     Flight.createTable(db, table);
     String log = TestDatabase.uniqueName("changes");
     JdbcSchema.createChangeLogTable(db.dataSource(), log);
-    try (JdbcStore<Long, Flight> logged = JdbcStore.<Long, Flight>builder().dataSource(db.dataSource()).table(table)
-        .keyColumn("flight_id", Long.class).rowMapper(Flight.MAPPER).changeLog(log).build();
+    try (JdbcStore<Long, Flight> logged =
+            JdbcStore.<Long, Flight>builder()
+                .dataSource(db.dataSource())
+                .table(table)
+                .keyColumn("flight_id", Long.class)
+                .rowMapper(Flight.MAPPER)
+                .changeLog(log)
+                .build();
         Tandem<Long, Flight> tandem = Tandem.builder(logged).build()) {
       assertThat(logged.patchColumns()).isEmpty();
       assertThat(logged.putsIfVersion()).isFalse();
@@ -50,10 +56,12 @@ class FieldUpdateIT {
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
   void aFieldUpdateSetsItsColumnsAndCachesTheReturnedRowUnderItsVersion(TestDatabase db) {
-    try (JdbcStore<Long, Flight> store = Flight.freshStore(db); Tandem<Long, Flight> tandem = Tandem.builder(store).updatesFromCache().build()) {
+    try (JdbcStore<Long, Flight> store = Flight.freshStore(db);
+        Tandem<Long, Flight> tandem = Tandem.builder(store).updatesFromCache().build()) {
       tandem.put(115L, new Flight("AMS", 0));
 
-      assertThat(tandem.update(115L, Columns.set("delay_minutes", 30))).contains(new Flight("AMS", 30));
+      assertThat(tandem.update(115L, Columns.set("delay_minutes", 30)))
+          .contains(new Flight("AMS", 30));
 
       Versioned<Flight> row = store.load(115L).orElseThrow();
       assertThat(row.value()).isEqualTo(new Flight("AMS", 30));
@@ -67,13 +75,16 @@ class FieldUpdateIT {
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
   void badColumnsAndValuesAreRefusedAndWriteNothing(TestDatabase db) {
-    try (JdbcStore<Long, Flight> store = Flight.freshStore(db); Tandem<Long, Flight> tandem = Tandem.builder(store).updatesFromCache().build()) {
+    try (JdbcStore<Long, Flight> store = Flight.freshStore(db);
+        Tandem<Long, Flight> tandem = Tandem.builder(store).updatesFromCache().build()) {
       tandem.put(1L, new Flight("AMS", 0));
       Versioned<Flight> before = store.load(1L).orElseThrow();
 
       assertThatThrownBy(() -> tandem.update(1L, Columns.set("departure", 1)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("column departure");
-      assertThatThrownBy(() -> tandem.update(1L, Columns.set("delay_minutes", -1))) // the table's CHECK
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("column departure");
+      assertThatThrownBy(
+              () -> tandem.update(1L, Columns.set("delay_minutes", -1))) // the table's CHECK
           .isInstanceOf(StoreException.class);
 
       assertThat(store.load(1L)).contains(before);
@@ -87,42 +98,58 @@ class FieldUpdateIT {
     try (JdbcStore<Long, Flight> store = Flight.freshStore(db)) {
       List<Written> written;
       try (StoreTransaction<Long, Flight> tx = store.begin()) {
-        written = tx.apply(List.of(
-            new Mutation.Put<>(1L, new Flight("AMS", 0)),
-            new Mutation.Patch<>(1L, java.util.Map.of("delay_minutes", 5)),
-            new Mutation.PutIfVersion<>(1L, new Flight("BER", 9), 1),
-            new Mutation.Patch<>(2L, java.util.Map.of("origin", "CPH")),
-            new Mutation.Put<>(2L, new Flight("OSL", 1))));
+        written =
+            tx.apply(
+                List.of(
+                    new Mutation.Put<>(1L, new Flight("AMS", 0)),
+                    new Mutation.Patch<>(1L, java.util.Map.of("delay_minutes", 5)),
+                    new Mutation.PutIfVersion<>(1L, new Flight("BER", 9), 1),
+                    new Mutation.Patch<>(2L, java.util.Map.of("origin", "CPH")),
+                    new Mutation.Put<>(2L, new Flight("OSL", 1))));
         tx.commit();
       }
       assertThat(written.get(1).value()).isEqualTo(new Flight("AMS", 5));
       assertThat(written.get(1).version()).isGreaterThan(written.get(0).version());
       assertThat(written.get(2).wrote()).isFalse(); // version 1 is not the row's
       assertThat(written.get(3).wrote()).isFalse(); // key 2 did not exist yet
-      assertThat(store.load(1L)).contains(new Versioned<>(new Flight("AMS", 5), written.get(1).version()));
+      assertThat(store.load(1L))
+          .contains(new Versioned<>(new Flight("AMS", 5), written.get(1).version()));
 
       long current = store.load(1L).orElseThrow().version();
       try (StoreTransaction<Long, Flight> tx = store.begin()) {
-        written = tx.applyAndCommit(List.of(new Mutation.PutIfVersion<>(1L, new Flight("BER", 9), current)));
+        written =
+            tx.applyAndCommit(
+                List.of(new Mutation.PutIfVersion<>(1L, new Flight("BER", 9), current)));
       }
       assertThat(written.get(0).version()).isGreaterThan(current);
-      assertThat(store.load(1L)).contains(new Versioned<>(new Flight("BER", 9), written.get(0).version()));
+      assertThat(store.load(1L))
+          .contains(new Versioned<>(new Flight("BER", 9), written.get(0).version()));
     }
   }
 
-  /** Concurrent field updates of one hot key: every one commits, and the cache ends at the database's row. */
+  /**
+   * Concurrent field updates of one hot key: every one commits, and the cache ends at the
+   * database's row.
+   */
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
-  void concurrentFieldUpdatesOfOneKeyLeaveTheCacheAtTheDatabasesRow(TestDatabase db) throws Exception {
+  void concurrentFieldUpdatesOfOneKeyLeaveTheCacheAtTheDatabasesRow(TestDatabase db)
+      throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(8);
-    try (JdbcStore<Long, Flight> store = Flight.freshStore(db); Tandem<Long, Flight> tandem = Tandem.builder(store).updatesFromCache().build()) {
+    try (JdbcStore<Long, Flight> store = Flight.freshStore(db);
+        Tandem<Long, Flight> tandem = Tandem.builder(store).updatesFromCache().build()) {
       tandem.put(7L, new Flight("AMS", 0));
       List<Future<Optional<Flight>>> updates = new ArrayList<>();
       for (int i = 1; i <= 200; i++) {
         int delay = i;
-        updates.add(threads.submit(() -> delay % 2 == 0
-            ? tandem.update(7L, Columns.set("delay_minutes", delay))
-            : tandem.update(7L, Columns.set("origin", "X" + delay % 10).and("delay_minutes", delay))));
+        updates.add(
+            threads.submit(
+                () ->
+                    delay % 2 == 0
+                        ? tandem.update(7L, Columns.set("delay_minutes", delay))
+                        : tandem.update(
+                            7L,
+                            Columns.set("origin", "X" + delay % 10).and("delay_minutes", delay))));
       }
       for (Future<Optional<Flight>> update : updates) {
         assertThat(update.get()).isPresent();
@@ -134,26 +161,31 @@ class FieldUpdateIT {
   }
 
   /**
-   * Race H13: node "here" cached the row; node "there" writes it between here's cached read and
-   * its conditional write. Here's update must fall back to the locked read and apply its function
-   * to there's value, never write over it.
+   * Race H13: node "here" cached the row; node "there" writes it between here's cached read and its
+   * conditional write. Here's update must fall back to the locked read and apply its function to
+   * there's value, never write over it.
    */
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
-  void aWriteFromAnotherNodeBetweenTheCachedReadAndTheConditionalWriteIsNeverOverwritten(TestDatabase db) {
-    try (JdbcStore<Long, Flight> store = Flight.freshStore(db); Tandem<Long, Flight> here = Tandem.builder(store).updatesFromCache().build();
+  void aWriteFromAnotherNodeBetweenTheCachedReadAndTheConditionalWriteIsNeverOverwritten(
+      TestDatabase db) {
+    try (JdbcStore<Long, Flight> store = Flight.freshStore(db);
+        Tandem<Long, Flight> here = Tandem.builder(store).updatesFromCache().build();
         Tandem<Long, Flight> there = Tandem.builder(store).updatesFromCache().build()) {
       here.put(1L, new Flight("AMS", 0));
       assertThat(here.get(1L)).contains(new Flight("AMS", 0)); // cached here
       List<Flight> given = new ArrayList<>();
 
-      Optional<Flight> result = here.update(1L, f -> {
-        given.add(f);
-        if (given.size() == 1) {
-          there.put(1L, new Flight("BER", 100));
-        }
-        return new Flight(f.origin(), f.delayMinutes() + 1);
-      });
+      Optional<Flight> result =
+          here.update(
+              1L,
+              f -> {
+                given.add(f);
+                if (given.size() == 1) {
+                  there.put(1L, new Flight("BER", 100));
+                }
+                return new Flight(f.origin(), f.delayMinutes() + 1);
+              });
 
       assertThat(given).containsExactly(new Flight("AMS", 0), new Flight("BER", 100));
       assertThat(result).contains(new Flight("BER", 101));
@@ -162,46 +194,53 @@ class FieldUpdateIT {
     }
   }
 
-  /** A cached key's update writes once: the function is applied to the cached value, and only once. */
+  /**
+   * A cached key's update writes once: the function is applied to the cached value, and only once.
+   */
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
   void anUpdateOfACachedKeyAppliesItsFunctionOnce(TestDatabase db) {
-    try (JdbcStore<Long, Flight> store = Flight.freshStore(db); Tandem<Long, Flight> tandem = Tandem.builder(store).updatesFromCache().build()) {
+    try (JdbcStore<Long, Flight> store = Flight.freshStore(db);
+        Tandem<Long, Flight> tandem = Tandem.builder(store).updatesFromCache().build()) {
       tandem.put(1L, new Flight("AMS", 0));
       List<Flight> given = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        tandem.update(1L, f -> {
-          given.add(f);
-          return new Flight(f.origin(), f.delayMinutes() + 1);
-        });
+        tandem.update(
+            1L,
+            f -> {
+              given.add(f);
+              return new Flight(f.origin(), f.delayMinutes() + 1);
+            });
       }
-      assertThat(given).containsExactly(new Flight("AMS", 0), new Flight("AMS", 1), new Flight("AMS", 2));
+      assertThat(given)
+          .containsExactly(new Flight("AMS", 0), new Flight("AMS", 1), new Flight("AMS", 2));
       assertThat(tandem.getVersioned(1L)).isEqualTo(store.load(1L));
       assertThat(store.load(1L).orElseThrow().value()).isEqualTo(new Flight("AMS", 3));
     }
   }
 
   /** A mapper whose domain type refuses delays over 1000, which the table allows. */
-  private static final RowMapper<Flight> STRICT = new RowMapper<>() {
-    @Override
-    public List<String> columns() {
-      return List.of("origin", "delay_minutes");
-    }
+  private static final RowMapper<Flight> STRICT =
+      new RowMapper<>() {
+        @Override
+        public List<String> columns() {
+          return List.of("origin", "delay_minutes");
+        }
 
-    @Override
-    public Flight read(java.sql.ResultSet rs) throws java.sql.SQLException {
-      int delay = rs.getInt("delay_minutes");
-      if (delay > 1000) {
-        throw new IllegalArgumentException("delay " + delay + " out of range");
-      }
-      return new Flight(rs.getString("origin"), delay);
-    }
+        @Override
+        public Flight read(java.sql.ResultSet rs) throws java.sql.SQLException {
+          int delay = rs.getInt("delay_minutes");
+          if (delay > 1000) {
+            throw new IllegalArgumentException("delay " + delay + " out of range");
+          }
+          return new Flight(rs.getString("origin"), delay);
+        }
 
-    @Override
-    public List<?> write(Flight value) {
-      return List.of(value.origin(), value.delayMinutes());
-    }
-  };
+        @Override
+        public List<?> write(Flight value) {
+          return List.of(value.origin(), value.delayMinutes());
+        }
+      };
 
   /**
    * A field update whose returned row the mapper refuses fails with nothing written: the row is
@@ -214,8 +253,13 @@ class FieldUpdateIT {
   void aFieldUpdateWhoseRowTheMapperRefusesWritesNothing(TestDatabase db) {
     String table = TestDatabase.uniqueName("flight");
     Flight.createTable(db, table);
-    try (JdbcStore<Long, Flight> store = JdbcStore.<Long, Flight>builder().dataSource(db.dataSource()).table(table)
-        .keyColumn("flight_id", Long.class).rowMapper(STRICT).build();
+    try (JdbcStore<Long, Flight> store =
+            JdbcStore.<Long, Flight>builder()
+                .dataSource(db.dataSource())
+                .table(table)
+                .keyColumn("flight_id", Long.class)
+                .rowMapper(STRICT)
+                .build();
         Tandem<Long, Flight> tandem = Tandem.builder(store).build()) {
       tandem.put(1L, new Flight("AMS", 5));
       assertThat(tandem.get(1L)).contains(new Flight("AMS", 5));
@@ -238,10 +282,12 @@ class FieldUpdateIT {
   void byDefaultAnUpdateKeepsAChangeMadeOutsideTandem(TestDatabase db) throws Exception {
     String table = TestDatabase.uniqueName("flight");
     Flight.createTable(db, table);
-    try (JdbcStore<Long, Flight> store = Flight.store(db, table); Tandem<Long, Flight> tandem = Tandem.builder(store).build()) {
+    try (JdbcStore<Long, Flight> store = Flight.store(db, table);
+        Tandem<Long, Flight> tandem = Tandem.builder(store).build()) {
       tandem.put(2L, new Flight("AMS", 5));
       assertThat(tandem.get(2L)).contains(new Flight("AMS", 5));
-      try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+      try (java.sql.Connection c = db.dataSource().getConnection();
+          java.sql.Statement st = c.createStatement()) {
         st.executeUpdate("UPDATE " + table + " SET delay_minutes = 99 WHERE flight_id = 2");
         if (!c.getAutoCommit()) {
           c.commit();

@@ -11,14 +11,13 @@ import dev.tandem.WriteCancelledException;
 import dev.tandem.local.LocalTier;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.fault.PostgresFaults;
-import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.race.OutcomeReaders;
+import dev.tandem.testkit.server.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -41,18 +40,28 @@ class JoinedTransactionIT {
 
   private static Tandem<String, String> tandem(TestDatabase db, String table) {
     return Tandem.builder(KeyValue.create(db.dataSource(), table))
-        .cacheTier(LocalTier.<String, String>builder().maximumSize(100).build()).build();
+        .cacheTier(LocalTier.<String, String>builder().maximumSize(100).build())
+        .build();
   }
 
-  /** The key-value table's column names are reserved words in H2, which folds them to upper case. */
+  /**
+   * The key-value table's column names are reserved words in H2, which folds them to upper case.
+   */
   private static String column(TestDatabase db, String name) {
     return db == TestDatabase.H2 ? "\"" + name.toUpperCase(java.util.Locale.ROOT) + "\"" : name;
   }
 
   private static Optional<String> sqlValue(TestDatabase db, Connection c, String table, String key)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + column(db, "value") + " FROM " + table + " WHERE "
-        + column(db, "key") + " = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + column(db, "value")
+                + " FROM "
+                + table
+                + " WHERE "
+                + column(db, "key")
+                + " = ?")) {
       ps.setString(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -61,10 +70,14 @@ class JoinedTransactionIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = TestDatabase.class, names = "MARIADB", mode = EnumSource.Mode.EXCLUDE) // refuses: MariaDbStoreIT
+  @EnumSource(
+      value = TestDatabase.class,
+      names = "MARIADB",
+      mode = EnumSource.Mode.EXCLUDE) // refuses: MariaDbStoreIT
   void commitInstallsTheNewVersionsAfterTheCallerCommitted(TestDatabase db) throws Exception {
     String table = TestDatabase.uniqueName("joined");
-    try (Tandem<String, String> cache = tandem(db, table); Connection c = db.dataSource().getConnection()) {
+    try (Tandem<String, String> cache = tandem(db, table);
+        Connection c = db.dataSource().getConnection()) {
       cache.put("a", "v1");
       cache.put("gone", "x");
       assertThat(cache.get("a")).contains("v1");
@@ -80,7 +93,8 @@ class JoinedTransactionIT {
           .containsOnly(java.util.Map.entry("a", "v2"), java.util.Map.entry("other", "o"));
       assertThat(sqlValue(db, c, table, "a")).as("the caller's SQL sees it").contains("v2");
       assertThat(CompletableFuture.supplyAsync(() -> cache.get("a")).get(10, TimeUnit.SECONDS))
-          .as("another thread reads the committed value").contains("v1");
+          .as("another thread reads the committed value")
+          .contains("v1");
       assertThat(cache.getIfCached("a")).contains("v1");
       tx.beforeCommit();
       c.commit();
@@ -95,10 +109,14 @@ class JoinedTransactionIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = TestDatabase.class, names = "MARIADB", mode = EnumSource.Mode.EXCLUDE) // refuses: MariaDbStoreIT
+  @EnumSource(
+      value = TestDatabase.class,
+      names = "MARIADB",
+      mode = EnumSource.Mode.EXCLUDE) // refuses: MariaDbStoreIT
   void rollbackCachesNothingAndReleasesTheKeys(TestDatabase db) throws Exception {
     String table = TestDatabase.uniqueName("joined");
-    try (Tandem<String, String> cache = tandem(db, table); Connection c = db.dataSource().getConnection()) {
+    try (Tandem<String, String> cache = tandem(db, table);
+        Connection c = db.dataSource().getConnection()) {
       cache.put("a", "v1");
       c.setAutoCommit(false);
       JoinedTransaction<String, String> tx = cache.join(c);
@@ -109,7 +127,10 @@ class JoinedTransactionIT {
       tx.close();
       assertThat(cache.get("a")).contains("v1");
       assertThat(cache.get("new")).isEmpty();
-      assertThat(db.queryInt("SELECT COUNT(*) FROM " + table + " WHERE " + column(db, "key") + " = 'new'")).isZero();
+      assertThat(
+              db.queryInt(
+                  "SELECT COUNT(*) FROM " + table + " WHERE " + column(db, "key") + " = 'new'"))
+          .isZero();
       cache.put("a", "v3");
       assertThat(cache.get("a")).contains("v3");
     }
@@ -121,25 +142,37 @@ class JoinedTransactionIT {
    * until the lock timeout).
    */
   @ParameterizedTest
-  @EnumSource(value = TestDatabase.class, names = "MARIADB", mode = EnumSource.Mode.EXCLUDE) // refuses: MariaDbStoreIT
+  @EnumSource(
+      value = TestDatabase.class,
+      names = "MARIADB",
+      mode = EnumSource.Mode.EXCLUDE) // refuses: MariaDbStoreIT
   void aWriteNeverWaitsForALockOfTheCallersOwnTransaction(TestDatabase db) throws Exception {
     String table = TestDatabase.uniqueName("joined");
     ExecutorService caller = Executors.newSingleThreadExecutor();
-    try (Tandem<String, String> cache = tandem(db, table); Connection c = db.dataSource().getConnection()) {
+    try (Tandem<String, String> cache = tandem(db, table);
+        Connection c = db.dataSource().getConnection()) {
       cache.put("a", "v1");
-      Future<Long> transaction = caller.submit(() -> {
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-          s.executeUpdate("UPDATE " + table + " SET " + column(db, "value") + " = 'sql' WHERE " + column(db, "key")
-            + " = 'a'");
-        }
-        JoinedTransaction<String, String> tx = cache.join(c);
-        long version = tx.put("a", "v2");
-        tx.beforeCommit();
-        c.commit();
-        tx.afterCommit();
-        return version;
-      });
+      Future<Long> transaction =
+          caller.submit(
+              () -> {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                  s.executeUpdate(
+                      "UPDATE "
+                          + table
+                          + " SET "
+                          + column(db, "value")
+                          + " = 'sql' WHERE "
+                          + column(db, "key")
+                          + " = 'a'");
+                }
+                JoinedTransaction<String, String> tx = cache.join(c);
+                long version = tx.put("a", "v2");
+                tx.beforeCommit();
+                c.commit();
+                tx.afterCommit();
+                return version;
+              });
       assertThat(transaction.get(10, TimeUnit.SECONDS)).isPositive();
       assertThat(cache.get("a")).contains("v2");
     } finally {
@@ -150,30 +183,42 @@ class JoinedTransactionIT {
   /**
    * Readers and cache invalidations run while the transaction writes: no read that ends before the
    * commit begins sees the uncommitted value, after a rollback none ever does, and every read that
-   * starts after afterCommit returned sees the committed one (race H12: a load of the old row racing
-   * the publish).
+   * starts after afterCommit returned sees the committed one (race H12: a load of the old row
+   * racing the publish).
    */
   @ParameterizedTest
-  @EnumSource(value = TestDatabase.class, names = "MARIADB", mode = EnumSource.Mode.EXCLUDE) // refuses: MariaDbStoreIT
-  void concurrentReadersNeverSeeARolledBackValueNorAnOlderOneAfterCommit(TestDatabase db) throws Exception {
+  @EnumSource(
+      value = TestDatabase.class,
+      names = "MARIADB",
+      mode = EnumSource.Mode.EXCLUDE) // refuses: MariaDbStoreIT
+  void concurrentReadersNeverSeeARolledBackValueNorAnOlderOneAfterCommit(TestDatabase db)
+      throws Exception {
     String table = TestDatabase.uniqueName("joined");
     ExecutorService pool = Executors.newFixedThreadPool(4);
-    try (Tandem<String, String> cache = tandem(db, table); Connection c = db.dataSource().getConnection()) {
+    try (Tandem<String, String> cache = tandem(db, table);
+        Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
       for (int round = 0; round < 12; round++) {
         boolean commit = round % 2 == 0;
         String before = "before" + round;
         String during = "during" + round;
         cache.put("k", before);
-        OutcomeReaders<String> readers = OutcomeReaders.start(pool,
-            List.of(() -> cache.get("k"), () -> cache.get("k"), () -> cache.get("k")), before, during, commit);
+        OutcomeReaders<String> readers =
+            OutcomeReaders.start(
+                pool,
+                List.of(() -> cache.get("k"), () -> cache.get("k"), () -> cache.get("k")),
+                before,
+                during,
+                commit);
         AtomicBoolean stop = new AtomicBoolean();
-        Future<?> invalidator = pool.submit(() -> {
-          while (!stop.get()) {
-            cache.invalidate("k");
-            Thread.yield();
-          }
-        });
+        Future<?> invalidator =
+            pool.submit(
+                () -> {
+                  while (!stop.get()) {
+                    cache.invalidate("k");
+                    Thread.yield();
+                  }
+                });
         JoinedTransaction<String, String> tx = cache.join(c);
         tx.put("k", during);
         if (commit) {
@@ -208,9 +253,14 @@ class JoinedTransactionIT {
     String table = TestDatabase.uniqueName("joined");
     String parent = table + "_parent";
     db.execute("CREATE TABLE " + parent + " (id INT PRIMARY KEY)");
-    db.execute("CREATE TABLE " + table + "_child (parent_id INT REFERENCES " + parent
-        + " DEFERRABLE INITIALLY DEFERRED)");
-    try (Tandem<String, String> cache = tandem(db, table); Connection c = db.dataSource().getConnection()) {
+    db.execute(
+        "CREATE TABLE "
+            + table
+            + "_child (parent_id INT REFERENCES "
+            + parent
+            + " DEFERRABLE INITIALLY DEFERRED)");
+    try (Tandem<String, String> cache = tandem(db, table);
+        Connection c = db.dataSource().getConnection()) {
       cache.put("a", "v1");
       c.setAutoCommit(false);
       JoinedTransaction<String, String> tx = cache.join(c);
@@ -244,7 +294,8 @@ class JoinedTransactionIT {
     }
     try (Tandem<String, String> cache = tandem(db, table);
         FaultProxy proxy = FaultProxy.start("localhost", PostgresServer.shared().port());
-        HikariDataSource proxied = KeyValue.pool(PostgresFaults.dataSource(proxy, database), 2, null)) {
+        HikariDataSource proxied =
+            KeyValue.pool(PostgresFaults.dataSource(proxy, database), 2, null)) {
       cache.put("a", "v1");
       assertThat(cache.get("a")).contains("v1");
       try (Connection c = proxied.getConnection()) {
@@ -264,19 +315,25 @@ class JoinedTransactionIT {
     }
   }
 
-  /** A joined write that failed in the database makes beforeCommit refuse: the caller must roll back. */
+  /**
+   * A joined write that failed in the database makes beforeCommit refuse: the caller must roll
+   * back.
+   */
   @Test
   void aFailedWriteRefusesTheCommit() throws Exception {
     TestDatabase db = TestDatabase.POSTGRESQL;
     String table = TestDatabase.uniqueName("joined");
-    try (Tandem<String, String> cache = tandem(db, table); Connection c = db.dataSource().getConnection()) {
+    try (Tandem<String, String> cache = tandem(db, table);
+        Connection c = db.dataSource().getConnection()) {
       cache.put("a", "v1");
-      db.execute("ALTER TABLE " + table + " ADD CONSTRAINT short_" + table + " CHECK (length(value) < 5)");
+      db.execute(
+          "ALTER TABLE " + table + " ADD CONSTRAINT short_" + table + " CHECK (length(value) < 5)");
       c.setAutoCommit(false);
       JoinedTransaction<String, String> tx = cache.join(c);
       tx.put("b", "ok");
       assertThatThrownBy(() -> tx.put("a", "much too long")).isInstanceOf(StoreException.class);
-      assertThatThrownBy(tx::beforeCommit).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(tx::beforeCommit)
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("must be rolled back");
       c.rollback();
       tx.afterRollback();
@@ -294,16 +351,20 @@ class JoinedTransactionIT {
     TestDatabase db = TestDatabase.H2;
     String table = TestDatabase.uniqueName("joined");
     ExecutorService other = Executors.newSingleThreadExecutor();
-    try (Tandem<String, String> cache = Tandem.builder(KeyValue.create(db.dataSource(), table))
-            .writeTimeout(java.time.Duration.ofMillis(300)).build();
+    try (Tandem<String, String> cache =
+            Tandem.builder(KeyValue.create(db.dataSource(), table))
+                .writeTimeout(java.time.Duration.ofMillis(300))
+                .build();
         Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
       JoinedTransaction<String, String> tx = cache.join(c);
       tx.put("a", "joined");
       Future<?> put = other.submit(() -> cache.put("a", "other"));
-      assertThatThrownBy(() -> put.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(WriteCancelledException.class);
+      assertThatThrownBy(() -> put.get(5, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(WriteCancelledException.class);
       assertThatThrownBy(() -> other.submit(() -> tx.put("b", "x")).get(5, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("thread that joined");
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("thread that joined");
       tx.beforeCommit();
       c.commit();
       tx.afterCommit();
@@ -318,8 +379,10 @@ class JoinedTransactionIT {
   void aConnectionInAutoCommitHasNoTransactionToJoin() throws Exception {
     TestDatabase db = TestDatabase.H2;
     String table = TestDatabase.uniqueName("joined");
-    try (Tandem<String, String> cache = tandem(db, table); Connection c = db.dataSource().getConnection()) {
-      assertThatThrownBy(() -> cache.join(c)).isInstanceOf(IllegalStateException.class)
+    try (Tandem<String, String> cache = tandem(db, table);
+        Connection c = db.dataSource().getConnection()) {
+      assertThatThrownBy(() -> cache.join(c))
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("auto-commit");
     }
   }

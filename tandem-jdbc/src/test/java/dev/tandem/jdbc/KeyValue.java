@@ -17,7 +17,10 @@ final class KeyValue {
 
   private KeyValue() {}
 
-  /** Creates the table {@code table} in the database of {@code ds} and returns a store of it over {@code ds}. */
+  /**
+   * Creates the table {@code table} in the database of {@code ds} and returns a store of it over
+   * {@code ds}.
+   */
   static JdbcStore<String, String> create(DataSource ds, String table) {
     JdbcSchema.createKeyValueTable(ds, table, ValueType.TEXT);
     return store(ds, table);
@@ -25,14 +28,25 @@ final class KeyValue {
 
   /** Returns a store of an existing key-value {@code table}. */
   static JdbcStore<String, String> store(DataSource ds, String table) {
-    return JdbcStore.<String, String>builder().dataSource(ds).table(table).keyColumn("key", String.class)
-        .rowMapper(RowMapper.text("value")).build();
+    return JdbcStore.<String, String>builder()
+        .dataSource(ds)
+        .table(table)
+        .keyColumn("key", String.class)
+        .rowMapper(RowMapper.text("value"))
+        .build();
   }
 
-  /** Returns a store of an existing key-value {@code table} whose lone writes take two round trips. */
+  /**
+   * Returns a store of an existing key-value {@code table} whose lone writes take two round trips.
+   */
   static JdbcStore<String, String> twoRoundTripStore(DataSource ds, String table) {
-    return JdbcStore.<String, String>builder().dataSource(ds).table(table).keyColumn("key", String.class)
-        .rowMapper(RowMapper.text("value")).autoCommitSingleWrites(false).build();
+    return JdbcStore.<String, String>builder()
+        .dataSource(ds)
+        .table(table)
+        .keyColumn("key", String.class)
+        .rowMapper(RowMapper.text("value"))
+        .autoCommitSingleWrites(false)
+        .build();
   }
 
   /**
@@ -44,17 +58,19 @@ final class KeyValue {
   }
 
   /**
-   * Returns a HikariCP pool of {@code size} connections over {@code unpooled} that gives up
-   * waiting for a connection after {@code connectionTimeout} (HikariCP's least is 250 ms).
+   * Returns a HikariCP pool of {@code size} connections over {@code unpooled} that gives up waiting
+   * for a connection after {@code connectionTimeout} (HikariCP's least is 250 ms).
    */
-  static HikariDataSource pool(DataSource unpooled, int size, @Nullable String initSql, Duration connectionTimeout) {
+  static HikariDataSource pool(
+      DataSource unpooled, int size, @Nullable String initSql, Duration connectionTimeout) {
     HikariConfig config = new HikariConfig();
     config.setDataSource(unpooled);
     config.setMaximumPoolSize(size);
     config.setConnectionTimeout(connectionTimeout.toMillis());
     config.setValidationTimeout(Math.min(5_000, connectionTimeout.toMillis()));
     config.setPoolName("kv-" + POOLS.incrementAndGet());
-    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED"); // MariaDB's default is REPEATABLE READ
+    config.setTransactionIsolation(
+        "TRANSACTION_READ_COMMITTED"); // MariaDB's default is REPEATABLE READ
     if (initSql != null) {
       config.setConnectionInitSql(initSql);
     }

@@ -7,7 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 
-/** {@link RaceHammerIT} on a real MariaDB, through a HikariCP pool at READ COMMITTED as an application would. */
+/**
+ * {@link RaceHammerIT} on a real MariaDB, through a HikariCP pool at READ COMMITTED as an
+ * application would.
+ */
 class MariaDbRaceHammerIT extends RaceHammerIT {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private HikariDataSource pool;

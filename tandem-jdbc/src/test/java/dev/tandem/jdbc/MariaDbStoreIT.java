@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What is MariaDB's own: key locks are named locks ({@code GET_LOCK}), which belong to the
- * connection and outlive transactions, so the store must release them after every commit,
- * rollback and failure, and a connection that dies takes its locks with it; the version sequence
- * must be {@code NOCACHE}; the pool made for a {@code jdbc:mariadb:} URL bounds lock waits.
+ * connection and outlive transactions, so the store must release them after every commit, rollback
+ * and failure, and a connection that dies takes its locks with it; the version sequence must be
+ * {@code NOCACHE}; the pool made for a {@code jdbc:mariadb:} URL bounds lock waits.
  */
 class MariaDbStoreIT {
 
@@ -48,7 +48,8 @@ class MariaDbStoreIT {
   /** Returns the connection id holding the key lock of {@code key}, or null if nobody holds it. */
   private static @Nullable Long holderOf(JdbcStore<Long, ?> store, long key) {
     String name = "tandem:" + Long.toHexString(KeyHash.of(store.table().display(), key));
-    try (Connection c = DB.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("SELECT IS_USED_LOCK(?)")) {
+    try (Connection c = DB.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT IS_USED_LOCK(?)")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -64,7 +65,10 @@ class MariaDbStoreIT {
   void keyLocksAreHeldUntilTheTransactionEndsAndReleasedAfterCommit() {
     try (JdbcStore<Long, Flight> store = flights()) {
       try (StoreTransaction<Long, Flight> tx = store.begin()) {
-        tx.apply(List.of(new Mutation.Put<>(1L, new Flight("AMS", 1)), new Mutation.Put<>(2L, new Flight("BER", 2))));
+        tx.apply(
+            List.of(
+                new Mutation.Put<>(1L, new Flight("AMS", 1)),
+                new Mutation.Put<>(2L, new Flight("BER", 2))));
         assertThat(holderOf(store, 1L)).isNotNull();
         assertThat(holderOf(store, 2L)).isNotNull();
         tx.commit();
@@ -88,8 +92,13 @@ class MariaDbStoreIT {
       assertThat(holderOf(store, 1L)).isNull();
 
       try (StoreTransaction<Long, Flight> tx = store.begin()) {
-        assertThatThrownBy(() -> tx.apply(List.of(new Mutation.Put<>(1L, new Flight("AMS", 1)),
-            new Mutation.Put<>(2L, new Flight("BER", -1))))).isInstanceOf(JdbcStoreException.class);
+        assertThatThrownBy(
+                () ->
+                    tx.apply(
+                        List.of(
+                            new Mutation.Put<>(1L, new Flight("AMS", 1)),
+                            new Mutation.Put<>(2L, new Flight("BER", -1)))))
+            .isInstanceOf(JdbcStoreException.class);
       }
       assertThat(holderOf(store, 1L)).isNull();
       assertThat(holderOf(store, 2L)).isNull();
@@ -97,17 +106,23 @@ class MariaDbStoreIT {
     }
   }
 
-  /** A holder whose connection is killed loses its transaction and its lock: a waiting writer goes on. */
+  /**
+   * A holder whose connection is killed loses its transaction and its lock: a waiting writer goes
+   * on.
+   */
   @Test
   void aKilledConnectionsKeyLocksAreFreedByTheServer() throws Exception {
     try (JdbcStore<Long, Flight> store = flights()) {
       StoreTransaction<Long, Flight> holder = store.begin();
       holder.apply(List.of(new Mutation.Put<>(7L, new Flight("AMS", 7))));
-      Future<Written> writer = executor.submit(() -> {
-        try (StoreTransaction<Long, Flight> tx = store.begin()) {
-          return tx.applyAndCommit(List.of(new Mutation.Put<>(7L, new Flight("OSL", 8)))).get(0);
-        }
-      });
+      Future<Written> writer =
+          executor.submit(
+              () -> {
+                try (StoreTransaction<Long, Flight> tx = store.begin()) {
+                  return tx.applyAndCommit(List.of(new Mutation.Put<>(7L, new Flight("OSL", 8))))
+                      .get(0);
+                }
+              });
       DB.awaitBlocked(writer);
       long id = holderOf(store, 7L);
       DB.execute("KILL CONNECTION " + id);
@@ -129,17 +144,33 @@ class MariaDbStoreIT {
     Flight.createTable(DB, table);
     MariaDbServer server = MariaDbServer.shared();
     try (FaultProxy proxy = FaultProxy.startMariaDb("127.0.0.1", server.port());
-        com.zaxxer.hikari.HikariDataSource pool = KeyValue.pool(new org.mariadb.jdbc.MariaDbDataSource(
-            "jdbc:mariadb://" + proxy.host() + ":" + proxy.port() + "/" + currentDatabase() + "?user=root"), 2, null);
-        JdbcStore<Long, Flight> store = JdbcStore.<Long, Flight>builder().dataSource(pool).table(table)
-            .keyColumn("flight_id", Long.class).rowMapper(Flight.MAPPER).build()) {
+        com.zaxxer.hikari.HikariDataSource pool =
+            KeyValue.pool(
+                new org.mariadb.jdbc.MariaDbDataSource(
+                    "jdbc:mariadb://"
+                        + proxy.host()
+                        + ":"
+                        + proxy.port()
+                        + "/"
+                        + currentDatabase()
+                        + "?user=root"),
+                2,
+                null);
+        JdbcStore<Long, Flight> store =
+            JdbcStore.<Long, Flight>builder()
+                .dataSource(pool)
+                .table(table)
+                .keyColumn("flight_id", Long.class)
+                .rowMapper(Flight.MAPPER)
+                .build()) {
       try (StoreTransaction<Long, Flight> tx = store.begin()) {
         tx.apply(List.of(new Mutation.Put<>(1L, new Flight("AMS", 1))));
         proxy.cutAfterStatement("COMMIT", 1);
         assertThatThrownBy(tx::commit).isInstanceOf(AmbiguousCommitException.class);
       }
       assertThat(proxy.cutCount()).isEqualTo(1);
-      TestDatabase.awaitTrue(() -> holderOf(store, 1L) == null, "the server to free the cut connection's lock");
+      TestDatabase.awaitTrue(
+          () -> holderOf(store, 1L) == null, "the server to free the cut connection's lock");
       try (JdbcStore<Long, Flight> direct = Flight.store(DB, table)) {
         assertThat(direct.load(1L)).map(Versioned::value).contains(new Flight("AMS", 1));
       }
@@ -154,9 +185,11 @@ class MariaDbStoreIT {
    */
   @Test
   void joiningACallersTransactionIsRefused() throws Exception {
-    try (JdbcStore<Long, Flight> store = flights(); Connection c = DB.dataSource().getConnection()) {
+    try (JdbcStore<Long, Flight> store = flights();
+        Connection c = DB.dataSource().getConnection()) {
       c.setAutoCommit(false);
-      assertThatThrownBy(() -> store.join(c)).isInstanceOf(UnsupportedOperationException.class)
+      assertThatThrownBy(() -> store.join(c))
+          .isInstanceOf(UnsupportedOperationException.class)
           .hasMessageContaining("outlive transactions");
       c.rollback();
     }
@@ -167,8 +200,10 @@ class MariaDbStoreIT {
     String table = TestDatabase.uniqueName("flight");
     Flight.createTable(DB, table);
     DB.execute("ALTER SEQUENCE " + table + "_tandem_seq CACHE 20");
-    assertThatThrownBy(() -> Flight.store(DB, table)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("caches 20 values").hasMessageContaining("NOCACHE");
+    assertThatThrownBy(() -> Flight.store(DB, table))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("caches 20 values")
+        .hasMessageContaining("NOCACHE");
   }
 
   @Test
@@ -176,9 +211,16 @@ class MariaDbStoreIT {
     String table = TestDatabase.uniqueName("flight");
     Flight.createTable(DB, table);
     javax.sql.DataSource plain = MariaDbServer.shared().dataSourceOf(currentDatabase());
-    assertThatThrownBy(() -> JdbcStore.<Long, Flight>builder().dataSource(plain).table(table)
-        .keyColumn("flight_id", Long.class).rowMapper(Flight.MAPPER).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("READ COMMITTED");
+    assertThatThrownBy(
+            () ->
+                JdbcStore.<Long, Flight>builder()
+                    .dataSource(plain)
+                    .table(table)
+                    .keyColumn("flight_id", Long.class)
+                    .rowMapper(Flight.MAPPER)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("READ COMMITTED");
   }
 
   private static String currentDatabase() {
@@ -190,9 +232,9 @@ class MariaDbStoreIT {
   }
 
   /**
-   * The pool made for a {@code jdbc:mariadb:} URL sets {@code innodb_lock_wait_timeout}, which
-   * also bounds the wait for a key's named lock: a write of a key held elsewhere fails after about
-   * the lock timeout, plainly (not retried), and writes nothing.
+   * The pool made for a {@code jdbc:mariadb:} URL sets {@code innodb_lock_wait_timeout}, which also
+   * bounds the wait for a key's named lock: a write of a key held elsewhere fails after about the
+   * lock timeout, plainly (not retried), and writes nothing.
    */
   @Test
   void theLockTimeoutOfAJdbcUrlStoreBoundsTheWaitForAKeyLock() throws Exception {
@@ -200,20 +242,30 @@ class MariaDbStoreIT {
     Flight.createTable(DB, table);
     String url = MariaDbServer.shared().jdbcUrl(currentDatabase());
     try (JdbcStore<Long, Flight> holderStore = Flight.store(DB, table);
-        JdbcStore<Long, Flight> store = JdbcStore.<Long, Flight>builder().jdbcUrl(url, null, null).table(table)
-            .keyColumn("flight_id", Long.class).rowMapper(Flight.MAPPER).lockTimeout(Duration.ofSeconds(1)).build();
+        JdbcStore<Long, Flight> store =
+            JdbcStore.<Long, Flight>builder()
+                .jdbcUrl(url, null, null)
+                .table(table)
+                .keyColumn("flight_id", Long.class)
+                .rowMapper(Flight.MAPPER)
+                .lockTimeout(Duration.ofSeconds(1))
+                .build();
         StoreTransaction<Long, Flight> holder = holderStore.begin()) {
       holder.loadForUpdate(1L);
       long start = System.nanoTime();
-      Future<?> writer = executor.submit(() -> {
-        try (StoreTransaction<Long, Flight> tx = store.begin()) {
-          return tx.applyAndCommit(List.of(new Mutation.Put<>(1L, new Flight("AMS", 1))));
-        }
-      });
+      Future<?> writer =
+          executor.submit(
+              () -> {
+                try (StoreTransaction<Long, Flight> tx = store.begin()) {
+                  return tx.applyAndCommit(List.of(new Mutation.Put<>(1L, new Flight("AMS", 1))));
+                }
+              });
       Throwable thrown = catchCause(writer);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       System.out.println("the blocked put failed after " + took.toMillis() + " ms: " + thrown);
-      assertThat(thrown).isInstanceOf(JdbcStoreException.class).isNotInstanceOf(RetryableException.class)
+      assertThat(thrown)
+          .isInstanceOf(JdbcStoreException.class)
+          .isNotInstanceOf(RetryableException.class)
           .hasMessageContaining("innodb_lock_wait_timeout");
       assertThat(took).isLessThan(Duration.ofSeconds(10));
       holder.close();
@@ -224,9 +276,17 @@ class MariaDbStoreIT {
   @Test
   void aLockTimeoutInFractionsOfASecondIsRefusedForMariaDb() {
     String url = MariaDbServer.shared().jdbcUrl(currentDatabase());
-    assertThatThrownBy(() -> JdbcStore.<Long, Flight>builder().jdbcUrl(url, null, null).table("flight")
-        .keyColumn("flight_id", Long.class).rowMapper(Flight.MAPPER).lockTimeout(Duration.ofMillis(1500)).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lockTimeout must be whole seconds");
+    assertThatThrownBy(
+            () ->
+                JdbcStore.<Long, Flight>builder()
+                    .jdbcUrl(url, null, null)
+                    .table("flight")
+                    .keyColumn("flight_id", Long.class)
+                    .rowMapper(Flight.MAPPER)
+                    .lockTimeout(Duration.ofMillis(1500))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lockTimeout must be whole seconds");
   }
 
   private static Throwable catchCause(Future<?> future) throws InterruptedException {

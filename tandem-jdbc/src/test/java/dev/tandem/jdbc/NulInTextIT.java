@@ -32,18 +32,23 @@ class NulInTextIT {
   void aNulInAKeyOrValueIsRefusedBeforeAnyStatementOnPostgres() {
     JdbcStore<String, String> store = keyValue(TestDatabase.POSTGRESQL);
     try (StoreTransaction<String, String> tx = store.begin()) {
-      assertThatThrownBy(() -> tx.apply(List.of(new Mutation.Put<>("k", "1"), new Mutation.Put<>("v", "x\0y"))))
+      assertThatThrownBy(
+              () ->
+                  tx.apply(List.of(new Mutation.Put<>("k", "1"), new Mutation.Put<>("v", "x\0y"))))
           .isInstanceOf(RejectedValueException.class)
-          .hasMessageContaining("key v").hasMessageContaining("U+0000")
+          .hasMessageContaining("key v")
+          .hasMessageContaining("U+0000")
           .satisfies(e -> assertThat(((RejectedValueException) e).key()).isEqualTo("v"));
       assertThatThrownBy(() -> tx.applyAndCommit(List.of(new Mutation.Put<>(NUL_KEY, "1"))))
           .isInstanceOf(RejectedValueException.class)
-          .hasMessageContaining("key a\\u0000b").hasMessageContaining("U+0000")
+          .hasMessageContaining("key a\\u0000b")
+          .hasMessageContaining("U+0000")
           .satisfies(e -> assertThat(((RejectedValueException) e).key()).isEqualTo(NUL_KEY));
       assertThatThrownBy(() -> tx.apply(List.of(new Mutation.Delete<>(NUL_KEY))))
           .isInstanceOf(RejectedValueException.class);
       assertThat(tx.loadForUpdate(NUL_KEY)).isEmpty();
-      tx.apply(List.of(new Mutation.Put<>("k", "2"))); // nothing ran: the transaction is still usable
+      tx.apply(
+          List.of(new Mutation.Put<>("k", "2"))); // nothing ran: the transaction is still usable
       tx.commit();
     }
     assertThat(store.load("k")).map(Versioned::value).contains("2");
@@ -52,15 +57,19 @@ class NulInTextIT {
     assertThat(store.loadAll(List.of(NUL_KEY, "k"))).containsOnlyKeys("k");
   }
 
-  /** Through Tandem: an IllegalArgumentException naming the key, nothing written, nothing cached. */
+  /**
+   * Through Tandem: an IllegalArgumentException naming the key, nothing written, nothing cached.
+   */
   @Test
   void tandemReportsTheRefusalAsABadArgument() {
     JdbcStore<String, String> store = keyValue(TestDatabase.POSTGRESQL);
     try (Tandem<String, String> tandem = Tandem.builder(store).build()) {
       assertThatThrownBy(() -> tandem.put("k", "x\0y"))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key k");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("key k");
       assertThatThrownBy(() -> tandem.putAll(Map.of(NUL_KEY, "1", "other", "1")))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("U+0000");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("U+0000");
       assertThat(tandem.get(NUL_KEY)).isEmpty();
       assertThat(store.loadAll(List.of("k", "other"))).isEmpty();
     }

@@ -15,26 +15,33 @@ final class OneConnection {
 
   /** Returns a data source whose {@code getConnection()} always returns {@code physical}. */
   static DataSource dataSource(Connection physical) {
-    Connection shared = (Connection) Proxy.newProxyInstance(OneConnection.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-          if (method.getName().equals("close") && method.getParameterCount() == 0) {
-            return null;
-          }
-          try {
-            return method.invoke(physical, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-    return (DataSource) Proxy.newProxyInstance(OneConnection.class.getClassLoader(),
-        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-          if (method.getName().equals("getConnection")) {
-            return shared;
-          }
-          if (method.getName().equals("toString")) {
-            return "OneConnection{" + physical + "}";
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
+    Connection shared =
+        (Connection)
+            Proxy.newProxyInstance(
+                OneConnection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                    return null;
+                  }
+                  try {
+                    return method.invoke(physical, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    return (DataSource)
+        Proxy.newProxyInstance(
+            OneConnection.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getConnection")) {
+                return shared;
+              }
+              if (method.getName().equals("toString")) {
+                return "OneConnection{" + physical + "}";
+              }
+              throw new UnsupportedOperationException(method.getName());
+            });
   }
 }

@@ -24,7 +24,11 @@ class OutsideChangeDuringLoadTest {
 
   @BeforeEach
   void setUp() {
-    listener = ChangeListener.builder().jdbcUrl("jdbc:postgresql://localhost:1/unused", null, null).slot("unit").build();
+    listener =
+        ChangeListener.builder()
+            .jdbcUrl("jdbc:postgresql://localhost:1/unused", null, null)
+            .slot("unit")
+            .build();
     JdbcStore<String, String> store = KeyValue.create(H2Database.inMemory().dataSource(), "kv");
     local = LocalTier.<String, String>builder().maximumSize(100).build();
     tier = new WatchedTier<>(local, listener, store);

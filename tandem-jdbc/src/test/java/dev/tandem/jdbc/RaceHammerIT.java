@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Many threads hammer few keys of a real database through Tandem (races H1, H2, H3, H6): no read
- * is older than a put that returned before it began, and after quiescence the cache agrees with
- * the database. The same hammer catches the naive write-through class, which shows it can fail.
+ * Many threads hammer few keys of a real database through Tandem (races H1, H2, H3, H6): no read is
+ * older than a put that returned before it began, and after quiescence the cache agrees with the
+ * database. The same hammer catches the naive write-through class, which shows it can fail.
  *
  * <p>Seeds are printed; replay one with {@code -Dtandem.seed=N}.
  */
@@ -32,12 +32,17 @@ abstract class RaceHammerIT {
   private static final RowMapper<Long> LONG_VALUE = new LongColumn("v");
 
   private JdbcStore<String, Long> store(DataSource ds) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE race (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
     }
     JdbcSchema.addVersionColumn(ds, "race", "tandem_version");
-    return JdbcStore.<String, Long>builder().dataSource(ds).table("race").keyColumn("k", String.class)
-        .rowMapper(LONG_VALUE).build();
+    return JdbcStore.<String, Long>builder()
+        .dataSource(ds)
+        .table("race")
+        .keyColumn("k", String.class)
+        .rowMapper(LONG_VALUE)
+        .build();
   }
 
   private static long seed() {
@@ -52,9 +57,11 @@ abstract class RaceHammerIT {
   @Test
   void tandemServesNoStaleReadAndConverges() throws Exception {
     JdbcStore<String, Long> store = store(freshDatabase());
-    try (Tandem<String, Long> tandem = Tandem.builder(store)
-        .cacheTier(LocalTier.<String, Long>builder().maximumSize(3).build()) // constant eviction
-        .build()) {
+    try (Tandem<String, Long> tandem =
+        Tandem.builder(store)
+            .cacheTier(
+                LocalTier.<String, Long>builder().maximumSize(3).build()) // constant eviction
+            .build()) {
       RaceHammer.Report report = RaceHammer.run(tandem, store, config(seed()));
       System.out.println("tandem: " + report);
       assertThat(report.examples()).isEmpty();
@@ -77,6 +84,8 @@ abstract class RaceHammerIT {
         }
       }
     }
-    assertThat(reports).as("the naive class must be caught within five runs").anyMatch(r -> !r.consistent());
+    assertThat(reports)
+        .as("the naive class must be caught within five runs")
+        .anyMatch(r -> !r.consistent());
   }
 }

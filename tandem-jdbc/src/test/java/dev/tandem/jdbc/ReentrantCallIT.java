@@ -30,10 +30,18 @@ class ReentrantCallIT {
   void aWriteInsideATransactionOfAKeyItTouchedFailsAtOnce(TestDatabase db) {
     try (Tandem<Long, Flight> tandem = tandem(db)) {
       tandem.put(115L, new Flight("LH", 0));
-      assertTimeoutPreemptively(AT_ONCE, () -> assertThatThrownBy(() -> tandem.transaction(tx -> {
-        Flight flight = tx.get(115L).orElseThrow();
-        return tandem.put(115L, new Flight(flight.origin(), 30));
-      })).isInstanceOf(IllegalStateException.class).hasMessageContaining("tx.put"));
+      assertTimeoutPreemptively(
+          AT_ONCE,
+          () ->
+              assertThatThrownBy(
+                      () ->
+                          tandem.transaction(
+                              tx -> {
+                                Flight flight = tx.get(115L).orElseThrow();
+                                return tandem.put(115L, new Flight(flight.origin(), 30));
+                              }))
+                  .isInstanceOf(IllegalStateException.class)
+                  .hasMessageContaining("tx.put"));
 
       assertThat(tandem.put(115L, new Flight("LH", 30))).as("the key is free again").isPositive();
     }
@@ -44,10 +52,18 @@ class ReentrantCallIT {
   void aPutInsideAnUpdateFunctionFailsAtOnce(TestDatabase db) {
     try (Tandem<Long, Flight> tandem = tandem(db)) {
       tandem.put(1L, new Flight("LH", 0));
-      assertTimeoutPreemptively(AT_ONCE, () -> assertThatThrownBy(() -> tandem.update(1L, flight -> {
-        tandem.put(2L, new Flight("AF", 0));
-        return new Flight(flight.origin(), 5);
-      })).isInstanceOf(IllegalStateException.class));
+      assertTimeoutPreemptively(
+          AT_ONCE,
+          () ->
+              assertThatThrownBy(
+                      () ->
+                          tandem.update(
+                              1L,
+                              flight -> {
+                                tandem.put(2L, new Flight("AF", 0));
+                                return new Flight(flight.origin(), 5);
+                              }))
+                  .isInstanceOf(IllegalStateException.class));
 
       assertThat(tandem.get(1L)).map(Flight::delayMinutes).contains(0);
       assertThat(tandem.get(2L)).isEmpty();

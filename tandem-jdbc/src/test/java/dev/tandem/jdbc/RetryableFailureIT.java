@@ -33,13 +33,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Failures that leave nothing committed and go away when the transaction runs again (deadlocks,
- * a pooled connection that died while idle) are {@link RetryableException}s of the
- * store, and Tandem retries them: provoked for real on PostgreSQL and H2.
+ * Failures that leave nothing committed and go away when the transaction runs again (deadlocks, a
+ * pooled connection that died while idle) are {@link RetryableException}s of the store, and Tandem
+ * retries them: provoked for real on PostgreSQL and H2.
  */
 class RetryableFailureIT {
 
-  private static final RetryPolicy PATIENT = new RetryPolicy(200, Duration.ofMillis(1), Duration.ofMillis(10));
+  private static final RetryPolicy PATIENT =
+      new RetryPolicy(200, Duration.ofMillis(1), Duration.ofMillis(10));
   private static final ExecutorService executor = Executors.newCachedThreadPool();
 
   @AfterAll
@@ -50,12 +51,15 @@ class RetryableFailureIT {
   private static String lockTimeoutSql(TestDatabase db) {
     return switch (db) {
       case POSTGRESQL -> "SET lock_timeout = '50ms'";
-      case MARIADB -> "SET SESSION innodb_lock_wait_timeout = 1"; // seconds: the least; it bounds named locks too
+      case MARIADB ->
+          "SET SESSION innodb_lock_wait_timeout = 1"; // seconds: the least; it bounds named locks
+      // too
       case H2 -> "SET LOCK_TIMEOUT 50";
     };
   }
 
-  private static void commit(JdbcStore<String, String> store, List<Mutation<String, String>> mutations) {
+  private static void commit(
+      JdbcStore<String, String> store, List<Mutation<String, String>> mutations) {
     try (StoreTransaction<String, String> tx = store.begin()) {
       tx.apply(mutations);
       tx.commit();
@@ -89,22 +93,33 @@ class RetryableFailureIT {
   void aDeadlockIsRetryableAndTheVictimRolledBackBeforeThrowing(TestDatabase db) throws Exception {
     try (HikariDataSource pool = KeyValue.pool(db.createDataSource(), 4, null);
         JdbcStore<String, String> store = KeyValue.create(pool, "account")) {
-      commit(store, List.of(new Mutation.Put<>("a", "0"), new Mutation.Put<>("b", "0"))); // H2 locks rows only
+      commit(
+          store,
+          List.of(
+              new Mutation.Put<>("a", "0"), new Mutation.Put<>("b", "0"))); // H2 locks rows only
       CountDownLatch bothHoldOne = new CountDownLatch(2);
       CountDownLatch oneCommitted = new CountDownLatch(1);
-      Future<String> ab = executor.submit(() -> lockBoth(store, "a", "b", bothHoldOne, oneCommitted));
-      Future<String> ba = executor.submit(() -> lockBoth(store, "b", "a", bothHoldOne, oneCommitted));
+      Future<String> ab =
+          executor.submit(() -> lockBoth(store, "a", "b", bothHoldOne, oneCommitted));
+      Future<String> ba =
+          executor.submit(() -> lockBoth(store, "b", "a", bothHoldOne, oneCommitted));
 
       String deadlock = db == TestDatabase.POSTGRESQL ? "40P01" : "40001";
       assertThat(List.of(ab.get(60, TimeUnit.SECONDS), ba.get(60, TimeUnit.SECONDS)))
           .containsExactlyInAnyOrder("committed", "retryable " + deadlock);
-      assertThat(store.loadAll(List.of("a", "b")).values()).extracting(Versioned::value).hasSize(2)
+      assertThat(store.loadAll(List.of("a", "b")).values())
+          .extracting(Versioned::value)
+          .hasSize(2)
           .allMatch(v -> v.startsWith("by "));
     }
   }
 
-  private static String lockBoth(JdbcStore<String, String> store, String first, String second,
-      CountDownLatch bothHoldOne, CountDownLatch oneCommitted) {
+  private static String lockBoth(
+      JdbcStore<String, String> store,
+      String first,
+      String second,
+      CountDownLatch bothHoldOne,
+      CountDownLatch oneCommitted) {
     try (StoreTransaction<String, String> tx = store.begin()) {
       tx.loadForUpdate(first);
       bothHoldOne.countDown();
@@ -115,7 +130,9 @@ class RetryableFailureIT {
         await(oneCommitted); // the other could not commit if this one still held its lock
         return "retryable " + ((JdbcStoreException) e.getCause()).sqlState();
       }
-      tx.apply(List.of(new Mutation.Put<>(first, "by " + first), new Mutation.Put<>(second, "by " + first)));
+      tx.apply(
+          List.of(
+              new Mutation.Put<>(first, "by " + first), new Mutation.Put<>(second, "by " + first)));
       tx.commit();
       oneCommitted.countDown();
       return "committed";
@@ -123,9 +140,9 @@ class RetryableFailureIT {
   }
 
   /**
-   * A lock wait cut short by the connection's lock timeout is not retryable: the lock's holder
-   * kept it for the whole timeout, so a retry would most likely wait as long again (issue 16,
-   * item 2: a write blocked on a lock fails within the lock timeout, not once per retry).
+   * A lock wait cut short by the connection's lock timeout is not retryable: the lock's holder kept
+   * it for the whole timeout, so a retry would most likely wait as long again (issue 16, item 2: a
+   * write blocked on a lock fails within the lock timeout, not once per retry).
    */
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
@@ -143,12 +160,15 @@ class RetryableFailureIT {
               .isInstanceOf(JdbcStoreException.class)
               .isNotInstanceOf(RetryableException.class)
               .hasMessageContaining("put of key k")
-              .satisfies(e -> assertThat(((JdbcStoreException) e).sqlState())
-                  .isEqualTo(switch (db) {
-                    case POSTGRESQL -> "55P03";
-                    case MARIADB -> "HY000"; // error 1205, InnoDB's lock wait timeout
-                    case H2 -> "HYT00";
-                  }));
+              .satisfies(
+                  e ->
+                      assertThat(((JdbcStoreException) e).sqlState())
+                          .isEqualTo(
+                              switch (db) {
+                                case POSTGRESQL -> "55P03";
+                                case MARIADB -> "HY000"; // error 1205, InnoDB's lock wait timeout
+                                case H2 -> "HYT00";
+                              }));
         }
       }
       assertThat(committed(store, "k")).contains("held");
@@ -157,11 +177,12 @@ class RetryableFailureIT {
 
   /**
    * A connection whose server process was ended while it sat idle fails the transaction's first
-   * operation: retryable, since nothing of the transaction reached the server. Lost after the
-   * first operation, it is a plain failure.
+   * operation: retryable, since nothing of the transaction reached the server. Lost after the first
+   * operation, it is a plain failure.
    */
   @Test
-  void aConnectionFoundDeadByTheFirstOperationIsRetryableButNotLaterInTheTransaction() throws SQLException {
+  void aConnectionFoundDeadByTheFirstOperationIsRetryableButNotLaterInTheTransaction()
+      throws SQLException {
     DataSource unpooled = TestDatabase.POSTGRESQL.createDataSource();
     JdbcSchema.createKeyValueTable(unpooled, "kv", ValueType.TEXT);
     JdbcStore<String, String> direct = KeyValue.store(unpooled, "kv");
@@ -189,9 +210,9 @@ class RetryableFailureIT {
   }
 
   /**
-   * A lone put in one round trip (auto-commit) on a connection whose server process was ended
-   * while it sat idle: the server's goodbye is read before anything is sent, so the put is
-   * retryable, not of unknown outcome, and nothing was written.
+   * A lone put in one round trip (auto-commit) on a connection whose server process was ended while
+   * it sat idle: the server's goodbye is read before anything is sent, so the put is retryable, not
+   * of unknown outcome, and nothing was written.
    */
   @Test
   void aLonePutOnAConnectionEndedWhileIdleIsRetryableNotAmbiguous() throws SQLException {
@@ -206,14 +227,16 @@ class RetryableFailureIT {
         assertThatThrownBy(() -> tx.applyAndCommit(List.of(new Mutation.Put<>("lone", "1"))))
             .isInstanceOf(RetryableException.class)
             .hasCauseInstanceOf(JdbcStoreException.class)
-            .satisfies(e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("57P01"));
+            .satisfies(
+                e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("57P01"));
       }
     }
     assertThat(committed(direct, "lone")).isEmpty();
   }
 
   private static int backendPid(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()");
+        ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getInt(1);
     }
@@ -234,21 +257,31 @@ class RetryableFailureIT {
   // ------------------------------------------------------------------ Tandem retries
 
   /**
-   * Two nodes (two Tandems, two pools, one PostgreSQL table) run transactions that lock two keys
-   * in opposite order, each holding one when it asks for the other. PostgreSQL breaks the
-   * deadlock by failing one of them with 40P01; that node runs the work again and both commit.
+   * Two nodes (two Tandems, two pools, one PostgreSQL table) run transactions that lock two keys in
+   * opposite order, each holding one when it asks for the other. PostgreSQL breaks the deadlock by
+   * failing one of them with 40P01; that node runs the work again and both commit.
    */
   @Test
   void aDeadlockBetweenTwoNodesIsRetriedAndBothTransactionsCommit() throws Exception {
     DataSource unpooled = TestDatabase.POSTGRESQL.createDataSource();
     try (HikariDataSource poolA = KeyValue.pool(unpooled, 2, null);
         HikariDataSource poolB = KeyValue.pool(unpooled, 2, null);
-        Tandem<String, String> a = Tandem.builder(KeyValue.create(poolA, "account")).name("a").retryPolicy(PATIENT).build();
-        Tandem<String, String> b = Tandem.builder(KeyValue.store(poolB, "account")).name("b").retryPolicy(PATIENT).build()) {
+        Tandem<String, String> a =
+            Tandem.builder(KeyValue.create(poolA, "account"))
+                .name("a")
+                .retryPolicy(PATIENT)
+                .build();
+        Tandem<String, String> b =
+            Tandem.builder(KeyValue.store(poolB, "account"))
+                .name("b")
+                .retryPolicy(PATIENT)
+                .build()) {
       a.putAll(Map.of("x", "0", "y", "0"));
       CountDownLatch bothHoldOne = new CountDownLatch(2);
-      Future<Integer> ab = executor.submit(() -> a.transaction(tx -> incrementBoth(tx, "x", "y", bothHoldOne)));
-      Future<Integer> ba = executor.submit(() -> b.transaction(tx -> incrementBoth(tx, "y", "x", bothHoldOne)));
+      Future<Integer> ab =
+          executor.submit(() -> a.transaction(tx -> incrementBoth(tx, "x", "y", bothHoldOne)));
+      Future<Integer> ba =
+          executor.submit(() -> b.transaction(tx -> incrementBoth(tx, "y", "x", bothHoldOne)));
 
       ab.get(60, TimeUnit.SECONDS);
       ba.get(60, TimeUnit.SECONDS);
@@ -264,9 +297,12 @@ class RetryableFailureIT {
     }
   }
 
-  /** Reads {@code first}, waits until the other node holds its first key too, then reads {@code second}. */
-  private static int incrementBoth(Transaction<String, String> tx, String first, String second,
-      CountDownLatch bothHoldOne) {
+  /**
+   * Reads {@code first}, waits until the other node holds its first key too, then reads {@code
+   * second}.
+   */
+  private static int incrementBoth(
+      Transaction<String, String> tx, String first, String second, CountDownLatch bothHoldOne) {
     int one = Integer.parseInt(tx.get(first).orElseThrow());
     bothHoldOne.countDown();
     await(bothHoldOne); // returns at once when the work runs again after the deadlock
@@ -288,8 +324,8 @@ class RetryableFailureIT {
     try (HikariDataSource pool = KeyValue.pool(unpooled, 2, null);
         HikariDataSource impatientPool = KeyValue.pool(unpooled, 4, lockTimeoutSql(db));
         JdbcStore<String, String> direct = KeyValue.create(pool, "kv");
-        Tandem<String, String> impatient = Tandem.builder(KeyValue.store(impatientPool, "kv"))
-            .retryPolicy(PATIENT).build()) {
+        Tandem<String, String> impatient =
+            Tandem.builder(KeyValue.store(impatientPool, "kv")).retryPolicy(PATIENT).build()) {
       long before = impatient.put("k", "0");
 
       try (StoreTransaction<String, String> holder = direct.begin()) {
@@ -325,8 +361,10 @@ class RetryableFailureIT {
         Tandem<String, String> tandem = Tandem.builder(KeyValue.create(pool, "kv")).build()) {
       tandem.put("k", "before");
       try (Connection admin = PostgresServer.shared().dataSourceOf("postgres").getConnection();
-          PreparedStatement ps = admin.prepareStatement("SELECT count(pg_terminate_backend(pid, 30000))"
-              + " FROM pg_stat_activity WHERE datname = ?")) {
+          PreparedStatement ps =
+              admin.prepareStatement(
+                  "SELECT count(pg_terminate_backend(pid, 30000))"
+                      + " FROM pg_stat_activity WHERE datname = ?")) {
         ps.setString(1, database);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
@@ -335,7 +373,8 @@ class RetryableFailureIT {
       }
 
       long version = tandem.put("k", "after");
-      assertThat(KeyValue.store(unpooled, "kv").load("k")).contains(new Versioned<>("after", version));
+      assertThat(KeyValue.store(unpooled, "kv").load("k"))
+          .contains(new Versioned<>("after", version));
       assertThat(tandem.getIfCached("k")).contains("after");
       assertThat(tandem.stats().writeFailureCount()).isZero();
     }

@@ -28,8 +28,10 @@ class ServerDownIT {
       DataSource unpooled = server.createDatabase("server_down");
       JdbcStore<String, String> direct = KeyValue.create(unpooled, "kv");
       try (HikariDataSource pool = KeyValue.pool(unpooled, 2, null, Duration.ofSeconds(1));
-          Tandem<String, String> tandem = Tandem.builder(KeyValue.store(pool, "kv"))
-              .retryPolicy(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5))).build()) {
+          Tandem<String, String> tandem =
+              Tandem.builder(KeyValue.store(pool, "kv"))
+                  .retryPolicy(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5)))
+                  .build()) {
         long before = tandem.put("k", "before");
 
         server.stop();
@@ -42,13 +44,15 @@ class ServerDownIT {
             .hasCauseInstanceOf(JdbcStoreException.class);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         System.out.println("a put with the server stopped failed after " + took.toMillis() + " ms");
-        assertThat(took).as("one pool timeout (1 s), at most one retry of a dead connection")
+        assertThat(took)
+            .as("one pool timeout (1 s), at most one retry of a dead connection")
             .isLessThan(Duration.ofMillis(2500));
         assertThat(tandem.stats().writeFailureCount()).isEqualTo(1);
         assertThat(tandem.getIfCached("k")).contains("before");
         assertThatThrownBy(direct::begin)
             .isInstanceOf(RetryableException.class)
-            .satisfies(e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("08001"));
+            .satisfies(
+                e -> assertThat(((JdbcStoreException) e.getCause()).sqlState()).isEqualTo("08001"));
 
         server.restart();
 

@@ -29,7 +29,10 @@ class StoreIdentityIT {
     }
   }
 
-  /** Two URLs (host name and address) reach the same table: one identity; schema-qualified or not: the same. */
+  /**
+   * Two URLs (host name and address) reach the same table: one identity; schema-qualified or not:
+   * the same.
+   */
   @Test
   void everyWayOfReachingAPostgresTableGivesOneIdentity() throws SQLException {
     PostgresServer server = PostgresServer.shared();
@@ -37,19 +40,32 @@ class StoreIdentityIT {
     String database = database(ds);
     JdbcSchema.createKeyValueTable(ds, "kv", ValueType.TEXT);
     JdbcSchema.createKeyValueTable(ds, "other", ValueType.TEXT);
-    String byAddress = "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + database + "?user=" + PostgresServer.USER;
+    String byAddress =
+        "jdbc:postgresql://127.0.0.1:"
+            + server.port()
+            + "/"
+            + database
+            + "?user="
+            + PostgresServer.USER;
 
-    try (JdbcStore<String, String> byUrl = JdbcStore.<String, String>builder().jdbcUrl(byAddress, null, null)
-        .table("KV").keyColumn("key", String.class).rowMapper(RowMapper.text("value")).build()) {
+    try (JdbcStore<String, String> byUrl =
+        JdbcStore.<String, String>builder()
+            .jdbcUrl(byAddress, null, null)
+            .table("KV")
+            .keyColumn("key", String.class)
+            .rowMapper(RowMapper.text("value"))
+            .build()) {
       assertThat(store(ds, "kv").identity()).isEqualTo(database + ".public.kv");
       assertThat(byUrl.identity()).isEqualTo(database + ".public.kv");
       assertThat(store(ds, "public.kv").identity()).isEqualTo(database + ".public.kv");
       assertThat(store(ds, "other").identity()).isEqualTo(database + ".public.other");
     }
 
-    DataSource another = server.dataSource(); // same table name in another database: another identity
+    DataSource another =
+        server.dataSource(); // same table name in another database: another identity
     JdbcSchema.createKeyValueTable(another, "kv", ValueType.TEXT);
-    assertThat(store(another, "kv").identity()).isEqualTo(database(another) + ".public.kv")
+    assertThat(store(another, "kv").identity())
+        .isEqualTo(database(another) + ".public.kv")
         .isNotEqualTo(store(ds, "kv").identity());
   }
 
@@ -69,8 +85,13 @@ class StoreIdentityIT {
     String table = TestDatabase.uniqueName("gate");
     db.execute("CREATE TABLE " + table + " (id UUID PRIMARY KEY, name VARCHAR(10) NOT NULL)");
     JdbcSchema.addVersionColumn(db.dataSource(), table, "tandem_version");
-    JdbcStore<UUID, String> gates = JdbcStore.<UUID, String>builder().dataSource(db.dataSource()).table(table)
-        .keyColumn("id", UUID.class).rowMapper(RowMapper.text("name")).build();
+    JdbcStore<UUID, String> gates =
+        JdbcStore.<UUID, String>builder()
+            .dataSource(db.dataSource())
+            .table(table)
+            .keyColumn("id", UUID.class)
+            .rowMapper(RowMapper.text("name"))
+            .build();
     assertThat(gates.keyType()).isEqualTo(UUID.class);
     assertThat(store(db.dataSource(), createKeyValue(db)).keyType()).isEqualTo(String.class);
   }

@@ -88,11 +88,16 @@ class TandemOnJdbcIT {
       assertThat(store.load(1L)).contains(new Versioned<>(ams, v1));
 
       AtomicBoolean called = new AtomicBoolean();
-      assertThat(tandem.update(1L, f -> new Flight(f.origin(), f.delayMinutes() + 10))).contains(new Flight("AMS", 15));
-      assertThat(tandem.update(2L, f -> {
-        called.set(true);
-        return f;
-      })).isEmpty();
+      assertThat(tandem.update(1L, f -> new Flight(f.origin(), f.delayMinutes() + 10)))
+          .contains(new Flight("AMS", 15));
+      assertThat(
+              tandem.update(
+                  2L,
+                  f -> {
+                    called.set(true);
+                    return f;
+                  }))
+          .isEmpty();
       assertThat(called).isFalse();
       Versioned<Flight> updated = store.load(1L).orElseThrow();
       assertThat(updated.value()).isEqualTo(new Flight("AMS", 15));
@@ -106,8 +111,13 @@ class TandemOnJdbcIT {
       long created = tandem.putIfVersion(2L, 0, new Flight("BER", 0));
       assertThatThrownBy(() -> tandem.putIfVersion(2L, 0, new Flight("BER", 1)))
           .isInstanceOf(VersionConflictException.class);
-      assertThat(store.loadAll(List.of(1L, 2L))).containsExactlyInAnyOrderEntriesOf(Map.of(
-          1L, new Versioned<>(new Flight("AMS", 20), v3), 2L, new Versioned<>(new Flight("BER", 0), created)));
+      assertThat(store.loadAll(List.of(1L, 2L)))
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  1L,
+                  new Versioned<>(new Flight("AMS", 20), v3),
+                  2L,
+                  new Versioned<>(new Flight("BER", 0), created)));
 
       assertThat(tandem.remove(1L)).isTrue();
       assertThat(tandem.get(1L)).isEmpty();
@@ -124,8 +134,10 @@ class TandemOnJdbcIT {
   void batchesAreAllOrNothingAndLoadInOneQuery(TestDatabase db) {
     CountingStore<Long, Flight> store = new CountingStore<>(flights(db));
     try (Tandem<Long, Flight> tandem = Tandem.builder(store).build()) {
-      Map<Long, Flight> entries = LongStream.rangeClosed(1, 300).boxed()
-          .collect(Collectors.toMap(k -> k, k -> new Flight("AMS", (int) (long) k)));
+      Map<Long, Flight> entries =
+          LongStream.rangeClosed(1, 300)
+              .boxed()
+              .collect(Collectors.toMap(k -> k, k -> new Flight("AMS", (int) (long) k)));
       tandem.putAll(entries);
       tandem.invalidateAll();
       int before = store.calls.get();
@@ -134,11 +146,13 @@ class TandemOnJdbcIT {
       assertThat(tandem.getAll(keys)).isEqualTo(entries);
       assertThat(store.calls.get() - before).isEqualTo(1);
 
-      Map<Long, Flight> withBad = new HashMap<>(Map.of(1L, new Flight("OSL", 1), 2L, new Flight("OSL", -2)));
+      Map<Long, Flight> withBad =
+          new HashMap<>(Map.of(1L, new Flight("OSL", 1), 2L, new Flight("OSL", -2)));
       assertThatThrownBy(() -> tandem.putAll(withBad)).isInstanceOf(StoreException.class);
       tandem.invalidateAll();
-      assertThat(tandem.getAll(List.of(1L, 2L))).containsExactlyInAnyOrderEntriesOf(Map.of(
-          1L, new Flight("AMS", 1), 2L, new Flight("AMS", 2)));
+      assertThat(tandem.getAll(List.of(1L, 2L)))
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(1L, new Flight("AMS", 1), 2L, new Flight("AMS", 2)));
 
       assertThat(tandem.removeAll(List.of(1L, 2L, 3L, 999L, 1L))).isEqualTo(3);
       assertThat(tandem.getAll(List.of(1L, 2L, 3L, 4L))).containsOnlyKeys(4L);
@@ -146,7 +160,10 @@ class TandemOnJdbcIT {
     }
   }
 
-  /** A statement the database refuses (a CHECK) throws StoreException and leaves the cache as it was. */
+  /**
+   * A statement the database refuses (a CHECK) throws StoreException and leaves the cache as it
+   * was.
+   */
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
   void aFailingStatementThrowsStoreExceptionAndLeavesTheCacheUntouched(TestDatabase db) {
@@ -161,9 +178,11 @@ class TandemOnJdbcIT {
           .hasCauseInstanceOf(JdbcStoreException.class)
           .satisfies(e -> assertThat(((StoreException) e).keys()).isEqualTo(List.of(1L)));
       assertThat(tandem.getIfCached(1L)).contains(ok);
-      assertThatThrownBy(() -> tandem.update(1L, f -> new Flight("AMS", -5))).isInstanceOf(StoreException.class);
+      assertThatThrownBy(() -> tandem.update(1L, f -> new Flight("AMS", -5)))
+          .isInstanceOf(StoreException.class);
       assertThat(tandem.getVersioned(1L)).contains(new Versioned<>(ok, version));
-      assertThatThrownBy(() -> tandem.put(2L, new Flight("AMS", -1))).isInstanceOf(StoreException.class);
+      assertThatThrownBy(() -> tandem.put(2L, new Flight("AMS", -1)))
+          .isInstanceOf(StoreException.class);
 
       tandem.invalidateAll();
       assertThat(tandem.getVersioned(1L)).contains(new Versioned<>(ok, version));
@@ -177,31 +196,39 @@ class TandemOnJdbcIT {
   void aValueTheMapperRejectsIsAnIllegalArgumentNamingTheKey(TestDatabase db) {
     String table = TestDatabase.uniqueName("flight");
     Flight.createTable(db, table);
-    RowMapper<Flight> iataOnly = new RowMapper<>() {
-      @Override
-      public List<String> columns() {
-        return Flight.MAPPER.columns();
-      }
+    RowMapper<Flight> iataOnly =
+        new RowMapper<>() {
+          @Override
+          public List<String> columns() {
+            return Flight.MAPPER.columns();
+          }
 
-      @Override
-      public Flight read(ResultSet rs) throws SQLException {
-        return Flight.MAPPER.read(rs);
-      }
+          @Override
+          public Flight read(ResultSet rs) throws SQLException {
+            return Flight.MAPPER.read(rs);
+          }
 
-      @Override
-      public List<?> write(Flight value) {
-        if (value.origin().length() != 3) {
-          throw new IllegalArgumentException("not an IATA code: " + value.origin());
-        }
-        return Flight.MAPPER.write(value);
-      }
-    };
-    JdbcStore<Long, Flight> store = JdbcStore.<Long, Flight>builder().dataSource(db.dataSource()).table(table)
-        .keyColumn("flight_id", Long.class).rowMapper(iataOnly).build();
+          @Override
+          public List<?> write(Flight value) {
+            if (value.origin().length() != 3) {
+              throw new IllegalArgumentException("not an IATA code: " + value.origin());
+            }
+            return Flight.MAPPER.write(value);
+          }
+        };
+    JdbcStore<Long, Flight> store =
+        JdbcStore.<Long, Flight>builder()
+            .dataSource(db.dataSource())
+            .table(table)
+            .keyColumn("flight_id", Long.class)
+            .rowMapper(iataOnly)
+            .build();
     try (Tandem<Long, Flight> tandem = Tandem.builder(store).build()) {
-      assertThatThrownBy(() -> tandem.putAll(Map.of(1L, new Flight("AMS", 1), 2L, new Flight("Berlin", 1))))
+      assertThatThrownBy(
+              () -> tandem.putAll(Map.of(1L, new Flight("AMS", 1), 2L, new Flight("Berlin", 1))))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("key 2").hasMessageContaining("not an IATA code: Berlin");
+          .hasMessageContaining("key 2")
+          .hasMessageContaining("not an IATA code: Berlin");
       assertThat(store.loadAll(List.of(1L, 2L))).isEmpty();
     }
   }
@@ -231,7 +258,8 @@ class TandemOnJdbcIT {
       assertNpe(() -> tandem.putAll(nullValue), "the value of key 1 is null");
       assertNpe(() -> tandem.putIfVersion(null, 1, f), "key");
       assertNpe(() -> tandem.putIfVersion(1L, 1, null), "value");
-      assertThatThrownBy(() -> tandem.putIfVersion(1L, -1, f)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> tandem.putIfVersion(1L, -1, f))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("expected version");
       assertNpe(() -> tandem.update(null, identity), "key");
       assertNpe(() -> tandem.update(1L, (UnaryOperator<Flight>) null), "function");
@@ -242,7 +270,8 @@ class TandemOnJdbcIT {
       assertThat(store.calls).hasValue(0);
 
       tandem.put(1L, f);
-      assertThatThrownBy(() -> tandem.update(1L, x -> null)).isInstanceOf(NullPointerException.class)
+      assertThatThrownBy(() -> tandem.update(1L, x -> null))
+          .isInstanceOf(NullPointerException.class)
           .hasMessageContaining("function returned null");
       assertThat(store.delegate.load(1L)).map(Versioned::value).contains(f);
     }
@@ -251,7 +280,9 @@ class TandemOnJdbcIT {
     assertNpe(() -> builder.cacheTier(null), "tier");
     assertNpe(() -> builder.ticker(null), "ticker");
     assertNpe(() -> builder.name(null), "name");
-    assertThatThrownBy(() -> builder.name(" ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
+    assertThatThrownBy(() -> builder.name(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("name");
   }
 
   private static void assertNpe(ThrowingCallable call, String message) {
@@ -277,17 +308,20 @@ class TandemOnJdbcIT {
       List<CompletableFuture<Void>> workers = new ArrayList<>();
       for (Tandem<Long, Flight> node : List.of(a, b)) {
         for (int t = 0; t < threadsPerNode; t++) {
-          workers.add(CompletableFuture.runAsync(() -> {
-            try {
-              start.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              throw new IllegalStateException(e);
-            }
-            for (int i = 0; i < increments; i++) {
-              node.update(1L, f -> new Flight(f.origin(), f.delayMinutes() + 1));
-            }
-          }, executor));
+          workers.add(
+              CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      start.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                      throw new IllegalStateException(e);
+                    }
+                    for (int i = 0; i < increments; i++) {
+                      node.update(1L, f -> new Flight(f.origin(), f.delayMinutes() + 1));
+                    }
+                  },
+                  executor));
         }
       }
       start.countDown();

@@ -26,8 +26,10 @@ enum TestDatabase {
 
     @Override
     boolean someoneWaitsForALock() {
-      return queryInt("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-          + " AND wait_event_type = 'Lock'") > 0;
+      return queryInt(
+              "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                  + " AND wait_event_type = 'Lock'")
+          > 0;
     }
   },
   MARIADB {
@@ -36,11 +38,15 @@ enum TestDatabase {
       return MariaDbServer.shared().dataSource();
     }
 
-    /** A named lock's waiter shows as state {@code User lock}; a row lock's as an InnoDB lock wait. */
+    /**
+     * A named lock's waiter shows as state {@code User lock}; a row lock's as an InnoDB lock wait.
+     */
     @Override
     boolean someoneWaitsForALock() {
-      return queryInt("SELECT (SELECT count(*) FROM information_schema.processlist WHERE state = 'User lock')"
-          + " + (SELECT count(*) FROM information_schema.innodb_lock_waits)") > 0;
+      return queryInt(
+              "SELECT (SELECT count(*) FROM information_schema.processlist WHERE state = 'User lock')"
+                  + " + (SELECT count(*) FROM information_schema.innodb_lock_waits)")
+          > 0;
     }
   },
   H2 {
@@ -51,7 +57,9 @@ enum TestDatabase {
 
     @Override
     boolean someoneWaitsForALock() {
-      return queryInt("SELECT count(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL") > 0;
+      return queryInt(
+              "SELECT count(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL")
+          > 0;
     }
   };
 
@@ -70,7 +78,8 @@ enum TestDatabase {
       config.setDataSource(createDataSource());
       config.setMaximumPoolSize(12);
       config.setPoolName("test-" + name());
-      config.setTransactionIsolation("TRANSACTION_READ_COMMITTED"); // MariaDB's default is REPEATABLE READ
+      config.setTransactionIsolation(
+          "TRANSACTION_READ_COMMITTED"); // MariaDB's default is REPEATABLE READ
       pool = new HikariDataSource(config);
     }
     return pool;
@@ -82,7 +91,8 @@ enum TestDatabase {
   }
 
   void execute(String sql) {
-    try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);
@@ -90,7 +100,8 @@ enum TestDatabase {
   }
 
   int queryInt(String sql, Object... parameters) {
-    try (Connection c = dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < parameters.length; i++) {
         ps.setObject(i + 1, parameters[i]);
       }
@@ -108,12 +119,14 @@ enum TestDatabase {
    * blocked) or nothing blocks within the deadline.
    */
   void awaitBlocked(Future<?> task) {
-    awaitTrue(() -> {
-      if (task.isDone()) {
-        throw new AssertionError("the task was not blocked: it ended first");
-      }
-      return someoneWaitsForALock();
-    }, "a session waiting for a lock");
+    awaitTrue(
+        () -> {
+          if (task.isDone()) {
+            throw new AssertionError("the task was not blocked: it ended first");
+          }
+          return someoneWaitsForALock();
+        },
+        "a session waiting for a lock");
   }
 
   static void awaitTrue(BooleanSupplier condition, String what) {

@@ -13,45 +13,65 @@ import org.junit.jupiter.api.Test;
 class TimeoutSettingsTest {
 
   private static JdbcStore.Builder<String, String> builder() {
-    return JdbcStore.<String, String>builder().table("kv").keyColumn("key", String.class)
+    return JdbcStore.<String, String>builder()
+        .table("kv")
+        .keyColumn("key", String.class)
         .rowMapper(RowMapper.text("value"));
   }
 
   @Test
   void badValuesAreRefusedNamingTheSetting() {
     assertThatThrownBy(() -> builder().socketTimeout(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("socketTimeout must be positive but was PT0S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("socketTimeout must be positive but was PT0S");
     assertThatThrownBy(() -> builder().lockTimeout(Duration.ofSeconds(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("lockTimeout must be positive");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("lockTimeout must be positive");
     assertThatThrownBy(() -> builder().statementTimeout(Duration.ofNanos(10)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("statementTimeout must be at least 1 ms");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("statementTimeout must be at least 1 ms");
     assertThatThrownBy(() -> builder().connectTimeout(Duration.ofMillis(1500)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectTimeout must be whole seconds");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connectTimeout must be whole seconds");
     assertThatThrownBy(() -> builder().acquireTimeout(Duration.ofMillis(100)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("acquireTimeout must be at least 250 ms");
-    assertThatThrownBy(() -> builder().socketTimeout(null)).isInstanceOf(NullPointerException.class)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("acquireTimeout must be at least 250 ms");
+    assertThatThrownBy(() -> builder().socketTimeout(null))
+        .isInstanceOf(NullPointerException.class)
         .hasMessage("socketTimeout");
   }
 
   @Test
   void eachTimeoutIsSetOnce() {
-    JdbcStore.Builder<String, String> builder = builder().lockTimeout(Duration.ofSeconds(1))
-        .socketTimeout(Duration.ofSeconds(9));
+    JdbcStore.Builder<String, String> builder =
+        builder().lockTimeout(Duration.ofSeconds(1)).socketTimeout(Duration.ofSeconds(9));
     assertThatThrownBy(() -> builder.lockTimeout(Duration.ofSeconds(2)))
-        .isInstanceOf(IllegalStateException.class).hasMessage("lock timeout was already set to PT1S");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("lock timeout was already set to PT1S");
     assertThatThrownBy(() -> builder.socketTimeout(Duration.ofSeconds(2)))
-        .isInstanceOf(IllegalStateException.class).hasMessage("socket timeout was already set to PT9S");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("socket timeout was already set to PT9S");
   }
 
   @Test
   void timeoutsMustBeOrderedLockStatementSocket() {
-    assertThatThrownBy(() -> builder().jdbcUrl("jdbc:h2:mem:x", null, null).lockTimeout(Duration.ofSeconds(4)).build())
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .jdbcUrl("jdbc:h2:mem:x", null, null)
+                    .lockTimeout(Duration.ofSeconds(4))
+                    .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("lockTimeout (PT4S) must be shorter than statementTimeout (PT4S)");
-    assertThatThrownBy(() -> builder().jdbcUrl("jdbc:h2:mem:x", null, null).statementTimeout(Duration.ofSeconds(5))
-        .build())
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .jdbcUrl("jdbc:h2:mem:x", null, null)
+                    .statementTimeout(Duration.ofSeconds(5))
+                    .build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("statementTimeout (PT5S) must be shorter than socketTimeout (PT5S)");
+        .hasMessageStartingWith(
+            "statementTimeout (PT5S) must be shorter than socketTimeout (PT5S)");
   }
 
   @Test

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The money transfer of the seed documents as a multi-key {@link Tandem#transaction}: concurrent
- * transfers between few accounts keep the total constant in the database and, after quiescence,
- * in every cache; the rule "balance never negative" holds without lost updates (race H7). On
+ * transfers between few accounts keep the total constant in the database and, after quiescence, in
+ * every cache; the rule "balance never negative" holds without lost updates (race H7). On
  * PostgreSQL two Tandems (two nodes) transfer over the same table at once.
  */
 class TransferIT {
@@ -28,14 +28,25 @@ class TransferIT {
   @EnumSource(TestDatabase.class)
   void concurrentTransfersKeepTheTotal(TestDatabase db) throws Exception {
     String table = TestDatabase.uniqueName("account");
-    db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL CHECK (balance >= 0))");
+    db.execute(
+        "CREATE TABLE "
+            + table
+            + " (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL CHECK (balance >= 0))");
     JdbcSchema.addVersionColumn(db.dataSource(), table, "tandem_version");
     int nodes = db == TestDatabase.POSTGRESQL ? 2 : 1;
     List<Tandem<Long, Long>> caches = new ArrayList<>();
     for (int n = 0; n < nodes; n++) {
-      JdbcStore<Long, Long> store = JdbcStore.<Long, Long>builder().dataSource(db.dataSource()).table(table)
-          .keyColumn("id", Long.class).rowMapper(BALANCE).build();
-      caches.add(Tandem.builder(store).cacheTier(LocalTier.<Long, Long>builder().maximumSize(100).build()).build());
+      JdbcStore<Long, Long> store =
+          JdbcStore.<Long, Long>builder()
+              .dataSource(db.dataSource())
+              .table(table)
+              .keyColumn("id", Long.class)
+              .rowMapper(BALANCE)
+              .build();
+      caches.add(
+          Tandem.builder(store)
+              .cacheTier(LocalTier.<Long, Long>builder().maximumSize(100).build())
+              .build());
     }
     int accounts = 6;
     long initial = 1_000;
@@ -50,24 +61,27 @@ class TransferIT {
       for (int t = 0; t < 8; t++) {
         Tandem<Long, Long> cache = caches.get(t % nodes);
         SplittableRandom random = new SplittableRandom(seed + t);
-        workers.add(pool.submit(() -> {
-          for (int i = 0; i < 150; i++) {
-            long from = random.nextInt(accounts);
-            long to = (from + 1 + random.nextInt(accounts - 1)) % accounts;
-            long amount = 1 + random.nextInt(400);
-            cache.transaction(tx -> {
-              long balance = tx.get(from).orElseThrow();
-              if (balance < amount) {
-                return false;
-              }
-              tx.put(from, balance - amount);
-              tx.put(to, tx.get(to).orElseThrow() + amount);
-              return true;
-            });
-            cache.get(to); // reads interleave with the transfers
-          }
-          return null;
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 150; i++) {
+                    long from = random.nextInt(accounts);
+                    long to = (from + 1 + random.nextInt(accounts - 1)) % accounts;
+                    long amount = 1 + random.nextInt(400);
+                    cache.transaction(
+                        tx -> {
+                          long balance = tx.get(from).orElseThrow();
+                          if (balance < amount) {
+                            return false;
+                          }
+                          tx.put(from, balance - amount);
+                          tx.put(to, tx.get(to).orElseThrow() + amount);
+                          return true;
+                        });
+                    cache.get(to); // reads interleave with the transfers
+                  }
+                  return null;
+                }));
       }
       for (Future<?> w : workers) {
         w.get(120, TimeUnit.SECONDS);
@@ -75,13 +89,15 @@ class TransferIT {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(db.queryInt("SELECT CAST(SUM(balance) AS INT) FROM " + table)).isEqualTo(accounts * initial);
+    assertThat(db.queryInt("SELECT CAST(SUM(balance) AS INT) FROM " + table))
+        .isEqualTo(accounts * initial);
     assertThat(db.queryInt("SELECT COUNT(*) FROM " + table + " WHERE balance < 0")).isZero();
     if (nodes == 1) { // with one node, what it serves must equal the database, key by key
       Tandem<Long, Long> only = caches.get(0);
       for (long id = 0; id < accounts; id++) {
         assertThat(only.get(id).orElseThrow())
-            .isEqualTo(db.queryInt("SELECT CAST(balance AS INT) FROM " + table + " WHERE id = ?", id));
+            .isEqualTo(
+                db.queryInt("SELECT CAST(balance AS INT) FROM " + table + " WHERE id = ?", id));
       }
     }
     // A local tier sees only its own node's writes (the shared tier is for several nodes), so with

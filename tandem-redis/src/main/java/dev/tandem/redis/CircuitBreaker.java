@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Stops calling a Redis that keeps failing, so that callers do not pile up behind timeouts.
  *
- * <p>Closed: every call goes through; {@value #THRESHOLD} failures in a row open the circuit.
- * Open: calls are refused at once for the open time; then one call at a time is let through as a
- * probe. A probe that succeeds closes the circuit, one that fails keeps it open for another open
- * time. Any success resets the count of failures.
+ * <p>Closed: every call goes through; {@value #THRESHOLD} failures in a row open the circuit. Open:
+ * calls are refused at once for the open time; then one call at a time is let through as a probe. A
+ * probe that succeeds closes the circuit, one that fails keeps it open for another open time. Any
+ * success resets the count of failures.
  */
 final class CircuitBreaker {
 
@@ -37,7 +37,9 @@ final class CircuitBreaker {
     this.name = name;
   }
 
-  /** Returns whether a call may go to Redis now; a caller that gets true must report its outcome. */
+  /**
+   * Returns whether a call may go to Redis now; a caller that gets true must report its outcome.
+   */
   boolean allow() {
     if (!open.get()) {
       return true;
@@ -51,7 +53,9 @@ final class CircuitBreaker {
   /** Reports a call that Redis answered. */
   void succeeded() {
     if (open.get()) {
-      failures.set(0); // before the circuit closes: a failure counted from now on belongs to the closed circuit
+      failures.set(
+          0); // before the circuit closes: a failure counted from now on belongs to the closed
+      // circuit
       probing.set(false);
       if (open.compareAndSet(true, false)) {
         log.info("{}: Redis answers again; the circuit is closed", name);
@@ -85,10 +89,15 @@ final class CircuitBreaker {
   private void open(String why, RuntimeException cause) {
     openedAt = ticker.read();
     probing.set(false);
-    if (open.compareAndSet(false, true)) { // one caller per opening counts and logs it, with the stack
+    if (open.compareAndSet(
+        false, true)) { // one caller per opening counts and logs it, with the stack
       opens.incrementAndGet();
-      log.warn("{}: {}; the circuit is open: reads go to the database and writes are refused (or journaled, policy"
-          + " AVAILABLE) until a probe succeeds; failures are logged at DEBUG until then", name, why, cause);
+      log.warn(
+          "{}: {}; the circuit is open: reads go to the database and writes are refused (or journaled, policy"
+              + " AVAILABLE) until a probe succeeds; failures are logged at DEBUG until then",
+          name,
+          why,
+          cause);
     }
   }
 

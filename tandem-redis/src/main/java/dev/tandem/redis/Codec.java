@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.util.function.Function;
 
 /**
- * Turns values into the bytes a {@link RedisTier} stores, and back. Never Java serialization:
- * a process that can write to Redis must not be able to make another one run code.
+ * Turns values into the bytes a {@link RedisTier} stores, and back. Never Java serialization: a
+ * process that can write to Redis must not be able to make another one run code.
  *
- * <p>A codec must be deterministic and thread-safe, and {@code decode(encode(v))} must equal
- * {@code v}. Nodes that share one Redis must use the same codec. For JSON, see {@link JsonCodec}.
+ * <p>A codec must be deterministic and thread-safe, and {@code decode(encode(v))} must equal {@code
+ * v}. Nodes that share one Redis must use the same codec. For JSON, see {@link JsonCodec}.
  *
  * @param <V> the value type
  */
@@ -34,7 +34,9 @@ public interface Codec<V> {
     return StringCodec.INSTANCE;
   }
 
-  /** Returns the codec of byte arrays as themselves (an encoded array is stored as is, not copied). */
+  /**
+   * Returns the codec of byte arrays as themselves (an encoded array is stored as is, not copied).
+   */
   static Codec<byte[]> bytes() {
     return BytesCodec.INSTANCE;
   }
@@ -45,7 +47,9 @@ public interface Codec<V> {
    * @param encoder turns a value into bytes
    * @param decoder turns bytes back into a value
    */
-  static <V> Codec<V> of(Function<? super V, byte[]> encoder, Function<byte[], ? extends V> decoder) {
-    return new FunctionCodec<>(requireNonNull(encoder, "encoder"), requireNonNull(decoder, "decoder"));
+  static <V> Codec<V> of(
+      Function<? super V, byte[]> encoder, Function<byte[], ? extends V> decoder) {
+    return new FunctionCodec<>(
+        requireNonNull(encoder, "encoder"), requireNonNull(decoder, "decoder"));
   }
 }

@@ -35,8 +35,13 @@ public final class CompressedCodec<V> implements Codec<V> {
 
   /** The first byte of a compressed value. */
   static final byte LZ4 = (byte) 0xF5;
-  /** The first byte of an uncompressed value whose own first byte is {@link #LZ4} or {@link #ESCAPE}. */
+
+  /**
+   * The first byte of an uncompressed value whose own first byte is {@link #LZ4} or {@link
+   * #ESCAPE}.
+   */
   static final byte ESCAPE = (byte) 0xF6;
+
   private static final int HEADER = 5;
   private static final int DEFAULT_THRESHOLD = 1024;
   private static final int DEFAULT_MAX_VALUE_SIZE = 64 << 20;
@@ -51,7 +56,8 @@ public final class CompressedCodec<V> implements Codec<V> {
   private CompressedCodec(Builder<V> builder) {
     this.inner = builder.inner;
     this.threshold = builder.threshold == UNSET ? DEFAULT_THRESHOLD : builder.threshold;
-    this.maxValueSize = builder.maxValueSize == UNSET ? DEFAULT_MAX_VALUE_SIZE : builder.maxValueSize;
+    this.maxValueSize =
+        builder.maxValueSize == UNSET ? DEFAULT_MAX_VALUE_SIZE : builder.maxValueSize;
     LZ4Factory lz4 = LZ4Factory.fastestInstance();
     this.compressor = lz4.fastCompressor();
     this.decompressor = lz4.safeDecompressor();
@@ -80,8 +86,12 @@ public final class CompressedCodec<V> implements Codec<V> {
       throw new IllegalArgumentException(inner + " encoded a value as null");
     }
     if (raw.length > maxValueSize) {
-      throw new IllegalArgumentException("a value of " + raw.length + " bytes exceeds the maximum value size of "
-          + maxValueSize + " bytes");
+      throw new IllegalArgumentException(
+          "a value of "
+              + raw.length
+              + " bytes exceeds the maximum value size of "
+              + maxValueSize
+              + " bytes");
     }
     if (raw.length >= threshold && raw.length > HEADER) {
       byte[] packed = new byte[HEADER + compressor.maxCompressedLength(raw.length)];
@@ -121,24 +131,33 @@ public final class CompressedCodec<V> implements Codec<V> {
       return inner.decode(Arrays.copyOfRange(bytes, 1, bytes.length));
     }
     if (bytes.length < HEADER) {
-      throw new IllegalArgumentException("a compressed value of " + bytes.length + " bytes has no length");
+      throw new IllegalArgumentException(
+          "a compressed value of " + bytes.length + " bytes has no length");
     }
-    int length = (bytes[1] & 0xFF) << 24 | (bytes[2] & 0xFF) << 16 | (bytes[3] & 0xFF) << 8 | bytes[4] & 0xFF;
+    int length =
+        (bytes[1] & 0xFF) << 24
+            | (bytes[2] & 0xFF) << 16
+            | (bytes[3] & 0xFF) << 8
+            | bytes[4] & 0xFF;
     if (length < 0 || length > maxValueSize) {
-      throw new IllegalArgumentException("a compressed value declares " + Integer.toUnsignedString(length)
-          + " bytes, more than the maximum value size of " + maxValueSize + " bytes");
+      throw new IllegalArgumentException(
+          "a compressed value declares "
+              + Integer.toUnsignedString(length)
+              + " bytes, more than the maximum value size of "
+              + maxValueSize
+              + " bytes");
     }
     byte[] raw = new byte[length];
     int decompressed;
     try {
       decompressed = decompressor.decompress(bytes, HEADER, bytes.length - HEADER, raw, 0, length);
     } catch (LZ4Exception e) {
-      throw new IllegalArgumentException("a compressed value of " + bytes.length + " bytes is corrupt: "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "a compressed value of " + bytes.length + " bytes is corrupt: " + e.getMessage(), e);
     }
     if (decompressed != length) {
-      throw new IllegalArgumentException("a compressed value declares " + length + " bytes but holds "
-          + decompressed);
+      throw new IllegalArgumentException(
+          "a compressed value declares " + length + " bytes but holds " + decompressed);
     }
     return inner.decode(raw);
   }
@@ -148,7 +167,9 @@ public final class CompressedCodec<V> implements Codec<V> {
     return threshold;
   }
 
-  /** Returns the largest value, in bytes before compression, that this codec encodes and decodes. */
+  /**
+   * Returns the largest value, in bytes before compression, that this codec encodes and decodes.
+   */
   public int maxValueSize() {
     return maxValueSize;
   }
@@ -218,8 +239,12 @@ public final class CompressedCodec<V> implements Codec<V> {
     public CompressedCodec<V> build() {
       int limit = maxValueSize == UNSET ? DEFAULT_MAX_VALUE_SIZE : maxValueSize;
       if (threshold != UNSET && threshold > limit) {
-        throw new IllegalStateException("threshold (" + threshold + " bytes) exceeds the maximum value size ("
-            + limit + " bytes)");
+        throw new IllegalStateException(
+            "threshold ("
+                + threshold
+                + " bytes) exceeds the maximum value size ("
+                + limit
+                + " bytes)");
       }
       return new CompressedCodec<>(this);
     }

@@ -30,12 +30,12 @@ import reactor.core.Disposable;
 
 /**
  * The Redis tier's connection and restart handling: makes a {@link Link} to the server (or every
- * master of a cluster), verifies each server process it reaches before the link's first use
- * (race H9, {@link ServerEpoch}), loads the scripts, lets the tier check the link, holds it, and
- * drops it when a connection of it breaks, so that the next call makes and verifies a new one.
+ * master of a cluster), verifies each server process it reaches before the link's first use (race
+ * H9, {@link ServerEpoch}), loads the scripts, lets the tier check the link, holds it, and drops it
+ * when a connection of it breaks, so that the next call makes and verifies a new one.
  *
- * <p>Thread-safe. One thread at a time connects; the others fail at once instead of queueing
- * behind it.
+ * <p>Thread-safe. One thread at a time connects; the others fail at once instead of queueing behind
+ * it.
  */
 final class Connector implements AutoCloseable {
 
@@ -60,8 +60,10 @@ final class Connector implements AutoCloseable {
   private final Consumer<Link> verify;
   private final ReentrantLock connecting = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
+
   /** Evictions counted by links dropped since: the tier's count goes on across links. */
   private final AtomicLong evictionsBefore = new AtomicLong();
+
   private final @Nullable Disposable deactivations;
   private volatile @Nullable Link link;
 
@@ -74,9 +76,16 @@ final class Connector implements AutoCloseable {
    * @param scripts the scripts to load on every server process before a link's first use
    * @param verify the tier's own checks of a new link before its first use; it throws to refuse it
    */
-  Connector(@Nullable AbstractRedisClient ownedClient, @Nullable RedisClient client,
-      @Nullable RedisClusterClient clusterClient, String server, Duration commandTimeout, KeySpace<?> keys,
-      long fenceMillis, List<LuaScript> scripts, Consumer<Link> verify) {
+  Connector(
+      @Nullable AbstractRedisClient ownedClient,
+      @Nullable RedisClient client,
+      @Nullable RedisClusterClient clusterClient,
+      String server,
+      Duration commandTimeout,
+      KeySpace<?> keys,
+      long fenceMillis,
+      List<LuaScript> scripts,
+      Consumer<Link> verify) {
     this.ownedClient = ownedClient;
     this.client = client;
     this.clusterClient = clusterClient;
@@ -88,9 +97,15 @@ final class Connector implements AutoCloseable {
     this.verify = verify;
     // A cluster connection opens node connections by itself; when one of those the link verified
     // closes (its master went away), the link is dropped at once rather than at its next failure.
-    this.deactivations = clusterClient == null ? null : clusterClient.getResources().eventBus().get()
-        .filter(ConnectionDeactivatedEvent.class::isInstance)
-        .subscribe(event -> dropIfBroken(link));
+    this.deactivations =
+        clusterClient == null
+            ? null
+            : clusterClient
+                .getResources()
+                .eventBus()
+                .get()
+                .filter(ConnectionDeactivatedEvent.class::isInstance)
+                .subscribe(event -> dropIfBroken(link));
   }
 
   /** Returns the server, as messages name it. */
@@ -138,7 +153,10 @@ final class Connector implements AutoCloseable {
     }
   }
 
-  /** Connects, verifies every server process reached (H9), loads the scripts and runs the tier's checks. */
+  /**
+   * Connects, verifies every server process reached (H9), loads the scripts and runs the tier's
+   * checks.
+   */
   private Link open() {
     StatefulConnection<byte[], byte[]> connection;
     RedisClusterCommands<byte[], byte[]> redis;
@@ -148,7 +166,8 @@ final class Connector implements AutoCloseable {
     List<Integer> tags = new ArrayList<>();
     List<String> names = new ArrayList<>();
     if (clusterClient != null) {
-      StatefulRedisClusterConnection<byte[], byte[]> cluster = clusterClient.connect(ByteArrayCodec.INSTANCE);
+      StatefulRedisClusterConnection<byte[], byte[]> cluster =
+          clusterClient.connect(ByteArrayCodec.INSTANCE);
       cluster.setTimeout(commandTimeout);
       connection = cluster;
       redis = cluster.sync();
@@ -176,7 +195,8 @@ final class Connector implements AutoCloseable {
         throw e;
       }
     } else {
-      StatefulRedisConnection<byte[], byte[]> single = requireNonNull(client).connect(ByteArrayCodec.INSTANCE);
+      StatefulRedisConnection<byte[], byte[]> single =
+          requireNonNull(client).connect(ByteArrayCodec.INSTANCE);
       single.setTimeout(commandTimeout);
       connection = single;
       redis = single.sync();
@@ -192,7 +212,8 @@ final class Connector implements AutoCloseable {
       long evictions = 0;
       for (int i = 0; i < nodes.size(); i++) {
         RedisClusterCommands<byte[], byte[]> node = nodes.get(i);
-        ServerEpoch.Verified verified = ServerEpoch.verify(node, keys, tags.get(i), fenceMillis, names.get(i));
+        ServerEpoch.Verified verified =
+            ServerEpoch.verify(node, keys, tags.get(i), fenceMillis, names.get(i));
         runIds.append(i == 0 ? "" : ",").append(verified.runId());
         if (verified.fillsFromNanos() - fillsFrom > 0) {
           fillsFrom = verified.fillsFromNanos();
@@ -203,8 +224,16 @@ final class Connector implements AutoCloseable {
         ServerEpoch.loadScripts(node);
         evictions += Link.evictions(node);
       }
-      Link made = new Link(connection, redis, async, List.copyOf(nodes), List.copyOf(nodeConnections),
-          runIds.toString(), fillsFrom, evictions);
+      Link made =
+          new Link(
+              connection,
+              redis,
+              async,
+              List.copyOf(nodes),
+              List.copyOf(nodeConnections),
+              runIds.toString(),
+              fillsFrom,
+              evictions);
       verify.accept(made);
       return made;
     } catch (RuntimeException e) {
@@ -220,7 +249,8 @@ final class Connector implements AutoCloseable {
         return n;
       }
     }
-    throw new IllegalStateException("no epoch key of prefix " + keys.prefix() + " hashes to a slot of " + master);
+    throw new IllegalStateException(
+        "no epoch key of prefix " + keys.prefix() + " hashes to a slot of " + master);
   }
 
   /** Drops {@code used} if it is still the link and one of its connections closed. */
@@ -230,7 +260,9 @@ final class Connector implements AutoCloseable {
     }
   }
 
-  /** Drops {@code used} if it is still the link, so that the next call makes and verifies a new one. */
+  /**
+   * Drops {@code used} if it is still the link, so that the next call makes and verifies a new one.
+   */
   void drop(Link used) {
     if (LINK.compareAndSet(this, used, null)) {
       evictionsBefore.addAndGet(used.lastEvictions());

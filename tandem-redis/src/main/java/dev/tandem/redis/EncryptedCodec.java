@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Encrypts and authenticates the bytes of another codec with AES-GCM (the JDK's JCA, no other
- * library), so that Redis, its backups and whoever reads them see neither the values nor can
- * change one unnoticed.
+ * library), so that Redis, its backups and whoever reads them see neither the values nor can change
+ * one unnoticed.
  *
  * <p><b>Envelope.</b> Each value is the version byte {@code 0xE1}, the length of the key id (one
  * byte), the key id (ASCII), a random 12-byte nonce, then the ciphertext with its 16-byte tag. The
@@ -44,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  * key. Compression before encryption ({@code EncryptedCodec.over(CompressedCodec.over(c).build())})
  * lets the stored length depend on the content.
  *
- * <p>The codec is immutable and thread-safe; its {@link #toString()} names the key ids, never a key.
+ * <p>The codec is immutable and thread-safe; its {@link #toString()} names the key ids, never a
+ * key.
  *
  * @param <V> the value type
  */
@@ -52,17 +53,26 @@ public final class EncryptedCodec<V> implements Codec<V> {
 
   /** The first byte of every envelope: its format version. */
   static final byte VERSION = (byte) 0xE1;
+
   static final int NONCE_BYTES = 12;
   static final int TAG_BYTES = 16;
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
   private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-  /** Ciphers between calls, at most one per call that ran at the same time (see {@link #borrow()}). */
+
+  /**
+   * Ciphers between calls, at most one per call that ran at the same time (see {@link #borrow()}).
+   */
   private static final Queue<Cipher> CIPHERS = new ConcurrentLinkedQueue<>();
 
   private final Codec<V> inner;
   private final String currentId;
-  /** The current key's envelope header: version, id length, id (the additional data of every encryption). */
+
+  /**
+   * The current key's envelope header: version, id length, id (the additional data of every
+   * encryption).
+   */
   private final byte[] currentHeader;
+
   private final SecretKey currentKey;
   private final Map<String, SecretKey> keys;
   private final SecureRandom random;
@@ -108,7 +118,8 @@ public final class EncryptedCodec<V> implements Codec<V> {
         throw new IllegalStateException("AES-GCM wrote " + written + " bytes for " + plain.length);
       }
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot encrypt with " + TRANSFORMATION + " under key '" + currentId + "'", e);
+      throw new IllegalStateException(
+          "cannot encrypt with " + TRANSFORMATION + " under key '" + currentId + "'", e);
     }
     CIPHERS.offer(cipher);
     return envelope;
@@ -125,32 +136,46 @@ public final class EncryptedCodec<V> implements Codec<V> {
   public V decode(byte[] bytes) {
     requireNonNull(bytes, "bytes");
     if (bytes.length < 2 || bytes[0] != VERSION) {
-      throw new IllegalArgumentException("the value is not encrypted by an EncryptedCodec (" + bytes.length
-          + " bytes, first byte " + (bytes.length == 0 ? "none" : String.format("0x%02X", bytes[0] & 0xFF)) + ")");
+      throw new IllegalArgumentException(
+          "the value is not encrypted by an EncryptedCodec ("
+              + bytes.length
+              + " bytes, first byte "
+              + (bytes.length == 0 ? "none" : String.format("0x%02X", bytes[0] & 0xFF))
+              + ")");
     }
     int idLength = bytes[1] & 0xFF;
     int head = 2 + idLength;
     if (bytes.length < head + NONCE_BYTES + TAG_BYTES) {
-      throw new IllegalArgumentException("an encrypted value of " + bytes.length + " bytes is truncated");
+      throw new IllegalArgumentException(
+          "an encrypted value of " + bytes.length + " bytes is truncated");
     }
     String id = new String(bytes, 2, idLength, StandardCharsets.US_ASCII);
     SecretKey key = keys.get(id);
     if (key == null) {
-      throw new IllegalArgumentException("the value is encrypted under key id '" + printable(id)
-          + "', which this codec does not know (it knows " + keys.keySet().stream().sorted().toList() + ")");
+      throw new IllegalArgumentException(
+          "the value is encrypted under key id '"
+              + printable(id)
+              + "', which this codec does not know (it knows "
+              + keys.keySet().stream().sorted().toList()
+              + ")");
     }
     byte[] plain;
     Cipher cipher = borrow();
     try {
-      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, bytes, head, NONCE_BYTES));
+      cipher.init(
+          Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, bytes, head, NONCE_BYTES));
       cipher.updateAAD(bytes, 0, head);
       plain = cipher.doFinal(bytes, head + NONCE_BYTES, bytes.length - head - NONCE_BYTES);
       CIPHERS.offer(cipher);
     } catch (AEADBadTagException e) {
-      throw new IllegalArgumentException("the value does not authenticate under key id '" + id
-          + "': it was changed, or encrypted under another key of that id", e);
+      throw new IllegalArgumentException(
+          "the value does not authenticate under key id '"
+              + id
+              + "': it was changed, or encrypted under another key of that id",
+          e);
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot decrypt with " + TRANSFORMATION + " under key id '" + id + "'", e);
+      throw new IllegalArgumentException(
+          "cannot decrypt with " + TRANSFORMATION + " under key id '" + id + "'", e);
     }
     return inner.decode(plain);
   }
@@ -162,15 +187,20 @@ public final class EncryptedCodec<V> implements Codec<V> {
 
   @Override
   public String toString() {
-    return "EncryptedCodec{AES-GCM, current=" + currentId + ", keys=" + keys.keySet().stream().sorted().toList()
-        + ", over " + inner + "}";
+    return "EncryptedCodec{AES-GCM, current="
+        + currentId
+        + ", keys="
+        + keys.keySet().stream().sorted().toList()
+        + ", over "
+        + inner
+        + "}";
   }
 
   /**
    * Returns an idle cipher, or a new one: {@code Cipher.getInstance} costs about 20 times a
    * decryption of 100 bytes, and a cipher serves one call at a time. Every use initializes it
-   * afresh (key, nonce), so nothing of an earlier call carries over; a cipher whose call failed
-   * is not returned.
+   * afresh (key, nonce), so nothing of an earlier call carries over; a cipher whose call failed is
+   * not returned.
    */
   private static Cipher borrow() {
     Cipher idle = CIPHERS.poll();
@@ -193,7 +223,9 @@ public final class EncryptedCodec<V> implements Codec<V> {
     return header;
   }
 
-  /** Returns {@code id} as a message may show it: what Redis holds is not trusted to be printable. */
+  /**
+   * Returns {@code id} as a message may show it: what Redis holds is not trusted to be printable.
+   */
   private static String printable(String id) {
     return KEY_ID.matcher(id).matches() ? id : "(" + id.length() + " bytes, not a valid key id)";
   }
@@ -217,14 +249,16 @@ public final class EncryptedCodec<V> implements Codec<V> {
     /**
      * Sets the key that encrypts every value (and decrypts those it encrypted), under {@code id}.
      *
-     * @param id the key's id, stored in every envelope: 1 to 64 characters of {@code A-Z a-z 0-9 . _ : -}
+     * @param id the key's id, stored in every envelope: 1 to 64 characters of {@code A-Z a-z 0-9 .
+     *     _ : -}
      * @param key an AES key of 128, 192 or 256 bits
      * @throws IllegalArgumentException if the id or the key is not valid
      * @throws IllegalStateException if the current key was already set, or {@code id} is taken
      */
     public Builder<V> encryptWith(String id, SecretKey key) {
       if (currentId != null) {
-        throw new IllegalStateException("current key was already set to key id '" + currentId + "'");
+        throw new IllegalStateException(
+            "current key was already set to key id '" + currentId + "'");
       }
       add(id, key);
       this.currentId = id;
@@ -235,7 +269,8 @@ public final class EncryptedCodec<V> implements Codec<V> {
      * Adds a key that only decrypts, under {@code id}: a previous key, kept while entries it
      * encrypted may remain, or the next one, deployed before it becomes current.
      *
-     * @param id the key's id, as its envelopes name it: 1 to 64 characters of {@code A-Z a-z 0-9 . _ : -}
+     * @param id the key's id, as its envelopes name it: 1 to 64 characters of {@code A-Z a-z 0-9 .
+     *     _ : -}
      * @param key an AES key of 128, 192 or 256 bits
      * @throws IllegalArgumentException if the id or the key is not valid
      * @throws IllegalStateException if {@code id} is taken
@@ -261,10 +296,12 @@ public final class EncryptedCodec<V> implements Codec<V> {
       requireNonNull(id, "id");
       requireNonNull(key, "key");
       if (!KEY_ID.matcher(id).matches()) {
-        throw new IllegalArgumentException("key id '" + id + "' is not 1 to 64 characters of A-Z a-z 0-9 . _ : -");
+        throw new IllegalArgumentException(
+            "key id '" + id + "' is not 1 to 64 characters of A-Z a-z 0-9 . _ : -");
       }
       if (!"AES".equalsIgnoreCase(key.getAlgorithm())) {
-        throw new IllegalArgumentException("key id '" + id + "' is a " + key.getAlgorithm() + " key, not AES");
+        throw new IllegalArgumentException(
+            "key id '" + id + "' is a " + key.getAlgorithm() + " key, not AES");
       }
       byte[] encoded = key.getEncoded();
       int length = encoded == null ? -1 : encoded.length;
@@ -272,8 +309,12 @@ public final class EncryptedCodec<V> implements Codec<V> {
         Arrays.fill(encoded, (byte) 0);
       }
       if (length != 16 && length != 24 && length != 32) {
-        throw new IllegalArgumentException("key id '" + id + "' is not an AES key of 128, 192 or 256 bits ("
-            + (length < 0 ? "its bytes are not available" : length * 8 + " bits") + ")");
+        throw new IllegalArgumentException(
+            "key id '"
+                + id
+                + "' is not an AES key of 128, 192 or 256 bits ("
+                + (length < 0 ? "its bytes are not available" : length * 8 + " bits")
+                + ")");
       }
       if (keys.containsKey(id)) {
         throw new IllegalStateException("key id '" + id + "' was already set");

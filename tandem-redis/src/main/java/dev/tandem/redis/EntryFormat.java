@@ -4,9 +4,9 @@ import dev.tandem.spi.Cached;
 import java.util.Arrays;
 
 /**
- * How an entry is stored: 20 ASCII digits of version, one kind byte ({@code '='} a value,
- * {@code '-'} a known absence), then the value's bytes. The fixed-width decimal version lets the
- * Lua scripts read it with {@code GETRANGE 0 19} and compare any 64-bit version exactly.
+ * How an entry is stored: 20 ASCII digits of version, one kind byte ({@code '='} a value, {@code
+ * '-'} a known absence), then the value's bytes. The fixed-width decimal version lets the Lua
+ * scripts read it with {@code GETRANGE 0 19} and compare any 64-bit version exactly.
  */
 final class EntryFormat {
 
@@ -50,10 +50,12 @@ final class EntryFormat {
       try {
         bytes = codec.encode(value);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("the codec could not encode the value of key " + key + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "the codec could not encode the value of key " + key + ": " + e.getMessage(), e);
       }
       if (bytes == null) {
-        throw new IllegalArgumentException("the codec encoded the value of key " + key + " as null");
+        throw new IllegalArgumentException(
+            "the codec encoded the value of key " + key + " as null");
       }
     }
     byte[] payload = new byte[HEADER + bytes.length];
@@ -70,7 +72,12 @@ final class EntryFormat {
    */
   static <V> Cached<V> decode(Object key, byte[] payload, Codec<V> codec) {
     if (payload.length < HEADER) {
-      throw new IllegalStateException("the cached entry of key " + key + " is not a Tandem entry (" + payload.length + " bytes)");
+      throw new IllegalStateException(
+          "the cached entry of key "
+              + key
+              + " is not a Tandem entry ("
+              + payload.length
+              + " bytes)");
     }
     long version = 0;
     for (int i = 0; i < VERSION_DIGITS; i++) {
@@ -85,16 +92,19 @@ final class EntryFormat {
       return version == 0 ? Cached.absent() : Cached.deleted(version);
     }
     if (kind != VALUE || version == 0) {
-      throw new IllegalStateException("the cached entry of key " + key + " has an invalid kind or version");
+      throw new IllegalStateException(
+          "the cached entry of key " + key + " has an invalid kind or version");
     }
     V value;
     try {
       value = codec.decode(Arrays.copyOfRange(payload, HEADER, payload.length));
     } catch (RuntimeException e) {
-      throw new IllegalStateException("the codec could not decode the cached value of key " + key + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the codec could not decode the cached value of key " + key + ": " + e.getMessage(), e);
     }
     if (value == null) {
-      throw new IllegalStateException("the codec decoded the cached value of key " + key + " as null");
+      throw new IllegalStateException(
+          "the codec decoded the cached value of key " + key + " as null");
     }
     return Cached.present(value, version);
   }

@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class EntryScan<K> implements Iterator<List<K>> {
 
-  /** Runs one SCAN on the server numbered {@code node} of the tier's link, through the tier's breaker. */
+  /**
+   * Runs one SCAN on the server numbered {@code node} of the tier's link, through the tier's
+   * breaker.
+   */
   interface Scanner {
     /** Returns the next page of node {@code node}, or null if the link reaches no such node. */
     @Nullable KeyScanCursor<byte[]> scan(int node, ScanCursor cursor, ScanArgs args);
@@ -41,14 +44,17 @@ final class EntryScan<K> implements Iterator<List<K>> {
   private @Nullable List<K> next;
   private boolean done;
 
-  EntryScan(Scanner scanner, KeySpace<K> keys, Function<String, ? extends K> decoder, int pageSize) {
+  EntryScan(
+      Scanner scanner, KeySpace<K> keys, Function<String, ? extends K> decoder, int pageSize) {
     if (pageSize < 1) {
       throw new IllegalArgumentException("page size must be positive but was " + pageSize);
     }
     this.scanner = scanner;
     this.keys = keys;
     this.decoder = decoder;
-    this.args = ScanArgs.Builder.matches(keys.entryPattern().getBytes(StandardCharsets.UTF_8)).limit(pageSize);
+    this.args =
+        ScanArgs.Builder.matches(keys.entryPattern().getBytes(StandardCharsets.UTF_8))
+            .limit(pageSize);
   }
 
   /** Runs SCAN until a page holds keys or every server was walked. */
@@ -101,15 +107,23 @@ final class EntryScan<K> implements Iterator<List<K>> {
     try {
       return decoder.apply(text);
     } catch (RuntimeException e) {
-      throw new IllegalStateException("the entry " + new String(name, StandardCharsets.UTF_8)
-          + " names a key whose text '" + text + "' the key decoder cannot read: set the key decoder to the inverse of"
-          + " the key encoder", e);
+      throw new IllegalStateException(
+          "the entry "
+              + new String(name, StandardCharsets.UTF_8)
+              + " names a key whose text '"
+              + text
+              + "' the key decoder cannot read: set the key decoder to the inverse of"
+              + " the key encoder",
+          e);
     }
   }
 
   /** Returns the page of {@code node}'s SCAN, or null if {@code nodes} has no such node. */
-  static @Nullable KeyScanCursor<byte[]> scan(List<RedisClusterCommands<byte[], byte[]>> nodes, int node,
-      ScanCursor cursor, ScanArgs args) {
+  static @Nullable KeyScanCursor<byte[]> scan(
+      List<RedisClusterCommands<byte[], byte[]>> nodes,
+      int node,
+      ScanCursor cursor,
+      ScanArgs args) {
     return node < nodes.size() ? nodes.get(node).scan(cursor, args) : null;
   }
 }

@@ -25,14 +25,14 @@ import org.slf4j.LoggerFactory;
  * so that a near tier skips the announcements of its own shared tier. The payload is an entry key
  * (it ends with a closing brace), {@code *} for every key, a heartbeat {@code !<nanos>} (a near
  * tier hears its own heartbeats and ignores the others'), or {@code ?}, which a shared tier
- * publishes when it connects to prove that its Redis user may publish here (ignored). Redis queues a message for every
- * subscriber before it runs the next command, at most once, and delivers a subscriber's messages
- * in the order it ran their PUBLISH commands: so when a heartbeat comes back, every message
- * published on that server before it has arrived. A subscriber that is disconnected loses what is
- * published meanwhile, so the receiver hears of every loss of the subscription ({@link
- * Receiver#deaf}) before it hears of the next subscription ({@link Receiver#listening}): Lettuce
- * reports both from the connection's own event loop, in order, and subscribes again by itself
- * after reconnecting.
+ * publishes when it connects to prove that its Redis user may publish here (ignored). Redis queues
+ * a message for every subscriber before it runs the next command, at most once, and delivers a
+ * subscriber's messages in the order it ran their PUBLISH commands: so when a heartbeat comes back,
+ * every message published on that server before it has arrived. A subscriber that is disconnected
+ * loses what is published meanwhile, so the receiver hears of every loss of the subscription
+ * ({@link Receiver#deaf}) before it hears of the next subscription ({@link Receiver#listening}):
+ * Lettuce reports both from the connection's own event loop, in order, and subscribes again by
+ * itself after reconnecting.
  */
 final class InvalidationBus implements AutoCloseable {
 
@@ -55,9 +55,12 @@ final class InvalidationBus implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(InvalidationBus.class);
+
   /** The payload that names every entry (the shared tier's invalidate-all). */
   static final String ALL = "*";
+
   private static final char HEARTBEAT = '!';
+
   /** What a shared tier publishes when it connects (see {@code RedisTier#checkMayAnnounce}). */
   static final String CONNECTED = "?";
 
@@ -81,54 +84,59 @@ final class InvalidationBus implements AutoCloseable {
    * @throws io.lettuce.core.RedisException if Redis cannot be reached, or does not confirm the
    *     subscription within {@code timeout}
    */
-  InvalidationBus(RedisClient client, String channel, String node, Duration timeout, Receiver receiver) {
+  InvalidationBus(
+      RedisClient client, String channel, String node, Duration timeout, Receiver receiver) {
     this.client = client;
     this.channel = channel;
     this.ownPrefix = node + " ";
     this.receiver = receiver;
-    RedisConnectionStateListener listener = new RedisConnectionStateListener() {
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-        if (connection == subscriberOrNull()) {
-          log.debug("invalidation channel {} lost its subscription", channel);
-          receiver.deaf();
-        }
-      }
-    };
+    RedisConnectionStateListener listener =
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection == subscriberOrNull()) {
+              log.debug("invalidation channel {} lost its subscription", channel);
+              receiver.deaf();
+            }
+          }
+        };
     this.stateListener = listener;
     this.subscriber = client.connectPubSub(io.lettuce.core.codec.StringCodec.UTF8);
     subscriber.setTimeout(timeout);
     client.addListener(listener);
-    subscriber.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String from, String message) {
-        if (channel.equals(from)) {
-          receive(message);
-        }
-      }
-
-      @Override
-      public void subscribed(String to, long count) {
-        if (channel.equals(to)) {
-          try {
-            receiver.listening();
-          } catch (RuntimeException | Error e) {
-            listenFailure.compareAndSet(null, e);
-            throw e;
-          } finally {
-            confirmed.countDown();
+    subscriber.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String from, String message) {
+            if (channel.equals(from)) {
+              receive(message);
+            }
           }
-        }
-      }
-    });
+
+          @Override
+          public void subscribed(String to, long count) {
+            if (channel.equals(to)) {
+              try {
+                receiver.listening();
+              } catch (RuntimeException | Error e) {
+                listenFailure.compareAndSet(null, e);
+                throw e;
+              } finally {
+                confirmed.countDown();
+              }
+            }
+          }
+        });
     try {
       subscriber.sync().subscribe(channel);
       if (!confirmed.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new RedisCommandTimeoutException("the subscription to " + channel + " was not confirmed within " + timeout);
+        throw new RedisCommandTimeoutException(
+            "the subscription to " + channel + " was not confirmed within " + timeout);
       }
       Throwable failed = listenFailure.get();
       if (failed != null) {
-        throw new IllegalStateException("the receiver failed on the subscription to " + channel, failed);
+        throw new IllegalStateException(
+            "the receiver failed on the subscription to " + channel, failed);
       }
     } catch (InterruptedException e) {
       close();

@@ -5,13 +5,13 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.cfg.MapperConfig;
 import com.fasterxml.jackson.databind.deser.BasicDeserializerFactory;
 import com.fasterxml.jackson.databind.deser.DeserializerFactory;
@@ -39,16 +39,17 @@ import org.jspecify.annotations.Nullable;
  * attacker make every node instantiate classes of their choosing, a remote code execution risk of
  * the same kind as Java native serialization. So this codec refuses a mapper with default typing
  * enabled, and class-name type ids at any depth of the declared type: on the type itself, on its
- * properties (their {@code @JsonTypeInfo} or their types'), in collections, maps, arrays and
- * {@code Optional}s, and in registered subtypes. Use {@code Id.NAME} with registered subtypes. The
- * codec reads with a copy of the mapper whose {@link PolymorphicTypeValidator} denies every class
- * name, so a class-name type id that this check cannot see (one that a custom deserializer asks
- * for while reading) makes the value undecodable instead of instantiating the class. The payload
- * decides nothing but the field values of the declared type.
+ * properties (their {@code @JsonTypeInfo} or their types'), in collections, maps, arrays and {@code
+ * Optional}s, and in registered subtypes. Use {@code Id.NAME} with registered subtypes. The codec
+ * reads with a copy of the mapper whose {@link PolymorphicTypeValidator} denies every class name,
+ * so a class-name type id that this check cannot see (one that a custom deserializer asks for while
+ * reading) makes the value undecodable instead of instantiating the class. The payload decides
+ * nothing but the field values of the declared type.
  *
  * <p>The codec reads and writes with an {@link ObjectReader} and {@link ObjectWriter} taken from
- * the mapper (a copy of it, for reading) when the codec is created: changing the mapper afterwards does not change the codec.
- * Trailing content after the JSON value is an error. The codec is immutable and thread-safe.
+ * the mapper (a copy of it, for reading) when the codec is created: changing the mapper afterwards
+ * does not change the codec. Trailing content after the JSON value is an error. The codec is
+ * immutable and thread-safe.
  *
  * @param <V> the value type
  */
@@ -78,12 +79,12 @@ public final class JsonCodec<V> implements Codec<V> {
   }
 
   /**
-   * Returns a codec of {@code type} that reads and writes with {@code mapper}'s configuration as
-   * it is now (modules, naming strategy, features).
+   * Returns a codec of {@code type} that reads and writes with {@code mapper}'s configuration as it
+   * is now (modules, naming strategy, features).
    *
    * @throws IllegalArgumentException if the mapper has default typing enabled or cannot be copied
-   *     (a subclass that does not override {@code copy()}), or {@code type} declares class-name type
-   *     ids at any depth
+   *     (a subclass that does not override {@code copy()}), or {@code type} declares class-name
+   *     type ids at any depth
    */
   public static <V> JsonCodec<V> of(Class<V> type, ObjectMapper mapper) {
     requireNonNull(type, "type");
@@ -92,8 +93,8 @@ public final class JsonCodec<V> implements Codec<V> {
   }
 
   /**
-   * Returns a codec of the generic type that {@code type} captures, e.g.
-   * {@code new TypeReference<List<Flight>>() {}}, with {@code mapper}'s configuration as it is now.
+   * Returns a codec of the generic type that {@code type} captures, e.g. {@code new
+   * TypeReference<List<Flight>>() {}}, with {@code mapper}'s configuration as it is now.
    *
    * @throws IllegalArgumentException if the mapper has default typing enabled or cannot be copied
    *     (a subclass that does not override {@code copy()}), or the type declares class-name type
@@ -106,8 +107,8 @@ public final class JsonCodec<V> implements Codec<V> {
   }
 
   /**
-   * Returns a codec of {@code type}, which the caller asserts to describe {@code V}, with
-   * {@code mapper}'s configuration as it is now.
+   * Returns a codec of {@code type}, which the caller asserts to describe {@code V}, with {@code
+   * mapper}'s configuration as it is now.
    *
    * @throws IllegalArgumentException if the mapper has default typing enabled or cannot be copied
    *     (a subclass that does not override {@code copy()}), or the type declares class-name type
@@ -130,8 +131,14 @@ public final class JsonCodec<V> implements Codec<V> {
     try {
       return writer.writeValueAsBytes(value);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("cannot encode a " + value.getClass().getName() + " as JSON of "
-          + type + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot encode a "
+              + value.getClass().getName()
+              + " as JSON of "
+              + type
+              + ": "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 
@@ -148,10 +155,17 @@ public final class JsonCodec<V> implements Codec<V> {
     try {
       value = reader.readValue(bytes);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("cannot decode " + bytes.length + " bytes as JSON of " + type + ": "
-          + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot decode "
+              + bytes.length
+              + " bytes as JSON of "
+              + type
+              + ": "
+              + e.getOriginalMessage(),
+          e);
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot decode " + bytes.length + " bytes as JSON of " + type, e);
+      throw new IllegalArgumentException(
+          "cannot decode " + bytes.length + " bytes as JSON of " + type, e);
     }
     if (value == null) {
       throw new IllegalArgumentException("JSON null is not a value of " + type);
@@ -181,24 +195,28 @@ public final class JsonCodec<V> implements Codec<V> {
     try {
       copy = mapper.copy();
     } catch (IllegalStateException e) {
-      throw new IllegalArgumentException("cannot copy the ObjectMapper (" + mapper.getClass().getName()
-          + " does not override copy()): the codec reads with a copy that refuses class-name type ids", e);
+      throw new IllegalArgumentException(
+          "cannot copy the ObjectMapper ("
+              + mapper.getClass().getName()
+              + " does not override copy()): the codec reads with a copy that refuses class-name type ids",
+          e);
     }
     copy.setPolymorphicTypeValidator(ClassNamesDenied.INSTANCE);
     return copy;
   }
 
   /**
-   * Refuses default typing, and class-name type ids ({@code Id.CLASS}, {@code Id.MINIMAL_CLASS})
-   * on {@code type} and on every type its JSON may hold, at any depth: bean properties (their own
+   * Refuses default typing, and class-name type ids ({@code Id.CLASS}, {@code Id.MINIMAL_CLASS}) on
+   * {@code type} and on every type its JSON may hold, at any depth: bean properties (their own
    * {@code @JsonTypeInfo}, and their types'), collection, map and reference contents, array
    * components, and the registered subtypes of each. Each type is visited once.
    */
   private static void refuseClassNameTypeIds(JavaType type, ObjectMapper mapper) {
     DeserializationConfig config = mapper.getDeserializationConfig();
     if (config.getDefaultTyper(type) != null) {
-      throw new IllegalArgumentException("the ObjectMapper has default typing enabled: JSON from Redis could then "
-          + "choose the classes to instantiate (a remote code execution risk); use a mapper without it");
+      throw new IllegalArgumentException(
+          "the ObjectMapper has default typing enabled: JSON from Redis could then "
+              + "choose the classes to instantiate (a remote code execution risk); use a mapper without it");
     }
     DeserializerFactory factory = mapper.getDeserializationContext().getFactory();
     Deque<JavaType> pending = new ArrayDeque<>();
@@ -217,11 +235,17 @@ public final class JsonCodec<V> implements Codec<V> {
         if (next.getContentType() != null) {
           inside.add(next.getContentType());
         }
-        if (!next.isContainerType() && !next.isReferenceType() && !next.isPrimitive() && !isJdk(next.getRawClass())) {
+        if (!next.isContainerType()
+            && !next.isReferenceType()
+            && !next.isPrimitive()
+            && !isJdk(next.getRawClass())) {
           BeanDescription bean = config.introspect(next);
-          for (NamedType subtype : config.getSubtypeResolver().collectAndResolveSubtypesByClass(config,
-              bean.getClassInfo())) {
-            if (subtype.getType() != next.getRawClass() && next.getRawClass().isAssignableFrom(subtype.getType())) {
+          for (NamedType subtype :
+              config
+                  .getSubtypeResolver()
+                  .collectAndResolveSubtypesByClass(config, bean.getClassInfo())) {
+            if (subtype.getType() != next.getRawClass()
+                && next.getRawClass().isAssignableFrom(subtype.getType())) {
               inside.add(config.constructType(subtype.getType()));
             }
           }
@@ -230,9 +254,11 @@ public final class JsonCodec<V> implements Codec<V> {
             for (AnnotatedMember member : members(property)) {
               JavaType declared = member.getType();
               if (factory instanceof BasicDeserializerFactory basic) {
-                refuseClassNames(basic.findPropertyTypeDeserializer(config, declared, member), name);
+                refuseClassNames(
+                    basic.findPropertyTypeDeserializer(config, declared, member), name);
                 if (declared.isContainerType() || declared.isReferenceType()) {
-                  refuseClassNames(basic.findPropertyContentTypeDeserializer(config, declared, member), name);
+                  refuseClassNames(
+                      basic.findPropertyContentTypeDeserializer(config, declared, member), name);
                 }
               }
               if (!seen.containsKey(declared)) {
@@ -250,7 +276,8 @@ public final class JsonCodec<V> implements Codec<V> {
         }
       }
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("cannot inspect the type ids of " + type + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot inspect the type ids of " + type + ": " + e.getOriginalMessage(), e);
     }
   }
 
@@ -260,17 +287,28 @@ public final class JsonCodec<V> implements Codec<V> {
     }
     JsonTypeInfo.Id mechanism = typeIds.getTypeIdResolver().getMechanism();
     if (mechanism == JsonTypeInfo.Id.CLASS || mechanism == JsonTypeInfo.Id.MINIMAL_CLASS) {
-      throw new IllegalArgumentException(where + " takes its class from the JSON (@JsonTypeInfo(use = " + mechanism
-          + ")): JSON from Redis could then choose the classes to instantiate (a remote code execution risk); "
-          + "use JsonTypeInfo.Id.NAME with registered subtypes");
+      throw new IllegalArgumentException(
+          where
+              + " takes its class from the JSON (@JsonTypeInfo(use = "
+              + mechanism
+              + ")): JSON from Redis could then choose the classes to instantiate (a remote code execution risk); "
+              + "use JsonTypeInfo.Id.NAME with registered subtypes");
     }
   }
 
-  /** Returns the members through which a property is read or written (those that may carry its annotations). */
+  /**
+   * Returns the members through which a property is read or written (those that may carry its
+   * annotations).
+   */
   private static List<AnnotatedMember> members(BeanPropertyDefinition property) {
     List<AnnotatedMember> members = new ArrayList<>(4);
-    for (AnnotatedMember member : new AnnotatedMember[] {property.getConstructorParameter(), property.getSetter(),
-        property.getField(), property.getGetter()}) {
+    for (AnnotatedMember member :
+        new AnnotatedMember[] {
+          property.getConstructorParameter(),
+          property.getSetter(),
+          property.getField(),
+          property.getGetter()
+        }) {
       if (member != null) {
         members.add(member);
       }
@@ -278,19 +316,26 @@ public final class JsonCodec<V> implements Codec<V> {
     return members;
   }
 
-  /** Whether {@code type} is the JDK's: its properties are not walked (a mix-in on it is still seen at its own level). */
+  /**
+   * Whether {@code type} is the JDK's: its properties are not walked (a mix-in on it is still seen
+   * at its own level).
+   */
   private static boolean isJdk(Class<?> type) {
     String name = type.getName();
     return name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.");
   }
 
-  /** Denies every class named by a type id; allows nothing else either (it is only asked about class names). */
+  /**
+   * Denies every class named by a type id; allows nothing else either (it is only asked about class
+   * names).
+   */
   private static final class ClassNamesDenied extends PolymorphicTypeValidator.Base {
     static final ClassNamesDenied INSTANCE = new ClassNamesDenied();
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Validity validateSubClassName(MapperConfig<?> config, JavaType baseType, String subClassName) {
+    public Validity validateSubClassName(
+        MapperConfig<?> config, JavaType baseType, String subClassName) {
       return Validity.DENIED;
     }
 

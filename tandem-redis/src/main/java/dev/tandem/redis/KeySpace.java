@@ -5,16 +5,17 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Names the Redis keys of a logical key: the entry {@code <prefix>{<key>}} and its metadata
- * {@code <prefix>{<key>}:m}. The braces are a Redis Cluster hash tag, so both live in one slot
- * and one script can touch them atomically. Inside the tag, {@code %}, <code>{</code> and
- * <code>}</code> are percent-escaped (the tag must not end early), and an empty key is written
- * {@code %00}, which no escaped key can be; so distinct encoded keys get distinct names.
+ * Names the Redis keys of a logical key: the entry {@code <prefix>{<key>}} and its metadata {@code
+ * <prefix>{<key>}:m}. The braces are a Redis Cluster hash tag, so both live in one slot and one
+ * script can touch them atomically. Inside the tag, {@code %}, <code>{</code> and <code>}</code>
+ * are percent-escaped (the tag must not end early), and an empty key is written {@code %00}, which
+ * no escaped key can be; so distinct encoded keys get distinct names.
  *
- * <p>Besides, per server (per master of a cluster) an epoch key <code>&lt;prefix&gt;{%e&lt;n&gt;}:epoch</code>
- * and its flush lock <code>&lt;prefix&gt;{%e&lt;n&gt;}:lock</code>, where {@code n} picks a slot the
- * server owns; no escaped key starts with {@code %e}, so they never collide with an entry. And
- * one key {@code <prefix>store} holds the identity of the store the prefix caches.
+ * <p>Besides, per server (per master of a cluster) an epoch key <code>
+ * &lt;prefix&gt;{%e&lt;n&gt;}:epoch</code> and its flush lock <code>
+ * &lt;prefix&gt;{%e&lt;n&gt;}:lock</code>, where {@code n} picks a slot the server owns; no escaped
+ * key starts with {@code %e}, so they never collide with an entry. And one key {@code
+ * <prefix>store} holds the identity of the store the prefix caches.
  *
  * @param <K> the key type
  */
@@ -50,7 +51,9 @@ final class KeySpace<K> {
    */
   @Nullable String encodedKey(String entryKey) {
     String head = prefix + "{";
-    if (!entryKey.startsWith(head) || !entryKey.endsWith("}") || entryKey.length() == head.length() + 1) {
+    if (!entryKey.startsWith(head)
+        || !entryKey.endsWith("}")
+        || entryKey.length() == head.length() + 1) {
       return null; // an empty key is written %00, never as nothing
     }
     String escaped = entryKey.substring(head.length(), entryKey.length() - 1);
@@ -70,12 +73,13 @@ final class KeySpace<K> {
         continue;
       }
       String code = escaped.length() >= i + 3 ? escaped.substring(i + 1, i + 3) : "";
-      char decoded = switch (code) {
-        case "25" -> '%';
-        case "7B" -> '{';
-        case "7D" -> '}';
-        default -> 0;
-      };
+      char decoded =
+          switch (code) {
+            case "25" -> '%';
+            case "7B" -> '{';
+            case "7D" -> '}';
+            default -> 0;
+          };
       if (decoded == 0) {
         return null; // %00 only stands alone, and %e starts the epoch keys
       }
@@ -112,12 +116,17 @@ final class KeySpace<K> {
     return pattern.toString();
   }
 
-  /** Returns a SCAN pattern that matches every entry and metadata key of this tier, and its epoch keys. */
+  /**
+   * Returns a SCAN pattern that matches every entry and metadata key of this tier, and its epoch
+   * keys.
+   */
   String dataPattern() {
     return escapedPrefix() + "{*";
   }
 
-  /** Returns whether {@code redisKey}, matched by {@link #dataPattern()}, is an epoch or lock key. */
+  /**
+   * Returns whether {@code redisKey}, matched by {@link #dataPattern()}, is an epoch or lock key.
+   */
   boolean isEpochKey(byte[] redisKey) {
     byte[] head = (prefix + "{%e").getBytes(StandardCharsets.UTF_8);
     if (redisKey.length < head.length) {
@@ -131,10 +140,14 @@ final class KeySpace<K> {
     return true;
   }
 
-  /** Returns whether {@code redisKey} is an entry key of this tier (not metadata, not an epoch key). */
+  /**
+   * Returns whether {@code redisKey} is an entry key of this tier (not metadata, not an epoch key).
+   */
   boolean isEntryKey(byte[] redisKey) {
     byte[] head = (prefix + "{").getBytes(StandardCharsets.UTF_8);
-    if (redisKey.length <= head.length || redisKey[redisKey.length - 1] != '}' || isEpochKey(redisKey)) {
+    if (redisKey.length <= head.length
+        || redisKey[redisKey.length - 1] != '}'
+        || isEpochKey(redisKey)) {
       return false;
     }
     for (int i = 0; i < head.length; i++) {
@@ -161,9 +174,9 @@ final class KeySpace<K> {
   }
 
   /**
-   * Returns the key that names the store this prefix caches: {@code <prefix>store}. It has no
-   * hash tag, so no entry, metadata or epoch key (each has a brace after the prefix) is named
-   * alike, and neither invalidating nor clearing the prefix's keys touches it.
+   * Returns the key that names the store this prefix caches: {@code <prefix>store}. It has no hash
+   * tag, so no entry, metadata or epoch key (each has a brace after the prefix) is named alike, and
+   * neither invalidating nor clearing the prefix's keys touches it.
    */
   byte[] storeIdentity() {
     return (prefix + "store").getBytes(StandardCharsets.UTF_8);
@@ -180,12 +193,13 @@ final class KeySpace<K> {
     StringBuilder escaped = null;
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      String replacement = switch (c) {
-        case '%' -> "%25";
-        case '{' -> "%7B";
-        case '}' -> "%7D";
-        default -> null;
-      };
+      String replacement =
+          switch (c) {
+            case '%' -> "%25";
+            case '{' -> "%7B";
+            case '}' -> "%7D";
+            default -> null;
+          };
       if (replacement != null && escaped == null) {
         escaped = new StringBuilder(key.length() + 8).append(key, 0, i);
       }

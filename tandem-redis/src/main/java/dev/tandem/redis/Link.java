@@ -10,30 +10,42 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A connection to Redis (a server, or every master of a cluster) that was verified before its
- * first use: each server process it reaches vouched, through its epoch key, that this tier's keys
- * on it were cleared or checked since the process started (race H9). The connection never
- * reconnects by itself, so every command it carries reaches a process it verified; when it breaks,
- * the tier makes a new one and verifies that.
+ * A connection to Redis (a server, or every master of a cluster) that was verified before its first
+ * use: each server process it reaches vouched, through its epoch key, that this tier's keys on it
+ * were cleared or checked since the process started (race H9). The connection never reconnects by
+ * itself, so every command it carries reaches a process it verified; when it breaks, the tier makes
+ * a new one and verifies that.
  */
 final class Link {
 
   final StatefulConnection<byte[], byte[]> connection;
   final RedisClusterCommands<byte[], byte[]> redis;
   final RedisClusterAsyncCommands<byte[], byte[]> async;
+
   /** One command interface per server process reached: the server, or each master. */
   final List<RedisClusterCommands<byte[], byte[]>> nodes;
+
   private final List<? extends StatefulConnection<byte[], byte[]>> nodeConnections;
-  /** The run ids of the server processes reached, in a fixed order: equal strings, same processes. */
+
+  /**
+   * The run ids of the server processes reached, in a fixed order: equal strings, same processes.
+   */
   final String runIds;
+
   private final long fillsFromNanos;
   private final long evictionsAtStart;
   private volatile long lastEvictions;
   private volatile boolean fillsOpen;
 
-  Link(StatefulConnection<byte[], byte[]> connection, RedisClusterCommands<byte[], byte[]> redis,
-      RedisClusterAsyncCommands<byte[], byte[]> async, List<RedisClusterCommands<byte[], byte[]>> nodes,
-      List<? extends StatefulConnection<byte[], byte[]>> nodeConnections, String runIds, long fillsFromNanos, long evictionsAtStart) {
+  Link(
+      StatefulConnection<byte[], byte[]> connection,
+      RedisClusterCommands<byte[], byte[]> redis,
+      RedisClusterAsyncCommands<byte[], byte[]> async,
+      List<RedisClusterCommands<byte[], byte[]>> nodes,
+      List<? extends StatefulConnection<byte[], byte[]>> nodeConnections,
+      String runIds,
+      long fillsFromNanos,
+      long evictionsAtStart) {
     this.connection = connection;
     this.redis = redis;
     this.async = async;
@@ -99,7 +111,9 @@ final class Link {
     return false;
   }
 
-  /** Returns whether a fence placed through {@code other} is still on the servers this link reaches. */
+  /**
+   * Returns whether a fence placed through {@code other} is still on the servers this link reaches.
+   */
   boolean sameServers(Link other) {
     return other == this || runIds.equals(other.runIds);
   }

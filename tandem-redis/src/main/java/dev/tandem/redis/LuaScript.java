@@ -5,7 +5,6 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import java.util.List;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,14 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * One of the tier's Lua scripts: read from {@code dev/tandem/redis/<name>.lua} with the metadata
- * field names ({@link MetaField}) and the shared {@code lib.lua} in front (or alone:
- * {@link #plain}), loaded once with SCRIPT LOAD and run with EVALSHA. Through a cluster
- * connection, SCRIPT LOAD reaches every master and EVALSHA the master of the first key's slot. A
- * server that lost its script cache (a restart, SCRIPT FLUSH, a fail-over) answers NOSCRIPT: the
- * script is loaded again and the call repeated once.
+ * field names ({@link MetaField}) and the shared {@code lib.lua} in front (or alone: {@link
+ * #plain}), loaded once with SCRIPT LOAD and run with EVALSHA. Through a cluster connection, SCRIPT
+ * LOAD reaches every master and EVALSHA the master of the first key's slot. A server that lost its
+ * script cache (a restart, SCRIPT FLUSH, a fail-over) answers NOSCRIPT: the script is loaded again
+ * and the call repeated once.
  */
 final class LuaScript {
 
@@ -40,8 +40,8 @@ final class LuaScript {
   }
 
   /**
-   * Reads the script {@code name} alone, without the library: for a script whose first line must
-   * be its flags ({@code #!lua flags=...}).
+   * Reads the script {@code name} alone, without the library: for a script whose first line must be
+   * its flags ({@code #!lua flags=...}).
    */
   static LuaScript plain(String name) {
     return new LuaScript(name, resource(name));
@@ -51,7 +51,8 @@ final class LuaScript {
   void load(RedisClusterCommands<byte[], byte[]> redis) {
     String loaded = redis.scriptLoad(body);
     if (!sha.equals(loaded)) {
-      throw new IllegalStateException("script " + name + " loaded as " + loaded + " but its SHA-1 is " + sha);
+      throw new IllegalStateException(
+          "script " + name + " loaded as " + loaded + " but its SHA-1 is " + sha);
     }
   }
 
@@ -79,9 +80,12 @@ final class LuaScript {
       load(redis);
       reply = redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
     }
-    if (reply == null || reply.size() != 2 || !(reply.get(0) instanceof Long first)
+    if (reply == null
+        || reply.size() != 2
+        || !(reply.get(0) instanceof Long first)
         || !(reply.get(1) instanceof Long second)) {
-      throw new IllegalStateException("script " + name + " returned " + reply + ", not two integers");
+      throw new IllegalStateException(
+          "script " + name + " returned " + reply + ", not two integers");
     }
     return new long[] {first, second};
   }
@@ -90,7 +94,8 @@ final class LuaScript {
    * Sends the script without waiting for its reply, so that many calls share a round trip; the
    * caller awaits the replies. No reload on NOSCRIPT: the future fails with it.
    */
-  RedisFuture<Long> send(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
+  RedisFuture<Long> send(
+      RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
     return redis.evalsha(sha, ScriptOutputType.INTEGER, keys, args);
   }
 
@@ -117,7 +122,9 @@ final class LuaScript {
 
   private static String sha1(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is not available", e);
     }

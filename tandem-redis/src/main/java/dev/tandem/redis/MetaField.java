@@ -11,10 +11,13 @@ final class MetaField {
 
   /** The lease of the fill in progress (its token). */
   static final String LEASE = "l";
+
   /** Present while a fence from {@code fence()} holds the key. */
   static final String FENCE = "f";
+
   /** The version watermark: the newest version this tier has seen for the key. */
   static final String MARK = "m";
+
   /** Prefix of a write fence; the writer's token follows, the value is its deadline (epoch ms). */
   static final String WRITE_PREFIX = "w:";
 
@@ -27,9 +30,17 @@ final class MetaField {
 
   /** Returns Lua declarations of the field names, one local per field. */
   static String luaConstants() {
-    return "local META_LEASE = '" + LEASE + "'\n"
-        + "local META_FENCE = '" + FENCE + "'\n"
-        + "local META_MARK = '" + MARK + "'\n"
-        + "local META_WRITE = '" + WRITE_PREFIX + "'\n";
+    return "local META_LEASE = '"
+        + LEASE
+        + "'\n"
+        + "local META_FENCE = '"
+        + FENCE
+        + "'\n"
+        + "local META_MARK = '"
+        + MARK
+        + "'\n"
+        + "local META_WRITE = '"
+        + WRITE_PREFIX
+        + "'\n";
   }
 }

@@ -46,15 +46,15 @@ import org.slf4j.LoggerFactory;
  *       into this node is late; the README has the measured figures);
  *   <li>always, as a hard cap, the {@linkplain Builder#boundedStaleness bound} plus the wake-up
  *       delay of the tier's heartbeat thread (which turns L1 off; like any timer thread it can be
- *       late without limit on a starved machine). The tier publishes a heartbeat on the channel four
- *       times per bound, through the shared tier's own connection (so on the server where the
+ *       late without limit on a starved machine). The tier publishes a heartbeat on the channel
+ *       four times per bound, through the shared tier's own connection (so on the server where the
  *       scripts publish the invalidations), and serves from L1 only while a heartbeat sent less
  *       than one bound ago has come back. Redis delivers a subscriber's messages in the order it
  *       ran their PUBLISH commands, so a heartbeat that came back proves that every invalidation
- *       published before it was sent has been applied. This covers what single messages cannot:
- *       a silent network partition, a stalled connection, a slow event loop. While no heartbeat
- *       comes back, every read goes to L2. A channel subscribed on another server hears no
- *       heartbeat: L1 is then served for at most one bound after each subscription.
+ *       published before it was sent has been applied. This covers what single messages cannot: a
+ *       silent network partition, a stalled connection, a slow event loop. While no heartbeat comes
+ *       back, every read goes to L2. A channel subscribed on another server hears no heartbeat: L1
+ *       is then served for at most one bound after each subscription.
  * </ul>
  *
  * <p>No write can reach Redis without its message: the shared tier's scripts publish it, and the
@@ -62,22 +62,22 @@ import org.slf4j.LoggerFactory;
  * before the write and cannot take them again while it is in flight (L2 is fenced), even if the
  * writer dies before it reports. A node that writes through a plain {@code RedisTier} (no near
  * tier) invalidates the copies in the same way, as long as its tier announces on the same channel
- * (the default channel follows the key prefix). A node whose tier announces elsewhere is not
- * heard at all: configure every node alike. Under the shared tier's {@code AVAILABLE} write
- * policy, a write that could not reach Redis announces nothing until its key is repaired; if it
- * never is (the writer and its journal gone), L1 copies elsewhere keep the old value until they
- * are evicted or expire, or the key is written again. L1 copies expire with the shared tier's
- * {@linkplain RedisTier.Builder#timeToLive entries} (within twice its time to live of the write
- * they missed), which also bounds rows changed outside Tandem.
+ * (the default channel follows the key prefix). A node whose tier announces elsewhere is not heard
+ * at all: configure every node alike. Under the shared tier's {@code AVAILABLE} write policy, a
+ * write that could not reach Redis announces nothing until its key is repaired; if it never is (the
+ * writer and its journal gone), L1 copies elsewhere keep the old value until they are evicted or
+ * expire, or the key is written again. L1 copies expire with the shared tier's {@linkplain
+ * RedisTier.Builder#timeToLive entries} (within twice its time to live of the write they missed),
+ * which also bounds rows changed outside Tandem.
  *
  * <p>What holds as for the shared tier alone: this node never serves a value older than a write
- * this node acknowledged (its own writes drop its L1 copy before they return, and a copy read
- * from L2 before such a write is not installed after it); every L1 copy was, when it was read,
- * what L2 held; fills go through L2's lease; {@link #beforeWrite} fences the key in L2 first, so
- * the {@code STRICT} write policy of the shared tier holds. While the subscription is lost (Redis
- * down, connection killed, resubscribing) L1 is dropped and bypassed: every read goes to L2 until
- * the channel is subscribed again, and the L1 then starts empty, so no message lost meanwhile can
- * leave a stale copy behind.
+ * this node acknowledged (its own writes drop its L1 copy before they return, and a copy read from
+ * L2 before such a write is not installed after it); every L1 copy was, when it was read, what L2
+ * held; fills go through L2's lease; {@link #beforeWrite} fences the key in L2 first, so the {@code
+ * STRICT} write policy of the shared tier holds. While the subscription is lost (Redis down,
+ * connection killed, resubscribing) L1 is dropped and bypassed: every read goes to L2 until the
+ * channel is subscribed again, and the L1 then starts empty, so no message lost meanwhile can leave
+ * a stale copy behind.
  *
  * <p><b>Design.</b> L1 is a size-bounded Caffeine cache of the values themselves (a shared marker
  * for a known absence), so that a hit is one volatile read and a Caffeine lookup, and allocates
@@ -87,9 +87,9 @@ import org.slf4j.LoggerFactory;
  * and a copy read from L2 is installed only if its stripe did not move since before the L2 read.
  * The install and the drop of a key are each one {@code compute} of the key in Caffeine's map, so
  * one of them sees the other: a drop that comes first moved the counter, an install that comes
- * first is dropped. A message names the entry's Redis key; the tier turns it back into the key
- * with the {@linkplain Builder#keyDecoder key decoder}, and keeps a copy only of a key whose name
- * reads back to it.
+ * first is dropped. A message names the entry's Redis key; the tier turns it back into the key with
+ * the {@linkplain Builder#keyDecoder key decoder}, and keeps a copy only of a key whose name reads
+ * back to it.
  *
  * <p>Standalone Redis only: in a Redis Cluster, messages published on different masters reach a
  * subscriber in no common order, which the heartbeat's proof needs.
@@ -101,8 +101,10 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(NearTier.class);
   private static final int STRIPES = 1 << 12;
+
   /** What L1 holds for a key known to be absent. */
   private static final Object ABSENT = new Object();
+
   /** The shortest time between two heartbeats. */
   private static final long MIN_HEARTBEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -113,7 +115,11 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
      * reference fewer to follow on a hit than through the {@code Cache} facade.
      */
     final ConcurrentMap<K, Object> map;
-    /** Until when (nanoTime) the heartbeats that came back vouch for this L1; guarded by the tier's lock. */
+
+    /**
+     * Until when (nanoTime) the heartbeats that came back vouch for this L1; guarded by the tier's
+     * lock.
+     */
     long healthyUntil;
 
     Generation(ConcurrentMap<K, Object> map, long healthyUntil) {
@@ -132,10 +138,18 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private final @Nullable RedisClient ownedClient;
   private final InvalidationBus bus;
   private final Object lock = new Object();
-  /** The L1 that installs and drops go to; null while the subscription is lost. Written under lock. */
+
+  /**
+   * The L1 that installs and drops go to; null while the subscription is lost. Written under lock.
+   */
   private volatile @Nullable Generation<K> current;
-  /** The map of {@link #current} while its heartbeats vouch for it, else null: the hit path. Written under lock. */
+
+  /**
+   * The map of {@link #current} while its heartbeats vouch for it, else null: the hit path. Written
+   * under lock.
+   */
   private volatile @Nullable ConcurrentMap<K, Object> serving;
+
   private final AtomicLongArray changes = new AtomicLongArray(STRIPES);
   private final LongAdder evictions = new LongAdder();
   private final LongAdder received = new LongAdder();
@@ -146,8 +160,13 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   private final AtomicLong lapses = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread heartbeat;
-  /** Whether the heartbeat thread runs its loop; L1 is served only while it does. Cleared under lock. */
+
+  /**
+   * Whether the heartbeat thread runs its loop; L1 is served only while it does. Cleared under
+   * lock.
+   */
   private volatile boolean beating = true;
+
   private volatile boolean heartbeatPaused;
 
   @SuppressWarnings("unchecked")
@@ -160,11 +179,17 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     this.executor = builder.executor;
     this.keyDecoder = builder.keyDecoder != null ? builder.keyDecoder : text -> (K) text;
     this.ownedClient = ownedClient;
-    Duration timeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
+    Duration timeout =
+        builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
     this.heartbeat = new Thread(this::beat, "tandem-near-heartbeat");
     heartbeat.setDaemon(true);
-    this.bus = new InvalidationBus(client, shared.invalidationChannel(), shared.node(), timeout,
-        new Receiver()); // subscribed: L1 in use
+    this.bus =
+        new InvalidationBus(
+            client,
+            shared.invalidationChannel(),
+            shared.node(),
+            timeout,
+            new Receiver()); // subscribed: L1 in use
     try {
       heartbeat.start();
     } catch (RuntimeException | Error e) {
@@ -183,8 +208,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Reads the value of {@code key} from L2 (one GET) and keeps a copy in L1 unless a change of
-   * the key was seen meanwhile (or its name does not decode back to it). Null on a miss, an empty
+   * Reads the value of {@code key} from L2 (one GET) and keeps a copy in L1 unless a change of the
+   * key was seen meanwhile (or its name does not decode back to it). Null on a miss, an empty
    * {@code Optional} for a cached absence. It does not look in L1: {@link dev.tandem.Tandem#get}
    * calls it only after {@link #getValueIfLocal} found no copy there, and a second lookup would
    * only repeat the miss, and add a miss to the history with which the JIT compiles Caffeine's
@@ -342,8 +367,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Fences the key in L2 (whose script tells the other nodes to drop their copies) and drops the
-   * L1 copy (even if L2 failed).
+   * Fences the key in L2 (whose script tells the other nodes to drop their copies) and drops the L1
+   * copy (even if L2 failed).
    *
    * @throws RedisException if L2 fails or times out
    */
@@ -384,7 +409,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
   }
 
-  /** Returns the approximate number of copies in this node's L1 (0 while the subscription is lost). */
+  /**
+   * Returns the approximate number of copies in this node's L1 (0 while the subscription is lost).
+   */
   @Override
   public long estimatedSize() {
     Generation<K> l1 = current;
@@ -421,16 +448,26 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
    */
   @Override
   public void registerMeters(TierMeters meters) {
-    meters.gauge("tandem.near.serving", "1 while L1 copies are served, 0 while every read goes to Redis",
+    meters.gauge(
+        "tandem.near.serving",
+        "1 while L1 copies are served, 0 while every read goes to Redis",
         () -> serving == null ? 0 : 1);
-    meters.counter("tandem.near.lapses",
-        "times L1 stopped being served because no heartbeat came back within the staleness bound", lapses::get);
-    meters.counter("tandem.near.subscription.losses", "times the invalidation channel's subscription was lost",
+    meters.counter(
+        "tandem.near.lapses",
+        "times L1 stopped being served because no heartbeat came back within the staleness bound",
+        lapses::get);
+    meters.counter(
+        "tandem.near.subscription.losses",
+        "times the invalidation channel's subscription was lost",
         losses::get);
-    meters.counter("tandem.near.invalidations.received",
-        "messages of other nodes' changes received on the invalidation channel", received::sum);
-    meters.counter("tandem.near.undecodable.keys",
-        "reads that kept no L1 copy because the key's Redis name does not decode back to it", undecodable::sum);
+    meters.counter(
+        "tandem.near.invalidations.received",
+        "messages of other nodes' changes received on the invalidation channel",
+        received::sum);
+    meters.counter(
+        "tandem.near.undecodable.keys",
+        "reads that kept no L1 copy because the key's Redis name does not decode back to it",
+        undecodable::sum);
     shared.registerMeters(meters);
   }
 
@@ -468,9 +505,16 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   @Override
   public String toString() {
     Generation<K> l1 = current;
-    return "NearTier{" + (l1 == null ? "no L1" : "size=" + l1.map.size())
-        + (serving == null ? ", bypassed" : "") + ", bound=" + bound + ", channel=" + shared.invalidationChannel()
-        + ", shared=" + shared + "}";
+    return "NearTier{"
+        + (l1 == null ? "no L1" : "size=" + l1.map.size())
+        + (serving == null ? ", bypassed" : "")
+        + ", bound="
+        + bound
+        + ", channel="
+        + shared.invalidationChannel()
+        + ", shared="
+        + shared
+        + "}";
   }
 
   // ---------------------------------------------------------------- for tests and diagnostics
@@ -516,7 +560,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     return shared.announced();
   }
 
-  /** Returns how many keys L1 refused to keep because their Redis names do not decode back to them. */
+  /**
+   * Returns how many keys L1 refused to keep because their Redis names do not decode back to them.
+   */
   long undecodableKeys() {
     return undecodable.sum();
   }
@@ -569,14 +615,22 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
     undecodable.increment();
     if (warnedUndecodable.compareAndSet(false, true)) {
-      log.warn("{}: keeps no L1 copy of key {} ({}): its text '{}' in Redis names does not decode back to it "
-          + "(decoded: {}); set NearTier.Builder.keyDecoder to the inverse of the shared tier's key encoder. Logged "
-          + "once.", this, key, key.getClass().getName(), text, decoded);
+      log.warn(
+          "{}: keeps no L1 copy of key {} ({}): its text '{}' in Redis names does not decode back to it "
+              + "(decoded: {}); set NearTier.Builder.keyDecoder to the inverse of the shared tier's key encoder. Logged "
+              + "once.",
+          this,
+          key,
+          key.getClass().getName(),
+          text,
+          decoded);
     }
     return false;
   }
 
-  /** Returns the key whose entry {@code entryKey} names, or null if none of this tier's keys can be. */
+  /**
+   * Returns the key whose entry {@code entryKey} names, or null if none of this tier's keys can be.
+   */
   private @Nullable K decode(String entryKey) {
     String text = shared.encodedKey(entryKey);
     return text == null ? null : decodeText(text);
@@ -617,17 +671,22 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     Caffeine<Object, Object> caffeine = Caffeine.newBuilder().maximumSize(maximumSize);
     Duration entryTimeToLive = shared.entryTimeToLive();
     if (entryTimeToLive != null) {
-      caffeine.expireAfterWrite(entryTimeToLive); // what Redis forgets, L1 forgets too (rows changed outside Tandem)
+      caffeine.expireAfterWrite(
+          entryTimeToLive); // what Redis forgets, L1 forgets too (rows changed outside Tandem)
     }
     if (executor != null) {
       caffeine.executor(executor);
     }
     // Caffeine's listener may be passed a null key and value (references it lost); neither is used.
-    return caffeine.<K, Object>evictionListener((@Nullable K key, @Nullable Object value, RemovalCause cause) -> {
-      if (cause.wasEvicted()) {
-        evictions.increment();
-      }
-    }).build().asMap();
+    return caffeine
+        .<K, Object>evictionListener(
+            (@Nullable K key, @Nullable Object value, RemovalCause cause) -> {
+              if (cause.wasEvicted()) {
+                evictions.increment();
+              }
+            })
+        .build()
+        .asMap();
   }
 
   private static int stripe(Object key) {
@@ -640,8 +699,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
   /**
    * The heartbeat thread: publishes a heartbeat every quarter of the bound through the shared
    * tier's connection (so on the server whose scripts publish the invalidations, in order with
-   * them), and stops serving L1 once the last heartbeat that came back was sent a bound ago. If
-   * the thread ends for any reason but close, L1 is no longer served.
+   * them), and stops serving L1 once the last heartbeat that came back was sent a bound ago. If the
+   * thread ends for any reason but close, L1 is no longer served.
    */
   private void beat() {
     try {
@@ -671,7 +730,10 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         }
         if (lapsed) {
           lapses.incrementAndGet();
-          log.warn("{}: no heartbeat came back within {}; reading through to Redis until one does", this, bound);
+          log.warn(
+              "{}: no heartbeat came back within {}; reading through to Redis until one does",
+              this,
+              bound);
         }
         LockSupport.parkNanos(this, wake - now);
         Thread.interrupted(); // close() interrupts; the loop condition decides
@@ -709,7 +771,11 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         } // else no copy can be of this entry: L1 keeps only keys whose names decode back to them
       } catch (RuntimeException | Error e) {
         dropAll(); // an invalidation must not be lost while heartbeats go on vouching for L1
-        log.error("{}: could not apply the invalidation of {}; dropped every L1 copy", NearTier.this, entryKey, e);
+        log.error(
+            "{}: could not apply the invalidation of {}; dropped every L1 copy",
+            NearTier.this,
+            entryKey,
+            e);
         if (e instanceof Error error) {
           throw error;
         }
@@ -734,7 +800,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         if (until - l1.healthyUntil > 0) {
           l1.healthyUntil = until;
         }
-        if (serving == null && beating && System.nanoTime() - l1.healthyUntil < 0) { // closed: current is null
+        if (serving == null
+            && beating
+            && System.nanoTime() - l1.healthyUntil < 0) { // closed: current is null
           serving = l1.map;
           resumed = true;
         }
@@ -766,7 +834,9 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         serving = null;
         losses.incrementAndGet();
       }
-      log.warn("{}: the invalidation channel is lost; reading through to Redis until it is back", NearTier.this);
+      log.warn(
+          "{}: the invalidation channel is lost; reading through to Redis until it is back",
+          NearTier.this);
     }
   }
 
@@ -785,8 +855,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Connects the invalidation channel to the server at {@code uri}: the same server as the
-     * shared tier's. The tier creates its own client and shuts it down on close.
+     * Connects the invalidation channel to the server at {@code uri}: the same server as the shared
+     * tier's. The tier creates its own client and shuts it down on close.
      *
      * @throws IllegalStateException if a server was already set
      * @throws IllegalArgumentException if the URI is not a Redis URI
@@ -797,8 +867,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Connects the invalidation channel to the server that {@code uri} describes; see
-     * {@link #uri(String)}.
+     * Connects the invalidation channel to the server that {@code uri} describes; see {@link
+     * #uri(String)}.
      *
      * @throws IllegalStateException if a server was already set
      */
@@ -810,8 +880,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Connects the invalidation channel through the caller's client (to the shared tier's
-     * server), which the tier does not shut down.
+     * Connects the invalidation channel through the caller's client (to the shared tier's server),
+     * which the tier does not shut down.
      *
      * @throws IllegalStateException if a server was already set
      */
@@ -833,7 +903,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("maximum size was already set to " + this.maximumSize);
       }
       if (maximumSize < 0) {
-        throw new IllegalArgumentException("maximum size must not be negative but was " + maximumSize);
+        throw new IllegalArgumentException(
+            "maximum size must not be negative but was " + maximumSize);
       }
       this.maximumSize = maximumSize;
       return this;
@@ -856,18 +927,19 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("bounded staleness was already set to " + this.bound);
       }
       if (bound.compareTo(Duration.ofMillis(1)) < 0) {
-        throw new IllegalArgumentException("bounded staleness must be at least 1 ms but was " + bound);
+        throw new IllegalArgumentException(
+            "bounded staleness must be at least 1 ms but was " + bound);
       }
       this.bound = bound;
       return this;
     }
 
     /**
-     * Sets how the text of a key in its Redis name (what the shared tier's {@code keyEncoder}
-     * made) becomes the key again, so that a message naming an entry finds the key in L1. L1 keeps
-     * a copy only of a key whose name decodes back to an equal key (others are read from Redis
-     * each time, counted, and logged once). It must be a function: the same text, the same key.
-     * Default: the text itself, right for {@code String} keys with the default encoder; e.g. {@code
+     * Sets how the text of a key in its Redis name (what the shared tier's {@code keyEncoder} made)
+     * becomes the key again, so that a message naming an entry finds the key in L1. L1 keeps a copy
+     * only of a key whose name decodes back to an equal key (others are read from Redis each time,
+     * counted, and logged once). It must be a function: the same text, the same key. Default: the
+     * text itself, right for {@code String} keys with the default encoder; e.g. {@code
      * Long::valueOf} for {@code Long} keys.
      *
      * @throws IllegalStateException if already set
@@ -884,8 +956,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
     /**
      * Sets how long the subscription to the invalidation channel may take to be confirmed, and,
      * with {@link #uri(String)}, how long each connection of the channel may take to be made (the
-     * TCP connect, and the handshake, which Lettuce bounds by the URI's timeout: the tier sets it on
-     * its own copy of the URI). A caller's {@link #client} keeps its own connect timeouts.
+     * TCP connect, and the handshake, which Lettuce bounds by the URI's timeout: the tier sets it
+     * on its own copy of the URI). A caller's {@link #client} keeps its own connect timeouts.
      * Default: 1 second.
      *
      * @throws IllegalStateException if already set
@@ -897,7 +969,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("command timeout was already set to " + commandTimeout);
       }
       if (duration.compareTo(Duration.ofMillis(1)) < 0) {
-        throw new IllegalArgumentException("command timeout must be at least 1 ms but was " + duration);
+        throw new IllegalArgumentException(
+            "command timeout must be at least 1 ms but was " + duration);
       }
       this.commandTimeout = duration;
       return this;
@@ -927,18 +1000,21 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
      */
     public NearTier<K, V> build() {
       if (shared.isCluster()) {
-        throw new IllegalArgumentException("a near tier needs a standalone Redis: in a cluster, messages published on "
-            + "different masters reach a subscriber in no common order, which its staleness bound relies on");
+        throw new IllegalArgumentException(
+            "a near tier needs a standalone Redis: in a cluster, messages published on "
+                + "different masters reach a subscriber in no common order, which its staleness bound relies on");
       }
       if (uri == null && client == null) {
-        throw new IllegalStateException("a near tier needs the server for its invalidation channel: set uri or client");
+        throw new IllegalStateException(
+            "a near tier needs the server for its invalidation channel: set uri or client");
       }
       if (maximumSize < 0) {
         throw new IllegalStateException("a near tier needs a bound: set maximum size");
       }
       if (bound == null) {
-        throw new IllegalStateException("a near tier may serve values older than a write acknowledged on another "
-            + "node: set boundedStaleness(bound) to accept that and cap it");
+        throw new IllegalStateException(
+            "a near tier may serve values older than a write acknowledged on another "
+                + "node: set boundedStaleness(bound) to accept that and cap it");
       }
       RedisClient owned = null;
       RedisClient used = client;
@@ -959,7 +1035,8 @@ public final class NearTier<K, V> implements CacheTier<K, V> {
 
     private void checkNoServer() {
       if (uri != null) {
-        throw new IllegalStateException("uri was already set to " + uri.getHost() + ":" + uri.getPort());
+        throw new IllegalStateException(
+            "uri was already set to " + uri.getHost() + ":" + uri.getPort());
       }
       if (client != null) {
         throw new IllegalStateException("client was already set");

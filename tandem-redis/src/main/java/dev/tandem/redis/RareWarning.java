@@ -4,8 +4,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Lets a recurring warning through at most once a minute, so that an outage or a bad entry read
- * by every request logs one stack trace, not one per call; the caller logs the others at DEBUG.
+ * Lets a recurring warning through at most once a minute, so that an outage or a bad entry read by
+ * every request logs one stack trace, not one per call; the caller logs the others at DEBUG.
  * Thread-safe.
  */
 final class RareWarning {

@@ -44,13 +44,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The cache tier shared by many nodes: one Redis or Valkey server, or a Redis Cluster, through
  * Lettuce. Nodes that use the same server and {@linkplain Builder#keyPrefix key prefix} share their
- * cache; this tier keeps no copy of its own, so a write acknowledged on one node is what every other
- * node reads next (race H8).
+ * cache; this tier keeps no copy of its own, so a write acknowledged on one node is what every
+ * other node reads next (race H8).
  *
- * <p><b>Design.</b> A key {@code k} has two Redis keys in one hash slot: its entry
- * <code>&lt;prefix&gt;{k}</code> (a string: version, kind, value bytes) and its metadata
- * <code>&lt;prefix&gt;{k}:m</code> (a hash: the watermark, the outstanding fill lease, the fences).
- * Every mutation is one Lua script, so each check and its update are one atomic step in Redis:
+ * <p><b>Design.</b> A key {@code k} has two Redis keys in one hash slot: its entry <code>
+ * &lt;prefix&gt;{k}</code> (a string: version, kind, value bytes) and its metadata <code>
+ * &lt;prefix&gt;{k}:m</code> (a hash: the watermark, the outstanding fill lease, the fences). Every
+ * mutation is one Lua script, so each check and its update are one atomic step in Redis:
  *
  * <ul>
  *   <li>a committed write installs its entry only if no newer version is known, where "known"
@@ -61,20 +61,20 @@ import org.slf4j.LoggerFactory;
  *       in flight no node serves or refills the old value, and if publishing the committed write
  *       fails the key stays fenced (H4); a fence placed by one node also holds out the entry of
  *       another node's write that commits meanwhile, until every writer has reported;
- *   <li>{@link #fence} after a failed publish records the unpublished version as the watermark,
- *       so a delayed publish of an older write cannot lift it.
+ *   <li>{@link #fence} after a failed publish records the unpublished version as the watermark, so
+ *       a delayed publish of an older write cannot lift it.
  * </ul>
  *
- * <p><b>Time to live.</b> Entries of values expire after the {@linkplain Builder#timeToLive time
- * to live} (default: never); absences and tombstones always expire, after the {@linkplain
+ * <p><b>Time to live.</b> Entries of values expire after the {@linkplain Builder#timeToLive time to
+ * live} (default: never); absences and tombstones always expire, after the {@linkplain
  * Builder#absenceTimeToLive absence time to live} (default 5 minutes), so that misses of arbitrary
  * absent keys cannot fill Redis. Every script that touches a key's metadata sets its time to live
  * to the longer of the two plus an hour (at least twice the write fence timeout). Expiry never
  * weakens the version fence: a fill installs only under a lease kept in the metadata, which every
- * later write revokes (a fill whose metadata expired is refused as stale), and a committed write
- * or fill records its version as the watermark, which stays after its entry (value or tombstone)
- * expired. So an expired tombstone of version v still refuses a publish or fill older than v for
- * at least an hour after the key was last touched; only a publish delayed longer than that could
+ * later write revokes (a fill whose metadata expired is refused as stale), and a committed write or
+ * fill records its version as the watermark, which stays after its entry (value or tombstone)
+ * expired. So an expired tombstone of version v still refuses a publish or fill older than v for at
+ * least an hour after the key was last touched; only a publish delayed longer than that could
  * install an older entry, as with any time to live.
  *
  * <p><b>A server that restarted (H9).</b> A Redis that restarts empty, from an old RDB snapshot, or
@@ -89,8 +89,8 @@ import org.slf4j.LoggerFactory;
  * epoch key, unlinks every key of the prefix on that server (entries and metadata) in batches that
  * each check the lock is still its own, and then, still under the lock, writes the new run id into
  * the epoch key. A node that finds the lock taken keeps the tier unavailable (reads go to the
- * database, {@code STRICT} writes are refused) until the epoch matches. Why no node ever serves
- * old data, nor loses data it relies on:
+ * database, {@code STRICT} writes are refused) until the epoch matches. Why no node ever serves old
+ * data, nor loses data it relies on:
  *
  * <ol>
  *   <li>A node serves through a link only after the epoch key named the running process; that key
@@ -110,47 +110,47 @@ import org.slf4j.LoggerFactory;
  *       cached if that write never manages to publish.
  * </ol>
  *
- * <p>Not covered: a server whose data is replaced while it keeps its process (FLUSHALL,
- * {@code DEBUG RELOAD}, a replica resynchronised under a live connection), and a proxy in front of
- * Redis that keeps the client's connection while reconnecting to a restarted server (the run id is
+ * <p>Not covered: a server whose data is replaced while it keeps its process (FLUSHALL, {@code
+ * DEBUG RELOAD}, a replica resynchronised under a live connection), and a proxy in front of Redis
+ * that keeps the client's connection while reconnecting to a restarted server (the run id is
  * checked per connection). In a cluster, Lettuce opens node connections itself: the tier verifies
  * the connections that commands routed by slot use, and drops its link as soon as one of them
  * closes (connection events, and any failed call); a command that Lettuce routed to a new node
  * connection in the instant before that event is not covered. The keys of a prefix must all be on
  * the masters of one cluster; slot migration (resharding) while nodes run is not handled.
  *
- * <p><b>When Redis is down or slow.</b> Calls time out after the {@linkplain
- * Builder#commandTimeout command timeout}; a call that has to make a new connection first also
- * waits at most the {@linkplain Builder#connectTimeout connect timeout} for the TCP connect and
- * again for the handshake (a paused server accepts connections and never answers), and one thread
- * at a time connects (the others fail at once). Three failures in a row open a circuit breaker
- * for the {@linkplain Builder#circuitOpenTime open time}, after which one call at a time probes;
- * while it is open, every call that would reach Redis ({@link #fence} included) is refused at
- * once. A tier built while Redis cannot be reached starts with the circuit open. While the
- * circuit is open, {@link #getIfPresent} returns null and {@link #beginFill} returns {@link
- * #NO_LEASE}: reads go to the database and fill nothing. What a write does depends on the
- * {@linkplain Builder#writePolicy write policy}: under {@link WritePolicy#STRICT} (the default)
- * {@link #beforeWrite} throws, so the engine refuses the write before touching the database and no
- * node can read a value older than an acknowledged write. Under {@link WritePolicy#AVAILABLE} the
- * key is appended to the {@linkplain Builder#repairJournal repair journal} (forced to disk), the
- * link is dropped, and the write goes ahead; the next link this node makes drops the entry and
- * revokes the leases of every journaled key before it is used, and a write that committed after
- * that repair and then failed to publish is journaled again. Meanwhile another node that still
- * reaches Redis may read the value that write replaced: until this node reaches Redis again, or
- * the entry's time to live runs out. A fence that could not be lifted because its writer lost
- * Redis after committing lapses after the {@linkplain Builder#writeFenceTimeout write fence
- * timeout}; by then the database holds the committed value, which is what a fill reads.
+ * <p><b>When Redis is down or slow.</b> Calls time out after the {@linkplain Builder#commandTimeout
+ * command timeout}; a call that has to make a new connection first also waits at most the
+ * {@linkplain Builder#connectTimeout connect timeout} for the TCP connect and again for the
+ * handshake (a paused server accepts connections and never answers), and one thread at a time
+ * connects (the others fail at once). Three failures in a row open a circuit breaker for the
+ * {@linkplain Builder#circuitOpenTime open time}, after which one call at a time probes; while it
+ * is open, every call that would reach Redis ({@link #fence} included) is refused at once. A tier
+ * built while Redis cannot be reached starts with the circuit open. While the circuit is open,
+ * {@link #getIfPresent} returns null and {@link #beginFill} returns {@link #NO_LEASE}: reads go to
+ * the database and fill nothing. What a write does depends on the {@linkplain Builder#writePolicy
+ * write policy}: under {@link WritePolicy#STRICT} (the default) {@link #beforeWrite} throws, so the
+ * engine refuses the write before touching the database and no node can read a value older than an
+ * acknowledged write. Under {@link WritePolicy#AVAILABLE} the key is appended to the {@linkplain
+ * Builder#repairJournal repair journal} (forced to disk), the link is dropped, and the write goes
+ * ahead; the next link this node makes drops the entry and revokes the leases of every journaled
+ * key before it is used, and a write that committed after that repair and then failed to publish is
+ * journaled again. Meanwhile another node that still reaches Redis may read the value that write
+ * replaced: until this node reaches Redis again, or the entry's time to live runs out. A fence that
+ * could not be lifted because its writer lost Redis after committing lapses after the {@linkplain
+ * Builder#writeFenceTimeout write fence timeout}; by then the database holds the committed value,
+ * which is what a fill reads.
  *
  * <p><b>Cluster.</b> With {@link Builder#clusterUri}, the tier talks to every master through
  * Lettuce's cluster client: a key's scripts run on its master (entry and metadata share a slot),
  * {@link #invalidateAll}, {@link #estimatedSize}, {@link #evictionCount} and the restart check
  * cover every master, and each master has its own epoch key (a hash tag that falls in its slots).
  *
- * <p>Give each Tandem its own tier instance (one connection each): the tier remembers which
- * write fences its engine placed, and relies on the engine writing a key from one thread at a time.
- * All nodes of a prefix should use the same write fence timeout. Run Redis with {@code noeviction}
- * or a {@code volatile-*} policy and a time-to-live, so that metadata (and the epoch key, which has
- * no time-to-live) is not evicted before entries.
+ * <p>Give each Tandem its own tier instance (one connection each): the tier remembers which write
+ * fences its engine placed, and relies on the engine writing a key from one thread at a time. All
+ * nodes of a prefix should use the same write fence timeout. Run Redis with {@code noeviction} or a
+ * {@code volatile-*} policy and a time-to-live, so that metadata (and the epoch key, which has no
+ * time-to-live) is not evicted before entries.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -159,17 +159,28 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
   private static final byte[] NONE = new byte[0];
+
   /** What a message names instead of an entry key when every entry changed. */
   private static final byte[] ALL_ENTRIES = InvalidationBus.ALL.getBytes(StandardCharsets.US_ASCII);
+
   /** The payload of the notice published at connect, which subscribers ignore: it tests the ACL. */
-  private static final byte[] CONNECTED = InvalidationBus.CONNECTED.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONNECTED =
+      InvalidationBus.CONNECTED.getBytes(StandardCharsets.US_ASCII);
+
   private static final long MIN_METADATA_RETENTION_MILLIS = Duration.ofHours(1).toMillis();
   private static final Duration DEFAULT_ABSENCE_TIME_TO_LIVE = Duration.ofMinutes(5);
-  /** Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones sampled. */
+
+  /**
+   * Databases smaller than this are counted exactly by {@link #estimatedSize()}; larger ones
+   * sampled.
+   */
   private static final long EXACT_COUNT_LIMIT = 10_000;
+
   private static final int SAMPLES = 200;
+
   /** Journaled keys repaired per pipelined batch at connect. */
   private static final int REPAIR_BATCH = 500;
+
   private final Connector connector;
   private final Codec<V> codec;
   private final KeySpace<K> keys;
@@ -179,22 +190,34 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final long commandTimeoutNanos;
   private final long fenceMillis;
   private final byte[] entryTtl;
-  /** The time to live of an absence or a tombstone: never unbounded (arbitrary absent keys would pile up). */
+
+  /**
+   * The time to live of an absence or a tombstone: never unbounded (arbitrary absent keys would
+   * pile up).
+   */
   private final byte[] absenceTtl;
+
   private final byte[] metaTtl;
   private final @Nullable Duration entryTimeToLive;
   private final byte[] writeFenceTimeout;
   private final CircuitBreaker breaker;
   private final WritePolicy writePolicy;
   private final @Nullable RepairJournal journal;
-  /** The identity of the store this tier caches, once bound; checked on every link before its use. */
+
+  /**
+   * The identity of the store this tier caches, once bound; checked on every link before its use.
+   */
   private volatile @Nullable String storeIdentity;
+
   /** This node's fence per key with a write in flight (one at most: the engine locks the key). */
   private final ConcurrentHashMap<K, WriteFence> writeFences = new ConcurrentHashMap<>();
+
   /** Keys whose write went ahead without a fence (AVAILABLE) and has not published yet. */
   private final ConcurrentHashMap<K, Long> unfenced = new ConcurrentHashMap<>();
+
   /** Versions whose publish failed, until the engine fences their key. */
   private final ConcurrentHashMap<K, Long> unpublished = new ConcurrentHashMap<>();
+
   private final LuaScript beginFillScript = LuaScript.named("begin_fill");
   private final LuaScript fillScript = LuaScript.named("fill");
   private final LuaScript cancelFillScript = LuaScript.named("cancel_fill");
@@ -205,60 +228,98 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private final LuaScript invalidateScript = LuaScript.named("invalidate");
   private final LuaScript abandonScript = LuaScript.named("abandon");
   private final LuaScript dropUndecodableScript = LuaScript.named("drop_undecodable");
+
   /** Entries this node could not decode (and deleted, so that the next fill replaces them). */
   private final LongAdder undecodable = new LongAdder();
+
   private final RareWarning undecodableWarning = new RareWarning();
   private final RareWarning unfencedWarning = new RareWarning();
+
   /** The near tiers' pub/sub channel, on which every change of an entry is announced. */
   private final String channel;
+
   private final byte[] channelBytes;
-  /** A random id of this tier, in front of each of its messages, so that its own near tier skips them. */
+
+  /**
+   * A random id of this tier, in front of each of its messages, so that its own near tier skips
+   * them.
+   */
   private final String node = Long.toHexString(ThreadLocalRandom.current().nextLong() | 1L << 62);
+
   private final byte[] messageHead = (node + " ").getBytes(StandardCharsets.US_ASCII);
   private final LongAdder announced = new LongAdder();
 
   /**
-   * A fence this node placed before a write: its token, the link (server processes) it went to,
-   * and how many writes of the key it stands for that have not ended (the engine may prepare one
-   * key for several requests of a batch, and abandon one while another goes on).
+   * A fence this node placed before a write: its token, the link (server processes) it went to, and
+   * how many writes of the key it stands for that have not ended (the engine may prepare one key
+   * for several requests of a batch, and abandon one while another goes on).
    */
   private record WriteFence(long token, Link link, int writes) {}
 
-  private RedisTier(Builder<K, V> builder, @Nullable AbstractRedisClient ownedClient, @Nullable RedisClient client,
-      @Nullable RedisClusterClient clusterClient, String server) {
+  private RedisTier(
+      Builder<K, V> builder,
+      @Nullable AbstractRedisClient ownedClient,
+      @Nullable RedisClient client,
+      @Nullable RedisClusterClient clusterClient,
+      String server) {
     this.codec = builder.codec;
     this.server = server;
-    this.keys = new KeySpace<>(builder.keyPrefix != null ? builder.keyPrefix : "tandem:",
-        builder.keyEncoder != null ? builder.keyEncoder : String::valueOf);
+    this.keys =
+        new KeySpace<>(
+            builder.keyPrefix != null ? builder.keyPrefix : "tandem:",
+            builder.keyEncoder != null ? builder.keyEncoder : String::valueOf);
     this.keyDecoder = builder.keyDecoder != null ? builder.keyDecoder : RedisTier::keyAsText;
-    this.channel = builder.invalidationChannel != null ? builder.invalidationChannel : keys.prefix() + "near";
+    this.channel =
+        builder.invalidationChannel != null ? builder.invalidationChannel : keys.prefix() + "near";
     this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
-    this.commandTimeout = builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
+    this.commandTimeout =
+        builder.commandTimeout != null ? builder.commandTimeout : Duration.ofSeconds(1);
     this.commandTimeoutNanos = commandTimeout.toNanos();
     long ttlMillis = builder.timeToLive != null ? builder.timeToLive.toMillis() : 0;
     this.entryTimeToLive = builder.timeToLive;
-    this.fenceMillis = (builder.writeFenceTimeout != null ? builder.writeFenceTimeout : Duration.ofSeconds(30)).toMillis();
-    long absenceMillis = (builder.absenceTimeToLive != null ? builder.absenceTimeToLive : DEFAULT_ABSENCE_TIME_TO_LIVE)
-        .toMillis();
+    this.fenceMillis =
+        (builder.writeFenceTimeout != null ? builder.writeFenceTimeout : Duration.ofSeconds(30))
+            .toMillis();
+    long absenceMillis =
+        (builder.absenceTimeToLive != null
+                ? builder.absenceTimeToLive
+                : DEFAULT_ABSENCE_TIME_TO_LIVE)
+            .toMillis();
     if (ttlMillis > 0) {
       absenceMillis = Math.min(absenceMillis, ttlMillis);
     }
     this.entryTtl = ascii(ttlMillis);
     this.absenceTtl = ascii(absenceMillis);
-    this.metaTtl = ascii(Math.max(ttlMillis, absenceMillis) + Math.max(MIN_METADATA_RETENTION_MILLIS, 2 * fenceMillis));
+    this.metaTtl =
+        ascii(
+            Math.max(ttlMillis, absenceMillis)
+                + Math.max(MIN_METADATA_RETENTION_MILLIS, 2 * fenceMillis));
     this.writeFenceTimeout = ascii(fenceMillis);
-    Duration openTime = builder.circuitOpenTime != null ? builder.circuitOpenTime : Duration.ofSeconds(1);
-    this.breaker = new CircuitBreaker(builder.ticker != null ? builder.ticker : Ticker.system(), openTime.toNanos(),
-        "RedisTier(" + server + ", " + keys.prefix() + ")");
+    Duration openTime =
+        builder.circuitOpenTime != null ? builder.circuitOpenTime : Duration.ofSeconds(1);
+    this.breaker =
+        new CircuitBreaker(
+            builder.ticker != null ? builder.ticker : Ticker.system(),
+            openTime.toNanos(),
+            "RedisTier(" + server + ", " + keys.prefix() + ")");
     this.writePolicy = builder.writePolicy != null ? builder.writePolicy : WritePolicy.STRICT;
     this.journal = builder.repairJournal != null ? new RepairJournal(builder.repairJournal) : null;
-    this.connector = new Connector(ownedClient, client, clusterClient, server, commandTimeout, keys, fenceMillis,
-        scripts(), this::verify);
+    this.connector =
+        new Connector(
+            ownedClient,
+            client,
+            clusterClient,
+            server,
+            commandTimeout,
+            keys,
+            fenceMillis,
+            scripts(),
+            this::verify);
   }
 
   /**
-   * Returns a builder of a Redis tier whose values {@code codec} turns into bytes. A server
-   * ({@link Builder#uri(String)}, {@link Builder#client} or {@link Builder#clusterUri}) is required.
+   * Returns a builder of a Redis tier whose values {@code codec} turns into bytes. A server ({@link
+   * Builder#uri(String)}, {@link Builder#client} or {@link Builder#clusterUri}) is required.
    */
   public static <K, V> Builder<K, V> builder(Codec<V> codec) {
     return new Builder<>(requireNonNull(codec, "codec"));
@@ -305,14 +366,23 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     } catch (IllegalStateException e) {
       undecodable.increment();
       if (undecodableWarning.warnNow()) {
-        log.warn("{}: {}; the entry is deleted and refilled from the database ({} undecodable entries so far; more"
-            + " are logged at DEBUG for a minute)", this, e.getMessage(), undecodable.sum(), e);
+        log.warn(
+            "{}: {}; the entry is deleted and refilled from the database ({} undecodable entries so far; more"
+                + " are logged at DEBUG for a minute)",
+            this,
+            e.getMessage(),
+            undecodable.sum(),
+            e);
       } else {
-        log.debug("{}: {}; the entry is deleted and refilled from the database", this, e.getMessage(), e);
+        log.debug(
+            "{}: {}; the entry is deleted and refilled from the database", this, e.getMessage(), e);
       }
       try {
         if (breaker.allow()) {
-          call(l -> dropUndecodableScript.run(l.redis, new byte[][] {entryKey}, announcing(entryKey, payload)));
+          call(
+              l ->
+                  dropUndecodableScript.run(
+                      l.redis, new byte[][] {entryKey}, announcing(entryKey, payload)));
         }
       } catch (RuntimeException dropFailed) {
         log.debug("{}: could not delete the undecodable entry of key {}", this, key, dropFailed);
@@ -343,7 +413,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       }
       Map<K, Cached<V>> found = new HashMap<>(asked.size() * 2);
       for (int i = 0; i < asked.size(); i++) {
-        byte[] payload = replies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        byte[] payload =
+            replies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (payload != null) {
           K key = asked.get(i);
           Cached<V> entry = decode(key, this.keys.entry(key), payload);
@@ -358,9 +429,11 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       Thread.currentThread().interrupt();
       return Map.of();
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      RuntimeException failure = e instanceof RuntimeException r ? r : new RedisException("getAllPresent failed", e);
+      RuntimeException failure =
+          e instanceof RuntimeException r ? r : new RedisException("getAllPresent failed", e);
       failed(used, failure);
-      log.debug("{}: reading {} keys failed; they read from the database", this, asked.size(), failure);
+      log.debug(
+          "{}: reading {} keys failed; they read from the database", this, asked.size(), failure);
       return Map.of();
     }
   }
@@ -378,13 +451,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       return NO_LEASE;
     }
-    return call(l -> l.fillsAllowed()
-        ? beginFillScript.run(l.redis, pair(entryKey), ascii(newToken()), metaTtl) : NO_LEASE);
+    return call(
+        l ->
+            l.fillsAllowed()
+                ? beginFillScript.run(l.redis, pair(entryKey), ascii(newToken()), metaTtl)
+                : NO_LEASE);
   }
 
   /**
-   * Installs {@code loaded} if {@code lease} is still the key's lease, the key is not fenced and
-   * no newer version is known, all in one script; consumes the lease.
+   * Installs {@code loaded} if {@code lease} is still the key's lease, the key is not fenced and no
+   * newer version is known, all in one script; consumes the lease.
    *
    * @return whether the lease was honoured: the entry is now at least as new as {@code loaded}
    * @throws RedisException if Redis fails or times out
@@ -400,8 +476,17 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       return false;
     }
-    return call(l -> fillScript.run(l.redis, pair(entryKey), ascii(lease), EntryFormat.version(loaded.version()),
-        payload, ttlOf(loaded), metaTtl)) == 1;
+    return call(
+            l ->
+                fillScript.run(
+                    l.redis,
+                    pair(entryKey),
+                    ascii(lease),
+                    EntryFormat.version(loaded.version()),
+                    payload,
+                    ttlOf(loaded),
+                    metaTtl))
+        == 1;
   }
 
   /**
@@ -421,13 +506,14 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Records a committed write in one script: revokes the key's leases, removes this node's fence
-   * of the write, lifts a fence unless the write is older than the watermark, and installs the
-   * entry unless a newer version is known or another node's write of the key is in flight. If this
-   * node's fence of the write went to a server process that is gone (H9), the entry is dropped
-   * instead of installed: the server lost the watermark of any newer write published meanwhile.
+   * Records a committed write in one script: revokes the key's leases, removes this node's fence of
+   * the write, lifts a fence unless the write is older than the watermark, and installs the entry
+   * unless a newer version is known or another node's write of the key is in flight. If this node's
+   * fence of the write went to a server process that is gone (H9), the entry is dropped instead of
+   * installed: the server lost the watermark of any newer write published meanwhile.
    *
-   * @throws RedisException if Redis fails, times out, or the circuit is open: the engine then fences
+   * @throws RedisException if Redis fails, times out, or the circuit is open: the engine then
+   *     fences
    * @throws IllegalArgumentException if the codec cannot encode the value (the engine then fences)
    */
   @Override
@@ -447,10 +533,21 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
     byte[] version = EntryFormat.version(committed.version());
     try {
-      call(l -> fence != null && !l.sameServers(fence.link())
-          ? retireScript.run(l.redis, pair(entryKey), announcing(entryKey, version, metaTtl))
-          : applyScript.run(l.redis, pair(entryKey), announcing(entryKey, version, payload,
-              fence == null ? NONE : ascii(fence.token()), ttlOf(committed), metaTtl)));
+      call(
+          l ->
+              fence != null && !l.sameServers(fence.link())
+                  ? retireScript.run(
+                      l.redis, pair(entryKey), announcing(entryKey, version, metaTtl))
+                  : applyScript.run(
+                      l.redis,
+                      pair(entryKey),
+                      announcing(
+                          entryKey,
+                          version,
+                          payload,
+                          fence == null ? NONE : ascii(fence.token()),
+                          ttlOf(committed),
+                          metaTtl)));
       announced.increment();
     } catch (RuntimeException e) {
       publishFailed(key, entryKey, committed.version());
@@ -489,12 +586,22 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     WriteFence previous = writeFences.remove(key); // a write of this node that never published
     unpublished.remove(key);
     try {
-      call(l -> {
-        writeFences.put(key, new WriteFence(token, l, previous == null ? 1 : previous.writes() + 1));
-        return beforeWriteScript.run(l.redis, pair(entryKey), announcing(entryKey, ascii(token),
-            previous == null || !l.sameServers(previous.link()) ? NONE : ascii(previous.token()),
-            writeFenceTimeout, metaTtl));
-      });
+      call(
+          l -> {
+            writeFences.put(
+                key, new WriteFence(token, l, previous == null ? 1 : previous.writes() + 1));
+            return beforeWriteScript.run(
+                l.redis,
+                pair(entryKey),
+                announcing(
+                    entryKey,
+                    ascii(token),
+                    previous == null || !l.sameServers(previous.link())
+                        ? NONE
+                        : ascii(previous.token()),
+                    writeFenceTimeout,
+                    metaTtl));
+          });
       announced.increment();
     } catch (RuntimeException e) {
       if (writePolicy == WritePolicy.STRICT) {
@@ -508,7 +615,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     unpublished.put(key, version);
     Long recordedAt = unfenced.remove(key);
     if (recordedAt != null && recordedAt != requireNonNull(journal).repairs()) {
-      // the journal was repaired (and emptied) since, maybe before this write committed: record it again
+      // the journal was repaired (and emptied) since, maybe before this write committed: record it
+      // again
       journal.record(entryKey);
       Link current = connector.current();
       if (current != null) {
@@ -526,8 +634,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    * lapses after the write fence timeout). The journal record of an unfenced write (policy
    * AVAILABLE) is kept until a write of the key publishes: the engine also abandons a write
    * superseded by a newer write of the key in the same batch, and forgetting the record would let
-   * that publish, if it failed after a repair, go unjournaled; a record kept too long costs at
-   * most one extra repair.
+   * that publish, if it failed after a repair, go unjournaled; a record kept too long costs at most
+   * one extra repair.
    *
    * @throws RedisException if Redis fails or times out (the fence then lapses)
    */
@@ -538,18 +646,24 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return;
     }
     if (fence.writes() > 1) {
-      writeFences.replace(key, fence, new WriteFence(fence.token(), fence.link(), fence.writes() - 1));
+      writeFences.replace(
+          key, fence, new WriteFence(fence.token(), fence.link(), fence.writes() - 1));
       return;
     }
     writeFences.remove(key, fence);
     byte[] entryKey = keys.entry(key);
     if (breaker.allow()) {
-      call(l -> l.sameServers(fence.link()) ? abandonScript.run(l.redis, pair(entryKey), ascii(fence.token()), metaTtl)
-          : 0L);
+      call(
+          l ->
+              l.sameServers(fence.link())
+                  ? abandonScript.run(l.redis, pair(entryKey), ascii(fence.token()), metaTtl)
+                  : 0L);
     }
   }
 
-  /** AVAILABLE: records the key for repair and drops the link, so that the next use repairs first. */
+  /**
+   * AVAILABLE: records the key for repair and drops the link, so that the next use repairs first.
+   */
   private void writeUnfenced(K key, byte[] entryKey, @Nullable RuntimeException cause) {
     unfenced.put(key, requireNonNull(journal).record(entryKey));
     writeFences.remove(key);
@@ -557,14 +671,25 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (current != null) {
       connector.drop(current);
     }
-    // the circuit breaker logs the outage with its stack trace when it opens: one line a minute here
+    // the circuit breaker logs the outage with its stack trace when it opens: one line a minute
+    // here
     if (unfencedWarning.warnNow()) {
-      log.warn("{}: key {} could not be fenced ({}); its write goes ahead (policy AVAILABLE) and the key is recorded"
-          + " in {} for repair; keys written so are counted by tandem.redis.repair.pending and logged at DEBUG for a"
-          + " minute", this, key, cause == null ? "the circuit is open" : cause.toString(), journal.path());
+      log.warn(
+          "{}: key {} could not be fenced ({}); its write goes ahead (policy AVAILABLE) and the key is recorded"
+              + " in {} for repair; keys written so are counted by tandem.redis.repair.pending and logged at DEBUG for a"
+              + " minute",
+          this,
+          key,
+          cause == null ? "the circuit is open" : cause.toString(),
+          journal.path());
     } else {
-      log.debug("{}: key {} could not be fenced; its write goes ahead (policy AVAILABLE) and the key is recorded in {}"
-          + " for repair", this, key, journal.path(), cause);
+      log.debug(
+          "{}: key {} could not be fenced; its write goes ahead (policy AVAILABLE) and the key is recorded in {}"
+              + " for repair",
+          this,
+          key,
+          journal.path(),
+          cause);
     }
   }
 
@@ -587,9 +712,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       throw unavailable("fence", key);
     }
     WriteFence fence = writeFences.get(key);
-    call(l -> fenceScript.run(l.redis, pair(entryKey), announcing(entryKey,
-        floor == null ? NONE : EntryFormat.version(floor),
-        fence == null || !l.sameServers(fence.link()) ? NONE : ascii(fence.token()), metaTtl)));
+    call(
+        l ->
+            fenceScript.run(
+                l.redis,
+                pair(entryKey),
+                announcing(
+                    entryKey,
+                    floor == null ? NONE : EntryFormat.version(floor),
+                    fence == null || !l.sameServers(fence.link()) ? NONE : ascii(fence.token()),
+                    metaTtl)));
     announced.increment();
     if (fence != null) {
       writeFences.remove(key, fence);
@@ -601,8 +733,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /**
    * Deletes the key's entry, revokes its fill lease (whichever node holds it: a load that began
-   * before may have read a row that a write bypassing Tandem replaced, race H11) and announces it on
-   * the {@linkplain Builder#invalidationChannel invalidation channel}; its watermark and fences stay.
+   * before may have read a row that a write bypassing Tandem replaced, race H11) and announces it
+   * on the {@linkplain Builder#invalidationChannel invalidation channel}; its watermark and fences
+   * stay.
    *
    * @throws RedisException if Redis fails, times out, or the circuit is open
    */
@@ -628,22 +761,27 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     if (!breaker.allow()) {
       throw unavailable("invalidateAll", "every key");
     }
-    ScanArgs args = ScanArgs.Builder.matches(keys.entryPattern().getBytes(StandardCharsets.UTF_8)).limit(1000);
-    call(l -> {
-      long removed = 0;
-      for (RedisClusterCommands<byte[], byte[]> node : l.nodes) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-          KeyScanCursor<byte[]> page = node.scan(cursor, args);
-          if (!page.getKeys().isEmpty()) {
-            removed += l.redis.unlink(page.getKeys().toArray(new byte[0][])); // a cluster connection splits by slot
+    ScanArgs args =
+        ScanArgs.Builder.matches(keys.entryPattern().getBytes(StandardCharsets.UTF_8)).limit(1000);
+    call(
+        l -> {
+          long removed = 0;
+          for (RedisClusterCommands<byte[], byte[]> node : l.nodes) {
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+              KeyScanCursor<byte[]> page = node.scan(cursor, args);
+              if (!page.getKeys().isEmpty()) {
+                removed +=
+                    l.redis.unlink(
+                        page.getKeys()
+                            .toArray(new byte[0][])); // a cluster connection splits by slot
+              }
+              cursor = page;
+            } while (!cursor.isFinished());
           }
-          cursor = page;
-        } while (!cursor.isFinished());
-      }
-      l.redis.publish(channelBytes, message(ALL_ENTRIES));
-      return removed;
-    });
+          l.redis.publish(channelBytes, message(ALL_ENTRIES));
+          return removed;
+        });
     announced.increment();
   }
 
@@ -659,13 +797,14 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return 0;
     }
     try {
-      return call(l -> {
-        long total = 0;
-        for (RedisClusterCommands<byte[], byte[]> node : l.nodes) {
-          total += entriesOn(node);
-        }
-        return total;
-      });
+      return call(
+          l -> {
+            long total = 0;
+            for (RedisClusterCommands<byte[], byte[]> node : l.nodes) {
+              total += entriesOn(node);
+            }
+            return total;
+          });
     } catch (RuntimeException e) {
       return 0;
     }
@@ -674,7 +813,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   private long entriesOn(RedisClusterCommands<byte[], byte[]> node) {
     long size = node.dbsize();
     if (size <= EXACT_COUNT_LIMIT) {
-      ScanArgs args = ScanArgs.Builder.matches(keys.entryPattern().getBytes(StandardCharsets.UTF_8)).limit(1000);
+      ScanArgs args =
+          ScanArgs.Builder.matches(keys.entryPattern().getBytes(StandardCharsets.UTF_8))
+              .limit(1000);
       long count = 0;
       ScanCursor cursor = ScanCursor.INITIAL;
       do {
@@ -707,7 +848,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       return connector.evictionsOfDroppedLinks();
     }
     try {
-      return connector.evictionsOfDroppedLinks() + call(l -> l == current ? current.evictionsSinceVerified() : 0L);
+      return connector.evictionsOfDroppedLinks()
+          + call(l -> l == current ? current.evictionsSinceVerified() : 0L);
     } catch (RuntimeException e) {
       return connector.evictionsOfDroppedLinks();
     }
@@ -717,38 +859,50 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    * Registers the shared tier's meters: {@code tandem.redis.circuit.open} (1 while the circuit
    * breaker is open: refusing calls, or letting one probe through), {@code
    * tandem.redis.circuit.opens}, {@code tandem.redis.invalidations.published} (changes announced on
-   * the invalidation channel), {@code tandem.redis.undecodable} (entries the codec could not decode,
-   * each deleted and refilled) and, with a repair journal, {@code tandem.redis.repair.pending}
-   * (records of keys written under {@link WritePolicy#AVAILABLE} that wait for repair).
+   * the invalidation channel), {@code tandem.redis.undecodable} (entries the codec could not
+   * decode, each deleted and refilled) and, with a repair journal, {@code
+   * tandem.redis.repair.pending} (records of keys written under {@link WritePolicy#AVAILABLE} that
+   * wait for repair).
    */
   @Override
   public void registerMeters(TierMeters meters) {
-    meters.gauge("tandem.redis.circuit.open",
+    meters.gauge(
+        "tandem.redis.circuit.open",
         "1 while the circuit breaker is open (refusing Redis calls or letting one probe through): reads go to the"
-            + " database, fenced writes are refused", () -> breaker.isOpen() ? 1 : 0);
-    meters.counter("tandem.redis.circuit.opens", "times the circuit breaker opened after Redis calls failed in a row",
+            + " database, fenced writes are refused",
+        () -> breaker.isOpen() ? 1 : 0);
+    meters.counter(
+        "tandem.redis.circuit.opens",
+        "times the circuit breaker opened after Redis calls failed in a row",
         breaker::opens);
-    meters.counter("tandem.redis.invalidations.published", "changes of entries announced on the invalidation channel",
+    meters.counter(
+        "tandem.redis.invalidations.published",
+        "changes of entries announced on the invalidation channel",
         announced::sum);
-    meters.counter("tandem.redis.undecodable", "cached entries this node's codec could not decode (written by another"
-        + " codec): each was read as a miss, deleted and refilled from the database", undecodable::sum);
+    meters.counter(
+        "tandem.redis.undecodable",
+        "cached entries this node's codec could not decode (written by another"
+            + " codec): each was read as a miss, deleted and refilled from the database",
+        undecodable::sum);
     RepairJournal repairs = journal;
     if (repairs != null) {
-      meters.gauge("tandem.redis.repair.pending",
+      meters.gauge(
+          "tandem.redis.repair.pending",
           "records of keys written under AVAILABLE without a fence that wait for repair (a key written twice counts"
-              + " twice)", repairs::pending);
+              + " twice)",
+          repairs::pending);
     }
   }
 
   /**
    * Binds this tier's key prefix to the store it caches: records {@code storeIdentity} in Redis
    * under the key {@code <prefix>store} (SET NX; no time to live) unless a store is recorded there
-   * already, reads it back, and refuses a prefix recorded for another store, so that two caches
-   * of different tables can never serve each other's entries through one prefix. Every link the
-   * tier makes later is checked the same way before it is used, so an identity lost with the
-   * server's data (a restart, FLUSHALL, an eviction) is recorded again. While Redis cannot be
-   * reached (the tier started with its circuit open) the check waits for the first link. Called
-   * once by {@link dev.tandem.Tandem.Builder#build} before any other call.
+   * already, reads it back, and refuses a prefix recorded for another store, so that two caches of
+   * different tables can never serve each other's entries through one prefix. Every link the tier
+   * makes later is checked the same way before it is used, so an identity lost with the server's
+   * data (a restart, FLUSHALL, an eviction) is recorded again. While Redis cannot be reached (the
+   * tier started with its circuit open) the check waits for the first link. Called once by {@link
+   * dev.tandem.Tandem.Builder#build} before any other call.
    *
    * @throws IllegalStateException if the prefix is recorded for another store, or this tier was
    *     bound to another store already
@@ -759,8 +913,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     synchronized (this) {
       String bound = this.storeIdentity;
       if (bound != null && !bound.equals(storeIdentity)) {
-        throw new IllegalStateException(this + " is bound to store '" + bound + "' already, not '" + storeIdentity
-            + "'");
+        throw new IllegalStateException(
+            this + " is bound to store '" + bound + "' already, not '" + storeIdentity + "'");
       }
       this.storeIdentity = storeIdentity;
     }
@@ -782,8 +936,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Records {@code identity} under the prefix unless a store is recorded there, and refuses
-   * another one.
+   * Records {@code identity} under the prefix unless a store is recorded there, and refuses another
+   * one.
    *
    * @throws IllegalStateException if the prefix is recorded for another store
    */
@@ -797,10 +951,19 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       recorded = redis.get(key);
     }
     if (recorded != null && !Arrays.equals(recorded, mine)) {
-      throw new IllegalStateException("the Redis key prefix '" + keys.prefix() + "' on " + server
-          + " caches store '" + new String(recorded, StandardCharsets.UTF_8) + "', not store '" + identity
-          + "': give each store's tier its own key prefix (Builder#keyPrefix); if the prefix's cache was given"
-          + " up, delete the key " + keys.prefix() + "store");
+      throw new IllegalStateException(
+          "the Redis key prefix '"
+              + keys.prefix()
+              + "' on "
+              + server
+              + " caches store '"
+              + new String(recorded, StandardCharsets.UTF_8)
+              + "', not store '"
+              + identity
+              + "': give each store's tier its own key prefix (Builder#keyPrefix); if the prefix's cache was given"
+              + " up, delete the key "
+              + keys.prefix()
+              + "store");
     }
   }
 
@@ -836,8 +999,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   // ---------------------------------------------------------------- connections
 
   /**
-   * The tier's checks of a new link before its first use: the user may announce changes, the
-   * prefix serves this tier's store, and the journaled keys are repaired.
+   * The tier's checks of a new link before its first use: the user may announce changes, the prefix
+   * serves this tier's store, and the journaled keys are repaired.
    */
   private void verify(Link made) {
     checkMayAnnounce(made.redis);
@@ -858,7 +1021,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    * @throws RedisException if a script fails, or a batch's replies take longer than the command
    *     timeout: the journal then keeps every key
    */
-  private void repairJournaled(RedisClusterAsyncCommands<byte[], byte[]> async, List<byte[]> journaled) {
+  private void repairJournaled(
+      RedisClusterAsyncCommands<byte[], byte[]> async, List<byte[]> journaled) {
     for (int from = 0; from < journaled.size(); from += REPAIR_BATCH) {
       List<byte[]> batch = journaled.subList(from, Math.min(journaled.size(), from + REPAIR_BATCH));
       List<RedisFuture<Long>> replies = new ArrayList<>(batch.size());
@@ -872,16 +1036,25 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new RedisException("interrupted while repairing " + journaled.size() + " journaled keys", e);
+        throw new RedisException(
+            "interrupted while repairing " + journaled.size() + " journaled keys", e);
       } catch (ExecutionException e) {
-        throw new RedisException("repairing " + journaled.size() + " journaled keys failed: " + e.getCause(), e.getCause());
+        throw new RedisException(
+            "repairing " + journaled.size() + " journaled keys failed: " + e.getCause(),
+            e.getCause());
       } catch (TimeoutException e) {
-        throw new RedisException("repairing " + batch.size() + " journaled keys took longer than the command timeout ("
-            + commandTimeout + ")", e);
+        throw new RedisException(
+            "repairing "
+                + batch.size()
+                + " journaled keys took longer than the command timeout ("
+                + commandTimeout
+                + ")",
+            e);
       }
       announced.add(batch.size());
     }
-    log.info("{}: repaired {} keys written without a fence (policy AVAILABLE)", this, journaled.size());
+    log.info(
+        "{}: repaired {} keys written without a fence (policy AVAILABLE)", this, journaled.size());
   }
 
   /**
@@ -896,40 +1069,60 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     } catch (RedisCommandExecutionException e) {
       String error = e.getMessage();
       if (error != null && error.startsWith("NOPERM")) {
-        throw new RedisException(this + ": the Redis user may not PUBLISH on the invalidation channel '" + channel
-            + "', where the write scripts announce every change of an entry; grant it (ACL SETUSER <user> &"
-            + channel + ") or choose a channel it may use (Builder#invalidationChannel)", e);
+        throw new RedisException(
+            this
+                + ": the Redis user may not PUBLISH on the invalidation channel '"
+                + channel
+                + "', where the write scripts announce every change of an entry; grant it (ACL SETUSER <user> &"
+                + channel
+                + ") or choose a channel it may use (Builder#invalidationChannel)",
+            e);
       }
       throw e;
     }
   }
 
-  /** Reports a failed call; drops the link if its connection broke, so that the next call verifies a new one. */
+  /**
+   * Reports a failed call; drops the link if its connection broke, so that the next call verifies a
+   * new one.
+   */
   private void failed(@Nullable Link used, RuntimeException e) {
     breaker.failed(e);
     connector.dropIfBroken(used);
   }
 
   private List<LuaScript> scripts() {
-    return List.of(beginFillScript, fillScript, cancelFillScript, applyScript, fenceScript, beforeWriteScript,
-        retireScript, abandonScript);
+    return List.of(
+        beginFillScript,
+        fillScript,
+        cancelFillScript,
+        applyScript,
+        fenceScript,
+        beforeWriteScript,
+        retireScript,
+        abandonScript);
   }
 
   // ---------------------------------------------------------------- for tests and diagnostics
 
-  /** Returns whether {@code key} is fenced now (a fence of this or another node, or a write fence). */
+  /**
+   * Returns whether {@code key} is fenced now (a fence of this or another node, or a write fence).
+   */
   boolean isFenced(K key) {
     RedisClusterCommands<byte[], byte[]> redis = commands();
     Map<byte[], byte[]> meta = redis.hgetall(KeySpace.meta(keys.entry(key)));
-    List<byte[]> time = redis.time(); // a cluster connection asks the master of the default node: any clock will do
-    long now = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
-        + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
+    List<byte[]> time =
+        redis.time(); // a cluster connection asks the master of the default node: any clock will do
+    long now =
+        Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
+            + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
     for (Map.Entry<byte[], byte[]> field : meta.entrySet()) {
       String name = new String(field.getKey(), StandardCharsets.UTF_8);
       if (name.equals(MetaField.FENCE)) {
         return true;
       }
-      if (name.startsWith(MetaField.WRITE_PREFIX) && Long.parseLong(new String(field.getValue(), StandardCharsets.US_ASCII)) > now) {
+      if (name.startsWith(MetaField.WRITE_PREFIX)
+          && Long.parseLong(new String(field.getValue(), StandardCharsets.US_ASCII)) > now) {
         return true;
       }
     }
@@ -952,7 +1145,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     return channel;
   }
 
-  /** Returns how long after a write or fill Redis expires an entry, or null if entries do not expire. */
+  /**
+   * Returns how long after a write or fill Redis expires an entry, or null if entries do not
+   * expire.
+   */
   @Nullable Duration entryTimeToLive() {
     return entryTimeToLive;
   }
@@ -993,7 +1189,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
    */
   @Nullable CompletionStage<Long> publishOnChannel(String message) {
     Link current = connector.current();
-    return current == null ? null : current.async.publish(channelBytes, message.getBytes(StandardCharsets.UTF_8));
+    return current == null
+        ? null
+        : current.async.publish(channelBytes, message.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -1036,13 +1234,13 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   /**
-   * Connects and verifies now (build() does, so that a server that refuses the tier fails
-   * loudly). If another node is clearing this prefix on the server right now (nodes that start
-   * together on a new prefix), the tier starts without a link, unavailable: its first use after
-   * the clearing verifies a link, as after any lost connection. If the server cannot be reached
-   * (down, paused, unreachable, timing out), the tier starts with its circuit open, whatever the
-   * write policy: reads go to the database, writes are refused (STRICT) or journaled (AVAILABLE),
-   * and the first probe after the open time connects.
+   * Connects and verifies now (build() does, so that a server that refuses the tier fails loudly).
+   * If another node is clearing this prefix on the server right now (nodes that start together on a
+   * new prefix), the tier starts without a link, unavailable: its first use after the clearing
+   * verifies a link, as after any lost connection. If the server cannot be reached (down, paused,
+   * unreachable, timing out), the tier starts with its circuit open, whatever the write policy:
+   * reads go to the database, writes are refused (STRICT) or journaled (AVAILABLE), and the first
+   * probe after the open time connects.
    *
    * @throws RedisException if the server answered with an error (a wrong password, a missing
    *     permission, scripts refused): a configuration that waiting will not mend
@@ -1071,7 +1269,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   // ---------------------------------------------------------------- helpers
 
-  /** Runs {@code command} on the link (made and verified first if there is none) and reports the outcome. */
+  /**
+   * Runs {@code command} on the link (made and verified first if there is none) and reports the
+   * outcome.
+   */
   private <T extends @Nullable Object> T call(Function<Link, T> command) {
     Link used = connector.current();
     try {
@@ -1093,8 +1294,13 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   }
 
   private RedisException unavailable(String operation, Object key) {
-    return new RedisException(operation + " of key " + key + " refused: Redis at " + server
-        + " is unavailable (the circuit is open after repeated failures)");
+    return new RedisException(
+        operation
+            + " of key "
+            + key
+            + " refused: Redis at "
+            + server
+            + " is unavailable (the circuit is open after repeated failures)");
   }
 
   private static byte[][] pair(byte[] entryKey) {
@@ -1113,9 +1319,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
   /**
    * Returns the keys of the entries under this tier's key prefix (values, tombstones and cached
    * absences; not metadata), read with {@code SCAN MATCH <prefix>{*} COUNT pageSize} on the server
-   * (on each master of a cluster) one page at a time as the pages are consumed, and decoded with the
-   * {@linkplain Builder#keyDecoder key decoder}. Weakly consistent, as SCAN is: an entry present for
-   * the whole walk is listed, others may or may not be, and a key may be listed twice. Read-only.
+   * (on each master of a cluster) one page at a time as the pages are consumed, and decoded with
+   * the {@linkplain Builder#keyDecoder key decoder}. Weakly consistent, as SCAN is: an entry
+   * present for the whole walk is listed, others may or may not be, and a key may be listed twice.
+   * Read-only.
    *
    * @throws IllegalArgumentException if {@code pageSize} is not positive
    * @throws RedisException from {@code hasNext} if Redis fails, times out, or the circuit is open
@@ -1128,12 +1335,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
   /** Like {@link #cachedKeys(int)}, with the given decoder (a near tier passes its own). */
   Iterator<List<K>> cachedKeys(int pageSize, Function<String, ? extends K> decoder) {
-    return new EntryScan<>((node, cursor, args) -> {
-      if (!breaker.allow()) {
-        throw unavailable("cachedKeys", "every key");
-      }
-      return call(l -> EntryScan.scan(l.nodes, node, cursor, args));
-    }, keys, decoder, pageSize);
+    return new EntryScan<>(
+        (node, cursor, args) -> {
+          if (!breaker.allow()) {
+            throw unavailable("cachedKeys", "every key");
+          }
+          return call(l -> EntryScan.scan(l.nodes, node, cursor, args));
+        },
+        keys,
+        decoder,
+        pageSize);
   }
 
   @SuppressWarnings("unchecked")
@@ -1173,10 +1384,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
     /**
      * Connects to the server at {@code uri}, e.g. {@code redis://localhost:6379/0}; password, ACL
-     * user, TLS ({@code rediss://}) and database number pass through Lettuce's URI syntax. The
-     * tier creates its own client, rejects commands while disconnected instead of queueing them,
-     * never lets Lettuce reconnect by itself (the tier reconnects and verifies the server, race
-     * H9), and shuts the client down on {@link RedisTier#close()}.
+     * user, TLS ({@code rediss://}) and database number pass through Lettuce's URI syntax. The tier
+     * creates its own client, rejects commands while disconnected instead of queueing them, never
+     * lets Lettuce reconnect by itself (the tier reconnects and verifies the server, race H9), and
+     * shuts the client down on {@link RedisTier#close()}.
      *
      * @throws IllegalStateException if a server was already set
      * @throws IllegalArgumentException if the URI is not a Redis URI
@@ -1200,9 +1411,9 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
     /**
      * Connects through the caller's client, which keeps its options and is not shut down by the
-     * tier. Its options must turn automatic reconnection off ({@code ClientOptions.autoReconnect(false)}):
-     * the tier reconnects itself and verifies each new connection (race H9). Tandem recommends
-     * {@code DisconnectedBehavior.REJECT_COMMANDS}.
+     * tier. Its options must turn automatic reconnection off ({@code
+     * ClientOptions.autoReconnect(false)}): the tier reconnects itself and verifies each new
+     * connection (race H9). Tandem recommends {@code DisconnectedBehavior.REJECT_COMMANDS}.
      *
      * @throws IllegalStateException if a server was already set
      * @throws IllegalArgumentException if the client reconnects by itself
@@ -1211,9 +1422,10 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
       requireNonNull(client, "client");
       checkNoServer();
       if (client.getOptions().isAutoReconnect()) {
-        throw new IllegalArgumentException("the client reconnects by itself: a Redis tier must verify every new"
-            + " connection (a restarted Redis may hold old data), so build the client with"
-            + " ClientOptions.builder().autoReconnect(false)");
+        throw new IllegalArgumentException(
+            "the client reconnects by itself: a Redis tier must verify every new"
+                + " connection (a restarted Redis may hold old data), so build the client with"
+                + " ClientOptions.builder().autoReconnect(false)");
       }
       this.client = client;
       return this;
@@ -1223,8 +1435,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
      * Connects to a Redis Cluster through Lettuce's cluster client, starting from the nodes at
      * {@code uris} (one is enough; the others are tried if it fails), e.g. {@code
      * redis://10.0.0.1:7000}. A key's entry and metadata share a hash slot; the tier's scripts run
-     * on the key's master; {@link RedisTier#invalidateAll()}, {@link RedisTier#estimatedSize()}
-     * and the restart check (race H9) cover every master. The tier owns the client.
+     * on the key's master; {@link RedisTier#invalidateAll()}, {@link RedisTier#estimatedSize()} and
+     * the restart check (race H9) cover every master. The tier owns the client.
      *
      * @throws IllegalStateException if a server was already set
      * @throws IllegalArgumentException if no URI is given or one is not a Redis URI
@@ -1290,7 +1502,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("key prefix was already set to " + keyPrefix);
       }
       if (prefix.isEmpty() || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
-        throw new IllegalArgumentException("key prefix must be non-empty and without braces but was '" + prefix + "'");
+        throw new IllegalArgumentException(
+            "key prefix must be non-empty and without braces but was '" + prefix + "'");
       }
       this.keyPrefix = prefix;
       return this;
@@ -1308,7 +1521,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     public Builder<K, V> invalidationChannel(String channel) {
       requireNonNull(channel, "channel");
       if (invalidationChannel != null) {
-        throw new IllegalStateException("invalidation channel was already set to " + invalidationChannel);
+        throw new IllegalStateException(
+            "invalidation channel was already set to " + invalidationChannel);
       }
       if (channel.isEmpty()) {
         throw new IllegalArgumentException("invalidation channel must not be empty");
@@ -1380,15 +1594,16 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     public Builder<K, V> absenceTimeToLive(Duration duration) {
       requireNonNull(duration, "duration");
       if (absenceTimeToLive != null) {
-        throw new IllegalStateException("absence time to live was already set to " + absenceTimeToLive);
+        throw new IllegalStateException(
+            "absence time to live was already set to " + absenceTimeToLive);
       }
       this.absenceTimeToLive = atLeastOneMilli("absence time to live", duration);
       return this;
     }
 
     /**
-     * Sets how long a Redis call may take before it fails (and counts towards opening the
-     * circuit). Default: 1 second.
+     * Sets how long a Redis call may take before it fails (and counts towards opening the circuit).
+     * Default: 1 second.
      *
      * @throws IllegalStateException if already set
      * @throws IllegalArgumentException if shorter than a millisecond
@@ -1424,8 +1639,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     }
 
     /**
-     * Sets how long a fence placed before a database write holds if its writer never publishes
-     * (it crashed, lost Redis, or the write failed). It must exceed the longest write, retries
+     * Sets how long a fence placed before a database write holds if its writer never publishes (it
+     * crashed, lost Redis, or the write failed). It must exceed the longest write, retries
      * included: a write still in flight when its fence lapses is no longer protected against a
      * failed publish. Default: 30 seconds.
      *
@@ -1435,7 +1650,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
     public Builder<K, V> writeFenceTimeout(Duration duration) {
       requireNonNull(duration, "duration");
       if (writeFenceTimeout != null) {
-        throw new IllegalStateException("write fence timeout was already set to " + writeFenceTimeout);
+        throw new IllegalStateException(
+            "write fence timeout was already set to " + writeFenceTimeout);
       }
       this.writeFenceTimeout = atLeastOneMilli("write fence timeout", duration);
       return this;
@@ -1473,15 +1689,15 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
 
     /**
      * Connects, verifies the server (race H9: a server that restarted is cleared of this tier's
-     * keys), loads the scripts and returns the tier. A server that cannot be reached (down,
-     * paused, timing out) does not fail the build, under either write policy: the tier starts with
-     * its circuit open (reads go to the database; writes are refused under {@link
-     * WritePolicy#STRICT}, journaled under {@link WritePolicy#AVAILABLE}) and connects on the first
-     * probe after the {@linkplain #circuitOpenTime open time}, so an application starts while Redis
-     * is down and its cache comes up with Redis. The build then takes at most about twice the
-     * {@linkplain #connectTimeout connect timeout} plus one command timeout. A server on which
-     * another node is clearing this prefix right now is no failure either: the tier starts
-     * unavailable and verifies its link on first use.
+     * keys), loads the scripts and returns the tier. A server that cannot be reached (down, paused,
+     * timing out) does not fail the build, under either write policy: the tier starts with its
+     * circuit open (reads go to the database; writes are refused under {@link WritePolicy#STRICT},
+     * journaled under {@link WritePolicy#AVAILABLE}) and connects on the first probe after the
+     * {@linkplain #circuitOpenTime open time}, so an application starts while Redis is down and its
+     * cache comes up with Redis. The build then takes at most about twice the {@linkplain
+     * #connectTimeout connect timeout} plus one command timeout. A server on which another node is
+     * clearing this prefix right now is no failure either: the tier starts unavailable and verifies
+     * its link on first use.
      *
      * @throws IllegalStateException if no server was set, or {@link WritePolicy#AVAILABLE} was set
      *     without a repair journal (or a journal without it), or the repair journal is in use by
@@ -1492,7 +1708,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
      */
     public RedisTier<K, V> build() {
       if (uri == null && client == null && clusterUris == null) {
-        throw new IllegalStateException("a Redis tier needs a server: set uri, client or clusterUri");
+        throw new IllegalStateException(
+            "a Redis tier needs a server: set uri, client or clusterUri");
       }
       if (writePolicy == WritePolicy.AVAILABLE && repairJournal == null) {
         throw new IllegalStateException("write policy AVAILABLE needs a repair journal");
@@ -1538,7 +1755,8 @@ public final class RedisTier<K, V> implements CacheTier<K, V> {
         throw new IllegalStateException("cluster URIs were already set");
       }
       if (uri != null) {
-        throw new IllegalStateException("uri was already set to " + uri.getHost() + ":" + uri.getPort());
+        throw new IllegalStateException(
+            "uri was already set to " + uri.getHost() + ":" + uri.getPort());
       }
       if (client != null) {
         throw new IllegalStateException("client was already set");

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * the disk before the write proceeds. It survives a crash of the node: a tier opened on the same
  * file repairs the keys before its first use of Redis. Thread-safe.
  *
- * <p><b>Damage.</b> A crash in the middle of an append leaves a last line without its newline:
- * that record was never forced, so its write never went ahead; opening the journal cuts it off. A
+ * <p><b>Damage.</b> A crash in the middle of an append leaves a last line without its newline: that
+ * record was never forced, so its write never went ahead; opening the journal cuts it off. A
  * complete line that is not Base64 (damage from outside) names no key that can be repaired: it is
  * skipped, counted ({@link #skipped()}) and logged, and the repair goes on with the other keys.
  *
@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 final class RepairJournal implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RepairJournal.class);
+
   /** The real paths of the journals open in this process. */
   private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -50,8 +51,13 @@ final class RepairJournal implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
   private long repairs;
-  /** Records waiting for repair (a key recorded twice counts twice); read without the lock by meters. */
+
+  /**
+   * Records waiting for repair (a key recorded twice counts twice); read without the lock by
+   * meters.
+   */
   private volatile long pending;
+
   /** Lines that were not a record, seen by the last read of the file. */
   private volatile long skipped;
 
@@ -115,8 +121,11 @@ final class RepairJournal implements AutoCloseable {
   }
 
   private IllegalStateException inUse() {
-    return new IllegalStateException("the repair journal " + path + " is in use by another Redis tier (in this or"
-        + " another process): give each tier its own repair journal file");
+    return new IllegalStateException(
+        "the repair journal "
+            + path
+            + " is in use by another Redis tier (in this or"
+            + " another process): give each tier its own repair journal file");
   }
 
   /**
@@ -126,7 +135,8 @@ final class RepairJournal implements AutoCloseable {
    * @throws UncheckedIOException if the journal cannot be written: the write must then be refused
    */
   synchronized long record(byte[] redisKey) {
-    byte[] line = (Base64.getEncoder().encodeToString(redisKey) + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] line =
+        (Base64.getEncoder().encodeToString(redisKey) + "\n").getBytes(StandardCharsets.US_ASCII);
     try {
       ByteBuffer buffer = ByteBuffer.wrap(line);
       while (buffer.hasRemaining()) {
@@ -140,7 +150,10 @@ final class RepairJournal implements AutoCloseable {
     return repairs;
   }
 
-  /** Returns how many repairs emptied the journal: a record made before the count changed was repaired. */
+  /**
+   * Returns how many repairs emptied the journal: a record made before the count changed was
+   * repaired.
+   */
   synchronized long repairs() {
     return repairs;
   }
@@ -176,7 +189,10 @@ final class RepairJournal implements AutoCloseable {
     return pending;
   }
 
-  /** Returns how many lines of the file the last read skipped because they were not a record; never blocks. */
+  /**
+   * Returns how many lines of the file the last read skipped because they were not a record; never
+   * blocks.
+   */
   long skipped() {
     return skipped;
   }
@@ -222,15 +238,21 @@ final class RepairJournal implements AutoCloseable {
       }
     }
     if (bad > 0 && bad != skipped) {
-      log.warn("the repair journal {} has {} lines that are not a record (the first is line {}): they are skipped; the"
-          + " keys they named, if any, cannot be repaired (invalidate them, or every entry of the tier, to be sure)",
-          path, bad, firstBad);
+      log.warn(
+          "the repair journal {} has {} lines that are not a record (the first is line {}): they are skipped; the"
+              + " keys they named, if any, cannot be repaired (invalidate them, or every entry of the tier, to be sure)",
+          path,
+          bad,
+          firstBad);
     }
     skipped = bad;
     return records;
   }
 
-  /** Cuts off a last line without its newline: an append that a crash interrupted before it was forced. */
+  /**
+   * Cuts off a last line without its newline: an append that a crash interrupted before it was
+   * forced.
+   */
   private void cutTornTail() throws IOException {
     byte[] bytes = contents();
     int end = bytes.length;
@@ -240,8 +262,11 @@ final class RepairJournal implements AutoCloseable {
     if (end < bytes.length) {
       channel.truncate(end);
       channel.force(true);
-      log.warn("the repair journal {} ended in a torn record of {} bytes (a crash while appending it, before its write"
-          + " went ahead): cut off", path, bytes.length - end);
+      log.warn(
+          "the repair journal {} ended in a torn record of {} bytes (a crash while appending it, before its write"
+              + " went ahead): cut off",
+          path,
+          bytes.length - end);
     }
   }
 
@@ -249,7 +274,8 @@ final class RepairJournal implements AutoCloseable {
   private byte[] contents() throws IOException {
     long size = channel.size();
     if (size > Integer.MAX_VALUE - 8) {
-      throw new IOException("the repair journal " + path + " has " + size + " bytes, too many to read");
+      throw new IOException(
+          "the repair journal " + path + " has " + size + " bytes, too many to read");
     }
     ByteBuffer buffer = ByteBuffer.allocate((int) size);
     while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {

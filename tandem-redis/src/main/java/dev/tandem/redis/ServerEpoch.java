@@ -14,22 +14,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Verifies one Redis server process before a tier uses it (race H9): a server that restarted
- * empty, from an old snapshot, or a replica promoted in a fail-over, may hold entries older than
+ * Verifies one Redis server process before a tier uses it (race H9): a server that restarted empty,
+ * from an old snapshot, or a replica promoted in a fail-over, may hold entries older than
  * acknowledged writes and has lost the fences and watermarks that stood for writes in flight.
  *
- * <p>The server's {@code run_id} (INFO server) is new in every process. The tier's epoch key on
- * the server holds the run id at which its keys there were last vouched for. If it names this
- * process, the keys are trusted. Otherwise the caller takes the flush lock (in the same script that
- * read the epoch key), unlinks every key of the tier on that server in batches that each check the
- * lock is still its own, then, still holding the lock, writes the new run id into the epoch key and
+ * <p>The server's {@code run_id} (INFO server) is new in every process. The tier's epoch key on the
+ * server holds the run id at which its keys there were last vouched for. If it names this process,
+ * the keys are trusted. Otherwise the caller takes the flush lock (in the same script that read the
+ * epoch key), unlinks every key of the tier on that server in batches that each check the lock is
+ * still its own, then, still holding the lock, writes the new run id into the epoch key and
  * releases the lock. A caller that finds the lock taken fails: its tier stays unavailable until the
  * flush is done.
  *
  * <p>The epoch value also carries a server time before which fills must not install: the write
- * fence timeout after the server came back (or after it started, if it came back empty and the
- * tier had no keys on it), since a write fenced on the previous process may still be in flight and
- * its fence is gone.
+ * fence timeout after the server came back (or after it started, if it came back empty and the tier
+ * had no keys on it), since a write fenced on the previous process may still be in flight and its
+ * fence is gone.
  */
 final class ServerEpoch {
 
@@ -45,8 +45,8 @@ final class ServerEpoch {
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
   /**
-   * What a verification found: the process's run id, the {@link System#nanoTime()} from which
-   * fills are safe, and how many keys were removed (-1 if the keys were already vouched for).
+   * What a verification found: the process's run id, the {@link System#nanoTime()} from which fills
+   * are safe, and how many keys were removed (-1 if the keys were already vouched for).
    */
   record Verified(String runId, long fillsFromNanos, long removed) {}
 
@@ -68,7 +68,11 @@ final class ServerEpoch {
    * @param tag the number of the epoch key, whose slot the server must own
    * @throws RedisException if the server fails, or another node is clearing the keys
    */
-  static Verified verify(RedisClusterCommands<byte[], byte[]> node, KeySpace<?> keys, int tag, long fenceMillis,
+  static Verified verify(
+      RedisClusterCommands<byte[], byte[]> node,
+      KeySpace<?> keys,
+      int tag,
+      long fenceMillis,
       String server) {
     String info = node.info("server");
     String runId = field(info, "run_id", server);
@@ -81,12 +85,29 @@ final class ServerEpoch {
       return new Verified(runId, System.nanoTime() + begun[1] * 1_000_000, -1);
     }
     if (begun[0] == 1) {
-      throw new ClearingElsewhere("Redis at " + server + " (run id " + runId + ") is a new server process and another"
-          + " node is clearing the keys of prefix " + keys.prefix() + " on it; the tier stays unavailable until it has");
+      throw new ClearingElsewhere(
+          "Redis at "
+              + server
+              + " (run id "
+              + runId
+              + ") is a new server process and another"
+              + " node is clearing the keys of prefix "
+              + keys.prefix()
+              + " on it; the tier stays unavailable until it has");
     }
     boolean hadEpoch = begun[0] == 3;
     try {
-      return flush(node, keys, runId, uptimeSeconds, hadEpoch, epochKeys, token, lockTtl, fenceMillis, server);
+      return flush(
+          node,
+          keys,
+          runId,
+          uptimeSeconds,
+          hadEpoch,
+          epochKeys,
+          token,
+          lockTtl,
+          fenceMillis,
+          server);
     } catch (RuntimeException e) {
       try { // let another node take over at once rather than when the lock lapses
         node.eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] {epochKeys[1]}, token);
@@ -97,14 +118,24 @@ final class ServerEpoch {
     }
   }
 
-  private static Verified flush(RedisClusterCommands<byte[], byte[]> node, KeySpace<?> keys, String runId,
-      long uptimeSeconds, boolean hadEpoch, byte[][] epochKeys, byte[] token, byte[] lockTtl, long fenceMillis,
+  private static Verified flush(
+      RedisClusterCommands<byte[], byte[]> node,
+      KeySpace<?> keys,
+      String runId,
+      long uptimeSeconds,
+      boolean hadEpoch,
+      byte[][] epochKeys,
+      byte[] token,
+      byte[] lockTtl,
+      long fenceMillis,
       String server) {
     List<byte[]> time = node.time();
-    long serverNowMillis = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
-        + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
+    long serverNowMillis =
+        Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1000
+            + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII)) / 1000;
     long removed = 0;
-    ScanArgs args = ScanArgs.Builder.matches(keys.dataPattern().getBytes(StandardCharsets.UTF_8)).limit(BATCH);
+    ScanArgs args =
+        ScanArgs.Builder.matches(keys.dataPattern().getBytes(StandardCharsets.UTF_8)).limit(BATCH);
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
       KeyScanCursor<byte[]> page = node.scan(cursor, args);
@@ -127,20 +158,37 @@ final class ServerEpoch {
     } while (!cursor.isFinished());
     // Empty and never vouched for: a first use, or a restart without data. Writes fenced on an
     // earlier process started before this one did.
-    String fillsFrom = !hadEpoch && removed == 0
-        ? Long.toString(serverNowMillis - uptimeSeconds * 1000 + fenceMillis) : "";
-    long[] ended = END.runPair(node, epochKeys, token, ascii(runId), ascii(fillsFrom),
-        ascii(Long.toString(fenceMillis)));
+    String fillsFrom =
+        !hadEpoch && removed == 0
+            ? Long.toString(serverNowMillis - uptimeSeconds * 1000 + fenceMillis)
+            : "";
+    long[] ended =
+        END.runPair(
+            node,
+            epochKeys,
+            token,
+            ascii(runId),
+            ascii(fillsFrom),
+            ascii(Long.toString(fenceMillis)));
     if (ended[0] != 0) {
       throw lostLock(server, keys);
     }
     if (hadEpoch || removed > 0) {
-      log.warn("Redis at {} is a new server process (run id {}) holding {} keys of prefix {} it could not vouch for"
-          + " (restarted from a snapshot, or failed over): removed them; fills resume in {} ms", server, runId,
-          removed, keys.prefix(), Math.max(0, ended[1]));
+      log.warn(
+          "Redis at {} is a new server process (run id {}) holding {} keys of prefix {} it could not vouch for"
+              + " (restarted from a snapshot, or failed over): removed them; fills resume in {} ms",
+          server,
+          runId,
+          removed,
+          keys.prefix(),
+          Math.max(0, ended[1]));
     } else {
-      log.info("Redis at {} (run id {}) had no keys of prefix {}: the tier starts cold; fills resume in {} ms",
-          server, runId, keys.prefix(), Math.max(0, ended[1]));
+      log.info(
+          "Redis at {} (run id {}) had no keys of prefix {}: the tier starts cold; fills resume in {} ms",
+          server,
+          runId,
+          keys.prefix(),
+          Math.max(0, ended[1]));
     }
     return new Verified(runId, System.nanoTime() + ended[1] * 1_000_000, removed);
   }
@@ -153,8 +201,12 @@ final class ServerEpoch {
   }
 
   private static RedisException lostLock(String server, KeySpace<?> keys) {
-    return new RedisException("clearing the keys of prefix " + keys.prefix() + " on Redis at " + server
-        + " took longer than the flush lock lives; another node may have taken over");
+    return new RedisException(
+        "clearing the keys of prefix "
+            + keys.prefix()
+            + " on Redis at "
+            + server
+            + " took longer than the flush lock lives; another node may have taken over");
   }
 
   private static String field(String info, String name, String server) {

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class CircuitBreakerTest {
 
   private final AtomicLong nanos = new AtomicLong();
-  private final CircuitBreaker breaker = new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
+  private final CircuitBreaker breaker =
+      new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
   private final RedisException failure = new RedisException("down");
 
   @Test
@@ -80,19 +81,23 @@ class CircuitBreakerTest {
     long seed = seed();
     Random random = new Random(seed);
     for (int round = 0; round < 50; round++) {
-      CircuitBreaker fresh = new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
+      CircuitBreaker fresh =
+          new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
       int threads = 2 + random.nextInt(7);
       List<Runnable> failing = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        failing.add(() -> {
-          for (int i = 0; i < CircuitBreaker.THRESHOLD; i++) {
-            fresh.failed(failure);
-          }
-        });
+        failing.add(
+            () -> {
+              for (int i = 0; i < CircuitBreaker.THRESHOLD; i++) {
+                fresh.failed(failure);
+              }
+            });
       }
       runTogether(failing);
       assertThat(fresh.isOpen()).isTrue();
-      assertThat(fresh.opens()).as("round %d, %d threads (seed %d)", round, threads, seed).isEqualTo(1);
+      assertThat(fresh.opens())
+          .as("round %d, %d threads (seed %d)", round, threads, seed)
+          .isEqualTo(1);
     }
   }
 
@@ -106,7 +111,8 @@ class CircuitBreakerTest {
     long seed = seed();
     Random random = new Random(seed);
     for (int round = 0; round < 2_000; round++) {
-      CircuitBreaker fresh = new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
+      CircuitBreaker fresh =
+          new CircuitBreaker(nanos::get, Duration.ofSeconds(1).toNanos(), "test");
       for (int i = 0; i < CircuitBreaker.THRESHOLD; i++) {
         fresh.failed(failure);
       }
@@ -117,7 +123,9 @@ class CircuitBreakerTest {
         calls.add(() -> fresh.failed(failure));
       }
       runTogether(calls);
-      assertThat(fresh.isOpen()).as("round %d, %d failing (seed %d)", round, failing, seed).isFalse();
+      assertThat(fresh.isOpen())
+          .as("round %d, %d failing (seed %d)", round, failing, seed)
+          .isFalse();
       assertThat(fresh.opens()).isEqualTo(1);
     }
   }
@@ -134,14 +142,16 @@ class CircuitBreakerTest {
     CyclicBarrier start = new CyclicBarrier(calls.size());
     List<Thread> threads = new ArrayList<>();
     for (Runnable call : calls) {
-      Thread thread = new Thread(() -> {
-        try {
-          start.await();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        call.run();
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+                call.run();
+              });
       threads.add(thread);
       thread.start();
     }

@@ -65,19 +65,23 @@ class CompressedCodecTest {
 
   @Test
   void refusesACompressedValueThatDeclaresMoreThanTheMaximumSizeBeforeAllocatingIt() {
-    CompressedCodec<String> codec = CompressedCodec.over(Codec.string()).maxValueSize(1 << 20).build();
+    CompressedCodec<String> codec =
+        CompressedCodec.over(Codec.string()).maxValueSize(1 << 20).build();
     byte[] bomb = {CompressedCodec.LZ4, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0, 0};
     assertThatThrownBy(() -> codec.decode(bomb))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("declares 2147483647 bytes, more than the maximum value size of 1048576 bytes");
+        .hasMessageContaining(
+            "declares 2147483647 bytes, more than the maximum value size of 1048576 bytes");
     byte[] negative = {CompressedCodec.LZ4, (byte) 0xFF, 0, 0, 0, 0};
-    assertThatThrownBy(() -> codec.decode(negative)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> codec.decode(negative))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("declares 4278190080 bytes");
   }
 
   @Test
   void refusesToEncodeAValueItWouldNotDecode() {
-    CompressedCodec<String> codec = CompressedCodec.over(Codec.string()).threshold(10).maxValueSize(100).build();
+    CompressedCodec<String> codec =
+        CompressedCodec.over(Codec.string()).threshold(10).maxValueSize(100).build();
     assertThatThrownBy(() -> codec.encode("x".repeat(101)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("a value of 101 bytes exceeds the maximum value size of 100 bytes");
@@ -102,14 +106,19 @@ class CompressedCodecTest {
   @Test
   void theBuilderRefusesBadValuesAndSettingsMadeTwice() {
     assertThatThrownBy(() -> CompressedCodec.over(Codec.string()).threshold(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("threshold must not be negative: -1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("threshold must not be negative: -1");
     assertThatThrownBy(() -> CompressedCodec.over(Codec.string()).maxValueSize(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maximum value size must be positive: 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maximum value size must be positive: 0");
     assertThatThrownBy(() -> CompressedCodec.over(Codec.string()).threshold(1).threshold(2))
-        .isInstanceOf(IllegalStateException.class).hasMessage("threshold was already set to 1");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("threshold was already set to 1");
     assertThatThrownBy(() -> CompressedCodec.over(Codec.string()).maxValueSize(5).maxValueSize(6))
-        .isInstanceOf(IllegalStateException.class).hasMessage("maximum value size was already set to 5");
-    assertThatThrownBy(() -> CompressedCodec.over(Codec.string()).threshold(100).maxValueSize(10).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("maximum value size was already set to 5");
+    assertThatThrownBy(
+            () -> CompressedCodec.over(Codec.string()).threshold(100).maxValueSize(10).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("threshold (100 bytes) exceeds the maximum value size (10 bytes)");
     assertThat(CompressedCodec.over(Codec.string()).build())

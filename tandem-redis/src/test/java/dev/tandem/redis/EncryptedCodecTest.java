@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,16 +52,18 @@ class EncryptedCodecTest {
       List<Future<Integer>> done = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int thread = t;
-        done.add(pool.submit(() -> {
-          for (int i = 0; i < 2_000; i++) {
-            String value = TEXT + thread + ":" + i;
-            byte[] stored = codec.encode(value);
-            if (!codec.decode(stored).equals(value)) {
-              throw new AssertionError("thread " + thread + " read another value at " + i);
-            }
-          }
-          return thread;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 2_000; i++) {
+                    String value = TEXT + thread + ":" + i;
+                    byte[] stored = codec.encode(value);
+                    if (!codec.decode(stored).equals(value)) {
+                      throw new AssertionError("thread " + thread + " read another value at " + i);
+                    }
+                  }
+                  return thread;
+                }));
       }
       for (Future<Integer> each : done) {
         assertThat(each.get(60, TimeUnit.SECONDS)).isNotNegative();
@@ -80,14 +82,21 @@ class EncryptedCodecTest {
   @Test
   void decryptsWithEveryKeyAndEncryptsWithTheCurrentOne() {
     byte[] underOld = codec("2026-06", OLD).encode(TEXT);
-    EncryptedCodec<String> rotated = EncryptedCodec.over(Codec.string())
-        .encryptWith("2026-12", NEW).decryptWith("2026-06", OLD).build();
+    EncryptedCodec<String> rotated =
+        EncryptedCodec.over(Codec.string())
+            .encryptWith("2026-12", NEW)
+            .decryptWith("2026-06", OLD)
+            .build();
     assertThat(rotated.decode(underOld)).isEqualTo(TEXT);
     byte[] underNew = rotated.encode(TEXT);
     assertThat(new String(underNew, 2, 7, StandardCharsets.US_ASCII)).isEqualTo("2026-12");
-    // a node not yet rotated, which already has the new key for decryption, reads what rotated nodes write
-    EncryptedCodec<String> before = EncryptedCodec.over(Codec.string())
-        .encryptWith("2026-06", OLD).decryptWith("2026-12", NEW).build();
+    // a node not yet rotated, which already has the new key for decryption, reads what rotated
+    // nodes write
+    EncryptedCodec<String> before =
+        EncryptedCodec.over(Codec.string())
+            .encryptWith("2026-06", OLD)
+            .decryptWith("2026-12", NEW)
+            .build();
     assertThat(before.decode(underNew)).isEqualTo(TEXT);
     assertThat(rotated.currentKeyId()).isEqualTo("2026-12");
   }
@@ -97,7 +106,8 @@ class EncryptedCodecTest {
     byte[] underOld = codec("2026-06", OLD).encode(TEXT);
     assertThatThrownBy(() -> codec("2026-12", NEW).decode(underOld))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("the value is encrypted under key id '2026-06', which this codec does not know (it knows [2026-12])");
+        .hasMessage(
+            "the value is encrypted under key id '2026-06', which this codec does not know (it knows [2026-12])");
   }
 
   @Test
@@ -110,23 +120,26 @@ class EncryptedCodecTest {
 
   @Test
   void everyTamperedByteIsDetected() {
-    EncryptedCodec<String> codec = EncryptedCodec.over(Codec.string())
-        .encryptWith("k1", OLD).decryptWith("k2", NEW).build();
+    EncryptedCodec<String> codec =
+        EncryptedCodec.over(Codec.string()).encryptWith("k1", OLD).decryptWith("k2", NEW).build();
     byte[] stored = codec.encode(TEXT);
     for (int i = 0; i < stored.length; i++) {
       byte[] tampered = stored.clone();
       tampered[i] ^= 0x01;
-      assertThatThrownBy(() -> codec.decode(tampered)).as("byte %d flipped", i)
+      assertThatThrownBy(() -> codec.decode(tampered))
+          .as("byte %d flipped", i)
           .isInstanceOf(IllegalArgumentException.class);
     }
     byte[] renamed = stored.clone();
     renamed[3] = '2'; // claims the other known key: the id is authenticated
-    assertThatThrownBy(() -> codec.decode(renamed)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> codec.decode(renamed))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not authenticate under key id 'k2'");
     assertThatThrownBy(() -> codec.decode(Arrays.copyOf(stored, stored.length - 1)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> codec.decode(Arrays.copyOf(stored, 20)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("truncated");
   }
 
   @Test
@@ -134,7 +147,8 @@ class EncryptedCodecTest {
     assertThatThrownBy(() -> codec("k1", OLD).decode(Codec.string().encode(TEXT)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("the value is not encrypted by an EncryptedCodec (32 bytes, first byte 0x7B)");
-    assertThatThrownBy(() -> codec("k1", OLD).decode(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> codec("k1", OLD).decode(new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -143,7 +157,8 @@ class EncryptedCodecTest {
     byte[] entry = EntryFormat.encode("LX", dev.tandem.spi.Cached.present(TEXT, 7), codec);
     assertThat(EntryFormat.decode("LX", entry, codec).value()).isEqualTo(TEXT);
     entry[entry.length - 1] ^= 0x01;
-    // RedisTier.getIfPresent throws it (the engine then reads the database), getAllPresent counts it a miss
+    // RedisTier.getIfPresent throws it (the engine then reads the database), getAllPresent counts
+    // it a miss
     assertThatThrownBy(() -> EntryFormat.decode("LX", entry, codec))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("could not decode the cached value of key LX")
@@ -159,26 +174,41 @@ class EncryptedCodecTest {
     assertThat(stored.length).isLessThan(value.length() / 4);
     assertThat(codec.decode(stored)).isEqualTo(value);
     assertThat(codec.decode(codec.encode(TEXT))).isEqualTo(TEXT);
-    assertThat(codec.toString()).isEqualTo("EncryptedCodec{AES-GCM, current=k1, keys=[k1], over "
-        + "CompressedCodec{lz4, threshold=64, over Codec.string()}}");
+    assertThat(codec.toString())
+        .isEqualTo(
+            "EncryptedCodec{AES-GCM, current=k1, keys=[k1], over "
+                + "CompressedCodec{lz4, threshold=64, over Codec.string()}}");
   }
 
   @Test
   void theBuilderRefusesBadKeysAndIds() {
     assertThatThrownBy(() -> EncryptedCodec.over(Codec.string()).build())
-        .isInstanceOf(IllegalStateException.class).hasMessage("no current key: call encryptWith(id, key)");
-    assertThatThrownBy(() -> EncryptedCodec.over(Codec.string()).encryptWith("a", OLD).encryptWith("b", NEW))
-        .isInstanceOf(IllegalStateException.class).hasMessage("current key was already set to key id 'a'");
-    assertThatThrownBy(() -> EncryptedCodec.over(Codec.string()).encryptWith("a", OLD).decryptWith("a", NEW))
-        .isInstanceOf(IllegalStateException.class).hasMessage("key id 'a' was already set");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("no current key: call encryptWith(id, key)");
+    assertThatThrownBy(
+            () -> EncryptedCodec.over(Codec.string()).encryptWith("a", OLD).encryptWith("b", NEW))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("current key was already set to key id 'a'");
+    assertThatThrownBy(
+            () -> EncryptedCodec.over(Codec.string()).encryptWith("a", OLD).decryptWith("a", NEW))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("key id 'a' was already set");
     assertThatThrownBy(() -> EncryptedCodec.over(Codec.string()).encryptWith("", OLD))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key id '' is not 1 to 64 characters");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key id '' is not 1 to 64 characters");
     assertThatThrownBy(() -> EncryptedCodec.over(Codec.string()).encryptWith("é", OLD))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> EncryptedCodec.over(Codec.string()).encryptWith("a", new SecretKeySpec(new byte[10], "AES")))
+    assertThatThrownBy(
+            () ->
+                EncryptedCodec.over(Codec.string())
+                    .encryptWith("a", new SecretKeySpec(new byte[10], "AES")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("key id 'a' is not an AES key of 128, 192 or 256 bits (80 bits)");
-    assertThatThrownBy(() -> EncryptedCodec.over(Codec.string()).encryptWith("a", new SecretKeySpec(new byte[16], "HmacSHA256")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("key id 'a' is a HmacSHA256 key, not AES");
+    assertThatThrownBy(
+            () ->
+                EncryptedCodec.over(Codec.string())
+                    .encryptWith("a", new SecretKeySpec(new byte[16], "HmacSHA256")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("key id 'a' is a HmacSHA256 key, not AES");
   }
 }

@@ -22,20 +22,32 @@ class InvalidationBusIT {
   @Test
   void theReceiverHearsTheSubscriptionBeforeTheConstructorReturns() {
     AtomicBoolean listening = new AtomicBoolean();
-    InvalidationBus.Receiver slow = new InvalidationBus.Receiver() {
-      @Override public void changed(String entryKey) {}
-      @Override public void changedAll() {}
-      @Override public void heartbeat(long sentAt) {}
-      @Override public void deaf() {
-        listening.set(false);
-      }
-      @Override public void listening() {
-        LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-        listening.set(true);
-      }
-    };
+    InvalidationBus.Receiver slow =
+        new InvalidationBus.Receiver() {
+          @Override
+          public void changed(String entryKey) {}
+
+          @Override
+          public void changedAll() {}
+
+          @Override
+          public void heartbeat(long sentAt) {}
+
+          @Override
+          public void deaf() {
+            listening.set(false);
+          }
+
+          @Override
+          public void listening() {
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            listening.set(true);
+          }
+        };
     RedisClient client = RedisClient.create(RedisServer.shared().uri());
-    try (InvalidationBus bus = new InvalidationBus(client, "bus-it-" + System.nanoTime(), "it", Duration.ofSeconds(5), slow)) {
+    try (InvalidationBus bus =
+        new InvalidationBus(
+            client, "bus-it-" + System.nanoTime(), "it", Duration.ofSeconds(5), slow)) {
       assertThat(listening).as("subscribed when the constructor returned").isTrue();
     } finally {
       client.shutdown();
@@ -46,19 +58,33 @@ class InvalidationBusIT {
   @Test
   void aReceiverFailingOnTheSubscriptionFailsTheConstructorWithItsCause() {
     IllegalArgumentException cause = new IllegalArgumentException("cannot make the L1");
-    InvalidationBus.Receiver failing = new InvalidationBus.Receiver() {
-      @Override public void changed(String entryKey) {}
-      @Override public void changedAll() {}
-      @Override public void heartbeat(long sentAt) {}
-      @Override public void deaf() {}
-      @Override public void listening() {
-        throw cause;
-      }
-    };
+    InvalidationBus.Receiver failing =
+        new InvalidationBus.Receiver() {
+          @Override
+          public void changed(String entryKey) {}
+
+          @Override
+          public void changedAll() {}
+
+          @Override
+          public void heartbeat(long sentAt) {}
+
+          @Override
+          public void deaf() {}
+
+          @Override
+          public void listening() {
+            throw cause;
+          }
+        };
     RedisClient client = RedisClient.create(RedisServer.shared().uri());
     try {
-      assertThatThrownBy(() -> new InvalidationBus(client, "bus-it-" + System.nanoTime(), "it", Duration.ofSeconds(30), failing))
-          .isInstanceOf(IllegalStateException.class).hasCause(cause);
+      assertThatThrownBy(
+              () ->
+                  new InvalidationBus(
+                      client, "bus-it-" + System.nanoTime(), "it", Duration.ofSeconds(30), failing))
+          .isInstanceOf(IllegalStateException.class)
+          .hasCause(cause);
     } finally {
       client.shutdown();
     }

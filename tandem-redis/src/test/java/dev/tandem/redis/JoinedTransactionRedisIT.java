@@ -63,7 +63,8 @@ class JoinedTransactionRedisIT {
   private void freshTable() throws Exception {
     table = "kv_" + TABLES.incrementAndGet();
     prefix = "joined-" + ProcessHandle.current().pid() + "-" + table + ":";
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE " + table + " (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
     }
     JdbcSchema.addVersionColumn(pool, table, "tandem_version");
@@ -75,13 +76,26 @@ class JoinedTransactionRedisIT {
 
   private Tandem<String, Long> node(String name, Duration fenceTimeout, String uri) {
     Epochs.trust(RedisServer.shared().uri(), prefix);
-    RedisTier<String, Long> tier = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(uri).keyPrefix(prefix).writeFenceTimeout(fenceTimeout)
-        .commandTimeout(Duration.ofMillis(500)).build();
-    JdbcStore<String, Long> store = JdbcStore.<String, Long>builder().dataSource(pool).table(table)
-        .keyColumn("k", String.class).rowMapper(new LongColumn("v")).build();
-    Tandem<String, Long> node = Tandem.builder(store).cacheTier(tier).name(name)
-        .writeTimeout(fenceTimeout.dividedBy(3)).build();
+    RedisTier<String, Long> tier =
+        RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(uri)
+            .keyPrefix(prefix)
+            .writeFenceTimeout(fenceTimeout)
+            .commandTimeout(Duration.ofMillis(500))
+            .build();
+    JdbcStore<String, Long> store =
+        JdbcStore.<String, Long>builder()
+            .dataSource(pool)
+            .table(table)
+            .keyColumn("k", String.class)
+            .rowMapper(new LongColumn("v"))
+            .build();
+    Tandem<String, Long> node =
+        Tandem.builder(store)
+            .cacheTier(tier)
+            .name(name)
+            .writeTimeout(fenceTimeout.dividedBy(3))
+            .build();
     nodes.add(node);
     return node;
   }
@@ -99,7 +113,9 @@ class JoinedTransactionRedisIT {
       tx.put("k", 2L);
       assertThat(b.getIfCached("k")).as("fenced: B's copy was dropped").isEmpty();
       assertThat(b.get("k")).as("B reads the committed row").contains(1L);
-      assertThat(b.getIfCached("k")).as("and may not cache it while the transaction runs").isEmpty();
+      assertThat(b.getIfCached("k"))
+          .as("and may not cache it while the transaction runs")
+          .isEmpty();
       assertThat(tx.get("k")).contains(2L);
       tx.beforeCommit();
       c.commit();
@@ -146,7 +162,9 @@ class JoinedTransactionRedisIT {
       tx.put("k", 2L);
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (b.getIfCached("k").isEmpty()) { // the fence lapses after 900 ms: then B's read fills
-        assertThat(System.nanoTime()).as("B never cached the key after the fence timeout").isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("B never cached the key after the fence timeout")
+            .isLessThan(deadline);
         assertThat(b.get("k")).contains(1L);
         Thread.onSpinWait();
       }
@@ -170,7 +188,8 @@ class JoinedTransactionRedisIT {
   void aPublishThatFailsAfterTheCommitLeavesTheKeyFenced() throws Exception {
     freshTable();
     try (FaultProxy proxy = FaultProxy.start("127.0.0.1", RedisServer.shared().port())) {
-      Tandem<String, Long> a = node("a", Duration.ofSeconds(30), "redis://" + proxy.host() + ":" + proxy.port());
+      Tandem<String, Long> a =
+          node("a", Duration.ofSeconds(30), "redis://" + proxy.host() + ":" + proxy.port());
       Tandem<String, Long> b = node("b", Duration.ofSeconds(30));
       a.put("k", 1L);
       assertThat(b.get("k")).contains(1L);
@@ -190,7 +209,10 @@ class JoinedTransactionRedisIT {
     }
   }
 
-  /** Readers on B while A's joined transactions commit and roll back: never uncommitted, never older after the report. */
+  /**
+   * Readers on B while A's joined transactions commit and roll back: never uncommitted, never older
+   * after the report.
+   */
   @Test
   void readersOnTheOtherNodeNeverSeeARolledBackValueNorAnOlderOneAfterCommit() throws Exception {
     freshTable();
@@ -204,8 +226,9 @@ class JoinedTransactionRedisIT {
         long before = round * 10;
         long during = before + 1;
         a.put("k", before);
-        OutcomeReaders<Long> seen = OutcomeReaders.start(readers, List.of(() -> b.get("k"), () -> b.get("k")),
-            before, during, commit);
+        OutcomeReaders<Long> seen =
+            OutcomeReaders.start(
+                readers, List.of(() -> b.get("k"), () -> b.get("k")), before, during, commit);
         JoinedTransaction<String, Long> tx = a.join(c);
         tx.put("k", during);
         if (commit) {

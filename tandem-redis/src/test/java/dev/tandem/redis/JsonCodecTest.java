@@ -57,33 +57,39 @@ class JsonCodecTest {
     JsonCodec<Flight> codec = JsonCodec.of(Flight.class);
     Flight flight = new Flight("LX 318", 25, List.of("A12", "B3"));
     byte[] json = codec.encode(flight);
-    assertThat(new String(json, StandardCharsets.UTF_8)).isEqualTo("{\"number\":\"LX 318\",\"delayMinutes\":25,\"gates\":[\"A12\",\"B3\"]}");
+    assertThat(new String(json, StandardCharsets.UTF_8))
+        .isEqualTo("{\"number\":\"LX 318\",\"delayMinutes\":25,\"gates\":[\"A12\",\"B3\"]}");
     assertThat(codec.decode(json)).isEqualTo(flight);
   }
 
   @Test
   void roundTripsAGenericTypeThroughATypeReference() {
-    JsonCodec<Map<String, List<Integer>>> codec = JsonCodec.of(new TypeReference<>() {}, new ObjectMapper());
+    JsonCodec<Map<String, List<Integer>>> codec =
+        JsonCodec.of(new TypeReference<>() {}, new ObjectMapper());
     Map<String, List<Integer>> value = Map.of("delays", List.of(5, 10, 25));
     assertThat(codec.decode(codec.encode(value))).isEqualTo(value);
     assertThat(codec.type().getRawClass()).isEqualTo(Map.class);
-    assertThat(codec.type().getContentType().getContentType().getRawClass()).isEqualTo(Integer.class);
+    assertThat(codec.type().getContentType().getContentType().getRawClass())
+        .isEqualTo(Integer.class);
   }
 
   @Test
   void usesTheSuppliedMapperAsItWasWhenTheCodecWasCreated() {
-    ObjectMapper mapper = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    ObjectMapper mapper =
+        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     JsonCodec<Flight> codec = JsonCodec.of(Flight.class, mapper);
     mapper.setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE);
     Flight flight = new Flight("LX 318", 25, List.of());
-    assertThat(new String(codec.encode(flight), StandardCharsets.UTF_8)).contains("\"delay_minutes\":25");
+    assertThat(new String(codec.encode(flight), StandardCharsets.UTF_8))
+        .contains("\"delay_minutes\":25");
     assertThat(codec.decode(codec.encode(flight))).isEqualTo(flight);
   }
 
   @Test
   void refusesAMapperWithDefaultTyping() {
     ObjectMapper mapper = new ObjectMapper();
-    mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+    mapper.activateDefaultTyping(
+        LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
     assertThatThrownBy(() -> JsonCodec.of(Holder.class, mapper))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("default typing enabled")
@@ -110,40 +116,62 @@ class JsonCodecTest {
         .hasMessageContaining("use = CLASS")
         .hasMessageContaining("remote code execution");
     assertThatThrownBy(() -> JsonCodec.of(PropertyLevel.class))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(PropertyLevel.class.getName() + ".payload");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(PropertyLevel.class.getName() + ".payload");
     assertThatThrownBy(() -> JsonCodec.of(InAList.class))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use = CLASS");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("use = CLASS");
     assertThatThrownBy(() -> JsonCodec.of(ContentLevel.class))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use = MINIMAL_CLASS");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("use = MINIMAL_CLASS");
     assertThatThrownBy(() -> JsonCodec.of(Deeper.class))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Nested.class.getName() + ".inner");
-    assertThatThrownBy(() -> JsonCodec.of(new TypeReference<Map<String, List<ByClassName>>>() {}, new ObjectMapper()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use = CLASS");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Nested.class.getName() + ".inner");
+    assertThatThrownBy(
+            () ->
+                JsonCodec.of(
+                    new TypeReference<Map<String, List<ByClassName>>>() {}, new ObjectMapper()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("use = CLASS");
     assertThatThrownBy(() -> JsonCodec.of(Subtyped.class))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(PropertyLevel.class.getName() + ".payload");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(PropertyLevel.class.getName() + ".payload");
   }
 
   @Test
   void walksASelfReferencingTypeWithTypeIdsByName() {
     JsonCodec<Tree> codec = JsonCodec.of(Tree.class);
-    Tree tree = new Tree("root", List.of(new Tree("leaf", List.of(), new Named.Cat("Tom"))), new Named.Cat("Kit"));
+    Tree tree =
+        new Tree(
+            "root",
+            List.of(new Tree("leaf", List.of(), new Named.Cat("Tom"))),
+            new Named.Cat("Kit"));
     assertThat(codec.decode(codec.encode(tree))).isEqualTo(tree);
   }
 
-  /** What the type walk cannot see (a class-name type id the mapper finds only while reading) is refused while reading. */
+  /**
+   * What the type walk cannot see (a class-name type id the mapper finds only while reading) is
+   * refused while reading.
+   */
   @Test
   void theCodecsMapperRefusesEveryClassNameWhileReading() throws Exception {
     ObjectMapper hardened = JsonCodec.refusingClassNames(new ObjectMapper());
-    assertThatThrownBy(() -> hardened.readValue("{\"payload\":{\"@class\":\"java.util.HashMap\"}}", PropertyLevel.class))
+    assertThatThrownBy(
+            () ->
+                hardened.readValue(
+                    "{\"payload\":{\"@class\":\"java.util.HashMap\"}}", PropertyLevel.class))
         .hasMessageContaining("java.util.HashMap");
-    assertThat(hardened.readValue("{\"@type\":\"cat\",\"name\":\"Tom\"}", Named.class)).isEqualTo(new Named.Cat("Tom"));
+    assertThat(hardened.readValue("{\"@type\":\"cat\",\"name\":\"Tom\"}", Named.class))
+        .isEqualTo(new Named.Cat("Tom"));
   }
 
   @Test
   void acceptsTypeIdsByRegisteredName() {
     JsonCodec<Named> codec = JsonCodec.of(Named.class);
-    assertThat(new String(codec.encode(new Named.Cat("Tom")), StandardCharsets.UTF_8)).contains("\"@type\":\"cat\"");
-    assertThat(codec.decode(utf8("{\"@type\":\"cat\",\"name\":\"Tom\"}"))).isEqualTo(new Named.Cat("Tom"));
+    assertThat(new String(codec.encode(new Named.Cat("Tom")), StandardCharsets.UTF_8))
+        .contains("\"@type\":\"cat\"");
+    assertThat(codec.decode(utf8("{\"@type\":\"cat\",\"name\":\"Tom\"}")))
+        .isEqualTo(new Named.Cat("Tom"));
     assertThatThrownBy(() -> codec.decode(utf8("{\"@type\":\"java.net.URL\",\"name\":\"x\"}")))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -153,8 +181,10 @@ class JsonCodecTest {
   void aClassNameInThePayloadInstantiatesNothing() {
     ObjectMapper mapper = new ObjectMapper();
     JsonCodec<Holder> codec = JsonCodec.of(Holder.class, mapper);
-    mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
-    Holder decoded = codec.decode(utf8("{\"payload\":[\"java.net.URL\",\"http://example.invalid/\"]}"));
+    mapper.activateDefaultTyping(
+        LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+    Holder decoded =
+        codec.decode(utf8("{\"payload\":[\"java.net.URL\",\"http://example.invalid/\"]}"));
     assertThat(decoded.payload()).isEqualTo(List.of("java.net.URL", "http://example.invalid/"));
   }
 
@@ -162,20 +192,27 @@ class JsonCodecTest {
   void malformedTrailingAndNullJsonAreErrorsNamingTheType() {
     JsonCodec<Flight> codec = JsonCodec.of(Flight.class);
     assertThatThrownBy(() -> codec.decode(utf8("{\"number\":")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("as JSON of").hasMessageContaining("Flight");
-    assertThatThrownBy(() -> codec.decode(utf8("{\"number\":\"LX 1\",\"delayMinutes\":1,\"gates\":[]} {}")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Flight");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("as JSON of")
+        .hasMessageContaining("Flight");
+    assertThatThrownBy(
+            () -> codec.decode(utf8("{\"number\":\"LX 1\",\"delayMinutes\":1,\"gates\":[]} {}")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Flight");
     assertThatThrownBy(() -> codec.decode(utf8("null")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("JSON null is not a value of [simple type, class "
-            + Flight.class.getName() + "]");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "JSON null is not a value of [simple type, class " + Flight.class.getName() + "]");
     assertThatThrownBy(() -> codec.decode(utf8("{\"delayMinutes\":\"soon\"}")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Flight");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Flight");
   }
 
   @Test
   void unencodableValuesAreRefusedWithTheType() {
     JsonCodec<Object> codec = JsonCodec.of(Object.class);
     assertThatThrownBy(() -> codec.encode(new Object()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot encode a java.lang.Object");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot encode a java.lang.Object");
   }
 }

@@ -14,8 +14,10 @@ class KeySpaceTest {
 
   private final KeySpace<String> space = new KeySpace<>("app:", String::valueOf);
 
-  private static final List<String> AWKWARD = List.of("", "a", "{a}", "}", "{", "%", "%7B", "%25", "a}b{c", "{}",
-      "key:m", "ключ", "a b", "*?[]");
+  private static final List<String> AWKWARD =
+      List.of(
+          "", "a", "{a}", "}", "{", "%", "%7B", "%25", "a}b{c", "{}", "key:m", "ключ", "a b",
+          "*?[]");
 
   @Test
   void entryAndMetadataShareOneSlot() {
@@ -35,31 +37,52 @@ class KeySpaceTest {
     assertThat(names).hasSize(2 * AWKWARD.size());
   }
 
-  /** A near tier finds the key a message names: every entry name reads back to its text; nothing else does. */
+  /**
+   * A near tier finds the key a message names: every entry name reads back to its text; nothing
+   * else does.
+   */
   @Test
   void entryNamesReadBackToTheirText() {
     for (String key : AWKWARD) {
-      assertThat(space.encodedKey(new String(space.entry(key), StandardCharsets.UTF_8))).as(key).isEqualTo(key);
+      assertThat(space.encodedKey(new String(space.entry(key), StandardCharsets.UTF_8)))
+          .as(key)
+          .isEqualTo(key);
     }
-    for (String other : List.of("app:{k}:m", "other:{k}", "app:{%e0}:epoch", "app:{%e0}", "app:{%zz}", "app:{%7}",
-        "app:{a{b}", "app:k", "app:{k", "app:{}")) {
+    for (String other :
+        List.of(
+            "app:{k}:m",
+            "other:{k}",
+            "app:{%e0}:epoch",
+            "app:{%e0}",
+            "app:{%zz}",
+            "app:{%7}",
+            "app:{a{b}",
+            "app:k",
+            "app:{k",
+            "app:{}")) {
       assertThat(space.encodedKey(other)).as(other).isNull();
     }
   }
 
   @Test
   void namesAreReadable() {
-    assertThat(new String(space.entry("user:42"), StandardCharsets.UTF_8)).isEqualTo("app:{user:42}");
-    assertThat(new String(KeySpace.meta(space.entry("user:42")), StandardCharsets.UTF_8)).isEqualTo("app:{user:42}:m");
+    assertThat(new String(space.entry("user:42"), StandardCharsets.UTF_8))
+        .isEqualTo("app:{user:42}");
+    assertThat(new String(KeySpace.meta(space.entry("user:42")), StandardCharsets.UTF_8))
+        .isEqualTo("app:{user:42}:m");
     assertThat(new String(space.entry("{x}"), StandardCharsets.UTF_8)).isEqualTo("app:{%7Bx%7D}");
   }
 
   @Test
   void scanPatternEscapesGlobCharactersOfThePrefix() {
-    assertThat(new KeySpace<String>("a*b?[c]:", String::valueOf).entryPattern()).isEqualTo("a\\*b\\?\\[c\\]:{*}");
+    assertThat(new KeySpace<String>("a*b?[c]:", String::valueOf).entryPattern())
+        .isEqualTo("a\\*b\\?\\[c\\]:{*}");
   }
 
-  /** The epoch keys are in the flush pattern's range but never an entry, and never one of a key's names. */
+  /**
+   * The epoch keys are in the flush pattern's range but never an entry, and never one of a key's
+   * names.
+   */
   @Test
   void epochKeysNeverCollideWithEntries() {
     byte[] epoch = space.epoch(3);

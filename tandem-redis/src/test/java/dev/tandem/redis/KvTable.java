@@ -16,11 +16,16 @@ final class KvTable {
   /** Creates the table if it is missing (with its version column) and returns a store over it. */
   static JdbcStore<String, Long> store(H2Database h2) throws SQLException {
     DataSource ds = h2.dataSource();
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS kv (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
     }
     JdbcSchema.addVersionColumn(ds, "kv", "tandem_version");
-    return JdbcStore.<String, Long>builder().dataSource(ds).table("kv").keyColumn("k", String.class)
-        .rowMapper(new LongColumn("v")).build();
+    return JdbcStore.<String, Long>builder()
+        .dataSource(ds)
+        .table("kv")
+        .keyColumn("k", String.class)
+        .rowMapper(new LongColumn("v"))
+        .build();
   }
 }

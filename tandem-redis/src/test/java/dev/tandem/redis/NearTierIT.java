@@ -8,17 +8,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
 import dev.tandem.jdbc.JdbcSchema;
 import dev.tandem.jdbc.JdbcStore;
+import dev.tandem.spi.Cached;
 import dev.tandem.testkit.fault.FaultProxy;
 import dev.tandem.testkit.race.RaceHammer;
 import dev.tandem.testkit.server.PostgresServer;
 import dev.tandem.testkit.server.RedisServer;
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import dev.tandem.spi.Cached;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -64,9 +64,12 @@ class NearTierIT {
     database = "near_" + ++databases;
     prefix = "near-" + ProcessHandle.current().pid() + "-" + database + ":";
     channel = "near-" + ProcessHandle.current().pid() + "-" + database;
-    Epochs.trust(RedisServer.shared().uri(), prefix); // a prefix in steady use: fills allowed at once
+    Epochs.trust(
+        RedisServer.shared().uri(), prefix); // a prefix in steady use: fills allowed at once
     PostgresServer.shared().createDatabase(database);
-    try (HikariDataSource setup = pool(); Connection c = setup.getConnection(); Statement s = c.createStatement()) {
+    try (HikariDataSource setup = pool();
+        Connection c = setup.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE kv (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
       JdbcSchema.addVersionColumn(setup, "kv", "tandem_version");
     }
@@ -91,19 +94,27 @@ class NearTierIT {
   private JdbcStore<String, Long> store() {
     HikariDataSource pool = pool();
     pools.add(pool);
-    return JdbcStore.<String, Long>builder().dataSource(pool).table("kv").keyColumn("k", String.class)
-        .rowMapper(new LongColumn("v")).build();
+    return JdbcStore.<String, Long>builder()
+        .dataSource(pool)
+        .table("kv")
+        .keyColumn("k", String.class)
+        .rowMapper(new LongColumn("v"))
+        .build();
   }
 
   private RedisTier<String, Long> redisTier() {
-    return RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(RedisServer.shared().uri()).keyPrefix(prefix)
-        .invalidationChannel(channel).build();
+    return RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+        .uri(RedisServer.shared().uri())
+        .keyPrefix(prefix)
+        .invalidationChannel(channel)
+        .build();
   }
 
   /** A node on a near tier whose invalidation channel goes to {@code uri}. */
-  private Node node(String name, String uri, UnaryOperator<NearTier.Builder<String, Long>> settings) {
-    NearTier<String, Long> tier = settings.apply(NearTier.builder(redisTier()).uri(uri)
-        .maximumSize(10_000)).build();
+  private Node node(
+      String name, String uri, UnaryOperator<NearTier.Builder<String, Long>> settings) {
+    NearTier<String, Long> tier =
+        settings.apply(NearTier.builder(redisTier()).uri(uri).maximumSize(10_000)).build();
     Tandem<String, Long> tandem = Tandem.builder(store()).cacheTier(tier).name(name).build();
     closeables.add(tandem);
     return new Node(tandem, tier);
@@ -131,10 +142,12 @@ class NearTierIT {
    * write may race that write's message, and then keeps no copy (its install is refused).
    */
   private static void keepsACopy(Node node, String key) {
-    await(node.tandem() + " keeps a copy of " + key, () -> {
-      node.tandem().get(key);
-      return node.tier().localCopy(key) != null;
-    });
+    await(
+        node.tandem() + " keeps a copy of " + key,
+        () -> {
+          node.tandem().get(key);
+          return node.tier().localCopy(key) != null;
+        });
   }
 
   private static long seed() {
@@ -145,15 +158,29 @@ class NearTierIT {
   @Test
   void builderRefusesAMissingStalenessBoundAndRepeatedSettings() {
     try (RedisTier<String, Long> shared = redisTier()) {
-      assertThatThrownBy(() -> NearTier.builder(shared).uri(RedisServer.shared().uri()).maximumSize(10).build())
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("set boundedStaleness");
-      assertThatThrownBy(() -> NearTier.builder(shared).boundedStaleness(Duration.ofSeconds(1))
-          .boundedStaleness(Duration.ofSeconds(2)))
-          .isInstanceOf(IllegalStateException.class).hasMessage("bounded staleness was already set to PT1S");
+      assertThatThrownBy(
+              () ->
+                  NearTier.builder(shared).uri(RedisServer.shared().uri()).maximumSize(10).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("set boundedStaleness");
+      assertThatThrownBy(
+              () ->
+                  NearTier.builder(shared)
+                      .boundedStaleness(Duration.ofSeconds(1))
+                      .boundedStaleness(Duration.ofSeconds(2)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("bounded staleness was already set to PT1S");
       assertThatThrownBy(() -> NearTier.builder(shared).boundedStaleness(Duration.ofNanos(10)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 ms");
-      assertThatThrownBy(() -> NearTier.builder(shared).boundedStaleness(Duration.ofSeconds(1)).maximumSize(10).build())
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("set uri or client");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("at least 1 ms");
+      assertThatThrownBy(
+              () ->
+                  NearTier.builder(shared)
+                      .boundedStaleness(Duration.ofSeconds(1))
+                      .maximumSize(10)
+                      .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("set uri or client");
     }
   }
 
@@ -170,8 +197,10 @@ class NearTierIT {
     }
     a.tier().bindStore(identity); // again: the same store is welcome
     try (RedisTier<String, Long> other = redisTier()) {
-      assertThatThrownBy(() -> other.bindStore("db.public.other")).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("'" + identity + "'").hasMessageContaining("'db.public.other'");
+      assertThatThrownBy(() -> other.bindStore("db.public.other"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("'" + identity + "'")
+          .hasMessageContaining("'db.public.other'");
     }
     assertThat(a.tier().writeFenceTimeout()).isEqualTo(Duration.ofSeconds(30));
   }
@@ -191,7 +220,10 @@ class NearTierIT {
     assertThat(a.tandem().get("k1")).isEmpty();
   }
 
-  /** Another node's L1 copy is dropped by the invalidation message, and the next read sees the write. */
+  /**
+   * Another node's L1 copy is dropped by the invalidation message, and the next read sees the
+   * write.
+   */
   @Test
   void writeOnOneNodeIsSeenOnTheOtherAfterItsInvalidation() {
     Node a = node("a");
@@ -202,7 +234,9 @@ class NearTierIT {
       keepsACopy(b, "k");
       a.tandem().put("k", i);
       await("B's copy of k is dropped", () -> b.tier().localCopy("k") == null);
-      assertThat(b.tandem().get("k")).as("read on B after put %d on A was invalidated", i).contains(i);
+      assertThat(b.tandem().get("k"))
+          .as("read on B after put %d on A was invalidated", i)
+          .contains(i);
     }
     a.tandem().remove("k");
     await("B's copy of k is dropped after the remove", () -> b.tier().localCopy("k") == null);
@@ -211,15 +245,16 @@ class NearTierIT {
   }
 
   /**
-   * A node that writes through a plain {@code RedisTier} (no near tier) invalidates the near
-   * nodes' copies too: its tier announces each write from inside the script that records it. Before
-   * the announcement moved into the scripts, only near tiers published, and B kept the old value
-   * until its copy expired (30 s here).
+   * A node that writes through a plain {@code RedisTier} (no near tier) invalidates the near nodes'
+   * copies too: its tier announces each write from inside the script that records it. Before the
+   * announcement moved into the scripts, only near tiers published, and B kept the old value until
+   * its copy expired (30 s here).
    */
   @Test
   void aWriteThroughAPlainRedisTierDropsTheNearCopies() {
     Node b = node("b");
-    Tandem<String, Long> plain = Tandem.builder(store()).cacheTier(redisTier()).name("plain").build();
+    Tandem<String, Long> plain =
+        Tandem.builder(store()).cacheTier(redisTier()).name("plain").build();
     closeables.add(plain);
     plain.put("k", 1L);
     keepsACopy(b, "k");
@@ -241,7 +276,9 @@ class NearTierIT {
     keepsACopy(b, "k");
     a.tier().beforeWrite("k"); // a write that never reports back
     await("B's copy is dropped", () -> b.tier().localCopy("k") == null);
-    assertThat(b.tier().getValueIfPresent("k")).as("the fence dropped the Redis entry too").isNull();
+    assertThat(b.tier().getValueIfPresent("k"))
+        .as("the fence dropped the Redis entry too")
+        .isNull();
     assertThat(b.tandem().get("k")).as("from the database").contains(1L);
     assertThat(b.tier().localCopy("k")).as("no copy of a fenced key").isNull();
   }
@@ -256,40 +293,49 @@ class NearTierIT {
   void theSharedTierAnnouncesEveryChangeOfAnEntry() throws Exception {
     RedisClient client = RedisClient.create(RedisServer.shared().uri());
     closeables.add(client::shutdown);
-    java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
-    io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
+    java.util.concurrent.BlockingQueue<String> messages =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> subscriber =
+        client.connectPubSub();
     closeables.add(subscriber);
-    subscriber.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
-      @Override
-      public void message(String from, String message) {
-        messages.add(message);
-      }
-    });
+    subscriber.addListener(
+        new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+          @Override
+          public void message(String from, String message) {
+            messages.add(message);
+          }
+        });
     subscriber.sync().subscribe(channel);
     io.lettuce.core.api.sync.RedisCommands<String, String> publisher = client.connect().sync();
     // what arrived before a marker published now: Redis delivers in the order it ran the PUBLISHes
-    java.util.function.Supplier<List<String>> sinceLastMarker = () -> {
-      String marker = "marker " + System.nanoTime();
-      publisher.publish(channel, marker);
-      List<String> before = new ArrayList<>();
-      try {
-        for (String message = messages.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS); !marker.equals(message);
-            message = messages.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-          assertThat(message).as("a message before " + marker).isNotNull();
-          before.add(message);
-        }
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-      return before;
-    };
+    java.util.function.Supplier<List<String>> sinceLastMarker =
+        () -> {
+          String marker = "marker " + System.nanoTime();
+          publisher.publish(channel, marker);
+          List<String> before = new ArrayList<>();
+          try {
+            for (String message = messages.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                !marker.equals(message);
+                message = messages.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+              assertThat(message).as("a message before " + marker).isNotNull();
+              before.add(message);
+            }
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+          return before;
+        };
     try (RedisTier<String, Long> tier = redisTier()) {
       String entry = new String(tier.entryKey("k"), java.nio.charset.StandardCharsets.UTF_8);
       String own = tier.node() + " ";
       List<String> received = new ArrayList<>(sinceLastMarker.get());
       assertThat(received).as("at connect").containsExactly(own + "?");
-      List<Runnable> changes = List.of(() -> tier.beforeWrite("k"), () -> tier.applyCommitted("k", new Cached<>(1L, 1)),
-          () -> tier.fence("k"), () -> tier.invalidate("k"));
+      List<Runnable> changes =
+          List.of(
+              () -> tier.beforeWrite("k"),
+              () -> tier.applyCommitted("k", new Cached<>(1L, 1)),
+              () -> tier.fence("k"),
+              () -> tier.invalidate("k"));
       for (int i = 0; i < changes.size(); i++) {
         changes.get(i).run();
         List<String> announced = sinceLastMarker.get();
@@ -298,7 +344,9 @@ class NearTierIT {
       }
       tier.invalidateAll();
       received.addAll(sinceLastMarker.get());
-      assertThat(received).containsExactly(own + "?", own + entry, own + entry, own + entry, own + entry, own + "*");
+      assertThat(received)
+          .containsExactly(
+              own + "?", own + entry, own + entry, own + entry, own + entry, own + "*");
       assertThat(tier.announced()).as("changes only, not the notice").isEqualTo(5);
       assertThat(messages).as("nothing else").isEmpty();
     }
@@ -307,8 +355,8 @@ class NearTierIT {
   /**
    * The race hammer on node A (few keys, concurrent puts, reads, fills) while node B writes the
    * same keys: A never reads older than its own acknowledged puts, although its L1 installs race
-   * both its own writes and B's invalidations; after quiescence (and delivery of B's last
-   * messages) A's cache agrees with the database.
+   * both its own writes and B's invalidations; after quiescence (and delivery of B's last messages)
+   * A's cache agrees with the database.
    */
   @Test
   void raceHammerOnOneNodeWhileTheOtherWritesIsConsistent() throws Exception {
@@ -316,28 +364,38 @@ class NearTierIT {
     Node b = node("b");
     long seed = seed();
     OtherNodeWriting hammered = new OtherNodeWriting(a.tandem(), b.tandem(), seed);
-    RaceHammer.Report report = RaceHammer.run(new Quiesced(hammered, a.tier(), b.tier()), store(),
-        new RaceHammer.Config(6, 6, 1_000, Duration.ofSeconds(40), seed));
-    System.out.println("near tier: node A hammered while node B wrote " + hammered.otherWrites.get() + " times: "
-        + report);
+    RaceHammer.Report report =
+        RaceHammer.run(
+            new Quiesced(hammered, a.tier(), b.tier()),
+            store(),
+            new RaceHammer.Config(6, 6, 1_000, Duration.ofSeconds(40), seed));
+    System.out.println(
+        "near tier: node A hammered while node B wrote "
+            + hammered.otherWrites.get()
+            + " times: "
+            + report);
     assertThat(report.examples()).isEmpty();
     assertThat(report.consistent()).isTrue();
     assertThat(report.failures()).isZero();
   }
 
   /**
-   * The invalidation channel of node B is cut and cannot reconnect: B bypasses its L1 at once, so
-   * a write on A, whose message B never receives, is what B reads next. When the channel is back,
-   * B's L1 starts empty. The lookup {@code Tandem.get} makes first ({@code getValueIfLocal})
-   * answers from L1 alone: nothing before B keeps a copy (although Redis holds one), the copy
-   * after, and nothing, without touching Redis or throwing, while L1 is bypassed.
+   * The invalidation channel of node B is cut and cannot reconnect: B bypasses its L1 at once, so a
+   * write on A, whose message B never receives, is what B reads next. When the channel is back, B's
+   * L1 starts empty. The lookup {@code Tandem.get} makes first ({@code getValueIfLocal}) answers
+   * from L1 alone: nothing before B keeps a copy (although Redis holds one), the copy after, and
+   * nothing, without touching Redis or throwing, while L1 is bypassed.
    */
   @Test
   void lostChannelBypassesTheLocalCopies() throws Exception {
     RedisServer redis = RedisServer.shared();
     try (FaultProxy proxy = FaultProxy.start("127.0.0.1", redis.port())) {
       Node a = node("a");
-      Node b = node("b", "redis://" + proxy.host() + ":" + proxy.port(), x -> x.boundedStaleness(Duration.ofSeconds(30)));
+      Node b =
+          node(
+              "b",
+              "redis://" + proxy.host() + ":" + proxy.port(),
+              x -> x.boundedStaleness(Duration.ofSeconds(30)));
       a.tandem().put("k", 1L);
       assertThat(b.tier().getValueIfLocal("k")).as("Redis holds k, B's L1 does not").isNull();
       assertThat(b.tandem().get("k")).contains(1L);
@@ -347,7 +405,9 @@ class NearTierIT {
       proxy.stopAccepting();
       proxy.dropConnections();
       await("B notices the lost channel", () -> b.tier().losses() >= 1);
-      assertThat(b.tier().getValueIfLocal("k")).as("bypassed: nothing is answered locally").isNull();
+      assertThat(b.tier().getValueIfLocal("k"))
+          .as("bypassed: nothing is answered locally")
+          .isNull();
       a.tandem().put("k", 2L); // B cannot hear of this
       assertThat(b.tandem().get("k")).as("B read through to Redis").contains(2L);
       assertThat(b.tier().isBypassed()).isTrue();
@@ -378,21 +438,32 @@ class NearTierIT {
     closeables.add(proxy);
     try (StatefulRedisConnection<String, String> admin = adminClient.connect()) {
       Node a = node("a");
-      RedisTier<String, Long> slow = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-          .uri("redis://" + proxy.host() + ":" + proxy.port()).keyPrefix(prefix).invalidationChannel(channel)
-          .commandTimeout(Duration.ofSeconds(5)).build();
-      NearTier<String, Long> b = NearTier.builder(slow).uri(redis.uri()).maximumSize(100)
-          .boundedStaleness(Duration.ofSeconds(30)).build();
+      RedisTier<String, Long> slow =
+          RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+              .uri("redis://" + proxy.host() + ":" + proxy.port())
+              .keyPrefix(prefix)
+              .invalidationChannel(channel)
+              .commandTimeout(Duration.ofSeconds(5))
+              .build();
+      NearTier<String, Long> b =
+          NearTier.builder(slow)
+              .uri(redis.uri())
+              .maximumSize(100)
+              .boundedStaleness(Duration.ofSeconds(30))
+              .build();
       closeables.add(b);
       a.tandem().put("k", 1L);
       long getsBefore = getCalls(admin);
 
       proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ofMillis(500));
-      CompletableFuture<Cached<Long>> read = CompletableFuture.supplyAsync(() -> b.getIfPresent("k"));
+      CompletableFuture<Cached<Long>> read =
+          CompletableFuture.supplyAsync(() -> b.getIfPresent("k"));
       await("B's GET ran in Redis", () -> getCalls(admin) > getsBefore);
       a.tandem().put("k", 2L);
       await("B received A's invalidation", () -> b.receivedMessages() >= 1);
-      assertThat(read.get(10, TimeUnit.SECONDS).value()).as("the read began before the put").isEqualTo(1L);
+      assertThat(read.get(10, TimeUnit.SECONDS).value())
+          .as("the read began before the put")
+          .isEqualTo(1L);
       assertThat(b.localCopy("k")).as("no copy of the value the invalidation dropped").isNull();
       proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ZERO);
       assertThat(b.getIfPresent("k")).extracting(Cached::value).isEqualTo(2L);
@@ -429,8 +500,14 @@ class NearTierIT {
     } finally {
       client.shutdown();
     }
-    await("both nodes lost and regained their subscription", () -> a.tier().losses() >= 1 && b.tier().losses() >= 1
-        && a.tier().subscriptions() >= 2 && b.tier().subscriptions() >= 2 && !b.tier().isBypassed());
+    await(
+        "both nodes lost and regained their subscription",
+        () ->
+            a.tier().losses() >= 1
+                && b.tier().losses() >= 1
+                && a.tier().subscriptions() >= 2
+                && b.tier().subscriptions() >= 2
+                && !b.tier().isBypassed());
     assertThat(b.tier().localCopy("k")).as("B's L1 starts empty after resubscribing").isNull();
     assertThat(b.tandem().get("k")).contains(1L);
     a.tandem().put("k", 2L);
@@ -440,16 +517,20 @@ class NearTierIT {
 
   /**
    * The bound holds when messages stall on a connection that stays up (B's channel answers 2 s late
-   * through a proxy, its heartbeats with it): B stops serving L1 once no heartbeat has come back for
-   * the bound (200 ms), so A's write, whose message is stuck, is what B reads next; when the delay
-   * ends, the heartbeats come back and B serves L1 again.
+   * through a proxy, its heartbeats with it): B stops serving L1 once no heartbeat has come back
+   * for the bound (200 ms), so A's write, whose message is stuck, is what B reads next; when the
+   * delay ends, the heartbeats come back and B serves L1 again.
    */
   @Test
   void stalledMessagesStopTheL1WithinTheBound() {
     FaultProxy proxy = FaultProxy.start("127.0.0.1", RedisServer.shared().port());
     closeables.add(proxy);
     Node a = node("a");
-    Node b = node("b", "redis://" + proxy.host() + ":" + proxy.port(), x -> x.boundedStaleness(Duration.ofMillis(200)));
+    Node b =
+        node(
+            "b",
+            "redis://" + proxy.host() + ":" + proxy.port(),
+            x -> x.boundedStaleness(Duration.ofMillis(200)));
     a.tandem().put("k", 1L);
     keepsACopy(b, "k");
     assertThat(b.tier().isBypassed()).isFalse();
@@ -458,15 +539,20 @@ class NearTierIT {
     a.tandem().put("k", 2L);
     long put = System.nanoTime();
     await("B stops serving its L1", () -> b.tier().isBypassed());
-    System.out.printf("B stopped serving its L1 %.1f ms after A's put (bound 200 ms)%n", (System.nanoTime() - put) / 1e6);
+    System.out.printf(
+        "B stopped serving its L1 %.1f ms after A's put (bound 200 ms)%n",
+        (System.nanoTime() - put) / 1e6);
     assertThat(b.tandem().get("k")).as("read on B while its channel stalls").contains(2L);
-    assertThat(b.tier().receivedMessages()).as("the lapse came first: A's messages are still held in the proxy")
+    assertThat(b.tier().receivedMessages())
+        .as("the lapse came first: A's messages are still held in the proxy")
         .isEqualTo(received);
     assertThat(b.tier().lapses()).isPositive();
     proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, Duration.ZERO);
     await("B serves its L1 again", () -> !b.tier().isBypassed());
     await("A's fence and write reach B", () -> b.tier().receivedMessages() == received + 2);
-    assertThat(b.tier().localCopy("k")).as("the delayed messages dropped the copy read during the stall").isNull();
+    assertThat(b.tier().localCopy("k"))
+        .as("the delayed messages dropped the copy read during the stall")
+        .isNull();
     assertThat(b.tandem().get("k")).contains(2L);
   }
 
@@ -518,11 +604,19 @@ class NearTierIT {
    */
   @Test
   void copiesExpireWithTheSharedTiersEntries() {
-    RedisTier<String, Long> expiring = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel)
-        .timeToLive(Duration.ofMillis(300)).build();
-    NearTier<String, Long> tier = NearTier.builder(expiring).uri(RedisServer.shared().uri()).maximumSize(100)
-        .boundedStaleness(Duration.ofSeconds(30)).build();
+    RedisTier<String, Long> expiring =
+        RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix)
+            .invalidationChannel(channel)
+            .timeToLive(Duration.ofMillis(300))
+            .build();
+    NearTier<String, Long> tier =
+        NearTier.builder(expiring)
+            .uri(RedisServer.shared().uri())
+            .maximumSize(100)
+            .boundedStaleness(Duration.ofSeconds(30))
+            .build();
     closeables.add(tier);
     tier.applyCommitted("k", new Cached<>(1L, 1));
     assertThat(tier.getValueIfPresent("k")).contains(1L);
@@ -538,21 +632,43 @@ class NearTierIT {
    */
   @Test
   void keysWhoseNamesDoNotDecodeBackGetNoCopy() {
-    RedisTier<Long, Long> writer = RedisTier.<Long, Long>builder(TandemOnRedisIT.LONGS).uri(RedisServer.shared().uri())
-        .keyPrefix(prefix).invalidationChannel(channel).build();
+    RedisTier<Long, Long> writer =
+        RedisTier.<Long, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix)
+            .invalidationChannel(channel)
+            .build();
     closeables.add(writer);
-    NearTier<Long, Long> undecoded = NearTier.builder(RedisTier.<Long, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel).build())
-        .uri(RedisServer.shared().uri()).maximumSize(100).boundedStaleness(Duration.ofSeconds(30)).build();
+    NearTier<Long, Long> undecoded =
+        NearTier.builder(
+                RedisTier.<Long, Long>builder(TandemOnRedisIT.LONGS)
+                    .uri(RedisServer.shared().uri())
+                    .keyPrefix(prefix)
+                    .invalidationChannel(channel)
+                    .build())
+            .uri(RedisServer.shared().uri())
+            .maximumSize(100)
+            .boundedStaleness(Duration.ofSeconds(30))
+            .build();
     closeables.add(undecoded);
-    NearTier<Long, Long> decoded = NearTier.builder(RedisTier.<Long, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel).build())
-        .uri(RedisServer.shared().uri()).maximumSize(100).boundedStaleness(Duration.ofSeconds(30))
-        .keyDecoder(Long::valueOf).build();
+    NearTier<Long, Long> decoded =
+        NearTier.builder(
+                RedisTier.<Long, Long>builder(TandemOnRedisIT.LONGS)
+                    .uri(RedisServer.shared().uri())
+                    .keyPrefix(prefix)
+                    .invalidationChannel(channel)
+                    .build())
+            .uri(RedisServer.shared().uri())
+            .maximumSize(100)
+            .boundedStaleness(Duration.ofSeconds(30))
+            .keyDecoder(Long::valueOf)
+            .build();
     closeables.add(decoded);
     writer.applyCommitted(7L, new Cached<>(1L, 1));
-    // the write's message bumps the key's stripe; a read overlapping its arrival rightly keeps no copy
-    await("both tiers received the write's message",
+    // the write's message bumps the key's stripe; a read overlapping its arrival rightly keeps no
+    // copy
+    await(
+        "both tiers received the write's message",
         () -> undecoded.receivedMessages() == 1 && decoded.receivedMessages() == 1);
 
     assertThat(undecoded.getValueIfPresent(7L)).contains(1L);
@@ -570,31 +686,44 @@ class NearTierIT {
 
   /**
    * The near tier's meters and its shared tier's are published with the Tandem's, tagged with its
-   * name: L1 served or not, its lapses, the messages received from other nodes, the changes its
-   * own writes announced, the circuit's state.
+   * name: L1 served or not, its lapses, the messages received from other nodes, the changes its own
+   * writes announced, the circuit's state.
    */
   @Test
   void metersReportTheL1AndTheSharedTier() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    NearTier<String, Long> tier = NearTier.builder(redisTier()).uri(RedisServer.shared().uri()).maximumSize(100)
-        .boundedStaleness(Duration.ofMillis(200)).build();
-    Tandem<String, Long> b = Tandem.builder(store()).cacheTier(tier).name("b").meterRegistry(registry).build();
+    NearTier<String, Long> tier =
+        NearTier.builder(redisTier())
+            .uri(RedisServer.shared().uri())
+            .maximumSize(100)
+            .boundedStaleness(Duration.ofMillis(200))
+            .build();
+    Tandem<String, Long> b =
+        Tandem.builder(store()).cacheTier(tier).name("b").meterRegistry(registry).build();
     closeables.add(b);
     Node a = node("a");
     assertThat(value(registry, "tandem.near.serving")).as("served from build").isEqualTo(1);
     assertThat(value(registry, "tandem.redis.circuit.open")).isZero();
     assertThat(value(registry, "tandem.redis.circuit.opens")).isZero();
-    assertThat(registry.find("tandem.redis.repair.pending").gauge()).as("no journal under STRICT").isNull();
+    assertThat(registry.find("tandem.redis.repair.pending").gauge())
+        .as("no journal under STRICT")
+        .isNull();
 
     a.tandem().put("k", 1L);
-    await("B counts A's fence and write", () -> value(registry, "tandem.near.invalidations.received") == 2);
+    await(
+        "B counts A's fence and write",
+        () -> value(registry, "tandem.near.invalidations.received") == 2);
     b.put("k", 2L);
-    assertThat(value(registry, "tandem.redis.invalidations.published")).as("the fence and the write").isEqualTo(2);
+    assertThat(value(registry, "tandem.redis.invalidations.published"))
+        .as("the fence and the write")
+        .isEqualTo(2);
     keepsACopy(new Node(b, tier), "k"); // B skips its own messages: nothing drops this copy but A's
     a.tier().invalidateAll(); // published after B's own messages, so delivered after them
     await("A's invalidation of every entry empties B's L1", () -> tier.localCopy("k") == null);
-    assertThat(value(registry, "tandem.near.invalidations.received")).as("A's three, not B's own")
-        .isEqualTo(3).isEqualTo(tier.receivedMessages());
+    assertThat(value(registry, "tandem.near.invalidations.received"))
+        .as("A's three, not B's own")
+        .isEqualTo(3)
+        .isEqualTo(tier.receivedMessages());
 
     tier.pauseHeartbeat(true);
     await("B's L1 lapses", () -> value(registry, "tandem.near.serving") == 0);
@@ -603,7 +732,9 @@ class NearTierIT {
     assertThat(value(registry, "tandem.near.undecodable.keys")).isZero();
 
     b.close();
-    assertThat(registry.find("tandem.near.serving").meters()).as("removed with the Tandem").isEmpty();
+    assertThat(registry.find("tandem.near.serving").meters())
+        .as("removed with the Tandem")
+        .isEmpty();
     assertThat(registry.getMeters()).isEmpty();
   }
 
@@ -621,11 +752,19 @@ class NearTierIT {
    */
   @Test
   void getValueIfPresentReadsRedisNotTheL1() {
-    RedisTier<String, Long> unheard = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel + "-elsewhere").build();
+    RedisTier<String, Long> unheard =
+        RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix)
+            .invalidationChannel(channel + "-elsewhere")
+            .build();
     closeables.add(unheard);
-    NearTier<String, Long> tier = NearTier.builder(redisTier()).uri(RedisServer.shared().uri()).maximumSize(100)
-        .boundedStaleness(Duration.ofSeconds(30)).build();
+    NearTier<String, Long> tier =
+        NearTier.builder(redisTier())
+            .uri(RedisServer.shared().uri())
+            .maximumSize(100)
+            .boundedStaleness(Duration.ofSeconds(30))
+            .build();
     closeables.add(tier);
     unheard.applyCommitted("k", new Cached<>(1L, 1));
     assertThat(tier.getValueIfPresent("k")).contains(1L);
@@ -643,17 +782,26 @@ class NearTierIT {
    * new keys crowd L1 (each installed and read 3 times, a frequency below Caffeine's random
    * admission threshold). A recorded read moves the key out of the segment Caffeine evicts from
    * (W-TinyLFU's probation) into the protected one, so it stays while the other old keys go. Were
-   * hits not recorded, it would be evicted (checked with a lookup that does not record them,
-   * {@code getIfPresentQuietly}). Maintenance runs on the caller, so the outcome does not depend on
+   * hits not recorded, it would be evicted (checked with a lookup that does not record them, {@code
+   * getIfPresentQuietly}). Maintenance runs on the caller, so the outcome does not depend on
    * timing; it does depend on Caffeine's policy, which a Caffeine upgrade could change.
    */
   @Test
   void hitsCountForEviction() {
-    RedisTier<String, Long> writer = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel + "-elsewhere").build();
+    RedisTier<String, Long> writer =
+        RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix)
+            .invalidationChannel(channel + "-elsewhere")
+            .build();
     closeables.add(writer); // writes on another channel: no message drops a copy this test installs
-    NearTier<String, Long> tier = NearTier.builder(redisTier()).uri(RedisServer.shared().uri()).maximumSize(10)
-        .executor(Runnable::run).boundedStaleness(Duration.ofSeconds(30)).build();
+    NearTier<String, Long> tier =
+        NearTier.builder(redisTier())
+            .uri(RedisServer.shared().uri())
+            .maximumSize(10)
+            .executor(Runnable::run)
+            .boundedStaleness(Duration.ofSeconds(30))
+            .build();
     closeables.add(tier);
     for (int i = 0; i < 10; i++) {
       writer.applyCommitted("old-" + i, new Cached<>((long) i, 1));
@@ -671,8 +819,12 @@ class NearTierIT {
     }
     assertThat(tier.evictionCount()).as("L1 evicted").isGreaterThanOrEqualTo(40);
     assertThat(tier.localCopy("old-3")).as("the key read 20 times").contains(3L);
-    assertThat(java.util.stream.IntStream.range(0, 10).filter(i -> i != 3)
-        .filter(i -> tier.localCopy("old-" + i) != null)).as("old keys only installed, still held").isEmpty();
+    assertThat(
+            java.util.stream.IntStream.range(0, 10)
+                .filter(i -> i != 3)
+                .filter(i -> tier.localCopy("old-" + i) != null))
+        .as("old keys only installed, still held")
+        .isEmpty();
   }
 
   /**
@@ -690,18 +842,22 @@ class NearTierIT {
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch reading = new CountDownLatch(1);
     AtomicLong reads = new AtomicLong();
-    Thread reader = Thread.ofPlatform().name("near-reader").start(() -> {
-      long last = -1;
-      reading.countDown();
-      while (!stop.get()) {
-        long v = b.tandem().get("k").orElse(-1L);
-        reads.incrementAndGet();
-        if (v != last && v > 0 && v <= writes) {
-          seenAt.compareAndSet((int) v, 0, System.nanoTime());
-          last = v;
-        }
-      }
-    });
+    Thread reader =
+        Thread.ofPlatform()
+            .name("near-reader")
+            .start(
+                () -> {
+                  long last = -1;
+                  reading.countDown();
+                  while (!stop.get()) {
+                    long v = b.tandem().get("k").orElse(-1L);
+                    reads.incrementAndGet();
+                    if (v != last && v > 0 && v <= writes) {
+                      seenAt.compareAndSet((int) v, 0, System.nanoTime());
+                      last = v;
+                    }
+                  }
+                });
     assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
     long[] ackedAt = new long[writes + 1];
     for (int i = 1; i <= writes; i++) {
@@ -717,36 +873,106 @@ class NearTierIT {
       delays[i - 1] = Math.max(0, seenAt.get(i) - ackedAt[i]);
     }
     Arrays.sort(delays);
-    System.out.printf("near tier staleness after another node's acknowledged write (%d writes, %d reads on B):"
+    System.out.printf(
+        "near tier staleness after another node's acknowledged write (%d writes, %d reads on B):"
             + " p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us; %d of %d seen before the put returned;"
             + " hard cap (bounded staleness) %s%n",
-        writes, reads.get(), delays[writes / 2] / 1e3, delays[writes * 9 / 10] / 1e3, delays[writes * 99 / 100] / 1e3,
-        delays[writes - 1] / 1e3, Arrays.stream(delays).filter(d -> d == 0).count(), writes, b.tier().boundedStaleness());
+        writes,
+        reads.get(),
+        delays[writes / 2] / 1e3,
+        delays[writes * 9 / 10] / 1e3,
+        delays[writes * 99 / 100] / 1e3,
+        delays[writes - 1] / 1e3,
+        Arrays.stream(delays).filter(d -> d == 0).count(),
+        writes,
+        b.tier().boundedStaleness());
     assertThat(b.tier().receivedMessages()).isGreaterThanOrEqualTo(writes);
   }
 
   /**
    * Node A as the hammer sees it, whose {@code getIfCached} (the hammer's convergence check, after
-   * every call returned) first waits until A received every message node B published, so that
-   * the check does not race B's last invalidation.
+   * every call returned) first waits until A received every message node B published, so that the
+   * check does not race B's last invalidation.
    */
-  private record Quiesced(Tandem<String, Long> hammered, NearTier<String, Long> a, NearTier<String, Long> b)
+  private record Quiesced(
+      Tandem<String, Long> hammered, NearTier<String, Long> a, NearTier<String, Long> b)
       implements Tandem<String, Long> {
-    @Override public Optional<Long> get(String key) { return hammered.get(key); }
-    @Override public Optional<dev.tandem.Versioned<Long>> getVersioned(String key) { return hammered.getVersioned(key); }
-    @Override public java.util.Map<String, Long> getAll(java.util.Collection<? extends String> keys) { return hammered.getAll(keys); }
-    @Override public long put(String key, Long value) { return hammered.put(key, value); }
-    @Override public void putAll(java.util.Map<? extends String, ? extends Long> entries) { hammered.putAll(entries); }
-    @Override public long putIfVersion(String key, long expected, Long value) { return hammered.putIfVersion(key, expected, value); }
-    @Override public Optional<Long> update(String key, UnaryOperator<Long> function) { return hammered.update(key, function); }
-    @Override public boolean remove(String key) { return hammered.remove(key); }
-    @Override public int removeAll(java.util.Collection<? extends String> keys) { return hammered.removeAll(keys); }
-    @Override public <R> R transaction(java.util.function.Function<? super dev.tandem.Transaction<String, Long>, ? extends R> work) { return hammered.transaction(work); }
-    @Override public void invalidate(String key) { hammered.invalidate(key); }
-    @Override public void invalidateAll() { hammered.invalidateAll(); }
-    @Override public long estimatedSize() { return hammered.estimatedSize(); }
-    @Override public dev.tandem.Stats stats() { return hammered.stats(); }
-    @Override public void close() { hammered.close(); }
+    @Override
+    public Optional<Long> get(String key) {
+      return hammered.get(key);
+    }
+
+    @Override
+    public Optional<dev.tandem.Versioned<Long>> getVersioned(String key) {
+      return hammered.getVersioned(key);
+    }
+
+    @Override
+    public java.util.Map<String, Long> getAll(java.util.Collection<? extends String> keys) {
+      return hammered.getAll(keys);
+    }
+
+    @Override
+    public long put(String key, Long value) {
+      return hammered.put(key, value);
+    }
+
+    @Override
+    public void putAll(java.util.Map<? extends String, ? extends Long> entries) {
+      hammered.putAll(entries);
+    }
+
+    @Override
+    public long putIfVersion(String key, long expected, Long value) {
+      return hammered.putIfVersion(key, expected, value);
+    }
+
+    @Override
+    public Optional<Long> update(String key, UnaryOperator<Long> function) {
+      return hammered.update(key, function);
+    }
+
+    @Override
+    public boolean remove(String key) {
+      return hammered.remove(key);
+    }
+
+    @Override
+    public int removeAll(java.util.Collection<? extends String> keys) {
+      return hammered.removeAll(keys);
+    }
+
+    @Override
+    public <R> R transaction(
+        java.util.function.Function<? super dev.tandem.Transaction<String, Long>, ? extends R>
+            work) {
+      return hammered.transaction(work);
+    }
+
+    @Override
+    public void invalidate(String key) {
+      hammered.invalidate(key);
+    }
+
+    @Override
+    public void invalidateAll() {
+      hammered.invalidateAll();
+    }
+
+    @Override
+    public long estimatedSize() {
+      return hammered.estimatedSize();
+    }
+
+    @Override
+    public dev.tandem.Stats stats() {
+      return hammered.stats();
+    }
+
+    @Override
+    public void close() {
+      hammered.close();
+    }
 
     @Override
     public Optional<Long> getIfCached(String key) {

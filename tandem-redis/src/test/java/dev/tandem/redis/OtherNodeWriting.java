@@ -13,11 +13,11 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Node A as the race hammer sees it, with node B writing the same keys in between: before a
- * third of A's reads, the calling thread first puts, removes or updates that key on node B (and
- * now and then invalidates it there). B's writes are not the hammer's acknowledged puts, so the
- * hammer's stale-read check stays about A's own writes; its convergence check, after every call
- * returned, covers whichever node wrote last.
+ * Node A as the race hammer sees it, with node B writing the same keys in between: before a third
+ * of A's reads, the calling thread first puts, removes or updates that key on node B (and now and
+ * then invalidates it there). B's writes are not the hammer's acknowledged puts, so the hammer's
+ * stale-read check stays about A's own writes; its convergence check, after every call returned,
+ * covers whichever node wrote last.
  */
 final class OtherNodeWriting implements Tandem<String, Long> {
   private final Tandem<String, Long> a;
@@ -30,7 +30,9 @@ final class OtherNodeWriting implements Tandem<String, Long> {
     this.a = a;
     this.b = b;
     this.seed = seed;
-    this.random = ThreadLocal.withInitial(() -> new SplittableRandom(this.seed ^ Thread.currentThread().threadId()));
+    this.random =
+        ThreadLocal.withInitial(
+            () -> new SplittableRandom(this.seed ^ Thread.currentThread().threadId()));
   }
 
   private void maybeWriteOnB(String key) {

@@ -49,10 +49,14 @@ class RedisClusterIT {
   }
 
   private RedisTier<String, String> tier(Duration writeFenceTimeout) {
-    RedisTier<String, String> tier = RedisTier.<String, String>builder(Codec.string())
-        .clusterUri(cluster.uris().toArray(new String[0])).keyPrefix(prefix)
-        .commandTimeout(Duration.ofMillis(500)).circuitOpenTime(Duration.ofMillis(50))
-        .writeFenceTimeout(writeFenceTimeout).build();
+    RedisTier<String, String> tier =
+        RedisTier.<String, String>builder(Codec.string())
+            .clusterUri(cluster.uris().toArray(new String[0]))
+            .keyPrefix(prefix)
+            .commandTimeout(Duration.ofMillis(500))
+            .circuitOpenTime(Duration.ofMillis(50))
+            .writeFenceTimeout(writeFenceTimeout)
+            .build();
     tiers.add(tier);
     return tier;
   }
@@ -64,13 +68,20 @@ class RedisClusterIT {
   @Test
   void aNearTierRefusesAClusterTier() {
     RedisTier<String, String> shared = tier(Duration.ofSeconds(30));
-    assertThatThrownBy(() -> NearTier.builder(shared).uri(cluster.uris().get(0)).maximumSize(10)
-        .boundedStaleness(Duration.ofSeconds(1)).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("standalone Redis");
+    assertThatThrownBy(
+            () ->
+                NearTier.builder(shared)
+                    .uri(cluster.uris().get(0))
+                    .maximumSize(10)
+                    .boundedStaleness(Duration.ofSeconds(1))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("standalone Redis");
   }
 
   private static long keysOn(RedisServer node, String prefix) {
-    String reply = node.command("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", prefix + "{k*}");
+    String reply =
+        node.command("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", prefix + "{k*}");
     return Long.parseLong(reply.substring(1));
   }
 
@@ -102,7 +113,9 @@ class RedisClusterIT {
     assertThat(b.watermark("k7")).as("metadata stays").isEqualTo(8);
   }
 
-  /** H9 in a cluster: one master comes back from an old snapshot; its old entries are never served. */
+  /**
+   * H9 in a cluster: one master comes back from an old snapshot; its old entries are never served.
+   */
   @Test
   void aMasterRestartedFromAnOldSnapshotIsCleared() {
     Epochs.trustCluster(cluster.uris(), prefix);
@@ -119,15 +132,17 @@ class RedisClusterIT {
     }
     restarted.restartFrom(snapshot);
     cluster.awaitOk();
-    RedisTierIT.awaitTrue("the reader reconnects to every master", () -> {
-      try {
-        assertNoOldEntry(b);
-        return b.link() != null && !b.breaker().isOpen();
-      } catch (RuntimeException e) {
-        
-        return false;
-      }
-    });
+    RedisTierIT.awaitTrue(
+        "the reader reconnects to every master",
+        () -> {
+          try {
+            assertNoOldEntry(b);
+            return b.link() != null && !b.breaker().isOpen();
+          } catch (RuntimeException e) {
+
+            return false;
+          }
+        });
     assertNoOldEntry(b);
     assertNoOldEntry(a);
   }
@@ -136,7 +151,8 @@ class RedisClusterIT {
     for (int i = 0; i < KEYS; i++) {
       Cached<String> cached = tier.getIfPresent("k" + i);
       assertThat(cached == null || cached.equals(Cached.present("new", 2)))
-          .as("k%d is %s after a master came back from a snapshot", i, cached).isTrue();
+          .as("k%d is %s after a master came back from a snapshot", i, cached)
+          .isTrue();
     }
   }
 }

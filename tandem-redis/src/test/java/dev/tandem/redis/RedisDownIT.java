@@ -38,7 +38,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class RedisDownIT {
 
-  /** Generous: the bound is a few command and connect timeouts; before the fix a put took ~120 s. */
+  /**
+   * Generous: the bound is a few command and connect timeouts; before the fix a put took ~120 s.
+   */
   private static final Duration BOUND = Duration.ofSeconds(5);
 
   private final RedisServer server = RedisServer.start();
@@ -69,9 +71,13 @@ class RedisDownIT {
 
   /** The tier's settings in these tests: a prefix of their own, short timeouts, short open time. */
   private RedisTier.Builder<String, Long> builder(WritePolicy policy) {
-    RedisTier.Builder<String, Long> builder = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(server.uri()).keyPrefix("down:").commandTimeout(Duration.ofMillis(200))
-        .circuitOpenTime(Duration.ofMillis(100)).writePolicy(policy);
+    RedisTier.Builder<String, Long> builder =
+        RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(server.uri())
+            .keyPrefix("down:")
+            .commandTimeout(Duration.ofMillis(200))
+            .circuitOpenTime(Duration.ofMillis(100))
+            .writePolicy(policy);
     if (policy == WritePolicy.AVAILABLE) {
       builder.repairJournal(dir.resolve("repair.journal"));
     }
@@ -83,7 +89,8 @@ class RedisDownIT {
     JdbcStore<String, Long> store = store();
     RedisTier<String, Long> tier = tier();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(tier).meterRegistry(registry).build()) {
+    try (Tandem<String, Long> tandem =
+        Tandem.builder(store).cacheTier(tier).meterRegistry(registry).build()) {
       tandem.put("k", 1L);
       assertThat(tandem.getIfCached("k")).contains(1L);
       assertThat(registry.get("tandem.redis.circuit.open").gauge().value()).isZero();
@@ -101,21 +108,25 @@ class RedisDownIT {
       assertThat(tier.getAllPresent(java.util.List.of("k"))).isEmpty();
       assertThat(tandem.getAll(java.util.List.of("k"))).containsEntry("k", 1L);
 
-      assertThatThrownBy(() -> tandem.put("k", 2L)).isInstanceOf(CacheTierUnavailableException.class)
+      assertThatThrownBy(() -> tandem.put("k", 2L))
+          .isInstanceOf(CacheTierUnavailableException.class)
           .hasMessageContaining("k");
       assertThat(store.load("k").map(Versioned::value)).as("nothing was written").contains(1L);
-      assertThatThrownBy(() -> tandem.remove("k")).isInstanceOf(CacheTierUnavailableException.class);
+      assertThatThrownBy(() -> tandem.remove("k"))
+          .isInstanceOf(CacheTierUnavailableException.class);
       assertThat(store.load("k")).isPresent();
 
       server.restart(); // empty: no entries, no fences, no scripts
-      RedisTierIT.awaitTrue("a write goes through again", () -> {
-        try {
-          tandem.put("k", 3L);
-          return true;
-        } catch (CacheTierUnavailableException e) {
-          return false;
-        }
-      });
+      RedisTierIT.awaitTrue(
+          "a write goes through again",
+          () -> {
+            try {
+              tandem.put("k", 3L);
+              return true;
+            } catch (CacheTierUnavailableException e) {
+              return false;
+            }
+          });
       assertThat(tier.breaker().isOpen()).isFalse();
       assertThat(registry.get("tandem.redis.circuit.open").gauge().value()).isZero();
       assertThat(store.load("k").map(Versioned::value)).contains(3L);
@@ -135,21 +146,26 @@ class RedisDownIT {
       server.stop();
       assertThat(tandem.get("k")).contains(1L);
       server.restart();
-      RedisTierIT.awaitTrue("the tier answers again", () -> {
-        try {
-          return tier.getIfPresent("k") == null && !tier.breaker().isOpen();
-        } catch (RuntimeException e) {
-          return false;
-        }
-      });
+      RedisTierIT.awaitTrue(
+          "the tier answers again",
+          () -> {
+            try {
+              return tier.getIfPresent("k") == null && !tier.breaker().isOpen();
+            } catch (RuntimeException e) {
+              return false;
+            }
+          });
       assertThat(tier.getIfPresent("k")).isNull();
     }
   }
 
-  /** A publish that fails after the commit: the key stays fenced, so no node serves the old value. */
+  /**
+   * A publish that fails after the commit: the key stays fenced, so no node serves the old value.
+   */
   @Test
   void failedPublishLeavesTheKeyFenced() {
-    try (RedisTier<String, Long> writer = tier(); RedisTier<String, Long> reader = tier()) {
+    try (RedisTier<String, Long> writer = tier();
+        RedisTier<String, Long> reader = tier()) {
       writer.applyCommitted("k", Cached.present(1L, 1));
       writer.beforeWrite("k"); // the write of version 2 is in flight...
       // ...its commit succeeds, its publish is lost: nobody calls applyCommitted
@@ -176,7 +192,8 @@ class RedisDownIT {
     try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(tier).build()) {
       assertThat(tandem.get("k")).contains(1L);
       if (policy == WritePolicy.STRICT) {
-        assertThatThrownBy(() -> tandem.put("k", 2L)).isInstanceOf(CacheTierUnavailableException.class);
+        assertThatThrownBy(() -> tandem.put("k", 2L))
+            .isInstanceOf(CacheTierUnavailableException.class);
       } else {
         tandem.put("k", 2L);
       }
@@ -185,19 +202,25 @@ class RedisDownIT {
 
       server.restart();
       Epochs.trust(server.uri(), "down:"); // before the tier's first probe: fills at once
-      RedisTierIT.awaitTrue("the tier serves once Redis is back", () -> {
-        try {
-          return tandem.get("k").equals(Optional.of(expected)) && tandem.getIfCached("k").isPresent();
-        } catch (RuntimeException e) {
-          return false;
-        }
-      });
+      RedisTierIT.awaitTrue(
+          "the tier serves once Redis is back",
+          () -> {
+            try {
+              return tandem.get("k").equals(Optional.of(expected))
+                  && tandem.getIfCached("k").isPresent();
+            } catch (RuntimeException e) {
+              return false;
+            }
+          });
       tandem.put("k", 3L);
       assertThat(tandem.getIfCached("k")).contains(3L);
     }
   }
 
-  /** A paused server accepts the connection and never answers: the build ends on the connect timeout. */
+  /**
+   * A paused server accepts the connection and never answers: the build ends on the connect
+   * timeout.
+   */
   @Test
   void startsWithinItsBoundWhileRedisIsPaused() throws Exception {
     Epochs.trust(server.uri(), "down:");
@@ -212,22 +235,24 @@ class RedisDownIT {
       server.resume();
     }
     try (Tandem<String, Long> tandem = Tandem.builder(store()).cacheTier(tier).build()) {
-      RedisTierIT.awaitTrue("a write goes through once Redis answers", () -> {
-        try {
-          tandem.put("k", 1L);
-          return true;
-        } catch (CacheTierUnavailableException e) {
-          return false;
-        }
-      });
+      RedisTierIT.awaitTrue(
+          "a write goes through once Redis answers",
+          () -> {
+            try {
+              tandem.put("k", 1L);
+              return true;
+            } catch (CacheTierUnavailableException e) {
+              return false;
+            }
+          });
       assertThat(tandem.getIfCached("k")).contains(1L);
     }
   }
 
   /**
-   * A tier built while Redis is down binds its store when its link is made: a link to a prefix
-   * that another store claimed meanwhile is refused, and an identity lost with the server's data
-   * is recorded again.
+   * A tier built while Redis is down binds its store when its link is made: a link to a prefix that
+   * another store claimed meanwhile is refused, and an identity lost with the server's data is
+   * recorded again.
    */
   @Test
   void bindsItsStoreWhenTheLinkIsMade() {
@@ -239,16 +264,19 @@ class RedisDownIT {
       try (RedisTier<String, Long> other = tier(WritePolicy.STRICT)) {
         other.bindStore("db.public.other");
       }
-      RedisTierIT.awaitTrue("the link is refused", () -> {
-        try {
-          tier.getIfPresent("k");
-          return false;
-        } catch (IllegalStateException e) {
-          return e.getMessage().contains("'db.public.other'") && e.getMessage().contains("'db.public.kv'");
-        } catch (RuntimeException e) {
-          return false;
-        }
-      });
+      RedisTierIT.awaitTrue(
+          "the link is refused",
+          () -> {
+            try {
+              tier.getIfPresent("k");
+              return false;
+            } catch (IllegalStateException e) {
+              return e.getMessage().contains("'db.public.other'")
+                  && e.getMessage().contains("'db.public.kv'");
+            } catch (RuntimeException e) {
+              return false;
+            }
+          });
 
       RedisClient client = RedisClient.create(server.uri());
       try (StatefulRedisConnection<String, String> admin = client.connect()) {
@@ -257,17 +285,21 @@ class RedisDownIT {
       } finally {
         client.shutdown();
       }
-      RedisTierIT.awaitTrue("the tier serves", () -> {
-        try {
-          tier.applyCommitted("k", Cached.present(1L, 1));
-          return true;
-        } catch (RuntimeException e) {
-          return false;
-        }
-      });
+      RedisTierIT.awaitTrue(
+          "the tier serves",
+          () -> {
+            try {
+              tier.applyCommitted("k", Cached.present(1L, 1));
+              return true;
+            } catch (RuntimeException e) {
+              return false;
+            }
+          });
       try (RedisTier<String, Long> other = tier(WritePolicy.STRICT)) {
-        assertThatThrownBy(() -> other.bindStore("db.public.other")).as("recorded again")
-            .isInstanceOf(IllegalStateException.class).hasMessageContaining("'db.public.kv'");
+        assertThatThrownBy(() -> other.bindStore("db.public.other"))
+            .as("recorded again")
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("'db.public.kv'");
       }
     }
   }
@@ -279,7 +311,8 @@ class RedisDownIT {
   @Test
   void anOutageLogsOneStackTraceNotOnePerWrite() throws Exception {
     JdbcStore<String, Long> store = store();
-    try (Tandem<String, Long> tandem = Tandem.builder(store).cacheTier(tier(WritePolicy.AVAILABLE)).build()) {
+    try (Tandem<String, Long> tandem =
+        Tandem.builder(store).cacheTier(tier(WritePolicy.AVAILABLE)).build()) {
       tandem.put("k", 0L);
       server.stop();
       PrintStream err = System.err;
@@ -294,7 +327,8 @@ class RedisDownIT {
       }
       String log = captured.toString(StandardCharsets.UTF_8);
       err.print(log);
-      List<String> tierWarnings = log.lines().filter(line -> line.contains("WARN dev.tandem.redis.")).toList();
+      List<String> tierWarnings =
+          log.lines().filter(line -> line.contains("WARN dev.tandem.redis.")).toList();
       assertThat(tierWarnings).as("the tier's warnings over 20 writes").hasSizeBetween(1, 2);
       assertThat(tandem.get("k")).contains(20L);
     }
@@ -305,7 +339,8 @@ class RedisDownIT {
   void buildFailsLoudlyWhenTheServerRefusesTheTier() {
     RedisURI wrongPassword = RedisURI.create(server.uri());
     wrongPassword.setAuthentication("nobody", "wrong".toCharArray());
-    assertThatThrownBy(() -> RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(wrongPassword).build())
+    assertThatThrownBy(
+            () -> RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(wrongPassword).build())
         .isInstanceOf(io.lettuce.core.RedisException.class);
   }
 
@@ -342,28 +377,36 @@ class RedisDownIT {
       try {
         for (int i = 0; i < 4; i++) {
           long value = 2L + i;
-          assertThat(timed(() -> {
-            if (policy == WritePolicy.STRICT) {
-              assertThatThrownBy(() -> tandem.put("k", value)).isInstanceOf(CacheTierUnavailableException.class);
-            } else {
-              tandem.put("k", value); // goes ahead unfenced, journaled
-            }
-          })).as("put %d with Redis paused", i).isLessThan(BOUND);
+          assertThat(
+                  timed(
+                      () -> {
+                        if (policy == WritePolicy.STRICT) {
+                          assertThatThrownBy(() -> tandem.put("k", value))
+                              .isInstanceOf(CacheTierUnavailableException.class);
+                        } else {
+                          tandem.put("k", value); // goes ahead unfenced, journaled
+                        }
+                      }))
+              .as("put %d with Redis paused", i)
+              .isLessThan(BOUND);
           long expected = policy == WritePolicy.STRICT ? 1L : value;
           assertThat(timed(() -> assertThat(tandem.get("k")).contains(expected)))
-              .as("get %d with Redis paused", i).isLessThan(BOUND);
+              .as("get %d with Redis paused", i)
+              .isLessThan(BOUND);
         }
       } finally {
         server.resume();
       }
-      RedisTierIT.awaitTrue("a write goes through again", () -> {
-        try {
-          tandem.put("k", 9L);
-          return true;
-        } catch (CacheTierUnavailableException e) {
-          return false;
-        }
-      });
+      RedisTierIT.awaitTrue(
+          "a write goes through again",
+          () -> {
+            try {
+              tandem.put("k", 9L);
+              return true;
+            } catch (CacheTierUnavailableException e) {
+              return false;
+            }
+          });
       assertThat(tandem.get("k")).contains(9L);
     }
   }

@@ -47,9 +47,14 @@ class RedisRestartIT {
   }
 
   private RedisTier<String, Long> tier(Duration writeFenceTimeout) {
-    RedisTier<String, Long> tier = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS).uri(server.uri())
-        .keyPrefix(PREFIX).commandTimeout(Duration.ofSeconds(2)).circuitOpenTime(Duration.ofMillis(50))
-        .writeFenceTimeout(writeFenceTimeout).build();
+    RedisTier<String, Long> tier =
+        RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(server.uri())
+            .keyPrefix(PREFIX)
+            .commandTimeout(Duration.ofSeconds(2))
+            .circuitOpenTime(Duration.ofMillis(50))
+            .writeFenceTimeout(writeFenceTimeout)
+            .build();
     open.add(tier);
     return tier;
   }
@@ -107,18 +112,24 @@ class RedisRestartIT {
     while (!reconnected) {
       for (Tandem<String, Long> reader : List.of(a, b)) {
         for (int i = 0; i < KEYS; i++) {
-          assertThat(reader.get("k" + i)).as("read of k%d after the restart", i).isEqualTo(Optional.ofNullable(latest[i]));
+          assertThat(reader.get("k" + i))
+              .as("read of k%d after the restart", i)
+              .isEqualTo(Optional.ofNullable(latest[i]));
         }
       }
-      reconnected = tierA.link() != null && tierB.link() != null && !tierA.breaker().isOpen()
-          && !tierB.breaker().isOpen();
+      reconnected =
+          tierA.link() != null
+              && tierB.link() != null
+              && !tierA.breaker().isOpen()
+              && !tierB.breaker().isOpen();
       assertThat(System.nanoTime()).as("both tiers reconnect within 20 s").isLessThan(deadline);
     }
     for (Tandem<String, Long> reader : List.of(a, b)) {
       for (int i = 0; i < KEYS; i++) {
         Optional<Long> cached = reader.getIfCached("k" + i);
         assertThat(cached.isEmpty() || cached.equals(Optional.ofNullable(latest[i])))
-            .as("k%d cached as %s after the restart, latest %s", i, cached, latest[i]).isTrue();
+            .as("k%d cached as %s after the restart, latest %s", i, cached, latest[i])
+            .isTrue();
       }
     }
     a.put("k0", 3L); // the tier works again
@@ -138,35 +149,47 @@ class RedisRestartIT {
     RedisTier<String, Long> writer = tier(Duration.ofHours(1));
     RedisTier<String, Long> reader = tier(Duration.ofHours(1));
     writer.applyCommitted("k", Cached.present(1L, 1));
-    assertThat(reader.beginFill("j")).as("fills allowed before the restart").isNotEqualTo(CacheTier.NO_LEASE);
+    assertThat(reader.beginFill("j"))
+        .as("fills allowed before the restart")
+        .isNotEqualTo(CacheTier.NO_LEASE);
     writer.beforeWrite("k"); // its database write is in flight across the restart
     server.kill();
     server.restart();
-    RedisTierIT.awaitTrue("the reader reconnects", () -> {
-      try {
-        return reader.getIfPresent("k") == null && reader.link() != null;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
-    assertThat(reader.beginFill("k")).as("no fill within the write fence timeout of the restart")
+    RedisTierIT.awaitTrue(
+        "the reader reconnects",
+        () -> {
+          try {
+            return reader.getIfPresent("k") == null && reader.link() != null;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+    assertThat(reader.beginFill("k"))
+        .as("no fill within the write fence timeout of the restart")
         .isEqualTo(CacheTier.NO_LEASE);
-    RedisTierIT.awaitTrue("the writer publishes", () -> {
-      try {
-        writer.applyCommitted("k", Cached.present(2L, 2));
-        return true;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
-    assertThat(reader.getIfPresent("k")).as("not installed: the server lost its fence and watermark").isNull();
+    RedisTierIT.awaitTrue(
+        "the writer publishes",
+        () -> {
+          try {
+            writer.applyCommitted("k", Cached.present(2L, 2));
+            return true;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+    assertThat(reader.getIfPresent("k"))
+        .as("not installed: the server lost its fence and watermark")
+        .isNull();
     assertThat(reader.watermark("k")).isEqualTo(2);
     writer.beforeWrite("k"); // a write fenced on the new server publishes as usual
     writer.applyCommitted("k", Cached.present(3L, 3));
     assertThat(reader.getIfPresent("k")).isEqualTo(Cached.present(3L, 3));
   }
 
-  /** While another node clears the prefix on a restarted server, this node reads the database and refuses writes. */
+  /**
+   * While another node clears the prefix on a restarted server, this node reads the database and
+   * refuses writes.
+   */
   @Test
   void aFlushInProgressElsewhereKeepsTheTierUnavailable() throws Exception {
     Epochs.trust(server.uri(), PREFIX);
@@ -175,8 +198,10 @@ class RedisRestartIT {
     node.put("k", 1L);
     server.kill();
     server.restart();
-    String lock = new String(new KeySpace<String>(PREFIX, String::valueOf).flushLock(0),
-        java.nio.charset.StandardCharsets.UTF_8);
+    String lock =
+        new String(
+            new KeySpace<String>(PREFIX, String::valueOf).flushLock(0),
+            java.nio.charset.StandardCharsets.UTF_8);
     assertThat(server.command("SET", lock, "another-node", "PX", "60000")).isEqualTo("+OK");
     for (int i = 0; i < 5; i++) {
       assertThat(node.get("k")).as("read %d while another node flushes", i).contains(1L);
@@ -184,23 +209,30 @@ class RedisRestartIT {
     assertThat(tier.link()).as("no connection is used before the epoch matches").isNull();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.put("k", 2L))
         .isInstanceOf(dev.tandem.CacheTierUnavailableException.class);
-    assertThat(server.command("DEL", lock)).isEqualTo(":1"); // the other node gave up; this one takes over
-    RedisTierIT.awaitTrue("the tier is verified again", () -> {
-      try {
-        node.put("k", 3L);
-        return true;
-      } catch (dev.tandem.CacheTierUnavailableException e) {
-        return false;
-      }
-    });
+    assertThat(server.command("DEL", lock))
+        .isEqualTo(":1"); // the other node gave up; this one takes over
+    RedisTierIT.awaitTrue(
+        "the tier is verified again",
+        () -> {
+          try {
+            node.put("k", 3L);
+            return true;
+          } catch (dev.tandem.CacheTierUnavailableException e) {
+            return false;
+          }
+        });
     assertThat(node.getIfCached("k")).contains(3L);
   }
 
-  /** Found by the multi-process torture: nodes that start together on a new prefix must all start. */
+  /**
+   * Found by the multi-process torture: nodes that start together on a new prefix must all start.
+   */
   @Test
   void aTierBuiltWhileAnotherNodeClearsItsPrefixStartsUnavailableAndRecovers() throws Exception {
-    String lock = new String(new KeySpace<String>(PREFIX, String::valueOf).flushLock(0),
-        java.nio.charset.StandardCharsets.UTF_8);
+    String lock =
+        new String(
+            new KeySpace<String>(PREFIX, String::valueOf).flushLock(0),
+            java.nio.charset.StandardCharsets.UTF_8);
     assertThat(server.command("SET", lock, "another-node", "PX", "60000")).isEqualTo("+OK");
     RedisTier<String, Long> tier = tier(Duration.ofMillis(300)); // does not throw
     assertThat(tier.link()).as("no connection is used before the epoch matches").isNull();
@@ -208,14 +240,16 @@ class RedisRestartIT {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.put("k", 1L))
         .isInstanceOf(dev.tandem.CacheTierUnavailableException.class);
     assertThat(server.command("DEL", lock)).isEqualTo(":1");
-    RedisTierIT.awaitTrue("the tier is verified", () -> {
-      try {
-        node.put("k", 2L);
-        return true;
-      } catch (dev.tandem.CacheTierUnavailableException e) {
-        return false;
-      }
-    });
+    RedisTierIT.awaitTrue(
+        "the tier is verified",
+        () -> {
+          try {
+            node.put("k", 2L);
+            return true;
+          } catch (dev.tandem.CacheTierUnavailableException e) {
+            return false;
+          }
+        });
     assertThat(node.get("k")).contains(2L);
     assertThat(tier.link()).isNotNull();
   }

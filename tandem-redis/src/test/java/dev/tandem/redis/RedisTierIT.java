@@ -17,8 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@link CacheTierContract} against a real Redis, and what only a shared tier has: leases
- * shared by nodes, fences before writes that hold out every node, a watermark that outlives
- * an expired entry, scripts reloaded after the server forgot them. Two tiers on one server with one
+ * shared by nodes, fences before writes that hold out every node, a watermark that outlives an
+ * expired entry, scripts reloaded after the server forgot them. Two tiers on one server with one
  * prefix play two nodes.
  */
 class RedisTierIT extends CacheTierContract {
@@ -91,21 +91,29 @@ class RedisTierIT extends CacheTierContract {
     String user = "it-announce-" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet();
     String channel = prefix + "near";
     var admin = rawConnection.sync();
-    admin.aclSetuser(user, AclSetuserArgs.Builder.on().addPassword("secret").allKeys().allCommands().resetChannels());
+    admin.aclSetuser(
+        user,
+        AclSetuserArgs.Builder.on().addPassword("secret").allKeys().allCommands().resetChannels());
     try {
       RedisURI asUser = RedisURI.create(RedisServer.shared().uri());
       asUser.setAuthentication(user, "secret".toCharArray());
       Epochs.trust(RedisServer.shared().uri(), prefix);
-      // generous timeouts: a connect that times out on a loaded machine opens the circuit instead of failing
-      assertThatThrownBy(() -> RedisTier.<String, String>builder(Codec.string()).uri(asUser).keyPrefix(prefix)
-              .commandTimeout(Duration.ofSeconds(10)).build())
+      // generous timeouts: a connect that times out on a loaded machine opens the circuit instead
+      // of failing
+      assertThatThrownBy(
+              () ->
+                  RedisTier.<String, String>builder(Codec.string())
+                      .uri(asUser)
+                      .keyPrefix(prefix)
+                      .commandTimeout(Duration.ofSeconds(10))
+                      .build())
           .isInstanceOf(RedisException.class)
           .hasMessageContaining("may not PUBLISH on the invalidation channel '" + channel + "'")
           .hasMessageContaining("&" + channel);
 
       admin.aclSetuser(user, AclSetuserArgs.Builder.channelPattern(channel));
-      try (RedisTier<String, String> granted = RedisTier.<String, String>builder(Codec.string()).uri(asUser)
-          .keyPrefix(prefix).build()) {
+      try (RedisTier<String, String> granted =
+          RedisTier.<String, String>builder(Codec.string()).uri(asUser).keyPrefix(prefix).build()) {
         granted.applyCommitted("k", new Cached<>("v", 1));
         assertThat(granted.getIfPresent("k")).isEqualTo(new Cached<>("v", 1));
       }
@@ -117,8 +125,12 @@ class RedisTierIT extends CacheTierContract {
   private RedisTier<String, String> tier(
       java.util.function.UnaryOperator<RedisTier.Builder<String, String>> settings) {
     Epochs.trust(RedisServer.shared().uri(), prefix);
-    return settings.apply(RedisTier.<String, String>builder(Codec.string()).uri(RedisServer.shared().uri())
-        .keyPrefix(prefix)).build();
+    return settings
+        .apply(
+            RedisTier.<String, String>builder(Codec.string())
+                .uri(RedisServer.shared().uri())
+                .keyPrefix(prefix))
+        .build();
   }
 
   /** The lease lives in Redis until its fill consumed it or it was cancelled. */
@@ -137,7 +149,9 @@ class RedisTierIT extends CacheTierContract {
     long lease = tier.beginFill("k");
     assertThat(otherNode.beginFill("k")).isEqualTo(lease);
     assertThat(otherNode.fill("k", lease, Cached.present("v1", 1))).isTrue();
-    assertThat(tier.fill("k", lease, Cached.present("v1", 1))).as("the lease was consumed").isFalse();
+    assertThat(tier.fill("k", lease, Cached.present("v1", 1)))
+        .as("the lease was consumed")
+        .isFalse();
     assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
   }
 
@@ -176,8 +190,11 @@ class RedisTierIT extends CacheTierContract {
   @Test
   void invalidateAllTouchesOnlyItsOwnPrefix() {
     Epochs.trust(RedisServer.shared().uri(), prefix + "neighbour:");
-    RedisTier<String, String> neighbour = RedisTier.<String, String>builder(Codec.string())
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix + "neighbour:").build();
+    RedisTier<String, String> neighbour =
+        RedisTier.<String, String>builder(Codec.string())
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix + "neighbour:")
+            .build();
     try (neighbour) {
       neighbour.applyCommitted("k", Cached.present("theirs", 1));
       tier.applyCommitted("k", Cached.present("mine", 1));
@@ -207,7 +224,9 @@ class RedisTierIT extends CacheTierContract {
     tier.beforeWrite("k");
     otherNode.beforeWrite("k");
     tier.applyCommitted("k", Cached.present("v6", 6));
-    assertThat(otherNode.getIfPresent("k")).as("the other write may commit a newer version").isNull();
+    assertThat(otherNode.getIfPresent("k"))
+        .as("the other write may commit a newer version")
+        .isNull();
     assertThat(tier.isFenced("k")).isTrue();
     otherNode.applyCommitted("k", Cached.present("v7", 7));
     assertThat(tier.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
@@ -222,7 +241,9 @@ class RedisTierIT extends CacheTierContract {
     assertThat(tier.getIfPresent("k")).isNull();
     assertThat(tier.isFenced("k")).isFalse();
     long lease = tier.beginFill("k");
-    assertThat(tier.fill("k", lease, Cached.present("v6", 6))).as("older than the watermark").isFalse();
+    assertThat(tier.fill("k", lease, Cached.present("v6", 6)))
+        .as("older than the watermark")
+        .isFalse();
     lease = tier.beginFill("k");
     assertThat(tier.fill("k", lease, Cached.present("v7", 7))).isTrue();
     assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v7", 7));
@@ -297,11 +318,14 @@ class RedisTierIT extends CacheTierContract {
     otherNode.bindStore("db.public.a");
     tier.invalidateAll();
     try (RedisTier<String, String> third = tier(b -> b)) {
-      assertThatThrownBy(() -> third.bindStore("db.public.b")).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("'db.public.a'").hasMessageContaining("'db.public.b'")
+      assertThatThrownBy(() -> third.bindStore("db.public.b"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("'db.public.a'")
+          .hasMessageContaining("'db.public.b'")
           .hasMessageContaining("'" + prefix + "'");
     }
-    assertThatThrownBy(() -> tier.bindStore("db.public.b")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> tier.bindStore("db.public.b"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already");
     tier.applyCommitted("k", Cached.present("v1", 1));
     assertThat(otherNode.getIfPresent("k")).isEqualTo(Cached.present("v1", 1));
@@ -325,20 +349,28 @@ class RedisTierIT extends CacheTierContract {
     List<byte[]> found = new java.util.ArrayList<>();
     io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
     do {
-      var page = redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(prefix + "{*").limit(1000));
+      var page =
+          redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(prefix + "{*").limit(1000));
       found.addAll(page.getKeys());
       cursor = page;
     } while (!cursor.isFinished());
-    List<byte[]> data = found.stream().filter(k -> !new String(k, java.nio.charset.StandardCharsets.UTF_8)
-        .startsWith(prefix + "{%e")).toList();
+    List<byte[]> data =
+        found.stream()
+            .filter(
+                k ->
+                    !new String(k, java.nio.charset.StandardCharsets.UTF_8)
+                        .startsWith(prefix + "{%e"))
+            .toList();
     assertThat(data).hasSizeLessThanOrEqualTo(2 * (misses + 2));
     for (byte[] key : data) {
       if (!java.util.Arrays.equals(key, tier.entryKey("kept"))) {
-        assertThat(redis.pttl(key)).as("time to live of %s", new String(key, java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(redis.pttl(key))
+            .as("time to live of %s", new String(key, java.nio.charset.StandardCharsets.UTF_8))
             .isPositive();
       }
     }
-    assertThat(redis.pttl(tier.entryKey("absent0"))).isBetween(1L, Duration.ofMinutes(5).toMillis());
+    assertThat(redis.pttl(tier.entryKey("absent0")))
+        .isBetween(1L, Duration.ofMinutes(5).toMillis());
     assertThat(redis.pttl(tier.entryKey("gone"))).isBetween(1L, Duration.ofMinutes(5).toMillis());
     assertThat(redis.pttl(tier.entryKey("kept"))).as("values do not expire").isEqualTo(-1L);
   }
@@ -349,10 +381,13 @@ class RedisTierIT extends CacheTierContract {
     try (RedisTier<String, String> quick = tier(b -> b.absenceTimeToLive(Duration.ofMillis(100)))) {
       long staleLease = quick.beginFill("k");
       quick.applyCommitted("k", Cached.deleted(7));
-      awaitTrue("the tombstone expires", () -> rawConnection.sync().exists(quick.entryKey("k")) == 0);
+      awaitTrue(
+          "the tombstone expires", () -> rawConnection.sync().exists(quick.entryKey("k")) == 0);
       assertThat(quick.fill("k", staleLease, Cached.present("v6", 6))).isFalse();
       long lease = quick.beginFill("k");
-      assertThat(quick.fill("k", lease, Cached.present("v6", 6))).as("older than the watermark").isFalse();
+      assertThat(quick.fill("k", lease, Cached.present("v6", 6)))
+          .as("older than the watermark")
+          .isFalse();
       quick.applyCommitted("k", Cached.present("v5", 5)); // a delayed publish of an older write
       assertThat(quick.getIfPresent("k")).isNull();
       quick.applyCommitted("k", Cached.present("v8", 8));
@@ -367,19 +402,29 @@ class RedisTierIT extends CacheTierContract {
   @Test
   void anUndecodableEntryIsAMissAndTheNextFillReplacesIt() {
     Epochs.trust(RedisServer.shared().uri(), prefix);
-    try (RedisTier<String, Long> longs = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix).build()) {
+    try (RedisTier<String, Long> longs =
+        RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix)
+            .build()) {
       longs.applyCommitted("k", Cached.present(1L, 7));
       longs.applyCommitted("j", Cached.present(2L, 3));
       longs.applyCommitted("other", Cached.present(3L, 4));
       var redis = rawConnection.sync();
-      redis.set(longs.entryKey("k"), (new String(EntryFormat.version(7), java.nio.charset.StandardCharsets.US_ASCII)
-          + "=not a number").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      redis.set(longs.entryKey("j"), (new String(EntryFormat.version(3), java.nio.charset.StandardCharsets.US_ASCII)
-          + "={\"json\":2}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      redis.set(
+          longs.entryKey("k"),
+          (new String(EntryFormat.version(7), java.nio.charset.StandardCharsets.US_ASCII)
+                  + "=not a number")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      redis.set(
+          longs.entryKey("j"),
+          (new String(EntryFormat.version(3), java.nio.charset.StandardCharsets.US_ASCII)
+                  + "={\"json\":2}")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
       assertThat(longs.getIfPresent("k")).as("a miss, not an error").isNull();
-      assertThat(longs.getAllPresent(List.of("j", "other"))).containsOnly(Map.entry("other", Cached.present(3L, 4)));
+      assertThat(longs.getAllPresent(List.of("j", "other")))
+          .containsOnly(Map.entry("other", Cached.present(3L, 4)));
       assertThat(longs.undecodable()).isEqualTo(2);
       long lease = longs.beginFill("k");
       assertThat(longs.fill("k", lease, Cached.present(1L, 7))).isTrue();
@@ -434,11 +479,16 @@ class RedisTierIT extends CacheTierContract {
 
   @Test
   void userSuppliedCodec() {
-    Codec<Long> longs = Codec.of(v -> Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-        b -> Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII)));
+    Codec<Long> longs =
+        Codec.of(
+            v -> Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            b -> Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII)));
     Epochs.trust(RedisServer.shared().uri(), prefix + "n:");
-    try (RedisTier<Integer, Long> numbers = RedisTier.<Integer, Long>builder(longs).uri(RedisServer.shared().uri())
-        .keyPrefix(prefix + "n:").build()) {
+    try (RedisTier<Integer, Long> numbers =
+        RedisTier.<Integer, Long>builder(longs)
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix + "n:")
+            .build()) {
       numbers.applyCommitted(1, Cached.present(42L, 3));
       assertThat(numbers.getIfPresent(1)).isEqualTo(Cached.present(42L, 3));
       assertThat(numbers.getIfPresent(2)).isNull();

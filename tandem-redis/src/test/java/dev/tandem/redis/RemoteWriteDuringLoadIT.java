@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A read on node B joins a load of node B that read the database before a write on node A
- * committed; A's write returned and its entry was evicted in between. The reader started after
- * A's write returned, so it must see A's write.
+ * committed; A's write returned and its entry was evicted in between. The reader started after A's
+ * write returned, so it must see A's write.
  */
 class RemoteWriteDuringLoadIT {
 
@@ -69,24 +69,43 @@ class RemoteWriteDuringLoadIT {
   void readerThatStartsAfterRemoteWriteDoesNotJoinOlderLoad() throws Exception {
     try (H2Database h2 = H2Database.inMemory()) {
       DataSource ds = h2.dataSource();
-      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      try (Connection c = ds.getConnection();
+          Statement s = c.createStatement()) {
         s.execute("CREATE TABLE kv (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
       }
       JdbcSchema.addVersionColumn(ds, "kv", "tandem_version");
-      JdbcStore<String, Long> store = JdbcStore.<String, Long>builder().dataSource(ds).table("kv")
-          .keyColumn("k", String.class).rowMapper(new LongColumn("v")).build();
+      JdbcStore<String, Long> store =
+          JdbcStore.<String, Long>builder()
+              .dataSource(ds)
+              .table("kv")
+              .keyColumn("k", String.class)
+              .rowMapper(new LongColumn("v"))
+              .build();
       PausingStore pausing = new PausingStore(store);
       String prefix = "join-" + System.nanoTime() + ":";
       Epochs.trust(RedisServer.shared().uri(), prefix);
-      try (Tandem<String, Long> a = Tandem.builder(store).cacheTier(RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-              .uri(RedisServer.shared().uri()).keyPrefix(prefix).build()).build();
-          Tandem<String, Long> b = Tandem.builder((Store<String, Long>) pausing).cacheTier(RedisTier.<String, Long>builder(
-              TandemOnRedisIT.LONGS).uri(RedisServer.shared().uri()).keyPrefix(prefix).build()).build()) {
+      try (Tandem<String, Long> a =
+              Tandem.builder(store)
+                  .cacheTier(
+                      RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+                          .uri(RedisServer.shared().uri())
+                          .keyPrefix(prefix)
+                          .build())
+                  .build();
+          Tandem<String, Long> b =
+              Tandem.builder((Store<String, Long>) pausing)
+                  .cacheTier(
+                      RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+                          .uri(RedisServer.shared().uri())
+                          .keyPrefix(prefix)
+                          .build())
+                  .build()) {
         a.put("k", 1L);
         a.invalidate("k");
         pausing.armed.set(true);
         CompletableFuture<Optional<Long>> first = CompletableFuture.supplyAsync(() -> b.get("k"));
-        assertThat(pausing.loaded.await(10, TimeUnit.SECONDS)).isTrue(); // B's load read 1 and waits
+        assertThat(pausing.loaded.await(10, TimeUnit.SECONDS))
+            .isTrue(); // B's load read 1 and waits
         a.put("k", 2L);
         a.invalidate("k"); // the entry expires or is evicted
         CompletableFuture<Optional<Long>> second = CompletableFuture.supplyAsync(() -> b.get("k"));
@@ -95,7 +114,9 @@ class RemoteWriteDuringLoadIT {
           assertThat(early).contains(2L);
         } catch (java.util.concurrent.TimeoutException joined) {
           pausing.release.countDown();
-          assertThat(second.get(10, TimeUnit.SECONDS)).as("the read joined a load older than A's write").contains(2L);
+          assertThat(second.get(10, TimeUnit.SECONDS))
+              .as("the read joined a load older than A's write")
+              .contains(2L);
         } finally {
           pausing.release.countDown();
           first.get(10, TimeUnit.SECONDS);

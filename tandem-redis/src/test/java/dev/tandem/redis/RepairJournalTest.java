@@ -39,7 +39,8 @@ class RepairJournalTest {
     }
     try (RepairJournal reopened = new RepairJournal(file)) {
       assertThat(reopened.pending()).as("counted again from the file").isEqualTo(3);
-      assertThat(reopened.recorded()).extracting(b -> new String(b, StandardCharsets.UTF_8))
+      assertThat(reopened.recorded())
+          .extracting(b -> new String(b, StandardCharsets.UTF_8))
           .containsExactly("a{1}", "a{2}");
       reopened.record(key("a{3}"));
       assertThat(reopened.recorded()).hasSize(3);
@@ -51,9 +52,13 @@ class RepairJournalTest {
   void aFailedRepairKeepsEveryKeyAndASuccessfulOneEmptiesTheJournal() {
     try (RepairJournal journal = new RepairJournal(directory.resolve("j"))) {
       assertThat(journal.record(key("a{1}"))).isZero();
-      assertThatThrownBy(() -> journal.repair(keys -> {
-        throw new IllegalStateException("Redis went away");
-      })).hasMessage("Redis went away");
+      assertThatThrownBy(
+              () ->
+                  journal.repair(
+                      keys -> {
+                        throw new IllegalStateException("Redis went away");
+                      }))
+          .hasMessage("Redis went away");
       assertThat(journal.recorded()).hasSize(1);
       assertThat(journal.pending()).as("a failed repair keeps the record").isEqualTo(1);
       List<byte[]> repaired = new ArrayList<>();
@@ -71,14 +76,17 @@ class RepairJournalTest {
     return keys.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
   }
 
-  /** A crash in the middle of an append left half a line; the next record must not be glued to it. */
+  /**
+   * A crash in the middle of an append left half a line; the next record must not be glued to it.
+   */
   @Test
   void aTornLastRecordIsCutOffAtOpen() throws Exception {
     Path file = directory.resolve("j");
     try (RepairJournal journal = new RepairJournal(file)) {
       journal.record(key("a{1}"));
     }
-    Files.writeString(file, "YXsyfQ", StandardOpenOption.APPEND); // 6 of the 8 characters of "a{2}", no newline
+    Files.writeString(
+        file, "YXsyfQ", StandardOpenOption.APPEND); // 6 of the 8 characters of "a{2}", no newline
     try (RepairJournal reopened = new RepairJournal(file)) {
       assertThat(reopened.pending()).isEqualTo(1);
       reopened.record(key("a{3}"));
@@ -112,11 +120,17 @@ class RepairJournalTest {
       journal.record(key("a{1}"));
       assertThatThrownBy(() -> new RepairJournal(file))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("the repair journal " + file + " is in use by another Redis tier (in this or another process):"
-              + " give each tier its own repair journal file");
+          .hasMessage(
+              "the repair journal "
+                  + file
+                  + " is in use by another Redis tier (in this or another process):"
+                  + " give each tier its own repair journal file");
       Path sameFile = directory.resolve(".").resolve("j");
-      assertThatThrownBy(() -> new RepairJournal(sameFile)).isInstanceOf(IllegalStateException.class);
-      assertThat(probe(file, "check")).as("the refused attempts left the lock in place").isEqualTo("busy");
+      assertThatThrownBy(() -> new RepairJournal(sameFile))
+          .isInstanceOf(IllegalStateException.class);
+      assertThat(probe(file, "check"))
+          .as("the refused attempts left the lock in place")
+          .isEqualTo("busy");
       assertThat(texts(journal.recorded())).containsExactly("a{1}");
     }
     try (RepairJournal after = new RepairJournal(file)) {
@@ -128,10 +142,13 @@ class RepairJournalTest {
   void aJournalLockedByAnotherProcessIsRefused() throws Exception {
     Path file = directory.resolve("j");
     Process holder = probeProcess(file, "hold");
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
       assertThat(out.readLine()).isEqualTo("held");
       assertThatThrownBy(() -> new RepairJournal(file))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("is in use by another Redis tier");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("is in use by another Redis tier");
     } finally {
       holder.getOutputStream().close(); // the holder exits when its input ends
       assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -142,10 +159,15 @@ class RepairJournalTest {
     }
   }
 
-  /** Runs a JVM that tries to lock {@code file}: "check" prints "busy" or "free"; "hold" prints "held" and waits. */
+  /**
+   * Runs a JVM that tries to lock {@code file}: "check" prints "busy" or "free"; "hold" prints
+   * "held" and waits.
+   */
   private String probe(Path file, String mode) throws Exception {
     Process process = probeProcess(file, mode);
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String answer = out.readLine();
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
       return answer;
@@ -154,7 +176,9 @@ class RepairJournalTest {
 
   private Process probeProcess(Path file, String mode) throws Exception {
     Path source = directory.resolve("LockProbe.java");
-    Files.writeString(source, """
+    Files.writeString(
+        source,
+        """
         import java.nio.channels.FileChannel;
         import java.nio.file.*;
         public class LockProbe {
@@ -173,6 +197,8 @@ class RepairJournalTest {
         }
         """);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, source.toString(), file.toString(), mode).redirectErrorStream(true).start();
+    return new ProcessBuilder(java, source.toString(), file.toString(), mode)
+        .redirectErrorStream(true)
+        .start();
   }
 }

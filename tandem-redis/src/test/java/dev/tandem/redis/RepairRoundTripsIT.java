@@ -50,15 +50,29 @@ class RepairRoundTripsIT {
         StatefulRedisConnection<byte[], byte[]> redis = client.connect(ByteArrayCodec.INSTANCE)) {
       proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, LATENCY);
       long start = System.nanoTime();
-      try (RedisTier<String, Long> tier = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-          .uri("redis://127.0.0.1:" + proxy.port()).keyPrefix(PREFIX).commandTimeout(Duration.ofSeconds(5))
-          .writePolicy(WritePolicy.AVAILABLE).repairJournal(file).build()) {
+      try (RedisTier<String, Long> tier =
+          RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+              .uri("redis://127.0.0.1:" + proxy.port())
+              .keyPrefix(PREFIX)
+              .commandTimeout(Duration.ofSeconds(5))
+              .writePolicy(WritePolicy.AVAILABLE)
+              .repairJournal(file)
+              .build()) {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        System.out.println("connect with " + KEYS + " journaled keys at " + LATENCY.toMillis() + " ms: " + took.toMillis()
-            + " ms");
-        // one round trip per key would take KEYS x LATENCY = 10 s; the connect's own calls are a few dozen
+        System.out.println(
+            "connect with "
+                + KEYS
+                + " journaled keys at "
+                + LATENCY.toMillis()
+                + " ms: "
+                + took.toMillis()
+                + " ms");
+        // one round trip per key would take KEYS x LATENCY = 10 s; the connect's own calls are a
+        // few dozen
         assertThat(took).isLessThan(Duration.ofSeconds(4));
-        assertThat(redis.sync().exists(entries.toArray(byte[][]::new))).as("every journaled entry dropped").isZero();
+        assertThat(redis.sync().exists(entries.toArray(byte[][]::new)))
+            .as("every journaled entry dropped")
+            .isZero();
         assertThat(tier.toString()).contains(PREFIX);
       }
     } finally {

@@ -1,7 +1,6 @@
 package dev.tandem.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.spi.Cached;
 import dev.tandem.testkit.server.RedisServer;
@@ -18,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Compressed and encrypted entries in a real Redis, between tiers of nodes in the middle of a key
- * rotation: a node reads what another encrypted under a key it holds for decryption; an entry
- * under a key it lacks, or changed in Redis, is an entry it cannot decode (the engine reads the
- * database instead), never a wrong value.
+ * rotation: a node reads what another encrypted under a key it holds for decryption; an entry under
+ * a key it lacks, or changed in Redis, is an entry it cannot decode (the engine reads the database
+ * instead), never a wrong value.
  */
 class SealedEntriesIT {
 
@@ -39,8 +38,11 @@ class SealedEntriesIT {
 
   private RedisTier<String, Long> tier(EncryptedCodec.Builder<Long> keys) {
     Epochs.trust(RedisServer.shared().uri(), PREFIX);
-    RedisTier<String, Long> tier = RedisTier.<String, Long>builder(keys.build())
-        .uri(RedisServer.shared().uri()).keyPrefix(PREFIX).build();
+    RedisTier<String, Long> tier =
+        RedisTier.<String, Long>builder(keys.build())
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(PREFIX)
+            .build();
     tiers.add(tier);
     return tier;
   }
@@ -56,17 +58,25 @@ class SealedEntriesIT {
 
   @Test
   void nodesInTheMiddleOfARotationReadEachOthersEntriesAndNeverAWrongValue() {
-    RedisTier<String, Long> before = tier(sealed().encryptWith("2026-06", JUNE).decryptWith("2026-12", DECEMBER));
-    RedisTier<String, Long> after = tier(sealed().encryptWith("2026-12", DECEMBER).decryptWith("2026-06", JUNE));
+    RedisTier<String, Long> before =
+        tier(sealed().encryptWith("2026-06", JUNE).decryptWith("2026-12", DECEMBER));
+    RedisTier<String, Long> after =
+        tier(sealed().encryptWith("2026-12", DECEMBER).decryptWith("2026-06", JUNE));
     RedisTier<String, Long> withoutJune = tier(sealed().encryptWith("2026-12", DECEMBER));
     before.invalidate("x");
     long lease = before.beginFill("x");
     assertThat(before.fill("x", lease, Cached.present(1234567L, 3))).isTrue();
 
     assertThat(after.getIfPresent("x")).isEqualTo(Cached.present(1234567L, 3));
-    assertThat(withoutJune.getAllPresent(List.of("x"))).as("a batch read counts it a miss").isEmpty();
-    assertThat(withoutJune.getIfPresent("x")).as("a key id it does not know: a miss, never a value").isNull();
-    assertThat(after.getIfPresent("x")).as("the undecodable entry was dropped, to be filled again").isNull();
+    assertThat(withoutJune.getAllPresent(List.of("x")))
+        .as("a batch read counts it a miss")
+        .isEmpty();
+    assertThat(withoutJune.getIfPresent("x"))
+        .as("a key id it does not know: a miss, never a value")
+        .isNull();
+    assertThat(after.getIfPresent("x"))
+        .as("the undecodable entry was dropped, to be filled again")
+        .isNull();
 
     lease = before.beginFill("x");
     assertThat(before.fill("x", lease, Cached.present(1234567L, 4))).isTrue();
@@ -79,6 +89,8 @@ class SealedEntriesIT {
     } finally {
       client.shutdown();
     }
-    assertThat(after.getIfPresent("x")).as("a tampered entry: a miss, never a wrong value").isNull();
+    assertThat(after.getIfPresent("x"))
+        .as("a tampered entry: a miss, never a wrong value")
+        .isNull();
   }
 }

@@ -29,17 +29,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tandem end to end on two nodes: two engines, each with its own connection pool and its own
- * {@link RedisTier}, sharing one PostgreSQL database and one Redis. A write acknowledged on one
- * node is what the other node reads next (H8: the Redis tier keeps no local copy), and the race
- * hammer, each of its calls sent to a random node, finds no stale read and a converged cache.
+ * Tandem end to end on two nodes: two engines, each with its own connection pool and its own {@link
+ * RedisTier}, sharing one PostgreSQL database and one Redis. A write acknowledged on one node is
+ * what the other node reads next (H8: the Redis tier keeps no local copy), and the race hammer,
+ * each of its calls sent to a random node, finds no stale read and a converged cache.
  *
  * <p>Seeds are printed; replay one with {@code -Dtandem.seed=N}.
  */
 class TandemOnRedisIT {
 
-  static final Codec<Long> LONGS = Codec.of(v -> Long.toString(v).getBytes(StandardCharsets.US_ASCII),
-      b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII)));
+  static final Codec<Long> LONGS =
+      Codec.of(
+          v -> Long.toString(v).getBytes(StandardCharsets.US_ASCII),
+          b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII)));
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private final List<HikariDataSource> pools = new ArrayList<>();
@@ -52,7 +54,9 @@ class TandemOnRedisIT {
     database = "redis_e2e_" + DATABASES.incrementAndGet();
     prefix = "e2e-" + ProcessHandle.current().pid() + "-" + database + ":";
     PostgresServer.shared().createDatabase(database);
-    try (HikariDataSource setup = pool(); Connection c = setup.getConnection(); Statement s = c.createStatement()) {
+    try (HikariDataSource setup = pool();
+        Connection c = setup.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE kv (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
       JdbcSchema.addVersionColumn(setup, "kv", "tandem_version");
     }
@@ -75,8 +79,12 @@ class TandemOnRedisIT {
   private JdbcStore<String, Long> store() {
     HikariDataSource pool = pool();
     pools.add(pool);
-    return JdbcStore.<String, Long>builder().dataSource(pool).table("kv").keyColumn("k", String.class)
-        .rowMapper(new LongColumn("v")).build();
+    return JdbcStore.<String, Long>builder()
+        .dataSource(pool)
+        .table("kv")
+        .keyColumn("k", String.class)
+        .rowMapper(new LongColumn("v"))
+        .build();
   }
 
   /** Points the builder at the Redis under test, where {@code prefix} is in steady use. */
@@ -85,9 +93,12 @@ class TandemOnRedisIT {
     return builder.uri(RedisServer.shared().uri());
   }
 
-  private Tandem<String, Long> node(String name, UnaryOperator<RedisTier.Builder<String, Long>> settings) {
-    RedisTier<String, Long> tier = settings.apply(server(RedisTier.<String, Long>builder(LONGS), prefix)
-        .keyPrefix(prefix)).build();
+  private Tandem<String, Long> node(
+      String name, UnaryOperator<RedisTier.Builder<String, Long>> settings) {
+    RedisTier<String, Long> tier =
+        settings
+            .apply(server(RedisTier.<String, Long>builder(LONGS), prefix).keyPrefix(prefix))
+            .build();
     Tandem<String, Long> node = Tandem.builder(store()).cacheTier(tier).name(name).build();
     nodes.add(node);
     return node;
@@ -125,7 +136,8 @@ class TandemOnRedisIT {
     Tandem<String, Long> a = node("a", b -> b);
     Tandem<String, Long> b = node("b", x -> x);
     long version = a.put("k", 1L);
-    assertThatThrownBy(() -> a.putIfVersion("k", version + 1, 2L)).isInstanceOf(VersionConflictException.class);
+    assertThatThrownBy(() -> a.putIfVersion("k", version + 1, 2L))
+        .isInstanceOf(VersionConflictException.class);
     assertThat(b.get("k")).contains(1L);
     assertThat(b.getIfCached("k")).as("filled on B at once, not fenced for 30 s").contains(1L);
     assertThat(a.getIfCached("k")).contains(1L);
@@ -136,17 +148,22 @@ class TandemOnRedisIT {
     Tandem<String, Long> a = node("a", b -> b);
     Tandem<String, Long> b = node("b", x -> x);
     a.putAll(Map.of("from", 100L, "to", 0L));
-    assertThat(b.getAll(List.of("from", "to"))).containsOnly(Map.entry("from", 100L), Map.entry("to", 0L));
-    a.transaction(tx -> {
-      long from = tx.get("from").orElseThrow();
-      tx.put("from", from - 30);
-      tx.put("to", tx.get("to").orElseThrow() + 30);
-      return null;
-    });
-    assertThat(b.getAll(List.of("from", "to"))).containsOnly(Map.entry("from", 70L), Map.entry("to", 30L));
+    assertThat(b.getAll(List.of("from", "to")))
+        .containsOnly(Map.entry("from", 100L), Map.entry("to", 0L));
+    a.transaction(
+        tx -> {
+          long from = tx.get("from").orElseThrow();
+          tx.put("from", from - 30);
+          tx.put("to", tx.get("to").orElseThrow() + 30);
+          return null;
+        });
+    assertThat(b.getAll(List.of("from", "to")))
+        .containsOnly(Map.entry("from", 70L), Map.entry("to", 30L));
   }
 
-  /** The same keys written from both nodes in turn: every read on either node sees the last write. */
+  /**
+   * The same keys written from both nodes in turn: every read on either node sees the last write.
+   */
   @Test
   void interleavedWritersOnBothNodes() {
     Tandem<String, Long> a = node("a", b -> b);
@@ -170,7 +187,9 @@ class TandemOnRedisIT {
         reader.invalidate("k" + random.nextInt(last.length));
       }
       int r = random.nextInt(last.length);
-      assertThat(reader.get("k" + r)).as("step %d, key k%d", i, r).isEqualTo(Optional.ofNullable(last[r]));
+      assertThat(reader.get("k" + r))
+          .as("step %d, key k%d", i, r)
+          .isEqualTo(Optional.ofNullable(last[r]));
     }
   }
 
@@ -188,16 +207,19 @@ class TandemOnRedisIT {
   /**
    * Every call of the hammer goes to a node picked at random, with entries expiring every few
    * milliseconds: a read on one node after a put returned on the other must see it (H8). This run
-   * caught a read joining an older load on its node after the other node's write (see
-   * {@code dev.tandem.StaleLoadJoinedAfterRemoteWriteTest}).
+   * caught a read joining an older load on its node after the other node's write (see {@code
+   * dev.tandem.StaleLoadJoinedAfterRemoteWriteTest}).
    */
   @Test
   void raceHammerAcrossBothNodesIsConsistent() throws Exception {
     Tandem<String, Long> a = node("a", b -> b.timeToLive(Duration.ofMillis(5)));
     Tandem<String, Long> b = node("b", x -> x.timeToLive(Duration.ofMillis(5)));
     long seed = seed();
-    RaceHammer.Report report = RaceHammer.run(new TwoNodes<>(a, b), store(),
-        new RaceHammer.Config(6, 6, 1_000, Duration.ofSeconds(40), seed));
+    RaceHammer.Report report =
+        RaceHammer.run(
+            new TwoNodes<>(a, b),
+            store(),
+            new RaceHammer.Config(6, 6, 1_000, Duration.ofSeconds(40), seed));
     System.out.println("calls spread over both nodes: " + report);
     assertThat(report.examples()).isEmpty();
     assertThat(report.consistent()).isTrue();
@@ -208,15 +230,17 @@ class TandemOnRedisIT {
    * invalidates the same keys: A never reads older than its own acknowledged puts, and after
    * quiescence the shared cache agrees with the database, whichever node wrote last.
    */
-  private void hammerWhileTheOtherNodeWrites(UnaryOperator<RedisTier.Builder<String, Long>> settings)
-      throws Exception {
+  private void hammerWhileTheOtherNodeWrites(
+      UnaryOperator<RedisTier.Builder<String, Long>> settings) throws Exception {
     Tandem<String, Long> a = node("a", settings);
     Tandem<String, Long> b = node("b", settings);
     long seed = seed();
     OtherNodeWriting hammered = new OtherNodeWriting(a, b, seed);
-    RaceHammer.Report report = RaceHammer.run(hammered, store(),
-        new RaceHammer.Config(6, 6, 1_000, Duration.ofSeconds(40), seed));
-    System.out.println("node A hammered while node B wrote " + hammered.otherWrites.get() + " times: " + report);
+    RaceHammer.Report report =
+        RaceHammer.run(
+            hammered, store(), new RaceHammer.Config(6, 6, 1_000, Duration.ofSeconds(40), seed));
+    System.out.println(
+        "node A hammered while node B wrote " + hammered.otherWrites.get() + " times: " + report);
     assertThat(report.examples()).isEmpty();
     assertThat(report.consistent()).isTrue();
     assertThat(report.failures()).isZero();

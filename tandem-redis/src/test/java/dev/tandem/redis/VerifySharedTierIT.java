@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The verifier over the shared tier, as an application runs it: the Redis entries of a Long-keyed
- * table, listed with SCAN and decoded back to keys, compared with PostgreSQL after rows were changed
- * by plain SQL behind the cache.
+ * table, listed with SCAN and decoded back to keys, compared with PostgreSQL after rows were
+ * changed by plain SQL behind the cache.
  */
 class VerifySharedTierIT {
 
@@ -56,8 +56,13 @@ class VerifySharedTierIT {
     pool = new HikariDataSource(config);
     sql("CREATE TABLE kv (k BIGINT PRIMARY KEY, v BIGINT NOT NULL)");
     JdbcSchema.addVersionColumn(pool, "kv", "tandem_version");
-    store = JdbcStore.<Long, Long>builder().dataSource(pool).table("kv").keyColumn("k", Long.class)
-        .rowMapper(new LongColumn("v")).build();
+    store =
+        JdbcStore.<Long, Long>builder()
+            .dataSource(pool)
+            .table("kv")
+            .keyColumn("k", Long.class)
+            .rowMapper(new LongColumn("v"))
+            .build();
   }
 
   @AfterEach
@@ -73,8 +78,11 @@ class VerifySharedTierIT {
   }
 
   private RedisTier<Long, Long> tier(boolean decoder) {
-    RedisTier.Builder<Long, Long> builder = RedisTier.<Long, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(RedisServer.shared().uri()).keyPrefix(prefix).invalidationChannel(channel);
+    RedisTier.Builder<Long, Long> builder =
+        RedisTier.<Long, Long>builder(TandemOnRedisIT.LONGS)
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix)
+            .invalidationChannel(channel);
     RedisTier<Long, Long> tier = (decoder ? builder.keyDecoder(Long::valueOf) : builder).build();
     closeables.add(tier);
     return tier;
@@ -116,13 +124,18 @@ class VerifySharedTierIT {
     sql("UPDATE kv SET v = 0 WHERE k = 7"); // no new version: only the value tells
     sql("DELETE FROM kv WHERE k = 3");
     sql("INSERT INTO kv (k, v) VALUES (21, 2100)"); // the column default draws a version
-    Verifier<Long, Long> verifier = Verifier.builder(store).tier(tier).pageSize(8).recheckDelay(Duration.ZERO).build();
+    Verifier<Long, Long> verifier =
+        Verifier.builder(store).tier(tier).pageSize(8).recheckDelay(Duration.ZERO).build();
 
     VerifyReport<Long, Long> found = verifier.verify();
 
     assertThat(found.checked()).isEqualTo(21);
-    assertThat(found.mismatches()).extracting(Mismatch::key, Mismatch::kind).containsExactlyInAnyOrder(
-        tuple(7L, Mismatch.Kind.VALUE_DIFFERS), tuple(3L, Mismatch.Kind.DELETED), tuple(21L, Mismatch.Kind.MISSING));
+    assertThat(found.mismatches())
+        .extracting(Mismatch::key, Mismatch::kind)
+        .containsExactlyInAnyOrder(
+            tuple(7L, Mismatch.Kind.VALUE_DIFFERS),
+            tuple(3L, Mismatch.Kind.DELETED),
+            tuple(21L, Mismatch.Kind.MISSING));
     assertThat(tandem.get(7L)).as("still served from Redis").contains(700L);
 
     VerifyReport<Long, Long> repaired = verifier.verifyAndRepair();
@@ -137,8 +150,13 @@ class VerifySharedTierIT {
 
   @Test
   void aNearTierIsVerifiedThroughItsSharedTiersKeys() throws SQLException {
-    NearTier<Long, Long> near = NearTier.builder(tier(false)).uri(RedisServer.shared().uri()).maximumSize(100)
-        .boundedStaleness(Duration.ofSeconds(30)).keyDecoder(Long::valueOf).build();
+    NearTier<Long, Long> near =
+        NearTier.builder(tier(false))
+            .uri(RedisServer.shared().uri())
+            .maximumSize(100)
+            .boundedStaleness(Duration.ofSeconds(30))
+            .keyDecoder(Long::valueOf)
+            .build();
     closeables.add(near);
     Tandem<Long, Long> tandem = Tandem.builder(store).cacheTier(near).build();
     closeables.add(tandem);
@@ -147,10 +165,12 @@ class VerifySharedTierIT {
     }
     sql("UPDATE kv SET v = -1, tandem_version = tandem_version + 1000 WHERE k = 2");
 
-    VerifyReport<Long, Long> report = Verifier.builder(store).tier(near).recheckDelay(Duration.ZERO).build().verify();
+    VerifyReport<Long, Long> report =
+        Verifier.builder(store).tier(near).recheckDelay(Duration.ZERO).build().verify();
 
     assertThat(report.checked()).isEqualTo(5);
-    assertThat(report.mismatches()).extracting(Mismatch::key, Mismatch::kind)
+    assertThat(report.mismatches())
+        .extracting(Mismatch::key, Mismatch::kind)
         .containsExactly(tuple(2L, Mismatch.Kind.STALE));
   }
 
@@ -161,11 +181,13 @@ class VerifySharedTierIT {
 
     assertThat(store.keyType()).isEqualTo(Long.class); // the JDBC store states its key class
     assertThatThrownBy(() -> Verifier.builder(store).tier(tier).build().verify())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("key decoder");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("key decoder");
   }
 
   private void sql(String statement) throws SQLException {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(statement);
     }
   }

@@ -54,21 +54,36 @@ class WritePolicyIT {
 
   /** A node that reaches Redis through the proxy (which the test cuts), with the given policy. */
   private Tandem<String, Long> cutOffNode(WritePolicy policy, Path journal) throws Exception {
-    RedisTier.Builder<String, Long> builder = RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri("redis://127.0.0.1:" + proxy.port()).keyPrefix(PREFIX).commandTimeout(Duration.ofMillis(300))
-        .circuitOpenTime(Duration.ofMillis(50)).writePolicy(policy);
+    RedisTier.Builder<String, Long> builder =
+        RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+            .uri("redis://127.0.0.1:" + proxy.port())
+            .keyPrefix(PREFIX)
+            .commandTimeout(Duration.ofMillis(300))
+            .circuitOpenTime(Duration.ofMillis(50))
+            .writePolicy(policy);
     if (journal != null) {
       builder.repairJournal(journal);
     }
-    Tandem<String, Long> node = Tandem.builder(store()).cacheTier(builder.build()).name("cut-off")
-        .meterRegistry(registry).build();
+    Tandem<String, Long> node =
+        Tandem.builder(store())
+            .cacheTier(builder.build())
+            .name("cut-off")
+            .meterRegistry(registry)
+            .build();
     open.add(node);
     return node;
   }
 
   private Tandem<String, Long> connectedNode() throws Exception {
-    Tandem<String, Long> node = Tandem.builder(store()).cacheTier(RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
-        .uri(server.uri()).keyPrefix(PREFIX).build()).name("connected").build();
+    Tandem<String, Long> node =
+        Tandem.builder(store())
+            .cacheTier(
+                RedisTier.<String, Long>builder(TandemOnRedisIT.LONGS)
+                    .uri(server.uri())
+                    .keyPrefix(PREFIX)
+                    .build())
+            .name("connected")
+            .build();
     open.add(node);
     return node;
   }
@@ -87,9 +102,13 @@ class WritePolicyIT {
     assertThat(b.get("k")).contains(1L);
     cut();
     assertThatThrownBy(() -> a.put("k", 2L)).isInstanceOf(CacheTierUnavailableException.class);
-    assertThat(store().load("k").map(Versioned::value)).as("the database was not touched").contains(1L);
+    assertThat(store().load("k").map(Versioned::value))
+        .as("the database was not touched")
+        .contains(1L);
     assertThat(b.get("k")).contains(1L);
-    assertThat(registry.find("tandem.redis.repair.pending").gauge()).as("no journal, no meter").isNull();
+    assertThat(registry.find("tandem.redis.repair.pending").gauge())
+        .as("no journal, no meter")
+        .isNull();
   }
 
   @Test
@@ -104,20 +123,29 @@ class WritePolicyIT {
     a.put("k", 2L); // no fence: committed and journaled
     assertThat(store().load("k").map(Versioned::value)).contains(2L);
     assertThat(Files.readAllLines(journal)).hasSize(1);
-    assertThat(registry.get("tandem.redis.repair.pending").gauge().value()).as("a key waits for repair").isEqualTo(1);
-    assertThat(b.get("k")).as("the staleness AVAILABLE allows: B still reads its cached copy").contains(1L);
+    assertThat(registry.get("tandem.redis.repair.pending").gauge().value())
+        .as("a key waits for repair")
+        .isEqualTo(1);
+    assertThat(b.get("k"))
+        .as("the staleness AVAILABLE allows: B still reads its cached copy")
+        .contains(1L);
 
     proxy.resumeAccepting();
-    RedisTierIT.awaitTrue("A uses Redis again", () -> {
-      a.get("k");
-      return a.getIfCached("k").isPresent();
-    });
+    RedisTierIT.awaitTrue(
+        "A uses Redis again",
+        () -> {
+          a.get("k");
+          return a.getIfCached("k").isPresent();
+        });
     assertThat(Files.readAllLines(journal)).as("repaired, so emptied").isEmpty();
     assertThat(registry.get("tandem.redis.repair.pending").gauge().value()).isZero();
     assertThat(b.get("k")).as("repaired before A used Redis again").contains(2L);
   }
 
-  /** The journal survives a crash of the node: the next tier on the file repairs before its first use. */
+  /**
+   * The journal survives a crash of the node: the next tier on the file repairs before its first
+   * use.
+   */
   @Test
   void aJournalLeftByACrashedNodeIsRepairedOnStart() throws Exception {
     Epochs.trust(server.uri(), PREFIX);

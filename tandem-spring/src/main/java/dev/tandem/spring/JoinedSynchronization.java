@@ -15,9 +15,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * rolls the transaction back), {@link #afterCommit} after it and before {@code commit} returns (so
  * a read that starts after the caller's commit returned sees the new versions, on every node), and
  * {@link #afterCompletion} last, with {@code STATUS_UNKNOWN} when the commit itself failed: then
- * the handle's {@code close} reads the keys back (race H12, H10). A rollback to a savepoint may have
- * undone writes the handle recorded: the commit then reads the keys back instead of installing what
- * may no longer be in the database.
+ * the handle's {@code close} reads the keys back (race H12, H10). A rollback to a savepoint may
+ * have undone writes the handle recorded: the commit then reads the keys back instead of installing
+ * what may no longer be in the database.
  */
 final class JoinedSynchronization implements TransactionSynchronization {
 
@@ -27,7 +27,10 @@ final class JoinedSynchronization implements TransactionSynchronization {
   private final DataSource dataSource;
   private boolean undoneToSavepoint;
 
-  JoinedSynchronization(Object resourceKey, JoinedTransaction<?, ?> handle, Connection connection,
+  JoinedSynchronization(
+      Object resourceKey,
+      JoinedTransaction<?, ?> handle,
+      Connection connection,
       DataSource dataSource) {
     this.resourceKey = resourceKey;
     this.handle = handle;
@@ -70,7 +73,8 @@ final class JoinedSynchronization implements TransactionSynchronization {
       }
     } finally {
       try {
-        handle.close(); // after a commit or rollback reported above: nothing; else the outcome is unknown
+        handle.close(); // after a commit or rollback reported above: nothing; else the outcome is
+        // unknown
       } finally {
         TransactionSynchronizationManager.unbindResourceIfPossible(resourceKey);
         DataSourceUtils.releaseConnection(connection, dataSource);

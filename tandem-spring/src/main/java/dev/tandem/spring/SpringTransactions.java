@@ -31,18 +31,19 @@ public final class SpringTransactions {
   private SpringTransactions() {}
 
   /**
-   * Returns a Tandem that behaves as {@code tandem}, except while a Spring-managed transaction holds
-   * a JDBC connection of {@code dataSource} on the calling thread (Spring's {@code
+   * Returns a Tandem that behaves as {@code tandem}, except while a Spring-managed transaction
+   * holds a JDBC connection of {@code dataSource} on the calling thread (Spring's {@code
    * DataSourceTransactionManager}, or {@code JpaTransactionManager} exposing its connection): then
    * its writes ({@code put}, {@code putAll}, {@code putIfVersion}, {@code update}, {@code remove},
    * {@code removeAll}, and {@code transaction}, whose work then runs once, inside it) {@linkplain
    * Tandem#join join} that transaction. They run at once on the transaction's connection, so a
-   * rollback undoes them and they never wait for a lock the transaction holds; their keys are fenced
-   * in the cache tier from the first write; when the transaction commits, its new versions are in
-   * the cache before the commit returns; when it rolls back, nothing is cached and the fences are
-   * lifted; if the commit's outcome is unknown, the keys are read back. Reads ({@code get}, {@code
-   * getVersioned}, {@code getAll}) in such a transaction see its own writes; {@code getIfCached}
-   * shows only the cache. Outside such a transaction every call goes to {@code tandem} unchanged.
+   * rollback undoes them and they never wait for a lock the transaction holds; their keys are
+   * fenced in the cache tier from the first write; when the transaction commits, its new versions
+   * are in the cache before the commit returns; when it rolls back, nothing is cached and the
+   * fences are lifted; if the commit's outcome is unknown, the keys are read back. Reads ({@code
+   * get}, {@code getVersioned}, {@code getAll}) in such a transaction see its own writes; {@code
+   * getIfCached} shows only the cache. Outside such a transaction every call goes to {@code tandem}
+   * unchanged.
    *
    * <p>{@code dataSource} must be the data source the transaction manager uses (the same object, or
    * a proxy Spring unwraps to it) and reach the database of {@code tandem}'s store. A write in a
@@ -57,6 +58,7 @@ public final class SpringTransactions {
    * @throws NullPointerException if an argument is null
    */
   public static <K, V> Tandem<K, V> joining(Tandem<K, V> tandem, DataSource dataSource) {
-    return new TransactionJoiningTandem<>(requireNonNull(tandem, "tandem"), requireNonNull(dataSource, "dataSource"));
+    return new TransactionJoiningTandem<>(
+        requireNonNull(tandem, "tandem"), requireNonNull(dataSource, "dataSource"));
   }
 }

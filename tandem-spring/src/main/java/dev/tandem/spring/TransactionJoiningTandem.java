@@ -43,20 +43,26 @@ final class TransactionJoiningTandem<K, V> implements Tandem<K, V> {
     return (JoinedTransaction<K, V>) TransactionSynchronizationManager.getResource(this);
   }
 
-  /** Returns the handle to write through: the bound one, a new one if a transaction of the data source runs, or null. */
+  /**
+   * Returns the handle to write through: the bound one, a new one if a transaction of the data
+   * source runs, or null.
+   */
   private @Nullable JoinedTransaction<K, V> joined(String operation) {
     JoinedTransaction<K, V> bound = bound();
     if (bound != null) {
       return bound;
     }
     if (!TransactionSynchronizationManager.isActualTransactionActive()
-        || !(TransactionSynchronizationManager.getResource(dataSource) instanceof ConnectionHolder)) {
+        || !(TransactionSynchronizationManager.getResource(dataSource)
+            instanceof ConnectionHolder)) {
       return null;
     }
     if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-      throw new IllegalStateException(operation + ": a transaction of the data source is active without "
-          + "transaction synchronization, so a Tandem write can neither join it nor safely write alone (it could "
-          + "wait for the transaction's own locks); turn synchronization on in the transaction manager");
+      throw new IllegalStateException(
+          operation
+              + ": a transaction of the data source is active without "
+              + "transaction synchronization, so a Tandem write can neither join it nor safely write alone (it could "
+              + "wait for the transaction's own locks); turn synchronization on in the transaction manager");
     }
     Connection connection = DataSourceUtils.getConnection(dataSource);
     JoinedTransaction<K, V> handle;
@@ -109,17 +115,19 @@ final class TransactionJoiningTandem<K, V> implements Tandem<K, V> {
       tandem.putAll(entries);
       return;
     }
-    entries.forEach((key, value) -> {
-      requireNonNull(key, "putAll: a key is null");
-      requireNonNull(value, () -> "putAll: the value of key " + key + " is null");
-    });
+    entries.forEach(
+        (key, value) -> {
+          requireNonNull(key, "putAll: a key is null");
+          requireNonNull(value, () -> "putAll: the value of key " + key + " is null");
+        });
     entries.forEach(handle::put); // one transaction: a failure rolls back all of them
   }
 
   @Override
   public long putIfVersion(K key, long expectedVersion, V value) {
     JoinedTransaction<K, V> handle = joined("putIfVersion");
-    return handle != null ? handle.putIfVersion(key, expectedVersion, value)
+    return handle != null
+        ? handle.putIfVersion(key, expectedVersion, value)
         : tandem.putIfVersion(key, expectedVersion, value);
   }
 
@@ -169,22 +177,23 @@ final class TransactionJoiningTandem<K, V> implements Tandem<K, V> {
     if (handle == null) {
       return tandem.transaction(work);
     }
-    return work.apply(new Transaction<>() {
-      @Override
-      public Optional<V> get(K key) {
-        return handle.getForUpdate(key);
-      }
+    return work.apply(
+        new Transaction<>() {
+          @Override
+          public Optional<V> get(K key) {
+            return handle.getForUpdate(key);
+          }
 
-      @Override
-      public void put(K key, V value) {
-        handle.put(key, value);
-      }
+          @Override
+          public void put(K key, V value) {
+            handle.put(key, value);
+          }
 
-      @Override
-      public boolean remove(K key) {
-        return handle.remove(key);
-      }
-    });
+          @Override
+          public boolean remove(K key) {
+            return handle.remove(key);
+          }
+        });
   }
 
   @Override

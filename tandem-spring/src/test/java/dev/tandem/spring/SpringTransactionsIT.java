@@ -53,8 +53,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 class SpringTransactionsIT {
 
-  private static final Codec<Long> LONGS = Codec.of(v -> Long.toString(v).getBytes(StandardCharsets.US_ASCII),
-      b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII)));
+  private static final Codec<Long> LONGS =
+      Codec.of(
+          v -> Long.toString(v).getBytes(StandardCharsets.US_ASCII),
+          b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII)));
   private static final AtomicInteger TABLES = new AtomicInteger();
   private static HikariDataSource pool;
   private static DataSourceTransactionManager transactions;
@@ -62,10 +64,13 @@ class SpringTransactionsIT {
 
   private final List<Tandem<String, Long>> nodes = new ArrayList<>();
   private String table;
+
   /** Node A's Tandem, unwrapped: its reads on other threads see only committed data. */
   private Tandem<String, Long> a;
+
   /** Node A's Tandem, joining Spring transactions. */
   private Tandem<String, Long> joined;
+
   private Tandem<String, Long> b;
   private TransactionTemplate template;
 
@@ -105,33 +110,52 @@ class SpringTransactionsIT {
     nodes.forEach(Tandem::close);
   }
 
-  /** Marks the key prefix as verified on the running Redis, so that its tiers fill at once (see RedisTier, H9). */
+  /**
+   * Marks the key prefix as verified on the running Redis, so that its tiers fill at once (see
+   * RedisTier, H9).
+   */
   private static void trust(String prefix) {
-    String runId = RedisServer.shared().command("INFO", "server").lines().filter(l -> l.startsWith("run_id:"))
-        .findFirst().orElseThrow().substring("run_id:".length()).strip();
+    String runId =
+        RedisServer.shared()
+            .command("INFO", "server")
+            .lines()
+            .filter(l -> l.startsWith("run_id:"))
+            .findFirst()
+            .orElseThrow()
+            .substring("run_id:".length())
+            .strip();
     RedisServer.shared().command("SET", prefix + "{%e0}:epoch", runId + " 0");
   }
 
   private Tandem<String, Long> node(String name, String prefix) {
-    RedisTier<String, Long> tier = RedisTier.<String, Long>builder(LONGS).uri(RedisServer.shared().uri())
-        .keyPrefix(prefix).build();
-    JdbcStore<String, Long> store = JdbcStore.<String, Long>builder().dataSource(pool).table(table)
-        .keyColumn("k", String.class).rowMapper(new RowMapper<Long>() {
-          @Override
-          public List<String> columns() {
-            return List.of("v");
-          }
+    RedisTier<String, Long> tier =
+        RedisTier.<String, Long>builder(LONGS)
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix)
+            .build();
+    JdbcStore<String, Long> store =
+        JdbcStore.<String, Long>builder()
+            .dataSource(pool)
+            .table(table)
+            .keyColumn("k", String.class)
+            .rowMapper(
+                new RowMapper<Long>() {
+                  @Override
+                  public List<String> columns() {
+                    return List.of("v");
+                  }
 
-          @Override
-          public Long read(ResultSet rs) throws SQLException {
-            return rs.getLong("v");
-          }
+                  @Override
+                  public Long read(ResultSet rs) throws SQLException {
+                    return rs.getLong("v");
+                  }
 
-          @Override
-          public List<?> write(Long value) {
-            return List.of(value);
-          }
-        }).build();
+                  @Override
+                  public List<?> write(Long value) {
+                    return List.of(value);
+                  }
+                })
+            .build();
     Tandem<String, Long> node = Tandem.builder(store).cacheTier(tier).name(name).build();
     nodes.add(node);
     return node;
@@ -146,33 +170,41 @@ class SpringTransactionsIT {
   void aCommittedTransactionsWritesAreCachedOnEveryNodeWhenCommitReturns() throws Exception {
     joined.put("k", 1L);
     assertThat(b.get("k")).contains(1L);
-    template.executeWithoutResult(status -> {
-      joined.put("k", 2L);
-      joined.putAll(Map.of("x", 10L, "y", 20L));
-      assertThat(joined.get("k")).as("its own write").contains(2L);
-      assertThat(joined.getAll(List.of("k", "x", "none"))).containsOnly(Map.entry("k", 2L), Map.entry("x", 10L));
-      assertThat(sqlValue("k")).as("the application's SQL, same transaction").isEqualTo(2L);
-      jdbc.update("UPDATE " + table + " SET v = v + 1 WHERE k = 'y'"); // holds the row: the next write must not wait
-      assertThat(joined.update("y", v -> v * 2)).contains(42L);
-      joined.transaction(tx -> {
-        tx.put("z", tx.get("y").orElseThrow() + 1); // the work runs once, in this transaction
-        return null;
-      });
-      assertThat(joined.update("x", Columns.set("v", 11L))).contains(11L);
-      assertThat(joined.removeAll(List.of("k", "none"))).isEqualTo(1);
-      joined.put("k", 2L);
-      try {
-        assertThat(CompletableFuture.supplyAsync(() -> a.get("k")).get(10, TimeUnit.SECONDS))
-            .as("node A, another thread").contains(1L);
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-      assertThat(b.get("k")).as("node B").contains(1L);
-      assertThat(b.getIfCached("k")).as("fenced on B").isEmpty();
-    });
+    template.executeWithoutResult(
+        status -> {
+          joined.put("k", 2L);
+          joined.putAll(Map.of("x", 10L, "y", 20L));
+          assertThat(joined.get("k")).as("its own write").contains(2L);
+          assertThat(joined.getAll(List.of("k", "x", "none")))
+              .containsOnly(Map.entry("k", 2L), Map.entry("x", 10L));
+          assertThat(sqlValue("k")).as("the application's SQL, same transaction").isEqualTo(2L);
+          jdbc.update(
+              "UPDATE "
+                  + table
+                  + " SET v = v + 1 WHERE k = 'y'"); // holds the row: the next write must not wait
+          assertThat(joined.update("y", v -> v * 2)).contains(42L);
+          joined.transaction(
+              tx -> {
+                tx.put(
+                    "z", tx.get("y").orElseThrow() + 1); // the work runs once, in this transaction
+                return null;
+              });
+          assertThat(joined.update("x", Columns.set("v", 11L))).contains(11L);
+          assertThat(joined.removeAll(List.of("k", "none"))).isEqualTo(1);
+          joined.put("k", 2L);
+          try {
+            assertThat(CompletableFuture.supplyAsync(() -> a.get("k")).get(10, TimeUnit.SECONDS))
+                .as("node A, another thread")
+                .contains(1L);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          assertThat(b.get("k")).as("node B").contains(1L);
+          assertThat(b.getIfCached("k")).as("fenced on B").isEmpty();
+        });
     assertThat(b.getIfCached("k")).as("installed before commit returned").contains(2L);
-    assertThat(b.getAll(List.of("x", "y", "z"))).containsOnly(Map.entry("x", 11L), Map.entry("y", 42L),
-        Map.entry("z", 43L));
+    assertThat(b.getAll(List.of("x", "y", "z")))
+        .containsOnly(Map.entry("x", 11L), Map.entry("y", 42L), Map.entry("z", 43L));
     joined.put("k", 3L); // outside a transaction: on its own, as before
     assertThat(b.get("k")).contains(3L);
   }
@@ -180,15 +212,20 @@ class SpringTransactionsIT {
   @Test
   void aRolledBackTransactionCachesNothing() {
     joined.put("k", 1L);
-    assertThatThrownBy(() -> template.executeWithoutResult(status -> {
-      joined.put("k", 2L);
-      joined.remove("gone");
-      throw new IllegalStateException("the application fails");
-    })).hasMessage("the application fails");
-    template.executeWithoutResult(status -> {
-      joined.put("k", 3L);
-      status.setRollbackOnly();
-    });
+    assertThatThrownBy(
+            () ->
+                template.executeWithoutResult(
+                    status -> {
+                      joined.put("k", 2L);
+                      joined.remove("gone");
+                      throw new IllegalStateException("the application fails");
+                    }))
+        .hasMessage("the application fails");
+    template.executeWithoutResult(
+        status -> {
+          joined.put("k", 3L);
+          status.setRollbackOnly();
+        });
     assertThat(sqlValue("k")).isEqualTo(1L);
     assertThat(a.get("k")).contains(1L);
     assertThat(b.get("k")).contains(1L);
@@ -202,13 +239,21 @@ class SpringTransactionsIT {
   @Test
   void aFailedCommitLeavesTheCommittedRowCached() {
     jdbc.execute("CREATE TABLE " + table + "_parent (id INT PRIMARY KEY)");
-    jdbc.execute("CREATE TABLE " + table + "_child (parent_id INT REFERENCES " + table
-        + "_parent DEFERRABLE INITIALLY DEFERRED)");
+    jdbc.execute(
+        "CREATE TABLE "
+            + table
+            + "_child (parent_id INT REFERENCES "
+            + table
+            + "_parent DEFERRABLE INITIALLY DEFERRED)");
     joined.put("k", 1L);
-    assertThatThrownBy(() -> template.executeWithoutResult(status -> {
-      joined.put("k", 2L);
-      jdbc.update("INSERT INTO " + table + "_child VALUES (42)");
-    })).isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(
+            () ->
+                template.executeWithoutResult(
+                    status -> {
+                      joined.put("k", 2L);
+                      jdbc.update("INSERT INTO " + table + "_child VALUES (42)");
+                    }))
+        .isInstanceOf(RuntimeException.class);
     assertThat(sqlValue("k")).isEqualTo(1L);
     assertThat(b.get("k")).contains(1L);
     assertThat(a.get("k")).contains(1L);
@@ -216,7 +261,9 @@ class SpringTransactionsIT {
     assertThat(b.get("k")).contains(3L);
   }
 
-  /** REQUIRES_NEW commits on its own connection; NESTED rolled back to its savepoint is not cached. */
+  /**
+   * REQUIRES_NEW commits on its own connection; NESTED rolled back to its savepoint is not cached.
+   */
   @Test
   void innerTransactionsKeepTheirWritesApart() {
     joined.putAll(Map.of("outer", 1L, "inner", 1L, "nested", 1L));
@@ -224,23 +271,26 @@ class SpringTransactionsIT {
     requiresNew.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     TransactionTemplate nested = new TransactionTemplate(transactions);
     nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-    template.executeWithoutResult(outer -> {
-      joined.put("outer", 2L);
-      requiresNew.executeWithoutResult(inner -> joined.put("inner", 2L));
-      assertThat(b.getIfCached("inner")).as("the inner commit returned").contains(2L);
-      assertThat(joined.get("outer")).as("the outer handle, bound again").contains(2L);
-      outer.setRollbackOnly();
-    });
+    template.executeWithoutResult(
+        outer -> {
+          joined.put("outer", 2L);
+          requiresNew.executeWithoutResult(inner -> joined.put("inner", 2L));
+          assertThat(b.getIfCached("inner")).as("the inner commit returned").contains(2L);
+          assertThat(joined.get("outer")).as("the outer handle, bound again").contains(2L);
+          outer.setRollbackOnly();
+        });
     assertThat(b.get("outer")).contains(1L);
     assertThat(b.get("inner")).contains(2L);
 
-    template.executeWithoutResult(outer -> {
-      joined.put("nested", 2L);
-      nested.executeWithoutResult(savepoint -> {
-        joined.put("nested", 3L);
-        savepoint.setRollbackOnly();
-      });
-    });
+    template.executeWithoutResult(
+        outer -> {
+          joined.put("nested", 2L);
+          nested.executeWithoutResult(
+              savepoint -> {
+                joined.put("nested", 3L);
+                savepoint.setRollbackOnly();
+              });
+        });
     assertThat(sqlValue("nested")).isEqualTo(2L);
     assertThat(b.get("nested")).as("read back, not the write the savepoint undid").contains(2L);
     assertThat(a.get("nested")).contains(2L);
@@ -260,16 +310,22 @@ class SpringTransactionsIT {
         long before = round * 10;
         long during = before + 1;
         joined.put("k", before);
-        OutcomeReaders<Long> seen = OutcomeReaders.start(readers,
-            List.of(() -> a.get("k"), () -> b.get("k"), () -> b.get("k")), before, during, commit);
-        template.executeWithoutResult(status -> {
-          joined.put("k", during);
-          if (commit) {
-            seen.committing(); // the commit follows this callback
-          } else {
-            status.setRollbackOnly();
-          }
-        });
+        OutcomeReaders<Long> seen =
+            OutcomeReaders.start(
+                readers,
+                List.of(() -> a.get("k"), () -> b.get("k"), () -> b.get("k")),
+                before,
+                during,
+                commit);
+        template.executeWithoutResult(
+            status -> {
+              joined.put("k", during);
+              if (commit) {
+                seen.committing(); // the commit follows this callback
+              } else {
+                status.setRollbackOnly();
+              }
+            });
         seen.reported();
         assertThat(seen.stopAndCollect(30)).as("round %d", round).isEmpty();
       }
@@ -282,7 +338,8 @@ class SpringTransactionsIT {
   @Test
   void transactionalMethodsJoin() {
     try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
-      context.registerBean("transactionManager", PlatformTransactionManager.class, () -> transactions);
+      context.registerBean(
+          "transactionManager", PlatformTransactionManager.class, () -> transactions);
       context.registerBean("kv", Tandem.class, () -> joined, bd -> bd.setDestroyMethodName(""));
       context.register(App.class);
       context.refresh();

@@ -21,7 +21,12 @@ final class Failures {
   static Status report(String operation, String key, Exception e) {
     int n = COUNT.incrementAndGet();
     if (n <= LOGGED) {
-      log.warn("{} of {} failed{}", operation, key, n == LOGGED ? " (further failures are not logged)" : "", e);
+      log.warn(
+          "{} of {} failed{}",
+          operation,
+          key,
+          n == LOGGED ? " (further failures are not logged)" : "",
+          e);
     }
     return Status.ERROR;
   }

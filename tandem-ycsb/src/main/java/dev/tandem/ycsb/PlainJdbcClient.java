@@ -24,8 +24,8 @@ import site.ycsb.StringByteIterator;
  * runs): {@code SELECT} of the fields by key, {@code UPDATE} of the changed fields, {@code INSERT},
  * {@code DELETE}, and a range {@code SELECT} for scans, each in auto-commit (one commit per write).
  *
- * <p>It draws no versions, so a table it wrote is still readable through Tandem (inserted rows get a
- * version from the column's default) but its updates are invisible to a Tandem cache: do not mix
+ * <p>It draws no versions, so a table it wrote is still readable through Tandem (inserted rows get
+ * a version from the column's default) but its updates are invisible to a Tandem cache: do not mix
  * the two bindings on one table in one run.
  */
 public final class PlainJdbcClient extends DB {
@@ -48,9 +48,18 @@ public final class PlainJdbcClient extends DB {
       shared = SharedDatabase.acquire(s);
       settings = s;
       String fields = String.join(", ", s.fields());
-      readSql = "SELECT " + fields + " FROM " + s.table() + " WHERE " + UsertableSchema.KEY + " = ?";
-      insertSql = "INSERT INTO " + s.table() + " (" + UsertableSchema.KEY + ", " + fields + ") VALUES (?"
-          + ", ?".repeat(s.fieldCount()) + ")";
+      readSql =
+          "SELECT " + fields + " FROM " + s.table() + " WHERE " + UsertableSchema.KEY + " = ?";
+      insertSql =
+          "INSERT INTO "
+              + s.table()
+              + " ("
+              + UsertableSchema.KEY
+              + ", "
+              + fields
+              + ") VALUES (?"
+              + ", ?".repeat(s.fieldCount())
+              + ")";
       deleteSql = "DELETE FROM " + s.table() + " WHERE " + UsertableSchema.KEY + " = ?";
     } catch (SQLException | RuntimeException e) {
       throw new DBException("PlainJdbcClient: " + e.getMessage(), e);
@@ -68,8 +77,10 @@ public final class PlainJdbcClient extends DB {
   }
 
   @Override
-  public Status read(String table, String key, @Nullable Set<String> fields, Map<String, ByteIterator> result) {
-    try (Connection c = shared().pool().getConnection(); PreparedStatement ps = c.prepareStatement(readSql)) {
+  public Status read(
+      String table, String key, @Nullable Set<String> fields, Map<String, ByteIterator> result) {
+    try (Connection c = shared().pool().getConnection();
+        PreparedStatement ps = c.prepareStatement(readSql)) {
       ps.setString(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -84,12 +95,26 @@ public final class PlainJdbcClient extends DB {
   }
 
   @Override
-  public Status scan(String table, String startKey, int count, @Nullable Set<String> fields,
+  public Status scan(
+      String table,
+      String startKey,
+      int count,
+      @Nullable Set<String> fields,
       Vector<HashMap<String, ByteIterator>> result) {
     YcsbSettings s = settings();
-    String sql = "SELECT " + String.join(", ", s.fields()) + " FROM " + s.table() + " WHERE " + UsertableSchema.KEY
-        + " >= ? ORDER BY " + UsertableSchema.KEY + " LIMIT " + Math.max(0, count);
-    try (Connection c = shared().pool().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    String sql =
+        "SELECT "
+            + String.join(", ", s.fields())
+            + " FROM "
+            + s.table()
+            + " WHERE "
+            + UsertableSchema.KEY
+            + " >= ? ORDER BY "
+            + UsertableSchema.KEY
+            + " LIMIT "
+            + Math.max(0, count);
+    try (Connection c = shared().pool().getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, startKey);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -123,7 +148,8 @@ public final class PlainJdbcClient extends DB {
   @Override
   public Status insert(String table, String key, Map<String, ByteIterator> values) {
     Map<String, String> record = StringByteIterator.getStringMap(values);
-    try (Connection c = shared().pool().getConnection(); PreparedStatement ps = c.prepareStatement(insertSql)) {
+    try (Connection c = shared().pool().getConnection();
+        PreparedStatement ps = c.prepareStatement(insertSql)) {
       ps.setString(1, key);
       int i = 2;
       for (String field : settings().fields()) {
@@ -138,7 +164,8 @@ public final class PlainJdbcClient extends DB {
 
   @Override
   public Status delete(String table, String key) {
-    try (Connection c = shared().pool().getConnection(); PreparedStatement ps = c.prepareStatement(deleteSql)) {
+    try (Connection c = shared().pool().getConnection();
+        PreparedStatement ps = c.prepareStatement(deleteSql)) {
       ps.setString(1, key);
       return ps.executeUpdate() == 1 ? Status.OK : Status.NOT_FOUND;
     } catch (SQLException | RuntimeException e) {
@@ -157,14 +184,21 @@ public final class PlainJdbcClient extends DB {
         }
         assignments.add(field + " = ?");
       }
-      sql = "UPDATE " + settings().table() + " SET " + String.join(", ", assignments) + " WHERE "
-          + UsertableSchema.KEY + " = ?";
+      sql =
+          "UPDATE "
+              + settings().table()
+              + " SET "
+              + String.join(", ", assignments)
+              + " WHERE "
+              + UsertableSchema.KEY
+              + " = ?";
       updateSql.put(Set.copyOf(fields), sql);
     }
     return sql;
   }
 
-  private void copy(ResultSet rs, @Nullable Set<String> fields, Map<String, ByteIterator> result) throws SQLException {
+  private void copy(ResultSet rs, @Nullable Set<String> fields, Map<String, ByteIterator> result)
+      throws SQLException {
     for (String field : settings().fields()) {
       if (fields == null || fields.contains(field)) {
         String value = rs.getString(field);

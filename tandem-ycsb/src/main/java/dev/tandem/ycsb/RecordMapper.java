@@ -11,8 +11,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Maps a YCSB record, an immutable map of field name to value, to the field columns. A field that
- * a record lacks is written as SQL NULL and left out when read.
+ * Maps a YCSB record, an immutable map of field name to value, to the field columns. A field that a
+ * record lacks is written as SQL NULL and left out when read.
  */
 final class RecordMapper implements RowMapper<Map<String, String>> {
 

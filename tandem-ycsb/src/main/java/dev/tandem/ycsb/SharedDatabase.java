@@ -79,20 +79,28 @@ final class SharedDatabase {
     return pool;
   }
 
-  /** Returns the Tandem over the table, created on first use with a local tier of {@code tandem.cachesize}. */
+  /**
+   * Returns the Tandem over the table, created on first use with a local tier of {@code
+   * tandem.cachesize}.
+   */
   synchronized Tandem<String, Map<String, String>> tandem() {
     if (tandem == null) {
-      JdbcStore<String, Map<String, String>> store = JdbcStore.<String, Map<String, String>>builder()
-          .dataSource(pool)
-          .table(settings.table())
-          .keyColumn(UsertableSchema.KEY, String.class)
-          .rowMapper(new RecordMapper(settings.fields()))
-          .build();
-      tandem = Tandem.builder(store)
-          .name("ycsb")
-          .cacheTier(LocalTier.<String, Map<String, String>>builder().maximumSize(settings.cacheSize()).build())
-          .maxConcurrentBatches(settings.batches())
-          .build();
+      JdbcStore<String, Map<String, String>> store =
+          JdbcStore.<String, Map<String, String>>builder()
+              .dataSource(pool)
+              .table(settings.table())
+              .keyColumn(UsertableSchema.KEY, String.class)
+              .rowMapper(new RecordMapper(settings.fields()))
+              .build();
+      tandem =
+          Tandem.builder(store)
+              .name("ycsb")
+              .cacheTier(
+                  LocalTier.<String, Map<String, String>>builder()
+                      .maximumSize(settings.cacheSize())
+                      .build())
+              .maxConcurrentBatches(settings.batches())
+              .build();
     }
     return tandem;
   }

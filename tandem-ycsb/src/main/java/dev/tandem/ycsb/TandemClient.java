@@ -72,7 +72,8 @@ public final class TandemClient extends DB {
   }
 
   @Override
-  public Status read(String table, String key, @Nullable Set<String> fields, Map<String, ByteIterator> result) {
+  public Status read(
+      String table, String key, @Nullable Set<String> fields, Map<String, ByteIterator> result) {
     try {
       Optional<Map<String, String>> record = tandem().get(key);
       if (record.isEmpty()) {
@@ -86,13 +87,18 @@ public final class TandemClient extends DB {
   }
 
   @Override
-  public Status scan(String table, String startKey, int count, @Nullable Set<String> fields,
+  public Status scan(
+      String table,
+      String startKey,
+      int count,
+      @Nullable Set<String> fields,
       Vector<HashMap<String, ByteIterator>> result) {
     try {
       List<String> keys = new ArrayList<>(count);
       SharedDatabase db = shared();
       try (Connection c = db.pool().getConnection();
-          PreparedStatement ps = c.prepareStatement(UsertableSchema.scanKeysSql(settings(), count))) {
+          PreparedStatement ps =
+              c.prepareStatement(UsertableSchema.scanKeysSql(settings(), count))) {
         ps.setString(1, startKey);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -145,7 +151,8 @@ public final class TandemClient extends DB {
     }
   }
 
-  private static void copy(Map<String, String> record, @Nullable Set<String> fields, Map<String, ByteIterator> result) {
+  private static void copy(
+      Map<String, String> record, @Nullable Set<String> fields, Map<String, ByteIterator> result) {
     for (Map.Entry<String, String> field : record.entrySet()) {
       if (fields == null || fields.contains(field.getKey())) {
         result.put(field.getKey(), new StringByteIterator(field.getValue()));

@@ -20,16 +20,19 @@ final class UsertableSchema {
   private UsertableSchema() {}
 
   /** Creates the table if it is missing, after dropping it if {@code recreate}. */
-  static void prepare(DataSource dataSource, YcsbSettings settings, boolean recreate) throws SQLException {
+  static void prepare(DataSource dataSource, YcsbSettings settings, boolean recreate)
+      throws SQLException {
     String table = settings.table();
     String text = settings.postgres() || settings.mariadb() ? "TEXT" : "CHARACTER VARYING";
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       if (recreate) {
         s.execute("DROP TABLE IF EXISTS " + table);
         s.execute("DROP SEQUENCE IF EXISTS " + table + "_tandem_seq");
       }
-      StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS " + table + " (" + KEY
-          + " VARCHAR(255) PRIMARY KEY");
+      StringBuilder create =
+          new StringBuilder(
+              "CREATE TABLE IF NOT EXISTS " + table + " (" + KEY + " VARCHAR(255) PRIMARY KEY");
       for (String field : settings.fields()) {
         create.append(", ").append(field).append(' ').append(text);
       }
@@ -40,7 +43,15 @@ final class UsertableSchema {
 
   /** Returns the query of up to {@code count} keys from a start key on, in key order. */
   static String scanKeysSql(YcsbSettings settings, int count) {
-    return "SELECT " + KEY + " FROM " + settings.table() + " WHERE " + KEY + " >= ? ORDER BY " + KEY + " LIMIT "
+    return "SELECT "
+        + KEY
+        + " FROM "
+        + settings.table()
+        + " WHERE "
+        + KEY
+        + " >= ? ORDER BY "
+        + KEY
+        + " LIMIT "
         + Math.max(0, count);
   }
 }

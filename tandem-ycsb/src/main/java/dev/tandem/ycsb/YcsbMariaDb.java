@@ -16,9 +16,9 @@ import java.sql.Statement;
  * Runs a MariaDB server (the installed {@code mariadbd}, as the tests use) for the YCSB runs of
  * {@code run-ycsb.sh} with {@code DB=mariadb}: it creates the database {@code ycsb}, writes its
  * JDBC URL to the file named by the first argument, and stops the server and deletes its folder
- * when its standard input closes. The server flushes its log at every commit
- * ({@code innodb_flush_log_at_trx_commit=1}, as production runs) unless the second argument is
- * {@code off} (then once a second).
+ * when its standard input closes. The server flushes its log at every commit ({@code
+ * innodb_flush_log_at_trx_commit=1}, as production runs) unless the second argument is {@code off}
+ * (then once a second).
  *
  * <p>{@code YcsbMariaDb --settings URL} instead prints what the server at {@code URL} reports for
  * {@code innodb_flush_log_at_trx_commit} and its version, for the summary of the script.
@@ -39,8 +39,9 @@ public final class YcsbMariaDb {
       return;
     }
     if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].matches("on|off"))) {
-      System.err.println("usage: YcsbMariaDb URL-FILE [on|off] (log flush at each commit, default on; the server"
-          + " stops when standard input closes)");
+      System.err.println(
+          "usage: YcsbMariaDb URL-FILE [on|off] (log flush at each commit, default on; the server"
+              + " stops when standard input closes)");
       System.exit(2);
     }
     boolean durable = args.length == 1 || args[1].equals("on");
@@ -57,9 +58,13 @@ public final class YcsbMariaDb {
     }
   }
 
-  /** Returns "MariaDB V, innodb_flush_log_at_trx_commit N" as the server at {@code url} reports them. */
+  /**
+   * Returns "MariaDB V, innodb_flush_log_at_trx_commit N" as the server at {@code url} reports
+   * them.
+   */
   private static String settings(String url) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT VERSION(), @@innodb_flush_log_at_trx_commit")) {
       rs.next();
       return "MariaDB " + rs.getString(1) + ", innodb_flush_log_at_trx_commit " + rs.getString(2);

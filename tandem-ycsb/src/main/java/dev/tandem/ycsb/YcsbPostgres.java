@@ -38,14 +38,16 @@ public final class YcsbPostgres {
       return;
     }
     if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].matches("on|off"))) {
-      System.err.println("usage: YcsbPostgres URL-FILE [on|off] (fsync, default on; the server stops when standard"
-          + " input closes)");
+      System.err.println(
+          "usage: YcsbPostgres URL-FILE [on|off] (fsync, default on; the server stops when standard"
+              + " input closes)");
       System.exit(2);
     }
     boolean fsync = args.length == 1 || args[1].equals("on");
     try (PostgresServer server = fsync ? PostgresServer.startDurable() : PostgresServer.start()) {
       server.createDatabase("ycsb");
-      System.out.println("data in " + server.dataDirectory() + " (" + server.dataFileSystem() + ")");
+      System.out.println(
+          "data in " + server.dataDirectory() + " (" + server.dataFileSystem() + ")");
       System.out.flush();
       Path file = Path.of(args[0]);
       Path partial = file.resolveSibling(file.getFileName() + ".partial");
@@ -60,7 +62,8 @@ public final class YcsbPostgres {
 
   /** Returns "fsync X, synchronous_commit Y" as the server at {@code url} reports them. */
   private static String settings(String url) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
       return "fsync " + show(s, "fsync") + ", synchronous_commit " + show(s, "synchronous_commit");
     }
   }

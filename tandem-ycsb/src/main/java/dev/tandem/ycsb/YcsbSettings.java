@@ -8,8 +8,8 @@ import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The properties both bindings read, named as YCSB's own JDBC binding names them where it has
- * them, given with {@code -p name=value} or in a workload file.
+ * The properties both bindings read, named as YCSB's own JDBC binding names them where it has them,
+ * given with {@code -p name=value} or in a workload file.
  *
  * @param url {@code db.url}: the JDBC URL of PostgreSQL or H2 (required)
  * @param user {@code db.user}, or null
@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param threads {@code threadcount}: YCSB's client threads, which size the connection pool
  * @param recreate {@code tandem.recreate}: drop and create the table at the start, once per JVM
  *     (default false; the table is created when missing either way)
- * @param cacheSize {@code tandem.cachesize}: entries Tandem's local tier may hold (default 1,000,000)
+ * @param cacheSize {@code tandem.cachesize}: entries Tandem's local tier may hold (default
+ *     1,000,000)
  * @param batches {@code tandem.batches}: group-commit batches that may commit at once (default 1;
  *     see {@code Tandem.Builder#maxConcurrentBatches})
  */
@@ -50,7 +51,8 @@ record YcsbSettings(
   static YcsbSettings of(Properties p) {
     String url = p.getProperty("db.url");
     if (url == null || !url.startsWith("jdbc:")) {
-      throw new IllegalArgumentException("db.url must be set to a JDBC URL of PostgreSQL or H2 but was " + url);
+      throw new IllegalArgumentException(
+          "db.url must be set to a JDBC URL of PostgreSQL or H2 but was " + url);
     }
     String table = p.getProperty("table", "usertable");
     if (!table.matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -58,11 +60,19 @@ record YcsbSettings(
     }
     String prefix = p.getProperty("fieldnameprefix", "field");
     if (!prefix.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new IllegalArgumentException("fieldnameprefix must be a plain SQL name but was " + prefix);
+      throw new IllegalArgumentException(
+          "fieldnameprefix must be a plain SQL name but was " + prefix);
     }
-    return new YcsbSettings(url, p.getProperty("db.user"), p.getProperty("db.passwd"), table,
-        positive(p, "fieldcount", 10), prefix, positive(p, "threadcount", 1),
-        Boolean.parseBoolean(p.getProperty("tandem.recreate", "false")), positive(p, "tandem.cachesize", 1_000_000),
+    return new YcsbSettings(
+        url,
+        p.getProperty("db.user"),
+        p.getProperty("db.passwd"),
+        table,
+        positive(p, "fieldcount", 10),
+        prefix,
+        positive(p, "threadcount", 1),
+        Boolean.parseBoolean(p.getProperty("tandem.recreate", "false")),
+        positive(p, "tandem.cachesize", 1_000_000),
         positive(p, "tandem.batches", 1));
   }
 

@@ -31,9 +31,9 @@ import site.ycsb.measurements.Measurements;
 import site.ycsb.workloads.CoreWorkload;
 
 /**
- * Both bindings through YCSB's own API: each operation directly, then YCSB's CoreWorkload (its
- * key choice, field generation and operation mix) on two client threads. Run once per database
- * by the subclasses.
+ * Both bindings through YCSB's own API: each operation directly, then YCSB's CoreWorkload (its key
+ * choice, field generation and operation mix) on two client threads. Run once per database by the
+ * subclasses.
  */
 abstract class BindingSuite {
 
@@ -48,18 +48,27 @@ abstract class BindingSuite {
     String url = newDatabaseUrl();
     DB db = open(binding, properties(url));
     try {
-      assertThat(db.insert("usertable", "user1", values("field0", "a", "field1", "b", "field2", "c"))).isEqualTo(Status.OK);
-      assertThat(db.insert("usertable", "user2", values("field0", "x", "field1", "y", "field2", "z"))).isEqualTo(Status.OK);
+      assertThat(
+              db.insert("usertable", "user1", values("field0", "a", "field1", "b", "field2", "c")))
+          .isEqualTo(Status.OK);
+      assertThat(
+              db.insert("usertable", "user2", values("field0", "x", "field1", "y", "field2", "z")))
+          .isEqualTo(Status.OK);
 
       Map<String, ByteIterator> read = new HashMap<>();
       assertThat(db.read("usertable", "user1", null, read)).isEqualTo(Status.OK);
-      assertThat(StringByteIterator.getStringMap(read)).isEqualTo(Map.of("field0", "a", "field1", "b", "field2", "c"));
+      assertThat(StringByteIterator.getStringMap(read))
+          .isEqualTo(Map.of("field0", "a", "field1", "b", "field2", "c"));
 
       assertThat(db.update("usertable", "user1", values("field1", "B"))).isEqualTo(Status.OK);
       Map<String, ByteIterator> some = new HashMap<>();
-      assertThat(db.read("usertable", "user1", Set.of("field1", "field2"), some)).isEqualTo(Status.OK);
-      assertThat(StringByteIterator.getStringMap(some)).isEqualTo(Map.of("field1", "B", "field2", "c"));
-      assertThat(sqlField(url, "user1", "field1")).as("the update reached the database").isEqualTo("B");
+      assertThat(db.read("usertable", "user1", Set.of("field1", "field2"), some))
+          .isEqualTo(Status.OK);
+      assertThat(StringByteIterator.getStringMap(some))
+          .isEqualTo(Map.of("field1", "B", "field2", "c"));
+      assertThat(sqlField(url, "user1", "field1"))
+          .as("the update reached the database")
+          .isEqualTo("B");
       assertThat(sqlField(url, "user1", "field0")).as("the other fields were kept").isEqualTo("a");
 
       Vector<HashMap<String, ByteIterator>> scanned = new Vector<>();
@@ -68,7 +77,8 @@ abstract class BindingSuite {
 
       assertThat(db.delete("usertable", "user2")).isEqualTo(Status.OK);
       assertThat(db.read("usertable", "user2", null, new HashMap<>())).isEqualTo(Status.NOT_FOUND);
-      assertThat(db.update("usertable", "user2", values("field0", "q"))).isEqualTo(Status.NOT_FOUND);
+      assertThat(db.update("usertable", "user2", values("field0", "q")))
+          .isEqualTo(Status.NOT_FOUND);
     } finally {
       db.cleanup();
     }
@@ -84,7 +94,9 @@ abstract class BindingSuite {
   void aThreadThatStartsLateDoesNotDropTheRowsOfOneThatFinished(String binding) throws Exception {
     Properties p = properties(newDatabaseUrl());
     DB early = open(binding, p);
-    assertThat(early.insert("usertable", "user1", values("field0", "a", "field1", "b", "field2", "c"))).isEqualTo(Status.OK);
+    assertThat(
+            early.insert("usertable", "user1", values("field0", "a", "field1", "b", "field2", "c")))
+        .isEqualTo(Status.OK);
     early.cleanup();
 
     DB late = open(binding, p);
@@ -114,20 +126,31 @@ abstract class BindingSuite {
     workload.init(p);
     Map<String, Integer> failures = new ConcurrentHashMap<>();
 
-    int inserts = runOnTwoThreads(binding, p, failures, (db, state) -> {
-      int done = 0;
-      for (int i = 0; i < RECORDS / 2; i++) {
-        assertThat(workload.doInsert(db, state)).isTrue();
-        done++;
-      }
-      return done;
-    }, workload);
-    runOnTwoThreads(binding, p, failures, (db, state) -> {
-      for (int i = 0; i < 400; i++) {
-        workload.doTransaction(db, state);
-      }
-      return 0;
-    }, workload);
+    int inserts =
+        runOnTwoThreads(
+            binding,
+            p,
+            failures,
+            (db, state) -> {
+              int done = 0;
+              for (int i = 0; i < RECORDS / 2; i++) {
+                assertThat(workload.doInsert(db, state)).isTrue();
+                done++;
+              }
+              return done;
+            },
+            workload);
+    runOnTwoThreads(
+        binding,
+        p,
+        failures,
+        (db, state) -> {
+          for (int i = 0; i < 400; i++) {
+            workload.doTransaction(db, state);
+          }
+          return 0;
+        },
+        workload);
 
     assertThat(inserts).isEqualTo(RECORDS);
     assertThat(failures).as("operations that did not return OK").isEmpty();
@@ -140,21 +163,24 @@ abstract class BindingSuite {
     int run(DB db, Object state) throws Exception;
   }
 
-  private int runOnTwoThreads(String binding, Properties p, Map<String, Integer> failures, Work work,
-      CoreWorkload workload) throws Exception {
+  private int runOnTwoThreads(
+      String binding, Properties p, Map<String, Integer> failures, Work work, CoreWorkload workload)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Future<Integer>> results = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
         int thread = t;
-        results.add(pool.submit(() -> {
-          DB db = new Checked(open(binding, p), failures);
-          try {
-            return work.run(db, workload.initThread(p, thread, 2));
-          } finally {
-            db.cleanup();
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  DB db = new Checked(open(binding, p), failures);
+                  try {
+                    return work.run(db, workload.initThread(p, thread, 2));
+                  } finally {
+                    db.cleanup();
+                  }
+                }));
       }
       int total = 0;
       for (Future<Integer> result : results) {
@@ -167,7 +193,8 @@ abstract class BindingSuite {
   }
 
   private static DB open(String binding, Properties p) throws DBException {
-    Supplier<DB> factory = binding.equals("TandemClient") ? TandemClient::new : PlainJdbcClient::new;
+    Supplier<DB> factory =
+        binding.equals("TandemClient") ? TandemClient::new : PlainJdbcClient::new;
     DB db = factory.get();
     db.setProperties(p);
     db.init();
@@ -192,15 +219,18 @@ abstract class BindingSuite {
   }
 
   private static String sqlField(String url, String key, String field) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT " + field + " FROM usertable WHERE ycsb_key = '" + key + "'")) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT " + field + " FROM usertable WHERE ycsb_key = '" + key + "'")) {
       assertThat(rs.next()).isTrue();
       return rs.getString(1);
     }
   }
 
   private static long count(String url) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM usertable")) {
       rs.next();
       return rs.getLong(1);
@@ -230,12 +260,17 @@ abstract class BindingSuite {
     }
 
     @Override
-    public Status read(String table, String key, Set<String> fields, Map<String, ByteIterator> result) {
+    public Status read(
+        String table, String key, Set<String> fields, Map<String, ByteIterator> result) {
       return check("read", db.read(table, key, fields, result));
     }
 
     @Override
-    public Status scan(String table, String startKey, int count, Set<String> fields,
+    public Status scan(
+        String table,
+        String startKey,
+        int count,
+        Set<String> fields,
         Vector<HashMap<String, ByteIterator>> result) {
       return check("scan", db.scan(table, startKey, count, fields, result));
     }

@@ -28,12 +28,15 @@ class YcsbSettingsTest {
     assertThatThrownBy(() -> YcsbSettings.of(p)).hasMessageStartingWith("db.url must be set");
     p.setProperty("db.url", "jdbc:h2:mem:x");
     p.setProperty("fieldcount", "0");
-    assertThatThrownBy(() -> YcsbSettings.of(p)).hasMessage("fieldcount must be positive but was 0");
+    assertThatThrownBy(() -> YcsbSettings.of(p))
+        .hasMessage("fieldcount must be positive but was 0");
     p.setProperty("fieldcount", "ten");
-    assertThatThrownBy(() -> YcsbSettings.of(p)).hasMessage("fieldcount must be a number but was ten");
+    assertThatThrownBy(() -> YcsbSettings.of(p))
+        .hasMessage("fieldcount must be a number but was ten");
     p.setProperty("fieldcount", "3");
     p.setProperty("table", "user table");
-    assertThatThrownBy(() -> YcsbSettings.of(p)).hasMessage("table must be a plain SQL name but was user table");
+    assertThatThrownBy(() -> YcsbSettings.of(p))
+        .hasMessage("table must be a plain SQL name but was user table");
   }
 
   @Test

@@ -12,9 +12,9 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The database a benchmark writes to, started by the benchmark: a private PostgreSQL server
- * ({@link PostgresServer}, synchronous_commit on, fsync on as production runs unless asked off) or
- * an in-memory H2 database. Every compared system reaches it through a HikariCP pool with the same
+ * The database a benchmark writes to, started by the benchmark: a private PostgreSQL server ({@link
+ * PostgresServer}, synchronous_commit on, fsync on as production runs unless asked off) or an
+ * in-memory H2 database. Every compared system reaches it through a HikariCP pool with the same
  * settings.
  */
 public final class BenchDatabase implements AutoCloseable {
@@ -26,7 +26,11 @@ public final class BenchDatabase implements AutoCloseable {
   private final @Nullable H2Database h2;
   private final DataSource unpooled;
 
-  private BenchDatabase(String name, @Nullable PostgresServer postgres, @Nullable H2Database h2, DataSource unpooled) {
+  private BenchDatabase(
+      String name,
+      @Nullable PostgresServer postgres,
+      @Nullable H2Database h2,
+      DataSource unpooled) {
     this.name = name;
     this.postgres = postgres;
     this.h2 = h2;
@@ -46,14 +50,16 @@ public final class BenchDatabase implements AutoCloseable {
     }
     return switch (name) {
       case "postgres" -> {
-        PostgresServer server = fsync.equals("on") ? PostgresServer.startDurable() : PostgresServer.start();
+        PostgresServer server =
+            fsync.equals("on") ? PostgresServer.startDurable() : PostgresServer.start();
         yield new BenchDatabase(name, server, null, server.createDatabase("bench"));
       }
       case "h2" -> {
         H2Database db = H2Database.inMemory();
         yield new BenchDatabase(name, null, db, db.dataSource());
       }
-      default -> throw new IllegalArgumentException("unknown database " + name + ": h2 or postgres");
+      default ->
+          throw new IllegalArgumentException("unknown database " + name + ": h2 or postgres");
     };
   }
 
@@ -83,7 +89,8 @@ public final class BenchDatabase implements AutoCloseable {
 
   /** Runs one statement of set-up SQL. */
   public void execute(String sql) {
-    try (Connection c = unpooled.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = unpooled.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);

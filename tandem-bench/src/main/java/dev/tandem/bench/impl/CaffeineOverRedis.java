@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Two ways to fill it. Directly: SET, then GET and put the decoded value. Or through its read
  * path, as a near cache is filled in use: a write is a SET that drops the local copy, and the read
- * after it looks the key up, misses, GETs it and puts it. The second way gives the cache's lookup
- * a history of misses before the benchmark's hits, as every near cache's lookup has (Tandem's
- * too); the JIT compiles the lookup with that profile.
+ * after it looks the key up, misses, GETs it and puts it. The second way gives the cache's lookup a
+ * history of misses before the benchmark's hits, as every near cache's lookup has (Tandem's too);
+ * the JIT compiles the lookup with that profile.
  */
 public final class CaffeineOverRedis implements ReadCache, AutoCloseable {
   private final RedisServer server;
@@ -33,7 +33,10 @@ public final class CaffeineOverRedis implements ReadCache, AutoCloseable {
     this(maximumSize, false);
   }
 
-  /** Starts a redis-server and connects to it; with {@code readThrough}, fills through the read path. */
+  /**
+   * Starts a redis-server and connects to it; with {@code readThrough}, fills through the read
+   * path.
+   */
   public CaffeineOverRedis(int maximumSize, boolean readThrough) {
     this.readThrough = readThrough;
     this.server = RedisServer.start();

@@ -9,8 +9,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The Redis tier's codecs that the codec benchmark compares, each over the plain UTF-8 codec:
- * {@code plain}, {@code lz4} (compressed from 1 KiB), {@code aes-gcm} (a 256-bit key) and
- * {@code lz4+aes-gcm} (compressed, then encrypted).
+ * {@code plain}, {@code lz4} (compressed from 1 KiB), {@code aes-gcm} (a 256-bit key) and {@code
+ * lz4+aes-gcm} (compressed, then encrypted).
  */
 public final class CodecVariant {
 
@@ -22,8 +22,10 @@ public final class CodecVariant {
       case "plain" -> Codec.string();
       case "lz4" -> CompressedCodec.over(Codec.string()).threshold(1024).build();
       case "aes-gcm" -> EncryptedCodec.over(Codec.string()).encryptWith("bench", key()).build();
-      case "lz4+aes-gcm" -> EncryptedCodec.over(CompressedCodec.over(Codec.string()).threshold(1024).build())
-          .encryptWith("bench", key()).build();
+      case "lz4+aes-gcm" ->
+          EncryptedCodec.over(CompressedCodec.over(Codec.string()).threshold(1024).build())
+              .encryptWith("bench", key())
+              .build();
       default -> throw new IllegalArgumentException("unknown codec " + name);
     };
   }
@@ -36,9 +38,15 @@ public final class CodecVariant {
     SplittableRandom random = new SplittableRandom(seed);
     StringBuilder text = new StringBuilder("[");
     while (text.length() < length) {
-      text.append("{\"flight\":\"LX").append(random.nextInt(100, 2000)).append("\",\"from\":\"ZRH\",\"to\":\"")
-          .append(random.nextBoolean() ? "JFK" : "SIN").append("\",\"seat\":\"").append(random.nextInt(1, 40))
-          .append((char) ('A' + random.nextInt(6))).append("\",\"fare\":").append(random.nextInt(90, 4000))
+      text.append("{\"flight\":\"LX")
+          .append(random.nextInt(100, 2000))
+          .append("\",\"from\":\"ZRH\",\"to\":\"")
+          .append(random.nextBoolean() ? "JFK" : "SIN")
+          .append("\",\"seat\":\"")
+          .append(random.nextInt(1, 40))
+          .append((char) ('A' + random.nextInt(6)))
+          .append("\",\"fare\":")
+          .append(random.nextInt(90, 4000))
           .append("},");
     }
     return text.substring(0, length);

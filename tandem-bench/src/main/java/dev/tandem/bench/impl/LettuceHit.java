@@ -31,7 +31,9 @@ final class LettuceHit implements RedisHit {
     return redis.get(name(key));
   }
 
-  /** Tandem's key name of a number: {@code <prefix>{<key>}}; built as Tandem builds it, per read. */
+  /**
+   * Tandem's key name of a number: {@code <prefix>{<key>}}; built as Tandem builds it, per read.
+   */
   private static byte[] name(long key) {
     return (TandemRedisHit.PREFIX + "{" + key + "}").getBytes(StandardCharsets.UTF_8);
   }

@@ -7,23 +7,26 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The near tier (a Caffeine L1 over a Redis tier on a private redis-server that this adapter
- * starts: {@link TandemOverRedis#near}) and a Tandem over it, read in one of three ways ({@link Read}). {@link #put}
- * writes through Tandem and reads the key, so that the L1 holds it (an own write drops the L1
- * copy; the next read fetches it from Redis). Each way of reading is a class of its own, so that
- * a hit runs no test of which way was chosen: the bare Caffeine baseline's adapter runs none
- * either.
+ * starts: {@link TandemOverRedis#near}) and a Tandem over it, read in one of three ways ({@link
+ * Read}). {@link #put} writes through Tandem and reads the key, so that the L1 holds it (an own
+ * write drops the L1 copy; the next read fetches it from Redis). Each way of reading is a class of
+ * its own, so that a hit runs no test of which way was chosen: the bare Caffeine baseline's adapter
+ * runs none either.
  */
 public abstract sealed class NearReadCache implements ReadCache, AutoCloseable {
 
   /** How {@link #get} reads. */
   public enum Read {
-    /** The near tier itself ({@code getValueIfLocal}): the L1 hit alone, which {@code Tandem.get} asks first. */
+    /**
+     * The near tier itself ({@code getValueIfLocal}): the L1 hit alone, which {@code Tandem.get}
+     * asks first.
+     */
     TIER,
     /** {@code Tandem.get} over the near tier. */
     TANDEM,
     /**
-     * A bare Caffeine cache that {@link #put} fills beside the tier: the baseline in the near tier's
-     * JVM (same threads, same JIT profiles, same heap) without its code.
+     * A bare Caffeine cache that {@link #put} fills beside the tier: the baseline in the near
+     * tier's JVM (same threads, same JIT profiles, same heap) without its code.
      */
     CAFFEINE_BESIDE
   }

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A store that accepts every write with a fresh version and remembers nothing: hits never reach it. */
+/**
+ * A store that accepts every write with a fresh version and remembers nothing: hits never reach it.
+ */
 final class NullStore implements Store<Long, String> {
   private final AtomicLong versions = new AtomicLong();
 

@@ -1,6 +1,8 @@
 package dev.tandem.bench.impl;
 
-/** Where the put benchmark writes: one adapter per compared system, each over its own fresh table. */
+/**
+ * Where the put benchmark writes: one adapter per compared system, each over its own fresh table.
+ */
 public interface PutTarget extends AutoCloseable {
 
   /** Writes {@code value} under {@code key} and returns once it is committed. */

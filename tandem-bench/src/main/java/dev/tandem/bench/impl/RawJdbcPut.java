@@ -6,9 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * The baseline: what an application without a cache does, one upsert statement per write on a
- * plain key-value table ({@code INSERT ... ON CONFLICT DO UPDATE} on PostgreSQL, {@code MERGE} on
- * H2), with auto-commit (the statement commits itself) or in an explicit transaction.
+ * The baseline: what an application without a cache does, one upsert statement per write on a plain
+ * key-value table ({@code INSERT ... ON CONFLICT DO UPDATE} on PostgreSQL, {@code MERGE} on H2),
+ * with auto-commit (the statement commits itself) or in an explicit transaction.
  */
 final class RawJdbcPut implements PutTarget {
 
@@ -20,9 +20,12 @@ final class RawJdbcPut implements PutTarget {
     this.autoCommit = autoCommit;
     String table = db.newTableName("raw_put");
     db.execute("CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(256) NOT NULL)");
-    this.upsert = db.isPostgres()
-        ? "INSERT INTO " + table + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
-        : "MERGE INTO " + table + " (k, v) KEY (k) VALUES (?, ?)";
+    this.upsert =
+        db.isPostgres()
+            ? "INSERT INTO "
+                + table
+                + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
+            : "MERGE INTO " + table + " (k, v) KEY (k) VALUES (?, ?)";
     this.pool = db.pool(2);
   }
 

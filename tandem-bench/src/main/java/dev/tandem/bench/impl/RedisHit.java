@@ -3,8 +3,8 @@ package dev.tandem.bench.impl;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A read of a key that the Redis benchmark stored beforehand: Tandem's Redis tier, or a raw
- * Lettuce GET of the same key and bytes.
+ * A read of a key that the Redis benchmark stored beforehand: Tandem's Redis tier, or a raw Lettuce
+ * GET of the same key and bytes.
  */
 public interface RedisHit extends AutoCloseable {
 

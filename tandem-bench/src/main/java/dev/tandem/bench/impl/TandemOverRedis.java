@@ -10,17 +10,19 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A private redis-server and a Tandem over a cache tier on it: the Redis tier alone, or a near
- * tier in front of it (staleness bound 1 s, keys decoded with {@code Long::valueOf}). The store
- * only hands out versions ({@link NullStore}), so that what the benchmarks measure is the cache
- * tier's share. Closing it closes the Tandem (and its tiers) and stops the server.
+ * A private redis-server and a Tandem over a cache tier on it: the Redis tier alone, or a near tier
+ * in front of it (staleness bound 1 s, keys decoded with {@code Long::valueOf}). The store only
+ * hands out versions ({@link NullStore}), so that what the benchmarks measure is the cache tier's
+ * share. Closing it closes the Tandem (and its tiers) and stops the server.
  */
 public final class TandemOverRedis implements AutoCloseable {
   private final RedisServer server;
   private final @Nullable NearTier<Long, String> near;
   private final Tandem<Long, String> tandem;
 
-  /** Starts a redis-server and a Tandem over a Redis tier whose keys start with {@code keyPrefix}. */
+  /**
+   * Starts a redis-server and a Tandem over a Redis tier whose keys start with {@code keyPrefix}.
+   */
   public static TandemOverRedis redis(String keyPrefix) {
     return new TandemOverRedis(keyPrefix, 0);
   }
@@ -28,7 +30,8 @@ public final class TandemOverRedis implements AutoCloseable {
   /** As {@link #redis}, with a near tier of at most {@code maximumSize} L1 copies in front. */
   public static TandemOverRedis near(String keyPrefix, long maximumSize) {
     if (maximumSize <= 0) {
-      throw new IllegalArgumentException("a near tier needs a positive maximum size, not " + maximumSize);
+      throw new IllegalArgumentException(
+          "a near tier needs a positive maximum size, not " + maximumSize);
     }
     return new TandemOverRedis(keyPrefix, maximumSize);
   }
@@ -37,12 +40,20 @@ public final class TandemOverRedis implements AutoCloseable {
     this.server = RedisServer.start();
     CacheTier<Long, String> tier = null;
     try {
-      RedisTier<Long, String> shared = RedisTier.<Long, String>builder(Codec.string()).uri(server.uri())
-          .keyPrefix(keyPrefix).build();
+      RedisTier<Long, String> shared =
+          RedisTier.<Long, String>builder(Codec.string())
+              .uri(server.uri())
+              .keyPrefix(keyPrefix)
+              .build();
       tier = shared;
       if (nearMaximumSize > 0) {
-        tier = NearTier.builder(shared).uri(server.uri()).maximumSize(nearMaximumSize).keyDecoder(Long::valueOf)
-            .boundedStaleness(Duration.ofSeconds(1)).build(); // owns the shared tier from here on
+        tier =
+            NearTier.builder(shared)
+                .uri(server.uri())
+                .maximumSize(nearMaximumSize)
+                .keyDecoder(Long::valueOf)
+                .boundedStaleness(Duration.ofSeconds(1))
+                .build(); // owns the shared tier from here on
       }
       this.near = tier instanceof NearTier<Long, String> nearTier ? nearTier : null;
       this.tandem = Tandem.builder(new NullStore()).cacheTier(tier).build();

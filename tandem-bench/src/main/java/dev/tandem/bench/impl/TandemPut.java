@@ -23,12 +23,18 @@ final class TandemPut implements PutTarget {
     String table = db.newTableName("tandem_put");
     JdbcSchema.createKeyValueTable(db.unpooled(), table, ValueType.TEXT);
     this.pool = db.pool(2);
-    JdbcStore<String, String> store = JdbcStore.<String, String>builder().dataSource(pool).table(table)
-        .keyColumn("key", String.class).rowMapper(RowMapper.text("value"))
-        .autoCommitSingleWrites(autoCommitSingleWrites).build();
-    this.tandem = Tandem.builder(store)
-        .cacheTier(LocalTier.<String, String>builder().maximumSize(20_000).build())
-        .build();
+    JdbcStore<String, String> store =
+        JdbcStore.<String, String>builder()
+            .dataSource(pool)
+            .table(table)
+            .keyColumn("key", String.class)
+            .rowMapper(RowMapper.text("value"))
+            .autoCommitSingleWrites(autoCommitSingleWrites)
+            .build();
+    this.tandem =
+        Tandem.builder(store)
+            .cacheTier(LocalTier.<String, String>builder().maximumSize(20_000).build())
+            .build();
   }
 
   @Override

@@ -24,11 +24,21 @@ final class TandemRedisHit implements RedisHit {
 
   TandemRedisHit(String uri) {
     JdbcSchema.createKeyValueTable(h2.dataSource(), "kv", ValueType.TEXT);
-    JdbcStore<String, String> store = JdbcStore.<String, String>builder().dataSource(h2.dataSource()).table("kv")
-        .keyColumn("key", String.class).rowMapper(RowMapper.text("value")).build();
-    this.tandem = Tandem.builder(store)
-        .cacheTier(RedisTier.<String, String>builder(Codec.string()).uri(uri).keyPrefix(PREFIX).build())
-        .build();
+    JdbcStore<String, String> store =
+        JdbcStore.<String, String>builder()
+            .dataSource(h2.dataSource())
+            .table("kv")
+            .keyColumn("key", String.class)
+            .rowMapper(RowMapper.text("value"))
+            .build();
+    this.tandem =
+        Tandem.builder(store)
+            .cacheTier(
+                RedisTier.<String, String>builder(Codec.string())
+                    .uri(uri)
+                    .keyPrefix(PREFIX)
+                    .build())
+            .build();
   }
 
   void fill(int keys, int valueBytes) {

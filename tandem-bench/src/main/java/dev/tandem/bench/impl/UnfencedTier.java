@@ -8,9 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A cache tier that forwards every call to another one except {@link #beforeWrite}, which does
- * nothing: the shared tier without its fence before the database write. Only for measuring what
- * the fence costs; it is not safe (a publish that fails after the commit leaves the old value
- * served, race H4).
+ * nothing: the shared tier without its fence before the database write. Only for measuring what the
+ * fence costs; it is not safe (a publish that fails after the commit leaves the old value served,
+ * race H4).
  *
  * @param <K> the key type
  * @param <V> the value type

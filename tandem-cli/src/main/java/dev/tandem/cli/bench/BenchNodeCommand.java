@@ -11,9 +11,9 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -36,7 +36,10 @@ import picocli.CommandLine.Option;
  * exits. The JDBC URL, user and password and the Redis URI come in environment variables, not in
  * the arguments that {@code ps} shows.
  */
-@Command(name = "node", hidden = true, description = "One node of bench --nodes (started by bench).")
+@Command(
+    name = "node",
+    hidden = true,
+    description = "One node of bench --nodes (started by bench).")
 final class BenchNodeCommand implements Callable<Integer> {
 
   static final String JDBC_URL_VARIABLE = "TANDEM_BENCH_JDBC_URL";
@@ -44,24 +47,59 @@ final class BenchNodeCommand implements Callable<Integer> {
   static final String JDBC_PASSWORD_VARIABLE = "TANDEM_BENCH_JDBC_PASSWORD";
   static final String REDIS_URI_VARIABLE = "TANDEM_BENCH_REDIS_URI";
 
-  @Option(names = "--system", required = true, converter = Contender.Converter.class) Contender system = Contender.TANDEM;
-  @Option(names = "--tier", required = true, converter = BenchTier.Converter.class) BenchTier tier = BenchTier.LOCAL;
-  @Option(names = "--node", required = true) int node;
-  @Option(names = "--nodes", required = true) int nodes;
-  @Option(names = "--workload", required = true) Workload workload = Workload.A;
-  @Option(names = "--distribution", required = true) Distribution distribution = Distribution.ZIPFIAN;
-  @Option(names = "--records", required = true) long records;
-  @Option(names = "--value-size", required = true) int valueSize;
-  @Option(names = "--cache-size", required = true) long cacheSize;
-  @Option(names = "--threads", required = true) int threads;
-  @Option(names = "--duration-ms") long durationMillis;
-  @Option(names = "--operations") long operations;
-  @Option(names = "--warmup-ms", required = true) long warmupMillis;
-  @Option(names = "--seed", required = true) long seed;
-  @Option(names = "--table", required = true) String table = "";
-  @Option(names = "--prefix", required = true) String prefix = "";
-  @Option(names = "--hazelcast-cluster", required = true) String hazelcastName = "";
-  @Option(names = "--hazelcast-port", required = true) int hazelcastPort;
+  @Option(names = "--system", required = true, converter = Contender.Converter.class)
+  Contender system = Contender.TANDEM;
+
+  @Option(names = "--tier", required = true, converter = BenchTier.Converter.class)
+  BenchTier tier = BenchTier.LOCAL;
+
+  @Option(names = "--node", required = true)
+  int node;
+
+  @Option(names = "--nodes", required = true)
+  int nodes;
+
+  @Option(names = "--workload", required = true)
+  Workload workload = Workload.A;
+
+  @Option(names = "--distribution", required = true)
+  Distribution distribution = Distribution.ZIPFIAN;
+
+  @Option(names = "--records", required = true)
+  long records;
+
+  @Option(names = "--value-size", required = true)
+  int valueSize;
+
+  @Option(names = "--cache-size", required = true)
+  long cacheSize;
+
+  @Option(names = "--threads", required = true)
+  int threads;
+
+  @Option(names = "--duration-ms")
+  long durationMillis;
+
+  @Option(names = "--operations")
+  long operations;
+
+  @Option(names = "--warmup-ms", required = true)
+  long warmupMillis;
+
+  @Option(names = "--seed", required = true)
+  long seed;
+
+  @Option(names = "--table", required = true)
+  String table = "";
+
+  @Option(names = "--prefix", required = true)
+  String prefix = "";
+
+  @Option(names = "--hazelcast-cluster", required = true)
+  String hazelcastName = "";
+
+  @Option(names = "--hazelcast-port", required = true)
+  int hazelcastPort;
 
   BenchNodeCommand() {}
 
@@ -74,25 +112,56 @@ final class BenchNodeCommand implements Callable<Integer> {
     String url = Objects.requireNonNull(System.getenv(JDBC_URL_VARIABLE), JDBC_URL_VARIABLE);
     String redisUri = System.getenv(REDIS_URI_VARIABLE);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    RunPlan plan = new RunPlan(workload, distribution, records, valueSize, cacheSize, threads,
-        durationMillis > 0 ? Duration.ofMillis(durationMillis) : null, operations, Duration.ofMillis(warmupMillis),
-        seed + 7_919L * node);
-    try (BenchDatabase database = BenchDatabase.open(DatabaseKind.POSTGRES, url, System.getenv(JDBC_USER_VARIABLE),
-        System.getenv(JDBC_PASSWORD_VARIABLE), BenchDatabase.Fsync.ON, threads + 4, System.err::println);
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    RunPlan plan =
+        new RunPlan(
+            workload,
+            distribution,
+            records,
+            valueSize,
+            cacheSize,
+            threads,
+            durationMillis > 0 ? Duration.ofMillis(durationMillis) : null,
+            operations,
+            Duration.ofMillis(warmupMillis),
+            seed + 7_919L * node);
+    try (BenchDatabase database =
+            BenchDatabase.open(
+                DatabaseKind.POSTGRES,
+                url,
+                System.getenv(JDBC_USER_VARIABLE),
+                System.getenv(JDBC_PASSWORD_VARIABLE),
+                BenchDatabase.Fsync.ON,
+                threads + 4,
+                System.err::println);
         BenchRedis redis = redisUri == null ? null : BenchRedis.attach(redisUri, prefix)) {
       BenchTable benchTable = new BenchTable(database.dataSource(), table, database.postgres());
-      TargetSetup setup = new TargetSetup(benchTable, cacheSize, tier, redis, prefix, node,
-          new HazelcastCluster(hazelcastName, hazelcastPort, nodes));
+      TargetSetup setup =
+          new TargetSetup(
+              benchTable,
+              cacheSize,
+              tier,
+              redis,
+              prefix,
+              node,
+              new HazelcastCluster(hazelcastName, hazelcastPort, nodes));
       try (BenchTarget target = system.open(setup)) {
         out.println("ready");
         expect(in, "go");
-        Progress silent = new Progress(new PrintWriter(Writer.nullWriter()), Terminal.detect(true), false);
-        BenchRun run = new BenchRun(plan, system, system.description(tier), ZipfianGenerator.of(records), silent, null);
+        Progress silent =
+            new Progress(new PrintWriter(Writer.nullWriter()), Terminal.detect(true), false);
+        BenchRun run =
+            new BenchRun(
+                plan, system, system.description(tier), ZipfianGenerator.of(records), silent, null);
         run.run(target);
         BenchRun.Measured measured = run.measured();
         for (Operation op : workload.operations()) {
-          out.println("hist " + op.name() + " " + encode(Objects.requireNonNull(measured.totals()[op.ordinal()])));
+          out.println(
+              "hist "
+                  + op.name()
+                  + " "
+                  + encode(Objects.requireNonNull(measured.totals()[op.ordinal()])));
         }
         BenchTarget.CacheCounts counts = measured.counts();
         if (counts != null) {
@@ -115,9 +184,11 @@ final class BenchNodeCommand implements Callable<Integer> {
   /** Returns the histogram of {@link #encode}'s text. */
   static Histogram decode(String text) {
     try {
-      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(text)), 0);
+      return Histogram.decodeFromCompressedByteBuffer(
+          ByteBuffer.wrap(Base64.getDecoder().decode(text)), 0);
     } catch (DataFormatException e) {
-      throw new IllegalStateException("a node sent a histogram that does not decode: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "a node sent a histogram that does not decode: " + e.getMessage(), e);
     }
   }
 
@@ -125,7 +196,8 @@ final class BenchNodeCommand implements Callable<Integer> {
     try {
       @Nullable String line = in.readLine();
       if (!word.equals(line)) {
-        throw new IllegalStateException("expected '" + word + "' from the parent process but got " + line);
+        throw new IllegalStateException(
+            "expected '" + word + "' from the parent process but got " + line);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("the parent process is gone", e);

@@ -36,8 +36,15 @@ final class BenchNodes {
   private final BenchTier tier;
   private final @Nullable BenchRedis redis;
 
-  BenchNodes(RunPlan plan, int nodes, String table, String jdbcUrl, @Nullable String user, @Nullable String password,
-      BenchTier tier, @Nullable BenchRedis redis) {
+  BenchNodes(
+      RunPlan plan,
+      int nodes,
+      String table,
+      String jdbcUrl,
+      @Nullable String user,
+      @Nullable String password,
+      BenchTier tier,
+      @Nullable BenchRedis redis) {
     this.plan = requireNonNull(plan, "plan");
     this.nodes = nodes;
     this.table = requireNonNull(table, "table");
@@ -59,14 +66,19 @@ final class BenchNodes {
     List<NodeProcess> children = new ArrayList<>();
     try {
       for (int i = 0; i < nodes; i++) {
-        NodeProcess child = NodeProcess.start(i, List.of("bench", "node"), arguments(system, prefix, cluster, i),
-            environment());
+        NodeProcess child =
+            NodeProcess.start(
+                i, List.of("bench", "node"), arguments(system, prefix, cluster, i), environment());
         children.add(child);
-        child.await("ready", Duration.ofMinutes(2)); // one at a time: each Hazelcast member joins those before it
+        child.await(
+            "ready",
+            Duration.ofMinutes(2)); // one at a time: each Hazelcast member joins those before it
       }
       children.forEach(c -> c.send("go"));
-      Duration wait = plan.warmup().plus(plan.duration() != null ? plan.duration() : Duration.ofMinutes(10))
-          .plusMinutes(2);
+      Duration wait =
+          plan.warmup()
+              .plus(plan.duration() != null ? plan.duration() : Duration.ofMinutes(10))
+              .plusMinutes(2);
       List<BenchRun.Measured> measured = new ArrayList<>();
       for (NodeProcess child : children) {
         measured.add(parse(child.await("done", wait)));
@@ -74,26 +86,63 @@ final class BenchNodes {
       children.forEach(c -> c.send("close"));
       List<SystemResult> perNode = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
-        perNode.add(BenchRun.result(system.label() + " node " + i, system.description(tier),
-            plan.workload().operations(), measured.get(i)));
+        perNode.add(
+            BenchRun.result(
+                system.label() + " node " + i,
+                system.description(tier),
+                plan.workload().operations(),
+                measured.get(i)));
       }
-      return new Result(BenchRun.result(system.label(), system.description(tier) + ", " + nodes + " nodes (JVMs)",
-          plan.workload().operations(), merge(measured)), perNode);
+      return new Result(
+          BenchRun.result(
+              system.label(),
+              system.description(tier) + ", " + nodes + " nodes (JVMs)",
+              plan.workload().operations(),
+              merge(measured)),
+          perNode);
     } finally {
       children.forEach(NodeProcess::close);
     }
   }
 
-  private List<String> arguments(Contender system, String prefix, HazelcastCluster cluster, int node) {
+  private List<String> arguments(
+      Contender system, String prefix, HazelcastCluster cluster, int node) {
     int threads = share(plan.threads(), node);
-    List<String> args = new ArrayList<>(List.of("--system", system.label(), "--tier", tier.label(),
-        "--node", Integer.toString(node), "--nodes", Integer.toString(nodes),
-        "--workload", plan.workload().name(), "--distribution", plan.distribution().name(),
-        "--records", Long.toString(plan.records()), "--value-size", Integer.toString(plan.valueSize()),
-        "--cache-size", Long.toString(plan.cacheSize()), "--threads", Integer.toString(threads),
-        "--warmup-ms", Long.toString(plan.warmup().toMillis()), "--seed", Long.toString(plan.seed()),
-        "--table", table, "--prefix", prefix,
-        "--hazelcast-cluster", cluster.name(), "--hazelcast-port", Integer.toString(cluster.port())));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--system",
+                system.label(),
+                "--tier",
+                tier.label(),
+                "--node",
+                Integer.toString(node),
+                "--nodes",
+                Integer.toString(nodes),
+                "--workload",
+                plan.workload().name(),
+                "--distribution",
+                plan.distribution().name(),
+                "--records",
+                Long.toString(plan.records()),
+                "--value-size",
+                Integer.toString(plan.valueSize()),
+                "--cache-size",
+                Long.toString(plan.cacheSize()),
+                "--threads",
+                Integer.toString(threads),
+                "--warmup-ms",
+                Long.toString(plan.warmup().toMillis()),
+                "--seed",
+                Long.toString(plan.seed()),
+                "--table",
+                table,
+                "--prefix",
+                prefix,
+                "--hazelcast-cluster",
+                cluster.name(),
+                "--hazelcast-port",
+                Integer.toString(cluster.port())));
     Duration duration = plan.duration();
     if (duration != null) {
       args.addAll(List.of("--duration-ms", Long.toString(duration.toMillis())));
@@ -103,7 +152,10 @@ final class BenchNodes {
     return args;
   }
 
-  /** Returns node {@code node}'s share of {@code total}: an even split, the remainder to the first nodes. */
+  /**
+   * Returns node {@code node}'s share of {@code total}: an even split, the remainder to the first
+   * nodes.
+   */
   private long share(long total, int node) {
     return total / nodes + (node < total % nodes ? 1 : 0);
   }
@@ -134,16 +186,21 @@ final class BenchNodes {
     for (String line : said) {
       String[] words = line.split(" ");
       switch (words[0]) {
-        case "hist" -> totals[Operation.valueOf(words[1]).ordinal()] = BenchNodeCommand.decode(words[2]);
-        case "counts" -> counts = new BenchTarget.CacheCounts(Long.parseLong(words[1]), Long.parseLong(words[2]));
+        case "hist" ->
+            totals[Operation.valueOf(words[1]).ordinal()] = BenchNodeCommand.decode(words[2]);
+        case "counts" ->
+            counts =
+                new BenchTarget.CacheCounts(Long.parseLong(words[1]), Long.parseLong(words[2]));
         case "done" -> seconds = Double.parseDouble(words[1]);
-        default -> { } // the node's other output
+        default -> {} // the node's other output
       }
     }
     return new BenchRun.Measured(totals, seconds, counts);
   }
 
-  /** Adds the nodes' histograms and counts up; the time is the longest node's (they ran at once). */
+  /**
+   * Adds the nodes' histograms and counts up; the time is the longest node's (they ran at once).
+   */
   private static BenchRun.Measured merge(List<BenchRun.Measured> nodes) {
     Histogram[] totals = new Histogram[Operation.values().length];
     long hits = 0;
@@ -168,6 +225,7 @@ final class BenchNodes {
       }
       seconds = Math.max(seconds, node.seconds());
     }
-    return new BenchRun.Measured(totals, seconds, counted ? new BenchTarget.CacheCounts(hits, misses) : null);
+    return new BenchRun.Measured(
+        totals, seconds, counted ? new BenchTarget.CacheCounts(hits, misses) : null);
   }
 }

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The Redis of a bench run, shared by every system that needs one: a {@code redis-server} started
  * for the run (no persistence, as the tests run it) or the server of {@code --redis-url}. Every key
- * of the run carries the run's prefix; {@link #clear} deletes them before each system, so that
- * each starts from an empty Redis, and closing deletes them (or stops the server the run started).
+ * of the run carries the run's prefix; {@link #clear} deletes them before each system, so that each
+ * starts from an empty Redis, and closing deletes them (or stops the server the run started).
  */
 final class BenchRedis implements AutoCloseable {
 
@@ -29,11 +29,16 @@ final class BenchRedis implements AutoCloseable {
   private final boolean owned;
 
   private BenchRedis(String uri, @Nullable RedisServer server, String description) {
-    this(uri, server, description, "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":",
+    this(
+        uri,
+        server,
+        description,
+        "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":",
         true);
   }
 
-  private BenchRedis(String uri, @Nullable RedisServer server, String description, String prefix, boolean owned) {
+  private BenchRedis(
+      String uri, @Nullable RedisServer server, String description, String prefix, boolean owned) {
     this.uri = uri;
     this.server = server;
     this.description = description;
@@ -41,7 +46,10 @@ final class BenchRedis implements AutoCloseable {
     this.owned = owned;
   }
 
-  /** Returns the Redis of a node of {@code bench --nodes}: the parent's, with its prefix; closing does nothing. */
+  /**
+   * Returns the Redis of a node of {@code bench --nodes}: the parent's, with its prefix; closing
+   * does nothing.
+   */
   static BenchRedis attach(String uri, String prefix) {
     return new BenchRedis(uri, null, "Redis at " + Redaction.url(uri), prefix, false);
   }
@@ -56,11 +64,16 @@ final class BenchRedis implements AutoCloseable {
       say.accept("starting redis-server for the run...");
       try {
         RedisServer server = RedisServer.start();
-        return new BenchRedis(server.uri(), server, "redis-server started for this run on 127.0.0.1:" + server.port()
-            + " (no persistence)");
+        return new BenchRedis(
+            server.uri(),
+            server,
+            "redis-server started for this run on 127.0.0.1:"
+                + server.port()
+                + " (no persistence)");
       } catch (RuntimeException e) {
-        throw new CommandFailedException("cannot start redis-server (Debian: apt-get install redis-server): "
-            + e.getMessage(), e);
+        throw new CommandFailedException(
+            "cannot start redis-server (Debian: apt-get install redis-server): " + e.getMessage(),
+            e);
       }
     }
     BenchRedis redis = new BenchRedis(url, null, "Redis at " + Redaction.url(url));
@@ -90,19 +103,24 @@ final class BenchRedis implements AutoCloseable {
    * @throws CommandFailedException if Redis cannot be reached
    */
   void clear() {
-    RedisClient client = RedisClient.create(RedisURI.builder(RedisURI.create(uri))
-        .withTimeout(Duration.ofSeconds(10)).build());
+    RedisClient client =
+        RedisClient.create(
+            RedisURI.builder(RedisURI.create(uri)).withTimeout(Duration.ofSeconds(10)).build());
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       RedisKeys.unlinkMatching(c.sync(), "*" + prefix + "*");
     } catch (RuntimeException e) {
-      throw new CommandFailedException(Redaction.text("cannot clear the run's keys in " + description + ": "
-          + e.getMessage()), e);
+      throw new CommandFailedException(
+          Redaction.text("cannot clear the run's keys in " + description + ": " + e.getMessage()),
+          e);
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
-  /** Stops the server the run started, or deletes the run's keys from a server given by URL (best effort). */
+  /**
+   * Stops the server the run started, or deletes the run's keys from a server given by URL (best
+   * effort).
+   */
   @Override
   public void close() {
     if (!owned) {

@@ -31,8 +31,8 @@ import org.jspecify.annotations.Nullable;
  * histograms every second, adds them up and, with a report, writes them to the system's
  * HdrHistogram log (one interval per second and operation, tagged with the operation's name).
  *
- * <p>The load is closed-loop: each thread starts its next operation when the last one returned.
- * The first failure of any operation stops the run and is reported.
+ * <p>The load is closed-loop: each thread starts its next operation when the last one returned. The
+ * first failure of any operation stops the run and is reported.
  */
 final class BenchRun {
 
@@ -53,7 +53,12 @@ final class BenchRun {
    * @param zipfian a generator over the plan's records, shared by the runs of all systems
    * @param histogramLog where to write the HdrHistogram log, or null for none
    */
-  BenchRun(RunPlan plan, Contender contender, String description, ZipfianGenerator zipfian, Progress progress,
+  BenchRun(
+      RunPlan plan,
+      Contender contender,
+      String description,
+      ZipfianGenerator zipfian,
+      Progress progress,
       @Nullable Path histogramLog) {
     this.plan = requireNonNull(plan, "plan");
     this.contender = requireNonNull(contender, "contender");
@@ -90,13 +95,22 @@ final class BenchRun {
       double seconds = (System.nanoTime() - start) / 1e9;
       sampler.sampleNow();
       BenchTarget.CacheCounts after = target.cacheCounts();
-      measured = new Measured(sampler.totals(), seconds, before == null || after == null ? null
-          : new BenchTarget.CacheCounts(after.hits() - before.hits(), after.misses() - before.misses()));
+      measured =
+          new Measured(
+              sampler.totals(),
+              seconds,
+              before == null || after == null
+                  ? null
+                  : new BenchTarget.CacheCounts(
+                      after.hits() - before.hits(), after.misses() - before.misses()));
       return result(contender.label(), description, operations, measured);
     }
   }
 
-  /** Returns what the last {@link #run} measured: its histograms, for the merge of several nodes' runs. */
+  /**
+   * Returns what the last {@link #run} measured: its histograms, for the merge of several nodes'
+   * runs.
+   */
   Measured measured() {
     if (measured == null) {
       throw new IllegalStateException("the run has not measured yet");
@@ -112,30 +126,52 @@ final class BenchRun {
    * @param seconds how long the measured phase took
    * @param counts the cache's hits and misses in the measured phase, or null without a cache
    */
-  record Measured(@Nullable Histogram[] totals, double seconds, BenchTarget.@Nullable CacheCounts counts) {}
+  record Measured(
+      @Nullable Histogram[] totals, double seconds, BenchTarget.@Nullable CacheCounts counts) {}
 
-  /** Returns the result of {@code measured}, a run of {@code operations}, as {@code label} and {@code description}. */
-  static SystemResult result(String label, String description, List<Operation> operations, Measured measured) {
+  /**
+   * Returns the result of {@code measured}, a run of {@code operations}, as {@code label} and
+   * {@code description}.
+   */
+  static SystemResult result(
+      String label, String description, List<Operation> operations, Measured measured) {
     Histogram all = new Histogram(SIGNIFICANT_DIGITS);
     List<OperationResult> byOperation = new ArrayList<>();
     double seconds = measured.seconds();
     for (Operation op : operations) {
       Histogram h = requireNonNull(measured.totals()[op.ordinal()]);
       all.add(h);
-      byOperation.add(new OperationResult(op.label(), h.getTotalCount() / seconds, LatencySummary.ofNanos(h)));
+      byOperation.add(
+          new OperationResult(op.label(), h.getTotalCount() / seconds, LatencySummary.ofNanos(h)));
     }
     Double hitRatio = null;
     BenchTarget.CacheCounts counts = measured.counts();
     if (counts != null && counts.hits() + counts.misses() > 0) {
       hitRatio = (double) counts.hits() / (counts.hits() + counts.misses());
     }
-    return new SystemResult(label, description, seconds, all.getTotalCount(),
-        all.getTotalCount() / seconds, LatencySummary.ofNanos(all), hitRatio, byOperation);
+    return new SystemResult(
+        label,
+        description,
+        seconds,
+        all.getTotalCount(),
+        all.getTotalCount() / seconds,
+        LatencySummary.ofNanos(all),
+        hitRatio,
+        byOperation);
   }
 
-  /** Runs one phase on {@code plan.threads()} threads: for {@code duration}, or {@code operations} in all. */
-  private void runPhase(BenchTarget target, KeySpace keys, Recorder[] recorders, String phase,
-      @Nullable Duration duration, long operations, int salt) {
+  /**
+   * Runs one phase on {@code plan.threads()} threads: for {@code duration}, or {@code operations}
+   * in all.
+   */
+  private void runPhase(
+      BenchTarget target,
+      KeySpace keys,
+      Recorder[] recorders,
+      String phase,
+      @Nullable Duration duration,
+      long operations,
+      int salt) {
     int threads = plan.threads();
     LongAdder done = new LongAdder();
     AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
@@ -143,22 +179,36 @@ final class BenchRun {
     long[] deadline = new long[1];
     List<Thread> workers = new ArrayList<>(threads);
     for (int i = 0; i < threads; i++) {
-      long quota = duration != null ? Long.MAX_VALUE : operations / threads + (i < operations % threads ? 1 : 0);
-      Worker worker = new Worker(target, keys, recorders, done, failure,
-          new SplittableRandom(plan.seed() * 31 + salt * 1_000_003L + i), quota);
-      Thread thread = new Thread(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        worker.run(duration != null, deadline[0]);
-      }, "bench-" + contender.label() + "-" + i);
+      long quota =
+          duration != null
+              ? Long.MAX_VALUE
+              : operations / threads + (i < operations % threads ? 1 : 0);
+      Worker worker =
+          new Worker(
+              target,
+              keys,
+              recorders,
+              done,
+              failure,
+              new SplittableRandom(plan.seed() * 31 + salt * 1_000_003L + i),
+              quota);
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                worker.run(duration != null, deadline[0]);
+              },
+              "bench-" + contender.label() + "-" + i);
       thread.setDaemon(true);
       workers.add(thread);
       thread.start();
     }
-    try (Progress.Phase shown = progress.phase(contender.label(), phase, duration, operations, done::sum)) {
+    try (Progress.Phase shown =
+        progress.phase(contender.label(), phase, duration, operations, done::sum)) {
       deadline[0] = duration != null ? System.nanoTime() + duration.toNanos() : 0;
       go.countDown(); // publishes the deadline to the workers
       for (Thread worker : workers) {
@@ -170,7 +220,8 @@ final class BenchRun {
     }
     Throwable failed = failure.get();
     if (failed != null) {
-      throw new CommandFailedException(contender.label() + " failed while " + phase + ": " + failed, failed);
+      throw new CommandFailedException(
+          contender.label() + " failed while " + phase + ": " + failed, failed);
     }
   }
 
@@ -186,8 +237,14 @@ final class BenchRun {
     private final KeyChooser chooser;
     private final ValuePool values;
 
-    Worker(BenchTarget target, KeySpace keys, Recorder[] recorders, LongAdder done,
-        AtomicReference<@Nullable Throwable> failure, SplittableRandom random, long quota) {
+    Worker(
+        BenchTarget target,
+        KeySpace keys,
+        Recorder[] recorders,
+        LongAdder done,
+        AtomicReference<@Nullable Throwable> failure,
+        SplittableRandom random,
+        long quota) {
       this.target = target;
       this.keys = keys;
       this.recorders = recorders;
@@ -203,7 +260,9 @@ final class BenchRun {
     void run(boolean timed, long deadline) {
       Workload workload = plan.workload();
       try {
-        for (long n = 0; n < quota && failure.get() == null && (!timed || System.nanoTime() - deadline < 0); n++) {
+        for (long n = 0;
+            n < quota && failure.get() == null && (!timed || System.nanoTime() - deadline < 0);
+            n++) {
           Operation op = workload.next(random);
           long start = System.nanoTime();
           execute(op);
@@ -250,12 +309,15 @@ final class BenchRun {
         totals[op.ordinal()] = new Histogram(SIGNIFICANT_DIGITS);
       }
       this.log = logFile == null ? null : openLog(logFile);
-      this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "bench-sampler");
-        t.setDaemon(true);
-        return t;
-      });
-      executor.scheduleAtFixedRate(this::sampleNow, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+      this.executor =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "bench-sampler");
+                t.setDaemon(true);
+                return t;
+              });
+      executor.scheduleAtFixedRate(
+          this::sampleNow, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private HistogramLogWriter openLog(Path file) {
@@ -263,16 +325,23 @@ final class BenchRun {
         HistogramLogWriter writer = new HistogramLogWriter(file.toFile());
         long now = System.currentTimeMillis();
         writer.outputLogFormatVersion();
-        writer.outputComment("tandem bench: system " + contender.label() + ", workload " + plan.workload().label()
-            + ", " + plan.threads() + " threads; latencies in nanoseconds; one interval per second and operation,"
-            + " tagged with the operation");
+        writer.outputComment(
+            "tandem bench: system "
+                + contender.label()
+                + ", workload "
+                + plan.workload().label()
+                + ", "
+                + plan.threads()
+                + " threads; latencies in nanoseconds; one interval per second and operation,"
+                + " tagged with the operation");
         writer.outputStartTime(now);
         writer.setBaseTime(now);
         writer.outputBaseTime(now);
         writer.outputLegend();
         return writer;
       } catch (FileNotFoundException e) {
-        throw new UncheckedIOException("cannot write the histogram log " + file + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot write the histogram log " + file + ": " + e.getMessage(), e);
       }
     }
 

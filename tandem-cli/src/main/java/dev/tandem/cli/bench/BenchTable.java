@@ -53,28 +53,50 @@ final class BenchTable {
     this(dataSource, name, postgres ? DatabaseKind.POSTGRES : DatabaseKind.H2);
   }
 
-  /** @param name an unquoted identifier (checked by the command), folded as the database folds it */
+  /**
+   * @param name an unquoted identifier (checked by the command), folded as the database folds it
+   */
   BenchTable(DataSource dataSource, String name, DatabaseKind kind) {
     this.dataSource = requireNonNull(dataSource, "dataSource");
     this.name = requireNonNull(name, "name");
     this.kind = requireNonNull(kind, "kind");
-    String key = switch (kind) {
-      case POSTGRES -> "\"key\"";
-      case MARIADB -> "`key`";
-      case H2 -> "\"KEY\"";
-    };
-    String value = switch (kind) {
-      case POSTGRES -> "\"value\"";
-      case MARIADB -> "`value`";
-      case H2 -> "\"VALUE\"";
-    };
+    String key =
+        switch (kind) {
+          case POSTGRES -> "\"key\"";
+          case MARIADB -> "`key`";
+          case H2 -> "\"KEY\"";
+        };
+    String value =
+        switch (kind) {
+          case POSTGRES -> "\"value\"";
+          case MARIADB -> "`value`";
+          case H2 -> "\"VALUE\"";
+        };
     this.selectSql = "SELECT " + value + " FROM " + name + " WHERE " + key + " = ?";
     this.insertSql = "INSERT INTO " + name + " (" + key + ", " + value + ") VALUES (?, ?)";
-    this.upsertSql = switch (kind) {
-      case POSTGRES -> insertSql + " ON CONFLICT (" + key + ") DO UPDATE SET " + value + " = EXCLUDED." + value;
-      case MARIADB -> insertSql + " ON DUPLICATE KEY UPDATE " + value + " = VALUES(" + value + ")";
-      case H2 -> "MERGE INTO " + name + " (" + key + ", " + value + ") KEY (" + key + ") VALUES (?, ?)";
-    };
+    this.upsertSql =
+        switch (kind) {
+          case POSTGRES ->
+              insertSql
+                  + " ON CONFLICT ("
+                  + key
+                  + ") DO UPDATE SET "
+                  + value
+                  + " = EXCLUDED."
+                  + value;
+          case MARIADB ->
+              insertSql + " ON DUPLICATE KEY UPDATE " + value + " = VALUES(" + value + ")";
+          case H2 ->
+              "MERGE INTO "
+                  + name
+                  + " ("
+                  + key
+                  + ", "
+                  + value
+                  + ") KEY ("
+                  + key
+                  + ") VALUES (?, ?)";
+        };
   }
 
   /** Returns the table's name. */
@@ -93,8 +115,9 @@ final class BenchTable {
   }
 
   /**
-   * Returns the plain upsert of one row (key, value): {@code ON CONFLICT} in PostgreSQL, {@code
-   * ON DUPLICATE KEY UPDATE} in MariaDB, {@code MERGE} in H2. It leaves the version column alone, as plain SQL would.
+   * Returns the plain upsert of one row (key, value): {@code ON CONFLICT} in PostgreSQL, {@code ON
+   * DUPLICATE KEY UPDATE} in MariaDB, {@code MERGE} in H2. It leaves the version column alone, as
+   * plain SQL would.
    */
   String upsertSql() {
     return upsertSql;
@@ -104,7 +127,8 @@ final class BenchTable {
    * Checks that the bench may drop the table: it does not exist, or it carries the bench's {@link
    * #MARK}, or {@code force} is set.
    *
-   * @throws CommandFailedException if the table exists without the mark and {@code force} is not set
+   * @throws CommandFailedException if the table exists without the mark and {@code force} is not
+   *     set
    */
   void claim(boolean force) throws SQLException {
     if (force) {
@@ -112,14 +136,20 @@ final class BenchTable {
     }
     try (Connection c = dataSource.getConnection()) {
       DatabaseMetaData meta = c.getMetaData();
-      String folded = kind != DatabaseKind.H2 ? name.toLowerCase(Locale.ROOT) : name.toUpperCase(Locale.ROOT);
-      try (ResultSet tables = meta.getTables(c.getCatalog(), kind == DatabaseKind.MARIADB ? null : c.getSchema(),
-          folded, null)) {
+      String folded =
+          kind != DatabaseKind.H2 ? name.toLowerCase(Locale.ROOT) : name.toUpperCase(Locale.ROOT);
+      try (ResultSet tables =
+          meta.getTables(
+              c.getCatalog(), kind == DatabaseKind.MARIADB ? null : c.getSchema(), folded, null)) {
         while (tables.next()) {
           // the name is a LIKE pattern, in which _ matches any character
-          if (folded.equals(tables.getString("TABLE_NAME")) && !MARK.equals(tables.getString("REMARKS"))) {
-            throw new CommandFailedException("the table " + name + " exists and was not created by tandem bench,"
-                + " which drops and creates its table: choose another --table, or pass --force to drop it");
+          if (folded.equals(tables.getString("TABLE_NAME"))
+              && !MARK.equals(tables.getString("REMARKS"))) {
+            throw new CommandFailedException(
+                "the table "
+                    + name
+                    + " exists and was not created by tandem bench,"
+                    + " which drops and creates its table: choose another --table, or pass --force to drop it");
           }
         }
       }
@@ -132,14 +162,18 @@ final class BenchTable {
    * transaction.
    */
   void prepare(long records, int valueSize, long seed) throws SQLException {
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS " + name);
       s.execute("DROP SEQUENCE IF EXISTS " + name + "_tandem_seq");
     }
     JdbcSchema.createKeyValueTable(dataSource, name, ValueType.TEXT);
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      s.execute(kind == DatabaseKind.MARIADB ? "ALTER TABLE " + name + " COMMENT = '" + MARK + "'"
-          : "COMMENT ON TABLE " + name + " IS '" + MARK + "'");
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          kind == DatabaseKind.MARIADB
+              ? "ALTER TABLE " + name + " COMMENT = '" + MARK + "'"
+              : "COMMENT ON TABLE " + name + " IS '" + MARK + "'");
     }
     SplittableRandom random = new SplittableRandom(seed);
     try (Connection c = dataSource.getConnection()) {
@@ -167,8 +201,8 @@ final class BenchTable {
    * Leaves PostgreSQL in the same state before every system: the freshly loaded table vacuumed
    * (visibility map set, no dead rows) and analyzed, then a checkpoint, so that no system inherits
    * the previous one's dirty pages, WAL to flush or a checkpoint falling into its run (after a
-   * checkpoint, the first change of each page writes a full page image, for every system alike).
-   * A user who may not run CHECKPOINT (it needs pg_checkpoint or superuser) gets the vacuum only.
+   * checkpoint, the first change of each page writes a full page image, for every system alike). A
+   * user who may not run CHECKPOINT (it needs pg_checkpoint or superuser) gets the vacuum only.
    */
   private void settle(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {

@@ -3,8 +3,8 @@ package dev.tandem.cli.bench;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compared system as the bench sees it: reads and writes of string values by string key, over
- * the bench table. Implementations are thread-safe; one is opened per run and closed after it.
+ * A compared system as the bench sees it: reads and writes of string values by string key, over the
+ * bench table. Implementations are thread-safe; one is opened per run and closed after it.
  */
 interface BenchTarget extends AutoCloseable {
 

@@ -26,15 +26,21 @@ enum BenchTier {
   NEAR("near tier (Caffeine L1 over the Redis tier, BOUNDED_STALENESS 100 ms)");
 
   /**
-   * The Redis command timeout of the bench's tiers: Redisson's default (3 s), not the tier's 1 s, so
-   * that a machine shared with other work does not fail a run that the peers would survive.
+   * The Redis command timeout of the bench's tiers: Redisson's default (3 s), not the tier's 1 s,
+   * so that a machine shared with other work does not fail a run that the peers would survive.
    */
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
 
-  /** The near tier's staleness bound in the bench: as in torture (an invalidation normally arrives far sooner). */
+  /**
+   * The near tier's staleness bound in the bench: as in torture (an invalidation normally arrives
+   * far sooner).
+   */
   static final Duration NEAR_STALENESS = Duration.ofMillis(100);
 
-  /** The connect timeout of the bench's tiers: generous, for nodes that start while the machine is busy. */
+  /**
+   * The connect timeout of the bench's tiers: generous, for nodes that start while the machine is
+   * busy.
+   */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   private final String description;
@@ -59,8 +65,8 @@ enum BenchTier {
   }
 
   /**
-   * Returns a new tier of at most {@code cacheSize} entries (in the process: the local tier and
-   * the near tier's L1), its Redis keys under {@code prefix}.
+   * Returns a new tier of at most {@code cacheSize} entries (in the process: the local tier and the
+   * near tier's L1), its Redis keys under {@code prefix}.
    *
    * @param redis the run's Redis; needed by the shared tiers
    */
@@ -69,8 +75,13 @@ enum BenchTier {
       return LocalTier.<String, String>builder().maximumSize(cacheSize).build();
     }
     BenchRedis r = requireNonNull(redis, "redis");
-    RedisTier<String, String> shared = RedisTier.<String, String>builder(Codec.string()).uri(r.uri()).keyPrefix(prefix)
-        .commandTimeout(COMMAND_TIMEOUT).connectTimeout(CONNECT_TIMEOUT).build();
+    RedisTier<String, String> shared =
+        RedisTier.<String, String>builder(Codec.string())
+            .uri(r.uri())
+            .keyPrefix(prefix)
+            .commandTimeout(COMMAND_TIMEOUT)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .build();
     try {
       awaitFills(shared);
     } catch (RuntimeException e) {
@@ -81,8 +92,12 @@ enum BenchTier {
       return shared;
     }
     try {
-      return NearTier.builder(shared).uri(r.uri()).maximumSize(cacheSize).boundedStaleness(NEAR_STALENESS)
-          .commandTimeout(COMMAND_TIMEOUT).build();
+      return NearTier.builder(shared)
+          .uri(r.uri())
+          .maximumSize(cacheSize)
+          .boundedStaleness(NEAR_STALENESS)
+          .commandTimeout(COMMAND_TIMEOUT)
+          .build();
     } catch (RuntimeException e) {
       shared.close();
       throw e;
@@ -92,8 +107,8 @@ enum BenchTier {
   /**
    * Waits until {@code tier} caches loaded rows: a tier that reached a server it had not verified
    * yet (a redis-server started for the run, or a prefix new to it) refuses fills until the write
-   * fence timeout has passed since the server started (race H9), which would count as misses in
-   * the measurement. Production servers run far longer than that; the bench waits it out, once.
+   * fence timeout has passed since the server started (race H9), which would count as misses in the
+   * measurement. Production servers run far longer than that; the bench waits it out, once.
    *
    * @throws IllegalStateException if the tier still refuses fills after twice the fence timeout
    */
@@ -107,8 +122,10 @@ enum BenchTier {
         return;
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("the Redis tier still refuses fills after twice its write fence timeout ("
-            + tier.writeFenceTimeout() + "): is a write of another process fencing the prefix?");
+        throw new IllegalStateException(
+            "the Redis tier still refuses fills after twice its write fence timeout ("
+                + tier.writeFenceTimeout()
+                + "): is a write of another process fencing the prefix?");
       }
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
@@ -127,8 +144,12 @@ enum BenchTier {
           return tier;
         }
       }
-      throw new TypeConversionException("unknown tier '" + value + "' (expected one of "
-          + Arrays.stream(values()).map(BenchTier::label).collect(Collectors.joining(", ")) + ")");
+      throw new TypeConversionException(
+          "unknown tier '"
+              + value
+              + "' (expected one of "
+              + Arrays.stream(values()).map(BenchTier::label).collect(Collectors.joining(", "))
+              + ")");
     }
   }
 }

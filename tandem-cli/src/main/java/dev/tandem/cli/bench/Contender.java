@@ -14,15 +14,19 @@ enum Contender {
   /** Tandem with the local tier. */
   TANDEM("Tandem: local tier (Caffeine) over JdbcStore, write-through"),
   /** JdbcStore with no cache. */
-  DIRECT("the database alone through JdbcStore, Tandem's store: every read and write goes to the database"),
+  DIRECT(
+      "the database alone through JdbcStore, Tandem's store: every read and write goes to the database"),
   /** The tutorial write-through class. */
-  NAIVE("the tutorial write-through class (write the database, then put in a map), incorrect under concurrency"),
+  NAIVE(
+      "the tutorial write-through class (write the database, then put in a map), incorrect under concurrency"),
   /** Ehcache 3 write-through. */
-  EHCACHE("Ehcache 3 on heap, write-through with a CacheLoaderWriter over JdbcStore (one commit per write)"),
+  EHCACHE(
+      "Ehcache 3 on heap, write-through with a CacheLoaderWriter over JdbcStore (one commit per write)"),
   /** Plain JDBC, a commit per write. */
   RAW_JDBC("plain JDBC, no cache: SELECT by key, upsert with auto-commit (one commit per write)"),
   /** Plain JDBC group commit. */
-  GROUP_COMMIT_JDBC("plain JDBC, no cache: writers hand rows to one committer that writes each batch in one transaction"),
+  GROUP_COMMIT_JDBC(
+      "plain JDBC, no cache: writers hand rows to one committer that writes each batch in one transaction"),
   /** Cache-aside by hand over Lettuce. */
   CACHE_ASIDE(Peer.CACHE_ASIDE),
   /** Redisson's write-through RMap. */
@@ -57,7 +61,9 @@ enum Contender {
 
   /** Returns what the system is when Tandem runs with {@code tier}. */
   String description(BenchTier tier) {
-    return this == TANDEM ? "Tandem: " + tier.description() + " over JdbcStore, write-through" : description;
+    return this == TANDEM
+        ? "Tandem: " + tier.description() + " over JdbcStore, write-through"
+        : description;
   }
 
   /** Returns whether the system needs the run's Redis when Tandem runs with {@code tier}. */
@@ -75,16 +81,20 @@ enum Contender {
     BenchTable table = setup.table();
     long cacheSize = setup.cacheSize();
     if (peer != null) {
-      return new PeerTarget(peer.open(setup.peerSettings(), table.store(), PeerCodec.STRINGS, setup.node()));
+      return new PeerTarget(
+          peer.open(setup.peerSettings(), table.store(), PeerCodec.STRINGS, setup.node()));
     }
     return switch (this) {
-      case TANDEM -> new TandemTarget(table.store(), setup.tier().open(setup.redis(), setup.prefix(), cacheSize));
+      case TANDEM ->
+          new TandemTarget(
+              table.store(), setup.tier().open(setup.redis(), setup.prefix(), cacheSize));
       case DIRECT -> new DirectTarget(table.store());
       case NAIVE -> new NaiveTarget(table.store(), cacheSize);
       case EHCACHE -> new EhcacheTarget(table.store(), cacheSize);
       case RAW_JDBC -> new RawJdbcTarget(table);
       case GROUP_COMMIT_JDBC -> new GroupCommitJdbcTarget(table);
-      case CACHE_ASIDE, REDISSON, REDISSON_NEAR, HAZELCAST -> throw new AssertionError(this); // peers, above
+      case CACHE_ASIDE, REDISSON, REDISSON_NEAR, HAZELCAST ->
+          throw new AssertionError(this); // peers, above
     };
   }
 
@@ -106,7 +116,8 @@ enum Contender {
           return contender;
         }
       }
-      throw new TypeConversionException("unknown system '" + value + "' (expected one of " + labels() + ")");
+      throw new TypeConversionException(
+          "unknown system '" + value + "' (expected one of " + labels() + ")");
     }
   }
 }

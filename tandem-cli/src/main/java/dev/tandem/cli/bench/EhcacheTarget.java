@@ -28,11 +28,14 @@ final class EhcacheTarget implements BenchTarget {
 
   EhcacheTarget(JdbcStore<String, String> jdbcStore, long cacheSize) {
     this.store = new CountingStore<>(jdbcStore);
-    this.manager = CacheManagerBuilder.newCacheManagerBuilder()
-        .withCache("bench", CacheConfigurationBuilder
-            .newCacheConfigurationBuilder(String.class, String.class, ResourcePoolsBuilder.heap(cacheSize))
-            .withLoaderWriter(new StoreLoaderWriter(store)))
-        .build(true);
+    this.manager =
+        CacheManagerBuilder.newCacheManagerBuilder()
+            .withCache(
+                "bench",
+                CacheConfigurationBuilder.newCacheConfigurationBuilder(
+                        String.class, String.class, ResourcePoolsBuilder.heap(cacheSize))
+                    .withLoaderWriter(new StoreLoaderWriter(store)))
+            .build(true);
     this.cache = manager.getCache("bench", String.class, String.class);
   }
 
@@ -63,7 +66,8 @@ final class EhcacheTarget implements BenchTarget {
   }
 
   /** Ehcache's view of the table: load on a miss, write each put in its own transaction. */
-  private record StoreLoaderWriter(CountingStore<String, String> store) implements CacheLoaderWriter<String, String> {
+  private record StoreLoaderWriter(CountingStore<String, String> store)
+      implements CacheLoaderWriter<String, String> {
 
     @Override
     public @Nullable String load(String key) {

@@ -14,9 +14,9 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A bare group-commit loop with no cache, the practical limit of writes: writers hand their rows
- * to one committer thread, which takes everything waiting (up to {@value #MAX_BATCH} rows), upserts
- * it as one JDBC batch (one statement per row, sent together) in one transaction, commits, and
+ * A bare group-commit loop with no cache, the practical limit of writes: writers hand their rows to
+ * one committer thread, which takes everything waiting (up to {@value #MAX_BATCH} rows), upserts it
+ * as one JDBC batch (one statement per row, sent together) in one transaction, commits, and
  * releases the writers. Reads are plain {@code SELECT}s.
  */
 final class GroupCommitJdbcTarget implements BenchTarget {
@@ -57,7 +57,8 @@ final class GroupCommitJdbcTarget implements BenchTarget {
       pending.done().join();
     } catch (CompletionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IllegalStateException("group commit of " + key + " failed: " + cause.getMessage(), cause);
+      throw new IllegalStateException(
+          "group commit of " + key + " failed: " + cause.getMessage(), cause);
     }
   }
 
@@ -120,7 +121,8 @@ final class GroupCommitJdbcTarget implements BenchTarget {
    * one key are all written, not merged: the loop does the same work as the systems it is compared
    * with, and the last one handed in wins.
    */
-  private static void commit(Connection connection, PreparedStatement upsert, List<Pending> batch) throws SQLException {
+  private static void commit(Connection connection, PreparedStatement upsert, List<Pending> batch)
+      throws SQLException {
     try {
       for (Pending p : batch) {
         upsert.setString(1, p.key());

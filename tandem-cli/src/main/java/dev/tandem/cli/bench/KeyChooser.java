@@ -18,7 +18,8 @@ sealed interface KeyChooser {
    *
    * @param zipfian a generator over the loaded records, shared by the threads (building one costs)
    */
-  static KeyChooser of(Workload workload, Distribution distribution, KeySpace keys, ZipfianGenerator zipfian) {
+  static KeyChooser of(
+      Workload workload, Distribution distribution, KeySpace keys, ZipfianGenerator zipfian) {
     if (distribution == Distribution.UNIFORM) {
       return new Uniform(keys);
     }

@@ -4,7 +4,10 @@ import dev.tandem.cli.peers.PeerMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
-/** A peer ({@link dev.tandem.cli.peers.Peer}) as a compared system: its reads and writes, counting its loads. */
+/**
+ * A peer ({@link dev.tandem.cli.peers.Peer}) as a compared system: its reads and writes, counting
+ * its loads.
+ */
 final class PeerTarget implements BenchTarget {
 
   private final PeerMap peer;

@@ -13,9 +13,9 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The live progress bar of a run, redrawn in place four times a second with the current
- * throughput; only when the output is a terminal. Otherwise a phase shows nothing while it runs,
- * and only the lines given to {@link #println} are printed.
+ * The live progress bar of a run, redrawn in place four times a second with the current throughput;
+ * only when the output is a terminal. Otherwise a phase shows nothing while it runs, and only the
+ * lines given to {@link #println} are printed.
  */
 final class Progress {
 
@@ -42,7 +42,12 @@ final class Progress {
    * @param operations the phase's operations when duration is null
    * @param done how many operations completed so far in the phase
    */
-  Phase phase(String system, String phase, @Nullable Duration duration, long operations, LongSupplier done) {
+  Phase phase(
+      String system,
+      String phase,
+      @Nullable Duration duration,
+      long operations,
+      LongSupplier done) {
     return new Phase(system, phase, duration, operations, done);
   }
 
@@ -65,17 +70,24 @@ final class Progress {
     private double rate;
     private int drawn;
 
-    private Phase(String system, String phase, @Nullable Duration duration, long operations, LongSupplier done) {
+    private Phase(
+        String system,
+        String phase,
+        @Nullable Duration duration,
+        long operations,
+        LongSupplier done) {
       this.label = String.format(Locale.ROOT, "  %-18s %-9s", system, phase);
       this.duration = duration;
       this.operations = operations;
       this.done = done;
       if (live) {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "bench-progress");
-          t.setDaemon(true);
-          return t;
-        });
+        ScheduledExecutorService executor =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "bench-progress");
+                  t.setDaemon(true);
+                  return t;
+                });
         executor.scheduleAtFixedRate(this::draw, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         this.ticker = executor;
       } else {
@@ -96,7 +108,9 @@ final class Progress {
       String position;
       if (duration != null) {
         fraction = (now - start) / (double) Math.max(1, duration.toNanos());
-        position = String.format(Locale.ROOT, "%5.1f s / %.1f s", (now - start) / 1e9, duration.toNanos() / 1e9);
+        position =
+            String.format(
+                Locale.ROOT, "%5.1f s / %.1f s", (now - start) / 1e9, duration.toNanos() / 1e9);
       } else {
         fraction = count / (double) Math.max(1, operations);
         position = String.format(Locale.ROOT, "%,d / %,d ops", count, operations);
@@ -104,8 +118,15 @@ final class Progress {
       int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * BAR_WIDTH);
       String full = terminal.unicode() ? "█" : "#";
       String empty = terminal.unicode() ? "░" : ".";
-      String line = label + " [" + terminal.cyan(full.repeat(filled)) + empty.repeat(BAR_WIDTH - filled) + "]  "
-          + position + "  " + terminal.bold(String.format(Locale.ROOT, "%,.0f ops/s", rate));
+      String line =
+          label
+              + " ["
+              + terminal.cyan(full.repeat(filled))
+              + empty.repeat(BAR_WIDTH - filled)
+              + "]  "
+              + position
+              + "  "
+              + terminal.bold(String.format(Locale.ROOT, "%,.0f ops/s", rate));
       synchronized (Progress.this) {
         int width = Terminal.width(line);
         out.print("\r" + line + " ".repeat(Math.max(0, drawn - width)));

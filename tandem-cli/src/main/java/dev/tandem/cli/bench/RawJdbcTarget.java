@@ -25,7 +25,8 @@ final class RawJdbcTarget implements BenchTarget {
 
   /** Reads with a plain {@code SELECT}; shared with {@link GroupCommitJdbcTarget}. */
   static @Nullable String select(DataSource dataSource, String selectSql, String key) {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(selectSql)) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(selectSql)) {
       ps.setString(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -42,7 +43,8 @@ final class RawJdbcTarget implements BenchTarget {
 
   @Override
   public void write(String key, String value) {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsertSql)) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(upsertSql)) {
       ps.setString(1, key);
       ps.setString(2, value);
       ps.executeUpdate();

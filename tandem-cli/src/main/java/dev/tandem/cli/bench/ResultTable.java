@@ -20,8 +20,19 @@ final class ResultTable {
   private ResultTable() {}
 
   static void print(BenchResults results, PrintWriter out, Terminal terminal) {
-    TextTable table = TextTable.of("System", "Operation", "Ops/s", "p50", "p90", "p99", "p99.9", "Max", "Hit ratio",
-        "vs " + results.baseline()).alignRight(2, 3, 4, 5, 6, 7, 8, 9);
+    TextTable table =
+        TextTable.of(
+                "System",
+                "Operation",
+                "Ops/s",
+                "p50",
+                "p90",
+                "p99",
+                "p99.9",
+                "Max",
+                "Hit ratio",
+                "vs " + results.baseline())
+            .alignRight(2, 3, 4, 5, 6, 7, 8, 9);
     for (SystemResult r : results.results()) {
       List<OperationResult> rows = new ArrayList<>();
       if (r.byOperation().size() > 1) {
@@ -42,8 +53,14 @@ final class ResultTable {
             latency(terminal, l.p99()),
             latency(terminal, l.p999()),
             latency(terminal, l.max()),
-            !first ? "" : hitRatio == null ? "-" : String.format(Locale.ROOT, "%.1f%%", hitRatio * 100),
-            !first ? "" : r.system().equals(results.baseline()) ? terminal.dim(ratio) : terminal.bold(ratio));
+            !first
+                ? ""
+                : hitRatio == null ? "-" : String.format(Locale.ROOT, "%.1f%%", hitRatio * 100),
+            !first
+                ? ""
+                : r.system().equals(results.baseline())
+                    ? terminal.dim(ratio)
+                    : terminal.bold(ratio));
         first = false;
       }
     }

@@ -36,7 +36,8 @@ record RunPlan(
     requireNonNull(distribution, "distribution");
     requireNonNull(warmup, "warmup");
     if (duration == null && operations < 1) {
-      throw new IllegalArgumentException("either a duration or a positive number of operations is needed");
+      throw new IllegalArgumentException(
+          "either a duration or a positive number of operations is needed");
     }
   }
 }

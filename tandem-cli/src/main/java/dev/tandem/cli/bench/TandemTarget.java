@@ -6,17 +6,16 @@ import dev.tandem.jdbc.JdbcStore;
 import dev.tandem.spi.CacheTier;
 import org.jspecify.annotations.Nullable;
 
-/** Tandem with a cache tier (local, Redis or near) over the bench table, counting hits ({@code recordStats}). */
+/**
+ * Tandem with a cache tier (local, Redis or near) over the bench table, counting hits ({@code
+ * recordStats}).
+ */
 final class TandemTarget implements BenchTarget {
 
   private final Tandem<String, String> tandem;
 
   TandemTarget(JdbcStore<String, String> store, CacheTier<String, String> tier) {
-    this.tandem = Tandem.builder(store)
-        .name("bench")
-        .cacheTier(tier)
-        .recordStats()
-        .build();
+    this.tandem = Tandem.builder(store).name("bench").cacheTier(tier).recordStats().build();
   }
 
   @Override

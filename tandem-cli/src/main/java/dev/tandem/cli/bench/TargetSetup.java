@@ -17,8 +17,14 @@ import org.jspecify.annotations.Nullable;
  * @param node this node's number, from 0
  * @param hazelcast the cluster the run's Hazelcast members form
  */
-record TargetSetup(BenchTable table, long cacheSize, BenchTier tier, @Nullable BenchRedis redis, String prefix,
-    int node, HazelcastCluster hazelcast) {
+record TargetSetup(
+    BenchTable table,
+    long cacheSize,
+    BenchTier tier,
+    @Nullable BenchRedis redis,
+    String prefix,
+    int node,
+    HazelcastCluster hazelcast) {
 
   TargetSetup {
     requireNonNull(table, "table");

@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
  */
 final class ValuePool {
 
-  private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  private static final String ALPHABET =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   private static final int SIZE = 32;
 
   private final String[] values = new String[SIZE];

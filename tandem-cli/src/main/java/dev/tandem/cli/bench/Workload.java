@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The workloads of {@code tandem bench}: YCSB's core workloads A, B, C, D and F (E, short scans,
- * is left out: a key-value cache has nothing to offer scans) and {@code writes}, updates only.
- * The proportions are YCSB's.
+ * The workloads of {@code tandem bench}: YCSB's core workloads A, B, C, D and F (E, short scans, is
+ * left out: a key-value cache has nothing to offer scans) and {@code writes}, updates only. The
+ * proportions are YCSB's.
  */
 enum Workload {
   /** Update heavy: 50% reads, 50% updates. */
@@ -84,6 +84,7 @@ enum Workload {
     if (u < insert) {
       return Operation.INSERT;
     }
-    return operations.get(operations.size() - 1); // read-modify-write, or the last one when rounding overshoots
+    return operations.get(
+        operations.size() - 1); // read-modify-write, or the last one when rounding overshoots
   }
 }

@@ -3,13 +3,13 @@ package dev.tandem.cli.bench;
 import java.util.random.RandomGenerator;
 
 /**
- * Draws ranks 0 to n-1 with Zipf's law: rank r has probability proportional to 1 / (r+1)^θ, so
- * rank 0 is the most popular. It uses the rejection-free method of Gray et al., "Quickly generating
+ * Draws ranks 0 to n-1 with Zipf's law: rank r has probability proportional to 1 / (r+1)^θ, so rank
+ * 0 is the most popular. It uses the rejection-free method of Gray et al., "Quickly generating
  * billion-record synthetic databases" (SIGMOD 1994), which YCSB uses too, with YCSB's θ of 0.99.
  *
  * <p>Immutable and thread-safe; the randomness comes from the caller. Building one sums n terms
- * (the zeta constant), so build it once per item count; {@link #withItems} extends the sum
- * instead of starting over, for a key space that grows.
+ * (the zeta constant), so build it once per item count; {@link #withItems} extends the sum instead
+ * of starting over, for a key space that grows.
  */
 final class ZipfianGenerator {
 
@@ -52,7 +52,8 @@ final class ZipfianGenerator {
       throw new IllegalArgumentException("items must be positive but was " + items);
     }
     if (!(theta > 0 && theta < 1)) {
-      throw new IllegalArgumentException("theta must be between 0 and 1 (exclusive) but was " + theta);
+      throw new IllegalArgumentException(
+          "theta must be between 0 and 1 (exclusive) but was " + theta);
     }
     return new ZipfianGenerator(items, theta, zeta(0, items, theta, 0));
   }
@@ -70,7 +71,8 @@ final class ZipfianGenerator {
     if (newItems == items) {
       return this;
     }
-    double zeta = newItems > items ? zeta(items, newItems, theta, zetaN) : zeta(0, newItems, theta, 0);
+    double zeta =
+        newItems > items ? zeta(items, newItems, theta, zetaN) : zeta(0, newItems, theta, 0);
     return new ZipfianGenerator(newItems, theta, zeta);
   }
 

@@ -50,13 +50,15 @@ final class DemoCache implements AutoCloseable {
   /** How long a near tier may serve its L1 copy without hearing from Redis. */
   static final Duration NEAR_STALENESS = Duration.ofMillis(500);
 
-  /** Generous: the demo injects no faults, and a busy machine (a CI build) can be slow to answer. */
+  /**
+   * Generous: the demo injects no faults, and a busy machine (a CI build) can be slow to answer.
+   */
   private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(5);
 
   /**
-   * The write fence timeout of the demo's Redis tier: far longer than a write of the demo takes, and
-   * short, since a tier that reaches a server it has not verified yet (one just started) accepts
-   * fills only once this much time has passed (race H9), and the demo waits for that.
+   * The write fence timeout of the demo's Redis tier: far longer than a write of the demo takes,
+   * and short, since a tier that reaches a server it has not verified yet (one just started)
+   * accepts fills only once this much time has passed (race H9), and the demo waits for that.
    */
   static final Duration WRITE_FENCE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -94,11 +96,18 @@ final class DemoCache implements AutoCloseable {
   private final @Nullable RedisTier<Long, Flight> redis;
   private final @Nullable RedisClient client;
   private final @Nullable RedisServer server;
+
   /** The client's connections that are open: {@link #close()} waits for the tier's to close. */
   private final AtomicInteger openConnections;
 
-  private DemoCache(CacheTier<Long, Flight> tier, List<Copy> copies, String description, String explanation,
-      @Nullable RedisTier<Long, Flight> redis, @Nullable RedisClient client, @Nullable RedisServer server,
+  private DemoCache(
+      CacheTier<Long, Flight> tier,
+      List<Copy> copies,
+      String description,
+      String explanation,
+      @Nullable RedisTier<Long, Flight> redis,
+      @Nullable RedisClient client,
+      @Nullable RedisServer server,
       AtomicInteger openConnections) {
     this.openConnections = openConnections;
     this.tier = tier;
@@ -113,20 +122,34 @@ final class DemoCache implements AutoCloseable {
   /**
    * Opens the cache of {@code kind}.
    *
-   * @param redisUrl the Redis to use, or null to start a {@code redis-server} (ignored for the local tier)
+   * @param redisUrl the Redis to use, or null to start a {@code redis-server} (ignored for the
+   *     local tier)
    * @param keyPrefix the prefix of the keys in Redis, one per store ({@link #keyPrefix})
    * @param size the most flights a local tier or L1 holds
    * @param trace where the Redis tier's commands are recorded
    * @param say where to tell the user about a slow start
    * @throws CommandFailedException if Redis cannot be started or reached
    */
-  static DemoCache open(Kind kind, @Nullable String redisUrl, String keyPrefix, int size, SqlTrace trace,
+  static DemoCache open(
+      Kind kind,
+      @Nullable String redisUrl,
+      String keyPrefix,
+      int size,
+      SqlTrace trace,
       Consumer<String> say) {
     if (kind == Kind.LOCAL) {
       LocalTier<Long, Flight> local = LocalTier.<Long, Flight>builder().maximumSize(size).build();
-      return new DemoCache(local, List.of(new Copy("Cache", true, true, local::getIfPresent)),
-          String.format(Locale.ROOT, "local tier (Caffeine) inside this process, at most %,d flights; empty at start", size),
-          "the cache's copy with the local tier's getIfPresent(%d), which never touches the database", null, null, null,
+      return new DemoCache(
+          local,
+          List.of(new Copy("Cache", true, true, local::getIfPresent)),
+          String.format(
+              Locale.ROOT,
+              "local tier (Caffeine) inside this process, at most %,d flights; empty at start",
+              size),
+          "the cache's copy with the local tier's getIfPresent(%d), which never touches the database",
+          null,
+          null,
+          null,
           new AtomicInteger());
     }
     RedisServer server = null;
@@ -147,35 +170,72 @@ final class DemoCache implements AutoCloseable {
       }
       String channel = keyPrefix + "near";
       client = tracedClient(uri, trace, channel, open);
-      // A tier that cannot reach its server starts anyway, with its circuit open: the demo would run
-      // without a cache. Fail at once instead. (The probe also loads the client's classes, which on a
+      // A tier that cannot reach its server starts anyway, with its circuit open: the demo would
+      // run
+      // without a cache. Fail at once instead. (The probe also loads the client's classes, which on
+      // a
       // busy machine can take longer than the tier's first handshake may.)
       try (StatefulRedisConnection<String, String> probe = client.connect()) {
         probe.sync().ping();
       }
-      redis = RedisTier.<Long, Flight>builder(FlightJson.CODEC).client(client).keyPrefix(keyPrefix).invalidationChannel(channel)
-          .commandTimeout(REDIS_TIMEOUT).writeFenceTimeout(WRITE_FENCE_TIMEOUT).build();
+      redis =
+          RedisTier.<Long, Flight>builder(FlightJson.CODEC)
+              .client(client)
+              .keyPrefix(keyPrefix)
+              .invalidationChannel(channel)
+              .commandTimeout(REDIS_TIMEOUT)
+              .writeFenceTimeout(WRITE_FENCE_TIMEOUT)
+              .build();
       RedisTier<Long, Flight> shared = redis;
       Copy inRedis = new Copy("Redis", true, true, shared::getIfPresent);
       String keys = ", keys under " + keyPrefix + ", values as JSON";
       if (kind == Kind.REDIS) {
-        return new DemoCache(redis, List.of(inRedis), "Redis tier, " + where + keys,
+        return new DemoCache(
+            redis,
+            List.of(inRedis),
+            "Redis tier, " + where + keys,
             "Redis's copy with a GET of its entry (RedisTier.getIfPresent(%d)), which never touches the database",
-            shared, client, server, open);
+            shared,
+            client,
+            server,
+            open);
       }
-      NearTier<Long, Flight> near = NearTier.builder(redis).uri(uri).maximumSize(size).boundedStaleness(NEAR_STALENESS)
-          .keyDecoder(Long::valueOf).commandTimeout(REDIS_TIMEOUT).build();
+      NearTier<Long, Flight> near =
+          NearTier.builder(redis)
+              .uri(uri)
+              .maximumSize(size)
+              .boundedStaleness(NEAR_STALENESS)
+              .keyDecoder(Long::valueOf)
+              .commandTimeout(REDIS_TIMEOUT)
+              .build();
       redis = null; // the near tier owns it now
-      Copy inL1 = new Copy("L1", false, false, id -> {
-        Optional<Flight> local = near.getValueIfLocal(id);
-        return local == null ? null : local.map(f -> Cached.present(f, 0)).orElse(Cached.deleted(0));
-      });
-      return new DemoCache(near, List.of(inL1, inRedis), String.format(Locale.ROOT,
-          "near tier: an L1 of at most %,d flights in this process (bounded staleness %d ms) over the Redis tier, ",
-          size, NEAR_STALENESS.toMillis()) + where + keys,
+      Copy inL1 =
+          new Copy(
+              "L1",
+              false,
+              false,
+              id -> {
+                Optional<Flight> local = near.getValueIfLocal(id);
+                return local == null
+                    ? null
+                    : local.map(f -> Cached.present(f, 0)).orElse(Cached.deleted(0));
+              });
+      return new DemoCache(
+          near,
+          List.of(inL1, inRedis),
+          String.format(
+                  Locale.ROOT,
+                  "near tier: an L1 of at most %,d flights in this process (bounded staleness %d ms) over the Redis tier, ",
+                  size,
+                  NEAR_STALENESS.toMillis())
+              + where
+              + keys,
           "the L1 copy in this process (NearTier.getValueIfLocal(%d)) and Redis's copy with a GET of its entry,"
               + " neither of which touches the database",
-          shared, client, server, open);
+          shared,
+          client,
+          server,
+          open);
     } catch (RuntimeException e) {
       if (redis != null) {
         redis.close();
@@ -189,8 +249,13 @@ final class DemoCache implements AutoCloseable {
       if (e instanceof CommandFailedException) {
         throw e;
       }
-      throw new CommandFailedException(Redaction.text("cannot " + (redisUrl == null ? "start redis-server"
-          : "use --redis-url " + redisUrl) + ": " + e.getMessage()), e);
+      throw new CommandFailedException(
+          Redaction.text(
+              "cannot "
+                  + (redisUrl == null ? "start redis-server" : "use --redis-url " + redisUrl)
+                  + ": "
+                  + e.getMessage()),
+          e);
     }
   }
 
@@ -199,26 +264,31 @@ final class DemoCache implements AutoCloseable {
    * while disconnected, bounded timeouts), with the trace listening to every command it sends and
    * {@code open} counting its open connections.
    */
-  private static RedisClient tracedClient(RedisURI uri, SqlTrace trace, String nearChannel, AtomicInteger open) {
-    RedisClient client = RedisClient.create(RedisURI.builder(uri).withTimeout(REDIS_TIMEOUT).build());
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(false)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(REDIS_TIMEOUT).build())
-        .timeoutOptions(TimeoutOptions.enabled(REDIS_TIMEOUT))
-        .build());
+  private static RedisClient tracedClient(
+      RedisURI uri, SqlTrace trace, String nearChannel, AtomicInteger open) {
+    RedisClient client =
+        RedisClient.create(RedisURI.builder(uri).withTimeout(REDIS_TIMEOUT).build());
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(SocketOptions.builder().connectTimeout(REDIS_TIMEOUT).build())
+            .timeoutOptions(TimeoutOptions.enabled(REDIS_TIMEOUT))
+            .build());
     client.addListener(new RedisCommandTrace(trace, nearChannel));
-    client.addListener(new RedisConnectionStateListener() {
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-        open.incrementAndGet();
-      }
+    client.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisConnected(
+              RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            open.incrementAndGet();
+          }
 
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-        open.decrementAndGet();
-      }
-    });
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            open.decrementAndGet();
+          }
+        });
     return client;
   }
 
@@ -229,7 +299,8 @@ final class DemoCache implements AutoCloseable {
    * once for the local tier.
    *
    * @return how long it waited
-   * @throws CommandFailedException if the tier still refuses fills after several write fence timeouts
+   * @throws CommandFailedException if the tier still refuses fills after several write fence
+   *     timeouts
    */
   Duration awaitFills(long id) {
     long start = System.nanoTime();
@@ -244,8 +315,12 @@ final class DemoCache implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - start);
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new CommandFailedException("the Redis tier still refuses to cache flight " + id + " after "
-            + WRITE_FENCE_TIMEOUT.multipliedBy(5).toSeconds() + " s: is a write of another process fencing it?");
+        throw new CommandFailedException(
+            "the Redis tier still refuses to cache flight "
+                + id
+                + " after "
+                + WRITE_FENCE_TIMEOUT.multipliedBy(5).toSeconds()
+                + " s: is a write of another process fencing it?");
       }
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
@@ -287,9 +362,9 @@ final class DemoCache implements AutoCloseable {
   }
 
   /**
-   * Closes the tier, the client and the server started for the run (in that order); idempotent.
-   * The tier closes its connection asynchronously: the client is shut down once that is done (or
-   * after 2 s), since Lettuce warns of a connection closed twice otherwise.
+   * Closes the tier, the client and the server started for the run (in that order); idempotent. The
+   * tier closes its connection asynchronously: the client is shut down once that is done (or after
+   * 2 s), since Lettuce warns of a connection closed twice otherwise.
    */
   @Override
   public void close() {

@@ -1,12 +1,12 @@
 package dev.tandem.cli.demo;
 
-import dev.tandem.cli.JdbcLogin;
-import dev.tandem.cli.Redaction;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
 import dev.tandem.cli.DatabaseKind;
+import dev.tandem.cli.JdbcLogin;
+import dev.tandem.cli.Redaction;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.jdbc.JdbcStore;
@@ -24,8 +24,8 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -65,47 +65,76 @@ public final class DemoCommand implements Callable<Integer> {
   /** H2's error code for a database file locked by another process. */
   private static final int H2_DATABASE_IN_USE = 90020;
 
-  @Option(names = {"-f", "--flight-id"}, paramLabel = "ID", defaultValue = "115",
+  @Option(
+      names = {"-f", "--flight-id"},
+      paramLabel = "ID",
+      defaultValue = "115",
       description = "The flight to delay (default: ${DEFAULT-VALUE}).")
   long flightId;
 
-  @Option(names = {"-i", "--interactive"}, description = "Wait for Enter before each step.")
+  @Option(
+      names = {"-i", "--interactive"},
+      description = "Wait for Enter before each step.")
   boolean interactive;
 
-  @Option(names = {"-v", "--verbose"},
-      description = "Show the SQL that Tandem's store and the demo run, and the commands Tandem sends to Redis.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description =
+          "Show the SQL that Tandem's store and the demo run, and the commands Tandem sends to Redis.")
   boolean verbose;
 
-  @Option(names = "--flush", description = "Empty the cache first (with the local tier it starts empty anyway).")
+  @Option(
+      names = "--flush",
+      description = "Empty the cache first (with the local tier it starts empty anyway).")
   boolean flush;
 
-  @Option(names = "--cache", paramLabel = "local|redis|near", defaultValue = "local",
-      description = "Where Tandem caches: local (Caffeine in this process), redis (the Redis tier) or near (a Caffeine"
-          + " L1 in this process over the Redis tier) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--cache",
+      paramLabel = "local|redis|near",
+      defaultValue = "local",
+      description =
+          "Where Tandem caches: local (Caffeine in this process), redis (the Redis tier) or near (a Caffeine"
+              + " L1 in this process over the Redis tier) (default: ${DEFAULT-VALUE}).")
   DemoCache.Kind cache = DemoCache.Kind.LOCAL;
 
-  @Option(names = "--redis-url", paramLabel = "URI",
-      description = "With --cache redis or near: use this Redis, for example redis://localhost:6379, instead of"
-          + " starting a redis-server for the run; the demo's keys start with " + DemoCache.KEY_PREFIX + ".")
+  @Option(
+      names = "--redis-url",
+      paramLabel = "URI",
+      description =
+          "With --cache redis or near: use this Redis, for example redis://localhost:6379, instead of"
+              + " starting a redis-server for the run; the demo's keys start with "
+              + DemoCache.KEY_PREFIX
+              + ".")
   @Nullable String redisUrl;
 
-  @Option(names = "--db", paramLabel = "h2|postgres",
-      description = "h2 (embedded, a file in --data-dir, kept between runs) or postgres (an embedded server started"
-          + " for the run and stopped at the end) (default: h2, or the kind of --jdbc-url).")
+  @Option(
+      names = "--db",
+      paramLabel = "h2|postgres",
+      description =
+          "h2 (embedded, a file in --data-dir, kept between runs) or postgres (an embedded server started"
+              + " for the run and stopped at the end) (default: h2, or the kind of --jdbc-url).")
   @Nullable DatabaseKind db;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "tandem-data",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "tandem-data",
       description = "Folder of the embedded H2 database (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of("tandem-data");
 
-  @Option(names = "--jdbc-url", paramLabel = "URL",
-      description = "Use this database instead, for example jdbc:postgresql://localhost/flights;"
-          + " the demo tables are created and filled if none exists.")
+  @Option(
+      names = "--jdbc-url",
+      paramLabel = "URL",
+      description =
+          "Use this database instead, for example jdbc:postgresql://localhost/flights;"
+              + " the demo tables are created and filled if none exists.")
   @Nullable String jdbcUrl;
 
   @Mixin JdbcLogin login = new JdbcLogin();
 
-  @Option(names = "--no-color", description = "No colour, even on a terminal (so does the NO_COLOR variable).")
+  @Option(
+      names = "--no-color",
+      description = "No colour, even on a terminal (so does the NO_COLOR variable).")
   boolean noColor;
 
   @Spec CommandSpec spec;
@@ -119,27 +148,41 @@ public final class DemoCommand implements Callable<Integer> {
     DatabaseKind kind = validate();
     PrintWriter out = spec.commandLine().getOut();
     Terminal terminal = Terminal.detect(noColor);
-    Consumer<String> say = line -> {
-      out.println(terminal.dim(line));
-      out.flush();
-    };
+    Consumer<String> say =
+        line -> {
+          out.println(terminal.dim(line));
+          out.flush();
+        };
     SqlTrace trace = new SqlTrace();
-    try (DemoDatabase database = jdbcUrl != null
-            ? new DemoDatabase(jdbcUrl, Redaction.url(jdbcUrl), null)
-            : DemoDatabase.embedded(kind, dataDir, say);
+    try (DemoDatabase database =
+            jdbcUrl != null
+                ? new DemoDatabase(jdbcUrl, Redaction.url(jdbcUrl), null)
+                : DemoDatabase.embedded(kind, dataDir, say);
         HikariDataSource dataSource = open(database)) {
       prepareSchema(dataSource, out);
       FlightQueries queries = new FlightQueries(dataSource);
       if (queries.row(flightId).isEmpty()) {
-        throw new CommandFailedException("flight " + flightId + " does not exist; the database has "
-            + queries.describeFlights() + " (choose one with --flight-id)");
+        throw new CommandFailedException(
+            "flight "
+                + flightId
+                + " does not exist; the database has "
+                + queries.describeFlights()
+                + " (choose one with --flight-id)");
       }
       JdbcStore<Long, Flight> store = store(trace.wrap(dataSource));
-      try (DemoCache tier = DemoCache.open(cache, redisUrl, DemoCache.keyPrefix(store), CACHE_SIZE, trace, say);
-          Tandem<Long, Flight> tandem = Tandem.builder(store).cacheTier(tier.tier()).recordStats().build()) {
-        FlightDelayDemo.Settings settings = new FlightDelayDemo.Settings(
-            flightId, verbose, flush, interactive ? keyboard() : null, describe(dataSource, database));
-        return new FlightDelayDemo(tandem, store, queries, trace, tier, out, terminal, settings).run();
+      try (DemoCache tier =
+              DemoCache.open(cache, redisUrl, DemoCache.keyPrefix(store), CACHE_SIZE, trace, say);
+          Tandem<Long, Flight> tandem =
+              Tandem.builder(store).cacheTier(tier.tier()).recordStats().build()) {
+        FlightDelayDemo.Settings settings =
+            new FlightDelayDemo.Settings(
+                flightId,
+                verbose,
+                flush,
+                interactive ? keyboard() : null,
+                describe(dataSource, database));
+        return new FlightDelayDemo(tandem, store, queries, trace, tier, out, terminal, settings)
+            .run();
       }
     }
   }
@@ -156,7 +199,8 @@ public final class DemoCommand implements Callable<Integer> {
           .changeLog(FlightsSchema.LOG)
           .build();
     } catch (IllegalArgumentException e) {
-      throw new CommandFailedException("the database's demo tables do not fit the demo: " + e.getMessage(), e);
+      throw new CommandFailedException(
+          "the database's demo tables do not fit the demo: " + e.getMessage(), e);
     }
   }
 
@@ -164,29 +208,41 @@ public final class DemoCommand implements Callable<Integer> {
   private DatabaseKind validate() {
     boolean dataDirGiven = spec.commandLine().getParseResult().hasMatchedOption("--data-dir");
     if (jdbcUrl != null && dataDirGiven) {
-      throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded database and cannot go with --jdbc-url");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--data-dir is for the embedded database and cannot go with --jdbc-url");
     }
     login.check(spec, jdbcUrl);
     if (redisUrl != null && cache == DemoCache.Kind.LOCAL) {
-      throw new ParameterException(spec.commandLine(), "--redis-url needs --cache redis or --cache near");
+      throw new ParameterException(
+          spec.commandLine(), "--redis-url needs --cache redis or --cache near");
     }
     if (jdbcUrl == null) {
       DatabaseKind kind = db != null ? db : DatabaseKind.H2;
       if (dataDirGiven && kind != DatabaseKind.H2) {
-        throw new ParameterException(spec.commandLine(), "--data-dir is for the embedded H2 database and cannot go with --db "
-            + kind.name().toLowerCase(Locale.ROOT));
+        throw new ParameterException(
+            spec.commandLine(),
+            "--data-dir is for the embedded H2 database and cannot go with --db "
+                + kind.name().toLowerCase(Locale.ROOT));
       }
       return kind;
     }
     if (!jdbcUrl.startsWith("jdbc:")) {
-      throw new ParameterException(spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
+      throw new ParameterException(
+          spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
     }
     DatabaseKind ofUrl = DatabaseKind.ofUrl(jdbcUrl);
     if (db != null && ofUrl != db) {
-      throw new ParameterException(spec.commandLine(), "--db " + db.name().toLowerCase(Locale.ROOT)
-          + " does not match --jdbc-url " + Redaction.url(jdbcUrl));
+      throw new ParameterException(
+          spec.commandLine(),
+          "--db "
+              + db.name().toLowerCase(Locale.ROOT)
+              + " does not match --jdbc-url "
+              + Redaction.url(jdbcUrl));
     }
-    return ofUrl != null ? ofUrl : DatabaseKind.H2; // another database: the URL decides, the kind is not used
+    return ofUrl != null
+        ? ofUrl
+        : DatabaseKind.H2; // another database: the URL decides, the kind is not used
   }
 
   private HikariDataSource open(DemoDatabase database) {
@@ -201,8 +257,10 @@ public final class DemoCommand implements Callable<Integer> {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {
       if (database.isFile() && jdbcUrl == null && hasErrorCode(e, H2_DATABASE_IN_USE)) {
-        throw new CommandFailedException("the demo database in " + dataDir
-            + " is in use by another process (is another tandem demo running?)");
+        throw new CommandFailedException(
+            "the demo database in "
+                + dataDir
+                + " is in use by another process (is another tandem demo running?)");
       }
       throw new CommandFailedException("cannot open the database " + Redaction.url(url), e);
     }
@@ -224,27 +282,42 @@ public final class DemoCommand implements Callable<Integer> {
     }
     if (state == FlightsSchema.State.PARTIAL) {
       if (jdbcUrl != null) {
-        throw new CommandFailedException("the database has the tables " + FlightsSchema.existingTables(dataSource)
-            + " but not all of " + FlightsSchema.TABLES + ": drop them, or point --jdbc-url at an empty database");
+        throw new CommandFailedException(
+            "the database has the tables "
+                + FlightsSchema.existingTables(dataSource)
+                + " but not all of "
+                + FlightsSchema.TABLES
+                + ": drop them, or point --jdbc-url at an empty database");
       }
-      out.println("The demo database in " + dataDir + " is incomplete (an earlier first run was cut short): creating it again.");
+      out.println(
+          "The demo database in "
+              + dataDir
+              + " is incomplete (an earlier first run was cut short): creating it again.");
       FlightsSchema.dropEverything(dataSource);
     }
-    out.printf(Locale.ROOT, "First run: creating the demo database (%d airports, %d airlines, %,d flights)... ",
-        FlightsData.AIRPORTS, FlightsData.AIRLINES, FlightsData.FLIGHTS);
+    out.printf(
+        Locale.ROOT,
+        "First run: creating the demo database (%d airports, %d airlines, %,d flights)... ",
+        FlightsData.AIRPORTS,
+        FlightsData.AIRLINES,
+        FlightsData.FLIGHTS);
     out.flush();
     long start = System.nanoTime();
     FlightsSchema.create(dataSource, FlightsData.generate());
     out.printf(Locale.ROOT, "done in %,d ms%n%n", (System.nanoTime() - start) / 1_000_000);
   }
 
-  private static String describe(HikariDataSource dataSource, DemoDatabase database) throws SQLException {
+  private static String describe(HikariDataSource dataSource, DemoDatabase database)
+      throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       DatabaseMetaData meta = connection.getMetaData();
-      return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + ", " + database.description();
+      return meta.getDatabaseProductName()
+          + " "
+          + meta.getDatabaseProductVersion()
+          + ", "
+          + database.description();
     }
   }
-
 
   private static BufferedReader keyboard() {
     return new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset()));

@@ -17,7 +17,12 @@ import java.time.LocalDateTime;
  * @param arrival the scheduled arrival, after the departure
  */
 record Flight(
-    String flightNo, int from, int to, int airlineId, LocalDateTime departure, LocalDateTime arrival) {
+    String flightNo,
+    int from,
+    int to,
+    int airlineId,
+    LocalDateTime departure,
+    LocalDateTime arrival) {
 
   Flight {
     requireNonNull(flightNo, "flightNo");
@@ -25,7 +30,12 @@ record Flight(
     requireNonNull(arrival, "arrival");
     if (!arrival.isAfter(departure)) {
       throw new IllegalArgumentException(
-          "flight " + flightNo + " must arrive after it departs: departure " + departure + ", arrival " + arrival);
+          "flight "
+              + flightNo
+              + " must arrive after it departs: departure "
+              + departure
+              + ", arrival "
+              + arrival);
     }
   }
 

@@ -30,12 +30,12 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The six steps of the flight-delay demo, run against a {@link Tandem} over the flights table:
- * a miss, a hit, a delay written through, a field-by-field check of database against cache, a
- * read of the delayed flight and the restore of its original times.
+ * The six steps of the flight-delay demo, run against a {@link Tandem} over the flights table: a
+ * miss, a hit, a delay written through, a field-by-field check of database against cache, a read of
+ * the delayed flight and the restore of its original times.
  *
- * <p>Hits and misses are what Tandem's own counters report, not guesses from latency; the
- * database side of every check is read with plain JDBC, never through Tandem.
+ * <p>Hits and misses are what Tandem's own counters report, not guesses from latency; the database
+ * side of every check is read with plain JDBC, never through Tandem.
  */
 final class FlightDelayDemo {
 
@@ -66,14 +66,26 @@ final class FlightDelayDemo {
    * @param keyboard where to wait for Enter between steps, or null to run straight through
    * @param database a description of the database, for the header
    */
-  record Settings(long flightId, boolean verbose, boolean flush, @Nullable BufferedReader keyboard, String database) {}
+  record Settings(
+      long flightId,
+      boolean verbose,
+      boolean flush,
+      @Nullable BufferedReader keyboard,
+      String database) {}
 
   /**
    * Creates the demo; {@code tandem} caches in {@code cache}'s tier, whose copies the consistency
    * check reads, and its store's data source and Redis client record into {@code trace}.
    */
-  FlightDelayDemo(Tandem<Long, Flight> tandem, Store<Long, Flight> store, FlightQueries queries, SqlTrace trace,
-      DemoCache cache, PrintWriter out, Terminal terminal, Settings settings) {
+  FlightDelayDemo(
+      Tandem<Long, Flight> tandem,
+      Store<Long, Flight> store,
+      FlightQueries queries,
+      SqlTrace trace,
+      DemoCache cache,
+      PrintWriter out,
+      Terminal terminal,
+      Settings settings) {
     this.tandem = requireNonNull(tandem, "tandem");
     this.store = requireNonNull(store, "store");
     this.queries = requireNonNull(queries, "queries");
@@ -95,7 +107,8 @@ final class FlightDelayDemo {
     Stats start = tandem.stats();
     long logStart = queries.logRows();
 
-    step(1, "First read: flight " + id + " is not cached yet, so Tandem loads it from the database");
+    step(
+        1, "First read: flight " + id + " is not cached yet, so Tandem loads it from the database");
     Read miss = read();
     Flight original = miss.flight();
     printStoreSql("Tandem's store ran", miss.sent());
@@ -108,29 +121,49 @@ final class FlightDelayDemo {
     Read hit = read();
     printStoreSql("Tandem's store ran", hit.sent());
     if (hit.status() == ReadStatus.CACHE_HIT && miss.status() == ReadStatus.CACHE_MISS) {
-      out.println(hit.nanos() <= miss.nanos()
-          ? "  " + LatencyFormat.speedUp(miss.nanos(), hit.nanos()) + " faster than the read from the database"
-          : "  " + LatencyFormat.speedUp(hit.nanos(), miss.nanos()) + " slower than the read from the database this time");
+      out.println(
+          hit.nanos() <= miss.nanos()
+              ? "  "
+                  + LatencyFormat.speedUp(miss.nanos(), hit.nanos())
+                  + " faster than the read from the database"
+              : "  "
+                  + LatencyFormat.speedUp(hit.nanos(), miss.nanos())
+                  + " slower than the read from the database this time");
     }
     out.println();
     TextTable.of("Read", "Source", "Latency", "Speed-up")
         .alignRight(2, 3)
         .row("first", miss.status().source(), terminal.latency(miss.nanos()), "1.0x")
-        .row("second", hit.status().source(), terminal.latency(hit.nanos()), LatencyFormat.speedUp(miss.nanos(), hit.nanos()))
+        .row(
+            "second",
+            hit.status().source(),
+            terminal.latency(hit.nanos()),
+            LatencyFormat.speedUp(miss.nanos(), hit.nanos()))
         .print(out, terminal);
 
     step(3, "A two-hour delay, written through Tandem");
-    out.println("  tandem.update(" + id + ", flight -> flight.delayedBy(2 hours)) locks the row, writes it and a");
-    out.println("  flight_log entry in one database transaction, commits, and only then updates the cache.");
+    out.println(
+        "  tandem.update("
+            + id
+            + ", flight -> flight.delayedBy(2 hours)) locks the row, writes it and a");
+    out.println(
+        "  flight_log entry in one database transaction, commits, and only then updates the cache.");
     Write delay = write(flight -> flight.delayedBy(DELAY));
     printStoreSql("Tandem's store ran", trace.drain());
     out.println();
     TextTable.of("", "Before", "After")
-        .row("Departure", time(original.departure()), terminal.yellow(time(delay.flight().departure())))
+        .row(
+            "Departure",
+            time(original.departure()),
+            terminal.yellow(time(delay.flight().departure())))
         .row("Arrival", time(original.arrival()), terminal.yellow(time(delay.flight().arrival())))
         .print(out, terminal);
     out.println();
-    out.println("  committed and cached in " + terminal.latency(delay.nanos()) + "; flight_log: " + delay.logRowsAdded());
+    out.println(
+        "  committed and cached in "
+            + terminal.latency(delay.nanos())
+            + "; flight_log: "
+            + delay.logRowsAdded());
 
     step(4, "Database and cache, field by field");
     boolean consistent = compare();
@@ -146,11 +179,21 @@ final class FlightDelayDemo {
     printStoreSql("Tandem's store ran", trace.drain());
     out.println();
     TextTable.of("", "Before", "After")
-        .row("Departure", time(delay.flight().departure()), terminal.green(time(restore.flight().departure())))
-        .row("Arrival", time(delay.flight().arrival()), terminal.green(time(restore.flight().arrival())))
+        .row(
+            "Departure",
+            time(delay.flight().departure()),
+            terminal.green(time(restore.flight().departure())))
+        .row(
+            "Arrival",
+            time(delay.flight().arrival()),
+            terminal.green(time(restore.flight().arrival())))
         .print(out, terminal);
     out.println();
-    out.println("  committed and cached in " + terminal.latency(restore.nanos()) + "; flight_log: " + restore.logRowsAdded());
+    out.println(
+        "  committed and cached in "
+            + terminal.latency(restore.nanos())
+            + "; flight_log: "
+            + restore.logRowsAdded());
     boolean restored = checkRestored(original);
 
     summary(List.of(miss, hit, updated), start, logStart);
@@ -165,19 +208,24 @@ final class FlightDelayDemo {
   }
 
   /**
-   * Exercises the code paths of the steps on other flights, so that their timings show steady
-   * state rather than the first use of every class: misses and hits through Tandem (interleaved,
-   * as in the steps), and writes that change nothing: the store's write path in transactions that
-   * are rolled back, and Tandem's update path with a function that gives up. The data and the log
-   * stay as they were; only the version sequence moves on, which versions allow.
+   * Exercises the code paths of the steps on other flights, so that their timings show steady state
+   * rather than the first use of every class: misses and hits through Tandem (interleaved, as in
+   * the steps), and writes that change nothing: the store's write path in transactions that are
+   * rolled back, and Tandem's update path with a function that gives up. The data and the log stay
+   * as they were; only the version sequence moves on, which versions allow.
    */
   private void warmUp() {
     Duration waited = cache.awaitFills(id);
     trace.drain();
     if (waited.toMillis() >= 100) {
-      out.println(terminal.dim(String.format(Locale.ROOT, "  fills     the Redis tier caches loaded rows after %.1f s: on a"
-          + " server it has not verified before, it first waits out its write fence timeout (%d s)",
-          waited.toMillis() / 1000.0, DemoCache.WRITE_FENCE_TIMEOUT.toSeconds())));
+      out.println(
+          terminal.dim(
+              String.format(
+                  Locale.ROOT,
+                  "  fills     the Redis tier caches loaded rows after %.1f s: on a"
+                      + " server it has not verified before, it first waits out its write fence timeout (%d s)",
+                  waited.toMillis() / 1000.0,
+                  DemoCache.WRITE_FENCE_TIMEOUT.toSeconds())));
     }
     List<Long> others = new ArrayList<>();
     for (long other = 1; others.size() < WARM_UP_FLIGHTS && other <= WARM_UP_FLIGHTS + 1; other++) {
@@ -196,21 +244,33 @@ final class FlightDelayDemo {
     for (int i = 0; i < WARM_UP_WRITES; i++) {
       Long other = others.get(i % others.size());
       try (StoreTransaction<Long, Flight> transaction = store.begin()) {
-        transaction.loadForUpdate(other).ifPresent(row ->
-            transaction.apply(List.of(new Mutation.Put<>(other, row.value().delayedBy(DELAY)))));
+        transaction
+            .loadForUpdate(other)
+            .ifPresent(
+                row ->
+                    transaction.apply(
+                        List.of(new Mutation.Put<>(other, row.value().delayedBy(DELAY)))));
       } // closed without commit: rolled back
       try {
-        tandem.update(other, flight -> {
-          throw new AbandonedWrite();
-        });
+        tandem.update(
+            other,
+            flight -> {
+              throw new AbandonedWrite();
+            });
       } catch (AbandonedWrite expected) {
         // nothing was written
       }
     }
     tandem.invalidateAll();
     trace.drain();
-    out.println(terminal.dim(String.format(Locale.ROOT, "  warm-up   %,d reads and %d abandoned writes of other flights first,"
-        + " so that the timings show steady state", WARM_UP_READS, 2 * WARM_UP_WRITES)));
+    out.println(
+        terminal.dim(
+            String.format(
+                Locale.ROOT,
+                "  warm-up   %,d reads and %d abandoned writes of other flights first,"
+                    + " so that the timings show steady state",
+                WARM_UP_READS,
+                2 * WARM_UP_WRITES)));
   }
 
   /** Thrown by the warm-up's update function: Tandem then writes nothing. */
@@ -227,12 +287,16 @@ final class FlightDelayDemo {
     trace.drain();
     out.println();
     if (cache.shared()) {
-      out.println("--flush: emptied the cache (invalidateAll): every entry under " + DemoCache.keyPrefix(store)
-          + " in Redis, which outlives this process.");
+      out.println(
+          "--flush: emptied the cache (invalidateAll): every entry under "
+              + DemoCache.keyPrefix(store)
+              + " in Redis, which outlives this process.");
       return;
     }
-    out.println("--flush: emptied the cache (invalidateAll). The local tier lives inside this process, so every run");
-    out.println("starts with an empty cache anyway; --flush matters with a shared tier (Redis, Valkey), whose cache");
+    out.println(
+        "--flush: emptied the cache (invalidateAll). The local tier lives inside this process, so every run");
+    out.println(
+        "starts with an empty cache anyway; --flush matters with a shared tier (Redis, Valkey), whose cache");
     out.println("outlives the process.");
   }
 
@@ -261,10 +325,25 @@ final class FlightDelayDemo {
     List<SqlTrace.Line> sent = trace.drain();
     Stats after = tandem.stats();
     trace.drain();
-    ReadStatus status = after.missCount() > before.missCount() ? ReadStatus.CACHE_MISS : ReadStatus.CACHE_HIT;
-    String symbol = status == ReadStatus.CACHE_HIT ? terminal.green(terminal.check()) : terminal.yellow(terminal.cross());
-    String name = status == ReadStatus.CACHE_HIT ? terminal.green(status.name()) : terminal.yellow(status.name());
-    out.println("  " + symbol + " " + name + "  " + terminal.bold(terminal.latency(nanos)) + "  " + terminal.dim(status.meaning()));
+    ReadStatus status =
+        after.missCount() > before.missCount() ? ReadStatus.CACHE_MISS : ReadStatus.CACHE_HIT;
+    String symbol =
+        status == ReadStatus.CACHE_HIT
+            ? terminal.green(terminal.check())
+            : terminal.yellow(terminal.cross());
+    String name =
+        status == ReadStatus.CACHE_HIT
+            ? terminal.green(status.name())
+            : terminal.yellow(status.name());
+    out.println(
+        "  "
+            + symbol
+            + " "
+            + name
+            + "  "
+            + terminal.bold(terminal.latency(nanos))
+            + "  "
+            + terminal.dim(status.meaning()));
     return new Read(status, nanos, flight.orElseThrow(() -> vanished()), sent);
   }
 
@@ -274,7 +353,10 @@ final class FlightDelayDemo {
     Optional<Flight> written = tandem.update(id, change::apply);
     long nanos = System.nanoTime() - start;
     long added = queries.logRows() - logBefore;
-    return new Write(written.orElseThrow(() -> vanished()), nanos, "+" + added + (added == 1 ? " row" : " rows"));
+    return new Write(
+        written.orElseThrow(() -> vanished()),
+        nanos,
+        "+" + added + (added == 1 ? " row" : " rows"));
   }
 
   private CommandFailedException vanished() {
@@ -300,15 +382,22 @@ final class FlightDelayDemo {
     consistent &= field(table, "from", d.from(), copies, held, Flight::from);
     consistent &= field(table, "to", d.to(), copies, held, Flight::to);
     consistent &= field(table, "airline_id", d.airlineId(), copies, held, Flight::airlineId);
-    consistent &= field(table, "departure", time(d.departure()), copies, held, f -> time(f.departure()));
+    consistent &=
+        field(table, "departure", time(d.departure()), copies, held, f -> time(f.departure()));
     consistent &= field(table, "arrival", time(d.arrival()), copies, held, f -> time(f.arrival()));
     consistent &= version(table, db.version(), copies, held);
     table.print(out, terminal);
     out.println();
     if (consistent) {
-      out.println("  " + terminal.green(terminal.check() + " CONSISTENT") + "  the cache holds exactly the committed row");
+      out.println(
+          "  "
+              + terminal.green(terminal.check() + " CONSISTENT")
+              + "  the cache holds exactly the committed row");
     } else {
-      out.println("  " + terminal.red(terminal.cross() + " INCONSISTENT") + "  the cache differs from the database");
+      out.println(
+          "  "
+              + terminal.red(terminal.cross() + " INCONSISTENT")
+              + "  the cache differs from the database");
     }
     return consistent;
   }
@@ -326,8 +415,13 @@ final class FlightDelayDemo {
    * Adds the row of one field: what the database and each place hold. It matches if every place
    * that holds the flight holds this value, and every place a write must leave a copy in has one.
    */
-  private boolean field(TextTable table, String name, Object database, List<DemoCache.Copy> copies,
-      List<@Nullable Cached<Flight>> held, Function<Flight, Object> column) {
+  private boolean field(
+      TextTable table,
+      String name,
+      Object database,
+      List<DemoCache.Copy> copies,
+      List<@Nullable Cached<Flight>> held,
+      Function<Flight, Object> column) {
     List<Object> cells = new ArrayList<>(List.of(name, database));
     boolean match = true;
     for (int i = 0; i < copies.size(); i++) {
@@ -348,7 +442,11 @@ final class FlightDelayDemo {
   }
 
   /** Adds the row of the version column; a place that keeps no versions (L1) shows a dash. */
-  private boolean version(TextTable table, long database, List<DemoCache.Copy> copies, List<@Nullable Cached<Flight>> held) {
+  private boolean version(
+      TextTable table,
+      long database,
+      List<DemoCache.Copy> copies,
+      List<@Nullable Cached<Flight>> held) {
     List<Object> cells = new ArrayList<>(List.of(FlightsSchema.VERSION_COLUMN, database));
     boolean match = true;
     for (int i = 0; i < copies.size(); i++) {
@@ -373,33 +471,74 @@ final class FlightDelayDemo {
     List<DemoCache.Copy> copies = cache.copies();
     List<@Nullable Cached<Flight>> held = read(copies);
     trace.drain();
-    boolean restored = db.flight().departure().equals(original.departure()) && db.flight().arrival().equals(original.arrival());
+    boolean restored =
+        db.flight().departure().equals(original.departure())
+            && db.flight().arrival().equals(original.arrival());
     boolean agree = true;
     List<String> shown = new ArrayList<>();
     for (int i = 0; i < copies.size(); i++) {
       Cached<Flight> copy = held.get(i);
-      agree &= copy == null ? !copies.get(i).mustHold()
-          : db.flight().equals(copy.value()) && (!copies.get(i).versioned() || copy.version() == db.version());
-      shown.add(copies.get(i).name().toLowerCase(Locale.ROOT) + " " + (copy == null ? "(not cached)" : copy.value()));
+      agree &=
+          copy == null
+              ? !copies.get(i).mustHold()
+              : db.flight().equals(copy.value())
+                  && (!copies.get(i).versioned() || copy.version() == db.version());
+      shown.add(
+          copies.get(i).name().toLowerCase(Locale.ROOT)
+              + " "
+              + (copy == null ? "(not cached)" : copy.value()));
     }
     if (restored && agree) {
-      out.println("  " + terminal.green(terminal.check() + " CONSISTENT")
-          + "  database and cache both hold the original times again (" + FlightsSchema.VERSION_COLUMN + " " + db.version() + ")");
+      out.println(
+          "  "
+              + terminal.green(terminal.check() + " CONSISTENT")
+              + "  database and cache both hold the original times again ("
+              + FlightsSchema.VERSION_COLUMN
+              + " "
+              + db.version()
+              + ")");
       return true;
     }
-    out.println("  " + terminal.red(terminal.cross() + " INCONSISTENT") + "  database " + db.flight() + ", "
-        + String.join(", ", shown));
+    out.println(
+        "  "
+            + terminal.red(terminal.cross() + " INCONSISTENT")
+            + "  database "
+            + db.flight()
+            + ", "
+            + String.join(", ", shown));
     return false;
   }
 
   private void printFlight(Flight flight, FlightQueries.Route route, @Nullable Flight before) {
-    String delayed = terminal.yellow(terminal.leftArrow() + " delayed by " + DELAY.toHours() + " hours");
+    String delayed =
+        terminal.yellow(terminal.leftArrow() + " delayed by " + DELAY.toHours() + " hours");
     TextTable.withoutHeader(2)
         .row("Flight", flight.flightNo())
-        .row("Route", route.fromIata() + " (" + route.fromCity() + ") " + terminal.arrow() + " " + route.toIata() + " (" + route.toCity() + ")")
+        .row(
+            "Route",
+            route.fromIata()
+                + " ("
+                + route.fromCity()
+                + ") "
+                + terminal.arrow()
+                + " "
+                + route.toIata()
+                + " ("
+                + route.toCity()
+                + ")")
         .row("Airline", route.airline())
-        .row("Departure", time(flight.departure()) + (before != null && !before.departure().equals(flight.departure()) ? "  " + delayed : ""))
-        .row("Arrival", time(flight.arrival()) + (before != null && !before.arrival().equals(flight.arrival()) ? "  " + delayed : ""))
+        .row(
+            "Departure",
+            time(flight.departure())
+                + (before != null && !before.departure().equals(flight.departure())
+                    ? "  " + delayed
+                    : ""))
+        .row(
+            "Arrival",
+            time(flight.arrival())
+                + (before != null && !before.arrival().equals(flight.arrival())
+                    ? "  " + delayed
+                    : ""))
         .print(out, terminal);
   }
 
@@ -408,9 +547,21 @@ final class FlightDelayDemo {
     long writes = tandem.stats().writeCount() - start.writeCount();
     long logRows = queries.logRows() - logStart;
     out.println();
-    out.println(terminal.bold("Summary") + "  " + reads.size() + " reads of flight " + id + " (" + fromDatabase
-        + " from the database, " + (reads.size() - fromDatabase) + " from the cache), " + writes + " writes through Tandem, "
-        + logRows + " flight_log rows added.");
+    out.println(
+        terminal.bold("Summary")
+            + "  "
+            + reads.size()
+            + " reads of flight "
+            + id
+            + " ("
+            + fromDatabase
+            + " from the database, "
+            + (reads.size() - fromDatabase)
+            + " from the cache), "
+            + writes
+            + " writes through Tandem, "
+            + logRows
+            + " flight_log rows added.");
   }
 
   /**
@@ -444,9 +595,11 @@ final class FlightDelayDemo {
     }
     out.println(terminal.dim("    " + label + ":"));
     for (SqlTrace.Line line : lines) {
-      out.println("      " + (line.target() == SqlTrace.Target.REDIS
-          ? terminal.dim("redis> ") + line.text()
-          : terminal.cyan(line.text())));
+      out.println(
+          "      "
+              + (line.target() == SqlTrace.Target.REDIS
+                  ? terminal.dim("redis> ") + line.text()
+                  : terminal.cyan(line.text())));
     }
   }
 

@@ -13,7 +13,8 @@ import java.util.List;
  */
 final class FlightMapper implements RowMapper<Flight> {
 
-  private static final List<String> COLUMNS = List.of("flightno", "from", "to", "airline_id", "departure", "arrival");
+  private static final List<String> COLUMNS =
+      List.of("flightno", "from", "to", "airline_id", "departure", "arrival");
 
   @Override
   public List<String> columns() {
@@ -27,7 +28,13 @@ final class FlightMapper implements RowMapper<Flight> {
 
   @Override
   public List<?> write(Flight flight) {
-    return Arrays.asList(flight.flightNo(), flight.from(), flight.to(), flight.airlineId(), flight.departure(), flight.arrival());
+    return Arrays.asList(
+        flight.flightNo(),
+        flight.from(),
+        flight.to(),
+        flight.airlineId(),
+        flight.departure(),
+        flight.arrival());
   }
 
   /** Reads a flight from a row that has the value columns. */

@@ -30,7 +30,8 @@ final class FlightQueries {
 
   static final String LOG_COUNT_SQL = "SELECT COUNT(*) FROM flight_log";
 
-  private static final String ID_RANGE_SQL = "SELECT MIN(flight_id), MAX(flight_id), COUNT(*) FROM flight";
+  private static final String ID_RANGE_SQL =
+      "SELECT MIN(flight_id), MAX(flight_id), COUNT(*) FROM flight";
 
   private final DataSource dataSource;
 
@@ -63,7 +64,9 @@ final class FlightQueries {
         PreparedStatement select = connection.prepareStatement(ROW_SQL)) {
       select.setLong(1, id);
       try (ResultSet row = select.executeQuery()) {
-        return row.next() ? Optional.of(new Row(FlightMapper.readFlight(row), row.getLong("tandem_version"))) : Optional.empty();
+        return row.next()
+            ? Optional.of(new Row(FlightMapper.readFlight(row), row.getLong("tandem_version")))
+            : Optional.empty();
       }
     }
   }
@@ -75,10 +78,14 @@ final class FlightQueries {
       select.setLong(1, id);
       try (ResultSet row = select.executeQuery()) {
         if (!row.next()) {
-          throw new SQLException("flight " + id + " has no route: its airports or airline are missing");
+          throw new SQLException(
+              "flight " + id + " has no route: its airports or airline are missing");
         }
         return new Route(
-            row.getString("from_iata"), row.getString("from_city"), row.getString("to_iata"), row.getString("to_city"),
+            row.getString("from_iata"),
+            row.getString("from_city"),
+            row.getString("to_iata"),
+            row.getString("to_city"),
             row.getString("airlinename"));
       }
     }
@@ -106,7 +113,9 @@ final class FlightQueries {
       }
       long min = row.getLong(1);
       long max = row.getLong(2);
-      return max - min + 1 == count ? "flights " + min + " to " + max : count + " flights with ids from " + min + " to " + max;
+      return max - min + 1 == count
+          ? "flights " + min + " to " + max
+          : count + " flights with ids from " + min + " to " + max;
     }
   }
 }

@@ -11,12 +11,12 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * The demo's flights data, generated from a fixed seed so that every run on every machine gets
- * the same airports, airlines and flights (flight 115 included).
+ * The demo's flights data, generated from a fixed seed so that every run on every machine gets the
+ * same airports, airlines and flights (flight 115 included).
  *
  * <p>Places are invented: city names are built from syllables, airports get coordinates, and a
- * flight's duration follows from the great-circle distance at airliner speed plus taxi time.
- * Every airline has a hub that most of its flights touch.
+ * flight's duration follows from the great-circle distance at airliner speed plus taxi time. Every
+ * airline has a hub that most of its flights touch.
  *
  * @param airports the airports, ids from 1
  * @param airlines the airlines, ids from 1
@@ -38,25 +38,50 @@ record FlightsData(List<Airport> airports, List<Airline> airlines, List<Flight> 
   private static final int DAYS = 28;
 
   private static final String[] ONSETS = {
-    "Al", "Bel", "Bran", "Cal", "Cor", "Dal", "Del", "Dun", "El", "Es", "Fal", "Fen", "Gil", "Gran", "Hal", "Har",
-    "Is", "Jor", "Kar", "Kel", "Lin", "Lor", "Mar", "Mon", "Nes", "Nor", "Ord", "Os", "Pal", "Por", "Quin", "Ral",
+    "Al", "Bel", "Bran", "Cal", "Cor", "Dal", "Del", "Dun", "El", "Es", "Fal", "Fen", "Gil", "Gran",
+        "Hal", "Har",
+    "Is", "Jor", "Kar", "Kel", "Lin", "Lor", "Mar", "Mon", "Nes", "Nor", "Ord", "Os", "Pal", "Por",
+        "Quin", "Ral",
     "Ros", "San", "Sel", "Tam", "Tor", "Ul", "Val", "Ver", "Wes", "Yar", "Zan"
   };
-  private static final String[] LINKS = {"", "", "", "a", "e", "i", "o", "an", "en", "or", "ar", "il"};
+  private static final String[] LINKS = {
+    "", "", "", "a", "e", "i", "o", "an", "en", "or", "ar", "il"
+  };
   private static final String[] ENDINGS = {
-    "burg", "by", "dale", "field", "ford", "gate", "haven", "holm", "ley", "lund", "mere", "mouth", "port", "rock",
-    "sand", "stad", "ton", "vik", "wick", "bridge"
+    "burg", "by", "dale", "field", "ford", "gate", "haven", "holm", "ley", "lund", "mere", "mouth",
+    "port", "rock", "sand", "stad", "ton", "vik", "wick", "bridge"
   };
   private static final String[] AIRPORT_KINDS = {
-    "International", "International", "International", "Regional", "Airport", "Municipal", "Airfield"
+    "International",
+    "International",
+    "International",
+    "Regional",
+    "Airport",
+    "Municipal",
+    "Airfield"
   };
   private static final String[] AIRLINE_WORDS = {
-    "Aurora", "Bluebird", "Coastal", "Horizon", "Meridian", "Northwind", "Polar", "Skyline", "Starling",
-    "Summit", "Sunrise", "Tradewind", "Zephyr", "Kestrel", "Silverline", "Crosswind"
+    "Aurora",
+    "Bluebird",
+    "Coastal",
+    "Horizon",
+    "Meridian",
+    "Northwind",
+    "Polar",
+    "Skyline",
+    "Starling",
+    "Summit",
+    "Sunrise",
+    "Tradewind",
+    "Zephyr",
+    "Kestrel",
+    "Silverline",
+    "Crosswind"
   };
 
   /** An airport; latitude and longitude only shape flight durations and are not stored. */
-  record Airport(int id, String iata, String name, String city, double latitude, double longitude) {}
+  record Airport(
+      int id, String iata, String name, String city, double latitude, double longitude) {}
 
   /** An airline and the airport most of its flights touch. */
   record Airline(int id, String iata, String name, int hub) {}
@@ -89,7 +114,10 @@ record FlightsData(List<Airport> airports, List<Airline> airlines, List<Flight> 
       String iata = airportCode(random, city, codes);
       String kind = AIRPORT_KINDS[random.nextInt(AIRPORT_KINDS.length)];
       // Uniform on the sphere between 50°S and 65°N, where most airports are.
-      double latitude = Math.toDegrees(Math.asin(between(random, Math.sin(Math.toRadians(-50)), Math.sin(Math.toRadians(65)))));
+      double latitude =
+          Math.toDegrees(
+              Math.asin(
+                  between(random, Math.sin(Math.toRadians(-50)), Math.sin(Math.toRadians(65)))));
       double longitude = between(random, -180, 180);
       airports.add(new Airport(id++, iata, city + " " + kind, city, latitude, longitude));
     }
@@ -97,9 +125,10 @@ record FlightsData(List<Airport> airports, List<Airline> airlines, List<Flight> 
   }
 
   private static String cityName(Random random) {
-    String name = ONSETS[random.nextInt(ONSETS.length)]
-        + LINKS[random.nextInt(LINKS.length)]
-        + ENDINGS[random.nextInt(ENDINGS.length)];
+    String name =
+        ONSETS[random.nextInt(ONSETS.length)]
+            + LINKS[random.nextInt(LINKS.length)]
+            + ENDINGS[random.nextInt(ENDINGS.length)];
     return name.replace("aa", "a").replace("ee", "e").replace("ii", "i").replace("oo", "o");
   }
 
@@ -128,19 +157,23 @@ record FlightsData(List<Airport> airports, List<Airline> airlines, List<Flight> 
     List<Airline> airlines = new ArrayList<>(count);
     while (airlines.size() < count) {
       Airport hub = airports.get(random.nextInt(airports.size()));
-      String name = switch (random.nextInt(5)) {
-        case 0 -> hub.city() + " Air";
-        case 1 -> "Air " + hub.city();
-        case 2 -> hub.city() + " Airways";
-        case 3 -> AIRLINE_WORDS[random.nextInt(AIRLINE_WORDS.length)] + " Airlines";
-        default -> AIRLINE_WORDS[random.nextInt(AIRLINE_WORDS.length)] + " " + hub.city();
-      };
+      String name =
+          switch (random.nextInt(5)) {
+            case 0 -> hub.city() + " Air";
+            case 1 -> "Air " + hub.city();
+            case 2 -> hub.city() + " Airways";
+            case 3 -> AIRLINE_WORDS[random.nextInt(AIRLINE_WORDS.length)] + " Airlines";
+            default -> AIRLINE_WORDS[random.nextInt(AIRLINE_WORDS.length)] + " " + hub.city();
+          };
       if (!names.add(name)) {
         continue;
       }
       String code;
       do {
-        code = "" + name.charAt(0) + (random.nextInt(4) == 0 ? (char) ('0' + random.nextInt(10)) : letter(random));
+        code =
+            ""
+                + name.charAt(0)
+                + (random.nextInt(4) == 0 ? (char) ('0' + random.nextInt(10)) : letter(random));
       } while (!codes.add(code));
       airlines.add(new Airline(airlines.size() + 1, code, name, hub.id()));
     }
@@ -161,7 +194,13 @@ record FlightsData(List<Airport> airports, List<Airline> airlines, List<Flight> 
     } while (from.id() == to.id() || distanceKm(from, to) > 13_000 || distanceKm(from, to) < 150);
     int number = 1 + random.nextInt(random.nextInt(4) == 0 ? 99 : 9_999);
     LocalDateTime departure = FIRST_DAY.plusMinutes(5L * random.nextInt(DAYS * 24 * 12));
-    return new Flight(airline.iata() + number, from.id(), to.id(), airline.id(), departure, departure.plus(duration(from, to)));
+    return new Flight(
+        airline.iata() + number,
+        from.id(),
+        to.id(),
+        airline.id(),
+        departure,
+        departure.plus(duration(from, to)));
   }
 
   /** Taxi and climb, then 820 km/h, rounded to five minutes. */
@@ -175,7 +214,9 @@ record FlightsData(List<Airport> airports, List<Airline> airlines, List<Flight> 
     double lat2 = Math.toRadians(b.latitude());
     double dLat = lat2 - lat1;
     double dLon = Math.toRadians(b.longitude() - a.longitude());
-    double h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(lat1) * Math.cos(lat2) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
+    double h =
+        Math.sin(dLat / 2) * Math.sin(dLat / 2)
+            + Math.cos(lat1) * Math.cos(lat2) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
     return 2 * 6_371 * Math.asin(Math.min(1, Math.sqrt(h)));
   }
 

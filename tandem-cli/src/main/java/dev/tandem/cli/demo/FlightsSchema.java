@@ -16,9 +16,9 @@ import javax.sql.DataSource;
  * The demo's tables: {@code airport}, {@code airline}, {@code flight} (with Tandem's version
  * column) and the {@code flight_log} audit table, in SQL that H2 and PostgreSQL both accept.
  *
- * <p>Names are unquoted, so each database folds them its way (H2 to upper case, PostgreSQL to
- * lower case), except the columns {@code "from"} and {@code "to"}: reserved words, quoted in
- * lower case everywhere.
+ * <p>Names are unquoted, so each database folds them its way (H2 to upper case, PostgreSQL to lower
+ * case), except the columns {@code "from"} and {@code "to"}: reserved words, quoted in lower case
+ * everywhere.
  *
  * <p>The tables and rows are created in one transaction; the version column and the change log
  * follow, the change log last, so that its presence marks a complete schema.
@@ -32,19 +32,20 @@ final class FlightsSchema {
   /** The demo's tables, the one created last at the end. */
   static final List<String> TABLES = List.of("airport", "airline", FLIGHT, LOG);
 
-  private static final List<String> DDL = List.of(
-      """
+  private static final List<String> DDL =
+      List.of(
+          """
       CREATE TABLE airport (
         airport_id INTEGER PRIMARY KEY,
         iata VARCHAR(3) NOT NULL UNIQUE,
         name VARCHAR(80) NOT NULL,
         city VARCHAR(60) NOT NULL)""",
-      """
+          """
       CREATE TABLE airline (
         airline_id INTEGER PRIMARY KEY,
         iata VARCHAR(2) NOT NULL UNIQUE,
         airlinename VARCHAR(60) NOT NULL)""",
-      """
+          """
       CREATE TABLE flight (
         flight_id BIGINT PRIMARY KEY,
         flightno VARCHAR(8) NOT NULL,
@@ -87,9 +88,11 @@ final class FlightsSchema {
     return existing == 0 ? State.EMPTY : existing == TABLES.size() ? State.READY : State.PARTIAL;
   }
 
-  private static boolean exists(DatabaseMetaData meta, String schema, String table) throws SQLException {
+  private static boolean exists(DatabaseMetaData meta, String schema, String table)
+      throws SQLException {
     for (String name : List.of(table, table.toUpperCase(Locale.ROOT))) {
-      try (ResultSet tables = meta.getTables(null, schema, name, new String[] {"TABLE", "BASE TABLE"})) {
+      try (ResultSet tables =
+          meta.getTables(null, schema, name, new String[] {"TABLE", "BASE TABLE"})) {
         if (tables.next()) {
           return true;
         }
@@ -126,14 +129,17 @@ final class FlightsSchema {
 
   /** Drops every object of an embedded database that only the demo uses. */
   static void dropEverything(DataSource dataSource) throws SQLException {
-    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
       statement.execute("DROP ALL OBJECTS");
     }
   }
 
-  private static void insertAirports(Connection connection, List<FlightsData.Airport> airports) throws SQLException {
+  private static void insertAirports(Connection connection, List<FlightsData.Airport> airports)
+      throws SQLException {
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO airport (airport_id, iata, name, city) VALUES (?, ?, ?, ?)")) {
+        connection.prepareStatement(
+            "INSERT INTO airport (airport_id, iata, name, city) VALUES (?, ?, ?, ?)")) {
       for (FlightsData.Airport airport : airports) {
         insert.setInt(1, airport.id());
         insert.setString(2, airport.iata());
@@ -145,9 +151,11 @@ final class FlightsSchema {
     }
   }
 
-  private static void insertAirlines(Connection connection, List<FlightsData.Airline> airlines) throws SQLException {
+  private static void insertAirlines(Connection connection, List<FlightsData.Airline> airlines)
+      throws SQLException {
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO airline (airline_id, iata, airlinename) VALUES (?, ?, ?)")) {
+        connection.prepareStatement(
+            "INSERT INTO airline (airline_id, iata, airlinename) VALUES (?, ?, ?)")) {
       for (FlightsData.Airline airline : airlines) {
         insert.setInt(1, airline.id());
         insert.setString(2, airline.iata());
@@ -158,10 +166,12 @@ final class FlightsSchema {
     }
   }
 
-  private static void insertFlights(Connection connection, List<Flight> flights) throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO flight (flight_id, flightno, \"from\", \"to\", airline_id, departure, arrival)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+  private static void insertFlights(Connection connection, List<Flight> flights)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO flight (flight_id, flightno, \"from\", \"to\", airline_id, departure, arrival)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       long id = 0;
       for (Flight flight : flights) {
         insert.setLong(1, ++id);

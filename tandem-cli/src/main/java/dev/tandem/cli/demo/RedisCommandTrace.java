@@ -29,20 +29,35 @@ import org.jspecify.annotations.Nullable;
  * SqlTrace}: the demo registers it on the client its Redis tier uses ({@code
  * RedisClient#addListener}), so that {@code --verbose} shows Redis commands beside the SQL.
  *
- * <p>Arguments that are not printable text are shown with {@code \xNN} escapes, long ones cut.
- * The tier's Lua scripts run as {@code EVALSHA} with a SHA-1; the trace names the script when it
- * saw the script loaded ({@code SCRIPT LOAD}) and recognises it among the tier's scripts.
+ * <p>Arguments that are not printable text are shown with {@code \xNN} escapes, long ones cut. The
+ * tier's Lua scripts run as {@code EVALSHA} with a SHA-1; the trace names the script when it saw
+ * the script loaded ({@code SCRIPT LOAD}) and recognises it among the tier's scripts.
  *
- * <p>The near tier's heartbeats ({@code PUBLISH} on its channel, several a second whatever the
- * demo does) are left out.
+ * <p>The near tier's heartbeats ({@code PUBLISH} on its channel, several a second whatever the demo
+ * does) are left out.
  *
  * <p>Thread-safe: Lettuce calls it from the threads that send commands.
  */
 final class RedisCommandTrace implements CommandListener {
 
-  /** The Lua scripts of the Redis tier, by the name of their resource in {@code dev/tandem/redis/}. */
-  private static final List<String> SCRIPTS = List.of("begin_fill", "fill", "cancel_fill", "apply", "fence",
-      "before_write", "retire", "invalidate", "abandon", "drop_undecodable", "epoch_begin", "epoch_flush", "epoch_end");
+  /**
+   * The Lua scripts of the Redis tier, by the name of their resource in {@code dev/tandem/redis/}.
+   */
+  private static final List<String> SCRIPTS =
+      List.of(
+          "begin_fill",
+          "fill",
+          "cancel_fill",
+          "apply",
+          "fence",
+          "before_write",
+          "retire",
+          "invalidate",
+          "abandon",
+          "drop_undecodable",
+          "epoch_begin",
+          "epoch_flush",
+          "epoch_end");
 
   private static final int LONGEST_ARGUMENT = 60;
 
@@ -50,7 +65,10 @@ final class RedisCommandTrace implements CommandListener {
   private final byte[] heartbeatChannel;
   private final Map<String, String> scriptNames = new ConcurrentHashMap<>();
 
-  /** Creates a trace that records into {@code trace}, leaving out what is published on {@code heartbeatChannel}. */
+  /**
+   * Creates a trace that records into {@code trace}, leaving out what is published on {@code
+   * heartbeatChannel}.
+   */
   RedisCommandTrace(SqlTrace trace, String heartbeatChannel) {
     this.trace = requireNonNull(trace, "trace");
     this.heartbeatChannel = heartbeatChannel.getBytes(StandardCharsets.UTF_8);
@@ -118,7 +136,10 @@ final class RedisCommandTrace implements CommandListener {
     return arguments;
   }
 
-  /** Shows an argument as it is if it is printable without blanks, else quoted with escapes; long ones cut. */
+  /**
+   * Shows an argument as it is if it is printable without blanks, else quoted with escapes; long
+   * ones cut.
+   */
   private static String argument(byte[] bytes) {
     int limit = Math.min(bytes.length, LONGEST_ARGUMENT);
     String cut = bytes.length > limit ? "...(" + bytes.length + " bytes)" : "";
@@ -147,7 +168,10 @@ final class RedisCommandTrace implements CommandListener {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  /** Returns the name of the tier's script whose text {@code body} is (with or without the shared library), or "a script". */
+  /**
+   * Returns the name of the tier's script whose text {@code body} is (with or without the shared
+   * library), or "a script".
+   */
   private static String nameOf(String body) {
     for (String name : SCRIPTS) {
       String script = resource(name);
@@ -168,7 +192,9 @@ final class RedisCommandTrace implements CommandListener {
 
   private static String sha1(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-1", e);
     }

@@ -15,17 +15,18 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Records the SQL that flows through a {@link DataSource}: every statement prepared or executed
- * and the transaction boundaries (BEGIN, COMMIT, ROLLBACK). The demo hands Tandem's store a
- * traced data source so that {@code --verbose} shows what the store really ran. With a Redis tier
- * the commands Tandem sends to Redis are recorded here too ({@link #redis}), in the order they were
- * sent among the SQL.
+ * Records the SQL that flows through a {@link DataSource}: every statement prepared or executed and
+ * the transaction boundaries (BEGIN, COMMIT, ROLLBACK). The demo hands Tandem's store a traced data
+ * source so that {@code --verbose} shows what the store really ran. With a Redis tier the commands
+ * Tandem sends to Redis are recorded here too ({@link #redis}), in the order they were sent among
+ * the SQL.
  *
  * <p>Thread-safe; the proxies only observe and delegate every call unchanged.
  */
 final class SqlTrace {
 
-  private static final Set<String> EXECUTE = Set.of("execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "addBatch");
+  private static final Set<String> EXECUTE =
+      Set.of("execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "addBatch");
 
   private final List<Line> lines = new ArrayList<>();
 
@@ -48,10 +49,13 @@ final class SqlTrace {
   /** Returns a data source that behaves like {@code target} and records into this trace. */
   DataSource wrap(DataSource target) {
     requireNonNull(target, "target");
-    return proxy(DataSource.class, target, (method, args, result) ->
-        result instanceof Connection connection && method.getName().equals("getConnection")
-            ? proxy(Connection.class, connection, this::onConnection)
-            : result);
+    return proxy(
+        DataSource.class,
+        target,
+        (method, args, result) ->
+            result instanceof Connection connection && method.getName().equals("getConnection")
+                ? proxy(Connection.class, connection, this::onConnection)
+                : result);
   }
 
   /** Returns the lines recorded since the last call, and forgets them. */
@@ -61,7 +65,8 @@ final class SqlTrace {
     return drained;
   }
 
-  private @Nullable Object onConnection(Method method, @Nullable Object[] args, @Nullable Object result) {
+  private @Nullable Object onConnection(
+      Method method, @Nullable Object[] args, @Nullable Object result) {
     switch (method.getName()) {
       case "prepareStatement", "prepareCall" -> record(String.valueOf(args[0]));
       case "setAutoCommit" -> {
@@ -83,8 +88,12 @@ final class SqlTrace {
     return result;
   }
 
-  private @Nullable Object onStatement(Method method, @Nullable Object[] args, @Nullable Object result) {
-    if (EXECUTE.contains(method.getName()) && args != null && args.length > 0 && args[0] instanceof String sql) {
+  private @Nullable Object onStatement(
+      Method method, @Nullable Object[] args, @Nullable Object result) {
+    if (EXECUTE.contains(method.getName())
+        && args != null
+        && args.length > 0
+        && args[0] instanceof String sql) {
       record(sql);
     }
     return result;
@@ -105,23 +114,26 @@ final class SqlTrace {
   }
 
   private static <T> T proxy(Class<T> type, T target, Observer observer) {
-    InvocationHandler handler = (proxy, method, args) -> {
-      if (method.getName().equals("unwrap") || method.getName().equals("isWrapperFor")) {
-        return invoke(method, target, args);
-      }
-      if (method.getDeclaringClass() == Object.class) {
-        return switch (method.getName()) {
-          case "equals" -> proxy == args[0];
-          case "hashCode" -> System.identityHashCode(proxy);
-          default -> "traced " + target;
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          if (method.getName().equals("unwrap") || method.getName().equals("isWrapperFor")) {
+            return invoke(method, target, args);
+          }
+          if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+              case "equals" -> proxy == args[0];
+              case "hashCode" -> System.identityHashCode(proxy);
+              default -> "traced " + target;
+            };
+          }
+          return observer.afterCall(method, args, invoke(method, target, args));
         };
-      }
-      return observer.afterCall(method, args, invoke(method, target, args));
-    };
-    return type.cast(Proxy.newProxyInstance(SqlTrace.class.getClassLoader(), new Class<?>[] {type}, handler));
+    return type.cast(
+        Proxy.newProxyInstance(SqlTrace.class.getClassLoader(), new Class<?>[] {type}, handler));
   }
 
-  private static @Nullable Object invoke(Method method, Object target, @Nullable Object[] args) throws Throwable {
+  private static @Nullable Object invoke(Method method, Object target, @Nullable Object[] args)
+      throws Throwable {
     try {
       return method.invoke(target, args);
     } catch (InvocationTargetException e) {

@@ -11,10 +11,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Cache-aside as teams write it by hand, with Lettuce (one shared connection, as Lettuce
- * recommends): a read GETs the key and on a miss reads the row and SETs it; a write commits the row,
- * then SETs the key; a compare-and-set locks the row ({@code SELECT ... FOR UPDATE}), writes it if
- * it holds the expected value, commits, then SETs; a delete deletes the row, then DELs the key. No
- * expiry: the copy stays until it is overwritten or deleted.
+ * recommends): a read GETs the key and on a miss reads the row and SETs it; a write commits the
+ * row, then SETs the key; a compare-and-set locks the row ({@code SELECT ... FOR UPDATE}), writes
+ * it if it holds the expected value, commits, then SETs; a delete deletes the row, then DELs the
+ * key. No expiry: the copy stays until it is overwritten or deleted.
  */
 final class CacheAsidePeer implements PeerMap {
 

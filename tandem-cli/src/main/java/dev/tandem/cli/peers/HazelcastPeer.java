@@ -53,10 +53,17 @@ final class HazelcastPeer implements PeerMap {
       tcp.addMember("127.0.0.1:" + (cluster.port() + i));
     }
     MapConfig map = new MapConfig(MAP).setBackupCount(1);
-    map.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setImplementation(bridge).setWriteDelaySeconds(0)
-        .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
-    map.setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
-        .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize((int) Math.min(Integer.MAX_VALUE, settings.localCacheSize())));
+    map.setMapStoreConfig(
+        new MapStoreConfig()
+            .setEnabled(true)
+            .setImplementation(bridge)
+            .setWriteDelaySeconds(0)
+            .setInitialLoadMode(MapStoreConfig.InitialLoadMode.LAZY));
+    map.setEvictionConfig(
+        new EvictionConfig()
+            .setEvictionPolicy(EvictionPolicy.LRU)
+            .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
+            .setSize((int) Math.min(Integer.MAX_VALUE, settings.localCacheSize())));
     config.addMapConfig(map);
     this.member = Hazelcast.newHazelcastInstance(config);
     this.map = member.getMap(MAP);

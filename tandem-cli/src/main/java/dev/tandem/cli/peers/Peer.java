@@ -13,9 +13,11 @@ public enum Peer {
   /** Redisson's write-through RMap. */
   REDISSON("Redisson 3.52 RMap, WRITE_THROUGH MapWriter/MapLoader over JdbcStore, StringCodec"),
   /** Redisson's write-through RLocalCachedMap. */
-  REDISSON_NEAR("Redisson 3.52 RLocalCachedMap (LRU, INVALIDATE), WRITE_THROUGH MapWriter/MapLoader over JdbcStore"),
+  REDISSON_NEAR(
+      "Redisson 3.52 RLocalCachedMap (LRU, INVALIDATE), WRITE_THROUGH MapWriter/MapLoader over JdbcStore"),
   /** Hazelcast's IMap with a write-through MapStore. */
-  HAZELCAST("Hazelcast 5.7 embedded member per node, IMap with a write-through MapStore over JdbcStore");
+  HAZELCAST(
+      "Hazelcast 5.7 embedded member per node, IMap with a write-through MapStore over JdbcStore");
 
   private final String description;
 
@@ -43,10 +45,15 @@ public enum Peer {
     return Arrays.stream(values()).map(Peer::label).toList();
   }
 
-  /** Returns the peer of a command-line name (case-insensitive, {@code -} or {@code _}), or null. */
+  /**
+   * Returns the peer of a command-line name (case-insensitive, {@code -} or {@code _}), or null.
+   */
   public static @Nullable Peer named(String name) {
     String wanted = name.strip().replace('_', '-');
-    return Arrays.stream(values()).filter(p -> p.label().equalsIgnoreCase(wanted)).findFirst().orElse(null);
+    return Arrays.stream(values())
+        .filter(p -> p.label().equalsIgnoreCase(wanted))
+        .findFirst()
+        .orElse(null);
   }
 
   /**
@@ -55,7 +62,8 @@ public enum Peer {
    *
    * @throws RuntimeException whatever the peer's client throws when it cannot start
    */
-  public <V> PeerMap open(PeerSettings settings, Store<String, V> store, PeerCodec<V> codec, int node) {
+  public <V> PeerMap open(
+      PeerSettings settings, Store<String, V> store, PeerCodec<V> codec, int node) {
     TableBridge<V> bridge = new TableBridge<>(store, codec);
     quietLogs();
     return switch (this) {
@@ -67,9 +75,9 @@ public enum Peer {
   }
 
   /**
-   * Redisson and Hazelcast log each connection and member at INFO, and Hazelcast warns at start that
-   * it lacks {@code --add-opens} (it runs, a little slower; docs/peers.md): errors only, unless set
-   * with -D.
+   * Redisson and Hazelcast log each connection and member at INFO, and Hazelcast warns at start
+   * that it lacks {@code --add-opens} (it runs, a little slower; docs/peers.md): errors only,
+   * unless set with -D.
    */
   private static void quietLogs() {
     if (System.getProperty("hazelcast.logging.type") == null) {

@@ -8,7 +8,9 @@ import org.jspecify.annotations.Nullable;
  */
 public interface PeerMap extends AutoCloseable {
 
-  /** Returns the value of {@code key}, loaded from the database on a miss, or null if there is none. */
+  /**
+   * Returns the value of {@code key}, loaded from the database on a miss, or null if there is none.
+   */
   @Nullable String get(String key);
 
   /** Writes {@code value} under {@code key}, through to the database. */

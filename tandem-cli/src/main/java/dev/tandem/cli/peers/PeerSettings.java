@@ -15,15 +15,20 @@ import org.jspecify.annotations.Nullable;
  * @param commandTimeout the Redis command timeout, or null for the client's default
  * @param hazelcast the cluster the Hazelcast members of the run form
  */
-public record PeerSettings(@Nullable String redisUri, String prefix, long localCacheSize,
-    @Nullable Duration commandTimeout, HazelcastCluster hazelcast) {
+public record PeerSettings(
+    @Nullable String redisUri,
+    String prefix,
+    long localCacheSize,
+    @Nullable Duration commandTimeout,
+    HazelcastCluster hazelcast) {
 
   /** Checks the settings. */
   public PeerSettings {
     requireNonNull(prefix, "prefix");
     requireNonNull(hazelcast, "hazelcast");
     if (localCacheSize < 1) {
-      throw new IllegalArgumentException("localCacheSize must be positive but was " + localCacheSize);
+      throw new IllegalArgumentException(
+          "localCacheSize must be positive but was " + localCacheSize);
     }
   }
 

@@ -45,7 +45,10 @@ public final class PeerTandem<V> implements Tandem<String, V> {
     return get(key).map(v -> new Versioned<>(v, 0));
   }
 
-  /** Refused: a peer's read loads on a miss, and none of them says whether it has a copy without loading. */
+  /**
+   * Refused: a peer's read loads on a miss, and none of them says whether it has a copy without
+   * loading.
+   */
   @Override
   public Optional<V> getIfCached(String key) {
     throw new UnsupportedOperationException("a peer cannot read its cache alone");
@@ -87,7 +90,8 @@ public final class PeerTandem<V> implements Tandem<String, V> {
         return Optional.of(next);
       }
     }
-    throw new IllegalStateException("the update of key " + key + " lost " + UPDATE_ATTEMPTS + " compare-and-sets in a row");
+    throw new IllegalStateException(
+        "the update of key " + key + " lost " + UPDATE_ATTEMPTS + " compare-and-sets in a row");
   }
 
   /** Deletes the key; returns true (the peers do not say whether it existed). */

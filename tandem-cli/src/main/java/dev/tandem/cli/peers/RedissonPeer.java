@@ -18,8 +18,8 @@ import org.redisson.config.SingleServerConfig;
  * Redisson's write-through map over the run's Redis, as its documentation sets it up: an {@code
  * RMap} (or, near, an {@code RLocalCachedMap} with an LRU local cache, {@code INVALIDATE} sync and
  * {@code CLEAR} on reconnection) with a {@code MapWriter} and {@code MapLoader} in {@code
- * WRITE_THROUGH} mode, values as text ({@code StringCodec}), every other setting Redisson's
- * default (connection pool of 64, 3 retries). A write is {@code fastPut}, a compare-and-set {@code
+ * WRITE_THROUGH} mode, values as text ({@code StringCodec}), every other setting Redisson's default
+ * (connection pool of 64, 3 retries). A write is {@code fastPut}, a compare-and-set {@code
  * replace(key, old, new)}, a delete {@code fastRemove}; the writer commits after Redisson changed
  * Redis, the loader runs on a miss.
  */
@@ -35,7 +35,8 @@ final class RedissonPeer implements PeerMap {
     URI uri = URI.create(settings.requireRedis());
     Config config = new Config();
     config.setCodec(StringCodec.INSTANCE);
-    SingleServerConfig server = config.useSingleServer().setAddress("redis://" + uri.getHost() + ":" + uri.getPort());
+    SingleServerConfig server =
+        config.useSingleServer().setAddress("redis://" + uri.getHost() + ":" + uri.getPort());
     String userInfo = uri.getUserInfo();
     if (userInfo != null && !userInfo.isEmpty() && !userInfo.equals(":")) {
       int colon = userInfo.indexOf(':');
@@ -51,22 +52,28 @@ final class RedissonPeer implements PeerMap {
     this.client = Redisson.create(config);
     try {
       if (nearCache) {
-        LocalCachedMapOptions<String, String> options = LocalCachedMapOptions.<String, String>name(settings.prefix()
-                + "redisson-near")
-            .codec(StringCodec.INSTANCE)
-            .writer(bridge).loader(bridge).writeMode(WriteMode.WRITE_THROUGH)
-            .cacheSize((int) Math.min(Integer.MAX_VALUE, settings.localCacheSize()))
-            .evictionPolicy(LocalCachedMapOptions.EvictionPolicy.LRU)
-            .syncStrategy(LocalCachedMapOptions.SyncStrategy.INVALIDATE)
-            .reconnectionStrategy(LocalCachedMapOptions.ReconnectionStrategy.CLEAR);
+        LocalCachedMapOptions<String, String> options =
+            LocalCachedMapOptions.<String, String>name(settings.prefix() + "redisson-near")
+                .codec(StringCodec.INSTANCE)
+                .writer(bridge)
+                .loader(bridge)
+                .writeMode(WriteMode.WRITE_THROUGH)
+                .cacheSize((int) Math.min(Integer.MAX_VALUE, settings.localCacheSize()))
+                .evictionPolicy(LocalCachedMapOptions.EvictionPolicy.LRU)
+                .syncStrategy(LocalCachedMapOptions.SyncStrategy.INVALIDATE)
+                .reconnectionStrategy(LocalCachedMapOptions.ReconnectionStrategy.CLEAR);
         RLocalCachedMap<String, String> local = client.getLocalCachedMap(options);
         this.near = local;
         this.map = local;
       } else {
         this.near = null;
-        this.map = client.getMap(MapOptions.<String, String>name(settings.prefix() + "redisson")
-            .codec(StringCodec.INSTANCE)
-            .writer(bridge).loader(bridge).writeMode(WriteMode.WRITE_THROUGH));
+        this.map =
+            client.getMap(
+                MapOptions.<String, String>name(settings.prefix() + "redisson")
+                    .codec(StringCodec.INSTANCE)
+                    .writer(bridge)
+                    .loader(bridge)
+                    .writeMode(WriteMode.WRITE_THROUGH));
       }
     } catch (RuntimeException e) {
       client.shutdown();
@@ -94,7 +101,10 @@ final class RedissonPeer implements PeerMap {
     map.fastRemove(key);
   }
 
-  /** Redisson drops no single entry without deleting it: the near map clears its local copies, the map nothing. */
+  /**
+   * Redisson drops no single entry without deleting it: the near map clears its local copies, the
+   * map nothing.
+   */
   @Override
   public void evict(String key) {
     if (near != null) {

@@ -27,14 +27,16 @@ import org.redisson.api.map.MapWriter;
  *
  * @param <V> the value type of the store (the peers hold its text)
  */
-public final class TableBridge<V> implements MapWriter<String, String>, MapLoader<String, String>,
-    MapStore<String, String> {
+public final class TableBridge<V>
+    implements MapWriter<String, String>, MapLoader<String, String>, MapStore<String, String> {
 
   private final Store<String, V> store;
   private final PeerCodec<V> codec;
   private final LongAdder loads = new LongAdder();
 
-  /** Creates the bridge over {@code store}, whose values the peers hold as text by {@code codec}. */
+  /**
+   * Creates the bridge over {@code store}, whose values the peers hold as text by {@code codec}.
+   */
   public TableBridge(Store<String, V> store, PeerCodec<V> codec) {
     this.store = requireNonNull(store, "store");
     this.codec = requireNonNull(codec, "codec");

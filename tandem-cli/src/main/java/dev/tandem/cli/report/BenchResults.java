@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * Everything one {@code tandem bench} run measured, as the table, the JSON and the HTML report
- * show it.
+ * Everything one {@code tandem bench} run measured, as the table, the JSON and the HTML report show
+ * it.
  *
  * @param settings how the run was made
  * @param environment where it ran
@@ -14,7 +14,8 @@ import java.util.List;
  *     first system compared with Tandem
  * @param results one result per system, in the order they ran
  */
-public record BenchResults(RunSettings settings, Environment environment, String baseline, List<SystemResult> results) {
+public record BenchResults(
+    RunSettings settings, Environment environment, String baseline, List<SystemResult> results) {
 
   /**
    * Creates the results.
@@ -31,7 +32,10 @@ public record BenchResults(RunSettings settings, Environment environment, String
     }
   }
 
-  /** Returns the throughput of {@code result} divided by the baseline's; 0 if the baseline did nothing. */
+  /**
+   * Returns the throughput of {@code result} divided by the baseline's; 0 if the baseline did
+   * nothing.
+   */
   public double ratio(SystemResult result) {
     double base = baselineResult().opsPerSec();
     return base > 0 ? result.opsPerSec() / base : 0;
@@ -49,6 +53,10 @@ public record BenchResults(RunSettings settings, Environment environment, String
 
   /** Returns the operations measured, in the order of the first system that has them. */
   public List<String> operations() {
-    return results.stream().flatMap(r -> r.byOperation().stream()).map(OperationResult::operation).distinct().toList();
+    return results.stream()
+        .flatMap(r -> r.byOperation().stream())
+        .map(OperationResult::operation)
+        .distinct()
+        .toList();
   }
 }

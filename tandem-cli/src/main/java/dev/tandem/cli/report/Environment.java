@@ -18,8 +18,8 @@ import java.time.Instant;
  * @param os the operating system and architecture
  * @param database the database product and version, for example "PostgreSQL 17.5"
  * @param databaseSetup how the database was reached, for example "embedded, in memory"
- * @param fsync the database server's fsync setting as it reports it ({@code on} or {@code off}),
- *     or {@code n/a} for a database in memory
+ * @param fsync the database server's fsync setting as it reports it ({@code on} or {@code off}), or
+ *     {@code n/a} for a database in memory
  * @param synchronousCommit the server's synchronous_commit setting as it reports it, or {@code n/a}
  */
 public record Environment(
@@ -53,15 +53,30 @@ public record Environment(
   }
 
   /** Returns the environment of this JVM and machine, with the given database description. */
-  public static Environment detect(String tandemVersion, Instant startedAt, String database, String databaseSetup,
-      String fsync, String synchronousCommit) {
+  public static Environment detect(
+      String tandemVersion,
+      Instant startedAt,
+      String database,
+      String databaseSetup,
+      String fsync,
+      String synchronousCommit) {
     Runtime runtime = Runtime.getRuntime();
-    return new Environment(tandemVersion, startedAt, runtime.availableProcessors(), physicalMemory(),
+    return new Environment(
+        tandemVersion,
+        startedAt,
+        runtime.availableProcessors(),
+        physicalMemory(),
         runtime.maxMemory(),
         Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + ")",
-        System.getProperty("os.name", "unknown") + " " + System.getProperty("os.version", "") + " "
+        System.getProperty("os.name", "unknown")
+            + " "
+            + System.getProperty("os.version", "")
+            + " "
             + System.getProperty("os.arch", ""),
-        database, databaseSetup, fsync, synchronousCommit);
+        database,
+        databaseSetup,
+        fsync,
+        synchronousCommit);
   }
 
   private static long physicalMemory() {

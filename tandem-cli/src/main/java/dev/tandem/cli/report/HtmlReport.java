@@ -11,13 +11,14 @@ import java.util.Locale;
 
 /**
  * The HTML form of {@link BenchResults} ({@code report.html}): one self-contained page, styles and
- * SVG charts inline, no scripts and nothing fetched, so it opens offline and can be mailed. It shows
- * the throughput bars, a latency-percentile chart per operation, the numbers, and where the run
- * happened.
+ * SVG charts inline, no scripts and nothing fetched, so it opens offline and can be mailed. It
+ * shows the throughput bars, a latency-percentile chart per operation, the numbers, and where the
+ * run happened.
  */
 public final class HtmlReport {
 
-  private static final String STYLE = """
+  private static final String STYLE =
+      """
       body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2329; margin: 2em auto;
              max-width: 980px; padding: 0 1em; }
       h1 { font-size: 1.5em; margin-bottom: .2em; } h2 { font-size: 1.15em; margin-top: 1.8em; }
@@ -40,21 +41,46 @@ public final class HtmlReport {
     StringBuilder html = new StringBuilder(32_768);
     html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-        .append("<title>").append(escape("tandem bench: workload " + s.workload())).append("</title>\n")
-        .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
-    html.append("<h1>tandem bench: workload ").append(escape(s.workload())).append("</h1>\n")
-        .append("<p class=\"lead\">").append(escape(s.workloadDescription() + ", " + s.distribution() + " keys; "
-            + e.database() + " (" + e.databaseSetup() + "); " + e.durability() + "; " + s.threads() + " threads; " + measured(s)))
+        .append("<title>")
+        .append(escape("tandem bench: workload " + s.workload()))
+        .append("</title>\n")
+        .append("<style>\n")
+        .append(STYLE)
+        .append("</style>\n</head>\n<body>\n");
+    html.append("<h1>tandem bench: workload ")
+        .append(escape(s.workload()))
+        .append("</h1>\n")
+        .append("<p class=\"lead\">")
+        .append(
+            escape(
+                s.workloadDescription()
+                    + ", "
+                    + s.distribution()
+                    + " keys; "
+                    + e.database()
+                    + " ("
+                    + e.databaseSetup()
+                    + "); "
+                    + e.durability()
+                    + "; "
+                    + s.threads()
+                    + " threads; "
+                    + measured(s)))
         .append("</p>\n");
 
     html.append("<h2>Throughput</h2>\n")
-        .append("<p class=\"note\">Operations per second in the measured phase, and the ratio to <b>")
-        .append(escape(results.baseline())).append("</b>.</p>\n")
+        .append(
+            "<p class=\"note\">Operations per second in the measured phase, and the ratio to <b>")
+        .append(escape(results.baseline()))
+        .append("</b>.</p>\n")
         .append(ThroughputChart.svg(bars(results), results.baseline()));
 
     for (String operation : results.operations()) {
-      html.append("<h2>Latency: ").append(escape(operation)).append("</h2>\n")
-          .append(LatencyChart.svg(operation + " latency by percentile", series(results, operation)));
+      html.append("<h2>Latency: ")
+          .append(escape(operation))
+          .append("</h2>\n")
+          .append(
+              LatencyChart.svg(operation + " latency by percentile", series(results, operation)));
     }
 
     html.append("<h2>Numbers</h2>\n");
@@ -64,24 +90,42 @@ public final class HtmlReport {
     row(html, "command", "<code>" + escape(s.commandLine()) + "</code>");
     row(html, "started", escape(e.startedAt().toString()));
     row(html, "workload", escape(s.workload() + ": " + s.workloadDescription()));
-    row(html, "keys", escape(String.format(Locale.ROOT, "%,d records of %,d bytes, %s; caches hold %,d entries",
-        s.records(), s.valueSize(), s.distribution(), s.cacheSize())));
+    row(
+        html,
+        "keys",
+        escape(
+            String.format(
+                Locale.ROOT,
+                "%,d records of %,d bytes, %s; caches hold %,d entries",
+                s.records(),
+                s.valueSize(),
+                s.distribution(),
+                s.cacheSize())));
     row(html, "load", escape(s.threads() + " threads; " + measured(s) + "; seed " + s.seed()));
     row(html, "database", escape(e.database() + " (" + e.databaseSetup() + ")"));
     row(html, "durability", escape(e.durability()));
-    row(html, "machine", escape(String.format(Locale.ROOT, "%d cores, %s memory, %s", e.cores(),
-        bytes(e.memoryBytes()), e.os())));
+    row(
+        html,
+        "machine",
+        escape(
+            String.format(
+                Locale.ROOT,
+                "%d cores, %s memory, %s",
+                e.cores(),
+                bytes(e.memoryBytes()),
+                e.os())));
     row(html, "Java", escape(e.jdk() + ", maximum heap " + bytes(e.maxHeapBytes())));
     row(html, "Tandem", escape(e.tandemVersion()));
     html.append("</table>\n");
 
-    html.append("<p class=\"note\">Each system ran alone, one after another, on a freshly loaded table, in one JVM."
-        + " The load is closed-loop: each thread waits for its operation before starting the next, so latencies"
-        + " do not include queueing that an open-loop client would see. On a small or shared machine absolute"
-        + " numbers move from run to run; the ratios within one run are what to compare. The system that runs first"
-        + " also warms the JVM up: to check that the order does not decide a ratio, run again with the systems in"
-        + " another order (--compare, naming tandem where it should run). The raw latencies are in"
-        + " the HdrHistogram logs (<code>*.hlog</code>) beside this page.</p>\n");
+    html.append(
+        "<p class=\"note\">Each system ran alone, one after another, on a freshly loaded table, in one JVM."
+            + " The load is closed-loop: each thread waits for its operation before starting the next, so latencies"
+            + " do not include queueing that an open-loop client would see. On a small or shared machine absolute"
+            + " numbers move from run to run; the ratios within one run are what to compare. The system that runs first"
+            + " also warms the JVM up: to check that the order does not decide a ratio, run again with the systems in"
+            + " another order (--compare, naming tandem where it should run). The raw latencies are in"
+            + " the HdrHistogram logs (<code>*.hlog</code>) beside this page.</p>\n");
     return html.append("</body>\n</html>\n").toString();
   }
 
@@ -89,7 +133,8 @@ public final class HtmlReport {
     List<ThroughputChart.Bar> bars = new ArrayList<>();
     for (int i = 0; i < results.results().size(); i++) {
       SystemResult r = results.results().get(i);
-      bars.add(new ThroughputChart.Bar(r.system(), Markup.colour(i), r.opsPerSec(), results.ratio(r)));
+      bars.add(
+          new ThroughputChart.Bar(r.system(), Markup.colour(i), r.opsPerSec(), results.ratio(r)));
     }
     return bars;
   }
@@ -108,8 +153,10 @@ public final class HtmlReport {
   }
 
   private static void numbers(StringBuilder html, BenchResults results) {
-    html.append("<table>\n<tr><th>system</th><th>operation</th><th>ops/s</th><th>p50</th><th>p90</th><th>p99</th>")
-        .append("<th>p99.9</th><th>max</th><th>hit ratio</th><th>vs ").append(escape(results.baseline()))
+    html.append(
+            "<table>\n<tr><th>system</th><th>operation</th><th>ops/s</th><th>p50</th><th>p90</th><th>p99</th>")
+        .append("<th>p99.9</th><th>max</th><th>hit ratio</th><th>vs ")
+        .append(escape(results.baseline()))
         .append("</th></tr>\n");
     for (SystemResult r : results.results()) {
       List<OperationResult> rows = new ArrayList<>();
@@ -121,12 +168,24 @@ public final class HtmlReport {
       for (OperationResult op : rows) {
         LatencySummary l = op.latency();
         Double hitRatio = r.hitRatio();
-        html.append("<tr><td>").append(first ? "<b>" + escape(r.system()) + "</b>" : "").append("</td><td>")
-            .append(escape(op.operation())).append("</td>")
+        html.append("<tr><td>")
+            .append(first ? "<b>" + escape(r.system()) + "</b>" : "")
+            .append("</td><td>")
+            .append(escape(op.operation()))
+            .append("</td>")
             .append(cell(String.format(Locale.ROOT, "%,.0f", op.opsPerSec())))
-            .append(cell(latency(l.p50()))).append(cell(latency(l.p90()))).append(cell(latency(l.p99())))
-            .append(cell(latency(l.p999()))).append(cell(latency(l.max())))
-            .append(cell(!first ? "" : hitRatio == null ? "–" : String.format(Locale.ROOT, "%.1f%%", hitRatio * 100)))
+            .append(cell(latency(l.p50())))
+            .append(cell(latency(l.p90())))
+            .append(cell(latency(l.p99())))
+            .append(cell(latency(l.p999())))
+            .append(cell(latency(l.max())))
+            .append(
+                cell(
+                    !first
+                        ? ""
+                        : hitRatio == null
+                            ? "–"
+                            : String.format(Locale.ROOT, "%.1f%%", hitRatio * 100)))
             .append(cell(first ? Markup.ratio(results.ratio(r)) : ""))
             .append("</tr>\n");
         first = false;
@@ -135,8 +194,12 @@ public final class HtmlReport {
     html.append("</table>\n");
     StringBuilder descriptions = new StringBuilder("<table>\n");
     for (SystemResult r : results.results()) {
-      descriptions.append("<tr><td><b>").append(escape(r.system())).append("</b></td><td>")
-          .append(escape(r.description())).append("</td></tr>\n");
+      descriptions
+          .append("<tr><td><b>")
+          .append(escape(r.system()))
+          .append("</b></td><td>")
+          .append(escape(r.description()))
+          .append("</td></tr>\n");
     }
     html.append(descriptions).append("</table>\n");
   }
@@ -146,7 +209,11 @@ public final class HtmlReport {
   }
 
   private static void row(StringBuilder html, String label, String valueHtml) {
-    html.append("<tr><th>").append(escape(label)).append("</th><td>").append(valueHtml).append("</td></tr>\n");
+    html.append("<tr><th>")
+        .append(escape(label))
+        .append("</th><td>")
+        .append(valueHtml)
+        .append("</td></tr>\n");
   }
 
   private static String measured(RunSettings s) {

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * An SVG chart of latency by percentile, one line per system: the x axis is spaced in "nines"
- * (0%, 90%, 99%, 99.9%, ...) and ends at the maximum, the y axis is logarithmic, so that a cache
- * hit of a microsecond and a database round trip of milliseconds fit one chart.
+ * An SVG chart of latency by percentile, one line per system: the x axis is spaced in "nines" (0%,
+ * 90%, 99%, 99.9%, ...) and ends at the maximum, the y axis is logarithmic, so that a cache hit of
+ * a microsecond and a database round trip of milliseconds fit one chart.
  */
 final class LatencyChart {
 
@@ -49,15 +49,30 @@ final class LatencyChart {
       }
     }
     StringBuilder svg = new StringBuilder();
-    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ')
-        .append(HEIGHT).append("\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
-        .append("\" role=\"img\" aria-label=\"").append(escape(label)).append("\">\n");
+    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 ")
+        .append(WIDTH)
+        .append(' ')
+        .append(HEIGHT)
+        .append("\" width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(HEIGHT)
+        .append("\" role=\"img\" aria-label=\"")
+        .append(escape(label))
+        .append("\">\n");
     if (maxMicros == 0) {
-      svg.append("  <text x=\"").append(WIDTH / 2).append("\" y=\"").append(HEIGHT / 2)
+      svg.append("  <text x=\"")
+          .append(WIDTH / 2)
+          .append("\" y=\"")
+          .append(HEIGHT / 2)
           .append("\" text-anchor=\"middle\">no latencies recorded</text>\n");
       return svg.append("</svg>\n").toString();
     }
-    Axes axes = new Axes(Math.floor(maxNines) + 1, Math.floor(Math.log10(minMicros)), Math.ceil(Math.log10(maxMicros)));
+    Axes axes =
+        new Axes(
+            Math.floor(maxNines) + 1,
+            Math.floor(Math.log10(minMicros)),
+            Math.ceil(Math.log10(maxMicros)));
     grid(svg, axes);
     for (Series s : series) {
       line(svg, axes, s);
@@ -90,19 +105,46 @@ final class LatencyChart {
     for (int k = 0; k <= (int) axes.xMax(); k++) {
       double x = LEFT + (WIDTH - LEFT - RIGHT) * k / axes.xMax();
       String text = k == (int) axes.xMax() ? "max" : percentLabel(k);
-      svg.append("  <line class=\"grid\" x1=\"").append(coordinate(x)).append("\" y1=\"").append(TOP).append("\" x2=\"")
-          .append(coordinate(x)).append("\" y2=\"").append(coordinate(bottom)).append("\"/>\n");
-      svg.append("  <text x=\"").append(coordinate(x)).append("\" y=\"").append(coordinate(bottom + 16))
-          .append("\" text-anchor=\"middle\">").append(text).append("</text>\n");
+      svg.append("  <line class=\"grid\" x1=\"")
+          .append(coordinate(x))
+          .append("\" y1=\"")
+          .append(TOP)
+          .append("\" x2=\"")
+          .append(coordinate(x))
+          .append("\" y2=\"")
+          .append(coordinate(bottom))
+          .append("\"/>\n");
+      svg.append("  <text x=\"")
+          .append(coordinate(x))
+          .append("\" y=\"")
+          .append(coordinate(bottom + 16))
+          .append("\" text-anchor=\"middle\">")
+          .append(text)
+          .append("</text>\n");
     }
     for (int d = (int) axes.yLow(); d <= (int) axes.yHigh(); d++) {
       double y = axes.y(Math.pow(10, d));
-      svg.append("  <line class=\"grid\" x1=\"").append(LEFT).append("\" y1=\"").append(coordinate(y)).append("\" x2=\"")
-          .append(WIDTH - RIGHT).append("\" y2=\"").append(coordinate(y)).append("\"/>\n");
-      svg.append("  <text x=\"").append(LEFT - 6).append("\" y=\"").append(coordinate(y + 4))
-          .append("\" text-anchor=\"end\">").append(escape(decade(d))).append("</text>\n");
+      svg.append("  <line class=\"grid\" x1=\"")
+          .append(LEFT)
+          .append("\" y1=\"")
+          .append(coordinate(y))
+          .append("\" x2=\"")
+          .append(WIDTH - RIGHT)
+          .append("\" y2=\"")
+          .append(coordinate(y))
+          .append("\"/>\n");
+      svg.append("  <text x=\"")
+          .append(LEFT - 6)
+          .append("\" y=\"")
+          .append(coordinate(y + 4))
+          .append("\" text-anchor=\"end\">")
+          .append(escape(decade(d)))
+          .append("</text>\n");
     }
-    svg.append("  <text x=\"").append((LEFT + WIDTH - RIGHT) / 2).append("\" y=\"").append(HEIGHT - 4)
+    svg.append("  <text x=\"")
+        .append((LEFT + WIDTH - RIGHT) / 2)
+        .append("\" y=\"")
+        .append(HEIGHT - 4)
         .append("\" text-anchor=\"middle\" class=\"axis\">percentile</text>\n");
   }
 
@@ -110,17 +152,28 @@ final class LatencyChart {
     if (series.points().isEmpty()) {
       return;
     }
-    svg.append("  <polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(series.colour()).append("\" points=\"");
+    svg.append("  <polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
+        .append(series.colour())
+        .append("\" points=\"");
     for (PercentilePoint p : series.points()) {
-      svg.append(coordinate(axes.x(p.percentile()))).append(',').append(coordinate(axes.y(p.micros()))).append(' ');
+      svg.append(coordinate(axes.x(p.percentile())))
+          .append(',')
+          .append(coordinate(axes.y(p.micros())))
+          .append(' ');
     }
     svg.setLength(svg.length() - 1);
     svg.append("\"/>\n");
     for (PercentilePoint p : series.points()) {
-      svg.append("  <circle r=\"2.5\" fill=\"").append(series.colour()).append("\" cx=\"")
-          .append(coordinate(axes.x(p.percentile()))).append("\" cy=\"").append(coordinate(axes.y(p.micros())))
-          .append("\"><title>").append(escape(series.system() + " " + percent(p.percentile()) + ": "
-              + latency(p.micros()))).append("</title></circle>\n");
+      svg.append("  <circle r=\"2.5\" fill=\"")
+          .append(series.colour())
+          .append("\" cx=\"")
+          .append(coordinate(axes.x(p.percentile())))
+          .append("\" cy=\"")
+          .append(coordinate(axes.y(p.micros())))
+          .append("\"><title>")
+          .append(
+              escape(series.system() + " " + percent(p.percentile()) + ": " + latency(p.micros())))
+          .append("</title></circle>\n");
     }
   }
 
@@ -129,11 +182,24 @@ final class LatencyChart {
     for (int i = 0; i < series.size(); i++) {
       double y = TOP + 10 + i * 20;
       Series s = series.get(i);
-      svg.append("  <line x1=\"").append(coordinate(x)).append("\" y1=\"").append(coordinate(y)).append("\" x2=\"")
-          .append(coordinate(x + 20)).append("\" y2=\"").append(coordinate(y)).append("\" stroke-width=\"3\" stroke=\"")
-          .append(s.colour()).append("\"/>\n");
-      svg.append("  <text x=\"").append(coordinate(x + 26)).append("\" y=\"").append(coordinate(y + 4)).append("\">")
-          .append(escape(s.system())).append("</text>\n");
+      svg.append("  <line x1=\"")
+          .append(coordinate(x))
+          .append("\" y1=\"")
+          .append(coordinate(y))
+          .append("\" x2=\"")
+          .append(coordinate(x + 20))
+          .append("\" y2=\"")
+          .append(coordinate(y))
+          .append("\" stroke-width=\"3\" stroke=\"")
+          .append(s.colour())
+          .append("\"/>\n");
+      svg.append("  <text x=\"")
+          .append(coordinate(x + 26))
+          .append("\" y=\"")
+          .append(coordinate(y + 4))
+          .append("\">")
+          .append(escape(s.system()))
+          .append("</text>\n");
     }
   }
 
@@ -152,7 +218,10 @@ final class LatencyChart {
     };
   }
 
-  /** Returns the label of 10^{@code exponent} microseconds: 100 ns, 1 µs, 10 µs, ..., 1 ms, ..., 1 s. */
+  /**
+   * Returns the label of 10^{@code exponent} microseconds: 100 ns, 1 µs, 10 µs, ..., 1 ms, ..., 1
+   * s.
+   */
   static String decade(int exponent) {
     int nanos = exponent + 3;
     String[] units = {"ns", "µs", "ms", "s"};

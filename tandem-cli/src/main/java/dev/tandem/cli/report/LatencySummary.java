@@ -21,7 +21,14 @@ import org.HdrHistogram.Histogram;
  *     99.9%, ...) as far as the number of samples supports, ending with the maximum at 100
  */
 public record LatencySummary(
-    long count, double p50, double p90, double p99, double p999, double max, double mean, List<PercentilePoint> curve) {
+    long count,
+    double p50,
+    double p90,
+    double p99,
+    double p999,
+    double max,
+    double mean,
+    List<PercentilePoint> curve) {
 
   /** Points per decade of "nines" on the curve. */
   private static final int POINTS_PER_NINE = 4;
@@ -48,7 +55,8 @@ public record LatencySummary(
     }
     List<PercentilePoint> curve = new ArrayList<>();
     for (int i = 0; i <= MAX_NINES * POINTS_PER_NINE; i++) {
-      double tail = Math.pow(10, -(double) i / POINTS_PER_NINE); // the fraction of samples above the point
+      double tail =
+          Math.pow(10, -(double) i / POINTS_PER_NINE); // the fraction of samples above the point
       if (tail * count < 1 - 1e-9) {
         break; // fewer samples than the percentile needs
       }
@@ -56,7 +64,8 @@ public record LatencySummary(
       curve.add(new PercentilePoint(percentile, micros(nanos.getValueAtPercentile(percentile))));
     }
     curve.add(new PercentilePoint(100, micros(nanos.getMaxValue())));
-    return new LatencySummary(count,
+    return new LatencySummary(
+        count,
         micros(nanos.getValueAtPercentile(50)),
         micros(nanos.getValueAtPercentile(90)),
         micros(nanos.getValueAtPercentile(99)),

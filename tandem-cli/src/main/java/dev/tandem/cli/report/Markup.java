@@ -8,7 +8,8 @@ final class Markup {
 
   /** Colours of the systems, in the order they ran; Tandem runs first and gets the first. */
   private static final List<String> PALETTE =
-      List.of("#1f6fb4", "#d9480f", "#2b8a3e", "#7048e8", "#c2255c", "#5c7c8a", "#e67700", "#0c8599");
+      List.of(
+          "#1f6fb4", "#d9480f", "#2b8a3e", "#7048e8", "#c2255c", "#5c7c8a", "#e67700", "#0c8599");
 
   private Markup() {}
 

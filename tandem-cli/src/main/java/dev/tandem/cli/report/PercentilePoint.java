@@ -15,7 +15,8 @@ public record PercentilePoint(double percentile, double micros) {
    */
   public PercentilePoint {
     if (!(percentile >= 0 && percentile <= 100)) {
-      throw new IllegalArgumentException("percentile must be between 0 and 100 but was " + percentile);
+      throw new IllegalArgumentException(
+          "percentile must be between 0 and 100 but was " + percentile);
     }
     if (!(micros >= 0)) {
       throw new IllegalArgumentException("latency must not be negative but was " + micros);

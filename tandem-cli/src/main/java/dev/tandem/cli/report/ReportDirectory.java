@@ -36,7 +36,8 @@ public final class ReportDirectory {
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the report folder " + directory + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot create the report folder " + directory + ": " + e.getMessage(), e);
     }
     return new ReportDirectory(directory);
   }

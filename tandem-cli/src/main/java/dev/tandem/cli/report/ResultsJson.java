@@ -34,10 +34,19 @@ public final class ResultsJson {
 
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final DefaultIndenter INDENT = new DefaultIndenter("  ", "\n");
-  /** Two spaces per level, one element per line, {@code "name": value}, empty containers as {@code {}} and {@code []}. */
-  private static final DefaultPrettyPrinter LAYOUT = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-      .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withObjectEmptySeparator("").withArrayEmptySeparator(""))
-      .withObjectIndenter(INDENT).withArrayIndenter(INDENT);
+
+  /**
+   * Two spaces per level, one element per line, {@code "name": value}, empty containers as {@code
+   * {}} and {@code []}.
+   */
+  private static final DefaultPrettyPrinter LAYOUT =
+      new DefaultPrettyPrinter(
+              Separators.createDefaultInstance()
+                  .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                  .withObjectEmptySeparator("")
+                  .withArrayEmptySeparator(""))
+          .withObjectIndenter(INDENT)
+          .withArrayIndenter(INDENT);
 
   private ResultsJson() {}
 
@@ -133,7 +142,9 @@ public final class ResultsJson {
 
   private static void latency(JsonGenerator json, LatencySummary latency) throws IOException {
     String[] names = {"p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us"};
-    double[] values = {latency.p50(), latency.p90(), latency.p99(), latency.p999(), latency.max(), latency.mean()};
+    double[] values = {
+      latency.p50(), latency.p90(), latency.p99(), latency.p999(), latency.max(), latency.mean()
+    };
     for (int i = 0; i < names.length; i++) {
       json.writeFieldName(names[i]);
       number(json, values[i]);

@@ -32,23 +32,51 @@ final class ThroughputChart {
     double max = bars.stream().mapToDouble(Bar::opsPerSec).max().orElse(0);
     double plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
     StringBuilder svg = new StringBuilder();
-    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ')
-        .append(height).append("\" width=\"").append(WIDTH).append("\" height=\"").append(height)
+    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 ")
+        .append(WIDTH)
+        .append(' ')
+        .append(height)
+        .append("\" width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(height)
         .append("\" role=\"img\" aria-label=\"throughput per system\">\n");
     for (int i = 0; i < bars.size(); i++) {
       Bar bar = bars.get(i);
       double y = TOP + i * ROW;
       double length = max > 0 ? plot * bar.opsPerSec() / max : 0;
-      svg.append("  <text x=\"").append(LABEL_WIDTH - 8).append("\" y=\"").append(coordinate(y + ROW * 0.62))
-          .append("\" text-anchor=\"end\">").append(escape(bar.system())).append("</text>\n");
-      svg.append("  <rect x=\"").append(LABEL_WIDTH).append("\" y=\"").append(coordinate(y + 4)).append("\" width=\"")
-          .append(coordinate(Math.max(length, 1))).append("\" height=\"").append(ROW - 8).append("\" fill=\"")
-          .append(bar.colour()).append("\"><title>").append(escape(bar.system() + ": " + Markup.throughput(bar.opsPerSec())))
+      svg.append("  <text x=\"")
+          .append(LABEL_WIDTH - 8)
+          .append("\" y=\"")
+          .append(coordinate(y + ROW * 0.62))
+          .append("\" text-anchor=\"end\">")
+          .append(escape(bar.system()))
+          .append("</text>\n");
+      svg.append("  <rect x=\"")
+          .append(LABEL_WIDTH)
+          .append("\" y=\"")
+          .append(coordinate(y + 4))
+          .append("\" width=\"")
+          .append(coordinate(Math.max(length, 1)))
+          .append("\" height=\"")
+          .append(ROW - 8)
+          .append("\" fill=\"")
+          .append(bar.colour())
+          .append("\"><title>")
+          .append(escape(bar.system() + ": " + Markup.throughput(bar.opsPerSec())))
           .append("</title></rect>\n");
-      String label = Markup.throughput(bar.opsPerSec()) + "  " + Markup.ratio(bar.ratio())
-          + (bar.system().equals(baseline) ? " (baseline)" : "");
-      svg.append("  <text x=\"").append(coordinate(LABEL_WIDTH + Math.max(length, 1) + 6)).append("\" y=\"")
-          .append(coordinate(y + ROW * 0.62)).append("\" class=\"value\">").append(escape(label)).append("</text>\n");
+      String label =
+          Markup.throughput(bar.opsPerSec())
+              + "  "
+              + Markup.ratio(bar.ratio())
+              + (bar.system().equals(baseline) ? " (baseline)" : "");
+      svg.append("  <text x=\"")
+          .append(coordinate(LABEL_WIDTH + Math.max(length, 1) + 6))
+          .append("\" y=\"")
+          .append(coordinate(y + ROW * 0.62))
+          .append("\" class=\"value\">")
+          .append(escape(label))
+          .append("</text>\n");
     }
     return svg.append("</svg>\n").toString();
   }

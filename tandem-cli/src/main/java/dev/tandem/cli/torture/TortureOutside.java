@@ -64,27 +64,34 @@ final class TortureOutside implements AutoCloseable {
    * @throws CommandFailedException if the table cannot be prepared
    */
   static TortureOutside open(TortureDatabase database, boolean faults) {
-    try (Connection c = database.direct().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = database.direct().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("ALTER TABLE " + database.table() + " REPLICA IDENTITY FULL");
       JdbcSchema.addVersionTrigger(database.direct(), database.table(), "k", "tandem_version");
     } catch (SQLException | RuntimeException e) {
-      throw new CommandFailedException("cannot prepare " + database.table() + " for the change listener: "
-          + e.getMessage(), e);
+      throw new CommandFailedException(
+          "cannot prepare " + database.table() + " for the change listener: " + e.getMessage(), e);
     }
     PostgresServer server = database.server();
     if (faults && server != null) {
       FaultProxy proxy = FaultProxy.start("localhost", server.port());
-      String url = database.url().replaceFirst("//[^/]+/", "//" + proxy.host() + ":" + proxy.port() + "/");
+      String url =
+          database.url().replaceFirst("//[^/]+/", "//" + proxy.host() + ":" + proxy.port() + "/");
       return new TortureOutside(database, proxy, url);
     }
     return new TortureOutside(database, null, database.url());
   }
 
   /** Returns {@code tier} watched by a new listener of node {@code node} (a slot of its own). */
-  CacheTier<String, Long> watch(JdbcStore<String, Long> store, CacheTier<String, Long> tier, int node) {
-    ChangeListener listener = ChangeListener.builder().jdbcUrl(url, null, null)
-        .slot("tandem_torture_" + ProcessHandle.current().pid() + "_" + node)
-        .bound(BOUND).resyncAfter(RESYNC_AFTER).build();
+  CacheTier<String, Long> watch(
+      JdbcStore<String, Long> store, CacheTier<String, Long> tier, int node) {
+    ChangeListener listener =
+        ChangeListener.builder()
+            .jdbcUrl(url, null, null)
+            .slot("tandem_torture_" + ProcessHandle.current().pid() + "_" + node)
+            .bound(BOUND)
+            .resyncAfter(RESYNC_AFTER)
+            .build();
     listeners.add(listener);
     return listener.watch(store, tier);
   }
@@ -98,8 +105,11 @@ final class TortureOutside implements AutoCloseable {
     listeners.forEach(ChangeListener::start);
     for (ChangeListener listener : listeners) {
       if (!listener.awaitServing(Duration.ofMinutes(1))) {
-        throw new CommandFailedException("the change listener " + listener + " did not stream within a minute"
-            + " (is wal_level=logical?)");
+        throw new CommandFailedException(
+            "the change listener "
+                + listener
+                + " did not stream within a minute"
+                + " (is wal_level=logical?)");
       }
     }
   }
@@ -111,14 +121,18 @@ final class TortureOutside implements AutoCloseable {
 
   /** Returns the writer the outside clients use: plain SQL on the run's table. */
   OutsideWriter writer() {
-    String upsert = "INSERT INTO " + database.table() + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v";
+    String upsert =
+        "INSERT INTO "
+            + database.table()
+            + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v";
     String delete = "DELETE FROM " + database.table() + " WHERE k = ?";
     return changes -> {
       try (Connection c = database.direct().getConnection()) {
         c.setAutoCommit(changes.size() == 1);
         try {
           for (OutsideWriter.Change change : changes) {
-            try (PreparedStatement ps = c.prepareStatement(change.value() == null ? delete : upsert)) {
+            try (PreparedStatement ps =
+                c.prepareStatement(change.value() == null ? delete : upsert)) {
               ps.setString(1, change.key());
               if (change.value() != null) {
                 ps.setLong(2, change.value());
@@ -146,27 +160,37 @@ final class TortureOutside implements AutoCloseable {
    */
   List<Fault> faults() {
     List<Fault> faults = new ArrayList<>();
-    faults.add(Fault.instant("change listener killed (its backends terminated)", this::kill)
-        .withDetail(() -> killed.get() + " backends"));
+    faults.add(
+        Fault.instant("change listener killed (its backends terminated)", this::kill)
+            .withDetail(() -> killed.get() + " backends"));
     FaultProxy p = proxy;
     if (p != null) {
-      faults.add(Fault.held("change listener's connections dropped and refused", () -> {
-        p.stopAccepting();
-        p.dropConnections();
-      }, p::resumeAccepting, BOUND.multipliedBy(4)));
+      faults.add(
+          Fault.held(
+              "change listener's connections dropped and refused",
+              () -> {
+                p.stopAccepting();
+                p.dropConnections();
+              },
+              p::resumeAccepting,
+              BOUND.multipliedBy(4)));
     }
     PostgresServer server = database.server();
     if (server != null) {
-      faults.add(Fault.instant("PostgreSQL restarted", () -> PostgresFaults.restart(server))
-          .atMostEvery(Duration.ofSeconds(5)));
+      faults.add(
+          Fault.instant("PostgreSQL restarted", () -> PostgresFaults.restart(server))
+              .atMostEvery(Duration.ofSeconds(5)));
     }
     return faults;
   }
 
   private void kill() {
-    try (Connection c = database.direct().getConnection(); Statement s = c.createStatement();
-        var rs = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            + " WHERE application_name LIKE 'tandem-changes-tandem_torture_%'")) {
+    try (Connection c = database.direct().getConnection();
+        Statement s = c.createStatement();
+        var rs =
+            s.executeQuery(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE application_name LIKE 'tandem-changes-tandem_torture_%'")) {
       rs.next();
       killed.addAndGet(rs.getInt(1));
     } catch (SQLException e) {
@@ -180,13 +204,26 @@ final class TortureOutside implements AutoCloseable {
    */
   OutsideWrites.Staleness report(PrintWriter out, History history) {
     OutsideWrites.Staleness s = OutsideWrites.staleness(history, BOUND);
-    out.printf(Locale.ROOT, "outside: reads=%d stale-beyond-bound=%d max-lag-ms=%.1f bound-ms=%d%n", s.reads(),
-        s.staleBeyondBound(), s.maxLag().toNanos() / 1e6, BOUND.toMillis());
+    out.printf(
+        Locale.ROOT,
+        "outside: reads=%d stale-beyond-bound=%d max-lag-ms=%.1f bound-ms=%d%n",
+        s.reads(),
+        s.staleBeyondBound(),
+        s.maxLag().toNanos() / 1e6,
+        BOUND.toMillis());
     for (ChangeListener listener : listeners) {
       ChangeListener.CommitLag lag = listener.commitLag();
-      out.printf(Locale.ROOT, "  commit to invalidation (%s): p50 %.1f ms, p99 %.1f ms, max %.1f ms over %,d"
-          + " transactions; %d reconnects, %d resyncs%n", listener, lag.p50().toNanos() / 1e6,
-          lag.p99().toNanos() / 1e6, lag.max().toNanos() / 1e6, lag.count(), listener.reconnects(), listener.resyncs());
+      out.printf(
+          Locale.ROOT,
+          "  commit to invalidation (%s): p50 %.1f ms, p99 %.1f ms, max %.1f ms over %,d"
+              + " transactions; %d reconnects, %d resyncs%n",
+          listener,
+          lag.p50().toNanos() / 1e6,
+          lag.p99().toNanos() / 1e6,
+          lag.max().toNanos() / 1e6,
+          lag.count(),
+          listener.reconnects(),
+          listener.resyncs());
     }
     return s;
   }
@@ -206,16 +243,28 @@ final class TortureOutside implements AutoCloseable {
     for (int i = 0; i < nodes.size(); i++) {
       Verifier<String, Long> verifier = Verifier.builder(store).cache(nodes.get(i)).build();
       for (String key : all) {
-        nodes.get(i).get(key); // the run's cache expires 50 ms after a fill: fill it, then compare at once
+        nodes
+            .get(i)
+            .get(key); // the run's cache expires 50 ms after a fill: fill it, then compare at once
         VerifyReport<String, Long> report = verifier.verify(List.of(key));
         cached += report.cached();
         int node = i;
-        report.mismatches().forEach(m -> differ.add(m.key() + (nodes.size() > 1 ? " on node " + node : "")));
+        report
+            .mismatches()
+            .forEach(m -> differ.add(m.key() + (nodes.size() > 1 ? " on node " + node : "")));
       }
     }
-    return List.of("verify: " + (differ.isEmpty() ? "no difference" : differ.size() + " differences (" + String.join(
-        ", ", differ.subList(0, Math.min(5, differ.size()))) + ")") + " between the cache and the database, "
-        + cached + " cached keys compared after the outside writers stopped");
+    return List.of(
+        "verify: "
+            + (differ.isEmpty()
+                ? "no difference"
+                : differ.size()
+                    + " differences ("
+                    + String.join(", ", differ.subList(0, Math.min(5, differ.size())))
+                    + ")")
+            + " between the cache and the database, "
+            + cached
+            + " cached keys compared after the outside writers stopped");
   }
 
   /** Closes the listeners, drops their slots and closes the proxy. */

@@ -10,8 +10,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -34,15 +34,33 @@ final class TortureRedis implements AutoCloseable {
   private final Duration entryTimeToLive;
   private final Duration commandTimeout;
 
-  private TortureRedis(RedisURI direct, @Nullable RedisServer server, List<FaultProxy> proxies, String description,
-      Duration entryTimeToLive, Duration commandTimeout) {
-    this(direct, server, proxies, description,
-        "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":", true, entryTimeToLive,
+  private TortureRedis(
+      RedisURI direct,
+      @Nullable RedisServer server,
+      List<FaultProxy> proxies,
+      String description,
+      Duration entryTimeToLive,
+      Duration commandTimeout) {
+    this(
+        direct,
+        server,
+        proxies,
+        description,
+        "torture-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":",
+        true,
+        entryTimeToLive,
         commandTimeout);
   }
 
-  private TortureRedis(RedisURI direct, @Nullable RedisServer server, List<FaultProxy> proxies, String description,
-      String prefix, boolean owned, Duration entryTimeToLive, Duration commandTimeout) {
+  private TortureRedis(
+      RedisURI direct,
+      @Nullable RedisServer server,
+      List<FaultProxy> proxies,
+      String description,
+      String prefix,
+      boolean owned,
+      Duration entryTimeToLive,
+      Duration commandTimeout) {
     this.direct = direct;
     this.server = server;
     this.proxies = List.copyOf(proxies);
@@ -58,9 +76,17 @@ final class TortureRedis implements AutoCloseable {
    * connects to {@code uri} (already its own proxy's, if any) with the run's key prefix; closing
    * does nothing.
    */
-  static TortureRedis attach(String uri, String prefix, Duration entryTimeToLive, Duration commandTimeout) {
-    return new TortureRedis(RedisURI.create(uri), null, List.of(), "Redis at " + Redaction.url(uri), prefix, false,
-        entryTimeToLive, commandTimeout);
+  static TortureRedis attach(
+      String uri, String prefix, Duration entryTimeToLive, Duration commandTimeout) {
+    return new TortureRedis(
+        RedisURI.create(uri),
+        null,
+        List.of(),
+        "Redis at " + Redaction.url(uri),
+        prefix,
+        false,
+        entryTimeToLive,
+        commandTimeout);
   }
 
   /**
@@ -73,8 +99,14 @@ final class TortureRedis implements AutoCloseable {
    * @param commandTimeout the Redis command timeout of the nodes' tiers
    * @throws CommandFailedException if the server cannot be started or the URI is invalid
    */
-  static TortureRedis open(@Nullable String uri, @Nullable String password, boolean proxied, int nodes,
-      Duration entryTimeToLive, Duration commandTimeout, Consumer<String> say) {
+  static TortureRedis open(
+      @Nullable String uri,
+      @Nullable String password,
+      boolean proxied,
+      int nodes,
+      Duration entryTimeToLive,
+      Duration commandTimeout,
+      Consumer<String> say) {
     RedisServer server = null;
     List<FaultProxy> proxies = new ArrayList<>();
     try {
@@ -90,23 +122,36 @@ final class TortureRedis implements AutoCloseable {
         if (password != null) {
           direct = RedisURI.builder(direct).withPassword(password.toCharArray()).build();
         }
-        description = "Redis at " + direct.getHost() + ":" + direct.getPort() + " (not ours: never killed or paused)";
+        description =
+            "Redis at "
+                + direct.getHost()
+                + ":"
+                + direct.getPort()
+                + " (not ours: never killed or paused)";
       }
       if (proxied) {
         for (int i = 0; i < nodes; i++) {
           proxies.add(FaultProxy.start(direct.getHost(), direct.getPort()));
         }
-        description += nodes == 1 ? ", reached through a fault proxy" : ", reached by each node through a fault proxy of"
-            + " its own";
+        description +=
+            nodes == 1
+                ? ", reached through a fault proxy"
+                : ", reached by each node through a fault proxy of" + " its own";
       }
-      return new TortureRedis(direct, server, proxies, description, entryTimeToLive, commandTimeout);
+      return new TortureRedis(
+          direct, server, proxies, description, entryTimeToLive, commandTimeout);
     } catch (RuntimeException e) {
       proxies.forEach(FaultProxy::close);
       if (server != null) {
         server.close();
       }
-      throw new CommandFailedException(Redaction.text("cannot " + (uri == null ? "start redis-server"
-          : "use --redis-uri " + uri) + ": " + e.getMessage()), e);
+      throw new CommandFailedException(
+          Redaction.text(
+              "cannot "
+                  + (uri == null ? "start redis-server" : "use --redis-uri " + uri)
+                  + ": "
+                  + e.getMessage()),
+          e);
     }
   }
 
@@ -149,8 +194,9 @@ final class TortureRedis implements AutoCloseable {
     return RedisURI.builder(direct).withHost(proxy.host()).withPort(proxy.port()).build();
   }
 
-
-  /** Stops the proxy; deletes the run's keys from a URI's server (best effort); stops our server. */
+  /**
+   * Stops the proxy; deletes the run's keys from a URI's server (best effort); stops our server.
+   */
   @Override
   public void close() {
     if (!owned) {
@@ -161,7 +207,8 @@ final class TortureRedis implements AutoCloseable {
       server.close();
       return;
     }
-    RedisClient client = RedisClient.create(RedisURI.builder(direct).withTimeout(Duration.ofSeconds(5)).build());
+    RedisClient client =
+        RedisClient.create(RedisURI.builder(direct).withTimeout(Duration.ofSeconds(5)).build());
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       RedisKeys.unlinkMatching(c.sync(), prefix + "*");
     } catch (RuntimeException e) {

@@ -34,7 +34,10 @@ final class TortureSummary {
   private final int nodes;
   private final int keys;
 
-  /** Creates the summary of a run of {@code clients} clients on {@code nodes} nodes over {@code keys} keys. */
+  /**
+   * Creates the summary of a run of {@code clients} clients on {@code nodes} nodes over {@code
+   * keys} keys.
+   */
   TortureSummary(TortureCommand.Engine engine, int clients, int nodes, int keys) {
     this.engine = engine;
     this.clients = clients;
@@ -46,7 +49,8 @@ final class TortureSummary {
    * Prints what a run did: its operations by kind and outcome, the longest ones, the final reads,
    * the nodes' cache statistics, the faults injected, and what went wrong besides.
    */
-  void summarize(PrintWriter out, TortureReport report, List<Tandem<String, Long>> targets, int busy) {
+  void summarize(
+      PrintWriter out, TortureReport report, List<Tandem<String, Long>> targets, int busy) {
     History h = report.history();
     Map<Action, Integer> byAction = new EnumMap<>(Action.class);
     Map<Outcome, Integer> byOutcome = new EnumMap<>(Outcome.class);
@@ -59,16 +63,30 @@ final class TortureSummary {
       }
     }
     double seconds = report.ran().toNanos() / 1e9;
-    out.printf(Locale.ROOT, "ran %.1f s: %,d operations (%,.0f/s) and %,d invalidations%n",
-        seconds, h.size(), h.size() / seconds, report.invalidations());
+    out.printf(
+        Locale.ROOT,
+        "ran %.1f s: %,d operations (%,.0f/s) and %,d invalidations%n",
+        seconds,
+        h.size(),
+        h.size() / seconds,
+        report.invalidations());
     StringBuilder mix = new StringBuilder("  ");
-    byAction.forEach((action, n) -> mix.append(action.wireName()).append(' ')
-        .append(String.format(Locale.ROOT, "%,d", n)).append("  "));
+    byAction.forEach(
+        (action, n) ->
+            mix.append(action.wireName())
+                .append(' ')
+                .append(String.format(Locale.ROOT, "%,d", n))
+                .append("  "));
     out.println(mix.toString().stripTrailing());
-    out.printf(Locale.ROOT, "  outcomes: %,d ok, %,d fail (not applied: %,d updates of absent keys, %,d errors),"
-        + " %,d info (outcome unknown)%s%n",
-        byOutcome.getOrDefault(Outcome.OK, 0), byOutcome.getOrDefault(Outcome.FAIL, 0), report.absentUpdates(),
-        byOutcome.getOrDefault(Outcome.FAIL, 0) - report.absentUpdates(), byOutcome.getOrDefault(Outcome.INFO, 0),
+    out.printf(
+        Locale.ROOT,
+        "  outcomes: %,d ok, %,d fail (not applied: %,d updates of absent keys, %,d errors),"
+            + " %,d info (outcome unknown)%s%n",
+        byOutcome.getOrDefault(Outcome.OK, 0),
+        byOutcome.getOrDefault(Outcome.FAIL, 0),
+        report.absentUpdates(),
+        byOutcome.getOrDefault(Outcome.FAIL, 0) - report.absentUpdates(),
+        byOutcome.getOrDefault(Outcome.INFO, 0),
         pending > 0 ? String.format(Locale.ROOT, ", %,d pending", pending) : "");
     out.println("  " + longestOperations(h));
     out.println("  " + finalState(h));
@@ -88,23 +106,37 @@ final class TortureSummary {
         unknown += stats.outcomeUnknownCount();
         tierFailures += stats.tierFailureCount();
       }
-      out.printf(Locale.ROOT, "  cache%s: %,d hits, %,d loads, %,d evictions, %,d tier failures; %,d writes retried,"
-          + " %,d with unknown outcome%n", targets.size() > 1 ? " (all nodes)" : "", hits, loads, evictions, tierFailures,
-          retries, unknown);
+      out.printf(
+          Locale.ROOT,
+          "  cache%s: %,d hits, %,d loads, %,d evictions, %,d tier failures; %,d writes retried,"
+              + " %,d with unknown outcome%n",
+          targets.size() > 1 ? " (all nodes)" : "",
+          hits,
+          loads,
+          evictions,
+          tierFailures,
+          retries,
+          unknown);
     }
     for (String line : report.faults()) {
       out.println("  fault: " + line);
     }
     if (report.surprises() > 0) {
-      out.printf(Locale.ROOT, "  %,d unexpected exceptions (operations recorded as info; invalidations only counted), for example:%n", report.surprises());
+      out.printf(
+          Locale.ROOT,
+          "  %,d unexpected exceptions (operations recorded as info; invalidations only counted), for example:%n",
+          report.surprises());
       report.surpriseExamples().forEach(e -> out.println("    " + e));
     }
     if (busy != 0) {
-      out.println("  quiescence: " + (busy < 0 ? "the database did not answer" : busy + " sessions still busy")
-          + " after 10 s; the final reads ran anyway");
+      out.println(
+          "  quiescence: "
+              + (busy < 0 ? "the database did not answer" : busy + " sessions still busy")
+              + " after 10 s; the final reads ran anyway");
     }
     if (!report.clientsStopped()) {
-      out.println("  clients still running 30 s after the end (their operations count as unknown):");
+      out.println(
+          "  clients still running 30 s after the end (their operations count as unknown):");
       out.print(report.stuckClients());
     }
   }
@@ -125,10 +157,16 @@ final class TortureSummary {
       return "longest operations: none completed";
     }
     StringBuilder line = new StringBuilder("longest operations (call to return):");
-    longest.forEach((action, op) -> line.append(' ').append(action.wireName()).append(' ')
-        .append(millis(took(op))).append(','));
+    longest.forEach(
+        (action, op) ->
+            line.append(' ')
+                .append(action.wireName())
+                .append(' ')
+                .append(millis(took(op)))
+                .append(','));
     line.setLength(line.length() - 1);
-    Operation worst = longest.values().stream().max(Comparator.comparingLong(TortureSummary::took)).orElseThrow();
+    Operation worst =
+        longest.values().stream().max(Comparator.comparingLong(TortureSummary::took)).orElseThrow();
     return line.append("; the longest: ").append(worst.describe()).toString();
   }
 
@@ -141,8 +179,8 @@ final class TortureSummary {
   }
 
   /**
-   * Compares, key by key, the final reads through the cache (one per node) with the direct
-   * database read that followed them (all made by the extra processes after quiescence).
+   * Compares, key by key, the final reads through the cache (one per node) with the direct database
+   * read that followed them (all made by the extra processes after quiescence).
    */
   private String finalState(History h) {
     Map<String, List<Operation>> cacheReads = new TreeMap<>();
@@ -166,20 +204,40 @@ final class TortureSummary {
       read++;
       for (Operation r : e.getValue()) {
         if (!Objects.equals(r.value(), db.value())) {
-          differ.add(e.getKey() + " reads " + show(r.value()) + (nodes > 1 ? " on node " + (r.process() - clients) : "")
-              + " but the database has " + show(db.value()));
+          differ.add(
+              e.getKey()
+                  + " reads "
+                  + show(r.value())
+                  + (nodes > 1 ? " on node " + (r.process() - clients) : "")
+                  + " but the database has "
+                  + show(db.value()));
           break;
         }
       }
     }
-    String line = "final reads: the cache" + (nodes > 1 ? " (on every node)" : "") + " and the database agree on "
-        + (read - differ.size()) + " of " + keys + " keys";
+    String line =
+        "final reads: the cache"
+            + (nodes > 1 ? " (on every node)" : "")
+            + " and the database agree on "
+            + (read - differ.size())
+            + " of "
+            + keys
+            + " keys";
     if (read < keys) {
-      line += " (" + (keys - read) + " keys could not be read" + (nodes > 1 ? " on every node" : "") + ")";
+      line +=
+          " ("
+              + (keys - read)
+              + " keys could not be read"
+              + (nodes > 1 ? " on every node" : "")
+              + ")";
     }
     if (!differ.isEmpty()) {
-      line += "; they differ on " + differ.size() + ": " + String.join(", ", differ.subList(0, Math.min(3, differ.size())))
-          + (differ.size() > 3 ? ", ..." : "");
+      line +=
+          "; they differ on "
+              + differ.size()
+              + ": "
+              + String.join(", ", differ.subList(0, Math.min(3, differ.size())))
+              + (differ.size() > 3 ? ", ..." : "");
     }
     return line;
   }
@@ -190,11 +248,25 @@ final class TortureSummary {
 
   /** Prints what the linearizability check found, explaining the first failed keys in full. */
   static void explain(PrintWriter out, CheckResult result) {
-    out.printf(Locale.ROOT, "checked %,d keys in %,d ms: %d not linearizable, %d stale reads, %d lost writes,"
-        + " %d impossible reads%n", result.keys(), result.elapsed().toMillis(), result.failures().size(),
-        result.stale(), result.lost(), result.impossibleReads());
-    result.maxStaleness().ifPresent(stale -> out.printf(Locale.ROOT, "staleness: the stalest read began %.3f ms after"
-        + " the write that replaced its value was acknowledged%n", stale.toNanos() / 1e6));
+    out.printf(
+        Locale.ROOT,
+        "checked %,d keys in %,d ms: %d not linearizable, %d stale reads, %d lost writes,"
+            + " %d impossible reads%n",
+        result.keys(),
+        result.elapsed().toMillis(),
+        result.failures().size(),
+        result.stale(),
+        result.lost(),
+        result.impossibleReads());
+    result
+        .maxStaleness()
+        .ifPresent(
+            stale ->
+                out.printf(
+                    Locale.ROOT,
+                    "staleness: the stalest read began %.3f ms after"
+                        + " the write that replaced its value was acknowledged%n",
+                    stale.toNanos() / 1e6));
     List<KeyResult> failures = result.failures();
     for (int i = 0; i < failures.size(); i++) {
       KeyResult r = failures.get(i);
@@ -204,12 +276,18 @@ final class TortureSummary {
       }
     }
     if (failures.size() > EXPLAINED_KEYS) {
-      out.println("(the first " + EXPLAINED_KEYS + " failed keys are explained; write --history FILE to see all)");
+      out.println(
+          "(the first "
+              + EXPLAINED_KEYS
+              + " failed keys are explained; write --history FILE to see all)");
     }
     long undecided = failures.stream().filter(r -> r.verdict() == Verdict.UNKNOWN).count();
     if (undecided > 0) {
-      out.println("the checker ran out of budget on " + undecided + " keys (no violation found, none ruled out):"
-          + " many clients on few keys make long searches; use more --keys, fewer --clients or a shorter --duration");
+      out.println(
+          "the checker ran out of budget on "
+              + undecided
+              + " keys (no violation found, none ruled out):"
+              + " many clients on few keys make long searches; use more --keys, fewer --clients or a shorter --duration");
     }
   }
 }

@@ -5,9 +5,9 @@ import dev.tandem.testkit.naive.NaiveCache;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a torture run builds the cache tier of each node, one implementation per {@code --tier}
- * name (see {@link TortureTiers}): every node gets a tier of its own (its own engine, connections
- * and local state); a shared tier's nodes meet in the run's Redis.
+ * How a torture run builds the cache tier of each node, one implementation per {@code --tier} name
+ * (see {@link TortureTiers}): every node gets a tier of its own (its own engine, connections and
+ * local state); a shared tier's nodes meet in the run's Redis.
  */
 interface TortureTier {
 
@@ -17,7 +17,10 @@ interface TortureTier {
   /** Returns whether the nodes share the run's Redis (which is then started or connected). */
   boolean shared();
 
-  /** Returns what each node's cache is, for the output, such as "local tier (Caffeine) of 5 entries". */
+  /**
+   * Returns what each node's cache is, for the output, such as "local tier (Caffeine) of 5
+   * entries".
+   */
   String describe(int cacheSize);
 
   /**

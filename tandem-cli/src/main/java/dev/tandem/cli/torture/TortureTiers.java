@@ -40,15 +40,17 @@ final class TortureTiers {
   static final Duration EXPIRE_AFTER_WRITE = Duration.ofMillis(50);
 
   /**
-   * The expiry of entries in Redis when old snapshots are restored, or one node is partitioned
-   * from Redis: long, so that a snapshot holds entries that are still alive when it comes back
-   * (with 50 ms they would all have expired), and so that what ends a stale read under a
-   * partition is the partitioned node's repair, not the expiry (the bound the AVAILABLE write
-   * policy states; with 50 ms the expiry would cut every such read short).
+   * The expiry of entries in Redis when old snapshots are restored, or one node is partitioned from
+   * Redis: long, so that a snapshot holds entries that are still alive when it comes back (with 50
+   * ms they would all have expired), and so that what ends a stale read under a partition is the
+   * partitioned node's repair, not the expiry (the bound the AVAILABLE write policy states; with 50
+   * ms the expiry would cut every such read short).
    */
   static final Duration EXPIRE_SLOWLY = Duration.ofMinutes(1);
 
-  /** The Redis command timeout of the nodes: shorter than a pause of the server, so pauses time out. */
+  /**
+   * The Redis command timeout of the nodes: shorter than a pause of the server, so pauses time out.
+   */
   static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofMillis(250);
 
   /**
@@ -65,68 +67,85 @@ final class TortureTiers {
   private static final int TIER_ATTEMPTS = 3;
 
   /** Values as decimal text in Redis. */
-  static final Codec<Long> LONGS = Codec.of(v -> Long.toString(v).getBytes(StandardCharsets.US_ASCII),
-      b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII)));
+  static final Codec<Long> LONGS =
+      Codec.of(
+          v -> Long.toString(v).getBytes(StandardCharsets.US_ASCII),
+          b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII)));
 
   /** Caffeine in each node: not shared, so several nodes serve each other's old values (H8). */
-  static final TortureTier LOCAL = new TortureTier() {
-    @Override
-    public String name() {
-      return "local";
-    }
+  static final TortureTier LOCAL =
+      new TortureTier() {
+        @Override
+        public String name() {
+          return "local";
+        }
 
-    @Override
-    public boolean shared() {
-      return false;
-    }
+        @Override
+        public boolean shared() {
+          return false;
+        }
 
-    @Override
-    public String describe(int cacheSize) {
-      return "local tier (Caffeine) of at most " + cacheSize + " entries, expiring " + EXPIRE_AFTER_WRITE.toMillis()
-          + " ms after write";
-    }
+        @Override
+        public String describe(int cacheSize) {
+          return "local tier (Caffeine) of at most "
+              + cacheSize
+              + " entries, expiring "
+              + EXPIRE_AFTER_WRITE.toMillis()
+              + " ms after write";
+        }
 
-    @Override
-    public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
-      return LocalTier.<String, Long>builder().maximumSize(cacheSize).expireAfterWrite(EXPIRE_AFTER_WRITE).build();
-    }
+        @Override
+        public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
+          return LocalTier.<String, Long>builder()
+              .maximumSize(cacheSize)
+              .expireAfterWrite(EXPIRE_AFTER_WRITE)
+              .build();
+        }
 
-    @Override
-    public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
-      return NaiveWriteThrough.mapCache(cacheSize);
-    }
-  };
+        @Override
+        public NaiveCache<String, Long> naiveCache(
+            @Nullable TortureRedis redis, int cacheSize, int node) {
+          return NaiveWriteThrough.mapCache(cacheSize);
+        }
+      };
 
   /** One Redis shared by every node, each with a {@link RedisTier} (one connection) of its own. */
-  static final TortureTier REDIS = new TortureTier() {
-    @Override
-    public String name() {
-      return "redis";
-    }
+  static final TortureTier REDIS =
+      new TortureTier() {
+        @Override
+        public String name() {
+          return "redis";
+        }
 
-    @Override
-    public boolean shared() {
-      return true;
-    }
+        @Override
+        public boolean shared() {
+          return true;
+        }
 
-    @Override
-    public String describe(int cacheSize) {
-      return "Redis tier (STRICT)";
-    }
+        @Override
+        public String describe(int cacheSize) {
+          return "Redis tier (STRICT)";
+        }
 
-    @Override
-    public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
-      TortureRedis r = requireNonNull(redis, "redis");
-      return redisTier(r, node).build();
-    }
+        @Override
+        public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
+          TortureRedis r = requireNonNull(redis, "redis");
+          return redisTier(r, node).build();
+        }
 
-    @Override
-    public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
-      TortureRedis r = requireNonNull(redis, "redis");
-      return new NaiveRedisCache<String, Long>(r.nodeUri(node), r.prefix() + "naive:", Duration.ZERO, r.commandTimeout(),
-          String::valueOf, Long::valueOf);
-    }
-  };
+        @Override
+        public NaiveCache<String, Long> naiveCache(
+            @Nullable TortureRedis redis, int cacheSize, int node) {
+          TortureRedis r = requireNonNull(redis, "redis");
+          return new NaiveRedisCache<String, Long>(
+              r.nodeUri(node),
+              r.prefix() + "naive:",
+              Duration.ZERO,
+              r.commandTimeout(),
+              String::valueOf,
+              Long::valueOf);
+        }
+      };
 
   /**
    * The bounded staleness of the near tier in a run: the cap on how long a node may serve a value
@@ -140,41 +159,51 @@ final class TortureTiers {
    * RedisTier} of its own over the shared Redis. It promises bounded staleness, not
    * linearizability: the checker is expected to find stale reads, and prints how stale.
    */
-  static final TortureTier NEAR = new TortureTier() {
-    @Override
-    public String name() {
-      return "near";
-    }
+  static final TortureTier NEAR =
+      new TortureTier() {
+        @Override
+        public String name() {
+          return "near";
+        }
 
-    @Override
-    public boolean shared() {
-      return true;
-    }
+        @Override
+        public boolean shared() {
+          return true;
+        }
 
-    @Override
-    public String describe(int cacheSize) {
-      return "near tier (L1 of at most " + cacheSize + " entries, BOUNDED_STALENESS " + NEAR_STALENESS.toMillis()
-          + " ms) over the Redis tier (STRICT)";
-    }
+        @Override
+        public String describe(int cacheSize) {
+          return "near tier (L1 of at most "
+              + cacheSize
+              + " entries, BOUNDED_STALENESS "
+              + NEAR_STALENESS.toMillis()
+              + " ms) over the Redis tier (STRICT)";
+        }
 
-    @Override
-    public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
-      TortureRedis r = requireNonNull(redis, "redis");
-      RedisTier<String, Long> shared = (RedisTier<String, Long>) REDIS.tier(redis, cacheSize, node);
-      try {
-        return NearTier.builder(shared).uri(r.nodeUri(node)).maximumSize(cacheSize)
-            .boundedStaleness(NEAR_STALENESS).commandTimeout(r.commandTimeout()).build();
-      } catch (RuntimeException e) {
-        shared.close();
-        throw e;
-      }
-    }
+        @Override
+        public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
+          TortureRedis r = requireNonNull(redis, "redis");
+          RedisTier<String, Long> shared =
+              (RedisTier<String, Long>) REDIS.tier(redis, cacheSize, node);
+          try {
+            return NearTier.builder(shared)
+                .uri(r.nodeUri(node))
+                .maximumSize(cacheSize)
+                .boundedStaleness(NEAR_STALENESS)
+                .commandTimeout(r.commandTimeout())
+                .build();
+          } catch (RuntimeException e) {
+            shared.close();
+            throw e;
+          }
+        }
 
-    @Override
-    public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
-      return REDIS.naiveCache(redis, cacheSize, node);
-    }
-  };
+        @Override
+        public NaiveCache<String, Long> naiveCache(
+            @Nullable TortureRedis redis, int cacheSize, int node) {
+          return REDIS.naiveCache(redis, cacheSize, node);
+        }
+      };
 
   /**
    * The Redis tier under the {@link WritePolicy#AVAILABLE} policy: a write whose key cannot be
@@ -182,35 +211,45 @@ final class TortureTiers {
    * when the node reaches Redis again. It promises no linearizability while Redis is unreachable:
    * the checker is expected to find stale reads under cache faults, and prints how stale.
    */
-  static final TortureTier REDIS_AVAILABLE = new TortureTier() {
-    @Override
-    public String name() {
-      return "redis-available";
-    }
+  static final TortureTier REDIS_AVAILABLE =
+      new TortureTier() {
+        @Override
+        public String name() {
+          return "redis-available";
+        }
 
-    @Override
-    public boolean shared() {
-      return true;
-    }
+        @Override
+        public boolean shared() {
+          return true;
+        }
 
-    @Override
-    public String describe(int cacheSize) {
-      return "Redis tier (AVAILABLE: unfenced writes journaled and repaired)";
-    }
+        @Override
+        public String describe(int cacheSize) {
+          return "Redis tier (AVAILABLE: unfenced writes journaled and repaired)";
+        }
 
-    @Override
-    public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
-      TortureRedis r = requireNonNull(redis, "redis");
-      Path journal = Path.of(System.getProperty("java.io.tmpdir"), r.prefix().replace(':', '-') + "node-" + node + ".journal");
-      journal.toFile().deleteOnExit(); // the run's prefix is its own: nothing to repair after it
-      return redisTier(r, node).writePolicy(WritePolicy.AVAILABLE).repairJournal(journal).build();
-    }
+        @Override
+        public CacheTier<String, Long> tier(@Nullable TortureRedis redis, int cacheSize, int node) {
+          TortureRedis r = requireNonNull(redis, "redis");
+          Path journal =
+              Path.of(
+                  System.getProperty("java.io.tmpdir"),
+                  r.prefix().replace(':', '-') + "node-" + node + ".journal");
+          journal
+              .toFile()
+              .deleteOnExit(); // the run's prefix is its own: nothing to repair after it
+          return redisTier(r, node)
+              .writePolicy(WritePolicy.AVAILABLE)
+              .repairJournal(journal)
+              .build();
+        }
 
-    @Override
-    public NaiveCache<String, Long> naiveCache(@Nullable TortureRedis redis, int cacheSize, int node) {
-      return REDIS.naiveCache(redis, cacheSize, node);
-    }
-  };
+        @Override
+        public NaiveCache<String, Long> naiveCache(
+            @Nullable TortureRedis redis, int cacheSize, int node) {
+          return REDIS.naiveCache(redis, cacheSize, node);
+        }
+      };
 
   /** Every tier by name, in the order of the help text. To add a tier, add it here. */
   static final Map<String, TortureTier> ALL = byName(List.of(LOCAL, REDIS, NEAR, REDIS_AVAILABLE));
@@ -221,31 +260,57 @@ final class TortureTiers {
    * Returns node {@code node} of a run: Tandem over {@code store} with a new tier of its own, or
    * the naive write-through class with the tier's naive cache.
    */
-  static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
-      @Nullable TortureRedis redis, int cacheSize, int batches, int node) {
-    return node(engine, tier, store, redis, cacheSize, batches, node, HazelcastCluster.fresh(1), null);
+  static Tandem<String, Long> node(
+      TortureCommand.Engine engine,
+      TortureTier tier,
+      JdbcStore<String, Long> store,
+      @Nullable TortureRedis redis,
+      int cacheSize,
+      int batches,
+      int node) {
+    return node(
+        engine, tier, store, redis, cacheSize, batches, node, HazelcastCluster.fresh(1), null);
   }
 
   /**
-   * Returns node {@code node} of a run as {@link #node(TortureCommand.Engine, TortureTier, JdbcStore,
-   * TortureRedis, int, int, int)} does, or a peer: its Redis clients reach the run's Redis through
-   * the node's path (its fault proxy) with the client's own default timeouts (Redisson's 3 s with
-   * its retries, Lettuce's 60 s: with Tandem's 250 ms Redisson's read-miss lock outlives a timed-out
-   * command by its 30 s lease); its Hazelcast member joins {@code cluster}. With {@code outside},
-   * a Tandem node's tier is watched by a change listener, and updates never start from the cached
-   * value (a write around Tandem may have kept the cached version).
+   * Returns node {@code node} of a run as {@link #node(TortureCommand.Engine, TortureTier,
+   * JdbcStore, TortureRedis, int, int, int)} does, or a peer: its Redis clients reach the run's
+   * Redis through the node's path (its fault proxy) with the client's own default timeouts
+   * (Redisson's 3 s with its retries, Lettuce's 60 s: with Tandem's 250 ms Redisson's read-miss
+   * lock outlives a timed-out command by its 30 s lease); its Hazelcast member joins {@code
+   * cluster}. With {@code outside}, a Tandem node's tier is watched by a change listener, and
+   * updates never start from the cached value (a write around Tandem may have kept the cached
+   * version).
    */
-  static Tandem<String, Long> node(TortureCommand.Engine engine, TortureTier tier, JdbcStore<String, Long> store,
-      @Nullable TortureRedis redis, int cacheSize, int batches, int node, HazelcastCluster cluster,
+  static Tandem<String, Long> node(
+      TortureCommand.Engine engine,
+      TortureTier tier,
+      JdbcStore<String, Long> store,
+      @Nullable TortureRedis redis,
+      int cacheSize,
+      int batches,
+      int node,
+      HazelcastCluster cluster,
       @Nullable TortureOutside outside) {
     Peer peer = engine.peer();
     if (peer != null) {
-      RedisURI path = redis == null ? null : redis.nodeUri(node); // its toURI() hides the port behind the credentials
-      PeerSettings settings = new PeerSettings(path == null ? null : "redis://" + path.getHost() + ":" + path.getPort(),
-          redis == null ? "torture:" : redis.prefix(), cacheSize, null, cluster); // the peer's own timeouts, never shorter
-      for (int attempt = 1; ; attempt++) { // as newTier: a busy machine can miss the short timeout while connecting
+      RedisURI path =
+          redis == null
+              ? null
+              : redis.nodeUri(node); // its toURI() hides the port behind the credentials
+      PeerSettings settings =
+          new PeerSettings(
+              path == null ? null : "redis://" + path.getHost() + ":" + path.getPort(),
+              redis == null ? "torture:" : redis.prefix(),
+              cacheSize,
+              null,
+              cluster); // the peer's own timeouts, never shorter
+      for (int attempt = 1;
+          ;
+          attempt++) { // as newTier: a busy machine can miss the short timeout while connecting
         try {
-          return new PeerTandem<>(peer.open(settings, store, PeerCodec.LONGS, node), PeerCodec.LONGS);
+          return new PeerTandem<>(
+              peer.open(settings, store, PeerCodec.LONGS, node), PeerCodec.LONGS);
         } catch (RuntimeException e) {
           if (attempt == TIER_ATTEMPTS) {
             throw e;
@@ -257,24 +322,26 @@ final class TortureTiers {
       return new NaiveWriteThrough<>(store, tier.naiveCache(redis, cacheSize, node));
     }
     CacheTier<String, Long> cacheTier = newTier(tier, redis, cacheSize, node);
-    Tandem.Builder<String, Long> builder = Tandem.builder(store)
-        .cacheTier(outside != null ? outside.watch(store, cacheTier, node) : cacheTier)
-        .name("node-" + node)
-        .maxConcurrentBatches(batches)
-        .recordStats();
+    Tandem.Builder<String, Long> builder =
+        Tandem.builder(store)
+            .cacheTier(outside != null ? outside.watch(store, cacheTier, node) : cacheTier)
+            .name("node-" + node)
+            .maxConcurrentBatches(batches)
+            .recordStats();
     if (outside == null) {
-      builder.updatesFromCache(); // no writer bypasses Tandem here, so updates may start from the cached value
+      builder.updatesFromCache(); // no writer bypasses Tandem here, so updates may start from the
+      // cached value
     }
     return builder.build();
   }
 
   /**
    * Builds a node's tier, again if Redis timed out while the tier connected: a Redis tier connects
-   * and verifies the server when it is built, with the run's short command timeout, which a
-   * machine busy with other work (a CI build) can exceed before the run has even started.
+   * and verifies the server when it is built, with the run's short command timeout, which a machine
+   * busy with other work (a CI build) can exceed before the run has even started.
    */
-  private static CacheTier<String, Long> newTier(TortureTier tier, @Nullable TortureRedis redis, int cacheSize,
-      int node) {
+  private static CacheTier<String, Long> newTier(
+      TortureTier tier, @Nullable TortureRedis redis, int cacheSize, int node) {
     for (int attempt = 1; ; attempt++) {
       try {
         return tier.tier(redis, cacheSize, node);
@@ -291,10 +358,17 @@ final class TortureTiers {
     return ALL.get(name);
   }
 
-  /** The settings every node's Redis tier of a run shares (prefix, expiry, timeouts), with the node's path to Redis. */
+  /**
+   * The settings every node's Redis tier of a run shares (prefix, expiry, timeouts), with the
+   * node's path to Redis.
+   */
   private static RedisTier.Builder<String, Long> redisTier(TortureRedis r, int node) {
-    return RedisTier.<String, Long>builder(LONGS).uri(r.nodeUri(node)).keyPrefix(r.prefix()).timeToLive(r.entryTimeToLive())
-        .commandTimeout(r.commandTimeout()).circuitOpenTime(REDIS_CIRCUIT_OPEN);
+    return RedisTier.<String, Long>builder(LONGS)
+        .uri(r.nodeUri(node))
+        .keyPrefix(r.prefix())
+        .timeToLive(r.entryTimeToLive())
+        .commandTimeout(r.commandTimeout())
+        .circuitOpenTime(REDIS_CIRCUIT_OPEN);
   }
 
   private static Map<String, TortureTier> byName(List<TortureTier> tiers) {

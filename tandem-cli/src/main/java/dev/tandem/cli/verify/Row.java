@@ -5,8 +5,8 @@ import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The value columns of one row, as {@code tandem verify} caches and compares them: equal when
- * every column is equal ({@link Arrays#deepEquals}, so binary columns compare by content).
+ * The value columns of one row, as {@code tandem verify} caches and compares them: equal when every
+ * column is equal ({@link Arrays#deepEquals}, so binary columns compare by content).
  */
 final class Row {
 
@@ -53,7 +53,8 @@ final class Row {
   public String toString() {
     StringJoiner joiner = new StringJoiner(", ");
     for (Object value : values) {
-      joiner.add(value instanceof byte[] bytes ? "<" + bytes.length + " bytes>" : String.valueOf(value));
+      joiner.add(
+          value instanceof byte[] bytes ? "<" + bytes.length + " bytes>" : String.valueOf(value));
     }
     String text = joiner.toString();
     return text.length() <= SHOWN ? text : text.substring(0, SHOWN - 3) + "...";

@@ -29,12 +29,16 @@ final class SharedCache {
 
     /** Returns the codec that turns an entry's value bytes into a {@link Row}. */
     Codec<Row> codec() {
-      Function<byte[], Row> decoder = this == TEXT
-          ? bytes -> new Row(new Object[] {new String(bytes, StandardCharsets.UTF_8)})
-          : bytes -> new Row(new Object[] {bytes});
-      return Codec.of(row -> {
-        throw new UnsupportedOperationException("tandem verify only reads the cache; it never writes entries");
-      }, decoder);
+      Function<byte[], Row> decoder =
+          this == TEXT
+              ? bytes -> new Row(new Object[] {new String(bytes, StandardCharsets.UTF_8)})
+              : bytes -> new Row(new Object[] {bytes});
+      return Codec.of(
+          row -> {
+            throw new UnsupportedOperationException(
+                "tandem verify only reads the cache; it never writes entries");
+          },
+          decoder);
     }
 
     /** Returns how a cached row and the database's row are compared. */
@@ -48,12 +52,19 @@ final class SharedCache {
    *
    * @throws RuntimeException if Redis cannot be reached
    */
-  static RedisTier<Object, Row> open(String url, String prefix, Class<?> keyType, ValueCodec values) {
-    return RedisTier.<Object, Row>builder(values.codec()).uri(url).keyPrefix(prefix).keyDecoder(decoder(keyType))
+  static RedisTier<Object, Row> open(
+      String url, String prefix, Class<?> keyType, ValueCodec values) {
+    return RedisTier.<Object, Row>builder(values.codec())
+        .uri(url)
+        .keyPrefix(prefix)
+        .keyDecoder(decoder(keyType))
         .build();
   }
 
-  /** Returns the inverse of the tier's default key encoder ({@code String.valueOf}) for {@code keyType}. */
+  /**
+   * Returns the inverse of the tier's default key encoder ({@code String.valueOf}) for {@code
+   * keyType}.
+   */
   static Function<String, Object> decoder(Class<?> keyType) {
     if (keyType == Long.class) {
       return Long::valueOf;

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A table as the catalog stores it: its exact schema and name, its columns and its primary key.
- * Names given by the user are looked up as written, then folded to upper and to lower case, the
- * way unquoted SQL names are.
+ * Names given by the user are looked up as written, then folded to upper and to lower case, the way
+ * unquoted SQL names are.
  *
  * @param schema the schema, as stored
  * @param name the table name, as stored
@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param primaryKey the primary key's columns, in key order
  * @param backticks whether names are quoted with backticks (MariaDB), else double quotes
  */
-record TableShape(String schema, String name, List<Column> columns, List<String> primaryKey, boolean backticks) {
+record TableShape(
+    String schema, String name, List<Column> columns, List<String> primaryKey, boolean backticks) {
 
   /**
    * A column.
@@ -43,10 +44,12 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
    */
   static TableShape of(Connection c, String table) throws SQLException {
     DatabaseMetaData meta = c.getMetaData();
-    boolean mariadb = "MariaDB".equals(meta.getDatabaseProductName()); // a MariaDB database is a catalog
+    boolean mariadb =
+        "MariaDB".equals(meta.getDatabaseProductName()); // a MariaDB database is a catalog
     int dot = table.indexOf('.');
     // null: no current schema
-    @Nullable String wantedSchema = dot < 0 ? (mariadb ? c.getCatalog() : c.getSchema()) : table.substring(0, dot);
+    @Nullable String wantedSchema =
+        dot < 0 ? (mariadb ? c.getCatalog() : c.getSchema()) : table.substring(0, dot);
     String wantedName = dot < 0 ? table : table.substring(dot + 1);
     List<@Nullable String> schemas = new ArrayList<>();
     if (wantedSchema == null) {
@@ -56,18 +59,26 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
     }
     for (@Nullable String schema : schemas) {
       for (String name : spellings(wantedName)) {
-        try (ResultSet rs = meta.getTables(mariadb ? schema : null, null, null, new String[] {"TABLE", "BASE TABLE"})) {
+        try (ResultSet rs =
+            meta.getTables(
+                mariadb ? schema : null, null, null, new String[] {"TABLE", "BASE TABLE"})) {
           while (rs.next()) {
             String found = rs.getString(mariadb ? "TABLE_CAT" : "TABLE_SCHEM");
-            if (name.equals(rs.getString("TABLE_NAME")) && (schema == null || schema.equals(found))) {
-              return new TableShape(found, name, columns(meta, found, name, mariadb), primaryKey(meta, found, name,
-                  mariadb), mariadb);
+            if (name.equals(rs.getString("TABLE_NAME"))
+                && (schema == null || schema.equals(found))) {
+              return new TableShape(
+                  found,
+                  name,
+                  columns(meta, found, name, mariadb),
+                  primaryKey(meta, found, name, mariadb),
+                  mariadb);
             }
           }
         }
       }
     }
-    throw new IllegalArgumentException("no table " + table + (dot < 0 ? " in schema " + wantedSchema : ""));
+    throw new IllegalArgumentException(
+        "no table " + table + (dot < 0 ? " in schema " + wantedSchema : ""));
   }
 
   /** Returns the column named {@code wanted} (as written, or folded), or null. */
@@ -87,7 +98,10 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
     return quoteIdentifier(schema) + "." + quoteIdentifier(name);
   }
 
-  /** Returns {@code identifier} quoted for this table's database: in backticks on MariaDB, else in double quotes. */
+  /**
+   * Returns {@code identifier} quoted for this table's database: in backticks on MariaDB, else in
+   * double quotes.
+   */
   String quoteIdentifier(String identifier) {
     return backticks ? "`" + identifier.replace("`", "``") + "`" : quote(identifier);
   }
@@ -121,32 +135,46 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
         if (column.typeName().toLowerCase(Locale.ROOT).equals("uuid")) {
           return UUID.class;
         }
-        if (column.typeName().toLowerCase(Locale.ROOT).contains("char") || column.typeName().equalsIgnoreCase("text")) {
+        if (column.typeName().toLowerCase(Locale.ROOT).contains("char")
+            || column.typeName().equalsIgnoreCase("text")) {
           return String.class;
         }
-        throw new IllegalArgumentException("the key column " + column.name() + " is of type " + column.typeName()
-            + ", but Tandem keys are text, bigint, integer or uuid");
+        throw new IllegalArgumentException(
+            "the key column "
+                + column.name()
+                + " is of type "
+                + column.typeName()
+                + ", but Tandem keys are text, bigint, integer or uuid");
     }
   }
 
-  private static List<Column> columns(DatabaseMetaData meta, String schema, String table, boolean mariadb)
-      throws SQLException {
+  private static List<Column> columns(
+      DatabaseMetaData meta, String schema, String table, boolean mariadb) throws SQLException {
     List<Column> columns = new ArrayList<>();
-    try (ResultSet rs = mariadb ? meta.getColumns(schema, null, table, null) : meta.getColumns(null, schema, table, null)) {
+    try (ResultSet rs =
+        mariadb
+            ? meta.getColumns(schema, null, table, null)
+            : meta.getColumns(null, schema, table, null)) {
       while (rs.next()) {
-        if (schema.equals(rs.getString(mariadb ? "TABLE_CAT" : "TABLE_SCHEM")) && table.equals(rs.getString("TABLE_NAME"))) {
-          columns.add(new Column(rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
+        if (schema.equals(rs.getString(mariadb ? "TABLE_CAT" : "TABLE_SCHEM"))
+            && table.equals(rs.getString("TABLE_NAME"))) {
+          columns.add(
+              new Column(
+                  rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
         }
       }
     }
     return List.copyOf(columns);
   }
 
-  private static List<String> primaryKey(DatabaseMetaData meta, String schema, String table, boolean mariadb)
-      throws SQLException {
+  private static List<String> primaryKey(
+      DatabaseMetaData meta, String schema, String table, boolean mariadb) throws SQLException {
     List<String> names = new ArrayList<>();
     List<Integer> positions = new ArrayList<>();
-    try (ResultSet rs = mariadb ? meta.getPrimaryKeys(schema, null, table) : meta.getPrimaryKeys(null, schema, table)) {
+    try (ResultSet rs =
+        mariadb
+            ? meta.getPrimaryKeys(schema, null, table)
+            : meta.getPrimaryKeys(null, schema, table)) {
       while (rs.next()) {
         names.add(rs.getString("COLUMN_NAME"));
         positions.add(rs.getInt("KEY_SEQ"));
@@ -161,6 +189,7 @@ record TableShape(String schema, String name, List<Column> columns, List<String>
 
   /** The name as written, upper-cased and lower-cased, without repeats. */
   private static Set<String> spellings(String name) {
-    return new LinkedHashSet<>(List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT)));
+    return new LinkedHashSet<>(
+        List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT)));
   }
 }

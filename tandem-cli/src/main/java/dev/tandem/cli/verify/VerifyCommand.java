@@ -3,22 +3,22 @@ package dev.tandem.cli.verify;
 import static java.util.Objects.requireNonNull;
 import static java.util.Objects.requireNonNullElse;
 
-import dev.tandem.cli.JdbcLogin;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tandem.Tandem;
 import dev.tandem.cli.CommandFailedException;
 import dev.tandem.cli.ExitCode;
+import dev.tandem.cli.JdbcLogin;
 import dev.tandem.cli.TandemVersion;
 import dev.tandem.cli.Terminal;
 import dev.tandem.cli.TextTable;
 import dev.tandem.jdbc.JdbcStore;
-import dev.tandem.redis.RedisTier;
-import io.lettuce.core.RedisException;
 import dev.tandem.local.LocalTier;
+import dev.tandem.redis.RedisTier;
 import dev.tandem.verify.Mismatch;
 import dev.tandem.verify.Verifier;
 import dev.tandem.verify.VerifyReport;
+import io.lettuce.core.RedisException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,9 +26,9 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,12 +39,12 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code tandem verify}: compares a cache with its database table and reports (and optionally
@@ -52,9 +52,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>With {@code --redis-url} and {@code --key-prefix} it checks the shared Redis tier a live
  * application uses: it walks the cached keys (SCAN) and compares each entry with its row, read-only
- * ({@code --repair} only invalidates). Without them the cache lives inside an application's process,
- * so the command verifies a cache of its own: it fills it from the table, optionally waits (so that
- * the table can be changed meanwhile), and verifies.
+ * ({@code --repair} only invalidates). Without them the cache lives inside an application's
+ * process, so the command verifies a cache of its own: it fills it from the table, optionally waits
+ * (so that the table can be changed meanwhile), and verifies.
  */
 @Command(
     name = "verify",
@@ -91,61 +91,101 @@ public final class VerifyCommand implements Callable<Integer> {
   private static final int SHOWN = 50;
   private static final int FILL_BATCH = 500;
 
-  @Option(names = "--table", paramLabel = "NAME", defaultValue = "flight",
+  @Option(
+      names = "--table",
+      paramLabel = "NAME",
+      defaultValue = "flight",
       description = "The table to check, name or schema.name (default: ${DEFAULT-VALUE}).")
   String table = "flight";
 
-  @Option(names = "--key-column", paramLabel = "NAME",
+  @Option(
+      names = "--key-column",
+      paramLabel = "NAME",
       description = "The key column (default: the table's primary key).")
   @Nullable String keyColumn;
 
-  @Option(names = "--version-column", paramLabel = "NAME", defaultValue = "tandem_version",
+  @Option(
+      names = "--version-column",
+      paramLabel = "NAME",
+      defaultValue = "tandem_version",
       description = "The version column (default: ${DEFAULT-VALUE}).")
   String versionColumn = "tandem_version";
 
-  @Option(names = "--sample", paramLabel = "N", description = "Check N keys chosen at random instead of all.")
+  @Option(
+      names = "--sample",
+      paramLabel = "N",
+      description = "Check N keys chosen at random instead of all.")
   @Nullable Integer sample;
 
-  @Option(names = "--repair", description = "Invalidate every cached key that differs, so that it is read again.")
+  @Option(
+      names = "--repair",
+      description = "Invalidate every cached key that differs, so that it is read again.")
   boolean repair;
 
-  @Option(names = {"-i", "--interactive"},
-      description = "After filling the cache, wait for Enter before checking (change rows meanwhile to see a difference).")
+  @Option(
+      names = {"-i", "--interactive"},
+      description =
+          "After filling the cache, wait for Enter before checking (change rows meanwhile to see a difference).")
   boolean interactive;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "tandem-data",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "tandem-data",
       description = "Folder of the demo's embedded H2 database (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of("tandem-data");
 
-  @Option(names = "--jdbc-url", paramLabel = "URL", description = "Check a table of this database instead.")
+  @Option(
+      names = "--jdbc-url",
+      paramLabel = "URL",
+      description = "Check a table of this database instead.")
   @Nullable String jdbcUrl;
 
   @Mixin JdbcLogin login = new JdbcLogin();
 
-  @Option(names = "--seed", paramLabel = "N", description = "Seed of --sample's choice (default: random).")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description = "Seed of --sample's choice (default: random).")
   @Nullable Long seed;
 
-  @Option(names = {"--redis-url", "--redis-uri"}, paramLabel = "URI",
-      description = "Check the live shared tier on this Redis (redis://host:port), not a cache of this process.")
+  @Option(
+      names = {"--redis-url", "--redis-uri"},
+      paramLabel = "URI",
+      description =
+          "Check the live shared tier on this Redis (redis://host:port), not a cache of this process.")
   @Nullable String redisUrl;
 
-  @Option(names = "--key-prefix", paramLabel = "PREFIX",
-      description = "The key prefix of the shared tier to check (RedisTier.Builder#keyPrefix); required with --redis-url.")
+  @Option(
+      names = "--key-prefix",
+      paramLabel = "PREFIX",
+      description =
+          "The key prefix of the shared tier to check (RedisTier.Builder#keyPrefix); required with --redis-url.")
   @Nullable String keyPrefix;
 
-  @Option(names = "--codec", paramLabel = "NAME", defaultValue = "opaque",
-      description = "How the application's codec stores values: opaque (values not decoded: versions, deleted and"
-          + " inserted rows compared) or text (the UTF-8 text of the single value column, as Codec.string() stores"
-          + " it: values compared too). Default: ${DEFAULT-VALUE}.",
+  @Option(
+      names = "--codec",
+      paramLabel = "NAME",
+      defaultValue = "opaque",
+      description =
+          "How the application's codec stores values: opaque (values not decoded: versions, deleted and"
+              + " inserted rows compared) or text (the UTF-8 text of the single value column, as Codec.string() stores"
+              + " it: values compared too). Default: ${DEFAULT-VALUE}.",
       converter = CodecName.class)
   SharedCache.ValueCodec codec = SharedCache.ValueCodec.OPAQUE;
 
-  @Option(names = "--recheck-delay", paramLabel = "MILLIS", defaultValue = "1000",
-      description = "With --redis-url: how long after the first look each difference is looked at again (longer than"
-          + " a write takes from commit to cache update). Default: ${DEFAULT-VALUE} ms.")
+  @Option(
+      names = "--recheck-delay",
+      paramLabel = "MILLIS",
+      defaultValue = "1000",
+      description =
+          "With --redis-url: how long after the first look each difference is looked at again (longer than"
+              + " a write takes from commit to cache update). Default: ${DEFAULT-VALUE} ms.")
   long recheckDelayMillis = 1000;
 
-  @Option(names = "--no-color", description = "No colour, even on a terminal (so does the NO_COLOR variable).")
+  @Option(
+      names = "--no-color",
+      description = "No colour, even on a terminal (so does the NO_COLOR variable).")
   boolean noColor;
 
   @Spec CommandSpec spec;
@@ -177,23 +217,36 @@ public final class VerifyCommand implements Callable<Integer> {
         return checkShared(redisUrl, requireNonNull(keyPrefix), store, shape, out, terminal);
       }
       List<Object> keys = keys(dataSource, shape);
-      LocalTier<Object, Row> tier = LocalTier.<Object, Row>builder().maximumSize(Math.max(1, keys.size())).build();
-      try (Tandem<Object, Row> tandem = Tandem.builder(store).cacheTier(tier).name("verify").build()) {
-        out.printf(Locale.ROOT, "%s %s: %,d keys%s; filling this process's cache (local tier) from the table...%n",
-            terminal.bold("tandem verify"), shape.table().name(), keys.size(), sample != null ? " (a sample)" : "");
+      LocalTier<Object, Row> tier =
+          LocalTier.<Object, Row>builder().maximumSize(Math.max(1, keys.size())).build();
+      try (Tandem<Object, Row> tandem =
+          Tandem.builder(store).cacheTier(tier).name("verify").build()) {
+        out.printf(
+            Locale.ROOT,
+            "%s %s: %,d keys%s; filling this process's cache (local tier) from the table...%n",
+            terminal.bold("tandem verify"),
+            shape.table().name(),
+            keys.size(),
+            sample != null ? " (a sample)" : "");
         for (int i = 0; i < keys.size(); i += FILL_BATCH) {
           tandem.getAll(keys.subList(i, Math.min(keys.size(), i + FILL_BATCH)));
         }
         out.flush();
         if (interactive) {
-          out.println("The cache holds " + tandem.estimatedSize() + " entries. Change rows of " + shape.table().name()
-              + " with SQL now, then press Enter to check.");
+          out.println(
+              "The cache holds "
+                  + tandem.estimatedSize()
+                  + " entries. Change rows of "
+                  + shape.table().name()
+                  + " with SQL now, then press Enter to check.");
           out.flush();
           new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset())).readLine();
         }
         afterFill.run();
-        Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).recheckDelay(Duration.ZERO).build(); // no writers
-        VerifyReport<Object, Row> report = repair ? verifier.verifyAndRepair(keys) : verifier.verify(keys);
+        Verifier<Object, Row> verifier =
+            Verifier.builder(store).tier(tier).recheckDelay(Duration.ZERO).build(); // no writers
+        VerifyReport<Object, Row> report =
+            repair ? verifier.verifyAndRepair(keys) : verifier.verify(keys);
         print(report, out, terminal);
         return ExitCode.of(report.consistentNow());
       }
@@ -201,34 +254,63 @@ public final class VerifyCommand implements Callable<Integer> {
   }
 
   /** Walks the live shared tier's cached keys and compares each with the table. */
-  private int checkShared(String url, String prefix, JdbcStore<Object, Row> store, Shape shape, PrintWriter out,
+  private int checkShared(
+      String url,
+      String prefix,
+      JdbcStore<Object, Row> store,
+      Shape shape,
+      PrintWriter out,
       Terminal terminal) {
     if (codec == SharedCache.ValueCodec.TEXT && shape.values().size() != 1) {
-      throw new CommandFailedException("--codec text compares one value column, but table " + shape.table().name()
-          + " has " + shape.values().size() + " (" + String.join(", ", shape.values()) + "): use --codec opaque");
+      throw new CommandFailedException(
+          "--codec text compares one value column, but table "
+              + shape.table().name()
+              + " has "
+              + shape.values().size()
+              + " ("
+              + String.join(", ", shape.values())
+              + "): use --codec opaque");
     }
-    out.printf(Locale.ROOT, "%s %s: the shared tier at %s, key prefix %s (read-only%s)...%n",
-        terminal.bold("tandem verify"), shape.table().name(), SharedCache.shown(url), prefix,
+    out.printf(
+        Locale.ROOT,
+        "%s %s: the shared tier at %s, key prefix %s (read-only%s)...%n",
+        terminal.bold("tandem verify"),
+        shape.table().name(),
+        SharedCache.shown(url),
+        prefix,
         repair ? "; --repair invalidates" : "");
     out.flush();
     RedisTier<Object, Row> tier;
     try {
       tier = SharedCache.open(url, prefix, shape.keyType(), codec);
     } catch (RuntimeException e) {
-      throw new CommandFailedException("cannot reach Redis at " + SharedCache.shown(url) + ": " + e.getMessage(), e);
+      throw new CommandFailedException(
+          "cannot reach Redis at " + SharedCache.shown(url) + ": " + e.getMessage(), e);
     }
     try (tier) {
-      Verifier<Object, Row> verifier = Verifier.builder(store).tier(tier).valueEquality(codec.equality())
-          .recheckDelay(Duration.ofMillis(recheckDelayMillis)).build();
+      Verifier<Object, Row> verifier =
+          Verifier.builder(store)
+              .tier(tier)
+              .valueEquality(codec.equality())
+              .recheckDelay(Duration.ofMillis(recheckDelayMillis))
+              .build();
       VerifyReport<Object, Row> report;
       try {
         report = repair ? verifier.verifyAndRepair() : verifier.verify();
       } catch (RedisException e) {
-        throw new CommandFailedException("Redis at " + SharedCache.shown(url) + " failed during the check (nothing was"
-            + " concluded): " + e.getMessage(), e);
+        throw new CommandFailedException(
+            "Redis at "
+                + SharedCache.shown(url)
+                + " failed during the check (nothing was"
+                + " concluded): "
+                + e.getMessage(),
+            e);
       }
       if (report.checked() == 0) {
-        out.println("No entries under the key prefix " + prefix + ": is it the prefix your application uses?");
+        out.println(
+            "No entries under the key prefix "
+                + prefix
+                + ": is it the prefix your application uses?");
       }
       print(report, out, terminal);
       return ExitCode.of(report.consistentNow());
@@ -239,12 +321,18 @@ public final class VerifyCommand implements Callable<Integer> {
     List<Mismatch<Object, Row>> mismatches = report.mismatches();
     if (!mismatches.isEmpty()) {
       out.println();
-      TextTable table = TextTable.of("Key", "Problem", "Cache version", "Database version", "Cache", "Database")
-          .alignRight(2, 3);
+      TextTable table =
+          TextTable.of("Key", "Problem", "Cache version", "Database version", "Cache", "Database")
+              .alignRight(2, 3);
       for (Mismatch<Object, Row> m : mismatches.subList(0, Math.min(SHOWN, mismatches.size()))) {
         Long cacheVersion = m.cacheVersion();
-        table.row(m.key(), terminal.red(m.kind().label()), cacheVersion == null ? "?" : cacheVersion,
-            m.databaseVersion() == 0 ? "no row" : m.databaseVersion(), shown(m.cacheValue()), shown(m.databaseValue()));
+        table.row(
+            m.key(),
+            terminal.red(m.kind().label()),
+            cacheVersion == null ? "?" : cacheVersion,
+            m.databaseVersion() == 0 ? "no row" : m.databaseVersion(),
+            shown(m.cacheValue()),
+            shown(m.databaseValue()));
       }
       table.print(out, terminal);
       if (mismatches.size() > SHOWN) {
@@ -252,20 +340,37 @@ public final class VerifyCommand implements Callable<Integer> {
       }
     }
     out.println();
-    out.printf(Locale.ROOT, "Checked %,d keys: %,d cached, %,d differ from the database%s.%n", report.checked(),
-        report.cached(), mismatches.size(),
-        report.changing() == 0 ? "" : String.format(Locale.ROOT, ", %,d changed while checked (writes in flight)",
-            report.changing()));
+    out.printf(
+        Locale.ROOT,
+        "Checked %,d keys: %,d cached, %,d differ from the database%s.%n",
+        report.checked(),
+        report.cached(),
+        mismatches.size(),
+        report.changing() == 0
+            ? ""
+            : String.format(
+                Locale.ROOT, ", %,d changed while checked (writes in flight)", report.changing()));
     if (report.consistent()) {
-      out.println(terminal.green(terminal.check() + " CONSISTENT") + ": every cached key equals the database.");
+      out.println(
+          terminal.green(terminal.check() + " CONSISTENT")
+              + ": every cached key equals the database.");
     } else if (repair) {
-      String line = String.format(Locale.ROOT, "repaired %,d of %,d: their cached entries were invalidated, so the"
-          + " next read loads the database's row", report.repaired(), mismatches.size());
-      out.println(report.consistentNow() ? terminal.green(terminal.check() + " REPAIRED") + ": " + line
-          : terminal.red(terminal.cross() + " NOT ALL REPAIRED") + ": " + line);
+      String line =
+          String.format(
+              Locale.ROOT,
+              "repaired %,d of %,d: their cached entries were invalidated, so the"
+                  + " next read loads the database's row",
+              report.repaired(),
+              mismatches.size());
+      out.println(
+          report.consistentNow()
+              ? terminal.green(terminal.check() + " REPAIRED") + ": " + line
+              : terminal.red(terminal.cross() + " NOT ALL REPAIRED") + ": " + line);
     } else {
-      out.println(terminal.red(terminal.cross() + " INCONSISTENT") + ": run again with --repair to invalidate"
-          + " the keys that differ.");
+      out.println(
+          terminal.red(terminal.cross() + " INCONSISTENT")
+              + ": run again with --repair to invalidate"
+              + " the keys that differ.");
     }
     out.flush();
   }
@@ -287,7 +392,8 @@ public final class VerifyCommand implements Callable<Integer> {
   }
 
   /** The table, its key column and type, and its value columns. */
-  private record Shape(TableShape table, TableShape.Column key, Class<?> keyType, List<String> values) {}
+  private record Shape(
+      TableShape table, TableShape.Column key, Class<?> keyType, List<String> values) {}
 
   private Shape shape(DataSource dataSource) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
@@ -306,16 +412,27 @@ public final class VerifyCommand implements Callable<Integer> {
       } else if (shape.primaryKey().size() == 1) {
         key = shape.column(shape.primaryKey().get(0));
         if (key == null) {
-          throw new CommandFailedException("table " + shape.name() + " lists a primary key column it does not have");
+          throw new CommandFailedException(
+              "table " + shape.name() + " lists a primary key column it does not have");
         }
       } else {
-        throw new CommandFailedException("table " + shape.name() + " has " + (shape.primaryKey().isEmpty() ? "no"
-            : "a " + shape.primaryKey().size() + "-column") + " primary key: name the key column with --key-column");
+        throw new CommandFailedException(
+            "table "
+                + shape.name()
+                + " has "
+                + (shape.primaryKey().isEmpty()
+                    ? "no"
+                    : "a " + shape.primaryKey().size() + "-column")
+                + " primary key: name the key column with --key-column");
       }
       TableShape.Column version = shape.column(versionColumn);
       if (version == null) {
-        throw new CommandFailedException("table " + shape.name() + " has no version column " + versionColumn
-            + ": it is not written through Tandem (or name the column with --version-column)");
+        throw new CommandFailedException(
+            "table "
+                + shape.name()
+                + " has no version column "
+                + versionColumn
+                + ": it is not written through Tandem (or name the column with --version-column)");
       }
       Class<?> keyType;
       try {
@@ -330,7 +447,8 @@ public final class VerifyCommand implements Callable<Integer> {
         }
       }
       if (values.isEmpty()) {
-        throw new CommandFailedException("table " + shape.name() + " has no value columns besides the key and version");
+        throw new CommandFailedException(
+            "table " + shape.name() + " has no value columns besides the key and version");
       }
       return new Shape(shape, key, keyType, values);
     }
@@ -347,15 +465,20 @@ public final class VerifyCommand implements Callable<Integer> {
           .rowMapper(new RowReader(shape.values()))
           .build();
     } catch (IllegalArgumentException e) {
-      throw new CommandFailedException("table " + shape.table().name() + " cannot be read by Tandem: " + e.getMessage(), e);
+      throw new CommandFailedException(
+          "table " + shape.table().name() + " cannot be read by Tandem: " + e.getMessage(), e);
     }
   }
 
   private List<Object> keys(DataSource dataSource, Shape shape) throws SQLException {
     @SuppressWarnings("unchecked")
     Class<Object> type = (Class<Object>) shape.keyType();
-    List<Object> keys = TableKeys.of(dataSource, shape.table().schema() + "." + shape.table().name(),
-        shape.key().name(), type);
+    List<Object> keys =
+        TableKeys.of(
+            dataSource,
+            shape.table().schema() + "." + shape.table().name(),
+            shape.key().name(),
+            type);
     if (sample == null || sample >= keys.size()) {
       return keys;
     }
@@ -366,44 +489,57 @@ public final class VerifyCommand implements Callable<Integer> {
 
   private void validate() {
     if (sample != null && sample < 1) {
-      throw new ParameterException(spec.commandLine(), "--sample must be positive but was " + sample);
+      throw new ParameterException(
+          spec.commandLine(), "--sample must be positive but was " + sample);
     }
     if (jdbcUrl != null && spec.commandLine().getParseResult().hasMatchedOption("--data-dir")) {
-      throw new ParameterException(spec.commandLine(), "--data-dir is for the demo database and cannot go with --jdbc-url");
+      throw new ParameterException(
+          spec.commandLine(), "--data-dir is for the demo database and cannot go with --jdbc-url");
     }
     login.check(spec, jdbcUrl);
     if (redisUrl != null && keyPrefix == null) {
-      throw new ParameterException(spec.commandLine(), "--redis-url needs --key-prefix: the prefix of the tier to check");
+      throw new ParameterException(
+          spec.commandLine(), "--redis-url needs --key-prefix: the prefix of the tier to check");
     }
     if (redisUrl == null) {
       for (String option : List.of("--key-prefix", "--codec", "--recheck-delay")) {
         if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-          throw new ParameterException(spec.commandLine(), option + " is for a shared tier and needs --redis-url");
+          throw new ParameterException(
+              spec.commandLine(), option + " is for a shared tier and needs --redis-url");
         }
       }
     } else {
       for (String option : List.of("--sample", "--interactive", "--seed")) {
         if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-          throw new ParameterException(spec.commandLine(), option + " is for a cache of this process and cannot go"
-              + " with --redis-url, which checks every cached key");
+          throw new ParameterException(
+              spec.commandLine(),
+              option
+                  + " is for a cache of this process and cannot go"
+                  + " with --redis-url, which checks every cached key");
         }
       }
     }
     if (recheckDelayMillis < 0) {
-      throw new ParameterException(spec.commandLine(), "--recheck-delay must not be negative but was " + recheckDelayMillis);
+      throw new ParameterException(
+          spec.commandLine(), "--recheck-delay must not be negative but was " + recheckDelayMillis);
     }
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
-      throw new ParameterException(spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
+      throw new ParameterException(
+          spec.commandLine(), "--jdbc-url must start with jdbc: but was '" + jdbcUrl + "'");
     }
   }
 
   private String demoUrl() {
     Path file = dataDir.toAbsolutePath().normalize().resolve("flights.mv.db");
     if (!Files.exists(file)) {
-      throw new CommandFailedException("there is no demo database in " + dataDir
-          + ": run tandem demo first, or give --jdbc-url");
+      throw new CommandFailedException(
+          "there is no demo database in "
+              + dataDir
+              + ": run tandem demo first, or give --jdbc-url");
     }
-    return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("flights") + ";IFEXISTS=TRUE";
+    return "jdbc:h2:file:"
+        + dataDir.toAbsolutePath().normalize().resolve("flights")
+        + ";IFEXISTS=TRUE";
   }
 
   private HikariDataSource open(String url) {
@@ -418,7 +554,8 @@ public final class VerifyCommand implements Callable<Integer> {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {
       int parameters = url.indexOf('?');
-      throw new CommandFailedException("cannot open the database " + (parameters < 0 ? url : url.substring(0, parameters)), e);
+      throw new CommandFailedException(
+          "cannot open the database " + (parameters < 0 ? url : url.substring(0, parameters)), e);
     }
   }
 }

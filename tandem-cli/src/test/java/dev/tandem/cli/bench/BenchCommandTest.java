@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code tandem bench} option handling: help, and every usage error as one line with exit code 2, before any work. */
+/**
+ * {@code tandem bench} option handling: help, and every usage error as one line with exit code 2,
+ * before any work.
+ */
 class BenchCommandTest {
 
   @Test
@@ -15,10 +18,31 @@ class BenchCommandTest {
     CliRun run = CliRun.of("bench", "--help");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("Usage: tandem bench", "--workload", "--scenario", "--compare", "--threads",
-        "--duration", "--operations", "--warmup", "--records", "--value-size", "--distribution", "--db", "--jdbc-url",
-        "--json", "--report", "--fsync", "(default: on)", "direct,naive,ehcache", "(default: A)", "(default: 10s)", "(default: h2)",
-        "raw-jdbc", "group-commit-jdbc");
+    assertThat(run.out())
+        .contains(
+            "Usage: tandem bench",
+            "--workload",
+            "--scenario",
+            "--compare",
+            "--threads",
+            "--duration",
+            "--operations",
+            "--warmup",
+            "--records",
+            "--value-size",
+            "--distribution",
+            "--db",
+            "--jdbc-url",
+            "--json",
+            "--report",
+            "--fsync",
+            "(default: on)",
+            "direct,naive,ehcache",
+            "(default: A)",
+            "(default: 10s)",
+            "(default: h2)",
+            "raw-jdbc",
+            "group-commit-jdbc");
   }
 
   @Test
@@ -29,7 +53,10 @@ class BenchCommandTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       --threads 0                                  | --threads must be between 1 and 1024 but was 0
       --records 0                                  | --records must be between 1 and 100,000,000 but was 0
       --value-size 0                               | --value-size must be between 1 and 10,000,000 bytes but was 0
@@ -65,8 +92,13 @@ class BenchCommandTest {
     CliRun run = CliRun.of(args);
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-    assertThat(run.errLines()).as(run.toString()).singleElement().asString()
-        .startsWith("tandem bench: ").contains(message).endsWith("see 'tandem bench --help'")
+    assertThat(run.errLines())
+        .as(run.toString())
+        .singleElement()
+        .asString()
+        .startsWith("tandem bench: ")
+        .contains(message)
+        .endsWith("see 'tandem bench --help'")
         .doesNotContain("?p=1");
     assertThat(run.out()).as("nothing ran").isEmpty();
   }

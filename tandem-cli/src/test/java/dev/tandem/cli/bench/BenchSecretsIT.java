@@ -27,9 +27,26 @@ class BenchSecretsIT {
     Path report = dir.resolve("report");
     Path json = dir.resolve("bench.json");
 
-    CliRun run = CliRun.of("bench", "--jdbc-url", "jdbc:h2:mem:bench_secrets;USER=sa;PASSWORD=" + SECRET,
-        "--compare", "direct", "--operations", "200", "--warmup", "0s", "--records", "100", "--threads", "2",
-        "--report", report.toString(), "--json", json.toString(), "--no-progress");
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--jdbc-url",
+            "jdbc:h2:mem:bench_secrets;USER=sa;PASSWORD=" + SECRET,
+            "--compare",
+            "direct",
+            "--operations",
+            "200",
+            "--warmup",
+            "0s",
+            "--records",
+            "100",
+            "--threads",
+            "2",
+            "--report",
+            report.toString(),
+            "--json",
+            json.toString(),
+            "--no-progress");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("jdbc:h2:mem:bench_secrets;USER=sa;PASSWORD=***");
@@ -42,9 +59,29 @@ class BenchSecretsIT {
     Path report = dir.resolve("report");
     Path json = dir.resolve("bench.json");
 
-    CliRun run = CliRun.of("bench", "--jdbc-url", "jdbc:h2:mem:bench_option_secret", "--jdbc-user", "sa",
-        "--jdbc-password=" + SECRET, "--compare", "direct", "--operations", "200", "--warmup", "0s", "--records", "100",
-        "--threads", "2", "--report", report.toString(), "--json", json.toString(), "--no-progress");
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--jdbc-url",
+            "jdbc:h2:mem:bench_option_secret",
+            "--jdbc-user",
+            "sa",
+            "--jdbc-password=" + SECRET,
+            "--compare",
+            "direct",
+            "--operations",
+            "200",
+            "--warmup",
+            "0s",
+            "--records",
+            "100",
+            "--threads",
+            "2",
+            "--report",
+            report.toString(),
+            "--json",
+            json.toString(),
+            "--no-progress");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertNoSecret(run, report, json);
@@ -55,14 +92,46 @@ class BenchSecretsIT {
     Path secret = dir.resolve("db-password");
     Files.writeString(secret, SECRET + "\n");
     String url = "jdbc:h2:mem:bench_file_secret;DB_CLOSE_DELAY=-1";
-    CliRun first = CliRun.of("bench", "--jdbc-url", url, "--jdbc-user", "sa", "--jdbc-password-file", secret.toString(),
-        "--compare", "direct", "--operations", "50", "--warmup", "0s", "--records", "10", "--no-progress");
+    CliRun first =
+        CliRun.of(
+            "bench",
+            "--jdbc-url",
+            url,
+            "--jdbc-user",
+            "sa",
+            "--jdbc-password-file",
+            secret.toString(),
+            "--compare",
+            "direct",
+            "--operations",
+            "50",
+            "--warmup",
+            "0s",
+            "--records",
+            "10",
+            "--no-progress");
     assertThat(first.exitCode()).as(first.toString()).isZero();
 
     // the database now exists with that password: a wrong one is refused
     Files.writeString(secret, "wrong\n");
-    CliRun wrong = CliRun.of("bench", "--jdbc-url", url, "--jdbc-user", "sa", "--jdbc-password-file", secret.toString(),
-        "--compare", "direct", "--operations", "50", "--warmup", "0s", "--records", "10", "--no-progress");
+    CliRun wrong =
+        CliRun.of(
+            "bench",
+            "--jdbc-url",
+            url,
+            "--jdbc-user",
+            "sa",
+            "--jdbc-password-file",
+            secret.toString(),
+            "--compare",
+            "direct",
+            "--operations",
+            "50",
+            "--warmup",
+            "0s",
+            "--records",
+            "10",
+            "--no-progress");
     assertThat(wrong.exitCode()).as(wrong.toString()).isEqualTo(1);
     assertThat(wrong.err()).contains("cannot open the database");
   }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 16: {@code bench --table X} dropped any existing table X. It now refuses a table it did
- * not create (one without its table comment) unless {@code --force}, and reuses its own.
+ * Issue 16: {@code bench --table X} dropped any existing table X. It now refuses a table it did not
+ * create (one without its table comment) unless {@code --force}, and reuses its own.
  */
 class BenchTableClaimIT {
 
@@ -45,7 +45,8 @@ class BenchTableClaimIT {
     CliRun run = bench("--table", "orders");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.err()).contains("the table orders exists and was not created by tandem bench", "--force");
+    assertThat(run.err())
+        .contains("the table orders exists and was not created by tandem bench", "--force");
     assertThat(orders()).as("the table and its row are still there").isEqualTo(1);
   }
 
@@ -73,8 +74,22 @@ class BenchTableClaimIT {
   }
 
   private static CliRun bench(String... table) {
-    String[] args = {"bench", "--jdbc-url", URL, "--jdbc-user", "sa", "--compare", "direct", "--operations", "50",
-        "--warmup", "0s", "--records", "10", "--no-progress"};
+    String[] args = {
+      "bench",
+      "--jdbc-url",
+      URL,
+      "--jdbc-user",
+      "sa",
+      "--compare",
+      "direct",
+      "--operations",
+      "50",
+      "--warmup",
+      "0s",
+      "--records",
+      "10",
+      "--no-progress"
+    };
     String[] all = new String[args.length + table.length];
     System.arraycopy(args, 0, all, 0, args.length);
     System.arraycopy(table, 0, all, args.length, table.length);
@@ -82,7 +97,8 @@ class BenchTableClaimIT {
   }
 
   private int orders() throws SQLException {
-    try (Statement s = keeper.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
+    try (Statement s = keeper.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
       rs.next();
       return rs.getInt(1);
     }

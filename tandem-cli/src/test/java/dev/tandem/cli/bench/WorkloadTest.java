@@ -24,7 +24,8 @@ class WorkloadTest {
   @Test
   void listsItsOperationsAndNamesItself() {
     assertThat(Workload.D.operations()).containsExactly(Operation.READ, Operation.INSERT);
-    assertThat(Workload.F.operations()).containsExactly(Operation.READ, Operation.READ_MODIFY_WRITE);
+    assertThat(Workload.F.operations())
+        .containsExactly(Operation.READ, Operation.READ_MODIFY_WRITE);
     assertThat(Workload.WRITES.label()).isEqualTo("writes");
     assertThat(Workload.B.label()).isEqualTo("B");
     assertThat(Workload.D.readsLatest()).isTrue();

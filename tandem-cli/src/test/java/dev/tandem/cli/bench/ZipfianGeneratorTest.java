@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The Zipfian generator and the key choosers built on it; every test uses a fixed, printed seed. */
+/**
+ * The Zipfian generator and the key choosers built on it; every test uses a fixed, printed seed.
+ */
 class ZipfianGeneratorTest {
 
   private static final long SEED = 20_240_611L;
@@ -23,8 +25,10 @@ class ZipfianGeneratorTest {
       assertThat(counts[0]).as("rank 0 vs rank %d", r).isGreaterThan(counts[r]);
     }
     // P(r) ∝ 1/(r+1)^θ: the ratio of ranks 0 and 1 is 2^θ, of ranks 0 and 9 is 10^θ
-    assertThat((double) counts[0] / counts[1]).isCloseTo(Math.pow(2, ZipfianGenerator.THETA), within(0.1));
-    assertThat((double) counts[0] / counts[9]).isCloseTo(Math.pow(10, ZipfianGenerator.THETA), within(0.8));
+    assertThat((double) counts[0] / counts[1])
+        .isCloseTo(Math.pow(2, ZipfianGenerator.THETA), within(0.1));
+    assertThat((double) counts[0] / counts[9])
+        .isCloseTo(Math.pow(10, ZipfianGenerator.THETA), within(0.8));
     // and rank 0 has 1/zeta(1000) of all draws, about 12.9% for θ = 0.99
     double zeta = 0;
     for (int i = 1; i <= 1_000; i++) {
@@ -69,14 +73,17 @@ class ZipfianGeneratorTest {
   @Test
   void rejectsBadArguments() {
     assertThatThrownBy(() -> ZipfianGenerator.of(0)).hasMessage("items must be positive but was 0");
-    assertThatThrownBy(() -> ZipfianGenerator.of(10, 1.0)).hasMessageContaining("theta must be between 0 and 1");
-    assertThatThrownBy(() -> ZipfianGenerator.of(10).withItems(-1)).hasMessage("items must be positive but was -1");
+    assertThatThrownBy(() -> ZipfianGenerator.of(10, 1.0))
+        .hasMessageContaining("theta must be between 0 and 1");
+    assertThatThrownBy(() -> ZipfianGenerator.of(10).withItems(-1))
+        .hasMessage("items must be positive but was -1");
   }
 
   @Test
   void theScrambledChooserScattersTheHotKeysOverTheKeySpace() {
     KeySpace keys = new KeySpace(10_000);
-    KeyChooser chooser = KeyChooser.of(Workload.A, Distribution.ZIPFIAN, keys, ZipfianGenerator.of(10_000));
+    KeyChooser chooser =
+        KeyChooser.of(Workload.A, Distribution.ZIPFIAN, keys, ZipfianGenerator.of(10_000));
     SplittableRandom random = new SplittableRandom(SEED);
     long[] counts = new long[10_000];
     for (int i = 0; i < DRAWS; i++) {
@@ -84,8 +91,9 @@ class ZipfianGeneratorTest {
     }
     int hottest = argMax(counts);
 
-    assertThat(hottest).as("the hottest key is where FNV-1a puts rank 0").isEqualTo(
-        (int) Math.floorMod(KeyChooser.Scrambled.fnv1a(0), 10_000L));
+    assertThat(hottest)
+        .as("the hottest key is where FNV-1a puts rank 0")
+        .isEqualTo((int) Math.floorMod(KeyChooser.Scrambled.fnv1a(0), 10_000L));
     assertThat(counts[hottest]).isGreaterThan(DRAWS / 20);
     long inFirstTenth = 0;
     for (int i = 0; i < 1_000; i++) {
@@ -97,7 +105,8 @@ class ZipfianGeneratorTest {
   @Test
   void theLatestChooserFavoursTheNewestAcknowledgedRecord() {
     KeySpace keys = new KeySpace(1_000);
-    KeyChooser chooser = KeyChooser.of(Workload.D, Distribution.ZIPFIAN, keys, ZipfianGenerator.of(1_000));
+    KeyChooser chooser =
+        KeyChooser.of(Workload.D, Distribution.ZIPFIAN, keys, ZipfianGenerator.of(1_000));
     SplittableRandom random = new SplittableRandom(SEED);
     long inserted = keys.nextInsert();
     keys.acknowledge(inserted);
@@ -116,7 +125,8 @@ class ZipfianGeneratorTest {
   @Test
   void theUniformChooserCoversTheAcknowledgedRecordsEvenly() {
     KeySpace keys = new KeySpace(10);
-    KeyChooser chooser = KeyChooser.of(Workload.A, Distribution.UNIFORM, keys, ZipfianGenerator.of(10));
+    KeyChooser chooser =
+        KeyChooser.of(Workload.A, Distribution.UNIFORM, keys, ZipfianGenerator.of(10));
     SplittableRandom random = new SplittableRandom(SEED);
     long[] counts = new long[10];
     for (int i = 0; i < 100_000; i++) {

@@ -35,8 +35,19 @@ class DemoIT {
     assertThat(run.err()).as(run.toString()).isEmpty();
     assertThat(run.out())
         .contains("First run: creating the demo database")
-        .containsSubsequence("Step 1/6", "CACHE_MISS", "Step 2/6", "CACHE_HIT", "Step 3/6", "Step 4/6", "CONSISTENT",
-            "Step 5/6", "CACHE_HIT", "Step 6/6", "CONSISTENT", "Summary")
+        .containsSubsequence(
+            "Step 1/6",
+            "CACHE_MISS",
+            "Step 2/6",
+            "CACHE_HIT",
+            "Step 3/6",
+            "Step 4/6",
+            "CONSISTENT",
+            "Step 5/6",
+            "CACHE_HIT",
+            "Step 6/6",
+            "CONSISTENT",
+            "Summary")
         .doesNotContain("INCONSISTENT");
     LocalDateTime delayedDeparture = original.departure().plusHours(2);
     LocalDateTime delayedArrival = original.arrival().plusHours(2);
@@ -60,7 +71,9 @@ class DemoIT {
 
     assertThat(first.exitCode()).as(first.toString()).isZero();
     assertThat(second.exitCode()).as(second.toString()).isZero();
-    assertThat(second.out()).doesNotContain("First run").contains("CACHE_MISS", "CACHE_HIT", "CONSISTENT");
+    assertThat(second.out())
+        .doesNotContain("First run")
+        .contains("CACHE_MISS", "CACHE_HIT", "CONSISTENT");
     assertThat(count("flight_log")).as("the log was kept, not recreated").isEqualTo(4);
     assertThat(count("flight")).isEqualTo(FlightsData.FLIGHTS);
     assertThat(version(115)).isGreaterThan(versionAfterFirst);
@@ -71,8 +84,11 @@ class DemoIT {
     CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "--flight-id", "999999");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.errLines()).singleElement().asString()
-        .isEqualTo("tandem demo: flight 999999 does not exist; the database has flights 1 to 6000 (choose one with --flight-id)");
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "tandem demo: flight 999999 does not exist; the database has flights 1 to 6000 (choose one with --flight-id)");
     assertThat(run.out()).doesNotContain("Step 1");
   }
 
@@ -83,7 +99,9 @@ class DemoIT {
     CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "-f", "4321");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains(original.flightNo()).containsPattern(row("Departure", original.departure(), original.departure().plusHours(2)));
+    assertThat(run.out())
+        .contains(original.flightNo())
+        .containsPattern(row("Departure", original.departure(), original.departure().plusHours(2)));
     assertThat(databaseFlight(4321)).isEqualTo(original);
   }
 
@@ -92,8 +110,12 @@ class DemoIT {
     CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "--verbose");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    String write = run.out().substring(run.out().indexOf("Step 3/6"), run.out().indexOf("Step 4/6"));
-    assertThat(write).contains("Tandem's store ran:").containsIgnoringCase("flight_log").contains("COMMIT");
+    String write =
+        run.out().substring(run.out().indexOf("Step 3/6"), run.out().indexOf("Step 4/6"));
+    assertThat(write)
+        .contains("Tandem's store ran:")
+        .containsIgnoringCase("flight_log")
+        .contains("COMMIT");
     String hit = run.out().substring(run.out().indexOf("Step 2/6"), run.out().indexOf("Step 3/6"));
     assertThat(hit).contains("no SQL: the database was not touched");
     assertThat(run.out()).contains(FlightQueries.ROUTE_SQL, FlightQueries.ROW_SQL);
@@ -104,7 +126,8 @@ class DemoIT {
     CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "--flush");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).containsSubsequence("--flush: emptied the cache", "Step 1/6", "CACHE_MISS");
+    assertThat(run.out())
+        .containsSubsequence("--flush: emptied the cache", "Step 1/6", "CACHE_MISS");
   }
 
   @Test
@@ -115,7 +138,9 @@ class DemoIT {
       CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "-i");
 
       assertThat(run.exitCode()).as(run.toString()).isZero();
-      assertThat(run.out()).containsSubsequence("Press Enter for step 1/6", "Step 1/6", "Press Enter for step 6/6", "Step 6/6");
+      assertThat(run.out())
+          .containsSubsequence(
+              "Press Enter for step 1/6", "Step 1/6", "Press Enter for step 6/6", "Step 6/6");
     } finally {
       System.setIn(stdin);
     }
@@ -123,28 +148,39 @@ class DemoIT {
 
   /** A table row: the label, then the two times, separated by blanks only. */
   private static Pattern row(String label, LocalDateTime first, LocalDateTime second) {
-    return Pattern.compile("(?m)^\\s+" + label + "\\s+" + Pattern.quote(TIME.format(first)) + "\\s+"
-        + Pattern.quote(TIME.format(second)) + "\\s*(\\S+)?$");
+    return Pattern.compile(
+        "(?m)^\\s+"
+            + label
+            + "\\s+"
+            + Pattern.quote(TIME.format(first))
+            + "\\s+"
+            + Pattern.quote(TIME.format(second))
+            + "\\s*(\\S+)?$");
   }
 
   private Flight databaseFlight(long id) throws SQLException {
-    try (Connection connection = connect(); Statement statement = connection.createStatement();
-        ResultSet row = statement.executeQuery(FlightQueries.ROW_SQL.replace("?", Long.toString(id)))) {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(FlightQueries.ROW_SQL.replace("?", Long.toString(id)))) {
       assertThat(row.next()).as("flight %s exists", id).isTrue();
       return FlightMapper.readFlight(row);
     }
   }
 
   private long version(long id) throws SQLException {
-    try (Connection connection = connect(); Statement statement = connection.createStatement();
-        ResultSet row = statement.executeQuery("SELECT tandem_version FROM flight WHERE flight_id = " + id)) {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery("SELECT tandem_version FROM flight WHERE flight_id = " + id)) {
       row.next();
       return row.getLong(1);
     }
   }
 
   private long count(String table) throws SQLException {
-    try (Connection connection = connect(); Statement statement = connection.createStatement();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
         ResultSet row = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
       row.next();
       return row.getLong(1);
@@ -152,6 +188,7 @@ class DemoIT {
   }
 
   private Connection connect() throws SQLException {
-    return DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("flights").toAbsolutePath());
+    return DriverManager.getConnection(
+        "jdbc:h2:file:" + dataDir.resolve("flights").toAbsolutePath());
   }
 }

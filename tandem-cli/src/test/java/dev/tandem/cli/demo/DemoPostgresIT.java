@@ -29,12 +29,18 @@ class DemoPostgresIT {
     CliRun second = CliRun.of("demo", "--jdbc-url", server.jdbcUrl(name), "--verbose");
 
     assertThat(first.exitCode()).as(first.toString()).isZero();
-    assertThat(first.out()).contains("First run", "PostgreSQL", "CACHE_MISS", "CACHE_HIT", "CONSISTENT").doesNotContain("INCONSISTENT");
+    assertThat(first.out())
+        .contains("First run", "PostgreSQL", "CACHE_MISS", "CACHE_HIT", "CONSISTENT")
+        .doesNotContain("INCONSISTENT");
     assertThat(second.exitCode()).as(second.toString()).isZero();
-    assertThat(second.out()).doesNotContain("First run").contains("CONSISTENT").doesNotContain("INCONSISTENT");
+    assertThat(second.out())
+        .doesNotContain("First run")
+        .contains("CONSISTENT")
+        .doesNotContain("INCONSISTENT");
     assertThat(second.out()).as("the URL's parameters are not echoed").doesNotContain("?user=");
     assertThat(count(database, "flight_log")).isEqualTo(4);
-    try (Connection c = database.getConnection(); Statement s = c.createStatement();
+    try (Connection c = database.getConnection();
+        Statement s = c.createStatement();
         ResultSet row = s.executeQuery(FlightQueries.ROW_SQL.replace("?", "115"))) {
       assertThat(row.next()).isTrue();
       assertThat(FlightMapper.readFlight(row)).isEqualTo(original);
@@ -45,27 +51,36 @@ class DemoPostgresIT {
   void refusesADatabaseWithOnlySomeOfTheDemoTables() throws SQLException {
     String name = "demo_" + DATABASES.incrementAndGet();
     DataSource database = server.createDatabase(name);
-    try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = database.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE flight (flight_id BIGINT PRIMARY KEY)");
     }
 
     CliRun run = CliRun.of("demo", "--jdbc-url", server.jdbcUrl(name));
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.errLines()).singleElement().asString()
-        .startsWith("tandem demo: the database has the tables [flight] but not all of [airport, airline, flight, flight_log]");
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "tandem demo: the database has the tables [flight] but not all of [airport, airline, flight, flight_log]");
   }
 
   @Test
   void anUnreachableDatabaseIsAOneLineError() {
-    CliRun run = CliRun.of("demo", "--jdbc-url", "jdbc:postgresql://localhost:1/none?connectTimeout=2");
+    CliRun run =
+        CliRun.of("demo", "--jdbc-url", "jdbc:postgresql://localhost:1/none?connectTimeout=2");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.errLines()).singleElement().asString().startsWith("tandem demo: cannot open the database jdbc:postgresql://localhost:1/none");
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .startsWith("tandem demo: cannot open the database jdbc:postgresql://localhost:1/none");
   }
 
   private static long count(DataSource database, String table) throws SQLException {
-    try (Connection c = database.getConnection(); Statement s = c.createStatement();
+    try (Connection c = database.getConnection();
+        Statement s = c.createStatement();
         ResultSet row = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
       row.next();
       return row.getLong(1);

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DemoRedisIT {
 
-  private static final Pattern STARTED = Pattern.compile("redis-server started for this run on 127\\.0\\.0\\.1:(\\d+)");
+  private static final Pattern STARTED =
+      Pattern.compile("redis-server started for this run on 127\\.0\\.0\\.1:(\\d+)");
 
   /** One H2 demo database for the class: created by the first run, reused by the others. */
   @TempDir static Path dataDir;
@@ -43,20 +44,47 @@ class DemoRedisIT {
 
   @Test
   void runsTheSixStepsOnARedisServerStartedForTheRunAndStopsIt() {
-    CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "--cache", "redis", "--verbose", "--no-color");
+    CliRun run =
+        CliRun.of(
+            "demo",
+            "--data-dir",
+            dataDir.toString(),
+            "--cache",
+            "redis",
+            "--verbose",
+            "--no-color");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.err()).as(run.toString()).isEmpty();
     String out = run.out();
     assertThat(out)
-        .containsSubsequence("Step 1/6", "CACHE_MISS", "Step 2/6", "CACHE_HIT", "Step 3/6", "Step 4/6", "CONSISTENT",
-            "Step 5/6", "CACHE_HIT", "Step 6/6", "CONSISTENT", "Summary")
+        .containsSubsequence(
+            "Step 1/6",
+            "CACHE_MISS",
+            "Step 2/6",
+            "CACHE_HIT",
+            "Step 3/6",
+            "Step 4/6",
+            "CONSISTENT",
+            "Step 5/6",
+            "CACHE_HIT",
+            "Step 6/6",
+            "CONSISTENT",
+            "Summary")
         .doesNotContain("INCONSISTENT")
         .containsPattern("(?m)^\\s+second\\s+cache\\s+\\S+ \\S+\\s+[0-9.,]+x$");
     String miss = section(out, "Step 1/6", "Step 2/6");
-    assertThat(miss).contains("redis> GET tandem-demo:FLIGHTS.PUBLIC.FLIGHT:{115}", "(begin_fill.lua)", "(fill.lua)", "SELECT");
+    assertThat(miss)
+        .contains(
+            "redis> GET tandem-demo:FLIGHTS.PUBLIC.FLIGHT:{115}",
+            "(begin_fill.lua)",
+            "(fill.lua)",
+            "SELECT");
     String hit = section(out, "Step 2/6", "Step 3/6");
-    assertThat(hit).contains("redis> GET tandem-demo:FLIGHTS.PUBLIC.FLIGHT:{115}", "no SQL: the database was not touched");
+    assertThat(hit)
+        .contains(
+            "redis> GET tandem-demo:FLIGHTS.PUBLIC.FLIGHT:{115}",
+            "no SQL: the database was not touched");
     String write = section(out, "Step 3/6", "Step 4/6");
     assertThat(write).containsSubsequence("(before_write.lua)", "COMMIT", "(apply.lua)");
     String check = section(out, "Step 4/6", "Step 5/6");
@@ -65,27 +93,49 @@ class DemoRedisIT {
     Matcher started = STARTED.matcher(out);
     assertThat(started.find()).as(out).isTrue();
     int port = Integer.parseInt(started.group(1));
-    assertThatThrownBy(() -> connect(port)).as("the redis-server of the run is stopped").isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> connect(port))
+        .as("the redis-server of the run is stopped")
+        .isInstanceOf(IOException.class);
   }
 
   @Test
   void nearTierOnARedisUrlAnswersTheSecondReadFromL1() {
-    CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "--cache", "near", "--redis-url", redis.uri(),
-        "--verbose", "--no-color");
+    CliRun run =
+        CliRun.of(
+            "demo",
+            "--data-dir",
+            dataDir.toString(),
+            "--cache",
+            "near",
+            "--redis-url",
+            redis.uri(),
+            "--verbose",
+            "--no-color");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out())
         .containsSubsequence("CACHE_MISS", "CACHE_HIT", "CONSISTENT", "CACHE_HIT", "CONSISTENT")
         .doesNotContain("INCONSISTENT")
         .contains("Redis at redis://127.0.0.1:" + redis.port());
-    assertThat(section(run.out(), "Step 2/6", "Step 3/6")).contains("no SQL, no Redis command: answered from this process's L1");
-    assertThat(section(run.out(), "Step 4/6", "Step 5/6")).containsPattern("Field\\s+Database\\s+L1\\s+Redis\\s+Match");
+    assertThat(section(run.out(), "Step 2/6", "Step 3/6"))
+        .contains("no SQL, no Redis command: answered from this process's L1");
+    assertThat(section(run.out(), "Step 4/6", "Step 5/6"))
+        .containsPattern("Field\\s+Database\\s+L1\\s+Redis\\s+Match");
     assertThat(redis.isRunning()).as("a server of --redis-url is not ours to stop").isTrue();
   }
 
   @Test
   void runsOnAnEmbeddedPostgresStartedForTheRun() {
-    CliRun run = CliRun.of("demo", "--db", "postgres", "--cache", "redis", "--redis-url", redis.uri(), "--no-color");
+    CliRun run =
+        CliRun.of(
+            "demo",
+            "--db",
+            "postgres",
+            "--cache",
+            "redis",
+            "--redis-url",
+            redis.uri(),
+            "--no-color");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out())
@@ -97,7 +147,16 @@ class DemoRedisIT {
   /** The seed's setting: the flights on MariaDB, the cache on Redis, one command. */
   @Test
   void runsOnAMariaDbServerStartedForTheRun() {
-    CliRun run = CliRun.of("demo", "--db", "mariadb", "--cache", "redis", "--redis-url", redis.uri(), "--no-color");
+    CliRun run =
+        CliRun.of(
+            "demo",
+            "--db",
+            "mariadb",
+            "--cache",
+            "redis",
+            "--redis-url",
+            redis.uri(),
+            "--no-color");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out())
@@ -108,11 +167,20 @@ class DemoRedisIT {
 
   @Test
   void anUnreachableRedisUrlIsAOneLineErrorWithoutItsPassword() {
-    CliRun run = CliRun.of("demo", "--data-dir", dataDir.toString(), "--cache", "redis", "--redis-url",
-        "redis://:secret@127.0.0.1:1");
+    CliRun run =
+        CliRun.of(
+            "demo",
+            "--data-dir",
+            dataDir.toString(),
+            "--cache",
+            "redis",
+            "--redis-url",
+            "redis://:secret@127.0.0.1:1");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.errLines()).singleElement().asString()
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
         .startsWith("tandem demo: cannot use --redis-url redis://:***@127.0.0.1:1: ")
         .doesNotContain("secret");
     assertThat(run.out()).doesNotContain("Step 1");

@@ -18,7 +18,10 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo's consistency check, shown to fail when the cache (the local tier, or Redis) really is stale. */
+/**
+ * The demo's consistency check, shown to fail when the cache (the local tier, or Redis) really is
+ * stale.
+ */
 class FlightDelayDemoIT {
 
   @TempDir Path dataDir;
@@ -45,21 +48,34 @@ class FlightDelayDemoIT {
     }
   }
 
-  /** Runs the demo with reads through {@code kind}'s tier and writes elsewhere; asserts step 4 finds the old departure. */
-  private void assertStaleCacheReported(DemoCache.Kind kind, @Nullable String redisUrl) throws Exception {
+  /**
+   * Runs the demo with reads through {@code kind}'s tier and writes elsewhere; asserts step 4 finds
+   * the old departure.
+   */
+  private void assertStaleCacheReported(DemoCache.Kind kind, @Nullable String redisUrl)
+      throws Exception {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl("jdbc:h2:file:" + dataDir.resolve("flights").toAbsolutePath());
     try (HikariDataSource dataSource = new HikariDataSource(config)) {
       FlightsSchema.create(dataSource, FlightsData.generate());
       JdbcStore<Long, Flight> store = DemoCommand.store(dataSource);
       SqlTrace trace = new SqlTrace();
-      try (DemoCache cache = DemoCache.open(kind, redisUrl, DemoCache.keyPrefix(store), 100, trace, line -> {});
-          Tandem<Long, Flight> thisNode = Tandem.builder(store).cacheTier(cache.tier()).recordStats().build();
+      try (DemoCache cache =
+              DemoCache.open(kind, redisUrl, DemoCache.keyPrefix(store), 100, trace, line -> {});
+          Tandem<Long, Flight> thisNode =
+              Tandem.builder(store).cacheTier(cache.tier()).recordStats().build();
           Tandem<Long, Flight> otherNode = Tandem.builder(store).recordStats().build()) {
         StringWriter out = new StringWriter();
-        FlightDelayDemo demo = new FlightDelayDemo(writesElsewhere(thisNode, otherNode), store,
-            new FlightQueries(dataSource), trace, cache, new PrintWriter(out, true), Terminal.plain(false),
-            new FlightDelayDemo.Settings(115, false, false, null, "H2"));
+        FlightDelayDemo demo =
+            new FlightDelayDemo(
+                writesElsewhere(thisNode, otherNode),
+                store,
+                new FlightQueries(dataSource),
+                trace,
+                cache,
+                new PrintWriter(out, true),
+                Terminal.plain(false),
+                new FlightDelayDemo.Settings(115, false, false, null, "H2"));
 
         int exitCode = demo.run();
 
@@ -67,8 +83,12 @@ class FlightDelayDemoIT {
         DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
         assertThat(exitCode).as(out.toString()).isEqualTo(1);
         assertThat(out.toString())
-            .containsPattern("(?m)^\\s+departure\\s+" + time.format(original.departure().plusHours(2)) + "\\s+"
-                + time.format(original.departure()) + "\\s+x$")
+            .containsPattern(
+                "(?m)^\\s+departure\\s+"
+                    + time.format(original.departure().plusHours(2))
+                    + "\\s+"
+                    + time.format(original.departure())
+                    + "\\s+x$")
             .contains("x INCONSISTENT  the cache differs from the database");
       }
     }
@@ -76,14 +96,18 @@ class FlightDelayDemoIT {
 
   /** A Tandem that reads through {@code reads} and sends every update to {@code writes}. */
   @SuppressWarnings("unchecked")
-  private static Tandem<Long, Flight> writesElsewhere(Tandem<Long, Flight> reads, Tandem<Long, Flight> writes) {
-    return (Tandem<Long, Flight>) Proxy.newProxyInstance(Tandem.class.getClassLoader(), new Class<?>[] {Tandem.class},
-        (proxy, method, args) -> {
-          try {
-            return method.invoke(method.getName().equals("update") ? writes : reads, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+  private static Tandem<Long, Flight> writesElsewhere(
+      Tandem<Long, Flight> reads, Tandem<Long, Flight> writes) {
+    return (Tandem<Long, Flight>)
+        Proxy.newProxyInstance(
+            Tandem.class.getClassLoader(),
+            new Class<?>[] {Tandem.class},
+            (proxy, method, args) -> {
+              try {
+                return method.invoke(method.getName().equals("update") ? writes : reads, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }

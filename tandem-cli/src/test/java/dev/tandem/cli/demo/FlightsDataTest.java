@@ -43,7 +43,9 @@ class FlightsDataTest {
       assertThat(flight.from()).isNotEqualTo(flight.to()).isBetween(1, FlightsData.AIRPORTS);
       assertThat(flight.to()).isBetween(1, FlightsData.AIRPORTS);
       assertThat(flight.airlineId()).isBetween(1, FlightsData.AIRLINES);
-      assertThat(flight.flightNo()).startsWith(data.airlines().get(flight.airlineId() - 1).iata()).matches("[A-Z0-9]{2}\\d{1,4}");
+      assertThat(flight.flightNo())
+          .startsWith(data.airlines().get(flight.airlineId() - 1).iata())
+          .matches("[A-Z0-9]{2}\\d{1,4}");
       long minutes = java.time.Duration.between(flight.departure(), flight.arrival()).toMinutes();
       assertThat(minutes).isBetween(40L, 17 * 60L);
       assertThat(flight.departure().getMinute() % 5).isZero();

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PeersIT {
 
-  private static final Pattern VERDICT = Pattern.compile("(?m)^linearizable: (yes|no) ops=[1-9][0-9]* keys=");
+  private static final Pattern VERDICT =
+      Pattern.compile("(?m)^linearizable: (yes|no) ops=[1-9][0-9]* keys=");
 
   @TempDir Path dir;
 
@@ -32,29 +33,67 @@ class PeersIT {
   void benchRunsEveryPeerBesideTandemOnTheRedisTier() throws IOException {
     Path json = dir.resolve("peers.json");
 
-    CliRun run = CliRun.of("bench", "--tier", "redis", "--compare", "cache-aside,redisson,redisson-near,hazelcast",
-        "--operations", "400", "--warmup", "0s", "--records", "200", "--threads", "4", "--seed", "5",
-        "--json", json.toString());
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--tier",
+            "redis",
+            "--compare",
+            "cache-aside,redisson,redisson-near,hazelcast",
+            "--operations",
+            "400",
+            "--warmup",
+            "0s",
+            "--records",
+            "200",
+            "--threads",
+            "4",
+            "--seed",
+            "5",
+            "--json",
+            json.toString());
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("tier      Redis tier (STRICT", "redis-server started for this run");
-    List<Map<String, Object>> systems = (List<Map<String, Object>>) Json.object(Files.readString(json)).get("results");
-    assertThat(systems).extracting(s -> s.get("system"))
+    assertThat(run.out())
+        .contains("tier      Redis tier (STRICT", "redis-server started for this run");
+    List<Map<String, Object>> systems =
+        (List<Map<String, Object>>) Json.object(Files.readString(json)).get("results");
+    assertThat(systems)
+        .extracting(s -> s.get("system"))
         .containsExactly("tandem", "cache-aside", "redisson", "redisson-near", "hazelcast");
     for (Map<String, Object> system : systems) {
       assertThat((Double) system.get("ops_per_sec")).as((String) system.get("system")).isPositive();
-      assertThat(system.get("hit_ratio")).as((String) system.get("system")).isInstanceOf(Double.class);
+      assertThat(system.get("hit_ratio"))
+          .as((String) system.get("system"))
+          .isInstanceOf(Double.class);
     }
   }
 
   @Test
   void benchRunsTheNearTierBesideRedissonsNearMap() {
-    CliRun run = CliRun.of("bench", "--tier", "near", "--compare", "redisson-near", "--workload", "B",
-        "--operations", "300", "--warmup", "0s", "--records", "200", "--threads", "2");
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--tier",
+            "near",
+            "--compare",
+            "redisson-near",
+            "--workload",
+            "B",
+            "--operations",
+            "300",
+            "--warmup",
+            "0s",
+            "--records",
+            "200",
+            "--threads",
+            "2");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("near tier (Caffeine L1 over the Redis tier, BOUNDED_STALENESS 100 ms)",
-        "redisson-near");
+    assertThat(run.out())
+        .contains(
+            "near tier (Caffeine L1 over the Redis tier, BOUNDED_STALENESS 100 ms)",
+            "redisson-near");
   }
 
   @Test
@@ -62,19 +101,50 @@ class PeersIT {
     PostgresServer server = PostgresServer.shared();
     server.createDatabase("bench_peer_nodes");
 
-    CliRun run = CliRun.of("bench", "--jdbc-url", server.jdbcUrl("bench_peer_nodes"), "--nodes", "2",
-        "--compare", "hazelcast", "--operations", "200", "--warmup", "0s", "--records", "100", "--threads", "2");
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--jdbc-url",
+            server.jdbcUrl("bench_peer_nodes"),
+            "--nodes",
+            "2",
+            "--compare",
+            "hazelcast",
+            "--operations",
+            "200",
+            "--warmup",
+            "0s",
+            "--records",
+            "100",
+            "--threads",
+            "2");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("2 nodes (a JVM each)", "tandem node 0", "tandem node 1", "hazelcast node 0",
-        "hazelcast node 1");
+    assertThat(run.out())
+        .contains(
+            "2 nodes (a JVM each)",
+            "tandem node 0",
+            "tandem node 1",
+            "hazelcast node 0",
+            "hazelcast node 1");
   }
 
   @Test
   void tortureChecksTheRedisPeers() {
     for (String engine : List.of("cache-aside", "redisson")) {
-      CliRun run = CliRun.of("torture", "--engine", engine, "--tier", "redis", "--nodes", "2", "--duration", "2s",
-          "--seed", "11");
+      CliRun run =
+          CliRun.of(
+              "torture",
+              "--engine",
+              engine,
+              "--tier",
+              "redis",
+              "--nodes",
+              "2",
+              "--duration",
+              "2s",
+              "--seed",
+              "11");
 
       assertThat(run.exitCode()).as(run.toString()).isIn(0, 1);
       assertThat(run.out()).as(engine).contains("engine=" + engine, "checked 20 keys");
@@ -84,7 +154,9 @@ class PeersIT {
 
   @Test
   void tortureChecksHazelcast() {
-    CliRun run = CliRun.of("torture", "--engine", "hazelcast", "--nodes", "2", "--duration", "2s", "--seed", "11");
+    CliRun run =
+        CliRun.of(
+            "torture", "--engine", "hazelcast", "--nodes", "2", "--duration", "2s", "--seed", "11");
 
     assertThat(run.exitCode()).as(run.toString()).isIn(0, 1);
     assertThat(run.out()).contains("Hazelcast 5.7 embedded member per node", "checked 20 keys");

@@ -17,9 +17,11 @@ class HtmlReportTest {
   @Test
   void hasAThroughputChartAndALatencyChartPerOperation() {
     assertThat(count("<svg ")).isEqualTo(3);
-    assertThat(html).contains("<h2>Throughput</h2>", "<h2>Latency: read</h2>", "<h2>Latency: update</h2>");
+    assertThat(html)
+        .contains("<h2>Throughput</h2>", "<h2>Latency: read</h2>", "<h2>Latency: update</h2>");
     String throughput = section("<h2>Throughput</h2>", "<h2>Latency: read</h2>");
-    assertThat(throughput).contains(">tandem</text>", ">direct</text>", ">naive</text>")
+    assertThat(throughput)
+        .contains(">tandem</text>", ">direct</text>", ">naive</text>")
         .contains("30,000 ops/s  3.00×", "10,000 ops/s  1.00× (baseline)");
     assertThat(count("<rect ")).isEqualTo(3);
   }
@@ -28,7 +30,10 @@ class HtmlReportTest {
   void drawsOneLinePerSystemOnEachLatencyChartWithPercentileTicks() {
     String read = section("<h2>Latency: read</h2>", "<h2>Latency: update</h2>");
     assertThat(Pattern.compile("<polyline ").matcher(read).results().count()).isEqualTo(3);
-    assertThat(read).contains(">0%<", ">90%<", ">99%<", ">max<").contains("µs<").contains("<title>tandem p90: ");
+    assertThat(read)
+        .contains(">0%<", ">90%<", ">99%<", ">max<")
+        .contains("µs<")
+        .contains("<title>tandem p90: ");
     Matcher points = Pattern.compile("points=\"([^\"]+)\"").matcher(read);
     assertThat(points.find()).isTrue();
     String[] xy = points.group(1).split(" ");
@@ -42,13 +47,24 @@ class HtmlReportTest {
 
   @Test
   void showsTheNumbersAndTheRun() {
-    assertThat(html).contains("<h2>Numbers</h2>", "<b>tandem</b>", "95.0%", "3.00×", "2 cores, 8.0 GiB memory",
-        "H2 2.3.232 (embedded, in memory)", "21.0.5 (Test)", "0.1.0-TEST", "seed 42");
+    assertThat(html)
+        .contains(
+            "<h2>Numbers</h2>",
+            "<b>tandem</b>",
+            "95.0%",
+            "3.00×",
+            "2 cores, 8.0 GiB memory",
+            "H2 2.3.232 (embedded, in memory)",
+            "21.0.5 (Test)",
+            "0.1.0-TEST",
+            "seed 42");
   }
 
   @Test
   void isSelfContainedAndEscapesText() {
-    assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n")
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
+        .endsWith("</html>\n")
         .doesNotContain("<script", "<link", "src=", "href=", "url(", "@import")
         .contains("tandem bench --compare direct,naive &lt;script&gt;")
         .contains("the tandem &lt;system&gt; &amp; co");
@@ -61,7 +77,8 @@ class HtmlReportTest {
     Path written = report.write(Samples.results());
 
     assertThat(written).hasFileName("report.html").hasContent(html);
-    assertThat(Json.object(Files.readString(report.directory().resolve("results.json")))).containsEntry("scenario", "A");
+    assertThat(Json.object(Files.readString(report.directory().resolve("results.json"))))
+        .containsEntry("scenario", "A");
     assertThat(report.histogramLog("raw-jdbc")).hasFileName("raw-jdbc.hlog");
     assertThat(report.histogramLog("raw-jdbc").getParent()).isEqualTo(report.directory());
   }

@@ -12,23 +12,25 @@ import java.util.Map;
 
 /**
  * A strict JSON reader for tests (Jackson underneath): objects become maps, arrays lists, numbers
- * doubles, null {@link #NULL}. It rejects trailing commas, unquoted names, NaN, duplicate names
- * and anything after the document, so that "it parses" means something.
+ * doubles, null {@link #NULL}. It rejects trailing commas, unquoted names, NaN, duplicate names and
+ * anything after the document, so that "it parses" means something.
  */
 public final class Json {
 
-  private static final JsonMapper MAPPER = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final JsonMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   /** Stands for JSON null in maps and lists (which the test code compares with {@link #NULL}). */
-  public static final Object NULL = new Object() {
-    @Override
-    public String toString() {
-      return "null";
-    }
-  };
+  public static final Object NULL =
+      new Object() {
+        @Override
+        public String toString() {
+          return "null";
+        }
+      };
 
   private Json() {}
 

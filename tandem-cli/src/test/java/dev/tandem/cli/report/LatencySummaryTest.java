@@ -28,8 +28,10 @@ class LatencySummaryTest {
     LatencySummary million = LatencySummary.ofNanos(Samples.histogram(1_000, 2_000, 1_000_000));
 
     assertThat(last(thousand).percentile()).isEqualTo(100);
-    assertThat(thousand.curve().get(thousand.curve().size() - 2).percentile()).isCloseTo(99.9, within(1e-9));
-    assertThat(million.curve().get(million.curve().size() - 2).percentile()).isCloseTo(99.9999, within(1e-9));
+    assertThat(thousand.curve().get(thousand.curve().size() - 2).percentile())
+        .isCloseTo(99.9, within(1e-9));
+    assertThat(million.curve().get(million.curve().size() - 2).percentile())
+        .isCloseTo(99.9999, within(1e-9));
     assertThat(thousand.curve()).extracting(PercentilePoint::percentile).isSorted();
     assertThat(thousand.curve()).extracting(PercentilePoint::micros).isSorted();
   }

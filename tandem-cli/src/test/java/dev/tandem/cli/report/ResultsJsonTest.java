@@ -18,13 +18,29 @@ class ResultsJsonTest {
   void parsesAndHasTheShapeOfIssue4WithOneEntryPerSystemInRunOrder() {
     Map<String, Object> json = Json.object(ResultsJson.of(Samples.results()));
 
-    assertThat(json).containsEntry("scenario", "A").containsEntry("threads", 8.0).containsEntry("baseline", "direct")
-        .containsEntry("records", 10_000.0).containsEntry("duration_s", 10.0).containsEntry("seed", 42.0);
+    assertThat(json)
+        .containsEntry("scenario", "A")
+        .containsEntry("threads", 8.0)
+        .containsEntry("baseline", "direct")
+        .containsEntry("records", 10_000.0)
+        .containsEntry("duration_s", 10.0)
+        .containsEntry("seed", 42.0);
     List<Map<String, Object>> results = (List<Map<String, Object>>) json.get("results");
-    assertThat(results).extracting(r -> r.get("system")).containsExactly("tandem", "direct", "naive");
+    assertThat(results)
+        .extracting(r -> r.get("system"))
+        .containsExactly("tandem", "direct", "naive");
     for (Map<String, Object> r : results) {
-      assertThat(r).containsKeys("ops_per_sec", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "ratio", "hit_ratio",
-          "by_operation");
+      assertThat(r)
+          .containsKeys(
+              "ops_per_sec",
+              "p50_us",
+              "p90_us",
+              "p99_us",
+              "p999_us",
+              "max_us",
+              "ratio",
+              "hit_ratio",
+              "by_operation");
       assertThat((Double) r.get("p50_us")).isLessThanOrEqualTo((Double) r.get("p99_us"));
       assertThat((Double) r.get("p99_us")).isLessThanOrEqualTo((Double) r.get("max_us"));
     }
@@ -41,12 +57,18 @@ class ResultsJsonTest {
     Map<String, Object> json = Json.object(ResultsJson.of(Samples.results()));
 
     Map<String, Object> machine = (Map<String, Object>) json.get("machine");
-    assertThat(machine).containsEntry("cores", 2.0).containsEntry("memory_bytes", (double) (8L << 30))
+    assertThat(machine)
+        .containsEntry("cores", 2.0)
+        .containsEntry("memory_bytes", (double) (8L << 30))
         .containsEntry("jdk", "21.0.5 (Test)");
-    assertThat((Map<String, Object>) json.get("database")).containsEntry("product", "H2 2.3.232")
-        .containsEntry("fsync", "n/a").containsEntry("synchronous_commit", "n/a");
-    Map<String, Object> read = ((List<Map<String, Object>>) ((List<Map<String, Object>>) json.get("results")).get(0)
-        .get("by_operation")).get(0);
+    assertThat((Map<String, Object>) json.get("database"))
+        .containsEntry("product", "H2 2.3.232")
+        .containsEntry("fsync", "n/a")
+        .containsEntry("synchronous_commit", "n/a");
+    Map<String, Object> read =
+        ((List<Map<String, Object>>)
+                ((List<Map<String, Object>>) json.get("results")).get(0).get("by_operation"))
+            .get(0);
     assertThat(read).containsEntry("operation", "read").containsEntry("count", 1_000.0);
     List<List<Double>> curve = (List<List<Double>>) read.get("percentiles");
     assertThat(curve.get(0).get(0)).isEqualTo(0.0);
@@ -62,7 +84,8 @@ class ResultsJsonTest {
   @Test
   void layoutIsByteForByteTheDocumentedOne() throws IOException {
     try (InputStream golden = ResultsJsonTest.class.getResourceAsStream("results-sample.json")) {
-      assertThat(ResultsJson.of(Samples.results())).isEqualTo(new String(golden.readAllBytes(), StandardCharsets.UTF_8));
+      assertThat(ResultsJson.of(Samples.results()))
+          .isEqualTo(new String(golden.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 
@@ -79,8 +102,11 @@ class ResultsJsonTest {
 
   @Test
   void readerRefusesWhatIsNotStrictJson() {
-    for (String bad : List.of("{\"a\": 1,}", "{a: 1}", "{\"a\": NaN}", "{\"a\": 1, \"a\": 2}", "{} {}")) {
-      assertThatThrownBy(() -> Json.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    for (String bad :
+        List.of("{\"a\": 1,}", "{a: 1}", "{\"a\": NaN}", "{\"a\": 1, \"a\": 2}", "{} {}")) {
+      assertThatThrownBy(() -> Json.parse(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 }

@@ -34,20 +34,30 @@ class AvailableTradeTest {
   void aStaleReadWithinTheLongestOutagePassesAndIsLaidAgainstThePartition() {
     staleRead(100); // node 1 wrote 2 unfenced at 3 ms; node 0 reads the old 1 at 100 ms
 
-    boolean passes = judge(true, Duration.ofMillis(400), MINUTE, List.of(new Injection(PARTITION, ms(2), ms(300))));
+    boolean passes =
+        judge(
+            true,
+            Duration.ofMillis(400),
+            MINUTE,
+            List.of(new Injection(PARTITION, ms(2), ms(300))));
 
     assertThat(passes).as(printed.toString()).isTrue();
     assertThat(printed.toString())
-        .contains("the stalest read began 97.000 ms after the replacing write; bound 650 ms = the longest a node went"
-            + " without a connection to Redis, 400 ms (node 1)", ": within")
+        .contains(
+            "the stalest read began 97.000 ms after the replacing write; bound 650 ms = the longest a node went"
+                + " without a connection to Redis, 400 ms (node 1)",
+            ": within")
         .contains("after " + PARTITION + ": 1 (stalest 97.000 ms)")
-        .contains("verdict: not linearizable, as expected for WritePolicy.AVAILABLE", "1 stale reads, none beyond the bound", "exit 0");
+        .contains(
+            "verdict: not linearizable, as expected for WritePolicy.AVAILABLE",
+            "1 stale reads, none beyond the bound",
+            "exit 0");
   }
 
   /**
    * A read that saw 2 while its write was in flight, then a later read of the replaced 1: not
-   * linearizable, but no definite stale read (the write of 2 had not completed), so no staleness
-   * to time. It is the trade all the same.
+   * linearizable, but no definite stale read (the write of 2 had not completed), so no staleness to
+   * time. It is the trade all the same.
    */
   @Test
   void aStaleReadOverlappingItsReplacingWriteIsTheTradeButUntimed() {
@@ -68,9 +78,13 @@ class AvailableTradeTest {
     at(10);
     second.ok();
 
-    assertThat(judge(true, Duration.ofMillis(400), MINUTE, List.of())).as(printed.toString()).isTrue();
-    assertThat(printed.toString()).contains("no definite stale read to time; bound 650 ms",
-        "0 stale reads, none beyond the bound (and 1 keys with a stale read the checker cannot time");
+    assertThat(judge(true, Duration.ofMillis(400), MINUTE, List.of()))
+        .as(printed.toString())
+        .isTrue();
+    assertThat(printed.toString())
+        .contains(
+            "no definite stale read to time; bound 650 ms",
+            "0 stale reads, none beyond the bound (and 1 keys with a stale read the checker cannot time");
   }
 
   @Test
@@ -78,8 +92,12 @@ class AvailableTradeTest {
     staleRead(503); // 500 ms stale, after an outage of 100 ms: bound 350 ms
 
     assertThat(judge(true, Duration.ofMillis(100), MINUTE, List.of())).isFalse();
-    assertThat(printed.toString()).contains("bound 350 ms", ": EXCEEDED", "before any fault: 1",
-        "beyond AVAILABLE's trade (the stalest read exceeds the bound): the run fails");
+    assertThat(printed.toString())
+        .contains(
+            "bound 350 ms",
+            ": EXCEEDED",
+            "before any fault: 1",
+            "beyond AVAILABLE's trade (the stalest read exceeds the bound): the run fails");
   }
 
   @Test
@@ -87,7 +105,8 @@ class AvailableTradeTest {
     staleRead(503);
 
     assertThat(judge(true, Duration.ofSeconds(2), Duration.ofMillis(50), List.of())).isFalse();
-    assertThat(printed.toString()).contains("bound 300 ms", "capped by the entries' time to live, 50 ms", "EXCEEDED");
+    assertThat(printed.toString())
+        .contains("bound 300 ms", "capped by the entries' time to live, 50 ms", "EXCEEDED");
   }
 
   @Test
@@ -95,7 +114,8 @@ class AvailableTradeTest {
     staleRead(100);
 
     assertThat(judge(false, Duration.ofMillis(400), MINUTE, List.of())).isFalse();
-    assertThat(printed.toString()).contains("(no cache fault was injected, so no read may be stale): the run fails");
+    assertThat(printed.toString())
+        .contains("(no cache fault was injected, so no read may be stale): the run fails");
   }
 
   @Test
@@ -118,8 +138,10 @@ class AvailableTradeTest {
     w.ok();
 
     assertThat(judge(true, Duration.ofMillis(400), MINUTE, List.of())).isFalse();
-    assertThat(printed.toString()).startsWith("staleness (WritePolicy.AVAILABLE's documented trade): no stale read"
-        + " this run; bound 650 ms");
+    assertThat(printed.toString())
+        .startsWith(
+            "staleness (WritePolicy.AVAILABLE's documented trade): no stale read"
+                + " this run; bound 650 ms");
   }
 
   /** Writes 1 then 2 (acknowledged at 3 ms), then reads 1 at {@code readAt} ms. */
@@ -138,7 +160,8 @@ class AvailableTradeTest {
     read.ok(1L);
   }
 
-  private boolean judge(boolean cacheFaults, Duration longestGap, Duration timeToLive, List<Injection> injections) {
+  private boolean judge(
+      boolean cacheFaults, Duration longestGap, Duration timeToLive, List<Injection> injections) {
     CheckResult result = LinearizabilityChecker.builder().build().check(recorder.history());
     try (PrintWriter out = new PrintWriter(printed)) {
       return AvailableTrade.judge(out, result, cacheFaults, longestGap, 1, timeToLive, injections);

@@ -12,7 +12,9 @@ class NodeDoneTest {
 
   @Test
   void aDoneLineIsOneJsonObjectThatReadsBackAsWritten() {
-    NodeDone done = new NodeDone(3, 1, 2, List.of("put k1: boom {\"done\": no", "get k2: x"), 5_000_000_000L, true);
+    NodeDone done =
+        new NodeDone(
+            3, 1, 2, List.of("put k1: boom {\"done\": no", "get k2: x"), 5_000_000_000L, true);
 
     String line = done.toLine();
 
@@ -23,8 +25,10 @@ class NodeDoneTest {
   @Test
   void aLineThatIsNotADoneLineFailsNamingTheNode() {
     assertThatThrownBy(() -> NodeDone.parse("node 1 (process 42)", "done 3 1 2 5000 0"))
-        .isInstanceOf(CommandFailedException.class).hasMessageStartingWith("node 1 (process 42) ended with a done line");
+        .isInstanceOf(CommandFailedException.class)
+        .hasMessageStartingWith("node 1 (process 42) ended with a done line");
     assertThatThrownBy(() -> NodeDone.parse("node 1 (process 42)", "{\"ready\":{}}"))
-        .isInstanceOf(CommandFailedException.class).hasMessageContaining("not a done line");
+        .isInstanceOf(CommandFailedException.class)
+        .hasMessageContaining("not a done line");
   }
 }

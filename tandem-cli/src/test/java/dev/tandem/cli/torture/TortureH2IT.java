@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code tandem torture} on embedded H2: Tandem is linearizable (with the statement failures H2
- * can take), and the naive write-through class is caught by the same run. Seeds are printed; replay with {@code -Dtandem.seed=N}.
+ * {@code tandem torture} on embedded H2: Tandem is linearizable (with the statement failures H2 can
+ * take), and the naive write-through class is caught by the same run. Seeds are printed; replay
+ * with {@code -Dtandem.seed=N}.
  */
 class TortureH2IT {
 
@@ -26,8 +27,18 @@ class TortureH2IT {
     long seed = TortureRuns.seed();
     Path file = dir.resolve("history.jsonl");
 
-    CliRun run = TortureRuns.torture("--db", "h2", "--faults", "db", "--duration", "30s", "--seed", Long.toString(seed),
-        "--history", file.toString());
+    CliRun run =
+        TortureRuns.torture(
+            "--db",
+            "h2",
+            "--faults",
+            "db",
+            "--duration",
+            "30s",
+            "--seed",
+            Long.toString(seed),
+            "--history",
+            file.toString());
 
     Matcher verdict = TortureRuns.verdict(run);
     assertThat(verdict.group(1)).as(run.toString()).isEqualTo("yes");
@@ -39,13 +50,18 @@ class TortureH2IT {
 
     History history = History.read(file);
     assertThat(history.size()).isEqualTo(Integer.parseInt(verdict.group(2)));
-    List<Operation> finals = history.operations().stream()
-        .filter(op -> op.action() == Action.DB_READ && op.outcome() == Outcome.OK).toList();
+    List<Operation> finals =
+        history.operations().stream()
+            .filter(op -> op.action() == Action.DB_READ && op.outcome() == Outcome.OK)
+            .toList();
     assertThat(finals).as("a final db-read of every key").hasSize(20);
-    assertThat(history.operations()).extracting(Operation::action)
+    assertThat(history.operations())
+        .extracting(Operation::action)
         .contains(Action.READ, Action.WRITE, Action.DELETE, Action.CAS);
-    assertThat(history.operations()).filteredOn(op -> op.action() == Action.CAS && op.outcome() == Outcome.OK)
-        .isNotEmpty().allMatch(op -> op.old() != null && op.value() != null);
+    assertThat(history.operations())
+        .filteredOn(op -> op.action() == Action.CAS && op.outcome() == Outcome.OK)
+        .isNotEmpty()
+        .allMatch(op -> op.old() != null && op.value() != null);
   }
 
   @Test

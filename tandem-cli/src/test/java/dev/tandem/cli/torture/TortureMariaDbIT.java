@@ -19,8 +19,16 @@ class TortureMariaDbIT {
   void tandemStaysLinearizableUnderDatabaseFaults() {
     long seed = TortureRuns.seed();
 
-    CliRun run = TortureRuns.torture("--db", "mariadb", "--faults", "db", "--duration", "30s",
-        "--seed", Long.toString(seed));
+    CliRun run =
+        TortureRuns.torture(
+            "--db",
+            "mariadb",
+            "--faults",
+            "db",
+            "--duration",
+            "30s",
+            "--seed",
+            Long.toString(seed));
 
     Matcher verdict = TortureRuns.verdict(run);
     assertThat(verdict.group(1)).as(run.toString()).isEqualTo("yes");

@@ -17,14 +17,29 @@ import org.junit.jupiter.api.Test;
 class TortureOutsideIT {
 
   private static final Pattern OUTSIDE =
-      Pattern.compile("outside: reads=(\\d+) stale-beyond-bound=(\\d+) max-lag-ms=[0-9.]+ bound-ms=(\\d+)");
+      Pattern.compile(
+          "outside: reads=(\\d+) stale-beyond-bound=(\\d+) max-lag-ms=[0-9.]+ bound-ms=(\\d+)");
 
   @Test
   void outsideWritesReachReadsWithinTheBoundUnderListenerFaults() {
     long seed = TortureRuns.seed();
 
-    CliRun run = TortureRuns.torture("--db", "postgres", "--outside-writers", "2", "--faults", "listener",
-        "--duration", "10s", "--clients", "4", "--keys", "10", "--seed", Long.toString(seed));
+    CliRun run =
+        TortureRuns.torture(
+            "--db",
+            "postgres",
+            "--outside-writers",
+            "2",
+            "--faults",
+            "listener",
+            "--duration",
+            "10s",
+            "--clients",
+            "4",
+            "--keys",
+            "10",
+            "--seed",
+            Long.toString(seed));
 
     Matcher verdict = TortureRuns.verdict(run);
     assertThat(verdict.group(1)).as(run.toString()).isEqualTo("yes");
@@ -33,7 +48,10 @@ class TortureOutsideIT {
     assertThat(outside.find()).as(run.toString()).isTrue();
     assertThat(Long.parseLong(outside.group(1))).as("reads after outside writes").isPositive();
     assertThat(outside.group(2)).isEqualTo("0");
-    assertThat(run.out()).contains("verify: no difference", "  fault: change listener",
-        "final reads: the cache and the database agree on 10 of 10 keys");
+    assertThat(run.out())
+        .contains(
+            "verify: no difference",
+            "  fault: change listener",
+            "final reads: the cache and the database agree on 10 of 10 keys");
   }
 }

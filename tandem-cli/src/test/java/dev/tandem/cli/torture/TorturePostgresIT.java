@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code tandem torture --db postgres --faults db}: an embedded PostgreSQL server started by the
- * command, the store behind a fault proxy, and every database fault injected while the clients
- * run; Tandem's history stays linearizable. Replay with {@code -Dtandem.seed=N}.
+ * command, the store behind a fault proxy, and every database fault injected while the clients run;
+ * Tandem's history stays linearizable. Replay with {@code -Dtandem.seed=N}.
  */
 class TorturePostgresIT {
 
@@ -17,8 +17,16 @@ class TorturePostgresIT {
   void tandemStaysLinearizableUnderDatabaseFaults() {
     long seed = TortureRuns.seed();
 
-    CliRun run = TortureRuns.torture("--db", "postgres", "--faults", "db", "--duration", "30s",
-        "--seed", Long.toString(seed));
+    CliRun run =
+        TortureRuns.torture(
+            "--db",
+            "postgres",
+            "--faults",
+            "db",
+            "--duration",
+            "30s",
+            "--seed",
+            Long.toString(seed));
 
     Matcher verdict = TortureRuns.verdict(run);
     assertThat(verdict.group(1)).as(run.toString()).isEqualTo("yes");
@@ -32,8 +40,18 @@ class TorturePostgresIT {
   void concurrentBatchesStayLinearizableUnderDatabaseFaults() {
     long seed = TortureRuns.seed();
 
-    CliRun run = TortureRuns.torture("--db", "postgres", "--faults", "db", "--duration", "20s",
-        "--batches", "4", "--seed", Long.toString(seed));
+    CliRun run =
+        TortureRuns.torture(
+            "--db",
+            "postgres",
+            "--faults",
+            "db",
+            "--duration",
+            "20s",
+            "--batches",
+            "4",
+            "--seed",
+            Long.toString(seed));
 
     Matcher verdict = TortureRuns.verdict(run);
     assertThat(verdict.group(1)).as(run.toString()).isEqualTo("yes");

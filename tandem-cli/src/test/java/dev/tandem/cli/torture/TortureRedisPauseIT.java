@@ -15,24 +15,42 @@ import org.junit.jupiter.api.Test;
  */
 class TortureRedisPauseIT {
 
-  private static final Pattern LONGEST = Pattern.compile(
-      "longest operations \\(call to return\\): read ([0-9,.]+) ms, write ([0-9,.]+) ms, delete ([0-9,.]+) ms,"
-          + " cas ([0-9,.]+) ms; the longest: #\\d+ p\\d+ \\w+ k\\d+.*");
+  private static final Pattern LONGEST =
+      Pattern.compile(
+          "longest operations \\(call to return\\): read ([0-9,.]+) ms, write ([0-9,.]+) ms, delete ([0-9,.]+) ms,"
+              + " cas ([0-9,.]+) ms; the longest: #\\d+ p\\d+ \\w+ k\\d+.*");
 
   @Test
   void pausesRedisWithAShortCommandTimeoutAndPrintsTheLongestOperations() {
     long seed = TortureRuns.seed();
 
-    CliRun run = TortureRuns.torture("--db", "h2", "--tier", "redis", "--faults", "redis-pause", "--duration", "8s",
-        "--seed", Long.toString(seed));
+    CliRun run =
+        TortureRuns.torture(
+            "--db",
+            "h2",
+            "--tier",
+            "redis",
+            "--faults",
+            "redis-pause",
+            "--duration",
+            "8s",
+            "--seed",
+            Long.toString(seed));
 
     Matcher verdict = TortureRuns.verdict(run);
     assertThat(verdict.group(1)).as(run.toString()).isEqualTo("yes");
-    assertThat(run.out()).contains("command timeout 200 ms", "  - redis paused (SIGSTOP, then SIGCONT)")
-        .containsPattern("fault: redis paused \\(SIGSTOP, then SIGCONT\\): \\d+ times, the longest pause [0-9,]+ ms")
+    assertThat(run.out())
+        .contains("command timeout 200 ms", "  - redis paused (SIGSTOP, then SIGCONT)")
+        .containsPattern(
+            "fault: redis paused \\(SIGSTOP, then SIGCONT\\): \\d+ times, the longest pause [0-9,]+ ms")
         .doesNotContain("connections reset", "killed");
-    String longest = run.out().lines().map(String::strip).filter(l -> l.startsWith("longest operations")).findFirst()
-        .orElseThrow(() -> new AssertionError("no longest-operations line:\n" + run));
+    String longest =
+        run.out()
+            .lines()
+            .map(String::strip)
+            .filter(l -> l.startsWith("longest operations"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no longest-operations line:\n" + run));
     assertThat(longest).matches(LONGEST);
   }
 }

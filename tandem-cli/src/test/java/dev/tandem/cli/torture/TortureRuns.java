@@ -12,11 +12,14 @@ final class TortureRuns {
 
   /** The verdict line, exactly as issue 3 specifies it. */
   static final Pattern VERDICT =
-      Pattern.compile("linearizable: (yes|no) ops=(\\d+) keys=(\\d+) stale=(\\d+) lost=(\\d+) seed=(-?\\d+)");
+      Pattern.compile(
+          "linearizable: (yes|no) ops=(\\d+) keys=(\\d+) stale=(\\d+) lost=(\\d+) seed=(-?\\d+)");
 
   private TortureRuns() {}
 
-  /** Returns a seed: {@code -Dtandem.seed=N} to replay a run, else a new one (printed by the run). */
+  /**
+   * Returns a seed: {@code -Dtandem.seed=N} to replay a run, else a new one (printed by the run).
+   */
   static long seed() {
     String fixed = System.getProperty("tandem.seed");
     return fixed != null ? Long.parseLong(fixed) : System.nanoTime() % 1_000_000_000L;
@@ -48,7 +51,9 @@ final class TortureRuns {
     List<String> verdicts = new java.util.ArrayList<>();
     for (int attempt = 0; attempt < 3; attempt++) {
       List<String> all = new java.util.ArrayList<>(List.of(args));
-      all.addAll(List.of("--engine", "naive", "--duration", "3s", "--seed", Long.toString(seed + attempt)));
+      all.addAll(
+          List.of(
+              "--engine", "naive", "--duration", "3s", "--seed", Long.toString(seed + attempt)));
       CliRun run = torture(all.toArray(new String[0]));
       Matcher verdict = verdict(run);
       verdicts.add(verdict.group());

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16: a torture run on a URL with a password prints the URL masked (before the fix its
- * "database:" line showed H2's {@code ;PASSWORD=} in full), and takes a Redis password from a
- * file instead of the command line.
+ * "database:" line showed H2's {@code ;PASSWORD=} in full), and takes a Redis password from a file
+ * instead of the command line.
  */
 class TortureSecretsIT {
 
@@ -23,8 +23,16 @@ class TortureSecretsIT {
 
   @Test
   void aPasswordInTheUrlIsNotPrinted() {
-    CliRun run = TortureRuns.torture("--jdbc-url", "jdbc:h2:mem:torture_secret;PASSWORD=" + SECRET,
-        "--duration", "500ms", "--keys", "4", "--clients", "2");
+    CliRun run =
+        TortureRuns.torture(
+            "--jdbc-url",
+            "jdbc:h2:mem:torture_secret;PASSWORD=" + SECRET,
+            "--duration",
+            "500ms",
+            "--keys",
+            "4",
+            "--clients",
+            "2");
 
     TortureRuns.verdict(run);
     assertThat(run.out()).contains("PASSWORD=***");
@@ -38,16 +46,41 @@ class TortureSecretsIT {
       Path secret = dir.resolve("redis-password");
       Files.writeString(secret, SECRET + "\n");
 
-      CliRun fromFile = TortureRuns.torture("--tier", "redis", "--redis-uri", server.uri(), "--redis-password-file",
-          secret.toString(), "--duration", "500ms", "--keys", "4", "--clients", "2");
-      CliRun inUri = TortureRuns.torture("--tier", "redis", "--redis-uri",
-          "redis://:" + SECRET + "@127.0.0.1:" + server.port(), "--duration", "500ms", "--keys", "4", "--clients", "2");
-      CliRun without = TortureRuns.torture("--tier", "redis", "--redis-uri", server.uri(), "--duration", "500ms");
+      CliRun fromFile =
+          TortureRuns.torture(
+              "--tier",
+              "redis",
+              "--redis-uri",
+              server.uri(),
+              "--redis-password-file",
+              secret.toString(),
+              "--duration",
+              "500ms",
+              "--keys",
+              "4",
+              "--clients",
+              "2");
+      CliRun inUri =
+          TortureRuns.torture(
+              "--tier",
+              "redis",
+              "--redis-uri",
+              "redis://:" + SECRET + "@127.0.0.1:" + server.port(),
+              "--duration",
+              "500ms",
+              "--keys",
+              "4",
+              "--clients",
+              "2");
+      CliRun without =
+          TortureRuns.torture(
+              "--tier", "redis", "--redis-uri", server.uri(), "--duration", "500ms");
 
       assertThat(TortureRuns.verdict(fromFile).group(1)).as(fromFile.toString()).isEqualTo("yes");
       assertThat(TortureRuns.verdict(inUri).group(1)).as(inUri.toString()).isEqualTo("yes");
       assertThat(without.exitCode()).as("refused without the password: " + without).isEqualTo(1);
-      assertThat(fromFile.out() + fromFile.err() + inUri.out() + inUri.err()).doesNotContain(SECRET);
+      assertThat(fromFile.out() + fromFile.err() + inUri.out() + inUri.err())
+          .doesNotContain(SECRET);
     }
   }
 }

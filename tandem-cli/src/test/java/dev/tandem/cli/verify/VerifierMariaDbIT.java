@@ -14,7 +14,10 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link VerifierSuite} on MariaDB, and {@code tandem verify --jdbc-url jdbc:mariadb:...} on its table. */
+/**
+ * {@link VerifierSuite} on MariaDB, and {@code tandem verify --jdbc-url jdbc:mariadb:...} on its
+ * table.
+ */
 class VerifierMariaDbIT extends VerifierSuite {
 
   private final List<HikariDataSource> pools = new ArrayList<>();
@@ -43,10 +46,15 @@ class VerifierMariaDbIT extends VerifierSuite {
       database = c.getCatalog();
     }
 
-    CliRun run = CliRun.of("verify", "--jdbc-url", MariaDbServer.shared().jdbcUrl(database), "--table", "account");
+    CliRun run =
+        CliRun.of(
+            "verify", "--jdbc-url", MariaDbServer.shared().jdbcUrl(database), "--table", "account");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("account: 10 keys", "Checked 10 keys: 10 cached, 0 differ from the database.",
-        "CONSISTENT");
+    assertThat(run.out())
+        .contains(
+            "account: 10 keys",
+            "Checked 10 keys: 10 cached, 0 differ from the database.",
+            "CONSISTENT");
   }
 }

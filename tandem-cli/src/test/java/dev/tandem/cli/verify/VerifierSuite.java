@@ -40,8 +40,13 @@ abstract class VerifierSuite {
   void writeTenRowsThroughTandem() {
     dataSource = newDatabase();
     JdbcSchema.createKeyValueTable(dataSource, "account", ValueType.TEXT);
-    store = JdbcStore.<String, String>builder().dataSource(dataSource).table("account")
-        .keyColumn("key", String.class).rowMapper(RowMapper.text("value")).build();
+    store =
+        JdbcStore.<String, String>builder()
+            .dataSource(dataSource)
+            .table("account")
+            .keyColumn("key", String.class)
+            .rowMapper(RowMapper.text("value"))
+            .build();
     tier = LocalTier.<String, String>builder().maximumSize(100).build();
     tandem = Tandem.builder(store).cacheTier(tier).build();
     for (int i = 0; i < 10; i++) {
@@ -66,12 +71,25 @@ abstract class VerifierSuite {
   @Test
   void findsARowUpdatedBySqlBehindTandemsBackAndRepairsIt() throws SQLException {
     long version = tandem.getVersioned("k3").orElseThrow().version();
-    sql("UPDATE account SET " + column("value") + " = 'balance 0 (fraud)' WHERE " + column("key") + " = 'k3'");
+    sql(
+        "UPDATE account SET "
+            + column("value")
+            + " = 'balance 0 (fraud)' WHERE "
+            + column("key")
+            + " = 'k3'");
 
     VerifyReport<String, String> found = verifier().verify(keys());
 
-    assertThat(found.mismatches()).singleElement().isEqualTo(
-        new Mismatch<>("k3", Mismatch.Kind.VALUE_DIFFERS, version, version, "balance 300", "balance 0 (fraud)"));
+    assertThat(found.mismatches())
+        .singleElement()
+        .isEqualTo(
+            new Mismatch<>(
+                "k3",
+                Mismatch.Kind.VALUE_DIFFERS,
+                version,
+                version,
+                "balance 300",
+                "balance 0 (fraud)"));
     assertThat(tandem.get("k3")).as("still served from the cache").contains("balance 300");
 
     VerifyReport<String, String> repaired = verifier().verifyAndRepair(keys());
@@ -86,29 +104,46 @@ abstract class VerifierSuite {
   void findsRowsDeletedAndInsertedBehindTandemsBack() throws SQLException {
     tandem.get("k10"); // caches its absence
     sql("DELETE FROM account WHERE " + column("key") + " = 'k5'");
-    sql("INSERT INTO account (" + column("key") + ", " + column("value") + ") VALUES ('k10', 'opened by SQL')");
+    sql(
+        "INSERT INTO account ("
+            + column("key")
+            + ", "
+            + column("value")
+            + ") VALUES ('k10', 'opened by SQL')");
 
     VerifyReport<String, String> report = verifier().verify(List.of("k5", "k10"));
 
-    assertThat(report.mismatches()).extracting(Mismatch::key, Mismatch::kind).containsExactly(
-        tuple("k5", Mismatch.Kind.DELETED),
-        tuple("k10", Mismatch.Kind.MISSING));
-    assertThat(report.mismatches().get(1).databaseVersion()).as("the column default drew a version").isPositive();
+    assertThat(report.mismatches())
+        .extracting(Mismatch::key, Mismatch::kind)
+        .containsExactly(tuple("k5", Mismatch.Kind.DELETED), tuple("k10", Mismatch.Kind.MISSING));
+    assertThat(report.mismatches().get(1).databaseVersion())
+        .as("the column default drew a version")
+        .isPositive();
   }
 
   @Test
   void findsACacheMadeStaleByAWriteOfAnotherNode() throws SQLException {
-    try (Tandem<String, String> otherNode = Tandem.builder(JdbcStore.<String, String>builder().dataSource(dataSource)
-        .table("account").keyColumn("key", String.class).rowMapper(RowMapper.text("value")).build()).build()) {
+    try (Tandem<String, String> otherNode =
+        Tandem.builder(
+                JdbcStore.<String, String>builder()
+                    .dataSource(dataSource)
+                    .table("account")
+                    .keyColumn("key", String.class)
+                    .rowMapper(RowMapper.text("value"))
+                    .build())
+            .build()) {
       otherNode.put("k7", "balance 7000");
     }
 
     VerifyReport<String, String> report = verifier().verify(keys());
 
-    assertThat(report.mismatches()).singleElement().satisfies(m -> {
-      assertThat(m.kind()).isEqualTo(Mismatch.Kind.STALE);
-      assertThat(m.cacheVersion()).isLessThan(m.databaseVersion());
-    });
+    assertThat(report.mismatches())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.kind()).isEqualTo(Mismatch.Kind.STALE);
+              assertThat(m.cacheVersion()).isLessThan(m.databaseVersion());
+            });
   }
 
   private Verifier<String, String> verifier() {
@@ -119,7 +154,10 @@ abstract class VerifierSuite {
     return TableKeys.of(dataSource, "account", "key", String.class);
   }
 
-  /** The column as JdbcSchema created it: quoted, in the database's case ("key" is reserved in H2 and MariaDB). */
+  /**
+   * The column as JdbcSchema created it: quoted, in the database's case ("key" is reserved in H2
+   * and MariaDB).
+   */
   private String column(String name) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       String product = c.getMetaData().getDatabaseProductName();
@@ -136,7 +174,8 @@ abstract class VerifierSuite {
   }
 
   private void sql(String statement) throws SQLException {
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(statement);
     }
   }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code tandem verify} on an H2 table: the command fills its own cache, the test changes a row with
- * plain SQL behind it (the step the command offers for this), and the command must find the row and,
- * with {@code --repair}, fix it.
+ * {@code tandem verify} on an H2 table: the command fills its own cache, the test changes a row
+ * with plain SQL behind it (the step the command offers for this), and the command must find the
+ * row and, with {@code --repair}, fix it.
  */
 class VerifyCommandIT {
 
@@ -30,10 +30,18 @@ class VerifyCommandIT {
 
   @BeforeEach
   void createAccounts() throws SQLException {
-    sql("CREATE TABLE account (id BIGINT PRIMARY KEY, owner VARCHAR(40) NOT NULL, balance BIGINT NOT NULL)");
+    sql(
+        "CREATE TABLE account (id BIGINT PRIMARY KEY, owner VARCHAR(40) NOT NULL, balance BIGINT NOT NULL)");
     JdbcSchema.addVersionColumn(dataSource, "account", "tandem_version");
     for (int i = 1; i <= 20; i++) {
-      sql("INSERT INTO account (id, owner, balance) VALUES (" + i + ", 'owner " + i + "', " + (i * 100) + ")");
+      sql(
+          "INSERT INTO account (id, owner, balance) VALUES ("
+              + i
+              + ", 'owner "
+              + i
+              + "', "
+              + (i * 100)
+              + ")");
     }
   }
 
@@ -44,37 +52,63 @@ class VerifyCommandIT {
 
   @Test
   void anUntouchedTableIsConsistent() {
-    CliRun run = CliRun.of("verify", "--jdbc-url", database.jdbcUrl(), "--table", "account", "--jdbc-user", "sa");
+    CliRun run =
+        CliRun.of(
+            "verify", "--jdbc-url", database.jdbcUrl(), "--table", "account", "--jdbc-user", "sa");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("ACCOUNT: 20 keys", "Checked 20 keys: 20 cached, 0 differ from the database.",
-        "CONSISTENT");
+    assertThat(run.out())
+        .contains(
+            "ACCOUNT: 20 keys",
+            "Checked 20 keys: 20 cached, 0 differ from the database.",
+            "CONSISTENT");
   }
 
   @Test
   void findsARowChangedBySqlBehindTheCacheWithExitCode1() {
-    Run run = verify(() -> sql("UPDATE account SET balance = 999999 WHERE id = 7"), "--table", "account");
+    Run run =
+        verify(() -> sql("UPDATE account SET balance = 999999 WHERE id = 7"), "--table", "account");
 
     assertThat(run.exitCode).as(run.out).isEqualTo(1);
-    assertThat(run.out).containsPattern("(?m)^\\s+7\\s+value differs\\s+(\\d+)\\s+\\1\\s+owner 7, 700\\s+owner 7, 999999$")
-        .contains("Checked 20 keys: 20 cached, 1 differ from the database.", "INCONSISTENT", "--repair");
+    assertThat(run.out)
+        .containsPattern(
+            "(?m)^\\s+7\\s+value differs\\s+(\\d+)\\s+\\1\\s+owner 7, 700\\s+owner 7, 999999$")
+        .contains(
+            "Checked 20 keys: 20 cached, 1 differ from the database.", "INCONSISTENT", "--repair");
   }
 
   @Test
   void repairInvalidatesTheRowAndExitsWith0() {
-    Run run = verify(() -> {
-      sql("UPDATE account SET balance = 0 WHERE id = 3");
-      sql("DELETE FROM account WHERE id = 4");
-    }, "--table", "account", "--repair");
+    Run run =
+        verify(
+            () -> {
+              sql("UPDATE account SET balance = 0 WHERE id = 3");
+              sql("DELETE FROM account WHERE id = 4");
+            },
+            "--table",
+            "account",
+            "--repair");
 
     assertThat(run.exitCode).as(run.out).isZero();
-    assertThat(run.out).contains("value differs", "row deleted", "no row", "REPAIRED", "repaired 2 of 2");
+    assertThat(run.out)
+        .contains("value differs", "row deleted", "no row", "REPAIRED", "repaired 2 of 2");
   }
 
   @Test
   void aSampleChecksOnlySomeKeys() {
-    CliRun run = CliRun.of("verify", "--jdbc-url", database.jdbcUrl(), "--jdbc-user", "sa", "--table", "ACCOUNT",
-        "--sample", "5", "--seed", "1");
+    CliRun run =
+        CliRun.of(
+            "verify",
+            "--jdbc-url",
+            database.jdbcUrl(),
+            "--jdbc-user",
+            "sa",
+            "--table",
+            "ACCOUNT",
+            "--sample",
+            "5",
+            "--seed",
+            "1");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("5 keys (a sample)", "Checked 5 keys: 5 cached");
@@ -84,12 +118,17 @@ class VerifyCommandIT {
   void aTableNotWrittenThroughTandemIsAOneLineError() throws SQLException {
     sql("CREATE TABLE plain (id INT PRIMARY KEY, name VARCHAR(10))");
 
-    CliRun run = CliRun.of("verify", "--jdbc-url", database.jdbcUrl(), "--jdbc-user", "sa", "--table", "plain");
+    CliRun run =
+        CliRun.of(
+            "verify", "--jdbc-url", database.jdbcUrl(), "--jdbc-user", "sa", "--table", "plain");
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.errLines()).singleElement().asString()
-        .isEqualTo("tandem verify: table PLAIN has no version column tandem_version: it is not written through Tandem"
-            + " (or name the column with --version-column)");
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "tandem verify: table PLAIN has no version column tandem_version: it is not written through Tandem"
+                + " (or name the column with --version-column)");
   }
 
   @Test
@@ -97,8 +136,13 @@ class VerifyCommandIT {
     CliRun run = CliRun.of("verify", "--data-dir", empty.toString());
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.errLines()).singleElement().asString()
-        .isEqualTo("tandem verify: there is no demo database in " + empty + ": run tandem demo first, or give --jdbc-url");
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "tandem verify: there is no demo database in "
+                + empty
+                + ": run tandem demo first, or give --jdbc-url");
   }
 
   @Test
@@ -107,7 +151,10 @@ class VerifyCommandIT {
     CliRun both = CliRun.of("verify", "--data-dir", "x", "--jdbc-url", "jdbc:h2:mem:x");
 
     assertThat(zero.exitCode()).isEqualTo(2);
-    assertThat(zero.errLines()).singleElement().asString().startsWith("tandem verify: --sample must be positive");
+    assertThat(zero.errLines())
+        .singleElement()
+        .asString()
+        .startsWith("tandem verify: --sample must be positive");
     assertThat(both.exitCode()).isEqualTo(2);
     assertThat(both.errLines()).singleElement().asString().contains("cannot go with --jdbc-url");
   }
@@ -115,16 +162,21 @@ class VerifyCommandIT {
   /** The outcome of a run with a step between filling and checking. */
   private record Run(int exitCode, String out) {}
 
-  /** Runs verify on the test database, with {@code change} run after the fill and before the check. */
+  /**
+   * Runs verify on the test database, with {@code change} run after the fill and before the check.
+   */
   private Run verify(SqlStep change, String... args) {
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new VerifyCommand(() -> {
-      try {
-        change.run();
-      } catch (SQLException e) {
-        throw new IllegalStateException(e);
-      }
-    }));
+    CommandLine cli =
+        new CommandLine(
+            new VerifyCommand(
+                () -> {
+                  try {
+                    change.run();
+                  } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                  }
+                }));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(out, true));
     String[] all = new String[args.length + 4];
@@ -142,7 +194,8 @@ class VerifyCommandIT {
   }
 
   private void sql(String statement) throws SQLException {
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(statement);
     }
   }

@@ -34,10 +34,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code tandem verify --redis-url --key-prefix}: an application writes a PostgreSQL table through a
- * shared Redis tier, rows are changed with plain SQL behind it, and the command, run as an operator
- * would against the live cache, finds them, repairs them by invalidation only, and then finds
- * nothing.
+ * {@code tandem verify --redis-url --key-prefix}: an application writes a PostgreSQL table through
+ * a shared Redis tier, rows are changed with plain SQL behind it, and the command, run as an
+ * operator would against the live cache, finds them, repairs them by invalidation only, and then
+ * finds nothing.
  */
 class VerifySharedTierCommandIT {
 
@@ -56,9 +56,18 @@ class VerifySharedTierCommandIT {
     dataSource = PostgresServer.shared().createDatabase(database);
     sql("CREATE TABLE account (id BIGINT PRIMARY KEY, owner TEXT NOT NULL)");
     JdbcSchema.addVersionColumn(dataSource, "account", "tandem_version");
-    JdbcStore<Long, String> store = JdbcStore.<Long, String>builder().dataSource(dataSource).table("account")
-        .keyColumn("id", Long.class).rowMapper(RowMapper.text("owner")).build();
-    tier = RedisTier.<Long, String>builder(Codec.string()).uri(RedisServer.shared().uri()).keyPrefix(prefix).build();
+    JdbcStore<Long, String> store =
+        JdbcStore.<Long, String>builder()
+            .dataSource(dataSource)
+            .table("account")
+            .keyColumn("id", Long.class)
+            .rowMapper(RowMapper.text("owner"))
+            .build();
+    tier =
+        RedisTier.<Long, String>builder(Codec.string())
+            .uri(RedisServer.shared().uri())
+            .keyPrefix(prefix)
+            .build();
     application = Tandem.builder(store).cacheTier(tier).build();
     for (long id = 1; id <= 20; id++) {
       application.put(id, "owner " + id);
@@ -79,10 +88,16 @@ class VerifySharedTierCommandIT {
     CliRun found = verify("--codec", "text");
 
     assertThat(found.exitCode()).as(found.toString()).isEqualTo(1);
-    assertThat(found.out()).containsPattern("(?m)^\\s+7\\s+value differs\\s+(\\d+)\\s+\\1\\s+owner 7\\s+mallory$")
-        .contains("Checked 20 keys: 20 cached, 1 differ from the database.", "INCONSISTENT", "read-only");
-    assertThat(application.get(7L)).as("the application still reads the cached copy").contains("owner 7");
-    assertThat(entries()).as("a check without --repair changes no entry").containsExactlyInAnyOrderEntriesOf(entries);
+    assertThat(found.out())
+        .containsPattern("(?m)^\\s+7\\s+value differs\\s+(\\d+)\\s+\\1\\s+owner 7\\s+mallory$")
+        .contains(
+            "Checked 20 keys: 20 cached, 1 differ from the database.", "INCONSISTENT", "read-only");
+    assertThat(application.get(7L))
+        .as("the application still reads the cached copy")
+        .contains("owner 7");
+    assertThat(entries())
+        .as("a check without --repair changes no entry")
+        .containsExactlyInAnyOrderEntriesOf(entries);
 
     CliRun repaired = verify("--codec", "text", "--repair");
 
@@ -109,15 +124,25 @@ class VerifySharedTierCommandIT {
     CliRun run = verify();
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-    assertThat(run.out()).containsPattern("(?m)^\\s+3\\s+row deleted\\s+\\d+\\s+no row\\s")
+    assertThat(run.out())
+        .containsPattern("(?m)^\\s+3\\s+row deleted\\s+\\d+\\s+no row\\s")
         .containsPattern("(?m)^\\s+4\\s+cache is older\\s")
         .contains("Checked 20 keys: 20 cached, 2 differ from the database.");
   }
 
   @Test
   void aPrefixWithoutEntriesSaysSo() {
-    CliRun run = CliRun.of("verify", "--jdbc-url", PostgresServer.shared().jdbcUrl(database), "--table", "account",
-        "--redis-url", RedisServer.shared().uri(), "--key-prefix", prefix + "typo:");
+    CliRun run =
+        CliRun.of(
+            "verify",
+            "--jdbc-url",
+            PostgresServer.shared().jdbcUrl(database),
+            "--table",
+            "account",
+            "--redis-url",
+            RedisServer.shared().uri(),
+            "--key-prefix",
+            prefix + "typo:");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("No entries under the key prefix " + prefix + "typo:");
@@ -130,8 +155,17 @@ class VerifySharedTierCommandIT {
       closedPort = socket.getLocalPort();
     }
 
-    CliRun run = CliRun.of("verify", "--jdbc-url", PostgresServer.shared().jdbcUrl(database), "--table", "account",
-        "--redis-url", "redis://127.0.0.1:" + closedPort, "--key-prefix", prefix);
+    CliRun run =
+        CliRun.of(
+            "verify",
+            "--jdbc-url",
+            PostgresServer.shared().jdbcUrl(database),
+            "--table",
+            "account",
+            "--redis-url",
+            "redis://127.0.0.1:" + closedPort,
+            "--key-prefix",
+            prefix);
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
     assertThat(run.errLines()).anyMatch(line -> line.contains("Redis at 127.0.0.1:" + closedPort));
@@ -144,32 +178,72 @@ class VerifySharedTierCommandIT {
 
     assertThat(CliRun.of("verify", "--jdbc-url", jdbc, "--redis-url", redis).errLines())
         .anyMatch(line -> line.contains("--redis-url needs --key-prefix"));
-    assertThat(CliRun.of("verify", "--jdbc-url", jdbc, "--key-prefix", prefix).exitCode()).isEqualTo(2);
-    assertThat(CliRun.of("verify", "--jdbc-url", jdbc, "--redis-url", redis, "--key-prefix", prefix, "--sample", "3")
-        .exitCode()).isEqualTo(2);
-    assertThat(CliRun.of("verify", "--jdbc-url", jdbc, "--redis-url", redis, "--key-prefix", prefix, "--codec", "xml")
-        .exitCode()).isEqualTo(2);
+    assertThat(CliRun.of("verify", "--jdbc-url", jdbc, "--key-prefix", prefix).exitCode())
+        .isEqualTo(2);
+    assertThat(
+            CliRun.of(
+                    "verify",
+                    "--jdbc-url",
+                    jdbc,
+                    "--redis-url",
+                    redis,
+                    "--key-prefix",
+                    prefix,
+                    "--sample",
+                    "3")
+                .exitCode())
+        .isEqualTo(2);
+    assertThat(
+            CliRun.of(
+                    "verify",
+                    "--jdbc-url",
+                    jdbc,
+                    "--redis-url",
+                    redis,
+                    "--key-prefix",
+                    prefix,
+                    "--codec",
+                    "xml")
+                .exitCode())
+        .isEqualTo(2);
   }
 
   private CliRun verify(String... more) {
-    List<String> args = new ArrayList<>(List.of("verify", "--jdbc-url", PostgresServer.shared().jdbcUrl(database),
-        "--table", "account", "--redis-url", RedisServer.shared().uri(), "--key-prefix", prefix,
-        "--recheck-delay", "100"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "verify",
+                "--jdbc-url",
+                PostgresServer.shared().jdbcUrl(database),
+                "--table",
+                "account",
+                "--redis-url",
+                RedisServer.shared().uri(),
+                "--key-prefix",
+                prefix,
+                "--recheck-delay",
+                "100"));
     args.addAll(List.of(more));
     return CliRun.of(args.toArray(new String[0]));
   }
 
-  /** Returns every entry of the prefix with its bytes (as ISO-8859-1 text, so that maps compare them). */
+  /**
+   * Returns every entry of the prefix with its bytes (as ISO-8859-1 text, so that maps compare
+   * them).
+   */
   private Map<String, String> entries() {
     RedisClient client = RedisClient.create(RedisServer.shared().uri());
     try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
       Map<String, String> found = new TreeMap<>();
-      ScanArgs args = ScanArgs.Builder.matches((prefix + "{*}").getBytes(StandardCharsets.UTF_8)).limit(1000);
+      ScanArgs args =
+          ScanArgs.Builder.matches((prefix + "{*}").getBytes(StandardCharsets.UTF_8)).limit(1000);
       ScanCursor cursor = ScanCursor.INITIAL;
       do {
         KeyScanCursor<byte[]> page = c.sync().scan(cursor, args);
         for (byte[] key : page.getKeys()) {
-          found.put(new String(key, StandardCharsets.UTF_8), new String(c.sync().get(key), StandardCharsets.ISO_8859_1));
+          found.put(
+              new String(key, StandardCharsets.UTF_8),
+              new String(c.sync().get(key), StandardCharsets.ISO_8859_1));
         }
         cursor = page;
       } while (!cursor.isFinished());
@@ -181,7 +255,8 @@ class VerifySharedTierCommandIT {
 
   private Map<String, String> rows() throws SQLException {
     Map<String, String> rows = new TreeMap<>();
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT id, owner, tandem_version FROM account")) {
       while (rs.next()) {
         rows.put(rs.getString(1), rs.getString(2) + "@" + rs.getLong(3));
@@ -191,7 +266,8 @@ class VerifySharedTierCommandIT {
   }
 
   private void sql(String statement) throws SQLException {
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(statement);
     }
   }

@@ -31,12 +31,12 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration(
     afterName = {
-        "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration", // Boot 3
-        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration", // Boot 4
+      "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration", // Boot 3
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration", // Boot 4
     },
     beforeName = {
-        "org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration", // Boot 3
-        "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration", // Boot 4
+      "org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration", // Boot 3
+      "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration", // Boot 4
     })
 @ConditionalOnClass({Tandem.class, JdbcStore.class})
 @ConditionalOnSingleCandidate(DataSource.class)
@@ -47,15 +47,19 @@ public class TandemAutoConfiguration {
   /** Creates the auto-configuration; Spring calls it. */
   public TandemAutoConfiguration() {}
 
-  // @Transactional writes (tandem-spring, issue 17): the lead wires the transaction integration into
+  // @Transactional writes (tandem-spring, issue 17): the lead wires the transaction integration
+  // into
   // TandemCaches.create (marked there), where each cache's JdbcStore is built on the DataSource.
   // Every Tandem bean is built through this bean, which waits for the application's schema scripts
   // (schema.sql, Flyway, Liquibase) since JdbcStore checks the tables when it is built.
   @Bean
   @ConditionalOnMissingBean
   @DependsOnDatabaseInitialization
-  TandemCaches tandemCaches(TandemProperties properties, DataSource dataSource,
-      ObjectProvider<MeterRegistry> registry, Environment environment) {
+  TandemCaches tandemCaches(
+      TandemProperties properties,
+      DataSource dataSource,
+      ObjectProvider<MeterRegistry> registry,
+      Environment environment) {
     return new TandemCaches(properties, dataSource, registry.getIfAvailable(), environment);
   }
 

@@ -19,11 +19,12 @@ import org.springframework.core.type.AnnotationMetadata;
 
 /**
  * Registers a {@code Tandem<K, V>} bean per {@code tandem.caches.<name>}, named {@code <name>}, its
- * type carrying the key and value classes, so that both {@code @Qualifier("flights")} and {@code
- * @Autowired Tandem<Long, Flight>} find it. Each bean is built by {@link TandemCaches} when first
- * needed and closed with the context.
+ * type carrying the key and value classes, so that both {@code @Qualifier("flights")} and
+ * {@code @Autowired Tandem<Long, Flight>} find it. Each bean is built by {@link TandemCaches} when
+ * first needed and closed with the context.
  */
-final class TandemBeans implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+final class TandemBeans
+    implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
 
   private @Nullable Environment environment;
   private @Nullable BeanFactory beanFactory;
@@ -39,21 +40,25 @@ final class TandemBeans implements ImportBeanDefinitionRegistrar, EnvironmentAwa
   }
 
   @Override
-  public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+  public void registerBeanDefinitions(
+      AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
     BeanFactory factory = requireNonNull(beanFactory);
-    Map<String, TandemProperties.Cache> caches = Binder.get(requireNonNull(environment))
-        .bind("tandem", TandemProperties.class)
-        .map(TandemProperties::getCaches)
-        .orElse(Map.of());
-    caches.forEach((name, cache) -> {
-      Class<?> valueType = cache.getValueType() != null ? cache.getValueType() : Object.class;
-      RootBeanDefinition definition = new RootBeanDefinition();
-      definition.setTargetType(ResolvableType.forClassWithGenerics(Tandem.class, cache.getKeyType(), valueType));
-      definition.setInstanceSupplier(() -> factory.getBean(TandemCaches.class).create(name));
-      definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD); // Tandem.close
-      // Closed before tandemCaches, which is closed before the DataSource it was built with.
-      definition.setDependsOn("tandemCaches");
-      registry.registerBeanDefinition(name, definition);
-    });
+    Map<String, TandemProperties.Cache> caches =
+        Binder.get(requireNonNull(environment))
+            .bind("tandem", TandemProperties.class)
+            .map(TandemProperties::getCaches)
+            .orElse(Map.of());
+    caches.forEach(
+        (name, cache) -> {
+          Class<?> valueType = cache.getValueType() != null ? cache.getValueType() : Object.class;
+          RootBeanDefinition definition = new RootBeanDefinition();
+          definition.setTargetType(
+              ResolvableType.forClassWithGenerics(Tandem.class, cache.getKeyType(), valueType));
+          definition.setInstanceSupplier(() -> factory.getBean(TandemCaches.class).create(name));
+          definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD); // Tandem.close
+          // Closed before tandemCaches, which is closed before the DataSource it was built with.
+          definition.setDependsOn("tandemCaches");
+          registry.registerBeanDefinition(name, definition);
+        });
   }
 }

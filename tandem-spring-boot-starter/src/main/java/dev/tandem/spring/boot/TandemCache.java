@@ -29,7 +29,11 @@ final class TandemCache<K, V> implements Cache {
   private final Class<V> valueType;
   private final TandemProperties.PutMode putMode;
 
-  private TandemCache(String name, Tandem<K, V> tandem, Class<K> keyType, Class<V> valueType,
+  private TandemCache(
+      String name,
+      Tandem<K, V> tandem,
+      Class<K> keyType,
+      Class<V> valueType,
       TandemProperties.PutMode putMode) {
     this.name = name;
     this.tandem = tandem;
@@ -41,8 +45,12 @@ final class TandemCache<K, V> implements Cache {
   @SuppressWarnings("unchecked")
   static TandemCache<?, ?> of(String name, Tandem<?, ?> tandem, TandemProperties.Cache settings) {
     Class<?> valueType = settings.getValueType() != null ? settings.getValueType() : Object.class;
-    return new TandemCache<>(name, (Tandem<Object, Object>) tandem, (Class<Object>) settings.getKeyType(),
-        (Class<Object>) valueType, settings.getPutMode());
+    return new TandemCache<>(
+        name,
+        (Tandem<Object, Object>) tandem,
+        (Class<Object>) settings.getKeyType(),
+        (Class<Object>) valueType,
+        settings.getPutMode());
   }
 
   @Override
@@ -66,8 +74,15 @@ final class TandemCache<K, V> implements Cache {
   public <T> @Nullable T get(Object key, @Nullable Class<T> type) {
     V value = tandem.get(key(key)).orElse(null);
     if (value != null && type != null && !type.isInstance(value)) {
-      throw new IllegalStateException("cache " + name + ": the value of key " + key + " is a "
-          + value.getClass().getName() + ", not a " + type.getName());
+      throw new IllegalStateException(
+          "cache "
+              + name
+              + ": the value of key "
+              + key
+              + " is a "
+              + value.getClass().getName()
+              + ", not a "
+              + type.getName());
     }
     @SuppressWarnings("unchecked")
     T cast = (T) value;
@@ -154,7 +169,9 @@ final class TandemCache<K, V> implements Cache {
     return cached;
   }
 
-  /** Drops every cached copy ({@code @CacheEvict(allEntries = true)}); the database is not touched. */
+  /**
+   * Drops every cached copy ({@code @CacheEvict(allEntries = true)}); the database is not touched.
+   */
   @Override
   public void clear() {
     tandem.invalidateAll();
@@ -176,14 +193,29 @@ final class TandemCache<K, V> implements Cache {
         return converted;
       }
     }
-    throw new IllegalArgumentException("cache " + name + ": key " + key + " (" + key.getClass().getName()
-        + ") is not a " + keyType.getName() + "; name the key in the annotation, e.g. key = \"#id\"");
+    throw new IllegalArgumentException(
+        "cache "
+            + name
+            + ": key "
+            + key
+            + " ("
+            + key.getClass().getName()
+            + ") is not a "
+            + keyType.getName()
+            + "; name the key in the annotation, e.g. key = \"#id\"");
   }
 
   private V value(K key, Object value) {
     if (!valueType.isInstance(value)) {
-      throw new IllegalArgumentException("cache " + name + ": the value of key " + key + " is a "
-          + value.getClass().getName() + ", not a " + valueType.getName());
+      throw new IllegalArgumentException(
+          "cache "
+              + name
+              + ": the value of key "
+              + key
+              + " is a "
+              + value.getClass().getName()
+              + ", not a "
+              + valueType.getName());
     }
     return valueType.cast(value);
   }

@@ -11,13 +11,13 @@ import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 
 /**
- * The Spring {@link CacheManager} whose caches are the Tandems of {@code tandem.caches}: {@code
- * @Cacheable("flights")} reads through the Tandem bean {@code flights}. It knows only the configured
- * caches: a name that is not configured finds no cache (Spring then reports it).
+ * The Spring {@link CacheManager} whose caches are the Tandems of {@code tandem.caches}:
+ * {@code @Cacheable("flights")} reads through the Tandem bean {@code flights}. It knows only the
+ * configured caches: a name that is not configured finds no cache (Spring then reports it).
  *
  * <p>On each cache, {@code get} loads from the database on a miss (concurrent misses of a key share
- * one lease-protected load), {@code evict} and {@code clear} drop cached copies only, and {@code put}
- * follows the cache's {@linkplain TandemProperties.PutMode put mode}. Thread-safe.
+ * one lease-protected load), {@code evict} and {@code clear} drop cached copies only, and {@code
+ * put} follows the cache's {@linkplain TandemProperties.PutMode put mode}. Thread-safe.
  */
 public final class TandemCacheManager implements CacheManager {
 
@@ -40,8 +40,8 @@ public final class TandemCacheManager implements CacheManager {
     if (settings == null) {
       return null;
     }
-    return caches.computeIfAbsent(name,
-        n -> TandemCache.of(n, beanFactory.getBean(n, Tandem.class), settings));
+    return caches.computeIfAbsent(
+        name, n -> TandemCache.of(n, beanFactory.getBean(n, Tandem.class), settings));
   }
 
   /** Returns the names of the configured caches. */

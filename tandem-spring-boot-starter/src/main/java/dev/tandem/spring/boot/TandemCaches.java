@@ -34,7 +34,8 @@ import org.springframework.core.env.Environment;
 final class TandemCaches {
 
   /** What was built for one cache: the Tandem, its tier, and the tier's own gauges. */
-  record Built(String name, Tandem<?, ?> tandem, CacheTier<?, ?> tier, Map<String, DoubleSupplier> gauges) {}
+  record Built(
+      String name, Tandem<?, ?> tandem, CacheTier<?, ?> tier, Map<String, DoubleSupplier> gauges) {}
 
   private final TandemProperties properties;
   private final DataSource dataSource;
@@ -42,7 +43,10 @@ final class TandemCaches {
   private final Environment environment;
   private final Map<String, Built> built = new ConcurrentHashMap<>();
 
-  TandemCaches(TandemProperties properties, DataSource dataSource, @Nullable MeterRegistry registry,
+  TandemCaches(
+      TandemProperties properties,
+      DataSource dataSource,
+      @Nullable MeterRegistry registry,
       Environment environment) {
     this.properties = properties;
     this.dataSource = dataSource;
@@ -102,13 +106,14 @@ final class TandemCaches {
     String table = required(settings.getTable(), prefix + "table");
     Class<?> valueType = required(settings.getValueType(), prefix + "value-type");
     Class keyType = settings.getKeyType();
-    JdbcStore<Object, Object> store = JdbcStore.builder()
-        .dataSource(dataSource)
-        .table(table)
-        .keyColumn(settings.getKeyColumn(), keyType)
-        .versionColumn(settings.getVersionColumn())
-        .rowMapper((RowMapper) RowMapper.ofClass(valueType))
-        .build();
+    JdbcStore<Object, Object> store =
+        JdbcStore.builder()
+            .dataSource(dataSource)
+            .table(table)
+            .keyColumn(settings.getKeyColumn(), keyType)
+            .versionColumn(settings.getVersionColumn())
+            .rowMapper((RowMapper) RowMapper.ofClass(valueType))
+            .build();
     CacheTier<Object, Object> tier;
     try {
       tier = tier(name, settings, keyType, valueType, prefix);
@@ -121,7 +126,8 @@ final class TandemCaches {
       builder.meterRegistry(registry);
     }
     TandemProperties.Retry retry = settings.getRetry();
-    builder.retryPolicy(new RetryPolicy(retry.getMaxRetries(), retry.getInitialBackoff(), retry.getMaxBackoff()));
+    builder.retryPolicy(
+        new RetryPolicy(retry.getMaxRetries(), retry.getInitialBackoff(), retry.getMaxBackoff()));
     TandemProperties.Batch batch = settings.getBatch();
     if (batch.getMaxSize() != null) {
       builder.maxBatchSize(batch.getMaxSize());
@@ -139,7 +145,8 @@ final class TandemCaches {
     try {
       tandem = builder.build();
       if (settings.isJoinTransactions()) {
-        // @Transactional writes run on the transaction's connection and reach the cache after its commit
+        // @Transactional writes run on the transaction's connection and reach the cache after its
+        // commit
         tandem = SpringTransactions.joining(tandem, dataSource);
       }
     } catch (RuntimeException e) {
@@ -148,23 +155,29 @@ final class TandemCaches {
       throw e;
     }
     Map<String, DoubleSupplier> gauges = new ConcurrentHashMap<>();
-    tier.registerMeters(new TierMeters() {
-      @Override
-      public void counter(String meter, String description, LongSupplier count) {}
+    tier.registerMeters(
+        new TierMeters() {
+          @Override
+          public void counter(String meter, String description, LongSupplier count) {}
 
-      @Override
-      public void gauge(String meter, String description, DoubleSupplier value) {
-        gauges.put(meter, value);
-      }
-    });
+          @Override
+          public void gauge(String meter, String description, DoubleSupplier value) {
+            gauges.put(meter, value);
+          }
+        });
     built.put(name, new Built(name, tandem, tier, Map.copyOf(gauges)));
     return tandem;
   }
 
-  private <K, V> CacheTier<K, V> tier(String name, TandemProperties.Cache settings, Class<K> keyType,
-      Class<V> valueType, String prefix) {
+  private <K, V> CacheTier<K, V> tier(
+      String name,
+      TandemProperties.Cache settings,
+      Class<K> keyType,
+      Class<V> valueType,
+      String prefix) {
     if (settings.getTier() == TandemProperties.Tier.LOCAL) {
-      LocalTier.Builder<K, V> local = LocalTier.<K, V>builder().maximumSize(settings.getMaximumSize());
+      LocalTier.Builder<K, V> local =
+          LocalTier.<K, V>builder().maximumSize(settings.getMaximumSize());
       if (settings.getTimeToLive() != null) {
         local.expireAfterWrite(settings.getTimeToLive());
       }
@@ -173,10 +186,11 @@ final class TandemCaches {
     RedisURI uri = redisUri(environment);
     Function<String, K> decoder = keyDecoder(keyType);
     TandemProperties.Redis redis = settings.getRedis();
-    RedisTier.Builder<K, V> shared = RedisTier.<K, V>builder(JsonCodec.of(valueType))
-        .uri(uri)
-        .keyPrefix(redis.getKeyPrefix() != null ? redis.getKeyPrefix() : "tandem:" + name + ":")
-        .keyDecoder(decoder);
+    RedisTier.Builder<K, V> shared =
+        RedisTier.<K, V>builder(JsonCodec.of(valueType))
+            .uri(uri)
+            .keyPrefix(redis.getKeyPrefix() != null ? redis.getKeyPrefix() : "tandem:" + name + ":")
+            .keyDecoder(decoder);
     if (settings.getTimeToLive() != null) {
       shared.timeToLive(settings.getTimeToLive());
     }
@@ -191,11 +205,14 @@ final class TandemCaches {
       return redisTier;
     }
     try {
-      NearTier.Builder<K, V> near = NearTier.builder(redisTier)
-          .uri(uri)
-          .maximumSize(settings.getMaximumSize())
-          .boundedStaleness(required(settings.getBoundedStaleness(), prefix + "bounded-staleness (tier near)"))
-          .keyDecoder(decoder);
+      NearTier.Builder<K, V> near =
+          NearTier.builder(redisTier)
+              .uri(uri)
+              .maximumSize(settings.getMaximumSize())
+              .boundedStaleness(
+                  required(
+                      settings.getBoundedStaleness(), prefix + "bounded-staleness (tier near)"))
+              .keyDecoder(decoder);
       if (redis.getCommandTimeout() != null) {
         near.commandTimeout(redis.getCommandTimeout());
       }
@@ -217,11 +234,12 @@ final class TandemCaches {
     if (url != null && !url.isBlank()) {
       return RedisURI.create(url);
     }
-    RedisURI.Builder uri = RedisURI.builder()
-        .withHost(env.getProperty("spring.data.redis.host", "localhost"))
-        .withPort(env.getProperty("spring.data.redis.port", Integer.class, 6379))
-        .withDatabase(env.getProperty("spring.data.redis.database", Integer.class, 0))
-        .withSsl(env.getProperty("spring.data.redis.ssl.enabled", Boolean.class, false));
+    RedisURI.Builder uri =
+        RedisURI.builder()
+            .withHost(env.getProperty("spring.data.redis.host", "localhost"))
+            .withPort(env.getProperty("spring.data.redis.port", Integer.class, 6379))
+            .withDatabase(env.getProperty("spring.data.redis.database", Integer.class, 0))
+            .withSsl(env.getProperty("spring.data.redis.ssl.enabled", Boolean.class, false));
     String password = env.getProperty("spring.data.redis.password");
     if (password != null) {
       String username = env.getProperty("spring.data.redis.username");

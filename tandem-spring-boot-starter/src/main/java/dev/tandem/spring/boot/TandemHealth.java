@@ -42,8 +42,11 @@ final class TandemHealth {
     Map<String, Object> perCache = new LinkedHashMap<>();
     for (TandemCaches.Built built : caches.built().values()) {
       Map<String, Object> cache = new LinkedHashMap<>();
-      cache.put("tier", built.tier() instanceof LocalTier<?, ?> ? "local"
-          : built.tier() instanceof NearTier<?, ?> ? "near" : "redis");
+      cache.put(
+          "tier",
+          built.tier() instanceof LocalTier<?, ?>
+              ? "local"
+              : built.tier() instanceof NearTier<?, ?> ? "near" : "redis");
       DoubleSupplier circuit = built.gauges().get("tandem.redis.circuit.open");
       if (circuit != null) {
         boolean open = circuit.getAsDouble() > 0;

@@ -46,23 +46,23 @@ public class TandemProperties {
   }
 
   /**
-   * What {@code Cache.put} does: {@code @CachePut} after its method ran, and {@code @Cacheable} after
-   * a miss (which Tandem answers from the database first, so only for a key the table lacks).
+   * What {@code Cache.put} does: {@code @CachePut} after its method ran, and {@code @Cacheable}
+   * after a miss (which Tandem answers from the database first, so only for a key the table lacks).
    */
   public enum PutMode {
     /**
-     * The value the method returned is written to the database through Tandem, and the cache
-     * holds it with the version of that write. Correct whatever runs concurrently: if the method
-     * already wrote the same row itself, the row is written a second time (same value, newer
-     * version). The default.
+     * The value the method returned is written to the database through Tandem, and the cache holds
+     * it with the version of that write. Correct whatever runs concurrently: if the method already
+     * wrote the same row itself, the row is written a second time (same value, newer version). The
+     * default.
      */
     WRITE_THROUGH,
     /**
-     * The method wrote the database itself: the put only drops the cached copy, and the next
-     * read loads the committed row; the value the method returned is not written. Cheaper (one
-     * write), but a read that missed and loaded the row before the method's commit may still
-     * install the older row after the drop, as with any write that bypasses Tandem; it stays until
-     * the next write of the key, an eviction or the time to live.
+     * The method wrote the database itself: the put only drops the cached copy, and the next read
+     * loads the committed row; the value the method returned is not written. Cheaper (one write),
+     * but a read that missed and loaded the row before the method's commit may still install the
+     * older row after the drop, as with any write that bypasses Tandem; it stays until the next
+     * write of the key, an eviction or the time to live.
      */
     INVALIDATE
   }
@@ -82,7 +82,10 @@ public class TandemProperties {
     /** The version column, added with JdbcSchema.addVersionColumn. */
     private String versionColumn = "tandem_version";
 
-    /** The class of values, a record (or a simple class): each component is the column of its name in snake_case. Required. */
+    /**
+     * The class of values, a record (or a simple class): each component is the column of its name
+     * in snake_case. Required.
+     */
     private @Nullable Class<?> valueType;
 
     /** Where copies are kept. */
@@ -91,13 +94,20 @@ public class TandemProperties {
     /** The most entries kept in this process (the local tier, or the near tier's local copies). */
     private long maximumSize = 10_000;
 
-    /** How long after a write or load a copy expires; unset: never (copies stay correct without it). */
+    /**
+     * How long after a write or load a copy expires; unset: never (copies stay correct without it).
+     */
     private @Nullable Duration timeToLive;
 
-    /** For the near tier: the longest time a local copy may be served after another node's write. */
+    /**
+     * For the near tier: the longest time a local copy may be served after another node's write.
+     */
     private @Nullable Duration boundedStaleness;
 
-    /** What Cache.put does for @CachePut (and @Cacheable of a key the table lacks): write-through or invalidate. */
+    /**
+     * What Cache.put does for @CachePut (and @Cacheable of a key the table lacks): write-through or
+     * invalidate.
+     */
     private PutMode putMode = PutMode.WRITE_THROUGH;
 
     /**
@@ -106,16 +116,24 @@ public class TandemProperties {
      */
     private boolean joinTransactions = true;
 
-    /** How long a write waits before its database transaction starts; unset: Tandem's default (10 s). */
+    /**
+     * How long a write waits before its database transaction starts; unset: Tandem's default (10
+     * s).
+     */
     private @Nullable Duration writeTimeout;
 
     /** Group commit: how concurrent writes share database transactions. */
     private final Batch batch = new Batch();
 
-    /** Retries of transactions that failed for a passing reason (deadlock, serialization failure). */
+    /**
+     * Retries of transactions that failed for a passing reason (deadlock, serialization failure).
+     */
     private final Retry retry = new Retry();
 
-    /** The redis and near tiers; the server is Spring Boot's spring.data.redis.* (url, host, port, ...). */
+    /**
+     * The redis and near tiers; the server is Spring Boot's spring.data.redis.* (url, host, port,
+     * ...).
+     */
     private final Redis redis = new Redis();
 
     /** Returns the table. */
@@ -343,13 +361,19 @@ public class TandemProperties {
   /** The redis and near tiers of one cache. */
   public static class Redis {
 
-    /** The prefix of the cache's Redis keys; unset: tandem:&lt;cache name&gt;: (caches of different tables need different ones). */
+    /**
+     * The prefix of the cache's Redis keys; unset: tandem:&lt;cache name&gt;: (caches of different
+     * tables need different ones).
+     */
     private @Nullable String keyPrefix;
 
     /** How long one Redis command may take before the call fails; unset: the tier's default. */
     private @Nullable Duration commandTimeout;
 
-    /** How long a fence set before a write keeps the key from being filled; unset: the tier's default. */
+    /**
+     * How long a fence set before a write keeps the key from being filled; unset: the tier's
+     * default.
+     */
     private @Nullable Duration writeFenceTimeout;
 
     /** Returns the key prefix, or null. */

@@ -22,7 +22,6 @@ class TandemRedisIT {
 
   private static RedisServer redis;
 
-
   @BeforeAll
   static void startRedis() {
     redis = RedisServer.start();
@@ -61,9 +60,15 @@ class TandemRedisIT {
     return (Map<String, Object>) ((Map<?, ?>) report.details().get("caches")).get(cache);
   }
 
-  /** Polls the health until {@code condition} holds, reading {@code fares} each round; fails after 20 s. */
-  private static TandemHealth.Report awaitHealth(TandemHealth health, Tandem<Long, Flight> fares,
-      Predicate<TandemHealth.Report> condition, String what) {
+  /**
+   * Polls the health until {@code condition} holds, reading {@code fares} each round; fails after
+   * 20 s.
+   */
+  private static TandemHealth.Report awaitHealth(
+      TandemHealth health,
+      Tandem<Long, Flight> fares,
+      Predicate<TandemHealth.Report> condition,
+      String what) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     for (long key = 1000; ; key++) {
       TandemHealth.Report report = health.check();
@@ -84,31 +89,39 @@ class TandemRedisIT {
 
   @Test
   void nearAndRedisTiersFromPropertiesAndTheCircuitInTheHealth() {
-    runner().run(context -> {
-      assertThat(context).hasNotFailed();
-      Tandem<Long, Flight> flights = tandem(context.getBean("flights"));
-      Tandem<Long, Flight> fares = tandem(context.getBean("fares"));
-      flights.put(1L, new Flight("OSL", 5));
-      fares.put(1L, new Flight("BGO", 9));
-      assertThat(flights.get(1L)).contains(new Flight("OSL", 5));
-      assertThat(fares.get(1L)).contains(new Flight("BGO", 9));
-      assertThat(redis.command("EXISTS", "tandem:fares:{1}")).isEqualTo(":1"); // in Redis, under the default prefix
+    runner()
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              Tandem<Long, Flight> flights = tandem(context.getBean("flights"));
+              Tandem<Long, Flight> fares = tandem(context.getBean("fares"));
+              flights.put(1L, new Flight("OSL", 5));
+              fares.put(1L, new Flight("BGO", 9));
+              assertThat(flights.get(1L)).contains(new Flight("OSL", 5));
+              assertThat(fares.get(1L)).contains(new Flight("BGO", 9));
+              assertThat(redis.command("EXISTS", "tandem:fares:{1}"))
+                  .isEqualTo(":1"); // in Redis, under the default prefix
 
-      TandemHealth health = new TandemHealth(context.getBean(TandemCaches.class));
-      TandemHealth.Report up = health.check();
-      assertThat(up.up()).isTrue();
-      assertThat(cacheDetails(up, "fares")).containsEntry("tier", "redis").containsEntry("redisCircuit", "closed");
-      assertThat(cacheDetails(up, "flights")).containsEntry("tier", "near").containsKey("nearServing");
+              TandemHealth health = new TandemHealth(context.getBean(TandemCaches.class));
+              TandemHealth.Report up = health.check();
+              assertThat(up.up()).isTrue();
+              assertThat(cacheDetails(up, "fares"))
+                  .containsEntry("tier", "redis")
+                  .containsEntry("redisCircuit", "closed");
+              assertThat(cacheDetails(up, "flights"))
+                  .containsEntry("tier", "near")
+                  .containsKey("nearServing");
 
-      redis.pause();
-      try {
-        TandemHealth.Report down = awaitHealth(health, fares, report -> !report.up(), "DOWN");
-        assertThat(cacheDetails(down, "fares")).containsEntry("redisCircuit", "open");
-        assertThat(down.details().get("database")).isEqualTo("reachable");
-      } finally {
-        redis.resume();
-      }
-      awaitHealth(health, fares, TandemHealth.Report::up, "UP after Redis resumed");
-    });
+              redis.pause();
+              try {
+                TandemHealth.Report down =
+                    awaitHealth(health, fares, report -> !report.up(), "DOWN");
+                assertThat(cacheDetails(down, "fares")).containsEntry("redisCircuit", "open");
+                assertThat(down.details().get("database")).isEqualTo("reachable");
+              } finally {
+                redis.resume();
+              }
+              awaitHealth(health, fares, TandemHealth.Report::up, "UP after Redis resumed");
+            });
   }
 }

@@ -6,7 +6,10 @@ import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** What an application brings to the starter: its data source (a fresh H2 database) and meter registry. */
+/**
+ * What an application brings to the starter: its data source (a fresh H2 database) and meter
+ * registry.
+ */
 @Configuration(proxyBeanMethods = false)
 class TestApplication {
   @Bean

@@ -18,11 +18,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Everything here rests on one sound order: operation A <em>precedes</em> B if A completed
  * {@code ok} strictly before B was invoked ({@code A.completeTime < B.invokeTime}); then every
- * linearization puts A before B. Equal times count as concurrent. Because values are unique per key,
- * only one operation writes a given value; so if the write of {@code v} precedes an acknowledged
- * mutation M that precedes a read R, the register no longer holds {@code v} at any point R may take
- * effect. Operations with an unknown outcome never precede anything (they may take effect at any
- * later time), and failed ones never take effect.
+ * linearization puts A before B. Equal times count as concurrent. Because values are unique per
+ * key, only one operation writes a given value; so if the write of {@code v} precedes an
+ * acknowledged mutation M that precedes a read R, the register no longer holds {@code v} at any
+ * point R may take effect. Operations with an unknown outcome never precede anything (they may take
+ * effect at any later time), and failed ones never take effect.
  */
 final class AnomalyScan {
 
@@ -46,8 +46,16 @@ final class AnomalyScan {
           if (other == null || other.outcome() == Outcome.FAIL) {
             producers.put(v, op);
           } else if (op.outcome() != Outcome.FAIL) {
-            throw new IllegalArgumentException("value " + v + " of key " + key + " is written by both "
-                + other.describe() + " and " + op.describe() + ": values must be unique per key");
+            throw new IllegalArgumentException(
+                "value "
+                    + v
+                    + " of key "
+                    + key
+                    + " is written by both "
+                    + other.describe()
+                    + " and "
+                    + op.describe()
+                    + ": values must be unique per key");
           }
         }
       }
@@ -115,23 +123,52 @@ final class AnomalyScan {
       if (set == null || deleteMayFollow(set, read)) {
         return null;
       }
-      return new Anomaly(Anomaly.Kind.STALE_READ, read, List.of(set),
-          read.describe() + " " + verb + " absent, but " + set.describe() + " completed before it"
+      return new Anomaly(
+          Anomaly.Kind.STALE_READ,
+          read,
+          List.of(set),
+          read.describe()
+              + " "
+              + verb
+              + " absent, but "
+              + set.describe()
+              + " completed before it"
               + " began and no delete could have followed that write");
     }
     Operation producer = producers.get(v);
     if (producer == null) {
-      return new Anomaly(Anomaly.Kind.IMPOSSIBLE_READ, read, List.of(),
+      return new Anomaly(
+          Anomaly.Kind.IMPOSSIBLE_READ,
+          read,
+          List.of(),
           read.describe() + " " + verb + " " + v + ", which no operation wrote");
     }
     if (producer.outcome() == Outcome.FAIL) {
-      return new Anomaly(Anomaly.Kind.IMPOSSIBLE_READ, read, List.of(producer),
-          read.describe() + " " + verb + " " + v + ", written only by " + producer.describe()
+      return new Anomaly(
+          Anomaly.Kind.IMPOSSIBLE_READ,
+          read,
+          List.of(producer),
+          read.describe()
+              + " "
+              + verb
+              + " "
+              + v
+              + ", written only by "
+              + producer.describe()
               + ", which did not take effect");
     }
     if (producer.invokeTime() > read.completeTime()) {
-      return new Anomaly(Anomaly.Kind.IMPOSSIBLE_READ, read, List.of(producer),
-          read.describe() + " " + verb + " " + v + " before its write " + producer.describe()
+      return new Anomaly(
+          Anomaly.Kind.IMPOSSIBLE_READ,
+          read,
+          List.of(producer),
+          read.describe()
+              + " "
+              + verb
+              + " "
+              + v
+              + " before its write "
+              + producer.describe()
               + " was invoked");
     }
     if (producer.outcome() != Outcome.OK) {
@@ -141,13 +178,27 @@ final class AnomalyScan {
     if (overwrite == null || overwrite.invokeTime() <= producer.completeTime()) {
       return null;
     }
-    return new Anomaly(Anomaly.Kind.STALE_READ, read, List.of(producer, overwrite),
-        read.describe() + " " + verb + " " + v + " of " + producer.describe() + ", but "
-            + overwrite.describe() + " replaced it: it began after that write completed and"
+    return new Anomaly(
+        Anomaly.Kind.STALE_READ,
+        read,
+        List.of(producer, overwrite),
+        read.describe()
+            + " "
+            + verb
+            + " "
+            + v
+            + " of "
+            + producer.describe()
+            + ", but "
+            + overwrite.describe()
+            + " replaced it: it began after that write completed and"
             + " completed before the read began");
   }
 
-  /** Returns true if a delete that did not fail may take effect after {@code set} and before {@code read}. */
+  /**
+   * Returns true if a delete that did not fail may take effect after {@code set} and before {@code
+   * read}.
+   */
   private boolean deleteMayFollow(Operation set, Operation read) {
     int i = lastDeleteInvokedBy(read.completeTime());
     return i >= 0 && deleteLatestEnd[i] >= set.invokeTime();
@@ -176,9 +227,15 @@ final class AnomalyScan {
       long deletesEnd = i >= 0 ? deleteLatestEnd[i] : Long.MIN_VALUE;
       for (Operation w : okSets.ops) {
         if (w.completeTime() < dbRead.invokeTime() && w.invokeTime() > deletesEnd && lost.add(w)) {
-          anomalies.add(new Anomaly(Anomaly.Kind.LOST_WRITE, w, List.of(dbRead),
-              w.describe() + " was acknowledged, but " + dbRead.describe()
-                  + " later found the key absent and no delete could have followed the write"));
+          anomalies.add(
+              new Anomaly(
+                  Anomaly.Kind.LOST_WRITE,
+                  w,
+                  List.of(dbRead),
+                  w.describe()
+                      + " was acknowledged, but "
+                      + dbRead.describe()
+                      + " later found the key absent and no delete could have followed the write"));
         }
       }
       return;
@@ -188,11 +245,21 @@ final class AnomalyScan {
       return;
     }
     for (Operation w : okMutations.ops) {
-      if (w.invokeTime() > producer.completeTime() && w.completeTime() < dbRead.invokeTime()
+      if (w.invokeTime() > producer.completeTime()
+          && w.completeTime() < dbRead.invokeTime()
           && lost.add(w)) {
-        anomalies.add(new Anomaly(Anomaly.Kind.LOST_WRITE, w, List.of(dbRead, producer),
-            w.describe() + " was acknowledged, but " + dbRead.describe() + " later found " + v
-                + " of the older " + producer.describe()));
+        anomalies.add(
+            new Anomaly(
+                Anomaly.Kind.LOST_WRITE,
+                w,
+                List.of(dbRead, producer),
+                w.describe()
+                    + " was acknowledged, but "
+                    + dbRead.describe()
+                    + " later found "
+                    + v
+                    + " of the older "
+                    + producer.describe()));
       }
     }
   }
@@ -201,7 +268,9 @@ final class AnomalyScan {
     return op.outcome() == Outcome.OK ? op.completeTime() : Long.MAX_VALUE;
   }
 
-  /** Acknowledged operations by completion time, answering "which began last among those done by t". */
+  /**
+   * Acknowledged operations by completion time, answering "which began last among those done by t".
+   */
   private static final class Latest {
     final List<Operation> ops;
     private final long[] completeTimes;
@@ -214,8 +283,10 @@ final class AnomalyScan {
       latestInvoked = new int[ops.size()];
       for (int i = 0; i < ops.size(); i++) {
         completeTimes[i] = ops.get(i).completeTime();
-        latestInvoked[i] = i > 0 && ops.get(latestInvoked[i - 1]).invokeTime() >= ops.get(i).invokeTime()
-            ? latestInvoked[i - 1] : i;
+        latestInvoked[i] =
+            i > 0 && ops.get(latestInvoked[i - 1]).invokeTime() >= ops.get(i).invokeTime()
+                ? latestInvoked[i - 1]
+                : i;
       }
     }
 

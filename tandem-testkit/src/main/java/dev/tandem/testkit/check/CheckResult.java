@@ -53,7 +53,9 @@ public final class CheckResult {
     return keyResults.stream().mapToInt(KeyResult::lost).sum();
   }
 
-  /** Returns the number of reads of values that could not have been written by then, over all keys. */
+  /**
+   * Returns the number of reads of values that could not have been written by then, over all keys.
+   */
   public int impossibleReads() {
     return keyResults.stream().mapToInt(KeyResult::impossibleReads).sum();
   }
@@ -111,8 +113,16 @@ public final class CheckResult {
   }
 
   private String summary() {
-    return "linearizable: " + (linearizable() ? "yes" : "no") + " ops=" + ops + " keys=" + keys()
-        + " stale=" + stale() + " lost=" + lost();
+    return "linearizable: "
+        + (linearizable() ? "yes" : "no")
+        + " ops="
+        + ops
+        + " keys="
+        + keys()
+        + " stale="
+        + stale()
+        + " lost="
+        + lost();
   }
 
   /**
@@ -121,7 +131,10 @@ public final class CheckResult {
    */
   public String report() {
     StringBuilder sb = new StringBuilder(summary());
-    sb.append(" impossible=").append(impossibleReads()).append(" in ").append(elapsed.toMillis())
+    sb.append(" impossible=")
+        .append(impossibleReads())
+        .append(" in ")
+        .append(elapsed.toMillis())
         .append(" ms\n");
     for (KeyResult r : failures()) {
       sb.append(r).append('\n').append(r.explanation());

@@ -11,11 +11,12 @@ import java.util.Locale;
 /**
  * A small window of one key's operations that cannot be linearized, and why.
  *
- * <p>When the first pass found a definite {@link Anomaly}, the window is that anomaly's two or three
- * operations, which cannot be linearized even on their own. Otherwise it comes from the search, at
- * the furthest point it reached: after linearizing as many acknowledged operations as it could, in
- * every order it tried, the operation {@link #blocked()} completed with no legal point left to take
- * effect, and the window holds the operations that could still take effect before that completion.
+ * <p>When the first pass found a definite {@link Anomaly}, the window is that anomaly's two or
+ * three operations, which cannot be linearized even on their own. Otherwise it comes from the
+ * search, at the furthest point it reached: after linearizing as many acknowledged operations as it
+ * could, in every order it tried, the operation {@link #blocked()} completed with no legal point
+ * left to take effect, and the window holds the operations that could still take effect before that
+ * completion.
  */
 public final class Counterexample {
 
@@ -27,7 +28,11 @@ public final class Counterexample {
   private final List<Operation> context;
   private final String summary;
 
-  Counterexample(String key, Operation blocked, List<Operation> window, List<Operation> context,
+  Counterexample(
+      String key,
+      Operation blocked,
+      List<Operation> window,
+      List<Operation> context,
       String summary) {
     this.key = requireNonNull(key);
     this.blocked = requireNonNull(blocked);
@@ -41,9 +46,13 @@ public final class Counterexample {
   static Counterexample of(String key, Anomaly anomaly) {
     List<Operation> window = new ArrayList<>(anomaly.evidence());
     window.add(anomaly.operation());
-    Operation blocked = anomaly.kind() == Anomaly.Kind.LOST_WRITE
-        ? anomaly.evidence().get(0) : anomaly.operation();
-    return new Counterexample(key, blocked, window, List.of(),
+    Operation blocked =
+        anomaly.kind() == Anomaly.Kind.LOST_WRITE ? anomaly.evidence().get(0) : anomaly.operation();
+    return new Counterexample(
+        key,
+        blocked,
+        window,
+        List.of(),
         anomaly.explanation() + "; these operations cannot be linearized even on their own");
   }
 
@@ -102,8 +111,14 @@ public final class Counterexample {
 
   private static void line(StringBuilder sb, Operation op, long origin, String note) {
     String end = op.isPending() ? "∞" : micros(op.completeTime() - origin);
-    sb.append(String.format(Locale.ROOT, "    %-40s [%s, %s]%s%n", op.describe(),
-        micros(op.invokeTime() - origin), end, note));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "    %-40s [%s, %s]%s%n",
+            op.describe(),
+            micros(op.invokeTime() - origin),
+            end,
+            note));
   }
 
   private static String micros(long nanos) {

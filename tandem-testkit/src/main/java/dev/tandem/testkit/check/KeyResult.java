@@ -17,8 +17,14 @@ public final class KeyResult {
   private final @Nullable Counterexample counterexample;
   private final String explanation;
 
-  KeyResult(String key, Verdict verdict, int ops, long steps, List<Anomaly> anomalies,
-      @Nullable Counterexample counterexample, String explanation) {
+  KeyResult(
+      String key,
+      Verdict verdict,
+      int ops,
+      long steps,
+      List<Anomaly> anomalies,
+      @Nullable Counterexample counterexample,
+      String explanation) {
     this.key = requireNonNull(key);
     this.verdict = requireNonNull(verdict);
     this.ops = ops;

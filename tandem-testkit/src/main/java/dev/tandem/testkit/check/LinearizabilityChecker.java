@@ -12,8 +12,8 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks that a recorded history is linearizable per key, the consistency Tandem promises: each
- * key behaves as one register (a value or absent; keys start absent) whose operations take effect
+ * Checks that a recorded history is linearizable per key, the consistency Tandem promises: each key
+ * behaves as one register (a value or absent; keys start absent) whose operations take effect
  * atomically at some instant between their invocation and their completion.
  *
  * <p>Keys are independent (linearizability is compositional), so each key is checked on its own:
@@ -70,8 +70,11 @@ public final class LinearizabilityChecker {
     Map<String, List<Operation>> byKey = new TreeMap<>();
     for (Operation op : history.operations()) {
       if (op.action().isOutside()) {
-        throw new IllegalArgumentException("operation " + op.describe() + " bypassed the cache: check"
-            + " OutsideWrites.withinBound(history, bound) instead");
+        throw new IllegalArgumentException(
+            "operation "
+                + op.describe()
+                + " bypassed the cache: check"
+                + " OutsideWrites.withinBound(history, bound) instead");
       }
       byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
     }
@@ -84,26 +87,52 @@ public final class LinearizabilityChecker {
     List<Anomaly> anomalies = AnomalyScan.scan(key, ops);
     if (!anomalies.isEmpty()) {
       // already proven: the anomaly's own operations are the smallest window, no search needed
-      Anomaly first = anomalies.stream().filter(a -> a.kind() != Anomaly.Kind.LOST_WRITE)
-          .findFirst().orElse(anomalies.get(0));
+      Anomaly first =
+          anomalies.stream()
+              .filter(a -> a.kind() != Anomaly.Kind.LOST_WRITE)
+              .findFirst()
+              .orElse(anomalies.get(0));
       Counterexample counterexample = Counterexample.of(key, first);
-      return new KeyResult(key, Verdict.NOT_LINEARIZABLE, ops.size(), 0, anomalies, counterexample,
+      return new KeyResult(
+          key,
+          Verdict.NOT_LINEARIZABLE,
+          ops.size(),
+          0,
+          anomalies,
+          counterexample,
           explain(key, Verdict.NOT_LINEARIZABLE, counterexample, null, anomalies));
     }
     long deadline = System.nanoTime() + timeoutPerKey.toNanos();
     RegisterSearch.Result search = RegisterSearch.search(key, ops, maxStepsPerKey, deadline);
     String budget = null;
     if (search.verdict() == Verdict.UNKNOWN) {
-      budget = "the search gave up after " + search.steps() + " steps (budget " + maxStepsPerKey
-          + " steps or " + timeoutPerKey.toMillis() + " ms) on " + search.checkedOps()
-          + " operations; not shown linearizable, so it counts as not linearizable";
+      budget =
+          "the search gave up after "
+              + search.steps()
+              + " steps (budget "
+              + maxStepsPerKey
+              + " steps or "
+              + timeoutPerKey.toMillis()
+              + " ms) on "
+              + search.checkedOps()
+              + " operations; not shown linearizable, so it counts as not linearizable";
     }
-    return new KeyResult(key, search.verdict(), ops.size(), search.steps(), anomalies,
-        search.counterexample(), explain(key, search.verdict(), search.counterexample(), budget, anomalies));
+    return new KeyResult(
+        key,
+        search.verdict(),
+        ops.size(),
+        search.steps(),
+        anomalies,
+        search.counterexample(),
+        explain(key, search.verdict(), search.counterexample(), budget, anomalies));
   }
 
-  private static String explain(String key, Verdict verdict, @Nullable Counterexample counterexample,
-      @Nullable String budget, List<Anomaly> anomalies) {
+  private static String explain(
+      String key,
+      Verdict verdict,
+      @Nullable Counterexample counterexample,
+      @Nullable String budget,
+      List<Anomaly> anomalies) {
     if (verdict == Verdict.LINEARIZABLE) {
       return "";
     }

@@ -21,11 +21,10 @@ import java.util.TreeMap;
  * Action#OUTSIDE_DELETE}): such a write is promised to reach every read within a bound after it
  * committed, not at once, and before the bound two reads may disagree on it. The promise is checked
  * in two parts: {@link #ownOperations} leaves out what only outside writes explain, and the {@link
- * LinearizabilityChecker} proves the system's own operations linearizable among themselves;
- * {@link #staleness} measures how long reads missed outside writes against the bound. {@link
- * #withinBound} is stricter: it makes each outside write one register write that takes effect at a
- * single moment up to the bound after it completed, so it also rejects reads that disagree within
- * the bound.
+ * LinearizabilityChecker} proves the system's own operations linearizable among themselves; {@link
+ * #staleness} measures how long reads missed outside writes against the bound. {@link #withinBound}
+ * is stricter: it makes each outside write one register write that takes effect at a single moment
+ * up to the bound after it completed, so it also rejects reads that disagree within the bound.
  */
 public final class OutsideWrites {
 
@@ -50,22 +49,34 @@ public final class OutsideWrites {
     int process = PROCESS_BASE;
     for (Operation op : history.operations()) {
       boolean outside = op.action().isOutside();
-      Action action = !outside ? op.action() : op.action() == Action.OUTSIDE_WRITE ? Action.WRITE : Action.DELETE;
+      Action action =
+          !outside
+              ? op.action()
+              : op.action() == Action.OUTSIDE_WRITE ? Action.WRITE : Action.DELETE;
       int p = outside ? process++ : op.process();
       Long written = action == Action.WRITE || action == Action.CAS ? op.value() : null;
       events.add(new Event(p, EventType.INVOKE, action, op.key(), null, written, op.invokeTime()));
       if (!op.isPending()) {
         long end = outside ? op.completeTime() + bound.toNanos() : op.completeTime();
-        EventType type = switch (op.outcome()) {
-          case OK -> EventType.OK;
-          case FAIL -> EventType.FAIL;
-          case INFO -> EventType.INFO;
-        };
-        events.add(new Event(p, type, action, op.key(), action == Action.CAS ? op.old() : null,
-            action.isRead() && op.outcome() != Outcome.OK ? null : op.value(), end));
+        EventType type =
+            switch (op.outcome()) {
+              case OK -> EventType.OK;
+              case FAIL -> EventType.FAIL;
+              case INFO -> EventType.INFO;
+            };
+        events.add(
+            new Event(
+                p,
+                type,
+                action,
+                op.key(),
+                action == Action.CAS ? op.old() : null,
+                action.isRead() && op.outcome() != Outcome.OK ? null : op.value(),
+                end));
       }
     }
-    events.sort(Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
+    events.sort(
+        Comparator.comparingLong(Event::time)); // stable: a process's events keep their order
     return History.of(events);
   }
 
@@ -109,16 +120,31 @@ public final class OutsideWrites {
         old = null;
       }
       Long invoked = action == Action.WRITE || action == Action.CAS ? op.value() : null;
-      events.add(new Event(op.process(), EventType.INVOKE, action, op.key(), action == Action.CAS ? old : null, invoked,
-          op.invokeTime()));
+      events.add(
+          new Event(
+              op.process(),
+              EventType.INVOKE,
+              action,
+              op.key(),
+              action == Action.CAS ? old : null,
+              invoked,
+              op.invokeTime()));
       if (!op.isPending()) {
-        EventType type = switch (op.outcome()) {
-          case OK -> EventType.OK;
-          case FAIL -> EventType.FAIL;
-          case INFO -> EventType.INFO;
-        };
-        events.add(new Event(op.process(), type, action, op.key(), action == Action.CAS ? old : null,
-            action.isRead() && op.outcome() != Outcome.OK ? null : op.value(), op.completeTime()));
+        EventType type =
+            switch (op.outcome()) {
+              case OK -> EventType.OK;
+              case FAIL -> EventType.FAIL;
+              case INFO -> EventType.INFO;
+            };
+        events.add(
+            new Event(
+                op.process(),
+                type,
+                action,
+                op.key(),
+                action == Action.CAS ? old : null,
+                action.isRead() && op.outcome() != Outcome.OK ? null : op.value(),
+                op.completeTime()));
       }
     }
     events.sort(Comparator.comparingLong(Event::time));
@@ -128,17 +154,22 @@ public final class OutsideWrites {
   /**
    * What the reads saw after outside writes: a read counts when the last write of its key that
    * completed before the read began was an outside one, acknowledged, with no other write of the
-   * key overlapping it or the read (so the read had exactly one right answer once the bound passed).
+   * key overlapping it or the read (so the read had exactly one right answer once the bound
+   * passed).
    *
    * @param reads how many reads counted
    * @param stale how many of them returned something else than the outside write
-   * @param staleBeyondBound how many of the stale ones began more than the bound after the write completed
+   * @param staleBeyondBound how many of the stale ones began more than the bound after the write
+   *     completed
    * @param maxLag the longest time from an outside write's completion to the start of a read that
    *     still did not see it (zero if none)
    */
   public record Staleness(long reads, long stale, long staleBeyondBound, Duration maxLag) {}
 
-  /** Measures {@link Staleness} of the reads through the cache in {@code history} against {@code bound}. */
+  /**
+   * Measures {@link Staleness} of the reads through the cache in {@code history} against {@code
+   * bound}.
+   */
   public static Staleness staleness(History history, Duration bound) {
     Map<String, List<Operation>> byKey = new TreeMap<>();
     for (Operation op : history.operations()) {
@@ -149,14 +180,16 @@ public final class OutsideWrites {
     long beyond = 0;
     long maxLag = 0;
     for (List<Operation> ops : byKey.values()) {
-      List<Operation> writes = ops.stream().filter(o -> !o.action().isRead() && o.outcome() != Outcome.FAIL).toList();
+      List<Operation> writes =
+          ops.stream().filter(o -> !o.action().isRead() && o.outcome() != Outcome.FAIL).toList();
       for (Operation read : ops) {
         if (read.action() != Action.READ || read.outcome() != Outcome.OK) {
           continue;
         }
         Operation last = null;
         for (Operation w : writes) {
-          if (w.completeTime() < read.invokeTime() && (last == null || w.completeTime() > last.completeTime())) {
+          if (w.completeTime() < read.invokeTime()
+              && (last == null || w.completeTime() > last.completeTime())) {
             last = w;
           }
         }
@@ -164,8 +197,13 @@ public final class OutsideWrites {
           continue;
         }
         Operation w = last;
-        boolean ambiguous = writes.stream().anyMatch(o -> o != w && o.invokeTime() < read.completeTime()
-            && o.completeTime() > w.invokeTime());
+        boolean ambiguous =
+            writes.stream()
+                .anyMatch(
+                    o ->
+                        o != w
+                            && o.invokeTime() < read.completeTime()
+                            && o.completeTime() > w.invokeTime());
         if (ambiguous) {
           continue;
         }

@@ -24,14 +24,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The model is a register that holds a value or is absent (the initial state): a write sets its
  * value, a delete makes it absent, a read or db-read must return what it holds, and a cas {@code
- * [old, new]} requires {@code old} (any present value if {@code old} is unknown) and sets {@code new}.
- * Failed operations and reads of unknown outcome are dropped. Operations of unknown outcome have no
- * completion in the list: the search may linearize them anywhere after their invocation or never,
- * and succeeds once every {@code ok} operation is linearized.
+ * [old, new]} requires {@code old} (any present value if {@code old} is unknown) and sets {@code
+ * new}. Failed operations and reads of unknown outcome are dropped. Operations of unknown outcome
+ * have no completion in the list: the search may linearize them anywhere after their invocation or
+ * never, and succeeds once every {@code ok} operation is linearized.
  *
  * <p>Operations of unknown outcome would otherwise multiply the configurations (each one applied or
- * not, for the rest of the history). These measures keep them in check; none loses a
- * linearization:
+ * not, for the rest of the history). These measures keep them in check; none loses a linearization:
  *
  * <ul>
  *   <li>Values nobody observed (no read returned them, no cas expected them) are one state,
@@ -40,9 +39,9 @@ import org.jspecify.annotations.Nullable;
  *       everything its own value allows. So is an unknown write of an unread value, unless a kept
  *       cas of unknown old value needs the key merely present.
  *   <li>Unknown deletes are interchangeable, and so are the unknown writes of unread values: each
- *       class is a pool from which the search takes uses, counting them. As a member may take effect
- *       at any time after its invocation, the k-th use is possible exactly when k members were
- *       invoked before the first pending completion (Hall's condition for nested intervals).
+ *       class is a pool from which the search takes uses, counting them. As a member may take
+ *       effect at any time after its invocation, the k-th use is possible exactly when k members
+ *       were invoked before the first pending completion (Hall's condition for nested intervals).
  *   <li>Subsumption: of two configurations with the same acknowledged operations linearized and the
  *       same state, one that applied a subset of the other unknown operations and no more uses of
  *       each pool can do everything the other can. A configuration subsumed by one already visited
@@ -83,7 +82,8 @@ final class RegisterSearch {
   private final long[] valueOfState; // state s > UNREAD holds valueOfState[s]
   private final long[][] poolInvokes = new long[POOLS][]; // invocation times of each pool, sorted
 
-  // the list of entries: entry 2i is op i's invocation, 2i+1 its completion; head and tail sentinels
+  // the list of entries: entry 2i is op i's invocation, 2i+1 its completion; head and tail
+  // sentinels
   private final int head;
   private final int tail;
   private final int[] next;
@@ -97,7 +97,8 @@ final class RegisterSearch {
     for (Operation op : relevant(keyOps, observed)) {
       if (op.outcome() == Outcome.INFO && op.action() == Action.DELETE) {
         pools.get(POOL_DELETES).add(op.invokeTime());
-      } else if (op.outcome() == Outcome.INFO && op.action() == Action.WRITE
+      } else if (op.outcome() == Outcome.INFO
+          && op.action() == Action.WRITE
           && !observed.contains(op.value())) {
         pools.get(POOL_UNREAD_WRITES).add(op.invokeTime());
       } else {
@@ -134,7 +135,8 @@ final class RegisterSearch {
         case DELETE -> kind[i] = DELETE;
         case CAS -> {
           kind[i] = CAS;
-          expect[i] = op.old() == null ? ANY_PRESENT : state(op.old(), observed, stateOfValue, values);
+          expect[i] =
+              op.old() == null ? ANY_PRESENT : state(op.old(), observed, stateOfValue, values);
           effect[i] = state(op.value(), observed, stateOfValue, values);
         }
       }
@@ -155,14 +157,18 @@ final class RegisterSearch {
         entries[count++] = 2 * i + 1;
       }
     }
-    Arrays.sort(entries, 0, count, (a, b) -> {
-      int c = Long.compare(time(a), time(b));
-      if (c != 0) {
-        return c;
-      }
-      c = Integer.compare(a & 1, b & 1); // invocations first: equal times are concurrent
-      return c != 0 ? c : Integer.compare(a, b);
-    });
+    Arrays.sort(
+        entries,
+        0,
+        count,
+        (a, b) -> {
+          int c = Long.compare(time(a), time(b));
+          if (c != 0) {
+            return c;
+          }
+          c = Integer.compare(a & 1, b & 1); // invocations first: equal times are concurrent
+          return c != 0 ? c : Integer.compare(a, b);
+        });
     int last = head;
     for (int i = 0; i < count; i++) {
       next[last] = entries[i];
@@ -190,7 +196,9 @@ final class RegisterSearch {
   private static List<Operation> relevant(List<Operation> keyOps, Set<Long> observed) {
     boolean presenceMatters = false;
     for (Operation op : keyOps) {
-      if (op.action() == Action.CAS && op.old() == null && op.outcome() != Outcome.FAIL
+      if (op.action() == Action.CAS
+          && op.old() == null
+          && op.outcome() != Outcome.FAIL
           && (op.outcome() == Outcome.OK || observed.contains(op.value()))) {
         presenceMatters = true;
       }
@@ -200,18 +208,25 @@ final class RegisterSearch {
       if (op.outcome() == Outcome.FAIL || (op.outcome() == Outcome.INFO && op.action().isRead())) {
         continue;
       }
-      if (op.outcome() == Outcome.INFO && !observed.contains(op.value())
+      if (op.outcome() == Outcome.INFO
+          && !observed.contains(op.value())
           && (op.action() == Action.CAS || (op.action() == Action.WRITE && !presenceMatters))) {
         continue;
       }
       kept.add(op);
     }
-    kept.sort((a, b) -> a.invokeTime() != b.invokeTime()
-        ? Long.compare(a.invokeTime(), b.invokeTime()) : Integer.compare(a.index(), b.index()));
+    kept.sort(
+        (a, b) ->
+            a.invokeTime() != b.invokeTime()
+                ? Long.compare(a.invokeTime(), b.invokeTime())
+                : Integer.compare(a.index(), b.index()));
     return kept;
   }
 
-  private static int state(@Nullable Long value, Set<Long> observed, Map<Long, Integer> stateOfValue,
+  private static int state(
+      @Nullable Long value,
+      Set<Long> observed,
+      Map<Long, Integer> stateOfValue,
       List<Long> values) {
     if (value == null) {
       return ABSENT;
@@ -245,7 +260,9 @@ final class RegisterSearch {
   }
 
   private String stateName(int s) {
-    return s == ABSENT ? "absent" : s == UNREAD ? "a value never read" : Long.toString(valueOfState[s]);
+    return s == ABSENT
+        ? "absent"
+        : s == UNREAD ? "a value never read" : Long.toString(valueOfState[s]);
   }
 
   private long time(int entry) {
@@ -300,7 +317,8 @@ final class RegisterSearch {
     long[] applied = new long[unknownWords + POOLS];
     long[] linearized = new long[(n + 63) >>> 6]; // all list operations, for the counterexample
     Memo memo = new Memo(unknownWords);
-    int[] stackOp = new int[n + poolInvokes[0].length + poolInvokes[1].length]; // -1 - pool for a use
+    int[] stackOp =
+        new int[n + poolInvokes[0].length + poolInvokes[1].length]; // -1 - pool for a use
     int[] stackState = new int[stackOp.length];
     int sp = 0;
     int remaining = okCount;
@@ -399,8 +417,11 @@ final class RegisterSearch {
         bestStates.add(state);
       }
       if (sp == 0) {
-        return new Result(Verdict.NOT_LINEARIZABLE, steps,
-            counterexample(bestOp, bestDepth, bestLinearized, bestRecent, bestStates), n);
+        return new Result(
+            Verdict.NOT_LINEARIZABLE,
+            steps,
+            counterexample(bestOp, bestDepth, bestLinearized, bestRecent, bestStates),
+            n);
       }
       int i = stackOp[--sp];
       state = stackState[sp];
@@ -441,8 +462,8 @@ final class RegisterSearch {
     return Arrays.copyOfRange(recent, RECENT_REPORTED - count, RECENT_REPORTED);
   }
 
-  private @Nullable Counterexample counterexample(int blocked, int depth, long[] linearizedWords,
-      int[] recent, Set<Integer> states) {
+  private @Nullable Counterexample counterexample(
+      int blocked, int depth, long[] linearizedWords, int[] recent, Set<Integer> states) {
     if (blocked < 0) {
       return null;
     }
@@ -460,23 +481,32 @@ final class RegisterSearch {
     }
     List<String> stateNames = new ArrayList<>();
     states.stream().sorted().forEach(s -> stateNames.add(stateName(s)));
-    StringBuilder summary = new StringBuilder("no linearization lets ").append(blockedOp.describe())
-        .append(" take effect before it completed; after ").append(depth).append(" of ")
-        .append(okCount).append(" acknowledged operations the register held ")
-        .append(stateNames.size() == 1 ? stateNames.get(0) : "one of " + stateNames);
+    StringBuilder summary =
+        new StringBuilder("no linearization lets ")
+            .append(blockedOp.describe())
+            .append(" take effect before it completed; after ")
+            .append(depth)
+            .append(" of ")
+            .append(okCount)
+            .append(" acknowledged operations the register held ")
+            .append(stateNames.size() == 1 ? stateNames.get(0) : "one of " + stateNames);
     int deletes = invokedBy(POOL_DELETES, blockedOp.completeTime());
     int writes = invokedBy(POOL_UNREAD_WRITES, blockedOp.completeTime());
     if (deletes + writes > 0) {
-      summary.append(" (also tried: ").append(deletes).append(" deletes and ").append(writes)
+      summary
+          .append(" (also tried: ")
+          .append(deletes)
+          .append(" deletes and ")
+          .append(writes)
           .append(" writes of values never read, of unknown outcome, invoked by then)");
     }
     return new Counterexample(key, blockedOp, window, recentOps, summary.toString());
   }
 
   /**
-   * The acknowledged operations linearized, as a bit set that names itself canonically by the
-   * words between the first that is not full and the last that is not empty: the search
-   * linearizes them roughly in order, so that slice stays short.
+   * The acknowledged operations linearized, as a bit set that names itself canonically by the words
+   * between the first that is not full and the last that is not empty: the search linearizes them
+   * roughly in order, so that slice stays short.
    */
   private static final class Bits {
     final long[] words;
@@ -532,9 +562,9 @@ final class RegisterSearch {
     }
 
     /**
-     * Records the configuration; returns false if it is subsumed by one already visited: same
-     * state and acknowledged set, with a subset of the unknown operations applied and no more uses
-     * of each pool.
+     * Records the configuration; returns false if it is subsumed by one already visited: same state
+     * and acknowledged set, with a subset of the unknown operations applied and no more uses of
+     * each pool.
      */
     boolean add(int state, Bits set, long[] applied) {
       set.normalize();

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A TCP proxy on the loopback interface in front of a database server, which injects network
- * faults into real connections: point the JDBC URL at {@link #port()} instead of the server's.
+ * A TCP proxy on the loopback interface in front of a database server, which injects network faults
+ * into real connections: point the JDBC URL at {@link #port()} instead of the server's.
  *
  * <pre>{@code
  * try (FaultProxy proxy = FaultProxy.start("localhost", server.port())) {
@@ -38,19 +38,19 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #latency}: every chunk of bytes is forwarded no earlier than this long after it was
  *       read, per direction; order is kept. A change applies at once, also to bytes held back.
  *   <li>{@link #dropConnections()}: resets (TCP RST) both sides of every open connection.
- *   <li>{@link #cutAfterStatement}: PostgreSQL only. Cuts a connection right after it forwarded
- *       the complete request to execute a statement whose text contains a fragment: the server
- *       receives the whole request and then an end of stream, so it runs the statement, while the
- *       client is reset before any answer. Cutting after {@code COMMIT} makes the commit's outcome
- *       unknown to the client although it happened. Executions of server-prepared statements are
- *       recognised (pgjdbc sends the text of {@code COMMIT} only when it prepares it).
+ *   <li>{@link #cutAfterStatement}: PostgreSQL only. Cuts a connection right after it forwarded the
+ *       complete request to execute a statement whose text contains a fragment: the server receives
+ *       the whole request and then an end of stream, so it runs the statement, while the client is
+ *       reset before any answer. Cutting after {@code COMMIT} makes the commit's outcome unknown to
+ *       the client although it happened. Executions of server-prepared statements are recognised
+ *       (pgjdbc sends the text of {@code COMMIT} only when it prepares it).
  *   <li>{@link #stopAccepting()}: new connections are accepted and reset at once, which a client
  *       sees as a failed connection attempt (pgjdbc: SQLState 08001); open ones are untouched.
  * </ul>
  *
  * <p>Resources are bounded: at most {@value #MAX_CONNECTIONS} connections at a time (more are
- * reset), one platform thread accepting, four virtual threads per connection, and at most 1 MiB
- * in flight per direction of a connection. {@link #close()} ends everything. Thread-safe.
+ * reset), one platform thread accepting, four virtual threads per connection, and at most 1 MiB in
+ * flight per direction of a connection. {@link #close()} ends everything. Thread-safe.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -81,21 +81,34 @@ public final class FaultProxy implements AutoCloseable {
   private volatile long serverToClientNanos;
   private volatile boolean refusing;
   private volatile boolean closed;
+
   /** Guards the two fields below. */
   private final Object gaps = new Object();
-  /** Whether no connection is open since one closed (not before the first); since when (System.nanoTime). */
+
+  /**
+   * Whether no connection is open since one closed (not before the first); since when
+   * (System.nanoTime).
+   */
   private boolean idle;
+
   private long idleSince;
   private long longestGapNanos;
 
-  /** Whether the server speaks MariaDB's protocol (else PostgreSQL's), for {@link #cutAfterStatement}. */
+  /**
+   * Whether the server speaks MariaDB's protocol (else PostgreSQL's), for {@link
+   * #cutAfterStatement}.
+   */
   private final boolean mariadb;
 
   private FaultProxy(InetSocketAddress target, ServerSocket listener, boolean mariadb) {
     this.target = target;
     this.listener = listener;
     this.mariadb = mariadb;
-    this.acceptor = Thread.ofPlatform().daemon().name("fault-proxy-" + listener.getLocalPort()).unstarted(this::accept);
+    this.acceptor =
+        Thread.ofPlatform()
+            .daemon()
+            .name("fault-proxy-" + listener.getLocalPort())
+            .unstarted(this::accept);
   }
 
   /**
@@ -126,14 +139,17 @@ public final class FaultProxy implements AutoCloseable {
     try {
       listener = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
     } catch (IOException e) {
-      throw new UncheckedIOException("could not open a port for the proxy of " + host + ":" + port, e);
+      throw new UncheckedIOException(
+          "could not open a port for the proxy of " + host + ":" + port, e);
     }
     FaultProxy proxy = new FaultProxy(new InetSocketAddress(host, port), listener, mariadb);
     proxy.acceptor.start();
     return proxy;
   }
 
-  /** Returns the host to connect to instead of the server: the loopback address, {@code 127.0.0.1}. */
+  /**
+   * Returns the host to connect to instead of the server: the loopback address, {@code 127.0.0.1}.
+   */
   public String host() {
     return listener.getInetAddress().getHostAddress();
   }
@@ -172,11 +188,11 @@ public final class FaultProxy implements AutoCloseable {
 
   /**
    * Arms a rule that cuts the next {@code times} connections that execute a statement whose text
-   * contains {@code fragment} (case-sensitive; pgjdbc sends {@code COMMIT} in capitals), each
-   * right after the complete request to execute it was forwarded to the server. Replaces the rule
-   * armed before; {@code times} 0 disarms. Understands PostgreSQL's protocol 3.0 without TLS, or,
-   * for a proxy made by {@link #startMariaDb}, MariaDB's client protocol without TLS or compression
-   * (a {@code COM_QUERY}: MariaDB Connector/J sends {@code COMMIT} and client-prepared statements so).
+   * contains {@code fragment} (case-sensitive; pgjdbc sends {@code COMMIT} in capitals), each right
+   * after the complete request to execute it was forwarded to the server. Replaces the rule armed
+   * before; {@code times} 0 disarms. Understands PostgreSQL's protocol 3.0 without TLS, or, for a
+   * proxy made by {@link #startMariaDb}, MariaDB's client protocol without TLS or compression (a
+   * {@code COM_QUERY}: MariaDB Connector/J sends {@code COMMIT} and client-prepared statements so).
    *
    * @throws IllegalArgumentException if the fragment is empty or times is negative
    */
@@ -224,10 +240,10 @@ public final class FaultProxy implements AutoCloseable {
 
   /**
    * Returns the longest time the proxy carried no connection between two connections: from the
-   * moment its last open connection closed (or was reset) to the moment it let a new one through
-   * to the server. For a client that keeps one connection, this is the longest time it could not
-   * reach the server (a refused attempt does not end the gap). The time before the first
-   * connection and a gap still running are not counted; zero if there was no such gap.
+   * moment its last open connection closed (or was reset) to the moment it let a new one through to
+   * the server. For a client that keeps one connection, this is the longest time it could not reach
+   * the server (a refused attempt does not end the gap). The time before the first connection and a
+   * gap still running are not counted; zero if there was no such gap.
    */
   public Duration longestGap() {
     synchronized (gaps) {
@@ -235,7 +251,9 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  /** Stops listening and resets every connection; waits briefly for the threads to end. Idempotent. */
+  /**
+   * Stops listening and resets every connection; waits briefly for the threads to end. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -261,7 +279,15 @@ public final class FaultProxy implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FaultProxy{" + host() + ":" + port() + " -> " + target.getHostString() + ":" + target.getPort() + "}";
+    return "FaultProxy{"
+        + host()
+        + ":"
+        + port()
+        + " -> "
+        + target.getHostString()
+        + ":"
+        + target.getPort()
+        + "}";
   }
 
   // ------------------------------------------------------------------ for ProxiedConnection
@@ -274,7 +300,9 @@ public final class FaultProxy implements AutoCloseable {
     return serverToClientNanos;
   }
 
-  /** Returns a follower of one connection's client-to-server stream for {@link #cutAfterStatement}. */
+  /**
+   * Returns a follower of one connection's client-to-server stream for {@link #cutAfterStatement}.
+   */
   StatementFrontend frontend() {
     return mariadb ? new MariaDbFrontend(this::consumeCut) : new PostgresFrontend(this::consumeCut);
   }
@@ -282,7 +310,8 @@ public final class FaultProxy implements AutoCloseable {
   /** Whether a statement with this text must be cut after; consumes one cut of the rule if so. */
   boolean consumeCut(String statement) {
     CutRule rule = cutRule;
-    return rule != null && statement.contains(rule.fragment())
+    return rule != null
+        && statement.contains(rule.fragment())
         && rule.remaining().getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
   }
 
@@ -304,14 +333,17 @@ public final class FaultProxy implements AutoCloseable {
   /** Returns an unstarted virtual thread that the proxy tracks until it ends. */
   Thread thread(String role, Runnable task) {
     Thread[] self = new Thread[1];
-    self[0] = Thread.ofVirtual().name("fault-proxy-" + port() + "-" + role + "-" + names.incrementAndGet())
-        .unstarted(() -> {
-          try {
-            task.run();
-          } finally {
-            threads.remove(self[0]);
-          }
-        });
+    self[0] =
+        Thread.ofVirtual()
+            .name("fault-proxy-" + port() + "-" + role + "-" + names.incrementAndGet())
+            .unstarted(
+                () -> {
+                  try {
+                    task.run();
+                  } finally {
+                    threads.remove(self[0]);
+                  }
+                });
     threads.add(self[0]);
     return self[0];
   }
@@ -327,7 +359,8 @@ public final class FaultProxy implements AutoCloseable {
         if (closed) {
           return;
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // a failed accept (out of files?): keep listening
+        java.util.concurrent.locks.LockSupport.parkNanos(
+            1_000_000); // a failed accept (out of files?): keep listening
         continue;
       }
       if (refusing || closed || open.size() >= MAX_CONNECTIONS) {

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * Faults injected into a real MariaDB server, for tests and the torture command: connections
- * killed under their clients ({@code KILL CONNECTION}), statements that fail for chosen rows (a
- * trigger that {@code SIGNAL}s), and the server killed with SIGKILL and started again. Rows held
- * locked and a slow network work as on PostgreSQL: {@link PostgresFaults#lockRows} and {@link
+ * Faults injected into a real MariaDB server, for tests and the torture command: connections killed
+ * under their clients ({@code KILL CONNECTION}), statements that fail for chosen rows (a trigger
+ * that {@code SIGNAL}s), and the server killed with SIGKILL and started again. Rows held locked and
+ * a slow network work as on PostgreSQL: {@link PostgresFaults#lockRows} and {@link
  * PostgresFaults#slow} are plain SQL and a {@link FaultProxy}.
  *
  * <p>Table names are checked to be plain identifiers; conditions are SQL written by the test,
@@ -27,6 +27,7 @@ public final class MariaDbFaults {
 
   private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
   private static final Pattern SQL_STATE = Pattern.compile("[0-9A-Z]{5}");
+
   /** How long the trigger's DDL waits for the table's metadata lock, in seconds. */
   private static final int DDL_WAIT_SECONDS = 5;
 
@@ -34,8 +35,8 @@ public final class MariaDbFaults {
 
   /**
    * Kills every connection to {@code database} except the caller's own ({@code KILL CONNECTION}):
-   * the server rolls back each one's open transaction and frees its named locks; a client finds
-   * its connection broken at its next statement; a commit in progress may or may not have happened.
+   * the server rolls back each one's open transaction and frees its named locks; a client finds its
+   * connection broken at its next statement; a commit in progress may or may not have happened.
    *
    * @param admin a data source of the server, with the right to kill connections
    * @return how many connections were killed
@@ -46,8 +47,9 @@ public final class MariaDbFaults {
     requireNonNull(database, "database");
     try (Connection c = admin.getConnection()) {
       List<Long> ids = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()")) {
         ps.setString(1, database);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -66,7 +68,8 @@ public final class MariaDbFaults {
       }
       return killed;
     } catch (SQLException e) {
-      throw new IllegalStateException("could not kill the connections to " + database + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not kill the connections to " + database + ": " + e.getMessage(), e);
     }
   }
 
@@ -83,19 +86,32 @@ public final class MariaDbFaults {
    * @throws IllegalArgumentException if an argument is malformed
    * @throws IllegalStateException if a statement fails
    */
-  public static void failingTrigger(DataSource ds, String table, String condition, String sqlState) {
+  public static void failingTrigger(
+      DataSource ds, String table, String condition, String sqlState) {
     requireNonNull(ds, "ds");
     checkTable(table);
     requireNonNull(condition, "condition");
     if (condition.isBlank() || condition.contains(";")) {
-      throw new IllegalArgumentException("condition must be one SQL expression but was " + condition);
+      throw new IllegalArgumentException(
+          "condition must be one SQL expression but was " + condition);
     }
     if (!SQL_STATE.matcher(requireNonNull(sqlState, "sqlState")).matches()) {
-      throw new IllegalArgumentException("sqlState must be five digits or capital letters but was " + sqlState);
+      throw new IllegalArgumentException(
+          "sqlState must be five digits or capital letters but was " + sqlState);
     }
-    execute(ds, "CREATE OR REPLACE TRIGGER " + trigger(table) + " BEFORE INSERT ON " + table
-        + " FOR EACH ROW IF (" + condition + ") THEN SIGNAL SQLSTATE '" + sqlState
-        + "' SET MESSAGE_TEXT = 'failing trigger on " + table + " rejected a row'; END IF");
+    execute(
+        ds,
+        "CREATE OR REPLACE TRIGGER "
+            + trigger(table)
+            + " BEFORE INSERT ON "
+            + table
+            + " FOR EACH ROW IF ("
+            + condition
+            + ") THEN SIGNAL SQLSTATE '"
+            + sqlState
+            + "' SET MESSAGE_TEXT = 'failing trigger on "
+            + table
+            + " rejected a row'; END IF");
   }
 
   /**
@@ -132,7 +148,8 @@ public final class MariaDbFaults {
 
   /** Runs DDL, waiting at most a few seconds for the table's metadata lock (open transactions). */
   private static void execute(DataSource ds, String sql) {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("SET SESSION lock_wait_timeout = " + DDL_WAIT_SECONDS);
       s.execute(sql);
     } catch (SQLException e) {

@@ -6,8 +6,8 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Follows the client-to-server byte stream of one MariaDB (or MySQL) connection packet by packet
- * (a 3-byte little-endian length, a sequence number, the payload), to find where a statement was
+ * Follows the client-to-server byte stream of one MariaDB (or MySQL) connection packet by packet (a
+ * 3-byte little-endian length, a sequence number, the payload), to find where a statement was
  * completely sent: after a {@code COM_QUERY} packet, the first of a command (sequence 0), whose
  * payload is the byte 3 and the statement's text. MariaDB Connector/J sends {@code COMMIT} and its
  * client-side prepared statements (its default) that way.
@@ -35,8 +35,8 @@ final class MariaDbFrontend implements StatementFrontend {
   private @Nullable ByteArrayOutputStream body;
 
   /**
-   * @param cutAfter asked with the text of each executed statement; returns whether the
-   *     connection must be cut once that statement was completely sent (and consumes the rule)
+   * @param cutAfter asked with the text of each executed statement; returns whether the connection
+   *     must be cut once that statement was completely sent (and consumes the rule)
    */
   MariaDbFrontend(Predicate<String> cutAfter) {
     this.cutAfter = cutAfter;
@@ -88,12 +88,18 @@ final class MariaDbFrontend implements StatementFrontend {
     body = null;
     if (first) { // the handshake response (or a request for TLS)
       first = false;
-      if (b == null || b.length == SSL_REQUEST_LENGTH || b.length < 4 || (b[0] & CLIENT_COMPRESS) != 0) {
+      if (b == null
+          || b.length == SSL_REQUEST_LENGTH
+          || b.length < 4
+          || (b[0] & CLIENT_COMPRESS) != 0) {
         opaque = true;
       }
       return false;
     }
-    return sequence == 0 && b != null && b.length > 0 && b[0] == COM_QUERY
+    return sequence == 0
+        && b != null
+        && b.length > 0
+        && b[0] == COM_QUERY
         && cutAfter.test(new String(b, 1, b.length - 1, StandardCharsets.UTF_8));
   }
 }

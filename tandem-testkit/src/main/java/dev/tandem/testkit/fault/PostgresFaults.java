@@ -20,18 +20,22 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Faults injected into a real PostgreSQL server, for tests and the torture command: server
- * processes killed under their clients, statements that fail for chosen rows, rows held locked,
- * a slow network (through a {@link FaultProxy}), a paused and a restarted server.
+ * processes killed under their clients, statements that fail for chosen rows, rows held locked, a
+ * slow network (through a {@link FaultProxy}), a paused and a restarted server.
  *
  * <p>Table names are checked to be plain identifiers ({@code name} or {@code schema.name});
  * conditions are SQL written by the test, inserted as they are: never pass data.
  */
 public final class PostgresFaults {
 
-  /** The SQLState of the error a {@link #failingTrigger(DataSource, String, String)} raises: raise_exception. */
+  /**
+   * The SQLState of the error a {@link #failingTrigger(DataSource, String, String)} raises:
+   * raise_exception.
+   */
   public static final String TRIGGER_SQL_STATE = "P0001";
 
-  private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
+  private static final Pattern TABLE =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
   private static final Pattern SQL_STATE = Pattern.compile("[0-9A-Z]{5}");
   private static final Pattern DATABASE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
   private static final int TERMINATE_WAIT_MILLIS = 10_000;
@@ -41,8 +45,8 @@ public final class PostgresFaults {
   /**
    * Ends every client server process connected to {@code database} ({@code pg_terminate_backend})
    * except the caller's own, and waits (up to 10 seconds each) until they are gone. A client then
-   * finds its connection broken at its next statement; a transaction in progress is rolled back;
-   * a commit in progress may or may not have happened.
+   * finds its connection broken at its next statement; a transaction in progress is rolled back; a
+   * commit in progress may or may not have happened.
    *
    * @param admin a data source of any database of the server, with the right to end processes
    * @return how many processes were ended
@@ -54,9 +58,9 @@ public final class PostgresFaults {
 
   /**
    * Like {@link #terminateBackends(DataSource, String)}, but only processes in {@code state}, as
-   * {@code pg_stat_activity.state} shows it: {@code "active"} (running a statement), {@code
-   * "idle"} (a connection resting in a pool), {@code "idle in transaction"} (between statements of
-   * a transaction).
+   * {@code pg_stat_activity.state} shows it: {@code "active"} (running a statement), {@code "idle"}
+   * (a connection resting in a pool), {@code "idle in transaction"} (between statements of a
+   * transaction).
    *
    * @return how many processes were ended
    * @throws IllegalStateException if the query fails
@@ -68,10 +72,14 @@ public final class PostgresFaults {
   private static int terminate(DataSource admin, String database, @Nullable String state) {
     requireNonNull(admin, "admin");
     requireNonNull(database, "database");
-    String sql = "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, " + TERMINATE_WAIT_MILLIS + "))"
-        + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        + (state != null ? " AND state = ?" : "");
-    try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    String sql =
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, "
+            + TERMINATE_WAIT_MILLIS
+            + "))"
+            + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            + (state != null ? " AND state = ?" : "");
+    try (Connection c = admin.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, database);
       if (state != null) {
         ps.setString(2, state);
@@ -81,7 +89,8 @@ public final class PostgresFaults {
         return rs.getInt(1);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("could not terminate the backends of " + database + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not terminate the backends of " + database + ": " + e.getMessage(), e);
     }
   }
 
@@ -110,29 +119,47 @@ public final class PostgresFaults {
    * @throws IllegalArgumentException if an argument is malformed
    * @throws IllegalStateException if a statement fails
    */
-  public static String failingTrigger(DataSource ds, String table, String condition, String sqlState) {
+  public static String failingTrigger(
+      DataSource ds, String table, String condition, String sqlState) {
     requireNonNull(ds, "ds");
     checkTable(table);
     requireNonNull(condition, "condition");
     requireNonNull(sqlState, "sqlState");
     if (condition.isBlank() || condition.contains("$fault$")) {
-      throw new IllegalArgumentException("condition must be a non-blank SQL expression but was " + condition);
+      throw new IllegalArgumentException(
+          "condition must be a non-blank SQL expression but was " + condition);
     }
     if (!SQL_STATE.matcher(sqlState).matches()) {
-      throw new IllegalArgumentException("sqlState must be five digits or capital letters but was " + sqlState);
+      throw new IllegalArgumentException(
+          "sqlState must be five digits or capital letters but was " + sqlState);
     }
     String function = functionOf(table);
-    execute(ds, "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $fault$\n"
-        + "BEGIN\n"
-        + "  IF (" + condition + ") THEN\n"
-        + "    RAISE EXCEPTION USING ERRCODE = '" + sqlState + "',\n"
-        + "      MESSAGE = 'failing trigger on " + table + " rejected ' || row_to_json(NEW)::text;\n"
-        + "  END IF;\n"
-        + "  RETURN NEW;\n"
-        + "END\n"
-        + "$fault$");
-    execute(ds, "CREATE OR REPLACE TRIGGER tandem_fault BEFORE INSERT OR UPDATE ON " + table
-        + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+    execute(
+        ds,
+        "CREATE OR REPLACE FUNCTION "
+            + function
+            + "() RETURNS trigger LANGUAGE plpgsql AS $fault$\n"
+            + "BEGIN\n"
+            + "  IF ("
+            + condition
+            + ") THEN\n"
+            + "    RAISE EXCEPTION USING ERRCODE = '"
+            + sqlState
+            + "',\n"
+            + "      MESSAGE = 'failing trigger on "
+            + table
+            + " rejected ' || row_to_json(NEW)::text;\n"
+            + "  END IF;\n"
+            + "  RETURN NEW;\n"
+            + "END\n"
+            + "$fault$");
+    execute(
+        ds,
+        "CREATE OR REPLACE TRIGGER tandem_fault BEFORE INSERT OR UPDATE ON "
+            + table
+            + " FOR EACH ROW EXECUTE FUNCTION "
+            + function
+            + "()");
     return "tandem_fault";
   }
 
@@ -166,8 +193,13 @@ public final class PostgresFaults {
       c = ds.getConnection();
       c.setAutoCommit(false);
       try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM (SELECT 1 FROM " + table + " WHERE " + condition
-              + " FOR UPDATE) AS locked")) {
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*) FROM (SELECT 1 FROM "
+                      + table
+                      + " WHERE "
+                      + condition
+                      + " FOR UPDATE) AS locked")) {
         rs.next();
         return new HeldLocks(c, rs.getInt(1));
       }
@@ -184,8 +216,8 @@ public final class PostgresFaults {
   }
 
   /**
-   * Slows the network between the clients of {@code proxy} and the server: {@code latency} in
-   * each direction, so a round trip takes twice as long more; {@link Duration#ZERO} ends it.
+   * Slows the network between the clients of {@code proxy} and the server: {@code latency} in each
+   * direction, so a round trip takes twice as long more; {@link Duration#ZERO} ends it.
    */
   public static void slow(FaultProxy proxy, Duration latency) {
     requireNonNull(proxy, "proxy");
@@ -202,8 +234,8 @@ public final class PostgresFaults {
   }
 
   /**
-   * Pauses {@code server} with SIGSTOP: the postmaster and every server process it started, so
-   * open connections stay open and unanswered and new ones are accepted by the kernel but never
+   * Pauses {@code server} with SIGSTOP: the postmaster and every server process it started, so open
+   * connections stay open and unanswered and new ones are accepted by the kernel but never
    * answered; a client sees timeouts, if it has any. {@link #resume} continues them all.
    *
    * @throws IllegalStateException if the server is not running or cannot be signalled
@@ -226,8 +258,9 @@ public final class PostgresFaults {
    * server process between the listing of its descendants and their signal.
    */
   private static void signal(PostgresServer server, String signal) {
-    ProcessHandle postmaster = ProcessHandle.of(server.pid())
-        .orElseThrow(() -> new IllegalStateException("the server is not running"));
+    ProcessHandle postmaster =
+        ProcessHandle.of(server.pid())
+            .orElseThrow(() -> new IllegalStateException("the server is not running"));
     kill(signal, List.of(postmaster));
     kill(signal, postmaster.descendants().toList());
   }
@@ -253,16 +286,16 @@ public final class PostgresFaults {
   }
 
   /**
-   * Whether kill failed only for processes that had ended since they were listed (a server
-   * process whose client went away): those need no signal.
+   * Whether kill failed only for processes that had ended since they were listed (a server process
+   * whose client went away): those need no signal.
    */
   private static boolean onlyGone(String output) {
     return output.lines().allMatch(line -> line.isBlank() || line.contains("No such process"));
   }
 
   /**
-   * Returns an unpooled data source of {@code database} that connects through {@code proxy}, as
-   * the superuser {@value PostgresServer#USER}.
+   * Returns an unpooled data source of {@code database} that connects through {@code proxy}, as the
+   * superuser {@value PostgresServer#USER}.
    *
    * @throws IllegalArgumentException if the database name is not a plain name
    */
@@ -287,12 +320,14 @@ public final class PostgresFaults {
   private static void checkTable(String table) {
     requireNonNull(table, "table");
     if (!TABLE.matcher(table).matches()) {
-      throw new IllegalArgumentException("table must be a plain name or schema.name but was " + table);
+      throw new IllegalArgumentException(
+          "table must be a plain name or schema.name but was " + table);
     }
   }
 
   private static void execute(DataSource ds, String sql) {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage() + " in: " + sql, e);

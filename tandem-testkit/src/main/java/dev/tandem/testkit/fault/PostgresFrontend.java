@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  * server-prepared statement ({@code Bind} of a name such as {@code S_1}, which pgjdbc sends instead
  * of the text after a few executions) is recognised too.
  *
- * <p>Anything it cannot frame (TLS, GSS encryption, a cancel request, garbage) makes it give up
- * for the rest of the connection: it then never asks for a cut. Not thread-safe: one reader
- * thread feeds it.
+ * <p>Anything it cannot frame (TLS, GSS encryption, a cancel request, garbage) makes it give up for
+ * the rest of the connection: it then never asks for a cut. Not thread-safe: one reader thread
+ * feeds it.
  */
 final class PostgresFrontend implements StatementFrontend {
 
@@ -28,7 +28,11 @@ final class PostgresFrontend implements StatementFrontend {
   private static final int MAX_KEPT = 1 << 20;
   private static final int MAX_STATEMENTS = 4_096;
 
-  private enum Phase { STARTUP, TYPED, OPAQUE }
+  private enum Phase {
+    STARTUP,
+    TYPED,
+    OPAQUE
+  }
 
   private final Predicate<String> cutAfter;
   private final Map<String, String> statements = new HashMap<>();
@@ -42,16 +46,16 @@ final class PostgresFrontend implements StatementFrontend {
   private boolean cutAtSync;
 
   /**
-   * @param cutAfter asked with the text of each executed statement; returns whether the
-   *     connection must be cut once that statement was completely sent (and consumes the rule)
+   * @param cutAfter asked with the text of each executed statement; returns whether the connection
+   *     must be cut once that statement was completely sent (and consumes the rule)
    */
   PostgresFrontend(Predicate<String> cutAfter) {
     this.cutAfter = cutAfter;
   }
 
   /**
-   * Follows {@code length} bytes from {@code offset}. Returns the index just past the message
-   * after which the connection must be cut (bytes from there on must not be forwarded), or -1.
+   * Follows {@code length} bytes from {@code offset}. Returns the index just past the message after
+   * which the connection must be cut (bytes from there on must not be forwarded), or -1.
    */
   @Override
   public int feed(byte[] bytes, int offset, int length) {
@@ -84,7 +88,8 @@ final class PostgresFrontend implements StatementFrontend {
       headerFill = 0;
       int messageLength = phase == Phase.STARTUP ? intAt(header, 0) : intAt(header, 1);
       type = phase == Phase.STARTUP ? 0 : header[0] & 0xff;
-      if (messageLength < 4 || (phase == Phase.STARTUP && (messageLength < 8 || messageLength > MAX_STARTUP))) {
+      if (messageLength < 4
+          || (phase == Phase.STARTUP && (messageLength < 8 || messageLength > MAX_STARTUP))) {
         phase = Phase.OPAQUE;
         return -1;
       }
@@ -109,7 +114,8 @@ final class PostgresFrontend implements StatementFrontend {
         phase = Phase.TYPED;
       } else if (code != SSL_REQUEST && code != GSS_REQUEST) {
         phase = Phase.OPAQUE; // a cancel request or something unknown
-      } // after an encryption request a refused client sends its startup message; an accepted one, no frame
+      } // after an encryption request a refused client sends its startup message; an accepted one,
+      // no frame
       return false;
     }
     switch (type) {
@@ -128,7 +134,8 @@ final class PostgresFrontend implements StatementFrontend {
       case 'B' -> {
         if (b != null) {
           String portal = cString(b, 0);
-          String text = statements.get(cString(b, portal.getBytes(StandardCharsets.UTF_8).length + 1));
+          String text =
+              statements.get(cString(b, portal.getBytes(StandardCharsets.UTF_8).length + 1));
           if (text != null && cutAfter.test(text)) {
             cutAtSync = true;
           }
@@ -148,7 +155,10 @@ final class PostgresFrontend implements StatementFrontend {
   }
 
   private static int intAt(byte[] b, int at) {
-    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+    return (b[at] & 0xff) << 24
+        | (b[at + 1] & 0xff) << 16
+        | (b[at + 2] & 0xff) << 8
+        | (b[at + 3] & 0xff);
   }
 
   /** The zero-terminated UTF-8 string at {@code from} (to the end if unterminated). */

@@ -30,7 +30,11 @@ final class ProxiedConnection {
   private static final int MAX_CHUNKS = 64;
   private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-  private enum State { OPEN, CUT, CLOSED }
+  private enum State {
+    OPEN,
+    CUT,
+    CLOSED
+  }
 
   /** Bytes read at {@code readAt}; {@code cutAfter} cuts the connection once they are forwarded. */
   private record Chunk(byte[] bytes, long readAt, boolean cutAfter) {
@@ -61,7 +65,8 @@ final class ProxiedConnection {
     threads[0] = proxy.thread("up-read", () -> read(fromClient, up, frontend));
     threads[1] = proxy.thread("up-write", () -> write(up, toServer, proxy::clientToServerNanos));
     threads[2] = proxy.thread("down-read", () -> read(fromServer, down, null));
-    threads[3] = proxy.thread("down-write", () -> write(down, toClient, proxy::serverToClientNanos));
+    threads[3] =
+        proxy.thread("down-write", () -> write(down, toClient, proxy::serverToClientNanos));
     for (Thread t : threads) {
       t.start();
     }
@@ -122,7 +127,8 @@ final class ProxiedConnection {
     threads[3].interrupt();
   }
 
-  private void read(InputStream in, BlockingQueue<Chunk> queue, @Nullable StatementFrontend frontend) {
+  private void read(
+      InputStream in, BlockingQueue<Chunk> queue, @Nullable StatementFrontend frontend) {
     byte[] buffer = new byte[CHUNK];
     try {
       while (true) {
@@ -132,7 +138,8 @@ final class ProxiedConnection {
         }
         State now = state.get();
         if (now == State.CUT) {
-          continue; // the server's answers to a cut client: read and dropped until the server closes
+          continue; // the server's answers to a cut client: read and dropped until the server
+          // closes
         } else if (now == State.CLOSED) {
           break;
         }
@@ -157,7 +164,9 @@ final class ProxiedConnection {
     }
   }
 
-  /** Queues {@code chunk}, waiting while the queue is full and the connection open; else drops it. */
+  /**
+   * Queues {@code chunk}, waiting while the queue is full and the connection open; else drops it.
+   */
   private void forward(BlockingQueue<Chunk> queue, Chunk chunk) throws InterruptedException {
     while (!queue.offer(chunk, 5, TimeUnit.MILLISECONDS)) {
       if (state.get() != State.OPEN) {
@@ -203,7 +212,10 @@ final class ProxiedConnection {
     }
   }
 
-  /** Waits until the chunk's latency, read afresh so that a lowered latency releases it early, has passed. */
+  /**
+   * Waits until the chunk's latency, read afresh so that a lowered latency releases it early, has
+   * passed.
+   */
   private void awaitLatency(Chunk chunk, LongSupplier latencyNanos) throws InterruptedException {
     while (true) {
       long wait = chunk.readAt() + latencyNanos.getAsLong() - System.nanoTime();

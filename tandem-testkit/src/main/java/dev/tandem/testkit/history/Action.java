@@ -12,7 +12,8 @@ public enum Action {
   DELETE("delete"),
   /**
    * Replaces the value {@code old} by {@code value} only if the key holds {@code old}: how an
-   * {@code update} (read-modify-write) is recorded. It completes {@code fail} if the key was absent.
+   * {@code update} (read-modify-write) is recorded. It completes {@code fail} if the key was
+   * absent.
    */
   CAS("cas"),
   /** Reads the database directly, bypassing any cache; recorded and checked like a read. */
@@ -41,7 +42,10 @@ public enum Action {
     return this == READ || this == DB_READ;
   }
 
-  /** Returns true for {@link #OUTSIDE_WRITE} and {@link #OUTSIDE_DELETE}, the writes that bypass the cache. */
+  /**
+   * Returns true for {@link #OUTSIDE_WRITE} and {@link #OUTSIDE_DELETE}, the writes that bypass the
+   * cache.
+   */
   public boolean isOutside() {
     return this == OUTSIDE_WRITE || this == OUTSIDE_DELETE;
   }

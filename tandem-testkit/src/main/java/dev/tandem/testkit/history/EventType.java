@@ -10,7 +10,10 @@ public enum EventType {
   OK("ok"),
   /** The operation completed and definitely did not take effect. */
   FAIL("fail"),
-  /** The operation completed with an unknown outcome: it may take effect at any later time, or never. */
+  /**
+   * The operation completed with an unknown outcome: it may take effect at any later time, or
+   * never.
+   */
   INFO("info");
 
   private final String wireName;

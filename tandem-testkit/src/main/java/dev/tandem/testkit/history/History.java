@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * before it invokes the next one.
  *
  * <p>Besides pairing, {@link #of} enforces what the file format promises: a completion names the
- * action and key of its invocation; a write carries its value and an {@code ok} cas its new value; a
- * delete carries none, and a read's invocation none; a value on both the invocation and the
+ * action and key of its invocation; a write carries its value and an {@code ok} cas its new value;
+ * a delete carries none, and a read's invocation none; a value on both the invocation and the
  * completion is the same.
  */
 public final class History {
@@ -56,8 +56,11 @@ public final class History {
         if (e.type() == EventType.INVOKE) {
           Integer pending = open.putIfAbsent(e.process(), invocations.size());
           if (pending != null) {
-            throw new HistoryFormatException("process " + e.process()
-                + " invokes again before completing operation #" + pending);
+            throw new HistoryFormatException(
+                "process "
+                    + e.process()
+                    + " invokes again before completing operation #"
+                    + pending);
           }
           checkInvocation(e);
           invocations.add(e);
@@ -70,13 +73,22 @@ public final class History {
           }
           Event invocation = requireNonNull(invocations.get(index));
           if (invocation.action() != e.action() || !invocation.key().equals(e.key())) {
-            throw new HistoryFormatException("the completion is a " + e.action().wireName() + " of "
-                + e.key() + " but its invocation a " + invocation.action().wireName() + " of "
-                + invocation.key());
+            throw new HistoryFormatException(
+                "the completion is a "
+                    + e.action().wireName()
+                    + " of "
+                    + e.key()
+                    + " but its invocation a "
+                    + invocation.action().wireName()
+                    + " of "
+                    + invocation.key());
           }
           if (e.time() < invocation.time()) {
-            throw new HistoryFormatException("the completion at " + e.time()
-                + " precedes its invocation at " + invocation.time());
+            throw new HistoryFormatException(
+                "the completion at "
+                    + e.time()
+                    + " precedes its invocation at "
+                    + invocation.time());
           }
           completions.set(index, e);
         }
@@ -91,8 +103,8 @@ public final class History {
       try {
         operations.add(pair(i, invocation, completion));
       } catch (HistoryFormatException ex) {
-        throw new HistoryFormatException("operation #" + i + " (" + invocation + " / " + completion
-            + "): " + ex.getMessage());
+        throw new HistoryFormatException(
+            "operation #" + i + " (" + invocation + " / " + completion + "): " + ex.getMessage());
       }
     }
     return new History(copy, List.copyOf(operations));
@@ -102,13 +114,14 @@ public final class History {
     switch (e.action()) {
       case READ, DB_READ, DELETE, OUTSIDE_DELETE -> {
         if (e.value() != null) {
-          throw new HistoryFormatException("the invocation of a " + e.action().wireName()
-              + " carries no value");
+          throw new HistoryFormatException(
+              "the invocation of a " + e.action().wireName() + " carries no value");
         }
       }
       case WRITE, OUTSIDE_WRITE -> {
         if (e.value() == null) {
-          throw new HistoryFormatException("the invocation of a " + e.action().wireName() + " must carry its value");
+          throw new HistoryFormatException(
+              "the invocation of a " + e.action().wireName() + " must carry its value");
         }
       }
       case CAS -> {
@@ -125,13 +138,15 @@ public final class History {
     Long value = invocation.value();
     Long old = invocation.old();
     switch (invocation.action()) {
-      case READ, DB_READ -> value = completion != null && outcome == Outcome.OK ? completion.value() : null;
+      case READ, DB_READ ->
+          value = completion != null && outcome == Outcome.OK ? completion.value() : null;
       case DELETE, OUTSIDE_DELETE -> {
         if (completion != null && completion.value() != null) {
           throw new HistoryFormatException("a delete carries no value");
         }
       }
-      case WRITE, OUTSIDE_WRITE -> value = agree("value", value, completion == null ? null : completion.value());
+      case WRITE, OUTSIDE_WRITE ->
+          value = agree("value", value, completion == null ? null : completion.value());
       case CAS -> {
         value = agree("new value", value, completion == null ? null : completion.value());
         if (completion != null && completion.old() != null) {
@@ -139,14 +154,29 @@ public final class History {
         }
       }
     }
-    return new Operation(index, invocation.process(), invocation.action(), invocation.key(), outcome,
-        old, value, invocation.time(), completeTime);
+    return new Operation(
+        index,
+        invocation.process(),
+        invocation.action(),
+        invocation.key(),
+        outcome,
+        old,
+        value,
+        invocation.time(),
+        completeTime);
   }
 
-  private static @Nullable Long agree(String what, @Nullable Long invoked, @Nullable Long completed) {
+  private static @Nullable Long agree(
+      String what, @Nullable Long invoked, @Nullable Long completed) {
     if (invoked != null && completed != null && !invoked.equals(completed)) {
-      throw new HistoryFormatException("the " + what + " is " + invoked + " on the invocation but "
-          + completed + " on the completion");
+      throw new HistoryFormatException(
+          "the "
+              + what
+              + " is "
+              + invoked
+              + " on the invocation but "
+              + completed
+              + " on the completion");
     }
     return invoked != null ? invoked : completed;
   }
@@ -207,7 +237,10 @@ public final class History {
     return events;
   }
 
-  /** Returns the operations in the order of their invocations; {@link Operation#index()} is the position. */
+  /**
+   * Returns the operations in the order of their invocations; {@link Operation#index()} is the
+   * position.
+   */
   public List<Operation> operations() {
     return operations;
   }

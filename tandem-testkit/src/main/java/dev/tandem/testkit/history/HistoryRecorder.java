@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * Records a history as clients run: each client calls {@link #invoke} just before it starts an
  * operation and completes the returned {@link Invocation} just after the operation returns.
  *
- * <p>Thread-safe. Each event is stamped and appended under one short lock, so the events are in
- * the order of their times and an invocation's time is never later than the true start of the
+ * <p>Thread-safe. Each event is stamped and appended under one short lock, so the events are in the
+ * order of their times and an invocation's time is never later than the true start of the
  * operation, nor a completion's earlier than its true end: the recorded intervals contain the real
  * ones, which is what a linearizability check needs. Events are kept in memory until {@link
  * #history()} or {@link #write} is called.
@@ -57,9 +57,11 @@ public final class HistoryRecorder {
   public Invocation invoke(int process, Action action, String key, @Nullable Long value) {
     requireNonNull(action, "action");
     requireNonNull(key, "key");
-    boolean needsValue = action == Action.WRITE || action == Action.OUTSIDE_WRITE || action == Action.CAS;
+    boolean needsValue =
+        action == Action.WRITE || action == Action.OUTSIDE_WRITE || action == Action.CAS;
     if (needsValue && value == null) {
-      throw new IllegalArgumentException("a " + action.wireName() + " must be invoked with its value");
+      throw new IllegalArgumentException(
+          "a " + action.wireName() + " must be invoked with its value");
     }
     if (!needsValue && value != null) {
       throw new IllegalArgumentException("a " + action.wireName() + " is invoked without a value");
@@ -81,18 +83,34 @@ public final class HistoryRecorder {
 
   private Invocation begin(Invocation invocation) {
     if (invocation.process < 0) {
-      throw new IllegalArgumentException("process must not be negative but was " + invocation.process);
+      throw new IllegalArgumentException(
+          "process must not be negative but was " + invocation.process);
     }
     lock.lock();
     try {
       Invocation previous = inFlight.putIfAbsent(invocation.process, invocation);
       if (previous != null) {
-        throw new IllegalStateException("process " + invocation.process
-            + " invokes a " + invocation.action.wireName() + " of " + invocation.key
-            + " before completing its " + previous.action.wireName() + " of " + previous.key);
+        throw new IllegalStateException(
+            "process "
+                + invocation.process
+                + " invokes a "
+                + invocation.action.wireName()
+                + " of "
+                + invocation.key
+                + " before completing its "
+                + previous.action.wireName()
+                + " of "
+                + previous.key);
       }
-      events.add(new Event(invocation.process, EventType.INVOKE, invocation.action, invocation.key,
-          invocation.old, invocation.value, clock.getAsLong()));
+      events.add(
+          new Event(
+              invocation.process,
+              EventType.INVOKE,
+              invocation.action,
+              invocation.key,
+              invocation.old,
+              invocation.value,
+              clock.getAsLong()));
     } finally {
       lock.unlock();
     }
@@ -103,12 +121,25 @@ public final class HistoryRecorder {
     lock.lock();
     try {
       if (inFlight.get(invocation.process) != invocation) {
-        throw new IllegalStateException("the " + invocation.action.wireName() + " of "
-            + invocation.key + " by process " + invocation.process + " was already completed");
+        throw new IllegalStateException(
+            "the "
+                + invocation.action.wireName()
+                + " of "
+                + invocation.key
+                + " by process "
+                + invocation.process
+                + " was already completed");
       }
       inFlight.remove(invocation.process);
-      events.add(new Event(invocation.process, type, invocation.action, invocation.key, old, value,
-          clock.getAsLong()));
+      events.add(
+          new Event(
+              invocation.process,
+              type,
+              invocation.action,
+              invocation.key,
+              old,
+              value,
+              clock.getAsLong()));
     } finally {
       lock.unlock();
     }

@@ -19,7 +19,12 @@ public final class Invocation {
   final @Nullable Long old;
   final @Nullable Long value;
 
-  Invocation(HistoryRecorder recorder, int process, Action action, String key, @Nullable Long old,
+  Invocation(
+      HistoryRecorder recorder,
+      int process,
+      Action action,
+      String key,
+      @Nullable Long old,
       @Nullable Long value) {
     this.recorder = recorder;
     this.process = process;
@@ -40,7 +45,8 @@ public final class Invocation {
       throw new IllegalStateException("a " + action.wireName() + " completes with ok(value)");
     }
     if (action == Action.CAS && old == null) {
-      throw new IllegalStateException("a cas invoked without its old value completes with ok(old, value)");
+      throw new IllegalStateException(
+          "a cas invoked without its old value completes with ok(old, value)");
     }
     recorder.complete(this, EventType.OK, old, value);
   }
@@ -52,8 +58,11 @@ public final class Invocation {
    */
   public void ok(@Nullable Long value) {
     if (!action.isRead()) {
-      throw new IllegalStateException("a " + action.wireName() + " completes with ok()"
-          + (action == Action.CAS ? " or ok(old, value)" : ""));
+      throw new IllegalStateException(
+          "a "
+              + action.wireName()
+              + " completes with ok()"
+              + (action == Action.CAS ? " or ok(old, value)" : ""));
     }
     recorder.complete(this, EventType.OK, null, value);
   }
@@ -67,13 +76,16 @@ public final class Invocation {
    */
   public void ok(long old, long value) {
     if (action != Action.CAS) {
-      throw new IllegalStateException("only a cas completes with ok(old, value), not a " + action.wireName());
+      throw new IllegalStateException(
+          "only a cas completes with ok(old, value), not a " + action.wireName());
     }
     if (this.value != null && this.value != value) {
-      throw new IllegalArgumentException("the cas was invoked to write " + this.value + ", not " + value);
+      throw new IllegalArgumentException(
+          "the cas was invoked to write " + this.value + ", not " + value);
     }
     if (this.old != null && this.old != old) {
-      throw new IllegalArgumentException("the cas was invoked expecting " + this.old + ", not " + old);
+      throw new IllegalArgumentException(
+          "the cas was invoked expecting " + this.old + ", not " + old);
     }
     recorder.complete(this, EventType.OK, old, value);
   }

@@ -22,10 +22,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class JsonLines {
 
-  private static final JsonMapper MAPPER = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final JsonMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private JsonLines() {}
 
@@ -73,7 +74,8 @@ final class JsonLines {
       fields = MAPPER.readTree(line);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      String what = e instanceof JsonEOFException ? "unexpected end of line" : e.getOriginalMessage();
+      String what =
+          e instanceof JsonEOFException ? "unexpected end of line" : e.getOriginalMessage();
       throw new HistoryFormatException(what + (at == null ? "" : " at column " + at.getColumnNr()));
     }
     if (fields == null || !fields.isObject()) {
@@ -116,7 +118,8 @@ final class JsonLines {
     if (v != null && v.isIntegralNumber() && v.canConvertToLong()) {
       return v.longValue();
     }
-    throw new HistoryFormatException("\"" + name + "\" must be an integer but was " + (v == null ? "missing" : v));
+    throw new HistoryFormatException(
+        "\"" + name + "\" must be an integer but was " + (v == null ? "missing" : v));
   }
 
   private static String string(JsonNode fields, String name) {
@@ -124,7 +127,8 @@ final class JsonLines {
     if (v != null && v.isTextual()) {
       return v.textValue();
     }
-    throw new HistoryFormatException("\"" + name + "\" must be a string but was " + (v == null ? "missing" : v));
+    throw new HistoryFormatException(
+        "\"" + name + "\" must be a string but was " + (v == null ? "missing" : v));
   }
 
   private static @Nullable Long nullableLong(@Nullable JsonNode v, String name) {

@@ -46,7 +46,12 @@ public record Operation(
     requireNonNull(outcome, "outcome");
     if (completeTime < invokeTime) {
       throw new IllegalArgumentException(
-          "operation #" + index + " completes at " + completeTime + ", before its invocation at " + invokeTime);
+          "operation #"
+              + index
+              + " completes at "
+              + completeTime
+              + ", before its invocation at "
+              + invokeTime);
     }
     if (old != null && action != Action.CAS) {
       throw new IllegalArgumentException("only a cas has an old value, not a " + action.wireName());
@@ -73,9 +78,13 @@ public record Operation(
         }
       }
       case WRITE, OUTSIDE_WRITE -> sb.append(' ').append(value);
-      case DELETE, OUTSIDE_DELETE -> { }
-      case CAS -> sb.append(" [").append(old == null ? "?" : old.toString()).append('→')
-          .append(value == null ? "?" : value.toString()).append(']');
+      case DELETE, OUTSIDE_DELETE -> {}
+      case CAS ->
+          sb.append(" [")
+              .append(old == null ? "?" : old.toString())
+              .append('→')
+              .append(value == null ? "?" : value.toString())
+              .append(']');
     }
     sb.append(' ').append(isPending() ? "pending" : outcome.name().toLowerCase(Locale.ROOT));
     return sb.toString();
@@ -84,6 +93,11 @@ public record Operation(
   /** Returns {@link #describe()} followed by the invocation and completion times. */
   @Override
   public String toString() {
-    return describe() + " [" + invokeTime + ", " + (isPending() ? "∞" : Long.toString(completeTime)) + "]";
+    return describe()
+        + " ["
+        + invokeTime
+        + ", "
+        + (isPending() ? "∞" : Long.toString(completeTime))
+        + "]";
   }
 }

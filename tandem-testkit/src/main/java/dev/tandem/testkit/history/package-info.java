@@ -1,6 +1,5 @@
 /**
- * Recorded histories of concurrent operations on keyed registers, and their JSON Lines file
- * format.
+ * Recorded histories of concurrent operations on keyed registers, and their JSON Lines file format.
  *
  * <p>A {@link dev.tandem.testkit.history.HistoryRecorder} stamps each invocation and completion
  * with a monotonic time; a {@link dev.tandem.testkit.history.History} pairs them into {@link

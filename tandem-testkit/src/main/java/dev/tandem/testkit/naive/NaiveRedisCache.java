@@ -20,8 +20,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The tutorial's shared cache: a Redis server that many nodes use through plain {@code GET},
- * {@code SET} and {@code DEL} (Lettuce), each value stored as {@code "<version>:<value>"}. Like the
+ * The tutorial's shared cache: a Redis server that many nodes use through plain {@code GET}, {@code
+ * SET} and {@code DEL} (Lettuce), each value stored as {@code "<version>:<value>"}. Like the
  * tutorial, it treats the cache as optional: a failing or timed-out call is a miss on read and is
  * ignored on write (so a write whose {@code SET} or {@code DEL} failed leaves the old value cached,
  * race H4).
@@ -52,19 +52,31 @@ public final class NaiveRedisCache<K, V> implements NaiveCache<K, V> {
    * @param decoder turns the text back into the value
    * @throws RedisException if the server cannot be reached
    */
-  public NaiveRedisCache(RedisURI uri, String prefix, Duration timeToLive, Duration commandTimeout,
-      Function<? super V, String> encoder, Function<String, ? extends V> decoder) {
+  public NaiveRedisCache(
+      RedisURI uri,
+      String prefix,
+      Duration timeToLive,
+      Duration commandTimeout,
+      Function<? super V, String> encoder,
+      Function<String, ? extends V> decoder) {
     requireNonNull(uri, "uri");
     this.prefix = requireNonNull(prefix, "prefix");
     this.encoder = requireNonNull(encoder, "encoder");
     this.decoder = requireNonNull(decoder, "decoder");
     this.expiry = timeToLive.isZero() ? new SetArgs() : SetArgs.Builder.px(timeToLive.toMillis());
-    // the URI's timeout bounds the connection handshake: generous, so that a busy machine still connects
-    RedisURI parsed = RedisURI.builder(uri).withTimeout(CONNECT_TIMEOUT.compareTo(commandTimeout) > 0 ? CONNECT_TIMEOUT
-        : commandTimeout).build();
+    // the URI's timeout bounds the connection handshake: generous, so that a busy machine still
+    // connects
+    RedisURI parsed =
+        RedisURI.builder(uri)
+            .withTimeout(
+                CONNECT_TIMEOUT.compareTo(commandTimeout) > 0 ? CONNECT_TIMEOUT : commandTimeout)
+            .build();
     this.client = RedisClient.create(parsed);
-    client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    client.setOptions(
+        ClientOptions.builder()
+            .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .build());
     try {
       this.connection = client.connect(StringCodec.UTF8);
     } catch (RuntimeException e) {
@@ -86,7 +98,8 @@ public final class NaiveRedisCache<K, V> implements NaiveCache<K, V> {
       return null;
     }
     int colon = stored.indexOf(':');
-    return new Versioned<>(decoder.apply(stored.substring(colon + 1)), Long.parseLong(stored.substring(0, colon)));
+    return new Versioned<>(
+        decoder.apply(stored.substring(colon + 1)), Long.parseLong(stored.substring(0, colon)));
   }
 
   @Override

@@ -33,12 +33,17 @@ public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
   private final Store<K, V> store;
   private final NaiveCache<K, V> cache;
 
-  /** Creates the naive cache over {@code store}; it drops everything when it grows past the bound. */
+  /**
+   * Creates the naive cache over {@code store}; it drops everything when it grows past the bound.
+   */
   public NaiveWriteThrough(Store<K, V> store, int maximumSize) {
     this(store, new MapCache<>(maximumSize));
   }
 
-  /** Returns the tutorial's in-process cache: a map, cleared when it holds {@code maximumSize} entries. */
+  /**
+   * Returns the tutorial's in-process cache: a map, cleared when it holds {@code maximumSize}
+   * entries.
+   */
   public static <K, V> NaiveCache<K, V> mapCache(int maximumSize) {
     return new MapCache<>(maximumSize);
   }
@@ -128,33 +133,39 @@ public final class NaiveWriteThrough<K, V> implements Tandem<K, V> {
   }
 
   @Override
-  public <R> R transaction(java.util.function.Function<? super dev.tandem.Transaction<K, V>, ? extends R> work) {
+  public <R> R transaction(
+      java.util.function.Function<? super dev.tandem.Transaction<K, V>, ? extends R> work) {
     Map<K, Optional<V>> staged = new java.util.LinkedHashMap<>();
-    R result = work.apply(new dev.tandem.Transaction<>() {
-      @Override
-      public Optional<V> get(K key) {
-        return staged.containsKey(key) ? staged.get(key) : NaiveWriteThrough.this.get(key); // unlocked, through the cache
-      }
+    R result =
+        work.apply(
+            new dev.tandem.Transaction<>() {
+              @Override
+              public Optional<V> get(K key) {
+                return staged.containsKey(key)
+                    ? staged.get(key)
+                    : NaiveWriteThrough.this.get(key); // unlocked, through the cache
+              }
 
-      @Override
-      public void put(K key, V value) {
-        staged.put(key, Optional.of(value));
-      }
+              @Override
+              public void put(K key, V value) {
+                staged.put(key, Optional.of(value));
+              }
 
-      @Override
-      public boolean remove(K key) {
-        boolean existed = get(key).isPresent();
-        staged.put(key, Optional.empty());
-        return existed;
-      }
-    });
-    staged.forEach((key, value) -> { // one transaction per key: not atomic (H7)
-      if (value.isPresent()) {
-        put(key, value.get());
-      } else {
-        remove(key);
-      }
-    });
+              @Override
+              public boolean remove(K key) {
+                boolean existed = get(key).isPresent();
+                staged.put(key, Optional.empty());
+                return existed;
+              }
+            });
+    staged.forEach(
+        (key, value) -> { // one transaction per key: not atomic (H7)
+          if (value.isPresent()) {
+            put(key, value.get());
+          } else {
+            remove(key);
+          }
+        });
     return result;
   }
 

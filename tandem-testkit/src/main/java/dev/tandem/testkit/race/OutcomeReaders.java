@@ -47,35 +47,49 @@ public final class OutcomeReaders<V> {
   private OutcomeReaders() {}
 
   /**
-   * Starts one reader per element of {@code reads} on {@code pool}, each calling its read in a loop.
+   * Starts one reader per element of {@code reads} on {@code pool}, each calling its read in a
+   * loop.
    *
    * @param commit whether the transaction will commit (else it rolls back)
    */
-  public static <V> OutcomeReaders<V> start(ExecutorService pool, List<? extends Supplier<Optional<V>>> reads,
-      V before, V during, boolean commit) {
+  public static <V> OutcomeReaders<V> start(
+      ExecutorService pool,
+      List<? extends Supplier<Optional<V>>> reads,
+      V before,
+      V during,
+      boolean commit) {
     requireNonNull(before, "before");
     requireNonNull(during, "during");
     OutcomeReaders<V> r = new OutcomeReaders<>();
     V outcome = commit ? during : before;
     for (Supplier<Optional<V>> read : reads) {
-      r.readers.add(pool.submit(() -> {
-        List<String> wrong = new ArrayList<>();
-        while (!r.stop.get()) {
-          int began = r.phase.get();
-          Optional<V> seen = read.get();
-          int ended = r.phase.get();
-          if (seen.filter(during::equals).isPresent() && (!commit || ended == WRITING)) {
-            wrong.add("a read in phase " + began + "-" + ended + " saw the uncommitted " + during);
-          }
-          if (began == REPORTED) {
-            if (!seen.filter(outcome::equals).isPresent()) {
-              wrong.add("a read after the reported outcome saw " + seen + ", not " + outcome);
-            }
-            r.readsAfter.incrementAndGet();
-          }
-        }
-        return wrong;
-      }));
+      r.readers.add(
+          pool.submit(
+              () -> {
+                List<String> wrong = new ArrayList<>();
+                while (!r.stop.get()) {
+                  int began = r.phase.get();
+                  Optional<V> seen = read.get();
+                  int ended = r.phase.get();
+                  if (seen.filter(during::equals).isPresent() && (!commit || ended == WRITING)) {
+                    wrong.add(
+                        "a read in phase "
+                            + began
+                            + "-"
+                            + ended
+                            + " saw the uncommitted "
+                            + during);
+                  }
+                  if (began == REPORTED) {
+                    if (!seen.filter(outcome::equals).isPresent()) {
+                      wrong.add(
+                          "a read after the reported outcome saw " + seen + ", not " + outcome);
+                    }
+                    r.readsAfter.incrementAndGet();
+                  }
+                }
+                return wrong;
+              }));
     }
     return r;
   }
@@ -85,16 +99,19 @@ public final class OutcomeReaders<V> {
     phase.set(COMMITTING);
   }
 
-  /** Marks that the outcome was reported: every read that begins now must see the outcome's value. */
+  /**
+   * Marks that the outcome was reported: every read that begins now must see the outcome's value.
+   */
   public void reported() {
     phase.set(REPORTED);
   }
 
   /**
-   * Waits (up to 20 seconds) until the readers made {@code reads} reads after the report, stops them
-   * and returns what they recorded, plus a line if they made too few reads.
+   * Waits (up to 20 seconds) until the readers made {@code reads} reads after the report, stops
+   * them and returns what they recorded, plus a line if they made too few reads.
    */
-  public List<String> stopAndCollect(int reads) throws InterruptedException, ExecutionException, TimeoutException {
+  public List<String> stopAndCollect(int reads)
+      throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (readsAfter.get() < reads && System.nanoTime() < deadline) {
       Thread.onSpinWait();

@@ -44,8 +44,11 @@ public final class RaceHammer {
    * @param maxDuration the run stops early when this much time has passed
    * @param seed the seed of the operation mix
    */
-  public record Config(int threads, int keys, int operationsPerThread, Duration maxDuration, long seed) {
-    /** @throws IllegalArgumentException if a count is not positive */
+  public record Config(
+      int threads, int keys, int operationsPerThread, Duration maxDuration, long seed) {
+    /**
+     * @throws IllegalArgumentException if a count is not positive
+     */
     public Config {
       if (threads < 1 || keys < 1 || operationsPerThread < 1) {
         throw new IllegalArgumentException("threads, keys and operations must be positive");
@@ -63,7 +66,8 @@ public final class RaceHammer {
    * @param failures operations that threw (a correct engine over a healthy database has none)
    * @param examples up to 20 descriptions of violations
    */
-  public record Report(long operations, long staleReads, long divergentKeys, long failures, List<String> examples) {
+  public record Report(
+      long operations, long staleReads, long divergentKeys, long failures, List<String> examples) {
     /** Returns whether both invariants held. */
     public boolean consistent() {
       return staleReads == 0 && divergentKeys == 0;
@@ -71,7 +75,14 @@ public final class RaceHammer {
 
     @Override
     public String toString() {
-      return "ops=" + operations + " stale=" + staleReads + " divergent=" + divergentKeys + " failures=" + failures
+      return "ops="
+          + operations
+          + " stale="
+          + staleReads
+          + " divergent="
+          + divergentKeys
+          + " failures="
+          + failures
           + (examples.isEmpty() ? "" : " e.g. " + examples.get(0));
     }
   }
@@ -83,7 +94,13 @@ public final class RaceHammer {
    */
   public static Report run(Tandem<String, Long> cache, Store<String, Long> store, Config config)
       throws InterruptedException {
-    System.out.println("RaceHammer seed=" + config.seed() + " threads=" + config.threads() + " keys=" + config.keys());
+    System.out.println(
+        "RaceHammer seed="
+            + config.seed()
+            + " threads="
+            + config.threads()
+            + " keys="
+            + config.keys());
     AtomicLongArray ackedPutVersion = new AtomicLongArray(config.keys());
     AtomicLong values = new AtomicLong();
     LongAdder operations = new LongAdder();
@@ -96,44 +113,57 @@ public final class RaceHammer {
     List<Thread> clients = new ArrayList<>();
     for (int t = 0; t < config.threads(); t++) {
       SplittableRandom random = new SplittableRandom(config.seed() * 31 + t);
-      Thread client = Thread.ofPlatform().name("hammer-" + t).start(() -> {
-        try {
-          start.await();
-          for (int i = 0; i < config.operationsPerThread() && System.nanoTime() < deadline; i++) {
-            int k = random.nextInt(config.keys());
-            String key = "k" + k;
-            int dice = random.nextInt(100);
-            try {
-              if (dice < 45) {
-                long before = ackedPutVersion.get(k);
-                Optional<Versioned<Long>> read = cache.getVersioned(key);
-                if (read.isPresent() && read.get().version() < before) {
-                  stale.increment();
-                  note(examples, "stale read of " + key + ": version " + read.get().version()
-                      + " after a put of version " + before + " had returned");
-                }
-              } else if (dice < 75) {
-                long version = cache.put(key, values.incrementAndGet());
-                ackedPutVersion.accumulateAndGet(k, version, Math::max);
-              } else if (dice < 83) {
-                cache.remove(key);
-              } else if (dice < 91) {
-                cache.update(key, v -> values.incrementAndGet());
-              } else {
-                cache.invalidate(key);
-              }
-            } catch (TandemException | IllegalStateException e) {
-              failures.increment();
-              note(examples, "operation on " + key + " failed: " + e);
-            }
-            operations.increment();
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } finally {
-          done.countDown();
-        }
-      });
+      Thread client =
+          Thread.ofPlatform()
+              .name("hammer-" + t)
+              .start(
+                  () -> {
+                    try {
+                      start.await();
+                      for (int i = 0;
+                          i < config.operationsPerThread() && System.nanoTime() < deadline;
+                          i++) {
+                        int k = random.nextInt(config.keys());
+                        String key = "k" + k;
+                        int dice = random.nextInt(100);
+                        try {
+                          if (dice < 45) {
+                            long before = ackedPutVersion.get(k);
+                            Optional<Versioned<Long>> read = cache.getVersioned(key);
+                            if (read.isPresent() && read.get().version() < before) {
+                              stale.increment();
+                              note(
+                                  examples,
+                                  "stale read of "
+                                      + key
+                                      + ": version "
+                                      + read.get().version()
+                                      + " after a put of version "
+                                      + before
+                                      + " had returned");
+                            }
+                          } else if (dice < 75) {
+                            long version = cache.put(key, values.incrementAndGet());
+                            ackedPutVersion.accumulateAndGet(k, version, Math::max);
+                          } else if (dice < 83) {
+                            cache.remove(key);
+                          } else if (dice < 91) {
+                            cache.update(key, v -> values.incrementAndGet());
+                          } else {
+                            cache.invalidate(key);
+                          }
+                        } catch (TandemException | IllegalStateException e) {
+                          failures.increment();
+                          note(examples, "operation on " + key + " failed: " + e);
+                        }
+                        operations.increment();
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    } finally {
+                      done.countDown();
+                    }
+                  });
       clients.add(client);
     }
     start.countDown();
@@ -157,13 +187,23 @@ public final class RaceHammer {
       boolean cachedAbsence = cached.isEmpty();
       if (!cachedAbsence && !cached.equals(database)) {
         divergent++;
-        note(examples, "after quiescence " + key + " is cached as " + cached.get() + " but the database has " + database);
+        note(
+            examples,
+            "after quiescence "
+                + key
+                + " is cached as "
+                + cached.get()
+                + " but the database has "
+                + database);
       } else if (cachedAbsence && database.isPresent() && !cache.get(key).equals(database)) {
         divergent++;
-        note(examples, "after quiescence " + key + " reads as absent but the database has " + database.get());
+        note(
+            examples,
+            "after quiescence " + key + " reads as absent but the database has " + database.get());
       }
     }
-    return new Report(operations.sum(), stale.sum(), divergent, failures.sum(), List.copyOf(examples));
+    return new Report(
+        operations.sum(), stale.sum(), divergent, failures.sum(), List.copyOf(examples));
   }
 
   private static void note(List<String> examples, String example) {

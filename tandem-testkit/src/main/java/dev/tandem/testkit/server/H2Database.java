@@ -14,8 +14,8 @@ import org.h2.jdbcx.JdbcDataSource;
  * An embedded H2 database with a unique name, in memory or in a directory, that lives until it is
  * {@linkplain #close() closed}.
  *
- * <p>Connections wait up to 10 seconds for a row lock ({@code LOCK_TIMEOUT}), so tests that hold
- * a lock on purpose see the waiter block rather than fail after H2's default second.
+ * <p>Connections wait up to 10 seconds for a row lock ({@code LOCK_TIMEOUT}), so tests that hold a
+ * lock on purpose see the waiter block rather than fail after H2's default second.
  */
 public final class H2Database implements AutoCloseable {
 
@@ -61,7 +61,8 @@ public final class H2Database implements AutoCloseable {
       return;
     }
     closed = true;
-    try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("SHUTDOWN");
     } catch (SQLException e) {
       throw new IllegalStateException("could not shut down " + url + ": " + e.getMessage(), e);

@@ -31,14 +31,15 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * JVM, or {@linkplain #start() private} ones for tests that kill or restart their server.
  *
  * <p>Each server gets a new folder under {@code java.io.tmpdir}, made by {@code
- * mariadb-install-db}: its data, its unix socket, its error log. It listens on a free loopback
- * port and accepts the user {@value #USER} without a password. Commits are written to the log at
- * each commit and flushed to disk once a second ({@code innodb_flush_log_at_trx_commit=2}): an
+ * mariadb-install-db}: its data, its unix socket, its error log. It listens on a free loopback port
+ * and accepts the user {@value #USER} without a password. Commits are written to the log at each
+ * commit and flushed to disk once a second ({@code innodb_flush_log_at_trx_commit=2}): an
  * acknowledged commit survives a {@linkplain #kill() kill} of the server, which fault tests rely
  * on, but not a crash of the machine; a {@linkplain #startDurable() durable} server, for
- * benchmarks, flushes the log at each commit ({@code 1}), as production runs. The server runs as the user of this JVM, or, when that is
- * root, with {@code --user=root} (MariaDB refuses root otherwise). It is stopped and its folder
- * deleted on {@link #close()}, or when the JVM exits first.
+ * benchmarks, flushes the log at each commit ({@code 1}), as production runs. The server runs as
+ * the user of this JVM, or, when that is root, with {@code --user=root} (MariaDB refuses root
+ * otherwise). It is stopped and its folder deleted on {@link #close()}, or when the JVM exits
+ * first.
  *
  * <p>The binaries are {@code mariadbd} and {@code mariadb-install-db} from {@code /usr/sbin},
  * {@code /usr/bin} or the {@code PATH}; {@code -Dtandem.mariadb.bin=DIR} names another folder.
@@ -60,6 +61,7 @@ public final class MariaDbServer implements AutoCloseable {
   private int port;
   private @Nullable Process process;
   private boolean closed;
+
   /** Stops the server and deletes its folder if the JVM exits before {@link #close()}. */
   private final Thread exitHook = new Thread(this::stopAndDelete, "tandem-mariadb-stop");
 
@@ -75,7 +77,9 @@ public final class MariaDbServer implements AutoCloseable {
     try {
       install();
       RuntimeException failure = null;
-      for (int attempt = 0; attempt < 3; attempt++) { // a free port may be taken before the server binds it
+      for (int attempt = 0;
+          attempt < 3;
+          attempt++) { // a free port may be taken before the server binds it
         try {
           this.port = freePort();
           this.process = launch();
@@ -93,8 +97,8 @@ public final class MariaDbServer implements AutoCloseable {
   }
 
   /**
-   * Returns the JVM's shared server, starting it on first use. It is stopped and its folder
-   * deleted when the JVM exits; {@link #close()} on it does nothing.
+   * Returns the JVM's shared server, starting it on first use. It is stopped and its folder deleted
+   * when the JVM exits; {@link #close()} on it does nothing.
    *
    * @throws IllegalStateException if MariaDB is not installed or cannot start
    */
@@ -136,10 +140,14 @@ public final class MariaDbServer implements AutoCloseable {
     return "jdbc:mariadb://127.0.0.1:" + port() + "/" + database + "?user=" + USER;
   }
 
-  /** Returns the server's version as {@code mariadbd --version} prints it, for example {@code 10.11.18-MariaDB-0+deb12u1}. */
+  /**
+   * Returns the server's version as {@code mariadbd --version} prints it, for example {@code
+   * 10.11.18-MariaDB-0+deb12u1}.
+   */
   public String version() {
     try {
-      Process p = new ProcessBuilder(server.toString(), "--version").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(server.toString(), "--version").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       p.waitFor(10, TimeUnit.SECONDS);
       java.util.regex.Matcher version = Pattern.compile("Ver\\s+(\\S+)").matcher(out);
@@ -158,7 +166,8 @@ public final class MariaDbServer implements AutoCloseable {
    * @throws IllegalStateException if the database cannot be created
    */
   public DataSource dataSource() {
-    return createDatabase("tandem_" + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid());
+    return createDatabase(
+        "tandem_" + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid());
   }
 
   /**
@@ -171,12 +180,15 @@ public final class MariaDbServer implements AutoCloseable {
   public DataSource createDatabase(String name) {
     requireNonNull(name, "name");
     if (!DATABASE_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("database name must match " + DATABASE_NAME + " but was " + name);
+      throw new IllegalArgumentException(
+          "database name must match " + DATABASE_NAME + " but was " + name);
     }
-    try (Connection c = DriverManager.getConnection(jdbcUrl("")); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl(""));
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      throw new IllegalStateException("could not create database " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not create database " + name + ": " + e.getMessage(), e);
     }
     return dataSourceOf(name);
   }
@@ -187,7 +199,8 @@ public final class MariaDbServer implements AutoCloseable {
     try {
       return new MariaDbDataSource(jdbcUrl(database));
     } catch (SQLException e) {
-      throw new IllegalArgumentException("bad database name " + database + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "bad database name " + database + ": " + e.getMessage(), e);
     }
   }
 
@@ -228,8 +241,8 @@ public final class MariaDbServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server (SIGTERM, SIGKILL after 30 seconds), keeping its data; connections are
-   * refused until {@link #restart()}. Does nothing if it is stopped already.
+   * Stops the server (SIGTERM, SIGKILL after 30 seconds), keeping its data; connections are refused
+   * until {@link #restart()}. Does nothing if it is stopped already.
    *
    * @throws IllegalStateException if this is the shared server
    */
@@ -253,7 +266,9 @@ public final class MariaDbServer implements AutoCloseable {
     process = launch();
   }
 
-  /** Stops a private server and deletes its folder; idempotent. Does nothing on the shared server. */
+  /**
+   * Stops a private server and deletes its folder; idempotent. Does nothing on the shared server.
+   */
   @Override
   public void close() {
     if (!isShared) {
@@ -268,7 +283,8 @@ public final class MariaDbServer implements AutoCloseable {
 
   private void ownServer(String what) {
     if (isShared) {
-      throw new IllegalStateException("the shared server cannot be " + what + ": start a private one");
+      throw new IllegalStateException(
+          "the shared server cannot be " + what + ": start a private one");
     }
   }
 
@@ -315,21 +331,32 @@ public final class MariaDbServer implements AutoCloseable {
 
   private void install() {
     Path installer = binary("mariadb-install-db", "mysql_install_db");
-    List<String> command = new ArrayList<>(List.of(installer.toString(), "--no-defaults",
-        "--datadir=" + folder.resolve("data"), "--auth-root-authentication-method=normal", "--skip-test-db",
-        "--skip-name-resolve"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                installer.toString(),
+                "--no-defaults",
+                "--datadir=" + folder.resolve("data"),
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--skip-name-resolve"));
     if (root()) {
       command.add("--user=root");
     }
     Path log = folder.resolve("install.log");
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new IllegalStateException(installer + " did not finish within 120 s: " + tail(log));
       }
       if (p.exitValue() != 0) {
-        throw new IllegalStateException(installer + " exited with " + p.exitValue() + ": " + tail(log));
+        throw new IllegalStateException(
+            installer + " exited with " + p.exitValue() + ": " + tail(log));
       }
     } catch (IOException e) {
       throw new IllegalStateException("could not run " + installer + ": " + e.getMessage(), e);
@@ -341,25 +368,32 @@ public final class MariaDbServer implements AutoCloseable {
 
   private Process launch() {
     Path log = folder.resolve("error.log");
-    List<String> command = new ArrayList<>(List.of(server.toString(), "--no-defaults",
-        "--datadir=" + folder.resolve("data"),
-        "--port=" + port,
-        "--bind-address=127.0.0.1",
-        "--socket=" + folder.resolve("mariadb.sock"),
-        "--pid-file=" + folder.resolve("mariadb.pid"),
-        "--log-error=" + log,
-        "--skip-name-resolve",
-        "--innodb-flush-log-at-trx-commit=" + (durable ? 1 : 2),
-        "--innodb-buffer-pool-size=64M",
-        "--performance-schema=OFF",
-        "--max-connections=300"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                server.toString(),
+                "--no-defaults",
+                "--datadir=" + folder.resolve("data"),
+                "--port=" + port,
+                "--bind-address=127.0.0.1",
+                "--socket=" + folder.resolve("mariadb.sock"),
+                "--pid-file=" + folder.resolve("mariadb.pid"),
+                "--log-error=" + log,
+                "--skip-name-resolve",
+                "--innodb-flush-log-at-trx-commit=" + (durable ? 1 : 2),
+                "--innodb-buffer-pool-size=64M",
+                "--performance-schema=OFF",
+                "--max-connections=300"));
     if (root()) {
       command.add("--user=root");
     }
     Process started;
     try {
-      started = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(folder.resolve("mariadbd.out").toFile()).start();
+      started =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(folder.resolve("mariadbd.out").toFile())
+              .start();
     } catch (IOException e) {
       throw new IllegalStateException("could not run " + server + ": " + e.getMessage(), e);
     }
@@ -367,11 +401,12 @@ public final class MariaDbServer implements AutoCloseable {
     SQLException last = null;
     while (System.nanoTime() < deadline) {
       if (!started.isAlive()) {
-        throw new IllegalStateException("mariadbd exited with " + started.exitValue() + " on port " + port + ": "
-            + tail(log));
+        throw new IllegalStateException(
+            "mariadbd exited with " + started.exitValue() + " on port " + port + ": " + tail(log));
       }
-      try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/?user=" + USER
-          + "&connectTimeout=1000")) {
+      try (Connection c =
+          DriverManager.getConnection(
+              "jdbc:mariadb://127.0.0.1:" + port + "/?user=" + USER + "&connectTimeout=1000")) {
         return started;
       } catch (SQLException e) {
         last = e;
@@ -379,8 +414,15 @@ public final class MariaDbServer implements AutoCloseable {
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
     started.destroyForcibly();
-    throw new IllegalStateException("mariadbd did not answer on port " + port + " within " + STARTUP_WAIT + " ("
-        + (last != null ? last.getMessage() : "") + "): " + tail(log));
+    throw new IllegalStateException(
+        "mariadbd did not answer on port "
+            + port
+            + " within "
+            + STARTUP_WAIT
+            + " ("
+            + (last != null ? last.getMessage() : "")
+            + "): "
+            + tail(log));
   }
 
   private static Path binary(String... names) {
@@ -407,8 +449,12 @@ public final class MariaDbServer implements AutoCloseable {
         }
       }
     }
-    throw new IllegalStateException("MariaDB is not installed: no " + String.join(" or ", names) + " in " + folders
-        + " (Debian: apt-get install mariadb-server; or -Dtandem.mariadb.bin=DIR)");
+    throw new IllegalStateException(
+        "MariaDB is not installed: no "
+            + String.join(" or ", names)
+            + " in "
+            + folders
+            + " (Debian: apt-get install mariadb-server; or -Dtandem.mariadb.bin=DIR)");
   }
 
   private static int freePort() {

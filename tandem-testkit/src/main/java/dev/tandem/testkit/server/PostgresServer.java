@@ -26,16 +26,16 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@linkplain #shared() shared} server per JVM, or {@linkplain #start() private} ones for tests
  * that stop or restart their server.
  *
- * <p>The server runs with {@code synchronous_commit} on, so an acknowledged commit survives a
- * kill of the server: fault tests rely on that. Servers for tests run with {@code fsync} off (a
- * killed server loses nothing, a crashed machine may); {@linkplain #startDurable() durable} ones,
- * for benchmarks, with {@code fsync} on, as production runs, so that each commit waits for the
- * disk. The data directory is a new folder under {@code java.io.tmpdir}; {@link
- * #dataFileSystem()} says whether that is a real disk. It accepts the superuser {@value #USER}
- * without a password on localhost.
+ * <p>The server runs with {@code synchronous_commit} on, so an acknowledged commit survives a kill
+ * of the server: fault tests rely on that. Servers for tests run with {@code fsync} off (a killed
+ * server loses nothing, a crashed machine may); {@linkplain #startDurable() durable} ones, for
+ * benchmarks, with {@code fsync} on, as production runs, so that each commit waits for the disk.
+ * The data directory is a new folder under {@code java.io.tmpdir}; {@link #dataFileSystem()} says
+ * whether that is a real disk. It accepts the superuser {@value #USER} without a password on
+ * localhost.
  *
- * <p>PostgreSQL refuses to run as root; the build starts test JVMs through
- * {@code build/java-unprivileged} for that reason.
+ * <p>PostgreSQL refuses to run as root; the build starts test JVMs through {@code
+ * build/java-unprivileged} for that reason.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -54,9 +54,10 @@ public final class PostgresServer implements AutoCloseable {
   private final int port;
   private @Nullable EmbeddedPostgres postgres;
   private boolean closed;
+
   /**
-   * Stops the server and deletes its data when the JVM exits before {@link #close()}: at the end
-   * of the shared server's JVM, or when a signal (SIGINT, SIGTERM) ends a command that started a
+   * Stops the server and deletes its data when the JVM exits before {@link #close()}: at the end of
+   * the shared server's JVM, or when a signal (SIGINT, SIGTERM) ends a command that started a
    * private one. (zonky's own exit hook stops the server but keeps the data directory.)
    */
   private final Thread exitHook = new Thread(this::stopAndDelete, "tandem-postgres-stop");
@@ -81,8 +82,8 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Returns the JVM's shared server, starting it on first use. It is stopped and its data
-   * deleted when the JVM exits; {@link #close()} on it does nothing.
+   * Returns the JVM's shared server, starting it on first use. It is stopped and its data deleted
+   * when the JVM exits; {@link #close()} on it does nothing.
    *
    * @throws UncheckedIOException if the server cannot start
    */
@@ -94,9 +95,9 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Starts a private server on a free port with a new data directory; the caller closes it,
-   * which stops the server and deletes its data. If the JVM exits first (also on SIGINT or
-   * SIGTERM), an exit hook does that.
+   * Starts a private server on a free port with a new data directory; the caller closes it, which
+   * stops the server and deletes its data. If the JVM exits first (also on SIGINT or SIGTERM), an
+   * exit hook does that.
    *
    * @throws UncheckedIOException if the server cannot start
    */
@@ -105,9 +106,9 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Starts a private server as {@link #start()} does, but with {@code fsync} on: every commit
-   * waits until its WAL reached the disk, as on a production server. For benchmarks; tests keep
-   * fsync off.
+   * Starts a private server as {@link #start()} does, but with {@code fsync} on: every commit waits
+   * until its WAL reached the disk, as on a production server. For benchmarks; tests keep fsync
+   * off.
    *
    * @throws UncheckedIOException if the server cannot start
    */
@@ -117,8 +118,9 @@ public final class PostgresServer implements AutoCloseable {
 
   /**
    * Starts a private server as {@link #start()} does, set up for logical replication: {@code
-   * wal_level=logical}, {@code max_replication_slots=10} and {@code max_wal_senders=10}, kept across
-   * {@link #restart()}. For tests of a change listener; the server writes more WAL than a plain one.
+   * wal_level=logical}, {@code max_replication_slots=10} and {@code max_wal_senders=10}, kept
+   * across {@link #restart()}. For tests of a change listener; the server writes more WAL than a
+   * plain one.
    *
    * @throws UncheckedIOException if the server cannot start
    */
@@ -126,7 +128,9 @@ public final class PostgresServer implements AutoCloseable {
     return new PostgresServer(newDataDirectory(), false, false, true);
   }
 
-  /** Returns whether the server runs with {@code wal_level=logical} (see {@link #startLogical()}). */
+  /**
+   * Returns whether the server runs with {@code wal_level=logical} (see {@link #startLogical()}).
+   */
   public boolean logical() {
     return logical;
   }
@@ -137,8 +141,8 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Returns the type of the file system that holds the data directory, for example {@code ext4},
-   * or {@code tmpfs} (memory, where fsync costs nothing), or {@code unknown}.
+   * Returns the type of the file system that holds the data directory, for example {@code ext4}, or
+   * {@code tmpfs} (memory, where fsync costs nothing), or {@code unknown}.
    */
   public String dataFileSystem() {
     try {
@@ -170,7 +174,8 @@ public final class PostgresServer implements AutoCloseable {
    * @throws IllegalStateException if the database cannot be created
    */
   public DataSource dataSource() {
-    return createDatabase("tandem_" + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid());
+    return createDatabase(
+        "tandem_" + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid());
   }
 
   /**
@@ -183,12 +188,15 @@ public final class PostgresServer implements AutoCloseable {
   public DataSource createDatabase(String name) {
     requireNonNull(name, "name");
     if (!DATABASE_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("database name must match " + DATABASE_NAME + " but was " + name);
+      throw new IllegalArgumentException(
+          "database name must match " + DATABASE_NAME + " but was " + name);
     }
-    try (Connection c = dataSourceOf("postgres").getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = dataSourceOf("postgres").getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      throw new IllegalStateException("could not create database " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not create database " + name + ": " + e.getMessage(), e);
     }
     return dataSourceOf(name);
   }
@@ -210,8 +218,8 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Returns the process id of the running postmaster, read from its pid file; for fault tests
-   * that signal the server.
+   * Returns the process id of the running postmaster, read from its pid file; for fault tests that
+   * signal the server.
    *
    * @throws IllegalStateException if the server is not running
    */
@@ -229,8 +237,8 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server (if it still runs, see {@link #stop()}) and starts it again on the same
-   * port with the same data; committed data survives. Open connections are lost.
+   * Stops the server (if it still runs, see {@link #stop()}) and starts it again on the same port
+   * with the same data; committed data survives. Open connections are lost.
    *
    * @throws IllegalStateException if the server was closed
    * @throws UncheckedIOException if the server cannot start
@@ -253,8 +261,12 @@ public final class PostgresServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "PostgresServer{port=" + port + (isShared ? ", shared" : "") + (fsync ? ", fsync on" : "")
-        + (logical ? ", wal_level=logical" : "") + "}";
+    return "PostgresServer{port="
+        + port
+        + (isShared ? ", shared" : "")
+        + (fsync ? ", fsync on" : "")
+        + (logical ? ", wal_level=logical" : "")
+        + "}";
   }
 
   private synchronized void stopAndDelete() {
@@ -285,8 +297,8 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server, keeping its data; connections are refused until {@link #restart()} starts
-   * it again on the same port. Does nothing if it is stopped already.
+   * Stops the server, keeping its data; connections are refused until {@link #restart()} starts it
+   * again on the same port. Does nothing if it is stopped already.
    *
    * @throws IllegalStateException if this is the shared server, which other tests use
    * @throws UncheckedIOException if the server cannot be stopped
@@ -310,18 +322,21 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private static EmbeddedPostgres launch(Path dataDirectory, int port, boolean fsync, boolean logical) {
+  private static EmbeddedPostgres launch(
+      Path dataDirectory, int port, boolean fsync, boolean logical) {
     try {
       // zonky starts the postmaster with -F (fsync off); a -c fsync=on after it overrides that
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setDataDirectory(dataDirectory)
-          .setCleanDataDirectory(false)
-          .setPGStartupWait(STARTUP_WAIT)
-          .setServerConfig("fsync", fsync ? "on" : "off")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("max_connections", "200");
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dataDirectory)
+              .setCleanDataDirectory(false)
+              .setPGStartupWait(STARTUP_WAIT)
+              .setServerConfig("fsync", fsync ? "on" : "off")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("max_connections", "200");
       if (logical) {
-        builder.setServerConfig("wal_level", "logical")
+        builder
+            .setServerConfig("wal_level", "logical")
             .setServerConfig("max_replication_slots", "10")
             .setServerConfig("max_wal_senders", "10");
       }

@@ -40,10 +40,16 @@ public final class RedisCluster implements AutoCloseable {
       for (int i = 0; i < 3; i++) {
         int from = SLOTS * i / 3;
         int to = SLOTS * (i + 1) / 3 - 1;
-        expectOk(nodes.get(i), "CLUSTER", "ADDSLOTSRANGE", Integer.toString(from), Integer.toString(to));
+        expectOk(
+            nodes.get(i), "CLUSTER", "ADDSLOTSRANGE", Integer.toString(from), Integer.toString(to));
       }
       for (int i = 1; i < 3; i++) {
-        expectOk(nodes.get(0), "CLUSTER", "MEET", "127.0.0.1", Integer.toString(nodes.get(i).port()),
+        expectOk(
+            nodes.get(0),
+            "CLUSTER",
+            "MEET",
+            "127.0.0.1",
+            Integer.toString(nodes.get(i).port()),
             Integer.toString(nodes.get(i).busPort()));
       }
       RedisCluster cluster = new RedisCluster(List.copyOf(nodes));
@@ -88,7 +94,8 @@ public final class RedisCluster implements AutoCloseable {
       }
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
-    throw new IllegalStateException("the cluster did not form within " + FORMATION_WAIT + "; last: " + last);
+    throw new IllegalStateException(
+        "the cluster did not form within " + FORMATION_WAIT + "; last: " + last);
   }
 
   /** Stops every node and deletes its files; idempotent. */
@@ -105,7 +112,8 @@ public final class RedisCluster implements AutoCloseable {
   private static void expectOk(RedisServer node, String... command) {
     String reply = node.command(command);
     if (!reply.startsWith("+OK")) {
-      throw new IllegalStateException(String.join(" ", command) + " on " + node + " answered " + reply);
+      throw new IllegalStateException(
+          String.join(" ", command) + " on " + node + " answered " + reply);
     }
   }
 }

@@ -25,16 +25,16 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real Redis (or Valkey) server on a free loopback port, run from the installed
- * {@code redis-server} binary (Debian: {@code apt-get install redis-server}; CI installs it): one
+ * A real Redis (or Valkey) server on a free loopback port, run from the installed {@code
+ * redis-server} binary (Debian: {@code apt-get install redis-server}; CI installs it): one
  * {@linkplain #shared() shared} server per JVM, or {@linkplain #start() private} ones for tests
  * that stop, pause or restart their server.
  *
  * <p>The server keeps nothing on disk ({@code --save ""}, no append-only file): a restart comes
  * back empty, unless it is a {@linkplain #restartFrom restart from a snapshot} taken earlier with
  * {@link #snapshot()}. Fault tests can also {@linkplain #kill() kill} the server (SIGKILL) and
- * {@linkplain #pause() pause} it (SIGSTOP). The binary is {@code -Dtandem.redis.server=PATH} if set, else {@code redis-server}
- * or {@code valkey-server} from the {@code PATH}.
+ * {@linkplain #pause() pause} it (SIGSTOP). The binary is {@code -Dtandem.redis.server=PATH} if
+ * set, else {@code redis-server} or {@code valkey-server} from the {@code PATH}.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -52,6 +52,7 @@ public final class RedisServer implements AutoCloseable {
   private boolean paused;
   private int snapshots;
   private boolean closed;
+
   /** Stops the server if the JVM exits before {@link #close()} (a benchmark whose setup threw). */
   private final Thread exitHook = new Thread(this::stopAndDelete, "tandem-redis-stop");
 
@@ -69,7 +70,9 @@ public final class RedisServer implements AutoCloseable {
       throw new UncheckedIOException("could not create a directory for Redis", e);
     }
     RuntimeException failure = null;
-    for (int attempt = 0; attempt < 3; attempt++) { // a free port may be taken before the server binds it
+    for (int attempt = 0;
+        attempt < 3;
+        attempt++) { // a free port may be taken before the server binds it
       try {
         this.port = freePort();
         this.busPort = clusterNode ? freePort() : 0;
@@ -85,8 +88,8 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Returns the JVM's shared server, starting it on first use; it is stopped when the JVM exits
-   * and {@link #close()} on it does nothing.
+   * Returns the JVM's shared server, starting it on first use; it is stopped when the JVM exits and
+   * {@link #close()} on it does nothing.
    *
    * @throws IllegalStateException if no binary is installed or the server cannot start
    */
@@ -107,7 +110,10 @@ public final class RedisServer implements AutoCloseable {
     return new RedisServer(false);
   }
 
-  /** Starts a private server with cluster mode on, not yet part of a cluster: see {@link RedisCluster}. */
+  /**
+   * Starts a private server with cluster mode on, not yet part of a cluster: see {@link
+   * RedisCluster}.
+   */
   static RedisServer startClusterNode() {
     return new RedisServer(false, true);
   }
@@ -147,8 +153,8 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server (SIGTERM, then SIGKILL after 10 seconds); connections are refused until
-   * {@link #restart()}. Does nothing if it is stopped already.
+   * Stops the server (SIGTERM, then SIGKILL after 10 seconds); connections are refused until {@link
+   * #restart()}. Does nothing if it is stopped already.
    *
    * @throws IllegalStateException if this is the shared server, which other tests use
    */
@@ -278,7 +284,10 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** Stops a private server and deletes its directory; idempotent. Does nothing on the shared server. */
+  /**
+   * Stops a private server and deletes its directory; idempotent. Does nothing on the shared
+   * server.
+   */
   @Override
   public void close() {
     if (!isShared) {
@@ -324,29 +333,56 @@ public final class RedisServer implements AutoCloseable {
 
   private Process launch(int port) {
     Path log = directory.resolve("redis-" + port + ".log");
-    List<String> command = new ArrayList<>(List.of(binary.toString(),
-        "--port", Integer.toString(port),
-        "--bind", "127.0.0.1",
-        "--save", "",
-        "--appendonly", "no",
-        "--daemonize", "no",
-        "--dir", directory.toString(),
-        "--logfile", ""));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                directory.toString(),
+                "--logfile",
+                ""));
     if (clusterNode) {
-      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-          "--cluster-port", Integer.toString(busPort), "--cluster-node-timeout", "3000"));
+      command.addAll(
+          List.of(
+              "--cluster-enabled",
+              "yes",
+              "--cluster-config-file",
+              "nodes.conf",
+              "--cluster-port",
+              Integer.toString(busPort),
+              "--cluster-node-timeout",
+              "3000"));
     }
     Process started;
     try {
-      started = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      started =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
     } catch (IOException e) {
       throw new IllegalStateException("could not run " + binary + ": " + e.getMessage(), e);
     }
     long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!started.isAlive()) {
-        throw new IllegalStateException("redis-server exited with " + started.exitValue() + " on port " + port
-            + ": " + tail(log));
+        throw new IllegalStateException(
+            "redis-server exited with "
+                + started.exitValue()
+                + " on port "
+                + port
+                + ": "
+                + tail(log));
       }
       if (answersPing(port)) {
         return started;
@@ -354,13 +390,18 @@ public final class RedisServer implements AutoCloseable {
       LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
     }
     started.destroyForcibly();
-    throw new IllegalStateException("redis-server did not answer on port " + port + " within " + STARTUP_WAIT
-        + ": " + tail(log));
+    throw new IllegalStateException(
+        "redis-server did not answer on port "
+            + port
+            + " within "
+            + STARTUP_WAIT
+            + ": "
+            + tail(log));
   }
 
   /**
-   * Sends one command and returns its reply as text: a simple string or error with its sign
-   * ({@code +OK}, {@code -ERR ...}), an integer as {@code :n}, a bulk string as its content.
+   * Sends one command and returns its reply as text: a simple string or error with its sign ({@code
+   * +OK}, {@code -ERR ...}), an integer as {@code :n}, a bulk string as its content.
    *
    * @throws UncheckedIOException if the server cannot be reached
    */
@@ -370,7 +411,11 @@ public final class RedisServer implements AutoCloseable {
       socket.setSoTimeout(30_000);
       StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
       for (String arg : args) {
-        request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
+        request
+            .append('$')
+            .append(arg.getBytes(StandardCharsets.UTF_8).length)
+            .append("\r\n")
+            .append(arg)
             .append("\r\n");
       }
       OutputStream out = socket.getOutputStream();
@@ -433,11 +478,18 @@ public final class RedisServer implements AutoCloseable {
 
   private static void signal(Process process, String signal) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
-          .start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
-            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+        throw new IllegalStateException(
+            "kill -"
+                + signal
+                + " "
+                + process.pid()
+                + " failed: "
+                + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not run kill -" + signal, e);
@@ -449,7 +501,8 @@ public final class RedisServer implements AutoCloseable {
 
   private void ownServer(String what) {
     if (isShared) {
-      throw new IllegalStateException("the shared server cannot be " + what + ": start a private one");
+      throw new IllegalStateException(
+          "the shared server cannot be " + what + ": start a private one");
     }
   }
 
@@ -466,12 +519,14 @@ public final class RedisServer implements AutoCloseable {
     if (configured != null) {
       Path path = Path.of(configured);
       if (!Files.isExecutable(path)) {
-        throw new IllegalStateException("-Dtandem.redis.server=" + configured + " is not an executable file");
+        throw new IllegalStateException(
+            "-Dtandem.redis.server=" + configured + " is not an executable file");
       }
       return path;
     }
     String searchPath = System.getenv("PATH");
-    List<String> directories = new ArrayList<>(List.of((searchPath == null ? "" : searchPath).split(File.pathSeparator)));
+    List<String> directories =
+        new ArrayList<>(List.of((searchPath == null ? "" : searchPath).split(File.pathSeparator)));
     directories.addAll(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin"));
     for (String name : List.of("redis-server", "valkey-server")) {
       for (String dir : directories) {
@@ -483,8 +538,9 @@ public final class RedisServer implements AutoCloseable {
         }
       }
     }
-    throw new IllegalStateException("redis-server is not installed: install it (Debian: apt-get install redis-server)"
-        + " or set -Dtandem.redis.server=/path/to/redis-server");
+    throw new IllegalStateException(
+        "redis-server is not installed: install it (Debian: apt-get install redis-server)"
+            + " or set -Dtandem.redis.server=/path/to/redis-server");
   }
 
   private static String tail(Path log) {

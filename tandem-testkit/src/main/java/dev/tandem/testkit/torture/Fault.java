@@ -15,10 +15,15 @@ import java.util.function.Supplier;
  * @param maxHold how long the fault stays in effect before it is healed, at most (the nemesis picks
  *     a random time up to this); zero for a fault that is over once injected
  * @param minInterval the least time between two injections of this fault (a restart is costly)
- * @param detail what the fault did, appended to the summary (for example how many connections a
- *     cut rule cut), or empty
+ * @param detail what the fault did, appended to the summary (for example how many connections a cut
+ *     rule cut), or empty
  */
-public record Fault(String name, Runnable inject, Runnable heal, Duration maxHold, Duration minInterval,
+public record Fault(
+    String name,
+    Runnable inject,
+    Runnable heal,
+    Duration maxHold,
+    Duration minInterval,
     Supplier<String> detail) {
 
   /** Creates a fault. */
@@ -39,7 +44,9 @@ public record Fault(String name, Runnable inject, Runnable heal, Duration maxHol
     return new Fault(name, inject, () -> {}, Duration.ZERO, Duration.ZERO, () -> "");
   }
 
-  /** Returns a fault that stays in effect for a random time up to {@code maxHold}, then is healed. */
+  /**
+   * Returns a fault that stays in effect for a random time up to {@code maxHold}, then is healed.
+   */
   public static Fault held(String name, Runnable inject, Runnable heal, Duration maxHold) {
     return new Fault(name, inject, heal, maxHold, Duration.ZERO, () -> "");
   }

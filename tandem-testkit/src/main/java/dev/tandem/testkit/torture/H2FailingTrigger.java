@@ -29,15 +29,19 @@ public final class H2FailingTrigger implements Trigger {
 
   /** How an armed trigger fails statements. */
   public enum Mode {
-    /** Rows whose value is 1 modulo 4 are rejected, with SQLState {@code 23514} (a check violation). */
+    /**
+     * Rows whose value is 1 modulo 4 are rejected, with SQLState {@code 23514} (a check violation).
+     */
     VALUES,
     /** One row in five, at random, fails with SQLState {@code 40001}, a serialization failure. */
     SERIALIZATION
   }
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
   /** Per table (upper case): the value column's name, and the mode while armed. */
   private static final ConcurrentHashMap<String, String> VALUE_COLUMNS = new ConcurrentHashMap<>();
+
   private static final ConcurrentHashMap<String, Mode> ARMED = new ConcurrentHashMap<>();
 
   private String table = "";
@@ -57,11 +61,19 @@ public final class H2FailingTrigger implements Trigger {
     requireNonNull(dataSource, "dataSource");
     String t = upper(table, "table");
     VALUE_COLUMNS.put(t, upper(valueColumn, "valueColumn"));
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TRIGGER IF NOT EXISTS " + t + "_TANDEM_FAULT BEFORE INSERT, UPDATE ON " + t
-          + " FOR EACH ROW CALL '" + H2FailingTrigger.class.getName() + "'");
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TRIGGER IF NOT EXISTS "
+              + t
+              + "_TANDEM_FAULT BEFORE INSERT, UPDATE ON "
+              + t
+              + " FOR EACH ROW CALL '"
+              + H2FailingTrigger.class.getName()
+              + "'");
     } catch (SQLException e) {
-      throw new IllegalStateException("could not install the failing trigger on " + table + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not install the failing trigger on " + table + ": " + e.getMessage(), e);
     }
   }
 
@@ -77,8 +89,14 @@ public final class H2FailingTrigger implements Trigger {
   }
 
   @Override
-  public void init(Connection conn, String schemaName, String triggerName, String tableName, boolean before,
-      int type) throws SQLException {
+  public void init(
+      Connection conn,
+      String schemaName,
+      String triggerName,
+      String tableName,
+      boolean before,
+      int type)
+      throws SQLException {
     table = tableName.toUpperCase(Locale.ROOT);
     String column = VALUE_COLUMNS.get(table);
     try (ResultSet rs = conn.getMetaData().getColumns(null, schemaName, tableName, null)) {
@@ -91,18 +109,22 @@ public final class H2FailingTrigger implements Trigger {
   }
 
   @Override
-  public void fire(Connection conn, Object @Nullable [] oldRow, Object @Nullable [] newRow) throws SQLException {
+  public void fire(Connection conn, Object @Nullable [] oldRow, Object @Nullable [] newRow)
+      throws SQLException {
     Mode mode = ARMED.get(table);
     if (mode == null || newRow == null) {
       return;
     }
     if (mode == Mode.SERIALIZATION) {
       if (ThreadLocalRandom.current().nextInt(5) == 0) {
-        throw new SQLException("failing trigger on " + table + ": injected serialization failure", "40001");
+        throw new SQLException(
+            "failing trigger on " + table + ": injected serialization failure", "40001");
       }
       return;
     }
-    if (valueIndex >= 0 && newRow[valueIndex] instanceof Number value && Math.floorMod(value.longValue(), 4) == 1) {
+    if (valueIndex >= 0
+        && newRow[valueIndex] instanceof Number value
+        && Math.floorMod(value.longValue(), 4) == 1) {
       throw new SQLException("failing trigger on " + table + " rejected value " + value, "23514");
     }
   }

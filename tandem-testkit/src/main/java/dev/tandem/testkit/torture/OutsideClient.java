@@ -11,12 +11,12 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
- * A torture client that writes around the system under test through an {@link OutsideWriter}:
- * one key alone, or two keys in one transaction; two thirds writes (an insert or an update, by
- * whether the row exists), one third deletes, each value unique in the run. Each change is
- * recorded as an operation of its own, on one of the client's two processes ({@code process} and
- * {@code process + 1}), over the time the statement or transaction took. It pauses a few
- * milliseconds between changes, so that reads see each one.
+ * A torture client that writes around the system under test through an {@link OutsideWriter}: one
+ * key alone, or two keys in one transaction; two thirds writes (an insert or an update, by whether
+ * the row exists), one third deletes, each value unique in the run. Each change is recorded as an
+ * operation of its own, on one of the client's two processes ({@code process} and {@code process +
+ * 1}), over the time the statement or transaction took. It pauses a few milliseconds between
+ * changes, so that reads see each one.
  */
 final class OutsideClient implements Runnable {
 
@@ -29,8 +29,15 @@ final class OutsideClient implements Runnable {
   private final AtomicBoolean stop;
   private final Surprises surprises;
 
-  OutsideClient(int process, OutsideWriter writer, HistoryRecorder recorder, SplittableRandom random, int keys,
-      LongSupplier values, AtomicBoolean stop, Surprises surprises) {
+  OutsideClient(
+      int process,
+      OutsideWriter writer,
+      HistoryRecorder recorder,
+      SplittableRandom random,
+      int keys,
+      LongSupplier values,
+      AtomicBoolean stop,
+      Surprises surprises) {
     this.process = process;
     this.writer = writer;
     this.recorder = recorder;
@@ -53,7 +60,9 @@ final class OutsideClient implements Runnable {
         boolean delete = random.nextInt(3) == 0;
         Long value = delete ? null : values.getAsLong();
         changes.add(new OutsideWriter.Change(key, value));
-        ops.add(recorder.invoke(process + i, delete ? Action.OUTSIDE_DELETE : Action.OUTSIDE_WRITE, key, value));
+        ops.add(
+            recorder.invoke(
+                process + i, delete ? Action.OUTSIDE_DELETE : Action.OUTSIDE_WRITE, key, value));
       }
       try {
         writer.apply(changes);

@@ -4,8 +4,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Changes rows of a torture run's table without going through the system under test: plain SQL,
- * as a migration, an admin or another service would. {@link Torture.Builder#outsideWriters} runs
+ * Changes rows of a torture run's table without going through the system under test: plain SQL, as
+ * a migration, an admin or another service would. {@link Torture.Builder#outsideWriters} runs
  * clients that call it and records each change as an {@code outside-write} or {@code
  * outside-delete}.
  */

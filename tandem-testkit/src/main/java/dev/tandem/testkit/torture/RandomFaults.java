@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A nemesis that injects a seeded random sequence of {@link Fault faults} on a thread of its own:
- * a quiet pause, then one fault, held for a while and healed, then another pause, and so on. The
+ * A nemesis that injects a seeded random sequence of {@link Fault faults} on a thread of its own: a
+ * quiet pause, then one fault, held for a while and healed, then another pause, and so on. The
  * first faults go through every kind once, in a random order, so that a short run still sees them
  * all; later ones are drawn at random.
  *
- * <p>The order of faults replays from the seed; their effect on the clients depends on timing.
- * A fault that fails to inject (the database is restarting, say) is counted and skipped.
+ * <p>The order of faults replays from the seed; their effect on the clients depends on timing. A
+ * fault that fails to inject (the database is restarting, say) is counted and skipped.
  */
 public final class RandomFaults implements Nemesis {
 
@@ -87,9 +87,13 @@ public final class RandomFaults implements Nemesis {
         continue;
       }
       String detail = f.detail().get();
-      lines.add(f.name() + ": " + c[0] + (c[0] == 1 ? " time" : " times")
-          + (detail.isEmpty() ? "" : ", " + detail)
-          + (c[1] == 0 ? "" : " (" + c[1] + " could not be injected)"));
+      lines.add(
+          f.name()
+              + ": "
+              + c[0]
+              + (c[0] == 1 ? " time" : " times")
+              + (detail.isEmpty() ? "" : ", " + detail)
+              + (c[1] == 0 ? "" : " (" + c[1] + " could not be injected)"));
     }
     if (!failures.isEmpty()) {
       lines.add("first injection failure: " + failures.get(0));
@@ -112,12 +116,19 @@ public final class RandomFaults implements Nemesis {
       firstRound.set(j, firstRound.set(i, firstRound.get(j)));
     }
     int round = 0;
-    while (!faults.isEmpty() && !pause(random.nextLong(maxQuiet.toNanos() / 4, maxQuiet.toNanos() + 1))) {
-      Fault fault = round < firstRound.size() ? firstRound.get(round++) : faults.get(random.nextInt(faults.size()));
+    while (!faults.isEmpty()
+        && !pause(random.nextLong(maxQuiet.toNanos() / 4, maxQuiet.toNanos() + 1))) {
+      Fault fault =
+          round < firstRound.size()
+              ? firstRound.get(round++)
+              : faults.get(random.nextInt(faults.size()));
       if (!due(fault)) {
         continue;
       }
-      long hold = fault.maxHold().isZero() ? 0 : random.nextLong(fault.maxHold().toNanos() / 4, fault.maxHold().toNanos() + 1);
+      long hold =
+          fault.maxHold().isZero()
+              ? 0
+              : random.nextLong(fault.maxHold().toNanos() / 4, fault.maxHold().toNanos() + 1);
       long injectedAt = System.nanoTime();
       if (!inject(fault)) {
         continue;
@@ -125,7 +136,8 @@ public final class RandomFaults implements Nemesis {
       boolean stopping = hold > 0 && pause(hold);
       heal(fault);
       synchronized (this) {
-        injections.add(new Injection(fault.name(), injectedAt, hold > 0 ? System.nanoTime() : injectedAt));
+        injections.add(
+            new Injection(fault.name(), injectedAt, hold > 0 ? System.nanoTime() : injectedAt));
       }
       if (stopping) {
         return;
@@ -133,7 +145,9 @@ public final class RandomFaults implements Nemesis {
     }
   }
 
-  /** Returns the counters of a fault: {injected, failed}; the constructor made them for every fault. */
+  /**
+   * Returns the counters of a fault: {injected, failed}; the constructor made them for every fault.
+   */
   private synchronized int[] counts(Fault fault) {
     return requireNonNull(counts.get(fault.name()));
   }
@@ -191,6 +205,10 @@ public final class RandomFaults implements Nemesis {
   @Override
   public String toString() {
     Fault f = active;
-    return "RandomFaults{" + faults.size() + " kinds" + (f != null ? ", injecting " + f.name() : "") + "}";
+    return "RandomFaults{"
+        + faults.size()
+        + " kinds"
+        + (f != null ? ", injecting " + f.name() : "")
+        + "}";
   }
 }

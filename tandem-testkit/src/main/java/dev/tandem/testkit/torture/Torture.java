@@ -12,7 +12,6 @@ import dev.tandem.testkit.history.Invocation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +24,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A torture run: concurrent clients hammer few keys of a {@link Tandem} of {@code String} keys and
- * {@code Long} values (or of several, the nodes of a cluster, with the clients spread over them) with a seeded mix of reads, writes, updates, deletes and invalidations, while
- * a {@link Nemesis} injects faults; every operation is recorded for the linearizability checker.
+ * {@code Long} values (or of several, the nodes of a cluster, with the clients spread over them)
+ * with a seeded mix of reads, writes, updates, deletes and invalidations, while a {@link Nemesis}
+ * injects faults; every operation is recorded for the linearizability checker.
  *
  * <pre>{@code
  * TortureReport report = Torture.builder(tandem, store).clients(8).keys(20)
@@ -43,11 +43,11 @@ import org.jspecify.annotations.Nullable;
  * counted. Evictions are the cache's business: give the target a small bound and a short expiry.
  *
  * <p><b>The end.</b> When the duration is over the clients finish their current operation, the
- * nemesis heals every fault, the quiescence action runs (for example waiting until the database
- * has no transaction in progress), and one more process per node reads every key through its node
+ * nemesis heals every fault, the quiescence action runs (for example waiting until the database has
+ * no transaction in progress), and one more process per node reads every key through its node
  * (process {@code clients + i} through node {@code i}), then process {@code clients} reads it
- * directly from the database ({@code db-read}), so that a final divergence or a lost write shows
- * up in the same check.
+ * directly from the database ({@code db-read}), so that a final divergence or a lost write shows up
+ * in the same check.
  *
  * <p>The operation mix replays from the seed; the interleaving does not.
  */
@@ -55,7 +55,10 @@ public final class Torture {
 
   private static final int FINAL_READ_ATTEMPTS = 5;
 
-  /** The first process number of the outside writers (two each): above every client's and final read's. */
+  /**
+   * The first process number of the outside writers (two each): above every client's and final
+   * read's.
+   */
   public static final int OUTSIDE_PROCESS = 100_000;
 
   private final List<Tandem<String, Long>> nodes;
@@ -93,7 +96,8 @@ public final class Torture {
    * directly at the end, bypassing any cache).
    */
   public static Builder builder(Tandem<String, Long> target, Store<String, Long> database) {
-    return new Builder(List.of(requireNonNull(target, "target")), requireNonNull(database, "database"));
+    return new Builder(
+        List.of(requireNonNull(target, "target")), requireNonNull(database, "database"));
   }
 
   /**
@@ -102,7 +106,8 @@ public final class Torture {
    *
    * @throws IllegalArgumentException if there is no node
    */
-  public static Builder builder(List<? extends Tandem<String, Long>> nodes, Store<String, Long> database) {
+  public static Builder builder(
+      List<? extends Tandem<String, Long>> nodes, Store<String, Long> database) {
     if (nodes.isEmpty()) {
       throw new IllegalArgumentException("nodes must not be empty");
     }
@@ -133,41 +138,73 @@ public final class Torture {
     SplittableRandom master = new SplittableRandom(seed);
     List<Thread> threads = new ArrayList<>(clients);
     java.util.Set<String> columns = database.patchColumns();
-    String column = columns.size() == 1 ? columns.iterator().next() : null; // field updates of the one column
-    LongSupplier nextValue = parts == 0 ? values::incrementAndGet : () -> values.incrementAndGet() * parts + part;
+    String column =
+        columns.size() == 1 ? columns.iterator().next() : null; // field updates of the one column
+    LongSupplier nextValue =
+        parts == 0 ? values::incrementAndGet : () -> values.incrementAndGet() * parts + part;
     int started = 0;
     for (int p = 0; p < clients; p++) {
-      SplittableRandom random = master.split(); // split for every client, so that a part's clients replay alike
+      SplittableRandom random =
+          master.split(); // split for every client, so that a part's clients replay alike
       if (parts != 0 && p % parts != part) {
         continue;
       }
       started++;
       Tandem<String, Long> node = parts != 0 ? nodes.get(0) : nodes.get(p % nodes.size());
-      TortureClient client = new TortureClient(p, node, recorder, random, keys, nextValue, stop,
-          invalidations, absentUpdates, surprises, column);
-      threads.add(Thread.ofPlatform().name("torture-client-" + p).daemon().unstarted(() -> {
-        try {
-          client.run();
-        } catch (RuntimeException | Error e) {
-          surprises.record(client + " died", e); // its last operation stays pending
-        } finally {
-          done[0].countDown();
-        }
-      }));
+      TortureClient client =
+          new TortureClient(
+              p,
+              node,
+              recorder,
+              random,
+              keys,
+              nextValue,
+              stop,
+              invalidations,
+              absentUpdates,
+              surprises,
+              column);
+      threads.add(
+          Thread.ofPlatform()
+              .name("torture-client-" + p)
+              .daemon()
+              .unstarted(
+                  () -> {
+                    try {
+                      client.run();
+                    } catch (RuntimeException | Error e) {
+                      surprises.record(client + " died", e); // its last operation stays pending
+                    } finally {
+                      done[0].countDown();
+                    }
+                  }));
     }
     for (int i = 0; i < outsideWriters; i++) {
-      OutsideClient client = new OutsideClient(OUTSIDE_PROCESS + 2 * i, requireNonNull(outsideWriter), recorder,
-          master.split(), keys, nextValue, stop, surprises);
+      OutsideClient client =
+          new OutsideClient(
+              OUTSIDE_PROCESS + 2 * i,
+              requireNonNull(outsideWriter),
+              recorder,
+              master.split(),
+              keys,
+              nextValue,
+              stop,
+              surprises);
       started++;
-      threads.add(Thread.ofPlatform().name(client.toString()).daemon().unstarted(() -> {
-        try {
-          client.run();
-        } catch (RuntimeException | Error e) {
-          surprises.record(client + " died", e);
-        } finally {
-          done[0].countDown();
-        }
-      }));
+      threads.add(
+          Thread.ofPlatform()
+              .name(client.toString())
+              .daemon()
+              .unstarted(
+                  () -> {
+                    try {
+                      client.run();
+                    } catch (RuntimeException | Error e) {
+                      surprises.record(client + " died", e);
+                    } finally {
+                      done[0].countDown();
+                    }
+                  }));
     }
     done[0] = new CountDownLatch(started);
     long start = System.nanoTime();
@@ -193,9 +230,15 @@ public final class Torture {
     Duration ran = Duration.ofNanos(System.nanoTime() - start);
     quiescence.run();
     finalReads(recorder, surprises);
-    return new TortureReport(recorder.history(), ran, invalidations.sum(), absentUpdates.sum(),
+    return new TortureReport(
+        recorder.history(),
+        ran,
+        invalidations.sum(),
+        absentUpdates.sum(),
         surprises.count(),
-        surprises.examples(), nemesis.summary(), stuck);
+        surprises.examples(),
+        nemesis.summary(),
+        stuck);
   }
 
   /**
@@ -214,7 +257,8 @@ public final class Torture {
             read.ok(target.get(key).orElse(null));
             break;
           } catch (StoreException e) {
-            read.fail(); // documented: the database failed (a pooled connection the faults broke); read again
+            read.fail(); // documented: the database failed (a pooled connection the faults broke);
+            // read again
           } catch (RuntimeException e) {
             read.fail();
             surprises.record("final " + read, e);
@@ -236,14 +280,22 @@ public final class Torture {
    *
    * @param failures told of each failed read, with the exception
    */
-  public static void readDatabase(Store<String, Long> database, HistoryRecorder recorder, int process, int keys,
+  public static void readDatabase(
+      Store<String, Long> database,
+      HistoryRecorder recorder,
+      int process,
+      int keys,
       BiConsumer<String, RuntimeException> failures) {
     for (int i = 0; i < keys; i++) {
       databaseRead(database, recorder, process, key(i), failures);
     }
   }
 
-  private static void databaseRead(Store<String, Long> database, HistoryRecorder recorder, int process, String key,
+  private static void databaseRead(
+      Store<String, Long> database,
+      HistoryRecorder recorder,
+      int process,
+      String key,
       BiConsumer<String, RuntimeException> failures) {
     for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS; attempt++) {
       Invocation dbRead = recorder.invoke(process, Action.DB_READ, key, null);
@@ -273,13 +325,22 @@ public final class Torture {
 
   @Override
   public String toString() {
-    return "Torture{nodes=" + nodes.size() + ", clients=" + clients + ", keys=" + keys + ", duration=" + duration + ", seed=" + seed
-        + ", " + nemesis + "}";
+    return "Torture{nodes="
+        + nodes.size()
+        + ", clients="
+        + clients
+        + ", keys="
+        + keys
+        + ", duration="
+        + duration
+        + ", seed="
+        + seed
+        + ", "
+        + nemesis
+        + "}";
   }
 
-  /**
-   * Builds a {@link Torture}. The seed is required; each setting may be made once.
-   */
+  /** Builds a {@link Torture}. The seed is required; each setting may be made once. */
   public static final class Builder {
     final List<Tandem<String, Long>> nodes;
     final Store<String, Long> database;
@@ -381,8 +442,8 @@ public final class Torture {
     }
 
     /**
-     * Sets what to run after the clients and the nemesis stopped and before the final reads, to
-     * let the system settle (for example, wait until the database has no transaction in progress).
+     * Sets what to run after the clients and the nemesis stopped and before the final reads, to let
+     * the system settle (for example, wait until the database has no transaction in progress).
      * Default: nothing.
      *
      * @throws IllegalStateException if already set
@@ -418,8 +479,8 @@ public final class Torture {
     /**
      * Adds {@code writers} clients that change rows with {@code writer}, around the system under
      * test, recorded as {@code outside-write} and {@code outside-delete} operations on processes
-     * {@link #OUTSIDE_PROCESS} and up (two per writer: a transaction changes up to two keys).
-     * Check such a history with {@link dev.tandem.testkit.check.OutsideWrites}. Default: none.
+     * {@link #OUTSIDE_PROCESS} and up (two per writer: a transaction changes up to two keys). Check
+     * such a history with {@link dev.tandem.testkit.check.OutsideWrites}. Default: none.
      *
      * @throws IllegalStateException if already set
      * @throws IllegalArgumentException if {@code writers} is negative
@@ -427,10 +488,12 @@ public final class Torture {
     public Builder outsideWriters(int writers, OutsideWriter writer) {
       requireNonNull(writer, "writer");
       if (this.outsideWriter != null) {
-        throw new IllegalStateException("outside writers were already set to " + this.outsideWriters);
+        throw new IllegalStateException(
+            "outside writers were already set to " + this.outsideWriters);
       }
       if (writers < 0) {
-        throw new IllegalArgumentException("outside writers must not be negative but was " + writers);
+        throw new IllegalArgumentException(
+            "outside writers must not be negative but was " + writers);
       }
       this.outsideWriters = writers;
       this.outsideWriter = writer;
@@ -440,17 +503,18 @@ public final class Torture {
     /**
      * Makes this run part {@code part} of {@code parts}, each in a process of its own with one node
      * (the one given to the builder): it runs only the clients {@code p} with {@code p % parts ==
-     * part}, with the same operation mix as the whole run would give them, writes values {@code
-     * n * parts + part} (unique across the parts), and makes its final reads through its node as
-     * process {@code clients + part}, but no database reads: see {@link #readDatabase}. Default: the
-     * whole run.
+     * part}, with the same operation mix as the whole run would give them, writes values {@code n *
+     * parts + part} (unique across the parts), and makes its final reads through its node as
+     * process {@code clients + part}, but no database reads: see {@link #readDatabase}. Default:
+     * the whole run.
      *
      * @throws IllegalStateException if already set, or the builder has more than one node
      * @throws IllegalArgumentException if {@code part} is not in {@code [0, parts)}
      */
     public Builder partOf(int part, int parts) {
       if (this.parts != 0) {
-        throw new IllegalStateException("part was already set to " + this.part + " of " + this.parts);
+        throw new IllegalStateException(
+            "part was already set to " + this.part + " of " + this.parts);
       }
       if (nodes.size() != 1) {
         throw new IllegalStateException("a part runs one node, not " + nodes.size());

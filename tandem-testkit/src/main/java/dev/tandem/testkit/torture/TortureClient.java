@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
  * One client of a torture run: a seeded loop of operations on random keys, each recorded as an
  * invocation just before the call and a completion just after it.
  *
- * <p>The mix: reads, writes, updates ({@code update(key, fn)}, which takes the conditional path on a
- * cached key), field updates ({@code update(key, Columns)}, when the store offers exactly one value
- * column), deletes and invalidations.
+ * <p>The mix: reads, writes, updates ({@code update(key, fn)}, which takes the conditional path on
+ * a cached key), field updates ({@code update(key, Columns)}, when the store offers exactly one
+ * value column), deletes and invalidations.
  *
  * <p>Outcomes follow the API's contract: a {@link StoreException}, {@link
  * CacheTierUnavailableException} (the write was refused before the database) or {@link
@@ -34,10 +34,13 @@ final class TortureClient implements Runnable {
 
   /** The operation mix, in percent: the cumulative bounds of each kind. */
   static final int READ = 45;
+
   static final int WRITE = READ + 22;
   static final int UPDATE = WRITE + 12;
+
   /** Of the updates, those below this bound are field updates when the store offers one column. */
   static final int FIELD_UPDATE = WRITE + 5;
+
   static final int DELETE = UPDATE + 9;
   // the rest, 12%: invalidations
 
@@ -51,12 +54,22 @@ final class TortureClient implements Runnable {
   private final LongAdder invalidations;
   private final LongAdder absentUpdates;
   private final Surprises surprises;
+
   /** The value column a field update sets, or null if the store offers none. */
   private final @Nullable String column;
 
-  TortureClient(int process, Tandem<String, Long> target, HistoryRecorder recorder,
-      SplittableRandom random, int keys, LongSupplier values, AtomicBoolean stop,
-      LongAdder invalidations, LongAdder absentUpdates, Surprises surprises, @Nullable String column) {
+  TortureClient(
+      int process,
+      Tandem<String, Long> target,
+      HistoryRecorder recorder,
+      SplittableRandom random,
+      int keys,
+      LongSupplier values,
+      AtomicBoolean stop,
+      LongAdder invalidations,
+      LongAdder absentUpdates,
+      Surprises surprises,
+      @Nullable String column) {
     this.column = column;
     this.process = process;
     this.target = target;
@@ -91,7 +104,9 @@ final class TortureClient implements Runnable {
     }
   }
 
-  /** An invalidation changes no value, so it is only counted; the API documents no failure of it. */
+  /**
+   * An invalidation changes no value, so it is only counted; the API documents no failure of it.
+   */
   private void invalidate(String key) {
     try {
       target.invalidate(key);
@@ -136,10 +151,13 @@ final class TortureClient implements Runnable {
     Invocation op = recorder.invokeCas(process, key, null, next);
     Optional<Long> result;
     try {
-      result = target.update(key, old -> {
-        seen.set(old);
-        return next;
-      });
+      result =
+          target.update(
+              key,
+              old -> {
+                seen.set(old);
+                return next;
+              });
     } catch (RuntimeException e) {
       failed(op, e);
       return;
@@ -153,8 +171,8 @@ final class TortureClient implements Runnable {
   }
 
   /**
-   * A field update sets the value's one column to a new unique value if the key exists: recorded
-   * as a write that completes {@code fail} (nothing written) when the key was absent.
+   * A field update sets the value's one column to a new unique value if the key exists: recorded as
+   * a write that completes {@code fail} (nothing written) when the key was absent.
    */
   private void fieldUpdate(String key, String column) {
     long next = values.getAsLong();
@@ -162,7 +180,9 @@ final class TortureClient implements Runnable {
     Optional<Long> result;
     try {
       result = target.update(key, Columns.set(column, next));
-    } catch (UnsupportedOperationException e) { // a target without field updates (the naive class): refused before any I/O
+    } catch (
+        UnsupportedOperationException
+            e) { // a target without field updates (the naive class): refused before any I/O
       op.fail();
       return;
     } catch (RuntimeException e) {
@@ -174,8 +194,10 @@ final class TortureClient implements Runnable {
       absentUpdates.increment();
     } else if (result.get() != next) {
       op.info();
-      surprises.record(op + " returned " + result.get(), new IllegalStateException("a field update returned "
-          + result.get() + " instead of the value it set"));
+      surprises.record(
+          op + " returned " + result.get(),
+          new IllegalStateException(
+              "a field update returned " + result.get() + " instead of the value it set"));
     } else {
       op.ok();
     }
@@ -193,7 +215,8 @@ final class TortureClient implements Runnable {
   }
 
   private void failed(Invocation op, RuntimeException e) {
-    if (e instanceof StoreException || e instanceof IllegalArgumentException
+    if (e instanceof StoreException
+        || e instanceof IllegalArgumentException
         || e instanceof CacheTierUnavailableException) {
       op.fail();
     } else if (e instanceof CommitOutcomeUnknownException) {

@@ -47,11 +47,11 @@ public final class TortureFaults {
   /**
    * Returns the PostgreSQL faults: commits whose answer is lost (the proxy cuts the connection
    * right after forwarding {@code COMMIT}, or an {@code INSERT}: a lone write that is one
-   * auto-committed statement, or a statement inside a transaction), connections reset mid-transaction, statements failing
-   * in a trigger for some values, serialization failures, latency bursts, new connections refused,
-   * rows held locked (lock timeouts, if the clients set {@code lock_timeout}), backends ended by
-   * {@code pg_terminate_backend}, and, if {@code server} is given, a restart of the server (at most
-   * once every 10 seconds).
+   * auto-committed statement, or a statement inside a transaction), connections reset
+   * mid-transaction, statements failing in a trigger for some values, serialization failures,
+   * latency bursts, new connections refused, rows held locked (lock timeouts, if the clients set
+   * {@code lock_timeout}), backends ended by {@code pg_terminate_backend}, and, if {@code server}
+   * is given, a restart of the server (at most once every 10 seconds).
    *
    * @param proxy the proxy the clients connect through
    * @param admin direct connections to the database (not through the proxy), as a superuser
@@ -60,8 +60,14 @@ public final class TortureFaults {
    * @param server the server to restart, or null if it is not ours to restart
    * @param seed the seed of the latencies and cut counts
    */
-  public static List<Fault> postgres(FaultProxy proxy, DataSource admin, String database, String table,
-      String valueColumn, @Nullable PostgresServer server, long seed) {
+  public static List<Fault> postgres(
+      FaultProxy proxy,
+      DataSource admin,
+      String database,
+      String table,
+      String valueColumn,
+      @Nullable PostgresServer server,
+      long seed) {
     requireNonNull(proxy, "proxy");
     requireNonNull(admin, "admin");
     requireNonNull(database, "database");
@@ -69,22 +75,35 @@ public final class TortureFaults {
     requireNonNull(valueColumn, "valueColumn");
     SplittableRandom random = new SplittableRandom(seed);
     AtomicInteger terminated = new AtomicInteger();
-    List<Fault> faults = new ArrayList<>(cuts(proxy, random,
-        "lone write's answer lost (connection cut after an auto-committed INSERT)"));
-    faults.add(Fault.held("failing statements (trigger rejects values = 1 mod 4)",
-        () -> PostgresFaults.failingTrigger(admin, table, "NEW." + valueColumn + " % 4 = 1"),
-        () -> PostgresFaults.dropFailingTrigger(admin, table), HOLD));
-    faults.add(Fault.held("serialization failures (trigger, SQLState 40001, 1 row in 5)",
-        () -> PostgresFaults.failingTrigger(admin, table, "random() < 0.2", "40001"),
-        () -> PostgresFaults.dropFailingTrigger(admin, table), HOLD));
+    List<Fault> faults =
+        new ArrayList<>(
+            cuts(
+                proxy,
+                random,
+                "lone write's answer lost (connection cut after an auto-committed INSERT)"));
+    faults.add(
+        Fault.held(
+            "failing statements (trigger rejects values = 1 mod 4)",
+            () -> PostgresFaults.failingTrigger(admin, table, "NEW." + valueColumn + " % 4 = 1"),
+            () -> PostgresFaults.dropFailingTrigger(admin, table),
+            HOLD));
+    faults.add(
+        Fault.held(
+            "serialization failures (trigger, SQLState 40001, 1 row in 5)",
+            () -> PostgresFaults.failingTrigger(admin, table, "random() < 0.2", "40001"),
+            () -> PostgresFaults.dropFailingTrigger(admin, table),
+            HOLD));
     faults.addAll(slowAndRefused(proxy, random));
     faults.add(rowsLocked(admin, table, "rows locked (lock timeouts)"));
-    faults.add(Fault.instant("backends terminated (pg_terminate_backend)",
-            () -> terminated.addAndGet(PostgresFaults.terminateBackends(admin, database)))
-        .withDetail(() -> terminated.get() + " backends ended"));
+    faults.add(
+        Fault.instant(
+                "backends terminated (pg_terminate_backend)",
+                () -> terminated.addAndGet(PostgresFaults.terminateBackends(admin, database)))
+            .withDetail(() -> terminated.get() + " backends ended"));
     if (server != null) {
-      faults.add(Fault.instant("server restarted", () -> PostgresFaults.restart(server))
-          .atMostEvery(Duration.ofSeconds(10)));
+      faults.add(
+          Fault.instant("server restarted", () -> PostgresFaults.restart(server))
+              .atMostEvery(Duration.ofSeconds(10)));
     }
     return faults;
   }
@@ -106,8 +125,14 @@ public final class TortureFaults {
    * @param server the server to kill and restart, or null if it is not ours
    * @param seed the seed of the latencies and cut counts
    */
-  public static List<Fault> mariadb(FaultProxy proxy, DataSource admin, String database, String table,
-      String valueColumn, @Nullable MariaDbServer server, long seed) {
+  public static List<Fault> mariadb(
+      FaultProxy proxy,
+      DataSource admin,
+      String database,
+      String table,
+      String valueColumn,
+      @Nullable MariaDbServer server,
+      long seed) {
     requireNonNull(proxy, "proxy");
     requireNonNull(admin, "admin");
     requireNonNull(database, "database");
@@ -115,21 +140,35 @@ public final class TortureFaults {
     requireNonNull(valueColumn, "valueColumn");
     SplittableRandom random = new SplittableRandom(seed);
     AtomicInteger killed = new AtomicInteger();
-    List<Fault> faults = new ArrayList<>(cuts(proxy, random, "connection cut after an INSERT (mid-transaction)"));
-    faults.add(Fault.held("failing statements (trigger rejects values = 1 mod 4)",
-        () -> MariaDbFaults.failingTrigger(admin, table, "NEW." + valueColumn + " % 4 = 1", "45000"),
-        () -> MariaDbFaults.dropFailingTrigger(admin, table), HOLD));
-    faults.add(Fault.held("deadlock-like failures (trigger, SQLState 40001, 1 row in 5)",
-        () -> MariaDbFaults.failingTrigger(admin, table, "RAND() < 0.2", "40001"),
-        () -> MariaDbFaults.dropFailingTrigger(admin, table), HOLD));
+    List<Fault> faults =
+        new ArrayList<>(cuts(proxy, random, "connection cut after an INSERT (mid-transaction)"));
+    faults.add(
+        Fault.held(
+            "failing statements (trigger rejects values = 1 mod 4)",
+            () ->
+                MariaDbFaults.failingTrigger(
+                    admin, table, "NEW." + valueColumn + " % 4 = 1", "45000"),
+            () -> MariaDbFaults.dropFailingTrigger(admin, table),
+            HOLD));
+    faults.add(
+        Fault.held(
+            "deadlock-like failures (trigger, SQLState 40001, 1 row in 5)",
+            () -> MariaDbFaults.failingTrigger(admin, table, "RAND() < 0.2", "40001"),
+            () -> MariaDbFaults.dropFailingTrigger(admin, table),
+            HOLD));
     faults.addAll(slowAndRefused(proxy, random));
     faults.add(rowsLocked(admin, table, "rows locked (lock waits)"));
-    faults.add(Fault.instant("connections killed (KILL CONNECTION)",
-            () -> killed.addAndGet(MariaDbFaults.killConnections(admin, database)))
-        .withDetail(() -> killed.get() + " connections killed"));
+    faults.add(
+        Fault.instant(
+                "connections killed (KILL CONNECTION)",
+                () -> killed.addAndGet(MariaDbFaults.killConnections(admin, database)))
+            .withDetail(() -> killed.get() + " connections killed"));
     if (server != null) {
-      faults.add(Fault.instant("server killed (SIGKILL) and restarted", () -> MariaDbFaults.killAndRestart(server))
-          .atMostEvery(Duration.ofSeconds(10)));
+      faults.add(
+          Fault.instant(
+                  "server killed (SIGKILL) and restarted",
+                  () -> MariaDbFaults.killAndRestart(server))
+              .atMostEvery(Duration.ofSeconds(10)));
     }
     return faults;
   }
@@ -143,33 +182,52 @@ public final class TortureFaults {
     int cutsBefore = proxy.cutCount();
     AtomicInteger dropped = new AtomicInteger();
     return List.of(
-        Fault.held("commit answer lost (connection cut after COMMIT)",
+        Fault.held(
+                "commit answer lost (connection cut after COMMIT)",
                 () -> proxy.cutAfterStatement("COMMIT", 1 + random.nextInt(3)),
-                () -> proxy.cutAfterStatement("COMMIT", 0), HOLD)
-            .withDetail(() -> (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"),
-        Fault.held(insertName,
+                () -> proxy.cutAfterStatement("COMMIT", 0),
+                HOLD)
+            .withDetail(
+                () ->
+                    (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"),
+        Fault.held(
+                insertName,
                 () -> proxy.cutAfterStatement("INSERT INTO", 1 + random.nextInt(3)),
-                () -> proxy.cutAfterStatement("INSERT INTO", 0), HOLD)
-            .withDetail(() -> (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"),
-        Fault.instant("connections reset (mid-transaction)", () -> dropped.addAndGet(proxy.dropConnections()))
+                () -> proxy.cutAfterStatement("INSERT INTO", 0),
+                HOLD)
+            .withDetail(
+                () ->
+                    (proxy.cutCount() - cutsBefore) + " connections cut after a statement in all"),
+        Fault.instant(
+                "connections reset (mid-transaction)",
+                () -> dropped.addAndGet(proxy.dropConnections()))
             .withDetail(() -> dropped.get() + " connections reset"));
   }
 
   /** Returns a database proxy's latency bursts and refusals of new connections. */
   private static List<Fault> slowAndRefused(FaultProxy proxy, SplittableRandom random) {
     return List.of(
-        Fault.held("latency burst (proxy)",
+        Fault.held(
+            "latency burst (proxy)",
             () -> PostgresFaults.slow(proxy, Duration.ofMillis(5 + random.nextInt(96))),
-            () -> PostgresFaults.slow(proxy, Duration.ZERO), HOLD),
-        Fault.held("new connections refused (proxy)", proxy::stopAccepting, proxy::resumeAccepting,
+            () -> PostgresFaults.slow(proxy, Duration.ZERO),
+            HOLD),
+        Fault.held(
+            "new connections refused (proxy)",
+            proxy::stopAccepting,
+            proxy::resumeAccepting,
             Duration.ofMillis(800)));
   }
 
-  /** Returns the fault that holds every row of {@code table} locked ({@link PostgresFaults#lockRows}, plain SQL). */
+  /**
+   * Returns the fault that holds every row of {@code table} locked ({@link
+   * PostgresFaults#lockRows}, plain SQL).
+   */
   private static Fault rowsLocked(DataSource admin, String table, String name) {
     AtomicInteger locked = new AtomicInteger();
     AtomicReference<@Nullable HeldLocks> locks = new AtomicReference<>();
-    return Fault.held(name,
+    return Fault.held(
+            name,
             () -> {
               HeldLocks held = PostgresFaults.lockRows(admin, table, "1 = 1");
               locked.addAndGet(held.rows());
@@ -180,7 +238,8 @@ public final class TortureFaults {
               if (held != null) {
                 held.close();
               }
-            }, HOLD)
+            },
+            HOLD)
         .withDetail(() -> locked.get() + " row locks held");
   }
 
@@ -192,34 +251,39 @@ public final class TortureFaults {
   public static List<Fault> h2(DataSource dataSource, String table, String valueColumn) {
     H2FailingTrigger.install(dataSource, table, valueColumn);
     return List.of(
-        Fault.held("failing statements (trigger rejects values = 1 mod 4)",
-            () -> H2FailingTrigger.arm(table, H2FailingTrigger.Mode.VALUES), () -> H2FailingTrigger.disarm(table), HOLD),
-        Fault.held("serialization failures (trigger, SQLState 40001, 1 row in 5)",
+        Fault.held(
+            "failing statements (trigger rejects values = 1 mod 4)",
+            () -> H2FailingTrigger.arm(table, H2FailingTrigger.Mode.VALUES),
+            () -> H2FailingTrigger.disarm(table),
+            HOLD),
+        Fault.held(
+            "serialization failures (trigger, SQLState 40001, 1 row in 5)",
             () -> H2FailingTrigger.arm(table, H2FailingTrigger.Mode.SERIALIZATION),
-            () -> H2FailingTrigger.disarm(table), HOLD));
+            () -> H2FailingTrigger.disarm(table),
+            HOLD));
   }
 
   /**
    * Returns the faults of a Redis server shared by the nodes, each of which connects through a
    * proxy of its own ({@code proxies}, in node order): every node's connections reset, and reset
    * with new ones refused for a while (on every proxy at once: Redis is cut off from all nodes);
-   * with more than one node, one node partitioned from Redis (only its proxy resets its
-   * connections and refuses new ones, for up to {@link #REDIS_PARTITION}; the node is drawn from
-   * {@code seed}, the others keep reaching Redis); if {@code server} is ours, also the server
-   * killed with SIGKILL and restarted empty after a while, and paused with SIGSTOP for up to
-   * {@link #REDIS_PAUSE} (give the clients a shorter command timeout); and if {@code
-   * restoreSnapshots} too, the server restored from an old snapshot (race H9): the fault
-   * alternates between saving a snapshot and, the next time, killing the server and starting it
-   * from that snapshot.
+   * with more than one node, one node partitioned from Redis (only its proxy resets its connections
+   * and refuses new ones, for up to {@link #REDIS_PARTITION}; the node is drawn from {@code seed},
+   * the others keep reaching Redis); if {@code server} is ours, also the server killed with SIGKILL
+   * and restarted empty after a while, and paused with SIGSTOP for up to {@link #REDIS_PAUSE} (give
+   * the clients a shorter command timeout); and if {@code restoreSnapshots} too, the server
+   * restored from an old snapshot (race H9): the fault alternates between saving a snapshot and,
+   * the next time, killing the server and starting it from that snapshot.
    *
    * @param proxies the proxy of each node, through which it reaches the server
    * @param server the server, or null if it is not ours to kill
    * @param restoreSnapshots whether to restore old snapshots (needs {@code server})
    * @param seed the seed of the partitioned nodes
-   * @throws IllegalArgumentException if there is no proxy, or {@code restoreSnapshots} without a server
+   * @throws IllegalArgumentException if there is no proxy, or {@code restoreSnapshots} without a
+   *     server
    */
-  public static List<Fault> redis(List<FaultProxy> proxies, @Nullable RedisServer server, boolean restoreSnapshots,
-      long seed) {
+  public static List<Fault> redis(
+      List<FaultProxy> proxies, @Nullable RedisServer server, boolean restoreSnapshots, long seed) {
     List<FaultProxy> paths = List.copyOf(proxies);
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("the nodes need at least one proxy");
@@ -229,14 +293,18 @@ public final class TortureFaults {
     }
     AtomicInteger dropped = new AtomicInteger();
     List<Fault> faults = new ArrayList<>();
-    faults.add(Fault.instant("redis connections reset (proxy)", () -> dropped.addAndGet(dropAll(paths)))
-        .withDetail(() -> dropped.get() + " connections reset"));
-    faults.add(Fault.held("redis connections reset and new ones refused (proxy)",
-        () -> {
-          paths.forEach(FaultProxy::stopAccepting);
-          dropped.addAndGet(dropAll(paths));
-        },
-        () -> paths.forEach(FaultProxy::resumeAccepting), Duration.ofMillis(800)));
+    faults.add(
+        Fault.instant("redis connections reset (proxy)", () -> dropped.addAndGet(dropAll(paths)))
+            .withDetail(() -> dropped.get() + " connections reset"));
+    faults.add(
+        Fault.held(
+            "redis connections reset and new ones refused (proxy)",
+            () -> {
+              paths.forEach(FaultProxy::stopAccepting);
+              dropped.addAndGet(dropAll(paths));
+            },
+            () -> paths.forEach(FaultProxy::resumeAccepting),
+            Duration.ofMillis(800)));
     if (paths.size() > 1) {
       faults.add(partition(paths, new SplittableRandom(seed)));
     }
@@ -244,33 +312,38 @@ public final class TortureFaults {
       return faults;
     }
     AtomicBoolean killed = new AtomicBoolean();
-    faults.add(Fault.held("redis killed (SIGKILL) and restarted empty",
-        () -> {
-          killed.set(true);
-          server.kill();
-        },
-        () -> {
-          if (killed.getAndSet(false)) {
-            server.restart();
-          }
-        }, HOLD));
+    faults.add(
+        Fault.held(
+            "redis killed (SIGKILL) and restarted empty",
+            () -> {
+              killed.set(true);
+              server.kill();
+            },
+            () -> {
+              if (killed.getAndSet(false)) {
+                server.restart();
+              }
+            },
+            HOLD));
     faults.add(pause(server));
     if (restoreSnapshots) {
       AtomicReference<@Nullable Path> snapshot = new AtomicReference<>();
       AtomicInteger saved = new AtomicInteger();
       AtomicInteger restored = new AtomicInteger();
-      faults.add(Fault.instant("redis restored from an old snapshot (SAVE, later restart from that RDB file)",
-              () -> {
-                Path old = snapshot.getAndSet(null);
-                if (old == null) {
-                  snapshot.set(server.snapshot());
-                  saved.incrementAndGet();
-                } else {
-                  server.restartFrom(old);
-                  restored.incrementAndGet();
-                }
-              })
-          .withDetail(() -> saved.get() + " snapshots saved, " + restored.get() + " restored"));
+      faults.add(
+          Fault.instant(
+                  "redis restored from an old snapshot (SAVE, later restart from that RDB file)",
+                  () -> {
+                    Path old = snapshot.getAndSet(null);
+                    if (old == null) {
+                      snapshot.set(server.snapshot());
+                      saved.incrementAndGet();
+                    } else {
+                      server.restartFrom(old);
+                      restored.incrementAndGet();
+                    }
+                  })
+              .withDetail(() -> saved.get() + " snapshots saved, " + restored.get() + " restored"));
     }
     return faults;
   }
@@ -282,7 +355,8 @@ public final class TortureFaults {
   private static Fault pause(RedisServer server) {
     AtomicLong since = new AtomicLong();
     AtomicLong longest = new AtomicLong();
-    return Fault.held("redis paused (SIGSTOP, then SIGCONT)",
+    return Fault.held(
+            "redis paused (SIGSTOP, then SIGCONT)",
             () -> {
               server.pause();
               since.set(System.nanoTime());
@@ -293,8 +367,11 @@ public final class TortureFaults {
               if (start != 0) {
                 longest.accumulateAndGet(System.nanoTime() - start, Math::max);
               }
-            }, REDIS_PAUSE)
-        .withDetail(() -> String.format(Locale.ROOT, "the longest pause %,d ms", longest.get() / 1_000_000));
+            },
+            REDIS_PAUSE)
+        .withDetail(
+            () ->
+                String.format(Locale.ROOT, "the longest pause %,d ms", longest.get() / 1_000_000));
   }
 
   /** A node cut off from Redis: which, and since when (System.nanoTime). */
@@ -302,13 +379,14 @@ public final class TortureFaults {
 
   /**
    * Returns the fault that partitions one node from Redis: its proxy refuses new connections and
-   * resets the open ones; healing lets it connect again. The detail lists each partition's node
-   * and how long it lasted.
+   * resets the open ones; healing lets it connect again. The detail lists each partition's node and
+   * how long it lasted.
    */
   private static Fault partition(List<FaultProxy> paths, SplittableRandom random) {
     AtomicReference<@Nullable Cut> cut = new AtomicReference<>();
     List<String> done = Collections.synchronizedList(new ArrayList<>());
-    return new Fault("one node partitioned from redis (only its proxy resets its connections and refuses new ones)",
+    return new Fault(
+        "one node partitioned from redis (only its proxy resets its connections and refuses new ones)",
         () -> {
           int node = random.nextInt(paths.size());
           FaultProxy path = paths.get(node);
@@ -320,13 +398,20 @@ public final class TortureFaults {
           Cut c = cut.getAndSet(null);
           if (c != null) {
             paths.get(c.node()).resumeAccepting();
-            done.add(String.format(Locale.ROOT, "node %d for %,d ms", c.node(),
-                (System.nanoTime() - c.since()) / 1_000_000));
+            done.add(
+                String.format(
+                    Locale.ROOT,
+                    "node %d for %,d ms",
+                    c.node(),
+                    (System.nanoTime() - c.since()) / 1_000_000));
           }
-        }, REDIS_PARTITION, Duration.ZERO,
+        },
+        REDIS_PARTITION,
+        Duration.ZERO,
         () -> {
           synchronized (done) {
-            return done.size() <= PARTITIONS_LISTED ? String.join(", ", done)
+            return done.size() <= PARTITIONS_LISTED
+                ? String.join(", ", done)
                 : String.join(", ", done.subList(0, PARTITIONS_LISTED)) + ", ...";
           }
         });

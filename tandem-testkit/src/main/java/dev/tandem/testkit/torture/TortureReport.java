@@ -7,8 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What a torture run did: the recorded history (to be checked), and what the history does not
- * show.
+ * What a torture run did: the recorded history (to be checked), and what the history does not show.
  *
  * @param history every operation of the clients, then the final read and db-read of each key
  * @param ran how long the clients ran

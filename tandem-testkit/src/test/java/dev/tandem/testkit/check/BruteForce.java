@@ -28,8 +28,13 @@ final class BruteForce {
   }
 
   static boolean linearizable(List<Operation> ops) {
-    List<Operation> relevant = ops.stream().filter(op -> op.outcome() != Outcome.FAIL
-        && !(op.outcome() == Outcome.INFO && op.action().isRead())).toList();
+    List<Operation> relevant =
+        ops.stream()
+            .filter(
+                op ->
+                    op.outcome() != Outcome.FAIL
+                        && !(op.outcome() == Outcome.INFO && op.action().isRead()))
+            .toList();
     return new BruteForce(relevant).search(new BitSet(), null);
   }
 

@@ -36,8 +36,13 @@ class LargeHistoryTest {
 
     CheckResult result = checker.check(history);
 
-    System.out.println("checked " + result.ops() + " operations in " + result.elapsed().toMillis()
-        + " ms: " + result.verdictLine(seed));
+    System.out.println(
+        "checked "
+            + result.ops()
+            + " operations in "
+            + result.elapsed().toMillis()
+            + " ms: "
+            + result.verdictLine(seed));
     assertThat(result.linearizable()).as(result.report()).isTrue();
     assertThat(result.ops()).isEqualTo(100_020);
   }
@@ -45,17 +50,24 @@ class LargeHistoryTest {
   @Test
   void hundredThousandOperationHistoryWithOneStaleReadIsRejected() {
     long seed = seed();
-    History history = RandomHistories.withStaleRead(RandomHistories.linearizable(seed, TORTURE),
-        new Random(seed)).orElseThrow();
+    History history =
+        RandomHistories.withStaleRead(RandomHistories.linearizable(seed, TORTURE), new Random(seed))
+            .orElseThrow();
 
     CheckResult result = checker.check(history);
 
-    System.out.println("checked " + result.ops() + " operations in " + result.elapsed().toMillis()
-        + " ms: " + result.verdictLine(seed));
+    System.out.println(
+        "checked "
+            + result.ops()
+            + " operations in "
+            + result.elapsed().toMillis()
+            + " ms: "
+            + result.verdictLine(seed));
     System.out.print(result.report());
     assertThat(result.linearizable()).isFalse();
     assertThat(result.stale()).isEqualTo(1);
-    assertThat(result.failures()).singleElement()
+    assertThat(result.failures())
+        .singleElement()
         .satisfies(r -> assertThat(r.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE));
   }
 
@@ -65,7 +77,8 @@ class LargeHistoryTest {
     History linearizable = RandomHistories.linearizable(seed, TORTURE);
     List<Event> events = new ArrayList<>(linearizable.events());
     long t = events.get(events.size() - 1).time();
-    // two updates of k3 both swap the same old value: no single read is stale, only the search sees it
+    // two updates of k3 both swap the same old value: no single read is stale, only the search sees
+    // it
     events.add(new Event(1, EventType.INVOKE, Action.WRITE, "k3", null, -1L, t + 1));
     events.add(new Event(1, EventType.OK, Action.WRITE, "k3", null, -1L, t + 2));
     events.add(new Event(1, EventType.INVOKE, Action.CAS, "k3", -1L, -2L, t + 3));
@@ -76,8 +89,15 @@ class LargeHistoryTest {
     CheckResult result = checker.check(History.of(events));
 
     KeyResult k3 = result.key("k3").orElseThrow();
-    System.out.println("checked " + result.ops() + " operations in " + result.elapsed().toMillis()
-        + " ms, " + k3.steps() + " steps on k3: " + result.verdictLine(seed));
+    System.out.println(
+        "checked "
+            + result.ops()
+            + " operations in "
+            + result.elapsed().toMillis()
+            + " ms, "
+            + k3.steps()
+            + " steps on k3: "
+            + result.verdictLine(seed));
     System.out.print(result.report());
     assertThat(result.failures()).containsExactly(k3);
     assertThat(k3.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
@@ -87,14 +107,21 @@ class LargeHistoryTest {
   @Test
   void hotKeyOfEightProcessesWithLongOverlapsIsAccepted() {
     long seed = seed();
-    History history = RandomHistories.linearizable(seed,
-        new RandomHistories.Shape(8, 1, 20_000, 5_000, 100, 0.02, 0.02));
+    History history =
+        RandomHistories.linearizable(
+            seed, new RandomHistories.Shape(8, 1, 20_000, 5_000, 100, 0.02, 0.02));
 
     CheckResult result = checker.check(history);
 
-    System.out.println("checked one hot key of " + result.ops() + " operations in "
-        + result.elapsed().toMillis() + " ms, " + result.keyResults().get(0).steps() + " steps: "
-        + result.verdictLine(seed));
+    System.out.println(
+        "checked one hot key of "
+            + result.ops()
+            + " operations in "
+            + result.elapsed().toMillis()
+            + " ms, "
+            + result.keyResults().get(0).steps()
+            + " steps: "
+            + result.verdictLine(seed));
     assertThat(result.linearizable()).as(result.report()).isTrue();
   }
 }

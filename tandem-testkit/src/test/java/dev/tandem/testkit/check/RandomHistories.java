@@ -17,18 +17,29 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Generates linearizable histories by simulating real registers: each operation takes effect at a
- * random instant inside its interval (an unknown-outcome one at any later instant, or never), so the
- * history is linearizable by construction. Also mutates histories into definitely broken ones.
+ * random instant inside its interval (an unknown-outcome one at any later instant, or never), so
+ * the history is linearizable by construction. Also mutates histories into definitely broken ones.
  */
 final class RandomHistories {
 
   /** The shape of a simulated run; times are in abstract nanoseconds. */
-  record Shape(int processes, int keys, int operations, int maxDuration, int maxThink,
-      double infoRate, double failRate) {
+  record Shape(
+      int processes,
+      int keys,
+      int operations,
+      int maxDuration,
+      int maxThink,
+      double infoRate,
+      double failRate) {
 
     static Shape small(Random random) {
-      return new Shape(2 + random.nextInt(4), 1 + random.nextInt(3), 20 + random.nextInt(200),
-          1 + random.nextInt(50), random.nextInt(20), random.nextDouble() * 0.1,
+      return new Shape(
+          2 + random.nextInt(4),
+          1 + random.nextInt(3),
+          20 + random.nextInt(200),
+          1 + random.nextInt(50),
+          random.nextInt(20),
+          random.nextDouble() * 0.1,
           random.nextDouble() * 0.1);
     }
   }
@@ -62,8 +73,12 @@ final class RandomHistories {
   /** Returns a linearizable history of {@code shape}, ending with one db-read per key. */
   static History linearizable(long seed, Shape shape) {
     Random random = new Random(seed);
-    PriorityQueue<Step> queue = new PriorityQueue<>((a, b) -> a.time() != b.time()
-        ? Long.compare(a.time(), b.time()) : Long.compare(a.seq(), b.seq()));
+    PriorityQueue<Step> queue =
+        new PriorityQueue<>(
+            (a, b) ->
+                a.time() != b.time()
+                    ? Long.compare(a.time(), b.time())
+                    : Long.compare(a.seq(), b.seq()));
     long[] seq = {0};
     for (int p = 0; p < shape.processes(); p++) {
       queue.add(new Step(random.nextInt(shape.maxThink() + 1), seq[0]++, INVOKE, p, null));
@@ -84,18 +99,33 @@ final class RandomHistories {
           invoked++;
           String key = "k" + random.nextInt(shape.keys());
           int r = random.nextInt(100);
-          Action action = r < 45 ? Action.READ : r < 70 ? Action.WRITE : r < 80 ? Action.DELETE : Action.CAS;
+          Action action =
+              r < 45 ? Action.READ : r < 70 ? Action.WRITE : r < 80 ? Action.DELETE : Action.CAS;
           Long value = action == Action.WRITE || action == Action.CAS ? ++counter : null;
           double o = random.nextDouble();
-          EventType outcome = o < shape.failRate() ? EventType.FAIL
-              : o < shape.failRate() + shape.infoRate() ? EventType.INFO : EventType.OK;
+          EventType outcome =
+              o < shape.failRate()
+                  ? EventType.FAIL
+                  : o < shape.failRate() + shape.infoRate() ? EventType.INFO : EventType.OK;
           Op op = new Op(step.process(), action, key, value, outcome);
           events.add(new Event(step.process(), EventType.INVOKE, action, key, null, value, now));
           long duration = random.nextInt(shape.maxDuration() + 1);
           if (outcome == EventType.OK) {
-            queue.add(new Step(now + (long) (random.nextDouble() * (duration + 1)), seq[0]++, APPLY, op.process, op));
+            queue.add(
+                new Step(
+                    now + (long) (random.nextDouble() * (duration + 1)),
+                    seq[0]++,
+                    APPLY,
+                    op.process,
+                    op));
           } else if (outcome == EventType.INFO && random.nextBoolean()) {
-            queue.add(new Step(now + random.nextInt(3 * shape.maxDuration() + 1), seq[0]++, APPLY, op.process, op));
+            queue.add(
+                new Step(
+                    now + random.nextInt(3 * shape.maxDuration() + 1),
+                    seq[0]++,
+                    APPLY,
+                    op.process,
+                    op));
           }
           queue.add(new Step(now + duration, seq[0]++, COMPLETE, op.process, op));
         }
@@ -120,9 +150,12 @@ final class RandomHistories {
         }
         case COMPLETE -> {
           Op op = step.op();
-          Long value = op.action.isRead() ? (op.outcome == EventType.OK ? op.observed : null) : op.value;
+          Long value =
+              op.action.isRead() ? (op.outcome == EventType.OK ? op.observed : null) : op.value;
           events.add(new Event(op.process, op.outcome, op.action, op.key, op.old, value, now));
-          queue.add(new Step(now + random.nextInt(shape.maxThink() + 1), seq[0]++, INVOKE, op.process, null));
+          queue.add(
+              new Step(
+                  now + random.nextInt(shape.maxThink() + 1), seq[0]++, INVOKE, op.process, null));
         }
         default -> throw new AssertionError(step);
       }
@@ -131,7 +164,8 @@ final class RandomHistories {
     for (int k = 0; k < shape.keys(); k++) {
       String key = "k" + k;
       events.add(new Event(reader, EventType.INVOKE, Action.DB_READ, key, null, null, ++now));
-      events.add(new Event(reader, EventType.OK, Action.DB_READ, key, null, registers.get(key), ++now));
+      events.add(
+          new Event(reader, EventType.OK, Action.DB_READ, key, null, registers.get(key), ++now));
     }
     return History.of(events);
   }
@@ -141,8 +175,10 @@ final class RandomHistories {
    * acknowledged mutation definitely overwrote before the read began; empty if no read qualifies.
    */
   static Optional<History> withStaleRead(History history, Random random) {
-    List<Operation> reads = history.operations().stream()
-        .filter(op -> op.action() == Action.READ && op.outcome() == Outcome.OK).toList();
+    List<Operation> reads =
+        history.operations().stream()
+            .filter(op -> op.action() == Action.READ && op.outcome() == Outcome.OK)
+            .toList();
     Map<String, List<Operation>> mutationsByKey = new HashMap<>();
     for (Operation op : history.operations()) {
       if (op.outcome() == Outcome.OK && !op.action().isRead()) {
@@ -156,8 +192,12 @@ final class RandomHistories {
         if (overwritten.action() == Action.DELETE || overwritten.value().equals(read.value())) {
           continue;
         }
-        boolean replaced = mutations.stream().anyMatch(m -> overwritten.completeTime() < m.invokeTime()
-            && m.completeTime() < read.invokeTime());
+        boolean replaced =
+            mutations.stream()
+                .anyMatch(
+                    m ->
+                        overwritten.completeTime() < m.invokeTime()
+                            && m.completeTime() < read.invokeTime());
         if (replaced) {
           return Optional.of(replaceReadValue(history, read, overwritten.value()));
         }
@@ -178,7 +218,9 @@ final class RandomHistories {
         continue;
       }
       for (Operation w : ops) {
-        if (w.key().equals(read.key()) && w.action() == Action.WRITE && w.outcome() != Outcome.FAIL
+        if (w.key().equals(read.key())
+            && w.action() == Action.WRITE
+            && w.outcome() != Outcome.FAIL
             && w.invokeTime() > read.completeTime()) {
           return Optional.of(replaceReadValue(history, read, w.value()));
         }
@@ -196,7 +238,8 @@ final class RandomHistories {
       if (e.type() == EventType.INVOKE) {
         open.put(e.process(), invocations++);
       } else if (open.remove(e.process()) == read.index()) {
-        events.set(i, new Event(e.process(), e.type(), e.action(), e.key(), e.old(), value, e.time()));
+        events.set(
+            i, new Event(e.process(), e.type(), e.action(), e.key(), e.old(), value, e.time()));
         return History.of(events);
       }
     }

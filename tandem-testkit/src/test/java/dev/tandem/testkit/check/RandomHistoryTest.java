@@ -33,7 +33,8 @@ class RandomHistoryTest {
     long base = baseSeed("simulatedRegisterHistoriesAreLinearizable");
     for (int i = 0; i < 300; i++) {
       long seed = base + i;
-      History history = RandomHistories.linearizable(seed, RandomHistories.Shape.small(new Random(seed)));
+      History history =
+          RandomHistories.linearizable(seed, RandomHistories.Shape.small(new Random(seed)));
       CheckResult result = checker.check(history);
       assertThat(result.linearizable())
           .as("seed %d (base %d):%n%s", seed, base, result.report())
@@ -109,11 +110,14 @@ class RandomHistoryTest {
           .isEqualTo(expected ? Verdict.LINEARIZABLE : Verdict.NOT_LINEARIZABLE);
       if (!result.anomalies().isEmpty()) {
         anomalous++;
-        assertThat(expected).as("anomalies must be sound, seed %d: %s", seed, result.anomalies()).isFalse();
+        assertThat(expected)
+            .as("anomalies must be sound, seed %d: %s", seed, result.anomalies())
+            .isFalse();
       }
       linearizable += expected ? 1 : 0;
     }
-    System.out.println("tiny histories: " + linearizable + " linearizable, " + anomalous + " with anomalies");
+    System.out.println(
+        "tiny histories: " + linearizable + " linearizable, " + anomalous + " with anomalies");
     assertThat(linearizable).as("both verdicts are exercised").isBetween(500, 4_500);
     assertThat(anomalous).isGreaterThan(100);
   }
@@ -125,40 +129,59 @@ class RandomHistoryTest {
     for (int i = 0; i < 300; i++) {
       long seed = base + i;
       Random random = new Random(seed);
-      RandomHistories.Shape shape = new RandomHistories.Shape(2 + random.nextInt(3), 1,
-          10 + random.nextInt(50), 1 + random.nextInt(40), random.nextInt(10),
-          random.nextDouble() * 0.3, random.nextDouble() * 0.1);
+      RandomHistories.Shape shape =
+          new RandomHistories.Shape(
+              2 + random.nextInt(3),
+              1,
+              10 + random.nextInt(50),
+              1 + random.nextInt(40),
+              random.nextInt(10),
+              random.nextDouble() * 0.3,
+              random.nextDouble() * 0.1);
       History history = RandomHistories.linearizable(seed, shape);
-      List<Operation> reads = history.operations().stream()
-          .filter(op -> op.action() == Action.READ && op.outcome() == Outcome.OK).toList();
+      List<Operation> reads =
+          history.operations().stream()
+              .filter(op -> op.action() == Action.READ && op.outcome() == Outcome.OK)
+              .toList();
       if (reads.isEmpty()) {
         continue;
       }
-      List<Long> values = history.operations().stream().map(Operation::value)
-          .filter(v -> v != null).distinct().toList();
-      Long changed = values.isEmpty() || random.nextInt(4) == 0 ? null
-          : values.get(random.nextInt(values.size()));
-      History mutated = RandomHistories.replaceReadValue(history,
-          reads.get(random.nextInt(reads.size())), changed);
+      List<Long> values =
+          history.operations().stream()
+              .map(Operation::value)
+              .filter(v -> v != null)
+              .distinct()
+              .toList();
+      Long changed =
+          values.isEmpty() || random.nextInt(4) == 0
+              ? null
+              : values.get(random.nextInt(values.size()));
+      History mutated =
+          RandomHistories.replaceReadValue(
+              history, reads.get(random.nextInt(reads.size())), changed);
 
       boolean expected = BruteForce.linearizable(mutated.operations());
 
       assertThat(search(mutated, "k0").verdict())
           .as("seed %d (base %d): %s", seed, base, mutated.operations())
           .isEqualTo(expected ? Verdict.LINEARIZABLE : Verdict.NOT_LINEARIZABLE);
-      assertThat(checker.check(mutated).linearizable()).as("seed %d (base %d)", seed, base)
+      assertThat(checker.check(mutated).linearizable())
+          .as("seed %d (base %d)", seed, base)
           .isEqualTo(expected);
       verdicts[expected ? 1 : 0]++;
     }
-    System.out.println("changed histories: " + verdicts[1] + " linearizable, " + verdicts[0] + " not");
+    System.out.println(
+        "changed histories: " + verdicts[1] + " linearizable, " + verdicts[0] + " not");
     assertThat(verdicts[0]).as("not linearizable").isGreaterThan(30);
     assertThat(verdicts[1]).as("linearizable").isGreaterThan(30);
   }
 
   static RegisterSearch.Result search(History history, String key) {
-    return RegisterSearch.search(key,
+    return RegisterSearch.search(
+        key,
         history.operations().stream().filter(op -> op.key().equals(key)).toList(),
-        Long.MAX_VALUE, System.nanoTime() + 60_000_000_000L);
+        Long.MAX_VALUE,
+        System.nanoTime() + 60_000_000_000L);
   }
 
   /** A few operations of 2–3 processes on one key, with values and outcomes drawn at random. */
@@ -176,7 +199,8 @@ class RandomHistoryTest {
       int o = random.nextInt(100);
       EventType outcome = o < 70 ? EventType.OK : o < 85 ? EventType.INFO : EventType.FAIL;
       int a = random.nextInt(100);
-      Action action = a < 40 ? Action.READ : a < 70 ? Action.WRITE : a < 82 ? Action.DELETE : Action.CAS;
+      Action action =
+          a < 40 ? Action.READ : a < 70 ? Action.WRITE : a < 82 ? Action.DELETE : Action.CAS;
       switch (action) {
         case READ -> {
           int v = random.nextInt(5); // 0 = absent; may name a value not (yet) written

@@ -51,40 +51,64 @@ final class Scenario {
     return cas(p, key, old, value, start, end, EventType.OK);
   }
 
-  Scenario cas(int p, String key, @Nullable Long old, long value, long start, long end,
-      EventType outcome) {
-    events.add(new Timed(new Event(p, EventType.INVOKE, Action.CAS, key, old, value, start), events.size()));
+  Scenario cas(
+      int p, String key, @Nullable Long old, long value, long start, long end, EventType outcome) {
+    events.add(
+        new Timed(
+            new Event(p, EventType.INVOKE, Action.CAS, key, old, value, start), events.size()));
     events.add(new Timed(new Event(p, outcome, Action.CAS, key, old, value, end), events.size()));
     return this;
   }
 
   /** Any operation; a read's value goes on its completion only. */
-  Scenario any(int p, Action action, String key, @Nullable Long old, @Nullable Long value,
-      EventType outcome, long start, long end) {
+  Scenario any(
+      int p,
+      Action action,
+      String key,
+      @Nullable Long old,
+      @Nullable Long value,
+      EventType outcome,
+      long start,
+      long end) {
     return action.isRead()
-        ? op(p, action, key, null, null, outcome == EventType.OK ? value : null, outcome, start, end)
+        ? op(
+            p, action, key, null, null, outcome == EventType.OK ? value : null, outcome, start, end)
         : op(p, action, key, old, value, value, outcome, start, end);
   }
 
   /** An operation invoked and never completed. */
   Scenario pendingWrite(int p, String key, long value, long start) {
-    events.add(new Timed(new Event(p, EventType.INVOKE, Action.WRITE, key, null, value, start), events.size()));
+    events.add(
+        new Timed(
+            new Event(p, EventType.INVOKE, Action.WRITE, key, null, value, start), events.size()));
     return this;
   }
 
-  private Scenario op(int p, Action action, String key, @Nullable Long old, @Nullable Long invoked,
-      @Nullable Long completed, EventType outcome, long start, long end) {
-    events.add(new Timed(new Event(p, EventType.INVOKE, action, key, old, invoked, start), events.size()));
+  private Scenario op(
+      int p,
+      Action action,
+      String key,
+      @Nullable Long old,
+      @Nullable Long invoked,
+      @Nullable Long completed,
+      EventType outcome,
+      long start,
+      long end) {
+    events.add(
+        new Timed(new Event(p, EventType.INVOKE, action, key, old, invoked, start), events.size()));
     events.add(new Timed(new Event(p, outcome, action, key, old, completed, end), events.size()));
     return this;
   }
 
   History history() {
     // by time, else in the order added: each process's operations are added in its own order
-    List<Event> sorted = events.stream()
-        .sorted(Comparator.comparingLong((Timed t) -> t.event().time()).thenComparingLong(Timed::seq))
-        .map(Timed::event)
-        .toList();
+    List<Event> sorted =
+        events.stream()
+            .sorted(
+                Comparator.comparingLong((Timed t) -> t.event().time())
+                    .thenComparingLong(Timed::seq))
+            .map(Timed::event)
+            .toList();
     return History.of(sorted);
   }
 }

@@ -71,10 +71,12 @@ class FaultProxyIT {
 
   @Test
   void droppedConnectionsFailAtTheirNextStatementAndNewOnesWork() throws SQLException {
-    try (Connection one = proxied.getConnection(); Connection two = proxied.getConnection()) {
+    try (Connection one = proxied.getConnection();
+        Connection two = proxied.getConnection()) {
       assertThat(query(one, "SELECT 1")).isEqualTo("1");
       assertThat(proxy.dropConnections()).isEqualTo(2);
-      assertThatThrownBy(() -> query(one, "SELECT 1")).isInstanceOf(SQLException.class)
+      assertThatThrownBy(() -> query(one, "SELECT 1"))
+          .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).startsWith("08"));
       assertThatThrownBy(() -> query(two, "SELECT 1")).isInstanceOf(SQLException.class);
     }
@@ -87,7 +89,8 @@ class FaultProxyIT {
   void aStoppedProxyFailsNewConnectionsButKeepsOpenOnesUntilResumed() throws SQLException {
     try (Connection open = proxied.getConnection()) {
       proxy.stopAccepting();
-      assertThatThrownBy(proxied::getConnection).isInstanceOf(SQLException.class)
+      assertThatThrownBy(proxied::getConnection)
+          .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08001"));
       assertThat(query(open, "SELECT 'still open'")).isEqualTo("still open");
       proxy.resumeAccepting();
@@ -143,7 +146,8 @@ class FaultProxyIT {
       proxy.cutAfterStatement("COMMIT", 1);
       assertThat(proxy.armedCuts()).isEqualTo(1);
       insert(c, "cut");
-      assertThatThrownBy(c::commit).isInstanceOf(SQLException.class)
+      assertThatThrownBy(c::commit)
+          .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).startsWith("08"));
     }
     assertThat(proxy.cutCount()).isEqualTo(1);
@@ -159,12 +163,15 @@ class FaultProxyIT {
     assertThat(proxy.cutCount()).isEqualTo(1);
   }
 
-  /** Answers held back by a latency arrive once it is lowered; the server did the work meanwhile. */
+  /**
+   * Answers held back by a latency arrive once it is lowered; the server did the work meanwhile.
+   */
   @Test
   void serverToClientLatencyHoldsTheAnswerBackUntilLowered() throws Exception {
     try (Connection c = proxied.getConnection()) {
       proxy.latency(FaultProxy.Direction.SERVER_TO_CLIENT, FOREVER);
-      CompletableFuture<Void> insert = CompletableFuture.runAsync(() -> insertQuietly(c, "slow answer"), executor);
+      CompletableFuture<Void> insert =
+          CompletableFuture.runAsync(() -> insertQuietly(c, "slow answer"), executor);
       awaitTrue(() -> count(direct, "slow answer") == 1, "the insert to commit");
       assertThat(insert).isNotDone();
 
@@ -182,10 +189,13 @@ class FaultProxyIT {
     try (Connection c = proxied.getConnection()) {
       proxy.latency(FaultProxy.Direction.CLIENT_TO_SERVER, FOREVER);
       CountDownLatch sending = new CountDownLatch(1);
-      CompletableFuture<Void> held = CompletableFuture.runAsync(() -> {
-        sending.countDown();
-        insertQuietly(c, "held");
-      }, executor);
+      CompletableFuture<Void> held =
+          CompletableFuture.runAsync(
+              () -> {
+                sending.countDown();
+                insertQuietly(c, "held");
+              },
+              executor);
       assertThat(sending.await(30, TimeUnit.SECONDS)).isTrue();
       try (Connection d = direct.getConnection()) {
         insert(d, "direct");
@@ -240,7 +250,8 @@ class FaultProxyIT {
   }
 
   private static int count(DataSource ds, String v) {
-    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM t WHERE v = ?")) {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM t WHERE v = ?")) {
       ps.setString(1, v);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -252,14 +263,16 @@ class FaultProxyIT {
   }
 
   private static String query(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
     }
   }
 
   private static void execute(DataSource ds, String sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }

@@ -12,14 +12,17 @@ import org.junit.jupiter.api.Test;
 class MariaDbFrontendTest {
 
   private final List<String> asked = new ArrayList<>();
-  private final MariaDbFrontend frontend = new MariaDbFrontend(text -> {
-    asked.add(text);
-    return text.equals("COMMIT");
-  });
+  private final MariaDbFrontend frontend =
+      new MariaDbFrontend(
+          text -> {
+            asked.add(text);
+            return text.equals("COMMIT");
+          });
 
   @Test
   void cutsRightAfterTheQueryPacketOfAMatchingStatement() {
-    byte[] before = concat(handshakeResponse(), query("SET autocommit=0"), query("INSERT INTO t VALUES (1)"));
+    byte[] before =
+        concat(handshakeResponse(), query("SET autocommit=0"), query("INSERT INTO t VALUES (1)"));
     byte[] commit = query("COMMIT");
     byte[] all = concat(before, commit, query("DO RELEASE_ALL_LOCKS()"));
 
@@ -58,8 +61,13 @@ class MariaDbFrontendTest {
   }
 
   private static byte[] handshakeResponse() {
-    return packet(1, concat(new byte[] {(byte) 0x8d, (byte) 0xa2, 0x0a, 0x00}, new byte[28], ascii("root"),
-        new byte[] {0}));
+    return packet(
+        1,
+        concat(
+            new byte[] {(byte) 0x8d, (byte) 0xa2, 0x0a, 0x00},
+            new byte[28],
+            ascii("root"),
+            new byte[] {0}));
   }
 
   private static byte[] query(String sql) {
@@ -67,8 +75,12 @@ class MariaDbFrontendTest {
   }
 
   private static byte[] packet(int sequence, byte[] payload) {
-    byte[] header = {(byte) payload.length, (byte) (payload.length >>> 8), (byte) (payload.length >>> 16),
-        (byte) sequence};
+    byte[] header = {
+      (byte) payload.length,
+      (byte) (payload.length >>> 8),
+      (byte) (payload.length >>> 16),
+      (byte) sequence
+    };
     return concat(header, payload);
   }
 

@@ -41,8 +41,10 @@ class PostgresFaultsIT {
       }
       assertThat(PostgresFaults.terminateBackends(admin, database)).isEqualTo(3);
       for (Connection c : connections) {
-        assertThatThrownBy(() -> query(c, "SELECT 1")).isInstanceOf(SQLException.class)
-            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isIn("57P01", "08006", "08003"));
+        assertThatThrownBy(() -> query(c, "SELECT 1"))
+            .isInstanceOf(SQLException.class)
+            .satisfies(
+                e -> assertThat(((SQLException) e).getSQLState()).isIn("57P01", "08006", "08003"));
       }
       assertThat(query(elsewhere, "SELECT 'alive'")).isEqualTo("alive");
     } finally {
@@ -54,10 +56,12 @@ class PostgresFaultsIT {
 
   @Test
   void terminateBackendsInAStateEndsOnlyThose() throws SQLException {
-    try (Connection inTransaction = ds.getConnection(); Connection idle = ds.getConnection()) {
+    try (Connection inTransaction = ds.getConnection();
+        Connection idle = ds.getConnection()) {
       inTransaction.setAutoCommit(false);
       execute(inTransaction, "INSERT INTO t VALUES (1, 1)");
-      assertThat(PostgresFaults.terminateBackends(admin, database, "idle in transaction")).isEqualTo(1);
+      assertThat(PostgresFaults.terminateBackends(admin, database, "idle in transaction"))
+          .isEqualTo(1);
       assertThatThrownBy(inTransaction::commit).isInstanceOf(SQLException.class);
       assertThat(query(idle, "SELECT count(*) FROM t")).isEqualTo("0");
     }
@@ -67,16 +71,27 @@ class PostgresFaultsIT {
   void aFailingTriggerRejectsTheRowsOfItsConditionOnly() throws SQLException {
     assertThat(PostgresFaults.failingTrigger(ds, "t", "NEW.v % 97 = 0")).isEqualTo("tandem_fault");
     execute(ds, "INSERT INTO t VALUES (1, 96)");
-    assertThatThrownBy(() -> execute(ds, "INSERT INTO t VALUES (2, 97)")).isInstanceOf(SQLException.class)
-        .hasMessageContaining("failing trigger on t rejected").hasMessageContaining("\"v\":97")
-        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo(PostgresFaults.TRIGGER_SQL_STATE));
-    assertThatThrownBy(() -> execute(ds, "UPDATE t SET v = 194 WHERE id = 1")).isInstanceOf(SQLException.class);
-    assertThatThrownBy(() -> execute(ds, "INSERT INTO t VALUES (1, 291) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v"))
+    assertThatThrownBy(() -> execute(ds, "INSERT INTO t VALUES (2, 97)"))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("failing trigger on t rejected")
+        .hasMessageContaining("\"v\":97")
+        .satisfies(
+            e ->
+                assertThat(((SQLException) e).getSQLState())
+                    .isEqualTo(PostgresFaults.TRIGGER_SQL_STATE));
+    assertThatThrownBy(() -> execute(ds, "UPDATE t SET v = 194 WHERE id = 1"))
+        .isInstanceOf(SQLException.class);
+    assertThatThrownBy(
+            () ->
+                execute(
+                    ds,
+                    "INSERT INTO t VALUES (1, 291) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v"))
         .isInstanceOf(SQLException.class);
     assertThat(query(ds, "SELECT string_agg(id || '=' || v, ',') FROM t")).isEqualTo("1=96");
 
     PostgresFaults.failingTrigger(ds, "t", "NEW.v = 5", "40001");
-    assertThatThrownBy(() -> execute(ds, "INSERT INTO t VALUES (3, 5)")).isInstanceOf(SQLException.class)
+    assertThatThrownBy(() -> execute(ds, "INSERT INTO t VALUES (3, 5)"))
+        .isInstanceOf(SQLException.class)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("40001"));
     execute(ds, "INSERT INTO t VALUES (2, 97)"); // the replaced trigger no longer rejects 97
 
@@ -89,12 +104,17 @@ class PostgresFaultsIT {
   @Test
   void badArgumentsAreRejectedBeforeAnySql() {
     assertThatThrownBy(() -> PostgresFaults.failingTrigger(ds, "t; DROP TABLE t", "true"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("table");
-    assertThatThrownBy(() -> PostgresFaults.failingTrigger(ds, "t", " ")).isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("table");
+    assertThatThrownBy(() -> PostgresFaults.failingTrigger(ds, "t", " "))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> PostgresFaults.failingTrigger(ds, "t", "true", "4000"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sqlState");
-    assertThatThrownBy(() -> PostgresFaults.lockRows(ds, "a.b.c", "true")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> PostgresFaults.terminateBackends(null, database)).isInstanceOf(NullPointerException.class)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sqlState");
+    assertThatThrownBy(() -> PostgresFaults.lockRows(ds, "a.b.c", "true"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PostgresFaults.terminateBackends(null, database))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("admin");
   }
 
@@ -105,13 +125,15 @@ class PostgresFaultsIT {
       execute(writer, "SET lock_timeout = '50ms'");
       try (HeldLocks held = PostgresFaults.lockRows(ds, "t", "id = 1")) {
         assertThat(held.rows()).isEqualTo(1);
-        assertThatThrownBy(() -> execute(writer, "UPDATE t SET v = 10 WHERE id = 1")).isInstanceOf(SQLException.class)
+        assertThatThrownBy(() -> execute(writer, "UPDATE t SET v = 10 WHERE id = 1"))
+            .isInstanceOf(SQLException.class)
             .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("55P03"));
         execute(writer, "UPDATE t SET v = 20 WHERE id = 2");
       }
       execute(writer, "UPDATE t SET v = 10 WHERE id = 1");
     }
-    assertThat(query(ds, "SELECT string_agg(id || '=' || v, ',' ORDER BY id) FROM t")).isEqualTo("1=10,2=20");
+    assertThat(query(ds, "SELECT string_agg(id || '=' || v, ',' ORDER BY id) FROM t"))
+        .isEqualTo("1=10,2=20");
   }
 
   private static String query(DataSource source, String sql) throws SQLException {
@@ -121,7 +143,8 @@ class PostgresFaultsIT {
   }
 
   private static String query(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
     }

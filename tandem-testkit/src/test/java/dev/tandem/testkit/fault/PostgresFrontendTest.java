@@ -13,15 +13,23 @@ import org.junit.jupiter.api.Test;
 class PostgresFrontendTest {
 
   private final List<String> asked = new ArrayList<>();
-  private final PostgresFrontend frontend = new PostgresFrontend(text -> {
-    asked.add(text);
-    return text.contains("COMMIT");
-  });
+  private final PostgresFrontend frontend =
+      new PostgresFrontend(
+          text -> {
+            asked.add(text);
+            return text.contains("COMMIT");
+          });
 
   @Test
   void cutsAfterTheSyncThatFollowsTheExecutionOfAnUnnamedMatchingStatement() {
-    byte[] before = concat(sslRequest(), startup(), parse("", "INSERT INTO t VALUES ($1)"), bind("", ""),
-        execute(), sync());
+    byte[] before =
+        concat(
+            sslRequest(),
+            startup(),
+            parse("", "INSERT INTO t VALUES ($1)"),
+            bind("", ""),
+            execute(),
+            sync());
     byte[] commit = concat(parse("", "COMMIT"), bind("", ""), execute(), sync());
     byte[] after = query("SELECT 1");
     byte[] all = concat(before, commit, after);
@@ -32,7 +40,8 @@ class PostgresFrontendTest {
 
   @Test
   void findsTheCutPointWhenBytesArriveOneAtATime() {
-    byte[] all = concat(startup(), parse("", "COMMIT"), bind("", ""), execute(), sync(), query("SELECT 1"));
+    byte[] all =
+        concat(startup(), parse("", "COMMIT"), bind("", ""), execute(), sync(), query("SELECT 1"));
     int cutAt = -1;
     for (int i = 0; i < all.length && cutAt < 0; i++) {
       if (frontend.feed(all, i, 1) >= 0) {
@@ -62,7 +71,9 @@ class PostgresFrontendTest {
 
   @Test
   void neverCutsAStatementThatDoesNotMatch() {
-    byte[] all = concat(startup(), parse("", "SELECT 1"), bind("", ""), execute(), sync(), query("SELECT 2"));
+    byte[] all =
+        concat(
+            startup(), parse("", "SELECT 1"), bind("", ""), execute(), sync(), query("SELECT 2"));
     assertThat(frontend.feed(all, 0, all.length)).isEqualTo(-1);
     assertThat(asked).containsExactly("SELECT 1", "SELECT 2");
   }
@@ -83,7 +94,11 @@ class PostgresFrontendTest {
 
   private static byte[] startup() {
     byte[] params = cstrings("user", "postgres", "");
-    return ByteBuffer.allocate(8 + params.length).putInt(8 + params.length).putInt(196_608).put(params).array();
+    return ByteBuffer.allocate(8 + params.length)
+        .putInt(8 + params.length)
+        .putInt(196_608)
+        .put(params)
+        .array();
   }
 
   private static byte[] parse(String name, String sql) {
@@ -111,7 +126,11 @@ class PostgresFrontendTest {
   }
 
   private static byte[] message(char type, byte[] body) {
-    return ByteBuffer.allocate(5 + body.length).put((byte) type).putInt(4 + body.length).put(body).array();
+    return ByteBuffer.allocate(5 + body.length)
+        .put((byte) type)
+        .putInt(4 + body.length)
+        .put(body)
+        .array();
   }
 
   private static byte[] cstrings(String... strings) {

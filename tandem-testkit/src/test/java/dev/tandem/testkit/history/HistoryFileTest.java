@@ -54,23 +54,28 @@ class HistoryFileTest {
 
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
 
-    assertThat(lines).hasSize(17).startsWith(
-        "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"k7\",\"value\":42,\"time\":-5}",
-        "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"key\":\"k7\",\"value\":42,\"time\":2}",
-        "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k7\",\"value\":null,\"time\":9}",
-        "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":\"k7\",\"value\":42,\"time\":16}",
-        "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k\\\"odd\\\\key\\n\",\"value\":null,\"time\":23}");
-    assertThat(lines).contains(
-        "{\"process\":2,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"k7\",\"value\":[null,43],\"time\":37}",
-        "{\"process\":2,\"type\":\"ok\",\"f\":\"cas\",\"key\":\"k7\",\"value\":[42,43],\"time\":44}",
-        "{\"process\":0,\"type\":\"info\",\"f\":\"delete\",\"key\":\"k7\",\"value\":null,\"time\":72}",
-        "{\"process\":3,\"type\":\"ok\",\"f\":\"db-read\",\"key\":\"k7\",\"value\":9223372036854775807,\"time\":100}");
+    assertThat(lines)
+        .hasSize(17)
+        .startsWith(
+            "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"k7\",\"value\":42,\"time\":-5}",
+            "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"key\":\"k7\",\"value\":42,\"time\":2}",
+            "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k7\",\"value\":null,\"time\":9}",
+            "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":\"k7\",\"value\":42,\"time\":16}",
+            "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k\\\"odd\\\\key\\n\",\"value\":null,\"time\":23}");
+    assertThat(lines)
+        .contains(
+            "{\"process\":2,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"k7\",\"value\":[null,43],\"time\":37}",
+            "{\"process\":2,\"type\":\"ok\",\"f\":\"cas\",\"key\":\"k7\",\"value\":[42,43],\"time\":44}",
+            "{\"process\":0,\"type\":\"info\",\"f\":\"delete\",\"key\":\"k7\",\"value\":null,\"time\":72}",
+            "{\"process\":3,\"type\":\"ok\",\"f\":\"db-read\",\"key\":\"k7\",\"value\":9223372036854775807,\"time\":100}");
   }
 
   @Test
   void readerAcceptsWhitespaceAnyFieldOrderUnknownFieldsAndBlankLines() throws IOException {
     Path file = dir.resolve("other-tool.jsonl");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         {"process": 3, "type": "invoke", "f": "cas", "key": "k7", "value": [41, 42], "time": 10}
 
         { "time" : 20 , "f":"cas","key":"k7","type":"ok","process":3,"value":[41,42],"error":{"x":[1.5,true]}}
@@ -78,14 +83,17 @@ class HistoryFileTest {
 
     History history = History.read(file);
 
-    assertThat(history.operations()).singleElement().isEqualTo(
-        new Operation(0, 3, Action.CAS, "k7", Outcome.OK, 41L, 42L, 10, 20));
+    assertThat(history.operations())
+        .singleElement()
+        .isEqualTo(new Operation(0, 3, Action.CAS, "k7", Outcome.OK, 41L, 42L, 10, 20));
   }
 
   @Test
   void malformedLineIsReportedWithItsNumber() throws IOException {
     Path file = dir.resolve("bad.jsonl");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         {"process":1,"type":"invoke","f":"read","key":"k1","value":null,"time":1}
         {"process":1,"type":"ok","f":"scan","key":"k1","value":null,"time":2}
         """);
@@ -93,7 +101,8 @@ class HistoryFileTest {
         .isInstanceOf(HistoryFormatException.class)
         .hasMessageContaining("line 2: unknown f \"scan\"");
 
-    Files.writeString(file, "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k1\",\"time\":1.5}\n");
+    Files.writeString(
+        file, "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k1\",\"time\":1.5}\n");
     assertThatThrownBy(() -> History.read(file))
         .isInstanceOf(HistoryFormatException.class)
         .hasMessageContaining("line 1: \"time\" must be an integer but was 1.5");
@@ -103,7 +112,9 @@ class HistoryFileTest {
         .isInstanceOf(HistoryFormatException.class)
         .hasMessageContaining("line 1: unexpected end of line at column 29");
 
-    Files.writeString(file, "{\"process\":1,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"k\",\"value\":5,\"time\":1}\n");
+    Files.writeString(
+        file,
+        "{\"process\":1,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"k\",\"value\":5,\"time\":1}\n");
     assertThatThrownBy(() -> History.read(file))
         .isInstanceOf(HistoryFormatException.class)
         .hasMessageContaining("the value of a cas must be [old, new] but was 5");

@@ -27,18 +27,23 @@ class HistoryRecorderTest {
       List<Future<?>> futures = new ArrayList<>();
       for (int p = 0; p < clients; p++) {
         int process = p;
-        futures.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < perClient; i++) {
-            String key = "k" + (i % 5);
-            switch (i % 3) {
-              case 0 -> recorder.invoke(process, Action.WRITE, key, values.incrementAndGet()).ok();
-              case 1 -> recorder.invoke(process, Action.READ, key, null).ok(null);
-              default -> recorder.invoke(process, Action.DELETE, key, null).info();
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < perClient; i++) {
+                    String key = "k" + (i % 5);
+                    switch (i % 3) {
+                      case 0 ->
+                          recorder
+                              .invoke(process, Action.WRITE, key, values.incrementAndGet())
+                              .ok();
+                      case 1 -> recorder.invoke(process, Action.READ, key, null).ok(null);
+                      default -> recorder.invoke(process, Action.DELETE, key, null).info();
+                    }
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : futures) {
@@ -51,8 +56,7 @@ class HistoryRecorderTest {
     History history = recorder.history();
 
     assertThat(recorder.size()).isEqualTo(2 * clients * perClient);
-    assertThat(history.operations()).hasSize(clients * perClient)
-        .noneMatch(Operation::isPending);
+    assertThat(history.operations()).hasSize(clients * perClient).noneMatch(Operation::isPending);
     List<Event> events = history.events();
     for (int i = 1; i < events.size(); i++) {
       assertThat(events.get(i).time()).isGreaterThanOrEqualTo(events.get(i - 1).time());
@@ -109,8 +113,9 @@ class HistoryRecorderTest {
 
     List<Operation> ops = recorder.history().operations();
 
-    assertThat(ops).containsExactly(
-        new Operation(0, 1, Action.WRITE, "a", Outcome.INFO, null, 5L, 1, Long.MAX_VALUE),
-        new Operation(1, 2, Action.READ, "a", Outcome.OK, null, 5L, 2, 3));
+    assertThat(ops)
+        .containsExactly(
+            new Operation(0, 1, Action.WRITE, "a", Outcome.INFO, null, 5L, 1, Long.MAX_VALUE),
+            new Operation(1, 2, Action.READ, "a", Outcome.OK, null, 5L, 2, 3));
   }
 }

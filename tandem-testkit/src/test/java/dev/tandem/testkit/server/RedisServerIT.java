@@ -22,8 +22,11 @@ import org.junit.jupiter.api.Test;
 class RedisServerIT {
 
   private final RedisServer server = RedisServer.start();
-  private final RedisClient client = RedisClient.create(
-      RedisURI.builder(RedisURI.create(server.uri())).withTimeout(Duration.ofMillis(500)).build());
+  private final RedisClient client =
+      RedisClient.create(
+          RedisURI.builder(RedisURI.create(server.uri()))
+              .withTimeout(Duration.ofMillis(500))
+              .build());
 
   @AfterEach
   void stop() {
@@ -63,7 +66,8 @@ class RedisServerIT {
       redis.set("k", "1");
 
       server.pause();
-      assertThatThrownBy(() -> redis.set("k", "2")).isInstanceOf(RedisCommandTimeoutException.class);
+      assertThatThrownBy(() -> redis.set("k", "2"))
+          .isInstanceOf(RedisCommandTimeoutException.class);
       server.resume();
 
       assertThat(redis.get("k")).as("the timed-out SET ran after SIGCONT").isEqualTo("2");
@@ -82,7 +86,9 @@ class RedisServerIT {
 
     assertThat(get("k")).isEqualTo("old");
     assertThat(get("other")).isNull();
-    assertThat(Files.exists(snapshot.resolveSibling("dump.rdb"))).as("the dump is not loaded again").isFalse();
+    assertThat(Files.exists(snapshot.resolveSibling("dump.rdb")))
+        .as("the dump is not loaded again")
+        .isFalse();
     server.restart();
     assertThat(get("k")).isNull();
   }
@@ -103,8 +109,15 @@ class RedisServerIT {
   void aServerLeftOpenStopsWithItsJvm() throws Exception {
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log = Files.createTempFile("left-open-", ".log");
-    Process child = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
-        LeftOpen.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process child =
+        new ProcessBuilder(
+                javaBin.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                LeftOpen.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     boolean exited = child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
     String output = Files.readString(log);
     Files.delete(log);
@@ -113,12 +126,19 @@ class RedisServerIT {
     }
     assertThat(exited).as("child JVM exits: %s", output).isTrue();
     assertThat(child.exitValue()).as(output).isZero();
-    long pid = Long.parseLong(output.lines().filter(l -> l.startsWith("pid=")).findFirst()
-        .orElseThrow(() -> new AssertionError("no pid in: " + output)).substring(4));
+    long pid =
+        Long.parseLong(
+            output
+                .lines()
+                .filter(l -> l.startsWith("pid="))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no pid in: " + output))
+                .substring(4));
 
     try {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-          .as("redis-server %d after its JVM exited", pid).isFalse();
+          .as("redis-server %d after its JVM exited", pid)
+          .isFalse();
     } finally {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // no orphan if it failed
     }

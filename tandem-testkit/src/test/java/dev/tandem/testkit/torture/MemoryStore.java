@@ -32,7 +32,9 @@ final class MemoryStore implements Store<String, Long> {
   private volatile LongPredicate ambiguousCommit = value -> false;
   private volatile Consumer<String> beforeLoad = key -> {};
 
-  /** Commits with a put of a value matching {@code predicate} are applied, then reported ambiguous. */
+  /**
+   * Commits with a put of a value matching {@code predicate} are applied, then reported ambiguous.
+   */
   void ambiguousCommitWhen(LongPredicate predicate) {
     ambiguousCommit = predicate;
   }
@@ -90,16 +92,18 @@ final class MemoryStore implements Store<String, Long> {
 
       @Override
       public void commit() {
-        staged.forEach((key, row) -> {
-          if (row.isPresent()) {
-            rows.put(key, row.get());
-          } else {
-            rows.remove(key);
-          }
-        });
+        staged.forEach(
+            (key, row) -> {
+              if (row.isPresent()) {
+                rows.put(key, row.get());
+              } else {
+                rows.remove(key);
+              }
+            });
         staged.clear();
         if (ambiguous) {
-          throw new AmbiguousCommitException("the answer to the commit was lost (it was applied)",
+          throw new AmbiguousCommitException(
+              "the answer to the commit was lost (it was applied)",
               new java.io.IOException("connection reset"));
         }
       }

@@ -13,7 +13,11 @@ import java.time.LocalDateTime;
  * @param departure the scheduled departure, local time
  * @param arrival the scheduled arrival
  */
-public record Flight(String flightNo, String origin, String destination, LocalDateTime departure,
+public record Flight(
+    String flightNo,
+    String origin,
+    String destination,
+    LocalDateTime departure,
     LocalDateTime arrival) {
 
   /** Returns this flight with departure and arrival moved by {@code delay}. */

@@ -9,7 +9,9 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /flights/{id}} and {@code POST /flights/{id}/delay}, read and written through Tandem. */
+/**
+ * {@code GET /flights/{id}} and {@code POST /flights/{id}/delay}, read and written through Tandem.
+ */
 @RestController
 public class FlightController {
 
@@ -35,6 +37,7 @@ public class FlightController {
    */
   @PostMapping("/flights/{id}/delay")
   public ResponseEntity<Flight> delay(@PathVariable long id, @RequestBody Delay delay) {
-    return ResponseEntity.of(flights.update(id, flight -> flight.delayedBy(Duration.ofMinutes(delay.minutes()))));
+    return ResponseEntity.of(
+        flights.update(id, flight -> flight.delayedBy(Duration.ofMinutes(delay.minutes()))));
   }
 }

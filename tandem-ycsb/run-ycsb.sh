@@ -43,6 +43,11 @@ for workload in $workloads; do
   [ -f "$root/tandem-ycsb/workloads/workload$workload" ] || { echo "no workload '$workload' (a, b, c or f)" >&2; exit 2; }
 done
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+major="$("$java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)"
+if [ -z "$major" ] || [ "$major" -lt 21 ]; then
+  echo "run-ycsb.sh: needs a JDK 21 or newer: set JAVA_HOME to one (found ${major:-no} java at $java)" >&2
+  exit 1
+fi
 
 echo "building tandem-ycsb..." >&2
 (cd "$root" && mvn -B -q -Dmaven.test.skip=true -pl tandem-ycsb -am package) >&2

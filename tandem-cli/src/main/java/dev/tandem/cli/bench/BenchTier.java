@@ -2,6 +2,7 @@ package dev.tandem.cli.bench;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tandem.cli.TierFills;
 import dev.tandem.local.LocalTier;
 import dev.tandem.redis.Codec;
 import dev.tandem.redis.NearTier;
@@ -10,7 +11,6 @@ import dev.tandem.spi.CacheTier;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ITypeConverter;
@@ -105,29 +105,18 @@ enum BenchTier {
   }
 
   /**
-   * Waits until {@code tier} caches loaded rows: a tier that reached a server it had not verified
-   * yet (a redis-server started for the run, or a prefix new to it) refuses fills until the write
-   * fence timeout has passed since the server started (race H9), which would count as misses in the
-   * measurement. Production servers run far longer than that; the bench waits it out, once.
+   * Waits until {@code tier} caches loaded rows ({@link TierFills}), at most twice its write fence
+   * timeout.
    *
-   * @throws IllegalStateException if the tier still refuses fills after twice the fence timeout
+   * @throws IllegalStateException if the tier still refuses fills then
    */
   private static void awaitFills(RedisTier<String, String> tier) {
-    String probe = "tandem-bench:fills";
-    long deadline = System.nanoTime() + tier.writeFenceTimeout().multipliedBy(2).toNanos();
-    while (true) {
-      long lease = tier.beginFill(probe);
-      if (lease != CacheTier.NO_LEASE) {
-        tier.cancelFill(probe, lease);
-        return;
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "the Redis tier still refuses fills after twice its write fence timeout ("
-                + tier.writeFenceTimeout()
-                + "): is a write of another process fencing the prefix?");
-      }
-      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    Duration max = tier.writeFenceTimeout().multipliedBy(2);
+    if (TierFills.await(tier, "tandem-bench:fills", max) == null) {
+      throw new IllegalStateException(
+          "the Redis tier still refuses fills after twice its write fence timeout ("
+              + tier.writeFenceTimeout()
+              + "): is a write of another process fencing the prefix?");
     }
   }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tandem.cli.CommandFailedException;
 import dev.tandem.cli.Redaction;
+import dev.tandem.cli.TierFills;
 import dev.tandem.local.LocalTier;
 import dev.tandem.redis.NearTier;
 import dev.tandem.redis.RedisTier;
@@ -303,27 +304,20 @@ final class DemoCache implements AutoCloseable {
    *     timeouts
    */
   Duration awaitFills(long id) {
-    long start = System.nanoTime();
     if (redis == null) {
       return Duration.ZERO;
     }
-    long deadline = start + WRITE_FENCE_TIMEOUT.multipliedBy(5).toNanos();
-    while (true) {
-      long lease = redis.beginFill(id);
-      if (lease != CacheTier.NO_LEASE) {
-        redis.cancelFill(id, lease);
-        return Duration.ofNanos(System.nanoTime() - start);
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new CommandFailedException(
-            "the Redis tier still refuses to cache flight "
-                + id
-                + " after "
-                + WRITE_FENCE_TIMEOUT.multipliedBy(5).toSeconds()
-                + " s: is a write of another process fencing it?");
-      }
-      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    Duration max = WRITE_FENCE_TIMEOUT.multipliedBy(5);
+    Duration waited = TierFills.await(redis, id, max);
+    if (waited == null) {
+      throw new CommandFailedException(
+          "the Redis tier still refuses to cache flight "
+              + id
+              + " after "
+              + max.toSeconds()
+              + " s: is a write of another process fencing it?");
     }
+    return waited;
   }
 
   /**

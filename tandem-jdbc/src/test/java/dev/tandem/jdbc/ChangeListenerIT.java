@@ -46,6 +46,14 @@ class ChangeListenerIT {
   private String slot;
   private JdbcStore<String, String> store;
   private ChangeListener listener;
+
+  /**
+   * The tier the listener watches. Assertions on what the listener kept or dropped read it
+   * directly: reads through Tandem find nothing while the listener is behind by the bound, which a
+   * loaded machine can make it for a moment at any time.
+   */
+  private LocalTier<String, String> inner;
+
   private Tandem<String, String> tandem;
 
   @BeforeAll
@@ -78,8 +86,8 @@ class ChangeListenerIT {
             .bound(BOUND)
             .resyncAfter(RESYNC_AFTER)
             .build();
-    CacheTier<String, String> tier =
-        listener.watch(store, LocalTier.<String, String>builder().maximumSize(1000).build());
+    inner = LocalTier.<String, String>builder().maximumSize(1000).build();
+    CacheTier<String, String> tier = listener.watch(store, inner);
     tandem = Tandem.builder(store).cacheTier(tier).build();
     listener.start();
     assertThat(listener.awaitServing(WITHIN)).as("serving after start").isTrue();
@@ -119,14 +127,12 @@ class ChangeListenerIT {
     assertThat(listener.awaitApplied(WITHIN)).isTrue();
     tandem.put("k", "v2"); // an update whose old row had another version
     assertThat(listener.awaitApplied(WITHIN)).isTrue();
-    assertThat(tandem.getIfCached("k"))
-        .as("Tandem's own writes did not drop the entry")
-        .contains("v2");
+    assertThat(cached("k")).as("Tandem's own writes did not drop the entry").contains("v2");
 
     sql("UPDATE kv SET value = 'outside' WHERE key = 'k'"); // keeps the version: must not be
     // skipped
     assertThat(listener.awaitApplied(WITHIN)).isTrue();
-    assertThat(tandem.getIfCached("k")).as("the outside update dropped the entry").isEmpty();
+    assertThat(cached("k")).as("the outside update dropped the entry").isEmpty();
     assertThat(tandem.get("k")).contains("outside");
   }
 
@@ -136,7 +142,7 @@ class ChangeListenerIT {
     tandem.put("y", "2");
     sql("TRUNCATE kv");
     assertThat(listener.awaitApplied(WITHIN)).isTrue();
-    assertThat(tandem.getIfCached("x")).isEmpty();
+    assertThat(cached("x")).isEmpty();
     assertThat(tandem.get("x")).isEmpty();
     assertThat(tandem.get("y")).isEmpty();
   }
@@ -172,10 +178,11 @@ class ChangeListenerIT {
     proxy.resumeAccepting();
     assertThat(listener.awaitServing(WITHIN)).isTrue();
     assertThat(listener.resyncs()).isEqualTo(1);
-    assertThat(tandem.getIfCached("other")).as("everything dropped").isEmpty();
+    assertThat(cached("other")).as("everything dropped").isEmpty();
     assertThat(tandem.get("k")).contains("while down");
-    tandem.get("k");
-    assertThat(tandem.getIfCached("k")).as("caching again").contains("while down");
+    await(
+        "caching again",
+        () -> tandem.get("k").isPresent() && cached("k").equals(Optional.of("while down")));
   }
 
   @Test
@@ -274,8 +281,14 @@ class ChangeListenerIT {
     tandem.put("m", "1"); // an insert: with the trigger, recognised by its version too
     tandem.put("k", "v2");
     assertThat(listener.awaitApplied(WITHIN)).isTrue();
-    assertThat(tandem.getIfCached("m")).contains("1");
-    assertThat(tandem.getIfCached("k")).contains("v2");
+    assertThat(cached("m")).contains("1");
+    assertThat(cached("k")).contains("v2");
+  }
+
+  /** The value the watched tier holds for {@code key}, whether or not the listener serves now. */
+  private Optional<String> cached(String key) {
+    var entry = inner.getIfPresent(key);
+    return entry == null ? Optional.empty() : Optional.ofNullable(entry.value());
   }
 
   private long sqlLong(String query) {

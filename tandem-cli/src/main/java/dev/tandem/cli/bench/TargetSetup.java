@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tandem.cli.peers.HazelcastCluster;
 import dev.tandem.cli.peers.PeerSettings;
+import io.lettuce.core.RedisURI;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,6 +36,7 @@ record TargetSetup(
 
   /** Returns where a peer finds its servers. */
   PeerSettings peerSettings() {
-    return new PeerSettings(redis == null ? null : redis.uri(), prefix, cacheSize, null, hazelcast);
+    return new PeerSettings(
+        redis == null ? null : RedisURI.create(redis.uri()), prefix, cacheSize, null, hazelcast);
   }
 }

@@ -27,7 +27,7 @@ final class CacheAsidePeer implements PeerMap {
   CacheAsidePeer(PeerSettings settings, TableBridge<?> bridge) {
     this.bridge = bridge;
     this.prefix = settings.prefix() + "aside:";
-    RedisURI.Builder uri = RedisURI.builder(RedisURI.create(settings.requireRedis()));
+    RedisURI.Builder uri = RedisURI.builder(settings.requireRedis());
     Duration timeout = settings.commandTimeout();
     if (timeout != null) {
       uri.withTimeout(timeout);

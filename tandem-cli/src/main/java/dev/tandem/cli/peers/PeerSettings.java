@@ -2,13 +2,15 @@ package dev.tandem.cli.peers;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Where a peer of one node finds its servers.
  *
- * @param redisUri the Redis of the run ({@code redis://host:port}), or null if it has none
+ * @param redisUri the Redis of the run, with its credentials, TLS and database (its {@code
+ *     toString} hides the password), or null if the run has none
  * @param prefix the prefix of the run's Redis keys and map names
  * @param localCacheSize the bound of a node's local copies (the near map's, the cache size of
  *     Hazelcast's members)
@@ -16,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param hazelcast the cluster the Hazelcast members of the run form
  */
 public record PeerSettings(
-    @Nullable String redisUri,
+    @Nullable RedisURI redisUri,
     String prefix,
     long localCacheSize,
     @Nullable Duration commandTimeout,
@@ -37,7 +39,7 @@ public record PeerSettings(
    *
    * @throws IllegalStateException if the run has no Redis
    */
-  String requireRedis() {
+  RedisURI requireRedis() {
     if (redisUri == null) {
       throw new IllegalStateException("this peer needs the run's Redis");
     }

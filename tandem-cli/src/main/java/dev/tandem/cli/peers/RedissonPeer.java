@@ -1,6 +1,7 @@
 package dev.tandem.cli.peers;
 
-import java.net.URI;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
@@ -32,17 +33,21 @@ final class RedissonPeer implements PeerMap {
 
   RedissonPeer(PeerSettings settings, TableBridge<?> bridge, boolean nearCache) {
     this.bridge = bridge;
-    URI uri = URI.create(settings.requireRedis());
+    RedisURI uri = settings.requireRedis();
     Config config = new Config();
     config.setCodec(StringCodec.INSTANCE);
     SingleServerConfig server =
-        config.useSingleServer().setAddress("redis://" + uri.getHost() + ":" + uri.getPort());
-    String userInfo = uri.getUserInfo();
-    if (userInfo != null && !userInfo.isEmpty() && !userInfo.equals(":")) {
-      int colon = userInfo.indexOf(':');
-      server.setPassword(colon < 0 ? userInfo : userInfo.substring(colon + 1));
-      if (colon > 0) {
-        server.setUsername(userInfo.substring(0, colon));
+        config
+            .useSingleServer()
+            .setAddress(
+                (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort())
+            .setDatabase(uri.getDatabase());
+    RedisCredentials credentials =
+        uri.getCredentialsProvider().resolveCredentials().toFuture().join(); // a URI's: at once
+    if (credentials != null && credentials.hasPassword()) {
+      server.setPassword(new String(credentials.getPassword()));
+      if (credentials.hasUsername()) {
+        server.setUsername(credentials.getUsername());
       }
     }
     Duration timeout = settings.commandTimeout();

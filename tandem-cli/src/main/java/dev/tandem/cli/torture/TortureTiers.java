@@ -19,7 +19,6 @@ import dev.tandem.testkit.naive.NaiveCache;
 import dev.tandem.testkit.naive.NaiveRedisCache;
 import dev.tandem.testkit.naive.NaiveWriteThrough;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisURI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -294,13 +293,9 @@ final class TortureTiers {
       @Nullable TortureOutside outside) {
     Peer peer = engine.peer();
     if (peer != null) {
-      RedisURI path =
-          redis == null
-              ? null
-              : redis.nodeUri(node); // its toURI() hides the port behind the credentials
       PeerSettings settings =
           new PeerSettings(
-              path == null ? null : "redis://" + path.getHost() + ":" + path.getPort(),
+              redis == null ? null : redis.nodeUri(node), // with the run's credentials
               redis == null ? "torture:" : redis.prefix(),
               cacheSize,
               null,

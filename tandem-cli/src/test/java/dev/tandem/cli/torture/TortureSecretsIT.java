@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 16: a torture run on a URL with a password prints the URL masked (before the fix its
  * "database:" line showed H2's {@code ;PASSWORD=} in full), and takes a Redis password from a file
- * instead of the command line.
+ * instead of the command line. The Redis peers get the password too: before issue 22's fix they
+ * were handed the run's host and port only, and a protected server refused them.
  */
 class TortureSecretsIT {
 
@@ -81,6 +82,35 @@ class TortureSecretsIT {
       assertThat(without.exitCode()).as("refused without the password: " + without).isEqualTo(1);
       assertThat(fromFile.out() + fromFile.err() + inUri.out() + inUri.err())
           .doesNotContain(SECRET);
+    }
+  }
+
+  @Test
+  void theRedisPeersConnectWithThePasswordOfTheRun() throws IOException {
+    try (RedisServer server = RedisServer.start()) {
+      assertThat(server.command("CONFIG", "SET", "requirepass", SECRET)).isEqualTo("+OK");
+      Path secret = dir.resolve("redis-password");
+      Files.writeString(secret, SECRET + "\n");
+      for (String engine : new String[] {"cache-aside", "redisson"}) {
+        CliRun run =
+            TortureRuns.torture(
+                "--engine",
+                engine,
+                "--tier",
+                "redis",
+                "--redis-uri",
+                server.uri(),
+                "--redis-password-file",
+                secret.toString(),
+                "--duration",
+                "500ms",
+                "--keys",
+                "4",
+                "--clients",
+                "2");
+        TortureRuns.verdict(run); // a checked history, whatever the peer's verdict
+        assertThat(run.out() + run.err()).as(engine).doesNotContain(SECRET);
+      }
     }
   }
 }

@@ -360,7 +360,7 @@ public final class BenchCommand implements Callable<Integer> {
               (redis == null ? "bench:" : redis.prefix()) + system.label() + "-" + round + ":";
           if (nodes > 1) {
             progress.println("  " + system.label() + ": starting " + nodes + " nodes...");
-            BenchNodes.Result spread =
+            result =
                 new BenchNodes(
                         plan,
                         nodes,
@@ -371,8 +371,7 @@ public final class BenchCommand implements Callable<Integer> {
                         tier,
                         redis)
                     .run(system, prefix);
-            spread.nodes().forEach(node -> progress.println(summary(terminal, node)));
-            result = spread.total();
+            result.nodes().forEach(node -> progress.println(summary(terminal, node)));
           } else {
             TargetSetup setup =
                 new TargetSetup(

@@ -24,9 +24,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class BenchNodes {
 
-  /** One node's figures and the total of a system. */
-  record Result(SystemResult total, List<SystemResult> nodes) {}
-
   private final RunPlan plan;
   private final int nodes;
   private final String table;
@@ -56,12 +53,12 @@ final class BenchNodes {
   }
 
   /**
-   * Runs {@code system} on every node, its Redis keys under {@code prefix}, and returns the total
-   * and each node's figures.
+   * Runs {@code system} on every node, its Redis keys under {@code prefix}, and returns the total,
+   * which holds each node's figures ({@link SystemResult#nodes}).
    *
    * @throws CommandFailedException if a node fails
    */
-  Result run(Contender system, String prefix) throws InterruptedException {
+  SystemResult run(Contender system, String prefix) throws InterruptedException {
     HazelcastCluster cluster = HazelcastCluster.fresh(nodes);
     List<NodeProcess> children = new ArrayList<>();
     try {
@@ -93,13 +90,12 @@ final class BenchNodes {
                 plan.workload().operations(),
                 measured.get(i)));
       }
-      return new Result(
-          BenchRun.result(
+      return BenchRun.result(
               system.label(),
               system.description(tier) + ", " + nodes + " nodes (JVMs)",
               plan.workload().operations(),
-              merge(measured)),
-          perNode);
+              merge(measured))
+          .withNodes(perNode);
     } finally {
       children.forEach(NodeProcess::close);
     }

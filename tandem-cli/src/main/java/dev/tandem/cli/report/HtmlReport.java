@@ -85,6 +85,10 @@ public final class HtmlReport {
 
     html.append("<h2>Numbers</h2>\n");
     numbers(html, results);
+    if (results.results().stream().anyMatch(r -> !r.nodes().isEmpty())) {
+      html.append("<h2>Nodes</h2>\n");
+      nodes(html, results);
+    }
 
     html.append("<h2>Run</h2>\n<table>\n");
     row(html, "command", "<code>" + escape(s.commandLine()) + "</code>");
@@ -202,6 +206,47 @@ public final class HtmlReport {
           .append("</td></tr>\n");
     }
     html.append(descriptions).append("</table>\n");
+  }
+
+  /**
+   * Each node of each system that ran on several: its throughput and its share of the system's
+   * total, its latencies over all operations, its hit ratio.
+   */
+  private static void nodes(StringBuilder html, BenchResults results) {
+    html.append(
+        "<p class=\"note\">Each system ran in one JVM per node against the one database (and"
+            + " Redis); the figures above are their total. An even load gives each node an even"
+            + " share.</p>\n<table>\n<tr><th>system</th><th>node</th><th>ops/s</th><th>share</th>"
+            + "<th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>hit ratio</th></tr>\n");
+    for (SystemResult r : results.results()) {
+      boolean first = true;
+      for (SystemResult node : r.nodes()) {
+        LatencySummary l = node.latency();
+        Double hitRatio = node.hitRatio();
+        html.append("<tr><td>")
+            .append(first ? "<b>" + escape(r.system()) + "</b>" : "")
+            .append("</td><td>")
+            .append(escape(node.system()))
+            .append("</td>")
+            .append(cell(String.format(Locale.ROOT, "%,.0f", node.opsPerSec())))
+            .append(
+                cell(
+                    r.opsPerSec() > 0
+                        ? String.format(
+                            Locale.ROOT, "%.0f%%", 100 * node.opsPerSec() / r.opsPerSec())
+                        : "–"))
+            .append(cell(latency(l.p50())))
+            .append(cell(latency(l.p90())))
+            .append(cell(latency(l.p99())))
+            .append(cell(latency(l.p999())))
+            .append(cell(latency(l.max())))
+            .append(
+                cell(hitRatio == null ? "–" : String.format(Locale.ROOT, "%.1f%%", hitRatio * 100)))
+            .append("</tr>\n");
+        first = false;
+      }
+    }
+    html.append("</table>\n");
   }
 
   private static String cell(String text) {

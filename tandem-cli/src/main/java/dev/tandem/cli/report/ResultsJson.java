@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -134,10 +135,32 @@ public final class ResultsJson {
         json.writeEndObject();
       }
       json.writeEndArray();
+      if (!r.nodes().isEmpty()) {
+        nodes(json, r.nodes()); // only then: the layout of a one-JVM run stays as it was
+      }
       json.writeEndObject();
     }
     json.writeEndArray();
     json.writeEndObject();
+  }
+
+  private static void nodes(JsonGenerator json, List<SystemResult> nodes) throws IOException {
+    json.writeArrayFieldStart("nodes");
+    for (SystemResult node : nodes) {
+      json.writeStartObject();
+      json.writeStringField("node", node.system());
+      json.writeFieldName("ops_per_sec");
+      number(json, node.opsPerSec());
+      json.writeNumberField("operations", node.operations());
+      json.writeFieldName("seconds");
+      number(json, node.seconds());
+      latency(json, node.latency());
+      Double nodeHits = node.hitRatio();
+      json.writeFieldName("hit_ratio");
+      number(json, nodeHits == null ? Double.NaN : nodeHits);
+      json.writeEndObject();
+    }
+    json.writeEndArray();
   }
 
   private static void latency(JsonGenerator json, LatencySummary latency) throws IOException {

@@ -84,6 +84,19 @@ class HtmlReportTest {
   }
 
   @Test
+  void showsEachNodeOfASystemThatRanOnSeveral() {
+    assertThat(html).as("one JVM per system: no nodes section").doesNotContain("<h2>Nodes</h2>");
+
+    String nodes = HtmlReport.of(Samples.withNodes());
+    String section =
+        nodes.substring(nodes.indexOf("<h2>Nodes</h2>"), nodes.indexOf("<h2>Run</h2>"));
+    assertThat(section)
+        .contains("<b>tandem</b>", "tandem node 0", "tandem node 1")
+        .contains(">20,000<", ">67%<", ">10,000<", ">33%<", ">96.0%<", ">94.0%<")
+        .doesNotContain("direct", "naive");
+  }
+
+  @Test
   void labelsTicksAsPeopleWriteThem() {
     assertThat(LatencyChart.percentLabel(0)).isEqualTo("0%");
     assertThat(LatencyChart.percentLabel(2)).isEqualTo("99%");

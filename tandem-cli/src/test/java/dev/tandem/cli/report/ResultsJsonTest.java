@@ -109,4 +109,19 @@ class ResultsJsonTest {
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void carriesEachNodeOfASystemThatRanOnSeveral() {
+    List<Map<String, Object>> results =
+        (List<Map<String, Object>>) Json.object(ResultsJson.of(Samples.withNodes())).get("results");
+
+    List<Map<String, Object>> nodes = (List<Map<String, Object>>) results.get(0).get("nodes");
+    assertThat(nodes)
+        .extracting(n -> n.get("node"))
+        .containsExactly("tandem node 0", "tandem node 1");
+    assertThat(nodes).extracting(n -> n.get("ops_per_sec")).containsExactly(20_000.0, 10_000.0);
+    assertThat(nodes.get(1)).containsEntry("hit_ratio", 0.94).containsKeys("p50_us", "p99_us");
+    assertThat(results.get(1)).as("ran in one JVM").doesNotContainKey("nodes");
+  }
 }

@@ -38,6 +38,23 @@ final class Samples {
             new OperationResult("update", opsPerSec / 2, update)));
   }
 
+  /**
+   * The results of {@link #results()} with Tandem's run on two nodes of 20,000 and 10,000 ops/s.
+   */
+  static BenchResults withNodes() {
+    BenchResults one = results();
+    List<SystemResult> results = new java.util.ArrayList<>(one.results());
+    results.set(
+        0,
+        results
+            .get(0)
+            .withNodes(
+                List.of(
+                    system("tandem node 0", 20_000, 0.96, 300, 20_000),
+                    system("tandem node 1", 10_000, 0.94, 300, 40_000))));
+    return new BenchResults(one.settings(), one.environment(), one.baseline(), results);
+  }
+
   static BenchResults results() {
     RunSettings settings =
         new RunSettings(

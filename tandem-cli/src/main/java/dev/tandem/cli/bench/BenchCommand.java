@@ -404,7 +404,9 @@ public final class BenchCommand implements Callable<Integer> {
             (json == null ? "\n" : "")
                 + "Report written to "
                 + html.toAbsolutePath()
-                + " (with results.json and the HdrHistogram logs)");
+                + (nodes > 1
+                    ? " (with results.json; a --nodes run writes no HdrHistogram logs)"
+                    : " (with results.json and the HdrHistogram logs)"));
       }
       out.flush();
       return ExitCode.OK;

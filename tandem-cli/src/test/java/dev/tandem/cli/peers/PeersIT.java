@@ -2,6 +2,8 @@ package dev.tandem.cli.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.cli.CliRun;
 import dev.tandem.cli.report.Json;
 import dev.tandem.testkit.server.PostgresServer;
@@ -97,7 +99,8 @@ class PeersIT {
   }
 
   @Test
-  void benchSpreadsTheLoadOverNodeJvmsAndPrintsEachNode() {
+  void benchSpreadsTheLoadOverNodeJvmsAndPrintsAndReportsEachNode(@TempDir Path report)
+      throws IOException {
     PostgresServer server = PostgresServer.shared();
     server.createDatabase("bench_peer_nodes");
 
@@ -117,7 +120,9 @@ class PeersIT {
             "--records",
             "100",
             "--threads",
-            "2");
+            "2",
+            "--report",
+            report.toString());
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out())
@@ -126,7 +131,16 @@ class PeersIT {
             "tandem node 0",
             "tandem node 1",
             "hazelcast node 0",
-            "hazelcast node 1");
+            "hazelcast node 1",
+            "a --nodes run writes no HdrHistogram logs");
+    JsonNode results = new ObjectMapper().readTree(report.resolve("results.json").toFile());
+    for (JsonNode system : results.get("results")) {
+      assertThat(system.get("nodes").findValuesAsText("node"))
+          .as(system.get("system").asText())
+          .containsExactly(
+              system.get("system").asText() + " node 0", system.get("system").asText() + " node 1");
+    }
+    assertThat(report.resolve("report.html")).content().contains("<h2>Nodes</h2>");
   }
 
   @Test

@@ -25,7 +25,7 @@ threads="${THREADS:-16}"
 out="${OUT:-$root/tandem-ycsb/target/ycsb}"
 fsync="${FSYNC:-on}"
 workloads="${WORKLOADS:-a b c f}"
-batches="${BATCHES:-1}"
+batches="${BATCHES:-2}"
 db="${DB:-postgres}"
 case "${DB_URL:-}" in
   jdbc:mariadb:*) db=mariadb ;;

@@ -267,7 +267,7 @@ public interface Tandem<K, V> extends AutoCloseable {
     @Nullable String name;
     boolean recordStats;
     @Nullable RetryPolicy retry;
-    static final int DEFAULT_CONCURRENT_BATCHES = 1;
+    static final int DEFAULT_CONCURRENT_BATCHES = 2;
     int maxBatchSize;
     int maxConcurrentBatches;
     java.time.@Nullable Duration maxBatchWait;
@@ -401,10 +401,12 @@ public interface Tandem<K, V> extends AutoCloseable {
      * Bounds how many group-commit batches commit at once, each in its own database transaction
      * (and so on its own connection). Batches in flight never share a key, so a key's writes still
      * commit and publish in order, and this node's batches never wait for each other's row locks.
-     * Keep it below the store's connection pool size, which reads and transactions share. More than
-     * one pays where commits wait for the disk or the network and the database has cores to spare;
-     * on a small machine with cheap commits, smaller batches cost more than the overlap gains
-     * (docs/benchmarks.md). Default: 1, one batch at a time.
+     * Keep it below the store's connection pool size, which reads and transactions share. With one,
+     * a single leader runs every transaction and writers wait for it even where commits are cheap
+     * (an embedded database: one core does all the writing); with two, one batch runs its
+     * statements while the other waits for its commit. More splits the writers into smaller
+     * batches, each with its own commit, which lost on the machines measured (docs/benchmarks.md).
+     * Default: 2.
      *
      * @throws IllegalStateException if already set
      * @throws IllegalArgumentException if less than 1

@@ -27,7 +27,11 @@ class BatchPublishesNewestTest {
       new HookedTier<>(
           LocalTier.<String, String>builder().maximumSize(100).executor(Runnable::run).build());
   private final WriteThroughCache<String, String> tandem =
-      (WriteThroughCache<String, String>) Tandem.builder(store).cacheTier(tier).build();
+      (WriteThroughCache<String, String>)
+          Tandem.builder(store)
+              .cacheTier(tier)
+              .maxConcurrentBatches(1) // the writes of k queue behind the held commit of "lead"
+              .build();
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final CountDownLatch firstCommitReached = new CountDownLatch(1);
   private final CountDownLatch releaseFirstCommit = new CountDownLatch(1);

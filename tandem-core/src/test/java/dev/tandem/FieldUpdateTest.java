@@ -42,16 +42,23 @@ class FieldUpdateTest {
   private final List<Tandem<String, String>> opened = new ArrayList<>();
 
   private WriteThroughCache<String, String> tandem() {
-    WriteThroughCache<String, String> t =
-        (WriteThroughCache<String, String>)
-            Tandem.builder(store)
-                .cacheTier(
-                    LocalTier.<String, String>builder()
-                        .maximumSize(100)
-                        .executor(Runnable::run)
-                        .build())
-                .updatesFromCache()
-                .build();
+    return tandem(0);
+  }
+
+  /** With {@code batches} > 0, that many group-commit batches at once; else Tandem's default. */
+  private WriteThroughCache<String, String> tandem(int batches) {
+    Tandem.Builder<String, String> builder =
+        Tandem.builder(store)
+            .cacheTier(
+                LocalTier.<String, String>builder()
+                    .maximumSize(100)
+                    .executor(Runnable::run)
+                    .build())
+            .updatesFromCache();
+    if (batches > 0) {
+      builder.maxConcurrentBatches(batches);
+    }
+    WriteThroughCache<String, String> t = (WriteThroughCache<String, String>) builder.build();
     opened.add(t);
     return t;
   }
@@ -116,7 +123,7 @@ class FieldUpdateTest {
   @Test
   void writesOfOneKeyInOneBatchApplyInQueueOrderAndTheLastIsCached() throws Exception {
     declareAll();
-    WriteThroughCache<String, String> tandem = tandem();
+    WriteThroughCache<String, String> tandem = tandem(1); // the updates queue behind a held commit
     tandem.put("k", "a=0;b=0");
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);

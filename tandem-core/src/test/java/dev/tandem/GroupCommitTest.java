@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class GroupCommitTest {
 
-  private final Harness h = new Harness();
+  /** One batch at a time: writers that arrive during a held commit queue behind it. */
+  private final Harness h = Harness.oneBatchAtATime();
+
   private final CountDownLatch firstCommitReached = new CountDownLatch(1);
   private final CountDownLatch releaseFirstCommit = new CountDownLatch(1);
   private final CountDownLatch secondCommitReached = new CountDownLatch(1);
@@ -33,6 +35,32 @@ class GroupCommitTest {
     releaseFirstCommit.countDown();
     releaseSecondCommit.countDown();
     h.close();
+  }
+
+  /**
+   * Tandem's default is two batches at once: a write of another key does not wait for a commit in
+   * flight. With one batch at a time, where commits are cheap, a single leader ran every
+   * transaction and the embedded database's writes used one core (docs/benchmarks.md).
+   */
+  @Test
+  void byDefaultAWriteOfAnotherKeyCommitsWhileACommitIsHeld() {
+    try (Harness two = new Harness()) {
+      two.store.beforeCommit =
+          () -> {
+            if (firstCommitReached.getCount() > 0) {
+              firstCommitReached.countDown();
+              Harness.await(releaseFirstCommit);
+            }
+          };
+      Future<Long> held = two.async(() -> two.tandem.put("a", "1"));
+      Harness.await(firstCommitReached);
+
+      Future<Long> other = two.async(() -> two.tandem.put("b", "2"));
+      assertThat(Harness.get(other)).as("committed while a's commit is held").isPositive();
+      assertThat(held).isNotDone();
+      releaseFirstCommit.countDown();
+      assertThat(Harness.get(held)).isPositive();
+    }
   }
 
   /** Holds the first writing commit open until the test releases it. */
@@ -267,7 +295,7 @@ class GroupCommitTest {
   @Test
   void retriesAreBoundedByThePolicy() {
     try (Tandem<String, String> noRetry =
-        Tandem.builder(h.store).retryPolicy(RetryPolicy.NONE).build()) {
+        Tandem.builder(h.store).retryPolicy(RetryPolicy.NONE).maxConcurrentBatches(1).build()) {
       h.store.retryableBegins.set(1);
       assertThatThrownBy(() -> noRetry.put("k", "v"))
           .isInstanceOf(StoreException.class)

@@ -25,7 +25,26 @@ final class Harness implements AutoCloseable {
   }
 
   Harness(LocalTier<String, String> tier) {
-    tandem = (WriteThroughCache<String, String>) Tandem.builder(store).cacheTier(tier).build();
+    this(tier, 0);
+  }
+
+  /**
+   * With {@code batches} > 0, that many group-commit batches at once; 0 for Tandem's default. Tests
+   * of what queues behind a held commit use 1: with more, a writer that arrives during the commit
+   * leads a batch of its own instead of queueing.
+   */
+  Harness(LocalTier<String, String> tier, int batches) {
+    Tandem.Builder<String, String> builder = Tandem.builder(store).cacheTier(tier);
+    if (batches > 0) {
+      builder.maxConcurrentBatches(batches);
+    }
+    tandem = (WriteThroughCache<String, String>) builder.build();
+  }
+
+  /** A harness whose Tandem commits one group-commit batch at a time. */
+  static Harness oneBatchAtATime() {
+    return new Harness(
+        LocalTier.<String, String>builder().maximumSize(1_000).executor(Runnable::run).build(), 1);
   }
 
   <T> Future<T> async(java.util.concurrent.Callable<T> task) {

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  *     (default false; the table is created when missing either way)
  * @param cacheSize {@code tandem.cachesize}: entries Tandem's local tier may hold (default
  *     1,000,000)
- * @param batches {@code tandem.batches}: group-commit batches that may commit at once (default 1;
- *     see {@code Tandem.Builder#maxConcurrentBatches})
+ * @param batches {@code tandem.batches}: group-commit batches that may commit at once (default 2,
+ *     as Tandem's; see {@code Tandem.Builder#maxConcurrentBatches})
  */
 record YcsbSettings(
     String url,
@@ -73,7 +73,7 @@ record YcsbSettings(
         positive(p, "threadcount", 1),
         Boolean.parseBoolean(p.getProperty("tandem.recreate", "false")),
         positive(p, "tandem.cachesize", 1_000_000),
-        positive(p, "tandem.batches", 1));
+        positive(p, "tandem.batches", 2));
   }
 
   /** Returns the field names: field0, field1, ... */

@@ -193,11 +193,11 @@ public final class TortureCommand implements Callable<Integer> {
   @Option(
       names = "--batches",
       paramLabel = "N",
-      defaultValue = "1",
+      defaultValue = "2",
       description =
           "Group-commit batches each Tandem node may commit at once (Tandem.Builder#maxConcurrentBatches;"
-              + " default: ${DEFAULT-VALUE}).")
-  int batches = 1;
+              + " default: ${DEFAULT-VALUE}, as Tandem's).")
+  int batches = 2;
 
   @Option(
       names = "--processes",

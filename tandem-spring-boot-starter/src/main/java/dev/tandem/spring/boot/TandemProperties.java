@@ -278,7 +278,7 @@ public class TandemProperties {
     /** The most writes that share one database transaction (Tandem's default: 256). */
     private @Nullable Integer maxSize;
 
-    /** How many batches commit at once, each on its own connection (Tandem's default: 1). */
+    /** How many batches commit at once, each on its own connection (Tandem's default: 2). */
     private @Nullable Integer maxConcurrent;
 
     /** How long a lone writer lingers for more writes before it commits (Tandem's default: 0). */

@@ -335,7 +335,8 @@ class FaultInjectionIT {
                                             || t.getState() == Thread.State.TIMED_WAITING),
                     "every writer to wait for the held commit");
               });
-      try (Tandem<String, String> tandem = Tandem.builder(store).build()) {
+      // One batch at a time: every writer queues behind the held commit and they share one batch.
+      try (Tandem<String, String> tandem = Tandem.builder(store).maxConcurrentBatches(1).build()) {
         Map<String, StoreException> failed = new ConcurrentHashMap<>();
         List<Throwable> unexpected = new CopyOnWriteArrayList<>();
         Future<Long> gate = executor.submit(() -> tandem.put("gate", "1"));

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTML form of {@link BenchResults} ({@code report.html}): one self-contained page, styles and
@@ -178,18 +179,8 @@ public final class HtmlReport {
             .append(escape(op.operation()))
             .append("</td>")
             .append(cell(String.format(Locale.ROOT, "%,.0f", op.opsPerSec())))
-            .append(cell(latency(l.p50())))
-            .append(cell(latency(l.p90())))
-            .append(cell(latency(l.p99())))
-            .append(cell(latency(l.p999())))
-            .append(cell(latency(l.max())))
-            .append(
-                cell(
-                    !first
-                        ? ""
-                        : hitRatio == null
-                            ? "–"
-                            : String.format(Locale.ROOT, "%.1f%%", hitRatio * 100)))
+            .append(latencyCells(l))
+            .append(cell(first ? percent(hitRatio) : ""))
             .append(cell(first ? Markup.ratio(results.ratio(r)) : ""))
             .append("</tr>\n");
         first = false;
@@ -235,18 +226,27 @@ public final class HtmlReport {
                         ? String.format(
                             Locale.ROOT, "%.0f%%", 100 * node.opsPerSec() / r.opsPerSec())
                         : "–"))
-            .append(cell(latency(l.p50())))
-            .append(cell(latency(l.p90())))
-            .append(cell(latency(l.p99())))
-            .append(cell(latency(l.p999())))
-            .append(cell(latency(l.max())))
-            .append(
-                cell(hitRatio == null ? "–" : String.format(Locale.ROOT, "%.1f%%", hitRatio * 100)))
+            .append(latencyCells(l))
+            .append(cell(percent(hitRatio)))
             .append("</tr>\n");
         first = false;
       }
     }
     html.append("</table>\n");
+  }
+
+  /** The p50, p90, p99, p99.9 and max cells of a row. */
+  private static String latencyCells(LatencySummary l) {
+    return cell(latency(l.p50()))
+        + cell(latency(l.p90()))
+        + cell(latency(l.p99()))
+        + cell(latency(l.p999()))
+        + cell(latency(l.max()));
+  }
+
+  /** A hit ratio as a percentage, or a dash for a system without a cache. */
+  private static String percent(@Nullable Double ratio) {
+    return ratio == null ? "–" : String.format(Locale.ROOT, "%.1f%%", ratio * 100);
   }
 
   private static String cell(String text) {

@@ -43,9 +43,7 @@ class TortureSecretsIT {
   @Test
   void aRedisPasswordComesFromAFileOrTheUriAndIsNotPrinted() throws IOException {
     try (RedisServer server = RedisServer.start()) {
-      assertThat(server.command("CONFIG", "SET", "requirepass", SECRET)).isEqualTo("+OK");
-      Path secret = dir.resolve("redis-password");
-      Files.writeString(secret, SECRET + "\n");
+      Path secret = protect(server);
 
       CliRun fromFile =
           TortureRuns.torture(
@@ -88,9 +86,7 @@ class TortureSecretsIT {
   @Test
   void theRedisPeersConnectWithThePasswordOfTheRun() throws IOException {
     try (RedisServer server = RedisServer.start()) {
-      assertThat(server.command("CONFIG", "SET", "requirepass", SECRET)).isEqualTo("+OK");
-      Path secret = dir.resolve("redis-password");
-      Files.writeString(secret, SECRET + "\n");
+      Path secret = protect(server);
       for (String engine : new String[] {"cache-aside", "redisson"}) {
         CliRun run =
             TortureRuns.torture(
@@ -112,5 +108,13 @@ class TortureSecretsIT {
         assertThat(run.out() + run.err()).as(engine).doesNotContain(SECRET);
       }
     }
+  }
+
+  /** Makes {@code server} ask for {@link #SECRET}; returns a file that holds it. */
+  private Path protect(RedisServer server) throws IOException {
+    assertThat(server.command("CONFIG", "SET", "requirepass", SECRET)).isEqualTo("+OK");
+    Path secret = dir.resolve("redis-password");
+    Files.writeString(secret, SECRET + "\n");
+    return secret;
   }
 }

@@ -92,48 +92,35 @@ class BenchSecretsIT {
     Path secret = dir.resolve("db-password");
     Files.writeString(secret, SECRET + "\n");
     String url = "jdbc:h2:mem:bench_file_secret;DB_CLOSE_DELAY=-1";
-    CliRun first =
-        CliRun.of(
-            "bench",
-            "--jdbc-url",
-            url,
-            "--jdbc-user",
-            "sa",
-            "--jdbc-password-file",
-            secret.toString(),
-            "--compare",
-            "direct",
-            "--operations",
-            "50",
-            "--warmup",
-            "0s",
-            "--records",
-            "10",
-            "--no-progress");
+    CliRun first = benchWithPasswordFile(url, secret);
     assertThat(first.exitCode()).as(first.toString()).isZero();
 
     // the database now exists with that password: a wrong one is refused
     Files.writeString(secret, "wrong\n");
-    CliRun wrong =
-        CliRun.of(
-            "bench",
-            "--jdbc-url",
-            url,
-            "--jdbc-user",
-            "sa",
-            "--jdbc-password-file",
-            secret.toString(),
-            "--compare",
-            "direct",
-            "--operations",
-            "50",
-            "--warmup",
-            "0s",
-            "--records",
-            "10",
-            "--no-progress");
+    CliRun wrong = benchWithPasswordFile(url, secret);
     assertThat(wrong.exitCode()).as(wrong.toString()).isEqualTo(1);
     assertThat(wrong.err()).contains("cannot open the database");
+  }
+
+  /** A short bench of {@code url} as user sa, the password read from {@code secret}. */
+  private static CliRun benchWithPasswordFile(String url, Path secret) {
+    return CliRun.of(
+        "bench",
+        "--jdbc-url",
+        url,
+        "--jdbc-user",
+        "sa",
+        "--jdbc-password-file",
+        secret.toString(),
+        "--compare",
+        "direct",
+        "--operations",
+        "50",
+        "--warmup",
+        "0s",
+        "--records",
+        "10",
+        "--no-progress");
   }
 
   private static void assertNoSecret(CliRun run, Path report, Path json) throws IOException {
